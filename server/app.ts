@@ -1,0 +1,39 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AppDeps } from './context.js';
+import { errorBody, respondError } from './http/errors.js';
+import type { AppEnv } from './http/env.js';
+import { staticAssets } from './http/assets.js';
+
+/** The one place that builds the application. The entry point only starts it. */
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    }),
+  );
+  app.use('/api/*', bodyLimit({ maxSize: 20 * 1024 * 1024 }));
+  app.onError((err, c) => respondError(c, err));
+  app.notFound((c) => c.json(errorBody('NOT_FOUND', `没有这个地址：${c.req.path}`), 404));
+
+  app.get('/healthz', async (c) => {
+    await deps.db.kysely.selectFrom('campaigns').select('id').limit(1).execute();
+    return c.json({ ok: true, dialect: deps.db.dialect, time: deps.clock.now().toISOString() });
+  });
+  app.route('/assets', staticAssets());
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

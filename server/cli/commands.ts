@@ -1,0 +1,6 @@
+import type { Command } from './framework.js';
+
+export { runCli } from './framework.js';
+
+/** Every CLI command, in the order `minping --help` lists them. */
+export const commands: Command[] = [];

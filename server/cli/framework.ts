@@ -1,0 +1,103 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { systemClock, type Clock } from '../clock.js';
+import { configFromEnv, type AppConfig } from '../config.js';
+import type { AppDeps } from '../context.js';
+import { openDatabase, type Db } from '../db/connect.js';
+import { AppError } from '../http/errors.js';
+
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export interface CliContext {
+  io: CliIo;
+  /** opens the database (DATABASE_URL) once, on first use */
+  deps(): Promise<AppDeps>;
+}
+
+export interface Command {
+  /** e.g. 'import departments' */
+  name: string;
+  usage: string;
+  summary: string;
+  options?: ParseArgsConfig['options'];
+  run(args: { values: Record<string, string | boolean | string[] | boolean[] | undefined>; positionals: string[] }, ctx: CliContext): Promise<number | void>;
+}
+
+/** CLI failures the user can fix: printed as-is, exit code 2, no stack trace. */
+export class CliError extends Error {}
+
+export interface CliEnv {
+  config?: AppConfig;
+  clock?: Clock;
+  db?: Db;
+}
+
+export async function runCli(argv: string[], commands: Command[], io: CliIo, env: CliEnv = {}): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    io.out(helpText(commands));
+    return 0;
+  }
+  const command = [...commands]
+    .sort((a, b) => b.name.split(' ').length - a.name.split(' ').length)
+    .find((c) => c.name.split(' ').every((word, i) => argv[i] === word));
+  if (!command) {
+    io.err(`未知命令：${argv.join(' ')}\n\n${helpText(commands)}`);
+    return 2;
+  }
+  const rest = argv.slice(command.name.split(' ').length);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(`usage: minping ${command.usage}\n\n${command.summary}`);
+    return 0;
+  }
+  let db = env.db;
+  const ownsDb = !db;
+  let deps: AppDeps | undefined;
+  const ctx: CliContext = {
+    io,
+    deps: async () => {
+      if (!deps) {
+        const config = env.config ?? configFromEnv();
+        db ??= await openDatabase(config.databaseUrl);
+        deps = { db, config, clock: env.clock ?? systemClock };
+      }
+      return deps;
+    },
+  };
+  try {
+    const parsed = parseArgs({ args: rest, options: command.options ?? {}, allowPositionals: true, strict: true });
+    return (await command.run(parsed as Parameters<Command['run']>[0], ctx)) ?? 0;
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.err(error.message);
+      return 2;
+    }
+    if (error instanceof AppError) {
+      io.err(`错误 (${error.code})：${error.message}`);
+      for (const d of error.details ?? []) {
+        const where = [d.line !== undefined ? `第 ${d.line} 行` : '', d.field ?? d.path ?? ''].filter(Boolean).join(' ');
+        io.err(`  ${where ? where + '：' : ''}${d.message}`);
+      }
+      return 2;
+    }
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`${(error as Error).message}\nusage: minping ${command.usage}`);
+      return 2;
+    }
+    throw error;
+  } finally {
+    if (ownsDb && db) await db.close();
+  }
+}
+
+function helpText(commands: Command[]): string {
+  const width = Math.max(...commands.map((c) => c.usage.length));
+  return [
+    'minping — 民主评议机关 survey, scoring and follow-up notices',
+    '',
+    'usage: minping <command> [options]   (DATABASE_URL selects the database; default ./data/minping.db)',
+    '',
+    ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+  ].join('\n');
+}

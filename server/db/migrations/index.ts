@@ -1,0 +1,21 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m0001 from './0001_campaigns.js';
+import * as m0002 from './0002_roster.js';
+import * as m0003 from './0003_invitations.js';
+import * as m0004 from './0004_responses.js';
+import * as m0005 from './0005_accounts.js';
+import * as m0006 from './0006_snapshots.js';
+
+/** Ordered, shared by SQLite and PostgreSQL. Add new files at the end; never edit a released one. */
+const migrations: Record<string, Migration> = {
+  '0001_campaigns': m0001,
+  '0002_roster': m0002,
+  '0003_invitations': m0003,
+  '0004_responses': m0004,
+  '0005_accounts': m0005,
+  '0006_snapshots': m0006,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { extname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Hono } from 'hono';
+import { errorBody } from './errors.js';
+
+export const WEB_DIST = resolve(fileURLToPath(import.meta.url), '../../../web/dist');
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+};
+
+let manifest: Record<string, string> | undefined;
+
+/** Hashed file name of a built entry (`evaluator.js` → `evaluator-AB12CD.js`), from web/dist/manifest.json. */
+export function assetUrl(entry: string): string {
+  if (!manifest) {
+    try {
+      manifest = JSON.parse(readFileSync(resolve(WEB_DIST, 'manifest.json'), 'utf8')) as Record<string, string>;
+    } catch {
+      throw new Error('web assets are not built: run `npm run build`');
+    }
+  }
+  const file = manifest[entry];
+  if (!file) throw new Error(`no built asset named ${entry}`);
+  return `/assets/${file}`;
+}
+
+/** Serves web/dist. File names carry content hashes, so they may be cached for a year. */
+export function staticAssets() {
+  const assets = new Hono();
+  assets.get('/:file{[A-Za-z0-9._-]+}', async (c) => {
+    const file = c.req.param('file');
+    const type = CONTENT_TYPES[extname(file)];
+    if (!type) return c.json(errorBody('NOT_FOUND', '没有这个文件'), 404);
+    try {
+      const body = await readFile(resolve(WEB_DIST, file));
+      return c.body(body, 200, { 'content-type': type, 'cache-control': 'public, max-age=31536000, immutable' });
+    } catch {
+      return c.json(errorBody('NOT_FOUND', '没有这个文件'), 404);
+    }
+  });
+  return assets;
+}

@@ -1,0 +1,22 @@
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import { systemClock } from './clock.js';
+import { configFromEnv } from './config.js';
+import { openDatabase } from './db/connect.js';
+import { ensureDemo } from './demo.js';
+
+const config = configFromEnv();
+const db = await openDatabase(config.databaseUrl);
+const deps = { db, config, clock: systemClock };
+if (config.demo) await ensureDemo(deps);
+
+const app = createApp(deps);
+const server = serve({ fetch: app.fetch, port: config.port, hostname: process.env.HOST ?? '0.0.0.0' }, (info) => {
+  console.log(`minping listening on http://localhost:${info.port} (${db.dialect})`);
+});
+
+const shutdown = () => {
+  server.close(() => void db.close().then(() => process.exit(0)));
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { DEFAULT_ITEMS, DEFAULT_NEGATIVES, DEFAULT_PROBLEMS, SCALE_PRESETS } from './catalogs.js';
+
+export const SURVEYS_DIR = dirname(fileURLToPath(import.meta.url));
+
+const code = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, '只能包含字母、数字、下划线和连字符（1–40 个字符）');
+const isoDateTime = z.iso.datetime({ offset: true, message: '应为 ISO-8601 时间，例如 2026-12-31T23:59:59+08:00' });
+
+const levelSchema = z.strictObject({
+  code,
+  label: z.string().min(1),
+  english: z.string().default(''),
+  points: z.number().min(0).max(100).nullable(),
+  satisfied: z.boolean(),
+});
+
+const scaleSchema = z
+  .union([z.enum(['four-level', 'three-level']), z.strictObject({ levels: z.array(levelSchema).min(2) })])
+  .default('four-level')
+  .transform((scale) => (typeof scale === 'string' ? SCALE_PRESETS[scale] : scale.levels))
+  .refine((levels) => new Set(levels.map((l) => l.code)).size === levels.length, '等级代码不能重复')
+  .refine((levels) => levels.some((l) => l.points !== null), '至少要有一个计分等级');
+
+const weighted = z.strictObject({ code, label: z.string().min(1), english: z.string().default(''), weight: z.number().positive() });
+const catalogEntry = z.strictObject({
+  id: z.number().int().positive(),
+  label: z.string().min(1),
+  english: z.string().default(''),
+  kind: z.enum(['思维', '责任', '禁令', '执行']).optional(),
+});
+
+const allDistinct = (keys: (string | number)[]) => new Set(keys).size === keys.length;
+
+const gradeSchema = z.strictObject({ label: z.string().min(1), min: z.number().nullable() });
+
+export const scoringConfigSchema = z
+  .strictObject({
+    minCategoryAnswers: z.number().int().min(1).default(5),
+    minRankedRaters: z.number().int().min(1).default(30),
+    deductionPerNegative: z.number().min(0).default(0.5),
+    maxDeduction: z.number().min(0).default(5),
+    grades: z
+      .array(gradeSchema)
+      .min(1)
+      .default([
+        { label: '好', min: 85 },
+        { label: '较好', min: 75 },
+        { label: '一般', min: 60 },
+        { label: '差', min: null },
+      ]),
+    screening: z
+      .strictObject({
+        speederFraction: z.number().min(0).max(1).default(1 / 3),
+        minStraightRatings: z.number().int().min(1).default(6),
+        burstWindowMinutes: z.number().positive().default(10),
+        burstSize: z.number().int().min(2).default(20),
+        nearIdenticalThreshold: z.number().min(0).max(1).default(0.95),
+      })
+      .prefault({}),
+    bootstrap: z
+      .strictObject({ samples: z.number().int().min(0).max(100000).default(1000), seed: z.number().int().default(20261231) })
+      .prefault({}),
+    rectification: z
+      .strictObject({
+        maxScore: z.number().default(75),
+        bottomCount: z.number().int().min(1).default(3),
+        minProbability: z.number().min(0).max(1).default(0.8),
+      })
+      .prefault({}),
+    problemShareThreshold: z.number().min(0).max(1).default(0.2),
+    minCellSize: z.number().int().min(1).default(5),
+  })
+  .prefault({});
+
+export const campaignConfigSchema = z
+  .strictObject({
+    slug: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, '只能包含小写字母、数字和连字符'),
+    name: z.string().min(1).max(200),
+    opensAt: isoDateTime,
+    closesAt: isoDateTime,
+    mode: z.enum(['anonymous', 'named']).default('anonymous'),
+    /** a SurveyJS JSON file: relative to the config file, or a name in surveys/ */
+    questionnaire: z.string().min(1).default('questionnaire.default.json'),
+    scale: scaleSchema,
+    items: z.array(weighted).min(1).max(6).default(DEFAULT_ITEMS).refine((list) => allDistinct(list.map((x) => x.code)), '评议项目代码不能重复'),
+    categories: z.array(weighted).min(1).refine((list) => allDistinct(list.map((x) => x.code)), '评议代表类别代码不能重复'),
+    groups: z.array(z.strictObject({ code, label: z.string().min(1) })).min(1).refine((list) => allDistinct(list.map((x) => x.code)), '部门分组代码不能重复'),
+    problems: z.array(catalogEntry).min(1).default(DEFAULT_PROBLEMS).refine((list) => allDistinct(list.map((x) => x.id)), '作风问题编号不能重复'),
+    negatives: z.array(catalogEntry).min(1).default(DEFAULT_NEGATIVES).refine((list) => allDistinct(list.map((x) => x.id)), '负面情形编号不能重复'),
+    maxProblemsPerDepartment: z.number().int().min(1).default(3),
+    limits: z
+      .strictObject({
+        shortText: z.number().int().min(10).max(1000).default(100),
+        longText: z.number().int().min(50).max(10000).default(1000),
+        maxNegativesPerDepartment: z.number().int().min(1).default(8),
+      })
+      .prefault({}),
+    scoring: scoringConfigSchema,
+  })
+  .refine((c) => Date.parse(c.closesAt) > Date.parse(c.opensAt), { message: '截止时间必须晚于开始时间', path: ['closesAt'] });
+
+export type CampaignConfigInput = z.input<typeof campaignConfigSchema>;
+export type CampaignConfig = z.output<typeof campaignConfigSchema>;
+
+/** Parse a JSON or YAML config text (by extension or content). Errors carry zod's paths. */
+export function parseConfigText(text: string): unknown {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('{')) return JSON.parse(text);
+  return YAML.parse(text);
+}
+
+export function loadConfigFile(path: string): { raw: unknown; dir: string } {
+  return { raw: parseConfigText(readFileSync(path, 'utf8')), dir: dirname(resolve(path)) };
+}
+
+/** Where a config's questionnaire file is: beside the config, else in surveys/. */
+export function resolveQuestionnairePath(questionnaire: string, configDir?: string): string {
+  if (isAbsolute(questionnaire)) return questionnaire;
+  if (configDir) {
+    const beside = resolve(configDir, questionnaire);
+    try {
+      readFileSync(beside);
+      return beside;
+    } catch {
+      // fall through to the bundled questionnaires
+    }
+  }
+  return resolve(SURVEYS_DIR, questionnaire);
+}
+
+export const EXAMPLE_CONFIG_PATH = resolve(SURVEYS_DIR, 'campaign.example.yaml');

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import type { CampaignConfig } from './campaign-config.js';
+
+/**
+ * The canonical response record: what a web submission is converted to and what
+ * `minping import responses` reads, one per line. One key per rated item code per department.
+ *
+ * {"category":"project","durationSeconds":420,"overall":"basically_satisfied",
+ *  "departments":[{"code":"D001","efficiency":"satisfied","quality":"fairly_satisfied",
+ *   "problems":[2,5],"negatives":[{"kind":3,"matter":"…","date":"2026-06","description":"…"}],
+ *   "suggestion":"…"}],"suggestion":"…"}
+ */
+export interface CanonicalNegative {
+  kind: number;
+  matter: string;
+  date: string | null;
+  description: string;
+  contactAllowed: boolean;
+  contact: string | null;
+}
+
+export interface CanonicalDepartment {
+  code: string;
+  /** item code → level code */
+  ratings: Record<string, string>;
+  problems: number[];
+  negatives: CanonicalNegative[];
+  suggestion: string | null;
+}
+
+export interface CanonicalRecord {
+  category: string;
+  organisation: string | null;
+  durationSeconds: number | null;
+  overall: string;
+  departments: CanonicalDepartment[];
+  suggestion: string | null;
+}
+
+/** What a campaign allows: read from its config and department list, compiled once. */
+export interface RecordRules {
+  config: CampaignConfig;
+  departmentCodes: readonly string[];
+}
+
+export type RecordValidator = (input: unknown) => { ok: true; record: CanonicalRecord } | { ok: false; error: z.ZodError };
+
+/**
+ * Compile the validator of a campaign's canonical records. Build it once per campaign and
+ * questionnaire version and reuse it: it holds the sets of allowed codes.
+ */
+export function compileRecordValidator({ config, departmentCodes }: RecordRules): RecordValidator {
+  const levelCodes = config.scale.map((l) => l.code);
+  const levelByAlias = new Map<string, string>();
+  for (const level of config.scale) {
+    levelByAlias.set(level.code, level.code);
+    levelByAlias.set(level.label, level.code);
+  }
+  const level = z.preprocess(
+    (v) => (typeof v === 'string' ? (levelByAlias.get(v.trim()) ?? v) : v),
+    z.enum(levelCodes as [string, ...string[]], { message: `应为以下之一：${levelCodes.join(', ')}` }),
+  );
+  const departmentSet = new Set(departmentCodes);
+  const problemIds = new Set(config.problems.map((p) => p.id));
+  const negativeIds = new Set(config.negatives.map((n) => n.id));
+  const categoryCodes = config.categories.map((c) => c.code);
+  const { shortText, longText, maxNegativesPerDepartment } = config.limits;
+  const optionalText = (max: number) =>
+    z
+      .string()
+      .max(max, `不能超过 ${max} 个字`)
+      .nullish()
+      .transform((s) => (s && s.trim() ? s.trim() : null));
+
+  const negative = z
+    .strictObject({
+      kind: z.number().int().refine((k) => negativeIds.has(k), '不是有效的负面情形编号'),
+      matter: z.string().trim().min(1, '请填写事项').max(shortText, `不能超过 ${shortText} 个字`),
+      date: z
+        .string()
+        .regex(/^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$/, '日期格式应为 YYYY-MM 或 YYYY-MM-DD')
+        .nullish()
+        .transform((d) => d ?? null),
+      description: z.string().trim().min(1, '请填写经过').max(longText, `不能超过 ${longText} 个字`),
+      contactAllowed: z.boolean().default(false),
+      contact: optionalText(shortText),
+    })
+    .refine((n) => !n.contactAllowed || n.contact !== null, { message: '同意联系核实时请留下联系方式', path: ['contact'] });
+
+  const departmentShape: Record<string, z.ZodType> = {
+    code: z.string().refine((c) => departmentSet.has(c), '不是本次评议的部门代码'),
+    problems: z
+      .array(z.number().int().refine((p) => problemIds.has(p), '不是有效的作风问题编号'))
+      .max(config.maxProblemsPerDepartment, `最多选择 ${config.maxProblemsPerDepartment} 项`)
+      .refine((ps) => new Set(ps).size === ps.length, '作风问题不能重复')
+      .default([]),
+    negatives: z.array(negative).max(maxNegativesPerDepartment).default([]),
+    suggestion: optionalText(longText),
+  };
+  for (const item of config.items) departmentShape[item.code] = level;
+
+  const department = z.strictObject(departmentShape).transform((d): CanonicalDepartment => {
+    const ratings: Record<string, string> = {};
+    for (const item of config.items) ratings[item.code] = d[item.code] as string;
+    return {
+      code: d.code as string,
+      ratings,
+      problems: [...(d.problems as number[])].sort((a, b) => a - b),
+      negatives: d.negatives as CanonicalNegative[],
+      suggestion: d.suggestion as string | null,
+    };
+  });
+
+  const record = z.strictObject({
+    category: z.enum(categoryCodes as [string, ...string[]], { message: `应为以下之一：${categoryCodes.join(', ')}` }),
+    organisation: optionalText(shortText),
+    durationSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(60 * 60 * 24 * 60)
+      .nullish()
+      .transform((s) => s ?? null),
+    overall: level,
+    departments: z
+      .array(department)
+      .min(1, '请至少选择一个打过交道的部门')
+      .max(departmentCodes.length)
+      .refine((ds) => new Set(ds.map((d) => d.code)).size === ds.length, '同一部门不能重复评价'),
+    suggestion: optionalText(longText),
+  });
+
+  return (input) => {
+    const result = record.safeParse(input);
+    return result.success ? { ok: true, record: result.data as CanonicalRecord } : { ok: false, error: result.error };
+  };
+}

@@ -1,0 +1,24 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/app.js';
+import { fixedClock } from '../../server/clock.js';
+import { defaultConfig } from '../../server/config.js';
+import { sqliteDb } from '../helpers/db.js';
+
+const db = await sqliteDb();
+const app = createApp({ db, config: defaultConfig(), clock: fixedClock('2026-11-23T08:00:00Z') });
+afterAll(() => db.close());
+
+describe('health and errors', () => {
+  it('reports healthy with the dialect and the injected time', async () => {
+    const res = await app.request('/healthz');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, dialect: 'sqlite', time: '2026-11-23T08:00:00.000Z' });
+  });
+
+  it('answers an unknown API path with the JSON error envelope', async () => {
+    const res = await app.request('/api/nowhere');
+    expect(res.status).toBe(404);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('NOT_FOUND');
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * Builds web/pages/*.ts and web/styles/*.css into content-hashed files in web/dist, with
+ * manifest.json mapping each entry (`evaluator.js`) to its hashed file. Run by `npm run build`.
+ */
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const webDir = dirname(fileURLToPath(import.meta.url));
+const outdir = resolve(webDir, 'dist');
+
+const entries = [
+  ...readdirSync(resolve(webDir, 'pages'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => resolve(webDir, 'pages', f)),
+  ...readdirSync(resolve(webDir, 'styles'))
+    .filter((f) => f.endsWith('.css'))
+    .map((f) => resolve(webDir, 'styles', f)),
+];
+
+rmSync(outdir, { recursive: true, force: true });
+mkdirSync(outdir, { recursive: true });
+
+const result = await build({
+  entryPoints: entries,
+  outdir,
+  bundle: true,
+  format: 'esm',
+  splitting: true,
+  minify: true,
+  sourcemap: true,
+  target: ['es2020', 'safari14'],
+  entryNames: '[name]-[hash]',
+  chunkNames: 'chunk-[hash]',
+  assetNames: '[name]-[hash]',
+  loader: { '.woff2': 'file', '.svg': 'file', '.png': 'file' },
+  metafile: true,
+  logLevel: 'warning',
+});
+
+const manifest: Record<string, string> = {};
+for (const [file, meta] of Object.entries(result.metafile.outputs)) {
+  if (!meta.entryPoint || file.endsWith('.map')) continue;
+  const entry = basename(meta.entryPoint);
+  const name = entry.slice(0, -extname(entry).length) + extname(file);
+  manifest[name] = basename(file);
+}
+writeFileSync(resolve(outdir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+console.log(`built ${Object.keys(manifest).length} web entries into web/dist`);
