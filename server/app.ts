@@ -5,9 +5,11 @@ import type { AppDeps } from './context.js';
 import { errorBody, respondError } from './http/errors.js';
 import type { AppEnv } from './http/env.js';
 import { staticAssets } from './http/assets.js';
+import { createServices } from './services.js';
 
 /** The one place that builds the application. The entry point only starts it. */
 export function createApp(deps: AppDeps) {
+  const services = createServices(deps);
   const app = new Hono<AppEnv>();
 
   app.use(
@@ -32,6 +34,7 @@ export function createApp(deps: AppDeps) {
     return c.json({ ok: true, dialect: deps.db.dialect, time: deps.clock.now().toISOString() });
   });
   app.route('/assets', staticAssets());
+  // Domain routes are mounted here, each built from the services: app.route('/api/…', xRoutes(services)).
 
   return app;
 }

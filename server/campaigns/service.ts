@@ -1,0 +1,154 @@
+import { readFileSync } from 'node:fs';
+import type { AppDeps } from '../context.js';
+import { AppError, parseOrThrow } from '../http/errors.js';
+import { newId } from '../shared/ids.js';
+import { campaignConfigSchema, resolveQuestionnairePath, type CampaignConfig } from '../../surveys/campaign-config.js';
+import { compileRecordValidator, type RecordValidator } from '../../surveys/record.js';
+import { campaignsRepository, type CampaignRow, type DepartmentRow } from './repository.js';
+
+export type CampaignStatus = 'scheduled' | 'open' | 'closed';
+
+export interface Campaign {
+  id: string;
+  slug: string;
+  name: string;
+  opensAt: string;
+  closesAt: string;
+  mode: 'anonymous' | 'named';
+  config: CampaignConfig;
+  createdAt: string;
+}
+
+export interface Department {
+  id: string;
+  code: string;
+  name: string;
+  group: string;
+  liaisonName: string | null;
+  liaisonEmail: string | null;
+}
+
+export function toCampaign(row: CampaignRow): Campaign {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    opensAt: row.opens_at,
+    closesAt: row.closes_at,
+    mode: row.mode,
+    config: JSON.parse(row.config_json) as CampaignConfig,
+    createdAt: row.created_at,
+  };
+}
+
+export function toDepartment(row: DepartmentRow): Department {
+  return {
+    id: row.id,
+    code: row.code,
+    name: row.name,
+    group: row.group_code,
+    liaisonName: row.liaison_name,
+    liaisonEmail: row.liaison_email,
+  };
+}
+
+export function campaignStatus(campaign: Pick<Campaign, 'opensAt' | 'closesAt'>, now: Date): CampaignStatus {
+  const t = now.getTime();
+  if (t < Date.parse(campaign.opensAt)) return 'scheduled';
+  if (t >= Date.parse(campaign.closesAt)) return 'closed';
+  return 'open';
+}
+
+export interface CreateCampaignInput {
+  /** the parsed JSON/YAML config, not yet validated */
+  raw: unknown;
+  /** folder of the config file, where a relative questionnaire path is looked up first */
+  configDir?: string;
+  /** the questionnaire JSON itself (e.g. uploaded through the API); otherwise read from the config's path */
+  questionnaire?: unknown;
+}
+
+export function campaignsService({ db, clock }: AppDeps) {
+  const repo = campaignsRepository(db.kysely);
+  /** Validators compiled once per campaign, questionnaire version and department list. */
+  const validators = new Map<string, { key: string; validate: RecordValidator }>();
+
+  async function getBySlug(slug: string): Promise<Campaign> {
+    const row = await repo.findBySlug(slug);
+    if (!row) throw new AppError('NOT_FOUND', `没有代码为 ${slug} 的评议活动`);
+    return toCampaign(row);
+  }
+
+  async function getById(id: string): Promise<Campaign> {
+    const row = await repo.findById(id);
+    if (!row) throw new AppError('NOT_FOUND', '没有这个评议活动');
+    return toCampaign(row);
+  }
+
+  async function departments(campaignId: string): Promise<Department[]> {
+    return (await repo.departments(campaignId)).map(toDepartment);
+  }
+
+  return {
+    getBySlug,
+    getById,
+    departments,
+    status: (campaign: Campaign) => campaignStatus(campaign, clock.now()),
+    list: async () => (await repo.list()).map(toCampaign),
+
+    async create({ raw, configDir, questionnaire }: CreateCampaignInput): Promise<Campaign> {
+      const config = parseOrThrow(campaignConfigSchema, raw, '评议活动配置');
+      if (await repo.findBySlug(config.slug)) {
+        throw new AppError('CONFLICT', `评议活动 ${config.slug} 已存在`);
+      }
+      const definition = questionnaire ?? readQuestionnaire(config.questionnaire, configDir);
+      const now = clock.now().toISOString();
+      const id = newId();
+      const row = await repo.insertWithQuestionnaire(
+        {
+          id,
+          slug: config.slug,
+          name: config.name,
+          opens_at: new Date(config.opensAt).toISOString(),
+          closes_at: new Date(config.closesAt).toISOString(),
+          mode: config.mode,
+          config_json: JSON.stringify(config),
+          created_at: now,
+        },
+        { id: newId(), campaign_id: id, version: 1, definition_json: JSON.stringify(definition), created_at: now },
+      );
+      return toCampaign(row);
+    },
+
+    async questionnaire(campaignId: string, version?: number) {
+      const row = version === undefined ? await repo.latestQuestionnaire(campaignId) : await repo.questionnaireVersion(campaignId, version);
+      if (!row) throw new AppError('NOT_FOUND', '没有这个问卷版本');
+      return { version: row.version, definition: JSON.parse(row.definition_json) as Record<string, unknown> };
+    },
+
+    /**
+     * The canonical record validator of a campaign, compiled once and reused until its
+     * department list changes (an import adds departments).
+     */
+    async recordValidator(campaign: Campaign): Promise<RecordValidator> {
+      const codes = (await repo.departments(campaign.id)).map((d) => d.code);
+      const key = codes.join('\n');
+      const cached = validators.get(campaign.id);
+      if (cached && cached.key === key) return cached.validate;
+      const validate = compileRecordValidator({ config: campaign.config, departmentCodes: codes });
+      validators.set(campaign.id, { key, validate });
+      return validate;
+    },
+  };
+}
+
+export type CampaignsService = ReturnType<typeof campaignsService>;
+
+function readQuestionnaire(name: string, configDir?: string): unknown {
+  const path = resolveQuestionnairePath(name, configDir);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new AppError('VALIDATION_FAILED', `问卷文件 ${name} 无法读取：${(error as Error).message}`);
+  }
+}
