@@ -1,0 +1,43 @@
+import type { Db } from '../../server/db/connect.js';
+import { newId } from '../../server/shared/ids.js';
+import type { Services } from '../../server/services.js';
+import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../../surveys/campaign-config.js';
+
+export interface TestCampaignOptions {
+  slug?: string;
+  departments?: number;
+  overrides?: Record<string, unknown>;
+}
+
+/**
+ * The example campaign (open from 2026-11-01 to 2026-12-31, Asia/Shanghai) with departments
+ * D001… spread over its three groups, inserted directly: roster imports have their own tests.
+ */
+export async function createTestCampaign(db: Db, services: Services, options: TestCampaignOptions = {}) {
+  const { raw, dir } = loadConfigFile(EXAMPLE_CONFIG_PATH);
+  const campaign = await services.campaigns.create({
+    raw: { ...(raw as object), slug: options.slug ?? 'test-2026', ...options.overrides },
+    configDir: dir,
+  });
+  const groups = campaign.config.groups.map((g) => g.code);
+  const count = options.departments ?? 6;
+  if (count > 0) {
+    await db.kysely
+      .insertInto('departments')
+      .values(
+        Array.from({ length: count }, (_, i) => ({
+          id: newId(),
+          campaign_id: campaign.id,
+          code: `D${String(i + 1).padStart(3, '0')}`,
+          name: `测试部门${i + 1}`,
+          group_code: groups[i % groups.length],
+          liaison_name: null,
+          liaison_email: null,
+          created_at: '2026-10-01T00:00:00.000Z',
+        })),
+      )
+      .returning('id')
+      .execute();
+  }
+  return campaign;
+}
