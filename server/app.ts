@@ -6,6 +6,8 @@ import { errorBody, respondError } from './http/errors.js';
 import type { AppEnv } from './http/env.js';
 import { staticAssets } from './http/assets.js';
 import { createServices } from './services.js';
+import { sessionMiddleware } from './accounts/middleware.js';
+import { authRoutes, loginPageRoutes } from './accounts/routes.js';
 
 /** The one place that builds the application. The entry point only starts it. */
 export function createApp(deps: AppDeps) {
@@ -27,6 +29,8 @@ export function createApp(deps: AppDeps) {
   );
   app.use('/api/*', bodyLimit({ maxSize: 20 * 1024 * 1024 }));
   app.onError((err, c) => respondError(c, err));
+  // Office sessions and CSRF, before every route (the evaluator side /s/, /api/s/ is token-authenticated and skipped).
+  app.use('*', sessionMiddleware(services.accounts));
   app.notFound((c) => c.json(errorBody('NOT_FOUND', `没有这个地址：${c.req.path}`), 404));
 
   app.get('/healthz', async (c) => {
@@ -34,6 +38,8 @@ export function createApp(deps: AppDeps) {
     return c.json({ ok: true, dialect: deps.db.dialect, time: deps.clock.now().toISOString() });
   });
   app.route('/assets', staticAssets());
+  app.route('/api/auth', authRoutes(services, deps.config));
+  app.route('/', loginPageRoutes(services, deps.config));
   // Domain routes are mounted here, each built from the services: app.route('/api/…', xRoutes(services)).
 
   return app;

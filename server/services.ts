@@ -1,3 +1,5 @@
+import { accountsService } from './accounts/service.js';
+import { auditService } from './accounts/audit.js';
 import { campaignsService } from './campaigns/service.js';
 import type { AppDeps } from './context.js';
 
@@ -5,6 +7,8 @@ import type { AppDeps } from './context.js';
 export function createServices(deps: AppDeps) {
   return {
     campaigns: campaignsService(deps),
+    accounts: accountsService(deps),
+    audit: auditService(deps),
   };
 }
 

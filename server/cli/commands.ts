@@ -1,6 +1,9 @@
+import { userAddCommand } from '../accounts/cli.js';
 import type { Command } from './framework.js';
 
 export { runCli } from './framework.js';
 
 /** Every CLI command, in the order `minping --help` lists them. */
-export const commands: Command[] = [];
+export const commands: Command[] = [
+  userAddCommand,
+];

@@ -1,0 +1,73 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import type { AppEnv, SessionUser } from '../http/env.js';
+import { AppError } from '../http/errors.js';
+import { messagePage } from '../http/layout.js';
+import { safeEqual, type AccountsService, type Role } from './service.js';
+
+export const SESSION_COOKIE = 'minping_session';
+export const CSRF_HEADER = 'X-CSRF-Token';
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Paths that never carry an office session: the token-authenticated evaluator side and static files. */
+const SESSIONLESS = [/^\/api\/s\//, /^\/s\//, /^\/assets\//, /^\/healthz$/];
+/** State-changing requests allowed without the CSRF header: logging in (there is no session yet). */
+const CSRF_EXEMPT = [/^\/api\/auth\/login$/, /^\/login$/];
+
+/**
+ * Loads the session named by the cookie into `c.var.user` / `c.var.csrfToken`, and refuses every
+ * state-changing request of a logged-in session that lacks the session's X-CSRF-Token (403
+ * CSRF_FAILED). Requests without a session pass on to `requireRole`, which answers 401.
+ */
+export function sessionMiddleware(accounts: AccountsService): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const path = c.req.path;
+    if (SESSIONLESS.some((re) => re.test(path))) return next();
+    const session = await accounts.authenticate(getCookie(c, SESSION_COOKIE));
+    if (session) {
+      c.set('user', session.user);
+      c.set('csrfToken', session.csrfToken);
+      if (STATE_CHANGING.has(c.req.method) && !CSRF_EXEMPT.some((re) => re.test(path))) {
+        const sent = c.req.header(CSRF_HEADER);
+        if (!sent || !safeEqual(sent, session.csrfToken)) {
+          throw new AppError('CSRF_FAILED', '请求缺少有效的 CSRF 令牌，请刷新页面后重试');
+        }
+      }
+    }
+    await next();
+  };
+}
+
+/** The logged-in user, if any. */
+export function currentUser(c: Context<AppEnv>): SessionUser | undefined {
+  return c.get('user') as SessionUser | undefined;
+}
+
+/**
+ * API guard: 401 UNAUTHORIZED without a session, 403 FORBIDDEN for another role.
+ * With no roles given, any logged-in user passes.
+ */
+export function requireRole(...roles: Role[]): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const user = currentUser(c);
+    if (!user) throw new AppError('UNAUTHORIZED', '请先登录');
+    if (roles.length && !roles.includes(user.role)) throw new AppError('FORBIDDEN', '您的账号没有执行此操作的权限');
+    await next();
+  };
+}
+
+/** Page guard: to the login page without a session (coming back afterwards), 403 page for another role. */
+export function requirePageRole(...roles: Role[]): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const user = currentUser(c);
+    if (!user) {
+      const url = new URL(c.req.url);
+      return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
+    }
+    if (roles.length && !roles.includes(user.role)) {
+      return c.html(messagePage('没有权限', '您的账号没有访问此页面的权限。'), 403);
+    }
+    await next();
+  };
+}

@@ -1,0 +1,78 @@
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+export type UserRow = Selectable<Database['users']>;
+export type SessionRow = Selectable<Database['sessions']>;
+export type LoginAttemptRow = Selectable<Database['login_attempts']>;
+export type AuditRow = Selectable<Database['audit_log']>;
+
+export function accountsRepository(db: Kysely<Database>) {
+  return {
+    findUserByUsername: (username: string) => db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst(),
+    findUserById: (id: string) => db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),
+    listUsers: () => db.selectFrom('users').selectAll().orderBy('username').execute(),
+    insertUser: (user: Insertable<Database['users']>) => db.insertInto('users').values(user).returningAll().executeTakeFirstOrThrow(),
+
+    /** whether any campaign has a department with this code (a liaison's department) */
+    departmentCodeExists: async (code: string) =>
+      !!(await db.selectFrom('departments').select('id').where('code', '=', code).limit(1).executeTakeFirst()),
+
+    insertSession: (session: Insertable<Database['sessions']>) => db.insertInto('sessions').values(session).returning('id').executeTakeFirstOrThrow(),
+
+    /** a live session with its (enabled) user */
+    findSession: (id: string, now: string) =>
+      db
+        .selectFrom('sessions')
+        .innerJoin('users', 'users.id', 'sessions.user_id')
+        .select([
+          'sessions.id as session_id',
+          'sessions.csrf_token',
+          'sessions.expires_at',
+          'users.id as user_id',
+          'users.username',
+          'users.display_name',
+          'users.role',
+          'users.department_code',
+        ])
+        .where('sessions.id', '=', id)
+        .where('sessions.expires_at', '>', now)
+        .where('users.disabled', '=', 0)
+        .executeTakeFirst(),
+
+    deleteSession: (id: string) => db.deleteFrom('sessions').where('id', '=', id).execute(),
+    deleteExpiredSessions: (userId: string, now: string) =>
+      db.deleteFrom('sessions').where('user_id', '=', userId).where('expires_at', '<=', now).execute(),
+
+    attempts: (keys: string[]) => db.selectFrom('login_attempts').selectAll().where('key', 'in', keys).execute(),
+
+    /**
+     * Count one failure for a key in one statement, so several server processes count together:
+     * a window older than `windowStart` starts over at 1. Returns the row as it is now.
+     */
+    recordFailure: (key: string, now: string, windowStart: string) =>
+      db
+        .insertInto('login_attempts')
+        .values({ key, failures: 1, window_started_at: now, locked_until: null })
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet({
+            failures: sql<number>`case when login_attempts.window_started_at < ${windowStart} then 1 else login_attempts.failures + 1 end`,
+            window_started_at: sql<string>`case when login_attempts.window_started_at < ${windowStart} then ${now} else login_attempts.window_started_at end`,
+          }),
+        )
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+
+    lock: (key: string, until: string) => db.updateTable('login_attempts').set({ locked_until: until }).where('key', '=', key).execute(),
+    clearAttempts: (key: string) => db.deleteFrom('login_attempts').where('key', '=', key).execute(),
+
+    insertAudit: (row: Insertable<Database['audit_log']>) => db.insertInto('audit_log').values(row).returning('id').executeTakeFirstOrThrow(),
+    listAudit: (filter: { campaignId?: string; action?: string; limit?: number } = {}) => {
+      let q = db.selectFrom('audit_log').selectAll();
+      if (filter.campaignId) q = q.where('campaign_id', '=', filter.campaignId);
+      if (filter.action) q = q.where('action', '=', filter.action);
+      return q.orderBy('at', 'desc').limit(filter.limit ?? 200).execute();
+    },
+  };
+}
+
+export type AccountsRepository = ReturnType<typeof accountsRepository>;

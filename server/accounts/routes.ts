@@ -1,0 +1,145 @@
+import { Hono, type Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { html } from 'hono/html';
+import { z } from 'zod';
+import type { AppConfig } from '../config.js';
+import type { AppEnv } from '../http/env.js';
+import { AppError, errorBody, parseOrThrow } from '../http/errors.js';
+import { page } from '../http/layout.js';
+import type { Services } from '../services.js';
+import { currentUser, requireRole, SESSION_COOKIE } from './middleware.js';
+import { loginNetworkKey } from './network.js';
+import { type SessionInfo } from './service.js';
+
+const loginSchema = z.object({
+  username: z.string().trim().min(1, '请输入用户名').max(100),
+  password: z.string().min(1, '请输入密码').max(200),
+});
+
+function setSessionCookie(c: Context, config: AppConfig, session: SessionInfo & { cookie: string }) {
+  setCookie(c, SESSION_COOKIE, session.cookie, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: config.secureCookies,
+    path: '/',
+    maxAge: Math.max(1, Math.floor(config.sessionTtlHours * 3600)),
+  });
+}
+
+function clearSessionCookie(c: Context, config: AppConfig) {
+  deleteCookie(c, SESSION_COOKIE, { path: '/', secure: config.secureCookies, httpOnly: true, sameSite: 'Lax' });
+}
+
+/** A login form posted from another site is refused (login CSRF). */
+function assertSameOrigin(c: Context) {
+  const origin = c.req.header('origin');
+  if (!origin || origin === 'null') return;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    throw new AppError('FORBIDDEN', '来源不明的登录请求');
+  }
+  const expected = c.req.header('x-forwarded-host') ?? c.req.header('host') ?? new URL(c.req.url).host;
+  if (host !== expected) throw new AppError('FORBIDDEN', '来源不明的登录请求');
+}
+
+const sessionBody = (s: Pick<SessionInfo, 'user' | 'csrfToken' | 'expiresAt'>) => ({ user: s.user, csrfToken: s.csrfToken, expiresAt: s.expiresAt });
+
+/** `/api/auth`: login (JSON), logout, the current session and its CSRF token. */
+export function authRoutes(services: Services, config: AppConfig) {
+  const app = new Hono<AppEnv>();
+
+  app.post('/login', async (c) => {
+    assertSameOrigin(c);
+    const body = parseOrThrow(loginSchema, await c.req.json().catch(() => null), '登录');
+    try {
+      const session = await services.accounts.login({ ...body, networkKey: loginNetworkKey(c, config) });
+      setSessionCookie(c, config, session);
+      return c.json(sessionBody(session));
+    } catch (error) {
+      const retryAfter = (error as { retryAfter?: number }).retryAfter;
+      if (error instanceof AppError && retryAfter) {
+        return c.json(errorBody(error.code, error.message), 429, { 'Retry-After': String(retryAfter) });
+      }
+      throw error;
+    }
+  });
+
+  app.post('/logout', requireRole(), async (c) => {
+    const session = await services.accounts.authenticate(getCookie(c, SESSION_COOKIE));
+    if (session) await services.accounts.logout(session);
+    clearSessionCookie(c, config);
+    return c.json({ ok: true });
+  });
+
+  app.get('/session', requireRole(), (c) => {
+    c.header('Cache-Control', 'no-store');
+    return c.json({ user: currentUser(c)!, csrfToken: c.get('csrfToken') });
+  });
+
+  return app;
+}
+
+function defaultLanding(role: string): string {
+  return role === 'admin' ? '/admin' : '/dashboard';
+}
+
+/** Only a local path may be a redirect target after login. */
+function safeNext(next: unknown): string | undefined {
+  return typeof next === 'string' && /^\/(?![/\\])[^\s]*$/.test(next) ? next : undefined;
+}
+
+function loginPage(options: { next?: string; username?: string; error?: string }) {
+  return page({
+    title: '登录 · 民主评议机关系统',
+    styles: ['admin.css'],
+    body: html`<main class="login">
+  <h1>民主评议机关系统</h1>
+  <p class="muted">评议办、分析人员和部门联络员登录</p>
+  ${options.error ? html`<p class="error" role="alert">${options.error}</p>` : ''}
+  <form method="post" action="/login" class="stack">
+    <input type="hidden" name="next" value="${options.next ?? ''}">
+    <label>用户名 <input name="username" autocomplete="username" required value="${options.username ?? ''}"></label>
+    <label>密码 <input name="password" type="password" autocomplete="current-password" required></label>
+    <button type="submit">登录</button>
+  </form>
+</main>`,
+  });
+}
+
+/** `/login`: a plain form (no script needed) that posts back here and redirects on success. */
+export function loginPageRoutes(services: Services, config: AppConfig) {
+  const app = new Hono<AppEnv>();
+
+  app.get('/login', (c) => {
+    const user = currentUser(c);
+    const next = safeNext(c.req.query('next'));
+    if (user) return c.redirect(next ?? defaultLanding(user.role), 303);
+    return c.html(loginPage({ next }));
+  });
+
+  app.post('/login', async (c) => {
+    assertSameOrigin(c);
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const next = safeNext(form.next);
+    const parsed = loginSchema.safeParse(form);
+    if (!parsed.success) return c.html(loginPage({ next, error: '请输入用户名和密码' }), 422);
+    try {
+      const session = await services.accounts.login({ ...parsed.data, networkKey: loginNetworkKey(c, config) });
+      setSessionCookie(c, config, session);
+      return c.redirect(next ?? defaultLanding(session.user.role), 303);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      const retryAfter = (error as { retryAfter?: number }).retryAfter;
+      return c.html(
+        loginPage({ next, username: parsed.data.username, error: error.message }),
+        error.status === 429 ? 429 : error.status === 401 ? 401 : 400,
+        retryAfter ? { 'Retry-After': String(retryAfter) } : {},
+      );
+    }
+  });
+
+  return app;
+}
+

@@ -1,0 +1,178 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { AppDeps } from '../context.js';
+import type { SessionUser } from '../http/env.js';
+import { AppError, parseOrThrow } from '../http/errors.js';
+import { newId, sha256 } from '../shared/ids.js';
+import { auditService } from './audit.js';
+import { dummyPasswordHash, generatePassword, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.js';
+import { accountsRepository, type UserRow } from './repository.js';
+
+export const ROLES = ['admin', 'analyst', 'liaison'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = { admin: '评议办', analyst: '分析人员', liaison: '部门联络员' };
+
+/** Login throttling: this many failures within the window lock the username (or address) for the window. */
+export const THROTTLE = { maxFailures: 5, windowMinutes: 15 } as const;
+
+const usernameSchema = z
+  .string()
+  .trim()
+  .regex(/^[\p{L}\p{N}_.@-]{2,64}$/u, '用户名为 2–64 个字母、数字或 _ . @ -');
+
+const newUserSchema = z
+  .strictObject({
+    username: usernameSchema,
+    displayName: z.string().trim().min(1).max(100).optional(),
+    role: z.enum(ROLES, { message: `角色应为 ${ROLES.join(' | ')}` }),
+    departmentCode: z.string().trim().min(1).max(40).optional(),
+    password: z.string().min(MIN_PASSWORD_LENGTH, `密码至少 ${MIN_PASSWORD_LENGTH} 个字符`).max(200).optional(),
+  })
+  .superRefine((u, ctx) => {
+    if (u.role === 'liaison' && !u.departmentCode) {
+      ctx.addIssue({ code: 'custom', path: ['departmentCode'], message: '部门联络员必须指定所属部门代码（--department）' });
+    }
+    if (u.role !== 'liaison' && u.departmentCode) {
+      ctx.addIssue({ code: 'custom', path: ['departmentCode'], message: '只有部门联络员属于某个部门' });
+    }
+  });
+
+export type NewUserInput = z.input<typeof newUserSchema>;
+
+export interface SessionInfo {
+  user: SessionUser;
+  csrfToken: string;
+  expiresAt: string;
+  /** sha256 of the cookie value: the sessions row id */
+  sessionId: string;
+}
+
+export function toSessionUser(row: Pick<UserRow, 'id' | 'username' | 'display_name' | 'role' | 'department_code'>): SessionUser {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    role: row.role,
+    departmentCode: row.department_code,
+  };
+}
+
+/** Compare two secrets in constant time (for equal lengths). */
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function accountsService(deps: AppDeps) {
+  const { db, clock, config } = deps;
+  const repo = accountsRepository(db.kysely);
+  const audit = auditService(deps);
+
+  /** A 429 naming when to try again, if any of the keys is locked. */
+  async function assertNotLocked(keys: string[]): Promise<void> {
+    const now = clock.now();
+    let until = 0;
+    for (const row of await repo.attempts(keys)) {
+      if (row.locked_until && Date.parse(row.locked_until) > now.getTime()) until = Math.max(until, Date.parse(row.locked_until));
+    }
+    if (until) {
+      const retryAfter = Math.max(1, Math.ceil((until - now.getTime()) / 1000));
+      throw Object.assign(new AppError('TOO_MANY_REQUESTS', `登录失败次数过多，请 ${Math.ceil(retryAfter / 60)} 分钟后再试`), { retryAfter });
+    }
+  }
+
+  async function recordFailure(keys: string[]): Promise<void> {
+    const now = clock.now();
+    const windowMs = THROTTLE.windowMinutes * 60_000;
+    const windowStart = new Date(now.getTime() - windowMs).toISOString();
+    for (const key of keys) {
+      const row = await repo.recordFailure(key, now.toISOString(), windowStart);
+      if (Number(row.failures) >= THROTTLE.maxFailures) await repo.lock(key, new Date(now.getTime() + windowMs).toISOString());
+    }
+  }
+
+  return {
+    async addUser(input: NewUserInput, actor = 'cli'): Promise<{ user: SessionUser; password: string; generated: boolean }> {
+      const data = parseOrThrow(newUserSchema, input, '用户');
+      if (await repo.findUserByUsername(data.username)) throw new AppError('CONFLICT', `用户 ${data.username} 已存在`);
+      if (data.departmentCode && !(await repo.departmentCodeExists(data.departmentCode))) {
+        throw new AppError('VALIDATION_FAILED', `没有代码为 ${data.departmentCode} 的部门（请先导入部门）`, [
+          { field: 'departmentCode', message: '没有这个部门代码' },
+        ]);
+      }
+      const password = data.password ?? generatePassword();
+      const row = await repo.insertUser({
+        id: newId(),
+        username: data.username,
+        display_name: data.displayName ?? data.username,
+        password_hash: await hashPassword(password),
+        role: data.role,
+        department_code: data.departmentCode ?? null,
+        created_at: clock.now().toISOString(),
+        disabled: 0,
+      });
+      await audit.record({ actor, action: 'user_add', detail: { username: row.username, role: row.role, departmentCode: row.department_code } });
+      return { user: toSessionUser(row), password, generated: !data.password };
+    },
+
+    async listUsers(): Promise<SessionUser[]> {
+      return (await repo.listUsers()).map(toSessionUser);
+    },
+
+    /**
+     * Check a password and open a session. Throttled per username and per network address
+     * (counted in the database, so every server process sees the same counts).
+     * Returns the cookie value: only its sha256 is stored.
+     */
+    async login(input: { username: string; password: string; networkKey: string }): Promise<SessionInfo & { cookie: string }> {
+      const username = input.username.trim();
+      const keys = [`user:${username.toLowerCase()}`, `net:${input.networkKey}`];
+      await assertNotLocked(keys);
+      const user = await repo.findUserByUsername(username);
+      const ok = user && !user.disabled ? await verifyPassword(input.password, user.password_hash) : (await verifyPassword(input.password, await dummyPasswordHash()), false);
+      if (!user || !ok) {
+        await recordFailure(keys);
+        await audit.record({ actor: username.slice(0, 64) || '-', action: 'login_failed', detail: { network: input.networkKey } });
+        throw new AppError('UNAUTHORIZED', '用户名或密码不正确');
+      }
+      await repo.clearAttempts(keys[0]);
+      const now = clock.now();
+      const cookie = randomBytes(32).toString('base64url');
+      const csrfToken = randomBytes(32).toString('base64url');
+      const sessionId = sha256(cookie);
+      const expiresAt = new Date(now.getTime() + config.sessionTtlHours * 3_600_000).toISOString();
+      await repo.deleteExpiredSessions(user.id, now.toISOString());
+      await repo.insertSession({ id: sessionId, user_id: user.id, csrf_token: csrfToken, created_at: now.toISOString(), expires_at: expiresAt });
+      await audit.record({ actor: user.username, action: 'login', detail: { network: input.networkKey } });
+      return { cookie, sessionId, csrfToken, expiresAt, user: toSessionUser(user) };
+    },
+
+    /** The live session of a cookie value, or null (unknown, expired, user disabled). */
+    async authenticate(cookie: string | undefined): Promise<SessionInfo | null> {
+      if (!cookie || cookie.length > 200) return null;
+      const row = await repo.findSession(sha256(cookie), clock.now().toISOString());
+      if (!row) return null;
+      return {
+        sessionId: row.session_id,
+        csrfToken: row.csrf_token,
+        expiresAt: row.expires_at,
+        user: {
+          id: row.user_id,
+          username: row.username,
+          displayName: row.display_name,
+          role: row.role,
+          departmentCode: row.department_code,
+        },
+      };
+    },
+
+    async logout(session: SessionInfo): Promise<void> {
+      await repo.deleteSession(session.sessionId);
+      await audit.record({ actor: session.user.username, action: 'logout' });
+    },
+  };
+}
+
+export type AccountsService = ReturnType<typeof accountsService>;

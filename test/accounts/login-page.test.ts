@@ -1,0 +1,52 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/app.js';
+import { fixedClock } from '../../server/clock.js';
+import { defaultConfig } from '../../server/config.js';
+import { createServices } from '../../server/services.js';
+import { sessionCookieOf } from '../helpers/auth.js';
+import { sqliteDb } from '../helpers/db.js';
+
+const db = await sqliteDb();
+const deps = { db, config: defaultConfig(), clock: fixedClock('2026-11-23T08:00:00Z') };
+const app = createApp(deps);
+const services = createServices(deps);
+await services.accounts.addUser({ username: 'office', role: 'admin', password: 'office-password-1' }, 'test');
+afterAll(() => db.close());
+
+const form = (fields: Record<string, string>) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams(fields).toString(),
+});
+
+describe('the login page', () => {
+  it('shows a form that posts without any script', async () => {
+    const res = await app.request('/login?next=/admin/campaigns/x');
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).toContain('<form method="post" action="/login"');
+    expect(body).toContain('name="password"');
+    expect(body).toContain('value="/admin/campaigns/x"');
+    expect(body).not.toMatch(/<script(?![^>]*src=)/);
+  });
+
+  it('logs in and goes back to the page asked for', async () => {
+    const res = await app.request('/login', form({ username: 'office', password: 'office-password-1', next: '/admin/campaigns/x' }));
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/admin/campaigns/x');
+    expect(sessionCookieOf(res)).toMatch(/^minping_session=.{20,}/);
+  });
+
+  it('never redirects off the site after login', async () => {
+    const res = await app.request('/login', form({ username: 'office', password: 'office-password-1', next: '//evil.example/' }));
+    expect(res.headers.get('location')).toBe('/admin');
+  });
+
+  it('shows the error on the page for a wrong password', async () => {
+    const res = await app.request('/login', form({ username: 'office', password: 'wrong' }));
+    expect(res.status).toBe(401);
+    expect(await res.text()).toContain('用户名或密码不正确');
+    expect(res.headers.get('set-cookie')).toBeNull();
+  });
+
+});

@@ -1,0 +1,208 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/app.js';
+import { fixedClock } from '../../server/clock.js';
+import { defaultConfig, type AppConfig } from '../../server/config.js';
+import type { Db } from '../../server/db/connect.js';
+import { createServices } from '../../server/services.js';
+import { sha256 } from '../../server/shared/ids.js';
+import { sessionCookieOf } from '../helpers/auth.js';
+import { sqliteDb } from '../helpers/db.js';
+
+let db: Db;
+let clock: ReturnType<typeof fixedClock>;
+let app: ReturnType<typeof createApp>;
+let services: ReturnType<typeof createServices>;
+
+async function setup(config: Partial<AppConfig> = {}) {
+  db = await sqliteDb();
+  clock = fixedClock('2026-11-23T08:00:00Z');
+  const deps = { db, config: defaultConfig(config), clock };
+  app = createApp(deps);
+  services = createServices(deps);
+  await services.accounts.addUser({ username: 'office', role: 'admin', password: 'office-password-1' }, 'test');
+}
+
+const login = (username: string, password: string, headers: Record<string, string> = {}) =>
+  app.request('/api/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ username, password }),
+  });
+
+const errorCode = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
+
+describe('logging in', () => {
+  beforeEach(() => setup());
+  afterEach(() => db.close());
+
+  it('opens a session with an HttpOnly, SameSite=Lax cookie and returns the user and a CSRF token', async () => {
+    const res = await login('office', 'office-password-1');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { user: { username: string; role: string }; csrfToken: string; expiresAt: string };
+    expect(body.user).toMatchObject({ username: 'office', role: 'admin' });
+    expect(body.csrfToken.length).toBeGreaterThanOrEqual(32);
+    expect(body.expiresAt).toBe('2026-11-23T20:00:00.000Z');
+    const setCookie = res.headers.get('set-cookie')!;
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Lax/i);
+    expect(setCookie).not.toMatch(/Secure/i);
+
+    const session = await app.request('/api/auth/session', { headers: { cookie: sessionCookieOf(res) } });
+    expect(session.status).toBe(200);
+    expect(await session.json()).toMatchObject({ user: { username: 'office' }, csrfToken: body.csrfToken });
+  });
+
+  it('stores only the sha256 of the session cookie and a salted scrypt hash of the password', async () => {
+    const res = await login('office', 'office-password-1');
+    const value = sessionCookieOf(res).split('=')[1];
+    const sessions = await db.kysely.selectFrom('sessions').selectAll().execute();
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0].id).toBe(sha256(value));
+    expect(sessions[0].id).not.toContain(value);
+    const user = await db.kysely.selectFrom('users').selectAll().where('username', '=', 'office').executeTakeFirstOrThrow();
+    expect(user.password_hash).toMatch(/^scrypt\$\d+\$\d+\$\d+\$[\w-]+\$[\w-]+$/);
+    expect(user.password_hash).not.toContain('office-password-1');
+    await services.accounts.addUser({ username: 'office2', role: 'admin', password: 'office-password-1' }, 'test');
+    const other = await db.kysely.selectFrom('users').select('password_hash').where('username', '=', 'office2').executeTakeFirstOrThrow();
+    expect(other.password_hash).not.toBe(user.password_hash);
+  });
+
+  it('refuses a wrong password or an unknown user with 401 and the same message, and logs both', async () => {
+    const wrong = await login('office', 'nope');
+    const unknown = await login('nobody', 'nope');
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    const [a, b] = [await wrong.json(), await unknown.json()];
+    expect(a).toEqual(b);
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+    const audit = await services.audit.list({ action: 'login_failed' });
+    expect(audit.map((r) => r.actor).sort()).toEqual(['nobody', 'office']);
+  });
+
+  it('records a successful login in the audit log', async () => {
+    await login('office', 'office-password-1');
+    const audit = await services.audit.list({ action: 'login' });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor: 'office', at: '2026-11-23T08:00:00.000Z' });
+  });
+
+  it('rejects a malformed login body with 422', async () => {
+    const res = await app.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username":' });
+    expect(res.status).toBe(422);
+    expect(await errorCode(res)).toBe('VALIDATION_FAILED');
+  });
+
+  it('refuses a login posted from another site', async () => {
+    const res = await login('office', 'office-password-1', { origin: 'https://evil.example', host: 'localhost' });
+    expect(res.status).toBe(403);
+    expect(await db.kysely.selectFrom('sessions').selectAll().execute()).toHaveLength(0);
+  });
+
+  it('ends the session when it expires by the injected clock', async () => {
+    const cookie = sessionCookieOf(await login('office', 'office-password-1'));
+    clock.advance(11 * 3_600_000);
+    expect((await app.request('/api/auth/session', { headers: { cookie } })).status).toBe(200);
+    clock.advance(1 * 3_600_000);
+    const res = await app.request('/api/auth/session', { headers: { cookie } });
+    expect(res.status).toBe(401);
+    expect(await errorCode(res)).toBe('UNAUTHORIZED');
+  });
+
+  it('logs out: the session row is deleted and the cookie no longer works', async () => {
+    const res = await login('office', 'office-password-1');
+    const cookie = sessionCookieOf(res);
+    const { csrfToken } = (await res.json()) as { csrfToken: string };
+    const out = await app.request('/api/auth/logout', { method: 'POST', headers: { cookie, 'X-CSRF-Token': csrfToken } });
+    expect(out.status).toBe(200);
+    expect(out.headers.get('set-cookie')).toMatch(/minping_session=;/);
+    expect(await db.kysely.selectFrom('sessions').selectAll().execute()).toHaveLength(0);
+    expect((await app.request('/api/auth/session', { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('answers the session endpoint with 401 without a cookie', async () => {
+    const res = await app.request('/api/auth/session');
+    expect(res.status).toBe(401);
+  });
+
+  it('does not let a disabled user log in or keep a session', async () => {
+    const cookie = sessionCookieOf(await login('office', 'office-password-1'));
+    await db.kysely.updateTable('users').set({ disabled: 1 }).where('username', '=', 'office').execute();
+    expect((await app.request('/api/auth/session', { headers: { cookie } })).status).toBe(401);
+    expect((await login('office', 'office-password-1')).status).toBe(401);
+  });
+});
+
+describe('secure cookies', () => {
+  beforeEach(() => setup({ secureCookies: true }));
+  afterEach(() => db.close());
+
+  it('marks the session cookie Secure when configured', async () => {
+    const res = await login('office', 'office-password-1');
+    expect(res.headers.get('set-cookie')).toMatch(/Secure/);
+  });
+});
+
+describe('login throttling', () => {
+  beforeEach(() => setup({ trustProxy: true }));
+  afterEach(() => db.close());
+
+  it('locks a username after 5 failures in 15 minutes with 429 and Retry-After, even for the right password', async () => {
+    for (let i = 0; i < 5; i++) {
+      const res = await login('office', `wrong-${i}`, { 'x-forwarded-for': `10.0.0.${i + 1}` });
+      expect(res.status).toBe(401);
+    }
+    const locked = await login('office', 'office-password-1', { 'x-forwarded-for': '10.0.0.99' });
+    expect(locked.status).toBe(429);
+    expect(await errorCode(locked)).toBe('TOO_MANY_REQUESTS');
+    expect(Number(locked.headers.get('retry-after'))).toBe(900);
+    expect(await db.kysely.selectFrom('sessions').selectAll().execute()).toHaveLength(0);
+
+    clock.advance(10 * 60_000);
+    const stillLocked = await login('office', 'office-password-1', { 'x-forwarded-for': '10.0.0.99' });
+    expect(stillLocked.status).toBe(429);
+    expect(Number(stillLocked.headers.get('retry-after'))).toBe(300);
+
+    clock.advance(5 * 60_000);
+    expect((await login('office', 'office-password-1', { 'x-forwarded-for': '10.0.0.99' })).status).toBe(200);
+  });
+
+  it('locks a network address after 5 failures across different usernames', async () => {
+    for (let i = 0; i < 5; i++) {
+      expect((await login(`guess${i}`, 'x', { 'x-forwarded-for': '192.0.2.7' })).status).toBe(401);
+    }
+    expect((await login('office', 'office-password-1', { 'x-forwarded-for': '192.0.2.7' })).status).toBe(429);
+    expect((await login('office', 'office-password-1', { 'x-forwarded-for': '192.0.2.8' })).status).toBe(200);
+  });
+
+  it('starts counting again after the 15-minute window', async () => {
+    for (let i = 0; i < 4; i++) await login('office', 'wrong', { 'x-forwarded-for': `10.0.1.${i}` });
+    clock.advance(16 * 60_000);
+    for (let i = 0; i < 4; i++) await login('office', 'wrong', { 'x-forwarded-for': `10.0.2.${i}` });
+    expect((await login('office', 'office-password-1', { 'x-forwarded-for': '10.0.3.1' })).status).toBe(200);
+  });
+
+  it('forgets a username\'s failures after a successful login', async () => {
+    for (let i = 0; i < 4; i++) await login('office', 'wrong', { 'x-forwarded-for': `10.0.1.${i}` });
+    expect((await login('office', 'office-password-1', { 'x-forwarded-for': '10.0.4.1' })).status).toBe(200);
+    for (let i = 0; i < 4; i++) await login('office', 'wrong', { 'x-forwarded-for': `10.0.5.${i}` });
+    expect((await login('office', 'office-password-1', { 'x-forwarded-for': '10.0.6.1' })).status).toBe(200);
+  });
+
+  it('keeps the counts in the database, so a second server process sees them', async () => {
+    for (let i = 0; i < 5; i++) await login('office', 'wrong', { 'x-forwarded-for': `10.0.7.${i}` });
+    const other = createApp({ db, config: defaultConfig({ trustProxy: true }), clock });
+    const res = await other.request('/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '10.9.9.9' },
+      body: JSON.stringify({ username: 'office', password: 'office-password-1' }),
+    });
+    expect(res.status).toBe(429);
+  });
+
+  it('stores network addresses only as salted hashes', async () => {
+    await login('office', 'wrong', { 'x-forwarded-for': '203.0.113.5' });
+    const keys = (await db.kysely.selectFrom('login_attempts').select('key').execute()).map((r) => r.key);
+    expect(keys).toContain('user:office');
+    expect(keys.join(' ')).not.toContain('203.0.113.5');
+  });
+});
