@@ -1,0 +1,61 @@
+/**
+ * Scoring benchmark: 10,000 evaluators × 100 departments, ~20 departments each (≈400k ratings).
+ * Run: npx tsx bench/scoring.bench.ts [evaluators] [departments] [perEvaluator] [samples]
+ * Prints one JSON object to stdout.
+ */
+import { computeOfficialScores, computeResults, defaultMethod, inputsHash } from '../scoring/index.js';
+import { syntheticCampaign } from '../test/scoring/synthetic.js';
+
+const [evaluators = 10_000, departments = 100, perEvaluator = 20, samples = 1000] = process.argv.slice(2).map(Number);
+const method = defaultMethod();
+method.bootstrap.samples = samples;
+
+const mb = (b: number) => Math.round((b / 1024 / 1024) * 10) / 10;
+let peakHeap = 0;
+const sampleHeap = () => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed));
+const timer = setInterval(sampleHeap, 5);
+timer.unref();
+
+function time<T>(fn: () => T): [T, number] {
+  const t0 = performance.now();
+  const v = fn();
+  sampleHeap();
+  return [v, Math.round((performance.now() - t0) * 10) / 10];
+}
+
+const [data, genMs] = time(() => syntheticCampaign(method, { evaluators, departments, perEvaluator, seed: 42 }));
+const ratings = data.responses.reduce((n, r) => n + r.departments.length * method.items.length, 0);
+// warm-up (JIT) on a smaller slice, then measure
+computeOfficialScores(method, data.departments, data.responses.slice(0, 500));
+const officialRuns: number[] = [];
+for (let k = 0; k < 5; k++) officialRuns.push(time(() => computeOfficialScores(method, data.departments, data.responses))[1]);
+const [, hashMs] = time(() => inputsHash(method, data.departments, data.responses));
+const [full, fullMs] = time(() => computeResults(method, data.departments, data.responses));
+const [, fullMs2] = time(() => computeResults(method, data.departments, data.responses));
+clearInterval(timer);
+
+const ru = process.resourceUsage();
+console.log(
+  JSON.stringify(
+    {
+      evaluators,
+      departments,
+      ratings,
+      bootstrapSamples: samples,
+      node: process.version,
+      generateMs: genMs,
+      officialMs: { min: Math.min(...officialRuns), median: officialRuns.sort((a, b) => a - b)[2], runs: officialRuns },
+      inputsHashMs: hashMs,
+      fullMs: [fullMs, fullMs2],
+      included: full.inputs.included,
+      excluded: full.inputs.excluded,
+      flags: full.screening.counts.flags,
+      ranked: full.departments.filter((d) => d.ranked).length,
+      rectification: full.departments.filter((d) => d.rectification).length,
+      peakRssMB: mb(ru.maxRSS * 1024),
+      peakHeapUsedMB: mb(peakHeap),
+    },
+    null,
+    2,
+  ),
+);

@@ -1,0 +1,106 @@
+/**
+ * minping scoring: how answers become results. Pure functions over plain data (see README.md).
+ *
+ *   computeResults(method, departments, responses)       full result with bootstrap uncertainty
+ *   computeOfficialScores(method, departments, responses) same shape, no bootstrap (fast path)
+ *   screenResponses(method, departments, responses)       screening only
+ *   inputsHash(method, departments, responses)            sha256 of the canonical inputs
+ */
+import { runBootstrap } from './bootstrap.js';
+import { compile } from './compile.js';
+import { hashCompiled } from './hash.js';
+import { officialScores, prepare } from './score.js';
+import { screen } from './screening.js';
+import type { CampaignResult, DepartmentInfo, DepartmentResult, Method, ResponseRecord, ScreeningResult } from './types.js';
+
+export type * from './types.js';
+export { ScoringInputError } from './compile.js';
+export { Rng, deriveSeed, rngFor } from './rng.js';
+export { round2, round4 } from './round.js';
+export { inputsHash, canonicalJson, HASH_FORMAT } from './hash.js';
+export { NOT_RANKED_NOTE, TIED_NOTE, gradeOf } from './score.js';
+
+/** Screening only: which responses are excluded, and the flags. */
+export function screenResponses(method: Method, departments: DepartmentInfo[], responses: ResponseRecord[]): ScreeningResult {
+  return screen(compile(method, departments, responses)).result;
+}
+
+function byGroupRankCode(a: DepartmentResult, b: DepartmentResult): number {
+  if (a.group !== b.group) return a.group < b.group ? -1 : 1;
+  const ra = a.rank ?? Number.POSITIVE_INFINITY;
+  const rb = b.rank ?? Number.POSITIVE_INFINITY;
+  if (ra !== rb) return ra - rb;
+  return a.code < b.code ? -1 : a.code > b.code ? 1 : 0;
+}
+
+function compute(method: Method, departments: DepartmentInfo[], responses: ResponseRecord[], withBootstrap: boolean): CampaignResult {
+  const cx = compile(method, departments, responses);
+  const screened = screen(cx);
+  const prep = prepare(cx, screened.included);
+  const official = officialScores(prep);
+  const results = official.departments;
+  const B = withBootstrap ? method.bootstrap.samples : 0;
+
+  if (B > 0) {
+    const boot = runBootstrap(prep, official.ranked, B, method.bootstrap.seed);
+    const { rectification } = method;
+    for (let d = 0; d < cx.D; d++) {
+      const u = boot.departments[d];
+      const res = results[d];
+      res.uncertainty = {
+        scoreInterval: u.scoreInterval,
+        rankInterval: u.rankInterval,
+        bottomProbability: u.bottomProbability,
+        statisticallyTiedWith: [],
+        replicates: u.replicates,
+      };
+      res.rectification =
+        res.ranked &&
+        res.finalScore !== null &&
+        u.bottomProbability !== null &&
+        res.finalScore < rectification.maxScore &&
+        u.bottomProbability >= rectification.minProbability;
+    }
+    // statistically tied: same group, both ranked, rank intervals overlap
+    for (let d = 0; d < cx.D; d++) {
+      const a = results[d].uncertainty.rankInterval;
+      if (!a) continue;
+      const tied: DepartmentResult[] = [];
+      for (let e = 0; e < cx.D; e++) {
+        if (e === d || cx.deptGroup[e] !== cx.deptGroup[d]) continue;
+        const b = results[e].uncertainty.rankInterval;
+        if (b && a[0] <= b[1] && b[0] <= a[1]) tied.push(results[e]);
+      }
+      results[d].uncertainty.statisticallyTiedWith = tied.sort(byGroupRankCode).map((x) => x.code);
+    }
+  }
+
+  const s = screened.result;
+  return {
+    method,
+    inputs: {
+      responses: cx.N,
+      included: s.counts.included,
+      excluded: s.counts.excluded,
+      flagged: s.counts.flaggedResponses,
+      hash: hashCompiled(cx),
+    },
+    bootstrapSamples: B,
+    screening: s,
+    departments: [...results].sort(byGroupRankCode),
+  };
+}
+
+/** Full result: screening, official scores, ranks, grades, bootstrap uncertainty and 重点整改 marks. */
+export function computeResults(method: Method, departments: DepartmentInfo[], responses: ResponseRecord[]): CampaignResult {
+  return compute(method, departments, responses, true);
+}
+
+/**
+ * Official scores without the bootstrap (fast path, e.g. live dashboards while a campaign runs):
+ * same shape as computeResults, with bootstrapSamples 0, empty uncertainty and rectification false.
+ */
+export function computeOfficialScores(method: Method, departments: DepartmentInfo[], responses: ResponseRecord[]): CampaignResult {
+  return compute(method, departments, responses, false);
+}
+export { defaultMethod } from './defaults.js';

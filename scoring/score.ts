@@ -1,0 +1,312 @@
+/**
+ * Scores of the screened responses. The same arithmetic serves the official result (every screened
+ * response counted once) and each bootstrap replicate (response r counted w_r times), so a
+ * replicate that happens to draw every response once reproduces the official scores exactly.
+ */
+import type { Compiled } from './compile.js';
+import { cents, round2, round4 } from './round.js';
+import type { CategoryBreakdown, DepartmentResult, ItemResult, Method, NegativeTally, ProblemTally } from './types.js';
+
+export const NOT_RANKED_NOTE = '样本不足，不予排名';
+export const TIED_NOTE = '并列';
+
+/** The screened responses, packed for repeated weighted accumulation. */
+export interface Prepared {
+  cx: Compiled;
+  /** number of screened responses */
+  S: number;
+  /** compiled index of screened response s */
+  respIndex: Int32Array;
+  /** valid answers of screened response s: vStart[s]..vStart[s+1]; cell = (d·I + i)·C + c */
+  vStart: Int32Array;
+  vCell: Int32Array;
+  vPoints: Float64Array;
+  /** departments with verified negatives in response s: nStart[s]..nStart[s+1] */
+  nStart: Int32Array;
+  nDept: Int32Array;
+  nCount: Float64Array;
+}
+
+export function prepare(cx: Compiled, included: Uint8Array): Prepared {
+  const { N, I, C } = cx;
+  let S = 0;
+  let nv = 0;
+  let nn = 0;
+  for (let r = 0; r < N; r++) {
+    if (!included[r]) continue;
+    S++;
+    for (let e = cx.entStart[r]; e < cx.entStart[r + 1]; e++) {
+      for (let a = cx.ansStart[e]; a < cx.ansStart[e + 1]; a++) nv += cx.levelValid[cx.ansLevel[a]];
+      for (let g = cx.negStart[e]; g < cx.negStart[e + 1]; g++) if (cx.negVerified[g]) {
+        nn++;
+        break;
+      }
+    }
+  }
+  const respIndex = new Int32Array(S);
+  const vStart = new Int32Array(S + 1);
+  const vCell = new Int32Array(nv);
+  const vPoints = new Float64Array(nv);
+  const nStart = new Int32Array(S + 1);
+  const nDept = new Int32Array(nn);
+  const nCount = new Float64Array(nn);
+  let s = 0;
+  let v = 0;
+  let n = 0;
+  for (let r = 0; r < N; r++) {
+    if (!included[r]) continue;
+    respIndex[s] = r;
+    vStart[s] = v;
+    nStart[s] = n;
+    const c = cx.respCategory[r];
+    for (let e = cx.entStart[r]; e < cx.entStart[r + 1]; e++) {
+      const d = cx.entDept[e];
+      for (let a = cx.ansStart[e]; a < cx.ansStart[e + 1]; a++) {
+        const lv = cx.ansLevel[a];
+        if (!cx.levelValid[lv]) continue;
+        vCell[v] = (d * I + cx.ansItem[a]) * C + c;
+        vPoints[v] = cx.levelPoints[lv];
+        v++;
+      }
+      let verified = 0;
+      for (let g = cx.negStart[e]; g < cx.negStart[e + 1]; g++) verified += cx.negVerified[g];
+      if (verified > 0) {
+        nDept[n] = d;
+        nCount[n] = verified;
+        n++;
+      }
+    }
+    s++;
+  }
+  vStart[S] = v;
+  nStart[S] = n;
+  return { cx, S, respIndex, vStart, vCell, vPoints, nStart, nDept, nCount };
+}
+
+/**
+ * The weighted formula of the BRIEF for department d: per item, Σ w_c·(val_c / cnt_c) / Σ w_c over
+ * the categories with cnt_c ≥ minCategoryAnswers; then the item-weighted mean of the items that
+ * have a value. With val = points sums this is the survey score; with val = satisfied counts it is
+ * the satisfaction share. Returns NaN when no item has a value; writes item values (NaN = none) to
+ * itemOut when given.
+ */
+export function weightedScore(cx: Compiled, d: number, cnt: Float64Array, val: Float64Array, itemOut: Float64Array | null): number {
+  const { I, C, catWeight, itemWeight } = cx;
+  const minCat = cx.method.minCategoryAnswers;
+  let sNum = 0;
+  let sDen = 0;
+  for (let i = 0; i < I; i++) {
+    const base = (d * I + i) * C;
+    let num = 0;
+    let den = 0;
+    for (let c = 0; c < C; c++) {
+      const n = cnt[base + c];
+      if (n > 0 && n >= minCat) {
+        const w = catWeight[c];
+        num += (w * val[base + c]) / n;
+        den += w;
+      }
+    }
+    const item = den > 0 ? num / den : NaN;
+    if (itemOut) itemOut[i] = item;
+    if (!Number.isNaN(item)) {
+      sNum += itemWeight[i] * item;
+      sDen += itemWeight[i];
+    }
+  }
+  return sDen > 0 ? sNum / sDen : NaN;
+}
+
+export function deductionFor(method: Method, verifiedNegatives: number): number {
+  return Math.min(method.maxDeduction, method.deductionPerNegative * verifiedNegatives);
+}
+
+/** Grade of a rounded final score: the first rule (sorted by min, descending; null last) it reaches. */
+export function gradeOf(grades: Method['grades'], rounded: number): string | null {
+  const sorted = [...grades].sort((a, b) => (a.min === null ? (b.min === null ? 0 : 1) : b.min === null ? -1 : b.min - a.min));
+  for (const g of sorted) if (g.min === null || rounded >= g.min) return g.label;
+  return null;
+}
+
+/**
+ * Competition ranking (1, 2, 2, 4) by integer keys, descending. keys[k] is the key of member k;
+ * returns ranks and whether each shares its rank.
+ */
+export function competitionRanks(keys: number[]): { rank: number[]; tied: boolean[] } {
+  const rank: number[] = [];
+  const tied: boolean[] = [];
+  for (let k = 0; k < keys.length; k++) {
+    let higher = 0;
+    let same = 0;
+    for (let j = 0; j < keys.length; j++) {
+      if (keys[j] > keys[k]) higher++;
+      else if (keys[j] === keys[k] && j !== k) same++;
+    }
+    rank.push(higher + 1);
+    tied.push(same > 0);
+  }
+  return { rank, tied };
+}
+
+/** Official figures of every department, before the bootstrap. */
+export interface Official {
+  departments: DepartmentResult[];
+  /** unrounded final scores by department index (NaN = none) */
+  final: Float64Array;
+  /** 1 = ranked */
+  ranked: Uint8Array;
+}
+
+const emptyUncertainty = () => ({
+  scoreInterval: null,
+  rankInterval: null,
+  bottomProbability: null,
+  statisticallyTiedWith: [] as string[],
+  replicates: 0,
+});
+
+export function officialScores(prep: Prepared): Official {
+  const { cx } = prep;
+  const { D, I, C, method } = cx;
+  const cells = D * I * C;
+  const cnt = new Float64Array(cells);
+  const sum = new Float64Array(cells);
+  const sat = new Float64Array(cells);
+  const answers = new Int32Array(D); // all answers, 不了解 included
+  const validAnswers = new Int32Array(D);
+  const validRaters = new Int32Array(D);
+  const raters = new Int32Array(D);
+  const verified = new Float64Array(D);
+  const problems = new Map<number, Int32Array>();
+  const negatives = new Map<number, { reported: Int32Array; verified: Int32Array }>();
+
+  for (let s = 0; s < prep.S; s++) {
+    // same accumulation order as a bootstrap replicate with weight 1
+    for (let v = prep.vStart[s]; v < prep.vStart[s + 1]; v++) {
+      const cell = prep.vCell[v];
+      cnt[cell] += 1;
+      sum[cell] += 1 * prep.vPoints[v];
+    }
+    for (let n = prep.nStart[s]; n < prep.nStart[s + 1]; n++) verified[prep.nDept[n]] += 1 * prep.nCount[n];
+
+    const r = prep.respIndex[s];
+    const c = cx.respCategory[r];
+    for (let e = cx.entStart[r]; e < cx.entStart[r + 1]; e++) {
+      const d = cx.entDept[e];
+      raters[d]++;
+      let valid = 0;
+      for (let a = cx.ansStart[e]; a < cx.ansStart[e + 1]; a++) {
+        const lv = cx.ansLevel[a];
+        answers[d]++;
+        if (cx.levelValid[lv]) {
+          valid++;
+          sat[(d * I + cx.ansItem[a]) * C + c] += cx.levelSatisfied[lv];
+        }
+      }
+      validAnswers[d] += valid;
+      if (valid > 0) validRaters[d]++;
+      for (let p = cx.probStart[e]; p < cx.probStart[e + 1]; p++) {
+        const pr = cx.probValue[p];
+        let arr = problems.get(pr);
+        if (!arr) problems.set(pr, (arr = new Int32Array(D)));
+        arr[d]++;
+      }
+      for (let g = cx.negStart[e]; g < cx.negStart[e + 1]; g++) {
+        const k = cx.negKind[g];
+        let t = negatives.get(k);
+        if (!t) negatives.set(k, (t = { reported: new Int32Array(D), verified: new Int32Array(D) }));
+        t.reported[d]++;
+        t.verified[d] += cx.negVerified[g];
+      }
+    }
+  }
+
+  const problemIds = [...problems.keys()].sort((a, b) => a - b);
+  const negativeKinds = [...negatives.keys()].sort((a, b) => a - b);
+  const final = new Float64Array(D).fill(NaN);
+  const rankedMask = new Uint8Array(D);
+  const itemScore = new Float64Array(I);
+  const itemSat = new Float64Array(I);
+  const results: DepartmentResult[] = [];
+
+  for (let d = 0; d < D; d++) {
+    const info = cx.departments[d];
+    const S = weightedScore(cx, d, cnt, sum, itemScore);
+    const satShare = weightedScore(cx, d, cnt, sat, itemSat);
+    const items: Record<string, ItemResult> = {};
+    for (let i = 0; i < I; i++) {
+      const base = (d * I + i) * C;
+      const breakdown: CategoryBreakdown[] = [];
+      let valid = 0;
+      for (let c = 0; c < C; c++) {
+        const n = cnt[base + c];
+        valid += n;
+        const suppressed = n < method.minCellSize || n === 0;
+        breakdown.push({
+          category: cx.catCodes[c],
+          validAnswers: n,
+          mean: suppressed ? null : round2(sum[base + c] / n),
+          satisfiedShare: suppressed ? null : round4(sat[base + c] / n),
+          takesPart: n > 0 && n >= method.minCategoryAnswers,
+          suppressed,
+        });
+      }
+      items[cx.itemCodes[i]] = {
+        score: Number.isNaN(itemScore[i]) ? null : round2(itemScore[i]),
+        satisfactionRate: Number.isNaN(itemSat[i]) ? null : round2(itemSat[i] * 100),
+        validAnswers: valid,
+        categoryBreakdown: breakdown,
+      };
+    }
+    const deduction = deductionFor(method, verified[d]);
+    const F = Number.isNaN(S) ? NaN : S - deduction;
+    final[d] = F;
+    const ranked = !Number.isNaN(F) && validRaters[d] >= method.minRankedRaters;
+    rankedMask[d] = ranked ? 1 : 0;
+    const problemTallies: ProblemTally[] = problemIds.map((pr) => {
+      const mentions = problems.get(pr)![d];
+      return { problem: pr, mentions, share: raters[d] > 0 ? round4(mentions / raters[d]) : null };
+    });
+    const negativeTallies: NegativeTally[] = negativeKinds.map((k) => {
+      const t = negatives.get(k)!;
+      return { kind: k, reported: t.reported[d], verified: t.verified[d] };
+    });
+    results.push({
+      code: info.code,
+      name: info.name,
+      group: info.group,
+      raters: raters[d],
+      validRaters: validRaters[d],
+      awareness: answers[d] > 0 ? round2((validAnswers[d] / answers[d]) * 100) : null,
+      items,
+      surveyScore: Number.isNaN(S) ? null : round2(S),
+      satisfactionRate: Number.isNaN(satShare) ? null : round2(satShare * 100),
+      verifiedNegatives: verified[d],
+      deduction: round2(deduction),
+      finalScore: Number.isNaN(F) ? null : round2(F),
+      grade: ranked ? gradeOf(method.grades, round2(F)) : null,
+      ranked,
+      rank: null,
+      tied: false,
+      rankNote: ranked ? null : NOT_RANKED_NOTE,
+      problems: problemTallies,
+      problemFlag: raters[d] > 0 && problemIds.some((pr) => problems.get(pr)![d] / raters[d] >= method.problemShareThreshold && problems.get(pr)![d] > 0),
+      negatives: negativeTallies,
+      uncertainty: emptyUncertainty(),
+      rectification: false,
+    });
+  }
+
+  // ranks within groups, on the rounded final score
+  for (let gi = 0; gi < cx.groups.length; gi++) {
+    const members: number[] = [];
+    for (let d = 0; d < D; d++) if (cx.deptGroup[d] === gi && rankedMask[d]) members.push(d);
+    const { rank, tied } = competitionRanks(members.map((d) => cents(final[d])));
+    members.forEach((d, k) => {
+      results[d].rank = rank[k];
+      results[d].tied = tied[k];
+      if (tied[k]) results[d].rankNote = TIED_NOTE;
+    });
+  }
+  return { departments: results, final, ranked: rankedMask };
+}
