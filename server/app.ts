@@ -6,6 +6,7 @@ import { errorBody, respondError } from './http/errors.js';
 import type { AppEnv } from './http/env.js';
 import { staticAssets } from './http/assets.js';
 import { createServices } from './services.js';
+import { surveyRoutes } from './survey/routes.js';
 import { sessionMiddleware } from './accounts/middleware.js';
 import { authRoutes, loginPageRoutes } from './accounts/routes.js';
 
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps) {
   app.route('/assets', staticAssets());
   app.route('/api/auth', authRoutes(services, deps.config));
   app.route('/', loginPageRoutes(services, deps.config));
+  app.route('/', surveyRoutes(services));
   // Domain routes are mounted here, each built from the services: app.route('/api/…', xRoutes(services)).
 
   return app;

@@ -2,11 +2,17 @@ import { accountsService } from './accounts/service.js';
 import { auditService } from './accounts/audit.js';
 import { campaignsService } from './campaigns/service.js';
 import type { AppDeps } from './context.js';
+import { responsesService } from './responses/service.js';
+import { surveyService } from './survey/service.js';
 
 /** Every domain service, built once per app from the injected deps. Routes and the CLI use these. */
 export function createServices(deps: AppDeps) {
+  const campaigns = campaignsService(deps);
+  const responses = responsesService(deps, campaigns);
   return {
-    campaigns: campaignsService(deps),
+    campaigns,
+    responses,
+    survey: surveyService(deps, campaigns, responses),
     accounts: accountsService(deps),
     audit: auditService(deps),
   };

@@ -1,4 +1,5 @@
 import { userAddCommand } from '../accounts/cli.js';
+import { importResponsesCommand } from '../responses/cli.js';
 import type { Command } from './framework.js';
 
 export { runCli } from './framework.js';
@@ -6,4 +7,5 @@ export { runCli } from './framework.js';
 /** Every CLI command, in the order `minping --help` lists them. */
 export const commands: Command[] = [
   userAddCommand,
+  importResponsesCommand,
 ];

@@ -1,0 +1,25 @@
+import { readFile } from 'node:fs/promises';
+import { CliError, type Command } from '../cli/framework.js';
+import { createServices } from '../services.js';
+
+export const importResponsesCommand: Command = {
+  name: 'import responses',
+  usage: 'import responses --campaign SLUG FILE.jsonl',
+  summary: '导入在别处收集的答卷（规范格式，每行一个 JSON）；与网上提交同样校验，有一处错误则整个文件不导入',
+  options: { campaign: { type: 'string' } },
+  async run({ values, positionals }, ctx) {
+    const slug = values.campaign as string | undefined;
+    const [file, ...extra] = positionals;
+    if (!slug || !file || extra.length) throw new CliError('用法：minping import responses --campaign SLUG FILE.jsonl');
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new CliError(`无法读取文件 ${file}：${(error as Error).message}`);
+    }
+    const services = createServices(await ctx.deps());
+    const campaign = await services.campaigns.getBySlug(slug);
+    const { stored } = await services.responses.importJsonl(campaign, text, { source: 'import' });
+    ctx.io.out(`已导入 ${stored} 份答卷到 ${campaign.name}（${campaign.slug}）`);
+  },
+};

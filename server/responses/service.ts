@@ -1,0 +1,229 @@
+import { randomBytes } from 'node:crypto';
+import type { CanonicalRecord } from '../../surveys/record.js';
+import type { Campaign, CampaignsService } from '../campaigns/service.js';
+import type { AppDeps } from '../context.js';
+import { AppError, zodDetails, type ErrorDetail } from '../http/errors.js';
+import { newId } from '../shared/ids.js';
+import { responsesRepository, type ResponseRows } from './repository.js';
+
+/** What the evaluator gets back after submitting: no response id, nothing that joins to the response. */
+export interface Receipt {
+  receipt: string;
+  campaign: string;
+  submittedDay: string;
+}
+
+export interface StoredSubmission {
+  status: number;
+  body: Receipt;
+  /** true when this answers a retried request from the stored idempotency record */
+  replayed: boolean;
+}
+
+export interface WebSubmission {
+  campaign: Campaign;
+  invitation: { id: string; tokenHash: string };
+  record: CanonicalRecord;
+  questionnaireVersion: number;
+  /** hashed coarse network address, for burst flags */
+  networkKey: string | null;
+  /** the client's Idempotency-Key header, if any */
+  idempotencyKey: string | null;
+}
+
+export interface StoreManyOptions {
+  source: 'import' | 'web' | 'simulate' | (string & {});
+  /** defaults to the campaign's latest questionnaire version */
+  questionnaireVersion?: number;
+}
+
+export interface JsonlImportResult {
+  stored: number;
+}
+
+/** A receipt number for the evaluator's records, e.g. 7K2M-9QXD-4HPA; random, stored nowhere near the response. */
+function receiptCode(): string {
+  const alphabet = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+  const bytes = randomBytes(12);
+  let code = '';
+  for (let i = 0; i < 12; i++) code += alphabet[bytes[i] % alphabet.length] + (i % 4 === 3 && i < 11 ? '-' : '');
+  return code;
+}
+
+export const idempotencyScope = (tokenHash: string, key: string) => `${tokenHash}:${key}`;
+
+export function responsesService(deps: AppDeps, campaigns: CampaignsService) {
+  const { db, clock } = deps;
+  const repo = responsesRepository(db.kysely);
+
+  async function departmentIds(campaign: Campaign, records: readonly CanonicalRecord[]) {
+    const ids = await repo.departmentIds(campaign.id);
+    for (const record of records) {
+      for (const d of record.departments) {
+        if (!ids.has(d.code)) throw new AppError('VALIDATION_FAILED', `不是本次评议的部门代码：${d.code}`);
+      }
+    }
+    return ids;
+  }
+
+  function buildRows(
+    campaign: Campaign,
+    records: readonly CanonicalRecord[],
+    ids: Map<string, string>,
+    meta: { source: string; version: number; day: string; invitationId: string | null; networkKey: string | null },
+  ): ResponseRows {
+    const rows: ResponseRows = { responses: [], answers: [], problems: [], negatives: [] };
+    for (const record of records) {
+      const responseId = newId();
+      rows.responses.push({
+        id: responseId,
+        campaign_id: campaign.id,
+        questionnaire_version: meta.version,
+        invitation_id: meta.invitationId,
+        category: record.category,
+        organisation: record.organisation,
+        duration_seconds: record.durationSeconds,
+        overall: record.overall,
+        suggestion: record.suggestion,
+        record_json: JSON.stringify(record),
+        source: meta.source,
+        network_key: meta.networkKey,
+        submitted_day: meta.day,
+      });
+      for (const d of record.departments) {
+        const departmentId = ids.get(d.code)!;
+        for (const [item, level] of Object.entries(d.ratings)) {
+          rows.answers.push({ response_id: responseId, department_id: departmentId, item, level });
+        }
+        for (const problem of d.problems) rows.problems.push({ response_id: responseId, department_id: departmentId, problem });
+        for (const n of d.negatives) {
+          rows.negatives.push({
+            id: newId(),
+            campaign_id: campaign.id,
+            response_id: responseId,
+            department_id: departmentId,
+            kind: n.kind,
+            matter: n.matter,
+            event_date: n.date,
+            description: n.description,
+            contact_allowed: n.contactAllowed ? 1 : 0,
+            contact: n.contactAllowed ? n.contact : null,
+            status: 'pending',
+            created_day: meta.day,
+          });
+        }
+      }
+    }
+    return rows;
+  }
+
+  async function replay(tokenHash: string, key: string | null): Promise<StoredSubmission | undefined> {
+    if (!key) return undefined;
+    const row = await repo.findIdempotency(idempotencyScope(tokenHash, key));
+    if (!row) return undefined;
+    return { status: Number(row.status_code), body: JSON.parse(row.body_json) as Receipt, replayed: true };
+  }
+
+  async function storeMany(campaign: Campaign, records: readonly CanonicalRecord[], options: StoreManyOptions): Promise<{ stored: number }> {
+    if (records.length === 0) return { stored: 0 };
+    const ids = await departmentIds(campaign, records);
+    const version = options.questionnaireVersion ?? (await campaigns.questionnaire(campaign.id)).version;
+    const rows = buildRows(campaign, records, ids, {
+      source: options.source,
+      version,
+      day: clock.now().toISOString().slice(0, 10),
+      invitationId: null,
+      networkKey: null,
+    });
+    await repo.transaction((trx) => repo.insertAll(trx, rows));
+    return { stored: records.length };
+  }
+
+  return {
+    replay,
+    storeMany,
+
+    /**
+     * Store one web submission in one transaction: spend the invitation (only the first of
+     * concurrent callers succeeds), delete its draft, insert the response with its answers,
+     * problem mentions and pending negative reports, and remember the receipt under the
+     * Idempotency-Key so a retried request gets it again. Anonymous mode keeps no link (no
+     * invitation id, no time beyond the day); named mode keeps invitation_id and used_at.
+     */
+    async store(input: WebSubmission): Promise<StoredSubmission> {
+      const { campaign, invitation, record, idempotencyKey } = input;
+      const now = clock.now();
+      const day = now.toISOString().slice(0, 10);
+      const anonymous = campaign.mode !== 'named';
+      const ids = await departmentIds(campaign, [record]);
+      const rows = buildRows(campaign, [record], ids, {
+        source: 'web',
+        version: input.questionnaireVersion,
+        day,
+        invitationId: anonymous ? null : invitation.id,
+        networkKey: input.networkKey,
+      });
+      const body: Receipt = { receipt: receiptCode(), campaign: campaign.name, submittedDay: day };
+      try {
+        await repo.transaction(async (trx) => {
+          if (!(await repo.markUsed(trx, invitation.id, anonymous ? null : now.toISOString(), anonymous))) {
+            throw new AppError('ALREADY_SUBMITTED', '这份问卷已经提交过了，每个链接只能提交一次');
+          }
+          await repo.deleteDraft(trx, invitation.id);
+          await repo.insertAll(trx, rows);
+          if (idempotencyKey) {
+            await repo.insertIdempotency(trx, {
+              key: idempotencyScope(invitation.tokenHash, idempotencyKey),
+              status_code: 201,
+              body_json: JSON.stringify(body),
+              created_at: anonymous ? day : now.toISOString(),
+            });
+          }
+        });
+      } catch (error) {
+        // a concurrent twin with the same key won the race: answer with its receipt
+        if (error instanceof AppError && error.code === 'ALREADY_SUBMITTED') {
+          const prior = await replay(invitation.tokenHash, idempotencyKey);
+          if (prior) return prior;
+        }
+        throw error;
+      }
+      return { status: 201, body, replayed: false };
+    },
+
+    /**
+     * Load canonical records, one JSON object per line, each checked by the same compiled
+     * validator as a web submission. All or nothing: any bad line → nothing stored, and every
+     * error names its line and field.
+     */
+    async importJsonl(campaign: Campaign, text: string, options: StoreManyOptions = { source: 'import' }): Promise<JsonlImportResult> {
+      const validate = await campaigns.recordValidator(campaign);
+      const records: CanonicalRecord[] = [];
+      const details: ErrorDetail[] = [];
+      const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+      lines.forEach((line, i) => {
+        const lineNo = i + 1;
+        if (!line.trim()) return;
+        let value: unknown;
+        try {
+          value = JSON.parse(line);
+        } catch {
+          details.push({ line: lineNo, message: '不是有效的 JSON' });
+          return;
+        }
+        const result = validate(value);
+        if (result.ok) records.push(result.record);
+        else details.push(...zodDetails(result.error, lineNo));
+      });
+      if (details.length) {
+        throw new AppError('VALIDATION_FAILED', `文件有 ${details.length} 处错误，没有导入任何答卷`, details);
+      }
+      if (records.length === 0) throw new AppError('VALIDATION_FAILED', '文件里没有答卷');
+      return storeMany(campaign, records, options);
+    },
+
+    count: (campaignId: string) => repo.countByCampaign(campaignId),
+  };
+}
+
+export type ResponsesService = ReturnType<typeof responsesService>;

@@ -1,0 +1,105 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { Hono, type Context } from 'hono';
+import { html } from 'hono/html';
+import { AppError } from '../http/errors.js';
+import type { AppEnv } from '../http/env.js';
+import { messagePage, page } from '../http/layout.js';
+import type { Services } from '../services.js';
+import { formatTime, type ClientConnection } from './service.js';
+
+/** Where a request came from; the service decides whether X-Forwarded-For is trusted. */
+function connection(c: Context): ClientConnection {
+  let remoteAddress: string | null = null;
+  try {
+    remoteAddress = getConnInfo(c).remote.address ?? null;
+  } catch {
+    // app.request() in tests has no socket
+  }
+  return { remoteAddress, forwardedFor: c.req.header('x-forwarded-for') ?? null };
+}
+
+async function jsonBody(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    throw new AppError('BAD_REQUEST', '请求内容不是有效的 JSON');
+  }
+}
+
+const MESSAGES = {
+  unknown: {
+    zh: ['链接无效', '没有找到这份问卷。请检查链接是否完整，或联系评议办公室索取新的链接。'],
+    en: ['Link not found', 'This questionnaire link is not valid. Check that the whole link was copied, or ask the appraisal office for a new one.'],
+  },
+  used: {
+    zh: ['问卷已提交', '这个链接的问卷已经提交，感谢您的参与！每个链接只能提交一次。'],
+    en: ['Already submitted', 'The questionnaire for this link has been submitted. Thank you! Each link can be submitted once.'],
+  },
+} as const;
+
+/** The evaluator's page `/s/:token` and API `/api/s/:token`. */
+export function surveyRoutes(services: Services) {
+  const routes = new Hono<AppEnv>();
+  const noStore = async (c: Context, next: () => Promise<void>) => {
+    await next();
+    c.header('Cache-Control', 'no-store');
+    c.header('X-Robots-Tag', 'noindex, nofollow');
+  };
+  routes.use('/s/*', noStore);
+  routes.use('/api/s/*', noStore);
+
+  routes.get('/s/:token', async (c) => {
+    const lang = c.req.query('lang') === 'en' ? 'en' : 'zh';
+    const htmlLang = lang === 'en' ? 'en' : 'zh-CN';
+    const found = await services.survey.pageState(c.req.param('token'));
+    if (found.state === 'unknown' || found.state === 'used') {
+      const [title, text] = MESSAGES[found.state][lang];
+      return c.html(messagePage(title, text, htmlLang), found.state === 'unknown' ? 404 : 409);
+    }
+    const { campaign } = found;
+    if (found.state === 'scheduled') {
+      const [title, text] =
+        lang === 'en'
+          ? ['Not open yet', `${campaign.name} opens on ${formatTime(campaign.opensAt, 'en')}. Please open this link again then.`]
+          : ['评议尚未开始', `${campaign.name}将于 ${formatTime(campaign.opensAt)} 开始，届时请再次打开此链接。`];
+      return c.html(messagePage(title, text, htmlLang), 403);
+    }
+    if (found.state === 'closed') {
+      const [title, text] =
+        lang === 'en'
+          ? ['Closed', `${campaign.name} closed on ${formatTime(campaign.closesAt, 'en')}. Thank you for your interest.`]
+          : ['评议已经结束', `${campaign.name}已于 ${formatTime(campaign.closesAt)} 截止，感谢您的关注。`];
+      return c.html(messagePage(title, text, htmlLang), 403);
+    }
+    return c.html(
+      page({
+        title: campaign.name,
+        lang: htmlLang,
+        scripts: ['evaluator.js'],
+        styles: ['evaluator.css'],
+        body: html`<main class="evaluator" id="evaluator" data-lang="${lang}">
+  <header class="evaluator-header"><h1>${campaign.name}</h1><p class="save-status" id="save-status" role="status" aria-live="polite"></p></header>
+  <div id="survey"><p class="loading">${lang === 'en' ? 'Loading the questionnaire…' : '正在加载问卷…'}</p></div>
+  <noscript><p class="error">${lang === 'en' ? 'Please enable JavaScript to answer.' : '请启用浏览器的 JavaScript 后再填写问卷。'}</p></noscript>
+</main>`,
+      }),
+    );
+  });
+
+  routes.get('/api/s/:token', async (c) => c.json(await services.survey.load(c.req.param('token'))));
+
+  routes.put('/api/s/:token/draft', async (c) => c.json(await services.survey.saveDraft(c.req.param('token'), await jsonBody(c))));
+
+  routes.post('/api/s/:token/submit', async (c) => {
+    const result = await services.survey.submit(
+      c.req.param('token'),
+      await jsonBody(c),
+      c.req.header('idempotency-key') ?? null,
+      connection(c),
+    );
+    if (result.replayed) c.header('Idempotent-Replayed', 'true');
+    return c.json(result.body, result.status as 201);
+  });
+
+  return routes;
+}

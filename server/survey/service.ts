@@ -1,0 +1,210 @@
+import { z } from 'zod';
+import { serveDefinition, toCanonicalInput, type QuestionnaireDefinition } from '../../surveys/questionnaire.js';
+import type { Campaign, CampaignStatus, CampaignsService } from '../campaigns/service.js';
+import type { AppDeps } from '../context.js';
+import { AppError, parseOrThrow, zodDetails } from '../http/errors.js';
+import type { ResponsesService, StoredSubmission } from '../responses/service.js';
+import { sha256 } from '../shared/ids.js';
+import { surveyRepository, type InvitationRow } from './repository.js';
+
+/** Tokens are newToken()'s base64url; anything else is unknown without a database lookup. */
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
+const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{8,128}$/;
+/** A draft is the evaluator's own partial answers: bounded, otherwise stored as given. */
+export const MAX_DRAFT_CHARS = 256 * 1024;
+const MAX_ELAPSED = 60 * 60 * 24 * 60;
+
+const elapsed = z.number().int('应为整数秒').min(0).max(MAX_ELAPSED);
+const answers = z.record(z.string().max(100), z.unknown());
+
+export const draftBodySchema = z.strictObject({ answers, elapsedSeconds: elapsed.default(0) });
+export const submitBodySchema = z.strictObject({
+  answers,
+  elapsedSeconds: elapsed.nullish(),
+  questionnaireVersion: z.number().int().positive().optional(),
+});
+
+export type PageState =
+  | { state: 'unknown' }
+  | { state: 'used'; campaign: Campaign }
+  | { state: Exclude<CampaignStatus, 'open'>; campaign: Campaign }
+  | { state: 'open'; campaign: Campaign };
+
+/** The coarse network of an address: IPv4 /24, IPv6 /48. Null when it isn't an address. */
+export function networkPrefix(ip: string | null | undefined): string | null {
+  if (!ip) return null;
+  let a = ip.trim().toLowerCase();
+  if (a.startsWith('::ffff:') && a.includes('.')) a = a.slice(7);
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(a);
+  if (v4) return `${v4[1]}.${v4[2]}.${v4[3]}.0/24`;
+  a = a.replace(/%.*$/, '');
+  if (!/^[0-9a-f:]+$/.test(a) || !a.includes(':')) return null;
+  const [head, tail] = a.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail !== undefined && tail ? tail.split(':') : [];
+  const groups = a.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  if (groups.length !== 8) return null;
+  return `${groups.slice(0, 3).map((g) => (parseInt(g, 16) || 0).toString(16)).join(':')}::/48`;
+}
+
+export interface ClientConnection {
+  remoteAddress: string | null;
+  forwardedFor: string | null;
+}
+
+/** The client's address: the socket's, or the last X-Forwarded-For hop (added by our proxy) when trusted. */
+export function clientAddress(connection: ClientConnection, trustProxy: boolean): string | null {
+  if (trustProxy && connection.forwardedFor) {
+    const hops = connection.forwardedFor.split(',').map((s) => s.trim()).filter(Boolean);
+    if (hops.length) return hops[hops.length - 1];
+  }
+  return connection.remoteAddress;
+}
+
+export function surveyService(deps: AppDeps, campaigns: CampaignsService, responses: ResponsesService) {
+  const { db, clock, config } = deps;
+  const repo = surveyRepository(db.kysely);
+  /** served definitions per campaign, version, department list and preset category */
+  const served = new Map<string, QuestionnaireDefinition>();
+
+  async function findInvitation(token: string): Promise<{ invitation: InvitationRow; tokenHash: string } | undefined> {
+    if (!TOKEN_PATTERN.test(token)) return undefined;
+    const tokenHash = sha256(token);
+    const invitation = await repo.findInvitationByHash(tokenHash);
+    return invitation ? { invitation, tokenHash } : undefined;
+  }
+
+  function assertOpen(campaign: Campaign) {
+    const status = campaigns.status(campaign);
+    if (status === 'scheduled') throw new AppError('CAMPAIGN_NOT_OPEN', `评议尚未开始，开始时间：${formatTime(campaign.opensAt)}`);
+    if (status === 'closed') throw new AppError('CAMPAIGN_CLOSED', `评议已经结束，截止时间：${formatTime(campaign.closesAt)}`);
+  }
+
+  /** The invitation of a usable link in an open campaign, or the AppError saying why not. */
+  async function resolve(token: string) {
+    const found = await findInvitation(token);
+    if (!found) throw new AppError('NOT_FOUND', '链接无效：没有找到这份问卷，请检查链接是否完整');
+    const campaign = await campaigns.getById(found.invitation.campaign_id);
+    if (found.invitation.used) throw new AppError('ALREADY_SUBMITTED', '这份问卷已经提交过了，每个链接只能提交一次');
+    assertOpen(campaign);
+    return { ...found, campaign };
+  }
+
+  async function servedDefinition(campaign: Campaign, category: string) {
+    const questionnaire = await campaigns.questionnaire(campaign.id);
+    const departments = await campaigns.departments(campaign.id);
+    const key = [campaign.id, questionnaire.version, category, sha256(departments.map((d) => `${d.code}\t${d.name}`).join('\n'))].join(':');
+    let definition = served.get(key);
+    if (!definition) {
+      definition = serveDefinition(questionnaire.definition as QuestionnaireDefinition, campaign, departments, { category });
+      if (served.size > 200) served.clear();
+      served.set(key, definition);
+    }
+    return { version: questionnaire.version, definition };
+  }
+
+  return {
+    /** For the HTML page: which of the clear messages (or the questionnaire) a link gets. */
+    async pageState(token: string): Promise<PageState> {
+      const found = await findInvitation(token);
+      if (!found) return { state: 'unknown' };
+      const campaign = await campaigns.getById(found.invitation.campaign_id);
+      if (found.invitation.used) return { state: 'used', campaign };
+      return { state: campaigns.status(campaign), campaign };
+    },
+
+    /** Campaign, served questionnaire and the saved draft; the first call marks the link opened. */
+    async load(token: string) {
+      const { invitation, campaign } = await resolve(token);
+      if (!invitation.opened_at) await repo.markOpened(invitation.id, clock.now().toISOString());
+      const questionnaire = await servedDefinition(campaign, invitation.category);
+      const draft = await repo.findDraft(invitation.id);
+      return {
+        campaign: {
+          slug: campaign.slug,
+          name: campaign.name,
+          status: campaigns.status(campaign),
+          mode: campaign.mode,
+          opensAt: campaign.opensAt,
+          closesAt: campaign.closesAt,
+        },
+        questionnaire,
+        draft: draft
+          ? { answers: JSON.parse(draft.answers_json) as Record<string, unknown>, elapsedSeconds: Number(draft.elapsed_seconds), savedAt: draft.updated_at }
+          : null,
+      };
+    },
+
+    async saveDraft(token: string, body: unknown) {
+      const { invitation } = await resolve(token);
+      const draft = parseOrThrow(draftBodySchema, body, '草稿');
+      const json = JSON.stringify(draft.answers);
+      if (json.length > MAX_DRAFT_CHARS) throw new AppError('PAYLOAD_TOO_LARGE', '草稿内容太长，无法保存');
+      const at = clock.now().toISOString();
+      if (!(await repo.saveDraft(invitation.id, json, draft.elapsedSeconds, at))) {
+        throw new AppError('ALREADY_SUBMITTED', '这份问卷已经提交过了，每个链接只能提交一次');
+      }
+      return { savedAt: at };
+    },
+
+    /**
+     * Check a submission against the campaign's compiled validator and store it once. A retry
+     * with the same Idempotency-Key gets the first receipt back, even after the link is spent.
+     */
+    async submit(token: string, body: unknown, idempotencyKey: string | null, connection: ClientConnection): Promise<StoredSubmission> {
+      if (idempotencyKey !== null && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
+        throw new AppError('BAD_REQUEST', 'Idempotency-Key 格式不对：8–128 个字母、数字或 _ . : -');
+      }
+      const found = await findInvitation(token);
+      if (!found) throw new AppError('NOT_FOUND', '链接无效：没有找到这份问卷，请检查链接是否完整');
+      const prior = await responses.replay(found.tokenHash, idempotencyKey);
+      if (prior) return prior;
+      const { invitation, campaign, tokenHash } = await resolve(token);
+
+      const submission = parseOrThrow(submitBodySchema, body, '提交内容');
+      const converted = toCanonicalInput(submission.answers, submission.elapsedSeconds);
+      if (!converted.ok) {
+        throw new AppError('VALIDATION_FAILED', `答案有误：${converted.issues[0].path}：${converted.issues[0].message}`, converted.issues);
+      }
+      const validate = await campaigns.recordValidator(campaign);
+      const result = validate(converted.input);
+      if (!result.ok) {
+        const details = zodDetails(result.error);
+        throw new AppError('VALIDATION_FAILED', `答案有误：${details[0].path ? `${details[0].path}：` : ''}${details[0].message}`, details);
+      }
+      if (result.record.category !== invitation.category) {
+        throw new AppError('VALIDATION_FAILED', '评议代表类别与邀请登记的不一致', [{ path: 'category', message: '与邀请登记的类别不一致' }]);
+      }
+      const version = await campaigns.questionnaire(campaign.id, submission.questionnaireVersion).then(
+        (q) => q.version,
+        () => {
+          throw new AppError('VALIDATION_FAILED', '问卷版本不存在', [{ path: 'questionnaireVersion', message: '问卷版本不存在' }]);
+        },
+      );
+
+      return responses.store({
+        campaign,
+        invitation: { id: invitation.id, tokenHash },
+        record: result.record,
+        questionnaireVersion: version,
+        networkKey: networkKeyOf(clientAddress(connection, config.trustProxy)),
+        idempotencyKey,
+      });
+    },
+  };
+
+  function networkKeyOf(ip: string | null): string | null {
+    const prefix = networkPrefix(ip);
+    return prefix ? sha256(config.networkSalt + prefix) : null;
+  }
+}
+
+const timeFormat = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'long', timeStyle: 'short' });
+const timeFormatEn = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', dateStyle: 'long', timeStyle: 'short' });
+
+/** A campaign time as people in the campaign's city read it. */
+export function formatTime(iso: string, lang: 'zh' | 'en' = 'zh'): string {
+  return (lang === 'en' ? timeFormatEn : timeFormat).format(new Date(iso)) + (lang === 'en' ? ' (Beijing time)' : '');
+}
+
+export type SurveyService = ReturnType<typeof surveyService>;

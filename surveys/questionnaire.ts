@@ -1,0 +1,343 @@
+/**
+ * The questionnaire as SurveyJS JSON: loaded and linted once, served with the campaign's choices
+ * injected, and its answers converted to the canonical record that `compileRecordValidator`
+ * checks. Pure JSON manipulation: never build a survey-core `Model` on the server (it leaks
+ * memory per instance and its validation accepts values outside the choices).
+ *
+ * Answer shape of the default questionnaire (what the browser sends):
+ *   { category, organisation?, departments: [{ dept, efficiency, quality, problems?,
+ *     negatives?: [{ kind, matter, date?, description, contactAllowed?, contact? }], suggestion? }],
+ *     overall, suggestion? }
+ * `departments` is shared by the tag box (valuePropertyName "dept") and the dynamic panel
+ * (valueName "departments"), so each chosen department carries its own answers.
+ */
+import { readFileSync } from 'node:fs';
+import type { CampaignConfig } from './campaign-config.js';
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+export type QuestionnaireDefinition = JsonObject;
+
+/** Value names the conversion knows, per scope. Every answer key must be one of these. */
+export const TOP_LEVEL_NAMES = ['category', 'organisation', 'departments', 'overall', 'suggestion'] as const;
+export const DEPARTMENT_NAMES = ['dept', 'problems', 'negatives', 'suggestion'] as const;
+export const NEGATIVE_NAMES = ['kind', 'matter', 'date', 'description', 'contactAllowed', 'contact'] as const;
+/** Must be present: without them no valid record can be produced. */
+const REQUIRED_TOP = ['category', 'departments', 'overall'];
+const REQUIRED_NEGATIVE = ['kind', 'matter', 'description'];
+
+/** Element types that hold no value of their own. */
+const VALUELESS = new Set(['html', 'image', 'panel']);
+/** Question types that can rate a department item on the scale. */
+const RATING_TYPES = new Set(['radiogroup', 'dropdown', 'rating', 'buttongroup']);
+
+export interface LintIssue {
+  path: string;
+  message: string;
+}
+
+export class QuestionnaireError extends Error {
+  constructor(readonly issues: LintIssue[]) {
+    super(`问卷定义有误：${issues.map((i) => `${i.path}：${i.message}`).join('；')}`);
+    this.name = 'QuestionnaireError';
+  }
+}
+
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+interface Scoped {
+  element: JsonObject;
+  path: string;
+}
+
+/** Elements of one value scope: descends into plain panels, not into dynamic panels. */
+function scopeElements(elements: unknown, path: string, issues: LintIssue[]): Scoped[] {
+  if (elements === undefined) return [];
+  if (!Array.isArray(elements)) {
+    issues.push({ path, message: '应为元素数组' });
+    return [];
+  }
+  const out: Scoped[] = [];
+  elements.forEach((element, i) => {
+    const at = `${path}.${i}`;
+    if (!isObject(element) || typeof element.type !== 'string') {
+      issues.push({ path: at, message: '元素缺少 type' });
+      return;
+    }
+    if (element.type === 'panel') out.push(...scopeElements(element.elements, `${at}.elements`, issues));
+    else out.push({ element, path: at });
+  });
+  return out;
+}
+
+const valueName = (e: JsonObject): string => (typeof e.valueName === 'string' && e.valueName ? e.valueName : String(e.name ?? ''));
+
+function checkNoExtras(e: JsonObject, path: string, issues: LintIssue[]) {
+  for (const flag of ['showOtherItem', 'hasOther', 'showCommentArea', 'hasComment', 'showNoneItem', 'hasNone', 'showSelectAllItem', 'hasSelectAll']) {
+    if (e[flag] === true) issues.push({ path, message: `不支持 ${flag}：答案会多出无法校验的字段` });
+  }
+}
+
+interface Located {
+  top: Map<string, Scoped>;
+  departmentPanel: Scoped | undefined;
+  department: Map<string, Scoped>;
+  /** rating questions in the department panel (names not among DEPARTMENT_NAMES) */
+  ratings: Scoped[];
+  negativePanel: Scoped | undefined;
+  negative: Map<string, Scoped>;
+}
+
+function locate(definition: unknown, issues: LintIssue[]): Located {
+  const found: Located = { top: new Map(), departmentPanel: undefined, department: new Map(), ratings: [], negativePanel: undefined, negative: new Map() };
+  if (!isObject(definition)) {
+    issues.push({ path: '', message: '问卷应为 SurveyJS JSON 对象' });
+    return found;
+  }
+  if (!Array.isArray(definition.pages) || definition.pages.length === 0) {
+    issues.push({ path: 'pages', message: '问卷至少要有一页' });
+    return found;
+  }
+  const top: Scoped[] = [];
+  definition.pages.forEach((p, i) => {
+    if (!isObject(p)) issues.push({ path: `pages.${i}`, message: '页面应为对象' });
+    else top.push(...scopeElements(p.elements, `pages.${i}.elements`, issues));
+  });
+
+  for (const s of top) {
+    const { element: e, path } = s;
+    if (VALUELESS.has(String(e.type))) continue;
+    checkNoExtras(e, path, issues);
+    const name = valueName(e);
+    if (e.type === 'paneldynamic' && name === 'departments') {
+      if (found.departmentPanel) issues.push({ path, message: '只能有一个部门动态面板' });
+      found.departmentPanel = s;
+      continue;
+    }
+    if (!(TOP_LEVEL_NAMES as readonly string[]).includes(name)) {
+      issues.push({ path, message: `未知的问题名 ${name}：允许 ${TOP_LEVEL_NAMES.join(', ')}` });
+      continue;
+    }
+    if (found.top.has(name)) issues.push({ path, message: `问题名 ${name} 重复` });
+    found.top.set(name, s);
+  }
+  for (const name of REQUIRED_TOP) if (!found.top.has(name)) issues.push({ path: 'pages', message: `缺少问题 ${name}` });
+  const picker = found.top.get('departments');
+  if (picker && picker.element.valuePropertyName !== 'dept') {
+    issues.push({ path: picker.path, message: '部门选择题应设置 valuePropertyName: "dept"' });
+  }
+  if (!found.departmentPanel) {
+    issues.push({ path: 'pages', message: '缺少 valueName 为 departments 的动态面板（逐个评价部门）' });
+    return found;
+  }
+
+  const panel = found.departmentPanel;
+  for (const s of scopeElements(panel.element.templateElements, `${panel.path}.templateElements`, issues)) {
+    const { element: e, path } = s;
+    if (VALUELESS.has(String(e.type))) continue;
+    checkNoExtras(e, path, issues);
+    const name = valueName(e);
+    if (name === 'negatives' && e.type === 'paneldynamic') {
+      found.negativePanel = s;
+      found.department.set(name, s);
+      continue;
+    }
+    if ((DEPARTMENT_NAMES as readonly string[]).includes(name)) {
+      if (found.department.has(name)) issues.push({ path, message: `问题名 ${name} 重复` });
+      found.department.set(name, s);
+      continue;
+    }
+    if (name === 'code') {
+      issues.push({ path, message: '问题名 code 保留给部门代码，请用 dept' });
+      continue;
+    }
+    if (!RATING_TYPES.has(String(e.type))) {
+      issues.push({ path, message: `部门面板里的 ${name} 既不是已知问题，也不是评价等级题` });
+      continue;
+    }
+    found.ratings.push(s);
+  }
+  if (!found.department.has('dept')) issues.push({ path: panel.path, message: '部门面板缺少隐藏的 dept 问题（显示部门名称）' });
+
+  const negatives = found.negativePanel;
+  if (negatives) {
+    for (const s of scopeElements(negatives.element.templateElements, `${negatives.path}.templateElements`, issues)) {
+      const { element: e, path } = s;
+      if (VALUELESS.has(String(e.type))) continue;
+      checkNoExtras(e, path, issues);
+      const name = valueName(e);
+      if (!(NEGATIVE_NAMES as readonly string[]).includes(name)) {
+        issues.push({ path, message: `未知的问题名 ${name}：允许 ${NEGATIVE_NAMES.join(', ')}` });
+        continue;
+      }
+      found.negative.set(name, s);
+    }
+    for (const name of REQUIRED_NEGATIVE) if (!found.negative.has(name)) issues.push({ path: negatives.path, message: `负面情形面板缺少问题 ${name}` });
+  }
+  return found;
+}
+
+/**
+ * Check a definition: the required questions are present and every question that holds a value
+ * maps to a canonical field (otherwise nobody could submit). With a campaign config, every rated
+ * item of the campaign must have a rating question (or be added when served: see serveDefinition).
+ */
+export function lintQuestionnaire(definition: unknown): LintIssue[] {
+  const issues: LintIssue[] = [];
+  locate(definition, issues);
+  return issues;
+}
+
+/** Read and lint a questionnaire file; throws QuestionnaireError listing every problem. */
+export function loadQuestionnaire(path: string): QuestionnaireDefinition {
+  let definition: unknown;
+  try {
+    definition = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new QuestionnaireError([{ path, message: `无法读取：${(error as Error).message}` }]);
+  }
+  const issues = lintQuestionnaire(definition);
+  if (issues.length) throw new QuestionnaireError(issues);
+  return definition as QuestionnaireDefinition;
+}
+
+export interface ServedCampaign {
+  name: string;
+  config: CampaignConfig;
+}
+
+export interface ServedDepartment {
+  code: string;
+  name: string;
+}
+
+export interface ServeOptions {
+  /** the invitation's evaluator category: preset and read-only */
+  category?: string;
+}
+
+const localized = (zh: string, en: string | undefined): Json => ({ default: zh, en: en || zh });
+
+/**
+ * The definition as the browser gets it: choices filled from the campaign (categories, scale,
+ * departments, problems, negative kinds), limits from its config, rating questions matching its
+ * items. The stored definition is not modified.
+ */
+export function serveDefinition(
+  definition: QuestionnaireDefinition,
+  campaign: ServedCampaign,
+  departments: readonly ServedDepartment[],
+  options: ServeOptions = {},
+): QuestionnaireDefinition {
+  const served = structuredClone(definition);
+  const issues: LintIssue[] = [];
+  const found = locate(served, issues);
+  if (issues.length) throw new QuestionnaireError(issues);
+  const { config } = campaign;
+  const { shortText, longText, maxNegativesPerDepartment } = config.limits;
+  const scale: Json[] = config.scale.map((l) => ({ value: l.code, text: localized(l.label, l.english) }));
+  const departmentChoices: Json[] = departments.map((d) => ({ value: d.code, text: d.name }));
+
+  served.title = localized(campaign.name, isObject(served.title) && typeof served.title.en === 'string' ? served.title.en : undefined);
+
+  const category = found.top.get('category')!.element;
+  category.choices = config.categories.map((c) => ({ value: c.code, text: localized(c.label, c.english) }));
+  if (options.category && config.categories.some((c) => c.code === options.category)) {
+    category.defaultValue = options.category;
+    category.readOnly = true;
+  }
+  const organisation = found.top.get('organisation')?.element;
+  if (organisation) organisation.maxLength = shortText;
+  found.top.get('departments')!.element.choices = departmentChoices;
+  const overall = found.top.get('overall')!.element;
+  overall.choices = scale;
+  const suggestion = found.top.get('suggestion')?.element;
+  if (suggestion) suggestion.maxLength = longText;
+
+  // department panel: one rating question per campaign item, in the definition's order
+  const panel = found.departmentPanel!.element;
+  found.department.get('dept')!.element.choices = departmentChoices;
+  const template = panel.templateElements as Json[];
+  const itemCodes = new Set(config.items.map((i) => i.code));
+  for (const { element } of found.ratings) {
+    if (!itemCodes.has(valueName(element))) removeElement(template, element);
+  }
+  const present = new Set(found.ratings.map((r) => valueName(r.element)));
+  let insertAt = Math.max(0, ...found.ratings.filter((r) => itemCodes.has(valueName(r.element))).map((r) => template.indexOf(r.element) + 1));
+  if (insertAt === 0) insertAt = template.indexOf(found.department.get('dept')!.element) + 1;
+  for (const item of config.items) {
+    if (present.has(item.code)) continue;
+    template.splice(insertAt++, 0, { type: 'radiogroup', name: item.code, title: localized(item.label, item.english), isRequired: true, colCount: 0 });
+  }
+  for (const element of template) {
+    if (isObject(element) && itemCodes.has(valueName(element))) {
+      element.choices = scale;
+      element.isRequired = true;
+    }
+  }
+
+  const problems = found.department.get('problems')?.element;
+  if (problems) {
+    problems.choices = config.problems.map((p) => ({ value: p.id, text: localized(p.label, p.english) }));
+    problems.maxSelectedChoices = config.maxProblemsPerDepartment;
+    problems.description = localized(
+      `最多选 ${config.maxProblemsPerDepartment} 项；没有可不选。`,
+      `Up to ${config.maxProblemsPerDepartment}; leave empty if none.`,
+    );
+  }
+  const negatives = found.negativePanel?.element;
+  if (negatives) {
+    negatives.maxPanelCount = maxNegativesPerDepartment;
+    found.negative.get('kind')!.element.choices = config.negatives.map((n) => ({ value: n.id, text: localized(n.label, n.english) }));
+    for (const [name, max] of [
+      ['matter', shortText],
+      ['description', longText],
+      ['contact', shortText],
+    ] as const) {
+      const q = found.negative.get(name)?.element;
+      if (q) q.maxLength = max;
+    }
+  }
+  const deptSuggestion = found.department.get('suggestion')?.element;
+  if (deptSuggestion) deptSuggestion.maxLength = longText;
+  return served;
+}
+
+function removeElement(list: Json[], element: JsonObject) {
+  const i = list.indexOf(element);
+  if (i >= 0) list.splice(i, 1);
+}
+
+export type ConversionResult = { ok: true; input: Record<string, unknown> } | { ok: false; issues: LintIssue[] };
+
+/**
+ * SurveyJS answers → canonical record input (unvalidated: the compiled record validator is the
+ * only gate). Renames `dept` → `code`, adds the duration, and passes every other key through
+ * unchanged so the strict validator rejects unknown keys with their path. A contact given without
+ * consent to be contacted is dropped, never stored.
+ */
+export function toCanonicalInput(answers: unknown, elapsedSeconds: number | null | undefined): ConversionResult {
+  if (!isObject(answers)) return { ok: false, issues: [{ path: '', message: '答案应为对象' }] };
+  const issues: LintIssue[] = [];
+  if ('durationSeconds' in answers) issues.push({ path: 'durationSeconds', message: '未知字段 durationSeconds' });
+  const input: Record<string, unknown> = { ...answers, durationSeconds: elapsedSeconds ?? null };
+  if (Array.isArray(answers.departments)) {
+    input.departments = answers.departments.map((d, i) => {
+      if (!isObject(d)) return d;
+      if ('code' in d) issues.push({ path: `departments.${i}.code`, message: '未知字段 code' });
+      const { dept, ...rest } = d;
+      const out: Record<string, unknown> = { code: dept, ...rest };
+      if ('code' in d) out.code = dept;
+      if (Array.isArray(d.negatives)) out.negatives = d.negatives.map(toCanonicalNegative);
+      return out;
+    });
+  }
+  return issues.length ? { ok: false, issues } : { ok: true, input };
+}
+
+function toCanonicalNegative(n: Json): unknown {
+  if (!isObject(n)) return n;
+  const out: Record<string, unknown> = { ...n };
+  if (n.contactAllowed !== true) delete out.contact;
+  return out;
+}

@@ -1,0 +1,2 @@
+// The evaluator's questionnaire page (filled in below).
+export {};
