@@ -5,6 +5,7 @@ import * as m0003 from './0003_invitations.js';
 import * as m0004 from './0004_responses.js';
 import * as m0005 from './0005_accounts.js';
 import * as m0006 from './0006_snapshots.js';
+import * as m0007 from './0007_invitation_per_evaluator.js';
 
 /** Ordered, shared by SQLite and PostgreSQL. Add new files at the end; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0004_responses': m0004,
   '0005_accounts': m0005,
   '0006_snapshots': m0006,
+  '0007_invitation_per_evaluator': m0007,
 };
 
 export const migrationProvider: MigrationProvider = {
