@@ -1,0 +1,89 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../server/clock.js';
+import { commands, runCli } from '../../server/cli/commands.js';
+import { defaultConfig } from '../../server/config.js';
+import type { Db } from '../../server/db/connect.js';
+import { sqliteDb } from '../helpers/db.js';
+import { OPEN_TIME, surveySetup } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'minping-import-'));
+const file = (name: string, lines: unknown[]) => {
+  const path = join(dir, name);
+  writeFileSync(path, lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n');
+  return path;
+};
+const good = (code: string, extra: Record<string, unknown> = {}) => ({
+  category: 'project',
+  durationSeconds: 420,
+  overall: 'basically_satisfied',
+  departments: [{ code, efficiency: 'satisfied', quality: 'fairly_satisfied', problems: [2, 5], negatives: [{ kind: 3, matter: '…', date: '2026-06', description: '…' }], suggestion: '…' }],
+  suggestion: '…',
+  ...extra,
+});
+
+let db: Db;
+let out: string[];
+let err: string[];
+const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
+const run = (argv: string[]) => runCli(argv, commands, io, { db, clock: fixedClock(OPEN_TIME), config: defaultConfig() });
+const stored = async () => Number((await db.kysely.selectFrom('responses').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+beforeEach(async () => {
+  db = await sqliteDb();
+  await surveySetup(db);
+  out = [];
+  err = [];
+});
+afterEach(() => db.close());
+
+describe('minping import responses', () => {
+  it('is listed in --help', async () => {
+    expect(await run(['--help'])).toBe(0);
+    expect(out.join('\n')).toContain('import responses --campaign SLUG FILE.jsonl');
+  });
+
+  it('loads a good file and says how many responses it stored', async () => {
+    const path = file('good.jsonl', [good('D001'), good('D002', { category: 'public', overall: '满意' }), '', good('D003')]);
+    expect(await run(['import', 'responses', '--campaign', 'test-2026', path])).toBe(0);
+    expect(out.join('\n')).toContain('已导入 3 份答卷');
+    expect(await stored()).toBe(3);
+    const negatives = await db.kysely.selectFrom('negative_reports').select('status').execute();
+    expect(negatives).toHaveLength(3);
+  });
+
+  it('stores nothing from a file with errors and prints each with its line number and field', async () => {
+    const path = file('bad.jsonl', [
+      good('D001'),
+      good('D002'),
+      good('D003', { departments: [{ code: 'D003', efficiency: 'satisfied', quality: 'satisfied', problems: [1, 2, 3, 4] }] }),
+      good('D999'),
+      '{"category":',
+      good('D004', { overall: 'excellent' }),
+    ]);
+    expect(await run(['import', 'responses', '--campaign', 'test-2026', path])).toBe(2);
+    const printed = err.join('\n');
+    expect(printed).toContain('第 3 行 departments.0.problems：最多选择 3 项');
+    expect(printed).toContain('第 4 行 departments.0.code：不是本次评议的部门代码');
+    expect(printed).toContain('第 5 行：不是有效的 JSON');
+    expect(printed).toMatch(/第 6 行 overall：应为以下之一/);
+    expect(printed).not.toMatch(/第 [12] 行/);
+    expect(printed).toContain('没有导入任何答卷');
+    expect(await stored()).toBe(0);
+  });
+
+  it('exits 2 with a clear message for a missing file, an unknown campaign or missing arguments', async () => {
+    expect(await run(['import', 'responses', '--campaign', 'test-2026', join(dir, 'nope.jsonl')])).toBe(2);
+    expect(err.join('\n')).toContain('无法读取文件');
+    err = [];
+    const path = file('one.jsonl', [good('D001')]);
+    expect(await run(['import', 'responses', '--campaign', 'no-such', path])).toBe(2);
+    expect(err.join('\n')).toContain('no-such');
+    err = [];
+    expect(await run(['import', 'responses', path])).toBe(2);
+    expect(err.join('\n')).toContain('用法');
+    expect(await stored()).toBe(0);
+  });
+});

@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../../server/http/errors.js';
+import type { Db } from '../../server/db/connect.js';
+import { sha256 } from '../../server/shared/ids.js';
+import type { CanonicalRecord } from '../../surveys/record.js';
+import { dialects } from '../helpers/db.js';
+import { createInvitation, surveySetup, type SurveySetup } from './helpers.js';
+
+function record(i: number, overrides: Partial<CanonicalRecord> = {}): CanonicalRecord {
+  return {
+    category: ['project', 'deputies', 'supervisors', 'grassroots', 'public'][i % 5],
+    organisation: null,
+    durationSeconds: 200 + i,
+    overall: 'satisfied',
+    departments: [
+      {
+        code: `D00${(i % 6) + 1}`,
+        ratings: { efficiency: 'satisfied', quality: i % 2 ? 'basically_satisfied' : 'unknown' },
+        problems: i % 3 === 0 ? [1, 4] : [],
+        negatives: i % 7 === 0 ? [{ kind: 2, matter: '办证', date: '2026-05', description: '多次往返', contactAllowed: false, contact: null }] : [],
+        suggestion: null,
+      },
+    ],
+    suggestion: null,
+    ...overrides,
+  };
+}
+
+const line = (value: unknown) => JSON.stringify(value);
+
+describe.each(await dialects())('responses repository and service on $name', ({ open }) => {
+  let db: Db;
+  let s: SurveySetup;
+  beforeAll(async () => {
+    db = await open();
+    s = await surveySetup(db);
+  });
+  afterAll(() => db.close());
+
+  const count = async (table: 'responses' | 'answers' | 'problem_mentions' | 'negative_reports', campaignId = s.campaign.id) => {
+    const q =
+      table === 'responses' || table === 'negative_reports'
+        ? db.kysely.selectFrom(table).where('campaign_id', '=', campaignId)
+        : db.kysely.selectFrom(table).innerJoin('responses', 'responses.id', `${table}.response_id`).where('responses.campaign_id', '=', campaignId);
+    return Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  };
+
+  it('stores a web submission once: the second store of the same invitation is ALREADY_SUBMITTED and rolls back', async () => {
+    const inv = await createInvitation(db, s.campaign);
+    const input = {
+      campaign: s.campaign,
+      invitation: { id: inv.invitationId, tokenHash: sha256(inv.token) },
+      record: record(0, { category: 'project' }),
+      questionnaireVersion: 1,
+      networkKey: 'n1',
+      idempotencyKey: 'service-key-0001',
+    };
+    const before = await count('responses');
+    const first = await s.services.responses.store(input);
+    expect(first).toMatchObject({ status: 201, replayed: false, body: { submittedDay: '2026-11-23' } });
+    await expect(s.services.responses.store({ ...input, idempotencyKey: 'service-key-0002' })).rejects.toMatchObject({ code: 'ALREADY_SUBMITTED' });
+    const replay = await s.services.responses.store({ ...input });
+    expect(replay).toEqual({ ...first, replayed: true });
+    expect(await count('responses')).toBe(before + 1);
+    const row = await db.kysely.selectFrom('responses').selectAll().where('network_key', '=', 'n1').executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ invitation_id: null, source: 'web', duration_seconds: 200, submitted_day: '2026-11-23' });
+  });
+
+  it('stores many records in one transaction, in batches larger than one statement allows', async () => {
+    const before = { responses: await count('responses'), answers: await count('answers'), problems: await count('problem_mentions'), negatives: await count('negative_reports') };
+    const records = Array.from({ length: 1200 }, (_, i) => record(i));
+    const result = await s.services.responses.storeMany(s.campaign, records, { source: 'import' });
+    expect(result).toEqual({ stored: 1200 });
+    expect(await count('responses')).toBe(before.responses + 1200);
+    expect(await count('answers')).toBe(before.answers + 2400);
+    expect(await count('problem_mentions')).toBe(before.problems + 2 * 400);
+    expect(await count('negative_reports')).toBe(before.negatives + Math.ceil(1200 / 7));
+    const sources = await db.kysely.selectFrom('responses').select('source').where('campaign_id', '=', s.campaign.id).groupBy('source').execute();
+    expect(sources.map((r) => r.source).sort()).toEqual(['import', 'web']);
+    const statuses = await db.kysely.selectFrom('negative_reports').select('status').distinct().execute();
+    expect(statuses).toEqual([{ status: 'pending' }]);
+  });
+
+  it('stores nothing of a batch with a department that is not in the campaign', async () => {
+    const before = await count('responses');
+    const bad = [record(1), record(2, { departments: [{ ...record(2).departments[0], code: 'D999' }] })];
+    await expect(s.services.responses.storeMany(s.campaign, bad, { source: 'import' })).rejects.toBeInstanceOf(AppError);
+    expect(await count('responses')).toBe(before);
+  });
+
+  it('imports a JSONL file validated like a web submission, with level labels as aliases', async () => {
+    const before = await count('responses');
+    const text = [
+      line({ category: 'project', durationSeconds: 420, overall: 'basically_satisfied', departments: [{ code: 'D001', efficiency: 'satisfied', quality: 'fairly_satisfied', problems: [2, 5], negatives: [{ kind: 3, matter: '施工许可', date: '2026-06', description: '超时' }], suggestion: '加快' }], suggestion: '好' }),
+      '',
+      line({ category: 'public', organisation: '纸质问卷录入', overall: '满意', departments: [{ code: 'D002', efficiency: '不了解', quality: '比较满意' }] }),
+    ].join('\n');
+    expect(await s.services.responses.importJsonl(s.campaign, text)).toEqual({ stored: 2 });
+    expect(await count('responses')).toBe(before + 2);
+    const levels = await db.kysely
+      .selectFrom('answers')
+      .innerJoin('responses', 'responses.id', 'answers.response_id')
+      .innerJoin('departments', 'departments.id', 'answers.department_id')
+      .select(['answers.item', 'answers.level'])
+      .where('responses.organisation', '=', '纸质问卷录入')
+      .orderBy('answers.item')
+      .execute();
+    expect(levels).toEqual([
+      { item: 'efficiency', level: 'unknown' },
+      { item: 'quality', level: 'fairly_satisfied' },
+    ]);
+  });
+
+  it('imports nothing from a file with errors and names each line and field', async () => {
+    const before = await count('responses');
+    const good = line({ category: 'project', overall: 'satisfied', departments: [{ code: 'D001', efficiency: 'satisfied', quality: 'satisfied' }] });
+    const text = [
+      good,
+      line({ category: 'project', overall: 'satisfied', departments: [{ code: 'D001', efficiency: 'satisfied', quality: 'satisfied', problems: [1, 2, 3, 4] }] }),
+      '{not json',
+      line({ category: 'project', overall: 'satisfied', departments: [{ code: 'D001', efficiency: 'satisfied', quality: 'satisfied' }], extra: 1 }),
+    ].join('\n');
+    const error = await s.services.responses.importJsonl(s.campaign, text).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    const details = (error as AppError).details!;
+    expect(details).toContainEqual({ line: 2, path: 'departments.0.problems', message: '最多选择 3 项' });
+    expect(details).toContainEqual({ line: 3, message: '不是有效的 JSON' });
+    expect(details.some((d) => d.line === 4)).toBe(true);
+    expect(details.some((d) => d.line === 1)).toBe(false);
+    expect(await count('responses')).toBe(before);
+  });
+});
