@@ -37,12 +37,18 @@ describe.each(await dialects())('responses repository and service on $name', ({ 
   });
   afterAll(() => db.close());
 
-  const count = async (table: 'responses' | 'answers' | 'problem_mentions' | 'negative_reports', campaignId = s.campaign.id) => {
-    const q =
-      table === 'responses' || table === 'negative_reports'
-        ? db.kysely.selectFrom(table).where('campaign_id', '=', campaignId)
-        : db.kysely.selectFrom(table).innerJoin('responses', 'responses.id', `${table}.response_id`).where('responses.campaign_id', '=', campaignId);
-    return Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const count = async (table: 'responses' | 'answers' | 'problem_mentions' | 'negative_reports') => {
+    const n = (q: { executeTakeFirstOrThrow(): Promise<{ n: unknown }> }) => q.executeTakeFirstOrThrow().then((r) => Number(r.n));
+    const id = s.campaign.id;
+    if (table === 'responses') return n(db.kysely.selectFrom('responses').select((eb) => eb.fn.countAll().as('n')).where('campaign_id', '=', id));
+    if (table === 'negative_reports') return n(db.kysely.selectFrom('negative_reports').select((eb) => eb.fn.countAll().as('n')).where('campaign_id', '=', id));
+    return n(
+      db.kysely
+        .selectFrom(table)
+        .innerJoin('responses', 'responses.id', `${table}.response_id`)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('responses.campaign_id', '=', id),
+    );
   };
 
   it('stores a web submission once: the second store of the same invitation is ALREADY_SUBMITTED and rolls back', async () => {
