@@ -7,6 +7,7 @@ import type { AppEnv } from './http/env.js';
 import { staticAssets } from './http/assets.js';
 import { createServices } from './services.js';
 import { surveyRoutes } from './survey/routes.js';
+import { resultsRoutes } from './results/routes.js';
 import { sessionMiddleware } from './accounts/middleware.js';
 import { authRoutes, loginPageRoutes } from './accounts/routes.js';
 
@@ -41,6 +42,7 @@ export function createApp(deps: AppDeps) {
   app.route('/assets', staticAssets());
   app.route('/api/auth', authRoutes(services, deps.config));
   app.route('/', loginPageRoutes(services, deps.config));
+  app.route('/api', resultsRoutes(services));
   app.route('/', surveyRoutes(services));
   // Domain routes are mounted here, each built from the services: app.route('/api/…', xRoutes(services)).
 

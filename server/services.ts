@@ -4,6 +4,7 @@ import { campaignsService } from './campaigns/service.js';
 import type { AppDeps } from './context.js';
 import { responsesService } from './responses/service.js';
 import { surveyService } from './survey/service.js';
+import { resultsService } from './results/service.js';
 
 /** Every domain service, built once per app from the injected deps. Routes and the CLI use these. */
 export function createServices(deps: AppDeps) {
@@ -15,6 +16,7 @@ export function createServices(deps: AppDeps) {
     survey: surveyService(deps, campaigns, responses),
     accounts: accountsService(deps),
     audit: auditService(deps),
+    results: resultsService(deps, campaigns),
   };
 }
 

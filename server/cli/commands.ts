@@ -1,5 +1,6 @@
 import { userAddCommand } from '../accounts/cli.js';
 import { importResponsesCommand } from '../responses/cli.js';
+import { resultsCommands } from '../results/cli.js';
 import type { Command } from './framework.js';
 
 export { runCli } from './framework.js';
@@ -8,4 +9,5 @@ export { runCli } from './framework.js';
 export const commands: Command[] = [
   userAddCommand,
   importResponsesCommand,
+  ...resultsCommands,
 ];

@@ -1,0 +1,157 @@
+/**
+ * Exports of a result view: CSV (one row per department) and XLSX (one sheet per group, a problems
+ * sheet, a method sheet). Both are built from the suppressed view: a suppressed cell reads "<5".
+ */
+import ExcelJS from 'exceljs';
+import { stringify } from 'csv-stringify/sync';
+import { groupsOf, type DepartmentView, type ResultView } from './view.js';
+
+type Cell = string | number | null;
+
+interface Column {
+  header: string;
+  value(d: DepartmentView): Cell;
+  width?: number;
+}
+
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? null : x);
+
+/** The columns of a department row, shared by the CSV and the group sheets. */
+export function rankingColumns(view: ResultView): Column[] {
+  const hidden = `<${view.method.minCellSize}`;
+  const fig = (suppressed: boolean, x: number | null): Cell => (suppressed ? hidden : x);
+  const cols: Column[] = [
+    { header: '分组', value: (d) => d.groupLabel, width: 16 },
+    { header: '排名', value: (d) => d.rank, width: 6 },
+    { header: '备注', value: (d) => d.rankNote ?? '', width: 18 },
+    { header: '部门代码', value: (d) => d.code, width: 10 },
+    { header: '部门名称', value: (d) => d.name, width: 24 },
+    { header: '有效评议人数', value: (d) => d.validRaters },
+    { header: '知晓率(%)', value: (d) => fig(d.suppressed, pct(d.awareness)) },
+  ];
+  for (const item of view.catalogs.items) {
+    cols.push({ header: `${item.label}得分`, value: (d) => fig(d.items[item.code]?.suppressed ?? false, d.items[item.code]?.score ?? null) });
+  }
+  cols.push(
+    { header: '测评得分', value: (d) => fig(d.suppressed, d.surveyScore) },
+    { header: '满意率(%)', value: (d) => fig(d.suppressed, d.satisfactionRate) },
+    { header: '核实负面情形', value: (d) => d.verifiedNegatives },
+    { header: '扣分', value: (d) => d.deduction },
+    { header: '最终得分', value: (d) => fig(d.suppressed, d.finalScore), width: 10 },
+    { header: '得分95%区间下限', value: (d) => fig(d.suppressed, d.uncertainty.scoreInterval?.[0] ?? null) },
+    { header: '得分95%区间上限', value: (d) => fig(d.suppressed, d.uncertainty.scoreInterval?.[1] ?? null) },
+    { header: '排名95%区间', value: (d) => (d.uncertainty.rankInterval ? `${d.uncertainty.rankInterval[0]}–${d.uncertainty.rankInterval[1]}` : '') },
+    { header: '末位概率', value: (d) => d.uncertainty.bottomProbability },
+    { header: '统计上无差别', value: (d) => d.uncertainty.statisticallyTiedWith.join(' ') },
+    { header: '等级', value: (d) => d.grade ?? '' },
+    { header: '重点整改', value: (d) => (d.rectification ? '是' : '') },
+  );
+  for (const item of view.catalogs.items) {
+    for (const cat of view.catalogs.categories) {
+      const cell = (d: DepartmentView) => d.items[item.code]?.categoryBreakdown.find((c) => c.category === cat.code);
+      cols.push(
+        { header: `${item.label}·${cat.label}·有效答复`, value: (d) => cell(d)?.validAnswers ?? 0 },
+        { header: `${item.label}·${cat.label}·均值`, value: (d) => fig(cell(d)?.suppressed ?? true, cell(d)?.mean ?? null) },
+      );
+    }
+  }
+  return cols;
+}
+
+function problemColumns(view: ResultView): Column[] {
+  const hidden = `<${view.method.minCellSize}`;
+  const cols: Column[] = [
+    { header: '部门代码', value: (d) => d.code, width: 10 },
+    { header: '部门名称', value: (d) => d.name, width: 24 },
+    { header: '分组', value: (d) => d.groupLabel, width: 16 },
+    { header: '评议人数', value: (d) => d.raters },
+  ];
+  for (const p of view.catalogs.problems) {
+    cols.push({ header: `作风问题${p.id} ${p.label}`, value: (d) => cellOf(d.problems.find((x) => x.problem === p.id), 'mentions', hidden), width: 14 });
+  }
+  for (const n of view.catalogs.negatives) {
+    cols.push(
+      { header: `负面情形${n.id} ${n.label}·反映`, value: (d) => cellOf(d.negatives.find((x) => x.kind === n.id), 'reported', hidden), width: 14 },
+      { header: `负面情形${n.id}·核实`, value: (d) => cellOf(d.negatives.find((x) => x.kind === n.id), 'verified', hidden), width: 10 },
+    );
+  }
+  return cols;
+}
+
+function cellOf<T extends { suppressed: boolean }>(cell: T | undefined, key: keyof T, hidden: string): Cell {
+  if (!cell) return 0;
+  if (cell.suppressed) return hidden;
+  return (cell[key] as number | null) ?? null;
+}
+
+export function resultCsv(view: ResultView): string {
+  const cols = rankingColumns(view).concat(problemColumns(view).slice(3));
+  const rows = view.departments.map((d) => cols.map((c) => c.value(d) ?? ''));
+  // BOM so that Excel opens the UTF-8 file with the right encoding
+  return '\ufeff' + stringify([cols.map((c) => c.header), ...rows]);
+}
+
+function methodRows(view: ResultView): [string, Cell][] {
+  const m = view.method;
+  const rows: [string, Cell][] = [
+    ['评议活动', view.campaign.name],
+    ['活动代码', view.campaign.slug],
+    ['快照编号', view.snapshot?.id ?? '（未发布：实时计算）'],
+    ['发布时间', view.snapshot?.createdAt ?? ''],
+    ['答卷总数', view.inputs.responses],
+    ['纳入计分', view.inputs.included],
+    ['剔除（过快且全部同一等级）', view.inputs.excluded],
+    ['标记提示', view.inputs.flagged],
+    ['输入数据摘要 (sha256)', view.inputs.hash],
+    ['抽样次数 (bootstrap)', view.bootstrapSamples],
+    ['', ''],
+    ['计分等级', m.levels.map((l) => `${l.label} ${l.points === null ? '不计分' : l.points}`).join('；')],
+    ['评议项目（权重）', m.items.map((i) => `${i.label} ${i.weight}`).join('；')],
+    ['代表类别（权重）', m.categories.map((c) => `${c.label} ${c.weight}`).join('；')],
+    ['类别参与计分最少有效答复', m.minCategoryAnswers],
+    ['排名最少有效评议人数', m.minRankedRaters],
+    ['每项核实负面情形扣分', m.deductionPerNegative],
+    ['扣分上限', m.maxDeduction],
+    ['等级', m.grades.map((g) => `${g.label}${g.min === null ? '' : ` ≥ ${g.min}`}`).join('；')],
+    ['过快答卷阈值（中位用时的比例）', m.screening.speederFraction],
+    ['全部同一等级的最少评价数', m.screening.minStraightRatings],
+    ['抽样种子', m.bootstrap.seed],
+    ['重点整改：得分低于', m.rectification.maxScore],
+    ['重点整改：末位名次数', m.rectification.bottomCount],
+    ['重点整改：末位概率不低于', m.rectification.minProbability],
+    ['作风问题提示比例', m.problemShareThreshold],
+    ['小样本抑制：单元格最少人数', m.minCellSize],
+  ];
+  return rows;
+}
+
+export async function resultXlsx(view: ResultView): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'minping';
+  const sheetNames = new Set<string>();
+  const sheetName = (name: string) => {
+    // Excel: at most 31 characters, none of []:*?/\ , unique
+    let base = name.replace(/[[\]:*?/\\]/g, '·').slice(0, 31) || 'Sheet';
+    let n = 2;
+    while (sheetNames.has(base)) base = `${name.slice(0, 28)}(${n++})`;
+    sheetNames.add(base);
+    return base;
+  };
+  const addTable = (name: string, cols: Column[], departments: DepartmentView[]) => {
+    const ws = wb.addWorksheet(sheetName(name), { views: [{ state: 'frozen', ySplit: 1, xSplit: 0 }] });
+    ws.columns = cols.map((c) => ({ header: c.header, width: c.width ?? 12 }));
+    for (const d of departments) ws.addRow(cols.map((c) => c.value(d) ?? null));
+    ws.getRow(1).font = { bold: true };
+  };
+  const ranking = rankingColumns(view);
+  for (const g of groupsOf(view)) addTable(g.label, ranking, g.departments);
+  addTable('作风问题与负面情形', problemColumns(view), view.departments);
+  const ws = wb.addWorksheet(sheetName('计分方法'));
+  ws.columns = [
+    { header: '参数', width: 32 },
+    { header: '值', width: 80 },
+  ];
+  ws.getRow(1).font = { bold: true };
+  for (const row of methodRows(view)) ws.addRow(row);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}

@@ -1,0 +1,90 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { currentUser, requireRole } from '../accounts/middleware.js';
+import type { AppEnv } from '../http/env.js';
+import { AppError, parseOrThrow } from '../http/errors.js';
+import type { Services } from '../services.js';
+import { resultCsv, resultXlsx } from './export.js';
+import type { ResultView } from './view.js';
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+const compareQuery = z.object({
+  from: z.string().min(1, '请指定对比的起始快照 from'),
+  to: z.string().min(1, '请指定对比的目标快照 to'),
+});
+
+/** RFC 5987 filename for a download with Chinese in its name. */
+function attachment(name: string): string {
+  const ascii = name.replace(/[^A-Za-z0-9._-]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+async function exportResponse(view: ResultView, format: 'csv' | 'xlsx', base: string) {
+  if (format === 'csv') {
+    return new Response(resultCsv(view), {
+      headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': attachment(`${base}.csv`) },
+    });
+  }
+  const body = await resultXlsx(view);
+  return new Response(new Uint8Array(body), { headers: { 'content-type': XLSX_TYPE, 'content-disposition': attachment(`${base}.xlsx`) } });
+}
+
+/**
+ * Results API, mounted at /api. Analysts and the office (admin) read results and snapshots;
+ * only the office publishes; a liaison reads their own department's published results only.
+ */
+export function resultsRoutes(services: Services) {
+  const r = new Hono<AppEnv>();
+  const readers = requireRole('admin', 'analyst');
+
+  r.get('/campaigns/:slug/results', readers, async (c) => {
+    const uncertainty = c.req.query('uncertainty') !== '0';
+    return c.json(await services.results.live(c.req.param('slug'), { uncertainty }));
+  });
+
+  for (const format of ['csv', 'xlsx'] as const) {
+    r.get(`/campaigns/:slug/results/export.${format}`, readers, async (c) => {
+      const slug = c.req.param('slug');
+      return exportResponse(await services.results.live(slug), format, `${slug}-实时结果`);
+    });
+    r.get(`/snapshots/:id/export.${format}`, readers, async (c) => {
+      const view = await services.results.snapshot(c.req.param('id'));
+      return exportResponse(view, format, `${view.campaign.slug}-${view.snapshot!.createdAt.slice(0, 10)}-结果`);
+    });
+  }
+
+  r.get('/campaigns/:slug/progress', readers, async (c) => c.json(await services.results.progress(c.req.param('slug'))));
+
+  r.get('/campaigns/:slug/snapshots', readers, async (c) => c.json({ snapshots: await services.results.snapshots(c.req.param('slug')) }));
+
+  r.post('/campaigns/:slug/snapshots', requireRole('admin'), async (c) => {
+    const user = currentUser(c)!;
+    const slug = c.req.param('slug');
+    const snapshot = await services.results.publish(slug, user.username);
+    await services.audit.record({
+      actor: user.username,
+      action: 'results_publish',
+      campaignId: (await services.campaigns.getBySlug(slug)).id,
+      detail: { snapshot: snapshot.id, inputsHash: snapshot.inputsHash, counts: snapshot.counts },
+    });
+    return c.json(snapshot, 201);
+  });
+
+  r.get('/snapshots/:id', readers, async (c) => c.json(await services.results.snapshot(c.req.param('id'))));
+
+  r.get('/compare', readers, async (c) => {
+    const q = parseOrThrow(compareQuery, c.req.query(), '对比参数');
+    return c.json(await services.results.compare(q.from, q.to));
+  });
+
+  r.get('/departments/:code/trend', readers, async (c) => c.json(await services.results.trend(c.req.param('code'))));
+
+  r.get('/my/results', requireRole('liaison'), async (c) => {
+    const user = currentUser(c)!;
+    if (!user.departmentCode) throw new AppError('FORBIDDEN', '您的账号没有关联部门');
+    return c.json(await services.results.departmentResults(user.departmentCode));
+  });
+
+  return r;
+}

@@ -1,0 +1,244 @@
+import type { Campaign, CampaignsService } from '../campaigns/service.js';
+import type { AppDeps } from '../context.js';
+import { AppError } from '../http/errors.js';
+import { newId } from '../shared/ids.js';
+import { computeOfficialScores, computeResults, inputsHash, ScoringInputError, type CampaignResult } from '../../scoring/index.js';
+import { methodFromConfig } from './method.js';
+import { resultsRepository, type SnapshotRow, type SnapshotSummaryRow } from './repository.js';
+import { catalogsOf, toView, type Catalogs, type DepartmentView, type ResultView } from './view.js';
+
+/** What a snapshot's result_json holds: self-contained, so a published result reads the same forever. */
+export interface StoredResult {
+  campaign: { slug: string; name: string };
+  catalogs: Catalogs;
+  result: CampaignResult;
+}
+
+export interface SnapshotSummary {
+  id: string;
+  campaign: string;
+  createdAt: string;
+  createdBy: string;
+  inputsHash: string;
+  counts: { responses: number; included: number; excluded: number; flagged: number };
+}
+
+export interface ComputeOptions {
+  /** false: official scores only, without the bootstrap (fast) */
+  uncertainty?: boolean;
+}
+
+function toSummary(row: SnapshotSummaryRow, slug: string): SnapshotSummary {
+  return {
+    id: row.id,
+    campaign: slug,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    inputsHash: row.inputs_hash,
+    counts: JSON.parse(row.counts_json) as SnapshotSummary['counts'],
+  };
+}
+
+/** A view of a stored snapshot, built from what was stored only (never the campaign's current config). */
+function snapshotView(row: SnapshotRow): ResultView {
+  const stored = JSON.parse(row.result_json) as StoredResult;
+  return toView(stored.campaign, stored.catalogs, stored.result, { id: row.id, createdAt: row.created_at, createdBy: row.created_by });
+}
+
+export interface Comparison {
+  from: { snapshot: string; campaign: { slug: string; name: string }; createdAt: string };
+  to: { snapshot: string; campaign: { slug: string; name: string }; createdAt: string };
+  departments: {
+    code: string;
+    name: string;
+    group: string;
+    groupLabel: string;
+    from: { finalScore: number | null; rank: number | null; grade: string | null; ranked: boolean } | null;
+    to: { finalScore: number | null; rank: number | null; grade: string | null; ranked: boolean } | null;
+    /** to − from, 2 decimals; null unless both scores exist */
+    scoreChange: number | null;
+    /** from.rank − to.rank: positive = moved up; null unless ranked both times */
+    rankChange: number | null;
+  }[];
+}
+
+export function resultsService(deps: AppDeps, campaigns: CampaignsService) {
+  const { db, clock } = deps;
+  const repo = resultsRepository(db.kysely);
+  /** the last full computation per campaign, reused while the inputs hash is unchanged */
+  const cache = new Map<string, { hash: string; uncertainty: boolean; result: CampaignResult }>();
+
+  function score(campaign: Campaign, inputs: Awaited<ReturnType<typeof repo.loadInputs>>, uncertainty: boolean): CampaignResult {
+    const method = methodFromConfig(campaign.config);
+    try {
+      const hash = inputsHash(method, inputs.departments, inputs.responses);
+      const hit = cache.get(campaign.id);
+      if (hit && hit.hash === hash && (hit.uncertainty || !uncertainty)) return hit.result;
+      const result = (uncertainty ? computeResults : computeOfficialScores)(method, inputs.departments, inputs.responses);
+      cache.set(campaign.id, { hash, uncertainty, result });
+      return result;
+    } catch (error) {
+      if (error instanceof ScoringInputError) {
+        throw new AppError('CONFLICT', '答卷数据无法计分，请检查导入的数据', error.issues.slice(0, 20).map((message) => ({ message })));
+      }
+      throw error;
+    }
+  }
+
+  async function compute(slug: string, options: ComputeOptions = {}) {
+    const campaign = await campaigns.getBySlug(slug);
+    const inputs = await repo.loadInputs(campaign.id);
+    const result = score(campaign, inputs, options.uncertainty !== false);
+    return { campaign, result };
+  }
+
+  async function getSnapshotRow(id: string): Promise<SnapshotRow> {
+    const row = await repo.findSnapshot(id);
+    if (!row) throw new AppError('NOT_FOUND', '没有这个结果快照');
+    return row;
+  }
+
+  return {
+    methodOf: (campaign: Campaign) => methodFromConfig(campaign.config),
+
+    /** The raw result (figures unsuppressed): for the snapshot and the tests; never sent as is. */
+    compute,
+
+    /** Live computation, shaped and suppressed. */
+    async live(slug: string, options: ComputeOptions = {}): Promise<ResultView> {
+      const { campaign, result } = await compute(slug, options);
+      return toView(campaign, catalogsOf(campaign.config), result);
+    },
+
+    /**
+     * Publish: compute the full result and store it as a new, immutable snapshot (method, input
+     * counts, input hash, result). Earlier snapshots are never touched.
+     */
+    async publish(slug: string, actor: string): Promise<SnapshotSummary> {
+      const { campaign, result } = await compute(slug, { uncertainty: true });
+      const stored: StoredResult = { campaign: { slug: campaign.slug, name: campaign.name }, catalogs: catalogsOf(campaign.config), result };
+      // created_at orders a campaign's snapshots: keep it strictly increasing even within one millisecond
+      const latest = await repo.latestSnapshot(campaign.id);
+      let at = clock.now();
+      if (latest && Date.parse(latest.created_at) >= at.getTime()) at = new Date(Date.parse(latest.created_at) + 1);
+      const row = await repo.insertSnapshot({
+        id: newId(),
+        campaign_id: campaign.id,
+        created_at: at.toISOString(),
+        created_by: actor,
+        method_json: JSON.stringify(result.method),
+        inputs_hash: result.inputs.hash,
+        counts_json: JSON.stringify({
+          responses: result.inputs.responses,
+          included: result.inputs.included,
+          excluded: result.inputs.excluded,
+          flagged: result.inputs.flagged,
+        }),
+        result_json: JSON.stringify(stored),
+      });
+      return toSummary(row, campaign.slug);
+    },
+
+    async snapshots(slug: string): Promise<SnapshotSummary[]> {
+      const campaign = await campaigns.getBySlug(slug);
+      return (await repo.listSnapshots(campaign.id)).map((r) => toSummary(r, campaign.slug));
+    },
+
+    async snapshot(id: string): Promise<ResultView> {
+      return snapshotView(await getSnapshotRow(id));
+    },
+
+    /** The stored record exactly as published (for audits and the immutability test). */
+    async storedSnapshot(id: string): Promise<SnapshotRow> {
+      return getSnapshotRow(id);
+    },
+
+    /** Latest published snapshot of a campaign, or null. */
+    async latestSnapshot(slug: string): Promise<ResultView | null> {
+      const campaign = await campaigns.getBySlug(slug);
+      const row = await repo.latestSnapshot(campaign.id);
+      return row ? snapshotView(row) : null;
+    },
+
+    async compare(fromId: string, toId: string): Promise<Comparison> {
+      const [a, b] = [snapshotView(await getSnapshotRow(fromId)), snapshotView(await getSnapshotRow(toId))];
+      const byCode = new Map<string, { from?: DepartmentView; to?: DepartmentView }>();
+      for (const d of a.departments) byCode.set(d.code, { from: d });
+      for (const d of b.departments) byCode.set(d.code, { ...byCode.get(d.code), to: d });
+      const pick = (d?: DepartmentView) => (d ? { finalScore: d.finalScore, rank: d.rank, grade: d.grade, ranked: d.ranked } : null);
+      const order = new Map(b.departments.map((d, i) => [d.code, i]));
+      return {
+        from: { snapshot: a.snapshot!.id, campaign: a.campaign, createdAt: a.snapshot!.createdAt },
+        to: { snapshot: b.snapshot!.id, campaign: b.campaign, createdAt: b.snapshot!.createdAt },
+        departments: [...byCode.entries()]
+          .sort(([x], [y]) => (order.get(x) ?? 1e9) - (order.get(y) ?? 1e9) || (x < y ? -1 : 1))
+          .map(([code, { from, to }]) => {
+            const d = (to ?? from)!;
+            return {
+              code,
+              name: d.name,
+              group: d.group,
+              groupLabel: d.groupLabel,
+              from: pick(from),
+              to: pick(to),
+              scoreChange:
+                from?.finalScore != null && to?.finalScore != null ? Math.round((to.finalScore - from.finalScore) * 100) / 100 : null,
+              rankChange: from?.rank != null && to?.rank != null ? from.rank - to.rank : null,
+            };
+          }),
+      };
+    },
+
+    /** A department across campaigns: its figures in the latest snapshot of every campaign that has one. */
+    async trend(code: string) {
+      const rows = await repo.latestSnapshots();
+      const points = [];
+      for (const row of rows) {
+        const view = snapshotView(row);
+        const d = view.departments.find((x) => x.code === code);
+        if (!d) continue;
+        const groupSize = view.departments.filter((x) => x.group === d.group && x.ranked).length;
+        points.push({
+          campaign: view.campaign,
+          snapshot: row.id,
+          publishedAt: row.created_at,
+          finalScore: d.finalScore,
+          scoreInterval: d.uncertainty.scoreInterval,
+          rank: d.rank,
+          groupSize,
+          grade: d.grade,
+          satisfactionRate: d.satisfactionRate,
+          validRaters: d.validRaters,
+        });
+      }
+      return { code, points };
+    },
+
+    /** A liaison's view: only their own department, only from published snapshots, newest campaign first. */
+    async departmentResults(code: string) {
+      const rows = await repo.latestSnapshots();
+      const results = [];
+      for (const row of rows.reverse()) {
+        const view = snapshotView(row);
+        const d = view.departments.find((x) => x.code === code);
+        if (!d) continue;
+        results.push({
+          campaign: view.campaign,
+          snapshot: { id: row.id, publishedAt: row.created_at },
+          method: view.method,
+          catalogs: view.catalogs,
+          groupSize: view.departments.filter((x) => x.group === d.group && x.ranked).length,
+          department: d,
+        });
+      }
+      return { department: code, results };
+    },
+
+    async progress(slug: string) {
+      const campaign = await campaigns.getBySlug(slug);
+      return { campaign: { slug: campaign.slug, name: campaign.name, status: campaigns.status(campaign) }, ...(await repo.progress(campaign.id)) };
+    },
+  };
+}
+
+export type ResultsService = ReturnType<typeof resultsService>;
