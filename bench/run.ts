@@ -1,0 +1,90 @@
+/**
+ * `npm run bench`: runs every benchmark in its own process (so memory figures are its own) and
+ * writes BENCHMARKS.md with the machine and date. Each bench prints one JSON object on its last line.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+
+interface Bench {
+  title: string;
+  script: string;
+  args: string[];
+  env?: Record<string, string>;
+  target: string;
+  verdict(result: Record<string, unknown>): string;
+}
+
+const PG_URL = process.env.PG_BENCH_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const num = (v: unknown) => Number(v);
+
+const benches: Bench[] = [
+  {
+    title: 'Scoring: 10,000 evaluators × 100 departments, ~20 each, 1,000 bootstrap samples',
+    script: 'bench/scoring.bench.ts',
+    args: ['10000', '100', '20', '1000'],
+    target: 'full result with 1,000 bootstrap samples < 5 s',
+    verdict: (r) => {
+      const full = num((r as { fullMs?: number }).fullMs ?? (r as { bootstrapMs?: number }).bootstrapMs);
+      return Number.isFinite(full) ? (full < 5000 ? 'met' : 'NOT met') : 'see figures';
+    },
+  },
+  {
+    title: 'Official scores from the database vs one bare SQLite GROUP BY over the same answers',
+    script: 'bench/results.bench.ts',
+    args: ['10000', '100', '20'],
+    target: 'official scores (read + screen + score, no bootstrap) within 3× the bare GROUP BY',
+    verdict: (r) => (num(r.ratio) <= 3 ? 'met' : 'NOT met'),
+  },
+  {
+    title: 'Deadline rush on SQLite: 4,000 submissions of 20 departments, 50 connections',
+    script: 'bench/submit.bench.ts',
+    args: ['4000', '50'],
+    target: 'no lost or duplicated vote; latency under load',
+    verdict: (r) => (num(r.lostVotes) === 0 && num(r.stored) === num(r.submissions) ? 'met' : 'NOT met'),
+  },
+  {
+    title: 'Deadline rush on PostgreSQL: 4,000 submissions of 20 departments, 50 connections',
+    script: 'bench/submit.bench.ts',
+    args: ['4000', '50'],
+    env: { DATABASE_URL: PG_URL },
+    target: 'no lost or duplicated vote; latency under load',
+    verdict: (r) => (num(r.lostVotes) === 0 && num(r.stored) === num(r.submissions) ? 'met' : 'NOT met'),
+  },
+];
+
+const only = process.argv[2];
+const sections: string[] = [];
+let failed = false;
+for (const bench of benches) {
+  if (only && !bench.script.includes(only)) continue;
+  process.stderr.write(`▶ ${bench.title}\n`);
+  let body: string;
+  try {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', bench.script, ...bench.args], {
+      env: { ...process.env, ...bench.env },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 15 * 60_000,
+    });
+    const result = JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    const verdict = bench.verdict(result);
+    if (verdict === 'NOT met') failed = true;
+    body = `Target: ${bench.target} — **${verdict}**\n\n\`\`\`json\n${JSON.stringify(result, null, 2)}\n\`\`\``;
+  } catch (error) {
+    failed = true;
+    body = `**failed to run**: ${(error as Error).message.split('\n')[0]}`;
+  }
+  sections.push(`## ${bench.title}\n\n\`${bench.script} ${bench.args.join(' ')}\`${bench.env?.DATABASE_URL ? ' (PostgreSQL)' : ''}\n\n${body}\n`);
+}
+
+const cpus = os.cpus();
+const header = `# Benchmarks
+
+Written by \`npm run bench\` on ${new Date().toISOString()}.
+
+Machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB memory, ${os.type()} ${os.release()}, Node ${process.version}.
+Each benchmark runs in its own process; memory figures are that process's. Load tests target 127.0.0.1 only.
+`;
+writeFileSync('BENCHMARKS.md', [header, ...sections].join('\n'));
+process.stderr.write(`wrote BENCHMARKS.md${failed ? ' (some targets not met or failed)' : ''}\n`);

@@ -1,0 +1,158 @@
+/**
+ * Deadline rush: many evaluators submitting at once against a real server process on SQLite
+ * (or DATABASE_URL=postgres://…). Each request spends its own invitation, carries an
+ * Idempotency-Key and rates 20 departments. Afterwards the stored count must equal the 201s.
+ * Run: npx tsx bench/submit.bench.ts [invitations=4000] [connections=50]
+ * Prints one JSON object. Targets 127.0.0.1 only; bounded by the invitation count.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { fixedClock } from '../server/clock.js';
+import { defaultConfig } from '../server/config.js';
+import { openDatabase } from '../server/db/connect.js';
+import { createServices } from '../server/services.js';
+import { newId, newToken, sha256 } from '../server/shared/ids.js';
+import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../surveys/campaign-config.js';
+
+const [invitationCount = 4000, connections = 50] = process.argv.slice(2).map(Number);
+const DEPARTMENTS = 100;
+const PER_EVALUATOR = 20;
+const LEVELS = ['satisfied', 'fairly_satisfied', 'basically_satisfied', 'dissatisfied', 'unknown'];
+
+const dir = mkdtempSync(join(tmpdir(), 'minping-bench-'));
+const databaseUrl = process.env.DATABASE_URL ?? join(dir, 'bench.db');
+const schema = databaseUrl.startsWith('postgres') ? `bench_${Date.now()}` : undefined;
+
+async function prepare() {
+  const db = await openDatabase(databaseUrl, { schema });
+  const now = new Date();
+  const deps = { db, config: defaultConfig(), clock: fixedClock(now) };
+  const services = createServices(deps);
+  const { raw, dir: configDir } = loadConfigFile(EXAMPLE_CONFIG_PATH);
+  const campaign = await services.campaigns.create({
+    raw: {
+      ...(raw as object),
+      slug: `bench-${Date.now()}`,
+      opensAt: new Date(now.getTime() - 86_400_000).toISOString(),
+      closesAt: new Date(now.getTime() + 86_400_000).toISOString(),
+    },
+    configDir,
+  });
+  const groups = campaign.config.groups.map((g) => g.code);
+  await db.kysely
+    .insertInto('departments')
+    .values(
+      Array.from({ length: DEPARTMENTS }, (_, i) => ({
+        id: newId(),
+        campaign_id: campaign.id,
+        code: `D${String(i + 1).padStart(3, '0')}`,
+        name: `部门${i + 1}`,
+        group_code: groups[i % groups.length],
+        liaison_name: null,
+        liaison_email: null,
+        created_at: now.toISOString(),
+      })),
+    )
+    .returning('id')
+    .execute();
+  const tokens: string[] = [];
+  for (let start = 0; start < invitationCount; start += 500) {
+    const batch = Array.from({ length: Math.min(500, invitationCount - start) }, () => {
+      const token = newToken();
+      tokens.push(token);
+      return { token, evaluatorId: newId() };
+    });
+    await db.kysely
+      .insertInto('evaluators')
+      .values(batch.map((b) => ({ id: b.evaluatorId, campaign_id: campaign.id, row_key: sha256(b.evaluatorId), name: '评议代表', organisation: null, category: 'project', phone: null, email: null, created_at: now.toISOString() })))
+      .returning('id')
+      .execute();
+    await db.kysely
+      .insertInto('invitations')
+      .values(batch.map((b) => ({ id: newId(), campaign_id: campaign.id, evaluator_id: b.evaluatorId, category: 'project', token_hash: sha256(b.token), created_at: now.toISOString(), opened_at: null, draft_saved_at: null, used: 0, used_at: null })))
+      .returning('id')
+      .execute();
+  }
+  await db.close();
+  return { campaignId: campaign.id, tokens };
+}
+
+function answersFor(i: number) {
+  const first = (i * 7) % DEPARTMENTS;
+  return {
+    answers: {
+      category: 'project',
+      departments: Array.from({ length: PER_EVALUATOR }, (_, k) => ({
+        dept: `D${String(((first + k) % DEPARTMENTS) + 1).padStart(3, '0')}`,
+        efficiency: LEVELS[(i + k) % 5],
+        quality: LEVELS[(i + 2 * k) % 5],
+        problems: k % 4 === 0 ? [1 + (k % 10)] : [],
+      })),
+      overall: 'fairly_satisfied',
+    },
+    elapsedSeconds: 300 + (i % 600),
+  };
+}
+
+const { campaignId, tokens } = await prepare();
+const port = 3900 + Math.floor(Math.random() * 50);
+const server = spawn(process.execPath, ['--import', 'tsx', 'bench/serve.ts'], {
+  env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), MINPING_DEMO: '0', ...(schema ? { PGOPTIONS: `-c search_path=${schema}` } : {}) },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+await new Promise<void>((resolve, reject) => {
+  server.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+  server.on('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+});
+
+let next = 0;
+const result = await autocannon({
+  url: `http://127.0.0.1:${port}`,
+  connections,
+  amount: tokens.length,
+  timeout: 30,
+  requests: [
+    {
+      method: 'POST',
+      setupRequest: (req) => {
+        const i = next++;
+        return {
+          ...req,
+          path: `/api/s/${tokens[i % tokens.length]}/submit`,
+          headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+          body: JSON.stringify(answersFor(i)),
+        };
+      },
+    },
+  ],
+});
+server.kill('SIGTERM');
+
+const db = await openDatabase(databaseUrl, { schema });
+const stored = Number(
+  (await db.kysely.selectFrom('responses').select((eb) => eb.fn.countAll().as('n')).where('campaign_id', '=', campaignId).executeTakeFirstOrThrow()).n,
+);
+await db.close();
+if (!schema) rmSync(dir, { recursive: true, force: true });
+
+console.log(
+  JSON.stringify({
+    database: schema ? 'postgres' : 'sqlite',
+    submissions: tokens.length,
+    connections,
+    departmentsPerSubmission: PER_EVALUATOR,
+    status2xx: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    stored,
+    lostVotes: result['2xx'] - stored,
+    requestsPerSecond: result.requests.average,
+    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+    durationSeconds: result.duration,
+  }),
+);
