@@ -8,10 +8,10 @@ import type { ExcludedResponse, FlagKind, ScreeningFlag, ScreeningResult } from 
 
 /** no_unknown_category fires when a cell this large would show no 不了解 with probability below this */
 export const NO_UNKNOWN_ALPHA = 0.01;
-/** near_identical: number of MinHash functions (bands × rows) */
-const MINHASH_K = 32;
-/** near_identical: LSH buckets larger than this are checked along a chain, not pair by pair */
-const BUCKET_PAIRWISE_MAX = 48;
+/** near_identical: buckets up to this size are checked pair by pair (exact) … */
+const BUCKET_PAIRWISE_MAX = 1500;
+/** … larger ones only against this many neighbours in size order (bounded cost, no longer exact) */
+const BUCKET_NEIGHBOURS = 64;
 
 export interface Screened {
   result: ScreeningResult;
@@ -178,20 +178,14 @@ function mix32(x: number): number {
   return (x ^ (x >>> 15)) >>> 0;
 }
 
-/** rows per LSH band: the largest r (b = K / r bands) that still catches a pair at the threshold with probability ≥ 0.95 */
-function rowsPerBand(threshold: number): number {
-  for (const r of [8, 4, 2]) {
-    const b = MINHASH_K / r;
-    if (1 - (1 - threshold ** r) ** b >= 0.95) return r;
-  }
-  return 1;
-}
-
 /**
  * Answer sets are sets of tokens (department, item, level), 不了解 included. Two responses are
  * near-identical when their Jaccard similarity |A∩B| / |A∪B| ≥ nearIdenticalThreshold and they share
  * at least minStraightRatings answers. Exact duplicates are grouped by hashing; near ones are found
- * with MinHash + LSH banding (candidates verified exactly), so the cost is ~linear in the answers.
+ * by a pigeonhole partition join (below) whose candidates are verified exactly, so every pair at
+ * or above the threshold is found (except inside pathological buckets of more than
+ * BUCKET_PAIRWISE_MAX responses, where only size-order neighbours are compared) and the cost stays
+ * close to linear in the answers.
  * Groups are connected components of similar pairs.
  */
 export function nearIdentical(cx: Compiled): ScreeningFlag[] {
@@ -257,37 +251,69 @@ export function nearIdentical(cx: Compiled): ScreeningFlag[] {
     }
   }
 
-  // near duplicates among representatives (thr < 1 only): one-permutation MinHash with
-  // densification (K bins), LSH banding, candidates verified exactly
+  // near duplicates among representatives (thr < 1 only), found exactly by pigeonhole:
+  // J(A, B) ≥ t implies |A Δ B| ≤ (1 − t)/(1 + t)·(|A| + |B|) and t·|B| ≤ |A| ≤ |B|/t. Split the
+  // token universe into P parts (by a hash of the token); when |A Δ B| ≤ P − 1, some part holds
+  // the same tokens in A and in B, so A and B share a bucket keyed by (part, hash of that part's
+  // tokens). P grows with set size: sizes fall into geometric classes [L_c, L_c+1) with
+  // L_c+1 ≥ L_c / t, so similar sets are in the same or adjacent classes; scheme s serves classes
+  // s and s + 1 with enough parts for the largest sets there. Candidates are verified exactly.
   if (thr < 1 && reps.length > 1) {
-    const rows = rowsPerBand(thr);
-    const bands = MINHASH_K / rows;
-    const EMPTY = 0xffffffff;
-    const sig = new Uint32Array(reps.length * MINHASH_K);
-    for (let k = 0; k < reps.length; k++) {
+    const R = reps.length;
+    const size = (k: number) => tokStart[reps[k] + 1] - tokStart[reps[k]];
+    let maxSize = 0;
+    for (let k = 0; k < R; k++) maxSize = Math.max(maxSize, size(k));
+    const bounds = [minShared];
+    while (bounds[bounds.length - 1] <= maxSize) {
+      const last = bounds[bounds.length - 1];
+      bounds.push(Math.max(last + 1, Math.floor(last / thr) + 1));
+    }
+    const classes = bounds.length - 1; // class c: sizes [bounds[c], bounds[c + 1])
+    const classOf = new Int32Array(maxSize + 1);
+    for (let c = 0; c < classes; c++) for (let z = bounds[c]; z < bounds[c + 1] && z <= maxSize; z++) classOf[z] = c;
+    const factor = (1 - thr) / (1 + thr);
+    const parts: number[] = [];
+    for (let sc = 0; sc < classes; sc++) {
+      const largest = Math.min(maxSize, (sc + 2 < bounds.length ? bounds[sc + 2] : bounds[sc + 1]) - 1);
+      parts.push(Math.floor(factor * 2 * largest + 1e-9) + 1);
+    }
+    // keys: (scheme, part, tokens of the part) hashed to 32 bits, packed with the representative
+    let nKeys = 0;
+    for (let k = 0; k < R; k++) {
+      const c = classOf[size(k)];
+      nKeys += parts[c] + (c > 0 ? parts[c - 1] : 0);
+    }
+    const kBits = Math.max(1, Math.ceil(Math.log2(R + 1)));
+    const hShift = Math.max(0, 32 - (53 - kBits));
+    const kScale = 2 ** kBits;
+    const packed = new Float64Array(nKeys);
+    let q = 0;
+    const acc = new Int32Array(Math.max(...parts));
+    for (let k = 0; k < R; k++) {
       const r = reps[k];
-      const s = k * MINHASH_K;
-      sig.fill(EMPTY, s, s + MINHASH_K);
-      for (let x = tokStart[r]; x < tokStart[r + 1]; x++) {
-        const h = mix32(tokens[x] ^ 0x5bd1e995);
-        const bin = s + (h >>> 27); // top 5 bits: one of 32 bins
-        const v = h & 0x07ffffff;
-        if (v < sig[bin]) sig[bin] = v;
-      }
-      // densify: an empty bin borrows the next non-empty bin's value (circularly), marked by the distance
-      for (let j = 0; j < MINHASH_K; j++) {
-        if (sig[s + j] !== EMPTY) continue;
-        for (let dist = 1; dist < MINHASH_K; dist++) {
-          const src = sig[s + ((j + dist) % MINHASH_K)];
-          if (src !== EMPTY && src < 0x08000000) {
-            sig[s + j] = (src + dist * 0x08000000) >>> 0;
-            break;
-          }
+      const c = classOf[size(k)];
+      for (let sc = c > 0 ? c - 1 : c; sc <= c; sc++) {
+        const P = parts[sc];
+        const salt = mix32(sc ^ 0x3c6ef372);
+        acc.fill(0x1234567, 0, P);
+        for (let x = tokStart[r]; x < tokStart[r + 1]; x++) {
+          const tok = tokens[x];
+          const part = mix32(tok ^ salt) % P;
+          acc[part] = mix32(acc[part] ^ tok);
+        }
+        for (let part = 0; part < P; part++) {
+          const key = mix32(mix32(salt ^ part) ^ acc[part]);
+          packed[q++] = (key >>> hShift) * kScale + k;
         }
       }
     }
+    packed.sort();
+
     const checked = new Set<number>();
     const jaccardOk = (a: number, b: number): boolean => {
+      const la = tokStart[a + 1] - tokStart[a];
+      const lb = tokStart[b + 1] - tokStart[b];
+      if (Math.min(la, lb) < thr * Math.max(la, lb) - 1e-9) return false; // length filter
       let i = tokStart[a];
       let j = tokStart[b];
       const ie = tokStart[a + 1];
@@ -303,47 +329,30 @@ export function nearIdentical(cx: Compiled): ScreeningFlag[] {
         } else if (x < y) i++;
         else j++;
       }
-      const uni = ie - tokStart[a] + (je - tokStart[b]) - inter;
-      return inter >= minShared && inter >= thr * uni;
+      return inter >= minShared && inter >= thr * (la + lb - inter) - 1e-9;
     };
     const tryPair = (ka: number, kb: number) => {
       const a = reps[ka];
       const b = reps[kb];
       if (find(a) === find(b)) return;
-      const key = ka * reps.length + kb;
+      const key = ka * R + kb;
       if (checked.has(key)) return;
       checked.add(key);
       if (jaccardOk(a, b)) union(a, b);
     };
-    // bucket by sorting packed (band hash, representative) keys: no per-bucket allocation
-    const kBits = Math.max(1, Math.ceil(Math.log2(reps.length + 1)));
-    const hShift = Math.max(0, 32 - (53 - kBits));
-    const kScale = 2 ** kBits;
-    const packed = new Float64Array(reps.length);
     const run: number[] = [];
-    for (let band = 0; band < bands; band++) {
-      for (let k = 0; k < reps.length; k++) {
-        let h = band + 1;
-        // a band takes interleaved bins (band, band + bands, …) so that densified copies of one bin
-        // (which fill runs of adjacent empty bins) rarely make up a whole band
-        const s = k * MINHASH_K + band;
-        for (let j = 0; j < rows; j++) h = mix32(h ^ sig[s + j * bands]);
-        packed[k] = (h >>> hShift) * kScale + k;
-      }
-      packed.sort();
-      for (let x = 0; x < packed.length; ) {
-        const key = Math.floor(packed[x] / kScale);
-        run.length = 0;
-        while (x < packed.length && Math.floor(packed[x] / kScale) === key) run.push(packed[x++] % kScale);
-        if (run.length < 2) continue;
-        if (run.length <= BUCKET_PAIRWISE_MAX) {
-          for (let i = 0; i < run.length; i++) for (let j = i + 1; j < run.length; j++) tryPair(run[i], run[j]);
-        } else {
-          for (let j = 1; j < run.length; j++) {
-            tryPair(run[0], run[j]);
-            tryPair(run[j - 1], run[j]);
-          }
-        }
+    for (let x = 0; x < packed.length; ) {
+      const key = Math.floor(packed[x] / kScale);
+      run.length = 0;
+      while (x < packed.length && Math.floor(packed[x] / kScale) === key) run.push(packed[x++] % kScale);
+      if (run.length < 2) continue;
+      if (run.length <= BUCKET_PAIRWISE_MAX) {
+        for (let i = 0; i < run.length; i++) for (let j = i + 1; j < run.length; j++) tryPair(run[i], run[j]);
+      } else {
+        // very large bucket (many sets sharing one part, e.g. an empty one): neighbours by size only
+        run.sort((u, v) => size(u) - size(v) || u - v);
+        for (let i = 0; i < run.length; i++)
+          for (let j = i + 1; j < run.length && j <= i + BUCKET_NEIGHBOURS; j++) tryPair(run[i], run[j]);
       }
     }
   }
