@@ -30,7 +30,7 @@ const result = await build({
   splitting: true,
   minify: true,
   sourcemap: true,
-  target: ['es2020', 'safari14'],
+  target: ['es2020', 'safari14.1'], // 14.1: the first Safari esbuild can emit destructuring for (survey-js-ui uses it)
   entryNames: '[name]-[hash]',
   chunkNames: 'chunk-[hash]',
   assetNames: '[name]-[hash]',

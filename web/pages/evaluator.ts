@@ -1,2 +1,334 @@
-// The evaluator's questionnaire page (filled in below).
-export {};
+/**
+ * The evaluator's questionnaire (`/s/:token`): loads the campaign's served SurveyJS JSON and the
+ * server-side draft, autosaves as the evaluator goes, and submits once with an Idempotency-Key
+ * that survives a reload, retried on network failure. English with `?lang=en`.
+ */
+import { Model, surveyLocalization, type SurveyModel } from 'survey-core';
+import 'survey-core/i18n/simplified-chinese';
+import 'survey-js-ui';
+
+type Lang = 'zh' | 'en';
+
+interface LoadResponse {
+  campaign: { slug: string; name: string; status: string; mode: 'anonymous' | 'named'; opensAt: string; closesAt: string };
+  questionnaire: { version: number; definition: Record<string, unknown> };
+  draft: { answers: Record<string, unknown>; elapsedSeconds: number; savedAt: string } | null;
+}
+
+interface ApiError {
+  error: { code: string; message: string; details?: { path?: string; message: string }[] };
+}
+
+interface Receipt {
+  receipt: string;
+  campaign: string;
+  submittedDay: string;
+}
+
+const TEXT = {
+  zh: {
+    saving: '正在保存…',
+    saved: (t: string) => `已自动保存 ${t}`,
+    saveFailed: '暂时无法保存，稍后自动重试',
+    submitting: '正在提交…',
+    retrying: (n: number) => `网络不稳定，正在第 ${n} 次重试…`,
+    submitFailed: '提交没有成功：网络连接中断。您的答案仍在本页，请检查网络后再点一次“提交问卷”。',
+    retry: '重新提交',
+    loadFailed: '问卷加载失败，请检查网络后刷新页面。',
+    thanksTitle: '提交成功，感谢您的参与！',
+    thanksBody: '您的评议意见已收到。我们会认真梳理您反映的问题，并督促有关部门整改。',
+    receipt: '回执编号',
+    day: '提交日期',
+    anonymous: '本次评议为匿名评议：您的答卷与您的身份不作关联。',
+    fixErrors: '答案有需要修改的地方：',
+    notOpen: '无法继续填写',
+  },
+  en: {
+    saving: 'Saving…',
+    saved: (t: string) => `Saved automatically at ${t}`,
+    saveFailed: 'Could not save just now; retrying shortly',
+    submitting: 'Submitting…',
+    retrying: (n: number) => `Network trouble, retry ${n}…`,
+    submitFailed: 'The submission did not get through: the network dropped. Your answers are still here; check your connection and press Submit again.',
+    retry: 'Submit again',
+    loadFailed: 'The questionnaire could not be loaded. Check your connection and reload the page.',
+    thanksTitle: 'Submitted. Thank you for taking part!',
+    thanksBody: 'Your appraisal has been received. The problems you reported will be followed up with the departments concerned.',
+    receipt: 'Receipt number',
+    day: 'Date',
+    anonymous: 'This appraisal is anonymous: your answers are not linked to you.',
+    fixErrors: 'Some answers need correcting:',
+    notOpen: 'This questionnaire cannot be answered',
+  },
+} as const;
+
+const root = document.getElementById('evaluator') as HTMLElement;
+const container = document.getElementById('survey') as HTMLElement;
+const statusLine = document.getElementById('save-status') as HTMLElement;
+const lang: Lang = new URLSearchParams(location.search).get('lang') === 'en' || root?.dataset.lang === 'en' ? 'en' : 'zh';
+const t = TEXT[lang];
+const token = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() ?? '');
+const api = `/api/s/${encodeURIComponent(token)}`;
+const keyStorage = `minping-submit-key:${token}`;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const clock = (iso: string) => new Date(iso).toLocaleTimeString(lang === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit' });
+
+function setStatus(text: string, kind: 'info' | 'ok' | 'error' = 'info') {
+  statusLine.textContent = text;
+  statusLine.dataset.kind = kind;
+}
+
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, props: { className?: string; text?: string } = {}, ...children: Node[]) {
+  const e = document.createElement(tag);
+  if (props.className) e.className = props.className;
+  if (props.text !== undefined) e.textContent = props.text;
+  for (const child of children) e.append(child);
+  return e;
+}
+
+function showMessage(title: string, body: string) {
+  container.replaceChildren(element('section', { className: 'message' }, element('h2', { text: title }), element('p', { text: body })));
+}
+
+/** A key that stays the same across retries and reloads of this tab until the submission succeeds. */
+function idempotencyKey(): string {
+  let key = sessionStorage.getItem(keyStorage);
+  if (!key) {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    key = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+    sessionStorage.setItem(keyStorage, key);
+  }
+  return key;
+}
+
+async function readError(res: Response): Promise<ApiError['error']> {
+  try {
+    return ((await res.json()) as ApiError).error;
+  } catch {
+    return { code: 'HTTP_' + res.status, message: res.statusText };
+  }
+}
+
+/** Elapsed answering time: counted while the page is visible, carried over from the draft. */
+function startTimer(initial: number) {
+  let seconds = initial;
+  let last = Date.now();
+  setInterval(() => {
+    const now = Date.now();
+    if (document.visibilityState === 'visible') seconds += Math.min(5, (now - last) / 1000);
+    last = now;
+  }, 1000);
+  return () => Math.round(seconds);
+}
+
+async function main() {
+  let loaded: LoadResponse;
+  try {
+    const res = await fetch(api, { headers: { accept: 'application/json' }, cache: 'no-store' });
+    if (!res.ok) {
+      const error = await readError(res);
+      showMessage(t.notOpen, error.message);
+      return;
+    }
+    loaded = (await res.json()) as LoadResponse;
+  } catch {
+    showMessage(t.notOpen, t.loadFailed);
+    return;
+  }
+
+  surveyLocalization.defaultLocale = 'zh-cn';
+  const survey = new Model(loaded.questionnaire.definition);
+  survey.locale = lang === 'en' ? 'en' : 'zh-cn';
+  survey.applyTheme({
+    themeName: 'minping',
+    colorPalette: 'light',
+    isPanelless: false,
+    cssVariables: {
+      '--sjs-font-size': '20px',
+      '--sjs-base-unit': '8px',
+      '--sjs-corner-radius': '8px',
+      '--sjs-primary-backcolor': 'rgba(179, 38, 30, 1)',
+      '--sjs-primary-backcolor-light': 'rgba(179, 38, 30, 0.1)',
+      '--sjs-primary-backcolor-dark': 'rgba(150, 30, 24, 1)',
+      '--sjs-primary-forecolor': 'rgba(255, 255, 255, 1)',
+      '--sjs-general-forecolor': 'rgba(26, 26, 26, 1)',
+      '--sjs-general-forecolor-light': 'rgba(70, 70, 70, 1)',
+      '--sjs-font-family': '-apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif',
+    },
+  });
+  const elapsed = startTimer(loaded.draft?.elapsedSeconds ?? 0);
+
+  if (loaded.draft) {
+    survey.mergeData(loaded.draft.answers);
+    setStatus(t.saved(clock(loaded.draft.savedAt)), 'ok');
+    // continue on the first page that still needs answers
+    const pages = survey.visiblePages;
+    const open = pages.findIndex((p) => p.hasErrors(false, false));
+    survey.currentPageNo = open === -1 ? pages.length - 1 : open;
+  }
+
+  // --- autosave -----------------------------------------------------------------------------
+  let saveTimer: ReturnType<typeof setTimeout> | undefined;
+  let saving: Promise<void> | undefined;
+  let dirty = false;
+  let finished = false;
+
+  async function saveDraft(): Promise<void> {
+    clearTimeout(saveTimer);
+    if (finished || !dirty) return;
+    if (saving) {
+      await saving;
+      return saveDraft();
+    }
+    dirty = false;
+    setStatus(t.saving);
+    saving = (async () => {
+      try {
+        const res = await fetch(`${api}/draft`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ answers: survey.data, elapsedSeconds: elapsed() }),
+        });
+        if (res.ok) {
+          const { savedAt } = (await res.json()) as { savedAt: string };
+          setStatus(t.saved(clock(savedAt)), 'ok');
+        } else {
+          const error = await readError(res);
+          if (res.status === 409 || res.status === 403 || res.status === 404) {
+            finished = true;
+            showMessage(t.notOpen, error.message);
+            setStatus('');
+          } else {
+            setStatus(error.message, 'error');
+          }
+        }
+      } catch {
+        dirty = true;
+        setStatus(t.saveFailed, 'error');
+        saveTimer = setTimeout(() => void saveDraft(), 5000);
+      } finally {
+        saving = undefined;
+      }
+    })();
+    await saving;
+  }
+
+  const scheduleSave = () => {
+    dirty = true;
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(() => void saveDraft(), 1000);
+  };
+  survey.onValueChanged.add(scheduleSave);
+  survey.onDynamicPanelAdded.add(scheduleSave);
+  survey.onDynamicPanelRemoved.add(scheduleSave);
+  survey.onCurrentPageChanged.add(() => {
+    void saveDraft();
+    window.scrollTo({ top: 0 });
+  });
+  // leaving the page: send what is unsaved without waiting for the answer
+  addEventListener('pagehide', () => {
+    if (finished || !dirty) return;
+    void fetch(`${api}/draft`, {
+      method: 'PUT',
+      keepalive: true,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ answers: survey.data, elapsedSeconds: elapsed() }),
+    }).catch(() => undefined);
+  });
+
+  // --- submit -------------------------------------------------------------------------------
+  let submitting = false;
+  const errorBox = element('div', { className: 'submit-error' });
+  errorBox.setAttribute('role', 'alert');
+  container.before(errorBox);
+
+  async function submit(): Promise<void> {
+    if (submitting) return;
+    submitting = true;
+    clearTimeout(saveTimer);
+    errorBox.replaceChildren();
+    setStatus(t.submitting);
+    const body = JSON.stringify({ answers: survey.data, elapsedSeconds: elapsed(), questionnaireVersion: loaded.questionnaire.version });
+    const key = idempotencyKey();
+    try {
+      for (let attempt = 0; ; attempt++) {
+        let res: Response | undefined;
+        try {
+          res = await fetch(`${api}/submit`, { method: 'POST', headers: { 'content-type': 'application/json', 'Idempotency-Key': key }, body });
+        } catch {
+          res = undefined; // network failure: retry with the same key
+        }
+        if (res && res.ok) {
+          finished = true;
+          sessionStorage.removeItem(keyStorage);
+          showThanks((await res.json()) as Receipt, loaded.campaign.mode);
+          return;
+        }
+        if (res && res.status < 500) {
+          const error = await readError(res);
+          if (res.status === 422) {
+            setStatus('');
+            errorBox.replaceChildren(
+              element('p', { text: `${t.fixErrors} ${error.message}` }),
+              element('ul', {}, ...(error.details ?? []).slice(0, 10).map((d) => element('li', { text: `${d.path ?? ''} ${d.message}` }))),
+            );
+            errorBox.scrollIntoView({ block: 'start' });
+          } else {
+            finished = true;
+            showMessage(t.notOpen, error.message);
+            setStatus('');
+          }
+          return;
+        }
+        if (attempt >= 4) break;
+        setStatus(t.retrying(attempt + 1), 'error');
+        await sleep(1000 * 2 ** attempt);
+      }
+      setStatus(t.submitFailed, 'error');
+      const again = element('button', { className: 'retry', text: t.retry });
+      again.type = 'button';
+      again.addEventListener('click', () => void submit());
+      errorBox.replaceChildren(element('p', { text: t.submitFailed }), again);
+    } finally {
+      submitting = false;
+    }
+  }
+
+  survey.onCompleting.add((_, options) => {
+    // the survey stays on screen until the server has accepted the answers
+    options.allow = false;
+    void submit();
+  });
+
+  function showThanks(receipt: Receipt, mode: string) {
+    survey.dispose();
+    errorBox.remove();
+    setStatus('');
+    const dl = element(
+      'dl',
+      { className: 'receipt' },
+      element('dt', { text: t.receipt }),
+      element('dd', { text: receipt.receipt }),
+      element('dt', { text: t.day }),
+      element('dd', { text: receipt.submittedDay }),
+    );
+    container.replaceChildren(
+      element(
+        'section',
+        { className: 'thanks' },
+        element('h2', { text: t.thanksTitle }),
+        element('p', { text: t.thanksBody }),
+        dl,
+        ...(mode === 'anonymous' ? [element('p', { className: 'muted', text: t.anonymous })] : []),
+      ),
+    );
+    window.scrollTo({ top: 0 });
+  }
+
+  container.replaceChildren();
+  (survey as SurveyModel & { render(element: HTMLElement): void }).render(container);
+}
+
+void main();

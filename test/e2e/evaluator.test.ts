@@ -1,0 +1,142 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../server/db/connect.js';
+import { browserAvailable, launchBrowser, listen } from '../helpers/browser.js';
+import { sqliteDb } from '../helpers/db.js';
+import { createInvitation, surveySetup, type SurveySetup } from '../survey/helpers.js';
+
+describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () => {
+  let db: Db;
+  let s: SurveySetup;
+  let server: { url: string; close(): Promise<void> };
+  let browser: Browser;
+
+  beforeAll(async () => {
+    db = await sqliteDb();
+    s = await surveySetup(db);
+    server = await listen(s.app.fetch);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await db?.close();
+  });
+
+  const next = (page: Page) => page.getByRole('button', { name: '下一步' }).click();
+  const draftSaved = (page: Page) => page.waitForResponse((r) => r.url().endsWith('/draft') && r.request().method() === 'PUT' && r.ok());
+  const panelOf = (page: Page, name: string) => page.locator('.sd-paneldynamic__panel-wrapper').filter({ has: page.getByText(name, { exact: true }) }).first();
+
+  it('opens the link, answers two departments, survives a reload with the draft, submits and sees the receipt', async () => {
+    const { token, invitationId } = await createInvitation(db, s.campaign);
+    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    const consoleErrors: string[] = [];
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    await page.goto(`${server.url}/s/${token}`);
+
+    // page 1: the category comes from the invitation; the organisation is typed
+    await page.getByText('您属于哪一类评议代表？').waitFor();
+    expect(await page.locator('[data-name="category"] input[value="project"]').isChecked()).toBe(true);
+    await page.getByRole('textbox', { name: /所在单位/ }).fill('宁波某建设集团');
+    await next(page);
+
+    // page 2: search the department list and pick two
+    await page.getByText('哪些部门您今年打过交道？').waitFor();
+    const tagbox = page.locator('[data-name="departments"] .sd-tagbox');
+    await tagbox.click();
+    await page.keyboard.type('部门1');
+    await page.getByRole('option', { name: '测试部门1' }).click();
+    await page.keyboard.press('Escape');
+    await tagbox.click();
+    await page.keyboard.type('部门3');
+    await page.getByRole('option', { name: '测试部门3' }).click();
+    await page.keyboard.press('Escape');
+    await next(page);
+
+    // page 3: one panel per chosen department, titled with its name
+    const first = panelOf(page, '测试部门1');
+    await first.waitFor();
+    await first.locator('[data-name="efficiency"]').getByText('满意', { exact: true }).click();
+    await first.locator('[data-name="quality"]').getByText('比较满意', { exact: true }).click();
+    await first.locator('[data-name="problems"]').getByText('推诿扯皮、踢皮球').click();
+    const saved = draftSaved(page);
+    await first.locator('[data-name="problems"]').getByText('不作为、慢作为、办事拖拉').click();
+    await saved;
+    await page.getByText(/已自动保存/).waitFor();
+
+    const draft = await db.kysely.selectFrom('drafts').selectAll().where('invitation_id', '=', invitationId).executeTakeFirstOrThrow();
+    expect(JSON.parse(draft.answers_json).departments[0]).toMatchObject({ dept: 'D001', efficiency: 'satisfied', problems: [1, 2] });
+
+    // reload midway: the draft comes back from the server and we continue where we were
+    await page.reload();
+    const restored = panelOf(page, '测试部门1');
+    await restored.waitFor();
+    expect(await restored.locator('[data-name="efficiency"] input[value="satisfied"]').isChecked()).toBe(true);
+    expect(await restored.locator('[data-name="quality"] input[value="fairly_satisfied"]').isChecked()).toBe(true);
+    await page.getByText(/已自动保存/).waitFor();
+
+    // a negative situation with details for the first department
+    await restored.getByRole('button', { name: '添加一条负面情形' }).click();
+    const negative = restored.locator('[data-name="negatives"]');
+    await negative.locator('[data-name="kind"] .sd-dropdown').click();
+    await page.getByRole('option', { name: '超法定或承诺时限、久拖不办' }).click();
+    await negative.getByRole('textbox', { name: /办理的事项/ }).fill('施工许可审批');
+    await negative.locator('[data-name="date"] input').fill('2026-06');
+    await negative.getByRole('textbox', { name: /经过简述/ }).fill('超过承诺时限二十个工作日仍未办结');
+
+    const third = panelOf(page, '测试部门3');
+    await third.locator('[data-name="efficiency"]').getByText('不满意', { exact: true }).click();
+    await third.locator('[data-name="quality"]').getByText('不了解', { exact: true }).click();
+    await third.getByRole('textbox', { name: /对该部门的意见和建议/ }).fill('希望窗口多开几个');
+    await next(page);
+
+    // page 4: overall evaluation, then submit
+    await page.locator('[data-name="overall"]').getByText('基本满意', { exact: true }).click();
+    await page.getByRole('textbox', { name: /总体意见和建议/ }).fill('总体不错');
+    await page.getByRole('button', { name: '提交问卷' }).click();
+
+    await page.getByText('提交成功，感谢您的参与！').waitFor();
+    const receipt = (await page.locator('.receipt dd').first().textContent())!;
+    expect(receipt).toMatch(/^[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}$/);
+    expect(consoleErrors).toEqual([]);
+
+    // stored once, token spent, draft gone
+    const responses = await db.kysely.selectFrom('responses').selectAll().execute();
+    expect(responses).toHaveLength(1);
+    const record = JSON.parse(responses[0].record_json);
+    expect(record).toMatchObject({
+      category: 'project',
+      organisation: '宁波某建设集团',
+      overall: 'basically_satisfied',
+      suggestion: '总体不错',
+      departments: [
+        {
+          code: 'D001',
+          ratings: { efficiency: 'satisfied', quality: 'fairly_satisfied' },
+          problems: [1, 2],
+          negatives: [{ kind: 3, matter: '施工许可审批', date: '2026-06', description: '超过承诺时限二十个工作日仍未办结', contactAllowed: false }],
+        },
+        { code: 'D003', ratings: { efficiency: 'dissatisfied', quality: 'unknown' }, problems: [], suggestion: '希望窗口多开几个' },
+      ],
+    });
+    expect(responses[0].duration_seconds).toBeGreaterThan(0);
+    expect(responses[0].invitation_id).toBeNull();
+    const invitation = await db.kysely.selectFrom('invitations').selectAll().where('id', '=', invitationId).executeTakeFirstOrThrow();
+    expect(invitation.used).toBe(1);
+    expect(await db.kysely.selectFrom('drafts').selectAll().where('invitation_id', '=', invitationId).execute()).toEqual([]);
+
+    // the link is spent: opening it again shows the Chinese "already submitted" page
+    await page.goto(`${server.url}/s/${token}`);
+    await page.getByText('问卷已提交').waitFor();
+    await page.close();
+  });
+
+  it('shows the questionnaire in English with ?lang=en', async () => {
+    const { token } = await createInvitation(db, s.campaign);
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/s/${token}?lang=en`);
+    await page.getByText('Which group of evaluators do you belong to?').waitFor();
+    await page.getByRole('button', { name: 'Next' }).waitFor();
+    await page.close();
+  });
+});
