@@ -10,6 +10,9 @@ import { surveyRoutes } from './survey/routes.js';
 import { resultsRoutes } from './results/routes.js';
 import { sessionMiddleware } from './accounts/middleware.js';
 import { authRoutes, loginPageRoutes } from './accounts/routes.js';
+import { campaignRoutes } from './campaigns/routes.js';
+import { invitationsRoutes } from './invitations/routes.js';
+import { rosterRoutes } from './roster/routes.js';
 
 /** The one place that builds the application. The entry point only starts it. */
 export function createApp(deps: AppDeps) {
@@ -42,6 +45,9 @@ export function createApp(deps: AppDeps) {
   app.route('/assets', staticAssets());
   app.route('/api/auth', authRoutes(services, deps.config));
   app.route('/', loginPageRoutes(services, deps.config));
+  app.route('/api/campaigns', campaignRoutes(services));
+  app.route('/api/campaigns', rosterRoutes(services));
+  app.route('/api/campaigns', invitationsRoutes(services, deps.clock));
   app.route('/api', resultsRoutes(services));
   app.route('/', surveyRoutes(services));
   // Domain routes are mounted here, each built from the services: app.route('/api/…', xRoutes(services)).

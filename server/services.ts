@@ -1,5 +1,7 @@
 import { accountsService } from './accounts/service.js';
 import { auditService } from './accounts/audit.js';
+import { invitationsService } from './invitations/service.js';
+import { rosterService } from './roster/service.js';
 import { campaignsService } from './campaigns/service.js';
 import type { AppDeps } from './context.js';
 import { responsesService } from './responses/service.js';
@@ -16,6 +18,8 @@ export function createServices(deps: AppDeps) {
     survey: surveyService(deps, campaigns, responses),
     accounts: accountsService(deps),
     audit: auditService(deps),
+    roster: rosterService(deps),
+    invitations: invitationsService(deps),
     results: resultsService(deps, campaigns),
   };
 }

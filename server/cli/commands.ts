@@ -1,4 +1,6 @@
 import { userAddCommand } from '../accounts/cli.js';
+import { campaignCreateCommand } from '../campaigns/cli.js';
+import { importDepartmentsCommand, importEvaluatorsCommand } from '../roster/cli.js';
 import { importResponsesCommand } from '../responses/cli.js';
 import { resultsCommands } from '../results/cli.js';
 import type { Command } from './framework.js';
@@ -7,6 +9,9 @@ export { runCli } from './framework.js';
 
 /** Every CLI command, in the order `minping --help` lists them. */
 export const commands: Command[] = [
+  campaignCreateCommand,
+  importDepartmentsCommand,
+  importEvaluatorsCommand,
   userAddCommand,
   importResponsesCommand,
   ...resultsCommands,

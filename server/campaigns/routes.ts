@@ -1,0 +1,105 @@
+import { Hono, type Context } from 'hono';
+import { requireRole } from '../accounts/middleware.js';
+import type { AppEnv } from '../http/env.js';
+import { AppError } from '../http/errors.js';
+import type { Services } from '../services.js';
+import { parseConfigText } from '../../surveys/campaign-config.js';
+import type { Campaign } from './service.js';
+
+export function campaignSummary(campaign: Campaign, status: string) {
+  return {
+    id: campaign.id,
+    slug: campaign.slug,
+    name: campaign.name,
+    opensAt: campaign.opensAt,
+    closesAt: campaign.closesAt,
+    mode: campaign.mode,
+    status,
+    createdAt: campaign.createdAt,
+  };
+}
+
+/** JSON or YAML text → value, or a 422 naming the line. */
+function parseText(text: string, what: string): unknown {
+  try {
+    return parseConfigText(text);
+  } catch (error) {
+    const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
+    throw new AppError('VALIDATION_FAILED', `${what}无法解析：${(error as Error).message.split('\n')[0]}`, [
+      { ...(line ? { line } : {}), field: what, message: (error as Error).message.split('\n')[0] },
+    ]);
+  }
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new AppError('VALIDATION_FAILED', `${what}不是有效的 JSON：${(error as Error).message}`);
+  }
+}
+
+/**
+ * The body of POST /api/campaigns: JSON `{ config, questionnaire? }` (config as an object or as
+ * YAML/JSON text), a multipart form with `config` (and optionally `questionnaire`) files, or the
+ * YAML/JSON config text itself.
+ */
+async function readCreateBody(c: Context): Promise<{ raw: unknown; questionnaire?: unknown }> {
+  const type = (c.req.header('content-type') ?? '').toLowerCase();
+  if (type.startsWith('multipart/form-data')) {
+    const form = await c.req.parseBody();
+    const text = async (v: unknown) => (v instanceof File ? await v.text() : typeof v === 'string' ? v : undefined);
+    const config = await text(form.config);
+    if (!config?.trim()) throw new AppError('VALIDATION_FAILED', '请选择活动配置文件', [{ field: 'config', message: '请选择活动配置文件' }]);
+    const questionnaire = await text(form.questionnaire);
+    return { raw: parseText(config, '活动配置'), questionnaire: questionnaire?.trim() ? parseJson(questionnaire, '问卷') : undefined };
+  }
+  const text = await c.req.text();
+  if (!text.trim()) throw new AppError('VALIDATION_FAILED', '请求体是空的：应为活动配置（JSON 或 YAML）');
+  if (type.startsWith('application/json')) {
+    const body = parseJson(text, '请求体') as { config?: unknown; questionnaire?: unknown } | null;
+    if (!body || typeof body !== 'object' || Array.isArray(body) || !('config' in body)) {
+      throw new AppError('VALIDATION_FAILED', '请求体应为 { "config": …, "questionnaire"?: … }', [{ path: 'config', message: '缺少 config' }]);
+    }
+    const extra = Object.keys(body).filter((k) => k !== 'config' && k !== 'questionnaire');
+    if (extra.length) throw new AppError('VALIDATION_FAILED', `请求体有未知字段：${extra.join(', ')}`, extra.map((k) => ({ path: k, message: '未知字段' })));
+    const raw = typeof body.config === 'string' ? parseText(body.config, '活动配置') : body.config;
+    const questionnaire = typeof body.questionnaire === 'string' ? parseJson(body.questionnaire, '问卷') : body.questionnaire;
+    return { raw, questionnaire: questionnaire ?? undefined };
+  }
+  return { raw: parseText(text, '活动配置') };
+}
+
+/** `/api/campaigns`: list, read, create (admin). */
+export function campaignRoutes(services: Services) {
+  const app = new Hono<AppEnv>();
+
+  app.get('/', requireRole('admin', 'analyst'), async (c) => {
+    const campaigns = await services.campaigns.list();
+    return c.json({ campaigns: campaigns.map((x) => campaignSummary(x, services.campaigns.status(x))) });
+  });
+
+  app.get('/:slug', requireRole('admin', 'analyst'), async (c) => {
+    const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
+    const status = services.campaigns.status(campaign);
+    const [departments, progress] = await Promise.all([services.campaigns.departments(campaign.id), services.invitations.progress(campaign, status)]);
+    return c.json({
+      campaign: { ...campaignSummary(campaign, status), config: campaign.config },
+      counts: { departments: departments.length, ...progress.totals },
+    });
+  });
+
+  app.post('/', requireRole('admin'), async (c) => {
+    const { raw, questionnaire } = await readCreateBody(c);
+    // Over HTTP a questionnaire is uploaded or named from surveys/, never a path on the server.
+    const name = (raw as { questionnaire?: unknown } | null)?.questionnaire;
+    if (questionnaire === undefined && typeof name === 'string' && /[\\/]|\.\./.test(name)) {
+      throw new AppError('VALIDATION_FAILED', '问卷应为 surveys/ 中的文件名，或随配置一起上传', [{ path: 'questionnaire', message: '不能是服务器上的路径' }]);
+    }
+    const campaign = await services.campaigns.create({ raw, questionnaire });
+    await services.audit.record({ actor: c.get('user').username, action: 'campaign_create', campaignId: campaign.id, detail: { slug: campaign.slug, name: campaign.name } });
+    return c.json({ campaign: campaignSummary(campaign, services.campaigns.status(campaign)) }, 201);
+  });
+
+  return app;
+}

@@ -1,0 +1,66 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { CliError, type Command, type CliContext } from '../cli/framework.js';
+import { exportInvitations, formatOfFile } from '../invitations/export.js';
+import { createServices } from '../services.js';
+import type { ImportFile, ImportSummary } from './service.js';
+
+function readInput(path: string | undefined): ImportFile {
+  if (!path) throw new CliError('请给出要导入的文件（.xlsx 或 .csv）');
+  try {
+    return { bytes: new Uint8Array(readFileSync(path)), filename: basename(path) };
+  } catch (error) {
+    throw new CliError(`无法读取 ${path}：${(error as NodeJS.ErrnoException).code === 'ENOENT' ? '文件不存在' : (error as Error).message}`);
+  }
+}
+
+function printSummary(ctx: CliContext, what: string, s: ImportSummary) {
+  ctx.io.out(`${what}：共 ${s.rows} 行，新增 ${s.inserted}，更新 ${s.updated}，未变 ${s.unchanged}${s.dryRun ? '（仅检查，未写入）' : ''}`);
+  if (s.updatedCodes?.length) ctx.io.out(`  更新的部门：${s.updatedCodes.join(', ')}`);
+  if (s.ignoredColumns.length) ctx.io.out(`  忽略的列：${s.ignoredColumns.join(', ')}`);
+}
+
+export const importDepartmentsCommand: Command = {
+  name: 'import departments',
+  usage: 'import departments --campaign SLUG [--dry-run] FILE',
+  summary: '导入部门（.xlsx/.csv：code 代码, name 名称, group 分组[, liaison_name 联络员, liaison_email 联络员邮箱]）',
+  options: { campaign: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+  async run({ values, positionals }, ctx) {
+    const slug = values.campaign as string | undefined;
+    if (!slug || positionals.length !== 1) throw new CliError('用法：minping import departments --campaign SLUG FILE');
+    const file = readInput(positionals[0]);
+    const services = createServices(await ctx.deps());
+    const campaign = await services.campaigns.getBySlug(slug);
+    printSummary(ctx, '部门', await services.roster.importDepartments(campaign, file, { actor: 'cli', dryRun: !!values['dry-run'] }));
+  },
+};
+
+export const importEvaluatorsCommand: Command = {
+  name: 'import evaluators',
+  usage: 'import evaluators --campaign SLUG [--out LINKS.xlsx|.csv|.html] [--dry-run] FILE',
+  summary: '导入评议代表（.xlsx/.csv：name 姓名, organisation 单位/项目, category 类别[, phone 电话, email 邮箱]）；--out 为还没有邀请的代表生成链接并写入文件',
+  options: { campaign: { type: 'string' }, out: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+  async run({ values, positionals }, ctx) {
+    const slug = values.campaign as string | undefined;
+    if (!slug || positionals.length !== 1) throw new CliError('用法：minping import evaluators --campaign SLUG [--out LINKS.xlsx] FILE');
+    const out = values.out as string | undefined;
+    const format = out ? formatOfFile(out) : undefined;
+    if (out && !format) throw new CliError('--out 的文件应以 .xlsx、.csv 或 .html（邀请函）结尾');
+    if (out && values['dry-run']) throw new CliError('--dry-run 不能与 --out 一起使用');
+    const file = readInput(positionals[0]);
+    const deps = await ctx.deps();
+    const services = createServices(deps);
+    const campaign = await services.campaigns.getBySlug(slug);
+    printSummary(ctx, '评议代表', await services.roster.importEvaluators(campaign, file, { actor: 'cli', dryRun: !!values['dry-run'] }));
+    if (out && format) {
+      const issued = await services.invitations.generate(campaign, { actor: 'cli' });
+      if (!issued.length) {
+        ctx.io.out('所有评议代表都已有邀请链接，没有新链接可写出（补发请用管理页面）。');
+        return;
+      }
+      const exported = await exportInvitations(campaign, issued, format, deps.clock.now());
+      writeFileSync(out, exported.body);
+      ctx.io.out(`已生成 ${issued.length} 个邀请链接，写入 ${out}（链接只在此文件中出现一次，请妥善保管）`);
+    }
+  },
+};

@@ -1,0 +1,52 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { requireRole } from '../accounts/middleware.js';
+import type { AppEnv } from '../http/env.js';
+import { parseOrThrow } from '../http/errors.js';
+import type { Services } from '../services.js';
+import { toDepartment } from '../campaigns/service.js';
+import { readUpload } from './upload.js';
+
+const listQuery = z.object({
+  q: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+const isDryRun = (value: string | undefined) => value === '1' || value === 'true';
+
+/** Roster under `/api/campaigns/:slug`: department and evaluator uploads (admin), lists. */
+export function rosterRoutes(services: Services) {
+  const app = new Hono<AppEnv>();
+
+  app.post('/:slug/departments/import', requireRole('admin'), async (c) => {
+    const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
+    const file = await readUpload(c);
+    const summary = await services.roster.importDepartments(campaign, file, { actor: c.get('user').username, dryRun: isDryRun(c.req.query('dryRun')) });
+    return c.json({ summary });
+  });
+
+  app.post('/:slug/evaluators/import', requireRole('admin'), async (c) => {
+    const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
+    const file = await readUpload(c);
+    const summary = await services.roster.importEvaluators(campaign, file, { actor: c.get('user').username, dryRun: isDryRun(c.req.query('dryRun')) });
+    return c.json({ summary });
+  });
+
+  app.get('/:slug/departments', requireRole('admin', 'analyst'), async (c) => {
+    const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
+    return c.json({ departments: (await services.roster.departments(campaign.id)).map(toDepartment) });
+  });
+
+  /** Personal data: the office only. */
+  app.get('/:slug/evaluators', requireRole('admin'), async (c) => {
+    const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
+    const query = parseOrThrow(listQuery, c.req.query(), '查询参数');
+    return c.json({
+      total: await services.roster.countEvaluators(campaign.id),
+      evaluators: await services.roster.evaluators(campaign.id, query),
+    });
+  });
+
+  return app;
+}

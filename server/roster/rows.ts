@@ -1,0 +1,192 @@
+import { z } from 'zod';
+import type { CampaignConfig } from '../../surveys/campaign-config.js';
+import type { ErrorDetail } from '../http/errors.js';
+import { sha256 } from '../shared/ids.js';
+import type { SheetRow } from './table.js';
+
+/**
+ * The columns of the two roster files, with the Chinese headers offices actually use.
+ * Headers are matched after normalising (full-width → half-width, case, spaces, a trailing
+ * "*" or "(选填)" note).
+ */
+export interface ColumnSpec {
+  field: string;
+  required: boolean;
+  aliases: string[];
+}
+
+export const DEPARTMENT_COLUMNS: ColumnSpec[] = [
+  { field: 'code', required: true, aliases: ['code', '代码', '编码', '部门代码', '部门编码', '单位代码'] },
+  { field: 'name', required: true, aliases: ['name', '名称', '部门名称', '部门', '单位名称'] },
+  { field: 'group', required: true, aliases: ['group', '分组', '类别', '部门分组', '部门类别', '组别'] },
+  { field: 'liaison_name', required: false, aliases: ['liaison_name', 'liaison', '联络员', '联络员姓名'] },
+  { field: 'liaison_email', required: false, aliases: ['liaison_email', '联络员邮箱', '联络员电子邮箱', '邮箱', 'email'] },
+];
+
+export const EVALUATOR_COLUMNS: ColumnSpec[] = [
+  { field: 'name', required: true, aliases: ['name', '姓名', '名字'] },
+  {
+    field: 'organisation',
+    required: true,
+    aliases: ['organisation', 'organization', '单位/项目', '单位', '项目', '工作单位', '单位或项目', '单位(项目)', '所在单位'],
+  },
+  { field: 'category', required: true, aliases: ['category', '类别', '代表类别', '评议代表类别'] },
+  { field: 'phone', required: false, aliases: ['phone', '电话', '手机', '手机号', '手机号码', '联系电话'] },
+  { field: 'email', required: false, aliases: ['email', '邮箱', '电子邮箱', 'e-mail'] },
+];
+
+export function normaliseHeader(header: string): string {
+  return header
+    .normalize('NFKC')
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .replace(/[*＊]+$/, '')
+    .replace(/\((选填|可选|必填|optional|required)\)$/i, '')
+    .replace(/\s+/g, '')
+    .toLowerCase();
+}
+
+/** Cell text as stored: NFKC (full-width digits and letters become ASCII), trimmed, inner spaces collapsed. */
+export function normaliseCell(value: string | undefined): string {
+  return (value ?? '').normalize('NFKC').replace(/\s+/g, ' ').trim();
+}
+
+export interface MappedSheet {
+  headerLine: number;
+  /** field → column index */
+  columns: Map<string, number>;
+  /** headers that match no column (ignored) */
+  ignored: string[];
+  rows: SheetRow[];
+  errors: ErrorDetail[];
+}
+
+const columnList = (spec: ColumnSpec) => spec.aliases.filter((a, i) => i === 0 || /[^\x00-\x7f]/.test(a)).slice(0, 3).join(' / ');
+
+/**
+ * Find the header row (the first of the first 10 rows naming every required column, so a title
+ * row above it is fine) and map its headers to fields.
+ */
+export function mapColumns(rows: SheetRow[], specs: ColumnSpec[]): MappedSheet {
+  const lookup = new Map<string, string>();
+  for (const spec of specs) for (const alias of spec.aliases) lookup.set(normaliseHeader(alias), spec.field);
+  const required = specs.filter((s) => s.required).map((s) => s.field);
+
+  const candidates = rows.slice(0, 10);
+  const headerIndex = Math.max(
+    0,
+    candidates.findIndex((row) => {
+      const fields = new Set(row.cells.map((c) => lookup.get(normaliseHeader(c))));
+      return required.every((f) => fields.has(f));
+    }),
+  );
+  const header = rows[headerIndex];
+  const errors: ErrorDetail[] = [];
+  const columns = new Map<string, number>();
+  const ignored: string[] = [];
+  if (!header) {
+    return { headerLine: 1, columns, ignored, rows: [], errors: [{ line: 1, message: '文件是空的：第一行应为表头' }] };
+  }
+  header.cells.forEach((cell, index) => {
+    if (!cell.trim()) return;
+    const field = lookup.get(normaliseHeader(cell));
+    if (!field) {
+      ignored.push(cell.trim());
+      return;
+    }
+    if (columns.has(field)) {
+      errors.push({ line: header.line, field, message: `表头中有两列都是 ${field}（第 ${columns.get(field)! + 1} 列和第 ${index + 1} 列）` });
+      return;
+    }
+    columns.set(field, index);
+  });
+  for (const spec of specs) {
+    if (spec.required && !columns.has(spec.field)) {
+      errors.push({ line: header.line, field: spec.field, message: `缺少列：${columnList(spec)}` });
+    }
+  }
+  return { headerLine: header.line, columns, ignored, rows: rows.slice(headerIndex + 1), errors };
+}
+
+/** The cells of a row by field, normalised; empty optional cells become undefined. */
+export function rowRecord(row: SheetRow, columns: Map<string, number>): Record<string, string | undefined> {
+  const record: Record<string, string | undefined> = {};
+  for (const [field, index] of columns) {
+    const value = normaliseCell(row.cells[index]);
+    record[field] = value === '' ? undefined : value;
+  }
+  return record;
+}
+
+const required = (max: number) => z.string({ message: '不能为空' }).min(1, '不能为空').max(max, `不能超过 ${max} 个字`);
+const optional = (max: number) => z.string().max(max, `不能超过 ${max} 个字`).optional();
+
+/** A code or label of the campaign's list, mapped to the code. */
+function choice(entries: { code: string; label: string }[], message: string) {
+  const byAlias = new Map<string, string>();
+  for (const e of entries) {
+    byAlias.set(e.code.toLowerCase(), e.code);
+    byAlias.set(e.label.normalize('NFKC').toLowerCase(), e.code);
+  }
+  const hint = entries.map((e) => `${e.code} ${e.label}`).join('、');
+  return z
+    .string({ message: '不能为空' })
+    .min(1, '不能为空')
+    .transform((value, ctx) => {
+      const code = byAlias.get(value.toLowerCase());
+      if (!code) {
+        ctx.addIssue({ code: 'custom', message: `${message}（应为：${hint}）` });
+        return z.NEVER;
+      }
+      return code;
+    });
+}
+
+const email = z.email({ message: '不是有效的邮箱地址' }).max(200).transform((e) => e.toLowerCase());
+
+export function departmentRowSchema(config: CampaignConfig) {
+  return z.object({
+    code: z.string({ message: '不能为空' }).regex(/^[A-Za-z0-9_-]{1,40}$/, '部门代码只能包含字母、数字、下划线和连字符（1–40 个字符）'),
+    name: required(100),
+    group: choice(config.groups, '不是本活动的部门分组'),
+    liaison_name: optional(50),
+    liaison_email: email.optional(),
+  });
+}
+export type DepartmentImportRow = z.output<ReturnType<typeof departmentRowSchema>>;
+
+export function evaluatorRowSchema(config: CampaignConfig) {
+  return z.object({
+    name: required(50),
+    organisation: optional(200),
+    category: choice(config.categories, '不是本活动的评议代表类别'),
+    phone: z
+      .string()
+      .transform((p) => p.replace(/[\s()（）-]/g, ''))
+      .pipe(z.string().regex(/^\+?\d{5,20}$/, '不是有效的电话号码'))
+      .optional(),
+    email: email.optional(),
+  });
+}
+export type EvaluatorImportRow = z.output<ReturnType<typeof evaluatorRowSchema>>;
+
+/** The identity of an evaluator row: same person, same row, whatever the file. */
+export function evaluatorRowKey(row: EvaluatorImportRow): string {
+  return sha256([row.name, row.organisation ?? '', row.category, row.phone ?? '', row.email ?? ''].map((v) => v.normalize('NFKC').trim().toLowerCase()).join('|'));
+}
+
+/** Validate every row against a schema: valid rows with their line, and one error per bad field. */
+export function validateRows<T extends z.ZodType>(mapped: MappedSheet, schema: T): { rows: { line: number; data: z.output<T> }[]; errors: ErrorDetail[] } {
+  const rows: { line: number; data: z.output<T> }[] = [];
+  const errors: ErrorDetail[] = [];
+  for (const row of mapped.rows) {
+    const result = schema.safeParse(rowRecord(row, mapped.columns));
+    if (result.success) rows.push({ line: row.line, data: result.data });
+    else {
+      for (const issue of result.error.issues) {
+        errors.push({ line: row.line, field: issue.path.map(String).join('.') || undefined, message: issue.message });
+      }
+    }
+  }
+  return { rows, errors };
+}

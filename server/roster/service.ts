@@ -1,0 +1,191 @@
+import type { AppDeps } from '../context.js';
+import type { Campaign } from '../campaigns/service.js';
+import { AppError, type ErrorDetail } from '../http/errors.js';
+import { auditService } from '../accounts/audit.js';
+import { newId, sha256 } from '../shared/ids.js';
+import { rosterRepository } from './repository.js';
+import {
+  DEPARTMENT_COLUMNS,
+  departmentRowSchema,
+  EVALUATOR_COLUMNS,
+  evaluatorRowKey,
+  evaluatorRowSchema,
+  mapColumns,
+  validateRows,
+} from './rows.js';
+import { readSheet } from './table.js';
+
+export interface ImportFile {
+  bytes: Uint8Array;
+  filename?: string;
+}
+
+export interface ImportSummary {
+  /** data rows read from the file */
+  rows: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  /** departments only: codes whose name, group or liaison changed */
+  updatedCodes?: string[];
+  /** headers that matched no column and were ignored */
+  ignoredColumns: string[];
+  /** true when nothing was written (dryRun) */
+  dryRun: boolean;
+}
+
+export interface ImportOptions {
+  actor: string;
+  /** validate and count, write nothing */
+  dryRun?: boolean;
+}
+
+const MAX_DETAILS_IN_MESSAGE = 3;
+
+function rejectFile(errors: ErrorDetail[]): never {
+  const sorted = [...errors].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  const first = sorted
+    .slice(0, MAX_DETAILS_IN_MESSAGE)
+    .map((e) => `${e.line !== undefined ? `第 ${e.line} 行 ` : ''}${e.field ? `${e.field}：` : ''}${e.message}`)
+    .join('；');
+  throw new AppError('VALIDATION_FAILED', `文件有 ${sorted.length} 处错误，没有导入任何数据。${first}${sorted.length > MAX_DETAILS_IN_MESSAGE ? '……' : ''}`, sorted);
+}
+
+/**
+ * Department and evaluator imports. A file with any error imports nothing; every error names
+ * its row and field. Re-importing a file changes nothing:
+ * - departments are identified by code: a new code is inserted; a known code with the same
+ *   name, group and liaison is unchanged; with different values it is updated (listed in
+ *   `updatedCodes`). Departments missing from the file are kept (never deleted by an import).
+ * - evaluators are identified by the whole row (name, organisation, category, phone, email,
+ *   normalised): a known row is unchanged, anything else is a new evaluator. An evaluator is
+ *   never updated in place: a corrected row is a new person (the old one keeps its invitation).
+ */
+export function rosterService(deps: AppDeps) {
+  const { db, clock } = deps;
+  const audit = auditService(deps);
+
+  return {
+    async importDepartments(campaign: Campaign, file: ImportFile, options: ImportOptions): Promise<ImportSummary> {
+      const sheet = await readSheet(file.bytes, file.filename);
+      const mapped = mapColumns(sheet.rows, DEPARTMENT_COLUMNS);
+      if (mapped.errors.length) rejectFile(mapped.errors);
+      const { rows, errors } = validateRows(mapped, departmentRowSchema(campaign.config));
+      const seen = new Map<string, number>();
+      for (const { line, data } of rows) {
+        const key = data.code.toUpperCase();
+        const earlier = seen.get(key);
+        if (earlier !== undefined) errors.push({ line, field: 'code', message: `部门代码 ${data.code} 与第 ${earlier} 行重复` });
+        else seen.set(key, line);
+      }
+      if (errors.length) rejectFile(errors);
+      if (!rows.length) rejectFile([{ line: mapped.headerLine + 1, message: '文件中没有部门数据' }]);
+
+      const now = clock.now().toISOString();
+      const summary = await db.kysely.transaction().execute(async (trx) => {
+        const repo = rosterRepository(trx);
+        const existing = new Map((await repo.departments(campaign.id)).map((d) => [d.code.toUpperCase(), d]));
+        const inserts = [];
+        const updates: { id: string; code: string; set: { name: string; group_code: string; liaison_name: string | null; liaison_email: string | null } }[] = [];
+        let unchanged = 0;
+        for (const { data } of rows) {
+          const set = { name: data.name, group_code: data.group, liaison_name: data.liaison_name ?? null, liaison_email: data.liaison_email ?? null };
+          const old = existing.get(data.code.toUpperCase());
+          if (!old) inserts.push({ id: newId(), campaign_id: campaign.id, code: data.code, created_at: now, ...set });
+          else if (old.name === set.name && old.group_code === set.group_code && old.liaison_name === set.liaison_name && old.liaison_email === set.liaison_email) unchanged++;
+          else updates.push({ id: old.id, code: old.code, set });
+        }
+        if (!options.dryRun) {
+          await repo.insertDepartments(inserts);
+          for (const u of updates) await repo.updateDepartment(u.id, u.set);
+        }
+        return { rows: rows.length, inserted: inserts.length, updated: updates.length, unchanged, updatedCodes: updates.map((u) => u.code), ignoredColumns: mapped.ignored, dryRun: !!options.dryRun };
+      });
+      if (!options.dryRun) {
+        await audit.record({
+          actor: options.actor,
+          action: 'import_departments',
+          campaignId: campaign.id,
+          detail: { file: file.filename ?? null, sha256: sha256(Buffer.from(file.bytes).toString('latin1')), ...summary },
+        });
+      }
+      return summary;
+    },
+
+    async importEvaluators(campaign: Campaign, file: ImportFile, options: ImportOptions): Promise<ImportSummary> {
+      const sheet = await readSheet(file.bytes, file.filename);
+      const mapped = mapColumns(sheet.rows, EVALUATOR_COLUMNS);
+      if (mapped.errors.length) rejectFile(mapped.errors);
+      const { rows, errors } = validateRows(mapped, evaluatorRowSchema(campaign.config));
+      const keyed = rows.map((r) => ({ ...r, key: evaluatorRowKey(r.data) }));
+      const seen = new Map<string, number>();
+      for (const { line, key } of keyed) {
+        const earlier = seen.get(key);
+        if (earlier !== undefined) errors.push({ line, field: 'name', message: `与第 ${earlier} 行重复（姓名、单位、类别、电话、邮箱都相同）` });
+        else seen.set(key, line);
+      }
+      if (errors.length) rejectFile(errors);
+      if (!rows.length) rejectFile([{ line: mapped.headerLine + 1, message: '文件中没有评议代表数据' }]);
+
+      const now = clock.now().toISOString();
+      const summary = await db.kysely.transaction().execute(async (trx) => {
+        const repo = rosterRepository(trx);
+        const known = await repo.evaluatorKeys(campaign.id);
+        const fresh = keyed.filter((r) => !known.has(r.key));
+        const inserted = options.dryRun
+          ? fresh.length
+          : await repo.insertEvaluators(
+              fresh.map(({ data, key }) => ({
+                id: newId(),
+                campaign_id: campaign.id,
+                row_key: key,
+                name: data.name,
+                organisation: data.organisation ?? null,
+                category: data.category,
+                phone: data.phone ?? null,
+                email: data.email ?? null,
+                created_at: now,
+              })),
+            );
+        return { rows: rows.length, inserted, updated: 0, unchanged: rows.length - inserted, ignoredColumns: mapped.ignored, dryRun: !!options.dryRun };
+      });
+      if (!options.dryRun) {
+        await audit.record({
+          actor: options.actor,
+          action: 'import_evaluators',
+          campaignId: campaign.id,
+          detail: { file: file.filename ?? null, sha256: sha256(Buffer.from(file.bytes).toString('latin1')), ...summary },
+        });
+      }
+      return summary;
+    },
+
+    async departments(campaignId: string) {
+      return rosterRepository(db.kysely).departments(campaignId);
+    },
+
+    async evaluators(campaignId: string, options: { q?: string; limit?: number; offset?: number } = {}) {
+      const rows = await rosterRepository(db.kysely).listEvaluators(campaignId, {
+        q: options.q?.trim() || undefined,
+        limit: Math.min(Math.max(options.limit ?? 50, 1), 500),
+        offset: Math.max(options.offset ?? 0, 0),
+      });
+      return rows.map((r) => ({
+        id: r.id,
+        name: r.name,
+        organisation: r.organisation,
+        category: r.category,
+        phone: r.phone,
+        email: r.email,
+        invited: r.invitation_id !== null,
+        opened: r.opened_at !== null,
+        draftSaved: r.draft_saved_at !== null,
+        used: Number(r.used ?? 0) === 1,
+      }));
+    },
+
+    countEvaluators: (campaignId: string) => rosterRepository(db.kysely).countEvaluators(campaignId),
+  };
+}
+
+export type RosterService = ReturnType<typeof rosterService>;

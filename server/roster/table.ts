@@ -1,0 +1,99 @@
+import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import { AppError } from '../http/errors.js';
+
+/** One data row of an uploaded sheet: its row number as a spreadsheet shows it, cells by header. */
+export interface SheetRow {
+  line: number;
+  cells: string[];
+}
+
+export interface Sheet {
+  rows: SheetRow[];
+  kind: 'xlsx' | 'csv';
+}
+
+export const MAX_ROWS = 200_000;
+
+export type SheetKind = 'xlsx' | 'csv';
+
+/** xlsx or csv, from the file name (or the bytes: an xlsx file is a zip, starting with "PK"). */
+export function sheetKind(filename: string | undefined, bytes: Uint8Array): SheetKind {
+  const ext = filename?.toLowerCase().match(/\.([a-z0-9]+)$/)?.[1];
+  if (ext === 'xlsx') return 'xlsx';
+  if (ext === 'csv' || ext === 'txt') return 'csv';
+  if (ext === 'xls') throw new AppError('UNSUPPORTED_MEDIA_TYPE', '不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 .csv 后再导入');
+  if (ext) throw new AppError('UNSUPPORTED_MEDIA_TYPE', `不支持 .${ext} 文件，请上传 .xlsx 或 .csv 文件`);
+  return bytes[0] === 0x50 && bytes[1] === 0x4b ? 'xlsx' : 'csv';
+}
+
+/** Text of a CSV file: UTF-8 (with or without BOM), else GB18030 as saved by Chinese Excel. */
+export function decodeText(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
+  } catch {
+    return new TextDecoder('gb18030').decode(bytes);
+  }
+}
+
+function readCsv(bytes: Uint8Array): SheetRow[] {
+  const text = decodeText(bytes);
+  const firstLine = text.slice(0, text.search(/\r?\n|$/));
+  const delimiter = (firstLine.match(/\t/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? '\t' : firstLine.includes(',') ? ',' : firstLine.includes(';') ? ';' : ',';
+  let records: string[][];
+  try {
+    records = parse(text, { delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, trim: false }) as string[][];
+  } catch (error) {
+    const line = (error as { lines?: number }).lines;
+    throw new AppError('VALIDATION_FAILED', `CSV 文件格式错误：${(error as Error).message}`, [
+      { ...(line ? { line } : {}), message: `CSV 格式错误：${(error as Error).message}` },
+    ]);
+  }
+  // the row number a spreadsheet shows: one per record, blank lines included
+  return records.map((cells, i) => ({ line: i + 1, cells: cells.map((c) => c ?? '') }));
+}
+
+/** The text of an exceljs cell value (plain, rich text, hyperlink, formula result, date). */
+export function cellText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  if (typeof value === 'object') {
+    const v = value as { richText?: { text: string }[]; text?: unknown; result?: unknown; error?: unknown };
+    if (Array.isArray(v.richText)) return v.richText.map((t) => t.text).join('');
+    if ('text' in v) return cellText(v.text);
+    if ('result' in v) return cellText(v.result);
+    if ('error' in v) return '';
+  }
+  return String(value);
+}
+
+async function readXlsx(bytes: Uint8Array): Promise<SheetRow[]> {
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(Buffer.from(bytes) as unknown as ExcelJS.Buffer);
+  } catch (error) {
+    throw new AppError('VALIDATION_FAILED', `无法读取 Excel 文件：${(error as Error).message}`);
+  }
+  const sheet = workbook.worksheets.find((ws) => ws.actualRowCount > 0) ?? workbook.worksheets[0];
+  if (!sheet) return [];
+  const rows: SheetRow[] = [];
+  sheet.eachRow({ includeEmpty: false }, (row) => {
+    const cells: string[] = [];
+    row.eachCell({ includeEmpty: true }, (cell, col) => {
+      cells[col - 1] = cellText(cell.value);
+    });
+    rows.push({ line: row.number, cells: Array.from(cells, (c) => c ?? '') });
+  });
+  return rows;
+}
+
+/** Read an uploaded sheet. Blank rows are dropped; row numbers stay those the user sees. */
+export async function readSheet(bytes: Uint8Array, filename?: string): Promise<Sheet> {
+  const kind = sheetKind(filename, bytes);
+  const rows = (kind === 'xlsx' ? await readXlsx(bytes) : readCsv(bytes)).filter((r) => r.cells.some((c) => c.trim() !== ''));
+  if (rows.length > MAX_ROWS) throw new AppError('PAYLOAD_TOO_LARGE', `文件超过 ${MAX_ROWS} 行，请分批导入`);
+  return { rows, kind };
+}

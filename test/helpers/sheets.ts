@@ -1,0 +1,35 @@
+import ExcelJS from 'exceljs';
+
+/** An .xlsx file with these rows on its first sheet (built in the test: no binary fixtures). */
+export async function xlsxOf(rows: unknown[][], sheetName = 'Sheet1'): Promise<Uint8Array> {
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet(sheetName);
+  for (const row of rows) sheet.addRow(row);
+  return new Uint8Array(await workbook.xlsx.writeBuffer());
+}
+
+/** Rows of the first sheet of an .xlsx file, as cell texts. */
+export async function xlsxRows(bytes: Uint8Array | ArrayBuffer): Promise<string[][]> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(bytes as ArrayBuffer);
+  const rows: string[][] = [];
+  workbook.worksheets[0].eachRow((row) => {
+    const cells: string[] = [];
+    row.eachCell({ includeEmpty: true }, (cell, col) => {
+      const v = cell.value as unknown;
+      cells[col - 1] = v && typeof v === 'object' && 'text' in (v as object) ? String((v as { text: unknown }).text) : v == null ? '' : String(v);
+    });
+    rows.push(cells);
+  });
+  return rows;
+}
+
+/** A CSV text from rows (no quoting needed for the test data). */
+export const csvOf = (rows: (string | number)[][]) => rows.map((r) => r.join(',')).join('\n') + '\n';
+
+/** A multipart upload body with one file field. */
+export function uploadForm(bytes: Uint8Array | string, filename: string, field = 'file'): FormData {
+  const form = new FormData();
+  form.append(field, new Blob([typeof bytes === 'string' ? bytes : (bytes as Uint8Array<ArrayBuffer>)]), filename);
+  return form;
+}

@@ -1,0 +1,134 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../server/clock.js';
+import { commands, runCli } from '../../server/cli/commands.js';
+import { defaultConfig } from '../../server/config.js';
+import type { Db } from '../../server/db/connect.js';
+import { sha256 } from '../../server/shared/ids.js';
+import { EXAMPLE_CONFIG_PATH } from '../../surveys/campaign-config.js';
+import { sqliteDb } from '../helpers/db.js';
+import { csvOf, xlsxOf, xlsxRows } from '../helpers/sheets.js';
+
+let db: Db;
+let dir: string;
+const clock = fixedClock('2026-10-20T08:00:00Z');
+const config = defaultConfig({ publicUrl: 'https://minping.example.gov.cn' });
+
+beforeEach(async () => {
+  db = await sqliteDb();
+  dir = mkdtempSync(join(tmpdir(), 'minping-cli-'));
+});
+afterEach(async () => {
+  await db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, commands, { out: (l) => out.push(l), err: (l) => err.push(l) }, { db, clock, config });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+const file = (name: string, content: string | Uint8Array) => {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+};
+
+describe('minping campaign create', () => {
+  it('creates the example campaign from its YAML file', async () => {
+    const { code, out } = await cli('campaign', 'create', '--config', EXAMPLE_CONFIG_PATH);
+    expect(code).toBe(0);
+    expect(out).toContain('demo-2026');
+    const rows = await db.kysely.selectFrom('campaigns').selectAll().execute();
+    expect(rows.map((r) => r.slug)).toEqual(['demo-2026']);
+    expect((await db.kysely.selectFrom('audit_log').selectAll().where('action', '=', 'campaign_create').execute()).length).toBe(1);
+  });
+
+  it('creates a campaign from JSON', async () => {
+    const json = JSON.stringify({
+      slug: 'json-2026',
+      name: 'JSON 活动',
+      opensAt: '2026-11-01T00:00:00+08:00',
+      closesAt: '2026-12-31T23:59:59+08:00',
+      categories: [{ code: 'public', label: '社会公众', weight: 1 }],
+      groups: [{ code: 'all', label: '全部' }],
+    });
+    const { code } = await cli('campaign', 'create', '--config', file('c.json', json));
+    expect(code).toBe(0);
+  });
+
+  it('rejects an unknown key and a bad value, printing each path, exit 2, nothing created', async () => {
+    const yaml = readFileSync(EXAMPLE_CONFIG_PATH, 'utf8').replace('mode: anonymous', 'mode: secret\ncolour: red');
+    const { code, err } = await cli('campaign', 'create', '--config', file('bad.yaml', yaml));
+    expect(code).toBe(2);
+    expect(err).toMatch(/mode：/);
+    expect(err).toContain('colour');
+    expect(await db.kysely.selectFrom('campaigns').selectAll().execute()).toEqual([]);
+  });
+
+  it('reports a YAML syntax error and a missing file with exit 2', async () => {
+    expect((await cli('campaign', 'create', '--config', file('broken.yaml', 'slug: [unclosed\n'))).code).toBe(2);
+    const missing = await cli('campaign', 'create', '--config', join(dir, 'nope.yaml'));
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('找不到');
+  });
+
+  it('refuses a second campaign with the same slug', async () => {
+    await cli('campaign', 'create', '--config', EXAMPLE_CONFIG_PATH);
+    const again = await cli('campaign', 'create', '--config', EXAMPLE_CONFIG_PATH);
+    expect(again.code).toBe(2);
+    expect(again.err).toContain('已存在');
+  });
+});
+
+describe('minping import', () => {
+  beforeEach(async () => {
+    await cli('campaign', 'create', '--config', EXAMPLE_CONFIG_PATH);
+  });
+
+  it('imports departments and prints each bad row as "第 N 行 field：message"', async () => {
+    const bad = file('d.csv', csvOf([['code', 'name', 'group'], ['D001', '甲', 'economic'], ['D002', '乙', 'economic'], ['D003', '丙', 'economic'], ['D004', '丁', 'economic'], ['D005', '戊', 'economic'], ['D006', '己', '其他类']]));
+    const res = await cli('import', 'departments', '--campaign', 'demo-2026', bad);
+    expect(res.code).toBe(2);
+    expect(res.err).toContain('第 7 行 group：不是本活动的部门分组');
+    expect(await db.kysely.selectFrom('departments').selectAll().execute()).toEqual([]);
+
+    const good = file('ok.xlsx', await xlsxOf([['代码', '部门名称', '类别'], ['D001', '甲', '综合经济管理类'], ['D002', '乙', '执法监管类']]));
+    const ok = await cli('import', 'departments', '--campaign', 'demo-2026', good);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain('新增 2');
+    expect((await cli('import', 'departments', '--campaign', 'demo-2026', good)).out).toContain('未变 2');
+  });
+
+  it('imports evaluators and writes their links with --out, once', async () => {
+    const roster = file('e.csv', csvOf([['姓名', '单位', '类别', '电话'], ['王建国', '项目部', 'project', '13800138000'], ['刘芳', '人大', '两代表一委员', '']]));
+    const out = join(dir, 'links.xlsx');
+    const res = await cli('import', 'evaluators', '--campaign', 'demo-2026', '--out', out, roster);
+    expect(res.code).toBe(0);
+    expect(res.out).toContain('已生成 2 个邀请链接');
+    const rows = await xlsxRows(readFileSync(out));
+    expect(rows[0]).toEqual(['姓名', '单位/项目', '类别', '电话', '邮箱', '链接']);
+    const links = rows.slice(1).map((r) => r[5]);
+    expect(links).toHaveLength(2);
+    const hashes = (await db.kysely.selectFrom('invitations').select('token_hash').execute()).map((r) => r.token_hash).sort();
+    expect(links.map((l) => sha256(l.split('/s/')[1])).sort()).toEqual(hashes);
+    for (const link of links) expect(link).toMatch(/^https:\/\/minping\.example\.gov\.cn\/s\/[A-Za-z0-9_-]{32}$/);
+
+    const csvOut = join(dir, 'again.csv');
+    const again = await cli('import', 'evaluators', '--campaign', 'demo-2026', '--out', csvOut, roster);
+    expect(again.code).toBe(0);
+    expect(again.out).toContain('没有新链接');
+  });
+
+  it('refuses an unknown campaign, a missing file and an --out of another type', async () => {
+    const roster = file('e.csv', csvOf([['name', 'organisation', 'category'], ['a', 'b', 'public']]));
+    expect((await cli('import', 'evaluators', '--campaign', 'nope', roster)).code).toBe(2);
+    expect((await cli('import', 'evaluators', '--campaign', 'demo-2026', join(dir, 'missing.csv'))).code).toBe(2);
+    expect((await cli('import', 'evaluators', '--campaign', 'demo-2026', '--out', join(dir, 'x.pdf'), roster)).code).toBe(2);
+    expect(await db.kysely.selectFrom('evaluators').selectAll().execute()).toEqual([]);
+  });
+});

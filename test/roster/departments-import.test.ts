@@ -1,0 +1,181 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/app.js';
+import type { Campaign } from '../../server/campaigns/service.js';
+import { fixedClock } from '../../server/clock.js';
+import { defaultConfig } from '../../server/config.js';
+import type { Db } from '../../server/db/connect.js';
+import { createServices } from '../../server/services.js';
+import { loginAs, type LoggedIn } from '../helpers/auth.js';
+import { sqliteDb } from '../helpers/db.js';
+import { createTestCampaign } from '../helpers/fixtures.js';
+import { csvOf, uploadForm, xlsxOf } from '../helpers/sheets.js';
+
+let db: Db;
+let app: ReturnType<typeof createApp>;
+let services: ReturnType<typeof createServices>;
+let admin: LoggedIn;
+let campaign: Campaign;
+
+beforeEach(async () => {
+  db = await sqliteDb();
+  const deps = { db, config: defaultConfig(), clock: fixedClock('2026-10-20T08:00:00Z') };
+  app = createApp(deps);
+  services = createServices(deps);
+  campaign = await createTestCampaign(db, services, { departments: 0 });
+  admin = await loginAs(app, services, 'admin');
+});
+afterEach(() => db.close());
+
+const upload = (body: Uint8Array | string, filename: string, headers: Record<string, string> = admin.headers(), query = '') =>
+  app.request(`/api/campaigns/${campaign.slug}/departments/import${query}`, { method: 'POST', headers, body: uploadForm(body, filename) });
+
+type ErrorBody = { error: { code: string; message: string; details: { line?: number; field?: string; message: string }[] } };
+type SummaryBody = { summary: { rows: number; inserted: number; updated: number; unchanged: number; updatedCodes: string[]; ignoredColumns: string[] } };
+
+const departments = () => db.kysely.selectFrom('departments').selectAll().orderBy('code').execute();
+
+const CHINESE = csvOf([
+  ['代码', '名称', '分组', '联络员', '联络员邮箱'],
+  ['D001', '市发展和改革委员会', '综合经济管理类', '张三', 'zhang@example.gov.cn'],
+  ['D002', '市市场监督管理局', 'enforcement', '', ''],
+  ['D003', '市人力资源和社会保障局', '社会服务类', '李四', ''],
+]);
+
+describe('importing departments', () => {
+  it('imports a CSV with Chinese headers, group given as label or code', async () => {
+    const res = await upload(CHINESE, '部门.csv');
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as SummaryBody).summary).toMatchObject({ rows: 3, inserted: 3, updated: 0, unchanged: 0 });
+    const rows = await departments();
+    expect(rows.map((d) => [d.code, d.name, d.group_code, d.liaison_name, d.liaison_email])).toEqual([
+      ['D001', '市发展和改革委员会', 'economic', '张三', 'zhang@example.gov.cn'],
+      ['D002', '市市场监督管理局', 'enforcement', null, null],
+      ['D003', '市人力资源和社会保障局', 'service', '李四', null],
+    ]);
+  });
+
+  it('imports an .xlsx file with English headers and a title row above them', async () => {
+    const bytes = await xlsxOf([
+      ['2026 年度参评部门名单'],
+      ['code', 'name', 'group'],
+      ['D010', '市交通运输局', 'enforcement'],
+      ['D011', '市教育局', 'service'],
+    ]);
+    const res = await upload(bytes, 'departments.xlsx');
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as SummaryBody).summary.inserted).toBe(2);
+    expect((await departments()).map((d) => d.code)).toEqual(['D010', 'D011']);
+  });
+
+  it('changes nothing when the same file is imported again', async () => {
+    await upload(CHINESE, '部门.csv');
+    const before = await departments();
+    const res = await upload(CHINESE, '部门.csv');
+    expect(((await res.json()) as SummaryBody).summary).toMatchObject({ inserted: 0, updated: 0, unchanged: 3 });
+    expect(await departments()).toEqual(before);
+  });
+
+  it('updates a known code whose name or group changed and reports it', async () => {
+    await upload(CHINESE, '部门.csv');
+    const changed = CHINESE.replace('市市场监督管理局,enforcement', '市市场监管局,enforcement').replace('李四', '王五');
+    const res = await upload(changed, '部门.csv');
+    const { summary } = (await res.json()) as SummaryBody;
+    expect(summary).toMatchObject({ inserted: 0, updated: 2, unchanged: 1, updatedCodes: ['D002', 'D003'] });
+    const rows = await departments();
+    expect(rows.find((d) => d.code === 'D002')?.name).toBe('市市场监管局');
+    expect(rows.find((d) => d.code === 'D003')?.liaison_name).toBe('王五');
+  });
+
+  it('reports every bad row with its line and field and imports nothing', async () => {
+    const file = csvOf([
+      ['code', 'name', 'group', 'liaison_email'],
+      ['D001', '市发展和改革委员会', 'economic', ''],
+      ['D002', '市财政局', 'economic', ''],
+      ['D003', '', 'service', ''],
+      ['D 4', '市民政局', 'service', ''],
+      ['D005', '市卫生健康委员会', 'service', 'not-an-email'],
+      ['D006', '市公安局', '公安类', ''],
+      ['D002', '市审计局', 'economic', ''],
+    ]);
+    const res = await upload(file, 'bad.csv');
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as ErrorBody;
+    expect(body.error.code).toBe('VALIDATION_FAILED');
+    expect(body.error.message).toContain('没有导入任何数据');
+    expect(body.error.details.map((d) => [d.line, d.field])).toEqual([
+      [4, 'name'],
+      [5, 'code'],
+      [6, 'liaison_email'],
+      [7, 'group'],
+      [8, 'code'],
+    ]);
+    expect(body.error.details.find((d) => d.line === 7)?.message).toMatch(/^不是本活动的部门分组/);
+    expect(body.error.details.find((d) => d.line === 8)?.message).toContain('与第 3 行重复');
+    expect(await departments()).toEqual([]);
+  });
+
+  it('names a missing column', async () => {
+    const res = await upload(csvOf([['code', 'name'], ['D001', 'x']]), 'x.csv');
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as ErrorBody;
+    expect(body.error.details).toEqual([{ line: 1, field: 'group', message: expect.stringContaining('缺少列') }]);
+  });
+
+  it('reads a CSV saved by Chinese Excel in GB18030', async () => {
+    const gbk = Buffer.from('b4fac2eb2cc3fbb3c62cb7d6d7e90d0a443030312cd6d0cec42c65636f6e6f6d69630d0a', 'hex'); // 代码,名称,分组 / D001,中文,economic
+    const res = await upload(new Uint8Array(gbk), 'gbk.csv');
+    expect(res.status).toBe(200);
+    expect((await departments())[0].name).toBe('中文');
+  });
+
+  it('checks without writing on dryRun', async () => {
+    const res = await upload(CHINESE, '部门.csv', admin.headers(), '?dryRun=1');
+    expect(((await res.json()) as SummaryBody).summary).toMatchObject({ inserted: 3, dryRun: true });
+    expect(await departments()).toEqual([]);
+  });
+
+  it('accepts a raw body with the file name in the query', async () => {
+    const res = await app.request(`/api/campaigns/${campaign.slug}/departments/import?filename=d.csv`, {
+      method: 'POST',
+      headers: admin.headers({ 'content-type': 'text/csv' }),
+      body: CHINESE,
+    });
+    expect(res.status).toBe(200);
+    expect((await departments()).length).toBe(3);
+  });
+
+  it('refuses other file types with 415', async () => {
+    const res = await upload('x', 'departments.xls');
+    expect(res.status).toBe(415);
+    expect(((await res.json()) as ErrorBody).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('is for the office only: 401 without a session, 403 for an analyst, 403 without the CSRF token; nothing imported', async () => {
+    expect((await upload(CHINESE, 'd.csv', {})).status).toBe(401);
+    const analyst = await loginAs(app, services, 'analyst');
+    expect((await upload(CHINESE, 'd.csv', analyst.headers())).status).toBe(403);
+    const noCsrf = await upload(CHINESE, 'd.csv', { cookie: admin.cookie });
+    expect(noCsrf.status).toBe(403);
+    expect(((await noCsrf.json()) as ErrorBody).error.code).toBe('CSRF_FAILED');
+    expect(await departments()).toEqual([]);
+  });
+
+  it('answers 404 for an unknown campaign', async () => {
+    const res = await app.request('/api/campaigns/nope/departments/import', { method: 'POST', headers: admin.headers(), body: uploadForm(CHINESE, 'd.csv') });
+    expect(res.status).toBe(404);
+  });
+
+  it('writes an audit row for an import', async () => {
+    await upload(CHINESE, '部门.csv');
+    const audit = await services.audit.list({ action: 'import_departments' });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor: admin.username, campaignId: campaign.id, detail: { file: '部门.csv', inserted: 3 } });
+  });
+
+  it('makes the new departments valid in submitted records (the validator re-keys on the list)', async () => {
+    const before = await services.campaigns.recordValidator(campaign);
+    await upload(CHINESE, '部门.csv');
+    const after = await services.campaigns.recordValidator(campaign);
+    expect(after).not.toBe(before);
+  });
+});
