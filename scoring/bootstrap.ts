@@ -10,7 +10,7 @@
  */
 import { Rng, deriveSeed } from './rng.js';
 import { cents, round2, round4 } from './round.js';
-import { competitionRanks, deductionFor, weightedScore, type Prepared } from './score.js';
+import { cellSums, competitionRanks, deductionFor, weightedScore, type Prepared } from './score.js';
 
 export interface DepartmentUncertainty {
   scoreInterval: [number, number] | null;
@@ -42,10 +42,11 @@ export function replicateScores(prep: Prepared, seed: number, from: number, to: 
   const { D, I, C, method } = cx;
   const cells = D * I * C;
   const counts = new Int32Array(S);
+  const levelCount = new Int32Array(cells * prep.V);
   const cnt = new Float64Array(cells);
   const sum = new Float64Array(cells);
   const neg = new Float64Array(D);
-  const { vStart, vCell, vPoints, nStart, nDept, nCount } = prep;
+  const { vStart, vKey, nStart, nDept, nCount } = prep;
   for (let b = from; b < to; b++) {
     const row = (b - from) * D;
     if (S === 0) {
@@ -55,19 +56,15 @@ export function replicateScores(prep: Prepared, seed: number, from: number, to: 
     const rng = new Rng(deriveSeed(seed, b));
     counts.fill(0);
     for (let k = 0; k < S; k++) counts[rng.nextInt(S)]++;
-    cnt.fill(0);
-    sum.fill(0);
+    levelCount.fill(0);
     neg.fill(0);
     for (let s = 0; s < S; s++) {
       const w = counts[s];
       if (w === 0) continue;
-      for (let v = vStart[s], ve = vStart[s + 1]; v < ve; v++) {
-        const cell = vCell[v];
-        cnt[cell] += w;
-        sum[cell] += w * vPoints[v];
-      }
+      for (let v = vStart[s], ve = vStart[s + 1]; v < ve; v++) levelCount[vKey[v]] += w;
       for (let n = nStart[s], ne = nStart[s + 1]; n < ne; n++) neg[nDept[n]] += w * nCount[n];
     }
+    cellSums(prep, levelCount, cnt, sum);
     for (let d = 0; d < D; d++) {
       const score = weightedScore(cx, d, cnt, sum, null);
       out[row + d] = Number.isNaN(score) ? NaN : score - deductionFor(method, neg[d]);

@@ -2,12 +2,14 @@
  * Reporting roundings. Half away from zero on the decimal value the number stands for:
  * the binary double is first written with 10 decimals (which absorbs floating-point noise such as
  * 84.995 being stored as 84.99499999999999744…), then rounded half away from zero on those digits.
- * Non-finite numbers become null (results are JSON-safe).
+ * round2/round4 throw on non-finite numbers (results must stay JSON-safe); the *OrNull variants
+ * map null, undefined and non-finite numbers to null.
  */
 
 function roundDecimal(x: number, digits: number): number {
   if (!Number.isFinite(x)) throw new RangeError(`cannot round a non-finite number: ${x}`);
   if (x === 0) return 0;
+  if (Math.abs(x) >= 1e15) return x; // beyond double precision for decimals anyway (and toFixed would switch to exponents)
   const neg = x < 0;
   const s = Math.abs(x).toFixed(10);
   const dot = s.indexOf('.');
@@ -46,6 +48,7 @@ export function round4OrNull(x: number | null | undefined): number | null {
 export function cents(x: number): number {
   if (!Number.isFinite(x)) throw new RangeError(`cannot round a non-finite number: ${x}`);
   if (x === 0) return 0;
+  if (Math.abs(x) >= 1e13) return Math.round(x * 100);
   const neg = x < 0;
   const s = Math.abs(x).toFixed(10);
   const dot = s.indexOf('.');

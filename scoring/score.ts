@@ -17,10 +17,14 @@ export interface Prepared {
   S: number;
   /** compiled index of screened response s */
   respIndex: Int32Array;
-  /** valid answers of screened response s: vStart[s]..vStart[s+1]; cell = (d·I + i)·C + c */
+  /**
+   * valid answers of screened response s: vStart[s]..vStart[s+1], each as key = cell·V + v where
+   * cell = (d·I + i)·C + c and v indexes the V valid levels (validPoints[v] points each)
+   */
   vStart: Int32Array;
-  vCell: Int32Array;
-  vPoints: Float64Array;
+  vKey: Int32Array;
+  V: number;
+  validPoints: Float64Array;
   /** departments with verified negatives in response s: nStart[s]..nStart[s+1] */
   nStart: Int32Array;
   nDept: Int32Array;
@@ -45,8 +49,15 @@ export function prepare(cx: Compiled, included: Uint8Array): Prepared {
   }
   const respIndex = new Int32Array(S);
   const vStart = new Int32Array(S + 1);
-  const vCell = new Int32Array(nv);
-  const vPoints = new Float64Array(nv);
+  const vKey = new Int32Array(nv);
+  // valid levels, in method order
+  const validLevel = new Int32Array(cx.L).fill(-1);
+  const pts: number[] = [];
+  for (let l = 0; l < cx.L; l++) if (cx.levelValid[l]) {
+    validLevel[l] = pts.length;
+    pts.push(cx.levelPoints[l]);
+  }
+  const V = pts.length;
   const nStart = new Int32Array(S + 1);
   const nDept = new Int32Array(nn);
   const nCount = new Float64Array(nn);
@@ -64,8 +75,7 @@ export function prepare(cx: Compiled, included: Uint8Array): Prepared {
       for (let a = cx.ansStart[e]; a < cx.ansStart[e + 1]; a++) {
         const lv = cx.ansLevel[a];
         if (!cx.levelValid[lv]) continue;
-        vCell[v] = (d * I + cx.ansItem[a]) * C + c;
-        vPoints[v] = cx.levelPoints[lv];
+        vKey[v] = ((d * I + cx.ansItem[a]) * C + c) * V + validLevel[lv];
         v++;
       }
       let verified = 0;
@@ -80,7 +90,30 @@ export function prepare(cx: Compiled, included: Uint8Array): Prepared {
   }
   vStart[S] = v;
   nStart[S] = n;
-  return { cx, S, respIndex, vStart, vCell, vPoints, nStart, nDept, nCount };
+  return { cx, S, respIndex, vStart, vKey, V, validPoints: Float64Array.from(pts), nStart, nDept, nCount };
+}
+
+/**
+ * From level counts per cell (levelCount[cell·V + v]) to answers per cell and points per cell:
+ * cnt[cell] = Σ_v n_v, sum[cell] = Σ_v n_v·points_v (in level order, so the official result and
+ * every replicate use the same arithmetic).
+ */
+export function cellSums(prep: Prepared, levelCount: Int32Array, cnt: Float64Array, sum: Float64Array): void {
+  const { V, validPoints } = prep;
+  const cells = cnt.length;
+  for (let cell = 0, k = 0; cell < cells; cell++) {
+    let n = 0;
+    let total = 0;
+    for (let v = 0; v < V; v++, k++) {
+      const m = levelCount[k];
+      if (m !== 0) {
+        n += m;
+        total += m * validPoints[v];
+      }
+    }
+    cnt[cell] = n;
+    sum[cell] = total;
+  }
 }
 
 /**
@@ -180,13 +213,10 @@ export function officialScores(prep: Prepared): Official {
   const problems = new Map<number, Int32Array>();
   const negatives = new Map<number, { reported: Int32Array; verified: Int32Array }>();
 
+  const levelCount = new Int32Array(cells * prep.V);
   for (let s = 0; s < prep.S; s++) {
-    // same accumulation order as a bootstrap replicate with weight 1
-    for (let v = prep.vStart[s]; v < prep.vStart[s + 1]; v++) {
-      const cell = prep.vCell[v];
-      cnt[cell] += 1;
-      sum[cell] += 1 * prep.vPoints[v];
-    }
+    // the same accumulation as a bootstrap replicate where every response has weight 1
+    for (let v = prep.vStart[s]; v < prep.vStart[s + 1]; v++) levelCount[prep.vKey[v]] += 1;
     for (let n = prep.nStart[s]; n < prep.nStart[s + 1]; n++) verified[prep.nDept[n]] += 1 * prep.nCount[n];
 
     const r = prep.respIndex[s];
@@ -221,6 +251,7 @@ export function officialScores(prep: Prepared): Official {
     }
   }
 
+  cellSums(prep, levelCount, cnt, sum);
   const problemIds = [...problems.keys()].sort((a, b) => a - b);
   const negativeKinds = [...negatives.keys()].sort((a, b) => a - b);
   const final = new Float64Array(D).fill(NaN);
