@@ -4,6 +4,7 @@ import { AppError, parseOrThrow } from '../http/errors.js';
 import { newId } from '../shared/ids.js';
 import { campaignConfigSchema, resolveQuestionnairePath, type CampaignConfig } from '../../surveys/campaign-config.js';
 import { compileRecordValidator, type RecordValidator } from '../../surveys/record.js';
+import { lintQuestionnaire } from '../../surveys/questionnaire.js';
 import { campaignsRepository, type CampaignRow, type DepartmentRow } from './repository.js';
 
 export type CampaignStatus = 'scheduled' | 'open' | 'closed';
@@ -102,6 +103,10 @@ export function campaignsService({ db, clock }: AppDeps) {
         throw new AppError('CONFLICT', `评议活动 ${config.slug} 已存在`);
       }
       const definition = questionnaire ?? readQuestionnaire(config.questionnaire, configDir);
+      const issues = lintQuestionnaire(definition);
+      if (issues.length) {
+        throw new AppError('VALIDATION_FAILED', `问卷定义有误：${issues[0].path}：${issues[0].message}`, issues.map((i) => ({ path: `questionnaire.${i.path}`, message: i.message })));
+      }
       const now = clock.now().toISOString();
       const id = newId();
       const row = await repo.insertWithQuestionnaire(

@@ -12,6 +12,10 @@ import {
   type QuestionnaireDefinition,
 } from '../../surveys/questionnaire.js';
 import { compileRecordValidator } from '../../surveys/record.js';
+import { fixedClock } from '../../server/clock.js';
+import { defaultConfig } from '../../server/config.js';
+import { createServices } from '../../server/services.js';
+import { sqliteDb } from '../helpers/db.js';
 
 const path = resolve(SURVEYS_DIR, 'questionnaire.default.json');
 const definition = loadQuestionnaire(path);
@@ -56,6 +60,23 @@ describe('questionnaire definition', () => {
     expect(issues).toContain('未知的问题名 gender');
     expect(issues).toContain('showOtherItem');
     expect(() => serveDefinition(broken as QuestionnaireDefinition, campaign, departments)).toThrow(QuestionnaireError);
+  });
+
+  it('a campaign cannot be created with a questionnaire that fails the lint', async () => {
+    const db = await sqliteDb();
+    try {
+      const services = createServices({ db, config: defaultConfig(), clock: fixedClock('2026-10-01T00:00:00Z') });
+      const { raw, dir } = loadConfigFile(EXAMPLE_CONFIG_PATH);
+      const broken = structuredClone(definition) as Element;
+      broken.pages.pop();
+      await expect(services.campaigns.create({ raw, configDir: dir, questionnaire: broken })).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: [{ path: 'questionnaire.pages', message: '缺少问题 overall' }],
+      });
+      expect(await services.campaigns.list()).toEqual([]);
+    } finally {
+      await db.close();
+    }
   });
 
   it('serves the campaign choices, limits and the invitation category without changing the stored definition', () => {
