@@ -117,60 +117,6 @@ export function resultsRepository(db: Kysely<Database>) {
       return { departments, responses };
     },
 
-    /** Response progress: invitations sent and used, drafts started, responses per day and per category. */
-    async progress(campaignId: string) {
-      const inv = await db
-        .selectFrom('invitations')
-        .select((eb) => [
-          eb.fn.countAll<number>().as('invited'),
-          eb.fn.sum<number>('used').as('used'),
-          eb.fn.count<number>('opened_at').as('opened'),
-        ])
-        .where('campaign_id', '=', campaignId)
-        .executeTakeFirst();
-      const drafts = await db
-        .selectFrom('drafts as dr')
-        .innerJoin('invitations as i', 'i.id', 'dr.invitation_id')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('i.campaign_id', '=', campaignId)
-        .executeTakeFirst();
-      const byDay = await db
-        .selectFrom('responses')
-        .select((eb) => ['submitted_day', eb.fn.countAll<number>().as('n')])
-        .where('campaign_id', '=', campaignId)
-        .groupBy('submitted_day')
-        .orderBy('submitted_day')
-        .execute();
-      const byCategory = await db
-        .selectFrom('responses')
-        .select((eb) => ['category', eb.fn.countAll<number>().as('n')])
-        .where('campaign_id', '=', campaignId)
-        .groupBy('category')
-        .execute();
-      const bySource = await db
-        .selectFrom('responses')
-        .select((eb) => ['source', eb.fn.countAll<number>().as('n')])
-        .where('campaign_id', '=', campaignId)
-        .groupBy('source')
-        .execute();
-      const negatives = await db
-        .selectFrom('negative_reports')
-        .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
-        .where('campaign_id', '=', campaignId)
-        .groupBy('status')
-        .execute();
-      return {
-        invited: Number(inv?.invited ?? 0),
-        opened: Number(inv?.opened ?? 0),
-        used: Number(inv?.used ?? 0),
-        drafts: Number(drafts?.n ?? 0),
-        byDay: byDay.map((r) => ({ day: r.submitted_day, responses: Number(r.n) })),
-        byCategory: Object.fromEntries(byCategory.map((r) => [r.category, Number(r.n)])) as Record<string, number>,
-        bySource: Object.fromEntries(bySource.map((r) => [r.source, Number(r.n)])) as Record<string, number>,
-        negatives: Object.fromEntries(negatives.map((r) => [r.status, Number(r.n)])) as Record<string, number>,
-      };
-    },
-
     /** Simulation only: mark the negative reports with these descriptions verified (as the office would). */
     async markVerified(campaignId: string, descriptions: string[]): Promise<number> {
       let n = 0;

@@ -54,8 +54,6 @@ export function resultsRoutes(services: Services) {
     });
   }
 
-  r.get('/campaigns/:slug/progress', readers, async (c) => c.json(await services.results.progress(c.req.param('slug'))));
-
   r.get('/campaigns/:slug/snapshots', readers, async (c) => c.json({ snapshots: await services.results.snapshots(c.req.param('slug')) }));
 
   r.post('/campaigns/:slug/snapshots', requireRole('admin'), async (c) => {

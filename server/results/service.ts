@@ -233,11 +233,6 @@ export function resultsService(deps: AppDeps, campaigns: CampaignsService) {
       }
       return { department: code, results };
     },
-
-    async progress(slug: string) {
-      const campaign = await campaigns.getBySlug(slug);
-      return { campaign: { slug: campaign.slug, name: campaign.name, status: campaigns.status(campaign) }, ...(await repo.progress(campaign.id)) };
-    },
   };
 }
 

@@ -1,0 +1,108 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../server/clock.js';
+import { commands, runCli } from '../../server/cli/commands.js';
+import { defaultConfig } from '../../server/config.js';
+import type { Db } from '../../server/db/connect.js';
+import { methodFromConfig } from '../../server/results/method.js';
+import { runSimulation, simulateResponses } from '../../server/results/simulate.js';
+import { createServices } from '../../server/services.js';
+import { compileRecordValidator } from '../../surveys/record.js';
+import { sqliteDb } from '../helpers/db.js';
+import { createTestCampaign } from '../helpers/fixtures.js';
+import { RESULTS_TIME } from './helpers.js';
+
+const opened: Db[] = [];
+afterAll(() => Promise.all(opened.map((db) => db.close())));
+
+async function campaignDb(departments = 12) {
+  const db = await sqliteDb();
+  opened.push(db);
+  const deps = { db, config: defaultConfig(), clock: fixedClock(RESULTS_TIME) };
+  const services = createServices(deps);
+  const campaign = await createTestCampaign(db, services, { departments });
+  return { db, deps, services, campaign };
+}
+
+describe('simulate', () => {
+  it('generates the same records for the same seed and different ones for another seed', async () => {
+    const { services, campaign } = await campaignDb();
+    const depts = await services.campaigns.departments(campaign.id);
+    const a = simulateResponses(campaign.config, depts, { evaluators: 500, seed: 42 });
+    const b = simulateResponses(campaign.config, depts, { evaluators: 500, seed: 42 });
+    const c = simulateResponses(campaign.config, depts, { evaluators: 500, seed: 43 });
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+    expect(JSON.stringify(c)).not.toBe(JSON.stringify(a));
+  });
+
+  it('generates records the campaign validator accepts, with 不了解, problems, negatives and speeders', async () => {
+    const { services, campaign } = await campaignDb();
+    const depts = await services.campaigns.departments(campaign.id);
+    const validate = compileRecordValidator({ config: campaign.config, departmentCodes: depts.map((d) => d.code) });
+    const sim = simulateResponses(campaign.config, depts, { evaluators: 1000, seed: 5 });
+    const levels = new Set<string>();
+    let problems = 0;
+    let negatives = 0;
+    for (const { record } of sim.records) {
+      const result = validate({ ...record, departments: record.departments.map(({ ratings, ...d }) => ({ ...d, ...ratings })) });
+      expect(result.ok, JSON.stringify(result.ok ? null : result.error.issues[0])).toBe(true);
+      for (const d of record.departments) {
+        for (const l of Object.values(d.ratings)) levels.add(l);
+        problems += d.problems.length;
+        negatives += d.negatives.length;
+      }
+    }
+    expect([...levels].sort()).toEqual(['basically_satisfied', 'dissatisfied', 'fairly_satisfied', 'satisfied', 'unknown']);
+    expect(problems).toBeGreaterThan(100);
+    expect(negatives).toBeGreaterThan(10);
+    expect(sim.verifiedDescriptions.length).toBeGreaterThan(0);
+    expect(sim.verifiedDescriptions.length).toBeLessThan(negatives);
+    const categories = new Set(sim.records.map((r) => r.record.category));
+    expect(categories.size).toBe(campaign.config.categories.length);
+  });
+
+  it('stores through the responses service so that scoring excludes speeders and deducts verified negatives, identically for a seed', async () => {
+    const scores = [];
+    for (let run = 0; run < 2; run++) {
+      const { db, deps, services, campaign } = await campaignDb();
+      const summary = await runSimulation(deps, services.campaigns, 'test-2026', { evaluators: 800, seed: 9 });
+      expect(summary.stored).toBe(800);
+      expect(summary.verified).toBeGreaterThan(0);
+      const sources = await db.kysely.selectFrom('responses').select('source').distinct().execute();
+      expect(sources).toEqual([{ source: 'simulate' }]);
+      const days = await db.kysely.selectFrom('responses').select('submitted_day').distinct().execute();
+      expect(days.length).toBeGreaterThan(5);
+      const { result } = await services.results.compute('test-2026', { uncertainty: false });
+      expect(result.inputs.excluded).toBeGreaterThan(0);
+      expect(result.departments.some((d) => d.deduction > 0)).toBe(true);
+      const finals = result.departments.map((d) => d.finalScore);
+      // departments differ in quality: a spread of at least 15 points
+      const known = finals.filter((f): f is number => f !== null);
+      expect(Math.max(...known) - Math.min(...known)).toBeGreaterThan(15);
+      scores.push(result.departments.map((d) => [d.code, d.finalScore, d.rank, d.deduction, d.validRaters]));
+      expect(methodFromConfig(campaign.config).minCellSize).toBe(5);
+    }
+    expect(scores[1]).toEqual(scores[0]);
+  });
+
+  it('fills 3,000 evaluators × 40 departments in a few seconds', async () => {
+    const { deps, services } = await campaignDb(40);
+    const t0 = performance.now();
+    const summary = await runSimulation(deps, services.campaigns, 'test-2026', { evaluators: 3000, seed: 1 });
+    expect(summary.stored).toBe(3000);
+    expect(performance.now() - t0).toBeLessThan(15_000);
+    const { result } = await services.results.compute('test-2026', { uncertainty: false });
+    expect(result.departments.filter((d) => d.ranked)).toHaveLength(40);
+    expect(result.inputs.responses).toBe(3000);
+  });
+
+  it('is a CLI command that checks its arguments', async () => {
+    const { db } = await campaignDb(6);
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
+    const env = { db, clock: fixedClock(RESULTS_TIME), config: defaultConfig() };
+    expect(await runCli(['simulate', '--campaign', 'test-2026', '--evaluators', '0'], commands, io, env)).toBe(2);
+    expect(await runCli(['simulate', '--campaign', 'test-2026', '--evaluators', '200', '--seed', '3'], commands, io, env)).toBe(0);
+    expect(out.join('\n')).toContain('生成 200 份模拟答卷');
+  });
+});
