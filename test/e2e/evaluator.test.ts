@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/connect.js';
 import { browserAvailable, launchBrowser, listen } from '../helpers/browser.js';
 import { sqliteDb } from '../helpers/db.js';
-import { createInvitation, surveySetup, type SurveySetup } from '../survey/helpers.js';
+import { createInvitation, jsonRequest, surveySetup, webAnswers, type SurveySetup } from '../survey/helpers.js';
 
 describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () => {
   let db: Db;
@@ -128,6 +128,38 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
     // the link is spent: opening it again shows the Chinese "already submitted" page
     await page.goto(`${server.url}/s/${token}`);
     await page.getByText('问卷已提交').waitFor();
+    await page.close();
+  });
+
+  it('retries a submission whose answer was lost on the network with the same Idempotency-Key and shows the first receipt', async () => {
+    const { token, invitationId } = await createInvitation(db, s.campaign);
+    // answered on another device: the draft is complete, so the page opens on the last page
+    await s.app.request(`/api/s/${token}/draft`, jsonRequest('PUT', { answers: webAnswers(), elapsedSeconds: 300 }));
+    const countResponses = async () => (await db.kysely.selectFrom('responses').select('id').execute()).length;
+    const before = await countResponses();
+    const page = await browser.newPage();
+    const keys: string[] = [];
+    let firstReceipt: { receipt: string } | undefined;
+    await page.route('**/submit', async (route) => {
+      keys.push(route.request().headers()['idempotency-key']);
+      if (!firstReceipt) {
+        // the server stores the response, but its answer never reaches the phone
+        const response = await route.fetch();
+        firstReceipt = (await response.json()) as { receipt: string };
+        await route.abort('connectionreset');
+      } else {
+        await route.continue();
+      }
+    });
+    await page.goto(`${server.url}/s/${token}`);
+    await page.getByRole('button', { name: '提交问卷' }).click();
+    await page.getByText('提交成功，感谢您的参与！').waitFor();
+    expect(await page.locator('.receipt dd').first().textContent()).toBe(firstReceipt!.receipt);
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^[0-9a-f]{32}$/);
+    expect(keys[1]).toBe(keys[0]);
+    expect(await countResponses()).toBe(before + 1);
+    expect((await db.kysely.selectFrom('invitations').select('used').where('id', '=', invitationId).executeTakeFirstOrThrow()).used).toBe(1);
     await page.close();
   });
 
