@@ -69,8 +69,9 @@ export function invitationsRepository(db: Kysely<Database>) {
         .select([
           'category',
           (eb) => eb.fn.countAll().as('invited'),
-          sql<number>`sum(case when opened_at is not null then 1 else 0 end)`.as('opened'),
-          sql<number>`sum(case when draft_saved_at is not null then 1 else 0 end)`.as('draft_saved'),
+          // a cumulative funnel: a used invitation was opened and answered (anonymous submission clears the times)
+          sql<number>`sum(case when opened_at is not null or draft_saved_at is not null or used = 1 then 1 else 0 end)`.as('opened'),
+          sql<number>`sum(case when draft_saved_at is not null or used = 1 then 1 else 0 end)`.as('draft_saved'),
           sql<number>`sum(used)`.as('submitted'),
         ])
         .where('campaign_id', '=', campaignId)

@@ -22,7 +22,9 @@ export interface CategoryProgress {
   label: string;
   evaluators: number;
   invited: number;
+  /** opened, or already submitted (a funnel: each count includes the later stages) */
   opened: number;
+  /** a draft saved, or already submitted */
   draftSaved: number;
   /** invitations used (web submissions) */
   submitted: number;

@@ -1,0 +1,264 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/app.js';
+import type { Campaign } from '../../server/campaigns/service.js';
+import { fixedClock } from '../../server/clock.js';
+import { defaultConfig } from '../../server/config.js';
+import type { Db } from '../../server/db/connect.js';
+import { createServices } from '../../server/services.js';
+import { sha256 } from '../../server/shared/ids.js';
+import { loginAs, type LoggedIn } from '../helpers/auth.js';
+import { sqliteDb } from '../helpers/db.js';
+import { createTestCampaign } from '../helpers/fixtures.js';
+import { csvOf, uploadForm, xlsxRows } from '../helpers/sheets.js';
+import { webAnswers } from '../survey/helpers.js';
+
+let db: Db;
+let app: ReturnType<typeof createApp>;
+let services: ReturnType<typeof createServices>;
+let admin: LoggedIn;
+let campaign: Campaign;
+let clock: ReturnType<typeof fixedClock>;
+const PUBLIC_URL = 'https://pj.example.gov.cn';
+
+const ROSTER = csvOf([
+  ['姓名', '单位/项目', '类别', '电话'],
+  ['王建国', '轨道交通3号线项目部', 'project', '13800138000'],
+  ['刘芳', '市人大代表', 'deputies', ''],
+  ['陈明', '', 'public', ''],
+  ['赵六', '某建设集团', 'project', ''],
+]);
+
+beforeEach(async () => {
+  db = await sqliteDb();
+  clock = fixedClock('2026-11-23T08:00:00Z');
+  const deps = { db, config: defaultConfig({ publicUrl: PUBLIC_URL }), clock };
+  app = createApp(deps);
+  services = createServices(deps);
+  campaign = await createTestCampaign(db, services);
+  admin = await loginAs(app, services, 'admin');
+  const res = await app.request(`/api/campaigns/${campaign.slug}/evaluators/import`, { method: 'POST', headers: admin.headers(), body: uploadForm(ROSTER, 'r.csv') });
+  expect(res.status).toBe(200);
+});
+afterEach(() => db.close());
+
+const generate = (format: string, headers = admin.headers()) =>
+  app.request(`/api/campaigns/${campaign.slug}/invitations?format=${format}`, { method: 'POST', headers });
+
+const tokenOf = (link: string) => link.split('/s/')[1];
+const invitations = () => db.kysely.selectFrom('invitations').selectAll().execute();
+
+describe('generating invitations', () => {
+  it('creates one invitation per evaluator and returns the links as .xlsx, storing only token hashes', async () => {
+    const res = await generate('xlsx');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('spreadsheetml');
+    expect(res.headers.get('content-disposition')).toMatch(/attachment; filename=".*\.xlsx"/);
+    expect(res.headers.get('x-invitations-generated')).toBe('4');
+    const rows = await xlsxRows(await res.arrayBuffer());
+    expect(rows[0]).toEqual(['姓名', '单位/项目', '类别', '电话', '邮箱', '链接']);
+    expect(rows.slice(1).map((r) => r[0]).sort()).toEqual(['刘芳', '王建国', '赵六', '陈明'].sort());
+    expect(rows.find((r) => r[0] === '刘芳')?.[2]).toBe('两代表一委员');
+    const links = rows.slice(1).map((r) => r[5]);
+    for (const link of links) expect(link.startsWith(`${PUBLIC_URL}/s/`)).toBe(true);
+
+    const stored = await invitations();
+    expect(stored).toHaveLength(4);
+    expect(stored.map((i) => i.token_hash).sort()).toEqual(links.map((l) => sha256(tokenOf(l))).sort());
+    const dump = JSON.stringify(await db.kysely.selectFrom('invitations').selectAll().execute()) + JSON.stringify(await db.kysely.selectFrom('audit_log').selectAll().execute());
+    for (const link of links) expect(dump).not.toContain(tokenOf(link));
+  });
+
+  it('makes tokens of at least 128 random bits, all different', async () => {
+    const res = await generate('csv');
+    const text = await res.text();
+    const tokens = [...text.matchAll(/\/s\/([A-Za-z0-9_-]+)/g)].map((m) => m[1]);
+    expect(tokens).toHaveLength(4);
+    expect(new Set(tokens).size).toBe(4);
+    for (const t of tokens) expect(Buffer.from(t, 'base64url').length * 8).toBeGreaterThanOrEqual(128);
+  });
+
+  it('exports CSV with a BOM for Excel and the link in every row', async () => {
+    const res = await generate('csv');
+    expect(res.headers.get('content-type')).toContain('text/csv');
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = new TextDecoder().decode(bytes).replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines[0]).toBe('姓名,单位/项目,类别,电话,邮箱,链接');
+    expect(lines).toHaveLength(5);
+    for (const line of lines.slice(1)) expect(line).toMatch(new RegExp(`,${PUBLIC_URL}/s/[A-Za-z0-9_-]{32}$`));
+  });
+
+  it('prints letters: one A4 page and one QR code per evaluator, no script', async () => {
+    const res = await generate('letters');
+    expect(res.headers.get('content-type')).toContain('text/html');
+    const html = await res.text();
+    expect(html).toContain('@page { size: A4');
+    expect(html).toContain('page-break-after: always');
+    expect(html.match(/<section class="letter">/g)).toHaveLength(4);
+    expect(html.match(/<svg/g)).toHaveLength(4);
+    expect(html).not.toContain('<script');
+    expect(html).toContain('尊敬的 轨道交通3号线项目部 王建国');
+    const tokens = [...html.matchAll(/<p class="link">([^<]+)<\/p>/g)].map((m) => tokenOf(m[1]));
+    expect(tokens.map(sha256).sort()).toEqual((await invitations()).map((i) => i.token_hash).sort());
+  });
+
+  it('escapes names in letters', async () => {
+    await app.request(`/api/campaigns/${campaign.slug}/evaluators/import`, {
+      method: 'POST',
+      headers: admin.headers(),
+      body: uploadForm(csvOf([['name', 'organisation', 'category'], ['<b>x</b>', '', 'public']]), 'x.csv'),
+    });
+    const html = await (await generate('letters')).text();
+    expect(html).toContain('&lt;b&gt;x&lt;/b&gt;');
+  });
+
+  it('shows each token only once: a second call generates nothing (409) and the links still work', async () => {
+    const first = await (await generate('csv')).text();
+    const again = await generate('csv');
+    expect(again.status).toBe(409);
+    expect(await invitations()).toHaveLength(4);
+    const link = /https:\S+\/s\/[A-Za-z0-9_-]+/.exec(first)![0];
+    expect((await app.request(`/api/s/${tokenOf(link)}`)).status).toBe(200);
+  });
+
+  it('invites only evaluators added since the last generation', async () => {
+    await generate('csv');
+    await app.request(`/api/campaigns/${campaign.slug}/evaluators/import`, {
+      method: 'POST',
+      headers: admin.headers(),
+      body: uploadForm(ROSTER + '周八,某社区,grassroots,\n', 'r.csv'),
+    });
+    const res = await generate('csv');
+    expect(res.headers.get('x-invitations-generated')).toBe('1');
+    expect(await res.text()).toContain('周八');
+  });
+
+  it('records the generation in the audit log, without tokens', async () => {
+    await generate('csv');
+    const audit = await services.audit.list({ action: 'invitations_generate' });
+    expect(audit).toEqual([expect.objectContaining({ actor: admin.username, campaignId: campaign.id, detail: { count: 4 } })]);
+  });
+
+  it('refuses an unknown format (422), analysts (403) and a missing CSRF token (403) without creating anything', async () => {
+    expect((await generate('pdf')).status).toBe(422);
+    const analyst = await loginAs(app, services, 'analyst');
+    expect((await generate('csv', analyst.headers())).status).toBe(403);
+    expect((await generate('csv', { cookie: admin.cookie })).status).toBe(403);
+    expect(await invitations()).toEqual([]);
+  });
+});
+
+describe('replacing a lost link', () => {
+  it('gives an evaluator a new link; the old one stops working', async () => {
+    const csv = await (await generate('csv')).text();
+    const line = csv.split('\r\n').find((l) => l.startsWith('王建国'))!;
+    const oldToken = tokenOf(line.split(',').pop()!);
+    const [evaluator] = await db.kysely.selectFrom('evaluators').select('id').where('name', '=', '王建国').execute();
+
+    const res = await app.request(`/api/campaigns/${campaign.slug}/evaluators/${evaluator.id}/invitation`, { method: 'POST', headers: admin.headers() });
+    expect(res.status).toBe(200);
+    const { invitation } = (await res.json()) as { invitation: { link: string } };
+    const newToken = tokenOf(invitation.link);
+    expect(newToken).not.toBe(oldToken);
+    expect((await app.request(`/api/s/${oldToken}`)).status).toBe(404);
+    expect((await app.request(`/api/s/${newToken}`)).status).toBe(200);
+    expect(await invitations()).toHaveLength(4);
+  });
+
+  it('refuses once the invitation has been used', async () => {
+    await generate('csv');
+    const [evaluator] = await db.kysely.selectFrom('evaluators').select('id').where('name', '=', '王建国').execute();
+    await db.kysely.updateTable('invitations').set({ used: 1 }).where('evaluator_id', '=', evaluator.id).execute();
+    const before = await invitations();
+    const res = await app.request(`/api/campaigns/${campaign.slug}/evaluators/${evaluator.id}/invitation`, { method: 'POST', headers: admin.headers() });
+    expect(res.status).toBe(409);
+    expect(await invitations()).toEqual(before);
+  });
+
+  it('returns a printable letter for the new link on request', async () => {
+    await generate('csv');
+    const [evaluator] = await db.kysely.selectFrom('evaluators').select('id').where('name', '=', '刘芳').execute();
+    const res = await app.request(`/api/campaigns/${campaign.slug}/evaluators/${evaluator.id}/invitation?format=letters`, { method: 'POST', headers: admin.headers() });
+    const html = await res.text();
+    expect(html.match(/<svg/g)).toHaveLength(1);
+    expect(html).toContain('刘芳');
+  });
+
+  it('answers 404 for an evaluator of another campaign', async () => {
+    const res = await app.request(`/api/campaigns/${campaign.slug}/evaluators/nobody/invitation`, { method: 'POST', headers: admin.headers() });
+    expect(res.status).toBe(404);
+  });
+});
+
+describe('progress', () => {
+  type ProgressBody = {
+    categories: { code: string; evaluators: number; invited: number; opened: number; draftSaved: number; submitted: number; responses: number }[];
+    totals: Record<string, number>;
+    perDay: { day: string; total: number; byCategory: Record<string, number> }[];
+  };
+  const progress = async (headers = admin.headers()) => {
+    const res = await app.request(`/api/campaigns/${campaign.slug}/progress`, { headers });
+    expect(res.status).toBe(200);
+    return (await res.json()) as ProgressBody;
+  };
+
+  it('counts invited, opened, draft saved and submitted per category, and submissions per day', async () => {
+    expect((await progress()).totals).toMatchObject({ evaluators: 4, invited: 0, submitted: 0 });
+    const csv = await (await generate('csv')).text();
+    const tokenFor = (name: string) => tokenOf(csv.split('\r\n').find((l) => l.startsWith(name))!.split(',').pop()!);
+    const wang = tokenFor('王建国');
+    const zhao = tokenFor('赵六');
+    const liu = tokenFor('刘芳');
+
+    // 王建国 opens, saves a draft and submits on the 23rd; 赵六 opens and saves a draft; 刘芳 only opens
+    expect((await app.request(`/api/s/${wang}`)).status).toBe(200);
+    const draft = await app.request(`/api/s/${zhao}/draft`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers: { organisation: 'x' }, elapsedSeconds: 30 }) });
+    expect(draft.status).toBe(200);
+    await app.request(`/api/s/${liu}`);
+    const submit = await app.request(`/api/s/${wang}/submit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers: webAnswers(), elapsedSeconds: 400 }) });
+    expect(submit.status).toBe(201);
+    // two responses typed in from paper forms on the next day
+    clock.advance(24 * 3_600_000);
+    await db.kysely
+      .insertInto('responses')
+      .values(
+        ['public', 'public'].map((category, i) => ({
+          id: `paper-${i}`,
+          campaign_id: campaign.id,
+          questionnaire_version: 1,
+          invitation_id: null,
+          category,
+          organisation: null,
+          duration_seconds: null,
+          overall: 'satisfied',
+          suggestion: null,
+          record_json: '{}',
+          source: 'import',
+          network_key: null,
+          submitted_day: '2026-11-24',
+        })),
+      )
+      .execute();
+
+    admin = await loginAs(app, services, 'admin'); // the session of the day before has expired
+    const body = await progress();
+    const project = body.categories.find((c) => c.code === 'project')!;
+    expect(project).toMatchObject({ evaluators: 2, invited: 2, opened: 2, draftSaved: 2, submitted: 1, responses: 1 });
+    expect(body.categories.find((c) => c.code === 'deputies')).toMatchObject({ invited: 1, opened: 1, draftSaved: 0, submitted: 0 });
+    expect(body.categories.find((c) => c.code === 'public')).toMatchObject({ invited: 1, opened: 0, submitted: 0, responses: 2 });
+    expect(body.categories.map((c) => c.code)).toEqual(['project', 'deputies', 'supervisors', 'grassroots', 'public']);
+    expect(body.totals).toMatchObject({ evaluators: 4, invited: 4, opened: 3, draftSaved: 2, submitted: 1, responses: 3 });
+    expect(body.perDay).toEqual([
+      { day: '2026-11-23', total: 1, byCategory: { project: 1 } },
+      { day: '2026-11-24', total: 2, byCategory: { public: 2 } },
+    ]);
+  });
+
+  it('is readable by analysts, not by liaisons or anonymous visitors', async () => {
+    const analyst = await loginAs(app, services, 'analyst');
+    await progress(analyst.headers());
+    const liaison = await loginAs(app, services, 'liaison', { departmentCode: 'D001' });
+    expect((await app.request(`/api/campaigns/${campaign.slug}/progress`, { headers: liaison.headers() })).status).toBe(403);
+    expect((await app.request(`/api/campaigns/${campaign.slug}/progress`)).status).toBe(401);
+  });
+});
