@@ -2,7 +2,8 @@
  * Builds web/pages/*.ts and web/styles/*.css into content-hashed files in web/dist, with
  * manifest.json mapping each entry (`evaluator.js`) to its hashed file. Run by `npm run build`.
  */
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -47,4 +48,11 @@ for (const [file, meta] of Object.entries(result.metafile.outputs)) {
   manifest[name] = basename(file);
 }
 writeFileSync(resolve(outdir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+
+// Evaluators are on phones: ship every script and style pre-compressed (brotli and gzip) once, here.
+for (const file of readdirSync(outdir).filter((f) => /\.(js|css)$/.test(f))) {
+  const body = readFileSync(resolve(outdir, file));
+  writeFileSync(resolve(outdir, `${file}.br`), brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+  writeFileSync(resolve(outdir, `${file}.gz`), gzipSync(body, { level: 9 }));
+}
 console.log(`built ${Object.keys(manifest).length} web entries into web/dist`);

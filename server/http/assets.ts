@@ -16,6 +16,12 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
+const PRECOMPRESSED = new Set(['.js', '.css']);
+const ENCODINGS = [
+  { name: 'br', suffix: '.br' },
+  { name: 'gzip', suffix: '.gz' },
+];
+
 let manifest: Record<string, string> | undefined;
 
 /** Hashed file name of a built entry (`evaluator.js` → `evaluator-AB12CD.js`), from web/dist/manifest.json. */
@@ -39,9 +45,20 @@ export function staticAssets() {
     const file = c.req.param('file');
     const type = CONTENT_TYPES[extname(file)];
     if (!type) return c.json(errorBody('NOT_FOUND', '没有这个文件'), 404);
+    const headers: Record<string, string> = { 'content-type': type, 'cache-control': 'public, max-age=31536000, immutable', vary: 'accept-encoding' };
+    const accepted = c.req.header('accept-encoding') ?? '';
+    const encodings = PRECOMPRESSED.has(extname(file)) ? ENCODINGS.filter((e) => accepted.includes(e.name)) : [];
+    for (const encoding of encodings) {
+      try {
+        const body = await readFile(resolve(WEB_DIST, file + encoding.suffix));
+        return c.body(body, 200, { ...headers, 'content-encoding': encoding.name });
+      } catch {
+        // no pre-compressed copy: try the next encoding, then the plain file
+      }
+    }
     try {
       const body = await readFile(resolve(WEB_DIST, file));
-      return c.body(body, 200, { 'content-type': type, 'cache-control': 'public, max-age=31536000, immutable' });
+      return c.body(body, 200, headers);
     } catch {
       return c.json(errorBody('NOT_FOUND', '没有这个文件'), 404);
     }

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
+import { assetUrl } from '../../server/http/assets.js';
 import { sqliteDb } from '../helpers/db.js';
 
 const db = await sqliteDb();
@@ -20,5 +21,21 @@ describe('health and errors', () => {
     expect(res.status).toBe(404);
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('NOT_FOUND');
+  });
+
+  it('serves built assets pre-compressed to browsers that accept brotli, with a year of caching', async () => {
+    const url = assetUrl('base.css');
+    const br = await app.request(url, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(br.status).toBe(200);
+    expect(br.headers.get('content-encoding')).toBe('br');
+    expect(br.headers.get('cache-control')).toContain('immutable');
+    const plain = await app.request(url);
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(await plain.text()).toContain('--accent');
+  });
+
+  it('refuses asset names outside the built folder', async () => {
+    const res = await app.request('/assets/..%2Fpackage.json');
+    expect(res.status).toBe(404);
   });
 });
