@@ -10,6 +10,7 @@ import { surveyRoutes } from './survey/routes.js';
 import { resultsRoutes } from './results/routes.js';
 import { sessionMiddleware } from './accounts/middleware.js';
 import { authRoutes, loginPageRoutes } from './accounts/routes.js';
+import { adminRoutes } from './admin/routes.js';
 import { campaignRoutes } from './campaigns/routes.js';
 import { invitationsRoutes } from './invitations/routes.js';
 import { rosterRoutes } from './roster/routes.js';
@@ -48,6 +49,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/campaigns', campaignRoutes(services));
   app.route('/api/campaigns', rosterRoutes(services));
   app.route('/api/campaigns', invitationsRoutes(services, deps.clock));
+  app.route('/admin', adminRoutes(services));
   app.route('/api', resultsRoutes(services));
   app.route('/', surveyRoutes(services));
   // Domain routes are mounted here, each built from the services: app.route('/api/…', xRoutes(services)).
