@@ -8,6 +8,7 @@ import { staticAssets } from './http/assets.js';
 import { createServices } from './services.js';
 import { surveyRoutes } from './survey/routes.js';
 import { resultsRoutes } from './results/routes.js';
+import { dashboardPages } from './results/pages.js';
 import { sessionMiddleware } from './accounts/middleware.js';
 import { authRoutes, loginPageRoutes } from './accounts/routes.js';
 import { adminRoutes } from './admin/routes.js';
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/campaigns', invitationsRoutes(services, deps.clock));
   app.route('/admin', adminRoutes(services));
   app.route('/api', resultsRoutes(services));
+  app.route('/', dashboardPages(services));
   app.route('/', surveyRoutes(services));
   // Domain routes are mounted here, each built from the services: app.route('/api/…', xRoutes(services)).
 

@@ -167,6 +167,16 @@ export function resultsRepository(db: Kysely<Database>) {
         .execute();
     },
 
+    /** Every snapshot of every campaign, without the results: for choosing what to compare. */
+    allSnapshots: () =>
+      db
+        .selectFrom('snapshots as s')
+        .innerJoin('campaigns as c', 'c.id', 's.campaign_id')
+        .select(['s.id', 's.campaign_id', 's.created_at', 's.created_by', 's.inputs_hash', 's.counts_json', 'c.slug', 'c.name as campaign_name'])
+        .orderBy('c.opens_at', 'desc')
+        .orderBy('s.created_at', 'desc')
+        .execute(),
+
     latestSnapshot: (campaignId: string) =>
       db
         .selectFrom('snapshots')

@@ -144,6 +144,11 @@ export function resultsService(deps: AppDeps, campaigns: CampaignsService) {
       return (await repo.listSnapshots(campaign.id)).map((r) => toSummary(r, campaign.slug));
     },
 
+    /** Every published snapshot, newest campaign first, each with its campaign's name. */
+    async allSnapshots(): Promise<(SnapshotSummary & { campaignName: string })[]> {
+      return (await repo.allSnapshots()).map((r) => ({ ...toSummary(r, r.slug), campaignName: r.campaign_name }));
+    },
+
     async snapshot(id: string): Promise<ResultView> {
       return snapshotView(await getSnapshotRow(id));
     },

@@ -1,0 +1,128 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/app.js';
+import { fixedClock } from '../../server/clock.js';
+import { defaultConfig } from '../../server/config.js';
+import type { Db } from '../../server/db/connect.js';
+import { runSimulation } from '../../server/results/simulate.js';
+import { createServices, type Services } from '../../server/services.js';
+import { loginAs, type LoggedIn } from '../helpers/auth.js';
+import { browserAvailable, launchBrowser, listen } from '../helpers/browser.js';
+import { sqliteDb } from '../helpers/db.js';
+import { createTestCampaign } from '../helpers/fixtures.js';
+
+describe.skipIf(!browserAvailable())('analyst dashboard in a browser', () => {
+  let db: Db;
+  let services: Services;
+  let server: { url: string; close(): Promise<void> };
+  let browser: Browser;
+  let analyst: LoggedIn;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    db = await sqliteDb();
+    const clock = fixedClock('2027-01-05T08:00:00Z');
+    const deps = { db, config: defaultConfig(), clock };
+    const app = createApp(deps);
+    services = createServices(deps);
+    await createTestCampaign(db, services, { departments: 14 });
+    await runSimulation(deps, services.campaigns, 'test-2026', { evaluators: 700, seed: 3 });
+    await services.results.publish('test-2026', 'admin');
+    clock.advance(60_000);
+    await runSimulation(deps, services.campaigns, 'test-2026', { evaluators: 200, seed: 4 });
+    await services.results.publish('test-2026', 'admin');
+    analyst = await loginAs(app, services, 'analyst');
+    server = await listen(app.fetch);
+    browser = await launchBrowser();
+    const context = await browser.newContext({ locale: 'zh-CN' });
+    const [name, value] = analyst.cookie.split('=');
+    await context.addCookies([{ name, value, url: server.url }]);
+    page = await context.newPage();
+    // failed requests (the browser's own favicon request aside) and script errors
+    page.on('response', (r) => {
+      if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) problems.push(`${r.status()} ${r.url()}`);
+    });
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(e.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await db?.close();
+  });
+
+  it('draws one ranking chart per group with one bar per ranked department, error bars and tables', async () => {
+    await page.goto(`${server.url}/dashboard?campaign=test-2026`);
+    await page.waitForSelector('#dashboard[data-ready="1"]', { timeout: 20_000 });
+    const view = await services.results.live('test-2026');
+    for (const group of view.catalogs.groups) {
+      const ranked = view.departments.filter((d) => d.group === group.code && d.ranked).length;
+      expect(ranked).toBeGreaterThan(0);
+      const bars = await page.evaluate((id) => {
+        const canvas = document.getElementById(id) as HTMLCanvasElement;
+        const chart = window.Chart.getChart(canvas)!;
+        const ds = chart.data.datasets[0] as unknown as { data: number[]; intervals: unknown[] };
+        return { bars: ds.data.length, intervals: ds.intervals.length, drawn: chart.getDatasetMeta(0).data.length };
+      }, `ranking-${group.code}`);
+      expect(bars).toEqual({ bars: ranked, intervals: ranked, drawn: ranked });
+      const rows = await page.locator(`#ranking-table-${group.code} tbody tr`).count();
+      expect(rows).toBe(view.departments.filter((d) => d.group === group.code).length);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('shows the screening summary, the heat map and the year-over-year comparison', async () => {
+    await expect(page.locator('#screening .figure').first()).toContainText('答卷');
+    expect(await page.locator('#heatmap-table tbody tr:not(.group-row)').count()).toBe(14);
+    await page.waitForFunction(() => Boolean(window.minpingCharts['compare-chart']));
+    const compared = await page.evaluate(() => window.minpingCharts['compare-chart'].data.datasets[0].data.length);
+    expect(compared).toBe(14);
+    // the table behind a chart is one click away
+    await page.locator('#ranking-table-economic summary').click();
+    expect(await page.locator('#ranking-table-economic table').isVisible()).toBe(true);
+    expect(await page.locator('#ranking-table-economic a[download$=".csv"]').count()).toBe(1);
+    expect(await page.locator('.exports a[href$="export.xlsx"]').count()).toBe(1);
+  });
+
+  it('opens a published snapshot and a department page with its breakdowns and trend', async () => {
+    const [latest] = await services.results.snapshots('test-2026');
+    await page.goto(`${server.url}/dashboard?campaign=test-2026&snapshot=${latest.id}`);
+    await page.waitForSelector('#dashboard[data-ready="1"]', { timeout: 20_000 });
+    await expect(page.locator('#source')).toContainText(latest.id);
+    await page.goto(`${server.url}/dashboard/departments/D001?campaign=test-2026&snapshot=${latest.id}`);
+    await page.waitForSelector('#dashboard[data-ready="1"]', { timeout: 20_000 });
+    const shape = await page.evaluate(() => ({
+      categories: window.minpingCharts['category-chart'].data.datasets.length,
+      problems: window.minpingCharts['problem-chart'].data.labels?.length,
+      negatives: window.minpingCharts['negative-chart'].data.datasets.length,
+      trend: window.minpingCharts['trend-chart'].data.datasets[0].data.length,
+    }));
+    expect(shape).toEqual({ categories: 2, problems: 10, negatives: 2, trend: 1 });
+    expect(await page.locator('#summary .figure').count()).toBeGreaterThan(5);
+    expect(problems).toEqual([]);
+  });
+
+  it('sends a visitor without a session to the login page', async () => {
+    const anonymous = await browser.newPage();
+    await anonymous.goto(`${server.url}/dashboard`);
+    expect(new URL(anonymous.url()).pathname).toBe('/login');
+    await anonymous.close();
+  });
+});
+
+// page.locator(...).toContainText needs playwright's expect; use a tiny equivalent on vitest's expect
+declare module 'vitest' {
+  interface Assertion {
+    toContainText(text: string): Promise<void>;
+  }
+}
+expect.extend({
+  async toContainText(locator: { textContent(): Promise<string | null> }, text: string) {
+    const actual = (await locator.textContent()) ?? '';
+    return { pass: actual.includes(text), message: () => `expected "${actual}" to contain "${text}"` };
+  },
+});

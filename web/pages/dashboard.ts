@@ -1,0 +1,625 @@
+/**
+ * The analyst dashboard (/dashboard, /dashboard/departments/:code). Reads the results API and
+ * draws chart.js charts, each with its table one click away (a <details>) and a CSV/PNG download.
+ * Figures the API withholds (small cells) arrive as null with `suppressed: true` and are shown as "<5".
+ */
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+  type ChartConfiguration,
+  type Plugin,
+} from 'chart.js';
+import type { Comparison } from '../../server/results/service.js';
+import type { DepartmentView, ResultView } from '../../server/results/view.js';
+
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend);
+Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+Chart.defaults.font.size = 14;
+
+declare global {
+  interface Window {
+    Chart: typeof Chart;
+    /** every chart of the page by canvas id (for tests and the console) */
+    minpingCharts: Record<string, Chart>;
+  }
+}
+window.Chart = Chart;
+window.minpingCharts = {};
+
+const root = document.getElementById('dashboard') as HTMLElement;
+const status = document.getElementById('status');
+const slug = root.dataset.campaign ?? '';
+const snapshotId = root.dataset.snapshot ?? '';
+
+// ───────────────────────────── helpers ─────────────────────────────
+
+type Cell = string | number | null | undefined | Node;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: Cell[]): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  for (const c of children) {
+    if (c === null || c === undefined) continue;
+    node.append(c instanceof Node ? c : String(c));
+  }
+  return node;
+}
+
+const fmt = (x: number | null | undefined, digits = 2) => (x === null || x === undefined ? '—' : x.toFixed(digits));
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
+let hidden = '<5';
+
+async function api<T>(path: string): Promise<T> {
+  const res = await fetch(path, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
+  const body = (await res.json().catch(() => null)) as (T & { error?: { message: string } }) | null;
+  if (!res.ok) throw new Error(body?.error?.message ?? `请求失败（${res.status}）`);
+  return body as T;
+}
+
+function csvOf(headers: string[], rows: Cell[][]): string {
+  const q = (v: Cell) => {
+    const s = v === null || v === undefined ? '' : v instanceof Node ? (v.textContent ?? '') : String(v);
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return '\ufeff' + [headers, ...rows].map((r) => r.map(q).join(',')).join('\r\n') + '\r\n';
+}
+
+/** Fill a <details> with the table behind a chart, plus CSV and PNG downloads. */
+function fillTable(detailsId: string, name: string, headers: string[], rows: Cell[][], canvas?: HTMLCanvasElement) {
+  const details = document.getElementById(detailsId);
+  if (!details) return;
+  details.querySelectorAll(':scope > :not(summary)').forEach((n) => n.remove());
+  const table = el('table', {}, el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', { scope: 'col' }, h)))));
+  const tbody = el('tbody');
+  for (const r of rows) tbody.append(el('tr', {}, ...r.map((c) => el('td', {}, c ?? '—'))));
+  table.append(tbody);
+  const csv = el('a', { href: URL.createObjectURL(new Blob([csvOf(headers, rows)], { type: 'text/csv;charset=utf-8' })), download: `${name}.csv` }, '下载 CSV');
+  const links = el('p', { class: 'downloads' }, csv);
+  if (canvas) {
+    const png = el('a', { href: '#', download: `${name}.png` }, '下载图片');
+    png.addEventListener('click', () => png.setAttribute('href', canvas.toDataURL('image/png')));
+    links.append(' · ', png);
+  }
+  details.append(el('div', { class: 'table-wrap' }, table), links);
+}
+
+function makeChart(canvas: HTMLCanvasElement, config: ChartConfiguration) {
+  window.minpingCharts[canvas.id]?.destroy();
+  const chart = new Chart(canvas, config);
+  window.minpingCharts[canvas.id] = chart;
+  canvas.dataset.ready = '1';
+  return chart;
+}
+
+const GRADE_COLORS: Record<string, string> = { 好: '#2e7d32', 较好: '#1565c0', 一般: '#ef8f00', 差: '#c62828' };
+const gradeColor = (g: string | null) => (g ? (GRADE_COLORS[g] ?? '#607d8b') : '#9e9e9e');
+
+/**
+ * Error bars from a dataset's `intervals` ([low, high] per data point), horizontal or vertical
+ * depending on the chart's indexAxis. A small plugin instead of another dependency.
+ */
+const intervalBars: Plugin = {
+  id: 'intervalBars',
+  afterDatasetsDraw(chart) {
+    const { ctx } = chart;
+    const horizontal = chart.options.indexAxis === 'y';
+    chart.data.datasets.forEach((ds, i) => {
+      const intervals = (ds as unknown as { intervals?: ([number, number] | null)[] }).intervals;
+      if (!intervals || !chart.isDatasetVisible(i)) return;
+      const meta = chart.getDatasetMeta(i);
+      const valueScale = horizontal ? chart.scales.x : chart.scales.y;
+      ctx.save();
+      ctx.strokeStyle = '#222';
+      ctx.lineWidth = 1.5;
+      meta.data.forEach((element, k) => {
+        const iv = intervals[k];
+        if (!iv) return;
+        const { x, y } = element.getProps(['x', 'y'], true) as { x: number; y: number };
+        const a = valueScale.getPixelForValue(iv[0]);
+        const b = valueScale.getPixelForValue(iv[1]);
+        const cap = 5;
+        ctx.beginPath();
+        if (horizontal) {
+          ctx.moveTo(a, y), ctx.lineTo(b, y);
+          ctx.moveTo(a, y - cap), ctx.lineTo(a, y + cap);
+          ctx.moveTo(b, y - cap), ctx.lineTo(b, y + cap);
+        } else {
+          ctx.moveTo(x, a), ctx.lineTo(x, b);
+          ctx.moveTo(x - cap, a), ctx.lineTo(x + cap, a);
+          ctx.moveTo(x - cap, b), ctx.lineTo(x + cap, b);
+        }
+        ctx.stroke();
+      });
+      ctx.restore();
+    });
+  },
+};
+
+/** Shaded bands behind runs of bars that are statistically tied (options.plugins.tiedBands.runs: [first, last] indices). */
+const tiedBands: Plugin = {
+  id: 'tiedBands',
+  beforeDatasetsDraw(chart, _args, options: { runs?: [number, number][] }) {
+    const runs = options.runs ?? [];
+    const meta = chart.getDatasetMeta(0);
+    if (!runs.length || !meta.data.length) return;
+    const { ctx, chartArea } = chart;
+    const step = meta.data.length > 1 ? Math.abs((meta.data[1].y as number) - (meta.data[0].y as number)) : chartArea.height;
+    ctx.save();
+    runs.forEach(([first, last], k) => {
+      const top = (meta.data[first].y as number) - step / 2 + 1;
+      const bottom = (meta.data[last].y as number) + step / 2 - 1;
+      ctx.fillStyle = k % 2 ? 'rgba(120, 144, 156, 0.14)' : 'rgba(255, 193, 7, 0.16)';
+      ctx.fillRect(chartArea.left, top, chartArea.right - chartArea.left, bottom - top);
+      ctx.strokeStyle = 'rgba(0,0,0,0.25)';
+      ctx.setLineDash([4, 3]);
+      ctx.strokeRect(chartArea.left, top, chartArea.right - chartArea.left, bottom - top);
+    });
+    ctx.restore();
+  },
+};
+
+/** Runs of consecutive ranked departments that are statistically tied with their neighbour. */
+function tiedRuns(ranked: DepartmentView[]): [number, number][] {
+  const runs: [number, number][] = [];
+  let start = 0;
+  for (let i = 1; i <= ranked.length; i++) {
+    const tied = i < ranked.length && ranked[i - 1].uncertainty.statisticallyTiedWith.includes(ranked[i].code);
+    if (!tied) {
+      if (i - 1 > start) runs.push([start, i - 1]);
+      start = i;
+    }
+  }
+  return runs;
+}
+
+function groupsOf(view: ResultView) {
+  return view.catalogs.groups
+    .map((g) => ({ ...g, departments: view.departments.filter((d) => d.group === g.code) }))
+    .filter((g) => g.departments.length > 0);
+}
+
+const resultsPath = () => (snapshotId ? `/api/snapshots/${snapshotId}` : `/api/campaigns/${encodeURIComponent(slug)}/results`);
+const departmentHref = (code: string) =>
+  `/dashboard/departments/${encodeURIComponent(code)}?campaign=${encodeURIComponent(slug)}${snapshotId ? `&snapshot=${snapshotId}` : ''}`;
+
+function setMinCell(view: ResultView) {
+  hidden = `<${view.method.minCellSize}`;
+  document.querySelectorAll('[data-min-cell]').forEach((n) => (n.textContent = String(view.method.minCellSize)));
+}
+
+// ───────────────────────────── overview ─────────────────────────────
+
+function renderScreening(view: ResultView) {
+  const box = document.getElementById('screening')!;
+  const s = view.screening;
+  const figure = (label: string, value: Cell, title = '') => el('div', { class: 'figure', title }, el('span', { class: 'value' }, value), el('span', { class: 'label' }, label));
+  box.replaceChildren(
+    figure('答卷', view.inputs.responses),
+    figure('纳入计分', view.inputs.included),
+    figure('剔除', view.inputs.excluded, '用时不到中位用时的三分之一，且对所有部门给出同一等级'),
+    figure('标记提示', view.inputs.flagged, '同一网络地址集中提交、答案几乎相同等，仅提示，不剔除'),
+    figure('中位用时', s.medianDurationSeconds === null ? '—' : `${Math.round(s.medianDurationSeconds / 60)} 分钟`),
+  );
+  if (s.flags.length) {
+    const list = el('ul', { class: 'flags' });
+    for (const f of s.flags.slice(0, 20)) list.append(el('li', {}, f.detail));
+    if (s.flags.length > 20) list.append(el('li', {}, `……另有 ${s.flags.length - 20} 条`));
+    box.after(el('details', { class: 'flag-list' }, el('summary', {}, `甄别提示 ${s.flags.length} 条`), list));
+  }
+}
+
+interface Progress {
+  perDay: { day: string; total: number }[];
+  totals: { invited: number; opened: number; submitted: number; responses: number; evaluators: number };
+  categories: { code: string; label: string; invited: number; submitted: number; responses: number }[];
+}
+
+async function renderProgress() {
+  const canvas = document.getElementById('progress-chart') as HTMLCanvasElement;
+  let progress: Progress;
+  try {
+    progress = await api<Progress>(`/api/campaigns/${encodeURIComponent(slug)}/progress`);
+  } catch {
+    canvas.closest('.chart-box')?.remove();
+    return;
+  }
+  let cumulative = 0;
+  const cum = progress.perDay.map((d) => (cumulative += d.total));
+  makeChart(canvas, {
+    type: 'bar',
+    data: {
+      labels: progress.perDay.map((d) => d.day.slice(5)),
+      datasets: [
+        { type: 'bar', label: '当日答卷', data: progress.perDay.map((d) => d.total), backgroundColor: '#90a4ae', yAxisID: 'y' },
+        { type: 'line', label: '累计', data: cum, borderColor: '#b3261e', pointRadius: 0, yAxisID: 'y2' },
+      ],
+    },
+    options: {
+      maintainAspectRatio: false,
+      scales: { y: { beginAtZero: true, title: { display: true, text: '当日' } }, y2: { position: 'right', beginAtZero: true, grid: { display: false }, title: { display: true, text: '累计' } } },
+    },
+  });
+  const t = progress.totals;
+  fillTable(
+    'progress-table',
+    `${slug}-答卷进度`,
+    ['日期', '当日答卷', '累计'],
+    progress.perDay.map((d, i) => [d.day, d.total, cum[i]]),
+    canvas,
+  );
+  const cats = el('table', { class: 'compact' },
+    el('thead', {}, el('tr', {}, ...['代表类别', '已邀请', '已提交', '答卷（含导入）', '回收率'].map((h) => el('th', {}, h)))),
+    el('tbody', {}, ...progress.categories.map((c) => el('tr', {}, el('td', {}, c.label), el('td', {}, c.invited), el('td', {}, c.submitted), el('td', {}, c.responses), el('td', {}, c.invited ? pct(c.submitted / c.invited) : '—')))),
+  );
+  document.getElementById('progress-table')!.append(el('h3', {}, `分类别（邀请 ${t.invited}，已提交 ${t.submitted}，答卷 ${t.responses}）`), cats);
+}
+
+function renderRanking(view: ResultView) {
+  const host = document.getElementById('groups')!;
+  host.replaceChildren();
+  for (const group of groupsOf(view)) {
+    const ranked = group.departments.filter((d) => d.ranked && d.finalScore !== null).sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
+    const unranked = group.departments.filter((d) => !ranked.includes(d));
+    const canvas = el('canvas', { id: `ranking-${group.code}`, 'data-group': group.code, 'aria-label': `${group.label}排名` });
+    const box = el('div', { class: 'chart-box ranking' }, canvas);
+    box.style.height = `${Math.max(120, 34 * ranked.length + 70)}px`;
+    const details = el('details', { class: 'table', id: `ranking-table-${group.code}` }, el('summary', {}, '查看数据表'));
+    const section = el('section', { class: 'group' }, el('h3', {}, `${group.label}（${ranked.length} 个部门参与排名）`), box);
+    if (unranked.length) {
+      section.append(el('p', { class: 'note' }, `样本不足，不予排名：${unranked.map((d) => `${d.name}（有效评议 ${d.validRaters} 人）`).join('、')}`));
+    }
+    section.append(details);
+    host.append(section);
+    const scores = ranked.map((d) => d.finalScore as number);
+    const lows = ranked.map((d) => d.uncertainty.scoreInterval?.[0] ?? (d.finalScore as number));
+    const min = Math.max(0, Math.floor((Math.min(...lows, 100) - 5) / 5) * 5);
+    makeChart(canvas, {
+      type: 'bar',
+      data: {
+        labels: ranked.map((d) => `${d.rank}${d.tied ? '（并列）' : ''} ${d.name}`),
+        datasets: [
+          {
+            label: '最终得分',
+            data: scores,
+            backgroundColor: ranked.map((d) => gradeColor(d.grade)),
+            borderColor: ranked.map((d) => (d.rectification ? '#000' : gradeColor(d.grade))),
+            borderWidth: ranked.map((d) => (d.rectification ? 2 : 0)),
+            barPercentage: 0.7,
+            // read by the intervalBars plugin
+            intervals: ranked.map((d) => d.uncertainty.scoreInterval),
+          } as never,
+        ],
+      },
+      options: {
+        indexAxis: 'y',
+        maintainAspectRatio: false,
+        animation: false,
+        scales: { x: { min, max: 100, title: { display: true, text: '最终得分（细线：95% 区间）' } }, y: { ticks: { autoSkip: false } } },
+        plugins: {
+          legend: { display: false },
+          tiedBands: { runs: tiedRuns(ranked) },
+          tooltip: {
+            callbacks: {
+              afterLabel: (item: { dataIndex: number }) => {
+                const d = ranked[item.dataIndex];
+                const iv = d.uncertainty.scoreInterval;
+                return [
+                  iv ? `95% 区间 ${fmt(iv[0])}–${fmt(iv[1])}` : '',
+                  d.uncertainty.rankInterval ? `名次区间 ${d.uncertainty.rankInterval[0]}–${d.uncertainty.rankInterval[1]}` : '',
+                  `等级 ${d.grade ?? '—'}，有效评议 ${d.validRaters} 人`,
+                  d.rectification ? '重点整改' : '',
+                ].filter(Boolean);
+              },
+            },
+          },
+        } as never,
+        onClick: (_e, elements) => {
+          if (elements[0]) location.href = departmentHref(ranked[elements[0].index].code);
+        },
+      },
+      plugins: [tiedBands, intervalBars],
+    });
+    const link = (d: DepartmentView) => el('a', { href: departmentHref(d.code) }, d.name);
+    fillTable(
+      `ranking-table-${group.code}`,
+      `${slug}-${group.label}-排名`,
+      ['排名', '部门', '最终得分', '95% 区间', '名次区间', '末位概率', '等级', '有效评议人数', '测评得分', '扣分', '满意率', '知晓率', '备注'],
+      [...ranked, ...unranked].map((d) => [
+        d.rank === null ? '—' : `${d.rank}${d.tied ? ' 并列' : ''}`,
+        link(d),
+        d.suppressed ? hidden : fmt(d.finalScore),
+        d.uncertainty.scoreInterval ? `${fmt(d.uncertainty.scoreInterval[0])}–${fmt(d.uncertainty.scoreInterval[1])}` : '—',
+        d.uncertainty.rankInterval ? `${d.uncertainty.rankInterval[0]}–${d.uncertainty.rankInterval[1]}` : '—',
+        pct(d.uncertainty.bottomProbability),
+        d.grade ?? '—',
+        d.validRaters,
+        d.suppressed ? hidden : fmt(d.surveyScore),
+        fmt(d.deduction),
+        d.suppressed ? hidden : `${fmt(d.satisfactionRate, 1)}%`,
+        d.suppressed ? hidden : `${fmt(d.awareness, 1)}%`,
+        [d.rankNote === '并列' ? '' : d.rankNote, d.rectification ? '重点整改' : '', d.uncertainty.statisticallyTiedWith.length ? `与 ${d.uncertainty.statisticallyTiedWith.length} 个部门统计上无差别` : '']
+          .filter(Boolean)
+          .join('；'),
+      ]),
+      canvas,
+    );
+  }
+}
+
+function renderHeatmap(view: ResultView) {
+  const host = document.getElementById('heatmap')!;
+  const problems = view.catalogs.problems;
+  const max = Math.max(0.01, ...view.departments.flatMap((d) => d.problems.map((p) => p.share ?? 0)));
+  const table = el('table', { class: 'heatmap', id: 'heatmap-table' });
+  table.append(
+    el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, '部门'), el('th', { scope: 'col' }, '评议人数'), ...problems.map((p) => el('th', { scope: 'col', title: p.label }, el('span', {}, `${p.id}`), el('small', {}, p.label.split(/[、：]/)[0]))))),
+  );
+  const body = el('tbody');
+  const rows: Cell[][] = [];
+  for (const group of groupsOf(view)) {
+    body.append(el('tr', { class: 'group-row' }, el('th', { colspan: String(problems.length + 2), scope: 'rowgroup' }, group.label)));
+    for (const d of group.departments) {
+      const tr = el('tr', {}, el('th', { scope: 'row' }, el('a', { href: departmentHref(d.code) }, d.name)), el('td', { class: 'num' }, d.raters));
+      const row: Cell[] = [d.name, d.raters];
+      for (const p of problems) {
+        const cell = d.problems.find((x) => x.problem === p.id);
+        const td = el('td', { class: 'num', title: `${d.name} · ${p.label}` });
+        if (!cell || cell.suppressed) {
+          td.textContent = hidden;
+          td.classList.add('suppressed');
+          row.push(hidden);
+        } else {
+          const share = cell.share ?? 0;
+          td.textContent = share ? `${(share * 100).toFixed(0)}%` : '';
+          const a = Math.min(1, share / max);
+          td.style.backgroundColor = `rgba(198, 40, 40, ${(0.08 + 0.8 * a).toFixed(3)})`;
+          if (a > 0.55) td.style.color = '#fff';
+          td.title += `：${cell.mentions} 人（${pct(share)}）`;
+          row.push(cell.mentions === null ? hidden : `${cell.mentions}（${pct(share)}）`);
+        }
+        tr.append(td);
+      }
+      body.append(tr);
+      rows.push(row);
+    }
+  }
+  table.append(body);
+  host.replaceChildren(table);
+  const csv = el('a', { href: URL.createObjectURL(new Blob([csvOf(['部门', '评议人数', ...problems.map((p) => `${p.id} ${p.label}`)], rows)], { type: 'text/csv;charset=utf-8' })), download: `${slug}-作风问题.csv` }, '下载 CSV');
+  host.append(el('p', { class: 'downloads' }, csv));
+}
+
+async function renderCompare() {
+  const form = document.getElementById('compare-form') as HTMLFormElement | null;
+  if (!form) return;
+  const canvas = document.getElementById('compare-chart') as HTMLCanvasElement;
+  const run = async () => {
+    const from = (form.elements.namedItem('from') as HTMLSelectElement).value;
+    const to = (form.elements.namedItem('to') as HTMLSelectElement).value;
+    if (!from || !to || from === to) return;
+    const cmp = await api<Comparison>(`/api/compare?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
+    const rows = cmp.departments.filter((d) => d.scoreChange !== null);
+    makeChart(canvas, {
+      type: 'bar',
+      data: {
+        labels: rows.map((d) => d.name),
+        datasets: [{ label: '得分变化', data: rows.map((d) => d.scoreChange as number), backgroundColor: rows.map((d) => ((d.scoreChange as number) >= 0 ? '#2e7d32' : '#c62828')) }],
+      },
+      options: { indexAxis: 'y', maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } }, scales: { x: { title: { display: true, text: `${cmp.to.campaign.name} 相对 ${cmp.from.campaign.name} 的得分变化` } } } },
+    });
+    (canvas.parentElement as HTMLElement).style.height = `${Math.max(160, 26 * rows.length + 70)}px`;
+    fillTable(
+      'compare-table',
+      '年度对比',
+      ['部门', '分组', `${cmp.from.campaign.name} 得分`, '名次', '等级', `${cmp.to.campaign.name} 得分`, '名次', '等级', '得分变化', '名次变化'],
+      cmp.departments.map((d) => [
+        d.name,
+        d.groupLabel,
+        fmt(d.from?.finalScore),
+        d.from?.rank ?? '—',
+        d.from?.grade ?? '—',
+        fmt(d.to?.finalScore),
+        d.to?.rank ?? '—',
+        d.to?.grade ?? '—',
+        d.scoreChange === null ? '—' : `${d.scoreChange > 0 ? '+' : ''}${d.scoreChange.toFixed(2)}`,
+        d.rankChange === null ? '—' : d.rankChange > 0 ? `↑${d.rankChange}` : d.rankChange < 0 ? `↓${-d.rankChange}` : '—',
+      ]),
+      canvas,
+    );
+  };
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void run().catch(showError);
+  });
+  await run();
+}
+
+async function overview() {
+  const view = await api<ResultView>(resultsPath());
+  setMinCell(view);
+  renderScreening(view);
+  renderRanking(view);
+  renderHeatmap(view);
+  if (status) status.textContent = `共 ${view.departments.length} 个部门；${view.bootstrapSamples ? `区间来自 ${view.bootstrapSamples} 次抽样` : '未计算区间'}。`;
+  await Promise.all([renderProgress(), renderCompare()]);
+}
+
+// ───────────────────────────── department ─────────────────────────────
+
+interface Trend {
+  points: { campaign: { name: string }; finalScore: number | null; scoreInterval: [number, number] | null; rank: number | null; groupSize: number; grade: string | null; satisfactionRate: number | null; validRaters: number }[];
+}
+
+async function department() {
+  const code = root.dataset.code ?? '';
+  const [view, trend] = await Promise.all([api<ResultView>(resultsPath()), api<Trend>(`/api/departments/${encodeURIComponent(code)}/trend`)]);
+  setMinCell(view);
+  const d = view.departments.find((x) => x.code === code);
+  if (!d) throw new Error('结果中没有这个部门');
+  const groupSize = view.departments.filter((x) => x.group === d.group && x.ranked).length;
+  const figure = (label: string, value: Cell) => el('div', { class: 'figure' }, el('span', { class: 'value' }, value), el('span', { class: 'label' }, label));
+  const iv = d.uncertainty.scoreInterval;
+  const tiedNames = d.uncertainty.statisticallyTiedWith.map((c) => view.departments.find((x) => x.code === c)?.name ?? c);
+  document.getElementById('summary')!.replaceChildren(
+    figure('最终得分', d.suppressed ? hidden : fmt(d.finalScore)),
+    figure('95% 区间', iv ? `${fmt(iv[0])}–${fmt(iv[1])}` : '—'),
+    figure(`${d.groupLabel}排名`, d.rank === null ? (d.rankNote ?? '—') : `${d.rank}${d.tied ? '（并列）' : ''} / ${groupSize}`),
+    figure('等级', d.grade ?? '—'),
+    figure('有效评议人数', d.validRaters),
+    figure('满意率', d.suppressed ? hidden : `${fmt(d.satisfactionRate, 1)}%`),
+    figure('知晓率', d.suppressed ? hidden : `${fmt(d.awareness, 1)}%`),
+    figure('扣分', `${fmt(d.deduction)}（核实 ${d.verifiedNegatives} 条）`),
+  );
+  const notes = el('p', { class: 'note' });
+  if (d.rectification) notes.append(el('strong', { class: 'flag' }, '重点整改'), ' ');
+  if (tiedNames.length) notes.append(`名次区间 ${d.uncertainty.rankInterval?.join('–')}，与 ${tiedNames.join('、')} 统计上无差别。`);
+  document.getElementById('summary')!.after(notes);
+
+  // categories × items
+  const cats = view.catalogs.categories;
+  const items = view.catalogs.items;
+  const palette = ['#1565c0', '#ef8f00', '#6a1b9a', '#2e7d32'];
+  const catCanvas = document.getElementById('category-chart') as HTMLCanvasElement;
+  makeChart(catCanvas, {
+    type: 'bar',
+    data: {
+      labels: cats.map((c) => c.label),
+      datasets: items.map((it, k) => ({
+        label: it.label,
+        data: cats.map((c) => d.items[it.code]?.categoryBreakdown.find((b) => b.category === c.code)?.mean ?? null),
+        backgroundColor: palette[k % palette.length],
+      })),
+    },
+    options: { maintainAspectRatio: false, animation: false, scales: { y: { min: 0, max: 100, title: { display: true, text: '平均分' } } } },
+  });
+  fillTable(
+    'category-table',
+    `${d.name}-分类别评价`,
+    ['评议项目', '代表类别', '有效答复', '平均分', '满意及以上比例', '参与计分'],
+    items.flatMap((it) =>
+      (d.items[it.code]?.categoryBreakdown ?? []).map((b) => [
+        it.label,
+        cats.find((c) => c.code === b.category)?.label ?? b.category,
+        b.validAnswers,
+        b.suppressed ? hidden : fmt(b.mean),
+        b.suppressed ? hidden : pct(b.satisfiedShare),
+        b.takesPart ? '是' : '否',
+      ]),
+    ),
+    catCanvas,
+  );
+
+  // work-style problems
+  const probCanvas = document.getElementById('problem-chart') as HTMLCanvasElement;
+  const problems = view.catalogs.problems;
+  makeChart(probCanvas, {
+    type: 'bar',
+    data: {
+      labels: problems.map((p) => `${p.id} ${p.label.split(/[、：]/)[0]}`),
+      datasets: [{ label: '指出该问题的评议人比例（%）', data: problems.map((p) => { const c = d.problems.find((x) => x.problem === p.id); return c && c.share !== null ? c.share * 100 : null; }), backgroundColor: '#c62828' }],
+    },
+    options: { indexAxis: 'y', maintainAspectRatio: false, animation: false, scales: { x: { beginAtZero: true, title: { display: true, text: '%' } }, y: { ticks: { autoSkip: false } } } },
+  });
+  fillTable(
+    'problem-table',
+    `${d.name}-作风问题`,
+    ['作风问题', '中梗阻类型', '指出人数', '占评议人比例'],
+    problems.map((p) => {
+      const c = d.problems.find((x) => x.problem === p.id);
+      return [p.label, p.kind ?? '', c?.suppressed ? hidden : (c?.mentions ?? 0), c?.suppressed ? hidden : pct(c?.share ?? 0)];
+    }),
+    probCanvas,
+  );
+
+  // negative situations
+  const negCanvas = document.getElementById('negative-chart') as HTMLCanvasElement;
+  const negatives = view.catalogs.negatives;
+  const cellOf = (id: number) => d.negatives.find((x) => x.kind === id);
+  makeChart(negCanvas, {
+    type: 'bar',
+    data: {
+      labels: negatives.map((n) => `${n.id} ${n.label.split(/[、，]/)[0]}`),
+      datasets: [
+        { label: '反映', data: negatives.map((n) => cellOf(n.id)?.reported ?? null), backgroundColor: '#ffb74d' },
+        { label: '核实', data: negatives.map((n) => cellOf(n.id)?.verified ?? null), backgroundColor: '#c62828' },
+      ],
+    },
+    options: { indexAxis: 'y', maintainAspectRatio: false, animation: false, scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { ticks: { autoSkip: false } } } },
+  });
+  fillTable(
+    'negative-table',
+    `${d.name}-负面情形`,
+    ['负面情形', '反映', '核实'],
+    negatives.map((n) => {
+      const c = cellOf(n.id);
+      return [n.label, c?.suppressed ? hidden : (c?.reported ?? 0), c?.suppressed ? hidden : (c?.verified ?? 0)];
+    }),
+    negCanvas,
+  );
+
+  // trend across campaigns
+  const trendCanvas = document.getElementById('trend-chart') as HTMLCanvasElement;
+  const points = trend.points;
+  if (points.length === 0) {
+    trendCanvas.closest('.chart-box')?.replaceWith(el('p', { class: 'note' }, '还没有已发布的结果。'));
+  } else {
+    makeChart(trendCanvas, {
+      type: 'line',
+      data: {
+        labels: points.map((p) => p.campaign.name),
+        datasets: [{ label: '最终得分', data: points.map((p) => p.finalScore), borderColor: '#b3261e', backgroundColor: '#b3261e', intervals: points.map((p) => p.scoreInterval) } as never],
+      },
+      options: { maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } }, scales: { y: { suggestedMin: 50, suggestedMax: 100 } } },
+      plugins: [intervalBars],
+    });
+  }
+  fillTable(
+    'trend-table',
+    `${d.name}-历年趋势`,
+    ['评议活动', '最终得分', '95% 区间', '排名', '等级', '满意率', '有效评议人数'],
+    points.map((p) => [
+      p.campaign.name,
+      fmt(p.finalScore),
+      p.scoreInterval ? `${fmt(p.scoreInterval[0])}–${fmt(p.scoreInterval[1])}` : '—',
+      p.rank === null ? '—' : `${p.rank} / ${p.groupSize}`,
+      p.grade ?? '—',
+      p.satisfactionRate === null ? '—' : `${fmt(p.satisfactionRate, 1)}%`,
+      p.validRaters,
+    ]),
+    trendCanvas,
+  );
+  if (status) status.textContent = '';
+}
+
+// ───────────────────────────── start ─────────────────────────────
+
+function showError(error: unknown) {
+  if (status) {
+    status.textContent = `无法显示结果：${(error as Error).message}`;
+    status.classList.add('error');
+  }
+}
+
+document.querySelectorAll<HTMLSelectElement>('select[data-autosubmit]').forEach((s) =>
+  s.addEventListener('change', () => {
+    // a campaign change starts from its live result
+    if (s.name === 'campaign') (s.form?.elements.namedItem('snapshot') as HTMLSelectElement | null)?.setAttribute('disabled', '');
+    s.form?.submit();
+  }),
+);
+document.querySelector('[data-logout]')?.addEventListener('click', async () => {
+  await fetch('/api/auth/logout', { method: 'POST', headers: { 'X-CSRF-Token': root.dataset.csrf ?? '' }, credentials: 'same-origin' });
+  location.href = '/login';
+});
+
+(root.dataset.view === 'department' ? department() : overview())
+  .then(() => root.setAttribute('data-ready', '1'))
+  .catch(showError);
