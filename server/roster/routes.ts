@@ -42,9 +42,10 @@ export function rosterRoutes(services: Services) {
   app.get('/:slug/evaluators', requireRole('admin'), async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
     const query = parseOrThrow(listQuery, c.req.query(), '查询参数');
+    const labels = new Map(campaign.config.categories.map((x) => [x.code, x.label]));
     return c.json({
       total: await services.roster.countEvaluators(campaign.id),
-      evaluators: await services.roster.evaluators(campaign.id, query),
+      evaluators: (await services.roster.evaluators(campaign.id, query)).map((e) => ({ ...e, categoryLabel: labels.get(e.category) ?? e.category })),
     });
   });
 

@@ -166,13 +166,14 @@ searchForm?.addEventListener('submit', async (event) => {
   if (!res.ok) return showError(searchResults, await errorOf(res));
   const body = (await res.json()) as {
     total: number;
-    evaluators: { id: string; name: string; organisation: string | null; category: string; invited: boolean; opened: boolean; used: boolean }[];
+    evaluators: { id: string; name: string; organisation: string | null; category: string; categoryLabel: string; invited: boolean; opened: boolean; used: boolean }[];
   };
   if (!body.evaluators.length) {
     searchResults.replaceChildren(el('p', { class: 'muted' }, '没有找到。'));
     return;
   }
   searchResults.replaceChildren(
+    el('p', { class: 'muted' }, `找到的前 ${body.evaluators.length} 人（名单共 ${body.total} 人）`),
     table(
       ['姓名', '单位/项目', '类别', '状态', ''],
       body.evaluators.map((e) => {
@@ -183,7 +184,7 @@ searchForm?.addEventListener('submit', async (event) => {
           button.addEventListener('click', () => void reissue(searchForm.dataset.endpoint!, e.id, cell));
           cell.append(button);
         }
-        return [e.name, e.organisation ?? '', e.category, state, cell];
+        return [e.name, e.organisation ?? '', e.categoryLabel, state, cell];
       }),
     ),
   );

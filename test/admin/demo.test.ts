@@ -1,0 +1,80 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/app.js';
+import { fixedClock } from '../../server/clock.js';
+import { defaultConfig } from '../../server/config.js';
+import type { Db } from '../../server/db/connect.js';
+import { ensureDemo } from '../../server/demo.js';
+import { sqliteDb } from '../helpers/db.js';
+
+let db: Db;
+beforeEach(async () => {
+  db = await sqliteDb();
+});
+afterEach(() => db.close());
+
+const count = async (table: 'departments' | 'evaluators' | 'invitations' | 'users') =>
+  Number((await db.kysely.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+describe('the demo', () => {
+  it('fills an empty database in under 5 seconds: 100 departments in 3 groups, 3,000 evaluators with invitations, an admin, three working links', async () => {
+    const clock = fixedClock('2027-03-15T02:00:00Z');
+    const deps = { db, config: defaultConfig({ publicUrl: 'http://localhost:3000' }), clock };
+    const lines: string[] = [];
+    const started = Date.now();
+    const result = await ensureDemo(deps, { log: (l) => lines.push(l) });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(result).not.toBeNull();
+
+    expect(await count('departments')).toBe(100);
+    const groups = await db.kysely.selectFrom('departments').select(['group_code', (eb) => eb.fn.countAll().as('n')]).groupBy('group_code').execute();
+    expect(groups.map((g) => g.group_code).sort()).toEqual(['economic', 'enforcement', 'service']);
+    expect(await count('evaluators')).toBe(3000);
+    expect(await count('invitations')).toBe(3000);
+    const categories = await db.kysely.selectFrom('evaluators').select(['category', (eb) => eb.fn.countAll().as('n')]).groupBy('category').execute();
+    expect(categories).toHaveLength(5);
+
+    // the example's window (Nov–Dec 2026) does not contain "now": it is moved around it
+    expect(Date.parse(result!.campaign.opensAt)).toBeLessThan(clock.now().getTime());
+    expect(Date.parse(result!.campaign.closesAt)).toBeGreaterThan(clock.now().getTime());
+
+    const output = lines.join('\n');
+    expect(output).toContain(`密码 ${result!.adminPassword}`);
+    expect(result!.links).toHaveLength(3);
+    const app = createApp(deps);
+    for (const link of result!.links) {
+      expect(output).toContain(link);
+      const token = link.split('/s/')[1];
+      expect((await app.request(`/api/s/${token}`)).status).toBe(200);
+    }
+    const login = await app.request('/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: result!.adminPassword }),
+    });
+    expect(login.status).toBe(200);
+  });
+
+  it('keeps the example window when it contains now, and does nothing on a database that has a campaign', async () => {
+    const deps = { db, config: defaultConfig(), clock: fixedClock('2026-11-23T08:00:00Z') };
+    const result = await ensureDemo(deps, { log: () => {}, evaluators: 50 });
+    expect(result!.campaign.opensAt).toBe('2026-10-31T16:00:00.000Z');
+    expect(await ensureDemo(deps, { log: () => {} })).toBeNull();
+    expect(await count('users')).toBe(1);
+  });
+
+  it('runs the extension steps with the campaign and the plain tokens', async () => {
+    const deps = { db, config: defaultConfig(), clock: fixedClock('2026-11-23T08:00:00Z') };
+    let seen = 0;
+    await ensureDemo(deps, {
+      log: () => {},
+      evaluators: 20,
+      steps: [
+        async (ctx) => {
+          seen = ctx.invitations.length;
+          expect(ctx.campaign.slug).toBe('demo-2026');
+        },
+      ],
+    });
+    expect(seen).toBe(20);
+  });
+});
