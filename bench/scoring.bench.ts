@@ -3,6 +3,7 @@
  * Run: npx tsx bench/scoring.bench.ts [evaluators] [departments] [perEvaluator] [samples]
  * Prints one JSON object to stdout.
  */
+import os from 'node:os';
 import { computeOfficialScores, computeResults, defaultMethod, inputsHash } from '../scoring/index.js';
 import { syntheticCampaign } from '../test/scoring/synthetic.js';
 
@@ -11,16 +12,21 @@ const method = defaultMethod();
 method.bootstrap.samples = samples;
 
 const mb = (b: number) => Math.round((b / 1024 / 1024) * 10) / 10;
+// the computation is synchronous, so heap use is sampled when each timed call returns
 let peakHeap = 0;
 const sampleHeap = () => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed));
-const timer = setInterval(sampleHeap, 5);
-timer.unref();
 
-function time<T>(fn: () => T): [T, number] {
+const cpuTimes: Record<string, number> = {};
+/** wall-clock ms of fn (CPU ms of the process recorded under `label`, useful on a busy machine) */
+function time<T>(fn: () => T, label?: string): [T, number] {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const v = fn();
+  const wall = Math.round((performance.now() - t0) * 10) / 10;
+  const c = process.cpuUsage(c0);
+  if (label) cpuTimes[label] = Math.round((c.user + c.system) / 100) / 10;
   sampleHeap();
-  return [v, Math.round((performance.now() - t0) * 10) / 10];
+  return [v, wall];
 }
 
 const [data, genMs] = time(() => syntheticCampaign(method, { evaluators, departments, perEvaluator, seed: 42 }));
@@ -28,11 +34,11 @@ const ratings = data.responses.reduce((n, r) => n + r.departments.length * metho
 // warm-up (JIT) on a smaller slice, then measure
 computeOfficialScores(method, data.departments, data.responses.slice(0, 500));
 const officialRuns: number[] = [];
-for (let k = 0; k < 5; k++) officialRuns.push(time(() => computeOfficialScores(method, data.departments, data.responses))[1]);
+for (let k = 0; k < 5; k++) officialRuns.push(time(() => computeOfficialScores(method, data.departments, data.responses), `official${k}`)[1]);
 const [, hashMs] = time(() => inputsHash(method, data.departments, data.responses));
-const [full, fullMs] = time(() => computeResults(method, data.departments, data.responses));
-const [, fullMs2] = time(() => computeResults(method, data.departments, data.responses));
-clearInterval(timer);
+const [full, fullMs] = time(() => computeResults(method, data.departments, data.responses), 'full0');
+const [full2, fullMs2] = time(() => computeResults(method, data.departments, data.responses), 'full1');
+if (JSON.stringify(full2) !== JSON.stringify(full)) throw new Error('non-deterministic result');
 
 const ru = process.resourceUsage();
 console.log(
@@ -44,16 +50,19 @@ console.log(
       bootstrapSamples: samples,
       node: process.version,
       generateMs: genMs,
-      officialMs: { min: Math.min(...officialRuns), median: officialRuns.sort((a, b) => a - b)[2], runs: officialRuns },
+      officialMs: { min: Math.min(...officialRuns), median: [...officialRuns].sort((a, b) => a - b)[2], runs: officialRuns },
       inputsHashMs: hashMs,
       fullMs: [fullMs, fullMs2],
+      cpuMs: cpuTimes,
+      loadAverage1m: Math.round(os.loadavg()[0] * 100) / 100,
+      cpus: os.cpus().length,
       included: full.inputs.included,
       excluded: full.inputs.excluded,
       flags: full.screening.counts.flags,
       ranked: full.departments.filter((d) => d.ranked).length,
       rectification: full.departments.filter((d) => d.rectification).length,
       peakRssMB: mb(ru.maxRSS * 1024),
-      peakHeapUsedMB: mb(peakHeap),
+      heapUsedMaxAfterCallsMB: mb(peakHeap),
     },
     null,
     2,

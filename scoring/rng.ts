@@ -6,6 +6,7 @@
 
 const TWO_32 = 4294967296;
 const TWO_53 = 9007199254740992;
+const INV_TWO_32 = 1 / 4294967296;
 
 function mix32(x: number): number {
   // splitmix32 finaliser (a bijection on 32-bit integers)
@@ -85,7 +86,8 @@ export class Rng {
       const threshold = TWO_32 % n;
       for (;;) {
         const m = this.nextUint32() * n; // < 2^53: exact
-        if (m % TWO_32 >= threshold) return Math.floor(m / TWO_32);
+        const hi = Math.floor(m * INV_TWO_32); // exact: scaling by a power of two
+        if (m - hi * TWO_32 >= threshold) return hi;
       }
     }
     // large n: 53 random bits and plain rejection
