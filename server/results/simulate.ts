@@ -66,6 +66,13 @@ function normal(rng: Rng): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
+/** FNV-1a of a department code: the seed of everything that characterises the department. */
+function codeHash(code: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < code.length; i++) h = Math.imul(h ^ code.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
 function shuffle<T>(rng: Rng, list: T[]): T[] {
   for (let i = list.length - 1; i > 0; i--) {
     const j = rng.nextInt(i + 1);
@@ -87,8 +94,11 @@ export function simulateResponses(config: CampaignConfig, departments: Simulated
   const negatives = config.negatives.map((n) => n.id);
   const maxProblems = config.maxProblemsPerDepartment;
 
-  // departments: quality, visibility (how many evaluators deal with it), problem and negative profiles
-  const order = shuffle(rng, departments.map((_, i) => i));
+  // departments: quality, visibility, problem and negative profiles. These come from the department
+  // code, not the seed, so a department keeps its character from one campaign to the next and a
+  // new seed only moves it a little (year-over-year comparisons then tell a story).
+  const stable = departments.map((d) => new Rng(codeHash(d.code)));
+  const order = departments.map((_, i) => i).sort((a, b) => stable[a].next() - stable[b].next() || a - b);
   const quality = new Float64Array(D);
   const visibility = new Float64Array(D);
   const negativeRate = new Float64Array(D);
@@ -97,13 +107,14 @@ export function simulateResponses(config: CampaignConfig, departments: Simulated
   order.forEach((d, rankIndex) => {
     const f = D === 1 ? 0.5 : rankIndex / (D - 1);
     // a few weak (bottom 8%) and strong (top 8%) departments, the middle close together
-    quality[d] = f < 0.08 ? 0.3 + 0.5 * f : f > 0.92 ? 0.78 + (f - 0.92) : 0.5 + 0.22 * f + 0.03 * normal(rng);
-    visibility[d] = 0.5 + rng.next();
+    const base = f < 0.08 ? 0.3 + 0.5 * f : f > 0.92 ? 0.78 + (f - 0.92) : 0.5 + 0.22 * f + 0.03 * normal(stable[d]);
+    quality[d] = base + 0.03 * normal(rng);
+    visibility[d] = 0.5 + stable[d].next();
     negativeRate[d] = f < 0.06 ? 0.08 : f < 0.15 ? 0.02 : 0.002;
   });
   for (let d = 0; d < D; d++) {
-    problemProfile.push(shuffle(rng, [...problems]).slice(0, 3));
-    negativeProfile.push(shuffle(rng, [...negatives]).slice(0, 2));
+    problemProfile.push(shuffle(stable[d], [...problems]).slice(0, 3));
+    negativeProfile.push(shuffle(stable[d], [...negatives]).slice(0, 2));
   }
   const visTotal = visibility.reduce((a, b) => a + b, 0);
   const meanPicked = Math.max(1, Math.min(D, Math.round(Math.min(20, Math.max(5, D * 0.2)))));

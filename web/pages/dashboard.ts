@@ -554,6 +554,11 @@ async function department() {
     },
     options: { indexAxis: 'y', maintainAspectRatio: false, animation: false, scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { ticks: { autoSkip: false } } } },
   });
+  if (d.negatives.every((n) => n.suppressed || !n.reported)) {
+    negCanvas.closest('.chart-box')?.after(
+      el('p', { class: 'note' }, d.negatives.some((n) => n.suppressed) ? `各类情形的反映均少于 ${hidden.slice(1)} 条，不予分项显示；核实 ${d.verifiedNegatives} 条计入扣分。` : '没有反映负面情形。'),
+    );
+  }
   fillTable(
     'negative-table',
     `${d.name}-负面情形`,
