@@ -62,6 +62,14 @@ export function accountsRepository(db: Kysely<Database>) {
         .returningAll()
         .executeTakeFirstOrThrow(),
 
+    /** Forget windows that ended and locks that ran out, so sprayed usernames don't pile up. */
+    pruneAttempts: (windowStart: string, now: string) =>
+      db
+        .deleteFrom('login_attempts')
+        .where('window_started_at', '<', windowStart)
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+        .execute(),
+
     lock: (key: string, until: string) => db.updateTable('login_attempts').set({ locked_until: until }).where('key', '=', key).execute(),
     clearAttempts: (key: string) => db.deleteFrom('login_attempts').where('key', '=', key).execute(),
 

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import { z } from 'zod';
@@ -119,7 +120,7 @@ export function loginPageRoutes(services: Services, config: AppConfig) {
     return c.html(loginPage({ next }));
   });
 
-  app.post('/login', async (c) => {
+  app.post('/login', bodyLimit({ maxSize: 16 * 1024 }), async (c) => {
     assertSameOrigin(c);
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const next = safeNext(form.next);

@@ -87,6 +87,7 @@ export function accountsService(deps: AppDeps) {
     const now = clock.now();
     const windowMs = THROTTLE.windowMinutes * 60_000;
     const windowStart = new Date(now.getTime() - windowMs).toISOString();
+    await repo.pruneAttempts(windowStart, now.toISOString());
     for (const key of keys) {
       const row = await repo.recordFailure(key, now.toISOString(), windowStart);
       if (Number(row.failures) >= THROTTLE.maxFailures) await repo.lock(key, new Date(now.getTime() + windowMs).toISOString());

@@ -42,6 +42,21 @@ export interface ImportOptions {
 
 const MAX_DETAILS_IN_MESSAGE = 3;
 
+/** A unique-key clash: another import of the same campaign ran at the same moment. */
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+async function concurrently<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError('CONFLICT', '同一活动的另一次导入正在进行，请稍后重试（本次没有导入任何数据）');
+    throw error;
+  }
+}
+
 function rejectFile(errors: ErrorDetail[]): never {
   const sorted = [...errors].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   const first = sorted
@@ -82,7 +97,7 @@ export function rosterService(deps: AppDeps) {
       if (!rows.length) rejectFile([{ line: mapped.headerLine + 1, message: '文件中没有部门数据' }]);
 
       const now = clock.now().toISOString();
-      const summary = await db.kysely.transaction().execute(async (trx) => {
+      const summary = await concurrently(() => db.kysely.transaction().execute(async (trx) => {
         const repo = rosterRepository(trx);
         const existing = new Map((await repo.departments(campaign.id)).map((d) => [d.code.toUpperCase(), d]));
         const inserts = [];
@@ -100,7 +115,7 @@ export function rosterService(deps: AppDeps) {
           for (const u of updates) await repo.updateDepartment(u.id, u.set);
         }
         return { rows: rows.length, inserted: inserts.length, updated: updates.length, unchanged, updatedCodes: updates.map((u) => u.code), ignoredColumns: mapped.ignored, dryRun: !!options.dryRun };
-      });
+      }));
       if (!options.dryRun) {
         await audit.record({
           actor: options.actor,

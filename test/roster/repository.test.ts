@@ -32,6 +32,15 @@ describe.each(await dialects())('roster imports on $name', ({ open }) => {
     expect((await services.campaigns.departments(campaign.id)).length).toBe(1200);
   });
 
+  it('survives two imports of the same new departments at once: one inserts, the other finds them or asks to retry', async () => {
+    const file = { bytes: bytes(csvOf([['code', 'name', 'group'], ['X001', '并发一', 'economic'], ['X002', '并发二', 'service']])), filename: 'x.csv' };
+    const results = await Promise.allSettled([services.roster.importDepartments(campaign, file, { actor: 't' }), services.roster.importDepartments(campaign, file, { actor: 't' })]);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'CONFLICT' });
+    const inserted = results.filter((r) => r.status === 'fulfilled').reduce((n, r) => n + (r as PromiseFulfilledResult<{ inserted: number }>).value.inserted, 0);
+    expect(inserted).toBe(2);
+    expect((await services.campaigns.departments(campaign.id)).filter((d) => d.code.startsWith('X'))).toHaveLength(2);
+  });
+
   it('imports evaluators in batches, idempotent by row identity', async () => {
     const rows = Array.from({ length: 1500 }, (_, i) => [`代表${i}`, `单位${i % 40}`, ['project', 'deputies', 'supervisors', 'grassroots', 'public'][i % 5]]);
     const file = { bytes: bytes(csvOf([['name', 'organisation', 'category'], ...rows])), filename: 'e.csv' };
