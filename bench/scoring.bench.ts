@@ -29,7 +29,7 @@ function time<T>(fn: () => T, label?: string): [T, number] {
   return [v, wall];
 }
 
-const [data, genMs] = time(() => syntheticCampaign(method, { evaluators, departments, perEvaluator, seed: 42 }));
+const [data, genMs] = time(() => syntheticCampaign(method, { evaluators, departments, perEvaluator, seed: 42, cheaterShare: 0.01, copyClusters: 5, copyClusterSize: 12 }));
 const ratings = data.responses.reduce((n, r) => n + r.departments.length * method.items.length, 0);
 // warm-up (JIT) on a smaller slice, then measure
 computeOfficialScores(method, data.departments, data.responses.slice(0, 500));

@@ -77,7 +77,7 @@ function compute(method: Method, departments: DepartmentInfo[], responses: Respo
 
   const s = screened.result;
   return {
-    method,
+    method: structuredClone(method), // the result never aliases the caller's objects
     inputs: {
       responses: cx.N,
       included: s.counts.included,

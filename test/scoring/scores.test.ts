@@ -215,6 +215,23 @@ describe('problems', () => {
   });
 });
 
+describe('empty inputs', () => {
+  it('no responses: every figure null or zero, JSON-safe', () => {
+    const res = computeOfficialScores(method(), [dept('A')], []);
+    const a = res.departments[0];
+    expect([a.raters, a.validRaters, a.awareness, a.surveyScore, a.finalScore, a.deduction, a.rank, a.grade]).toEqual([0, 0, null, null, null, 0, null, null]);
+    expect(a.rankNote).toBe(NOT_RANKED_NOTE);
+    expect(res.screening.medianDurationSeconds).toBeNull();
+    expect(JSON.parse(JSON.stringify(res))).toEqual(res);
+  });
+
+  it('no departments and no responses', () => {
+    const res = computeOfficialScores(method(), [], []);
+    expect(res.departments).toEqual([]);
+    expect(res.inputs).toMatchObject({ responses: 0, included: 0, excluded: 0, flagged: 0 });
+  });
+});
+
 describe('input validation', () => {
   it.each([
     { name: 'unknown category', r: () => response('nobody', [{ code: 'A', eff: S, qual: S }]), msg: 'unknown category' },

@@ -148,6 +148,62 @@ describe('flags (never exclusions)', () => {
     expect(s.flags.filter((f) => f.kind === 'near_identical').map((f) => f.responseIds)).toEqual([['twin1', 'twin2']]);
   });
 
+  it('near_identical: a similarity exactly at the threshold counts (9 of 10 answers, one left out)', () => {
+    const mk = (id: string, dropLast: boolean) =>
+      response('public', departments.slice(0, 5).map((d, k) => ({ code: d.code, eff: [S, F, B][k % 3], qual: dropLast && k === 4 ? undefined : X })), { id });
+    const s = screenResponses(m, departments, [mk('p', false), mk('q', true), ...background()]);
+    expect(s.flags.filter((f) => f.kind === 'near_identical').map((f) => f.responseIds)).toEqual([['p', 'q']]);
+  });
+
+  it('near_identical agrees with a brute-force comparison of all pairs', () => {
+    // 300 responses: 60 originals over 12 departments and 4 mutated copies of each (0–4 answers changed or dropped)
+    let seed = 987654321;
+    const rand = (n: number) => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) % n);
+    const levels = [S, F, B, X, U];
+    const rs: ResponseRecord[] = [];
+    for (let o = 0; o < 60; o++) {
+      const n = 3 + rand(10);
+      const picked = departments.filter(() => rand(12) < n);
+      const base = picked.map((d) => ({ code: d.code, eff: levels[rand(5)], qual: levels[rand(5)] }));
+      rs.push(response('public', base, { id: `o${o}` }));
+      for (let c = 0; c < 4; c++) {
+        const copy = base.map((x) => ({ ...x }));
+        for (let k = rand(5); k > 0 && copy.length; k--) {
+          const x = copy[rand(copy.length)];
+          if (rand(2)) x.eff = levels[rand(5)];
+          else x.qual = rand(3) ? levels[rand(5)] : (undefined as unknown as string);
+        }
+        rs.push(response('public', copy, { id: `o${o}c${c}` }));
+      }
+    }
+    for (const thr of [0.7, 0.8, 0.9, 0.95]) {
+      const mm = method();
+      mm.screening = { ...mm.screening, nearIdenticalThreshold: thr };
+      const got = screenResponses(mm, departments, rs)
+        .flags.filter((f) => f.kind === 'near_identical')
+        .map((f) => f.responseIds!.join(' '))
+        .sort();
+      // brute force
+      const sets = rs.map((r) => new Set(r.departments.flatMap((d) => Object.entries(d.ratings).filter(([, v]) => v !== undefined).map(([k, v]) => `${d.code}|${k}|${v}`))));
+      const parent = rs.map((_, i) => i);
+      const find = (x: number): number => (parent[x] === x ? x : (parent[x] = find(parent[x])));
+      for (let i = 0; i < rs.length; i++)
+        for (let j = i + 1; j < rs.length; j++) {
+          const a = sets[i];
+          const b = sets[j];
+          if (a.size < 6 || b.size < 6) continue;
+          let inter = 0;
+          for (const t of a) if (b.has(t)) inter++;
+          if (inter >= 6 && inter / (a.size + b.size - inter) >= thr - 1e-12) parent[find(i)] = find(j);
+        }
+      const groups = new Map<number, string[]>();
+      rs.forEach((r, i) => groups.set(find(i), [...(groups.get(find(i)) ?? []), r.id]));
+      const expected = [...groups.values()].filter((g) => g.length > 1).map((g) => g.sort().join(' ')).sort();
+      expect(got, `threshold ${thr}`).toEqual(expected);
+      expect(expected.length).toBeGreaterThan(0);
+    }
+  });
+
   it('no_unknown_category: a category giving no 不了解 where the campaign often does', () => {
     // campaign: B's raters answer 不了解 half the time → p = share of (rater, department) entries with a 不了解
     const rs = [

@@ -10,6 +10,11 @@ export interface SyntheticOptions {
   perEvaluator: number; // mean departments rated per evaluator
   seed?: number;
   unknownShare?: number;
+  /** share of responses that are speeding straight-liners (excluded by screening); default 0 */
+  cheaterShare?: number;
+  /** clusters of copied responses submitted from one network on one day; default 0 */
+  copyClusters?: number;
+  copyClusterSize?: number;
 }
 
 export function syntheticCampaign(method: Method, o: SyntheticOptions): { departments: DepartmentInfo[]; responses: ResponseRecord[] } {
@@ -74,6 +79,28 @@ export function syntheticCampaign(method: Method, o: SyntheticOptions): { depart
       submittedAt: `2026-12-${String(day).padStart(2, '0')}`,
       departments: depts,
     });
+  }
+  // speeding straight-liners: fast, every rating the same level
+  const cheaters = Math.round((o.cheaterShare ?? 0) * responses.length);
+  for (let k = 0; k < cheaters; k++) {
+    const r = responses[rng.nextInt(responses.length)];
+    const level = valid[0].code;
+    r.durationSeconds = 20 + rng.nextInt(20);
+    for (const d of r.departments) for (const item of method.items) d.ratings[item.code] = level;
+  }
+  // copy clusters: one response copied, from one network key, on one day
+  const clusterSize = o.copyClusterSize ?? 12;
+  for (let k = 0; k < (o.copyClusters ?? 0); k++) {
+    const src = responses[rng.nextInt(responses.length)];
+    for (let j = 0; j < clusterSize; j++) {
+      responses.push({
+        ...src,
+        id: `C${k}-${j}`,
+        networkKey: `copy${k}`,
+        submittedAt: '2026-12-20',
+        departments: src.departments.map((d) => ({ ...d, ratings: { ...d.ratings } })),
+      });
+    }
   }
   return { departments, responses };
 }
