@@ -116,6 +116,7 @@ export function resultsService(deps: AppDeps, campaigns: CampaignsService) {
      */
     async publish(slug: string, actor: string): Promise<SnapshotSummary> {
       const { campaign, result } = await compute(slug, { uncertainty: true });
+      if (result.inputs.responses === 0) throw new AppError('CONFLICT', `评议活动 ${campaign.name} 还没有答卷，无法发布结果`);
       const stored: StoredResult = { campaign: { slug: campaign.slug, name: campaign.name }, catalogs: catalogsOf(campaign.config), result };
       // created_at orders a campaign's snapshots: keep it strictly increasing even within one millisecond
       const latest = await repo.latestSnapshot(campaign.id);

@@ -16,6 +16,11 @@ describe.each(await dialects())('results repository on $name', ({ open }) => {
   });
   afterAll(() => db.close());
 
+  it('refuses to publish a campaign without responses', async () => {
+    await expect(ctx.services.results.publish('test-2026', 'tester')).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await ctx.services.results.snapshots('test-2026')).toEqual([]);
+  });
+
   it('reads every answer, problem and negative report into scoring records, verified ones marked', async () => {
     await storeRecords(
       db,
