@@ -20,6 +20,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   audit_log: AuditLogTable;
   snapshots: SnapshotsTable;
+  response_imports: ResponseImportsTable;
 }
 
 export interface CampaignsTable {
@@ -198,4 +199,14 @@ export interface SnapshotsTable {
   inputs_hash: string;
   counts_json: string;
   result_json: string;
+}
+
+export interface ResponseImportsTable {
+  id: string;
+  campaign_id: string;
+  /** sha256 of the file's records (BOM, blank lines and line endings aside) */
+  content_hash: string;
+  file_name: string | null;
+  records: number;
+  imported_at: string;
 }

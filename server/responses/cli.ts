@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { CliError, type Command } from '../cli/framework.js';
 import { createServices } from '../services.js';
 
@@ -19,7 +20,7 @@ export const importResponsesCommand: Command = {
     }
     const services = createServices(await ctx.deps());
     const campaign = await services.campaigns.getBySlug(slug);
-    const { stored } = await services.responses.importJsonl(campaign, text, { source: 'import' });
+    const { stored } = await services.responses.importJsonl(campaign, text, basename(file));
     ctx.io.out(`已导入 ${stored} 份答卷到 ${campaign.name}（${campaign.slug}）`);
   },
 };

@@ -65,6 +65,17 @@ export function responsesRepository(db: Kysely<Database>) {
       await insertBatched(trx, 'negative_reports', rows.negatives, 'id');
     },
 
+    insertImport: (trx: Executor, row: Insertable<Database['response_imports']>) =>
+      trx.insertInto('response_imports').values(row).returning('id').executeTakeFirstOrThrow(),
+
+    findImport: (campaignId: string, contentHash: string) =>
+      db
+        .selectFrom('response_imports')
+        .selectAll()
+        .where('campaign_id', '=', campaignId)
+        .where('content_hash', '=', contentHash)
+        .executeTakeFirst(),
+
     insertIdempotency: (trx: Executor, row: Insertable<Database['idempotency_keys']>) =>
       trx.insertInto('idempotency_keys').values(row).returning('key').executeTakeFirstOrThrow(),
 

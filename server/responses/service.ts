@@ -3,7 +3,7 @@ import type { CanonicalRecord } from '../../surveys/record.js';
 import type { Campaign, CampaignsService } from '../campaigns/service.js';
 import type { AppDeps } from '../context.js';
 import { AppError, zodDetails, type ErrorDetail } from '../http/errors.js';
-import { newId } from '../shared/ids.js';
+import { newId, sha256 } from '../shared/ids.js';
 import { responsesRepository, type ResponseRows } from './repository.js';
 
 /** What the evaluator gets back after submitting: no response id, nothing that joins to the response. */
@@ -35,6 +35,8 @@ export interface StoreManyOptions {
   source: 'import' | 'web' | 'simulate' | (string & {});
   /** defaults to the campaign's latest questionnaire version */
   questionnaireVersion?: number;
+  /** an imported file, recorded in the same transaction so the same file can't be loaded twice */
+  importFile?: { contentHash: string; fileName: string | null };
 }
 
 export interface JsonlImportResult {
@@ -124,6 +126,16 @@ export function responsesService(deps: AppDeps, campaigns: CampaignsService) {
     return { status: Number(row.status_code), body: JSON.parse(row.body_json) as Receipt, replayed: true };
   }
 
+  async function refuseRepeatedImport(campaign: Campaign, contentHash: string) {
+    const earlier = await repo.findImport(campaign.id, contentHash);
+    if (earlier) {
+      throw new AppError(
+        'CONFLICT',
+        `同样内容的答卷文件${earlier.file_name ? `（${earlier.file_name}）` : ''}已于 ${earlier.imported_at.slice(0, 10)} 导入过 ${earlier.records} 份，没有重复导入`,
+      );
+    }
+  }
+
   async function storeMany(campaign: Campaign, records: readonly CanonicalRecord[], options: StoreManyOptions): Promise<{ stored: number }> {
     if (records.length === 0) return { stored: 0 };
     const ids = await departmentIds(campaign, records);
@@ -135,7 +147,27 @@ export function responsesService(deps: AppDeps, campaigns: CampaignsService) {
       invitationId: null,
       networkKey: null,
     });
-    await repo.transaction((trx) => repo.insertAll(trx, rows));
+    const { importFile } = options;
+    if (importFile) await refuseRepeatedImport(campaign, importFile.contentHash);
+    try {
+      await repo.transaction(async (trx) => {
+        if (importFile) {
+          await repo.insertImport(trx, {
+            id: newId(),
+            campaign_id: campaign.id,
+            content_hash: importFile.contentHash,
+            file_name: importFile.fileName,
+            records: records.length,
+            imported_at: clock.now().toISOString(),
+          });
+        }
+        await repo.insertAll(trx, rows);
+      });
+    } catch (error) {
+      // a concurrent import of the same file lost the race on the unique (campaign, hash) key
+      if (importFile) await refuseRepeatedImport(campaign, importFile.contentHash);
+      throw error;
+    }
     return { stored: records.length };
   }
 
@@ -196,7 +228,7 @@ export function responsesService(deps: AppDeps, campaigns: CampaignsService) {
      * validator as a web submission. All or nothing: any bad line → nothing stored, and every
      * error names its line and field.
      */
-    async importJsonl(campaign: Campaign, text: string, options: StoreManyOptions = { source: 'import' }): Promise<JsonlImportResult> {
+    async importJsonl(campaign: Campaign, text: string, fileName: string | null = null): Promise<JsonlImportResult> {
       const validate = await campaigns.recordValidator(campaign);
       const records: CanonicalRecord[] = [];
       const details: ErrorDetail[] = [];
@@ -219,7 +251,8 @@ export function responsesService(deps: AppDeps, campaigns: CampaignsService) {
         throw new AppError('VALIDATION_FAILED', `文件有 ${details.length} 处错误，没有导入任何答卷`, details);
       }
       if (records.length === 0) throw new AppError('VALIDATION_FAILED', '文件里没有答卷');
-      return storeMany(campaign, records, options);
+      const contentHash = sha256(lines.map((l) => l.trim()).filter(Boolean).join('\n'));
+      return storeMany(campaign, records, { source: 'import', importFile: { contentHash, fileName } });
     },
 
     count: (campaignId: string) => repo.countByCampaign(campaignId),

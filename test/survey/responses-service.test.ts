@@ -117,6 +117,20 @@ describe.each(await dialects())('responses repository and service on $name', ({ 
     ]);
   });
 
+  it('refuses to import the same file a second time, so its votes are not counted twice', async () => {
+    const text = [
+      line({ category: 'grassroots', organisation: '重复导入测试', overall: 'satisfied', departments: [{ code: 'D003', efficiency: 'satisfied', quality: 'satisfied' }] }),
+      line({ category: 'grassroots', organisation: '重复导入测试', overall: 'satisfied', departments: [{ code: 'D003', efficiency: 'satisfied', quality: 'satisfied' }] }),
+    ].join('\n');
+    expect(await s.services.responses.importJsonl(s.campaign, text, 'paper-batch-1.jsonl')).toEqual({ stored: 2 });
+    const before = await count('responses');
+    const again = await s.services.responses.importJsonl(s.campaign, `\uFEFF${text}\r\n\r\n`, 'copy.jsonl').catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(AppError);
+    expect((again as AppError).code).toBe('CONFLICT');
+    expect((again as AppError).message).toContain('paper-batch-1.jsonl');
+    expect(await count('responses')).toBe(before);
+  });
+
   it('imports nothing from a file with errors and names each line and field', async () => {
     const before = await count('responses');
     const good = line({ category: 'project', overall: 'satisfied', departments: [{ code: 'D001', efficiency: 'satisfied', quality: 'satisfied' }] });

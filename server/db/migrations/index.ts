@@ -6,6 +6,7 @@ import * as m0004 from './0004_responses.js';
 import * as m0005 from './0005_accounts.js';
 import * as m0006 from './0006_snapshots.js';
 import * as m0007 from './0007_invitation_per_evaluator.js';
+import * as m0008 from './0008_response_imports.js';
 
 /** Ordered, shared by SQLite and PostgreSQL. Add new files at the end; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0005_accounts': m0005,
   '0006_snapshots': m0006,
   '0007_invitation_per_evaluator': m0007,
+  '0008_response_imports': m0008,
 };
 
 export const migrationProvider: MigrationProvider = {
