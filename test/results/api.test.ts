@@ -225,6 +225,30 @@ describe('results API: snapshots, exports, comparison, liaison', () => {
     expect((await get(`/api/snapshots/${second}/export.csv`, liaison)).status).toBe(403);
   });
 
+  it('renders the liaison page with their department only, suppressed alike', async () => {
+    const res = await get('/my/results', liaison);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain('本部门评议结果');
+    expect(text).toContain('（D005）');
+    expect(text).not.toContain('测试部门1<');
+    expect((await get('/my/results', analyst)).status).toBe(403);
+  });
+
+  it('serves the dashboard pages to analysts and the office only', async () => {
+    expect((await get('/dashboard', analyst)).status).toBe(200);
+    expect((await get('/dashboard?campaign=test-2026', admin)).status).toBe(200);
+    expect((await get('/dashboard/departments/D001?campaign=test-2026', analyst)).status).toBe(200);
+    expect((await get('/dashboard/departments/D999?campaign=test-2026', analyst)).status).toBe(404);
+    expect((await get('/dashboard', liaison)).status).toBe(403);
+    const anonymous = await get('/dashboard');
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get('location')).toContain('/login');
+    const html = await (await get('/dashboard', analyst)).text();
+    expect(html).not.toMatch(/<script>(?!<\/script>)/);
+    expect(html).toContain('data-campaign="test-2026"');
+  });
+
   it('gives a department trend across campaigns', async () => {
     const res = await get('/api/departments/D005/trend', analyst);
     const body = (await res.json()) as { points: { snapshot: string; finalScore: number }[] };
