@@ -245,7 +245,9 @@ describe('results API: snapshots, exports, comparison, liaison', () => {
     expect(anonymous.status).toBe(303);
     expect(anonymous.headers.get('location')).toContain('/login');
     const html = await (await get('/dashboard', analyst)).text();
-    expect(html).not.toMatch(/<script>(?!<\/script>)/);
+    // no inline scripts (CSP script-src 'self'): every script has a src
+    expect(html.match(/<script(?![^>]*\bsrc=)[^>]*>/g)).toBeNull();
+    expect(html).toMatch(/<script type="module" src="\/assets\/dashboard-[A-Za-z0-9]+\.js">/);
     expect(html).toContain('data-campaign="test-2026"');
   });
 
