@@ -112,6 +112,18 @@ describe('generating invitations', () => {
     expect(html).toContain('&lt;b&gt;x&lt;/b&gt;');
   });
 
+  it('keeps Excel from running a name as a formula in the CSV', async () => {
+    await app.request(`/api/campaigns/${campaign.slug}/evaluators/import`, {
+      method: 'POST',
+      headers: admin.headers(),
+      body: uploadForm(csvOf([['name', 'organisation', 'category', 'phone'], ['=1+1', '@SUM(A1)', 'public', '+8613800138000']]), 'x.csv'),
+    });
+    const text = await (await generate('csv')).text();
+    const line = text.split('\r\n').find((l) => l.includes('1+1'))!;
+    expect(line.startsWith("'=1+1,'@SUM(A1),")).toBe(true);
+    expect(line).toContain(',+8613800138000,');
+  });
+
   it('shows each token only once: a second call generates nothing (409) and the links still work', async () => {
     const first = await (await generate('csv')).text();
     const again = await generate('csv');
