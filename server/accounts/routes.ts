@@ -82,8 +82,9 @@ export function authRoutes(services: Services, config: AppConfig) {
   return app;
 }
 
+/** Where a login lands without `next`: the office's pages, the analysts' dashboard, a liaison's own results. */
 function defaultLanding(role: string): string {
-  return role === 'admin' ? '/admin' : '/dashboard';
+  return role === 'admin' ? '/admin' : role === 'analyst' ? '/dashboard' : '/my/results';
 }
 
 /** Only a local path may be a redirect target after login. */

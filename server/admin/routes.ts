@@ -32,7 +32,7 @@ function adminPage(user: SessionUser, csrfToken: string, title: string, body: Ht
     scripts: ['admin.js'],
     styles: ['admin.css'],
     body: html`<header class="admin-bar no-print">
-  <a class="home" href="/admin">民主评议机关系统 · 评议办</a>
+  <nav><a class="home" href="/admin">民主评议机关系统 · 评议办</a> <a href="/dashboard">结果分析</a></nav>
   <form id="logout" method="post" action="/api/auth/logout">
     <span class="muted">${user.displayName}（${ROLE_LABELS[user.role]}）</span>
     <button type="submit" class="secondary">退出登录</button>

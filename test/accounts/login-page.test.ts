@@ -49,4 +49,10 @@ describe('the login page', () => {
     expect(res.headers.get('set-cookie')).toBeNull();
   });
 
+
+  it('lands analysts on the dashboard and liaisons on their own results', async () => {
+    await services.accounts.addUser({ username: 'ana', role: 'analyst', password: 'analyst-password' }, 'test');
+    const res = await app.request('/login', form({ username: 'ana', password: 'analyst-password' }));
+    expect(res.headers.get('location')).toBe('/dashboard');
+  });
 });
