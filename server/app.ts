@@ -10,7 +10,7 @@ import { surveyRoutes } from './survey/routes.js';
 import { resultsRoutes } from './results/routes.js';
 import { dashboardPages } from './results/pages.js';
 import { sessionMiddleware } from './accounts/middleware.js';
-import { authRoutes, loginPageRoutes } from './accounts/routes.js';
+import { authRoutes, loginPageRoutes, usersRoutes } from './accounts/routes.js';
 import { adminRoutes } from './admin/routes.js';
 import { campaignRoutes } from './campaigns/routes.js';
 import { invitationsRoutes } from './invitations/routes.js';
@@ -47,6 +47,7 @@ export function createApp(deps: AppDeps) {
   app.route('/assets', staticAssets());
   app.route('/api/auth', authRoutes(services, deps.config));
   app.route('/', loginPageRoutes(services, deps.config));
+  app.route('/api/users', usersRoutes(services));
   app.route('/api/campaigns', campaignRoutes(services));
   app.route('/api/campaigns', rosterRoutes(services));
   app.route('/api/campaigns', invitationsRoutes(services, deps.clock));

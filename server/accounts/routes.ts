@@ -9,6 +9,7 @@ import { AppError, errorBody, parseOrThrow } from '../http/errors.js';
 import { page } from '../http/layout.js';
 import type { Services } from '../services.js';
 import { currentUser, requireRole, SESSION_COOKIE } from './middleware.js';
+import { ROLES } from './service.js';
 import { loginNetworkKey } from './network.js';
 import { type SessionInfo } from './service.js';
 
@@ -83,6 +84,35 @@ export function authRoutes(services: Services, config: AppConfig) {
 }
 
 /** Where a login lands without `next`: the office's pages, the analysts' dashboard, a liaison's own results. */
+const newUserBody = z.strictObject({
+  username: z.string(),
+  role: z.enum(ROLES),
+  departmentCode: z.string().optional(),
+  displayName: z.string().optional(),
+  password: z.string().optional(),
+});
+
+/** `/api/users` (admin): list accounts, add one (a generated password is shown once, in the answer). */
+export function usersRoutes(services: Services) {
+  const app = new Hono<AppEnv>();
+  app.use('*', requireRole('admin'));
+
+  app.get('/', async (c) => c.json({ users: await services.accounts.listUsers() }));
+
+  app.post('/', async (c) => {
+    const body = parseOrThrow(newUserBody, await c.req.json().catch(() => null), '账号');
+    const blank = (v: string | undefined) => (v?.trim() ? v : undefined);
+    const { user, password, generated } = await services.accounts.addUser(
+      { ...body, departmentCode: blank(body.departmentCode), displayName: blank(body.displayName), password: blank(body.password) },
+      currentUser(c)!.username,
+    );
+    c.header('Cache-Control', 'no-store');
+    return c.json({ user, ...(generated ? { password } : {}) }, 201);
+  });
+
+  return app;
+}
+
 function defaultLanding(role: string): string {
   return role === 'admin' ? '/admin' : role === 'analyst' ? '/dashboard' : '/my/results';
 }

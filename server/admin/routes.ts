@@ -104,6 +104,7 @@ export function adminRoutes(services: Services) {
   app.get('/', async (c) => {
     const user = currentUser(c)!;
     const campaigns = (await services.campaigns.list()).map((x) => ({ ...x, status: services.campaigns.status(x) }));
+    const users = await services.accounts.listUsers();
     return c.html(
       adminPage(
         user,
@@ -120,6 +121,31 @@ ${campaignList(campaigns)}
     <div><button type="submit">创建</button></div>
     <div class="result" aria-live="polite"></div>
   </form>
+</section>
+<section class="card" id="accounts">
+  <h2>账号</h2>
+  <table id="user-list">
+    <thead><tr><th>用户名</th><th>姓名</th><th>角色</th><th>部门</th></tr></thead>
+    <tbody>
+    ${users.map((u) => html`<tr><td>${u.username}</td><td>${u.displayName}</td><td>${ROLE_LABELS[u.role]}</td><td>${u.departmentCode ?? ''}</td></tr>`)}
+    </tbody>
+  </table>
+  <h3>添加账号</h3>
+  <form id="add-user" class="inline">
+    <label>用户名 <input name="username" required></label>
+    <label>姓名 <input name="displayName"></label>
+    <label>角色
+      <select name="role">
+        <option value="liaison">部门联络员</option>
+        <option value="analyst">分析人员</option>
+        <option value="admin">评议办</option>
+      </select>
+    </label>
+    <label>部门代码（联络员） <input name="departmentCode" size="8"></label>
+    <button type="submit">添加</button>
+    <div class="result" aria-live="polite"></div>
+  </form>
+  <p class="muted">系统生成密码并只显示一次，请当面或通过安全渠道交给本人。</p>
 </section>`,
       ),
     );

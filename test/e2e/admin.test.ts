@@ -83,6 +83,16 @@ describe.skipIf(!browserAvailable())('the appraisal office in a real browser', (
     const total = await page.locator('#progress-categories tfoot').innerText();
     expect(total.split(/\s+/).slice(0, 3)).toEqual(['合计', '3', '3']);
 
+    // an account for a department's liaison
+    await page.goto(`${server.url}/admin`);
+    const userForm = page.locator('#add-user');
+    await userForm.getByLabel('用户名').fill('liaison-d001');
+    await userForm.getByLabel('部门代码（联络员）').fill('D001');
+    await userForm.getByRole('button', { name: '添加' }).click();
+    await userForm.getByText('已添加 liaison-d001').waitFor();
+    expect(await userForm.locator('.result code').innerText()).toMatch(/^[A-Za-z2-9]{18}$/);
+    await page.locator('#user-list td', { hasText: 'liaison-d001' }).first().waitFor();
+
     // log out
     await page.getByRole('button', { name: '退出登录' }).click();
     await page.waitForURL(/\/login$/);

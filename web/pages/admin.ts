@@ -200,3 +200,28 @@ async function reissue(endpoint: string, evaluatorId: string, cell: HTMLElement)
   await download(res, 'invitation.html');
   cell.replaceChildren(el('span', { class: 'ok' }, '已补发，邀请函已下载'));
 }
+
+// add an account: the generated password is shown once
+const userForm = document.getElementById('add-user') as HTMLFormElement | null;
+userForm?.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const result = userForm.querySelector('.result')!;
+  const data = Object.fromEntries(new FormData(userForm)) as Record<string, string>;
+  if (data.role !== 'liaison') delete data.departmentCode;
+  busy(userForm, true);
+  try {
+    const res = await send('/api/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data) });
+    if (res.status !== 201) return showError(result, await errorOf(res));
+    const body = (await res.json()) as { user: { username: string; displayName: string; role: string; departmentCode: string | null }; password?: string };
+    result.replaceChildren(
+      el('p', { class: 'ok' }, `已添加 ${body.user.username}。初始密码（只显示这一次）：`, el('code', {}, body.password ?? '')),
+    );
+    const roleLabel = userForm.querySelector<HTMLSelectElement>('select[name="role"]')?.selectedOptions[0]?.textContent ?? body.user.role;
+    document.querySelector('#user-list tbody')?.append(
+      el('tr', {}, el('td', {}, body.user.username), el('td', {}, body.user.displayName), el('td', {}, roleLabel), el('td', {}, body.user.departmentCode ?? '')),
+    );
+    userForm.reset();
+  } finally {
+    busy(userForm, false);
+  }
+});

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/app.js';
+import { fixedClock } from '../../server/clock.js';
+import { defaultConfig } from '../../server/config.js';
+import { createServices } from '../../server/services.js';
+import { loginAs, type LoggedIn } from '../helpers/auth.js';
+import { sqliteDb } from '../helpers/db.js';
+import { createTestCampaign } from '../helpers/fixtures.js';
+
+const db = await sqliteDb();
+const deps = { db, config: defaultConfig(), clock: fixedClock('2026-11-23T08:00:00Z') };
+const app = createApp(deps);
+const services = createServices(deps);
+let admin: LoggedIn;
+beforeAll(async () => {
+  await createTestCampaign(db, services);
+  admin = await loginAs(app, services, 'admin');
+});
+afterAll(() => db.close());
+
+const addUser = (body: unknown, headers = admin.headers({ 'content-type': 'application/json' })) =>
+  app.request('/api/users', { method: 'POST', headers, body: JSON.stringify(body) });
+
+describe('accounts over HTTP', () => {
+  it('lets the office add a liaison with a generated password shown once, which logs in', async () => {
+    const res = await addUser({ username: 'li-d001', role: 'liaison', departmentCode: 'D001', displayName: '联络员甲' });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { user: { role: string; departmentCode: string }; password: string };
+    expect(body.user).toMatchObject({ role: 'liaison', departmentCode: 'D001' });
+    expect(body.password).toMatch(/^[A-Za-z2-9]{18}$/);
+    const login = await app.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'li-d001', password: body.password }) });
+    expect(login.status).toBe(200);
+    const list = (await (await app.request('/api/users', { headers: admin.headers() })).json()) as { users: { username: string }[] };
+    expect(list.users.map((u) => u.username)).toContain('li-d001');
+    expect(JSON.stringify(list)).not.toContain('scrypt');
+  });
+
+  it('rejects a liaison without a known department and unknown fields with 422, nobody added', async () => {
+    const before = (await services.accounts.listUsers()).length;
+    expect((await addUser({ username: 'li-x', role: 'liaison' })).status).toBe(422);
+    expect((await addUser({ username: 'li-x', role: 'liaison', departmentCode: 'D999' })).status).toBe(422);
+    expect((await addUser({ username: 'li-x', role: 'analyst', admin: true })).status).toBe(422);
+    expect((await services.accounts.listUsers()).length).toBe(before);
+  });
+
+  it('is for the office only, with the CSRF token', async () => {
+    const analyst = await loginAs(app, services, 'analyst');
+    expect((await addUser({ username: 'x1', role: 'admin' }, analyst.headers({ 'content-type': 'application/json' }))).status).toBe(403);
+    expect((await addUser({ username: 'x1', role: 'admin' }, { cookie: admin.cookie, 'content-type': 'application/json' })).status).toBe(403);
+    expect((await app.request('/api/users')).status).toBe(401);
+    expect((await services.accounts.listUsers()).map((u) => u.username)).not.toContain('x1');
+  });
+
+  it('shows the accounts on the office page with a form to add one', async () => {
+    const html = await (await app.request('/admin', { headers: { cookie: admin.cookie } })).text();
+    expect(html).toContain('id="add-user"');
+    expect(html).toContain('li-d001');
+  });
+});
