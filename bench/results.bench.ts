@@ -14,7 +14,7 @@ import { defaultConfig } from '../server/config.js';
 import { openDatabase } from '../server/db/connect.js';
 import { runSimulation } from '../server/results/simulate.js';
 import { createServices } from '../server/services.js';
-import { newId } from '../server/shared/ids.js';
+import { insertNumberedDepartments } from '../test/helpers/fixtures.js';
 import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../surveys/campaign-config.js';
 
 const [evaluators = 10_000, departmentCount = 100] = process.argv.slice(2).map(Number);
@@ -25,23 +25,7 @@ const services = createServices(deps);
 
 const { raw, dir: configDir } = loadConfigFile(EXAMPLE_CONFIG_PATH);
 const campaign = await services.campaigns.create({ raw: { ...(raw as object), slug: 'bench' }, configDir });
-const groups = campaign.config.groups.map((g) => g.code);
-await db.kysely
-  .insertInto('departments')
-  .values(
-    Array.from({ length: departmentCount }, (_, i) => ({
-      id: newId(),
-      campaign_id: campaign.id,
-      code: `D${String(i + 1).padStart(3, '0')}`,
-      name: `部门${i + 1}`,
-      group_code: groups[i % groups.length],
-      liaison_name: null,
-      liaison_email: null,
-      created_at: '2026-10-01T00:00:00.000Z',
-    })),
-  )
-  .returning('id')
-  .execute();
+await insertNumberedDepartments(db, campaign, departmentCount, '部门');
 
 const t0 = performance.now();
 const simulated = await runSimulation(deps, services.campaigns, 'bench', { evaluators, seed: 7 });

@@ -16,6 +16,7 @@ import { defaultConfig } from '../server/config.js';
 import { openDatabase } from '../server/db/connect.js';
 import { createServices } from '../server/services.js';
 import { newId, newToken, sha256 } from '../server/shared/ids.js';
+import { insertNumberedDepartments } from '../test/helpers/fixtures.js';
 import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../surveys/campaign-config.js';
 
 const [invitationCount = 4000, connections = 50] = process.argv.slice(2).map(Number);
@@ -42,23 +43,7 @@ async function prepare() {
     },
     configDir,
   });
-  const groups = campaign.config.groups.map((g) => g.code);
-  await db.kysely
-    .insertInto('departments')
-    .values(
-      Array.from({ length: DEPARTMENTS }, (_, i) => ({
-        id: newId(),
-        campaign_id: campaign.id,
-        code: `D${String(i + 1).padStart(3, '0')}`,
-        name: `部门${i + 1}`,
-        group_code: groups[i % groups.length],
-        liaison_name: null,
-        liaison_email: null,
-        created_at: now.toISOString(),
-      })),
-    )
-    .returning('id')
-    .execute();
+  await insertNumberedDepartments(db, campaign, DEPARTMENTS, '部门');
   const tokens: string[] = [];
   for (let start = 0; start < invitationCount; start += 500) {
     const batch = Array.from({ length: Math.min(500, invitationCount - start) }, () => {

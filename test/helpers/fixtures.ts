@@ -1,6 +1,7 @@
 import type { Db } from '../../server/db/connect.js';
 import { newId } from '../../server/shared/ids.js';
 import type { Services } from '../../server/services.js';
+import type { Campaign } from '../../server/campaigns/service.js';
 import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../../surveys/campaign-config.js';
 
 export interface TestCampaignOptions {
@@ -19,25 +20,28 @@ export async function createTestCampaign(db: Db, services: Services, options: Te
     raw: { ...(raw as object), slug: options.slug ?? 'test-2026', ...options.overrides },
     configDir: dir,
   });
-  const groups = campaign.config.groups.map((g) => g.code);
-  const count = options.departments ?? 6;
-  if (count > 0) {
-    await db.kysely
-      .insertInto('departments')
-      .values(
-        Array.from({ length: count }, (_, i) => ({
-          id: newId(),
-          campaign_id: campaign.id,
-          code: `D${String(i + 1).padStart(3, '0')}`,
-          name: `测试部门${i + 1}`,
-          group_code: groups[i % groups.length],
-          liaison_name: null,
-          liaison_email: null,
-          created_at: '2026-10-01T00:00:00.000Z',
-        })),
-      )
-      .returning('id')
-      .execute();
-  }
+  await insertNumberedDepartments(db, campaign, options.departments ?? 6, '测试部门');
   return campaign;
+}
+
+/** Departments D001, D002, … named `${namePrefix}1`, `${namePrefix}2`, …, spread round-robin over the campaign's groups. */
+export async function insertNumberedDepartments(db: Db, campaign: Campaign, count: number, namePrefix: string): Promise<void> {
+  if (count <= 0) return;
+  const groups = campaign.config.groups.map((g) => g.code);
+  await db.kysely
+    .insertInto('departments')
+    .values(
+      Array.from({ length: count }, (_, i) => ({
+        id: newId(),
+        campaign_id: campaign.id,
+        code: `D${String(i + 1).padStart(3, '0')}`,
+        name: `${namePrefix}${i + 1}`,
+        group_code: groups[i % groups.length],
+        liaison_name: null,
+        liaison_email: null,
+        created_at: '2026-10-01T00:00:00.000Z',
+      })),
+    )
+    .returning('id')
+    .execute();
 }
