@@ -4,6 +4,7 @@
  * replicate that happens to draw every response once reproduces the official scores exactly.
  */
 import type { Compiled } from './compile.js';
+import { nearHalf, R0, radd, rdiv, rint, rmin, rmul, roundRatio, ratioOf, rsub, type Ratio } from './exact.js';
 import { cents, round2, round4 } from './round.js';
 import type { CategoryBreakdown, DepartmentResult, ItemResult, Method, NegativeTally, ProblemTally } from './types.js';
 
@@ -150,6 +151,46 @@ export function weightedScore(cx: Compiled, d: number, cnt: Float64Array, val: F
   return sDen > 0 ? sNum / sDen : NaN;
 }
 
+/**
+ * weightedScore in exact rationals (exact.ts), for the official figures that land near a rounding
+ * half: the same participation rule and weights, cell values given by `value(cell)`.
+ */
+function exactWeighted(cx: Compiled, d: number, cnt: Float64Array, value: (cell: number) => Ratio): { items: (Ratio | null)[]; total: Ratio | null } {
+  const { I, C, catWeight, itemWeight } = cx;
+  const minCat = cx.method.minCategoryAnswers;
+  const items: (Ratio | null)[] = [];
+  let sNum = R0;
+  let sDen = R0;
+  for (let i = 0; i < I; i++) {
+    const base = (d * I + i) * C;
+    let num = R0;
+    let den = R0;
+    for (let c = 0; c < C; c++) {
+      const n = cnt[base + c];
+      if (n > 0 && n >= minCat) {
+        const w = ratioOf(catWeight[c]);
+        num = radd(num, rdiv(rmul(w, value(base + c)), rint(n)));
+        den = radd(den, w);
+      }
+    }
+    const item = den.n > 0n ? rdiv(num, den) : null;
+    items.push(item);
+    if (item) {
+      const v = ratioOf(itemWeight[i]);
+      sNum = radd(sNum, rmul(v, item));
+      sDen = radd(sDen, v);
+    }
+  }
+  return { items, total: sDen.n > 0n ? rdiv(sNum, sDen) : null };
+}
+
+/** round2 of an official figure, decided on the exact value when the double is near a half */
+function report2(x: number, exact: () => Ratio | null): number {
+  if (!nearHalf(x, 2)) return round2(x);
+  const e = exact();
+  return e === null ? round2(x) : roundRatio(e, 2);
+}
+
 export function deductionFor(method: Method, verifiedNegatives: number): number {
   return Math.min(method.maxDeduction, method.deductionPerNegative * verifiedNegatives);
 }
@@ -197,6 +238,9 @@ const emptyUncertainty = () => ({
   statisticallyTiedWith: [] as string[],
   replicates: 0,
 });
+
+const mulOrNull = (a: Ratio | null, b: Ratio): Ratio | null => (a === null ? null : rmul(a, b));
+const subOrNull = (a: Ratio | null, b: Ratio): Ratio | null => (a === null ? null : rsub(a, b));
 
 export function officialScores(prep: Prepared): Official {
   const { cx } = prep;
@@ -260,10 +304,28 @@ export function officialScores(prep: Prepared): Official {
   const itemSat = new Float64Array(I);
   const results: DepartmentResult[] = [];
 
+  const pointsRatio = Array.from(prep.validPoints, (p) => ratioOf(p));
+  const hundred = rint(100);
+
   for (let d = 0; d < D; d++) {
     const info = cx.departments[d];
     const S = weightedScore(cx, d, cnt, sum, itemScore);
     const satShare = weightedScore(cx, d, cnt, sat, itemSat);
+    // exact figures, computed only when some reported figure is near a rounding half
+    let exactMemo: { points: ReturnType<typeof exactWeighted>; sat: ReturnType<typeof exactWeighted>; deduction: Ratio } | null = null;
+    const exact = () =>
+      (exactMemo ??= {
+        points: exactWeighted(cx, d, cnt, (cell) => {
+          let t = R0;
+          for (let v = 0; v < prep.V; v++) {
+            const m = levelCount[cell * prep.V + v];
+            if (m !== 0) t = radd(t, rmul(rint(m), pointsRatio[v]));
+          }
+          return t;
+        }),
+        sat: exactWeighted(cx, d, cnt, (cell) => rint(sat[cell])),
+        deduction: rmin(ratioOf(method.maxDeduction), rmul(ratioOf(method.deductionPerNegative), rint(verified[d]))),
+      });
     const items: Record<string, ItemResult> = {};
     for (let i = 0; i < I; i++) {
       const base = (d * I + i) * C;
@@ -283,8 +345,8 @@ export function officialScores(prep: Prepared): Official {
         });
       }
       items[cx.itemCodes[i]] = {
-        score: Number.isNaN(itemScore[i]) ? null : round2(itemScore[i]),
-        satisfactionRate: Number.isNaN(itemSat[i]) ? null : round2(itemSat[i] * 100),
+        score: Number.isNaN(itemScore[i]) ? null : report2(itemScore[i], () => exact().points.items[i]),
+        satisfactionRate: Number.isNaN(itemSat[i]) ? null : report2(itemSat[i] * 100, () => mulOrNull(exact().sat.items[i], hundred)),
         validAnswers: valid,
         categoryBreakdown: breakdown,
       };
@@ -292,6 +354,7 @@ export function officialScores(prep: Prepared): Official {
     const deduction = deductionFor(method, verified[d]);
     const F = Number.isNaN(S) ? NaN : S - deduction;
     final[d] = F;
+    const finalScore = Number.isNaN(F) ? null : report2(F, () => subOrNull(exact().points.total, exact().deduction));
     const ranked = !Number.isNaN(F) && validRaters[d] >= method.minRankedRaters;
     rankedMask[d] = ranked ? 1 : 0;
     const problemTallies: ProblemTally[] = problemIds.map((pr) => {
@@ -310,12 +373,12 @@ export function officialScores(prep: Prepared): Official {
       validRaters: validRaters[d],
       awareness: answers[d] > 0 ? round2((validAnswers[d] / answers[d]) * 100) : null,
       items,
-      surveyScore: Number.isNaN(S) ? null : round2(S),
-      satisfactionRate: Number.isNaN(satShare) ? null : round2(satShare * 100),
+      surveyScore: Number.isNaN(S) ? null : report2(S, () => exact().points.total),
+      satisfactionRate: Number.isNaN(satShare) ? null : report2(satShare * 100, () => mulOrNull(exact().sat.total, hundred)),
       verifiedNegatives: verified[d],
-      deduction: round2(deduction),
-      finalScore: Number.isNaN(F) ? null : round2(F),
-      grade: ranked ? gradeOf(method.grades, round2(F)) : null,
+      deduction: report2(deduction, () => exact().deduction),
+      finalScore,
+      grade: ranked && finalScore !== null ? gradeOf(method.grades, finalScore) : null,
       ranked,
       rank: null,
       tied: false,
@@ -332,7 +395,8 @@ export function officialScores(prep: Prepared): Official {
   for (let gi = 0; gi < cx.groups.length; gi++) {
     const members: number[] = [];
     for (let d = 0; d < D; d++) if (cx.deptGroup[d] === gi && rankedMask[d]) members.push(d);
-    const { rank, tied } = competitionRanks(members.map((d) => cents(final[d])));
+    // on the reported (rounded) final score, so that ranks always agree with the published figures
+    const { rank, tied } = competitionRanks(members.map((d) => cents(results[d].finalScore as number)));
     members.forEach((d, k) => {
       results[d].rank = rank[k];
       results[d].tied = tied[k];
