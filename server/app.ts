@@ -15,6 +15,7 @@ import { adminRoutes } from './admin/routes.js';
 import { campaignRoutes } from './campaigns/routes.js';
 import { invitationsRoutes } from './invitations/routes.js';
 import { rosterRoutes } from './roster/routes.js';
+import { responsesRoutes } from './responses/routes.js';
 
 /** The one place that builds the application. The entry point only starts it. */
 export function createApp(deps: AppDeps) {
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/users', usersRoutes(services));
   app.route('/api/campaigns', campaignRoutes(services));
   app.route('/api/campaigns', rosterRoutes(services));
+  app.route('/api/campaigns', responsesRoutes(services));
   app.route('/api/campaigns', invitationsRoutes(services, deps.clock));
   app.route('/admin', adminRoutes(services));
   app.route('/api', resultsRoutes(services));

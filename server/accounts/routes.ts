@@ -144,6 +144,12 @@ function loginPage(options: { next?: string; username?: string; error?: string }
 export function loginPageRoutes(services: Services, config: AppConfig) {
   const app = new Hono<AppEnv>();
 
+  // The site's front door: straight to the page of the signed-in role, else to the login form.
+  app.get('/', (c) => {
+    const user = currentUser(c);
+    return c.redirect(user ? defaultLanding(user.role) : '/login', 303);
+  });
+
   app.get('/login', (c) => {
     const user = currentUser(c);
     const next = safeNext(c.req.query('next'));

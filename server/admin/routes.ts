@@ -198,6 +198,18 @@ ${campaignList(campaigns)}
 </section>
 
 <section class="card">
+  <h2>导入答卷</h2>
+  <p class="muted">纸质问卷录入或其他系统收集的答卷：UTF-8 编码的 .jsonl 文件，每行一份规范格式的答卷（格式见 README），
+  与网上提交同样校验；文件有任何错误时不导入任何答卷，同一文件不能重复导入。</p>
+  <form class="import inline" data-endpoint="${base}/responses/import" enctype="multipart/form-data">
+    <label>文件 <input type="file" name="file" accept=".jsonl,.json,.txt" required></label>
+    <label class="check"><input type="checkbox" name="dryRun" value="1"> 只检查，不导入</label>
+    <button type="submit">上传</button>
+    <div class="result" aria-live="polite"></div>
+  </form>
+</section>
+
+<section class="card">
   <h2>生成邀请链接</h2>
   <p>为还没有邀请的评议代表各生成一个专属链接（当前 ${progress.totals.evaluators - progress.totals.invited} 人待生成）。
   <strong>链接只在这次下载的文件中出现，系统只保存其摘要，无法再次导出</strong>；请妥善保存文件。遗失的链接可在下方名单中补发。</p>

@@ -5,9 +5,9 @@ import { createServices } from '../services.js';
 
 export const importResponsesCommand: Command = {
   name: 'import responses',
-  usage: 'import responses --campaign SLUG FILE.jsonl',
+  usage: 'import responses --campaign SLUG [--dry-run] FILE.jsonl',
   summary: '导入在别处收集的答卷（规范格式，每行一个 JSON）；与网上提交同样校验，有一处错误则整个文件不导入',
-  options: { campaign: { type: 'string' } },
+  options: { campaign: { type: 'string' }, 'dry-run': { type: 'boolean' } },
   async run({ values, positionals }, ctx) {
     const slug = values.campaign as string | undefined;
     const [file, ...extra] = positionals;
@@ -20,7 +20,11 @@ export const importResponsesCommand: Command = {
     }
     const services = createServices(await ctx.deps());
     const campaign = await services.campaigns.getBySlug(slug);
-    const { stored } = await services.responses.importJsonl(campaign, text, basename(file));
-    ctx.io.out(`已导入 ${stored} 份答卷到 ${campaign.name}（${campaign.slug}）`);
+    const result = await services.responses.importJsonl(campaign, text, { fileName: basename(file), dryRun: !!values['dry-run'], actor: 'cli' });
+    ctx.io.out(
+      result.dryRun
+        ? `检查通过：${result.valid} 份答卷可以导入到 ${campaign.name}（${campaign.slug}），未写入`
+        : `已导入 ${result.stored} 份答卷到 ${campaign.name}（${campaign.slug}）`,
+    );
   },
 };

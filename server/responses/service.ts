@@ -4,6 +4,7 @@ import type { Campaign, CampaignsService } from '../campaigns/service.js';
 import type { AppDeps } from '../context.js';
 import { AppError, zodDetails, type ErrorDetail } from '../http/errors.js';
 import { newId, sha256 } from '../shared/ids.js';
+import { auditService } from '../accounts/audit.js';
 import { responsesRepository, type ResponseRows } from './repository.js';
 
 /** What the evaluator gets back after submitting: no response id, nothing that joins to the response. */
@@ -39,8 +40,19 @@ export interface StoreManyOptions {
   importFile?: { contentHash: string; fileName: string | null };
 }
 
+export interface JsonlImportOptions {
+  fileName?: string | null;
+  /** validate only: report what would be stored, store nothing */
+  dryRun?: boolean;
+  /** who imported it, for the audit log */
+  actor?: string;
+}
+
 export interface JsonlImportResult {
   stored: number;
+  /** records that passed validation (= stored unless dryRun) */
+  valid: number;
+  dryRun: boolean;
 }
 
 /** A receipt number for the evaluator's records, e.g. 7K2M-9QXD-4HPA; random, stored nowhere near the response. */
@@ -57,6 +69,7 @@ export const idempotencyScope = (tokenHash: string, key: string) => `${tokenHash
 export function responsesService(deps: AppDeps, campaigns: CampaignsService) {
   const { db, clock } = deps;
   const repo = responsesRepository(db.kysely);
+  const audit = auditService(deps);
 
   async function departmentIds(campaign: Campaign, records: readonly CanonicalRecord[]) {
     const ids = await repo.departmentIds(campaign.id);
@@ -228,7 +241,8 @@ export function responsesService(deps: AppDeps, campaigns: CampaignsService) {
      * validator as a web submission. All or nothing: any bad line → nothing stored, and every
      * error names its line and field.
      */
-    async importJsonl(campaign: Campaign, text: string, fileName: string | null = null): Promise<JsonlImportResult> {
+    async importJsonl(campaign: Campaign, text: string, options: JsonlImportOptions = {}): Promise<JsonlImportResult> {
+      const fileName = options.fileName ?? null;
       const validate = await campaigns.recordValidator(campaign);
       const records: CanonicalRecord[] = [];
       const details: ErrorDetail[] = [];
@@ -252,7 +266,13 @@ export function responsesService(deps: AppDeps, campaigns: CampaignsService) {
       }
       if (records.length === 0) throw new AppError('VALIDATION_FAILED', '文件里没有答卷');
       const contentHash = sha256(lines.map((l) => l.trim()).filter(Boolean).join('\n'));
-      return storeMany(campaign, records, { source: 'import', importFile: { contentHash, fileName } });
+      if (options.dryRun) {
+        await refuseRepeatedImport(campaign, contentHash);
+        return { stored: 0, valid: records.length, dryRun: true };
+      }
+      const { stored } = await storeMany(campaign, records, { source: 'import', importFile: { contentHash, fileName } });
+      await audit.record({ actor: options.actor ?? 'cli', action: 'import_responses', campaignId: campaign.id, detail: { file: fileName, sha256: contentHash, stored } });
+      return { stored, valid: records.length, dryRun: false };
     },
 
     count: (campaignId: string) => repo.countByCampaign(campaignId),

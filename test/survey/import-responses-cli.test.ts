@@ -42,7 +42,7 @@ afterEach(() => db.close());
 describe('minping import responses', () => {
   it('is listed in --help', async () => {
     expect(await run(['--help'])).toBe(0);
-    expect(out.join('\n')).toContain('import responses --campaign SLUG FILE.jsonl');
+    expect(out.join('\n')).toContain('import responses --campaign SLUG [--dry-run] FILE.jsonl');
   });
 
   it('loads a good file and says how many responses it stored', async () => {
@@ -52,6 +52,17 @@ describe('minping import responses', () => {
     expect(await stored()).toBe(3);
     const negatives = await db.kysely.selectFrom('negative_reports').select('status').execute();
     expect(negatives).toHaveLength(3);
+  });
+
+  it('checks a file with --dry-run and stores nothing; a second real import of the same file is refused', async () => {
+    const path = file('dry.jsonl', [good('D001'), good('D002')]);
+    expect(await run(['import', 'responses', '--campaign', 'test-2026', '--dry-run', path])).toBe(0);
+    expect(out.join('\n')).toContain('检查通过：2 份答卷');
+    expect(await stored()).toBe(0);
+    expect(await run(['import', 'responses', '--campaign', 'test-2026', path])).toBe(0);
+    expect(await run(['import', 'responses', '--campaign', 'test-2026', path])).toBe(2);
+    expect(err.join('\n')).toContain('已于');
+    expect(await stored()).toBe(2);
   });
 
   it('stores nothing from a file with errors and prints each with its line number and field', async () => {

@@ -101,7 +101,7 @@ describe.each(await dialects())('responses repository and service on $name', ({ 
       '',
       line({ category: 'public', organisation: '纸质问卷录入', overall: '满意', departments: [{ code: 'D002', efficiency: '不了解', quality: '比较满意' }] }),
     ].join('\n');
-    expect(await s.services.responses.importJsonl(s.campaign, text)).toEqual({ stored: 2 });
+    expect(await s.services.responses.importJsonl(s.campaign, text)).toEqual({ stored: 2, valid: 2, dryRun: false });
     expect(await count('responses')).toBe(before + 2);
     const levels = await db.kysely
       .selectFrom('answers')
@@ -122,9 +122,9 @@ describe.each(await dialects())('responses repository and service on $name', ({ 
       line({ category: 'grassroots', organisation: '重复导入测试', overall: 'satisfied', departments: [{ code: 'D003', efficiency: 'satisfied', quality: 'satisfied' }] }),
       line({ category: 'grassroots', organisation: '重复导入测试', overall: 'satisfied', departments: [{ code: 'D003', efficiency: 'satisfied', quality: 'satisfied' }] }),
     ].join('\n');
-    expect(await s.services.responses.importJsonl(s.campaign, text, 'paper-batch-1.jsonl')).toEqual({ stored: 2 });
+    expect(await s.services.responses.importJsonl(s.campaign, text, { fileName: 'paper-batch-1.jsonl' })).toEqual({ stored: 2, valid: 2, dryRun: false });
     const before = await count('responses');
-    const again = await s.services.responses.importJsonl(s.campaign, `\uFEFF${text}\r\n\r\n`, 'copy.jsonl').catch((e: unknown) => e);
+    const again = await s.services.responses.importJsonl(s.campaign, `\uFEFF${text}\r\n\r\n`, { fileName: 'copy.jsonl' }).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(AppError);
     expect((again as AppError).code).toBe('CONFLICT');
     expect((again as AppError).message).toContain('paper-batch-1.jsonl');
