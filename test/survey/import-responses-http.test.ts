@@ -15,7 +15,7 @@ const goodFile = [
   line({ category: 'public', overall: 'dissatisfied', departments: [{ code: 'D002', efficiency: 'dissatisfied', quality: 'unknown', problems: [1] }] }),
 ].join('\n');
 
-function upload(text: string | Uint8Array, name: string, query = '', headers = admin.headers()) {
+function upload(text: string | Uint8Array<ArrayBuffer>, name: string, query = '', headers = admin.headers()) {
   const form = new FormData();
   form.append('file', new File([text], name));
   return s.app.request(`/api/campaigns/${s.campaign.slug}/responses/import${query}`, { method: 'POST', headers, body: form });
