@@ -48,7 +48,9 @@ function compute(method: Method, departments: DepartmentInfo[], responses: Respo
       const u = boot.departments[d];
       const res = results[d];
       res.uncertainty = {
-        scoreInterval: u.scoreInterval,
+        // no official score, no interval: replicates can lift a category past the 5-answer floor
+        // and invent a score the official figures don't have
+        scoreInterval: res.finalScore === null ? null : u.scoreInterval,
         rankInterval: u.rankInterval,
         bottomProbability: u.bottomProbability,
         statisticallyTiedWith: [],

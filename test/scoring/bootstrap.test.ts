@@ -149,6 +149,16 @@ describe('bootstrap', () => {
     expect(by.C.uncertainty.statisticallyTiedWith).toEqual([]);
   });
 
+  it('a department without an official score gets no score interval, even when replicates could invent one', () => {
+    // 4 answers: under the 5-answer floor officially; a replicate drawing one of them twice would reach it
+    const responses = [...mixed(40, 'project', 'A', [S, F]), ...mixed(4, 'project', 'C', [S, B])];
+    const res = computeResults(withSamples(200), [dept('A'), dept('C')], responses);
+    const c = byCode(res.departments).C;
+    expect(c.finalScore).toBeNull();
+    expect(c.uncertainty.scoreInterval).toBeNull();
+    expect(c.rectification).toBe(false);
+  });
+
   it('unranked departments get a score interval but no rank interval or probability', () => {
     const responses = [...mixed(40, 'project', 'A', [S, F]), ...mixed(12, 'project', 'B', [S, B])];
     const res = computeResults(withSamples(100), [dept('A'), dept('B')], responses);
