@@ -83,6 +83,24 @@ describe.skipIf(!browserAvailable())('the appraisal office in a real browser', (
     const total = await page.locator('#progress-categories tfoot').innerText();
     expect(total.split(/\s+/).slice(0, 3)).toEqual(['合计', '3', '3']);
 
+    // responses typed in from paper forms, then results published
+    const responsesForm = page.locator('form.import').nth(2);
+    const paper = [
+      { category: 'project', overall: 'satisfied', departments: [{ code: 'D001', efficiency: 'satisfied', quality: '比较满意' }] },
+      { category: 'public', overall: '基本满意', departments: [{ code: 'D002', efficiency: 'dissatisfied', quality: 'unknown', problems: [2] }] },
+    ]
+      .map((r) => JSON.stringify(r))
+      .join('\n');
+    await responsesForm.locator('input[type="file"]').setInputFiles({ name: '纸质答卷.jsonl', mimeType: 'application/json', buffer: Buffer.from(paper) });
+    await responsesForm.getByRole('button', { name: '上传' }).click();
+    await responsesForm.getByText('导入完成：共 2 行，新增 2').waitFor();
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: '计算并发布' }).click();
+    await page.getByText('已发布：2 份答卷').waitFor();
+    await page.getByRole('link', { name: '查看发布的结果' }).click();
+    await page.waitForURL(/\/dashboard\?campaign=demo-2026&snapshot=/);
+
     // an account for a department's liaison
     await page.goto(`${server.url}/admin`);
     const userForm = page.locator('#add-user');

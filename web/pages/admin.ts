@@ -155,6 +155,26 @@ invitationForm?.addEventListener('submit', async (event) => {
   }
 });
 
+const publishForm = document.getElementById('publish') as HTMLFormElement | null;
+publishForm?.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const result = publishForm.querySelector('.result')!;
+  if (!confirm('发布后结果不可更改。确定按当前数据计算并发布吗？')) return;
+  busy(publishForm, true);
+  result.replaceChildren(el('p', { class: 'muted' }, '正在计算（含抽样区间），请稍候…'));
+  try {
+    const res = await send(publishForm.dataset.endpoint!, { method: 'POST' });
+    if (!res.ok) return showError(result, await errorOf(res));
+    const snapshot = (await res.json()) as { id: string; campaign: string; counts: { responses: number; included: number; excluded: number } };
+    result.replaceChildren(
+      el('p', { class: 'ok' }, `已发布：${snapshot.counts.responses} 份答卷，纳入计分 ${snapshot.counts.included}，剔除 ${snapshot.counts.excluded}。`),
+      el('a', { href: `/dashboard?campaign=${encodeURIComponent(snapshot.campaign)}&snapshot=${encodeURIComponent(snapshot.id)}` }, '查看发布的结果'),
+    );
+  } finally {
+    busy(publishForm, false);
+  }
+});
+
 // evaluator search and lost-link replacement
 const searchForm = document.getElementById('evaluator-search') as HTMLFormElement | null;
 const searchResults = document.getElementById('evaluator-results');
