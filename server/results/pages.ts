@@ -66,7 +66,7 @@ export function dashboardPages(services: Services) {
     <noscript><button type="submit">查看</button></noscript>
   </form>
   <h1>${campaign.name}</h1>
-  <p class="source" id="source">${snapshot ? html`已发布的结果快照 <code>${snapshot.id}</code>，发布于 ${fmtTime(snapshot.createdAt)}（${snapshot.createdBy}）` : '实时计算：尚未发布，数字会随答卷和核实情况变化。'}</p>
+  <p class="source" id="source">${snapshot ? html`已发布的结果快照 <code>${snapshot.id}</code>，发布于 ${fmtTime(snapshot.createdAt)}（${snapshot.createdBy}）` : '实时计算：尚未发布，数字会随答卷和核实情况变化（最多每分钟重新计算一次）。'}</p>
   <p class="exports no-print">导出全部结果：<a href="${exportBase}/export.xlsx" download>Excel</a> · <a href="${exportBase}/export.csv" download>CSV</a></p>
   <p class="status" id="status" role="status">正在计算……</p>
 

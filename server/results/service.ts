@@ -62,9 +62,19 @@ export interface Comparison {
   }[];
 }
 
+/** How stale the live (unpublished) figures may be; published snapshots are never recomputed. */
+export const LIVE_MAX_AGE_MS = 60_000;
+
 export function resultsService(deps: AppDeps, campaigns: CampaignsService) {
   const { db, clock } = deps;
   const repo = resultsRepository(db.kysely);
+  /**
+   * Live figures, reused for up to LIVE_MAX_AGE_MS per campaign: near the deadline every
+   * submission changes the inputs, and reading and bootstrapping 10,000 responses holds the event
+   * loop (better-sqlite3 is synchronous) for a second or more, which evaluators would feel.
+   * Concurrent viewers share one computation.
+   */
+  const liveResults = new Map<string, { at: number; uncertainty: boolean; pending: ReturnType<typeof compute> }>();
   /** the last full computation per campaign, reused while the inputs hash is unchanged */
   const cache = new Map<string, { hash: string; uncertainty: boolean; result: CampaignResult }>();
 
@@ -106,8 +116,17 @@ export function resultsService(deps: AppDeps, campaigns: CampaignsService) {
 
     /** Live computation, shaped and suppressed. */
     async live(slug: string, options: ComputeOptions = {}): Promise<ResultView> {
-      const { campaign, result } = await compute(slug, options);
-      return toView(campaign, catalogsOf(campaign.config), result);
+      const uncertainty = options.uncertainty !== false;
+      const now = clock.now().getTime();
+      let entry = liveResults.get(slug);
+      if (!entry || now - entry.at >= LIVE_MAX_AGE_MS || (uncertainty && !entry.uncertainty)) {
+        entry = { at: now, uncertainty, pending: compute(slug, { uncertainty }) };
+        liveResults.set(slug, entry);
+        const failed = entry;
+        failed.pending.catch(() => liveResults.get(slug) === failed && liveResults.delete(slug));
+      }
+      const { campaign, result } = await entry.pending;
+      return { ...toView(campaign, catalogsOf(campaign.config), result), computedAt: new Date(entry.at).toISOString() };
     },
 
     /**

@@ -79,6 +79,8 @@ export interface ResultView {
   screening: Omit<ScreeningResult, 'excluded'> & { excludedIds: string[] };
   catalogs: Catalogs;
   departments: DepartmentView[];
+  /** live figures only: when they were computed (they may be up to a minute old) */
+  computedAt?: string;
 }
 
 /** The catalogs of a campaign config, in config order. */
