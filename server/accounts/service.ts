@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { AppDeps } from '../context.js';
+import { isUniqueViolation } from '../db/connect.js';
 import type { SessionUser } from '../http/env.js';
 import { AppError, parseOrThrow } from '../http/errors.js';
 import { newId, sha256 } from '../shared/ids.js';
@@ -104,16 +105,23 @@ export function accountsService(deps: AppDeps) {
         ]);
       }
       const password = data.password ?? generatePassword();
-      const row = await repo.insertUser({
-        id: newId(),
-        username: data.username,
-        display_name: data.displayName ?? data.username,
-        password_hash: await hashPassword(password),
-        role: data.role,
-        department_code: data.departmentCode ?? null,
-        created_at: clock.now().toISOString(),
-        disabled: 0,
-      });
+      const passwordHash = await hashPassword(password);
+      const row = await repo
+        .insertUser({
+          id: newId(),
+          username: data.username,
+          display_name: data.displayName ?? data.username,
+          password_hash: passwordHash,
+          role: data.role,
+          department_code: data.departmentCode ?? null,
+          created_at: clock.now().toISOString(),
+          disabled: 0,
+        })
+        .catch((error: unknown) => {
+          // the same username added by a concurrent request while this one hashed its password
+          if (isUniqueViolation(error)) throw new AppError('CONFLICT', `用户 ${data.username} 已存在`);
+          throw error;
+        });
       await audit.record({ actor, action: 'user_add', detail: { username: row.username, role: row.role, departmentCode: row.department_code } });
       return { user: toSessionUser(row), password, generated: !data.password };
     },

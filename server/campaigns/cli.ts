@@ -16,6 +16,7 @@ export const campaignCreateCommand: Command = {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') throw new CliError(`找不到配置文件 ${path}`);
+      if (code === 'EISDIR') throw new CliError(`配置文件 ${path} 是一个目录，请给出文件名`);
       const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
       throw new CliError(`配置文件 ${path}${line ? ` 第 ${line} 行` : ''}无法解析：${(error as Error).message.split('\n')[0]}`);
     }

@@ -47,7 +47,9 @@ function parseJson(text: string, what: string): unknown {
 async function readCreateBody(c: Context): Promise<{ raw: unknown; questionnaire?: unknown }> {
   const type = (c.req.header('content-type') ?? '').toLowerCase();
   if (type.startsWith('multipart/form-data')) {
-    const form = await c.req.parseBody();
+    const form = await c.req.parseBody().catch(() => {
+      throw new AppError('BAD_REQUEST', '无法读取上传的表单（multipart/form-data 格式不对）');
+    });
     const text = async (v: unknown) => (v instanceof File ? await v.text() : typeof v === 'string' ? v : undefined);
     const config = await text(form.config);
     if (!config?.trim()) throw new AppError('VALIDATION_FAILED', '请选择活动配置文件', [{ field: 'config', message: '请选择活动配置文件' }]);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { AppDeps } from '../context.js';
+import { isUniqueViolation } from '../db/connect.js';
 import { AppError, parseOrThrow } from '../http/errors.js';
 import { newId } from '../shared/ids.js';
 import { campaignConfigSchema, resolveQuestionnairePath, type CampaignConfig } from '../../surveys/campaign-config.js';
@@ -121,7 +122,11 @@ export function campaignsService({ db, clock }: AppDeps) {
           created_at: now,
         },
         { id: newId(), campaign_id: id, version: 1, definition_json: JSON.stringify(definition), created_at: now },
-      );
+      ).catch((error: unknown) => {
+        // the same slug created by a concurrent request since the check above
+        if (isUniqueViolation(error)) throw new AppError('CONFLICT', `评议活动 ${config.slug} 已存在`);
+        throw error;
+      });
       return toCampaign(row);
     },
 
@@ -154,6 +159,9 @@ function readQuestionnaire(name: string, configDir?: string): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new AppError('VALIDATION_FAILED', `问卷文件 ${name} 无法读取：${(error as Error).message}`);
+    // the reason, without the server's path
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? '文件不存在' : code === 'EISDIR' ? '这是一个目录' : error instanceof SyntaxError ? `不是有效的 JSON（${error.message}）` : (code ?? '无法读取');
+    throw new AppError('VALIDATION_FAILED', `问卷文件 ${name} 无法读取：${reason}`, [{ path: 'questionnaire', message: reason }]);
   }
 }

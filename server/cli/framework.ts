@@ -1,3 +1,6 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { systemClock, type Clock } from '../clock.js';
 import { configFromEnv, type AppConfig } from '../config.js';
@@ -27,6 +30,39 @@ export interface Command {
 
 /** CLI failures the user can fix: printed as-is, exit code 2, no stack trace. */
 export class CliError extends Error {}
+
+const fsReason = (error: unknown) => {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? '所在目录不存在' : code === 'EISDIR' ? '这是一个目录，请给出文件名' : code === 'EACCES' || code === 'EPERM' ? '没有写入权限' : (error as Error).message;
+};
+
+/**
+ * Refuse an output file that can't be written (a directory, a missing or read-only folder) before
+ * any work is done, so a typo in the path doesn't cost an import or a computation.
+ */
+export function assertWritable(path: string, option: string): void {
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch {
+    // a new file: its folder must be writable
+  }
+  if (isDirectory) throw new CliError(`${option} ${path}：这是一个目录，请给出文件名`);
+  try {
+    accessSync(dirname(resolve(path)), constants.W_OK);
+  } catch (error) {
+    throw new CliError(`${option} ${path}：${fsReason(error)}`);
+  }
+}
+
+/** Write an output file; a failure is the user's to fix (exit 2), not a stack trace. */
+export async function writeOutput(path: string, data: string | Uint8Array, option: string, whenFailed = ''): Promise<void> {
+  try {
+    await writeFile(path, data);
+  } catch (error) {
+    throw new CliError(`无法写入 ${option} ${path}：${fsReason(error)}${whenFailed}`);
+  }
+}
 
 export interface CliEnv {
   config?: AppConfig;

@@ -23,6 +23,12 @@ export interface ConnectOptions {
 
 export const DEFAULT_SQLITE_PATH = './data/minping.db';
 
+/** A unique-key clash (PostgreSQL 23505, SQLite's UNIQUE / PRIMARY KEY): usually a concurrent request won the race. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
 /** `url` unset or a file path → SQLite; `postgres://…` → PostgreSQL. */
 export async function connect(url: string | undefined, options: ConnectOptions = {}): Promise<Db> {
   if (url && /^postgres(ql)?:\/\//.test(url)) return connectPostgres(url, options.schema);

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { requireRole } from '../accounts/middleware.js';
 import type { AppEnv } from '../http/env.js';
-import { AppError } from '../http/errors.js';
+import { AppError, parseOrThrow } from '../http/errors.js';
 import type { Services } from '../services.js';
 import { EXPORT_FORMATS, exportInvitations, type ExportFile, type ExportFormat } from './export.js';
 
@@ -17,10 +18,22 @@ function download(file: ExportFile, extra: Record<string, string> = {}) {
   });
 }
 
-async function formatOf(c: { req: { query(k: string): string | undefined; header(k: string): string | undefined; json(): Promise<unknown> } }, fallback: ExportFormat): Promise<ExportFormat> {
+/** A JSON body may name the format instead of the query: `{ "format": "csv" }`. */
+const formatBody = z.object({ format: z.string().optional() });
+
+async function formatOf(c: { req: { query(k: string): string | undefined; header(k: string): string | undefined; text(): Promise<string> } }, fallback: ExportFormat): Promise<ExportFormat> {
   let format = c.req.query('format');
   if (!format && (c.req.header('content-type') ?? '').startsWith('application/json')) {
-    format = ((await c.req.json().catch(() => ({}))) as { format?: string }).format;
+    const text = await c.req.text();
+    if (text.trim()) {
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new AppError('BAD_REQUEST', '请求内容不是有效的 JSON');
+      }
+      format = parseOrThrow(formatBody, body, '请求体').format;
+    }
   }
   format ??= fallback;
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { CliError, type Command } from '../cli/framework.js';
 import { createServices } from '../services.js';
+import { decodeJsonl } from './service.js';
 
 export const importResponsesCommand: Command = {
   name: 'import responses',
@@ -12,12 +13,14 @@ export const importResponsesCommand: Command = {
     const slug = values.campaign as string | undefined;
     const [file, ...extra] = positionals;
     if (!slug || !file || extra.length) throw new CliError('用法：minping import responses --campaign SLUG FILE.jsonl');
-    let text: string;
+    let bytes: Uint8Array;
     try {
-      text = await readFile(file, 'utf8');
+      bytes = await readFile(file);
     } catch (error) {
-      throw new CliError(`无法读取文件 ${file}：${(error as Error).message}`);
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new CliError(`无法读取文件 ${file}：${code === 'ENOENT' ? '文件不存在' : code === 'EISDIR' ? '这是一个目录' : (error as Error).message}`);
     }
+    const text = decodeJsonl(bytes);
     const services = createServices(await ctx.deps());
     const campaign = await services.campaigns.getBySlug(slug);
     const result = await services.responses.importJsonl(campaign, text, { fileName: basename(file), dryRun: !!values['dry-run'], actor: 'cli' });

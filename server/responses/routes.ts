@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { requireRole } from '../accounts/middleware.js';
 import type { AppEnv } from '../http/env.js';
-import { AppError } from '../http/errors.js';
 import { readUpload } from '../roster/upload.js';
 import type { Services } from '../services.js';
+import { decodeJsonl } from './service.js';
 
 /** `POST /api/campaigns/:slug/responses/import`: the office uploads a JSONL file of canonical records. */
 export function responsesRoutes(services: Services) {
@@ -12,12 +12,7 @@ export function responsesRoutes(services: Services) {
   app.post('/:slug/responses/import', requireRole('admin'), async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
     const file = await readUpload(c);
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(file.bytes);
-    } catch {
-      throw new AppError('VALIDATION_FAILED', '答卷文件应为 UTF-8 编码的 JSONL 文本（每行一个 JSON）', [{ field: 'file', message: '不是 UTF-8 文本' }]);
-    }
+    const text = decodeJsonl(file.bytes);
     const dryRun = ['1', 'true'].includes(c.req.query('dryRun') ?? '');
     const result = await services.responses.importJsonl(campaign, text, { fileName: file.filename ?? null, dryRun, actor: c.get('user').username });
     return c.json(

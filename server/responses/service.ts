@@ -64,6 +64,33 @@ function receiptCode(): string {
   return code;
 }
 
+/**
+ * The text of a JSONL file, which must be UTF-8: anything else (GB18030 from Excel, UTF-16,
+ * binary) would turn Chinese answers into replacement characters. The error names the first bad line.
+ */
+export function decodeJsonl(bytes: Uint8Array): string {
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    let line = 1;
+    let start = 0;
+    for (let i = 0; i <= bytes.length; i++) {
+      if (i < bytes.length && bytes[i] !== 0x0a) continue;
+      try {
+        utf8.decode(bytes.subarray(start, i));
+      } catch {
+        break;
+      }
+      line++;
+      start = i + 1;
+    }
+    throw new AppError('VALIDATION_FAILED', `答卷文件应为 UTF-8 编码的 JSONL 文本（每行一个 JSON）：第 ${line} 行不是 UTF-8`, [
+      { line, field: 'file', message: '不是 UTF-8 文本（请以 UTF-8 编码另存）' },
+    ]);
+  }
+}
+
 export const idempotencyScope = (tokenHash: string, key: string) => `${tokenHash}:${key}`;
 
 export function responsesService(deps: AppDeps, campaigns: CampaignsService) {

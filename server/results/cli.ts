@@ -1,5 +1,4 @@
-import { writeFile } from 'node:fs/promises';
-import { CliError, type Command } from '../cli/framework.js';
+import { assertWritable, CliError, writeOutput, type Command } from '../cli/framework.js';
 import { createServices } from '../services.js';
 import { resultCsv, resultXlsx } from './export.js';
 import { runSimulation } from './simulate.js';
@@ -58,10 +57,12 @@ export const scoreCommand: Command = {
   async run({ values }, ctx) {
     const slug = values.campaign as string | undefined;
     if (!slug) throw new CliError('请用 --campaign 指定评议活动代码');
+    if (values.csv) assertWritable(values.csv as string, '--csv');
+    if (values.xlsx) assertWritable(values.xlsx as string, '--xlsx');
     const services = createServices(await ctx.deps());
     const view = await services.results.live(slug, { uncertainty: !values.fast });
-    if (values.csv) await writeFile(values.csv as string, resultCsv(view));
-    if (values.xlsx) await writeFile(values.xlsx as string, await resultXlsx(view));
+    if (values.csv) await writeOutput(values.csv as string, resultCsv(view), '--csv');
+    if (values.xlsx) await writeOutput(values.xlsx as string, await resultXlsx(view), '--xlsx');
     if (values.json) {
       ctx.io.out(JSON.stringify(view, null, 2));
       return;

@@ -1,6 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { CliError, type Command, type CliContext } from '../cli/framework.js';
+import { assertWritable, CliError, writeOutput, type Command, type CliContext } from '../cli/framework.js';
 import { exportInvitations, formatOfFile } from '../invitations/export.js';
 import { createServices } from '../services.js';
 import type { ImportFile, ImportSummary } from './service.js';
@@ -10,7 +10,8 @@ function readInput(path: string | undefined): ImportFile {
   try {
     return { bytes: new Uint8Array(readFileSync(path)), filename: basename(path) };
   } catch (error) {
-    throw new CliError(`无法读取 ${path}：${(error as NodeJS.ErrnoException).code === 'ENOENT' ? '文件不存在' : (error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError(`无法读取 ${path}：${code === 'ENOENT' ? '文件不存在' : code === 'EISDIR' ? '这是一个目录' : (error as Error).message}`);
   }
 }
 
@@ -47,6 +48,7 @@ export const importEvaluatorsCommand: Command = {
     const format = out ? formatOfFile(out) : undefined;
     if (out && !format) throw new CliError('--out 的文件应以 .xlsx、.csv 或 .html（邀请函）结尾');
     if (out && values['dry-run']) throw new CliError('--dry-run 不能与 --out 一起使用');
+    if (out) assertWritable(out, '--out');
     const file = readInput(positionals[0]);
     const deps = await ctx.deps();
     const services = createServices(deps);
@@ -59,7 +61,7 @@ export const importEvaluatorsCommand: Command = {
         return;
       }
       const exported = await exportInvitations(campaign, issued, format, deps.clock.now());
-      writeFileSync(out, exported.body);
+      await writeOutput(out, exported.body, '--out', `。已生成的 ${issued.length} 个链接没有写出：请在管理页面的评议代表名单中为他们补发链接`);
       ctx.io.out(`已生成 ${issued.length} 个邀请链接，写入 ${out}（链接只在此文件中出现一次，请妥善保管）`);
     }
   },

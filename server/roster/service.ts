@@ -1,4 +1,5 @@
 import type { AppDeps } from '../context.js';
+import { isUniqueViolation } from '../db/connect.js';
 import type { Campaign } from '../campaigns/service.js';
 import { AppError, type ErrorDetail } from '../http/errors.js';
 import { auditService } from '../accounts/audit.js';
@@ -41,12 +42,6 @@ export interface ImportOptions {
 }
 
 const MAX_DETAILS_IN_MESSAGE = 3;
-
-/** A unique-key clash: another import of the same campaign ran at the same moment. */
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
 
 async function concurrently<T>(work: () => Promise<T>): Promise<T> {
   try {

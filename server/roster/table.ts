@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { AppError } from '../http/errors.js';
+import { AppError, type ErrorDetail } from '../http/errors.js';
 
 /** One data row of an uploaded sheet: its row number as a spreadsheet shows it, cells by header. */
 export interface SheetRow {
@@ -59,12 +59,14 @@ export function cellText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  // a date-formatted number beyond any calendar is an Invalid Date: readXlsx reports its cell
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString().slice(0, 10);
   if (typeof value === 'object') {
     const v = value as { richText?: { text: string }[]; text?: unknown; result?: unknown; error?: unknown };
     if (Array.isArray(v.richText)) return v.richText.map((t) => t.text).join('');
     if ('text' in v) return cellText(v.text);
-    if ('result' in v) return cellText(v.result);
+    // a formula's cached result; a formula saved without one (written by a script) has no text
+    if ('result' in v || 'formula' in v || 'sharedFormula' in v) return cellText(v.result);
     if ('error' in v) return '';
   }
   return String(value);
@@ -80,13 +82,20 @@ async function readXlsx(bytes: Uint8Array): Promise<SheetRow[]> {
   const sheet = workbook.worksheets.find((ws) => ws.actualRowCount > 0) ?? workbook.worksheets[0];
   if (!sheet) return [];
   const rows: SheetRow[] = [];
+  const errors: ErrorDetail[] = [];
   sheet.eachRow({ includeEmpty: false }, (row) => {
     const cells: string[] = [];
     row.eachCell({ includeEmpty: true }, (cell, col) => {
+      if (cell.value instanceof Date && Number.isNaN(cell.value.getTime())) {
+        errors.push({ line: row.number, field: cell.address, message: `单元格 ${cell.address} 是日期格式，但数值超出日期范围，无法读取` });
+      }
       cells[col - 1] = cellText(cell.value);
     });
     rows.push({ line: row.number, cells: Array.from(cells, (c) => c ?? '') });
   });
+  if (errors.length) {
+    throw new AppError('VALIDATION_FAILED', `Excel 文件有 ${errors.length} 个无法读取的单元格，没有导入任何数据。第 ${errors[0].line} 行 ${errors[0].message}`, errors);
+  }
   return rows;
 }
 

@@ -43,6 +43,15 @@ describe('accounts over HTTP', () => {
     expect((await services.accounts.listUsers()).length).toBe(before);
   });
 
+  it('adds a user once when the same username is posted twice at once: the second gets 409 CONFLICT', async () => {
+    const before = (await services.accounts.listUsers()).length;
+    const results = await Promise.all([1, 2].map(() => addUser({ username: 'twice', role: 'analyst' })));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+    const refused = (await results.find((r) => r.status === 409)!.json()) as { error: { code: string } };
+    expect(refused.error.code).toBe('CONFLICT');
+    expect((await services.accounts.listUsers()).length).toBe(before + 1);
+  });
+
   it('is for the office only, with the CSRF token', async () => {
     const analyst = await loginAs(app, services, 'analyst');
     expect((await addUser({ username: 'x1', role: 'admin' }, analyst.headers({ 'content-type': 'application/json' }))).status).toBe(403);

@@ -89,6 +89,32 @@ describe('creating a campaign over HTTP', () => {
     expect(await campaigns()).toEqual([]);
   });
 
+  it('answers 400 to a multipart body it cannot read, creating nothing', async () => {
+    for (const type of ['multipart/form-data; boundary=abc', 'multipart/form-data']) {
+      const res = await post('--zzz\r\ngarbage', { 'content-type': type });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as ErrorBody).error.code).toBe('BAD_REQUEST');
+    }
+    expect(await campaigns()).toEqual([]);
+  });
+
+  it('names a missing questionnaire file without revealing the server path', async () => {
+    const res = await post(JSON.stringify({ config: { ...exampleConfig(), questionnaire: 'no-such-questionnaire.json' } }), { 'content-type': 'application/json' });
+    expect(res.status).toBe(422);
+    const { error } = (await res.json()) as ErrorBody;
+    expect(error.message).toContain('no-such-questionnaire.json');
+    expect(error.message).toContain('文件不存在');
+    expect(error.message).not.toContain(SURVEYS_DIR);
+    expect(await campaigns()).toEqual([]);
+  });
+
+  it('creates a campaign once when the same config is posted twice at once: the second gets 409 CONFLICT', async () => {
+    const results = await Promise.all([1, 2].map(() => post(exampleYaml, { 'content-type': 'application/yaml' })));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(((await results.find((r) => r.status === 409)!.json()) as ErrorBody).error.code).toBe('CONFLICT');
+    expect((await campaigns()).map((c) => c.slug)).toEqual(['demo-2026']);
+  });
+
   it('answers 409 for a slug that exists', async () => {
     await post(exampleYaml, { 'content-type': 'application/yaml' });
     const res = await post(exampleYaml, { 'content-type': 'application/yaml' });

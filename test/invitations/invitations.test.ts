@@ -160,6 +160,26 @@ describe('generating invitations', () => {
   });
 });
 
+describe('generating invitations: the request body', () => {
+  const postJson = (body: string) =>
+    app.request(`/api/campaigns/${campaign.slug}/invitations`, { method: 'POST', headers: admin.headers({ 'content-type': 'application/json' }), body });
+
+  it('takes the format from a JSON body', async () => {
+    const res = await postJson('{"format":"csv"}');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/csv');
+  });
+
+  it('refuses a JSON body that is not an object or not JSON (4xx) and generates nothing', async () => {
+    for (const body of ['null', '[]', '"csv"', '{"format":5}', 'not json']) {
+      const res = await postJson(body);
+      expect([400, 422], body).toContain(res.status);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toMatch(/^(BAD_REQUEST|VALIDATION_FAILED)$/);
+    }
+    expect(await invitations()).toEqual([]);
+  });
+});
+
 describe('replacing a lost link', () => {
   it('gives an evaluator a new link; the old one stops working', async () => {
     const csv = await (await generate('csv')).text();

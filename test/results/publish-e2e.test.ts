@@ -164,6 +164,16 @@ describe('import, score, publish: the snapshot is immutable', () => {
     expect(Date.parse(b.created_at)).toBeGreaterThan(Date.parse(a.created_at));
   });
 
+  it('refuses a --csv or --xlsx it cannot write (missing folder, a directory) with exit code 2, before computing', async () => {
+    const missing = await run('score', '--fast', '--campaign', 'test-2026', '--csv', join(dir, 'no', 'such', 'r.csv'));
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('所在目录不存在');
+    expect(missing.out).toBe('');
+    const directory = await run('score', '--fast', '--campaign', 'test-2026', '--xlsx', dir);
+    expect(directory.code).toBe(2);
+    expect(directory.err).toContain('这是一个目录');
+  });
+
   it('refuses score and publish without --campaign, and an unknown campaign, with exit code 2', async () => {
     expect((await run('score')).code).toBe(2);
     expect((await run('publish')).code).toBe(2);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -130,5 +130,24 @@ describe('minping import', () => {
     expect((await cli('import', 'evaluators', '--campaign', 'demo-2026', join(dir, 'missing.csv'))).code).toBe(2);
     expect((await cli('import', 'evaluators', '--campaign', 'demo-2026', '--out', join(dir, 'x.pdf'), roster)).code).toBe(2);
     expect(await db.kysely.selectFrom('evaluators').selectAll().execute()).toEqual([]);
+  });
+
+  it('refuses an --out in a missing folder or onto a directory before importing or inviting anyone', async () => {
+    const roster = file('e.csv', csvOf([['name', 'organisation', 'category'], ['a', 'b', 'public']]));
+    const missing = await cli('import', 'evaluators', '--campaign', 'demo-2026', '--out', join(dir, 'no', 'such', 'links.xlsx'), roster);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('所在目录不存在');
+    mkdirSync(join(dir, 'links.csv'));
+    const directory = await cli('import', 'evaluators', '--campaign', 'demo-2026', '--out', join(dir, 'links.csv'), roster);
+    expect(directory.code).toBe(2);
+    expect(directory.err).toContain('这是一个目录');
+    expect(await db.kysely.selectFrom('evaluators').selectAll().execute()).toEqual([]);
+    expect(await db.kysely.selectFrom('invitations').selectAll().execute()).toEqual([]);
+  });
+
+  it('says a directory given as the roster file is a directory', async () => {
+    const res = await cli('import', 'departments', '--campaign', 'demo-2026', dir);
+    expect(res.code).toBe(2);
+    expect(res.err).toContain('这是一个目录');
   });
 });

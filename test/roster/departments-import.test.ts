@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import type { Campaign } from '../../server/campaigns/service.js';
@@ -111,6 +112,33 @@ describe('importing departments', () => {
     ]);
     expect(body.error.details.find((d) => d.line === 7)?.message).toMatch(/^不是本活动的部门分组/);
     expect(body.error.details.find((d) => d.line === 8)?.message).toContain('与第 3 行重复');
+    expect(await departments()).toEqual([]);
+  });
+
+  it('names the cell of a date-formatted number beyond the calendar and imports nothing', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('部门');
+    sheet.addRow(['代码', '名称', '分组']);
+    sheet.addRow(['D001', '市发展和改革委员会', '综合经济管理类']);
+    sheet.addRow([1e20, '市市场监督管理局', 'enforcement']).getCell(1).numFmt = 'yyyy-mm-dd';
+    const res = await upload(new Uint8Array(await workbook.xlsx.writeBuffer()), 'dates.xlsx');
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as ErrorBody;
+    expect(body.error.code).toBe('VALIDATION_FAILED');
+    expect(body.error.details).toEqual([expect.objectContaining({ line: 3, field: 'A3' })]);
+    expect(await departments()).toEqual([]);
+  });
+
+  it('reads a formula saved without a result (as scripts write them) as an empty cell, not as "[object Object]"', async () => {
+    const bytes = await xlsxOf([
+      ['代码', '名称', '分组'],
+      ['D001', { formula: 'CONCAT("市","委")' }, '综合经济管理类'],
+    ]);
+    const res = await upload(bytes, 'formula.xlsx');
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as ErrorBody;
+    expect(body.error.details).toEqual([expect.objectContaining({ line: 2, field: 'name' })]);
+    expect(JSON.stringify(body)).not.toContain('object Object');
     expect(await departments()).toEqual([]);
   });
 

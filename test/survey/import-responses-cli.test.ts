@@ -85,6 +85,21 @@ describe('minping import responses', () => {
     expect(await stored()).toBe(0);
   });
 
+  it('refuses a file that is not UTF-8 (here GB18030 from Excel), naming the line, and stores nothing', async () => {
+    const path = join(dir, 'gbk.jsonl');
+    const line = (suggestion: Buffer) => Buffer.concat([Buffer.from(JSON.stringify(good('D001')).replace('"…"}', '"')), suggestion, Buffer.from('"}\n')]);
+    writeFileSync(path, Buffer.concat([line(Buffer.from('好')), line(Buffer.from([0xba, 0xc3]))]));
+    expect(await run(['import', 'responses', '--campaign', 'test-2026', path])).toBe(2);
+    expect(err.join('\n')).toMatch(/第 2 行.*UTF-8/);
+    expect(await stored()).toBe(0);
+  });
+
+  it('exits 2 with a clear message for a directory instead of a file', async () => {
+    expect(await run(['import', 'responses', '--campaign', 'test-2026', dir])).toBe(2);
+    expect(err.join('\n')).toContain('这是一个目录');
+    expect(await stored()).toBe(0);
+  });
+
   it('exits 2 with a clear message for a missing file, an unknown campaign or missing arguments', async () => {
     expect(await run(['import', 'responses', '--campaign', 'test-2026', join(dir, 'nope.jsonl')])).toBe(2);
     expect(err.join('\n')).toContain('无法读取文件');

@@ -54,6 +54,17 @@ describe('POST /api/campaigns/:slug/responses/import', () => {
     expect(await snapshotCounts(db)).toEqual(before);
   });
 
+  it('names the first line that is not UTF-8 and stores nothing', async () => {
+    const before = await snapshotCounts(db);
+    const bytes = new Uint8Array(Buffer.concat([Buffer.from(goodFile + '\n'), Buffer.from([0x7b, 0xba, 0xc3, 0x7d, 0x0a])]));
+    const res = await upload(bytes, 'gbk.jsonl');
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { error: { code: string; details: { line: number }[] } };
+    expect(body.error.code).toBe('VALIDATION_FAILED');
+    expect(body.error.details).toEqual([expect.objectContaining({ line: 3 })]);
+    expect(await snapshotCounts(db)).toEqual(before);
+  });
+
   it('rejects a file that is not UTF-8 text', async () => {
     const res = await upload(new Uint8Array([0xff, 0xfe, 0x00, 0xd8, 0x41]), 'binary.jsonl');
     expect(res.status).toBe(422);
