@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps } from './context.js';
-import { errorBody, respondError } from './http/errors.js';
+import { renderError, respondError } from './http/errors.js';
 import type { AppEnv } from './http/env.js';
 import { staticAssets } from './http/assets.js';
 import { createServices } from './services.js';
@@ -39,7 +39,7 @@ export function createApp(deps: AppDeps) {
   app.onError((err, c) => respondError(c, err));
   // Office sessions and CSRF, before every route (the evaluator side /s/, /api/s/ is token-authenticated and skipped).
   app.use('*', sessionMiddleware(services.accounts));
-  app.notFound((c) => c.json(errorBody('NOT_FOUND', `没有这个地址：${c.req.path}`), 404));
+  app.notFound((c) => renderError(c, 'NOT_FOUND', `没有这个地址：${c.req.path}`));
 
   app.get('/healthz', async (c) => {
     await deps.db.kysely.selectFrom('campaigns').select('id').limit(1).execute();

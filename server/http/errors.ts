@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
+import { messagePage } from './layout.js';
 
 /**
  * The one error format of the API: `{ error: { code, message, details? } }`.
@@ -75,16 +76,36 @@ export function errorBody(code: ErrorCode, message: string, details?: ErrorDetai
   return { error: { code, message, ...(details && details.length ? { details } : {}) } };
 }
 
+const PAGE_TITLES: Partial<Record<number, string>> = {
+  401: '请先登录',
+  403: '没有权限',
+  404: '页面不存在',
+  409: '操作冲突',
+  413: '内容太大',
+  429: '请求太频繁',
+  500: '服务器出错了',
+};
+
+/** API clients get the JSON envelope; people on a page get a readable page with the same message. */
+function wantsJson(c: Context): boolean {
+  const path = c.req.path;
+  return path.startsWith('/api/') || path === '/healthz' || !(c.req.header('accept') ?? '').includes('text/html');
+}
+
+export function renderError(c: Context, code: ErrorCode, message: string, details?: ErrorDetail[]) {
+  const status = ERROR_STATUS[code];
+  if (wantsJson(c)) return c.json(errorBody(code, message, details), status);
+  return c.html(messagePage(PAGE_TITLES[status] ?? '出错了', message), status);
+}
+
 export function respondError(c: Context, err: unknown) {
-  if (err instanceof AppError) {
-    return c.json(errorBody(err.code, err.message, err.details), err.status);
-  }
+  if (err instanceof AppError) return renderError(c, err.code, err.message, err.details);
   // hono's own HTTPExceptions (e.g. body limit) carry a status below 500: they are the client's fault.
   const status = (err as { status?: number })?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const code: ErrorCode = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 401 ? 'UNAUTHORIZED' : 'BAD_REQUEST';
-    return c.json(errorBody(code, (err as Error).message || code), ERROR_STATUS[code]);
+    return renderError(c, code, (err as Error).message || code);
   }
   console.error(err);
-  return c.json(errorBody('INTERNAL_SERVER_ERROR', '服务器内部错误，请稍后重试'), 500);
+  return renderError(c, 'INTERNAL_SERVER_ERROR', '服务器内部错误，请稍后重试');
 }

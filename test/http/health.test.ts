@@ -23,6 +23,19 @@ describe('health and errors', () => {
     expect(body.error.code).toBe('NOT_FOUND');
   });
 
+  it('shows a person in a browser a readable page, not JSON, for a missing page', async () => {
+    const res = await app.request('/no-such-page', { headers: { accept: 'text/html,application/xhtml+xml' } });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(await res.text()).toContain('页面不存在');
+  });
+
+  it('keeps the JSON envelope for the API even when a browser asks', async () => {
+    const res = await app.request('/api/nowhere', { headers: { accept: 'text/html' } });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+  });
+
   it('serves built assets pre-compressed to browsers that accept brotli, with a year of caching', async () => {
     const url = assetUrl('base.css');
     const br = await app.request(url, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
