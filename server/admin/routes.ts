@@ -23,6 +23,16 @@ const shanghai = new Intl.DateTimeFormat('zh-CN', {
 });
 const when = (iso: string) => shanghai.format(new Date(iso));
 
+/** An upload form handled by admin.js: summary or a table of bad lines; "只检查" sends dryRun. */
+function importForm(endpoint: string, accept: string) {
+  return html`<form class="import inline" data-endpoint="${endpoint}" enctype="multipart/form-data">
+    <label>文件 <input type="file" name="file" accept="${accept}" required></label>
+    <label class="check"><input type="checkbox" name="dryRun" value="1"> 只检查，不导入</label>
+    <button type="submit">上传</button>
+    <div class="result" aria-live="polite"></div>
+  </form>`;
+}
+
 const pct = (n: number, of: number) => (of > 0 ? `${((100 * n) / of).toFixed(1)}%` : '—');
 
 function adminPage(user: SessionUser, csrfToken: string, title: string, body: HtmlEscapedString | Promise<HtmlEscapedString>, data: Record<string, string> = {}) {
@@ -181,24 +191,14 @@ ${campaignList(campaigns)}
   <h2>导入部门</h2>
   <p class="muted">.xlsx 或 .csv，列：代码（code）、名称（name）、分组（group，可填分组名称或代码）；可选：联络员、联络员邮箱。
   同一代码再次导入时，内容相同不变，内容不同则更新；文件有任何错误时不导入任何数据。</p>
-  <form class="import inline" data-endpoint="${base}/departments/import" enctype="multipart/form-data">
-    <label>文件 <input type="file" name="file" accept=".xlsx,.csv" required></label>
-    <label class="check"><input type="checkbox" name="dryRun" value="1"> 只检查，不导入</label>
-    <button type="submit">上传</button>
-    <div class="result" aria-live="polite"></div>
-  </form>
+  ${importForm(`${base}/departments/import`, '.xlsx,.csv')}
 </section>
 
 <section class="card">
   <h2>导入评议代表</h2>
   <p class="muted">.xlsx 或 .csv，列：姓名（name）、单位/项目（organisation）、类别（category，可填类别名称或代码：${campaign.config.categories.map((x, i) => html`${i ? '、' : ''}${x.label}`)}）；可选：电话、邮箱。
   完全相同的行再次导入不会重复添加。</p>
-  <form class="import inline" data-endpoint="${base}/evaluators/import" enctype="multipart/form-data">
-    <label>文件 <input type="file" name="file" accept=".xlsx,.csv" required></label>
-    <label class="check"><input type="checkbox" name="dryRun" value="1"> 只检查，不导入</label>
-    <button type="submit">上传</button>
-    <div class="result" aria-live="polite"></div>
-  </form>
+  ${importForm(`${base}/evaluators/import`, '.xlsx,.csv')}
 </section>
 
 <section class="card">
@@ -221,12 +221,7 @@ ${snapshots.map(
   <h2>导入答卷</h2>
   <p class="muted">纸质问卷录入或其他系统收集的答卷：UTF-8 编码的 .jsonl 文件，每行一份规范格式的答卷（格式见 README），
   与网上提交同样校验；文件有任何错误时不导入任何答卷，同一文件不能重复导入。</p>
-  <form class="import inline" data-endpoint="${base}/responses/import" enctype="multipart/form-data">
-    <label>文件 <input type="file" name="file" accept=".jsonl,.json,.txt" required></label>
-    <label class="check"><input type="checkbox" name="dryRun" value="1"> 只检查，不导入</label>
-    <button type="submit">上传</button>
-    <div class="result" aria-live="polite"></div>
-  </form>
+  ${importForm(`${base}/responses/import`, '.jsonl,.json,.txt')}
 </section>
 
 <section class="card">
