@@ -6,6 +6,11 @@ import { openDatabase } from './db/connect.js';
 import { ensureDemo } from './demo.js';
 
 const config = configFromEnv();
+if (!process.env.NETWORK_SALT) {
+  console.warn(
+    'NETWORK_SALT is not set: network keys (login throttling, burst flags on responses) use a public default salt and could be reversed to address ranges. Set a long random secret, the same for every server process.',
+  );
+}
 const db = await openDatabase(config.databaseUrl);
 const deps = { db, config, clock: systemClock };
 if (config.demo) await ensureDemo(deps);

@@ -85,7 +85,9 @@ export function compileRecordValidator({ config, departmentCodes }: RecordRules)
       contactAllowed: z.boolean().default(false),
       contact: optionalText(shortText),
     })
-    .refine((n) => !n.contactAllowed || n.contact !== null, { message: '同意联系核实时请留下联系方式', path: ['contact'] });
+    .refine((n) => !n.contactAllowed || n.contact !== null, { message: '同意联系核实时请留下联系方式', path: ['contact'] })
+    // a contact given without consent to be contacted is dropped, never stored (not even in the record)
+    .transform((n) => ({ ...n, contact: n.contactAllowed ? n.contact : null }));
 
   const departmentShape: Record<string, z.ZodType> = {
     code: z.string().refine((c) => departmentSet.has(c), '不是本次评议的部门代码'),

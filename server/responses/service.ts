@@ -23,7 +23,8 @@ export interface StoredSubmission {
 
 export interface WebSubmission {
   campaign: Campaign;
-  invitation: { id: string; tokenHash: string };
+  /** the plain token is needed only to derive the idempotency scope; it is never stored */
+  invitation: { id: string; token: string };
   record: CanonicalRecord;
   questionnaireVersion: number;
   /** hashed coarse network address, for burst flags */
@@ -91,7 +92,13 @@ export function decodeJsonl(bytes: Uint8Array): string {
   }
 }
 
-export const idempotencyScope = (tokenHash: string, key: string) => `${tokenHash}:${key}`;
+/**
+ * Where a retried submission finds its receipt: a hash of the plain token and the client's
+ * Idempotency-Key. Never the token's stored hash: the database holds no plain token and no
+ * client key, so an idempotency row can't be joined to an invitation (and through the rows'
+ * order of insertion, to the response stored in the same transaction).
+ */
+export const idempotencyScope = (token: string, key: string) => sha256(`idempotency|${token}|${key}`);
 
 export function responsesService(deps: AppDeps, campaigns: CampaignsService) {
   const { db, clock } = deps;
@@ -159,9 +166,9 @@ export function responsesService(deps: AppDeps, campaigns: CampaignsService) {
     return rows;
   }
 
-  async function replay(tokenHash: string, key: string | null): Promise<StoredSubmission | undefined> {
+  async function replay(token: string, key: string | null): Promise<StoredSubmission | undefined> {
     if (!key) return undefined;
-    const row = await repo.findIdempotency(idempotencyScope(tokenHash, key));
+    const row = await repo.findIdempotency(idempotencyScope(token, key));
     if (!row) return undefined;
     return { status: Number(row.status_code), body: JSON.parse(row.body_json) as Receipt, replayed: true };
   }
@@ -245,7 +252,7 @@ export function responsesService(deps: AppDeps, campaigns: CampaignsService) {
           await repo.insertAll(trx, rows);
           if (idempotencyKey) {
             await repo.insertIdempotency(trx, {
-              key: idempotencyScope(invitation.tokenHash, idempotencyKey),
+              key: idempotencyScope(invitation.token, idempotencyKey),
               status_code: 201,
               body_json: JSON.stringify(body),
               created_at: anonymous ? day : now.toISOString(),
@@ -255,7 +262,7 @@ export function responsesService(deps: AppDeps, campaigns: CampaignsService) {
       } catch (error) {
         // a concurrent twin with the same key won the race: answer with its receipt
         if (error instanceof AppError && error.code === 'ALREADY_SUBMITTED') {
-          const prior = await replay(invitation.tokenHash, idempotencyKey);
+          const prior = await replay(invitation.token, idempotencyKey);
           if (prior) return prior;
         }
         throw error;

@@ -47,6 +47,11 @@ export function networkPrefix(ip: string | null | undefined): string | null {
   return `${groups.slice(0, 3).map((g) => (parseInt(g, 16) || 0).toString(16)).join(':')}::/48`;
 }
 
+/** A response's network key: salted, per campaign, of the coarse network prefix. */
+export function networkKey(salt: string, campaignId: string, prefix: string): string {
+  return sha256(`${salt}|${campaignId}|${prefix}`);
+}
+
 export interface ClientConnection {
   remoteAddress: string | null;
   forwardedFor: string | null;
@@ -157,9 +162,9 @@ export function surveyService(deps: AppDeps, campaigns: CampaignsService, respon
       }
       const found = await findInvitation(token);
       if (!found) throw new AppError('NOT_FOUND', '链接无效：没有找到这份问卷，请检查链接是否完整');
-      const prior = await responses.replay(found.tokenHash, idempotencyKey);
+      const prior = await responses.replay(token, idempotencyKey);
       if (prior) return prior;
-      const { invitation, campaign, tokenHash } = await resolve(token);
+      const { invitation, campaign } = await resolve(token);
 
       const submission = parseOrThrow(submitBodySchema, body, '提交内容');
       const converted = toCanonicalInput(submission.answers, submission.elapsedSeconds);
@@ -184,18 +189,23 @@ export function surveyService(deps: AppDeps, campaigns: CampaignsService, respon
 
       return responses.store({
         campaign,
-        invitation: { id: invitation.id, tokenHash },
+        invitation: { id: invitation.id, token },
         record: result.record,
         questionnaireVersion: version,
-        networkKey: networkKeyOf(clientAddress(connection, config.trustProxy)),
+        networkKey: networkKeyOf(campaign.id, clientAddress(connection, config.trustProxy)),
         idempotencyKey,
       });
     },
   };
 
-  function networkKeyOf(ip: string | null): string | null {
+  /**
+   * The secret salt and the campaign go into the hash: the key can't be reversed to an address
+   * range, and the same network gives different keys in different campaigns (no joining of
+   * responses across campaigns, e.g. an anonymous one to a named one).
+   */
+  function networkKeyOf(campaignId: string, ip: string | null): string | null {
     const prefix = networkPrefix(ip);
-    return prefix ? sha256(config.networkSalt + prefix) : null;
+    return prefix ? networkKey(config.networkSalt, campaignId, prefix) : null;
   }
 }
 

@@ -169,7 +169,7 @@ describe('evaluator API: submitting', () => {
     );
     expect(res.status).toBe(201);
     const row = await db.kysely.selectFrom('responses').select('network_key').where('campaign_id', '=', proxied.campaign.id).executeTakeFirstOrThrow();
-    expect(row.network_key).toBe(sha256('pepper203.0.113.0/24'));
+    expect(row.network_key).toBe(sha256(`pepper|${proxied.campaign.id}|203.0.113.0/24`));
   });
 });
 

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../server/http/errors.js';
 import type { Db } from '../../server/db/connect.js';
-import { sha256 } from '../../server/shared/ids.js';
 import type { CanonicalRecord } from '../../surveys/record.js';
 import { dialects } from '../helpers/db.js';
 import { createInvitation, surveySetup, type SurveySetup } from './helpers.js';
@@ -55,7 +54,7 @@ describe.each(await dialects())('responses repository and service on $name', ({ 
     const inv = await createInvitation(db, s.campaign);
     const input = {
       campaign: s.campaign,
-      invitation: { id: inv.invitationId, tokenHash: sha256(inv.token) },
+      invitation: { id: inv.invitationId, token: inv.token },
       record: record(0, { category: 'project' }),
       questionnaireVersion: 1,
       networkKey: 'n1',
