@@ -253,7 +253,8 @@ export function resultsService(deps: AppDeps, campaigns: CampaignsService) {
           method: view.method,
           catalogs: view.catalogs,
           groupSize: view.departments.filter((x) => x.group === d.group && x.ranked).length,
-          department: d,
+          // the codes of departments statistically tied with this one are other departments' results
+          department: { ...d, uncertainty: { ...d.uncertainty, statisticallyTiedWith: [] } },
         });
       }
       return { department: code, results };
