@@ -3,10 +3,15 @@ import type { Context } from 'hono';
 import type { AppConfig } from '../config.js';
 import { sha256 } from '../shared/ids.js';
 
-/** The client's address: the first X-Forwarded-For hop behind a trusted proxy, else the socket's. */
+/**
+ * The client's address: behind a trusted proxy the last X-Forwarded-For hop (the one our proxy
+ * appended; earlier hops are whatever the client sent, so a rotating fake first hop can't dodge
+ * the per-network login lock), else the socket's.
+ */
 export function clientAddress(c: Context, config: Pick<AppConfig, 'trustProxy'>): string {
   if (config.trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim() || c.req.header('x-real-ip')?.trim();
+    const hops = (c.req.header('x-forwarded-for') ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+    const forwarded = hops[hops.length - 1] || c.req.header('x-real-ip')?.trim();
     if (forwarded) return forwarded;
   }
   try {
