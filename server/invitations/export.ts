@@ -4,6 +4,7 @@ import { html, raw } from 'hono/html';
 import QRCode from 'qrcode';
 import type { Campaign } from '../campaigns/service.js';
 import type { IssuedInvitation } from './service.js';
+import { spreadsheetSafe } from '../shared/csv.js';
 
 export const EXPORT_FORMATS = ['xlsx', 'csv', 'letters'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -21,10 +22,7 @@ function categoryLabel(campaign: Campaign, code: string): string {
 }
 
 /** A cell that Excel would run as a formula gets a leading apostrophe (CSV injection). */
-function csvSafe(value: string | null): string {
-  const v = value ?? '';
-  return /^[=@\t\r]/.test(v) || /^[+-](?!\d)/.test(v) ? `'${v}` : v;
-}
+const csvSafe = (value: string | null): string => spreadsheetSafe(value ?? '');
 
 function tableRows(campaign: Campaign, issued: IssuedInvitation[]) {
   return issued.map((i) => [i.name, i.organisation ?? '', categoryLabel(campaign, i.category), i.phone ?? '', i.email ?? '', i.link]);

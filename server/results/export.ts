@@ -5,6 +5,7 @@
 import ExcelJS from 'exceljs';
 import { stringify } from 'csv-stringify/sync';
 import { groupsOf, type DepartmentView, type ResultView } from './view.js';
+import { safeCell, spreadsheetSafe } from '../shared/csv.js';
 
 type Cell = string | number | null;
 
@@ -86,9 +87,10 @@ function cellOf<T extends { suppressed: boolean }>(cell: T | undefined, key: key
 
 export function resultCsv(view: ResultView): string {
   const cols = rankingColumns(view).concat(problemColumns(view).slice(3));
-  const rows = view.departments.map((d) => cols.map((c) => c.value(d) ?? ''));
+  // names and labels come from imports and configs: no cell may run as a formula
+  const rows = view.departments.map((d) => cols.map((c) => safeCell(c.value(d) ?? '')));
   // BOM so that Excel opens the UTF-8 file with the right encoding
-  return '\ufeff' + stringify([cols.map((c) => c.header), ...rows]);
+  return '\ufeff' + stringify([cols.map((c) => spreadsheetSafe(c.header)), ...rows]);
 }
 
 function methodRows(view: ResultView): [string, Cell][] {

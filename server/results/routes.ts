@@ -23,11 +23,13 @@ function attachment(name: string): string {
 async function exportResponse(view: ResultView, format: 'csv' | 'xlsx', base: string) {
   if (format === 'csv') {
     return new Response(resultCsv(view), {
-      headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': attachment(`${base}.csv`) },
+      headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': attachment(`${base}.csv`), 'cache-control': 'private, no-store' },
     });
   }
   const body = await resultXlsx(view);
-  return new Response(new Uint8Array(body), { headers: { 'content-type': XLSX_TYPE, 'content-disposition': attachment(`${base}.xlsx`) } });
+  return new Response(new Uint8Array(body), {
+    headers: { 'content-type': XLSX_TYPE, 'content-disposition': attachment(`${base}.xlsx`), 'cache-control': 'private, no-store' },
+  });
 }
 
 /**

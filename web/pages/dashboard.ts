@@ -64,10 +64,19 @@ async function api<T>(path: string): Promise<T> {
   return body as T;
 }
 
+/** The rule of server/shared/csv.ts: a leading = @ tab CR LF, or + - not starting a plain number, gets an apostrophe. */
+function formulaSafe(value: string): string {
+  const v = value.replace(/^[ \u00a0]+/, '');
+  if (/^[=@\t\r\n]/.test(v) || (/^[+-]/.test(v) && (v !== value || !/^[+-][\d ().-]*$/.test(v)))) return `'${value}`;
+  return value;
+}
+
 function csvOf(headers: string[], rows: Cell[][]): string {
   const q = (v: Cell) => {
-    const s = v === null || v === undefined ? '' : v instanceof Node ? (v.textContent ?? '') : String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+    const text = v === null || v === undefined ? '' : v instanceof Node ? (v.textContent ?? '') : String(v);
+    // a department name like "=HYPERLINK(…)" must not run as a formula when the file is opened (CSV injection)
+    const s = typeof v === 'number' ? text : formulaSafe(text);
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return '\ufeff' + [headers, ...rows].map((r) => r.map(q).join(',')).join('\r\n') + '\r\n';
 }
