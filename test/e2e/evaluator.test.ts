@@ -53,8 +53,9 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
     await page.keyboard.press('Escape');
     await next(page);
 
-    // page 3: one panel per chosen department, titled with its name
+    // page 3: one department at a time, titled with its name and where it stands
     const first = panelOf(page, '测试部门1');
+    await first.getByText('第 1 个部门，共 2 个').waitFor();
     await first.waitFor();
     await first.locator('[data-name="efficiency"]').getByText('满意', { exact: true }).click();
     await first.locator('[data-name="quality"]').getByText('比较满意', { exact: true }).click();
@@ -67,8 +68,12 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
     const draft = await db.kysely.selectFrom('drafts').selectAll().where('invitation_id', '=', invitationId).executeTakeFirstOrThrow();
     expect(JSON.parse(draft.answers_json).departments[0]).toMatchObject({ dept: 'D001', efficiency: 'satisfied', problems: [1, 2] });
 
-    // reload midway: the draft comes back from the server and we continue where we were
+    // reload midway: the draft comes back from the server and we continue with the first
+    // department still to rate; the one answered is a step back, its answers restored
     await page.reload();
+    await panelOf(page, '测试部门3').waitFor();
+    await panelOf(page, '测试部门3').getByText('第 2 个部门，共 2 个').waitFor();
+    await page.getByRole('button', { name: '上一个部门' }).click();
     const restored = panelOf(page, '测试部门1');
     await restored.waitFor();
     expect(await restored.locator('[data-name="efficiency"] input[value="satisfied"]').isChecked()).toBe(true);
@@ -84,6 +89,7 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
     await negative.locator('[data-name="date"] input').fill('2026-06');
     await negative.getByRole('textbox', { name: /经过简述/ }).fill('超过承诺时限二十个工作日仍未办结');
 
+    await page.getByRole('button', { name: '下一个部门' }).click();
     const third = panelOf(page, '测试部门3');
     await third.locator('[data-name="efficiency"]').getByText('不满意', { exact: true }).click();
     await third.locator('[data-name="quality"]').getByText('不了解', { exact: true }).click();

@@ -3,7 +3,7 @@
  * server-side draft, autosaves as the evaluator goes, and submits once with an Idempotency-Key
  * that survives a reload, retried on network failure. English with `?lang=en`.
  */
-import { Model, surveyLocalization, type SurveyModel } from 'survey-core';
+import { Model, surveyLocalization, type PanelModel, type Question, type QuestionPanelDynamicModel, type SurveyModel } from 'survey-core';
 import 'survey-core/i18n/simplified-chinese';
 import 'survey-js-ui';
 
@@ -37,11 +37,17 @@ const TEXT = {
     loadFailed: '问卷加载失败，请检查网络后刷新页面。',
     thanksTitle: '提交成功，感谢您的参与！',
     thanksBody: '您的评议意见已收到。我们会认真梳理您反映的问题，并督促有关部门整改。',
+    closeNow: '现在可以关闭这个页面了。',
     receipt: '回执编号',
     day: '提交日期',
     anonymous: '本次评议为匿名评议：您的答卷与您的身份不作关联。',
     fixErrors: '答案有需要修改的地方：',
     notOpen: '无法继续填写',
+    nextDepartment: '下一个部门',
+    prevDepartment: '上一个部门',
+    rateRequired: (question: string, department: string) => `请为“${department}”选择“${question}”的评价`,
+    limitReached: (max: number) => `已选满 ${max} 项。要换一项，请先点掉已选的一项。`,
+    limitLeft: (max: number, chosen: number) => `最多选 ${max} 项，已选 ${chosen} 项；没有可不选。`,
   },
   en: {
     saving: 'Saving…',
@@ -54,11 +60,17 @@ const TEXT = {
     loadFailed: 'The questionnaire could not be loaded. Check your connection and reload the page.',
     thanksTitle: 'Submitted. Thank you for taking part!',
     thanksBody: 'Your appraisal has been received. The problems you reported will be followed up with the departments concerned.',
+    closeNow: 'You can close this page now.',
     receipt: 'Receipt number',
     day: 'Date',
     anonymous: 'This appraisal is anonymous: your answers are not linked to you.',
     fixErrors: 'Some answers need correcting:',
     notOpen: 'This questionnaire cannot be answered',
+    nextDepartment: 'Next department',
+    prevDepartment: 'Previous department',
+    rateRequired: (question: string, department: string) => `Please rate "${question}" for ${department}`,
+    limitReached: (max: number) => `${max} chosen, the most allowed. To choose another, first untick one.`,
+    limitLeft: (max: number, chosen: number) => `Up to ${max}; ${chosen} chosen. Leave empty if none.`,
   },
 } as const;
 
@@ -70,6 +82,24 @@ const t = TEXT[lang];
 const token = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() ?? '');
 const api = `/api/s/${encodeURIComponent(token)}`;
 const keyStorage = `minping-submit-key:${token}`;
+
+/** survey-core's own strings an older evaluator reads (its zh-cn "Done" is the odd "还行"). */
+const SURVEY_STRINGS = {
+  'zh-cn': {
+    tagboxDoneButtonCaption: '完成',
+    ok: '确定',
+    filterStringPlaceholder: '输入部门名称中的几个字…',
+    emptyMessage: '没有找到，请换几个字试试',
+    requiredError: '这道题必须回答',
+    panelDynamicProgressText: '第 {0} 个部门，共 {1} 个',
+    progressText: '第 {0} 页，共 {1} 页',
+  },
+  en: {
+    filterStringPlaceholder: 'Type part of the name…',
+    requiredError: 'Please answer this question',
+    panelDynamicProgressText: 'Department {0} of {1}',
+  },
+} as const;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const clock = (iso: string) => new Date(iso).toLocaleTimeString(lang === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit' });
@@ -123,6 +153,137 @@ function startTimer(initial: number) {
   return () => Math.round(seconds);
 }
 
+const isDynamic = (q: Question | undefined): q is QuestionPanelDynamicModel => q?.getType() === 'paneldynamic';
+
+/** The department name a question inside a department panel belongs to. */
+function departmentName(panel: PanelModel | undefined): string {
+  const dept = panel?.getQuestionByName('dept');
+  return dept ? String(dept.displayValue ?? dept.value ?? '') : '';
+}
+
+/**
+ * One department at a time: the departments panel is a carousel, and the survey's own big
+ * 上一步/下一步 buttons step through it ("上一个部门" / "下一个部门"), checking the current
+ * department's required ratings before moving on. Its own small arrows are hidden by the CSS.
+ * Required-answer errors in a department name it, so a skipped rating is never anonymous.
+ */
+function departmentCarousel(survey: SurveyModel) {
+  const carousel = survey.getAllQuestions().find((q) => isDynamic(q) && q.getValueName() === 'departments') as
+    | QuestionPanelDynamicModel
+    | undefined;
+  const problemLimit = new Map<Question, number>();
+
+  survey.onErrorCustomText.add((_, options) => {
+    const q = options.obj as Question;
+    if (options.name !== 'required' || !carousel || q.parentQuestion !== carousel) return;
+    options.text = t.rateRequired(q.title, departmentName(q.parent as PanelModel));
+  });
+
+  // "最多选 3 项": say how many are chosen, and say it plainly when the limit is reached
+  const describeLimit = (q: Question) => {
+    const max = problemLimit.get(q);
+    if (!max) return;
+    const chosen = Array.isArray(q.value) ? q.value.length : 0;
+    q.description = chosen >= max ? t.limitReached(max) : t.limitLeft(max, chosen);
+  };
+  const watchLimits = (panel: PanelModel) => {
+    for (const q of panel.questions) {
+      const max = (q as Question & { maxSelectedChoices?: number }).maxSelectedChoices;
+      if (q.getType() === 'checkbox' && max && max > 0) {
+        problemLimit.set(q, max);
+        describeLimit(q);
+      }
+    }
+  };
+  survey.onDynamicPanelAdded.add((_, options) => {
+    if (options.question === carousel && options.panel) watchLimits(options.panel);
+  });
+  survey.onDynamicPanelValueChanged.add((_, options) => {
+    if (options.question !== carousel) return;
+    const q = (options.panel as PanelModel | undefined)?.getQuestionByName(options.name);
+    if (q) describeLimit(q);
+  });
+  const refreshLimits = () => carousel?.panels.forEach(watchLimits);
+  survey.onValueChanged.add((_, options) => {
+    if (options.name === 'departments') refreshLimits();
+  });
+  refreshLimits();
+
+  if (!carousel || carousel.displayMode === 'list') return { afterRestore: refreshLimits };
+
+  const inCarousel = () => survey.currentPage === carousel.page && carousel.isVisible && carousel.visiblePanelCount > 0;
+  const nextAction = survey.navigationBar.getActionById('sv-nav-next');
+  const prevAction = survey.navigationBar.getActionById('sv-nav-prev');
+  const nextText = survey.pageNextText;
+  const prevText = survey.pagePrevText;
+  const toTop = () => {
+    const header = carousel.currentPanel?.id && document.getElementById(carousel.currentPanel.id);
+    if (header) header.scrollIntoView({ block: 'start' });
+    else window.scrollTo({ top: 0 });
+  };
+
+  const updateButtons = () => {
+    const here = inCarousel();
+    const i = carousel.currentIndex;
+    const wantNext = here && i < carousel.visiblePanelCount - 1 ? t.nextDepartment : nextText;
+    const wantPrev = here && i > 0 ? t.prevDepartment : prevText;
+    if (survey.pageNextText !== wantNext) survey.pageNextText = wantNext;
+    if (survey.pagePrevText !== wantPrev) survey.pagePrevText = wantPrev;
+  };
+
+  // The buttons' mousedown marks "navigation pressed" (which pauses re-checking answers as they
+  // change) and survey-core clears it only in its own page navigation: clear it when we step
+  // through departments instead, or a corrected answer would keep its error message.
+  const navigationDone = () => {
+    const internals = survey as unknown as { resetNavigationButton?: () => void; mouseDownPage?: unknown };
+    internals.resetNavigationButton?.();
+    internals.mouseDownPage = null;
+  };
+  if (nextAction) {
+    const pageNext = nextAction.action;
+    nextAction.action = (...args: unknown[]) => {
+      if (inCarousel() && carousel.currentIndex < carousel.visiblePanelCount - 1) {
+        navigationDone();
+        // the current department's answers are checked (and the first error shown) before moving on
+        if (carousel.goToNextPanel()) setTimeout(toTop);
+        return;
+      }
+      pageNext?.(...(args as Parameters<NonNullable<typeof pageNext>>));
+    };
+  }
+  if (prevAction) {
+    const pagePrev = prevAction.action;
+    prevAction.action = (...args: unknown[]) => {
+      if (inCarousel() && carousel.currentIndex > 0) {
+        navigationDone();
+        carousel.goToPrevPanel();
+        setTimeout(toTop);
+        return;
+      }
+      pagePrev?.(...(args as Parameters<NonNullable<typeof pagePrev>>));
+    };
+  }
+  survey.onDynamicPanelCurrentIndexChanged.add((_, options) => {
+    if (options.question === carousel) updateButtons();
+  });
+  survey.onCurrentPageChanged.add(updateButtons);
+  survey.onValueChanged.add((_, options) => {
+    if (options.name === 'departments') updateButtons();
+  });
+  updateButtons();
+
+  return {
+    /** After restoring a draft: open the first department that still needs an answer. */
+    afterRestore() {
+      refreshLimits();
+      if (!inCarousel()) return updateButtons();
+      const open = carousel.visiblePanels.findIndex((p) => p.hasErrors(false, false));
+      if (open >= 0) carousel.currentIndex = open;
+      updateButtons();
+    },
+  };
+}
+
 async function main() {
   let loaded: LoadResponse;
   try {
@@ -139,6 +300,7 @@ async function main() {
   }
 
   surveyLocalization.defaultLocale = 'zh-cn';
+  for (const [locale, strings] of Object.entries(SURVEY_STRINGS)) Object.assign(surveyLocalization.locales[locale], strings);
   const survey = new Model(loaded.questionnaire.definition);
   survey.locale = lang === 'en' ? 'en' : 'zh-cn';
   survey.applyTheme({
@@ -159,14 +321,16 @@ async function main() {
     },
   });
   const elapsed = startTimer(loaded.draft?.elapsedSeconds ?? 0);
+  const departments = departmentCarousel(survey);
 
   if (loaded.draft) {
     survey.mergeData(loaded.draft.answers);
     setStatus(t.saved(clock(loaded.draft.savedAt)), 'ok');
-    // continue on the first page that still needs answers
+    // continue on the first page (and department) that still needs answers
     const pages = survey.visiblePages;
     const open = pages.findIndex((p) => p.hasErrors(false, false));
     survey.currentPageNo = open === -1 ? pages.length - 1 : open;
+    departments.afterRestore();
   }
 
   // --- autosave -----------------------------------------------------------------------------
@@ -223,7 +387,13 @@ async function main() {
   survey.onValueChanged.add(scheduleSave);
   survey.onDynamicPanelAdded.add(scheduleSave);
   survey.onDynamicPanelRemoved.add(scheduleSave);
+  const markFirstPage = () => {
+    if (survey.isFirstPage) root.dataset.firstPage = '';
+    else delete root.dataset.firstPage;
+  };
+  markFirstPage();
   survey.onCurrentPageChanged.add(() => {
+    markFirstPage();
     void saveDraft();
     window.scrollTo({ top: 0 });
   });
@@ -322,6 +492,7 @@ async function main() {
         element('p', { text: t.thanksBody }),
         dl,
         ...(mode === 'anonymous' ? [element('p', { className: 'muted', text: t.anonymous })] : []),
+        element('p', { text: t.closeNow }),
       ),
     );
     window.scrollTo({ top: 0 });

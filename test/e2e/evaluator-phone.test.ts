@@ -1,0 +1,196 @@
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../server/db/connect.js';
+import { browserAvailable, launchBrowser, listen } from '../helpers/browser.js';
+import { sqliteDb } from '../helpers/db.js';
+import { createInvitation, jsonRequest, surveySetup, type SurveySetup } from '../survey/helpers.js';
+
+/** An evaluator on a phone: 390×844, touch, one department at a time. */
+describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
+  let db: Db;
+  let s: SurveySetup;
+  let server: { url: string; close(): Promise<void> };
+  let browser: Browser;
+  let phone: BrowserContext;
+
+  beforeAll(async () => {
+    db = await sqliteDb();
+    // a city has ~100 departments; SurveyJS shows the search field from 11 choices on
+    s = await surveySetup(db, { departments: 30 });
+    server = await listen(s.app.fetch);
+    browser = await launchBrowser();
+    phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    phone.setDefaultTimeout(10_000);
+  });
+  afterAll(async () => {
+    await phone?.close();
+    await browser?.close();
+    await server?.close();
+    await db?.close();
+  });
+
+  const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 8_000 });
+  const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
+  const panel = (page: Page) => page.locator('[data-name="departmentPanels"] .sd-paneldynamic__panel-wrapper');
+  const option = (question: Locator, text: string) => question.locator('.sd-selectbase__item').filter({ hasText: new RegExp(`^${text}$`) });
+  const boxes = (items: Locator) => items.evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ x: r.x, y: r.y, width: r.width, height: r.height })));
+
+  /** The carousel has settled on one department (while sliding, the old and new both exist). */
+  async function atDepartment(page: Page, progress: string, name: string) {
+    await panel(page).getByText(progress).first().waitFor();
+    await poll(() => panel(page).count()).toBe(1);
+    expect(await panel(page).locator('.sd-panel__title').first().textContent()).toBe(name);
+  }
+
+  /** Tap the department box, type part of a name in the search field and tap the match. */
+  const searchField = (page: Page) => page.locator('.sv-popup .sv-list__input');
+  async function chooseDepartment(page: Page, typed: string, name: string) {
+    const search = searchField(page);
+    if (!(await search.isVisible())) await page.locator('[data-name="departments"] .sd-tagbox').click();
+    // tap the search field (again, if the list just took the focus back after the last pick)
+    const focused = () => search.evaluate((e) => e === document.activeElement);
+    await poll(async () => (await focused()) || (await search.tap(), await focused())).toBe(true);
+    await page.keyboard.type(typed);
+    const match = page.getByRole('option', { name, exact: true });
+    // the list narrows to the names containing what was typed
+    await poll(async () => (await page.getByRole('option').allTextContents()).every((text) => text.includes(typed))).toBe(true);
+    expect(await page.getByRole('option').count()).toBeLessThan(30);
+    await match.tap();
+    await poll(() => match.getAttribute('aria-selected')).toBe('true');
+  }
+
+  it('chooses three departments by typing, rates them one at a time, is told which department misses a rating, submits and is stored', async () => {
+    const { token, invitationId } = await createInvitation(db, s.campaign);
+    const page = await phone.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    await page.goto(`${server.url}/s/${token}`);
+
+    // page 1: what the red * means is said up front; the preset category is shown chosen
+    await page.getByText('您属于哪一类评议代表？').waitFor();
+    await page.getByText('带红色 * 号的题必须回答').waitFor();
+    expect(await page.locator('[data-name="category"] input[value="project"]').isChecked()).toBe(true);
+    const headerHeight = await page.locator('.evaluator-header').evaluate((e) => e.getBoundingClientRect().height);
+    await button(page, '下一步').tap();
+
+    // page 2: search by part of the name, pick three (and one by mistake, removed with its ×)
+    await page.getByText('哪些部门您今年打过交道？').waitFor();
+    await chooseDepartment(page, '部门12', '测试部门12');
+    await chooseDepartment(page, '门7', '测试部门7');
+    await chooseDepartment(page, '部门2', '测试部门2');
+    await chooseDepartment(page, '25', '测试部门25');
+    await button(page, '完成').tap();
+    await searchField(page).waitFor({ state: 'hidden' });
+    const tags = page.locator('[data-name="departments"] .sv-tagbox__item');
+    expect(await tags.allTextContents()).toEqual(['测试部门12', '测试部门7', '测试部门2', '测试部门25']);
+    const remove = tags.filter({ hasText: /^测试部门2$/ }).locator('.sd-tagbox-item_clean-button');
+    const removeBox = (await remove.boundingBox())!;
+    expect(Math.min(removeBox.width, removeBox.height)).toBeGreaterThanOrEqual(40); // no hover needed, big enough for a finger
+    await remove.tap();
+    await poll(() => tags.allTextContents()).toEqual(['测试部门12', '测试部门7', '测试部门25']);
+    await button(page, '下一步').tap();
+
+    // page 3: one department at a time, with where it stands
+    await atDepartment(page, '第 1 个部门，共 3 个', '测试部门12');
+    const efficiency = panel(page).locator('[data-name="efficiency"]');
+    // the scale reads top to bottom, one option per line, each a large target
+    const rows = await boxes(efficiency.locator('.sd-selectbase__item'));
+    expect(rows).toHaveLength(5);
+    for (const [i, r] of rows.entries()) {
+      expect(r.height).toBeGreaterThanOrEqual(48);
+      expect(r.x).toBe(rows[0].x);
+      if (i) expect(r.y).toBeGreaterThan(rows[i - 1].y + 40);
+    }
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await option(efficiency, '满意').tap();
+    await option(panel(page).locator('[data-name="quality"]'), '比较满意').tap();
+
+    // "最多选 3 项": after three the other boxes are out of play, and the note says so
+    const problems = panel(page).locator('[data-name="problems"]');
+    for (const text of ['推诿扯皮、踢皮球', '不作为、慢作为、办事拖拉', '门好进、脸好看、事难办']) await option(problems, text).tap();
+    await problems.getByText('已选满 3 项').waitFor();
+    const fourth = option(problems, '态度生硬、冷硬横推');
+    expect(await fourth.getAttribute('class')).toContain('sd-checkbox--readonly');
+    expect(await fourth.evaluate((e) => getComputedStyle(e).borderStyle)).toBe('dashed');
+    await fourth.tap();
+    expect(await fourth.locator('input').isChecked()).toBe(false);
+
+    // the autosave line never moves the questionnaire
+    await page.getByText(/已自动保存/).waitFor();
+    expect(await page.locator('.evaluator-header').evaluate((e) => e.getBoundingClientRect().height)).toBe(headerHeight);
+
+    await button(page, '下一个部门').tap();
+    await atDepartment(page, '第 2 个部门，共 3 个', '测试部门7');
+
+    // a required rating skipped: the department stays, and the message names it
+    await option(panel(page).locator('[data-name="efficiency"]'), '不满意').tap();
+    await button(page, '下一个部门').tap();
+    const error = page.getByText('请为“测试部门7”选择“工作质量”的评价');
+    await error.waitFor();
+    expect(await error.isVisible()).toBe(true);
+    await atDepartment(page, '第 2 个部门，共 3 个', '测试部门7');
+    await option(panel(page).locator('[data-name="quality"]'), '不了解').tap();
+    await poll(() => error.count()).toBe(0);
+    await panel(page).getByRole('textbox', { name: /对该部门的意见和建议/ }).fill('希望窗口多开几个');
+    await button(page, '下一个部门').tap();
+
+    // the last department: the button now leaves the departments; back goes to the previous one
+    await atDepartment(page, '第 3 个部门，共 3 个', '测试部门25');
+    await button(page, '上一个部门').waitFor();
+    await option(panel(page).locator('[data-name="efficiency"]'), '基本满意').tap();
+    await option(panel(page).locator('[data-name="quality"]'), '基本满意').tap();
+    await button(page, '下一步').tap();
+
+    // page 4: the submit button is the unmistakable last step
+    await page.getByText('这是最后一页').waitFor();
+    await option(page.locator('[data-name="overall"]'), '比较满意').tap();
+    const submit = button(page, '提交问卷');
+    const submitBox = (await submit.boundingBox())!;
+    expect(submitBox.height).toBeGreaterThanOrEqual(56);
+    expect(submitBox.width).toBeGreaterThan(180);
+    await submit.tap();
+
+    await page.getByText('提交成功，感谢您的参与！').waitFor();
+    await page.getByText('现在可以关闭这个页面了。').waitFor();
+    expect(await page.locator('.receipt dd').first().textContent()).toMatch(/^[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}$/);
+    expect(pageErrors).toEqual([]);
+
+    const responses = await db.kysely.selectFrom('responses').selectAll().execute();
+    expect(responses).toHaveLength(1);
+    const record = JSON.parse(responses[0].record_json);
+    expect(record).toMatchObject({
+      category: 'project',
+      overall: 'fairly_satisfied',
+      departments: [
+        { code: 'D012', ratings: { efficiency: 'satisfied', quality: 'fairly_satisfied' }, problems: [1, 2, 3], negatives: [] },
+        { code: 'D007', ratings: { efficiency: 'dissatisfied', quality: 'unknown' }, problems: [], suggestion: '希望窗口多开几个' },
+        { code: 'D025', ratings: { efficiency: 'basically_satisfied', quality: 'basically_satisfied' }, problems: [] },
+      ],
+    });
+    expect(record.departments).toHaveLength(3);
+    expect(responses[0].duration_seconds).toBeGreaterThan(0);
+    const invitation = await db.kysely.selectFrom('invitations').select('used').where('id', '=', invitationId).executeTakeFirstOrThrow();
+    expect(invitation.used).toBe(1);
+    await page.close();
+  }, 60_000);
+
+  it('steps through the departments in English with ?lang=en and names the department in the message', async () => {
+    const { token } = await createInvitation(db, s.campaign);
+    await s.app.request(
+      `/api/s/${token}/draft`,
+      jsonRequest('PUT', { answers: { category: 'project', departments: [{ dept: 'D002' }, { dept: 'D004' }] }, elapsedSeconds: 30 }),
+    );
+    const page = await phone.newPage();
+    await page.goto(`${server.url}/s/${token}?lang=en`);
+    await atDepartment(page, 'Department 1 of 2', '测试部门2');
+    await button(page, 'Next department').tap();
+    await page.getByText('Please rate "Work efficiency" for 测试部门2').waitFor();
+    await option(panel(page).locator('[data-name="efficiency"]'), 'Satisfied').tap();
+    await option(panel(page).locator('[data-name="quality"]'), "Don't know").tap();
+    await button(page, 'Next department').tap();
+    await atDepartment(page, 'Department 2 of 2', '测试部门4');
+    await button(page, 'Previous department').waitFor();
+    await button(page, 'Next').waitFor();
+    await page.close();
+  });
+});
