@@ -32,9 +32,15 @@ export function createApp(deps: AppDeps) {
         imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
         frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
       },
     }),
   );
+  // The evaluator API is open to anyone with a link (or a guess): a draft or a submission is far
+  // below 2 MB (drafts are capped at 256k characters), office uploads may be up to 20 MB.
+  app.use('/api/s/*', bodyLimit({ maxSize: 2 * 1024 * 1024 }));
   app.use('/api/*', bodyLimit({ maxSize: 20 * 1024 * 1024 }));
   app.onError((err, c) => respondError(c, err));
   // Office sessions and CSRF, before every route (the evaluator side /s/, /api/s/ is token-authenticated and skipped).

@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { AppError, type ErrorDetail } from '../http/errors.js';
+import { assertXlsxWithinLimits } from './zip-guard.js';
 
 /** One data row of an uploaded sheet: its row number as a spreadsheet shows it, cells by header. */
 export interface SheetRow {
@@ -73,6 +74,7 @@ export function cellText(value: unknown): string {
 }
 
 async function readXlsx(bytes: Uint8Array): Promise<SheetRow[]> {
+  await assertXlsxWithinLimits(bytes);
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(Buffer.from(bytes) as unknown as ExcelJS.Buffer);
