@@ -174,6 +174,38 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
     await page.close();
   }, 60_000);
 
+  it('asks before a tap on × throws away the answers given for a department, and keeps them when told no', async () => {
+    const { token } = await createInvitation(db, s.campaign);
+    await s.app.request(
+      `/api/s/${token}/draft`,
+      jsonRequest('PUT', { answers: { category: 'project', departments: [{ dept: 'D003', efficiency: 'satisfied' }, { dept: 'D005' }] }, elapsedSeconds: 30 }),
+    );
+    const page = await phone.newPage();
+    await page.goto(`${server.url}/s/${token}`);
+    await atDepartment(page, '第 1 个部门，共 2 个', '测试部门3');
+    await button(page, '上一步').tap();
+    const tags = page.locator('[data-name="departments"] .sv-tagbox__item');
+    await poll(() => tags.allTextContents()).toEqual(['测试部门3', '测试部门5']);
+    const dialogs: string[] = [];
+    const removeButton = (name: string) => tags.filter({ hasText: new RegExp(`^${name}$`) }).locator('.sd-tagbox-item_clean-button');
+
+    page.once('dialog', (dialog) => (dialogs.push(dialog.message()), void dialog.dismiss()));
+    await removeButton('测试部门3').tap();
+    await poll(() => dialogs.length).toBe(1);
+    expect(dialogs[0]).toBe('去掉“测试部门3”后，已为它填写的评价会被清空。确定去掉吗？');
+    expect(await tags.allTextContents()).toEqual(['测试部门3', '测试部门5']);
+
+    // an unanswered department goes without a question
+    await removeButton('测试部门5').tap();
+    await poll(() => tags.allTextContents()).toEqual(['测试部门3']);
+    expect(dialogs).toHaveLength(1);
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await removeButton('测试部门3').tap();
+    await poll(() => tags.allTextContents()).toEqual([]);
+    await page.close();
+  });
+
   it('steps through the departments in English with ?lang=en and names the department in the message', async () => {
     const { token } = await createInvitation(db, s.campaign);
     await s.app.request(

@@ -48,6 +48,7 @@ const TEXT = {
     rateRequired: (question: string, department: string) => `请为“${department}”选择“${question}”的评价`,
     limitReached: (max: number) => `已选满 ${max} 项。要换一项，请先点掉已选的一项。`,
     limitLeft: (max: number, chosen: number) => `最多选 ${max} 项，已选 ${chosen} 项；没有可不选。`,
+    confirmRemoval: (names: string) => `去掉“${names}”后，已为它填写的评价会被清空。确定去掉吗？`,
   },
   en: {
     saving: 'Saving…',
@@ -71,6 +72,7 @@ const TEXT = {
     rateRequired: (question: string, department: string) => `Please rate "${question}" for ${department}`,
     limitReached: (max: number) => `${max} chosen, the most allowed. To choose another, first untick one.`,
     limitLeft: (max: number, chosen: number) => `Up to ${max}; ${chosen} chosen. Leave empty if none.`,
+    confirmRemoval: (names: string) => `Removing ${names} clears the answers you gave for it. Remove it?`,
   },
 } as const;
 
@@ -151,6 +153,24 @@ function startTimer(initial: number) {
     last = now;
   }, 1000);
   return () => Math.round(seconds);
+}
+
+/**
+ * A mis-tap on a department's × would silently throw away every answer given for it: ask first
+ * when a removed department has anything answered beyond its name.
+ */
+function confirmDepartmentRemoval(survey: SurveyModel) {
+  survey.onValueChanging.add((_, options) => {
+    if (options.name !== 'departments' || !Array.isArray(options.oldValue)) return;
+    const kept = new Set(((options.value ?? []) as { dept?: string }[]).map((d) => d.dept));
+    const answered = (options.oldValue as Record<string, unknown>[]).filter(
+      (d) => !kept.has(d.dept as string) && Object.entries(d).some(([k, v]) => k !== 'dept' && v !== undefined && v !== null && !(Array.isArray(v) && !v.length)),
+    );
+    if (!answered.length) return;
+    const picker = survey.getQuestionByName('departments') as Question & { choices?: { value: unknown; text: string }[] };
+    const names = answered.map((d) => picker.choices?.find((c) => c.value === d.dept)?.text ?? String(d.dept)).join('、');
+    if (!window.confirm(t.confirmRemoval(names))) options.value = options.oldValue;
+  });
 }
 
 const isDynamic = (q: Question | undefined): q is QuestionPanelDynamicModel => q?.getType() === 'paneldynamic';
@@ -332,6 +352,7 @@ async function main() {
     survey.currentPageNo = open === -1 ? pages.length - 1 : open;
     departments.afterRestore();
   }
+  confirmDepartmentRemoval(survey);
 
   // --- autosave -----------------------------------------------------------------------------
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
