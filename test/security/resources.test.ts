@@ -117,7 +117,7 @@ describe('over HTTP', () => {
     expect(bomb.length).toBeLessThan(1024 * 1024);
     const before = await db.kysely.selectFrom('departments').select('id').execute();
     const form = new FormData();
-    form.append('file', new File([bomb], '部门.xlsx'));
+    form.append('file', new File([new Uint8Array(bomb)], '部门.xlsx'));
     const res = await s.app.request('/api/campaigns/test-2026/departments/import', { method: 'POST', headers: admin.headers(), body: form });
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
