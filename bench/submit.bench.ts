@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { fixedClock } from '../server/clock.js';
 import { defaultConfig } from '../server/config.js';
 import { openDatabase } from '../server/db/connect.js';
@@ -85,12 +86,12 @@ function answersFor(i: number) {
 
 const { campaignId, tokens } = await prepare();
 const port = 3900 + Math.floor(Math.random() * 50);
-const server = spawn(process.execPath, ['--import', 'tsx', 'bench/serve.ts'], {
-  env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), MINPING_DEMO: '0', ...(schema ? { PGOPTIONS: `-c search_path=${schema}` } : {}) },
+const server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', MINPING_DEMO: '0', NETWORK_SALT: 'bench', ...(schema ? { DATABASE_SCHEMA: schema } : {}) },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 await new Promise<void>((resolve, reject) => {
-  server.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+  server.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('listening') && resolve());
   server.on('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
 });
 
@@ -122,7 +123,13 @@ const stored = Number(
   (await db.kysely.selectFrom('responses').select((eb) => eb.fn.countAll().as('n')).where('campaign_id', '=', campaignId).executeTakeFirstOrThrow()).n,
 );
 await db.close();
-if (!schema) rmSync(dir, { recursive: true, force: true });
+rmSync(dir, { recursive: true, force: true });
+if (schema) {
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await admin.query(`drop schema if exists ${schema} cascade`);
+  await admin.end();
+}
 
 console.log(
   JSON.stringify({

@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const appConfigSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(3000),
   databaseUrl: z.string().optional(),
+  /** PostgreSQL: keep the tables in this schema (created if missing) instead of the default */
+  databaseSchema: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'DATABASE_SCHEMA: lower-case letters, digits and _').optional(),
   /** absolute base for links in exports and letters, e.g. https://minping.example.gov.cn */
   publicUrl: z.string().url().default('http://localhost:3000'),
   demo: z
@@ -31,6 +33,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return appConfigSchema.parse({
     port: env.PORT,
     databaseUrl: env.DATABASE_URL || undefined,
+    databaseSchema: env.DATABASE_SCHEMA || undefined,
     publicUrl: env.PUBLIC_URL || (env.PORT ? `http://localhost:${env.PORT}` : undefined),
     demo: env.MINPING_DEMO,
     sessionTtlHours: env.SESSION_TTL_HOURS,

@@ -11,7 +11,7 @@ if (!process.env.NETWORK_SALT) {
     'NETWORK_SALT is not set: network keys (login throttling, burst flags on responses) use a public default salt and could be reversed to address ranges. Set a long random secret, the same for every server process.',
   );
 }
-const db = await openDatabase(config.databaseUrl);
+const db = await openDatabase(config.databaseUrl, { schema: config.databaseSchema });
 const deps = { db, config, clock: systemClock };
 if (config.demo) await ensureDemo(deps);
 

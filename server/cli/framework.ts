@@ -95,7 +95,7 @@ export async function runCli(argv: string[], commands: Command[], io: CliIo, env
     deps: async () => {
       if (!deps) {
         const config = env.config ?? configFromEnv();
-        db ??= await openDatabase(config.databaseUrl);
+        db ??= await openDatabase(config.databaseUrl, { schema: config.databaseSchema });
         deps = { db, config, clock: env.clock ?? systemClock };
       }
       return deps;

@@ -191,7 +191,7 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
 
     page.once('dialog', (dialog) => (dialogs.push(dialog.message()), void dialog.dismiss()));
     await removeButton('测试部门3').tap();
-    await poll(() => dialogs.length).toBe(1);
+    await poll(async () => dialogs.length).toBe(1);
     expect(dialogs[0]).toBe('去掉“测试部门3”后，已为它填写的评价会被清空。确定去掉吗？');
     expect(await tags.allTextContents()).toEqual(['测试部门3', '测试部门5']);
 
