@@ -20,7 +20,7 @@ export function createServices(deps: AppDeps) {
     audit: auditService(deps),
     roster: rosterService(deps),
     invitations: invitationsService(deps),
-    results: resultsService(deps, campaigns),
+    results: resultsService(deps, campaigns, responses),
   };
 }
 

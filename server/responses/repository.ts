@@ -1,4 +1,6 @@
-import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
+import { randomInt } from 'node:crypto';
+import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Dialect } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
 
 export type ResponseRow = Selectable<Database['responses']>;
@@ -26,6 +28,16 @@ async function insertBatched<T extends 'responses' | 'answers' | 'problem_mentio
   }
 }
 
+/** Fisher–Yates with a cryptographic source: the order must not be guessable. */
+function shuffled<T>(items: T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
 export interface ResponseRows {
   responses: NewResponse[];
   answers: NewAnswer[];
@@ -47,6 +59,7 @@ export function responsesRepository(db: Kysely<Database>) {
         .set({
           used: 1,
           used_at: usedAt,
+          unsealed: anonymous ? 1 : 0,
           // anonymous mode keeps only the fact of use: no time that could be lined up with responses
           ...(anonymous ? { opened_at: null, draft_saved_at: null } : {}),
         })
@@ -54,6 +67,38 @@ export function responsesRepository(db: Kysely<Database>) {
         .where('used', '=', 0)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
+    },
+
+    /**
+     * Rewrite spent, unsealed invitations of a campaign in one transaction, one row at a time in
+     * random order, so on PostgreSQL they share this transaction's id and a shuffled physical order.
+     * Seals only when at least `minimum` are waiting (the anonymity set of the batch); `padding`
+     * already-sealed ones are rewritten too, so a last small batch still hides among others.
+     * PostgreSQL skips rows another process is sealing at the same moment.
+     */
+    async seal(campaignId: string, options: { minimum: number; padding: number; dialect: Dialect }): Promise<number> {
+      return db.transaction().execute(async (trx) => {
+        let waiting = trx.selectFrom('invitations').select('id').where('campaign_id', '=', campaignId).where('unsealed', '=', 1);
+        if (options.dialect === 'postgres') waiting = waiting.forUpdate().skipLocked();
+        const ids = (await waiting.execute()).map((r) => r.id);
+        if (ids.length === 0 || ids.length < options.minimum) return 0;
+        if (options.padding > 0) {
+          const cover = await trx
+            .selectFrom('invitations')
+            .select('id')
+            .where('campaign_id', '=', campaignId)
+            .where('used', '=', 1)
+            .where('unsealed', '=', 0)
+            .orderBy(sql`random()`)
+            .limit(options.padding)
+            .execute();
+          ids.push(...cover.map((r) => r.id));
+        }
+        for (const id of shuffled(ids)) {
+          await trx.updateTable('invitations').set({ unsealed: 0 }).where('id', '=', id).executeTakeFirst();
+        }
+        return ids.length;
+      });
     },
 
     deleteDraft: (trx: Executor, invitationId: string) => trx.deleteFrom('drafts').where('invitation_id', '=', invitationId).execute(),

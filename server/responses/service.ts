@@ -33,6 +33,9 @@ export interface WebSubmission {
   idempotencyKey: string | null;
 }
 
+/** Spent invitations rewritten together: the smallest group a response hides in on PostgreSQL. */
+export const SEAL_BATCH = 10;
+
 export interface StoreManyOptions {
   source: 'import' | 'web' | 'simulate' | (string & {});
   /** defaults to the campaign's latest questionnaire version */
@@ -218,9 +221,25 @@ export function responsesService(deps: AppDeps, campaigns: CampaignsService) {
     return { stored: records.length };
   }
 
+  /**
+   * See migration 0010: rewrite spent invitations in batches so none carries its response's
+   * transaction id. The vote is already stored; a failure here only delays sealing to the next batch.
+   */
+  async function sealSpentInvitations(campaign: Campaign, minimum: number, padding: number): Promise<number> {
+    try {
+      return await repo.seal(campaign.id, { minimum, padding, dialect: db.dialect });
+    } catch (error) {
+      console.error('sealing spent invitations failed; retried with the next batch', error);
+      return 0;
+    }
+  }
+
   return {
     replay,
     storeMany,
+
+    /** Seal whatever is still unsealed, hidden among SEAL_BATCH already-sealed ones: at publication. */
+    sealRemaining: (campaign: Campaign) => sealSpentInvitations(campaign, 1, SEAL_BATCH),
 
     /**
      * Store one web submission in one transaction: spend the invitation (only the first of
@@ -267,6 +286,7 @@ export function responsesService(deps: AppDeps, campaigns: CampaignsService) {
         }
         throw error;
       }
+      if (anonymous) await sealSpentInvitations(campaign, SEAL_BATCH, 0);
       return { status: 201, body, replayed: false };
     },
 

@@ -1,5 +1,6 @@
 import type { Campaign, CampaignsService } from '../campaigns/service.js';
 import type { AppDeps } from '../context.js';
+import type { ResponsesService } from '../responses/service.js';
 import { AppError } from '../http/errors.js';
 import { newId } from '../shared/ids.js';
 import { computeOfficialScores, computeResults, inputsHash, ScoringInputError, type CampaignResult } from '../../scoring/index.js';
@@ -65,7 +66,7 @@ export interface Comparison {
 /** How stale the live (unpublished) figures may be; published snapshots are never recomputed. */
 export const LIVE_MAX_AGE_MS = 60_000;
 
-export function resultsService(deps: AppDeps, campaigns: CampaignsService) {
+export function resultsService(deps: AppDeps, campaigns: CampaignsService, responses: ResponsesService) {
   const { db, clock } = deps;
   const repo = resultsRepository(db.kysely);
   /**
@@ -134,6 +135,7 @@ export function resultsService(deps: AppDeps, campaigns: CampaignsService) {
      * counts, input hash, result). Earlier snapshots are never touched.
      */
     async publish(slug: string, actor: string): Promise<SnapshotSummary> {
+      await responses.sealRemaining(await campaigns.getBySlug(slug));
       const { campaign, result } = await compute(slug, { uncertainty: true });
       if (result.inputs.responses === 0) throw new AppError('CONFLICT', `评议活动 ${campaign.name} 还没有答卷，无法发布结果`);
       const stored: StoredResult = { campaign: { slug: campaign.slug, name: campaign.name }, catalogs: catalogsOf(campaign.config), result };

@@ -8,6 +8,7 @@ import * as m0006 from './0006_snapshots.js';
 import * as m0007 from './0007_invitation_per_evaluator.js';
 import * as m0008 from './0008_response_imports.js';
 import * as m0009 from './0009_unlinkable_idempotency.js';
+import * as m0010 from './0010_invitation_seal.js';
 
 /** Ordered, shared by SQLite and PostgreSQL. Add new files at the end; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0007_invitation_per_evaluator': m0007,
   '0008_response_imports': m0008,
   '0009_unlinkable_idempotency': m0009,
+  '0010_invitation_seal': m0010,
 };
 
 export const migrationProvider: MigrationProvider = {
