@@ -24,10 +24,7 @@ const benches: Bench[] = [
     script: 'bench/scoring.bench.ts',
     args: ['10000', '100', '20', '1000'],
     target: 'full result with 1,000 bootstrap samples < 5 s',
-    verdict: (r) => {
-      const full = num((r as { fullMs?: number }).fullMs ?? (r as { bootstrapMs?: number }).bootstrapMs);
-      return Number.isFinite(full) ? (full < 5000 ? 'met' : 'NOT met') : 'see figures';
-    },
+    verdict: (r) => (Math.max(...(r.fullMs as number[])) < 5000 ? 'met' : 'NOT met'),
   },
   {
     title: 'Official scores from the database vs one bare SQLite GROUP BY over the same answers',
@@ -67,7 +64,9 @@ for (const bench of benches) {
       stdio: ['ignore', 'pipe', 'inherit'],
       timeout: 15 * 60_000,
     });
-    const result = JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    // the last top-level JSON object printed, compact or pretty
+    const text = out.trim();
+    const result = JSON.parse(text.slice(text.lastIndexOf('\n{') + 1)) as Record<string, unknown>;
     const verdict = bench.verdict(result);
     if (verdict === 'NOT met') failed = true;
     body = `Target: ${bench.target} — **${verdict}**\n\n\`\`\`json\n${JSON.stringify(result, null, 2)}\n\`\`\``;
@@ -86,5 +85,10 @@ Written by \`npm run bench\` on ${new Date().toISOString()}.
 Machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB memory, ${os.type()} ${os.release()}, Node ${process.version}.
 Each benchmark runs in its own process; memory figures are that process's. Load tests target 127.0.0.1 only.
 `;
-writeFileSync('BENCHMARKS.md', [header, ...sections].join('\n'));
-process.stderr.write(`wrote BENCHMARKS.md${failed ? ' (some targets not met or failed)' : ''}\n`);
+if (only) {
+  // a partial run (`npm run bench -- submit`) is for looking, not for the record
+  process.stdout.write(sections.join('\n'));
+} else {
+  writeFileSync('BENCHMARKS.md', [header, ...sections].join('\n'));
+  process.stderr.write(`wrote BENCHMARKS.md${failed ? ' (some targets not met or failed)' : ''}\n`);
+}
