@@ -25,17 +25,22 @@ export async function createTestCampaign(db: Db, services: Services, options: Te
 }
 
 /** Departments D001, D002, … named `${namePrefix}1`, `${namePrefix}2`, …, spread round-robin over the campaign's groups. */
-export async function insertNumberedDepartments(db: Db, campaign: Campaign, count: number, namePrefix: string): Promise<void> {
-  if (count <= 0) return;
+export function insertNumberedDepartments(db: Db, campaign: Campaign, count: number, namePrefix: string): Promise<void> {
+  return insertDepartments(db, campaign, Array.from({ length: count }, (_, i) => `${namePrefix}${i + 1}`));
+}
+
+/** Departments D001, D002, … with these names, spread round-robin over the campaign's groups. */
+export async function insertDepartments(db: Db, campaign: Campaign, names: string[]): Promise<void> {
+  if (names.length === 0) return;
   const groups = campaign.config.groups.map((g) => g.code);
   await db.kysely
     .insertInto('departments')
     .values(
-      Array.from({ length: count }, (_, i) => ({
+      names.map((name, i) => ({
         id: newId(),
         campaign_id: campaign.id,
         code: `D${String(i + 1).padStart(3, '0')}`,
-        name: `${namePrefix}${i + 1}`,
+        name,
         group_code: groups[i % groups.length],
         liaison_name: null,
         liaison_email: null,

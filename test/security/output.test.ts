@@ -10,7 +10,7 @@ import { newId } from '../../server/shared/ids.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
 import { knownRecords, resultsSetup, storeRecords } from '../results/helpers.js';
-import { createTestCampaign } from '../helpers/fixtures.js';
+import { createTestCampaign, insertDepartments } from '../helpers/fixtures.js';
 import { createInvitation } from '../survey/helpers.js';
 import { spreadsheetSafe } from '../../server/shared/csv.js';
 
@@ -28,24 +28,8 @@ beforeAll(async () => {
   db = await sqliteDb();
   ctx = await resultsSetup(db, { records: false });
   const hostile = await createTestCampaign(db, ctx.services, { slug: 'hostile-2026', departments: 0, overrides: { name: `评议${XSS}` } });
-  const groups = hostile.config.groups.map((g) => g.code);
   const names = [XSS, ...FORMULAS];
-  await db.kysely
-    .insertInto('departments')
-    .values(
-      ['D001', 'D002', 'D003', 'D004', 'D005', 'D006', 'D007'].map((code, i) => ({
-        id: newId(),
-        campaign_id: hostile.id,
-        code,
-        name: names[i % names.length],
-        group_code: groups[i % groups.length],
-        liaison_name: null,
-        liaison_email: null,
-        created_at: '2026-10-01T00:00:00.000Z',
-      })),
-    )
-    .returning('id')
-    .execute();
+  await insertDepartments(db, hostile, Array.from({ length: 7 }, (_, i) => names[i % names.length]));
   await storeRecords(db, ctx.services, hostile, knownRecords().records);
   await ctx.services.accounts.addUser({ username: 'boss', displayName: XSS, role: 'admin', password: 'boss-password-1' });
   admin = await loginAs(ctx.app, ctx.services, 'admin', { username: 'boss', password: 'boss-password-1' });
