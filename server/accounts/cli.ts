@@ -1,5 +1,4 @@
 import { CliError, type Command } from '../cli/framework.js';
-import { createServices } from '../services.js';
 import { ROLES, type Role } from './service.js';
 
 export const userAddCommand: Command = {
@@ -17,7 +16,7 @@ export const userAddCommand: Command = {
     if (!username || extra.length) throw new CliError('用法：minping user add --role ROLE [--department CODE] USERNAME');
     const role = values.role as string | undefined;
     if (!role || !(ROLES as readonly string[]).includes(role)) throw new CliError(`--role 应为 ${ROLES.join(' | ')}`);
-    const services = createServices(await ctx.deps());
+    const services = await ctx.services();
     const { user, password, generated } = await services.accounts.addUser({
       username,
       role: role as Role,

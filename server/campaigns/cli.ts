@@ -1,5 +1,4 @@
 import { CliError, type Command } from '../cli/framework.js';
-import { createServices } from '../services.js';
 import { loadConfigFile } from '../../surveys/campaign-config.js';
 
 export const campaignCreateCommand: Command = {
@@ -20,7 +19,7 @@ export const campaignCreateCommand: Command = {
       const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
       throw new CliError(`配置文件 ${path}${line ? ` 第 ${line} 行` : ''}无法解析：${(error as Error).message.split('\n')[0]}`);
     }
-    const services = createServices(await ctx.deps());
+    const services = await ctx.services();
     const campaign = await services.campaigns.create({ raw: loaded.raw, configDir: loaded.dir });
     await services.audit.record({ actor: 'cli', action: 'campaign_create', campaignId: campaign.id, detail: { slug: campaign.slug, name: campaign.name, file: path } });
     ctx.io.out(`已创建评议活动 ${campaign.slug}：${campaign.name}`);

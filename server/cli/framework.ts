@@ -7,6 +7,7 @@ import { configFromEnv, type AppConfig } from '../config.js';
 import type { AppDeps } from '../context.js';
 import { openDatabase, type Db } from '../db/connect.js';
 import { AppError } from '../http/errors.js';
+import { createServices, type Services } from '../services.js';
 
 export interface CliIo {
   out(line: string): void;
@@ -17,6 +18,8 @@ export interface CliContext {
   io: CliIo;
   /** opens the database (DATABASE_URL) once, on first use */
   deps(): Promise<AppDeps>;
+  /** the domain services over `deps()`, built once */
+  services(): Promise<Services>;
 }
 
 export interface Command {
@@ -90,6 +93,7 @@ export async function runCli(argv: string[], commands: Command[], io: CliIo, env
   let db = env.db;
   const ownsDb = !db;
   let deps: AppDeps | undefined;
+  let services: Services | undefined;
   const ctx: CliContext = {
     io,
     deps: async () => {
@@ -100,6 +104,7 @@ export async function runCli(argv: string[], commands: Command[], io: CliIo, env
       }
       return deps;
     },
+    services: async () => (services ??= createServices(await ctx.deps())),
   };
   try {
     const parsed = parseArgs({ args: rest, options: command.options ?? {}, allowPositionals: true, strict: true });

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { CliError, type Command } from '../cli/framework.js';
-import { createServices } from '../services.js';
 import { decodeJsonl } from './service.js';
 
 export const importResponsesCommand: Command = {
@@ -21,7 +20,7 @@ export const importResponsesCommand: Command = {
       throw new CliError(`无法读取文件 ${file}：${code === 'ENOENT' ? '文件不存在' : code === 'EISDIR' ? '这是一个目录' : (error as Error).message}`);
     }
     const text = decodeJsonl(bytes);
-    const services = createServices(await ctx.deps());
+    const services = await ctx.services();
     const campaign = await services.campaigns.getBySlug(slug);
     const result = await services.responses.importJsonl(campaign, text, { fileName: basename(file), dryRun: !!values['dry-run'], actor: 'cli' });
     ctx.io.out(

@@ -1,5 +1,4 @@
 import { assertWritable, CliError, writeOutput, type Command } from '../cli/framework.js';
-import { createServices } from '../services.js';
 import { resultCsv, resultXlsx } from './export.js';
 import { runSimulation } from './simulate.js';
 import { groupsOf, type ResultView } from './view.js';
@@ -59,7 +58,7 @@ export const scoreCommand: Command = {
     if (!slug) throw new CliError('请用 --campaign 指定评议活动代码');
     if (values.csv) assertWritable(values.csv as string, '--csv');
     if (values.xlsx) assertWritable(values.xlsx as string, '--xlsx');
-    const services = createServices(await ctx.deps());
+    const services = await ctx.services();
     const view = await services.results.live(slug, { uncertainty: !values.fast });
     if (values.csv) await writeOutput(values.csv as string, resultCsv(view), '--csv');
     if (values.xlsx) await writeOutput(values.xlsx as string, await resultXlsx(view), '--xlsx');
@@ -81,7 +80,7 @@ export const publishCommand: Command = {
   async run({ values }, ctx) {
     const slug = values.campaign as string | undefined;
     if (!slug) throw new CliError('请用 --campaign 指定评议活动代码');
-    const services = createServices(await ctx.deps());
+    const services = await ctx.services();
     const snapshot = await services.results.publish(slug, 'cli');
     const campaign = await services.campaigns.getBySlug(slug);
     await services.audit.record({
@@ -110,7 +109,7 @@ export const simulateCommand: Command = {
     if (!Number.isInteger(evaluators) || evaluators < 1 || evaluators > 1_000_000) throw new CliError('--evaluators 应为 1 到 1000000 之间的整数');
     if (!Number.isSafeInteger(seed)) throw new CliError('--seed 应为整数');
     const deps = await ctx.deps();
-    const services = createServices(deps);
+    const services = await ctx.services();
     const t0 = performance.now();
     const r = await runSimulation(deps, services.campaigns, slug, { evaluators, seed });
     ctx.io.out(

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { assertWritable, CliError, writeOutput, type Command, type CliContext } from '../cli/framework.js';
 import { exportInvitations, formatOfFile } from '../invitations/export.js';
-import { createServices } from '../services.js';
 import type { ImportFile, ImportSummary } from './service.js';
 
 function readInput(path: string | undefined): ImportFile {
@@ -30,7 +29,7 @@ export const importDepartmentsCommand: Command = {
     const slug = values.campaign as string | undefined;
     if (!slug || positionals.length !== 1) throw new CliError('用法：minping import departments --campaign SLUG FILE');
     const file = readInput(positionals[0]);
-    const services = createServices(await ctx.deps());
+    const services = await ctx.services();
     const campaign = await services.campaigns.getBySlug(slug);
     printSummary(ctx, '部门', await services.roster.importDepartments(campaign, file, { actor: 'cli', dryRun: !!values['dry-run'] }));
   },
@@ -51,7 +50,7 @@ export const importEvaluatorsCommand: Command = {
     if (out) assertWritable(out, '--out');
     const file = readInput(positionals[0]);
     const deps = await ctx.deps();
-    const services = createServices(deps);
+    const services = await ctx.services();
     const campaign = await services.campaigns.getBySlug(slug);
     printSummary(ctx, '评议代表', await services.roster.importEvaluators(campaign, file, { actor: 'cli', dryRun: !!values['dry-run'] }));
     if (out && format) {
