@@ -4,7 +4,6 @@ import { requireRole } from '../accounts/middleware.js';
 import type { AppEnv } from '../http/env.js';
 import { parseOrThrow } from '../http/errors.js';
 import type { Services } from '../services.js';
-import { toDepartment } from '../campaigns/service.js';
 import { readUpload } from './upload.js';
 
 const listQuery = z.object({
@@ -35,7 +34,7 @@ export function rosterRoutes(services: Services) {
 
   app.get('/:slug/departments', requireRole('admin', 'analyst'), async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
-    return c.json({ departments: (await services.roster.departments(campaign.id)).map(toDepartment) });
+    return c.json({ departments: await services.campaigns.departments(campaign.id) });
   });
 
   /** Personal data: the office only. */

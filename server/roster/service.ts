@@ -170,10 +170,6 @@ export function rosterService(deps: AppDeps) {
       return summary;
     },
 
-    async departments(campaignId: string) {
-      return rosterRepository(db.kysely).departments(campaignId);
-    },
-
     async evaluators(campaignId: string, options: { q?: string; limit?: number; offset?: number } = {}) {
       const rows = await rosterRepository(db.kysely).listEvaluators(campaignId, {
         q: options.q?.trim() || undefined,
