@@ -2,8 +2,7 @@
  * Reporting roundings. Half away from zero on the decimal value the number stands for:
  * the binary double is first written with 10 decimals (which absorbs floating-point noise such as
  * 84.995 being stored as 84.99499999999999744…), then rounded half away from zero on those digits.
- * round2/round4 throw on non-finite numbers (results must stay JSON-safe); the *OrNull variants
- * map null, undefined and non-finite numbers to null.
+ * round2/round4 throw on non-finite numbers (results must stay JSON-safe).
  */
 
 function roundDecimal(x: number, digits: number): number {
@@ -31,14 +30,6 @@ export function round2(x: number): number {
 /** probabilities and shares: 4 decimals, half away from zero */
 export function round4(x: number): number {
   return roundDecimal(x, 4);
-}
-
-export function round2OrNull(x: number | null | undefined): number | null {
-  return x === null || x === undefined || !Number.isFinite(x) ? null : roundDecimal(x, 2);
-}
-
-export function round4OrNull(x: number | null | undefined): number | null {
-  return x === null || x === undefined || !Number.isFinite(x) ? null : roundDecimal(x, 4);
 }
 
 /**

@@ -18,6 +18,3 @@ export function fixedClock(start: string | Date): Clock & { set(t: string | Date
     },
   };
 }
-
-export const isoNow = (clock: Clock): string => clock.now().toISOString();
-export const isoDay = (clock: Clock): string => clock.now().toISOString().slice(0, 10);
