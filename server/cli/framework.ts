@@ -39,6 +39,12 @@ const fsReason = (error: unknown) => {
   return code === 'ENOENT' ? '所在目录不存在' : code === 'EISDIR' ? '这是一个目录，请给出文件名' : code === 'EACCES' || code === 'EPERM' ? '没有写入权限' : (error as Error).message;
 };
 
+/** Why an input file could not be read, for the user. */
+export function readFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? '文件不存在' : code === 'EISDIR' ? '这是一个目录' : (error as Error).message;
+}
+
 /**
  * Refuse an output file that can't be written (a directory, a missing or read-only folder) before
  * any work is done, so a typo in the path doesn't cost an import or a computation.

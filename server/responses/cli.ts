@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { CliError, type Command } from '../cli/framework.js';
+import { CliError, readFailure, type Command } from '../cli/framework.js';
 import { decodeJsonl } from './service.js';
 
 export const importResponsesCommand: Command = {
@@ -16,8 +16,7 @@ export const importResponsesCommand: Command = {
     try {
       bytes = await readFile(file);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new CliError(`无法读取文件 ${file}：${code === 'ENOENT' ? '文件不存在' : code === 'EISDIR' ? '这是一个目录' : (error as Error).message}`);
+      throw new CliError(`无法读取文件 ${file}：${readFailure(error)}`);
     }
     const text = decodeJsonl(bytes);
     const services = await ctx.services();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { assertWritable, CliError, writeOutput, type Command, type CliContext } from '../cli/framework.js';
+import { assertWritable, CliError, readFailure, writeOutput, type Command, type CliContext } from '../cli/framework.js';
 import { exportInvitations, formatOfFile } from '../invitations/export.js';
 import type { ImportFile, ImportSummary } from './service.js';
 
@@ -9,8 +9,7 @@ function readInput(path: string | undefined): ImportFile {
   try {
     return { bytes: new Uint8Array(readFileSync(path)), filename: basename(path) };
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError(`无法读取 ${path}：${code === 'ENOENT' ? '文件不存在' : code === 'EISDIR' ? '这是一个目录' : (error as Error).message}`);
+    throw new CliError(`无法读取 ${path}：${readFailure(error)}`);
   }
 }
 
