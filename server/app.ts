@@ -63,7 +63,6 @@ export function createApp(deps: AppDeps) {
   app.route('/api', resultsRoutes(services));
   app.route('/', dashboardPages(services));
   app.route('/', surveyRoutes(services));
-  // Domain routes are mounted here, each built from the services: app.route('/api/…', xRoutes(services)).
 
   return app;
 }

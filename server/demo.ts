@@ -19,10 +19,7 @@ export interface DemoContext {
 /** A step run after the demo campaign, roster, invitations and admin exist. */
 export type DemoStep = (ctx: DemoContext) => Promise<void>;
 
-/**
- * Steps run by `npm start` after the demo is set up. The hook for simulated responses:
- * add e.g. a step calling server/results/simulate.ts here, so the dashboard has data.
- */
+/** Steps run by `npm start` after the demo is set up: simulated responses, so the dashboard has data. */
 export const DEMO_STEPS: DemoStep[] = [demoResultsStep];
 
 export interface DemoOptions {
@@ -101,7 +98,7 @@ const csv = (rows: string[][]) => new TextEncoder().encode(rows.map((r) => r.joi
  * On an empty database: create the demo campaign from surveys/campaign.example.yaml (its window
  * moved around "now" when the example's dates don't contain it), 100 departments in 3 groups,
  * 3,000 evaluators, an invitation each and an `admin` account; print the admin password and
- * three evaluator links. Then runs DEMO_STEPS (simulated responses plug in there).
+ * three evaluator links. Then runs `options.steps` (DEMO_STEPS by default).
  * Returns null when the database already has a campaign.
  */
 export async function ensureDemo(deps: AppDeps, options: DemoOptions = {}): Promise<DemoResult | null> {

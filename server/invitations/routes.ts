@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { requireRole } from '../accounts/middleware.js';
+import type { Clock } from '../clock.js';
 import type { AppEnv } from '../http/env.js';
 import { AppError, parseOrThrow } from '../http/errors.js';
 import type { Services } from '../services.js';
@@ -43,7 +44,7 @@ async function formatOf(c: { req: { query(k: string): string | undefined; header
 }
 
 /** Invitations and progress under `/api/campaigns/:slug`. */
-export function invitationsRoutes(services: Services, clock: { now(): Date }) {
+export function invitationsRoutes(services: Services, clock: Clock) {
   const app = new Hono<AppEnv>();
 
   /**
