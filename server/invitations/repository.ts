@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { chunks } from '../roster/repository.js';
+import { chunks } from '../shared/chunks.js';
 
 export function invitationsRepository(db: Kysely<Database>) {
   return {

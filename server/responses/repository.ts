@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Dialect } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
+import { chunks } from '../shared/chunks.js';
 
 export type ResponseRow = Selectable<Database['responses']>;
 export type NewResponse = Insertable<Database['responses']>;
@@ -12,17 +13,13 @@ export type IdempotencyRow = Selectable<Database['idempotency_keys']>;
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-/** Rows per multi-row insert: well under SQLite's and PostgreSQL's bound-parameter limits. */
-const BATCH = 500;
-
 async function insertBatched<T extends 'responses' | 'answers' | 'problem_mentions' | 'negative_reports'>(
   db: Executor,
   table: T,
   rows: Insertable<Database[T]>[],
   returning: 'response_id' | 'id',
 ) {
-  for (let i = 0; i < rows.length; i += BATCH) {
-    const chunk = rows.slice(i, i + BATCH);
+  for (const chunk of chunks(rows)) {
     // kysely's generic insert typing can't follow a table-name type parameter
     await (db.insertInto(table) as any).values(chunk).returning(returning).execute();
   }

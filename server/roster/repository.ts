@@ -1,16 +1,8 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { chunks } from '../shared/chunks.js';
 
 export type EvaluatorRow = Selectable<Database['evaluators']>;
-
-/** Rows per INSERT: well under SQLite's and PostgreSQL's bound-parameter limits. */
-const CHUNK = 500;
-
-export function chunks<T>(items: T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 export function rosterRepository(db: Kysely<Database>) {
   return {
