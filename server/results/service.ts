@@ -110,8 +110,6 @@ export function resultsService(deps: AppDeps, campaigns: CampaignsService, respo
   }
 
   return {
-    methodOf: (campaign: Campaign) => methodFromConfig(campaign.config),
-
     /** The raw result (figures unsuppressed): for the snapshot and the tests; never sent as is. */
     compute,
 
@@ -178,13 +176,6 @@ export function resultsService(deps: AppDeps, campaigns: CampaignsService, respo
     /** The stored record exactly as published (for audits and the immutability test). */
     async storedSnapshot(id: string): Promise<SnapshotRow> {
       return getSnapshotRow(id);
-    },
-
-    /** Latest published snapshot of a campaign, or null. */
-    async latestSnapshot(slug: string): Promise<ResultView | null> {
-      const campaign = await campaigns.getBySlug(slug);
-      const row = await repo.latestSnapshot(campaign.id);
-      return row ? snapshotView(row) : null;
     },
 
     async compare(fromId: string, toId: string): Promise<Comparison> {
