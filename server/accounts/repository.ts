@@ -9,7 +9,6 @@ export type AuditRow = Selectable<Database['audit_log']>;
 export function accountsRepository(db: Kysely<Database>) {
   return {
     findUserByUsername: (username: string) => db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst(),
-    findUserById: (id: string) => db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),
     listUsers: () => db.selectFrom('users').selectAll().orderBy('username').execute(),
     insertUser: (user: Insertable<Database['users']>) => db.insertInto('users').values(user).returningAll().executeTakeFirstOrThrow(),
 

@@ -136,9 +136,6 @@ export function responsesRepository(db: Kysely<Database>) {
         .executeTakeFirstOrThrow();
       return Number(row.n);
     },
-
-    listByCampaign: (campaignId: string) =>
-      db.selectFrom('responses').selectAll().where('campaign_id', '=', campaignId).orderBy('id').execute(),
   };
 }
 
