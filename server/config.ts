@@ -3,9 +3,13 @@ import { z } from 'zod';
 /** Process configuration, from the environment. Campaign settings live in campaign configs, not here. */
 export const appConfigSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** address to listen on */
+  host: z.string().min(1).default('0.0.0.0'),
   databaseUrl: z.string().optional(),
   /** PostgreSQL: keep the tables in this schema (created if missing) instead of the default */
   databaseSchema: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'DATABASE_SCHEMA: lower-case letters, digits and _').optional(),
+  /** PostgreSQL connections per process */
+  pgPoolSize: z.coerce.number().int().min(1).max(500).default(10),
   /** absolute base for links in exports and letters, e.g. https://minping.example.gov.cn */
   publicUrl: z.string().url().default('http://localhost:3000'),
   demo: z
@@ -29,11 +33,31 @@ export const appConfigSchema = z.object({
 
 export type AppConfig = z.output<typeof appConfigSchema>;
 
+/** The environment variable behind each setting, for error messages. */
+const ENV_NAMES: Record<string, string> = {
+  port: 'PORT',
+  host: 'HOST',
+  databaseUrl: 'DATABASE_URL',
+  databaseSchema: 'DATABASE_SCHEMA',
+  pgPoolSize: 'PG_POOL_SIZE',
+  publicUrl: 'PUBLIC_URL',
+  demo: 'MINPING_DEMO',
+  sessionTtlHours: 'SESSION_TTL_HOURS',
+  secureCookies: 'COOKIE_SECURE',
+  networkSalt: 'NETWORK_SALT',
+  trustProxy: 'TRUST_PROXY',
+};
+
+/** A bad environment variable: printed as is, no stack trace. */
+export class ConfigError extends Error {}
+
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  return appConfigSchema.parse({
+  const parsed = appConfigSchema.safeParse({
     port: env.PORT,
+    host: env.HOST || undefined,
     databaseUrl: env.DATABASE_URL || undefined,
     databaseSchema: env.DATABASE_SCHEMA || undefined,
+    pgPoolSize: env.PG_POOL_SIZE || undefined,
     publicUrl: env.PUBLIC_URL || (env.PORT ? `http://localhost:${env.PORT}` : undefined),
     demo: env.MINPING_DEMO,
     sessionTtlHours: env.SESSION_TTL_HOURS,
@@ -41,9 +65,17 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     networkSalt: env.NETWORK_SALT,
     trustProxy: env.TRUST_PROXY,
   });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${ENV_NAMES[String(i.path[0])] ?? String(i.path[0])}: ${i.message}`);
+    throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
+  }
+  return parsed.data;
 }
 
 /** Defaults for tests and embedded use. */
 export function defaultConfig(overrides: Partial<AppConfig> = {}): AppConfig {
   return { ...appConfigSchema.parse({}), ...overrides };
 }
+
+/** How the server and the CLI open the configured database. */
+export const databaseOptions = (config: AppConfig) => ({ schema: config.databaseSchema, poolSize: config.pgPoolSize });

@@ -6,6 +6,7 @@ import { demoResultsStep } from './results/demo.js';
 import { sha256 } from './shared/ids.js';
 import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../surveys/campaign-config.js';
 import { DEMO_DEPARTMENTS } from '../surveys/demo/departments.js';
+import { Rng } from '../scoring/index.js';
 
 export interface DemoContext {
   deps: AppDeps;
@@ -39,18 +40,6 @@ export interface DemoResult {
 /** The example's categories get evaluators in proportion to a typical roster (项目参建单位 half). */
 const CATEGORY_SHARE: Record<string, number> = { project: 0.5, deputies: 0.15, supervisors: 0.1, grassroots: 0.15, public: 0.1 };
 
-/** A small deterministic PRNG, so every demo has the same roster. */
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏付方邹孟熊秦邱江尹薛段雷侯龙史陶贺顾毛郝龚邵万钱严戴孔汤';
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚华建国志海燕红梅文斌晓东俊子涵浩然欣怡雪婷宇轩佳琪思远立新振华永刚春燕秋菊国庆卫东亚萍';
 const DISTRICTS = ['海曙', '江北', '镇海', '北仑', '鄞州', '奉化', '余姚', '慈溪', '宁海', '象山'];
@@ -60,7 +49,9 @@ const BRANDS = ['甬城', '东海', '三江', '明州', '四明', '天一', '海
 const STREETS = ['南门', '月湖', '白云', '石碶', '东柳', '新碶', '梅墟', '下应', '钟公庙', '首南', '庄桥', '骆驼', '梅山', '西门'];
 
 function demoRoster(count: number, categories: string[]) {
-  const rand = mulberry32(20261231);
+  // seeded, so every demo has the same roster
+  const rng = new Rng(20261231);
+  const rand = () => rng.next();
   const pick = <T>(list: readonly T[] | string): T => (list as T[])[Math.floor(rand() * list.length)];
   const rows: string[][] = [['name', 'organisation', 'category', 'phone']];
   const seen = new Set<string>();

@@ -1,22 +1,29 @@
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { systemClock } from './clock.js';
-import { configFromEnv } from './config.js';
+import { ConfigError, configFromEnv, databaseOptions, type AppConfig } from './config.js';
 import { openDatabase } from './db/connect.js';
 import { ensureDemo } from './demo.js';
 
-const config = configFromEnv();
+let config: AppConfig;
+try {
+  config = configFromEnv();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(2);
+}
 if (!process.env.NETWORK_SALT) {
   console.warn(
     'NETWORK_SALT is not set: network keys (login throttling, burst flags on responses) use a public default salt and could be reversed to address ranges. Set a long random secret, the same for every server process.',
   );
 }
-const db = await openDatabase(config.databaseUrl, { schema: config.databaseSchema });
+const db = await openDatabase(config.databaseUrl, databaseOptions(config));
 const deps = { db, config, clock: systemClock };
 if (config.demo) await ensureDemo(deps);
 
 const app = createApp(deps);
-const server = serve({ fetch: app.fetch, port: config.port, hostname: process.env.HOST ?? '0.0.0.0' }, (info) => {
+const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
   console.log(`minping listening on http://localhost:${info.port} (${db.dialect})`);
 });
 

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { systemClock, type Clock } from '../clock.js';
-import { configFromEnv, type AppConfig } from '../config.js';
+import { ConfigError, configFromEnv, databaseOptions, type AppConfig } from '../config.js';
 import type { AppDeps } from '../context.js';
 import { openDatabase, type Db } from '../db/connect.js';
 import { AppError } from '../http/errors.js';
@@ -105,7 +105,7 @@ export async function runCli(argv: string[], commands: Command[], io: CliIo, env
     deps: async () => {
       if (!deps) {
         const config = env.config ?? configFromEnv();
-        db ??= await openDatabase(config.databaseUrl, { schema: config.databaseSchema });
+        db ??= await openDatabase(config.databaseUrl, databaseOptions(config));
         deps = { db, config, clock: env.clock ?? systemClock };
       }
       return deps;
@@ -116,7 +116,7 @@ export async function runCli(argv: string[], commands: Command[], io: CliIo, env
     const parsed = parseArgs({ args: rest, options: command.options ?? {}, allowPositionals: true, strict: true });
     return (await command.run(parsed as Parameters<Command['run']>[0], ctx)) ?? 0;
   } catch (error) {
-    if (error instanceof CliError) {
+    if (error instanceof CliError || error instanceof ConfigError) {
       io.err(error.message);
       return 2;
     }

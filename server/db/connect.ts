@@ -19,6 +19,8 @@ export interface Db {
 export interface ConnectOptions {
   /** PostgreSQL only: run in this schema (created if missing); tests use a fresh one per run */
   schema?: string;
+  /** PostgreSQL only: connections in the pool (default 10) */
+  poolSize?: number;
 }
 
 export const DEFAULT_SQLITE_PATH = './data/minping.db';
@@ -31,7 +33,7 @@ export function isUniqueViolation(error: unknown): boolean {
 
 /** `url` unset or a file path → SQLite; `postgres://…` → PostgreSQL. */
 export async function connect(url: string | undefined, options: ConnectOptions = {}): Promise<Db> {
-  if (url && /^postgres(ql)?:\/\//.test(url)) return connectPostgres(url, options.schema);
+  if (url && /^postgres(ql)?:\/\//.test(url)) return connectPostgres(url, options.schema, options.poolSize ?? 10);
   return connectSqlite(url || DEFAULT_SQLITE_PATH);
 }
 
@@ -48,7 +50,7 @@ function connectSqlite(path: string): Db {
   return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
 }
 
-async function connectPostgres(url: string, schema: string | undefined): Promise<Db> {
+async function connectPostgres(url: string, schema: string | undefined, poolSize: number): Promise<Db> {
   if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
   if (schema) {
     const admin = new pg.Client({ connectionString: url });
@@ -61,7 +63,7 @@ async function connectPostgres(url: string, schema: string | undefined): Promise
   }
   const pool = new pg.Pool({
     connectionString: url,
-    max: Number(process.env.PG_POOL_SIZE ?? 10),
+    max: poolSize,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

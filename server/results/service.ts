@@ -121,8 +121,9 @@ export function resultsService(deps: AppDeps, campaigns: CampaignsService, respo
       if (!entry || now - entry.at >= LIVE_MAX_AGE_MS || (uncertainty && !entry.uncertainty)) {
         entry = { at: now, uncertainty, pending: compute(slug, { uncertainty }) };
         liveResults.set(slug, entry);
-        const failed = entry;
-        failed.pending.catch(() => liveResults.get(slug) === failed && liveResults.delete(slug));
+        const attempt = entry;
+        // a failed computation is not cached: the next viewer tries again
+        attempt.pending.catch(() => liveResults.get(slug) === attempt && liveResults.delete(slug));
       }
       const { campaign, result } = await entry.pending;
       return { ...toView(campaign, catalogsOf(campaign.config), result), computedAt: new Date(entry.at).toISOString() };
