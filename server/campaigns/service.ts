@@ -8,6 +8,11 @@ import { compileRecordValidator, type RecordValidator } from '../../surveys/reco
 import { lintQuestionnaire } from '../../surveys/questionnaire.js';
 import { campaignsRepository, type CampaignRow, type DepartmentRow } from './repository.js';
 
+export interface DepartmentIndex {
+  validate: RecordValidator;
+  idByCode: ReadonlyMap<string, string>;
+}
+
 export type CampaignStatus = 'scheduled' | 'open' | 'closed';
 
 export interface Campaign {
@@ -72,8 +77,8 @@ export interface CreateCampaignInput {
 
 export function campaignsService({ db, clock }: AppDeps) {
   const repo = campaignsRepository(db.kysely);
-  /** Validators compiled once per campaign, questionnaire version and department list. */
-  const validators = new Map<string, { key: string; validate: RecordValidator }>();
+  /** Per campaign: the record validator, compiled once per department list, and the department ids by code. */
+  const indexes = new Map<string, { key: string; index: DepartmentIndex }>();
 
   async function getBySlug(slug: string): Promise<Campaign> {
     const row = await repo.findBySlug(slug);
@@ -85,6 +90,23 @@ export function campaignsService({ db, clock }: AppDeps) {
     const row = await repo.findById(id);
     if (!row) throw new AppError('NOT_FOUND', '没有这个评议活动');
     return toCampaign(row);
+  }
+
+  /**
+   * One read of the department list per call (an import may have added some since), and a
+   * recompiled validator only when that list changed.
+   */
+  async function departmentIndex(campaign: Campaign): Promise<DepartmentIndex> {
+    const rows = await repo.departments(campaign.id);
+    const key = rows.map((d) => `${d.code}\t${d.id}`).join('\n');
+    const cached = indexes.get(campaign.id);
+    if (cached && cached.key === key) return cached.index;
+    const index: DepartmentIndex = {
+      validate: compileRecordValidator({ config: campaign.config, departmentCodes: rows.map((d) => d.code) }),
+      idByCode: new Map(rows.map((d) => [d.code, d.id])),
+    };
+    indexes.set(campaign.id, { key, index });
+    return index;
   }
 
   async function departments(campaignId: string): Promise<Department[]> {
@@ -141,14 +163,10 @@ export function campaignsService({ db, clock }: AppDeps) {
      * department list changes (an import adds departments).
      */
     async recordValidator(campaign: Campaign): Promise<RecordValidator> {
-      const codes = (await repo.departments(campaign.id)).map((d) => d.code);
-      const key = codes.join('\n');
-      const cached = validators.get(campaign.id);
-      if (cached && cached.key === key) return cached.validate;
-      const validate = compileRecordValidator({ config: campaign.config, departmentCodes: codes });
-      validators.set(campaign.id, { key, validate });
-      return validate;
+      return (await departmentIndex(campaign)).validate;
     },
+
+    departmentIndex,
   };
 }
 

@@ -123,11 +123,6 @@ export function responsesRepository(db: Kysely<Database>) {
 
     findIdempotency: (key: string) => db.selectFrom('idempotency_keys').selectAll().where('key', '=', key).executeTakeFirst(),
 
-    departmentIds: async (campaignId: string): Promise<Map<string, string>> => {
-      const rows = await db.selectFrom('departments').select(['id', 'code']).where('campaign_id', '=', campaignId).execute();
-      return new Map(rows.map((r) => [r.code, r.id]));
-    },
-
     countByCampaign: async (campaignId: string): Promise<number> => {
       const row = await db
         .selectFrom('responses')

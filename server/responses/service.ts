@@ -109,7 +109,7 @@ export function responsesService(deps: AppDeps, campaigns: CampaignsService) {
   const audit = auditService(deps);
 
   async function departmentIds(campaign: Campaign, records: readonly CanonicalRecord[]) {
-    const ids = await repo.departmentIds(campaign.id);
+    const ids = (await campaigns.departmentIndex(campaign)).idByCode;
     for (const record of records) {
       for (const d of record.departments) {
         if (!ids.has(d.code)) throw new AppError('VALIDATION_FAILED', `不是本次评议的部门代码：${d.code}`);
@@ -121,7 +121,7 @@ export function responsesService(deps: AppDeps, campaigns: CampaignsService) {
   function buildRows(
     campaign: Campaign,
     records: readonly CanonicalRecord[],
-    ids: Map<string, string>,
+    ids: ReadonlyMap<string, string>,
     meta: { source: string; version: number; day: string; invitationId: string | null; networkKey: string | null },
   ): ResponseRows {
     const rows: ResponseRows = { responses: [], answers: [], problems: [], negatives: [] };

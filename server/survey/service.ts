@@ -87,7 +87,10 @@ export function surveyService(deps: AppDeps, campaigns: CampaignsService, respon
 
   /** The invitation of a usable link in an open campaign, or the AppError saying why not. */
   async function resolve(token: string) {
-    const found = await findInvitation(token);
+    return usable(await findInvitation(token));
+  }
+
+  async function usable(found: Awaited<ReturnType<typeof findInvitation>>) {
     if (!found) throw new AppError('NOT_FOUND', '链接无效：没有找到这份问卷，请检查链接是否完整');
     const campaign = await campaigns.getById(found.invitation.campaign_id);
     if (found.invitation.used) throw new AppError('ALREADY_SUBMITTED', '这份问卷已经提交过了，每个链接只能提交一次');
@@ -164,7 +167,7 @@ export function surveyService(deps: AppDeps, campaigns: CampaignsService, respon
       if (!found) throw new AppError('NOT_FOUND', '链接无效：没有找到这份问卷，请检查链接是否完整');
       const prior = await responses.replay(token, idempotencyKey);
       if (prior) return prior;
-      const { invitation, campaign } = await resolve(token);
+      const { invitation, campaign } = await usable(found);
 
       const submission = parseOrThrow(submitBodySchema, body, '提交内容');
       const converted = toCanonicalInput(submission.answers, submission.elapsedSeconds);
