@@ -1,3 +1,4 @@
+import type { ErrorBody } from '../helpers/sheets.js';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
@@ -31,7 +32,6 @@ afterEach(() => db.close());
 const post = (body: BodyInit, headers: Record<string, string> = {}) =>
   app.request('/api/campaigns', { method: 'POST', headers: admin.headers(headers), body });
 
-type ErrorBody = { error: { code: string; message: string; details?: { path?: string; message: string }[] } };
 const campaigns = () => db.kysely.selectFrom('campaigns').selectAll().execute();
 
 describe('creating a campaign over HTTP', () => {

@@ -8,7 +8,7 @@ import { createServices } from '../../server/services.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
 import { createTestCampaign } from '../helpers/fixtures.js';
-import { csvOf, uploadForm, xlsxOf } from '../helpers/sheets.js';
+import { csvOf, uploadForm, xlsxOf, type ErrorBody } from '../helpers/sheets.js';
 
 let db: Db;
 let app: ReturnType<typeof createApp>;
@@ -29,7 +29,6 @@ afterEach(() => db.close());
 const upload = (body: Uint8Array | string, filename: string, headers: Record<string, string> = admin.headers()) =>
   app.request(`/api/campaigns/${campaign.slug}/evaluators/import`, { method: 'POST', headers, body: uploadForm(body, filename) });
 
-type ErrorBody = { error: { code: string; message: string; details: { line?: number; field?: string; message: string }[] } };
 type SummaryBody = { summary: { rows: number; inserted: number; updated: number; unchanged: number } };
 
 const evaluators = () => db.kysely.selectFrom('evaluators').selectAll().orderBy('name').execute();
