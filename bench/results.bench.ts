@@ -30,7 +30,14 @@ await insertNumberedDepartments(db, campaign, departmentCount, '部门');
 const t0 = performance.now();
 const simulated = await runSimulation(deps, services.campaigns, 'bench', { evaluators, seed: 7 });
 const loadMs = performance.now() - t0;
-const answers = Number((await db.kysely.selectFrom('answers').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+const answers = Number(
+  (
+    await db.kysely
+      .selectFrom('answers')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow()
+  ).n,
+);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function timeIt(runs: number, fn: () => Promise<unknown>): Promise<number> {

@@ -74,7 +74,9 @@ for (const bench of benches) {
     failed = true;
     body = `**failed to run**: ${(error as Error).message.split('\n')[0]}`;
   }
-  sections.push(`## ${bench.title}\n\n\`${bench.script} ${bench.args.join(' ')}\`${bench.env?.DATABASE_URL ? ' (PostgreSQL)' : ''}\n\n${body}\n`);
+  sections.push(
+    `## ${bench.title}\n\n\`${bench.script} ${bench.args.join(' ')}\`${bench.env?.DATABASE_URL ? ' (PostgreSQL)' : ''}\n\n${body}\n`,
+  );
 }
 
 const cpus = os.cpus();

@@ -29,12 +29,23 @@ function time<T>(fn: () => T, label?: string): [T, number] {
   return [v, wall];
 }
 
-const [data, genMs] = time(() => syntheticCampaign(method, { evaluators, departments, perEvaluator, seed: 42, cheaterShare: 0.01, copyClusters: 5, copyClusterSize: 12 }));
+const [data, genMs] = time(() =>
+  syntheticCampaign(method, {
+    evaluators,
+    departments,
+    perEvaluator,
+    seed: 42,
+    cheaterShare: 0.01,
+    copyClusters: 5,
+    copyClusterSize: 12,
+  }),
+);
 const ratings = data.responses.reduce((n, r) => n + r.departments.length * method.items.length, 0);
 // warm-up (JIT) on a smaller slice, then measure
 computeOfficialScores(method, data.departments, data.responses.slice(0, 500));
 const officialRuns: number[] = [];
-for (let k = 0; k < 5; k++) officialRuns.push(time(() => computeOfficialScores(method, data.departments, data.responses), `official${k}`)[1]);
+for (let k = 0; k < 5; k++)
+  officialRuns.push(time(() => computeOfficialScores(method, data.departments, data.responses), `official${k}`)[1]);
 const [, hashMs] = time(() => inputsHash(method, data.departments, data.responses));
 const [full, fullMs] = time(() => computeResults(method, data.departments, data.responses), 'full0');
 const [full2, fullMs2] = time(() => computeResults(method, data.departments, data.responses), 'full1');
@@ -50,7 +61,11 @@ console.log(
       bootstrapSamples: samples,
       node: process.version,
       generateMs: genMs,
-      officialMs: { min: Math.min(...officialRuns), median: [...officialRuns].sort((a, b) => a - b)[2], runs: officialRuns },
+      officialMs: {
+        min: Math.min(...officialRuns),
+        median: [...officialRuns].sort((a, b) => a - b)[2],
+        runs: officialRuns,
+      },
       inputsHashMs: hashMs,
       fullMs: [fullMs, fullMs2],
       cpuMs: cpuTimes,

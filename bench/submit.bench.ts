@@ -54,12 +54,37 @@ async function prepare() {
     });
     await db.kysely
       .insertInto('evaluators')
-      .values(batch.map((b) => ({ id: b.evaluatorId, campaign_id: campaign.id, row_key: sha256(b.evaluatorId), name: '评议代表', organisation: null, category: 'project', phone: null, email: null, created_at: now.toISOString() })))
+      .values(
+        batch.map((b) => ({
+          id: b.evaluatorId,
+          campaign_id: campaign.id,
+          row_key: sha256(b.evaluatorId),
+          name: '评议代表',
+          organisation: null,
+          category: 'project',
+          phone: null,
+          email: null,
+          created_at: now.toISOString(),
+        })),
+      )
       .returning('id')
       .execute();
     await db.kysely
       .insertInto('invitations')
-      .values(batch.map((b) => ({ id: newId(), campaign_id: campaign.id, evaluator_id: b.evaluatorId, category: 'project', token_hash: sha256(b.token), created_at: now.toISOString(), opened_at: null, draft_saved_at: null, used: 0, used_at: null })))
+      .values(
+        batch.map((b) => ({
+          id: newId(),
+          campaign_id: campaign.id,
+          evaluator_id: b.evaluatorId,
+          category: 'project',
+          token_hash: sha256(b.token),
+          created_at: now.toISOString(),
+          opened_at: null,
+          draft_saved_at: null,
+          used: 0,
+          used_at: null,
+        })),
+      )
       .returning('id')
       .execute();
   }
@@ -87,7 +112,15 @@ function answersFor(i: number) {
 const { campaignId, tokens } = await prepare();
 const port = 3900 + Math.floor(Math.random() * 50);
 const server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-  env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', MINPING_DEMO: '0', NETWORK_SALT: 'bench', ...(schema ? { DATABASE_SCHEMA: schema } : {}) },
+  env: {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    MINPING_DEMO: '0',
+    NETWORK_SALT: 'bench',
+    ...(schema ? { DATABASE_SCHEMA: schema } : {}),
+  },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 await new Promise<void>((resolve, reject) => {
@@ -120,7 +153,13 @@ server.kill('SIGTERM');
 
 const db = await openDatabase(databaseUrl, { schema });
 const stored = Number(
-  (await db.kysely.selectFrom('responses').select((eb) => eb.fn.countAll().as('n')).where('campaign_id', '=', campaignId).executeTakeFirstOrThrow()).n,
+  (
+    await db.kysely
+      .selectFrom('responses')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('campaign_id', '=', campaignId)
+      .executeTakeFirstOrThrow()
+  ).n,
 );
 await db.close();
 rmSync(dir, { recursive: true, force: true });

@@ -77,11 +77,16 @@ export function validateMethod(method: Method, issues: string[]): void {
       seen.add(c);
     }
   };
-  if (!Array.isArray(method.levels) || method.levels.length === 0) issues.push('method.levels must be a non-empty array');
+  if (!Array.isArray(method.levels) || method.levels.length === 0)
+    issues.push('method.levels must be a non-empty array');
   else {
-    uniq('method.levels', method.levels.map((l) => l.code));
+    uniq(
+      'method.levels',
+      method.levels.map((l) => l.code),
+    );
     for (const l of method.levels) {
-      if (l.points !== null && !isNum(l.points)) issues.push(`level "${l.code}": points must be a finite number or null`);
+      if (l.points !== null && !isNum(l.points))
+        issues.push(`level "${l.code}": points must be a finite number or null`);
       if (typeof l.satisfied !== 'boolean') issues.push(`level "${l.code}": satisfied must be a boolean`);
     }
   }
@@ -89,12 +94,18 @@ export function validateMethod(method: Method, issues: string[]): void {
     const list = method[key];
     if (!Array.isArray(list) || list.length === 0) issues.push(`method.${key} must be a non-empty array`);
     else {
-      uniq(`method.${key}`, list.map((x) => x.code));
-      for (const x of list) if (!isNum(x.weight) || x.weight < 0) issues.push(`method.${key} "${x.code}": weight must be a finite number ≥ 0`);
+      uniq(
+        `method.${key}`,
+        list.map((x) => x.code),
+      );
+      for (const x of list)
+        if (!isNum(x.weight) || x.weight < 0)
+          issues.push(`method.${key} "${x.code}": weight must be a finite number ≥ 0`);
     }
   }
   const nonNeg = (name: string, v: unknown, integer = false) => {
-    if (!isNum(v) || v < 0 || (integer && !Number.isInteger(v))) issues.push(`method.${name} must be a ${integer ? 'non-negative integer' : 'finite number ≥ 0'}`);
+    if (!isNum(v) || v < 0 || (integer && !Number.isInteger(v)))
+      issues.push(`method.${name} must be a ${integer ? 'non-negative integer' : 'finite number ≥ 0'}`);
   };
   nonNeg('minCategoryAnswers', method.minCategoryAnswers, true);
   nonNeg('minRankedRaters', method.minRankedRaters, true);
@@ -103,14 +114,17 @@ export function validateMethod(method: Method, issues: string[]): void {
   nonNeg('minCellSize', method.minCellSize, true);
   nonNeg('problemShareThreshold', method.problemShareThreshold);
   if (!Array.isArray(method.grades)) issues.push('method.grades must be an array');
-  else for (const g of method.grades) if (g.min !== null && !isNum(g.min)) issues.push(`grade "${g.label}": min must be a finite number or null`);
+  else
+    for (const g of method.grades)
+      if (g.min !== null && !isNum(g.min)) issues.push(`grade "${g.label}": min must be a finite number or null`);
   const s = method.screening;
   if (!s || typeof s !== 'object') issues.push('method.screening is missing');
   else {
     nonNeg('screening.speederFraction', s.speederFraction);
     nonNeg('screening.minStraightRatings', s.minStraightRatings, true);
     nonNeg('screening.burstWindowMinutes', s.burstWindowMinutes);
-    if (!isNum(s.burstSize) || !Number.isInteger(s.burstSize) || s.burstSize < 2) issues.push('method.screening.burstSize must be an integer ≥ 2');
+    if (!isNum(s.burstSize) || !Number.isInteger(s.burstSize) || s.burstSize < 2)
+      issues.push('method.screening.burstSize must be an integer ≥ 2');
     if (!isNum(s.nearIdenticalThreshold) || s.nearIdenticalThreshold <= 0 || s.nearIdenticalThreshold > 1)
       issues.push('method.screening.nearIdenticalThreshold must be in (0, 1]');
   }
@@ -125,7 +139,8 @@ export function validateMethod(method: Method, issues: string[]): void {
   else {
     if (!isNum(r.maxScore)) issues.push('method.rectification.maxScore must be a finite number');
     nonNeg('rectification.bottomCount', r.bottomCount, true);
-    if (!isNum(r.minProbability) || r.minProbability < 0 || r.minProbability > 1) issues.push('method.rectification.minProbability must be in [0, 1]');
+    if (!isNum(r.minProbability) || r.minProbability < 0 || r.minProbability > 1)
+      issues.push('method.rectification.minProbability must be in [0, 1]');
   }
 }
 
@@ -153,7 +168,9 @@ export function compile(method: Method, departments: DepartmentInfo[], responses
   const groupIndex = new Map(groups.map((g, i) => [g, i]));
   const D = depts.length;
   const deptGroup = new Int32Array(D);
-  depts.forEach((d, i) => (deptGroup[i] = groupIndex.get(d.group) ?? 0));
+  depts.forEach((d, i) => {
+    deptGroup[i] = groupIndex.get(d.group) ?? 0;
+  });
 
   const itemCodes = method.items.map((x) => x.code);
   const catCodes = method.categories.map((x) => x.code);
@@ -262,7 +279,9 @@ export function compile(method: Method, departments: DepartmentInfo[], responses
         matched++;
         const lv = levelIdx.get(code);
         if (lv === undefined) {
-          issues.push(`response "${rec.id}", department "${ent.code}": unknown level "${code}" for item "${itemCodes[i]}"`);
+          issues.push(
+            `response "${rec.id}", department "${ent.code}": unknown level "${code}" for item "${itemCodes[i]}"`,
+          );
           continue;
         }
         ansItem[a] = i;
@@ -280,7 +299,9 @@ export function compile(method: Method, departments: DepartmentInfo[], responses
         const p0 = p;
         for (const pr of ent.problems) {
           if (!Number.isInteger(pr) || pr < -2147483648 || pr > 2147483647) {
-            issues.push(`response "${rec.id}", department "${ent.code}": problem must be an integer, got ${String(pr)}`);
+            issues.push(
+              `response "${rec.id}", department "${ent.code}": problem must be an integer, got ${String(pr)}`,
+            );
             continue;
           }
           // sorted insert, duplicates dropped

@@ -63,7 +63,11 @@ export function hashCompiled(cx: Compiled): string {
   h.update('\n');
   h.update(
     JSON.stringify(
-      cx.records.map((r) => [r.id, typeof r.networkKey === 'string' ? r.networkKey : null, typeof r.submittedAt === 'string' ? r.submittedAt : null]),
+      cx.records.map((r) => [
+        r.id,
+        typeof r.networkKey === 'string' ? r.networkKey : null,
+        typeof r.submittedAt === 'string' ? r.submittedAt : null,
+      ]),
     ),
   );
   h.update('\n');

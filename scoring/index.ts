@@ -11,7 +11,14 @@ import { compile } from './compile.js';
 import { hashCompiled } from './hash.js';
 import { officialScores, prepare } from './score.js';
 import { screen } from './screening.js';
-import type { CampaignResult, DepartmentInfo, DepartmentResult, Method, ResponseRecord, ScreeningResult } from './types.js';
+import type {
+  CampaignResult,
+  DepartmentInfo,
+  DepartmentResult,
+  Method,
+  ResponseRecord,
+  ScreeningResult,
+} from './types.js';
 
 export type * from './types.js';
 export { ScoringInputError } from './compile.js';
@@ -21,7 +28,11 @@ export { inputsHash, canonicalJson, HASH_FORMAT } from './hash.js';
 export { NOT_RANKED_NOTE, TIED_NOTE, gradeOf } from './score.js';
 
 /** Screening only: which responses are excluded, and the flags. */
-export function screenResponses(method: Method, departments: DepartmentInfo[], responses: ResponseRecord[]): ScreeningResult {
+export function screenResponses(
+  method: Method,
+  departments: DepartmentInfo[],
+  responses: ResponseRecord[],
+): ScreeningResult {
   return screen(compile(method, departments, responses)).result;
 }
 
@@ -33,7 +44,12 @@ function byGroupRankCode(a: DepartmentResult, b: DepartmentResult): number {
   return a.code < b.code ? -1 : a.code > b.code ? 1 : 0;
 }
 
-function compute(method: Method, departments: DepartmentInfo[], responses: ResponseRecord[], withBootstrap: boolean): CampaignResult {
+function compute(
+  method: Method,
+  departments: DepartmentInfo[],
+  responses: ResponseRecord[],
+  withBootstrap: boolean,
+): CampaignResult {
   const cx = compile(method, departments, responses);
   const screened = screen(cx);
   const prep = prepare(cx, screened.included);
@@ -94,7 +110,11 @@ function compute(method: Method, departments: DepartmentInfo[], responses: Respo
 }
 
 /** Full result: screening, official scores, ranks, grades, bootstrap uncertainty and 重点整改 marks. */
-export function computeResults(method: Method, departments: DepartmentInfo[], responses: ResponseRecord[]): CampaignResult {
+export function computeResults(
+  method: Method,
+  departments: DepartmentInfo[],
+  responses: ResponseRecord[],
+): CampaignResult {
   return compute(method, departments, responses, true);
 }
 
@@ -102,7 +122,11 @@ export function computeResults(method: Method, departments: DepartmentInfo[], re
  * Official scores without the bootstrap (fast path, e.g. live dashboards while a campaign runs):
  * same shape as computeResults, with bootstrapSamples 0, empty uncertainty and rectification false.
  */
-export function computeOfficialScores(method: Method, departments: DepartmentInfo[], responses: ResponseRecord[]): CampaignResult {
+export function computeOfficialScores(
+  method: Method,
+  departments: DepartmentInfo[],
+  responses: ResponseRecord[],
+): CampaignResult {
   return compute(method, departments, responses, false);
 }
 export { defaultMethod } from './defaults.js';

@@ -22,8 +22,8 @@ function seedWords(seed: number): [number, number] {
   const int = Math.trunc(seed);
   const neg = int < 0 ? 1 : 0;
   const abs = Math.abs(int);
-  const lo = abs % TWO_32 >>> 0;
-  const hi = (Math.floor(abs / TWO_32) % TWO_32 >>> 0) ^ (neg ? 0x80000000 : 0);
+  const lo = (abs % TWO_32) >>> 0;
+  const hi = ((Math.floor(abs / TWO_32) % TWO_32) >>> 0) ^ (neg ? 0x80000000 : 0);
   return [lo, hi >>> 0];
 }
 

@@ -42,10 +42,11 @@ export function prepare(cx: Compiled, included: Uint8Array): Prepared {
     S++;
     for (let e = cx.entStart[r]; e < cx.entStart[r + 1]; e++) {
       for (let a = cx.ansStart[e]; a < cx.ansStart[e + 1]; a++) nv += cx.levelValid[cx.ansLevel[a]];
-      for (let g = cx.negStart[e]; g < cx.negStart[e + 1]; g++) if (cx.negVerified[g]) {
-        nn++;
-        break;
-      }
+      for (let g = cx.negStart[e]; g < cx.negStart[e + 1]; g++)
+        if (cx.negVerified[g]) {
+          nn++;
+          break;
+        }
     }
   }
   const respIndex = new Int32Array(S);
@@ -54,10 +55,11 @@ export function prepare(cx: Compiled, included: Uint8Array): Prepared {
   // valid levels, in method order
   const validLevel = new Int32Array(cx.L).fill(-1);
   const pts: number[] = [];
-  for (let l = 0; l < cx.L; l++) if (cx.levelValid[l]) {
-    validLevel[l] = pts.length;
-    pts.push(cx.levelPoints[l]);
-  }
+  for (let l = 0; l < cx.L; l++)
+    if (cx.levelValid[l]) {
+      validLevel[l] = pts.length;
+      pts.push(cx.levelPoints[l]);
+    }
   const V = pts.length;
   const nStart = new Int32Array(S + 1);
   const nDept = new Int32Array(nn);
@@ -124,7 +126,13 @@ export function cellSums(prep: Prepared, levelCount: Int32Array, cnt: Float64Arr
  * the satisfaction share. Returns NaN when no item has a value; writes item values (NaN = none) to
  * itemOut when given.
  */
-export function weightedScore(cx: Compiled, d: number, cnt: Float64Array, val: Float64Array, itemOut: Float64Array | null): number {
+export function weightedScore(
+  cx: Compiled,
+  d: number,
+  cnt: Float64Array,
+  val: Float64Array,
+  itemOut: Float64Array | null,
+): number {
   const { I, C, catWeight, itemWeight } = cx;
   const minCat = cx.method.minCategoryAnswers;
   let sNum = 0;
@@ -155,7 +163,12 @@ export function weightedScore(cx: Compiled, d: number, cnt: Float64Array, val: F
  * weightedScore in exact rationals (exact.ts), for the official figures that land near a rounding
  * half: the same participation rule and weights, cell values given by `value(cell)`.
  */
-function exactWeighted(cx: Compiled, d: number, cnt: Float64Array, value: (cell: number) => Ratio): { items: (Ratio | null)[]; total: Ratio | null } {
+function exactWeighted(
+  cx: Compiled,
+  d: number,
+  cnt: Float64Array,
+  value: (cell: number) => Ratio,
+): { items: (Ratio | null)[]; total: Ratio | null } {
   const { I, C, catWeight, itemWeight } = cx;
   const minCat = cx.method.minCategoryAnswers;
   const items: (Ratio | null)[] = [];
@@ -197,7 +210,9 @@ export function deductionFor(method: Method, verifiedNegatives: number): number 
 
 /** Grade of a rounded final score: the first rule (sorted by min, descending; null last) it reaches. */
 export function gradeOf(grades: Method['grades'], rounded: number): string | null {
-  const sorted = [...grades].sort((a, b) => (a.min === null ? (b.min === null ? 0 : 1) : b.min === null ? -1 : b.min - a.min));
+  const sorted = [...grades].sort((a, b) =>
+    a.min === null ? (b.min === null ? 0 : 1) : b.min === null ? -1 : b.min - a.min,
+  );
   for (const g of sorted) if (g.min === null || rounded >= g.min) return g.label;
   return null;
 }
@@ -312,7 +327,11 @@ export function officialScores(prep: Prepared): Official {
     const S = weightedScore(cx, d, cnt, sum, itemScore);
     const satShare = weightedScore(cx, d, cnt, sat, itemSat);
     // exact figures, computed only when some reported figure is near a rounding half
-    let exactMemo: { points: ReturnType<typeof exactWeighted>; sat: ReturnType<typeof exactWeighted>; deduction: Ratio } | null = null;
+    let exactMemo: {
+      points: ReturnType<typeof exactWeighted>;
+      sat: ReturnType<typeof exactWeighted>;
+      deduction: Ratio;
+    } | null = null;
     const exact = () =>
       (exactMemo ??= {
         points: exactWeighted(cx, d, cnt, (cell) => {
@@ -346,7 +365,9 @@ export function officialScores(prep: Prepared): Official {
       }
       items[cx.itemCodes[i]] = {
         score: Number.isNaN(itemScore[i]) ? null : report2(itemScore[i], () => exact().points.items[i]),
-        satisfactionRate: Number.isNaN(itemSat[i]) ? null : report2(itemSat[i] * 100, () => mulOrNull(exact().sat.items[i], hundred)),
+        satisfactionRate: Number.isNaN(itemSat[i])
+          ? null
+          : report2(itemSat[i] * 100, () => mulOrNull(exact().sat.items[i], hundred)),
         validAnswers: valid,
         categoryBreakdown: breakdown,
       };
@@ -374,7 +395,9 @@ export function officialScores(prep: Prepared): Official {
       awareness: answers[d] > 0 ? round2((validAnswers[d] / answers[d]) * 100) : null,
       items,
       surveyScore: Number.isNaN(S) ? null : report2(S, () => exact().points.total),
-      satisfactionRate: Number.isNaN(satShare) ? null : report2(satShare * 100, () => mulOrNull(exact().sat.total, hundred)),
+      satisfactionRate: Number.isNaN(satShare)
+        ? null
+        : report2(satShare * 100, () => mulOrNull(exact().sat.total, hundred)),
       verifiedNegatives: verified[d],
       deduction: report2(deduction, () => exact().deduction),
       finalScore,
@@ -384,7 +407,11 @@ export function officialScores(prep: Prepared): Official {
       tied: false,
       rankNote: ranked ? null : NOT_RANKED_NOTE,
       problems: problemTallies,
-      problemFlag: raters[d] > 0 && problemIds.some((pr) => problems.get(pr)![d] / raters[d] >= method.problemShareThreshold && problems.get(pr)![d] > 0),
+      problemFlag:
+        raters[d] > 0 &&
+        problemIds.some(
+          (pr) => problems.get(pr)![d] / raters[d] >= method.problemShareThreshold && problems.get(pr)![d] > 0,
+        ),
       negatives: negativeTallies,
       uncertainty: emptyUncertainty(),
       rectification: false,

@@ -64,11 +64,7 @@ export function screen(cx: Compiled): Screened {
   }
 
   // ── flags ──
-  const flags: ScreeningFlag[] = [
-    ...networkBursts(cx),
-    ...nearIdentical(cx),
-    ...noUnknownCategory(cx, included),
-  ];
+  const flags: ScreeningFlag[] = [...networkBursts(cx), ...nearIdentical(cx), ...noUnknownCategory(cx, included)];
   const flaggedIds = new Set<string>();
   const byKind: Record<FlagKind, number> = { network_burst: 0, near_identical: 0, no_unknown_category: 0 };
   for (const f of flags) {
@@ -200,7 +196,8 @@ export function nearIdentical(cx: Compiled): ScreeningFlag[] {
     tokStart[r] = t;
     for (let e = cx.entStart[r]; e < cx.entStart[r + 1]; e++) {
       const base = cx.entDept[e] * I;
-      for (let a = cx.ansStart[e]; a < cx.ansStart[e + 1]; a++) tokens[t++] = (base + cx.ansItem[a]) * L + cx.ansLevel[a];
+      for (let a = cx.ansStart[e]; a < cx.ansStart[e + 1]; a++)
+        tokens[t++] = (base + cx.ansItem[a]) * L + cx.ansLevel[a];
     }
     // already ascending: entries are ordered by department, answers by item (see compile)
   }

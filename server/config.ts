@@ -7,7 +7,10 @@ export const appConfigSchema = z.object({
   host: z.string().min(1).default('0.0.0.0'),
   databaseUrl: z.string().optional(),
   /** PostgreSQL: keep the tables in this schema (created if missing) instead of the default */
-  databaseSchema: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'DATABASE_SCHEMA: lower-case letters, digits and _').optional(),
+  databaseSchema: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'DATABASE_SCHEMA: lower-case letters, digits and _')
+    .optional(),
   /** PostgreSQL connections per process */
   pgPoolSize: z.coerce.number().int().min(1).max(500).default(10),
   /** absolute base for links in exports and letters, e.g. https://minping.example.gov.cn */
@@ -66,7 +69,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: env.TRUST_PROXY,
   });
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${ENV_NAMES[String(i.path[0])] ?? String(i.path[0])}: ${i.message}`);
+    const problems = parsed.error.issues.map(
+      (i) => `${ENV_NAMES[String(i.path[0])] ?? String(i.path[0])}: ${i.message}`,
+    );
     throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
   }
   return parsed.data;

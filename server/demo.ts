@@ -38,15 +38,63 @@ export interface DemoResult {
 }
 
 /** The example's categories get evaluators in proportion to a typical roster (项目参建单位 half). */
-const CATEGORY_SHARE: Record<string, number> = { project: 0.5, deputies: 0.15, supervisors: 0.1, grassroots: 0.15, public: 0.1 };
+const CATEGORY_SHARE: Record<string, number> = {
+  project: 0.5,
+  deputies: 0.15,
+  supervisors: 0.1,
+  grassroots: 0.15,
+  public: 0.1,
+};
 
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏付方邹孟熊秦邱江尹薛段雷侯龙史陶贺顾毛郝龚邵万钱严戴孔汤';
-const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚华建国志海燕红梅文斌晓东俊子涵浩然欣怡雪婷宇轩佳琪思远立新振华永刚春燕秋菊国庆卫东亚萍';
+const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏付方邹孟熊秦邱江尹薛段雷侯龙史陶贺顾毛郝龚邵万钱严戴孔汤';
+const GIVEN =
+  '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚华建国志海燕红梅文斌晓东俊子涵浩然欣怡雪婷宇轩佳琪思远立新振华永刚春燕秋菊国庆卫东亚萍';
 const DISTRICTS = ['海曙', '江北', '镇海', '北仑', '鄞州', '奉化', '余姚', '慈溪', '宁海', '象山'];
-const PROJECTS = ['轨道交通5号线', '城市快速路', '安置房', '综合管廊', '污水处理厂扩建', '学校新建', '医院迁建', '智能制造产业园', '物流园', '跨江大桥', '港区集装箱码头', '老旧小区改造', '新材料产业基地', '数据中心'];
-const COMPANIES = ['建设集团有限公司', '建工集团有限公司', '交通工程有限公司', '市政工程有限公司', '置业有限公司', '电气设备有限公司', '智能科技有限公司', '港务有限公司', '新材料有限公司'];
+const PROJECTS = [
+  '轨道交通5号线',
+  '城市快速路',
+  '安置房',
+  '综合管廊',
+  '污水处理厂扩建',
+  '学校新建',
+  '医院迁建',
+  '智能制造产业园',
+  '物流园',
+  '跨江大桥',
+  '港区集装箱码头',
+  '老旧小区改造',
+  '新材料产业基地',
+  '数据中心',
+];
+const COMPANIES = [
+  '建设集团有限公司',
+  '建工集团有限公司',
+  '交通工程有限公司',
+  '市政工程有限公司',
+  '置业有限公司',
+  '电气设备有限公司',
+  '智能科技有限公司',
+  '港务有限公司',
+  '新材料有限公司',
+];
 const BRANDS = ['甬城', '东海', '三江', '明州', '四明', '天一', '海港', '北仑', '宁兴', '华东', '远大', '恒信'];
-const STREETS = ['南门', '月湖', '白云', '石碶', '东柳', '新碶', '梅墟', '下应', '钟公庙', '首南', '庄桥', '骆驼', '梅山', '西门'];
+const STREETS = [
+  '南门',
+  '月湖',
+  '白云',
+  '石碶',
+  '东柳',
+  '新碶',
+  '梅墟',
+  '下应',
+  '钟公庙',
+  '首南',
+  '庄桥',
+  '骆驼',
+  '梅山',
+  '西门',
+];
 
 function demoRoster(count: number, categories: string[]) {
   // seeded, so every demo has the same roster
@@ -83,7 +131,7 @@ function demoRoster(count: number, categories: string[]) {
   return rows;
 }
 
-const csv = (rows: string[][]) => new TextEncoder().encode(rows.map((r) => r.join(',')).join('\n') + '\n');
+const csv = (rows: string[][]) => new TextEncoder().encode(`${rows.map((r) => r.join(',')).join('\n')}\n`);
 
 /**
  * On an empty database: create the demo campaign from surveys/campaign.example.yaml (its window
@@ -110,7 +158,12 @@ export async function ensureDemo(deps: AppDeps, options: DemoOptions = {}): Prom
     config.closesAt = new Date(now.getTime() + 30 * day).toISOString();
   }
   const campaign = await services.campaigns.create({ raw: config, configDir: dir });
-  await services.audit.record({ actor: 'demo', action: 'campaign_create', campaignId: campaign.id, detail: { slug: campaign.slug, demo: true } });
+  await services.audit.record({
+    actor: 'demo',
+    action: 'campaign_create',
+    campaignId: campaign.id,
+    detail: { slug: campaign.slug, demo: true },
+  });
 
   const departments: string[][] = [['code', 'name', 'group']];
   for (const group of campaign.config.groups) {
@@ -118,20 +171,41 @@ export async function ensureDemo(deps: AppDeps, options: DemoOptions = {}): Prom
       departments.push([`D${String(departments.length).padStart(3, '0')}`, name, group.code]);
     }
   }
-  await services.roster.importDepartments(campaign, { bytes: csv(departments), filename: 'demo-departments.csv' }, { actor: 'demo' });
-  const roster = demoRoster(options.evaluators ?? 3000, campaign.config.categories.map((c) => c.code));
-  await services.roster.importEvaluators(campaign, { bytes: csv(roster), filename: 'demo-evaluators.csv' }, { actor: 'demo' });
+  await services.roster.importDepartments(
+    campaign,
+    { bytes: csv(departments), filename: 'demo-departments.csv' },
+    { actor: 'demo' },
+  );
+  const roster = demoRoster(
+    options.evaluators ?? 3000,
+    campaign.config.categories.map((c) => c.code),
+  );
+  await services.roster.importEvaluators(
+    campaign,
+    { bytes: csv(roster), filename: 'demo-evaluators.csv' },
+    { actor: 'demo' },
+  );
   const invitations = await services.invitations.generate(campaign, { actor: 'demo' });
 
   const existingAdmin = (await services.accounts.listUsers()).find((u) => u.username === 'admin');
-  const adminPassword = existingAdmin ? '' : (await services.accounts.addUser({ username: 'admin', displayName: '评议办管理员', role: 'admin' }, 'demo')).password;
+  const adminPassword = existingAdmin
+    ? ''
+    : (await services.accounts.addUser({ username: 'admin', displayName: '评议办管理员', role: 'admin' }, 'demo'))
+        .password;
 
   const ctx: DemoContext = { deps, services, campaign, invitations, log };
   for (const step of options.steps ?? DEMO_STEPS) await step(ctx);
 
   // three links still unused after the steps, of different categories
   const unused = new Set(
-    (await deps.db.kysely.selectFrom('invitations').select('token_hash').where('campaign_id', '=', campaign.id).where('used', '=', 0).execute()).map((r) => r.token_hash),
+    (
+      await deps.db.kysely
+        .selectFrom('invitations')
+        .select('token_hash')
+        .where('campaign_id', '=', campaign.id)
+        .where('used', '=', 0)
+        .execute()
+    ).map((r) => r.token_hash),
   );
   const links: string[] = [];
   const categories = new Set<string>();
@@ -143,7 +217,9 @@ export async function ensureDemo(deps: AppDeps, options: DemoOptions = {}): Prom
   }
 
   log('');
-  log(`演示数据已创建（${Date.now() - started} ms）：${campaign.name}，${departments.length - 1} 个部门，${roster.length - 1} 名评议代表`);
+  log(
+    `演示数据已创建（${Date.now() - started} ms）：${campaign.name}，${departments.length - 1} 个部门，${roster.length - 1} 名评议代表`,
+  );
   if (adminPassword) log(`  评议办登录：${deps.config.publicUrl}/login  用户名 admin  密码 ${adminPassword}`);
   log('  评议代表链接（示例）：');
   for (const link of links) log(`    ${link}`);

@@ -25,7 +25,12 @@ const scaleSchema = z
   .refine((levels) => new Set(levels.map((l) => l.code)).size === levels.length, '等级代码不能重复')
   .refine((levels) => levels.some((l) => l.points !== null), '至少要有一个计分等级');
 
-const weighted = z.strictObject({ code, label: z.string().min(1), english: z.string().default(''), weight: z.number().positive() });
+const weighted = z.strictObject({
+  code,
+  label: z.string().min(1),
+  english: z.string().default(''),
+  weight: z.number().positive(),
+});
 const catalogEntry = z.strictObject({
   id: z.number().int().positive(),
   label: z.string().min(1),
@@ -54,7 +59,11 @@ export const scoringConfigSchema = z
       ]),
     screening: z
       .strictObject({
-        speederFraction: z.number().min(0).max(1).default(1 / 3),
+        speederFraction: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(1 / 3),
         minStraightRatings: z.number().int().min(1).default(6),
         burstWindowMinutes: z.number().positive().default(10),
         burstSize: z.number().int().min(2).default(20),
@@ -62,7 +71,10 @@ export const scoringConfigSchema = z
       })
       .prefault({}),
     bootstrap: z
-      .strictObject({ samples: z.number().int().min(0).max(100000).default(1000), seed: z.number().int().default(20261231) })
+      .strictObject({
+        samples: z.number().int().min(0).max(100000).default(1000),
+        seed: z.number().int().default(20261231),
+      })
       .prefault({}),
     rectification: z
       .strictObject({
@@ -86,11 +98,30 @@ export const campaignConfigSchema = z
     /** a SurveyJS JSON file: relative to the config file, or a name in surveys/ */
     questionnaire: z.string().min(1).default('questionnaire.default.json'),
     scale: scaleSchema,
-    items: z.array(weighted).min(1).max(6).default(DEFAULT_ITEMS).refine((list) => allDistinct(list.map((x) => x.code)), '评议项目代码不能重复'),
-    categories: z.array(weighted).min(1).refine((list) => allDistinct(list.map((x) => x.code)), '评议代表类别代码不能重复'),
-    groups: z.array(z.strictObject({ code, label: z.string().min(1) })).min(1).refine((list) => allDistinct(list.map((x) => x.code)), '部门分组代码不能重复'),
-    problems: z.array(catalogEntry).min(1).default(DEFAULT_PROBLEMS).refine((list) => allDistinct(list.map((x) => x.id)), '作风问题编号不能重复'),
-    negatives: z.array(catalogEntry).min(1).default(DEFAULT_NEGATIVES).refine((list) => allDistinct(list.map((x) => x.id)), '负面情形编号不能重复'),
+    items: z
+      .array(weighted)
+      .min(1)
+      .max(6)
+      .default(DEFAULT_ITEMS)
+      .refine((list) => allDistinct(list.map((x) => x.code)), '评议项目代码不能重复'),
+    categories: z
+      .array(weighted)
+      .min(1)
+      .refine((list) => allDistinct(list.map((x) => x.code)), '评议代表类别代码不能重复'),
+    groups: z
+      .array(z.strictObject({ code, label: z.string().min(1) }))
+      .min(1)
+      .refine((list) => allDistinct(list.map((x) => x.code)), '部门分组代码不能重复'),
+    problems: z
+      .array(catalogEntry)
+      .min(1)
+      .default(DEFAULT_PROBLEMS)
+      .refine((list) => allDistinct(list.map((x) => x.id)), '作风问题编号不能重复'),
+    negatives: z
+      .array(catalogEntry)
+      .min(1)
+      .default(DEFAULT_NEGATIVES)
+      .refine((list) => allDistinct(list.map((x) => x.id)), '负面情形编号不能重复'),
     maxProblemsPerDepartment: z.number().int().min(1).default(3),
     limits: z
       .strictObject({
@@ -101,7 +132,10 @@ export const campaignConfigSchema = z
       .prefault({}),
     scoring: scoringConfigSchema,
   })
-  .refine((c) => Date.parse(c.closesAt) > Date.parse(c.opensAt), { message: '截止时间必须晚于开始时间', path: ['closesAt'] });
+  .refine((c) => Date.parse(c.closesAt) > Date.parse(c.opensAt), {
+    message: '截止时间必须晚于开始时间',
+    path: ['closesAt'],
+  });
 
 export type CampaignConfigInput = z.input<typeof campaignConfigSchema>;
 export type CampaignConfig = z.output<typeof campaignConfigSchema>;

@@ -28,7 +28,11 @@ export const DEFAULT_PROBLEMS: CatalogEntry[] = [
 
 export const DEFAULT_NEGATIVES: CatalogEntry[] = [
   { id: 1, label: '应受理不受理、推诿转办', english: 'refused or deflected a matter within its remit' },
-  { id: 2, label: '一次性告知不落实，多头跑、重复提交材料', english: 'no one-time full notice; repeated trips or documents' },
+  {
+    id: 2,
+    label: '一次性告知不落实，多头跑、重复提交材料',
+    english: 'no one-time full notice; repeated trips or documents',
+  },
   { id: 3, label: '超法定或承诺时限、久拖不办', english: 'exceeded the statutory or promised time limit' },
   { id: 4, label: '擅自增设条件、环节、材料', english: 'added preconditions, steps or documents' },
   { id: 5, label: '态度冷硬、故意刁难', english: 'hostile attitude, deliberate obstruction' },

@@ -70,10 +70,20 @@ function scopeElements(elements: unknown, path: string, issues: LintIssue[]): Sc
   return out;
 }
 
-const valueName = (e: JsonObject): string => (typeof e.valueName === 'string' && e.valueName ? e.valueName : String(e.name ?? ''));
+const valueName = (e: JsonObject): string =>
+  typeof e.valueName === 'string' && e.valueName ? e.valueName : String(e.name ?? '');
 
 function checkNoExtras(e: JsonObject, path: string, issues: LintIssue[]) {
-  for (const flag of ['showOtherItem', 'hasOther', 'showCommentArea', 'hasComment', 'showNoneItem', 'hasNone', 'showSelectAllItem', 'hasSelectAll']) {
+  for (const flag of [
+    'showOtherItem',
+    'hasOther',
+    'showCommentArea',
+    'hasComment',
+    'showNoneItem',
+    'hasNone',
+    'showSelectAllItem',
+    'hasSelectAll',
+  ]) {
     if (e[flag] === true) issues.push({ path, message: `不支持 ${flag}：答案会多出无法校验的字段` });
   }
 }
@@ -89,7 +99,14 @@ interface Located {
 }
 
 function locate(definition: unknown, issues: LintIssue[]): Located {
-  const found: Located = { top: new Map(), departmentPanel: undefined, department: new Map(), ratings: [], negativePanel: undefined, negative: new Map() };
+  const found: Located = {
+    top: new Map(),
+    departmentPanel: undefined,
+    department: new Map(),
+    ratings: [],
+    negativePanel: undefined,
+    negative: new Map(),
+  };
   if (!isObject(definition)) {
     issues.push({ path: '', message: '问卷应为 SurveyJS JSON 对象' });
     return found;
@@ -121,7 +138,8 @@ function locate(definition: unknown, issues: LintIssue[]): Located {
     if (found.top.has(name)) issues.push({ path, message: `问题名 ${name} 重复` });
     found.top.set(name, s);
   }
-  for (const name of REQUIRED_TOP) if (!found.top.has(name)) issues.push({ path: 'pages', message: `缺少问题 ${name}` });
+  for (const name of REQUIRED_TOP)
+    if (!found.top.has(name)) issues.push({ path: 'pages', message: `缺少问题 ${name}` });
   const picker = found.top.get('departments');
   if (picker && picker.element.valuePropertyName !== 'dept') {
     issues.push({ path: picker.path, message: '部门选择题应设置 valuePropertyName: "dept"' });
@@ -157,7 +175,8 @@ function locate(definition: unknown, issues: LintIssue[]): Located {
     }
     found.ratings.push(s);
   }
-  if (!found.department.has('dept')) issues.push({ path: panel.path, message: '部门面板缺少隐藏的 dept 问题（显示部门名称）' });
+  if (!found.department.has('dept'))
+    issues.push({ path: panel.path, message: '部门面板缺少隐藏的 dept 问题（显示部门名称）' });
 
   const negatives = found.negativePanel;
   if (negatives) {
@@ -172,7 +191,8 @@ function locate(definition: unknown, issues: LintIssue[]): Located {
       }
       found.negative.set(name, s);
     }
-    for (const name of REQUIRED_NEGATIVE) if (!found.negative.has(name)) issues.push({ path: negatives.path, message: `负面情形面板缺少问题 ${name}` });
+    for (const name of REQUIRED_NEGATIVE)
+      if (!found.negative.has(name)) issues.push({ path: negatives.path, message: `负面情形面板缺少问题 ${name}` });
   }
   return found;
 }
@@ -238,7 +258,10 @@ export function serveDefinition(
   const scale: Json[] = config.scale.map((l) => ({ value: l.code, text: localized(l.label, l.english) }));
   const departmentChoices: Json[] = departments.map((d) => ({ value: d.code, text: d.name }));
 
-  served.title = localized(campaign.name, isObject(served.title) && typeof served.title.en === 'string' ? served.title.en : undefined);
+  served.title = localized(
+    campaign.name,
+    isObject(served.title) && typeof served.title.en === 'string' ? served.title.en : undefined,
+  );
 
   const category = found.top.get('category')!.element;
   category.choices = config.categories.map((c) => ({ value: c.code, text: localized(c.label, c.english) }));
@@ -263,11 +286,20 @@ export function serveDefinition(
     if (!itemCodes.has(valueName(element))) removeElement(template, element);
   }
   const present = new Set(found.ratings.map((r) => valueName(r.element)));
-  let insertAt = Math.max(0, ...found.ratings.filter((r) => itemCodes.has(valueName(r.element))).map((r) => template.indexOf(r.element) + 1));
+  let insertAt = Math.max(
+    0,
+    ...found.ratings.filter((r) => itemCodes.has(valueName(r.element))).map((r) => template.indexOf(r.element) + 1),
+  );
   if (insertAt === 0) insertAt = template.indexOf(found.department.get('dept')!.element) + 1;
   for (const item of config.items) {
     if (present.has(item.code)) continue;
-    template.splice(insertAt++, 0, { type: 'radiogroup', name: item.code, title: localized(item.label, item.english), isRequired: true, colCount: 0 });
+    template.splice(insertAt++, 0, {
+      type: 'radiogroup',
+      name: item.code,
+      title: localized(item.label, item.english),
+      isRequired: true,
+      colCount: 0,
+    });
   }
   for (const element of template) {
     if (isObject(element) && itemCodes.has(valueName(element))) {
@@ -288,7 +320,10 @@ export function serveDefinition(
   const negatives = found.negativePanel?.element;
   if (negatives) {
     negatives.maxPanelCount = maxNegativesPerDepartment;
-    found.negative.get('kind')!.element.choices = config.negatives.map((n) => ({ value: n.id, text: localized(n.label, n.english) }));
+    found.negative.get('kind')!.element.choices = config.negatives.map((n) => ({
+      value: n.id,
+      text: localized(n.label, n.english),
+    }));
     for (const [name, max] of [
       ['matter', shortText],
       ['description', longText],

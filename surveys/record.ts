@@ -43,7 +43,9 @@ export interface RecordRules {
   departmentCodes: readonly string[];
 }
 
-export type RecordValidator = (input: unknown) => { ok: true; record: CanonicalRecord } | { ok: false; error: z.ZodError };
+export type RecordValidator = (
+  input: unknown,
+) => { ok: true; record: CanonicalRecord } | { ok: false; error: z.ZodError };
 
 /**
  * Compile the validator of a campaign's canonical records. Build it once per campaign and
@@ -70,11 +72,14 @@ export function compileRecordValidator({ config, departmentCodes }: RecordRules)
       .string()
       .max(max, `不能超过 ${max} 个字`)
       .nullish()
-      .transform((s) => (s && s.trim() ? s.trim() : null));
+      .transform((s) => (s?.trim() ? s.trim() : null));
 
   const negative = z
     .strictObject({
-      kind: z.number().int().refine((k) => negativeIds.has(k), '不是有效的负面情形编号'),
+      kind: z
+        .number()
+        .int()
+        .refine((k) => negativeIds.has(k), '不是有效的负面情形编号'),
       matter: z.string().trim().min(1, '请填写事项').max(shortText, `不能超过 ${shortText} 个字`),
       date: z
         .string()
@@ -85,14 +90,22 @@ export function compileRecordValidator({ config, departmentCodes }: RecordRules)
       contactAllowed: z.boolean().default(false),
       contact: optionalText(shortText),
     })
-    .refine((n) => !n.contactAllowed || n.contact !== null, { message: '同意联系核实时请留下联系方式', path: ['contact'] })
+    .refine((n) => !n.contactAllowed || n.contact !== null, {
+      message: '同意联系核实时请留下联系方式',
+      path: ['contact'],
+    })
     // a contact given without consent to be contacted is dropped, never stored (not even in the record)
     .transform((n) => ({ ...n, contact: n.contactAllowed ? n.contact : null }));
 
   const departmentShape: Record<string, z.ZodType> = {
     code: z.string().refine((c) => departmentSet.has(c), '不是本次评议的部门代码'),
     problems: z
-      .array(z.number().int().refine((p) => problemIds.has(p), '不是有效的作风问题编号'))
+      .array(
+        z
+          .number()
+          .int()
+          .refine((p) => problemIds.has(p), '不是有效的作风问题编号'),
+      )
       .max(config.maxProblemsPerDepartment, `最多选择 ${config.maxProblemsPerDepartment} 项`)
       .refine((ps) => new Set(ps).size === ps.length, '作风问题不能重复')
       .default([]),

@@ -57,9 +57,13 @@ const outputs = new Set(Object.keys(result.metafile.outputs).map((f) => basename
 for (const file of [...outputs].filter((f) => /\.(js|css)$/.test(f))) {
   const body = readFileSync(resolve(outdir, file));
   if (!existsSync(resolve(outdir, `${file}.br`))) {
-    writeFileSync(resolve(outdir, `${file}.br`), brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+    writeFileSync(
+      resolve(outdir, `${file}.br`),
+      brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
+    );
   }
-  if (!existsSync(resolve(outdir, `${file}.gz`))) writeFileSync(resolve(outdir, `${file}.gz`), gzipSync(body, { level: 9 }));
+  if (!existsSync(resolve(outdir, `${file}.gz`)))
+    writeFileSync(resolve(outdir, `${file}.gz`), gzipSync(body, { level: 9 }));
 }
 
 // Files of earlier builds go once they are an hour old (a running server may still be serving them).

@@ -13,7 +13,8 @@ export const userAddCommand: Command = {
   },
   async run({ values, positionals }, ctx) {
     const [username, ...extra] = positionals;
-    if (!username || extra.length) throw new CliError('用法：minping user add --role ROLE [--department CODE] USERNAME');
+    if (!username || extra.length)
+      throw new CliError('用法：minping user add --role ROLE [--department CODE] USERNAME');
     const role = values.role as string | undefined;
     if (!role || !(ROLES as readonly string[]).includes(role)) throw new CliError(`--role 应为 ${ROLES.join(' | ')}`);
     const services = await ctx.services();
@@ -24,7 +25,9 @@ export const userAddCommand: Command = {
       displayName: values.display as string | undefined,
       password: values.password as string | undefined,
     });
-    ctx.io.out(`已添加账号 ${user.username}（${user.role}${user.departmentCode ? `，部门 ${user.departmentCode}` : ''}）`);
+    ctx.io.out(
+      `已添加账号 ${user.username}（${user.role}${user.departmentCode ? `，部门 ${user.departmentCode}` : ''}）`,
+    );
     if (generated) ctx.io.out(`密码：${password}    （只显示这一次，请妥善保管）`);
   },
 };

@@ -10,7 +10,10 @@ import { sha256 } from '../shared/ids.js';
  */
 export function clientAddress(c: Context, config: Pick<AppConfig, 'trustProxy'>): string {
   if (config.trustProxy) {
-    const hops = (c.req.header('x-forwarded-for') ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+    const hops = (c.req.header('x-forwarded-for') ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
     const forwarded = hops[hops.length - 1] || c.req.header('x-real-ip')?.trim();
     if (forwarded) return forwarded;
   }

@@ -8,15 +8,18 @@ export type AuditRow = Selectable<Database['audit_log']>;
 
 export function accountsRepository(db: Kysely<Database>) {
   return {
-    findUserByUsername: (username: string) => db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst(),
+    findUserByUsername: (username: string) =>
+      db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst(),
     listUsers: () => db.selectFrom('users').selectAll().orderBy('username').execute(),
-    insertUser: (user: Insertable<Database['users']>) => db.insertInto('users').values(user).returningAll().executeTakeFirstOrThrow(),
+    insertUser: (user: Insertable<Database['users']>) =>
+      db.insertInto('users').values(user).returningAll().executeTakeFirstOrThrow(),
 
     /** whether any campaign has a department with this code (a liaison's department) */
     departmentCodeExists: async (code: string) =>
       !!(await db.selectFrom('departments').select('id').where('code', '=', code).limit(1).executeTakeFirst()),
 
-    insertSession: (session: Insertable<Database['sessions']>) => db.insertInto('sessions').values(session).returning('id').executeTakeFirstOrThrow(),
+    insertSession: (session: Insertable<Database['sessions']>) =>
+      db.insertInto('sessions').values(session).returning('id').executeTakeFirstOrThrow(),
 
     /** a live session with its (enabled) user */
     findSession: (id: string, now: string) =>
@@ -69,15 +72,20 @@ export function accountsRepository(db: Kysely<Database>) {
         .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
         .execute(),
 
-    lock: (key: string, until: string) => db.updateTable('login_attempts').set({ locked_until: until }).where('key', '=', key).execute(),
+    lock: (key: string, until: string) =>
+      db.updateTable('login_attempts').set({ locked_until: until }).where('key', '=', key).execute(),
     clearAttempts: (key: string) => db.deleteFrom('login_attempts').where('key', '=', key).execute(),
 
-    insertAudit: (row: Insertable<Database['audit_log']>) => db.insertInto('audit_log').values(row).returning('id').executeTakeFirstOrThrow(),
+    insertAudit: (row: Insertable<Database['audit_log']>) =>
+      db.insertInto('audit_log').values(row).returning('id').executeTakeFirstOrThrow(),
     listAudit: (filter: { campaignId?: string; action?: string; limit?: number } = {}) => {
       let q = db.selectFrom('audit_log').selectAll();
       if (filter.campaignId) q = q.where('campaign_id', '=', filter.campaignId);
       if (filter.action) q = q.where('action', '=', filter.action);
-      return q.orderBy('at', 'desc').limit(filter.limit ?? 200).execute();
+      return q
+        .orderBy('at', 'desc')
+        .limit(filter.limit ?? 200)
+        .execute();
     },
   };
 }

@@ -11,7 +11,7 @@ import type { Services } from '../services.js';
 import { currentUser, requireRole, SESSION_COOKIE } from './middleware.js';
 import { ROLES } from './service.js';
 import { loginNetworkKey } from './network.js';
-import { type SessionInfo } from './service.js';
+import type { SessionInfo } from './service.js';
 
 const loginSchema = z.object({
   username: z.string().trim().min(1, '请输入用户名').max(100),
@@ -46,7 +46,11 @@ function assertSameOrigin(c: Context) {
   if (host !== expected) throw new AppError('FORBIDDEN', '来源不明的登录请求');
 }
 
-const sessionBody = (s: Pick<SessionInfo, 'user' | 'csrfToken' | 'expiresAt'>) => ({ user: s.user, csrfToken: s.csrfToken, expiresAt: s.expiresAt });
+const sessionBody = (s: Pick<SessionInfo, 'user' | 'csrfToken' | 'expiresAt'>) => ({
+  user: s.user,
+  csrfToken: s.csrfToken,
+  expiresAt: s.expiresAt,
+});
 
 /** `/api/auth`: login (JSON), logout, the current session and its CSRF token. */
 export function authRoutes(services: Services, config: AppConfig) {
@@ -103,7 +107,12 @@ export function usersRoutes(services: Services) {
     const body = parseOrThrow(newUserBody, await c.req.json().catch(() => null), '账号');
     const blank = (v: string | undefined) => (v?.trim() ? v : undefined);
     const { user, password, generated } = await services.accounts.addUser(
-      { ...body, departmentCode: blank(body.departmentCode), displayName: blank(body.displayName), password: blank(body.password) },
+      {
+        ...body,
+        departmentCode: blank(body.departmentCode),
+        displayName: blank(body.displayName),
+        password: blank(body.password),
+      },
       currentUser(c)!.username,
     );
     c.header('Cache-Control', 'no-store');
@@ -180,4 +189,3 @@ export function loginPageRoutes(services: Services, config: AppConfig) {
 
   return app;
 }
-

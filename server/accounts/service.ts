@@ -32,7 +32,11 @@ const newUserSchema = z
   })
   .superRefine((u, ctx) => {
     if (u.role === 'liaison' && !u.departmentCode) {
-      ctx.addIssue({ code: 'custom', path: ['departmentCode'], message: '部门联络员必须指定所属部门代码（--department）' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['departmentCode'],
+        message: '部门联络员必须指定所属部门代码（--department）',
+      });
     }
     if (u.role !== 'liaison' && u.departmentCode) {
       ctx.addIssue({ code: 'custom', path: ['departmentCode'], message: '只有部门联络员属于某个部门' });
@@ -49,7 +53,9 @@ export interface SessionInfo {
   sessionId: string;
 }
 
-export function toSessionUser(row: Pick<UserRow, 'id' | 'username' | 'display_name' | 'role' | 'department_code'>): SessionUser {
+export function toSessionUser(
+  row: Pick<UserRow, 'id' | 'username' | 'display_name' | 'role' | 'department_code'>,
+): SessionUser {
   return {
     id: row.id,
     username: row.username,
@@ -76,11 +82,15 @@ export function accountsService(deps: AppDeps) {
     const now = clock.now();
     let until = 0;
     for (const row of await repo.attempts(keys)) {
-      if (row.locked_until && Date.parse(row.locked_until) > now.getTime()) until = Math.max(until, Date.parse(row.locked_until));
+      if (row.locked_until && Date.parse(row.locked_until) > now.getTime())
+        until = Math.max(until, Date.parse(row.locked_until));
     }
     if (until) {
       const retryAfter = Math.max(1, Math.ceil((until - now.getTime()) / 1000));
-      throw Object.assign(new AppError('TOO_MANY_REQUESTS', `登录失败次数过多，请 ${Math.ceil(retryAfter / 60)} 分钟后再试`), { retryAfter });
+      throw Object.assign(
+        new AppError('TOO_MANY_REQUESTS', `登录失败次数过多，请 ${Math.ceil(retryAfter / 60)} 分钟后再试`),
+        { retryAfter },
+      );
     }
   }
 
@@ -91,12 +101,16 @@ export function accountsService(deps: AppDeps) {
     await repo.pruneAttempts(windowStart, now.toISOString());
     for (const key of keys) {
       const row = await repo.recordFailure(key, now.toISOString(), windowStart);
-      if (Number(row.failures) >= THROTTLE.maxFailures) await repo.lock(key, new Date(now.getTime() + windowMs).toISOString());
+      if (Number(row.failures) >= THROTTLE.maxFailures)
+        await repo.lock(key, new Date(now.getTime() + windowMs).toISOString());
     }
   }
 
   return {
-    async addUser(input: NewUserInput, actor = 'cli'): Promise<{ user: SessionUser; password: string; generated: boolean }> {
+    async addUser(
+      input: NewUserInput,
+      actor = 'cli',
+    ): Promise<{ user: SessionUser; password: string; generated: boolean }> {
       const data = parseOrThrow(newUserSchema, input, '用户');
       if (await repo.findUserByUsername(data.username)) throw new AppError('CONFLICT', `用户 ${data.username} 已存在`);
       if (data.departmentCode && !(await repo.departmentCodeExists(data.departmentCode))) {
@@ -122,7 +136,11 @@ export function accountsService(deps: AppDeps) {
           if (isUniqueViolation(error)) throw new AppError('CONFLICT', `用户 ${data.username} 已存在`);
           throw error;
         });
-      await audit.record({ actor, action: 'user_add', detail: { username: row.username, role: row.role, departmentCode: row.department_code } });
+      await audit.record({
+        actor,
+        action: 'user_add',
+        detail: { username: row.username, role: row.role, departmentCode: row.department_code },
+      });
       return { user: toSessionUser(row), password, generated: !data.password };
     },
 
@@ -135,15 +153,26 @@ export function accountsService(deps: AppDeps) {
      * (counted in the database, so every server process sees the same counts).
      * Returns the cookie value: only its sha256 is stored.
      */
-    async login(input: { username: string; password: string; networkKey: string }): Promise<SessionInfo & { cookie: string }> {
+    async login(input: {
+      username: string;
+      password: string;
+      networkKey: string;
+    }): Promise<SessionInfo & { cookie: string }> {
       const username = input.username.trim();
       const keys = [`user:${username.toLowerCase()}`, `net:${input.networkKey}`];
       await assertNotLocked(keys);
       const user = await repo.findUserByUsername(username);
-      const ok = user && !user.disabled ? await verifyPassword(input.password, user.password_hash) : (await verifyPassword(input.password, await dummyPasswordHash()), false);
+      const ok =
+        user && !user.disabled
+          ? await verifyPassword(input.password, user.password_hash)
+          : (await verifyPassword(input.password, await dummyPasswordHash()), false);
       if (!user || !ok) {
         await recordFailure(keys);
-        await audit.record({ actor: username.slice(0, 64) || '-', action: 'login_failed', detail: { network: input.networkKey } });
+        await audit.record({
+          actor: username.slice(0, 64) || '-',
+          action: 'login_failed',
+          detail: { network: input.networkKey },
+        });
         throw new AppError('UNAUTHORIZED', '用户名或密码不正确');
       }
       await repo.clearAttempts(keys[0]);
@@ -153,7 +182,13 @@ export function accountsService(deps: AppDeps) {
       const sessionId = sha256(cookie);
       const expiresAt = new Date(now.getTime() + config.sessionTtlHours * 3_600_000).toISOString();
       await repo.deleteExpiredSessions(user.id, now.toISOString());
-      await repo.insertSession({ id: sessionId, user_id: user.id, csrf_token: csrfToken, created_at: now.toISOString(), expires_at: expiresAt });
+      await repo.insertSession({
+        id: sessionId,
+        user_id: user.id,
+        csrf_token: csrfToken,
+        created_at: now.toISOString(),
+        expires_at: expiresAt,
+      });
       await audit.record({ actor: user.username, action: 'login', detail: { network: input.networkKey } });
       return { cookie, sessionId, csrfToken, expiresAt, user: toSessionUser(user) };
     },

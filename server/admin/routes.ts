@@ -35,7 +35,13 @@ function importForm(endpoint: string, accept: string) {
 
 const pct = (n: number, of: number) => (of > 0 ? `${((100 * n) / of).toFixed(1)}%` : '—');
 
-function adminPage(user: SessionUser, csrfToken: string, title: string, body: HtmlEscapedString | Promise<HtmlEscapedString>, data: Record<string, string> = {}) {
+function adminPage(
+  user: SessionUser,
+  csrfToken: string,
+  title: string,
+  body: HtmlEscapedString | Promise<HtmlEscapedString>,
+  data: Record<string, string> = {},
+) {
   const attrs = Object.entries(data).map(([k, v]) => html` data-${k}="${v}"`);
   return page({
     title: `${title} · 民主评议机关系统`,
@@ -170,7 +176,10 @@ ${campaignList(campaigns)}
       services.invitations.progress(campaign, status),
       services.results.snapshots(campaign.slug),
     ]);
-    const groups = campaign.config.groups.map((g) => ({ ...g, count: departments.filter((d) => d.group === g.code).length }));
+    const groups = campaign.config.groups.map((g) => ({
+      ...g,
+      count: departments.filter((d) => d.group === g.code).length,
+    }));
     const base = `/api/campaigns/${campaign.slug}`;
     return c.html(
       adminPage(
@@ -205,12 +214,15 @@ ${campaignList(campaigns)}
   <h2>发布结果</h2>
   <p class="muted">按当前答卷和核实情况计算全部结果（含 ${campaign.config.scoring.bootstrap.samples} 次抽样区间），保存为不可更改的结果快照；
   已发布的数字以后不会变化，重新计算会成为新的快照。部门联络员看到的是最近一次发布的结果。</p>
-  ${snapshots.length
-    ? html`<table id="snapshot-list"><thead><tr><th>发布时间（北京时间）</th><th>发布人</th><th>答卷</th><th>纳入计分</th><th>剔除</th><th>输入摘要</th><th></th></tr></thead><tbody>
+  ${
+    snapshots.length
+      ? html`<table id="snapshot-list"><thead><tr><th>发布时间（北京时间）</th><th>发布人</th><th>答卷</th><th>纳入计分</th><th>剔除</th><th>输入摘要</th><th></th></tr></thead><tbody>
 ${snapshots.map(
-  (x) => html`<tr><td>${when(x.createdAt)}</td><td>${x.createdBy}</td><td>${x.counts.responses}</td><td>${x.counts.included}</td><td>${x.counts.excluded}</td><td><code>${x.inputsHash.slice(0, 12)}</code></td><td><a href="/dashboard?campaign=${campaign.slug}&snapshot=${x.id}">查看</a></td></tr>`,
+  (x) =>
+    html`<tr><td>${when(x.createdAt)}</td><td>${x.createdBy}</td><td>${x.counts.responses}</td><td>${x.counts.included}</td><td>${x.counts.excluded}</td><td><code>${x.inputsHash.slice(0, 12)}</code></td><td><a href="/dashboard?campaign=${campaign.slug}&snapshot=${x.id}">查看</a></td></tr>`,
 )}</tbody></table>`
-    : html`<p id="snapshot-list">尚未发布结果。</p>`}
+      : html`<p id="snapshot-list">尚未发布结果。</p>`
+  }
   <form id="publish" class="inline" data-endpoint="${base}/snapshots">
     <button type="submit">计算并发布</button>
     <div class="result" aria-live="polite"></div>

@@ -17,13 +17,22 @@ export const campaignCreateCommand: Command = {
       if (code === 'ENOENT') throw new CliError(`找不到配置文件 ${path}`);
       if (code === 'EISDIR') throw new CliError(`配置文件 ${path} 是一个目录，请给出文件名`);
       const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
-      throw new CliError(`配置文件 ${path}${line ? ` 第 ${line} 行` : ''}无法解析：${(error as Error).message.split('\n')[0]}`);
+      throw new CliError(
+        `配置文件 ${path}${line ? ` 第 ${line} 行` : ''}无法解析：${(error as Error).message.split('\n')[0]}`,
+      );
     }
     const services = await ctx.services();
     const campaign = await services.campaigns.create({ raw: loaded.raw, configDir: loaded.dir });
-    await services.audit.record({ actor: 'cli', action: 'campaign_create', campaignId: campaign.id, detail: { slug: campaign.slug, name: campaign.name, file: path } });
+    await services.audit.record({
+      actor: 'cli',
+      action: 'campaign_create',
+      campaignId: campaign.id,
+      detail: { slug: campaign.slug, name: campaign.name, file: path },
+    });
     ctx.io.out(`已创建评议活动 ${campaign.slug}：${campaign.name}`);
-    ctx.io.out(`  时间 ${campaign.opensAt} 至 ${campaign.closesAt}，${campaign.mode === 'anonymous' ? '匿名' : '实名'}评议`);
+    ctx.io.out(
+      `  时间 ${campaign.opensAt} 至 ${campaign.closesAt}，${campaign.mode === 'anonymous' ? '匿名' : '实名'}评议`,
+    );
     ctx.io.out(`  下一步：minping import departments --campaign ${campaign.slug} 部门.xlsx`);
   },
 };

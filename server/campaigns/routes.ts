@@ -52,21 +52,35 @@ async function readCreateBody(c: Context): Promise<{ raw: unknown; questionnaire
     });
     const text = async (v: unknown) => (v instanceof File ? await v.text() : typeof v === 'string' ? v : undefined);
     const config = await text(form.config);
-    if (!config?.trim()) throw new AppError('VALIDATION_FAILED', '请选择活动配置文件', [{ field: 'config', message: '请选择活动配置文件' }]);
+    if (!config?.trim())
+      throw new AppError('VALIDATION_FAILED', '请选择活动配置文件', [
+        { field: 'config', message: '请选择活动配置文件' },
+      ]);
     const questionnaire = await text(form.questionnaire);
-    return { raw: parseText(config, '活动配置'), questionnaire: questionnaire?.trim() ? parseJson(questionnaire, '问卷') : undefined };
+    return {
+      raw: parseText(config, '活动配置'),
+      questionnaire: questionnaire?.trim() ? parseJson(questionnaire, '问卷') : undefined,
+    };
   }
   const text = await c.req.text();
   if (!text.trim()) throw new AppError('VALIDATION_FAILED', '请求体是空的：应为活动配置（JSON 或 YAML）');
   if (type.startsWith('application/json')) {
     const body = parseJson(text, '请求体') as { config?: unknown; questionnaire?: unknown } | null;
     if (!body || typeof body !== 'object' || Array.isArray(body) || !('config' in body)) {
-      throw new AppError('VALIDATION_FAILED', '请求体应为 { "config": …, "questionnaire"?: … }', [{ path: 'config', message: '缺少 config' }]);
+      throw new AppError('VALIDATION_FAILED', '请求体应为 { "config": …, "questionnaire"?: … }', [
+        { path: 'config', message: '缺少 config' },
+      ]);
     }
     const extra = Object.keys(body).filter((k) => k !== 'config' && k !== 'questionnaire');
-    if (extra.length) throw new AppError('VALIDATION_FAILED', `请求体有未知字段：${extra.join(', ')}`, extra.map((k) => ({ path: k, message: '未知字段' })));
+    if (extra.length)
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `请求体有未知字段：${extra.join(', ')}`,
+        extra.map((k) => ({ path: k, message: '未知字段' })),
+      );
     const raw = typeof body.config === 'string' ? parseText(body.config, '活动配置') : body.config;
-    const questionnaire = typeof body.questionnaire === 'string' ? parseJson(body.questionnaire, '问卷') : body.questionnaire;
+    const questionnaire =
+      typeof body.questionnaire === 'string' ? parseJson(body.questionnaire, '问卷') : body.questionnaire;
     return { raw, questionnaire: questionnaire ?? undefined };
   }
   return { raw: parseText(text, '活动配置') };
@@ -84,7 +98,10 @@ export function campaignRoutes(services: Services) {
   app.get('/:slug', requireRole('admin', 'analyst'), async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
     const status = services.campaigns.status(campaign);
-    const [departments, progress] = await Promise.all([services.campaigns.departments(campaign.id), services.invitations.progress(campaign, status)]);
+    const [departments, progress] = await Promise.all([
+      services.campaigns.departments(campaign.id),
+      services.invitations.progress(campaign, status),
+    ]);
     return c.json({
       campaign: { ...campaignSummary(campaign, status), config: campaign.config },
       counts: { departments: departments.length, ...progress.totals },
@@ -96,10 +113,17 @@ export function campaignRoutes(services: Services) {
     // Over HTTP a questionnaire is uploaded or named from surveys/, never a path on the server.
     const name = (raw as { questionnaire?: unknown } | null)?.questionnaire;
     if (questionnaire === undefined && typeof name === 'string' && /[\\/]|\.\./.test(name)) {
-      throw new AppError('VALIDATION_FAILED', '问卷应为 surveys/ 中的文件名，或随配置一起上传', [{ path: 'questionnaire', message: '不能是服务器上的路径' }]);
+      throw new AppError('VALIDATION_FAILED', '问卷应为 surveys/ 中的文件名，或随配置一起上传', [
+        { path: 'questionnaire', message: '不能是服务器上的路径' },
+      ]);
     }
     const campaign = await services.campaigns.create({ raw, questionnaire });
-    await services.audit.record({ actor: c.get('user').username, action: 'campaign_create', campaignId: campaign.id, detail: { slug: campaign.slug, name: campaign.name } });
+    await services.audit.record({
+      actor: c.get('user').username,
+      action: 'campaign_create',
+      campaignId: campaign.id,
+      detail: { slug: campaign.slug, name: campaign.name },
+    });
     return c.json({ campaign: campaignSummary(campaign, services.campaigns.status(campaign)) }, 201);
   });
 

@@ -128,32 +128,41 @@ export function campaignsService({ db, clock }: AppDeps) {
       const definition = questionnaire ?? readQuestionnaire(config.questionnaire, configDir);
       const issues = lintQuestionnaire(definition);
       if (issues.length) {
-        throw new AppError('VALIDATION_FAILED', `问卷定义有误：${issues[0].path}：${issues[0].message}`, issues.map((i) => ({ path: `questionnaire.${i.path}`, message: i.message })));
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `问卷定义有误：${issues[0].path}：${issues[0].message}`,
+          issues.map((i) => ({ path: `questionnaire.${i.path}`, message: i.message })),
+        );
       }
       const now = clock.now().toISOString();
       const id = newId();
-      const row = await repo.insertWithQuestionnaire(
-        {
-          id,
-          slug: config.slug,
-          name: config.name,
-          opens_at: new Date(config.opensAt).toISOString(),
-          closes_at: new Date(config.closesAt).toISOString(),
-          mode: config.mode,
-          config_json: JSON.stringify(config),
-          created_at: now,
-        },
-        { id: newId(), campaign_id: id, version: 1, definition_json: JSON.stringify(definition), created_at: now },
-      ).catch((error: unknown) => {
-        // the same slug created by a concurrent request since the check above
-        if (isUniqueViolation(error)) throw new AppError('CONFLICT', `评议活动 ${config.slug} 已存在`);
-        throw error;
-      });
+      const row = await repo
+        .insertWithQuestionnaire(
+          {
+            id,
+            slug: config.slug,
+            name: config.name,
+            opens_at: new Date(config.opensAt).toISOString(),
+            closes_at: new Date(config.closesAt).toISOString(),
+            mode: config.mode,
+            config_json: JSON.stringify(config),
+            created_at: now,
+          },
+          { id: newId(), campaign_id: id, version: 1, definition_json: JSON.stringify(definition), created_at: now },
+        )
+        .catch((error: unknown) => {
+          // the same slug created by a concurrent request since the check above
+          if (isUniqueViolation(error)) throw new AppError('CONFLICT', `评议活动 ${config.slug} 已存在`);
+          throw error;
+        });
       return toCampaign(row);
     },
 
     async questionnaire(campaignId: string, version?: number) {
-      const row = version === undefined ? await repo.latestQuestionnaire(campaignId) : await repo.questionnaireVersion(campaignId, version);
+      const row =
+        version === undefined
+          ? await repo.latestQuestionnaire(campaignId)
+          : await repo.questionnaireVersion(campaignId, version);
       if (!row) throw new AppError('NOT_FOUND', '没有这个问卷版本');
       return { version: row.version, definition: JSON.parse(row.definition_json) as Record<string, unknown> };
     },
@@ -179,7 +188,16 @@ function readQuestionnaire(name: string, configDir?: string): unknown {
   } catch (error) {
     // the reason, without the server's path
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? '文件不存在' : code === 'EISDIR' ? '这是一个目录' : error instanceof SyntaxError ? `不是有效的 JSON（${error.message}）` : (code ?? '无法读取');
-    throw new AppError('VALIDATION_FAILED', `问卷文件 ${name} 无法读取：${reason}`, [{ path: 'questionnaire', message: reason }]);
+    const reason =
+      code === 'ENOENT'
+        ? '文件不存在'
+        : code === 'EISDIR'
+          ? '这是一个目录'
+          : error instanceof SyntaxError
+            ? `不是有效的 JSON（${error.message}）`
+            : (code ?? '无法读取');
+    throw new AppError('VALIDATION_FAILED', `问卷文件 ${name} 无法读取：${reason}`, [
+      { path: 'questionnaire', message: reason },
+    ]);
   }
 }

@@ -28,7 +28,11 @@ export interface Command {
   usage: string;
   summary: string;
   options?: ParseArgsConfig['options'];
-  run(args: { values: Record<string, string | boolean | string[] | boolean[] | undefined>; positionals: string[] }, ctx: CliContext): Promise<number | void>;
+  run(
+    args: { values: Record<string, string | boolean | string[] | boolean[] | undefined>; positionals: string[] },
+    ctx: CliContext,
+    // biome-ignore lint/suspicious/noConfusingVoidType: most commands return nothing; a number is an exit code
+  ): Promise<number | void>;
 }
 
 /** CLI failures the user can fix: printed as-is, exit code 2, no stack trace. */
@@ -36,7 +40,13 @@ export class CliError extends Error {}
 
 const fsReason = (error: unknown) => {
   const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' ? '所在目录不存在' : code === 'EISDIR' ? '这是一个目录，请给出文件名' : code === 'EACCES' || code === 'EPERM' ? '没有写入权限' : (error as Error).message;
+  return code === 'ENOENT'
+    ? '所在目录不存在'
+    : code === 'EISDIR'
+      ? '这是一个目录，请给出文件名'
+      : code === 'EACCES' || code === 'EPERM'
+        ? '没有写入权限'
+        : (error as Error).message;
 };
 
 /** Why an input file could not be read, for the user. */
@@ -65,7 +75,12 @@ export function assertWritable(path: string, option: string): void {
 }
 
 /** Write an output file; a failure is the user's to fix (exit 2), not a stack trace. */
-export async function writeOutput(path: string, data: string | Uint8Array, option: string, whenFailed = ''): Promise<void> {
+export async function writeOutput(
+  path: string,
+  data: string | Uint8Array,
+  option: string,
+  whenFailed = '',
+): Promise<void> {
   try {
     await writeFile(path, data);
   } catch (error) {
@@ -123,8 +138,10 @@ export async function runCli(argv: string[], commands: Command[], io: CliIo, env
     if (error instanceof AppError) {
       io.err(`错误 (${error.code})：${error.message}`);
       for (const d of error.details ?? []) {
-        const where = [d.line !== undefined ? `第 ${d.line} 行` : '', d.field ?? d.path ?? ''].filter(Boolean).join(' ');
-        io.err(`  ${where ? where + '：' : ''}${d.message}`);
+        const where = [d.line !== undefined ? `第 ${d.line} 行` : '', d.field ?? d.path ?? '']
+          .filter(Boolean)
+          .join(' ');
+        io.err(`  ${where ? `${where}：` : ''}${d.message}`);
       }
       return 2;
     }

@@ -73,7 +73,11 @@ async function connectPostgres(url: string, schema: string | undefined, poolSize
 export async function migrateToLatest(db: Db): Promise<void> {
   // With a schema, kysely must look for its migration tables there: otherwise another schema's
   // kysely_migration_lock (a parallel test run) counts as existing and this one is never created.
-  const migrator = new Migrator({ db: db.kysely, provider: migrationProvider, ...(db.schema ? { migrationTableSchema: db.schema } : {}) });
+  const migrator = new Migrator({
+    db: db.kysely,
+    provider: migrationProvider,
+    ...(db.schema ? { migrationTableSchema: db.schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

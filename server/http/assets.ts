@@ -45,7 +45,11 @@ export function staticAssets() {
     const file = c.req.param('file');
     const type = CONTENT_TYPES[extname(file)];
     if (!type) return c.json(errorBody('NOT_FOUND', '没有这个文件'), 404);
-    const headers: Record<string, string> = { 'content-type': type, 'cache-control': 'public, max-age=31536000, immutable', vary: 'accept-encoding' };
+    const headers: Record<string, string> = {
+      'content-type': type,
+      'cache-control': 'public, max-age=31536000, immutable',
+      vary: 'accept-encoding',
+    };
     const accepted = c.req.header('accept-encoding') ?? '';
     const encodings = PRECOMPRESSED.has(extname(file)) ? ENCODINGS.filter((e) => accepted.includes(e.name)) : [];
     for (const encoding of encodings) {

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { messagePage } from './layout.js';
 
 /**
@@ -73,7 +73,7 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, wha
 }
 
 export function errorBody(code: ErrorCode, message: string, details?: ErrorDetail[]) {
-  return { error: { code, message, ...(details && details.length ? { details } : {}) } };
+  return { error: { code, message, ...(details?.length ? { details } : {}) } };
 }
 
 const PAGE_TITLES: Partial<Record<number, string>> = {

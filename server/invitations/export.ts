@@ -25,12 +25,22 @@ function categoryLabel(campaign: Campaign, code: string): string {
 const csvSafe = (value: string | null): string => spreadsheetSafe(value ?? '');
 
 function tableRows(campaign: Campaign, issued: IssuedInvitation[]) {
-  return issued.map((i) => [i.name, i.organisation ?? '', categoryLabel(campaign, i.category), i.phone ?? '', i.email ?? '', i.link]);
+  return issued.map((i) => [
+    i.name,
+    i.organisation ?? '',
+    categoryLabel(campaign, i.category),
+    i.phone ?? '',
+    i.email ?? '',
+    i.link,
+  ]);
 }
 
 export function linksCsv(campaign: Campaign, issued: IssuedInvitation[]): string {
   // a BOM so Excel opens the Chinese text as UTF-8
-  return '\uFEFF' + stringify([HEADERS, ...tableRows(campaign, issued).map((r) => r.map(csvSafe))], { record_delimiter: '\r\n' });
+  return (
+    '\uFEFF' +
+    stringify([HEADERS, ...tableRows(campaign, issued).map((r) => r.map(csvSafe))], { record_delimiter: '\r\n' })
+  );
 }
 
 export async function linksXlsx(campaign: Campaign, issued: IssuedInvitation[]): Promise<Uint8Array> {
@@ -53,8 +63,18 @@ export async function linksXlsx(campaign: Campaign, issued: IssuedInvitation[]):
   return new Uint8Array(await workbook.xlsx.writeBuffer());
 }
 
-const dateFormat = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'long', day: 'numeric' });
-const timeFormat = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false });
+const dateFormat = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: 'long',
+  day: 'numeric',
+});
+const timeFormat = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
 
 const LETTER_CSS = `
 @page { size: A4; margin: 20mm 18mm; }
@@ -118,12 +138,21 @@ ${letters}
   return String(await doc);
 }
 
-export async function exportInvitations(campaign: Campaign, issued: IssuedInvitation[], format: ExportFormat, now: Date): Promise<ExportFile> {
+export async function exportInvitations(
+  campaign: Campaign,
+  issued: IssuedInvitation[],
+  format: ExportFormat,
+  now: Date,
+): Promise<ExportFile> {
   const stamp = now.toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
   const base = `${campaign.slug}-invitations-${stamp}`;
   switch (format) {
     case 'csv':
-      return { body: new TextEncoder().encode(linksCsv(campaign, issued)), contentType: 'text/csv; charset=utf-8', filename: `${base}.csv` };
+      return {
+        body: new TextEncoder().encode(linksCsv(campaign, issued)),
+        contentType: 'text/csv; charset=utf-8',
+        filename: `${base}.csv`,
+      };
     case 'xlsx':
       return {
         body: await linksXlsx(campaign, issued),
@@ -131,7 +160,11 @@ export async function exportInvitations(campaign: Campaign, issued: IssuedInvita
         filename: `${base}.xlsx`,
       };
     case 'letters':
-      return { body: new TextEncoder().encode(await lettersHtml(campaign, issued, now)), contentType: 'text/html; charset=utf-8', filename: `${base}-letters.html` };
+      return {
+        body: new TextEncoder().encode(await lettersHtml(campaign, issued, now)),
+        contentType: 'text/html; charset=utf-8',
+        filename: `${base}-letters.html`,
+      };
   }
 }
 

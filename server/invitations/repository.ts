@@ -9,7 +9,14 @@ export function invitationsRepository(db: Kysely<Database>) {
       db
         .selectFrom('evaluators')
         .leftJoin('invitations', 'invitations.evaluator_id', 'evaluators.id')
-        .select(['evaluators.id', 'evaluators.name', 'evaluators.organisation', 'evaluators.category', 'evaluators.phone', 'evaluators.email'])
+        .select([
+          'evaluators.id',
+          'evaluators.name',
+          'evaluators.organisation',
+          'evaluators.category',
+          'evaluators.phone',
+          'evaluators.email',
+        ])
         .where('evaluators.campaign_id', '=', campaignId)
         .where('invitations.id', 'is', null)
         .orderBy('evaluators.category')
@@ -53,7 +60,16 @@ export function invitationsRepository(db: Kysely<Database>) {
 
     /** Replace an unused invitation's token; returns whether it was replaced. */
     replaceToken: async (invitationId: string, tokenHash: string) =>
-      Number((await db.updateTable('invitations').set({ token_hash: tokenHash }).where('id', '=', invitationId).where('used', '=', 0).executeTakeFirst()).numUpdatedRows) === 1,
+      Number(
+        (
+          await db
+            .updateTable('invitations')
+            .set({ token_hash: tokenHash })
+            .where('id', '=', invitationId)
+            .where('used', '=', 0)
+            .executeTakeFirst()
+        ).numUpdatedRows,
+      ) === 1,
 
     evaluatorsByCategory: (campaignId: string) =>
       db
@@ -70,7 +86,9 @@ export function invitationsRepository(db: Kysely<Database>) {
           'category',
           (eb) => eb.fn.countAll().as('invited'),
           // a cumulative funnel: a used invitation was opened and answered (anonymous submission clears the times)
-          sql<number>`sum(case when opened_at is not null or draft_saved_at is not null or used = 1 then 1 else 0 end)`.as('opened'),
+          sql<number>`sum(case when opened_at is not null or draft_saved_at is not null or used = 1 then 1 else 0 end)`.as(
+            'opened',
+          ),
           sql<number>`sum(case when draft_saved_at is not null or used = 1 then 1 else 0 end)`.as('draft_saved'),
           sql<number>`sum(used)`.as('submitted'),
         ])

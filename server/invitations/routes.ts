@@ -22,7 +22,10 @@ function download(file: ExportFile, extra: Record<string, string> = {}) {
 /** A JSON body may name the format instead of the query: `{ "format": "csv" }`. */
 const formatBody = z.object({ format: z.string().optional() });
 
-async function formatOf(c: { req: { query(k: string): string | undefined; header(k: string): string | undefined; text(): Promise<string> } }, fallback: ExportFormat): Promise<ExportFormat> {
+async function formatOf(
+  c: { req: { query(k: string): string | undefined; header(k: string): string | undefined; text(): Promise<string> } },
+  fallback: ExportFormat,
+): Promise<ExportFormat> {
   let format = c.req.query('format');
   if (!format && (c.req.header('content-type') ?? '').startsWith('application/json')) {
     const text = await c.req.text();
@@ -38,7 +41,9 @@ async function formatOf(c: { req: { query(k: string): string | undefined; header
   }
   format ??= fallback;
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
-    throw new AppError('VALIDATION_FAILED', `format 应为 ${EXPORT_FORMATS.join(' | ')}`, [{ field: 'format', message: `应为 ${EXPORT_FORMATS.join(' | ')}` }]);
+    throw new AppError('VALIDATION_FAILED', `format 应为 ${EXPORT_FORMATS.join(' | ')}`, [
+      { field: 'format', message: `应为 ${EXPORT_FORMATS.join(' | ')}` },
+    ]);
   }
   return format as ExportFormat;
 }
@@ -55,19 +60,36 @@ export function invitationsRoutes(services: Services, clock: Clock) {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
     const format = await formatOf(c, 'xlsx');
     const issued = await services.invitations.generate(campaign, { actor: c.get('user').username });
-    if (!issued.length) throw new AppError('CONFLICT', '所有评议代表都已有邀请链接：没有新生成的链接。补发某人的链接请在评议代表名单中操作。');
-    return download(await exportInvitations(campaign, issued, format, clock.now()), { 'x-invitations-generated': String(issued.length) });
+    if (!issued.length)
+      throw new AppError(
+        'CONFLICT',
+        '所有评议代表都已有邀请链接：没有新生成的链接。补发某人的链接请在评议代表名单中操作。',
+      );
+    return download(await exportInvitations(campaign, issued, format, clock.now()), {
+      'x-invitations-generated': String(issued.length),
+    });
   });
 
   /** A new link for one evaluator (lost letter); the old one stops working. `format=json` (default) or letters/xlsx/csv. */
   app.post('/:slug/evaluators/:id/invitation', requireRole('admin'), async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
     const format = c.req.query('format') ?? 'json';
-    if (format !== 'json' && !(EXPORT_FORMATS as readonly string[]).includes(format)) throw new AppError('VALIDATION_FAILED', 'format 应为 json | xlsx | csv | letters');
-    const issued = await services.invitations.regenerate(campaign, c.req.param('id'), { actor: c.get('user').username });
+    if (format !== 'json' && !(EXPORT_FORMATS as readonly string[]).includes(format))
+      throw new AppError('VALIDATION_FAILED', 'format 应为 json | xlsx | csv | letters');
+    const issued = await services.invitations.regenerate(campaign, c.req.param('id'), {
+      actor: c.get('user').username,
+    });
     if (format === 'json') {
       c.header('Cache-Control', 'no-store');
-      return c.json({ invitation: { evaluatorId: issued.evaluatorId, name: issued.name, organisation: issued.organisation, category: issued.category, link: issued.link } });
+      return c.json({
+        invitation: {
+          evaluatorId: issued.evaluatorId,
+          name: issued.name,
+          organisation: issued.organisation,
+          category: issued.category,
+          link: issued.link,
+        },
+      });
     }
     return download(await exportInvitations(campaign, [issued], format as ExportFormat, clock.now()));
   });

@@ -61,9 +61,26 @@ export function invitationsService(deps: AppDeps) {
       const evaluators = await repo.evaluatorsWithoutInvitation(campaign.id);
       const issued = evaluators.map((e) => {
         const token = newToken();
-        return { evaluator: e, token, row: { id: newId(), campaign_id: campaign.id, evaluator_id: e.id, category: e.category, token_hash: sha256(token), created_at: now, opened_at: null, draft_saved_at: null, used: 0, used_at: null } };
+        return {
+          evaluator: e,
+          token,
+          row: {
+            id: newId(),
+            campaign_id: campaign.id,
+            evaluator_id: e.id,
+            category: e.category,
+            token_hash: sha256(token),
+            created_at: now,
+            opened_at: null,
+            draft_saved_at: null,
+            used: 0,
+            used_at: null,
+          },
+        };
       });
-      const invited = await db.kysely.transaction().execute((trx) => invitationsRepository(trx).insertInvitations(issued.map((i) => i.row)));
+      const invited = await db.kysely
+        .transaction()
+        .execute((trx) => invitationsRepository(trx).insertInvitations(issued.map((i) => i.row)));
       const result = issued
         .filter((i) => invited.has(i.evaluator.id))
         .map(({ evaluator: e, token }) => ({
@@ -77,7 +94,12 @@ export function invitationsService(deps: AppDeps) {
           link: invitationLink(config.publicUrl, token),
         }));
       if (result.length) {
-        await audit.record({ actor: options.actor, action: 'invitations_generate', campaignId: campaign.id, detail: { count: result.length } });
+        await audit.record({
+          actor: options.actor,
+          action: 'invitations_generate',
+          campaignId: campaign.id,
+          detail: { count: result.length },
+        });
       }
       return result;
     },
@@ -98,11 +120,27 @@ export function invitationsService(deps: AppDeps) {
       } else {
         const now = clock.now().toISOString();
         const invited = await repo.insertInvitations([
-          { id: newId(), campaign_id: campaign.id, evaluator_id: evaluator.id, category: evaluator.category, token_hash: sha256(token), created_at: now, opened_at: null, draft_saved_at: null, used: 0, used_at: null },
+          {
+            id: newId(),
+            campaign_id: campaign.id,
+            evaluator_id: evaluator.id,
+            category: evaluator.category,
+            token_hash: sha256(token),
+            created_at: now,
+            opened_at: null,
+            draft_saved_at: null,
+            used: 0,
+            used_at: null,
+          },
         ]);
         if (!invited.size) throw new AppError('CONFLICT', '这位评议代表的邀请刚刚已生成，请重试');
       }
-      await audit.record({ actor: options.actor, action: 'invitation_regenerate', campaignId: campaign.id, detail: { evaluatorId } });
+      await audit.record({
+        actor: options.actor,
+        action: 'invitation_regenerate',
+        campaignId: campaign.id,
+        detail: { evaluatorId },
+      });
       return {
         evaluatorId: evaluator.id,
         name: evaluator.name,
@@ -125,7 +163,8 @@ export function invitationsService(deps: AppDeps) {
       ]);
       const known = new Map(campaign.config.categories.map((c) => [c.code, c.label]));
       const codes = [...known.keys()];
-      for (const r of [...evaluators, ...invitations, ...responses]) if (!known.has(r.category)) codes.push(r.category), known.set(r.category, r.category);
+      for (const r of [...evaluators, ...invitations, ...responses])
+        if (!known.has(r.category)) codes.push(r.category), known.set(r.category, r.category);
       const categories = codes.map((code) => {
         const inv = invitations.find((r) => r.category === code);
         return {
@@ -144,12 +183,20 @@ export function invitationsService(deps: AppDeps) {
       const perDay: Progress['perDay'] = [];
       for (const r of days) {
         let day = perDay[perDay.length - 1];
-        if (!day || day.day !== r.submitted_day) perDay.push((day = { day: r.submitted_day, total: 0, byCategory: {} }));
+        if (!day || day.day !== r.submitted_day)
+          perDay.push((day = { day: r.submitted_day, total: 0, byCategory: {} }));
         day.byCategory[r.category] = Number(r.n);
         day.total += Number(r.n);
       }
       return {
-        campaign: { slug: campaign.slug, name: campaign.name, status, opensAt: campaign.opensAt, closesAt: campaign.closesAt, mode: campaign.mode },
+        campaign: {
+          slug: campaign.slug,
+          name: campaign.name,
+          status,
+          opensAt: campaign.opensAt,
+          closesAt: campaign.closesAt,
+          mode: campaign.mode,
+        },
         categories,
         totals,
         perDay,

@@ -21,7 +21,11 @@ export const importResponsesCommand: Command = {
     const text = decodeJsonl(bytes);
     const services = await ctx.services();
     const campaign = await services.campaigns.getBySlug(slug);
-    const result = await services.responses.importJsonl(campaign, text, { fileName: basename(file), dryRun: !!values['dry-run'], actor: 'cli' });
+    const result = await services.responses.importJsonl(campaign, text, {
+      fileName: basename(file),
+      dryRun: !!values['dry-run'],
+      actor: 'cli',
+    });
     ctx.io.out(
       result.dryRun
         ? `检查通过：${result.valid} 份答卷可以导入到 ${campaign.name}（${campaign.slug}），未写入`

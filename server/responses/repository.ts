@@ -20,7 +20,7 @@ async function insertBatched<T extends 'responses' | 'answers' | 'problem_mentio
   returning: 'response_id' | 'id',
 ) {
   for (const chunk of chunks(rows)) {
-    // kysely's generic insert typing can't follow a table-name type parameter
+    // biome-ignore lint/suspicious/noExplicitAny: kysely's generic insert typing can't follow a table-name type parameter
     await (db.insertInto(table) as any).values(chunk).returning(returning).execute();
   }
 }
@@ -75,7 +75,11 @@ export function responsesRepository(db: Kysely<Database>) {
      */
     async seal(campaignId: string, options: { minimum: number; padding: number; dialect: Dialect }): Promise<number> {
       return db.transaction().execute(async (trx) => {
-        let waiting = trx.selectFrom('invitations').select('id').where('campaign_id', '=', campaignId).where('unsealed', '=', 1);
+        let waiting = trx
+          .selectFrom('invitations')
+          .select('id')
+          .where('campaign_id', '=', campaignId)
+          .where('unsealed', '=', 1);
         if (options.dialect === 'postgres') waiting = waiting.forUpdate().skipLocked();
         const ids = (await waiting.execute()).map((r) => r.id);
         if (ids.length === 0 || ids.length < options.minimum) return 0;
@@ -98,7 +102,8 @@ export function responsesRepository(db: Kysely<Database>) {
       });
     },
 
-    deleteDraft: (trx: Executor, invitationId: string) => trx.deleteFrom('drafts').where('invitation_id', '=', invitationId).execute(),
+    deleteDraft: (trx: Executor, invitationId: string) =>
+      trx.deleteFrom('drafts').where('invitation_id', '=', invitationId).execute(),
 
     async insertAll(trx: Executor, rows: ResponseRows): Promise<void> {
       await insertBatched(trx, 'responses', rows.responses, 'id');
@@ -121,7 +126,8 @@ export function responsesRepository(db: Kysely<Database>) {
     insertIdempotency: (trx: Executor, row: Insertable<Database['idempotency_keys']>) =>
       trx.insertInto('idempotency_keys').values(row).returning('key').executeTakeFirstOrThrow(),
 
-    findIdempotency: (key: string) => db.selectFrom('idempotency_keys').selectAll().where('key', '=', key).executeTakeFirst(),
+    findIdempotency: (key: string) =>
+      db.selectFrom('idempotency_keys').selectAll().where('key', '=', key).executeTakeFirst(),
 
     countByCampaign: async (campaignId: string): Promise<number> => {
       const row = await db

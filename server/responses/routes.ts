@@ -14,10 +14,21 @@ export function responsesRoutes(services: Services) {
     const file = await readUpload(c);
     const text = decodeJsonl(file.bytes);
     const dryRun = ['1', 'true'].includes(c.req.query('dryRun') ?? '');
-    const result = await services.responses.importJsonl(campaign, text, { fileName: file.filename ?? null, dryRun, actor: c.get('user').username });
+    const result = await services.responses.importJsonl(campaign, text, {
+      fileName: file.filename ?? null,
+      dryRun,
+      actor: c.get('user').username,
+    });
     return c.json(
       {
-        summary: { rows: result.valid, inserted: result.stored, updated: 0, unchanged: 0, ignoredColumns: [], dryRun: result.dryRun },
+        summary: {
+          rows: result.valid,
+          inserted: result.stored,
+          updated: 0,
+          unchanged: 0,
+          ignoredColumns: [],
+          dryRun: result.dryRun,
+        },
       },
       result.dryRun ? 200 : 201,
     );

@@ -89,9 +89,11 @@ export function decodeJsonl(bytes: Uint8Array): string {
       line++;
       start = i + 1;
     }
-    throw new AppError('VALIDATION_FAILED', `答卷文件应为 UTF-8 编码的 JSONL 文本（每行一个 JSON）：第 ${line} 行不是 UTF-8`, [
-      { line, field: 'file', message: '不是 UTF-8 文本（请以 UTF-8 编码另存）' },
-    ]);
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `答卷文件应为 UTF-8 编码的 JSONL 文本（每行一个 JSON）：第 ${line} 行不是 UTF-8`,
+      [{ line, field: 'file', message: '不是 UTF-8 文本（请以 UTF-8 编码另存）' }],
+    );
   }
 }
 
@@ -147,7 +149,8 @@ export function responsesService(deps: AppDeps, campaigns: CampaignsService) {
         for (const [item, level] of Object.entries(d.ratings)) {
           rows.answers.push({ response_id: responseId, department_id: departmentId, item, level });
         }
-        for (const problem of d.problems) rows.problems.push({ response_id: responseId, department_id: departmentId, problem });
+        for (const problem of d.problems)
+          rows.problems.push({ response_id: responseId, department_id: departmentId, problem });
         for (const n of d.negatives) {
           rows.negatives.push({
             id: newId(),
@@ -186,7 +189,11 @@ export function responsesService(deps: AppDeps, campaigns: CampaignsService) {
     }
   }
 
-  async function storeMany(campaign: Campaign, records: readonly CanonicalRecord[], options: StoreManyOptions): Promise<{ stored: number }> {
+  async function storeMany(
+    campaign: Campaign,
+    records: readonly CanonicalRecord[],
+    options: StoreManyOptions,
+  ): Promise<{ stored: number }> {
     if (records.length === 0) return { stored: 0 };
     const ids = await departmentIds(campaign, records);
     const version = options.questionnaireVersion ?? (await campaigns.questionnaire(campaign.id)).version;
@@ -319,13 +326,26 @@ export function responsesService(deps: AppDeps, campaigns: CampaignsService) {
         throw new AppError('VALIDATION_FAILED', `文件有 ${details.length} 处错误，没有导入任何答卷`, details);
       }
       if (records.length === 0) throw new AppError('VALIDATION_FAILED', '文件里没有答卷');
-      const contentHash = sha256(lines.map((l) => l.trim()).filter(Boolean).join('\n'));
+      const contentHash = sha256(
+        lines
+          .map((l) => l.trim())
+          .filter(Boolean)
+          .join('\n'),
+      );
       if (options.dryRun) {
         await refuseRepeatedImport(campaign, contentHash);
         return { stored: 0, valid: records.length, dryRun: true };
       }
-      const { stored } = await storeMany(campaign, records, { source: 'import', importFile: { contentHash, fileName } });
-      await audit.record({ actor: options.actor ?? 'cli', action: 'import_responses', campaignId: campaign.id, detail: { file: fileName, sha256: contentHash, stored } });
+      const { stored } = await storeMany(campaign, records, {
+        source: 'import',
+        importFile: { contentHash, fileName },
+      });
+      await audit.record({
+        actor: options.actor ?? 'cli',
+        action: 'import_responses',
+        campaignId: campaign.id,
+        detail: { file: fileName, sha256: contentHash, stored },
+      });
       return { stored, valid: records.length, dryRun: false };
     },
 

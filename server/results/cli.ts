@@ -6,7 +6,10 @@ import { groupsOf, type ResultView } from './view.js';
 /** Display width: CJK and full-width characters take two columns in a terminal. */
 function width(text: string): number {
   let w = 0;
-  for (const ch of text) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  for (const ch of text)
+    w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch)
+      ? 2
+      : 1;
   return w;
 }
 const pad = (text: string, n: number, right = false) => {
@@ -18,7 +21,9 @@ const fmt = (x: number | null | undefined) => (x === null || x === undefined ? '
 /** The ranking tables of a view, one per group, as terminal lines. */
 export function rankingTable(view: ResultView): string[] {
   const lines: string[] = [];
-  lines.push(`${view.campaign.name}（${view.campaign.slug}）${view.snapshot ? `  快照 ${view.snapshot.id}` : '  实时计算'}`);
+  lines.push(
+    `${view.campaign.name}（${view.campaign.slug}）${view.snapshot ? `  快照 ${view.snapshot.id}` : '  实时计算'}`,
+  );
   lines.push(
     `答卷 ${view.inputs.responses}，纳入 ${view.inputs.included}，剔除 ${view.inputs.excluded}，标记 ${view.inputs.flagged}；抽样 ${view.bootstrapSamples} 次；输入摘要 ${view.inputs.hash.slice(0, 16)}…`,
   );
@@ -28,16 +33,31 @@ export function rankingTable(view: ResultView): string[] {
       d.rank === null ? '—' : `${d.rank}${d.tied ? ' 并列' : ''}`,
       `${d.name}（${d.code}）`,
       fmt(d.finalScore),
-      d.uncertainty.scoreInterval ? `${fmt(d.uncertainty.scoreInterval[0])}–${fmt(d.uncertainty.scoreInterval[1])}` : '',
+      d.uncertainty.scoreInterval
+        ? `${fmt(d.uncertainty.scoreInterval[0])}–${fmt(d.uncertainty.scoreInterval[1])}`
+        : '',
       d.grade ?? '',
       String(d.validRaters),
-      [d.ranked ? '' : d.rankNote, d.rectification ? '重点整改' : '', d.suppressed ? '人数过少，数据不予显示' : ''].filter(Boolean).join('；'),
+      [d.ranked ? '' : d.rankNote, d.rectification ? '重点整改' : '', d.suppressed ? '人数过少，数据不予显示' : '']
+        .filter(Boolean)
+        .join('；'),
     ]);
     const widths = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i]))));
     const right = new Set([2, 5]);
     lines.push('', `【${group.label}】`);
-    lines.push(header.map((h, i) => pad(h, widths[i], right.has(i))).join('  ').trimEnd());
-    for (const r of rows) lines.push(r.map((cell, i) => pad(cell, widths[i], right.has(i))).join('  ').trimEnd());
+    lines.push(
+      header
+        .map((h, i) => pad(h, widths[i], right.has(i)))
+        .join('  ')
+        .trimEnd(),
+    );
+    for (const r of rows)
+      lines.push(
+        r
+          .map((cell, i) => pad(cell, widths[i], right.has(i)))
+          .join('  ')
+          .trimEnd(),
+      );
   }
   return lines;
 }
@@ -106,7 +126,8 @@ export const simulateCommand: Command = {
     if (!slug) throw new CliError('请用 --campaign 指定评议活动代码');
     const evaluators = Number(values.evaluators ?? 3000);
     const seed = Number(values.seed ?? 1);
-    if (!Number.isInteger(evaluators) || evaluators < 1 || evaluators > 1_000_000) throw new CliError('--evaluators 应为 1 到 1000000 之间的整数');
+    if (!Number.isInteger(evaluators) || evaluators < 1 || evaluators > 1_000_000)
+      throw new CliError('--evaluators 应为 1 到 1000000 之间的整数');
     if (!Number.isSafeInteger(seed)) throw new CliError('--seed 应为整数');
     const deps = await ctx.deps();
     const services = await ctx.services();

@@ -26,11 +26,22 @@ export async function demoResultsStep({ deps, services, campaign, log }: DemoCon
     },
     questionnaire: (await services.campaigns.questionnaire(campaign.id)).definition,
   });
-  const csv = [['code', 'name', 'group'], ...departments.map((d) => [d.code, d.name, d.group])].map((r) => r.join(',')).join('\n') + '\n';
-  await services.roster.importDepartments(previous, { bytes: new TextEncoder().encode(csv), filename: 'departments.csv' }, { actor: 'demo' });
+  const csv = `${[['code', 'name', 'group'], ...departments.map((d) => [d.code, d.name, d.group])]
+    .map((r) => r.join(','))
+    .join('\n')}\n`;
+  await services.roster.importDepartments(
+    previous,
+    { bytes: new TextEncoder().encode(csv), filename: 'departments.csv' },
+    { actor: 'demo' },
+  );
   await runSimulation(deps, services.campaigns, previousSlug, { evaluators: 2800, seed: 2025 });
   const snapshot = await services.results.publish(previousSlug, 'demo');
-  await services.audit.record({ actor: 'demo', action: 'results_publish', campaignId: previous.id, detail: { snapshot: snapshot.id, demo: true } });
+  await services.audit.record({
+    actor: 'demo',
+    action: 'results_publish',
+    campaignId: previous.id,
+    detail: { snapshot: snapshot.id, demo: true },
+  });
 
   // this year's campaign, still running: most of the roster has answered
   const current = await runSimulation(deps, services.campaigns, campaign.slug, { evaluators: 2400, seed: 2026 });

@@ -31,7 +31,10 @@ export function rankingColumns(view: ResultView): Column[] {
     { header: '知晓率(%)', value: (d) => fig(d.suppressed, pct(d.awareness)) },
   ];
   for (const item of view.catalogs.items) {
-    cols.push({ header: `${item.label}得分`, value: (d) => fig(d.items[item.code]?.suppressed ?? false, d.items[item.code]?.score ?? null) });
+    cols.push({
+      header: `${item.label}得分`,
+      value: (d) => fig(d.items[item.code]?.suppressed ?? false, d.items[item.code]?.score ?? null),
+    });
   }
   cols.push(
     { header: '测评得分', value: (d) => fig(d.suppressed, d.surveyScore) },
@@ -41,7 +44,11 @@ export function rankingColumns(view: ResultView): Column[] {
     { header: '最终得分', value: (d) => fig(d.suppressed, d.finalScore), width: 10 },
     { header: '得分95%区间下限', value: (d) => fig(d.suppressed, d.uncertainty.scoreInterval?.[0] ?? null) },
     { header: '得分95%区间上限', value: (d) => fig(d.suppressed, d.uncertainty.scoreInterval?.[1] ?? null) },
-    { header: '排名95%区间', value: (d) => (d.uncertainty.rankInterval ? `${d.uncertainty.rankInterval[0]}–${d.uncertainty.rankInterval[1]}` : '') },
+    {
+      header: '排名95%区间',
+      value: (d) =>
+        d.uncertainty.rankInterval ? `${d.uncertainty.rankInterval[0]}–${d.uncertainty.rankInterval[1]}` : '',
+    },
     { header: '末位概率', value: (d) => d.uncertainty.bottomProbability },
     { header: '统计上无差别', value: (d) => d.uncertainty.statisticallyTiedWith.join(' ') },
     { header: '等级', value: (d) => d.grade ?? '' },
@@ -52,7 +59,10 @@ export function rankingColumns(view: ResultView): Column[] {
       const cell = (d: DepartmentView) => d.items[item.code]?.categoryBreakdown.find((c) => c.category === cat.code);
       cols.push(
         { header: `${item.label}·${cat.label}·有效答复`, value: (d) => cell(d)?.validAnswers ?? 0 },
-        { header: `${item.label}·${cat.label}·均值`, value: (d) => fig(cell(d)?.suppressed ?? true, cell(d)?.mean ?? null) },
+        {
+          header: `${item.label}·${cat.label}·均值`,
+          value: (d) => fig(cell(d)?.suppressed ?? true, cell(d)?.mean ?? null),
+        },
       );
     }
   }
@@ -68,12 +78,39 @@ function problemColumns(view: ResultView): Column[] {
     { header: '评议人数', value: (d) => d.raters },
   ];
   for (const p of view.catalogs.problems) {
-    cols.push({ header: `作风问题${p.id} ${p.label}`, value: (d) => cellOf(d.problems.find((x) => x.problem === p.id), 'mentions', hidden), width: 14 });
+    cols.push({
+      header: `作风问题${p.id} ${p.label}`,
+      value: (d) =>
+        cellOf(
+          d.problems.find((x) => x.problem === p.id),
+          'mentions',
+          hidden,
+        ),
+      width: 14,
+    });
   }
   for (const n of view.catalogs.negatives) {
     cols.push(
-      { header: `负面情形${n.id} ${n.label}·反映`, value: (d) => cellOf(d.negatives.find((x) => x.kind === n.id), 'reported', hidden), width: 14 },
-      { header: `负面情形${n.id}·核实`, value: (d) => cellOf(d.negatives.find((x) => x.kind === n.id), 'verified', hidden), width: 10 },
+      {
+        header: `负面情形${n.id} ${n.label}·反映`,
+        value: (d) =>
+          cellOf(
+            d.negatives.find((x) => x.kind === n.id),
+            'reported',
+            hidden,
+          ),
+        width: 14,
+      },
+      {
+        header: `负面情形${n.id}·核实`,
+        value: (d) =>
+          cellOf(
+            d.negatives.find((x) => x.kind === n.id),
+            'verified',
+            hidden,
+          ),
+        width: 10,
+      },
     );
   }
   return cols;
@@ -90,7 +127,7 @@ export function resultCsv(view: ResultView): string {
   // names and labels come from imports and configs: no cell may run as a formula
   const rows = view.departments.map((d) => cols.map((c) => safeCell(c.value(d) ?? '')));
   // BOM so that Excel opens the UTF-8 file with the right encoding
-  return '\ufeff' + stringify([cols.map((c) => spreadsheetSafe(c.header)), ...rows]);
+  return `\ufeff${stringify([cols.map((c) => spreadsheetSafe(c.header)), ...rows])}`;
 }
 
 function methodRows(view: ResultView): [string, Cell][] {

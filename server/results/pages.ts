@@ -91,9 +91,10 @@ export function dashboardPages(services: Services) {
 
   <section id="compare-section" aria-labelledby="compare-h">
     <h2 id="compare-h">年度对比</h2>
-    ${all.length < 2
-      ? html`<p class="note">至少需要两个已发布的结果快照才能对比。</p>`
-      : html`<form class="picker no-print" id="compare-form">
+    ${
+      all.length < 2
+        ? html`<p class="note">至少需要两个已发布的结果快照才能对比。</p>`
+        : html`<form class="picker no-print" id="compare-form">
           <label>对比基准
             <select name="from" id="compare-from">
               ${all.map((s) => html`<option value="${s.id}" ${s.id === compareFrom ? 'selected' : ''}>${s.campaignName} · ${fmtTime(s.createdAt)}</option>`)}
@@ -107,7 +108,8 @@ export function dashboardPages(services: Services) {
           <button type="submit">对比</button>
         </form>
         <div class="chart-box"><canvas id="compare-chart" aria-label="得分变化"></canvas></div>
-        <details class="table" id="compare-table"><summary>查看数据表</summary></details>`}
+        <details class="table" id="compare-table"><summary>查看数据表</summary></details>`
+    }
   </section>
 </main>`,
       }),
@@ -122,7 +124,8 @@ export function dashboardPages(services: Services) {
     const code = c.req.param('code');
     const departments = await services.campaigns.departments(campaign.id);
     const department = departments.find((d) => d.code === code);
-    if (!department) return c.html(messagePage('没有这个部门', `评议活动 ${campaign.name} 中没有代码为 ${code} 的部门。`), 404);
+    if (!department)
+      return c.html(messagePage('没有这个部门', `评议活动 ${campaign.name} 中没有代码为 ${code} 的部门。`), 404);
     const back = `/dashboard?campaign=${encodeURIComponent(campaign.slug)}${snapshot ? `&snapshot=${snapshot.id}` : ''}`;
     return c.html(
       page({
@@ -179,7 +182,8 @@ export function dashboardPages(services: Services) {
     const body = results.map(({ campaign, snapshot, method, catalogs, groupSize, department: d }) => {
       const hidden = `<${method.minCellSize}`;
       const iv = d.uncertainty.scoreInterval;
-      const figure = (label: string, value: string | number) => html`<div class="figure"><span class="value">${value}</span><span class="label">${label}</span></div>`;
+      const figure = (label: string, value: string | number) =>
+        html`<div class="figure"><span class="value">${value}</span><span class="label">${label}</span></div>`;
       return html`<section>
         <h2>${campaign.name}</h2>
         <p class="source">结果发布于 ${fmtTime(snapshot.publishedAt)}</p>
@@ -198,7 +202,8 @@ export function dashboardPages(services: Services) {
           <thead><tr><th>评议项目</th><th>代表类别</th><th>有效答复</th><th>平均分</th><th>满意及以上比例</th></tr></thead>
           <tbody>${catalogs.items.flatMap((it) =>
             (d.items[it.code]?.categoryBreakdown ?? []).map(
-              (b) => html`<tr><td>${it.label}</td><td>${catalogs.categories.find((x) => x.code === b.category)?.label ?? b.category}</td><td>${b.validAnswers}</td><td>${b.suppressed ? hidden : f2(b.mean)}</td><td>${b.suppressed ? hidden : pct(b.satisfiedShare)}</td></tr>`,
+              (b) =>
+                html`<tr><td>${it.label}</td><td>${catalogs.categories.find((x) => x.code === b.category)?.label ?? b.category}</td><td>${b.validAnswers}</td><td>${b.suppressed ? hidden : f2(b.mean)}</td><td>${b.suppressed ? hidden : pct(b.satisfiedShare)}</td></tr>`,
             ),
           )}</tbody>
         </table></div>

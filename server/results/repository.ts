@@ -47,7 +47,12 @@ export function resultsRepository(db: Kysely<Database>) {
           submittedAt: r.submitted_day,
           departments: stored.departments
             .map((d) => {
-              const entry: ResponseDepartment = { code: d.code, ratings: d.ratings, problems: d.problems, negatives: [] };
+              const entry: ResponseDepartment = {
+                code: d.code,
+                ratings: d.ratings,
+                problems: d.problems,
+                negatives: [],
+              };
               byCode.set(d.code, entry);
               return entry;
             })
@@ -65,7 +70,10 @@ export function resultsRepository(db: Kysely<Database>) {
         .orderBy('n.id')
         .execute();
       for (const n of negatives) {
-        entries.get(n.response_id)?.get(n.code)?.negatives.push({ kind: Number(n.kind), verified: n.status === 'verified' });
+        entries
+          .get(n.response_id)
+          ?.get(n.code)
+          ?.negatives.push({ kind: Number(n.kind), verified: n.status === 'verified' });
       }
       return { departments, responses };
     },
@@ -86,7 +94,8 @@ export function resultsRepository(db: Kysely<Database>) {
     },
 
     /** Snapshots are insert-only: there is no update or delete here on purpose. */
-    insertSnapshot: (row: Insertable<SnapshotsTable>) => db.insertInto('snapshots').values(row).returningAll().executeTakeFirstOrThrow(),
+    insertSnapshot: (row: Insertable<SnapshotsTable>) =>
+      db.insertInto('snapshots').values(row).returningAll().executeTakeFirstOrThrow(),
 
     findSnapshot: (id: string) => db.selectFrom('snapshots').selectAll().where('id', '=', id).executeTakeFirst(),
 
@@ -125,7 +134,16 @@ export function resultsRepository(db: Kysely<Database>) {
       db
         .selectFrom('snapshots as s')
         .innerJoin('campaigns as c', 'c.id', 's.campaign_id')
-        .select(['s.id', 's.campaign_id', 's.created_at', 's.created_by', 's.inputs_hash', 's.counts_json', 'c.slug', 'c.name as campaign_name'])
+        .select([
+          's.id',
+          's.campaign_id',
+          's.created_at',
+          's.created_by',
+          's.inputs_hash',
+          's.counts_json',
+          'c.slug',
+          'c.name as campaign_name',
+        ])
         .orderBy('c.opens_at', 'desc')
         .orderBy('s.created_at', 'desc')
         .execute(),

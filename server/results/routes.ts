@@ -23,12 +23,20 @@ function attachment(name: string): string {
 async function exportResponse(view: ResultView, format: 'csv' | 'xlsx', base: string) {
   if (format === 'csv') {
     return new Response(resultCsv(view), {
-      headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': attachment(`${base}.csv`), 'cache-control': 'private, no-store' },
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': attachment(`${base}.csv`),
+        'cache-control': 'private, no-store',
+      },
     });
   }
   const body = await resultXlsx(view);
   return new Response(new Uint8Array(body), {
-    headers: { 'content-type': XLSX_TYPE, 'content-disposition': attachment(`${base}.xlsx`), 'cache-control': 'private, no-store' },
+    headers: {
+      'content-type': XLSX_TYPE,
+      'content-disposition': attachment(`${base}.xlsx`),
+      'cache-control': 'private, no-store',
+    },
   });
 }
 
@@ -56,7 +64,9 @@ export function resultsRoutes(services: Services) {
     });
   }
 
-  r.get('/campaigns/:slug/snapshots', readers, async (c) => c.json({ snapshots: await services.results.snapshots(c.req.param('slug')) }));
+  r.get('/campaigns/:slug/snapshots', readers, async (c) =>
+    c.json({ snapshots: await services.results.snapshots(c.req.param('slug')) }),
+  );
 
   r.post('/campaigns/:slug/snapshots', requireRole('admin'), async (c) => {
     const user = currentUser(c)!;

@@ -3,7 +3,13 @@ import type { AppDeps } from '../context.js';
 import type { ResponsesService } from '../responses/service.js';
 import { AppError } from '../http/errors.js';
 import { newId } from '../shared/ids.js';
-import { computeOfficialScores, computeResults, inputsHash, ScoringInputError, type CampaignResult } from '../../scoring/index.js';
+import {
+  computeOfficialScores,
+  computeResults,
+  inputsHash,
+  ScoringInputError,
+  type CampaignResult,
+} from '../../scoring/index.js';
 import { methodFromConfig } from './method.js';
 import { resultsRepository, type SnapshotRow, type SnapshotSummaryRow } from './repository.js';
 import { catalogsOf, toView, type Catalogs, type DepartmentView, type ResultView } from './view.js';
@@ -43,7 +49,11 @@ function toSummary(row: SnapshotSummaryRow, slug: string): SnapshotSummary {
 /** A view of a stored snapshot, built from what was stored only (never the campaign's current config). */
 function snapshotView(row: SnapshotRow): ResultView {
   const stored = JSON.parse(row.result_json) as StoredResult;
-  return toView(stored.campaign, stored.catalogs, stored.result, { id: row.id, createdAt: row.created_at, createdBy: row.created_by });
+  return toView(stored.campaign, stored.catalogs, stored.result, {
+    id: row.id,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+  });
 }
 
 export interface Comparison {
@@ -79,18 +89,30 @@ export function resultsService(deps: AppDeps, campaigns: CampaignsService, respo
   /** the last full computation per campaign, reused while the inputs hash is unchanged */
   const cache = new Map<string, { hash: string; uncertainty: boolean; result: CampaignResult }>();
 
-  function score(campaign: Campaign, inputs: Awaited<ReturnType<typeof repo.loadInputs>>, uncertainty: boolean): CampaignResult {
+  function score(
+    campaign: Campaign,
+    inputs: Awaited<ReturnType<typeof repo.loadInputs>>,
+    uncertainty: boolean,
+  ): CampaignResult {
     const method = methodFromConfig(campaign.config);
     try {
       const hash = inputsHash(method, inputs.departments, inputs.responses);
       const hit = cache.get(campaign.id);
       if (hit && hit.hash === hash && (hit.uncertainty || !uncertainty)) return hit.result;
-      const result = (uncertainty ? computeResults : computeOfficialScores)(method, inputs.departments, inputs.responses);
+      const result = (uncertainty ? computeResults : computeOfficialScores)(
+        method,
+        inputs.departments,
+        inputs.responses,
+      );
       cache.set(campaign.id, { hash, uncertainty, result });
       return result;
     } catch (error) {
       if (error instanceof ScoringInputError) {
-        throw new AppError('CONFLICT', '答卷数据无法计分，请检查导入的数据', error.issues.slice(0, 20).map((message) => ({ message })));
+        throw new AppError(
+          'CONFLICT',
+          '答卷数据无法计分，请检查导入的数据',
+          error.issues.slice(0, 20).map((message) => ({ message })),
+        );
       }
       throw error;
     }
@@ -136,8 +158,13 @@ export function resultsService(deps: AppDeps, campaigns: CampaignsService, respo
     async publish(slug: string, actor: string): Promise<SnapshotSummary> {
       await responses.sealRemaining(await campaigns.getBySlug(slug));
       const { campaign, result } = await compute(slug, { uncertainty: true });
-      if (result.inputs.responses === 0) throw new AppError('CONFLICT', `评议活动 ${campaign.name} 还没有答卷，无法发布结果`);
-      const stored: StoredResult = { campaign: { slug: campaign.slug, name: campaign.name }, catalogs: catalogsOf(campaign.config), result };
+      if (result.inputs.responses === 0)
+        throw new AppError('CONFLICT', `评议活动 ${campaign.name} 还没有答卷，无法发布结果`);
+      const stored: StoredResult = {
+        campaign: { slug: campaign.slug, name: campaign.name },
+        catalogs: catalogsOf(campaign.config),
+        result,
+      };
       // created_at orders a campaign's snapshots: keep it strictly increasing even within one millisecond
       const latest = await repo.latestSnapshot(campaign.id);
       let at = clock.now();
@@ -184,7 +211,8 @@ export function resultsService(deps: AppDeps, campaigns: CampaignsService, respo
       const byCode = new Map<string, { from?: DepartmentView; to?: DepartmentView }>();
       for (const d of a.departments) byCode.set(d.code, { from: d });
       for (const d of b.departments) byCode.set(d.code, { ...byCode.get(d.code), to: d });
-      const pick = (d?: DepartmentView) => (d ? { finalScore: d.finalScore, rank: d.rank, grade: d.grade, ranked: d.ranked } : null);
+      const pick = (d?: DepartmentView) =>
+        d ? { finalScore: d.finalScore, rank: d.rank, grade: d.grade, ranked: d.ranked } : null;
       const order = new Map(b.departments.map((d, i) => [d.code, i]));
       return {
         from: { snapshot: a.snapshot!.id, campaign: a.campaign, createdAt: a.snapshot!.createdAt },
@@ -201,7 +229,9 @@ export function resultsService(deps: AppDeps, campaigns: CampaignsService, respo
               from: pick(from),
               to: pick(to),
               scoreChange:
-                from?.finalScore != null && to?.finalScore != null ? Math.round((to.finalScore - from.finalScore) * 100) / 100 : null,
+                from?.finalScore != null && to?.finalScore != null
+                  ? Math.round((to.finalScore - from.finalScore) * 100) / 100
+                  : null,
               rankChange: from?.rank != null && to?.rank != null ? from.rank - to.rank : null,
             };
           }),

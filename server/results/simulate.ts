@@ -44,12 +44,41 @@ export interface Simulation {
   quality: Record<string, number>;
 }
 
-const CATEGORY_SHARES: Record<string, number> = { project: 0.45, deputies: 0.15, supervisors: 0.1, grassroots: 0.15, public: 0.15 };
+const CATEGORY_SHARES: Record<string, number> = {
+  project: 0.45,
+  deputies: 0.15,
+  supervisors: 0.1,
+  grassroots: 0.15,
+  public: 0.15,
+};
 /** leniency by category: added to the latent score */
-const CATEGORY_SHIFT: Record<string, number> = { project: -0.06, deputies: 0.08, supervisors: -0.02, grassroots: 0.03, public: -0.03 };
-const CATEGORY_UNKNOWN: Record<string, number> = { project: 0.04, deputies: 0.08, supervisors: 0.06, grassroots: 0.07, public: 0.14 };
+const CATEGORY_SHIFT: Record<string, number> = {
+  project: -0.06,
+  deputies: 0.08,
+  supervisors: -0.02,
+  grassroots: 0.03,
+  public: -0.03,
+};
+const CATEGORY_UNKNOWN: Record<string, number> = {
+  project: 0.04,
+  deputies: 0.08,
+  supervisors: 0.06,
+  grassroots: 0.07,
+  public: 0.14,
+};
 
-const MATTERS = ['企业开办登记', '施工许可审批', '项目环评手续', '不动产登记', '税费退还申请', '消防验收', '用地审批', '资金拨付', '人才补贴申报', '执法检查'];
+const MATTERS = [
+  '企业开办登记',
+  '施工许可审批',
+  '项目环评手续',
+  '不动产登记',
+  '税费退还申请',
+  '消防验收',
+  '用地审批',
+  '资金拨付',
+  '人才补贴申报',
+  '执法检查',
+];
 const DESCRIPTIONS = [
   '材料已按要求提交，窗口多次要求补充清单以外的材料，前后跑了四趟。',
   '超过承诺时限二十多个工作日仍未办结，催问后答复“还在走流程”。',
@@ -81,7 +110,11 @@ function shuffle<T>(rng: Rng, list: T[]): T[] {
   return list;
 }
 
-export function simulateResponses(config: CampaignConfig, departments: SimulatedDepartment[], options: SimulateOptions): Simulation {
+export function simulateResponses(
+  config: CampaignConfig,
+  departments: SimulatedDepartment[],
+  options: SimulateOptions,
+): Simulation {
   const rng = new Rng(options.seed);
   const D = departments.length;
   if (D === 0) return { records: [], verifiedDescriptions: [], quality: {} };
@@ -157,7 +190,12 @@ export function simulateResponses(config: CampaignConfig, departments: Simulated
           ratings[item.code] = unknown;
           continue;
         }
-        const latent = quality[d] + (CATEGORY_SHIFT[category] ?? 0) + leniency + (item.code === 'quality' ? 0.02 : 0) + 0.18 * normal(rng);
+        const latent =
+          quality[d] +
+          (CATEGORY_SHIFT[category] ?? 0) +
+          leniency +
+          (item.code === 'quality' ? 0.02 : 0) +
+          0.18 * normal(rng);
         // cut points on the latent scale, best level first
         const cuts = levels.length >= 4 ? [0.78, 0.52, 0.2] : [0.7, 0.25];
         let idx = cuts.findIndex((cut) => latent >= cut);
@@ -168,13 +206,19 @@ export function simulateResponses(config: CampaignConfig, departments: Simulated
       if (!cheater && rng.next() < 0.45 * (1 - quality[d]) ** 1.5) {
         const n = 1 + rng.nextInt(maxProblems);
         for (let k = 0; k < n; k++) {
-          const p = rng.next() < 0.75 ? problemProfile[d][rng.nextInt(problemProfile[d].length)] : problems[rng.nextInt(problems.length)];
+          const p =
+            rng.next() < 0.75
+              ? problemProfile[d][rng.nextInt(problemProfile[d].length)]
+              : problems[rng.nextInt(problems.length)];
           if (!named.includes(p) && named.length < maxProblems) named.push(p);
         }
       }
       const reports: CanonicalNegative[] = [];
       if (!cheater && rng.next() < negativeRate[d]) {
-        const kindId = rng.next() < 0.8 ? negativeProfile[d][rng.nextInt(negativeProfile[d].length)] : negatives[rng.nextInt(negatives.length)];
+        const kindId =
+          rng.next() < 0.8
+            ? negativeProfile[d][rng.nextInt(negativeProfile[d].length)]
+            : negatives[rng.nextInt(negatives.length)];
         const marker = `〔模拟${options.seed}-${++serial}〕`;
         const description = `${DESCRIPTIONS[rng.nextInt(DESCRIPTIONS.length)]}${marker}`;
         const contactAllowed = rng.next() < 0.3;
@@ -188,14 +232,22 @@ export function simulateResponses(config: CampaignConfig, departments: Simulated
         });
         if (rng.next() < 0.55) verifiedDescriptions.push(description);
       }
-      depts.push({ code: dep.code, ratings, problems: named.sort((a, b) => a - b), negatives: reports, suggestion: null });
+      depts.push({
+        code: dep.code,
+        ratings,
+        problems: named.sort((a, b) => a - b),
+        negatives: reports,
+        suggestion: null,
+      });
     }
     depts.sort((a, b) => (a.code < b.code ? -1 : 1));
 
     // completion time: about half a minute per department plus reading, log-normal spread
     const typical = 120 + 35 * depts.length;
     const fast = cheater || speederOnly;
-    const duration = fast ? Math.round(typical * (0.08 + 0.15 * rng.next())) : Math.round(typical * Math.exp(0.35 * normal(rng)));
+    const duration = fast
+      ? Math.round(typical * (0.08 + 0.15 * rng.next()))
+      : Math.round(typical * Math.exp(0.35 * normal(rng)));
     const meanQuality = picked.reduce((s, d) => s + quality[d], 0) / picked.length;
     const overallIdx = meanQuality > 0.7 ? 0 : meanQuality > 0.5 ? 1 : meanQuality > 0.3 ? 2 : 3;
     records.push({
@@ -212,7 +264,9 @@ export function simulateResponses(config: CampaignConfig, departments: Simulated
     });
   }
   const q: Record<string, number> = {};
-  departments.forEach((d, i) => (q[d.code] = Math.round(quality[i] * 1000) / 1000));
+  departments.forEach((d, i) => {
+    q[d.code] = Math.round(quality[i] * 1000) / 1000;
+  });
   return { records, verifiedDescriptions, quality: q };
 }
 
@@ -229,7 +283,12 @@ export interface SimulateRunResult {
  * 'simulate'), spread over the campaign's days up to now, then mark the chosen negative reports
  * verified as the office would.
  */
-export async function runSimulation(deps: AppDeps, campaigns: CampaignsService, slug: string, options: SimulateOptions): Promise<SimulateRunResult> {
+export async function runSimulation(
+  deps: AppDeps,
+  campaigns: CampaignsService,
+  slug: string,
+  options: SimulateOptions,
+): Promise<SimulateRunResult> {
   const campaign = await campaigns.getBySlug(slug);
   const departments = await campaigns.departments(campaign.id);
   if (departments.length === 0) throw new AppError('CONFLICT', `评议活动 ${slug} 还没有导入部门，无法生成模拟答卷`);
@@ -255,6 +314,9 @@ export async function runSimulation(deps: AppDeps, campaigns: CampaignsService, 
     stored += (await responses.storeMany(campaign, records, { source: 'simulate' })).stored;
   }
   const verified = await resultsRepository(deps.db.kysely).markVerified(campaign.id, sim.verifiedDescriptions);
-  const negatives = sim.records.reduce((n, r) => n + r.record.departments.reduce((m, d) => m + d.negatives.length, 0), 0);
+  const negatives = sim.records.reduce(
+    (n, r) => n + r.record.departments.reduce((m, d) => m + d.negatives.length, 0),
+    0,
+  );
   return { campaign: slug, stored, negatives, verified, days: byDay.size };
 }

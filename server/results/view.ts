@@ -43,7 +43,10 @@ export interface NegativeCell {
   suppressed: boolean;
 }
 
-export type ItemView = Omit<ItemResult, 'categoryBreakdown'> & { suppressed: boolean; categoryBreakdown: CategoryBreakdown[] };
+export type ItemView = Omit<ItemResult, 'categoryBreakdown'> & {
+  suppressed: boolean;
+  categoryBreakdown: CategoryBreakdown[];
+};
 
 export interface DepartmentView extends Omit<DepartmentResult, 'items' | 'problems' | 'negatives' | 'uncertainty'> {
   groupLabel: string;
@@ -94,7 +97,13 @@ export function catalogsOf(config: CampaignConfig): Catalogs {
   };
 }
 
-function suppressDepartment(d: DepartmentResult, min: number, groupLabel: string, problemIds: number[], negativeIds: number[]): DepartmentView {
+function suppressDepartment(
+  d: DepartmentResult,
+  min: number,
+  groupLabel: string,
+  problemIds: number[],
+  negativeIds: number[],
+): DepartmentView {
   const small = d.validRaters > 0 && d.validRaters < min;
   const items: Record<string, ItemView> = {};
   for (const [code, item] of Object.entries(d.items)) {
@@ -122,14 +131,24 @@ function suppressDepartment(d: DepartmentResult, min: number, groupLabel: string
     const mentions = p?.mentions ?? 0;
     const share = p?.share ?? (d.raters > 0 ? 0 : null);
     const cellSmall = mentions > 0 && mentions < min;
-    return { problem: id, mentions: cellSmall ? null : mentions, share: cellSmall ? null : share, suppressed: cellSmall };
+    return {
+      problem: id,
+      mentions: cellSmall ? null : mentions,
+      share: cellSmall ? null : share,
+      suppressed: cellSmall,
+    };
   });
   const negTallies = new Map(d.negatives.map((n) => [n.kind, n]));
   const negatives: NegativeCell[] = negativeIds.map((id) => {
     const n = negTallies.get(id);
     const reported = n?.reported ?? 0;
     const cellSmall = reported > 0 && reported < min;
-    return { kind: id, reported: cellSmall ? null : reported, verified: cellSmall ? null : (n?.verified ?? 0), suppressed: cellSmall };
+    return {
+      kind: id,
+      reported: cellSmall ? null : reported,
+      verified: cellSmall ? null : (n?.verified ?? 0),
+      suppressed: cellSmall,
+    };
   });
   const u = d.uncertainty;
   return {
@@ -149,12 +168,27 @@ function suppressDepartment(d: DepartmentResult, min: number, groupLabel: string
 }
 
 /** The view of a result: labels, catalogs and small-cell suppression. */
-export function toView(campaign: Pick<CampaignRef, 'slug' | 'name'>, catalogs: Catalogs, result: CampaignResult, snapshot: SnapshotMeta | null = null): ResultView {
+export function toView(
+  campaign: Pick<CampaignRef, 'slug' | 'name'>,
+  catalogs: Catalogs,
+  result: CampaignResult,
+  snapshot: SnapshotMeta | null = null,
+): ResultView {
   const min = result.method.minCellSize;
   const groupLabels = new Map(catalogs.groups.map((g) => [g.code, g.label]));
   const groupOrder = new Map(catalogs.groups.map((g, i) => [g.code, i]));
-  const problemIds = [...new Set([...catalogs.problems.map((p) => p.id), ...result.departments.flatMap((d) => d.problems.map((p) => p.problem))])];
-  const negativeIds = [...new Set([...catalogs.negatives.map((n) => n.id), ...result.departments.flatMap((d) => d.negatives.map((n) => n.kind))])];
+  const problemIds = [
+    ...new Set([
+      ...catalogs.problems.map((p) => p.id),
+      ...result.departments.flatMap((d) => d.problems.map((p) => p.problem)),
+    ]),
+  ];
+  const negativeIds = [
+    ...new Set([
+      ...catalogs.negatives.map((n) => n.id),
+      ...result.departments.flatMap((d) => d.negatives.map((n) => n.kind)),
+    ]),
+  ];
   const departments = result.departments
     .map((d) => suppressDepartment(d, min, groupLabels.get(d.group) ?? d.group, problemIds, negativeIds))
     // groups in config order; within a group scoring's order (rank, unranked last, code) is kept
@@ -176,12 +210,19 @@ export function toView(campaign: Pick<CampaignRef, 'slug' | 'name'>, catalogs: C
 
 /** Groups of a view in config order, each with its departments. */
 export function groupsOf(view: ResultView): { code: string; label: string; departments: DepartmentView[] }[] {
-  const groups = view.catalogs.groups.map((g) => ({ ...g, departments: view.departments.filter((d) => d.group === g.code) }));
+  const groups = view.catalogs.groups.map((g) => ({
+    ...g,
+    departments: view.departments.filter((d) => d.group === g.code),
+  }));
   const known = new Set(groups.map((g) => g.code));
   for (const d of view.departments) {
     if (known.has(d.group)) continue;
     known.add(d.group);
-    groups.push({ code: d.group, label: d.groupLabel, departments: view.departments.filter((x) => x.group === d.group) });
+    groups.push({
+      code: d.group,
+      label: d.groupLabel,
+      departments: view.departments.filter((x) => x.group === d.group),
+    });
   }
   return groups.filter((g) => g.departments.length > 0);
 }

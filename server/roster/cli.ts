@@ -14,7 +14,9 @@ function readInput(path: string | undefined): ImportFile {
 }
 
 function printSummary(ctx: CliContext, what: string, s: ImportSummary) {
-  ctx.io.out(`${what}：共 ${s.rows} 行，新增 ${s.inserted}，更新 ${s.updated}，未变 ${s.unchanged}${s.dryRun ? '（仅检查，未写入）' : ''}`);
+  ctx.io.out(
+    `${what}：共 ${s.rows} 行，新增 ${s.inserted}，更新 ${s.updated}，未变 ${s.unchanged}${s.dryRun ? '（仅检查，未写入）' : ''}`,
+  );
   if (s.updatedCodes?.length) ctx.io.out(`  更新的部门：${s.updatedCodes.join(', ')}`);
   if (s.ignoredColumns.length) ctx.io.out(`  忽略的列：${s.ignoredColumns.join(', ')}`);
 }
@@ -30,18 +32,24 @@ export const importDepartmentsCommand: Command = {
     const file = readInput(positionals[0]);
     const services = await ctx.services();
     const campaign = await services.campaigns.getBySlug(slug);
-    printSummary(ctx, '部门', await services.roster.importDepartments(campaign, file, { actor: 'cli', dryRun: !!values['dry-run'] }));
+    printSummary(
+      ctx,
+      '部门',
+      await services.roster.importDepartments(campaign, file, { actor: 'cli', dryRun: !!values['dry-run'] }),
+    );
   },
 };
 
 export const importEvaluatorsCommand: Command = {
   name: 'import evaluators',
   usage: 'import evaluators --campaign SLUG [--out LINKS.xlsx|.csv|.html] [--dry-run] FILE',
-  summary: '导入评议代表（.xlsx/.csv：name 姓名, organisation 单位/项目, category 类别[, phone 电话, email 邮箱]）；--out 为还没有邀请的代表生成链接并写入文件',
+  summary:
+    '导入评议代表（.xlsx/.csv：name 姓名, organisation 单位/项目, category 类别[, phone 电话, email 邮箱]）；--out 为还没有邀请的代表生成链接并写入文件',
   options: { campaign: { type: 'string' }, out: { type: 'string' }, 'dry-run': { type: 'boolean' } },
   async run({ values, positionals }, ctx) {
     const slug = values.campaign as string | undefined;
-    if (!slug || positionals.length !== 1) throw new CliError('用法：minping import evaluators --campaign SLUG [--out LINKS.xlsx] FILE');
+    if (!slug || positionals.length !== 1)
+      throw new CliError('用法：minping import evaluators --campaign SLUG [--out LINKS.xlsx] FILE');
     const out = values.out as string | undefined;
     const format = out ? formatOfFile(out) : undefined;
     if (out && !format) throw new CliError('--out 的文件应以 .xlsx、.csv 或 .html（邀请函）结尾');
@@ -51,7 +59,11 @@ export const importEvaluatorsCommand: Command = {
     const deps = await ctx.deps();
     const services = await ctx.services();
     const campaign = await services.campaigns.getBySlug(slug);
-    printSummary(ctx, '评议代表', await services.roster.importEvaluators(campaign, file, { actor: 'cli', dryRun: !!values['dry-run'] }));
+    printSummary(
+      ctx,
+      '评议代表',
+      await services.roster.importEvaluators(campaign, file, { actor: 'cli', dryRun: !!values['dry-run'] }),
+    );
     if (out && format) {
       const issued = await services.invitations.generate(campaign, { actor: 'cli' });
       if (!issued.length) {
@@ -59,7 +71,12 @@ export const importEvaluatorsCommand: Command = {
         return;
       }
       const exported = await exportInvitations(campaign, issued, format, deps.clock.now());
-      await writeOutput(out, exported.body, '--out', `。已生成的 ${issued.length} 个链接没有写出：请在管理页面的评议代表名单中为他们补发链接`);
+      await writeOutput(
+        out,
+        exported.body,
+        '--out',
+        `。已生成的 ${issued.length} 个链接没有写出：请在管理页面的评议代表名单中为他们补发链接`,
+      );
       ctx.io.out(`已生成 ${issued.length} 个邀请链接，写入 ${out}（链接只在此文件中出现一次，请妥善保管）`);
     }
   },

@@ -21,14 +21,20 @@ export function rosterRoutes(services: Services) {
   app.post('/:slug/departments/import', requireRole('admin'), async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
     const file = await readUpload(c);
-    const summary = await services.roster.importDepartments(campaign, file, { actor: c.get('user').username, dryRun: isDryRun(c.req.query('dryRun')) });
+    const summary = await services.roster.importDepartments(campaign, file, {
+      actor: c.get('user').username,
+      dryRun: isDryRun(c.req.query('dryRun')),
+    });
     return c.json({ summary });
   });
 
   app.post('/:slug/evaluators/import', requireRole('admin'), async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
     const file = await readUpload(c);
-    const summary = await services.roster.importEvaluators(campaign, file, { actor: c.get('user').username, dryRun: isDryRun(c.req.query('dryRun')) });
+    const summary = await services.roster.importEvaluators(campaign, file, {
+      actor: c.get('user').username,
+      dryRun: isDryRun(c.req.query('dryRun')),
+    });
     return c.json({ summary });
   });
 
@@ -44,7 +50,10 @@ export function rosterRoutes(services: Services) {
     const labels = new Map(campaign.config.categories.map((x) => [x.code, x.label]));
     return c.json({
       total: await services.roster.countEvaluators(campaign.id),
-      evaluators: (await services.roster.evaluators(campaign.id, query)).map((e) => ({ ...e, categoryLabel: labels.get(e.category) ?? e.category })),
+      evaluators: (await services.roster.evaluators(campaign.id, query)).map((e) => ({
+        ...e,
+        categoryLabel: labels.get(e.category) ?? e.category,
+      })),
     });
   });
 

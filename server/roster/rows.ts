@@ -20,7 +20,11 @@ export const DEPARTMENT_COLUMNS: ColumnSpec[] = [
   { field: 'name', required: true, aliases: ['name', '名称', '部门名称', '部门', '单位名称'] },
   { field: 'group', required: true, aliases: ['group', '分组', '类别', '部门分组', '部门类别', '组别'] },
   { field: 'liaison_name', required: false, aliases: ['liaison_name', 'liaison', '联络员', '联络员姓名'] },
-  { field: 'liaison_email', required: false, aliases: ['liaison_email', '联络员邮箱', '联络员电子邮箱', '邮箱', 'email'] },
+  {
+    field: 'liaison_email',
+    required: false,
+    aliases: ['liaison_email', '联络员邮箱', '联络员电子邮箱', '邮箱', 'email'],
+  },
 ];
 
 export const EVALUATOR_COLUMNS: ColumnSpec[] = [
@@ -28,7 +32,17 @@ export const EVALUATOR_COLUMNS: ColumnSpec[] = [
   {
     field: 'organisation',
     required: true,
-    aliases: ['organisation', 'organization', '单位/项目', '单位', '项目', '工作单位', '单位或项目', '单位(项目)', '所在单位'],
+    aliases: [
+      'organisation',
+      'organization',
+      '单位/项目',
+      '单位',
+      '项目',
+      '工作单位',
+      '单位或项目',
+      '单位(项目)',
+      '所在单位',
+    ],
   },
   { field: 'category', required: true, aliases: ['category', '类别', '代表类别', '评议代表类别'] },
   { field: 'phone', required: false, aliases: ['phone', '电话', '手机', '手机号', '手机号码', '联系电话'] },
@@ -61,7 +75,11 @@ export interface MappedSheet {
   errors: ErrorDetail[];
 }
 
-const columnList = (spec: ColumnSpec) => spec.aliases.filter((a, i) => i === 0 || /[^\x00-\x7f]/.test(a)).slice(0, 3).join(' / ');
+const columnList = (spec: ColumnSpec) =>
+  spec.aliases
+    .filter((a, i) => i === 0 || /[^\x00-\x7f]/.test(a))
+    .slice(0, 3)
+    .join(' / ');
 
 /**
  * Find the header row (the first of the first 10 rows naming every required column, so a title
@@ -95,7 +113,11 @@ export function mapColumns(rows: SheetRow[], specs: ColumnSpec[]): MappedSheet {
       return;
     }
     if (columns.has(field)) {
-      errors.push({ line: header.line, field, message: `表头中有两列都是 ${field}（第 ${columns.get(field)! + 1} 列和第 ${index + 1} 列）` });
+      errors.push({
+        line: header.line,
+        field,
+        message: `表头中有两列都是 ${field}（第 ${columns.get(field)! + 1} 列和第 ${index + 1} 列）`,
+      });
       return;
     }
     columns.set(field, index);
@@ -142,11 +164,16 @@ function choice(entries: { code: string; label: string }[], message: string) {
     });
 }
 
-const email = z.email({ message: '不是有效的邮箱地址' }).max(200).transform((e) => e.toLowerCase());
+const email = z
+  .email({ message: '不是有效的邮箱地址' })
+  .max(200)
+  .transform((e) => e.toLowerCase());
 
 export function departmentRowSchema(config: CampaignConfig) {
   return z.object({
-    code: z.string({ message: '不能为空' }).regex(/^[A-Za-z0-9_-]{1,40}$/, '部门代码只能包含字母、数字、下划线和连字符（1–40 个字符）'),
+    code: z
+      .string({ message: '不能为空' })
+      .regex(/^[A-Za-z0-9_-]{1,40}$/, '部门代码只能包含字母、数字、下划线和连字符（1–40 个字符）'),
     name: required(100),
     group: choice(config.groups, '不是本活动的部门分组'),
     liaison_name: optional(50),
@@ -172,11 +199,18 @@ export type EvaluatorImportRow = z.output<ReturnType<typeof evaluatorRowSchema>>
 
 /** The identity of an evaluator row: same person, same row, whatever the file. */
 export function evaluatorRowKey(row: EvaluatorImportRow): string {
-  return sha256([row.name, row.organisation ?? '', row.category, row.phone ?? '', row.email ?? ''].map((v) => v.normalize('NFKC').trim().toLowerCase()).join('|'));
+  return sha256(
+    [row.name, row.organisation ?? '', row.category, row.phone ?? '', row.email ?? '']
+      .map((v) => v.normalize('NFKC').trim().toLowerCase())
+      .join('|'),
+  );
 }
 
 /** Validate every row against a schema: valid rows with their line, and one error per bad field. */
-export function validateRows<T extends z.ZodType>(mapped: MappedSheet, schema: T): { rows: { line: number; data: z.output<T> }[]; errors: ErrorDetail[] } {
+export function validateRows<T extends z.ZodType>(
+  mapped: MappedSheet,
+  schema: T,
+): { rows: { line: number; data: z.output<T> }[]; errors: ErrorDetail[] } {
   const rows: { line: number; data: z.output<T> }[] = [];
   const errors: ErrorDetail[] = [];
   for (const row of mapped.rows) {

@@ -47,7 +47,8 @@ async function concurrently<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (isUniqueViolation(error)) throw new AppError('CONFLICT', '同一活动的另一次导入正在进行，请稍后重试（本次没有导入任何数据）');
+    if (isUniqueViolation(error))
+      throw new AppError('CONFLICT', '同一活动的另一次导入正在进行，请稍后重试（本次没有导入任何数据）');
     throw error;
   }
 }
@@ -58,7 +59,11 @@ function rejectFile(errors: ErrorDetail[]): never {
     .slice(0, MAX_DETAILS_IN_MESSAGE)
     .map((e) => `${e.line !== undefined ? `第 ${e.line} 行 ` : ''}${e.field ? `${e.field}：` : ''}${e.message}`)
     .join('；');
-  throw new AppError('VALIDATION_FAILED', `文件有 ${sorted.length} 处错误，没有导入任何数据。${first}${sorted.length > MAX_DETAILS_IN_MESSAGE ? '……' : ''}`, sorted);
+  throw new AppError(
+    'VALIDATION_FAILED',
+    `文件有 ${sorted.length} 处错误，没有导入任何数据。${first}${sorted.length > MAX_DETAILS_IN_MESSAGE ? '……' : ''}`,
+    sorted,
+  );
 }
 
 /**
@@ -85,38 +90,68 @@ export function rosterService(deps: AppDeps) {
       for (const { line, data } of rows) {
         const key = data.code.toUpperCase();
         const earlier = seen.get(key);
-        if (earlier !== undefined) errors.push({ line, field: 'code', message: `部门代码 ${data.code} 与第 ${earlier} 行重复` });
+        if (earlier !== undefined)
+          errors.push({ line, field: 'code', message: `部门代码 ${data.code} 与第 ${earlier} 行重复` });
         else seen.set(key, line);
       }
       if (errors.length) rejectFile(errors);
       if (!rows.length) rejectFile([{ line: mapped.headerLine + 1, message: '文件中没有部门数据' }]);
 
       const now = clock.now().toISOString();
-      const summary = await concurrently(() => db.kysely.transaction().execute(async (trx) => {
-        const repo = rosterRepository(trx);
-        const existing = new Map((await repo.departments(campaign.id)).map((d) => [d.code.toUpperCase(), d]));
-        const inserts = [];
-        const updates: { id: string; code: string; set: { name: string; group_code: string; liaison_name: string | null; liaison_email: string | null } }[] = [];
-        let unchanged = 0;
-        for (const { data } of rows) {
-          const set = { name: data.name, group_code: data.group, liaison_name: data.liaison_name ?? null, liaison_email: data.liaison_email ?? null };
-          const old = existing.get(data.code.toUpperCase());
-          if (!old) inserts.push({ id: newId(), campaign_id: campaign.id, code: data.code, created_at: now, ...set });
-          else if (old.name === set.name && old.group_code === set.group_code && old.liaison_name === set.liaison_name && old.liaison_email === set.liaison_email) unchanged++;
-          else updates.push({ id: old.id, code: old.code, set });
-        }
-        if (!options.dryRun) {
-          await repo.insertDepartments(inserts);
-          for (const u of updates) await repo.updateDepartment(u.id, u.set);
-        }
-        return { rows: rows.length, inserted: inserts.length, updated: updates.length, unchanged, updatedCodes: updates.map((u) => u.code), ignoredColumns: mapped.ignored, dryRun: !!options.dryRun };
-      }));
+      const summary = await concurrently(() =>
+        db.kysely.transaction().execute(async (trx) => {
+          const repo = rosterRepository(trx);
+          const existing = new Map((await repo.departments(campaign.id)).map((d) => [d.code.toUpperCase(), d]));
+          const inserts = [];
+          const updates: {
+            id: string;
+            code: string;
+            set: { name: string; group_code: string; liaison_name: string | null; liaison_email: string | null };
+          }[] = [];
+          let unchanged = 0;
+          for (const { data } of rows) {
+            const set = {
+              name: data.name,
+              group_code: data.group,
+              liaison_name: data.liaison_name ?? null,
+              liaison_email: data.liaison_email ?? null,
+            };
+            const old = existing.get(data.code.toUpperCase());
+            if (!old) inserts.push({ id: newId(), campaign_id: campaign.id, code: data.code, created_at: now, ...set });
+            else if (
+              old.name === set.name &&
+              old.group_code === set.group_code &&
+              old.liaison_name === set.liaison_name &&
+              old.liaison_email === set.liaison_email
+            )
+              unchanged++;
+            else updates.push({ id: old.id, code: old.code, set });
+          }
+          if (!options.dryRun) {
+            await repo.insertDepartments(inserts);
+            for (const u of updates) await repo.updateDepartment(u.id, u.set);
+          }
+          return {
+            rows: rows.length,
+            inserted: inserts.length,
+            updated: updates.length,
+            unchanged,
+            updatedCodes: updates.map((u) => u.code),
+            ignoredColumns: mapped.ignored,
+            dryRun: !!options.dryRun,
+          };
+        }),
+      );
       if (!options.dryRun) {
         await audit.record({
           actor: options.actor,
           action: 'import_departments',
           campaignId: campaign.id,
-          detail: { file: file.filename ?? null, sha256: sha256(Buffer.from(file.bytes).toString('latin1')), ...summary },
+          detail: {
+            file: file.filename ?? null,
+            sha256: sha256(Buffer.from(file.bytes).toString('latin1')),
+            ...summary,
+          },
         });
       }
       return summary;
@@ -131,7 +166,8 @@ export function rosterService(deps: AppDeps) {
       const seen = new Map<string, number>();
       for (const { line, key } of keyed) {
         const earlier = seen.get(key);
-        if (earlier !== undefined) errors.push({ line, field: 'name', message: `与第 ${earlier} 行重复（姓名、单位、类别、电话、邮箱都相同）` });
+        if (earlier !== undefined)
+          errors.push({ line, field: 'name', message: `与第 ${earlier} 行重复（姓名、单位、类别、电话、邮箱都相同）` });
         else seen.set(key, line);
       }
       if (errors.length) rejectFile(errors);
@@ -157,14 +193,25 @@ export function rosterService(deps: AppDeps) {
                 created_at: now,
               })),
             );
-        return { rows: rows.length, inserted, updated: 0, unchanged: rows.length - inserted, ignoredColumns: mapped.ignored, dryRun: !!options.dryRun };
+        return {
+          rows: rows.length,
+          inserted,
+          updated: 0,
+          unchanged: rows.length - inserted,
+          ignoredColumns: mapped.ignored,
+          dryRun: !!options.dryRun,
+        };
       });
       if (!options.dryRun) {
         await audit.record({
           actor: options.actor,
           action: 'import_evaluators',
           campaignId: campaign.id,
-          detail: { file: file.filename ?? null, sha256: sha256(Buffer.from(file.bytes).toString('latin1')), ...summary },
+          detail: {
+            file: file.filename ?? null,
+            sha256: sha256(Buffer.from(file.bytes).toString('latin1')),
+            ...summary,
+          },
         });
       }
       return summary;

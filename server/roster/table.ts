@@ -23,7 +23,8 @@ export function sheetKind(filename: string | undefined, bytes: Uint8Array): Shee
   const ext = filename?.toLowerCase().match(/\.([a-z0-9]+)$/)?.[1];
   if (ext === 'xlsx') return 'xlsx';
   if (ext === 'csv' || ext === 'txt') return 'csv';
-  if (ext === 'xls') throw new AppError('UNSUPPORTED_MEDIA_TYPE', '不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 .csv 后再导入');
+  if (ext === 'xls')
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', '不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 .csv 后再导入');
   if (ext) throw new AppError('UNSUPPORTED_MEDIA_TYPE', `不支持 .${ext} 文件，请上传 .xlsx 或 .csv 文件`);
   return bytes[0] === 0x50 && bytes[1] === 0x4b ? 'xlsx' : 'csv';
 }
@@ -40,10 +41,23 @@ export function decodeText(bytes: Uint8Array): string {
 function readCsv(bytes: Uint8Array): SheetRow[] {
   const text = decodeText(bytes);
   const firstLine = text.slice(0, text.search(/\r?\n|$/));
-  const delimiter = (firstLine.match(/\t/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? '\t' : firstLine.includes(',') ? ',' : firstLine.includes(';') ? ';' : ',';
+  const delimiter =
+    (firstLine.match(/\t/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0)
+      ? '\t'
+      : firstLine.includes(',')
+        ? ','
+        : firstLine.includes(';')
+          ? ';'
+          : ',';
   let records: string[][];
   try {
-    records = parse(text, { delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, trim: false }) as string[][];
+    records = parse(text, {
+      delimiter,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: false,
+      trim: false,
+    }) as string[][];
   } catch (error) {
     const line = (error as { lines?: number }).lines;
     throw new AppError('VALIDATION_FAILED', `CSV 文件格式错误：${(error as Error).message}`, [
@@ -89,14 +103,22 @@ async function readXlsx(bytes: Uint8Array): Promise<SheetRow[]> {
     const cells: string[] = [];
     row.eachCell({ includeEmpty: true }, (cell, col) => {
       if (cell.value instanceof Date && Number.isNaN(cell.value.getTime())) {
-        errors.push({ line: row.number, field: cell.address, message: `单元格 ${cell.address} 是日期格式，但数值超出日期范围，无法读取` });
+        errors.push({
+          line: row.number,
+          field: cell.address,
+          message: `单元格 ${cell.address} 是日期格式，但数值超出日期范围，无法读取`,
+        });
       }
       cells[col - 1] = cellText(cell.value);
     });
     rows.push({ line: row.number, cells: Array.from(cells, (c) => c ?? '') });
   });
   if (errors.length) {
-    throw new AppError('VALIDATION_FAILED', `Excel 文件有 ${errors.length} 个无法读取的单元格，没有导入任何数据。第 ${errors[0].line} 行 ${errors[0].message}`, errors);
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `Excel 文件有 ${errors.length} 个无法读取的单元格，没有导入任何数据。第 ${errors[0].line} 行 ${errors[0].message}`,
+      errors,
+    );
   }
   return rows;
 }
@@ -104,7 +126,9 @@ async function readXlsx(bytes: Uint8Array): Promise<SheetRow[]> {
 /** Read an uploaded sheet. Blank rows are dropped; row numbers stay those the user sees. */
 export async function readSheet(bytes: Uint8Array, filename?: string): Promise<Sheet> {
   const kind = sheetKind(filename, bytes);
-  const rows = (kind === 'xlsx' ? await readXlsx(bytes) : readCsv(bytes)).filter((r) => r.cells.some((c) => c.trim() !== ''));
+  const rows = (kind === 'xlsx' ? await readXlsx(bytes) : readCsv(bytes)).filter((r) =>
+    r.cells.some((c) => c.trim() !== ''),
+  );
   if (rows.length > MAX_ROWS) throw new AppError('PAYLOAD_TOO_LARGE', `文件超过 ${MAX_ROWS} 行，请分批导入`);
   return { rows, kind };
 }

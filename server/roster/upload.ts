@@ -20,11 +20,13 @@ export async function readUpload(c: Context, field = 'file'): Promise<ImportFile
       throw new AppError('BAD_REQUEST', '无法读取上传的表单');
     });
     const file = form[field];
-    if (!(file instanceof File)) throw new AppError('VALIDATION_FAILED', '请选择要上传的文件', [{ field, message: '请选择要上传的文件' }]);
+    if (!(file instanceof File))
+      throw new AppError('VALIDATION_FAILED', '请选择要上传的文件', [{ field, message: '请选择要上传的文件' }]);
     return { bytes: new Uint8Array(await file.arrayBuffer()), filename: file.name };
   }
   const bytes = new Uint8Array(await c.req.arrayBuffer());
-  if (!bytes.length) throw new AppError('VALIDATION_FAILED', '上传的文件是空的', [{ field, message: '上传的文件是空的' }]);
+  if (!bytes.length)
+    throw new AppError('VALIDATION_FAILED', '上传的文件是空的', [{ field, message: '上传的文件是空的' }]);
   const header = c.req.header('x-filename');
   let filename = c.req.query('filename') ?? (header ? safeDecode(header) : undefined);
   if (!filename) {

@@ -5,7 +5,10 @@ import { AppError } from '../http/errors.js';
 export const XLSX_LIMITS = { maxEntries: 2_000, maxUncompressedBytes: 300 * 1024 * 1024 } as const;
 
 const tooLarge = () =>
-  new AppError('PAYLOAD_TOO_LARGE', `Excel 文件解压后超过 ${XLSX_LIMITS.maxUncompressedBytes / 1024 / 1024} MB 或包含过多部件，无法导入（请删除多余的工作表或另存为 .csv）`);
+  new AppError(
+    'PAYLOAD_TOO_LARGE',
+    `Excel 文件解压后超过 ${XLSX_LIMITS.maxUncompressedBytes / 1024 / 1024} MB 或包含过多部件，无法导入（请删除多余的工作表或另存为 .csv）`,
+  );
 const unreadable = (why: string) => new AppError('VALIDATION_FAILED', `无法读取 Excel 文件：${why}`);
 
 /**
@@ -14,7 +17,10 @@ const unreadable = (why: string) => new AppError('VALIDATION_FAILED', `无法读
  * lie), so the total never exceeds XLSX_LIMITS.maxUncompressedBytes. Throws 413 PAYLOAD_TOO_LARGE, or 422
  * for an archive that isn't a readable zip.
  */
-export async function assertXlsxWithinLimits(bytes: Uint8Array, limits: { maxEntries: number; maxUncompressedBytes: number } = XLSX_LIMITS): Promise<void> {
+export async function assertXlsxWithinLimits(
+  bytes: Uint8Array,
+  limits: { maxEntries: number; maxUncompressedBytes: number } = XLSX_LIMITS,
+): Promise<void> {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // end of central directory: 22 bytes + a comment of up to 65,535 bytes, at the end
   let eocd = -1;

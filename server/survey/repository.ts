@@ -19,7 +19,8 @@ export function surveyRepository(db: Kysely<Database>) {
         .where('used', '=', 0)
         .execute(),
 
-    findDraft: (invitationId: string) => db.selectFrom('drafts').selectAll().where('invitation_id', '=', invitationId).executeTakeFirst(),
+    findDraft: (invitationId: string) =>
+      db.selectFrom('drafts').selectAll().where('invitation_id', '=', invitationId).executeTakeFirst(),
 
     /**
      * Save a draft only while the invitation is unused: the update takes the invitation's row
@@ -36,8 +37,17 @@ export function surveyRepository(db: Kysely<Database>) {
         if (Number(result.numUpdatedRows) !== 1) return false;
         await trx
           .insertInto('drafts')
-          .values({ invitation_id: invitationId, answers_json: answersJson, elapsed_seconds: elapsedSeconds, updated_at: at })
-          .onConflict((oc) => oc.column('invitation_id').doUpdateSet({ answers_json: answersJson, elapsed_seconds: elapsedSeconds, updated_at: at }))
+          .values({
+            invitation_id: invitationId,
+            answers_json: answersJson,
+            elapsed_seconds: elapsedSeconds,
+            updated_at: at,
+          })
+          .onConflict((oc) =>
+            oc
+              .column('invitation_id')
+              .doUpdateSet({ answers_json: answersJson, elapsed_seconds: elapsedSeconds, updated_at: at }),
+          )
           .returning('invitation_id')
           .execute();
         return true;

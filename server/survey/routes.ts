@@ -29,11 +29,17 @@ async function jsonBody(c: Context): Promise<unknown> {
 const MESSAGES = {
   unknown: {
     zh: ['链接无效', '没有找到这份问卷。请检查链接是否完整，或联系评议办公室索取新的链接。'],
-    en: ['Link not found', 'This questionnaire link is not valid. Check that the whole link was copied, or ask the appraisal office for a new one.'],
+    en: [
+      'Link not found',
+      'This questionnaire link is not valid. Check that the whole link was copied, or ask the appraisal office for a new one.',
+    ],
   },
   used: {
     zh: ['问卷已提交', '这个链接的问卷已经提交，感谢您的参与！每个链接只能提交一次。'],
-    en: ['Already submitted', 'The questionnaire for this link has been submitted. Thank you! Each link can be submitted once.'],
+    en: [
+      'Already submitted',
+      'The questionnaire for this link has been submitted. Thank you! Each link can be submitted once.',
+    ],
   },
 } as const;
 
@@ -60,14 +66,20 @@ export function surveyRoutes(services: Services) {
     if (found.state === 'scheduled') {
       const [title, text] =
         lang === 'en'
-          ? ['Not open yet', `${campaign.name} opens on ${formatTime(campaign.opensAt, 'en')}. Please open this link again then.`]
+          ? [
+              'Not open yet',
+              `${campaign.name} opens on ${formatTime(campaign.opensAt, 'en')}. Please open this link again then.`,
+            ]
           : ['评议尚未开始', `${campaign.name}将于 ${formatTime(campaign.opensAt)} 开始，届时请再次打开此链接。`];
       return c.html(messagePage(title, text, htmlLang), 403);
     }
     if (found.state === 'closed') {
       const [title, text] =
         lang === 'en'
-          ? ['Closed', `${campaign.name} closed on ${formatTime(campaign.closesAt, 'en')}. Thank you for your interest.`]
+          ? [
+              'Closed',
+              `${campaign.name} closed on ${formatTime(campaign.closesAt, 'en')}. Thank you for your interest.`,
+            ]
           : ['评议已经结束', `${campaign.name}已于 ${formatTime(campaign.closesAt)} 截止，感谢您的关注。`];
       return c.html(messagePage(title, text, htmlLang), 403);
     }
@@ -88,7 +100,9 @@ export function surveyRoutes(services: Services) {
 
   routes.get('/api/s/:token', async (c) => c.json(await services.survey.load(c.req.param('token'))));
 
-  routes.put('/api/s/:token/draft', async (c) => c.json(await services.survey.saveDraft(c.req.param('token'), await jsonBody(c))));
+  routes.put('/api/s/:token/draft', async (c) =>
+    c.json(await services.survey.saveDraft(c.req.param('token'), await jsonBody(c))),
+  );
 
   routes.post('/api/s/:token/submit', async (c) => {
     const result = await services.survey.submit(

@@ -42,9 +42,14 @@ export function networkPrefix(ip: string | null | undefined): string | null {
   const [head, tail] = a.split('::');
   const left = head ? head.split(':') : [];
   const right = tail !== undefined && tail ? tail.split(':') : [];
-  const groups = a.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  const groups = a.includes('::')
+    ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+    : left;
   if (groups.length !== 8) return null;
-  return `${groups.slice(0, 3).map((g) => (parseInt(g, 16) || 0).toString(16)).join(':')}::/48`;
+  return `${groups
+    .slice(0, 3)
+    .map((g) => (parseInt(g, 16) || 0).toString(16))
+    .join(':')}::/48`;
 }
 
 /** A response's network key: salted, per campaign, of the coarse network prefix. */
@@ -60,7 +65,10 @@ export interface ClientConnection {
 /** The client's address: the socket's, or the last X-Forwarded-For hop (added by our proxy) when trusted. */
 export function clientAddress(connection: ClientConnection, trustProxy: boolean): string | null {
   if (trustProxy && connection.forwardedFor) {
-    const hops = connection.forwardedFor.split(',').map((s) => s.trim()).filter(Boolean);
+    const hops = connection.forwardedFor
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (hops.length) return hops[hops.length - 1];
   }
   return connection.remoteAddress;
@@ -81,8 +89,10 @@ export function surveyService(deps: AppDeps, campaigns: CampaignsService, respon
 
   function assertOpen(campaign: Campaign) {
     const status = campaigns.status(campaign);
-    if (status === 'scheduled') throw new AppError('CAMPAIGN_NOT_OPEN', `评议尚未开始，开始时间：${formatTime(campaign.opensAt)}`);
-    if (status === 'closed') throw new AppError('CAMPAIGN_CLOSED', `评议已经结束，截止时间：${formatTime(campaign.closesAt)}`);
+    if (status === 'scheduled')
+      throw new AppError('CAMPAIGN_NOT_OPEN', `评议尚未开始，开始时间：${formatTime(campaign.opensAt)}`);
+    if (status === 'closed')
+      throw new AppError('CAMPAIGN_CLOSED', `评议已经结束，截止时间：${formatTime(campaign.closesAt)}`);
   }
 
   /** The invitation of a usable link in an open campaign, or the AppError saying why not. */
@@ -101,10 +111,17 @@ export function surveyService(deps: AppDeps, campaigns: CampaignsService, respon
   async function servedDefinition(campaign: Campaign, category: string) {
     const questionnaire = await campaigns.questionnaire(campaign.id);
     const departments = await campaigns.departments(campaign.id);
-    const key = [campaign.id, questionnaire.version, category, sha256(departments.map((d) => `${d.code}\t${d.name}`).join('\n'))].join(':');
+    const key = [
+      campaign.id,
+      questionnaire.version,
+      category,
+      sha256(departments.map((d) => `${d.code}\t${d.name}`).join('\n')),
+    ].join(':');
     let definition = served.get(key);
     if (!definition) {
-      definition = serveDefinition(questionnaire.definition as QuestionnaireDefinition, campaign, departments, { category });
+      definition = serveDefinition(questionnaire.definition as QuestionnaireDefinition, campaign, departments, {
+        category,
+      });
       if (served.size > 200) served.clear();
       served.set(key, definition);
     }
@@ -138,7 +155,11 @@ export function surveyService(deps: AppDeps, campaigns: CampaignsService, respon
         },
         questionnaire,
         draft: draft
-          ? { answers: JSON.parse(draft.answers_json) as Record<string, unknown>, elapsedSeconds: Number(draft.elapsed_seconds), savedAt: draft.updated_at }
+          ? {
+              answers: JSON.parse(draft.answers_json) as Record<string, unknown>,
+              elapsedSeconds: Number(draft.elapsed_seconds),
+              savedAt: draft.updated_at,
+            }
           : null,
       };
     },
@@ -159,7 +180,12 @@ export function surveyService(deps: AppDeps, campaigns: CampaignsService, respon
      * Check a submission against the campaign's compiled validator and store it once. A retry
      * with the same Idempotency-Key gets the first receipt back, even after the link is spent.
      */
-    async submit(token: string, body: unknown, idempotencyKey: string | null, connection: ClientConnection): Promise<StoredSubmission> {
+    async submit(
+      token: string,
+      body: unknown,
+      idempotencyKey: string | null,
+      connection: ClientConnection,
+    ): Promise<StoredSubmission> {
       if (idempotencyKey !== null && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
         throw new AppError('BAD_REQUEST', 'Idempotency-Key 格式不对：8–128 个字母、数字或 _ . : -');
       }
@@ -172,21 +198,33 @@ export function surveyService(deps: AppDeps, campaigns: CampaignsService, respon
       const submission = parseOrThrow(submitBodySchema, body, '提交内容');
       const converted = toCanonicalInput(submission.answers, submission.elapsedSeconds);
       if (!converted.ok) {
-        throw new AppError('VALIDATION_FAILED', `答案有误：${converted.issues[0].path}：${converted.issues[0].message}`, converted.issues);
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `答案有误：${converted.issues[0].path}：${converted.issues[0].message}`,
+          converted.issues,
+        );
       }
       const validate = await campaigns.recordValidator(campaign);
       const result = validate(converted.input);
       if (!result.ok) {
         const details = zodDetails(result.error);
-        throw new AppError('VALIDATION_FAILED', `答案有误：${details[0].path ? `${details[0].path}：` : ''}${details[0].message}`, details);
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `答案有误：${details[0].path ? `${details[0].path}：` : ''}${details[0].message}`,
+          details,
+        );
       }
       if (result.record.category !== invitation.category) {
-        throw new AppError('VALIDATION_FAILED', '评议代表类别与邀请登记的不一致', [{ path: 'category', message: '与邀请登记的类别不一致' }]);
+        throw new AppError('VALIDATION_FAILED', '评议代表类别与邀请登记的不一致', [
+          { path: 'category', message: '与邀请登记的类别不一致' },
+        ]);
       }
       const version = await campaigns.questionnaire(campaign.id, submission.questionnaireVersion).then(
         (q) => q.version,
         () => {
-          throw new AppError('VALIDATION_FAILED', '问卷版本不存在', [{ path: 'questionnaireVersion', message: '问卷版本不存在' }]);
+          throw new AppError('VALIDATION_FAILED', '问卷版本不存在', [
+            { path: 'questionnaireVersion', message: '问卷版本不存在' },
+          ]);
         },
       );
 
@@ -212,8 +250,16 @@ export function surveyService(deps: AppDeps, campaigns: CampaignsService, respon
   }
 }
 
-const timeFormat = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'long', timeStyle: 'short' });
-const timeFormatEn = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', dateStyle: 'long', timeStyle: 'short' });
+const timeFormat = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai',
+  dateStyle: 'long',
+  timeStyle: 'short',
+});
+const timeFormatEn = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Asia/Shanghai',
+  dateStyle: 'long',
+  timeStyle: 'short',
+});
 
 /** A campaign time as people in the campaign's city read it. */
 export function formatTime(iso: string, lang: 'zh' | 'en' = 'zh'): string {

@@ -17,7 +17,12 @@ afterEach(() => db.close());
 async function cli(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(argv, commands, { out: (l) => out.push(l), err: (l) => err.push(l) }, { db, clock, config });
+  const code = await runCli(
+    argv,
+    commands,
+    { out: (l) => out.push(l), err: (l) => err.push(l) },
+    { db, clock, config },
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 

@@ -38,19 +38,25 @@ describe('CSRF protection', () => {
     expect((await app.request('/api/auth/session', { headers: { cookie: admin.cookie } })).status).toBe(200);
   });
 
-  it('refuses a wrong token and accepts the session\'s own', async () => {
+  it("refuses a wrong token and accepts the session's own", async () => {
     const admin = await loginAs(app, services, 'admin', { username: 'csrf-admin' });
     const probe = guarded();
-    const wrong = await probe.request('/api/admin-only', { method: 'POST', headers: { cookie: admin.cookie, 'X-CSRF-Token': 'x'.repeat(43) } });
+    const wrong = await probe.request('/api/admin-only', {
+      method: 'POST',
+      headers: { cookie: admin.cookie, 'X-CSRF-Token': 'x'.repeat(43) },
+    });
     expect(wrong.status).toBe(403);
     const right = await probe.request('/api/admin-only', { method: 'POST', headers: admin.headers() });
     expect(right.status).toBe(200);
   });
 
-  it('does not accept another session\'s token', async () => {
+  it("does not accept another session's token", async () => {
     const a = await loginAs(app, services, 'admin', { username: 'csrf-a' });
     const b = await loginAs(app, services, 'admin', { username: 'csrf-b' });
-    const res = await guarded().request('/api/admin-only', { method: 'POST', headers: { cookie: a.cookie, 'X-CSRF-Token': b.csrfToken } });
+    const res = await guarded().request('/api/admin-only', {
+      method: 'POST',
+      headers: { cookie: a.cookie, 'X-CSRF-Token': b.csrfToken },
+    });
     expect(res.status).toBe(403);
   });
 
@@ -64,7 +70,9 @@ describe('CSRF protection', () => {
     const admin = await loginAs(app, services, 'admin', { username: 'csrf-reader' });
     const probe = guarded();
     expect((await probe.request('/api/office', { headers: { cookie: admin.cookie } })).status).toBe(200);
-    expect((await probe.request('/api/s/abc/draft', { method: 'POST', headers: { cookie: admin.cookie } })).status).toBe(200);
+    expect(
+      (await probe.request('/api/s/abc/draft', { method: 'POST', headers: { cookie: admin.cookie } })).status,
+    ).toBe(200);
   });
 });
 
@@ -92,11 +100,29 @@ describe('requireRole', () => {
   it('lets any logged-in user through when no role is named', async () => {
     await db.kysely
       .insertInto('campaigns')
-      .values({ id: 'c1', slug: 'c1', name: 'c', opens_at: '2026-01-01T00:00:00.000Z', closes_at: '2027-01-01T00:00:00.000Z', mode: 'anonymous', config_json: '{}', created_at: '2026-01-01T00:00:00.000Z' })
+      .values({
+        id: 'c1',
+        slug: 'c1',
+        name: 'c',
+        opens_at: '2026-01-01T00:00:00.000Z',
+        closes_at: '2027-01-01T00:00:00.000Z',
+        mode: 'anonymous',
+        config_json: '{}',
+        created_at: '2026-01-01T00:00:00.000Z',
+      })
       .execute();
     await db.kysely
       .insertInto('departments')
-      .values({ id: 'd1', campaign_id: 'c1', code: 'D001', name: '部门', group_code: 'g', liaison_name: null, liaison_email: null, created_at: '2026-01-01T00:00:00.000Z' })
+      .values({
+        id: 'd1',
+        campaign_id: 'c1',
+        code: 'D001',
+        name: '部门',
+        group_code: 'g',
+        liaison_name: null,
+        liaison_email: null,
+        created_at: '2026-01-01T00:00:00.000Z',
+      })
       .execute();
     const liaison = await loginAs(app, services, 'liaison', { departmentCode: 'D001' });
     expect((await probe.request('/api/anyone', { headers: liaison.headers() })).status).toBe(200);

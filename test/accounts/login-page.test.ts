@@ -31,14 +31,20 @@ describe('the login page', () => {
   });
 
   it('logs in and goes back to the page asked for', async () => {
-    const res = await app.request('/login', form({ username: 'office', password: 'office-password-1', next: '/admin/campaigns/x' }));
+    const res = await app.request(
+      '/login',
+      form({ username: 'office', password: 'office-password-1', next: '/admin/campaigns/x' }),
+    );
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/admin/campaigns/x');
     expect(sessionCookieOf(res)).toMatch(/^minping_session=.{20,}/);
   });
 
   it('never redirects off the site after login', async () => {
-    const res = await app.request('/login', form({ username: 'office', password: 'office-password-1', next: '//evil.example/' }));
+    const res = await app.request(
+      '/login',
+      form({ username: 'office', password: 'office-password-1', next: '//evil.example/' }),
+    );
     expect(res.headers.get('location')).toBe('/admin');
   });
 
@@ -48,7 +54,6 @@ describe('the login page', () => {
     expect(await res.text()).toContain('用户名或密码不正确');
     expect(res.headers.get('set-cookie')).toBeNull();
   });
-
 
   it('lands analysts on the dashboard and liaisons on their own results', async () => {
     await services.accounts.addUser({ username: 'ana', role: 'analyst', password: 'analyst-password' }, 'test');

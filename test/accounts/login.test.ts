@@ -38,7 +38,11 @@ describe('logging in', () => {
   it('opens a session with an HttpOnly, SameSite=Lax cookie and returns the user and a CSRF token', async () => {
     const res = await login('office', 'office-password-1');
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { user: { username: string; role: string }; csrfToken: string; expiresAt: string };
+    const body = (await res.json()) as {
+      user: { username: string; role: string };
+      csrfToken: string;
+      expiresAt: string;
+    };
     expect(body.user).toMatchObject({ username: 'office', role: 'admin' });
     expect(body.csrfToken.length).toBeGreaterThanOrEqual(32);
     expect(body.expiresAt).toBe('2026-11-23T20:00:00.000Z');
@@ -59,11 +63,19 @@ describe('logging in', () => {
     expect(sessions).toHaveLength(1);
     expect(sessions[0].id).toBe(sha256(value));
     expect(sessions[0].id).not.toContain(value);
-    const user = await db.kysely.selectFrom('users').selectAll().where('username', '=', 'office').executeTakeFirstOrThrow();
+    const user = await db.kysely
+      .selectFrom('users')
+      .selectAll()
+      .where('username', '=', 'office')
+      .executeTakeFirstOrThrow();
     expect(user.password_hash).toMatch(/^scrypt\$\d+\$\d+\$\d+\$[\w-]+\$[\w-]+$/);
     expect(user.password_hash).not.toContain('office-password-1');
     await services.accounts.addUser({ username: 'office2', role: 'admin', password: 'office-password-1' }, 'test');
-    const other = await db.kysely.selectFrom('users').select('password_hash').where('username', '=', 'office2').executeTakeFirstOrThrow();
+    const other = await db.kysely
+      .selectFrom('users')
+      .select('password_hash')
+      .where('username', '=', 'office2')
+      .executeTakeFirstOrThrow();
     expect(other.password_hash).not.toBe(user.password_hash);
   });
 
@@ -87,7 +99,11 @@ describe('logging in', () => {
   });
 
   it('rejects a malformed login body with 422', async () => {
-    const res = await app.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username":' });
+    const res = await app.request('/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"username":',
+    });
     expect(res.status).toBe(422);
     expect(await errorCode(res)).toBe('VALIDATION_FAILED');
   });
@@ -112,7 +128,10 @@ describe('logging in', () => {
     const res = await login('office', 'office-password-1');
     const cookie = sessionCookieOf(res);
     const { csrfToken } = (await res.json()) as { csrfToken: string };
-    const out = await app.request('/api/auth/logout', { method: 'POST', headers: { cookie, 'X-CSRF-Token': csrfToken } });
+    const out = await app.request('/api/auth/logout', {
+      method: 'POST',
+      headers: { cookie, 'X-CSRF-Token': csrfToken },
+    });
     expect(out.status).toBe(200);
     expect(out.headers.get('set-cookie')).toMatch(/minping_session=;/);
     expect(await db.kysely.selectFrom('sessions').selectAll().execute()).toHaveLength(0);
@@ -181,7 +200,7 @@ describe('login throttling', () => {
     expect((await login('office', 'office-password-1', { 'x-forwarded-for': '10.0.3.1' })).status).toBe(200);
   });
 
-  it('forgets a username\'s failures after a successful login', async () => {
+  it("forgets a username's failures after a successful login", async () => {
     for (let i = 0; i < 4; i++) await login('office', 'wrong', { 'x-forwarded-for': `10.0.1.${i}` });
     expect((await login('office', 'office-password-1', { 'x-forwarded-for': '10.0.4.1' })).status).toBe(200);
     for (let i = 0; i < 4; i++) await login('office', 'wrong', { 'x-forwarded-for': `10.0.5.${i}` });

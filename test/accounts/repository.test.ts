@@ -28,7 +28,11 @@ describe.each(await dialects())('accounts storage on $name', ({ open }) => {
 
   it('counts concurrent failures without losing any', async () => {
     const repo = accountsRepository(db.kysely);
-    await Promise.all(Array.from({ length: 8 }, () => repo.recordFailure('net:y', '2026-11-23T08:00:00.000Z', '2026-11-23T07:45:00.000Z')));
+    await Promise.all(
+      Array.from({ length: 8 }, () =>
+        repo.recordFailure('net:y', '2026-11-23T08:00:00.000Z', '2026-11-23T07:45:00.000Z'),
+      ),
+    );
     const [row] = await repo.attempts(['net:y']);
     expect(Number(row.failures)).toBe(8);
   });
@@ -49,6 +53,8 @@ describe.each(await dialects())('accounts storage on $name', ({ open }) => {
   it('rejects a duplicate username with CONFLICT', async () => {
     const service = accountsService({ db, clock, config: defaultConfig() });
     await service.addUser({ username: 'twice', role: 'analyst', password: 'long-enough-password' });
-    await expect(service.addUser({ username: 'twice', role: 'analyst', password: 'long-enough-password' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(
+      service.addUser({ username: 'twice', role: 'analyst', password: 'long-enough-password' }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 });

@@ -23,14 +23,25 @@ const addUser = (body: unknown, headers = admin.headers({ 'content-type': 'appli
 
 describe('accounts over HTTP', () => {
   it('lets the office add a liaison with a generated password shown once, which logs in', async () => {
-    const res = await addUser({ username: 'li-d001', role: 'liaison', departmentCode: 'D001', displayName: '联络员甲' });
+    const res = await addUser({
+      username: 'li-d001',
+      role: 'liaison',
+      departmentCode: 'D001',
+      displayName: '联络员甲',
+    });
     expect(res.status).toBe(201);
     const body = (await res.json()) as { user: { role: string; departmentCode: string }; password: string };
     expect(body.user).toMatchObject({ role: 'liaison', departmentCode: 'D001' });
     expect(body.password).toMatch(/^[A-Za-z2-9]{18}$/);
-    const login = await app.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'li-d001', password: body.password }) });
+    const login = await app.request('/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'li-d001', password: body.password }),
+    });
     expect(login.status).toBe(200);
-    const list = (await (await app.request('/api/users', { headers: admin.headers() })).json()) as { users: { username: string }[] };
+    const list = (await (await app.request('/api/users', { headers: admin.headers() })).json()) as {
+      users: { username: string }[];
+    };
     expect(list.users.map((u) => u.username)).toContain('li-d001');
     expect(JSON.stringify(list)).not.toContain('scrypt');
   });
@@ -54,8 +65,14 @@ describe('accounts over HTTP', () => {
 
   it('is for the office only, with the CSRF token', async () => {
     const analyst = await loginAs(app, services, 'analyst');
-    expect((await addUser({ username: 'x1', role: 'admin' }, analyst.headers({ 'content-type': 'application/json' }))).status).toBe(403);
-    expect((await addUser({ username: 'x1', role: 'admin' }, { cookie: admin.cookie, 'content-type': 'application/json' })).status).toBe(403);
+    expect(
+      (await addUser({ username: 'x1', role: 'admin' }, analyst.headers({ 'content-type': 'application/json' })))
+        .status,
+    ).toBe(403);
+    expect(
+      (await addUser({ username: 'x1', role: 'admin' }, { cookie: admin.cookie, 'content-type': 'application/json' }))
+        .status,
+    ).toBe(403);
     expect((await app.request('/api/users')).status).toBe(401);
     expect((await services.accounts.listUsers()).map((u) => u.username)).not.toContain('x1');
   });

@@ -73,7 +73,9 @@ describe('creating a campaign over HTTP', () => {
   });
 
   it('rejects unknown keys of the request body itself', async () => {
-    const res = await post(JSON.stringify({ config: exampleConfig(), extra: 1 }), { 'content-type': 'application/json' });
+    const res = await post(JSON.stringify({ config: exampleConfig(), extra: 1 }), {
+      'content-type': 'application/json',
+    });
     expect(res.status).toBe(422);
   });
 
@@ -84,7 +86,9 @@ describe('creating a campaign over HTTP', () => {
   });
 
   it('never reads a questionnaire from a path on the server', async () => {
-    const res = await post(JSON.stringify({ config: { ...exampleConfig(), questionnaire: '../package.json' } }), { 'content-type': 'application/json' });
+    const res = await post(JSON.stringify({ config: { ...exampleConfig(), questionnaire: '../package.json' } }), {
+      'content-type': 'application/json',
+    });
     expect(res.status).toBe(422);
     expect(await campaigns()).toEqual([]);
   });
@@ -99,7 +103,10 @@ describe('creating a campaign over HTTP', () => {
   });
 
   it('names a missing questionnaire file without revealing the server path', async () => {
-    const res = await post(JSON.stringify({ config: { ...exampleConfig(), questionnaire: 'no-such-questionnaire.json' } }), { 'content-type': 'application/json' });
+    const res = await post(
+      JSON.stringify({ config: { ...exampleConfig(), questionnaire: 'no-such-questionnaire.json' } }),
+      { 'content-type': 'application/json' },
+    );
     expect(res.status).toBe(422);
     const { error } = (await res.json()) as ErrorBody;
     expect(error.message).toContain('no-such-questionnaire.json');
@@ -122,13 +129,25 @@ describe('creating a campaign over HTTP', () => {
   });
 
   it('is refused without the CSRF token (403, nothing created), to analysts (403) and without a session (401)', async () => {
-    const noCsrf = await app.request('/api/campaigns', { method: 'POST', headers: { cookie: admin.cookie, 'content-type': 'application/yaml' }, body: exampleYaml });
+    const noCsrf = await app.request('/api/campaigns', {
+      method: 'POST',
+      headers: { cookie: admin.cookie, 'content-type': 'application/yaml' },
+      body: exampleYaml,
+    });
     expect(noCsrf.status).toBe(403);
     expect(((await noCsrf.json()) as ErrorBody).error.code).toBe('CSRF_FAILED');
     const analyst = await loginAs(app, services, 'analyst');
-    const asAnalyst = await app.request('/api/campaigns', { method: 'POST', headers: analyst.headers({ 'content-type': 'application/yaml' }), body: exampleYaml });
+    const asAnalyst = await app.request('/api/campaigns', {
+      method: 'POST',
+      headers: analyst.headers({ 'content-type': 'application/yaml' }),
+      body: exampleYaml,
+    });
     expect(asAnalyst.status).toBe(403);
-    const anonymous = await app.request('/api/campaigns', { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: exampleYaml });
+    const anonymous = await app.request('/api/campaigns', {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml' },
+      body: exampleYaml,
+    });
     expect(anonymous.status).toBe(401);
     expect(await campaigns()).toEqual([]);
   });
@@ -136,7 +155,9 @@ describe('creating a campaign over HTTP', () => {
   it('writes an audit row naming the admin', async () => {
     await post(exampleYaml, { 'content-type': 'application/yaml' });
     const audit = await services.audit.list({ action: 'campaign_create' });
-    expect(audit).toEqual([expect.objectContaining({ actor: admin.username, detail: expect.objectContaining({ slug: 'demo-2026' }) })]);
+    expect(audit).toEqual([
+      expect.objectContaining({ actor: admin.username, detail: expect.objectContaining({ slug: 'demo-2026' }) }),
+    ]);
   });
 });
 
@@ -145,12 +166,17 @@ describe('reading campaigns', () => {
     await post(exampleYaml, { 'content-type': 'application/yaml' });
     const list = await app.request('/api/campaigns', { headers: admin.headers() });
     expect(list.status).toBe(200);
-    expect(((await list.json()) as { campaigns: { slug: string }[] }).campaigns.map((c) => c.slug)).toEqual(['demo-2026']);
+    expect(((await list.json()) as { campaigns: { slug: string }[] }).campaigns.map((c) => c.slug)).toEqual([
+      'demo-2026',
+    ]);
 
     const analyst = await loginAs(app, services, 'analyst');
     const one = await app.request('/api/campaigns/demo-2026', { headers: analyst.headers() });
     expect(one.status).toBe(200);
-    const body = (await one.json()) as { campaign: { config: { categories: unknown[] } }; counts: Record<string, number> };
+    const body = (await one.json()) as {
+      campaign: { config: { categories: unknown[] } };
+      counts: Record<string, number>;
+    };
     expect(body.campaign.config.categories).toHaveLength(5);
     expect(body.counts).toMatchObject({ departments: 0, evaluators: 0, invited: 0, submitted: 0 });
   });
@@ -164,7 +190,16 @@ describe('reading campaigns', () => {
     await post(exampleYaml, { 'content-type': 'application/yaml' });
     await db.kysely
       .insertInto('departments')
-      .values({ id: 'd1', campaign_id: (await campaigns())[0].id, code: 'D001', name: '部门', group_code: 'economic', liaison_name: null, liaison_email: null, created_at: '2026-01-01T00:00:00.000Z' })
+      .values({
+        id: 'd1',
+        campaign_id: (await campaigns())[0].id,
+        code: 'D001',
+        name: '部门',
+        group_code: 'economic',
+        liaison_name: null,
+        liaison_email: null,
+        created_at: '2026-01-01T00:00:00.000Z',
+      })
       .execute();
     const liaison = await loginAs(app, services, 'liaison', { departmentCode: 'D001' });
     expect((await app.request('/api/campaigns', { headers: liaison.headers() })).status).toBe(403);

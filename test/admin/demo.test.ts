@@ -13,7 +13,14 @@ beforeEach(async () => {
 afterEach(() => db.close());
 
 const count = async (table: 'departments' | 'evaluators' | 'invitations' | 'users') =>
-  Number((await db.kysely.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await db.kysely
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe('the demo', () => {
   it('fills an empty database quickly: 100 departments in 3 groups, 3,000 evaluators with invitations, an admin, three working links', async () => {
@@ -28,11 +35,19 @@ describe('the demo', () => {
     expect(result).not.toBeNull();
 
     expect(await count('departments')).toBe(100);
-    const groups = await db.kysely.selectFrom('departments').select(['group_code', (eb) => eb.fn.countAll().as('n')]).groupBy('group_code').execute();
+    const groups = await db.kysely
+      .selectFrom('departments')
+      .select(['group_code', (eb) => eb.fn.countAll().as('n')])
+      .groupBy('group_code')
+      .execute();
     expect(groups.map((g) => g.group_code).sort()).toEqual(['economic', 'enforcement', 'service']);
     expect(await count('evaluators')).toBe(3000);
     expect(await count('invitations')).toBe(3000);
-    const categories = await db.kysely.selectFrom('evaluators').select(['category', (eb) => eb.fn.countAll().as('n')]).groupBy('category').execute();
+    const categories = await db.kysely
+      .selectFrom('evaluators')
+      .select(['category', (eb) => eb.fn.countAll().as('n')])
+      .groupBy('category')
+      .execute();
     expect(categories).toHaveLength(5);
 
     // the example's window (Nov–Dec 2026) does not contain "now": it is moved around it

@@ -22,10 +22,23 @@ beforeAll(async () => {
   app = createApp(deps);
   services = createServices(deps);
   campaign = await createTestCampaign(db, services);
-  const rows = [['name', 'organisation', 'category'], ['甲', '单位一', 'project'], ['乙', '单位二', 'project'], ['丙', '', 'public']];
-  await services.roster.importEvaluators(campaign, { bytes: new TextEncoder().encode(csvOf(rows)), filename: 'e.csv' }, { actor: 't' });
+  const rows = [
+    ['name', 'organisation', 'category'],
+    ['甲', '单位一', 'project'],
+    ['乙', '单位二', 'project'],
+    ['丙', '', 'public'],
+  ];
+  await services.roster.importEvaluators(
+    campaign,
+    { bytes: new TextEncoder().encode(csvOf(rows)), filename: 'e.csv' },
+    { actor: 't' },
+  );
   await services.invitations.generate(campaign, { actor: 't' });
-  await db.kysely.updateTable('invitations').set({ opened_at: '2026-11-23T07:00:00.000Z' }).where('category', '=', 'project').execute();
+  await db.kysely
+    .updateTable('invitations')
+    .set({ opened_at: '2026-11-23T07:00:00.000Z' })
+    .where('category', '=', 'project')
+    .execute();
   admin = await loginAs(app, services, 'admin');
 });
 afterAll(() => db.close());
@@ -68,7 +81,12 @@ describe('office pages', () => {
     expect(body).toContain(`data-endpoint="/api/campaigns/${campaign.slug}/invitations"`);
     expect(body).toContain('value="letters"');
     const projectRow = /<tr data-category="project">([\s\S]*?)<\/tr>/.exec(body)![1];
-    expect(projectRow.replace(/<[^>]+>/g, ' ').trim().split(/\s+/)).toEqual(['项目参建单位/服务对象代表', '2', '2', '2', '0', '0', '0.0%', '0']);
+    expect(
+      projectRow
+        .replace(/<[^>]+>/g, ' ')
+        .trim()
+        .split(/\s+/),
+    ).toEqual(['项目参建单位/服务对象代表', '2', '2', '2', '0', '0', '0.0%', '0']);
     expect(body).toContain('6 个');
   });
 

@@ -10,10 +10,24 @@ describe.each(await dialects())('migrations on $name', ({ open }) => {
       await migrateToLatest(db);
       const tables = await db.kysely.introspection.getTables();
       const names = tables.map((t) => t.name);
-      for (const table of ['campaigns', 'departments', 'evaluators', 'invitations', 'drafts', 'responses', 'answers', 'users', 'sessions', 'snapshots']) {
+      for (const table of [
+        'campaigns',
+        'departments',
+        'evaluators',
+        'invitations',
+        'drafts',
+        'responses',
+        'answers',
+        'users',
+        'sessions',
+        'snapshots',
+      ]) {
         expect(names).toContain(table);
       }
-      const count = await db.kysely.selectFrom('campaigns').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+      const count = await db.kysely
+        .selectFrom('campaigns')
+        .select(sql<number>`count(*)`.as('n'))
+        .executeTakeFirstOrThrow();
       expect(Number(count.n)).toBe(0);
     } finally {
       await db.close();

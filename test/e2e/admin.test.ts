@@ -20,7 +20,10 @@ describe.skipIf(!browserAvailable())('the appraisal office in a real browser', (
     db = await sqliteDb();
     const deps = { db, config: defaultConfig(), clock: fixedClock('2026-11-23T08:00:00Z') };
     const services = createServices(deps);
-    await services.accounts.addUser({ username: 'office', role: 'admin', password: 'office-password-1', displayName: '评议办' }, 'test');
+    await services.accounts.addUser(
+      { username: 'office', role: 'admin', password: 'office-password-1', displayName: '评议办' },
+      'test',
+    );
     server = await listen(createApp(deps).fetch);
     browser = await launchBrowser();
   });
@@ -43,29 +46,56 @@ describe.skipIf(!browserAvailable())('the appraisal office in a real browser', (
     await page.getByRole('heading', { name: '评议活动', exact: true }).waitFor();
 
     // create the campaign from the example config
-    await page.locator('#create-campaign input[name="config"]').setInputFiles({ name: 'campaign.yaml', mimeType: 'application/yaml', buffer: readFileSync(EXAMPLE_CONFIG_PATH) });
+    await page.locator('#create-campaign input[name="config"]').setInputFiles({
+      name: 'campaign.yaml',
+      mimeType: 'application/yaml',
+      buffer: readFileSync(EXAMPLE_CONFIG_PATH),
+    });
     await page.getByRole('button', { name: '创建' }).click();
     await page.waitForURL(/\/admin\/campaigns\/demo-2026$/);
     await page.getByRole('heading', { name: '2026年度民主评议机关（示例）' }).waitFor();
 
     // a departments file with a bad group on line 7 and a duplicate on line 8
-    const rows = [['代码', '名称', '分组'], ['D001', '市发展和改革委员会', '综合经济管理类'], ['D002', '市财政局', 'economic'], ['D003', '市市场监督管理局', 'enforcement'], ['D004', '市公安局', 'enforcement'], ['D005', '市教育局', 'service'], ['D006', '市民政局', '民生类'], ['D001', '市审计局', 'economic']];
+    const rows = [
+      ['代码', '名称', '分组'],
+      ['D001', '市发展和改革委员会', '综合经济管理类'],
+      ['D002', '市财政局', 'economic'],
+      ['D003', '市市场监督管理局', 'enforcement'],
+      ['D004', '市公安局', 'enforcement'],
+      ['D005', '市教育局', 'service'],
+      ['D006', '市民政局', '民生类'],
+      ['D001', '市审计局', 'economic'],
+    ];
     const departmentsForm = page.locator('form.import').first();
-    await departmentsForm.locator('input[type="file"]').setInputFiles({ name: '部门.csv', mimeType: 'text/csv', buffer: Buffer.from(csvOf(rows)) });
+    await departmentsForm
+      .locator('input[type="file"]')
+      .setInputFiles({ name: '部门.csv', mimeType: 'text/csv', buffer: Buffer.from(csvOf(rows)) });
     await departmentsForm.getByRole('button', { name: '上传' }).click();
     const errorTable = departmentsForm.locator('.result table');
     await errorTable.waitFor();
-    expect(await errorTable.locator('tbody tr').allInnerTexts()).toEqual([expect.stringMatching(/^7\tgroup\t不是本活动的部门分组/), expect.stringMatching(/^8\tcode\t.*与第 2 行重复/)]);
+    expect(await errorTable.locator('tbody tr').allInnerTexts()).toEqual([
+      expect.stringMatching(/^7\tgroup\t不是本活动的部门分组/),
+      expect.stringMatching(/^8\tcode\t.*与第 2 行重复/),
+    ]);
 
     // fixed file
     const fixed = rows.slice(0, 7).map((r) => (r[2] === '民生类' ? [r[0], r[1], 'service'] : r));
-    await departmentsForm.locator('input[type="file"]').setInputFiles({ name: '部门.csv', mimeType: 'text/csv', buffer: Buffer.from(csvOf(fixed)) });
+    await departmentsForm
+      .locator('input[type="file"]')
+      .setInputFiles({ name: '部门.csv', mimeType: 'text/csv', buffer: Buffer.from(csvOf(fixed)) });
     await departmentsForm.getByRole('button', { name: '上传' }).click();
     await departmentsForm.getByText('导入完成：共 6 行，新增 6，更新 0，未变 0。').waitFor();
 
     const evaluatorsForm = page.locator('form.import').nth(1);
-    const roster = csvOf([['姓名', '单位/项目', '类别'], ['王建国', '项目部', '项目参建单位/服务对象代表'], ['刘芳', '人大', 'deputies'], ['陈明', '', 'public']]);
-    await evaluatorsForm.locator('input[type="file"]').setInputFiles({ name: '代表.csv', mimeType: 'text/csv', buffer: Buffer.from(roster) });
+    const roster = csvOf([
+      ['姓名', '单位/项目', '类别'],
+      ['王建国', '项目部', '项目参建单位/服务对象代表'],
+      ['刘芳', '人大', 'deputies'],
+      ['陈明', '', 'public'],
+    ]);
+    await evaluatorsForm
+      .locator('input[type="file"]')
+      .setInputFiles({ name: '代表.csv', mimeType: 'text/csv', buffer: Buffer.from(roster) });
     await evaluatorsForm.getByRole('button', { name: '上传' }).click();
     await evaluatorsForm.getByText('新增 3').waitFor();
 
@@ -75,7 +105,11 @@ describe.skipIf(!browserAvailable())('the appraisal office in a real browser', (
     const file = await download;
     expect(file.suggestedFilename()).toMatch(/^demo-2026-invitations-.*\.xlsx$/);
     const links = await xlsxRows(readFileSync(await file.path()));
-    expect(links.slice(1).map((r) => r[5])).toEqual([expect.stringContaining('/s/'), expect.stringContaining('/s/'), expect.stringContaining('/s/')]);
+    expect(links.slice(1).map((r) => r[5])).toEqual([
+      expect.stringContaining('/s/'),
+      expect.stringContaining('/s/'),
+      expect.stringContaining('/s/'),
+    ]);
     await page.getByText('已生成 3 个邀请链接').waitFor();
 
     // progress after a reload
@@ -86,12 +120,22 @@ describe.skipIf(!browserAvailable())('the appraisal office in a real browser', (
     // responses typed in from paper forms, then results published
     const responsesForm = page.locator('form.import').nth(2);
     const paper = [
-      { category: 'project', overall: 'satisfied', departments: [{ code: 'D001', efficiency: 'satisfied', quality: '比较满意' }] },
-      { category: 'public', overall: '基本满意', departments: [{ code: 'D002', efficiency: 'dissatisfied', quality: 'unknown', problems: [2] }] },
+      {
+        category: 'project',
+        overall: 'satisfied',
+        departments: [{ code: 'D001', efficiency: 'satisfied', quality: '比较满意' }],
+      },
+      {
+        category: 'public',
+        overall: '基本满意',
+        departments: [{ code: 'D002', efficiency: 'dissatisfied', quality: 'unknown', problems: [2] }],
+      },
     ]
       .map((r) => JSON.stringify(r))
       .join('\n');
-    await responsesForm.locator('input[type="file"]').setInputFiles({ name: '纸质答卷.jsonl', mimeType: 'application/json', buffer: Buffer.from(paper) });
+    await responsesForm
+      .locator('input[type="file"]')
+      .setInputFiles({ name: '纸质答卷.jsonl', mimeType: 'application/json', buffer: Buffer.from(paper) });
     await responsesForm.getByRole('button', { name: '上传' }).click();
     await responsesForm.getByText('导入完成：共 2 行，新增 2').waitFor();
 

@@ -19,7 +19,12 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
     s = await surveySetup(db, { departments: 30 });
     server = await listen(s.app.fetch);
     browser = await launchBrowser();
-    phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    phone = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      deviceScaleFactor: 2,
+    });
     phone.setDefaultTimeout(10_000);
   });
   afterAll(async () => {
@@ -32,8 +37,12 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
   const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 8_000 });
   const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
   const panel = (page: Page) => page.locator('[data-name="departmentPanels"] .sd-paneldynamic__panel-wrapper');
-  const option = (question: Locator, text: string) => question.locator('.sd-selectbase__item').filter({ hasText: new RegExp(`^${text}$`) });
-  const boxes = (items: Locator) => items.evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ x: r.x, y: r.y, width: r.width, height: r.height })));
+  const option = (question: Locator, text: string) =>
+    question.locator('.sd-selectbase__item').filter({ hasText: new RegExp(`^${text}$`) });
+  const boxes = (items: Locator) =>
+    items.evaluateAll((els) =>
+      els.map((e) => e.getBoundingClientRect()).map((r) => ({ x: r.x, y: r.y, width: r.width, height: r.height })),
+    );
 
   /** The carousel has settled on one department (while sliding, the old and new both exist). */
   async function atDepartment(page: Page, progress: string, name: string) {
@@ -53,7 +62,9 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
     await page.keyboard.type(typed);
     const match = page.getByRole('option', { name, exact: true });
     // the list narrows to the names containing what was typed
-    await poll(async () => (await page.getByRole('option').allTextContents()).every((text) => text.includes(typed))).toBe(true);
+    await poll(async () =>
+      (await page.getByRole('option').allTextContents()).every((text) => text.includes(typed)),
+    ).toBe(true);
     expect(await page.getByRole('option').count()).toBeLessThan(30);
     await match.tap();
     await poll(() => match.getAttribute('aria-selected')).toBe('true');
@@ -107,7 +118,8 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
 
     // "最多选 3 项": after three the other boxes are out of play, and the note says so
     const problems = panel(page).locator('[data-name="problems"]');
-    for (const text of ['推诿扯皮、踢皮球', '不作为、慢作为、办事拖拉', '门好进、脸好看、事难办']) await option(problems, text).tap();
+    for (const text of ['推诿扯皮、踢皮球', '不作为、慢作为、办事拖拉', '门好进、脸好看、事难办'])
+      await option(problems, text).tap();
     await problems.getByText('已选满 3 项').waitFor();
     const fourth = option(problems, '态度生硬、冷硬横推');
     expect(await fourth.getAttribute('class')).toContain('sd-checkbox--readonly');
@@ -117,7 +129,9 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
 
     // the autosave line never moves the questionnaire
     await page.getByText(/已自动保存/).waitFor();
-    expect(await page.locator('.evaluator-header').evaluate((e) => e.getBoundingClientRect().height)).toBe(headerHeight);
+    expect(await page.locator('.evaluator-header').evaluate((e) => e.getBoundingClientRect().height)).toBe(
+      headerHeight,
+    );
 
     await button(page, '下一个部门').tap();
     await atDepartment(page, '第 2 个部门，共 3 个', '测试部门7');
@@ -131,7 +145,9 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
     await atDepartment(page, '第 2 个部门，共 3 个', '测试部门7');
     await option(panel(page).locator('[data-name="quality"]'), '不了解').tap();
     await poll(() => error.count()).toBe(0);
-    await panel(page).getByRole('textbox', { name: /对该部门的意见和建议/ }).fill('希望窗口多开几个');
+    await panel(page)
+      .getByRole('textbox', { name: /对该部门的意见和建议/ })
+      .fill('希望窗口多开几个');
     await button(page, '下一个部门').tap();
 
     // the last department: the button now leaves the departments; back goes to the previous one
@@ -162,14 +178,28 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
       category: 'project',
       overall: 'fairly_satisfied',
       departments: [
-        { code: 'D012', ratings: { efficiency: 'satisfied', quality: 'fairly_satisfied' }, problems: [1, 2, 3], negatives: [] },
-        { code: 'D007', ratings: { efficiency: 'dissatisfied', quality: 'unknown' }, problems: [], suggestion: '希望窗口多开几个' },
+        {
+          code: 'D012',
+          ratings: { efficiency: 'satisfied', quality: 'fairly_satisfied' },
+          problems: [1, 2, 3],
+          negatives: [],
+        },
+        {
+          code: 'D007',
+          ratings: { efficiency: 'dissatisfied', quality: 'unknown' },
+          problems: [],
+          suggestion: '希望窗口多开几个',
+        },
         { code: 'D025', ratings: { efficiency: 'basically_satisfied', quality: 'basically_satisfied' }, problems: [] },
       ],
     });
     expect(record.departments).toHaveLength(3);
     expect(responses[0].duration_seconds).toBeGreaterThan(0);
-    const invitation = await db.kysely.selectFrom('invitations').select('used').where('id', '=', invitationId).executeTakeFirstOrThrow();
+    const invitation = await db.kysely
+      .selectFrom('invitations')
+      .select('used')
+      .where('id', '=', invitationId)
+      .executeTakeFirstOrThrow();
     expect(invitation.used).toBe(1);
     await page.close();
   }, 60_000);
@@ -178,7 +208,10 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
     const { token } = await createInvitation(db, s.campaign);
     await s.app.request(
       `/api/s/${token}/draft`,
-      jsonRequest('PUT', { answers: { category: 'project', departments: [{ dept: 'D003', efficiency: 'satisfied' }, { dept: 'D005' }] }, elapsedSeconds: 30 }),
+      jsonRequest('PUT', {
+        answers: { category: 'project', departments: [{ dept: 'D003', efficiency: 'satisfied' }, { dept: 'D005' }] },
+        elapsedSeconds: 30,
+      }),
     );
     const page = await phone.newPage();
     await page.goto(`${server.url}/s/${token}`);
@@ -187,7 +220,8 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
     const tags = page.locator('[data-name="departments"] .sv-tagbox__item');
     await poll(() => tags.allTextContents()).toEqual(['测试部门3', '测试部门5']);
     const dialogs: string[] = [];
-    const removeButton = (name: string) => tags.filter({ hasText: new RegExp(`^${name}$`) }).locator('.sd-tagbox-item_clean-button');
+    const removeButton = (name: string) =>
+      tags.filter({ hasText: new RegExp(`^${name}$`) }).locator('.sd-tagbox-item_clean-button');
 
     page.once('dialog', (dialog) => (dialogs.push(dialog.message()), void dialog.dismiss()));
     await removeButton('测试部门3').tap();
@@ -210,7 +244,10 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
     const { token } = await createInvitation(db, s.campaign);
     await s.app.request(
       `/api/s/${token}/draft`,
-      jsonRequest('PUT', { answers: { category: 'project', departments: [{ dept: 'D002' }, { dept: 'D004' }] }, elapsedSeconds: 30 }),
+      jsonRequest('PUT', {
+        answers: { category: 'project', departments: [{ dept: 'D002' }, { dept: 'D004' }] },
+        elapsedSeconds: 30,
+      }),
     );
     const page = await phone.newPage();
     await page.goto(`${server.url}/s/${token}?lang=en`);

@@ -24,8 +24,13 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
   });
 
   const next = (page: Page) => page.getByRole('button', { name: '下一步' }).click();
-  const draftSaved = (page: Page) => page.waitForResponse((r) => r.url().endsWith('/draft') && r.request().method() === 'PUT' && r.ok());
-  const panelOf = (page: Page, name: string) => page.locator('.sd-paneldynamic__panel-wrapper').filter({ has: page.getByText(name, { exact: true }) }).first();
+  const draftSaved = (page: Page) =>
+    page.waitForResponse((r) => r.url().endsWith('/draft') && r.request().method() === 'PUT' && r.ok());
+  const panelOf = (page: Page, name: string) =>
+    page
+      .locator('.sd-paneldynamic__panel-wrapper')
+      .filter({ has: page.getByText(name, { exact: true }) })
+      .first();
 
   it('opens the link, answers two departments, survives a reload with the draft, submits and sees the receipt', async () => {
     const { token, invitationId } = await createInvitation(db, s.campaign);
@@ -65,8 +70,16 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
     await saved;
     await page.getByText(/已自动保存/).waitFor();
 
-    const draft = await db.kysely.selectFrom('drafts').selectAll().where('invitation_id', '=', invitationId).executeTakeFirstOrThrow();
-    expect(JSON.parse(draft.answers_json).departments[0]).toMatchObject({ dept: 'D001', efficiency: 'satisfied', problems: [1, 2] });
+    const draft = await db.kysely
+      .selectFrom('drafts')
+      .selectAll()
+      .where('invitation_id', '=', invitationId)
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(draft.answers_json).departments[0]).toMatchObject({
+      dept: 'D001',
+      efficiency: 'satisfied',
+      problems: [1, 2],
+    });
 
     // reload midway: the draft comes back from the server and we continue with the first
     // department still to rate; the one answered is a step back, its answers restored
@@ -120,16 +133,35 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
           code: 'D001',
           ratings: { efficiency: 'satisfied', quality: 'fairly_satisfied' },
           problems: [1, 2],
-          negatives: [{ kind: 3, matter: '施工许可审批', date: '2026-06', description: '超过承诺时限二十个工作日仍未办结', contactAllowed: false }],
+          negatives: [
+            {
+              kind: 3,
+              matter: '施工许可审批',
+              date: '2026-06',
+              description: '超过承诺时限二十个工作日仍未办结',
+              contactAllowed: false,
+            },
+          ],
         },
-        { code: 'D003', ratings: { efficiency: 'dissatisfied', quality: 'unknown' }, problems: [], suggestion: '希望窗口多开几个' },
+        {
+          code: 'D003',
+          ratings: { efficiency: 'dissatisfied', quality: 'unknown' },
+          problems: [],
+          suggestion: '希望窗口多开几个',
+        },
       ],
     });
     expect(responses[0].duration_seconds).toBeGreaterThan(0);
     expect(responses[0].invitation_id).toBeNull();
-    const invitation = await db.kysely.selectFrom('invitations').selectAll().where('id', '=', invitationId).executeTakeFirstOrThrow();
+    const invitation = await db.kysely
+      .selectFrom('invitations')
+      .selectAll()
+      .where('id', '=', invitationId)
+      .executeTakeFirstOrThrow();
     expect(invitation.used).toBe(1);
-    expect(await db.kysely.selectFrom('drafts').selectAll().where('invitation_id', '=', invitationId).execute()).toEqual([]);
+    expect(
+      await db.kysely.selectFrom('drafts').selectAll().where('invitation_id', '=', invitationId).execute(),
+    ).toEqual([]);
 
     // the link is spent: opening it again shows the Chinese "already submitted" page
     await page.goto(`${server.url}/s/${token}`);
@@ -165,7 +197,15 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
     expect(keys[0]).toMatch(/^[0-9a-f]{32}$/);
     expect(keys[1]).toBe(keys[0]);
     expect(await countResponses()).toBe(before + 1);
-    expect((await db.kysely.selectFrom('invitations').select('used').where('id', '=', invitationId).executeTakeFirstOrThrow()).used).toBe(1);
+    expect(
+      (
+        await db.kysely
+          .selectFrom('invitations')
+          .select('used')
+          .where('id', '=', invitationId)
+          .executeTakeFirstOrThrow()
+      ).used,
+    ).toBe(1);
     await page.close();
   });
 

@@ -33,7 +33,8 @@ export async function loginAs(
   const username = options.username ?? `${role}-${options.departmentCode ?? 'user'}`.toLowerCase();
   const password = options.password ?? 'correct horse battery staple';
   const existing = (await services.accounts.listUsers()).find((u) => u.username === username);
-  if (!existing) await services.accounts.addUser({ username, role, departmentCode: options.departmentCode, password }, 'test');
+  if (!existing)
+    await services.accounts.addUser({ username, role, departmentCode: options.departmentCode, password }, 'test');
   const res = await app.request('/api/auth/login', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -8,7 +8,8 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Whether Chromium is installed. With CI=true a missing browser fails the run instead. */
 export function browserAvailable(): boolean {
   if (existsSync(CHROMIUM_PATH)) return true;
-  if (process.env.CI === 'true') throw new Error(`Chromium is required when CI=true and is missing at ${CHROMIUM_PATH}`);
+  if (process.env.CI === 'true')
+    throw new Error(`Chromium is required when CI=true and is missing at ${CHROMIUM_PATH}`);
   console.warn(`Chromium not found at ${CHROMIUM_PATH}; browser tests are skipped (set CI=true to require it)`);
   return false;
 }
@@ -30,7 +31,9 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** Serve an app's fetch on a random loopback port. */
-export async function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<{ url: string; close(): Promise<void> }> {
+export async function listen(
+  fetch: (req: Request) => Response | Promise<Response>,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });

@@ -21,7 +21,8 @@ export function postgresAvailable(): Promise<boolean> {
       await client.end();
       return true;
     } catch (error) {
-      if (isCi) throw new Error(`PostgreSQL is required when CI=true and is not reachable at ${PG_TEST_URL}: ${String(error)}`);
+      if (isCi)
+        throw new Error(`PostgreSQL is required when CI=true and is not reachable at ${PG_TEST_URL}: ${String(error)}`);
       console.warn(`PostgreSQL not reachable at ${PG_TEST_URL}; its suite is skipped (set CI=true to require it)`);
       return false;
     }

@@ -25,8 +25,17 @@ export async function createTestCampaign(db: Db, services: Services, options: Te
 }
 
 /** Departments D001, D002, … named `${namePrefix}1`, `${namePrefix}2`, …, spread round-robin over the campaign's groups. */
-export function insertNumberedDepartments(db: Db, campaign: Campaign, count: number, namePrefix: string): Promise<void> {
-  return insertDepartments(db, campaign, Array.from({ length: count }, (_, i) => `${namePrefix}${i + 1}`));
+export function insertNumberedDepartments(
+  db: Db,
+  campaign: Campaign,
+  count: number,
+  namePrefix: string,
+): Promise<void> {
+  return insertDepartments(
+    db,
+    campaign,
+    Array.from({ length: count }, (_, i) => `${namePrefix}${i + 1}`),
+  );
 }
 
 /** Departments D001, D002, … with these names, spread round-robin over the campaign's groups. */

@@ -17,7 +17,12 @@ export async function xlsxRows(bytes: Uint8Array | ArrayBuffer): Promise<string[
     const cells: string[] = [];
     row.eachCell({ includeEmpty: true }, (cell, col) => {
       const v = cell.value as unknown;
-      cells[col - 1] = v && typeof v === 'object' && 'text' in (v as object) ? String((v as { text: unknown }).text) : v == null ? '' : String(v);
+      cells[col - 1] =
+        v && typeof v === 'object' && 'text' in (v as object)
+          ? String((v as { text: unknown }).text)
+          : v == null
+            ? ''
+            : String(v);
     });
     rows.push(cells);
   });
@@ -25,7 +30,7 @@ export async function xlsxRows(bytes: Uint8Array | ArrayBuffer): Promise<string[
 }
 
 /** A CSV text from rows (no quoting needed for the test data). */
-export const csvOf = (rows: (string | number)[][]) => rows.map((r) => r.join(',')).join('\n') + '\n';
+export const csvOf = (rows: (string | number)[][]) => `${rows.map((r) => r.join(',')).join('\n')}\n`;
 
 /** A multipart upload body with one file field. */
 export function uploadForm(bytes: Uint8Array | string, filename: string, field = 'file'): FormData {
@@ -35,4 +40,10 @@ export function uploadForm(bytes: Uint8Array | string, filename: string, field =
 }
 
 /** The API's error envelope as tests read it. */
-export type ErrorBody = { error: { code: string; message: string; details: { line?: number; field?: string; path?: string; message: string }[] } };
+export type ErrorBody = {
+  error: {
+    code: string;
+    message: string;
+    details: { line?: number; field?: string; path?: string; message: string }[];
+  };
+};

@@ -4,12 +4,23 @@ import { ConfigError, configFromEnv, databaseOptions } from '../../server/config
 describe('configuration from the environment', () => {
   it('takes defaults for everything unset', () => {
     const config = configFromEnv({});
-    expect(config).toMatchObject({ port: 3000, host: '0.0.0.0', pgPoolSize: 10, demo: true, publicUrl: 'http://localhost:3000' });
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '0.0.0.0',
+      pgPoolSize: 10,
+      demo: true,
+      publicUrl: 'http://localhost:3000',
+    });
     expect(databaseOptions(config)).toEqual({ schema: undefined, poolSize: 10 });
   });
 
   it('reads the database schema and pool size for PostgreSQL', () => {
-    const config = configFromEnv({ DATABASE_URL: 'postgres://db/x', DATABASE_SCHEMA: 'minping', PG_POOL_SIZE: '25', HOST: '127.0.0.1' });
+    const config = configFromEnv({
+      DATABASE_URL: 'postgres://db/x',
+      DATABASE_SCHEMA: 'minping',
+      PG_POOL_SIZE: '25',
+      HOST: '127.0.0.1',
+    });
     expect(databaseOptions(config)).toEqual({ schema: 'minping', poolSize: 25 });
     expect(config.host).toBe('127.0.0.1');
   });

@@ -24,7 +24,16 @@ import { createInvitation, surveySetup, webAnswers, type SurveySetup } from '../
 type Who = 'anonymous' | 'admin' | 'analyst' | 'liaison';
 const WHO: Who[] = ['anonymous', 'admin', 'analyst', 'liaison'];
 
-const COUNTED = ['responses', 'answers', 'departments', 'evaluators', 'invitations', 'users', 'snapshots', 'campaigns'] as const;
+const COUNTED = [
+  'responses',
+  'answers',
+  'departments',
+  'evaluators',
+  'invitations',
+  'users',
+  'snapshots',
+  'campaigns',
+] as const;
 
 /** Deterministic bytes (xorshift), so a failure replays exactly. */
 function pseudoRandomBytes(length: number, seed = 0x9e3779b9): Uint8Array<ArrayBuffer> {
@@ -114,7 +123,7 @@ function form(entries: [string, string | File][]): FormData {
 const file = (bytes: Uint8Array<ArrayBuffer> | string, name: string) => new File([bytes], name);
 
 const deepArray = '['.repeat(10_000) + ']'.repeat(10_000);
-const deepObject = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
+const deepObject = `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`;
 const longStrings = JSON.stringify({
   username: 'u'.repeat(200_000),
   password: 'p'.repeat(200_000),
@@ -126,8 +135,18 @@ const longStrings = JSON.stringify({
   answers: { category: 'x'.repeat(100_000) },
   elapsedSeconds: 1e308,
 });
-const manyColumns = Array.from({ length: 50_000 }, (_, i) => `c${i}`).join(',') + '\n' + Array.from({ length: 50_000 }, () => 'v').join(',') + '\n';
-const YAML_BOMB = ['a: &a [x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]', 'e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]'].join('\n');
+const manyColumns =
+  Array.from({ length: 50_000 }, (_, i) => `c${i}`).join(',') +
+  '\n' +
+  Array.from({ length: 50_000 }, () => 'v').join(',') +
+  '\n';
+const YAML_BOMB = [
+  'a: &a [x, x, x, x, x, x, x, x, x]',
+  'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]',
+  'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]',
+  'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]',
+  'e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]',
+].join('\n');
 
 let emptyXlsx: Uint8Array<ArrayBuffer>;
 /** a department/evaluator sheet whose cells are formulas, errors, rich text, hyperlinks, dates and odd numbers */
@@ -140,8 +159,20 @@ async function buildSheets() {
   emptyXlsx = (await xlsxOf([])) as Uint8Array<ArrayBuffer>;
   oddXlsx = (await xlsxOf([
     ['code', 'name', 'group', 'organisation', 'category'],
-    [{ formula: 'A1&"x"' }, { richText: [{ text: '富' }, { text: '文本' }] }, { error: '#N/A' }, { text: 'link', hyperlink: 'javascript:alert(1)' }, true],
-    [1e308, -0, new Date('2026-01-01T00:00:00Z'), { formula: '1/0', result: { error: '#DIV/0!' } }, { sharedFormula: 'A2' }],
+    [
+      { formula: 'A1&"x"' },
+      { richText: [{ text: '富' }, { text: '文本' }] },
+      { error: '#N/A' },
+      { text: 'link', hyperlink: 'javascript:alert(1)' },
+      true,
+    ],
+    [
+      1e308,
+      -0,
+      new Date('2026-01-01T00:00:00Z'),
+      { formula: '1/0', result: { error: '#DIV/0!' } },
+      { sharedFormula: 'A2' },
+    ],
   ])) as Uint8Array<ArrayBuffer>;
   const workbook = new ExcelJS.Workbook();
   const sheet = workbook.addWorksheet('Sheet1');
@@ -159,18 +190,50 @@ const BODIES: Body[] = [
   { name: 'null', init: () => json('null') },
   { name: '"x"', init: () => json('"x"') },
   { name: '1e999', init: () => json('1e999') },
-  { name: 'object of wrong types', init: () => json('{"username":1,"password":[],"role":{},"config":null,"answers":"x","elapsedSeconds":"y","format":7}') },
+  {
+    name: 'object of wrong types',
+    init: () =>
+      json('{"username":1,"password":[],"role":{},"config":null,"answers":"x","elapsedSeconds":"y","format":7}'),
+  },
   { name: 'deeply nested array', init: () => json(deepArray) },
   { name: 'deeply nested object', init: () => json(deepObject) },
   { name: 'over-long strings', init: () => json(longStrings) },
-  { name: 'JSON sent as text/plain', init: () => ({ body: '{"username":"a","password":"b"}', headers: { 'content-type': 'text/plain' } }) },
+  {
+    name: 'JSON sent as text/plain',
+    init: () => ({ body: '{"username":"a","password":"b"}', headers: { 'content-type': 'text/plain' } }),
+  },
   { name: 'XML', init: () => ({ body: '<?xml version="1.0"?><x/>', headers: { 'content-type': 'application/xml' } }) },
-  { name: 'urlencoded garbage', init: () => ({ body: '%%%&&&==%E0', headers: { 'content-type': 'application/x-www-form-urlencoded' } }) },
+  {
+    name: 'urlencoded garbage',
+    init: () => ({ body: '%%%&&&==%E0', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+  },
   { name: 'multipart without the file', init: () => ({ body: form([['other', 'x']]) }) },
-  { name: 'multipart with a string where the file goes', init: () => ({ body: form([['file', 'just text'], ['config', '']]) }) },
-  { name: 'multipart with a broken boundary', init: () => ({ body: '--zzz\r\ngarbage', headers: { 'content-type': 'multipart/form-data; boundary=abc' } }) },
-  { name: 'multipart without a boundary', init: () => ({ body: 'garbage', headers: { 'content-type': 'multipart/form-data' } }) },
-  { name: 'xlsx of random bytes', init: () => ({ body: form([['file', file(pseudoRandomBytes(4096), 'roster.xlsx')], ['config', file(pseudoRandomBytes(512), 'c.yaml')]]) }) },
+  {
+    name: 'multipart with a string where the file goes',
+    init: () => ({
+      body: form([
+        ['file', 'just text'],
+        ['config', ''],
+      ]),
+    }),
+  },
+  {
+    name: 'multipart with a broken boundary',
+    init: () => ({ body: '--zzz\r\ngarbage', headers: { 'content-type': 'multipart/form-data; boundary=abc' } }),
+  },
+  {
+    name: 'multipart without a boundary',
+    init: () => ({ body: 'garbage', headers: { 'content-type': 'multipart/form-data' } }),
+  },
+  {
+    name: 'xlsx of random bytes',
+    init: () => ({
+      body: form([
+        ['file', file(pseudoRandomBytes(4096), 'roster.xlsx')],
+        ['config', file(pseudoRandomBytes(512), 'c.yaml')],
+      ]),
+    }),
+  },
   {
     name: 'xlsx that is a broken zip',
     init: () => {
@@ -180,19 +243,47 @@ const BODIES: Body[] = [
     },
   },
   { name: 'xlsx with no rows', init: () => ({ body: form([['file', file(emptyXlsx, 'empty.xlsx')]]) }) },
-  { name: 'raw random bytes without a name', init: () => ({ body: pseudoRandomBytes(1024, 3), headers: { 'content-type': 'application/octet-stream' } }) },
-  { name: 'CSV with NUL bytes', init: () => ({ body: form([['file', file('code,name,group\nD9\0,\0\0\0,economic\n\0,\0,\0\n', 'nul.csv')], ['config', file('slug: "\0"\n', 'nul.yaml')]]) }) },
-  { name: 'CSV with only a header', init: () => ({ body: form([['file', file('code,name,group,organisation,category\n', 'header.csv')]]) }) },
+  {
+    name: 'raw random bytes without a name',
+    init: () => ({ body: pseudoRandomBytes(1024, 3), headers: { 'content-type': 'application/octet-stream' } }),
+  },
+  {
+    name: 'CSV with NUL bytes',
+    init: () => ({
+      body: form([
+        ['file', file('code,name,group\nD9\0,\0\0\0,economic\n\0,\0,\0\n', 'nul.csv')],
+        ['config', file('slug: "\0"\n', 'nul.yaml')],
+      ]),
+    }),
+  },
+  {
+    name: 'CSV with only a header',
+    init: () => ({ body: form([['file', file('code,name,group,organisation,category\n', 'header.csv')]]) }),
+  },
   { name: 'CSV with 50,000 columns', init: () => ({ body: form([['file', file(manyColumns, 'wide.csv')]]) }) },
-  { name: 'CSV with an unclosed quote', init: () => ({ body: form([['file', file('code,name,group\n"D1,x,economic\n', 'quote.csv')]]) }) },
+  {
+    name: 'CSV with an unclosed quote',
+    init: () => ({ body: form([['file', file('code,name,group\n"D1,x,economic\n', 'quote.csv')]]) }),
+  },
   { name: 'file of another type', init: () => ({ body: form([['file', file('x', 'evil.exe')]]) }) },
-  { name: 'JSONL of wrong types', init: () => ({ body: form([['file', file('[]\nnull\n"x"\n1e999\n{"category":{}}\n' + deepArray + '\n', 'bad.jsonl')]]) }) },
+  {
+    name: 'JSONL of wrong types',
+    init: () => ({
+      body: form([['file', file(`[]\nnull\n"x"\n1e999\n{"category":{}}\n${deepArray}\n`, 'bad.jsonl')]]),
+    }),
+  },
   { name: 'YAML alias bomb', init: () => ({ body: YAML_BOMB, headers: { 'content-type': 'application/yaml' } }) },
-  { name: 'config YAML with a path questionnaire', init: () => json(JSON.stringify({ config: 'slug: x\nquestionnaire: ../../etc/passwd\n' })) },
+  {
+    name: 'config YAML with a path questionnaire',
+    init: () => json(JSON.stringify({ config: 'slug: x\nquestionnaire: ../../etc/passwd\n' })),
+  },
 ];
 
 const jsonBody = (name: string, value: unknown): Body => ({ name, init: () => json(JSON.stringify(value)) });
-const fileBody = (name: string, bytes: () => Uint8Array<ArrayBuffer> | string, filename: string): Body => ({ name, init: () => ({ body: form([['file', file(bytes(), filename)]]) }) });
+const fileBody = (name: string, bytes: () => Uint8Array<ArrayBuffer> | string, filename: string): Body => ({
+  name,
+  init: () => ({ body: form([['file', file(bytes(), filename)]]) }),
+});
 
 /** Bodies that are nearly right for one route: the right shape with one bad value, so they reach the service. */
 function nearlyValid(key: string): Body[] {
@@ -200,7 +291,10 @@ function nearlyValid(key: string): Body[] {
   const answers = (over: Record<string, unknown>) => ({ answers: webAnswers(over), elapsedSeconds: 300 });
   switch (key) {
     case 'POST /api/auth/login':
-      return [jsonBody('unknown user', { username: 'nobody-here', password: 'x'.repeat(200) }), jsonBody('control characters', { username: 'a\u0000\u202e', password: '\u0000' })];
+      return [
+        jsonBody('unknown user', { username: 'nobody-here', password: 'x'.repeat(200) }),
+        jsonBody('control characters', { username: 'a\u0000\u202e', password: '\u0000' }),
+      ];
     case 'POST /api/users':
       return [
         jsonBody('empty username', { username: '', role: 'admin' }),
@@ -221,23 +315,45 @@ function nearlyValid(key: string): Body[] {
         jsonBody('config broken YAML', { config: 'slug: [unclosed\n  - x: :' }),
         jsonBody('existing slug', { config: config({ slug: 'test-2026' }) }),
         jsonBody('slug too long', { config: config({ slug: 'x'.repeat(10_000) }) }),
-        jsonBody('closes before it opens', { config: config({ slug: 'robust-b', opensAt: '2026-12-31T00:00:00Z', closesAt: '2026-01-01T00:00:00Z' }) }),
+        jsonBody('closes before it opens', {
+          config: config({ slug: 'robust-b', opensAt: '2026-12-31T00:00:00Z', closesAt: '2026-01-01T00:00:00Z' }),
+        }),
         jsonBody('not a date', { config: config({ slug: 'robust-c', opensAt: 'tomorrow' }) }),
         jsonBody('questionnaire a directory', { config: config({ slug: 'robust-d', questionnaire: '.' }) }),
         jsonBody('questionnaire missing', { config: config({ slug: 'robust-e', questionnaire: 'nope.json' }) }),
         jsonBody('questionnaire a path', { config: config({ slug: 'robust-f', questionnaire: '../server/app.ts' }) }),
         jsonBody('questionnaire a number', { config: config({ slug: 'robust-g' }), questionnaire: 5 }),
-        jsonBody('questionnaire of wrong shape', { config: config({ slug: 'robust-h' }), questionnaire: { pages: 'x', elements: [null, 1, { type: {} }] } }),
-        jsonBody('questionnaire deeply nested', { config: config({ slug: 'robust-i' }), questionnaire: JSON.parse('{"pages":' + '['.repeat(2000) + ']'.repeat(2000) + '}') }),
-        jsonBody('questionnaire broken JSON text', { config: config({ slug: 'robust-j' }), questionnaire: '{"pages": [' }),
+        jsonBody('questionnaire of wrong shape', {
+          config: config({ slug: 'robust-h' }),
+          questionnaire: { pages: 'x', elements: [null, 1, { type: {} }] },
+        }),
+        jsonBody('questionnaire deeply nested', {
+          config: config({ slug: 'robust-i' }),
+          questionnaire: JSON.parse(`{"pages":${'['.repeat(2000)}${']'.repeat(2000)}}`),
+        }),
+        jsonBody('questionnaire broken JSON text', {
+          config: config({ slug: 'robust-j' }),
+          questionnaire: '{"pages": [',
+        }),
         jsonBody('unknown key', { config: config({ slug: 'robust-k', extra: 1 }) }),
-        jsonBody('weights of wrong types', { config: config({ slug: 'robust-l', categories: [{ code: 'a', label: 'b', weight: 'heavy' }], items: null, groups: {} }) }),
+        jsonBody('weights of wrong types', {
+          config: config({
+            slug: 'robust-l',
+            categories: [{ code: 'a', label: 'b', weight: 'heavy' }],
+            items: null,
+            groups: {},
+          }),
+        }),
       ];
     case 'POST /api/campaigns/:slug/departments/import':
       return [
         fileBody('unknown group', () => 'code,name,group\nD777,新部门,no-such-group\n', 'd.csv'),
         fileBody('duplicate codes', () => 'code,name,group\nD778,甲,economic\nd778,乙,economic\n', 'd.csv'),
-        fileBody('over-long cells', () => `code,name,group\n${'C'.repeat(20_000)},${'名'.repeat(20_000)},economic\n`, 'd.csv'),
+        fileBody(
+          'over-long cells',
+          () => `code,name,group\n${'C'.repeat(20_000)},${'名'.repeat(20_000)},economic\n`,
+          'd.csv',
+        ),
         fileBody('formula and odd cells in xlsx', () => oddXlsx, 'odd.xlsx'),
         fileBody('date cell far out of range', () => hugeDateXlsx, 'dates.xlsx'),
         fileBody('GB18030 garbage', () => pseudoRandomBytes(3000, 11), 'gbk.csv'),
@@ -247,20 +363,58 @@ function nearlyValid(key: string): Body[] {
       return [
         fileBody('unknown category', () => 'name,organisation,category\n李四,某公司,no-such-category\n', 'e.csv'),
         fileBody('no organisation column', () => 'name,category\n李四,project\n', 'e.csv'),
-        fileBody('over-long cells', () => `name,organisation,category,phone,email\n${'名'.repeat(20_000)},x,project,${'1'.repeat(5000)},${'a'.repeat(5000)}@x\n`, 'e.csv'),
+        fileBody(
+          'over-long cells',
+          () =>
+            `name,organisation,category,phone,email\n${'名'.repeat(20_000)},x,project,${'1'.repeat(5000)},${'a'.repeat(5000)}@x\n`,
+          'e.csv',
+        ),
         fileBody('formula and odd cells in xlsx', () => oddXlsx, 'odd.xlsx'),
         fileBody('date cell far out of range', () => hugeDateXlsx, 'dates.xlsx'),
       ];
     case 'POST /api/campaigns/:slug/responses/import': {
-      const good = { category: 'project', overall: 'satisfied', departments: [{ code: 'D001', efficiency: 'satisfied', quality: 'satisfied' }] };
-      const lines = (...values: unknown[]) => values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join('\n');
+      const good = {
+        category: 'project',
+        overall: 'satisfied',
+        departments: [{ code: 'D001', efficiency: 'satisfied', quality: 'satisfied' }],
+      };
+      const lines = (...values: unknown[]) =>
+        values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join('\n');
       return [
-        fileBody('unknown department', () => lines({ ...good, departments: [{ code: 'D999', efficiency: 'satisfied', quality: 'satisfied' }] }), 'r.jsonl'),
-        fileBody('fields of wrong types', () => lines({ ...good, durationSeconds: -1, departments: [{ code: {}, efficiency: 1, quality: null, problems: 'x', negatives: [null, 5] }] }), 'r.jsonl'),
-        fileBody('__proto__ keys', () => lines('{"__proto__":{"polluted":1},"category":"project","overall":"satisfied","departments":[{"code":"D001","efficiency":"satisfied","quality":"satisfied","__proto__":{}}]}'), 'r.jsonl'),
+        fileBody(
+          'unknown department',
+          () => lines({ ...good, departments: [{ code: 'D999', efficiency: 'satisfied', quality: 'satisfied' }] }),
+          'r.jsonl',
+        ),
+        fileBody(
+          'fields of wrong types',
+          () =>
+            lines({
+              ...good,
+              durationSeconds: -1,
+              departments: [{ code: {}, efficiency: 1, quality: null, problems: 'x', negatives: [null, 5] }],
+            }),
+          'r.jsonl',
+        ),
+        fileBody(
+          '__proto__ keys',
+          () =>
+            lines(
+              '{"__proto__":{"polluted":1},"category":"project","overall":"satisfied","departments":[{"code":"D001","efficiency":"satisfied","quality":"satisfied","__proto__":{}}]}',
+            ),
+          'r.jsonl',
+        ),
         fileBody('one good line, one NUL line', () => lines(good, '\u0000'), 'r.jsonl'),
-        fileBody('a line of 1 MB', () => lines(good, JSON.stringify({ ...good, suggestion: 's'.repeat(1_000_000) })), 'r.jsonl'),
-        fileBody('UTF-16 text', () => new Uint8Array(Buffer.from('\ufeff' + JSON.stringify(good), 'utf16le')), 'r.jsonl'),
+        fileBody(
+          'a line of 1 MB',
+          () => lines(good, JSON.stringify({ ...good, suggestion: 's'.repeat(1_000_000) })),
+          'r.jsonl',
+        ),
+        fileBody(
+          'UTF-16 text',
+          () => new Uint8Array(Buffer.from(`\ufeff${JSON.stringify(good)}`, 'utf16le')),
+          'r.jsonl',
+        ),
       ];
     }
     case 'POST /api/s/:token/submit':
@@ -268,14 +422,44 @@ function nearlyValid(key: string): Body[] {
       return [
         jsonBody('departments of wrong types', answers({ departments: [{ dept: {} }, null, 'x', 5, []] })),
         jsonBody('departments a string', answers({ departments: 'all' })),
-        jsonBody('negatives of wrong types', answers({ departments: [{ dept: 'D001', efficiency: 'satisfied', quality: 'satisfied', negatives: [null, 5, 'x', { kind: 'x', contactAllowed: 'yes', contact: {} }] }] })),
-        jsonBody('problems out of range', answers({ departments: [{ dept: 'D001', efficiency: 'satisfied', quality: 'satisfied', problems: [1e308, -1, 2.5, 'x'] }] })),
+        jsonBody(
+          'negatives of wrong types',
+          answers({
+            departments: [
+              {
+                dept: 'D001',
+                efficiency: 'satisfied',
+                quality: 'satisfied',
+                negatives: [null, 5, 'x', { kind: 'x', contactAllowed: 'yes', contact: {} }],
+              },
+            ],
+          }),
+        ),
+        jsonBody(
+          'problems out of range',
+          answers({
+            departments: [
+              { dept: 'D001', efficiency: 'satisfied', quality: 'satisfied', problems: [1e308, -1, 2.5, 'x'] },
+            ],
+          }),
+        ),
         jsonBody('another category', answers({ category: 'deputies' })),
-        jsonBody('__proto__ keys', { answers: JSON.parse('{"__proto__":{"polluted":true},"constructor":{"prototype":{}},"category":"project"}'), elapsedSeconds: 1 }),
+        jsonBody('__proto__ keys', {
+          answers: JSON.parse('{"__proto__":{"polluted":true},"constructor":{"prototype":{}},"category":"project"}'),
+          elapsedSeconds: 1,
+        }),
         jsonBody('elapsed out of range', { answers: webAnswers(), elapsedSeconds: 1e308 }),
         jsonBody('elapsed negative', { answers: webAnswers(), elapsedSeconds: -1 }),
-        jsonBody('unknown questionnaire version', { answers: webAnswers(), elapsedSeconds: 10, questionnaireVersion: 999 }),
-        jsonBody('questionnaire version a fraction', { answers: webAnswers(), elapsedSeconds: 10, questionnaireVersion: 1.5 }),
+        jsonBody('unknown questionnaire version', {
+          answers: webAnswers(),
+          elapsedSeconds: 10,
+          questionnaireVersion: 999,
+        }),
+        jsonBody('questionnaire version a fraction', {
+          answers: webAnswers(),
+          elapsedSeconds: 10,
+          questionnaireVersion: 1.5,
+        }),
         jsonBody('answer key too long', { answers: { ['k'.repeat(1000)]: 1 } }),
         jsonBody('draft too large', { answers: { big: 'x'.repeat(300 * 1024) } }),
         jsonBody('extra field', { answers: webAnswers(), sneaky: true }),
@@ -304,21 +488,36 @@ const PLANS: Record<string, Plan> = {
   'GET /api/auth/session': { queries: ['?format=exe'] },
   'POST /api/auth/login': { bodies: true, queries: ['?next=%2F%2Fevil.example'] },
   // every successful logout costs a new login (scrypt): a few bodies, no header battery
-  'POST /api/auth/logout': { bodies: ['not JSON', 'deeply nested array', 'multipart with a broken boundary'], headers: false },
+  'POST /api/auth/logout': {
+    bodies: ['not JSON', 'deeply nested array', 'multipart with a broken boundary'],
+    headers: false,
+  },
   'GET /api/users': { queries: ['?limit=1e999'] },
   'POST /api/users': { bodies: true },
   'GET /api/campaigns': { queries: ['?limit=1e999'] },
   'POST /api/campaigns': { bodies: true, queries: ['?dryRun=maybe'] },
   'GET /api/campaigns/:slug': { queries: ['?format=exe'] },
-  'POST /api/campaigns/:slug/departments/import': { bodies: true, queries: ['?dryRun=maybe', '?filename=..%2F..%2Fx.xlsx', '?a[]=1&a[]=2&dryRun[]=1'] },
-  'POST /api/campaigns/:slug/evaluators/import': { bodies: true, queries: ['?dryRun=maybe', '?filename=..%2F..%2Fx.xlsx', '?a[]=1&a[]=2&dryRun[]=1'] },
+  'POST /api/campaigns/:slug/departments/import': {
+    bodies: true,
+    queries: ['?dryRun=maybe', '?filename=..%2F..%2Fx.xlsx', '?a[]=1&a[]=2&dryRun[]=1'],
+  },
+  'POST /api/campaigns/:slug/evaluators/import': {
+    bodies: true,
+    queries: ['?dryRun=maybe', '?filename=..%2F..%2Fx.xlsx', '?a[]=1&a[]=2&dryRun[]=1'],
+  },
   'GET /api/campaigns/:slug/departments': { queries: ['?limit=1e999'] },
   'GET /api/campaigns/:slug/evaluators': { queries: true },
   'POST /api/campaigns/:slug/responses/import': { bodies: true, queries: ['?dryRun=maybe', '?filename=%00.jsonl'] },
   // a valid request generates invitations: every evaluator already has one, so it answers 409
-  'POST /api/campaigns/:slug/invitations': { bodies: true, queries: ['?format=exe', '?format=xlsx&format=csv', '?format=%00'] },
+  'POST /api/campaigns/:slug/invitations': {
+    bodies: true,
+    queries: ['?format=exe', '?format=xlsx&format=csv', '?format=%00'],
+  },
   // a valid request replaces the link of a spare evaluator (not the one the survey routes use)
-  'POST /api/campaigns/:slug/evaluators/:id/invitation': { bodies: true, queries: ['?format=exe', '?format=xlsx&format=csv', '?format=letters'] },
+  'POST /api/campaigns/:slug/evaluators/:id/invitation': {
+    bodies: true,
+    queries: ['?format=exe', '?format=xlsx&format=csv', '?format=letters'],
+  },
   'GET /api/campaigns/:slug/progress': { queries: ['?format=exe'] },
   'GET /api/campaigns/:slug/results': { queries: ['?uncertainty=%00', '?uncertainty=0&uncertainty=1'] },
   'GET /api/campaigns/:slug/results/export.csv': { queries: ['?format=exe'] },
@@ -335,7 +534,13 @@ const PLANS: Record<string, Plan> = {
   'GET /admin': { queries: ['?campaign=does-not-exist'] },
   'GET /admin/campaigns/:slug': { queries: ['?format=exe'] },
   'GET /dashboard': { queries: true },
-  'GET /dashboard/departments/:code': { queries: ['?campaign=does-not-exist&snapshot=does-not-exist', '?campaign=test-2026&snapshot=%27--', '?campaign=%00'] },
+  'GET /dashboard/departments/:code': {
+    queries: [
+      '?campaign=does-not-exist&snapshot=does-not-exist',
+      '?campaign=test-2026&snapshot=%27--',
+      '?campaign=%00',
+    ],
+  },
   'GET /my/results': { queries: ['?campaign=does-not-exist'] },
   'GET /s/:token': { queries: ['?lang=%E0%A4%A', '?lang=en&lang=zh', `?lang=${TEN_KB}`] },
   'GET /api/s/:token': { queries: ['?format=exe'] },
@@ -352,7 +557,14 @@ const valid: Record<string, string> = {};
 async function counts(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const table of COUNTED) {
-    out[table] = Number((await db.kysely.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    out[table] = Number(
+      (
+        await db.kysely
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   }
   return out;
 }
@@ -369,9 +581,18 @@ async function login(who: Exclude<Who, 'anonymous'>) {
     sessions[who] = await loginAs(s.app, s.services, who, who === 'liaison' ? { departmentCode: 'D005' } : {});
     return;
   }
-  const session = await s.services.accounts.login({ username: first.username, password: first.password, networkKey: `relogin-${++logins}` });
+  const session = await s.services.accounts.login({
+    username: first.username,
+    password: first.password,
+    networkKey: `relogin-${++logins}`,
+  });
   const cookie = `minping_session=${session.cookie}`;
-  sessions[who] = { ...first, cookie, csrfToken: session.csrfToken, headers: (extra = {}) => ({ cookie, 'X-CSRF-Token': session.csrfToken, ...extra }) };
+  sessions[who] = {
+    ...first,
+    cookie,
+    csrfToken: session.csrfToken,
+    headers: (extra = {}) => ({ cookie, 'X-CSRF-Token': session.csrfToken, ...extra }),
+  };
 }
 
 beforeAll(async () => {
@@ -397,7 +618,13 @@ function fill(path: string, values: Record<string, string>): string {
 }
 
 function validParams(path: string): Record<string, string> {
-  return { slug: valid.slug, token: valid.token, code: valid.code, file: valid.file, id: path.includes('/snapshots/') ? valid.snapshotId : valid.evaluatorId };
+  return {
+    slug: valid.slug,
+    token: valid.token,
+    code: valid.code,
+    file: valid.file,
+    id: path.includes('/snapshots/') ? valid.snapshotId : valid.evaluatorId,
+  };
 }
 
 /** Route key as PLANS names it: the path with parameter patterns stripped. */
@@ -425,7 +652,8 @@ function attemptsFor(method: string, path: string, plan: Plan): Attempt[] {
   const params = [...path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]);
   const good = validParams(path);
   for (const param of params) {
-    for (const value of HOSTILE_SEGMENTS) attempts.push({ method, url: fill(path, { ...good, [param]: value }), what: `:${param}=${value.slice(0, 24)}` });
+    for (const value of HOSTILE_SEGMENTS)
+      attempts.push({ method, url: fill(path, { ...good, [param]: value }), what: `:${param}=${value.slice(0, 24)}` });
   }
   const base = fill(path, good);
   for (const tail of RAW_TAILS) attempts.push({ method, url: base.replace(/\/$/, '') + tail, what: `tail ${tail}` });
@@ -434,9 +662,16 @@ function attemptsFor(method: string, path: string, plan: Plan): Attempt[] {
   const names = plan.bodies === true ? BODIES.map((b) => b.name) : plan.bodies || [];
   const bodies = BODIES.filter((b) => names.includes(b.name));
   for (const b of bodies) attempts.push({ method, url: base, what: `body: ${b.name}`, init: b.init() });
-  for (const b of nearlyValid(`${method} ${path}`)) attempts.push({ method, url: base, what: `nearly valid: ${b.name}`, init: b.init() });
+  for (const b of nearlyValid(`${method} ${path}`))
+    attempts.push({ method, url: base, what: `nearly valid: ${b.name}`, init: b.init() });
   if (plan.headers !== false) {
-    for (const h of HEADERS) attempts.push({ method, url: base, what: `headers ${JSON.stringify(h).slice(0, 60)}`, init: { headers: h, ...(method === 'GET' ? {} : { body: '{}' }) } });
+    for (const h of HEADERS)
+      attempts.push({
+        method,
+        url: base,
+        what: `headers ${JSON.stringify(h).slice(0, 60)}`,
+        init: { headers: h, ...(method === 'GET' ? {} : { body: '{}' }) },
+      });
   }
   // a method the route does not have
   attempts.push({ method: method === 'GET' ? 'DELETE' : 'PATCH', url: base, what: 'other method' });
@@ -451,7 +686,12 @@ async function send(who: Who, attempt: Attempt): Promise<Response> {
 }
 
 /** Every way `res` breaks the rule, as readable lines. */
-async function problemsOf(who: Who, attempt: Attempt, res: Response, before: Record<string, number>): Promise<string[]> {
+async function problemsOf(
+  who: Who,
+  attempt: Attempt,
+  res: Response,
+  before: Record<string, number>,
+): Promise<string[]> {
   const where = `${who} ${attempt.method} ${attempt.url.slice(0, 80)} (${attempt.what}) → ${res.status}`;
   const problems: string[] = [];
   const text = await res.text();
@@ -472,7 +712,8 @@ async function problemsOf(who: Who, attempt: Attempt, res: Response, before: Rec
   }
   if (res.status >= 400) {
     const after = await counts();
-    if (JSON.stringify(after) !== JSON.stringify(before)) problems.push(`${where}: stored data changed ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+    if (JSON.stringify(after) !== JSON.stringify(before))
+      problems.push(`${where}: stored data changed ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
   }
   return problems;
 }
@@ -480,26 +721,34 @@ async function problemsOf(who: Who, attempt: Attempt, res: Response, before: Rec
 describe('hostile input on every route', () => {
   it('has a plan for every route of the app, and no plan for a route that is gone', () => {
     const keys = appRoutes().map((r) => keyOf(r.method, r.path));
-    expect(keys.filter((k) => !(k in PLANS)), 'routes without a plan').toEqual([]);
-    expect(Object.keys(PLANS).filter((k) => !keys.includes(k)), 'plans without a route').toEqual([]);
+    expect(
+      keys.filter((k) => !(k in PLANS)),
+      'routes without a plan',
+    ).toEqual([]);
+    expect(
+      Object.keys(PLANS).filter((k) => !keys.includes(k)),
+      'plans without a route',
+    ).toEqual([]);
   });
 
-  it.each(Object.keys(PLANS))('%s: answers below 500, API errors as { error }, nothing stored on a refusal', async (key) => {
-    const [method, path] = key.split(' ');
-    const problems: string[] = [];
-    for (const who of WHO) {
-      for (const attempt of attemptsFor(method, path, PLANS[key])) {
-        const before = await counts();
-        const res = await send(who, attempt);
-        problems.push(...(await problemsOf(who, attempt, res, before)));
-        // logging out ends the session the rest of the battery needs
-        if (key === 'POST /api/auth/logout' && who !== 'anonymous' && res.status === 200) await login(who);
+  it.each(Object.keys(PLANS))(
+    '%s: answers below 500, API errors as { error }, nothing stored on a refusal',
+    async (key) => {
+      const [method, path] = key.split(' ');
+      const problems: string[] = [];
+      for (const who of WHO) {
+        for (const attempt of attemptsFor(method, path, PLANS[key])) {
+          const before = await counts();
+          const res = await send(who, attempt);
+          problems.push(...(await problemsOf(who, attempt, res, before)));
+          // logging out ends the session the rest of the battery needs
+          if (key === 'POST /api/auth/logout' && who !== 'anonymous' && res.status === 200) await login(who);
+        }
       }
-    }
-    expect(problems).toEqual([]);
-  });
+      expect(problems).toEqual([]);
+    },
+  );
 });
-
 
 describe('CLI: bad arguments and bad files', () => {
   let dir: string;
@@ -521,12 +770,30 @@ describe('CLI: bad arguments and bad files', () => {
     put('bomb.yaml', YAML_BOMB);
     put('deep.yaml', '['.repeat(10_000) + ']'.repeat(10_000));
     put('wrong-types.json', '{"slug": 5, "categories": "x", "scale": null}');
-    put('gbk.jsonl', Buffer.concat([Buffer.from('{"category":"project","overall":"satisfied","suggestion":"'), Buffer.from([0xc4, 0xfe, 0xb2, 0xa8]), Buffer.from('","departments":[{"code":"D001","efficiency":"satisfied","quality":"satisfied"}]}\n')]));
+    put(
+      'gbk.jsonl',
+      Buffer.concat([
+        Buffer.from('{"category":"project","overall":"satisfied","suggestion":"'),
+        Buffer.from([0xc4, 0xfe, 0xb2, 0xa8]),
+        Buffer.from('","departments":[{"code":"D001","efficiency":"satisfied","quality":"satisfied"}]}\n'),
+      ]),
+    );
     put('bad.jsonl', '{"category":"project"}\n[]\nnot json\n');
     const example = readFileSync(EXAMPLE_CONFIG_PATH, 'utf8');
-    put('q-garbage.yaml', example.replace('slug: demo-2026', 'slug: cli-q1').replace(/questionnaire: .*/, 'questionnaire: garbage.jsonl'));
-    put('q-dir.yaml', example.replace('slug: demo-2026', 'slug: cli-q2').replace(/questionnaire: .*/, 'questionnaire: /'));
-    put('q-missing.yaml', example.replace('slug: demo-2026', 'slug: cli-q3').replace(/questionnaire: .*/, 'questionnaire: no-such-file.json'));
+    put(
+      'q-garbage.yaml',
+      example.replace('slug: demo-2026', 'slug: cli-q1').replace(/questionnaire: .*/, 'questionnaire: garbage.jsonl'),
+    );
+    put(
+      'q-dir.yaml',
+      example.replace('slug: demo-2026', 'slug: cli-q2').replace(/questionnaire: .*/, 'questionnaire: /'),
+    );
+    put(
+      'q-missing.yaml',
+      example
+        .replace('slug: demo-2026', 'slug: cli-q3')
+        .replace(/questionnaire: .*/, 'questionnaire: no-such-file.json'),
+    );
     mkdirSync(join(dir, 'a-directory.csv'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -547,40 +814,109 @@ describe('CLI: bad arguments and bad files', () => {
     ['a YAML alias bomb', () => ['campaign', 'create', '--config', at('bomb.yaml')]],
     ['a config nested 10,000 deep', () => ['campaign', 'create', '--config', at('deep.yaml')]],
     ['a config of wrong types', () => ['campaign', 'create', '--config', at('wrong-types.json')], /slug/],
-    ['a questionnaire of binary garbage', () => ['campaign', 'create', '--config', at('q-garbage.yaml')], /garbage\.jsonl/],
+    [
+      'a questionnaire of binary garbage',
+      () => ['campaign', 'create', '--config', at('q-garbage.yaml')],
+      /garbage\.jsonl/,
+    ],
     ['a directory as the questionnaire', () => ['campaign', 'create', '--config', at('q-dir.yaml')]],
-    ['a questionnaire that does not exist', () => ['campaign', 'create', '--config', at('q-missing.yaml')], /no-such-file/],
+    [
+      'a questionnaire that does not exist',
+      () => ['campaign', 'create', '--config', at('q-missing.yaml')],
+      /no-such-file/,
+    ],
     ['departments without a file', () => ['import', 'departments', '--campaign', slug()]],
-    ['departments of an unknown campaign', () => ['import', 'departments', '--campaign', 'no-such-campaign', at('header.csv')], /no-such-campaign/],
-    ['departments from a missing file', () => ['import', 'departments', '--campaign', slug(), at('nope.csv')], /nope\.csv/],
-    ['departments from a directory', () => ['import', 'departments', '--campaign', slug(), at('a-directory.csv')], /a-directory\.csv/],
+    [
+      'departments of an unknown campaign',
+      () => ['import', 'departments', '--campaign', 'no-such-campaign', at('header.csv')],
+      /no-such-campaign/,
+    ],
+    [
+      'departments from a missing file',
+      () => ['import', 'departments', '--campaign', slug(), at('nope.csv')],
+      /nope\.csv/,
+    ],
+    [
+      'departments from a directory',
+      () => ['import', 'departments', '--campaign', slug(), at('a-directory.csv')],
+      /a-directory\.csv/,
+    ],
     ['departments from a binary .xlsx', () => ['import', 'departments', '--campaign', slug(), at('garbage.xlsx')]],
-    ['departments from a binary .csv', () => ['import', 'departments', '--campaign', slug(), at('garbage.csv')], /第 \d+ 行/],
+    [
+      'departments from a binary .csv',
+      () => ['import', 'departments', '--campaign', slug(), at('garbage.csv')],
+      /第 \d+ 行/,
+    ],
     ['departments from an empty file', () => ['import', 'departments', '--campaign', slug(), at('empty.csv')]],
     ['departments from an .xls', () => ['import', 'departments', '--campaign', slug(), at('old.xls')], /xls/],
     ['departments with NUL bytes', () => ['import', 'departments', '--campaign', slug(), at('nul.csv')], /第 2 行/],
-    ['departments with only a header', () => ['import', 'departments', '--campaign', slug(), at('header.csv')], /第 2 行/],
-    ['departments with 50,000 columns', () => ['import', 'departments', '--campaign', slug(), at('wide.csv')], /code|代码/],
-    ['departments with a date beyond the calendar', () => ['import', 'departments', '--campaign', slug(), at('dates.xlsx')], /第 2 行 A2/],
+    [
+      'departments with only a header',
+      () => ['import', 'departments', '--campaign', slug(), at('header.csv')],
+      /第 2 行/,
+    ],
+    [
+      'departments with 50,000 columns',
+      () => ['import', 'departments', '--campaign', slug(), at('wide.csv')],
+      /code|代码/,
+    ],
+    [
+      'departments with a date beyond the calendar',
+      () => ['import', 'departments', '--campaign', slug(), at('dates.xlsx')],
+      /第 2 行 A2/,
+    ],
     ['evaluators from a directory', () => ['import', 'evaluators', '--campaign', slug(), at('a-directory.csv')]],
     ['evaluators from a binary .xlsx', () => ['import', 'evaluators', '--campaign', slug(), at('garbage.xlsx')]],
-    ['evaluators with a bad --out name', () => ['import', 'evaluators', '--campaign', slug(), '--out', at('links.exe'), at('header.csv')]],
-    ['evaluators with --out in a missing folder', () => ['import', 'evaluators', '--campaign', slug(), '--out', at('no/such/dir/links.xlsx'), at('evaluators.csv')], /no\/such\/dir/],
-    ['evaluators with --out a directory', () => ['import', 'evaluators', '--campaign', slug(), '--out', at('a-directory.csv'), at('evaluators.csv')], /a-directory\.csv/],
-    ['responses from a missing file', () => ['import', 'responses', '--campaign', slug(), at('nope.jsonl')], /nope\.jsonl/],
+    [
+      'evaluators with a bad --out name',
+      () => ['import', 'evaluators', '--campaign', slug(), '--out', at('links.exe'), at('header.csv')],
+    ],
+    [
+      'evaluators with --out in a missing folder',
+      () => ['import', 'evaluators', '--campaign', slug(), '--out', at('no/such/dir/links.xlsx'), at('evaluators.csv')],
+      /no\/such\/dir/,
+    ],
+    [
+      'evaluators with --out a directory',
+      () => ['import', 'evaluators', '--campaign', slug(), '--out', at('a-directory.csv'), at('evaluators.csv')],
+      /a-directory\.csv/,
+    ],
+    [
+      'responses from a missing file',
+      () => ['import', 'responses', '--campaign', slug(), at('nope.jsonl')],
+      /nope\.jsonl/,
+    ],
     ['responses from a directory', () => ['import', 'responses', '--campaign', slug(), dir]],
-    ['responses from binary garbage', () => ['import', 'responses', '--campaign', slug(), at('garbage.jsonl')], /第 1 行/],
-    ['responses that are not UTF-8', () => ['import', 'responses', '--campaign', slug(), at('gbk.jsonl')], /第 1 行.*UTF-8|UTF-8.*第 1 行/],
+    [
+      'responses from binary garbage',
+      () => ['import', 'responses', '--campaign', slug(), at('garbage.jsonl')],
+      /第 1 行/,
+    ],
+    [
+      'responses that are not UTF-8',
+      () => ['import', 'responses', '--campaign', slug(), at('gbk.jsonl')],
+      /第 1 行.*UTF-8|UTF-8.*第 1 行/,
+    ],
     ['responses with bad lines', () => ['import', 'responses', '--campaign', slug(), at('bad.jsonl')], /第 2 行/],
-    ['responses of an unknown campaign', () => ['import', 'responses', '--campaign', "'; drop table responses; --", at('bad.jsonl')]],
+    [
+      'responses of an unknown campaign',
+      () => ['import', 'responses', '--campaign', "'; drop table responses; --", at('bad.jsonl')],
+    ],
     ['a user without a role', () => ['user', 'add', 'someone']],
     ['a user with an unknown role', () => ['user', 'add', '--role', 'root', 'someone']],
     ['a user with a bad name', () => ['user', 'add', '--role', 'admin', '../\u0000']],
     ['a user with a short password', () => ['user', 'add', '--role', 'admin', '--password', 'short', 'someone']],
-    ['a liaison of an unknown department', () => ['user', 'add', '--role', 'liaison', '--department', 'NOPE', 'someone']],
+    [
+      'a liaison of an unknown department',
+      () => ['user', 'add', '--role', 'liaison', '--department', 'NOPE', 'someone'],
+    ],
     ['a user that exists', () => ['user', 'add', '--role', 'admin', 'admin-user']],
     ['scores of an unknown campaign', () => ['score', '--campaign', 'no-such-campaign']],
-    ['scores exported into a missing folder', () => ['score', '--fast', '--campaign', slug(), '--csv', at('no/such/dir/x.csv')], /no\/such\/dir/],
+    [
+      'scores exported into a missing folder',
+      () => ['score', '--fast', '--campaign', slug(), '--csv', at('no/such/dir/x.csv')],
+      /no\/such\/dir/,
+    ],
     ['scores exported onto a directory', () => ['score', '--fast', '--campaign', slug(), '--xlsx', dir]],
     ['publishing an unknown campaign', () => ['publish', '--campaign', 'no-such-campaign']],
     ['simulating with a bad count', () => ['simulate', '--campaign', slug(), '--evaluators', '1e999']],
@@ -591,7 +927,12 @@ describe('CLI: bad arguments and bad files', () => {
     const before = await counts();
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runCli(argv(), commands, { out: (l) => out.push(l), err: (l) => err.push(l) }, { db, clock: s.clock, config: defaultConfig() });
+    const code = await runCli(
+      argv(),
+      commands,
+      { out: (l) => out.push(l), err: (l) => err.push(l) },
+      { db, clock: s.clock, config: defaultConfig() },
+    );
     const message = err.join('\n');
     expect({ code, message: message.slice(0, 300) }).toMatchObject({ code: 2 });
     expect(message.trim()).not.toBe('');

@@ -36,7 +36,11 @@ beforeEach(async () => {
   services = createServices(deps);
   campaign = await createTestCampaign(db, services);
   admin = await loginAs(app, services, 'admin');
-  const res = await app.request(`/api/campaigns/${campaign.slug}/evaluators/import`, { method: 'POST', headers: admin.headers(), body: uploadForm(ROSTER, 'r.csv') });
+  const res = await app.request(`/api/campaigns/${campaign.slug}/evaluators/import`, {
+    method: 'POST',
+    headers: admin.headers(),
+    body: uploadForm(ROSTER, 'r.csv'),
+  });
   expect(res.status).toBe(200);
 });
 afterEach(() => db.close());
@@ -56,7 +60,12 @@ describe('generating invitations', () => {
     expect(res.headers.get('x-invitations-generated')).toBe('4');
     const rows = await xlsxRows(await res.arrayBuffer());
     expect(rows[0]).toEqual(['姓名', '单位/项目', '类别', '电话', '邮箱', '链接']);
-    expect(rows.slice(1).map((r) => r[0]).sort()).toEqual(['刘芳', '王建国', '赵六', '陈明'].sort());
+    expect(
+      rows
+        .slice(1)
+        .map((r) => r[0])
+        .sort(),
+    ).toEqual(['刘芳', '王建国', '赵六', '陈明'].sort());
     expect(rows.find((r) => r[0] === '刘芳')?.[2]).toBe('两代表一委员');
     const links = rows.slice(1).map((r) => r[5]);
     for (const link of links) expect(link.startsWith(`${PUBLIC_URL}/s/`)).toBe(true);
@@ -64,7 +73,9 @@ describe('generating invitations', () => {
     const stored = await invitations();
     expect(stored).toHaveLength(4);
     expect(stored.map((i) => i.token_hash).sort()).toEqual(links.map((l) => sha256(tokenOf(l))).sort());
-    const dump = JSON.stringify(await db.kysely.selectFrom('invitations').selectAll().execute()) + JSON.stringify(await db.kysely.selectFrom('audit_log').selectAll().execute());
+    const dump =
+      JSON.stringify(await db.kysely.selectFrom('invitations').selectAll().execute()) +
+      JSON.stringify(await db.kysely.selectFrom('audit_log').selectAll().execute());
     for (const link of links) expect(dump).not.toContain(tokenOf(link));
   });
 
@@ -82,7 +93,11 @@ describe('generating invitations', () => {
     expect(res.headers.get('content-type')).toContain('text/csv');
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const lines = new TextDecoder().decode(bytes).replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = new TextDecoder()
+      .decode(bytes)
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe('姓名,单位/项目,类别,电话,邮箱,链接');
     expect(lines).toHaveLength(5);
     for (const line of lines.slice(1)) expect(line).toMatch(new RegExp(`,${PUBLIC_URL}/s/[A-Za-z0-9_-]{32}$`));
@@ -106,7 +121,13 @@ describe('generating invitations', () => {
     await app.request(`/api/campaigns/${campaign.slug}/evaluators/import`, {
       method: 'POST',
       headers: admin.headers(),
-      body: uploadForm(csvOf([['name', 'organisation', 'category'], ['<b>x</b>', '', 'public']]), 'x.csv'),
+      body: uploadForm(
+        csvOf([
+          ['name', 'organisation', 'category'],
+          ['<b>x</b>', '', 'public'],
+        ]),
+        'x.csv',
+      ),
     });
     const html = await (await generate('letters')).text();
     expect(html).toContain('&lt;b&gt;x&lt;/b&gt;');
@@ -116,7 +137,13 @@ describe('generating invitations', () => {
     await app.request(`/api/campaigns/${campaign.slug}/evaluators/import`, {
       method: 'POST',
       headers: admin.headers(),
-      body: uploadForm(csvOf([['name', 'organisation', 'category', 'phone'], ['=1+1', '@SUM(A1)', 'public', '+8613800138000']]), 'x.csv'),
+      body: uploadForm(
+        csvOf([
+          ['name', 'organisation', 'category', 'phone'],
+          ['=1+1', '@SUM(A1)', 'public', '+8613800138000'],
+        ]),
+        'x.csv',
+      ),
     });
     const text = await (await generate('csv')).text();
     const line = text.split('\r\n').find((l) => l.includes('1+1'))!;
@@ -138,7 +165,7 @@ describe('generating invitations', () => {
     await app.request(`/api/campaigns/${campaign.slug}/evaluators/import`, {
       method: 'POST',
       headers: admin.headers(),
-      body: uploadForm(ROSTER + '周八,某社区,grassroots,\n', 'r.csv'),
+      body: uploadForm(`${ROSTER}周八,某社区,grassroots,\n`, 'r.csv'),
     });
     const res = await generate('csv');
     expect(res.headers.get('x-invitations-generated')).toBe('1');
@@ -148,7 +175,9 @@ describe('generating invitations', () => {
   it('records the generation in the audit log, without tokens', async () => {
     await generate('csv');
     const audit = await services.audit.list({ action: 'invitations_generate' });
-    expect(audit).toEqual([expect.objectContaining({ actor: admin.username, campaignId: campaign.id, detail: { count: 4 } })]);
+    expect(audit).toEqual([
+      expect.objectContaining({ actor: admin.username, campaignId: campaign.id, detail: { count: 4 } }),
+    ]);
   });
 
   it('refuses an unknown format (422), analysts (403) and a missing CSRF token (403) without creating anything', async () => {
@@ -162,7 +191,11 @@ describe('generating invitations', () => {
 
 describe('generating invitations: the request body', () => {
   const postJson = (body: string) =>
-    app.request(`/api/campaigns/${campaign.slug}/invitations`, { method: 'POST', headers: admin.headers({ 'content-type': 'application/json' }), body });
+    app.request(`/api/campaigns/${campaign.slug}/invitations`, {
+      method: 'POST',
+      headers: admin.headers({ 'content-type': 'application/json' }),
+      body,
+    });
 
   it('takes the format from a JSON body', async () => {
     const res = await postJson('{"format":"csv"}');
@@ -174,7 +207,9 @@ describe('generating invitations: the request body', () => {
     for (const body of ['null', '[]', '"csv"', '{"format":5}', 'not json']) {
       const res = await postJson(body);
       expect([400, 422], body).toContain(res.status);
-      expect(((await res.json()) as { error: { code: string } }).error.code).toMatch(/^(BAD_REQUEST|VALIDATION_FAILED)$/);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toMatch(
+        /^(BAD_REQUEST|VALIDATION_FAILED)$/,
+      );
     }
     expect(await invitations()).toEqual([]);
   });
@@ -187,7 +222,10 @@ describe('replacing a lost link', () => {
     const oldToken = tokenOf(line.split(',').pop()!);
     const [evaluator] = await db.kysely.selectFrom('evaluators').select('id').where('name', '=', '王建国').execute();
 
-    const res = await app.request(`/api/campaigns/${campaign.slug}/evaluators/${evaluator.id}/invitation`, { method: 'POST', headers: admin.headers() });
+    const res = await app.request(`/api/campaigns/${campaign.slug}/evaluators/${evaluator.id}/invitation`, {
+      method: 'POST',
+      headers: admin.headers(),
+    });
     expect(res.status).toBe(200);
     const { invitation } = (await res.json()) as { invitation: { link: string } };
     const newToken = tokenOf(invitation.link);
@@ -202,7 +240,10 @@ describe('replacing a lost link', () => {
     const [evaluator] = await db.kysely.selectFrom('evaluators').select('id').where('name', '=', '王建国').execute();
     await db.kysely.updateTable('invitations').set({ used: 1 }).where('evaluator_id', '=', evaluator.id).execute();
     const before = await invitations();
-    const res = await app.request(`/api/campaigns/${campaign.slug}/evaluators/${evaluator.id}/invitation`, { method: 'POST', headers: admin.headers() });
+    const res = await app.request(`/api/campaigns/${campaign.slug}/evaluators/${evaluator.id}/invitation`, {
+      method: 'POST',
+      headers: admin.headers(),
+    });
     expect(res.status).toBe(409);
     expect(await invitations()).toEqual(before);
   });
@@ -210,21 +251,35 @@ describe('replacing a lost link', () => {
   it('returns a printable letter for the new link on request', async () => {
     await generate('csv');
     const [evaluator] = await db.kysely.selectFrom('evaluators').select('id').where('name', '=', '刘芳').execute();
-    const res = await app.request(`/api/campaigns/${campaign.slug}/evaluators/${evaluator.id}/invitation?format=letters`, { method: 'POST', headers: admin.headers() });
+    const res = await app.request(
+      `/api/campaigns/${campaign.slug}/evaluators/${evaluator.id}/invitation?format=letters`,
+      { method: 'POST', headers: admin.headers() },
+    );
     const html = await res.text();
     expect(html.match(/<svg/g)).toHaveLength(1);
     expect(html).toContain('刘芳');
   });
 
   it('answers 404 for an evaluator of another campaign', async () => {
-    const res = await app.request(`/api/campaigns/${campaign.slug}/evaluators/nobody/invitation`, { method: 'POST', headers: admin.headers() });
+    const res = await app.request(`/api/campaigns/${campaign.slug}/evaluators/nobody/invitation`, {
+      method: 'POST',
+      headers: admin.headers(),
+    });
     expect(res.status).toBe(404);
   });
 });
 
 describe('progress', () => {
   type ProgressBody = {
-    categories: { code: string; evaluators: number; invited: number; opened: number; draftSaved: number; submitted: number; responses: number }[];
+    categories: {
+      code: string;
+      evaluators: number;
+      invited: number;
+      opened: number;
+      draftSaved: number;
+      submitted: number;
+      responses: number;
+    }[];
     totals: Record<string, number>;
     perDay: { day: string; total: number; byCategory: Record<string, number> }[];
   };
@@ -237,17 +292,32 @@ describe('progress', () => {
   it('counts invited, opened, draft saved and submitted per category, and submissions per day', async () => {
     expect((await progress()).totals).toMatchObject({ evaluators: 4, invited: 0, submitted: 0 });
     const csv = await (await generate('csv')).text();
-    const tokenFor = (name: string) => tokenOf(csv.split('\r\n').find((l) => l.startsWith(name))!.split(',').pop()!);
+    const tokenFor = (name: string) =>
+      tokenOf(
+        csv
+          .split('\r\n')
+          .find((l) => l.startsWith(name))!
+          .split(',')
+          .pop()!,
+      );
     const wang = tokenFor('王建国');
     const zhao = tokenFor('赵六');
     const liu = tokenFor('刘芳');
 
     // 王建国 opens, saves a draft and submits on the 23rd; 赵六 opens and saves a draft; 刘芳 only opens
     expect((await app.request(`/api/s/${wang}`)).status).toBe(200);
-    const draft = await app.request(`/api/s/${zhao}/draft`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers: { organisation: 'x' }, elapsedSeconds: 30 }) });
+    const draft = await app.request(`/api/s/${zhao}/draft`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ answers: { organisation: 'x' }, elapsedSeconds: 30 }),
+    });
     expect(draft.status).toBe(200);
     await app.request(`/api/s/${liu}`);
-    const submit = await app.request(`/api/s/${wang}/submit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers: webAnswers(), elapsedSeconds: 400 }) });
+    const submit = await app.request(`/api/s/${wang}/submit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ answers: webAnswers(), elapsedSeconds: 400 }),
+    });
     expect(submit.status).toBe(201);
     // two responses typed in from paper forms on the next day
     clock.advance(24 * 3_600_000);
@@ -276,10 +346,27 @@ describe('progress', () => {
     const body = await progress();
     const project = body.categories.find((c) => c.code === 'project')!;
     expect(project).toMatchObject({ evaluators: 2, invited: 2, opened: 2, draftSaved: 2, submitted: 1, responses: 1 });
-    expect(body.categories.find((c) => c.code === 'deputies')).toMatchObject({ invited: 1, opened: 1, draftSaved: 0, submitted: 0 });
-    expect(body.categories.find((c) => c.code === 'public')).toMatchObject({ invited: 1, opened: 0, submitted: 0, responses: 2 });
+    expect(body.categories.find((c) => c.code === 'deputies')).toMatchObject({
+      invited: 1,
+      opened: 1,
+      draftSaved: 0,
+      submitted: 0,
+    });
+    expect(body.categories.find((c) => c.code === 'public')).toMatchObject({
+      invited: 1,
+      opened: 0,
+      submitted: 0,
+      responses: 2,
+    });
     expect(body.categories.map((c) => c.code)).toEqual(['project', 'deputies', 'supervisors', 'grassroots', 'public']);
-    expect(body.totals).toMatchObject({ evaluators: 4, invited: 4, opened: 3, draftSaved: 2, submitted: 1, responses: 3 });
+    expect(body.totals).toMatchObject({
+      evaluators: 4,
+      invited: 4,
+      opened: 3,
+      draftSaved: 2,
+      submitted: 1,
+      responses: 3,
+    });
     expect(body.perDay).toEqual([
       { day: '2026-11-23', total: 1, byCategory: { project: 1 } },
       { day: '2026-11-24', total: 2, byCategory: { public: 2 } },
@@ -290,7 +377,9 @@ describe('progress', () => {
     const analyst = await loginAs(app, services, 'analyst');
     await progress(analyst.headers());
     const liaison = await loginAs(app, services, 'liaison', { departmentCode: 'D001' });
-    expect((await app.request(`/api/campaigns/${campaign.slug}/progress`, { headers: liaison.headers() })).status).toBe(403);
+    expect((await app.request(`/api/campaigns/${campaign.slug}/progress`, { headers: liaison.headers() })).status).toBe(
+      403,
+    );
     expect((await app.request(`/api/campaigns/${campaign.slug}/progress`)).status).toBe(401);
   });
 });

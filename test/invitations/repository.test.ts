@@ -17,13 +17,24 @@ describe.each(await dialects())('invitations on $name', ({ open }) => {
     db = await open();
     services = createServices({ db, config: defaultConfig(), clock: fixedClock('2026-11-23T08:00:00Z') });
     campaign = await createTestCampaign(db, services);
-    const rows = Array.from({ length: 700 }, (_, i) => [`代表${i}`, `单位${i % 9}`, ['project', 'deputies', 'supervisors', 'grassroots', 'public'][i % 5]]);
-    await services.roster.importEvaluators(campaign, { bytes: new TextEncoder().encode(csvOf([['name', 'organisation', 'category'], ...rows])), filename: 'e.csv' }, { actor: 't' });
+    const rows = Array.from({ length: 700 }, (_, i) => [
+      `代表${i}`,
+      `单位${i % 9}`,
+      ['project', 'deputies', 'supervisors', 'grassroots', 'public'][i % 5],
+    ]);
+    await services.roster.importEvaluators(
+      campaign,
+      { bytes: new TextEncoder().encode(csvOf([['name', 'organisation', 'category'], ...rows])), filename: 'e.csv' },
+      { actor: 't' },
+    );
   });
   afterAll(() => db.close());
 
   it('invites every evaluator exactly once, even when two generate calls race', async () => {
-    const [a, b] = await Promise.all([services.invitations.generate(campaign, { actor: 't' }), services.invitations.generate(campaign, { actor: 't' })]);
+    const [a, b] = await Promise.all([
+      services.invitations.generate(campaign, { actor: 't' }),
+      services.invitations.generate(campaign, { actor: 't' }),
+    ]);
     expect(a.length + b.length).toBe(700);
     const stored = await db.kysely.selectFrom('invitations').select(['evaluator_id', 'token_hash']).execute();
     expect(stored).toHaveLength(700);
@@ -34,9 +45,20 @@ describe.each(await dialects())('invitations on $name', ({ open }) => {
   });
 
   it('sums progress counts as numbers', async () => {
-    await db.kysely.updateTable('invitations').set({ opened_at: '2026-11-23T09:00:00.000Z' }).where('category', '=', 'deputies').execute();
+    await db.kysely
+      .updateTable('invitations')
+      .set({ opened_at: '2026-11-23T09:00:00.000Z' })
+      .where('category', '=', 'deputies')
+      .execute();
     const progress = await services.invitations.progress(campaign, 'open');
-    expect(progress.totals).toEqual({ evaluators: 700, invited: 700, opened: 140, draftSaved: 0, submitted: 0, responses: 0 });
+    expect(progress.totals).toEqual({
+      evaluators: 700,
+      invited: 700,
+      opened: 140,
+      draftSaved: 0,
+      submitted: 0,
+      responses: 0,
+    });
     expect(typeof progress.categories[0].opened).toBe('number');
   });
 });

@@ -23,7 +23,8 @@ beforeAll(async () => {
 afterAll(() => db.close());
 
 const get = (path: string, who?: LoggedIn) => ctx.app.request(path, { headers: who ? who.headers() : {} });
-const post = (path: string, who?: LoggedIn) => ctx.app.request(path, { method: 'POST', headers: who ? who.headers() : {} });
+const post = (path: string, who?: LoggedIn) =>
+  ctx.app.request(path, { method: 'POST', headers: who ? who.headers() : {} });
 const dept = (view: ResultView, code: string) => view.departments.find((d) => d.code === code) as DepartmentView;
 
 async function publish(): Promise<string> {
@@ -34,7 +35,14 @@ async function publish(): Promise<string> {
 
 describe('results API: roles', () => {
   it('answers 401 without a session on every results endpoint', async () => {
-    for (const path of ['/api/campaigns/test-2026/results', '/api/campaigns/test-2026/snapshots', '/api/snapshots/x', '/api/snapshots/x/export.csv', '/api/compare?from=a&to=b', '/api/my/results']) {
+    for (const path of [
+      '/api/campaigns/test-2026/results',
+      '/api/campaigns/test-2026/snapshots',
+      '/api/snapshots/x',
+      '/api/snapshots/x/export.csv',
+      '/api/compare?from=a&to=b',
+      '/api/my/results',
+    ]) {
       expect((await get(path)).status, path).toBe(401);
     }
     expect((await post('/api/campaigns/test-2026/snapshots')).status).toBe(401);
@@ -55,7 +63,10 @@ describe('results API: roles', () => {
   });
 
   it('refuses a publish without the CSRF token', async () => {
-    const res = await ctx.app.request('/api/campaigns/test-2026/snapshots', { method: 'POST', headers: { cookie: admin.cookie } });
+    const res = await ctx.app.request('/api/campaigns/test-2026/snapshots', {
+      method: 'POST',
+      headers: { cookie: admin.cookie },
+    });
     expect(res.status).toBe(403);
   });
 
@@ -79,7 +90,12 @@ describe('results API: live results and suppression', () => {
     expect(view.inputs).toMatchObject({ responses: 45, excluded: 0, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(view.method.minCellSize).toBe(5);
     expect(view.departments.map((d) => d.code).sort()).toEqual(['D001', 'D002', 'D003', 'D004', 'D005', 'D006']);
-    expect(dept(view, 'D001')).toMatchObject({ group: 'economic', groupLabel: '综合经济管理类', ranked: true, rank: 1 });
+    expect(dept(view, 'D001')).toMatchObject({
+      group: 'economic',
+      groupLabel: '综合经济管理类',
+      ranked: true,
+      rank: 1,
+    });
     expect(dept(view, 'D005')).toMatchObject({ verifiedNegatives: 2, deduction: 1 });
     expect(dept(view, 'D001').uncertainty.scoreInterval).toHaveLength(2);
   });
@@ -94,22 +110,52 @@ describe('results API: live results and suppression', () => {
 
   it('withholds every figure of a department with fewer than 5 valid raters', () => {
     const small = dept(view, 'D006');
-    expect(small).toMatchObject({ validRaters: 3, suppressed: true, surveyScore: null, finalScore: null, satisfactionRate: null, awareness: null, ranked: false, rank: null });
+    expect(small).toMatchObject({
+      validRaters: 3,
+      suppressed: true,
+      surveyScore: null,
+      finalScore: null,
+      satisfactionRate: null,
+      awareness: null,
+      ranked: false,
+      rank: null,
+    });
     expect(small.rankNote).toBe('样本不足，不予排名');
     expect(small.items.efficiency).toMatchObject({ score: null, suppressed: true });
   });
 
   it('withholds problem and negative tallies of 1–4 evaluators and shows the rest', () => {
-    expect(dept(view, 'D001').problems.find((p) => p.problem === 4)).toEqual({ problem: 4, mentions: null, share: null, suppressed: true });
-    expect(dept(view, 'D002').problems.find((p) => p.problem === 2)).toEqual({ problem: 2, mentions: 10, share: 0.25, suppressed: false });
-    expect(dept(view, 'D002').problems.find((p) => p.problem === 7)).toEqual({ problem: 7, mentions: 0, share: 0, suppressed: false });
-    expect(dept(view, 'D005').negatives.find((n) => n.kind === 3)).toEqual({ kind: 3, reported: null, verified: null, suppressed: true });
+    expect(dept(view, 'D001').problems.find((p) => p.problem === 4)).toEqual({
+      problem: 4,
+      mentions: null,
+      share: null,
+      suppressed: true,
+    });
+    expect(dept(view, 'D002').problems.find((p) => p.problem === 2)).toEqual({
+      problem: 2,
+      mentions: 10,
+      share: 0.25,
+      suppressed: false,
+    });
+    expect(dept(view, 'D002').problems.find((p) => p.problem === 7)).toEqual({
+      problem: 7,
+      mentions: 0,
+      share: 0,
+      suppressed: false,
+    });
+    expect(dept(view, 'D005').negatives.find((n) => n.kind === 3)).toEqual({
+      kind: 3,
+      reported: null,
+      verified: null,
+      suppressed: true,
+    });
   });
 
   it('gives no cell anywhere a figure when it counts fewer than 5 evaluators', () => {
     for (const d of view.departments) {
       for (const item of Object.values(d.items)) {
-        for (const c of item.categoryBreakdown) if (c.validAnswers < 5) expect(c.mean, `${d.code} ${c.category}`).toBeNull();
+        for (const c of item.categoryBreakdown)
+          if (c.validAnswers < 5) expect(c.mean, `${d.code} ${c.category}`).toBeNull();
       }
       for (const p of d.problems) if (p.mentions !== null) expect(p.mentions === 0 || p.mentions >= 5).toBe(true);
     }
@@ -129,14 +175,20 @@ describe('results API: snapshots, exports, comparison, liaison', () => {
     ctx.clock.advance(60_000);
     // more evaluators: D005 gets better, D006 reaches 5 raters
     await storeRecords(db, ctx.services, ctx.campaign, [
-      ...Array.from({ length: 10 }, () => record('project', [{ code: 'D005', efficiency: 'satisfied', quality: 'satisfied' }])),
-      ...Array.from({ length: 2 }, () => record('public', [{ code: 'D006', efficiency: 'satisfied', quality: 'fairly_satisfied' }])),
+      ...Array.from({ length: 10 }, () =>
+        record('project', [{ code: 'D005', efficiency: 'satisfied', quality: 'satisfied' }]),
+      ),
+      ...Array.from({ length: 2 }, () =>
+        record('public', [{ code: 'D006', efficiency: 'satisfied', quality: 'fairly_satisfied' }]),
+      ),
     ]);
     second = await publish();
   });
 
   it('lists the snapshots newest first and serves each as published', async () => {
-    const list = (await (await get('/api/campaigns/test-2026/snapshots', analyst)).json()) as { snapshots: { id: string; counts: { responses: number } }[] };
+    const list = (await (await get('/api/campaigns/test-2026/snapshots', analyst)).json()) as {
+      snapshots: { id: string; counts: { responses: number } }[];
+    };
     expect(list.snapshots.map((s) => s.id)).toEqual([second, first]);
     expect(list.snapshots.map((s) => s.counts.responses)).toEqual([57, 45]);
     const one = (await (await get(`/api/snapshots/${first}`, analyst)).json()) as ResultView;
@@ -158,7 +210,10 @@ describe('results API: snapshots, exports, comparison, liaison', () => {
     expect(res.headers.get('content-type')).toContain('text/csv');
     expect(res.headers.get('content-disposition')).toContain('attachment');
     const text = (await res.text()).replace(/^\ufeff/, '');
-    const [header, ...rows] = text.trim().split('\n').map((l) => l.split(','));
+    const [header, ...rows] = text
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
     expect(rows).toHaveLength(6);
     const col = (name: string) => header.indexOf(name);
     const row = (code: string) => rows.find((r) => r[col('部门代码')] === code)!;
@@ -175,7 +230,13 @@ describe('results API: snapshots, exports, comparison, liaison', () => {
     expect(res.status).toBe(200);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(await res.arrayBuffer());
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['综合经济管理类', '执法监管类', '社会服务类', '作风问题与负面情形', '计分方法']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      '综合经济管理类',
+      '执法监管类',
+      '社会服务类',
+      '作风问题与负面情形',
+      '计分方法',
+    ]);
     const sheet = wb.getWorksheet('综合经济管理类')!;
     const header = (sheet.getRow(1).values as unknown[]).slice(1);
     const codes = [2, 3].map((r) => sheet.getRow(r).getCell(header.indexOf('部门代码') + 1).value);
@@ -184,7 +245,9 @@ describe('results API: snapshots, exports, comparison, liaison', () => {
     expect(sheet.getRow(2).getCell(header.indexOf('排名') + 1).value).toBe(1);
     const service = wb.getWorksheet('社会服务类')!;
     const sh = (service.getRow(1).values as unknown[]).slice(1);
-    const d006 = [2, 3].map((r) => service.getRow(r)).find((r) => r.getCell(sh.indexOf('部门代码') + 1).value === 'D006')!;
+    const d006 = [2, 3]
+      .map((r) => service.getRow(r))
+      .find((r) => r.getCell(sh.indexOf('部门代码') + 1).value === 'D006')!;
     expect(d006.getCell(sh.indexOf('测评得分') + 1).value).toBe('<5');
     const method = wb.getWorksheet('计分方法')!;
     const params = new Map<unknown, unknown>();
@@ -215,7 +278,10 @@ describe('results API: snapshots, exports, comparison, liaison', () => {
   it('shows a liaison only their own department, from published snapshots only', async () => {
     const res = await get('/api/my/results', liaison);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { department: string; results: { snapshot: { id: string }; department: DepartmentView }[] };
+    const body = (await res.json()) as {
+      department: string;
+      results: { snapshot: { id: string }; department: DepartmentView }[];
+    };
     expect(body.department).toBe('D005');
     expect(body.results).toHaveLength(1);
     expect(body.results[0].snapshot.id).toBe(second);

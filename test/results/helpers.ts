@@ -33,7 +33,14 @@ export function record(category: string, ratings: Rating[], durationSeconds: num
       ratings: { efficiency: r.efficiency, quality: r.quality },
       problems: r.problems ?? [],
       negatives: (r.negatives ?? []).map(
-        (n): CanonicalNegative => ({ kind: n.kind, matter: '办理施工许可', date: '2026-06', description: n.description, contactAllowed: false, contact: null }),
+        (n): CanonicalNegative => ({
+          kind: n.kind,
+          matter: '办理施工许可',
+          date: '2026-06',
+          description: n.description,
+          contactAllowed: false,
+          contact: null,
+        }),
       ),
       suggestion: null,
     })),
@@ -57,7 +64,12 @@ export function knownRecords(): { records: CanonicalRecord[]; verify: string[] }
     const level = (offset: number) => cycle[Math.min(3, Math.floor(((i % 4) + offset) / 1.5))];
     records.push(
       record('project', [
-        { code: 'D001', efficiency: 'satisfied', quality: i % 5 === 0 ? 'fairly_satisfied' : 'satisfied', problems: i < 2 ? [4] : [] },
+        {
+          code: 'D001',
+          efficiency: 'satisfied',
+          quality: i % 5 === 0 ? 'fairly_satisfied' : 'satisfied',
+          problems: i < 2 ? [4] : [],
+        },
         { code: 'D002', efficiency: level(0), quality: level(1), problems: i < 10 ? [2] : [] },
         { code: 'D003', efficiency: level(1), quality: level(1) },
         { code: 'D004', efficiency: level(2), quality: i % 10 === 0 ? 'unknown' : level(2) },
@@ -71,13 +83,21 @@ export function knownRecords(): { records: CanonicalRecord[]; verify: string[] }
     );
     if (i < 2) verify.push(`超过承诺时限，第${i + 1}件`);
   }
-  for (let i = 0; i < 2; i++) records.push(record('deputies', [{ code: 'D001', efficiency: 'basically_satisfied', quality: 'dissatisfied' }]));
-  for (let i = 0; i < 3; i++) records.push(record('public', [{ code: 'D006', efficiency: 'dissatisfied', quality: 'dissatisfied' }]));
+  for (let i = 0; i < 2; i++)
+    records.push(record('deputies', [{ code: 'D001', efficiency: 'basically_satisfied', quality: 'dissatisfied' }]));
+  for (let i = 0; i < 3; i++)
+    records.push(record('public', [{ code: 'D006', efficiency: 'dissatisfied', quality: 'dissatisfied' }]));
   return { records, verify };
 }
 
 /** Store records through the responses service, then verify the negative reports with these descriptions. */
-export async function storeRecords(db: Db, services: Services, campaign: Campaign, records: CanonicalRecord[], verify: string[] = []) {
+export async function storeRecords(
+  db: Db,
+  services: Services,
+  campaign: Campaign,
+  records: CanonicalRecord[],
+  verify: string[] = [],
+) {
   await services.responses.storeMany(campaign, records, { source: 'import' });
   if (verify.length) await resultsRepository(db.kysely).markVerified(campaign.id, verify);
 }

@@ -11,7 +11,9 @@ describe('live results', () => {
   it('reuse one computation for a minute, so a busy deadline is not stalled by every dashboard view', async () => {
     const first = await s.services.results.live(s.campaign.slug);
     expect(first.computedAt).toBe(s.clock.now().toISOString());
-    await storeRecords(db, s.services, s.campaign, [record('project', [{ code: 'D001', efficiency: 'dissatisfied', quality: 'dissatisfied' }])]);
+    await storeRecords(db, s.services, s.campaign, [
+      record('project', [{ code: 'D001', efficiency: 'dissatisfied', quality: 'dissatisfied' }]),
+    ]);
 
     s.clock.advance(LIVE_MAX_AGE_MS - 1);
     const cached = await s.services.results.live(s.campaign.slug);
@@ -26,7 +28,9 @@ describe('live results', () => {
 
   it('never serves figures without intervals to a request that wants them', async () => {
     s.clock.advance(LIVE_MAX_AGE_MS);
-    await storeRecords(db, s.services, s.campaign, [record('project', [{ code: 'D002', efficiency: 'satisfied', quality: 'satisfied' }])]);
+    await storeRecords(db, s.services, s.campaign, [
+      record('project', [{ code: 'D002', efficiency: 'satisfied', quality: 'satisfied' }]),
+    ]);
     const fast = await s.services.results.live(s.campaign.slug, { uncertainty: false });
     expect(fast.bootstrapSamples).toBe(0);
     const full = await s.services.results.live(s.campaign.slug);
@@ -35,7 +39,10 @@ describe('live results', () => {
 
   it('lets concurrent viewers share one computation', async () => {
     s.clock.advance(LIVE_MAX_AGE_MS);
-    const [a, b] = await Promise.all([s.services.results.live(s.campaign.slug), s.services.results.live(s.campaign.slug)]);
+    const [a, b] = await Promise.all([
+      s.services.results.live(s.campaign.slug),
+      s.services.results.live(s.campaign.slug),
+    ]);
     expect(a.computedAt).toBe(b.computedAt);
     expect(a.inputs.hash).toBe(b.inputs.hash);
   });

@@ -13,7 +13,13 @@ describe('the scoring method of a campaign config', () => {
     expect(method.items).toEqual(expected.items);
     expect(method.categories).toEqual(expected.categories);
     expect(method.grades).toEqual(expected.grades);
-    expect(method).toMatchObject({ minCategoryAnswers: 5, minRankedRaters: 30, deductionPerNegative: 0.5, maxDeduction: 5, minCellSize: 5 });
+    expect(method).toMatchObject({
+      minCategoryAnswers: 5,
+      minRankedRaters: 30,
+      deductionPerNegative: 0.5,
+      maxDeduction: 5,
+      minCellSize: 5,
+    });
     expect(method.bootstrap).toEqual({ samples: 1000, seed: 20261231 });
     expect(method.rectification).toEqual({ maxScore: 75, bottomCount: 3, minProbability: 0.8 });
   });
@@ -23,11 +29,27 @@ describe('the scoring method of a campaign config', () => {
     const config = campaignConfigSchema.parse({
       ...raw,
       scale: 'three-level',
-      items: [{ code: 'efficiency', label: '工作效率', weight: 2 }, { code: 'quality', label: '工作质量', weight: 1 }],
-      scoring: { minRankedRaters: 50, bootstrap: { samples: 200, seed: 7 }, grades: [{ label: '差', min: null }, { label: '好', min: 90 }, { label: '一般', min: 60 }] },
+      items: [
+        { code: 'efficiency', label: '工作效率', weight: 2 },
+        { code: 'quality', label: '工作质量', weight: 1 },
+      ],
+      scoring: {
+        minRankedRaters: 50,
+        bootstrap: { samples: 200, seed: 7 },
+        grades: [
+          { label: '差', min: null },
+          { label: '好', min: 90 },
+          { label: '一般', min: 60 },
+        ],
+      },
     });
     const method = methodFromConfig(config);
-    expect(method.levels.map((l) => [l.label, l.points])).toEqual([['满意', 100], ['基本满意', 60], ['不满意', 0], ['不了解', null]]);
+    expect(method.levels.map((l) => [l.label, l.points])).toEqual([
+      ['满意', 100],
+      ['基本满意', 60],
+      ['不满意', 0],
+      ['不了解', null],
+    ]);
     expect(method.items.map((i) => i.weight)).toEqual([2, 1]);
     expect(method.minRankedRaters).toBe(50);
     expect(method.bootstrap).toEqual({ samples: 200, seed: 7 });

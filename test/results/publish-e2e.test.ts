@@ -43,7 +43,7 @@ async function responseFile(name: string, evaluators: number, seed: number): Pro
   departments ??= await services.campaigns.departments(campaign.id);
   const sim = simulateResponses(campaign.config, departments, { evaluators, seed });
   const path = join(dir, name);
-  writeFileSync(path, sim.records.map((r) => line(r.record)).join('\n') + '\n');
+  writeFileSync(path, `${sim.records.map((r) => line(r.record)).join('\n')}\n`);
   return path;
 }
 
@@ -59,7 +59,13 @@ describe('import, score, publish: the snapshot is immutable', () => {
   let firstStored: unknown;
 
   it('imports a response file and prints a ranking table per group', async () => {
-    const imported = await run('import', 'responses', '--campaign', 'test-2026', await responseFile('a.jsonl', 300, 11));
+    const imported = await run(
+      'import',
+      'responses',
+      '--campaign',
+      'test-2026',
+      await responseFile('a.jsonl', 300, 11),
+    );
     expect(imported.code, imported.err).toBe(0);
     expect(imported.out).toContain('已导入 300 份答卷');
     const table = await run('score', '--campaign', 'test-2026');
@@ -75,7 +81,13 @@ describe('import, score, publish: the snapshot is immutable', () => {
     const view = JSON.parse(out) as ResultView;
     expect(Object.keys(view)).toEqual(expect.arrayContaining(['campaign', 'method', 'inputs', 'departments']));
     expect(view.campaign.slug).toBe('test-2026');
-    expect(view.inputs).toEqual({ responses: 300, included: expect.any(Number), excluded: expect.any(Number), flagged: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(view.inputs).toEqual({
+      responses: 300,
+      included: expect.any(Number),
+      excluded: expect.any(Number),
+      flagged: expect.any(Number),
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(view.inputs.excluded).toBeGreaterThan(0); // the simulated speeders giving one level everywhere
     expect(view.method.bootstrap.samples).toBe(1000);
     expect(view.departments).toHaveLength(9);
@@ -91,7 +103,10 @@ describe('import, score, publish: the snapshot is immutable', () => {
           ranked: expect.any(Boolean),
           problems: expect.any(Array),
           negatives: expect.any(Array),
-          uncertainty: expect.objectContaining({ scoreInterval: expect.any(Array), statisticallyTiedWith: expect.any(Array) }),
+          uncertainty: expect.objectContaining({
+            scoreInterval: expect.any(Array),
+            statisticallyTiedWith: expect.any(Array),
+          }),
           rectification: expect.any(Boolean),
         }),
       );
@@ -105,7 +120,10 @@ describe('import, score, publish: the snapshot is immutable', () => {
     const { code } = await run('score', '--campaign', 'test-2026', '--csv', csv, '--xlsx', xlsx);
     expect(code).toBe(0);
     const view = JSON.parse((await run('score', '--campaign', 'test-2026', '--json')).out) as ResultView;
-    const lines = readFileSync(csv, 'utf8').replace(/^\ufeff/, '').trim().split('\n');
+    const lines = readFileSync(csv, 'utf8')
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\n');
     expect(lines).toHaveLength(10);
     const header = lines[0].split(',');
     const first = lines[1].split(',');
@@ -113,7 +131,13 @@ describe('import, score, publish: the snapshot is immutable', () => {
     expect(Number(first[header.indexOf('最终得分')])).toBe(view.departments[0].finalScore);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(xlsx);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['综合经济管理类', '执法监管类', '社会服务类', '作风问题与负面情形', '计分方法']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      '综合经济管理类',
+      '执法监管类',
+      '社会服务类',
+      '作风问题与负面情形',
+      '计分方法',
+    ]);
     const sheet = wb.worksheets[0];
     const sh = (sheet.getRow(1).values as unknown[]).slice(1);
     const rows = view.departments.filter((d) => d.group === 'economic');
@@ -138,7 +162,9 @@ describe('import, score, publish: the snapshot is immutable', () => {
 
   it('keeps the first snapshot unchanged when more responses arrive and a new one is published', async () => {
     clock.advance(3_600_000);
-    expect((await run('import', 'responses', '--campaign', 'test-2026', await responseFile('b.jsonl', 120, 12))).code).toBe(0);
+    expect(
+      (await run('import', 'responses', '--campaign', 'test-2026', await responseFile('b.jsonl', 120, 12))).code,
+    ).toBe(0);
     const { out } = await run('publish', '--campaign', 'test-2026');
     const secondId = out.trim();
     expect(secondId).not.toBe(firstId);

@@ -12,7 +12,9 @@ describe.each(await dialects())('results repository on $name', ({ open }) => {
     ctx = await resultsSetup(db, { records: false });
     // another campaign's responses must never be read
     const other = await resultsSetup(db, { slug: 'other-2026', records: false });
-    await storeRecords(db, other.services, other.campaign, [record('project', [{ code: 'D001', efficiency: 'dissatisfied', quality: 'dissatisfied' }])]);
+    await storeRecords(db, other.services, other.campaign, [
+      record('project', [{ code: 'D001', efficiency: 'dissatisfied', quality: 'dissatisfied' }]),
+    ]);
   });
   afterAll(() => db.close());
 
@@ -28,7 +30,16 @@ describe.each(await dialects())('results repository on $name', ({ open }) => {
       ctx.campaign,
       [
         record('project', [
-          { code: 'D003', efficiency: 'satisfied', quality: 'unknown', problems: [2, 7], negatives: [{ kind: 3, description: '超时一' }, { kind: 5, description: '刁难一' }] },
+          {
+            code: 'D003',
+            efficiency: 'satisfied',
+            quality: 'unknown',
+            problems: [2, 7],
+            negatives: [
+              { kind: 3, description: '超时一' },
+              { kind: 5, description: '刁难一' },
+            ],
+          },
           { code: 'D001', efficiency: 'fairly_satisfied', quality: 'basically_satisfied' },
         ]),
         record('public', [{ code: 'D002', efficiency: 'dissatisfied', quality: 'dissatisfied', problems: [1] }], null),
@@ -42,7 +53,12 @@ describe.each(await dialects())('results repository on $name', ({ open }) => {
     const project = responses.find((r) => r.category === 'project')!;
     expect(project).toMatchObject({ durationSeconds: 600, submittedAt: '2027-01-05' });
     expect(project.departments).toEqual([
-      { code: 'D001', ratings: { efficiency: 'fairly_satisfied', quality: 'basically_satisfied' }, problems: [], negatives: [] },
+      {
+        code: 'D001',
+        ratings: { efficiency: 'fairly_satisfied', quality: 'basically_satisfied' },
+        problems: [],
+        negatives: [],
+      },
       {
         code: 'D003',
         ratings: { efficiency: 'satisfied', quality: 'unknown' },
@@ -55,13 +71,20 @@ describe.each(await dialects())('results repository on $name', ({ open }) => {
     ]);
     const pub = responses.find((r) => r.category === 'public')!;
     expect(pub.durationSeconds).toBeNull();
-    expect(pub.departments).toEqual([{ code: 'D002', ratings: { efficiency: 'dissatisfied', quality: 'dissatisfied' }, problems: [1], negatives: [] }]);
+    expect(pub.departments).toEqual([
+      { code: 'D002', ratings: { efficiency: 'dissatisfied', quality: 'dissatisfied' }, problems: [1], negatives: [] },
+    ]);
   });
 
   it('reads thousands of responses across pages without losing or mixing any', async () => {
     const many = Array.from({ length: 3000 }, (_, i) =>
       record(i % 2 ? 'project' : 'deputies', [
-        { code: 'D004', efficiency: i % 3 ? 'satisfied' : 'dissatisfied', quality: 'satisfied', problems: i % 7 === 0 ? [3] : [] },
+        {
+          code: 'D004',
+          efficiency: i % 3 ? 'satisfied' : 'dissatisfied',
+          quality: 'satisfied',
+          problems: i % 7 === 0 ? [3] : [],
+        },
         { code: 'D005', efficiency: 'basically_satisfied', quality: i % 5 ? 'fairly_satisfied' : 'unknown' },
       ]),
     );
@@ -70,7 +93,14 @@ describe.each(await dialects())('results repository on $name', ({ open }) => {
     expect(responses).toHaveLength(3002);
     const bulk = responses.filter((r) => r.departments.some((d) => d.code === 'D004'));
     expect(bulk).toHaveLength(3000);
-    expect(bulk.every((r) => r.departments.length === 2 && r.departments[0].code === 'D004' && Object.keys(r.departments[1].ratings).length === 2)).toBe(true);
+    expect(
+      bulk.every(
+        (r) =>
+          r.departments.length === 2 &&
+          r.departments[0].code === 'D004' &&
+          Object.keys(r.departments[1].ratings).length === 2,
+      ),
+    ).toBe(true);
     expect(bulk.filter((r) => r.departments[0].ratings.efficiency === 'dissatisfied')).toHaveLength(1000);
     expect(bulk.filter((r) => r.departments[0].problems.includes(3))).toHaveLength(429);
     expect(bulk.filter((r) => r.departments[1].ratings.quality === 'unknown')).toHaveLength(600);

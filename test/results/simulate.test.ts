@@ -43,7 +43,10 @@ describe('simulate', () => {
     let problems = 0;
     let negatives = 0;
     for (const { record } of sim.records) {
-      const result = validate({ ...record, departments: record.departments.map(({ ratings, ...d }) => ({ ...d, ...ratings })) });
+      const result = validate({
+        ...record,
+        departments: record.departments.map(({ ratings, ...d }) => ({ ...d, ...ratings })),
+      });
       expect(result.ok, JSON.stringify(result.ok ? null : result.error.issues[0])).toBe(true);
       for (const d of record.departments) {
         for (const l of Object.values(d.ratings)) levels.add(l);
@@ -51,7 +54,13 @@ describe('simulate', () => {
         negatives += d.negatives.length;
       }
     }
-    expect([...levels].sort()).toEqual(['basically_satisfied', 'dissatisfied', 'fairly_satisfied', 'satisfied', 'unknown']);
+    expect([...levels].sort()).toEqual([
+      'basically_satisfied',
+      'dissatisfied',
+      'fairly_satisfied',
+      'satisfied',
+      'unknown',
+    ]);
     expect(problems).toBeGreaterThan(100);
     expect(negatives).toBeGreaterThan(10);
     expect(sim.verifiedDescriptions.length).toBeGreaterThan(0);
@@ -102,7 +111,9 @@ describe('simulate', () => {
     const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
     const env = { db, clock: fixedClock(RESULTS_TIME), config: defaultConfig() };
     expect(await runCli(['simulate', '--campaign', 'test-2026', '--evaluators', '0'], commands, io, env)).toBe(2);
-    expect(await runCli(['simulate', '--campaign', 'test-2026', '--evaluators', '200', '--seed', '3'], commands, io, env)).toBe(0);
+    expect(
+      await runCli(['simulate', '--campaign', 'test-2026', '--evaluators', '200', '--seed', '3'], commands, io, env),
+    ).toBe(0);
     expect(out.join('\n')).toContain('生成 200 份模拟答卷');
   });
 });

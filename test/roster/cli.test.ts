@@ -28,7 +28,12 @@ afterEach(async () => {
 async function cli(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(argv, commands, { out: (l) => out.push(l), err: (l) => err.push(l) }, { db, clock, config });
+  const code = await runCli(
+    argv,
+    commands,
+    { out: (l) => out.push(l), err: (l) => err.push(l) },
+    { db, clock, config },
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -45,7 +50,9 @@ describe('minping campaign create', () => {
     expect(out).toContain('demo-2026');
     const rows = await db.kysely.selectFrom('campaigns').selectAll().execute();
     expect(rows.map((r) => r.slug)).toEqual(['demo-2026']);
-    expect((await db.kysely.selectFrom('audit_log').selectAll().where('action', '=', 'campaign_create').execute()).length).toBe(1);
+    expect(
+      (await db.kysely.selectFrom('audit_log').selectAll().where('action', '=', 'campaign_create').execute()).length,
+    ).toBe(1);
   });
 
   it('creates a campaign from JSON', async () => {
@@ -91,13 +98,31 @@ describe('minping import', () => {
   });
 
   it('imports departments and prints each bad row as "第 N 行 field：message"', async () => {
-    const bad = file('d.csv', csvOf([['code', 'name', 'group'], ['D001', '甲', 'economic'], ['D002', '乙', 'economic'], ['D003', '丙', 'economic'], ['D004', '丁', 'economic'], ['D005', '戊', 'economic'], ['D006', '己', '其他类']]));
+    const bad = file(
+      'd.csv',
+      csvOf([
+        ['code', 'name', 'group'],
+        ['D001', '甲', 'economic'],
+        ['D002', '乙', 'economic'],
+        ['D003', '丙', 'economic'],
+        ['D004', '丁', 'economic'],
+        ['D005', '戊', 'economic'],
+        ['D006', '己', '其他类'],
+      ]),
+    );
     const res = await cli('import', 'departments', '--campaign', 'demo-2026', bad);
     expect(res.code).toBe(2);
     expect(res.err).toContain('第 7 行 group：不是本活动的部门分组');
     expect(await db.kysely.selectFrom('departments').selectAll().execute()).toEqual([]);
 
-    const good = file('ok.xlsx', await xlsxOf([['代码', '部门名称', '类别'], ['D001', '甲', '综合经济管理类'], ['D002', '乙', '执法监管类']]));
+    const good = file(
+      'ok.xlsx',
+      await xlsxOf([
+        ['代码', '部门名称', '类别'],
+        ['D001', '甲', '综合经济管理类'],
+        ['D002', '乙', '执法监管类'],
+      ]),
+    );
     const ok = await cli('import', 'departments', '--campaign', 'demo-2026', good);
     expect(ok.code).toBe(0);
     expect(ok.out).toContain('新增 2');
@@ -105,7 +130,14 @@ describe('minping import', () => {
   });
 
   it('imports evaluators and writes their links with --out, once', async () => {
-    const roster = file('e.csv', csvOf([['姓名', '单位', '类别', '电话'], ['王建国', '项目部', 'project', '13800138000'], ['刘芳', '人大', '两代表一委员', '']]));
+    const roster = file(
+      'e.csv',
+      csvOf([
+        ['姓名', '单位', '类别', '电话'],
+        ['王建国', '项目部', 'project', '13800138000'],
+        ['刘芳', '人大', '两代表一委员', ''],
+      ]),
+    );
     const out = join(dir, 'links.xlsx');
     const res = await cli('import', 'evaluators', '--campaign', 'demo-2026', '--out', out, roster);
     expect(res.code).toBe(0);
@@ -114,7 +146,9 @@ describe('minping import', () => {
     expect(rows[0]).toEqual(['姓名', '单位/项目', '类别', '电话', '邮箱', '链接']);
     const links = rows.slice(1).map((r) => r[5]);
     expect(links).toHaveLength(2);
-    const hashes = (await db.kysely.selectFrom('invitations').select('token_hash').execute()).map((r) => r.token_hash).sort();
+    const hashes = (await db.kysely.selectFrom('invitations').select('token_hash').execute())
+      .map((r) => r.token_hash)
+      .sort();
     expect(links.map((l) => sha256(l.split('/s/')[1])).sort()).toEqual(hashes);
     for (const link of links) expect(link).toMatch(/^https:\/\/minping\.example\.gov\.cn\/s\/[A-Za-z0-9_-]{32}$/);
 
@@ -125,20 +159,50 @@ describe('minping import', () => {
   });
 
   it('refuses an unknown campaign, a missing file and an --out of another type', async () => {
-    const roster = file('e.csv', csvOf([['name', 'organisation', 'category'], ['a', 'b', 'public']]));
+    const roster = file(
+      'e.csv',
+      csvOf([
+        ['name', 'organisation', 'category'],
+        ['a', 'b', 'public'],
+      ]),
+    );
     expect((await cli('import', 'evaluators', '--campaign', 'nope', roster)).code).toBe(2);
     expect((await cli('import', 'evaluators', '--campaign', 'demo-2026', join(dir, 'missing.csv'))).code).toBe(2);
-    expect((await cli('import', 'evaluators', '--campaign', 'demo-2026', '--out', join(dir, 'x.pdf'), roster)).code).toBe(2);
+    expect(
+      (await cli('import', 'evaluators', '--campaign', 'demo-2026', '--out', join(dir, 'x.pdf'), roster)).code,
+    ).toBe(2);
     expect(await db.kysely.selectFrom('evaluators').selectAll().execute()).toEqual([]);
   });
 
   it('refuses an --out in a missing folder or onto a directory before importing or inviting anyone', async () => {
-    const roster = file('e.csv', csvOf([['name', 'organisation', 'category'], ['a', 'b', 'public']]));
-    const missing = await cli('import', 'evaluators', '--campaign', 'demo-2026', '--out', join(dir, 'no', 'such', 'links.xlsx'), roster);
+    const roster = file(
+      'e.csv',
+      csvOf([
+        ['name', 'organisation', 'category'],
+        ['a', 'b', 'public'],
+      ]),
+    );
+    const missing = await cli(
+      'import',
+      'evaluators',
+      '--campaign',
+      'demo-2026',
+      '--out',
+      join(dir, 'no', 'such', 'links.xlsx'),
+      roster,
+    );
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('所在目录不存在');
     mkdirSync(join(dir, 'links.csv'));
-    const directory = await cli('import', 'evaluators', '--campaign', 'demo-2026', '--out', join(dir, 'links.csv'), roster);
+    const directory = await cli(
+      'import',
+      'evaluators',
+      '--campaign',
+      'demo-2026',
+      '--out',
+      join(dir, 'links.csv'),
+      roster,
+    );
     expect(directory.code).toBe(2);
     expect(directory.err).toContain('这是一个目录');
     expect(await db.kysely.selectFrom('evaluators').selectAll().execute()).toEqual([]);

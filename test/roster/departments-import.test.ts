@@ -27,10 +27,28 @@ beforeEach(async () => {
 });
 afterEach(() => db.close());
 
-const upload = (body: Uint8Array | string, filename: string, headers: Record<string, string> = admin.headers(), query = '') =>
-  app.request(`/api/campaigns/${campaign.slug}/departments/import${query}`, { method: 'POST', headers, body: uploadForm(body, filename) });
+const upload = (
+  body: Uint8Array | string,
+  filename: string,
+  headers: Record<string, string> = admin.headers(),
+  query = '',
+) =>
+  app.request(`/api/campaigns/${campaign.slug}/departments/import${query}`, {
+    method: 'POST',
+    headers,
+    body: uploadForm(body, filename),
+  });
 
-type SummaryBody = { summary: { rows: number; inserted: number; updated: number; unchanged: number; updatedCodes: string[]; ignoredColumns: string[] } };
+type SummaryBody = {
+  summary: {
+    rows: number;
+    inserted: number;
+    updated: number;
+    unchanged: number;
+    updatedCodes: string[];
+    ignoredColumns: string[];
+  };
+};
 
 const departments = () => db.kysely.selectFrom('departments').selectAll().orderBy('code').execute();
 
@@ -45,7 +63,12 @@ describe('importing departments', () => {
   it('imports a CSV with Chinese headers, group given as label or code', async () => {
     const res = await upload(CHINESE, '部门.csv');
     expect(res.status).toBe(200);
-    expect(((await res.json()) as SummaryBody).summary).toMatchObject({ rows: 3, inserted: 3, updated: 0, unchanged: 0 });
+    expect(((await res.json()) as SummaryBody).summary).toMatchObject({
+      rows: 3,
+      inserted: 3,
+      updated: 0,
+      unchanged: 0,
+    });
     const rows = await departments();
     expect(rows.map((d) => [d.code, d.name, d.group_code, d.liaison_name, d.liaison_email])).toEqual([
       ['D001', '市发展和改革委员会', 'economic', '张三', 'zhang@example.gov.cn'],
@@ -142,7 +165,13 @@ describe('importing departments', () => {
   });
 
   it('names a missing column', async () => {
-    const res = await upload(csvOf([['code', 'name'], ['D001', 'x']]), 'x.csv');
+    const res = await upload(
+      csvOf([
+        ['code', 'name'],
+        ['D001', 'x'],
+      ]),
+      'x.csv',
+    );
     expect(res.status).toBe(422);
     const body = (await res.json()) as ErrorBody;
     expect(body.error.details).toEqual([{ line: 1, field: 'group', message: expect.stringContaining('缺少列') }]);
@@ -188,7 +217,11 @@ describe('importing departments', () => {
   });
 
   it('answers 404 for an unknown campaign', async () => {
-    const res = await app.request('/api/campaigns/nope/departments/import', { method: 'POST', headers: admin.headers(), body: uploadForm(CHINESE, 'd.csv') });
+    const res = await app.request('/api/campaigns/nope/departments/import', {
+      method: 'POST',
+      headers: admin.headers(),
+      body: uploadForm(CHINESE, 'd.csv'),
+    });
     expect(res.status).toBe(404);
   });
 
@@ -196,7 +229,11 @@ describe('importing departments', () => {
     await upload(CHINESE, '部门.csv');
     const audit = await services.audit.list({ action: 'import_departments' });
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actor: admin.username, campaignId: campaign.id, detail: { file: '部门.csv', inserted: 3 } });
+    expect(audit[0]).toMatchObject({
+      actor: admin.username,
+      campaignId: campaign.id,
+      detail: { file: '部门.csv', inserted: 3 },
+    });
   });
 
   it('makes the new departments valid in submitted records (the validator re-keys on the list)', async () => {

@@ -27,7 +27,11 @@ beforeEach(async () => {
 afterEach(() => db.close());
 
 const upload = (body: Uint8Array | string, filename: string, headers: Record<string, string> = admin.headers()) =>
-  app.request(`/api/campaigns/${campaign.slug}/evaluators/import`, { method: 'POST', headers, body: uploadForm(body, filename) });
+  app.request(`/api/campaigns/${campaign.slug}/evaluators/import`, {
+    method: 'POST',
+    headers,
+    body: uploadForm(body, filename),
+  });
 
 type SummaryBody = { summary: { rows: number; inserted: number; updated: number; unchanged: number } };
 
@@ -44,7 +48,12 @@ describe('importing evaluators', () => {
   it('imports a CSV with Chinese headers, category given as label or code', async () => {
     const res = await upload(FILE, '代表.csv');
     expect(res.status).toBe(200);
-    expect(((await res.json()) as SummaryBody).summary).toMatchObject({ rows: 3, inserted: 3, updated: 0, unchanged: 0 });
+    expect(((await res.json()) as SummaryBody).summary).toMatchObject({
+      rows: 3,
+      inserted: 3,
+      updated: 0,
+      unchanged: 0,
+    });
     const rows = await evaluators();
     expect(rows.map((e) => [e.name, e.organisation, e.category, e.phone, e.email])).toEqual([
       ['刘芳', '市人大代表', 'deputies', null, 'liu@example.com'],
@@ -75,7 +84,7 @@ describe('importing evaluators', () => {
 
   it('adds only the new rows of a longer file', async () => {
     await upload(FILE, '代表.csv');
-    const res = await upload(FILE + '周八,某社区,基层单位,,\n', '代表.csv');
+    const res = await upload(`${FILE}周八,某社区,基层单位,,\n`, '代表.csv');
     expect(((await res.json()) as SummaryBody).summary).toMatchObject({ rows: 4, inserted: 1, unchanged: 3 });
   });
 
@@ -105,7 +114,13 @@ describe('importing evaluators', () => {
   });
 
   it('reports a row with two bad fields twice', async () => {
-    const res = await upload(csvOf([['name', 'organisation', 'category', 'email'], ['', 'x', 'nope', 'bad']]), 'bad.csv');
+    const res = await upload(
+      csvOf([
+        ['name', 'organisation', 'category', 'email'],
+        ['', 'x', 'nope', 'bad'],
+      ]),
+      'bad.csv',
+    );
     const body = (await res.json()) as ErrorBody;
     expect(body.error.details.map((d) => [d.line, d.field])).toEqual([
       [2, 'name'],
@@ -117,9 +132,13 @@ describe('importing evaluators', () => {
   it('keeps the personal roster away from analysts', async () => {
     await upload(FILE, '代表.csv');
     const analyst = await loginAs(app, services, 'analyst');
-    expect((await app.request(`/api/campaigns/${campaign.slug}/evaluators`, { headers: analyst.headers() })).status).toBe(403);
+    expect(
+      (await app.request(`/api/campaigns/${campaign.slug}/evaluators`, { headers: analyst.headers() })).status,
+    ).toBe(403);
     expect((await upload(FILE, 'x.csv', analyst.headers())).status).toBe(403);
-    const list = await app.request(`/api/campaigns/${campaign.slug}/evaluators?q=${encodeURIComponent('王')}`, { headers: admin.headers() });
+    const list = await app.request(`/api/campaigns/${campaign.slug}/evaluators?q=${encodeURIComponent('王')}`, {
+      headers: admin.headers(),
+    });
     expect(list.status).toBe(200);
     const body = (await list.json()) as { total: number; evaluators: { name: string; invited: boolean }[] };
     expect(body.total).toBe(3);

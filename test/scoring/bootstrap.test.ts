@@ -6,7 +6,10 @@ import { B, F, S, X, dept, method, mixed, raters, resetIds } from './helpers.js'
 
 beforeEach(() => resetIds());
 
-const withSamples = (samples: number, seed = 7, patch: Partial<Method> = {}): Method => ({ ...method(patch), bootstrap: { samples, seed } });
+const withSamples = (samples: number, seed = 7, patch: Partial<Method> = {}): Method => ({
+  ...method(patch),
+  bootstrap: { samples, seed },
+});
 
 /** six departments of one group, well separated: 100 raters each, mostly project, some deputies */
 function separated(): { departments: ReturnType<typeof dept>[]; responses: ResponseRecord[] } {
@@ -19,7 +22,8 @@ function separated(): { departments: ReturnType<typeof dept>[]; responses: Respo
     ['Z', [B, X, X, X]], // ≈ 15
   ];
   const responses: ResponseRecord[] = [];
-  for (const [code, levels] of plan) responses.push(...mixed(80, 'project', code, levels), ...mixed(20, 'deputies', code, levels));
+  for (const [code, levels] of plan)
+    responses.push(...mixed(80, 'project', code, levels), ...mixed(20, 'deputies', code, levels));
   return { departments: plan.map(([c]) => dept(c)), responses };
 }
 
@@ -66,10 +70,13 @@ describe('bootstrap', () => {
     const b = JSON.stringify(computeResults(withSamples(1000, 11), departments, responses));
     expect(a).toBe(b);
     const c = computeResults(withSamples(1000, 12), departments, responses);
-    const intervals = (s: string) => (JSON.parse(s) as { departments: DepartmentResult[] }).departments.map((d) => d.uncertainty.scoreInterval);
+    const intervals = (s: string) =>
+      (JSON.parse(s) as { departments: DepartmentResult[] }).departments.map((d) => d.uncertainty.scoreInterval);
     expect(intervals(JSON.stringify(c))).not.toEqual(intervals(a));
     // the official figures do not depend on the seed
-    expect(c.departments.map((d) => d.finalScore)).toEqual((JSON.parse(a) as { departments: DepartmentResult[] }).departments.map((d) => d.finalScore));
+    expect(c.departments.map((d) => d.finalScore)).toEqual(
+      (JSON.parse(a) as { departments: DepartmentResult[] }).departments.map((d) => d.finalScore),
+    );
   });
 
   it('output does not depend on the order of the inputs', () => {
@@ -125,7 +132,11 @@ describe('bootstrap', () => {
       ['Z', [X]], // 0
     ];
     const responses = plan.flatMap(([code, levels]) => mixed(60, 'project', code, levels));
-    const res = computeResults(withSamples(200), plan.map(([c]) => dept(c)), responses);
+    const res = computeResults(
+      withSamples(200),
+      plan.map(([c]) => dept(c)),
+      responses,
+    );
     const by = byCode(res.departments);
     expect(by.A.finalScore).toBeLessThan(75);
     expect(by.A.uncertainty.bottomProbability).toBe(0);
@@ -135,12 +146,20 @@ describe('bootstrap', () => {
 
   it('a smaller bottom count and a lower score cap are honoured', () => {
     const { departments, responses } = separated();
-    const res = computeResults(withSamples(200, 7, { rectification: { maxScore: 30, bottomCount: 1, minProbability: 0.8 } }), departments, responses);
+    const res = computeResults(
+      withSamples(200, 7, { rectification: { maxScore: 30, bottomCount: 1, minProbability: 0.8 } }),
+      departments,
+      responses,
+    );
     expect(res.departments.filter((d) => d.rectification).map((d) => d.code)).toEqual(['Z']);
   });
 
   it('departments with the same answers are statistically tied', () => {
-    const responses = [...mixed(40, 'project', 'A', [S, F, B]), ...mixed(40, 'project', 'B', [S, F, B]), ...mixed(40, 'project', 'C', [X])];
+    const responses = [
+      ...mixed(40, 'project', 'A', [S, F, B]),
+      ...mixed(40, 'project', 'B', [S, F, B]),
+      ...mixed(40, 'project', 'C', [X]),
+    ];
     const res = computeResults(withSamples(200), [dept('A'), dept('B'), dept('C')], responses);
     const by = byCode(res.departments);
     expect([by.A.rank, by.B.rank, by.A.tied]).toEqual([1, 1, true]);
@@ -186,7 +205,10 @@ describe('bootstrap', () => {
     // every rater of A reports one verified negative: deduction 5 (capped) in every replicate
     // B: 4 of 40 raters report one → official deduction 2, varies across replicates
     const a = raters(40, 'project', 'A', S, S, { negatives: [{ kind: 1, verified: true }] });
-    const b = [...raters(4, 'project', 'B', S, S, { negatives: [{ kind: 2, verified: true }] }), ...raters(36, 'project', 'B', S)];
+    const b = [
+      ...raters(4, 'project', 'B', S, S, { negatives: [{ kind: 2, verified: true }] }),
+      ...raters(36, 'project', 'B', S),
+    ];
     const res = computeResults(withSamples(300), [dept('A'), dept('B')], [...a, ...b]);
     const by = byCode(res.departments);
     expect(by.A.finalScore).toBe(95);

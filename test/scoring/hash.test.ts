@@ -9,13 +9,35 @@ const departments = [dept('A', 'g1'), dept('B', 'g1'), dept('C', 'g2')];
 function sample(): ResponseRecord[] {
   resetIds(); // same ids on every call
   return [
-    response('project', [{ code: 'A', eff: S, qual: F, problems: [3, 1] }, { code: 'C', eff: U, qual: B, negatives: [{ kind: 2, verified: true }, { kind: 1, verified: false }] }], {
-      durationSeconds: 320,
-      networkKey: 'n1',
-      submittedAt: '2026-12-01',
-    }),
+    response(
+      'project',
+      [
+        { code: 'A', eff: S, qual: F, problems: [3, 1] },
+        {
+          code: 'C',
+          eff: U,
+          qual: B,
+          negatives: [
+            { kind: 2, verified: true },
+            { kind: 1, verified: false },
+          ],
+        },
+      ],
+      {
+        durationSeconds: 320,
+        networkKey: 'n1',
+        submittedAt: '2026-12-01',
+      },
+    ),
     response('deputies', [{ code: 'B', eff: X, qual: X }], { durationSeconds: null }),
-    response('public', [{ code: 'A', eff: B }, { code: 'B', eff: F, qual: S, problems: [7] }], { durationSeconds: 95 }),
+    response(
+      'public',
+      [
+        { code: 'A', eff: B },
+        { code: 'B', eff: F, qual: S, problems: [7] },
+      ],
+      { durationSeconds: 95 },
+    ),
   ];
 }
 
@@ -50,7 +72,12 @@ describe('inputsHash', () => {
     const h = inputsHash(method(), departments, sample());
     const variant = sample().map((r) => {
       const { networkKey, submittedAt, ...rest } = r;
-      return { ...rest, ...(networkKey !== null ? { networkKey } : {}), ...(submittedAt !== null ? { submittedAt } : {}), extra: 'x' };
+      return {
+        ...rest,
+        ...(networkKey !== null ? { networkKey } : {}),
+        ...(submittedAt !== null ? { submittedAt } : {}),
+        extra: 'x',
+      };
     });
     expect(inputsHash(method(), departments, variant)).toBe(h);
   });

@@ -54,11 +54,20 @@ export function response(category: string, rates: Rate[], extra: Partial<Respons
 }
 
 /** n responses of one category, each rating department `code` with (eff, qual) */
-export function raters(n: number, category: string, code: string, eff: string, qual: string = eff, extra: Partial<Rate> = {}): ResponseRecord[] {
+export function raters(
+  n: number,
+  category: string,
+  code: string,
+  eff: string,
+  qual: string = eff,
+  extra: Partial<Rate> = {},
+): ResponseRecord[] {
   return Array.from({ length: n }, () => response(category, [{ code, eff, qual, ...extra }]));
 }
 
 /** n responses of a category rating `code`, levels taken in turn from `levels` (both items) */
 export function mixed(n: number, category: string, code: string, levels: string[]): ResponseRecord[] {
-  return Array.from({ length: n }, (_, k) => response(category, [{ code, eff: levels[k % levels.length], qual: levels[(k + 1) % levels.length] }]));
+  return Array.from({ length: n }, (_, k) =>
+    response(category, [{ code, eff: levels[k % levels.length], qual: levels[(k + 1) % levels.length] }]),
+  );
 }

@@ -53,7 +53,16 @@ describe('grades on the rounded final score', () => {
   ])('%d → %s', (f, g) => expect(gradeOf(grades, f)).toBe(g));
 
   it('accepts grades in any order and no lower bound last', () => {
-    expect(gradeOf([{ label: '差', min: null }, { label: '好', min: 85 }, { label: '一般', min: 60 }], 70)).toBe('一般');
+    expect(
+      gradeOf(
+        [
+          { label: '差', min: null },
+          { label: '好', min: 85 },
+          { label: '一般', min: 60 },
+        ],
+        70,
+      ),
+    ).toBe('一般');
     expect(gradeOf([{ label: '好', min: 85 }], 70)).toBeNull();
   });
 
@@ -106,8 +115,16 @@ describe('ranking within groups', () => {
 
   it('ties are decided on the rounded score: 80.004 and 79.996 both show 80.00 and share a rank', () => {
     const m = method();
-    m.levels = [...m.levels, { code: 'a', label: 'a', points: 80.004, satisfied: true }, { code: 'b', label: 'b', points: 79.996, satisfied: true }];
-    const data = [...raters(30, 'project', 'A', 'a'), ...raters(30, 'project', 'B', 'b'), ...raters(30, 'project', 'C', B)];
+    m.levels = [
+      ...m.levels,
+      { code: 'a', label: 'a', points: 80.004, satisfied: true },
+      { code: 'b', label: 'b', points: 79.996, satisfied: true },
+    ];
+    const data = [
+      ...raters(30, 'project', 'A', 'a'),
+      ...raters(30, 'project', 'B', 'b'),
+      ...raters(30, 'project', 'C', B),
+    ];
     const res = computeOfficialScores(m, departments.slice(0, 4), data);
     const by = Object.fromEntries(res.departments.map((d) => [d.code, d]));
     expect([by.A.finalScore, by.B.finalScore]).toEqual([80, 80]);
@@ -146,9 +163,11 @@ describe('the 30-rater floor', () => {
       ranked: true,
     },
   ])('$name', ({ data, ranked }) => {
-    const d = computeOfficialScores(method(), [dept('A'), dept('B')], [...data(), ...raters(30, 'project', 'B', F)]).departments.find(
-      (x) => x.code === 'A',
-    )!;
+    const d = computeOfficialScores(
+      method(),
+      [dept('A'), dept('B')],
+      [...data(), ...raters(30, 'project', 'B', F)],
+    ).departments.find((x) => x.code === 'A')!;
     expect(d.ranked).toBe(ranked);
     expect(d.surveyScore).not.toBeNull(); // figures are still shown
     if (ranked) {

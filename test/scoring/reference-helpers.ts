@@ -18,10 +18,24 @@ export function compare(label: string, ref: RefResult, lib: CampaignResult): str
     if (!same(r, l)) bad.push(`${label} ${what}: reference ${JSON.stringify(r)} library ${JSON.stringify(l)}`);
   };
   eq('median', ref.medianDurationSeconds, lib.screening.medianDurationSeconds);
-  eq('excluded', ref.excluded.join(','), lib.screening.excluded.map((e) => e.id).sort().join(','));
+  eq(
+    'excluded',
+    ref.excluded.join(','),
+    lib.screening.excluded
+      .map((e) => e.id)
+      .sort()
+      .join(','),
+  );
   eq('included', ref.included, lib.inputs.included);
   eq('excludedCount', ref.excluded.length, lib.inputs.excluded);
-  eq('departments', Object.keys(ref.departments).sort().join(','), lib.departments.map((d) => d.code).sort().join(','));
+  eq(
+    'departments',
+    Object.keys(ref.departments).sort().join(','),
+    lib.departments
+      .map((d) => d.code)
+      .sort()
+      .join(','),
+  );
   for (const d of lib.departments) {
     const r = ref.departments[d.code];
     if (!r) continue;
@@ -64,7 +78,11 @@ export function compare(label: string, ref: RefResult, lib: CampaignResult): str
   }
   // order: group, then rank (unranked last), then code
   const order = [...lib.departments].sort((a, b) =>
-    a.group !== b.group ? (a.group < b.group ? -1 : 1) : (a.rank ?? Infinity) - (b.rank ?? Infinity) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+    a.group !== b.group
+      ? a.group < b.group
+        ? -1
+        : 1
+      : (a.rank ?? Infinity) - (b.rank ?? Infinity) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
   );
   eq('order', order.map((d) => d.code).join(','), lib.departments.map((d) => d.code).join(','));
   return bad;
@@ -90,7 +108,13 @@ export function nonBootstrap(r: CampaignResult): unknown {
 // ───────────────────────────── builders for hand-made campaigns ─────────────────────────────
 
 let nextId = 0;
-export function resp(category: string, code: string, eff: string | undefined, qual: string | undefined, verified = 0): ResponseRecord {
+export function resp(
+  category: string,
+  code: string,
+  eff: string | undefined,
+  qual: string | undefined,
+  verified = 0,
+): ResponseRecord {
   const ratings: Record<string, string> = {};
   if (eff !== undefined) ratings.efficiency = eff;
   if (qual !== undefined) ratings.quality = qual;
@@ -98,7 +122,9 @@ export function resp(category: string, code: string, eff: string | undefined, qu
     id: `H${String(nextId++).padStart(6, '0')}`,
     category,
     durationSeconds: 300,
-    departments: [{ code, ratings, problems: [], negatives: Array.from({ length: verified }, () => ({ kind: 3, verified: true })) }],
+    departments: [
+      { code, ratings, problems: [], negatives: Array.from({ length: verified }, () => ({ kind: 3, verified: true })) },
+    ],
   };
 }
 
@@ -139,7 +165,8 @@ export function exactDept(m: Method, code: string, target: number, verified = 0)
     const qual = levelsFor(m, r / 16, 125);
     if (!eff || !qual) continue;
     const out: ResponseRecord[] = [];
-    for (let k = 0; k < 125; k++) out.push(resp('project', code, k < 16 ? eff[k] : 'unknown', qual[k], k < verified ? 1 : 0));
+    for (let k = 0; k < 125; k++)
+      out.push(resp('project', code, k < 16 ? eff[k] : 'unknown', qual[k], k < verified ? 1 : 0));
     for (let k = 0; k < 4; k++) out.push(resp('deputies', code, 'dissatisfied', 'dissatisfied'));
     return out;
   }

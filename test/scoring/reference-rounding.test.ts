@@ -31,7 +31,15 @@ describe('regression: official figures a hair below a rounding half are rounded 
     expect(cmp(F, { n: 16999n * Q - 9n, d: 200n * Q })).toBe(0);
     const x = get('X');
     const y = get('Y');
-    expect([x.items.efficiency.score, x.items.quality.score, x.surveyScore, x.finalScore, x.grade, x.rank, x.tied]).toEqual([84.99, 84.99, 84.99, 84.99, '较好', 2, false]);
+    expect([
+      x.items.efficiency.score,
+      x.items.quality.score,
+      x.surveyScore,
+      x.finalScore,
+      x.grade,
+      x.rank,
+      x.tied,
+    ]).toEqual([84.99, 84.99, 84.99, 84.99, '较好', 2, false]);
     expect([y.finalScore, y.grade, y.rank, y.tied]).toEqual([85, '好', 1, false]);
   });
 
@@ -45,11 +53,17 @@ describe('regression: official figures a hair below a rounding half are rounded 
     const responses = [...x, ...exactDept(m, 'P', 93), ...exactDept(m, 'Q', 94), ...exactDept(m, 'R', 95)];
     const { ref, get } = officialAndReference(m, departments, responses);
     expect(cmp(ref.departments.X.exactF!, dec(74.995))).toBe(-1);
-    expect([get('X').surveyScore, get('X').deduction, get('X').finalScore, get('X').grade, get('X').rank]).toEqual([84.99, 10, 74.99, '一般', 4]);
+    expect([get('X').surveyScore, get('X').deduction, get('X').finalScore, get('X').grade, get('X').rank]).toEqual([
+      84.99,
+      10,
+      74.99,
+      '一般',
+      4,
+    ]);
     const full = computeResults(m, departments, responses).departments.find((d) => d.code === 'X')!;
     // not exactly 1: in a few replicates the 4 'deputies' of P, Q or R are drawn 5+ times, take part
     // with their 0 points and pull that department below X (the ≥ 5 rule applies per replicate)
     expect(full.uncertainty.bottomProbability).toBeGreaterThanOrEqual(0.8);
     expect(full.rectification).toBe(true); // 74.99 < 75; the library used to report 75.00 and not mark it
-});
+  });
 });

@@ -7,7 +7,16 @@ import { describe, expect, it } from 'vitest';
 import { computeResults, defaultMethod } from '../../scoring/index.js';
 import type { DepartmentInfo, DepartmentResult, Method, ResponseRecord } from '../../scoring/types.js';
 import { briefMethod, cmp, dec, prng, randomCampaign, reference } from './reference.js';
-import { check, compare, exactDept, levelsFor, nonBootstrap, officialAndReference, resp, THREE } from './reference-helpers.js';
+import {
+  check,
+  compare,
+  exactDept,
+  levelsFor,
+  nonBootstrap,
+  officialAndReference,
+  resp,
+  THREE,
+} from './reference-helpers.js';
 
 // ───────────────────────────── 1–2. random campaigns ─────────────────────────────
 
@@ -16,7 +25,19 @@ const CAMPAIGNS = 500;
 describe('official scores = the exact reference, on random campaigns', () => {
   it(`${CAMPAIGNS} seeded campaigns, every reported figure equal`, () => {
     const bad: string[] = [];
-    const seen = { departments: 0, ranked: 0, tied: 0, excluded: 0, negativeF: 0, capped: 0, underFive: 0, noScore: 0, boundaryKept: 0, threeLevel: 0, halves: 0 };
+    const seen = {
+      departments: 0,
+      ranked: 0,
+      tied: 0,
+      excluded: 0,
+      negativeF: 0,
+      capped: 0,
+      underFive: 0,
+      noScore: 0,
+      boundaryKept: 0,
+      threeLevel: 0,
+      halves: 0,
+    };
     for (let s = 1; s <= CAMPAIGNS; s++) {
       const c = randomCampaign(s * 7919);
       const { ref, lib, bad: b } = check(`seed ${s * 7919}`, c);
@@ -30,13 +51,25 @@ describe('official scores = the exact reference, on random campaigns', () => {
         if (d.finalScore !== null && d.finalScore < 0) seen.negativeF++;
         if (d.deduction === c.method.maxDeduction && d.verifiedNegatives > 0) seen.capped++;
         if (d.surveyScore === null) seen.noScore++;
-        if (d.exactF && (200n * d.exactF.n) % d.exactF.d === 0n && ((200n * d.exactF.n) / d.exactF.d) % 2n !== 0n) seen.halves++; // F exactly on x.xx5
-        for (const item of Object.values(d.items)) for (const cell of Object.values(item.cells)) if (cell.validAnswers > 0 && !cell.takesPart) seen.underFive++;
+        if (d.exactF && (200n * d.exactF.n) % d.exactF.d === 0n && ((200n * d.exactF.n) / d.exactF.d) % 2n !== 0n)
+          seen.halves++; // F exactly on x.xx5
+        for (const item of Object.values(d.items))
+          for (const cell of Object.values(item.cells)) if (cell.validAnswers > 0 && !cell.takesPart) seen.underFive++;
       }
       // boundary durations (exactly f × median) are kept
       if (ref.medianDurationSeconds !== null) {
         for (const r of c.responses) {
-          if (r.durationSeconds !== null && cmp(dec(r.durationSeconds), dec(c.method.screening.speederFraction === 1 / 3 ? ref.medianDurationSeconds / 3 : c.method.screening.speederFraction * ref.medianDurationSeconds)) === 0) {
+          if (
+            r.durationSeconds !== null &&
+            cmp(
+              dec(r.durationSeconds),
+              dec(
+                c.method.screening.speederFraction === 1 / 3
+                  ? ref.medianDurationSeconds / 3
+                  : c.method.screening.speederFraction * ref.medianDurationSeconds,
+              ),
+            ) === 0
+          ) {
             if (!lib.screening.excluded.some((e) => e.id === r.id)) seen.boundaryKept++;
           }
         }
@@ -49,7 +82,9 @@ describe('official scores = the exact reference, on random campaigns', () => {
         for (const d of full.departments) {
           const bp = d.uncertainty.bottomProbability;
           if (bp !== null) expect(bp >= 0 && bp <= 1).toBe(true);
-          expect(d.rectification).toBe(d.ranked && d.finalScore !== null && bp !== null && d.finalScore < 75 && bp >= 0.8);
+          expect(d.rectification).toBe(
+            d.ranked && d.finalScore !== null && bp !== null && d.finalScore < 75 && bp >= 0.8,
+          );
           expect(d.uncertainty.replicates).toBeLessThanOrEqual(12);
         }
       }
@@ -73,12 +108,66 @@ describe('official scores = the exact reference, on random campaigns', () => {
 
 describe('adversarial rounding: scores exactly on x.xx5', () => {
   it.each([
-    { name: '84.995 → 85.00, 好 not 较好', levels: null, target: 84.995, verified: 0, per: 0.5, S: 85, F: 85, grade: '好' },
-    { name: '74.995 → 75.00, 较好 not 一般', levels: null, target: 74.995, verified: 0, per: 0.5, S: 75, F: 75, grade: '较好' },
-    { name: '59.995 on the three-level scale → 60.00, 一般 not 差', levels: THREE, target: 59.995, verified: 0, per: 0.5, S: 60, F: 60, grade: '一般' },
-    { name: 'S 85.495 minus one 0.5 deduction: F 84.995 → 85.00', levels: null, target: 85.495, verified: 1, per: 0.5, S: 85.5, F: 85, grade: '好' },
-    { name: 'S 85.445 minus 3 × 0.15 (0.44999… in binary): F 84.995 → 85.00', levels: null, target: 85.445, verified: 3, per: 0.15, S: 85.45, F: 85, grade: '好' },
-    { name: 'S 4.995 minus the 5-point cap: F −0.005 → −0.01 (half away from zero)', levels: null, target: 4.995, verified: 12, per: 0.5, S: 5, F: -0.01, grade: '差' },
+    {
+      name: '84.995 → 85.00, 好 not 较好',
+      levels: null,
+      target: 84.995,
+      verified: 0,
+      per: 0.5,
+      S: 85,
+      F: 85,
+      grade: '好',
+    },
+    {
+      name: '74.995 → 75.00, 较好 not 一般',
+      levels: null,
+      target: 74.995,
+      verified: 0,
+      per: 0.5,
+      S: 75,
+      F: 75,
+      grade: '较好',
+    },
+    {
+      name: '59.995 on the three-level scale → 60.00, 一般 not 差',
+      levels: THREE,
+      target: 59.995,
+      verified: 0,
+      per: 0.5,
+      S: 60,
+      F: 60,
+      grade: '一般',
+    },
+    {
+      name: 'S 85.495 minus one 0.5 deduction: F 84.995 → 85.00',
+      levels: null,
+      target: 85.495,
+      verified: 1,
+      per: 0.5,
+      S: 85.5,
+      F: 85,
+      grade: '好',
+    },
+    {
+      name: 'S 85.445 minus 3 × 0.15 (0.44999… in binary): F 84.995 → 85.00',
+      levels: null,
+      target: 85.445,
+      verified: 3,
+      per: 0.15,
+      S: 85.45,
+      F: 85,
+      grade: '好',
+    },
+    {
+      name: 'S 4.995 minus the 5-point cap: F −0.005 → −0.01 (half away from zero)',
+      levels: null,
+      target: 4.995,
+      verified: 12,
+      per: 0.5,
+      S: 5,
+      F: -0.01,
+      grade: '差',
+    },
     { name: '84.985 → 84.99', levels: null, target: 84.985, verified: 0, per: 0.5, S: 84.99, F: 84.99, grade: '较好' },
   ])('$name', ({ levels, target, verified, per, S, F, grade }) => {
     const m = briefMethod();
@@ -109,7 +198,13 @@ describe('adversarial rounding: scores exactly on x.xx5', () => {
     const { ref, get } = officialAndReference(m, [{ code: 'A', name: 'A', group: 'G' }], responses);
     expect(cmp(ref.departments.A.exactF!, dec(74.995))).toBe(0);
     const a = get('A');
-    expect([a.items.efficiency.score, a.items.quality.score, a.surveyScore, a.finalScore, a.grade]).toEqual([75, 75, 75, 75, '较好']);
+    expect([a.items.efficiency.score, a.items.quality.score, a.surveyScore, a.finalScore, a.grade]).toEqual([
+      75,
+      75,
+      75,
+      75,
+      '较好',
+    ]);
   });
 
   it('ties that exist only after rounding share a rank (1, 2, 2, 4) and are 并列', () => {
@@ -136,10 +231,22 @@ describe('adversarial rounding: scores exactly on x.xx5', () => {
     const departments = ['A', 'B'].map((code) => ({ code, name: code, group: 'G' }));
     const responses = [...exactDept(m, 'A', 80.5, 1), ...exactDept(m, 'B', 80)];
     let { get } = officialAndReference(m, departments, responses);
-    expect([get('A').ranked, get('A').rank, get('A').grade, get('A').rankNote, get('A').finalScore]).toEqual([false, null, null, '样本不足，不予排名', 80]);
+    expect([get('A').ranked, get('A').rank, get('A').grade, get('A').rankNote, get('A').finalScore]).toEqual([
+      false,
+      null,
+      null,
+      '样本不足，不予排名',
+      80,
+    ]);
     m.minRankedRaters = 129;
     ({ get } = officialAndReference(m, departments, responses));
-    expect([get('A').rank, get('B').rank, get('A').tied, get('B').tied, get('A').grade]).toEqual([1, 1, true, true, '较好']);
+    expect([get('A').rank, get('B').rank, get('A').tied, get('B').tied, get('A').grade]).toEqual([
+      1,
+      1,
+      true,
+      true,
+      '较好',
+    ]);
   });
 
   it('the reference’s default method is the library’s defaultMethod() apart from the bootstrap', () => {
@@ -169,13 +276,34 @@ describe('bootstrap, through the public API', () => {
   m.bootstrap = { samples: 400, seed: 99 };
   const groups: Record<string, [string, number[], number][]> = {
     // group of 6: one far below, one far above
-    G1: [['LOW', [0.1, 0.1, 0.3, 0.5], 60], ['M1', [0.5, 0.3, 0.15, 0.05], 60], ['M2', [0.55, 0.25, 0.15, 0.05], 60], ['M3', [0.45, 0.35, 0.15, 0.05], 60], ['M4', [0.5, 0.35, 0.1, 0.05], 60], ['HIGH', [0.97, 0.03, 0, 0], 60]],
+    G1: [
+      ['LOW', [0.1, 0.1, 0.3, 0.5], 60],
+      ['M1', [0.5, 0.3, 0.15, 0.05], 60],
+      ['M2', [0.55, 0.25, 0.15, 0.05], 60],
+      ['M3', [0.45, 0.35, 0.15, 0.05], 60],
+      ['M4', [0.5, 0.35, 0.1, 0.05], 60],
+      ['HIGH', [0.97, 0.03, 0, 0], 60],
+    ],
     // group of 4, the bottom one far below but above 75: never 重点整改
-    G2: [['B78', [0.35, 0.3, 0.3, 0.05], 80], ['T1', [0.9, 0.1, 0, 0], 60], ['T2', [0.92, 0.08, 0, 0], 60], ['T3', [0.95, 0.05, 0, 0], 60]],
+    G2: [
+      ['B78', [0.35, 0.3, 0.3, 0.05], 80],
+      ['T1', [0.9, 0.1, 0, 0], 60],
+      ['T2', [0.92, 0.08, 0, 0], 60],
+      ['T3', [0.95, 0.05, 0, 0], 60],
+    ],
     // group of 4, all below 75: the top one is not in the bottom 3
-    G3: [['L1', [0.1, 0.05, 0.25, 0.6], 80], ['L2', [0.15, 0.1, 0.3, 0.45], 80], ['L3', [0.25, 0.1, 0.3, 0.35], 80], ['TOP', [0.45, 0.15, 0.1, 0.3], 80]],
+    G3: [
+      ['L1', [0.1, 0.05, 0.25, 0.6], 80],
+      ['L2', [0.15, 0.1, 0.3, 0.45], 80],
+      ['L3', [0.25, 0.1, 0.3, 0.35], 80],
+      ['TOP', [0.45, 0.15, 0.1, 0.3], 80],
+    ],
     // group of 2 (≤ bottomCount): always in the bottom 3; plus an unranked department (too few raters)
-    G4: [['U1', [0.2, 0.3, 0.3, 0.2], 40], ['U2', [0.6, 0.3, 0.1, 0], 40], ['FEW', [0.5, 0.5, 0, 0], 25]],
+    G4: [
+      ['U1', [0.2, 0.3, 0.3, 0.2], 40],
+      ['U2', [0.6, 0.3, 0.1, 0], 40],
+      ['FEW', [0.5, 0.5, 0, 0], 25],
+    ],
   };
   const departments: DepartmentInfo[] = [];
   const responses: ResponseRecord[] = [];
@@ -194,7 +322,12 @@ describe('bootstrap, through the public API', () => {
   for (let k = 0; k < 40; k++) {
     const lv = k % 2 === 0 ? 'satisfied' : 'dissatisfied';
     const r = resp('project', 'A', lv, lv);
-    r.departments.push({ code: 'B', ratings: { efficiency: lv, quality: lv }, problems: [], negatives: [{ kind: 2, verified: true }] });
+    r.departments.push({
+      code: 'B',
+      ratings: { efficiency: lv, quality: lv },
+      problems: [],
+      negatives: [{ kind: 2, verified: true }],
+    });
     responses.push(r);
     responses.push(resp('project', 'A2', lv, lv), resp('project', 'B2', lv, lv, 1));
   }
@@ -209,14 +342,18 @@ describe('bootstrap, through the public API', () => {
     const shuffled = computeResults(m, [...departments].reverse(), [...responses].reverse());
     expect(JSON.stringify(shuffled)).toBe(JSON.stringify(full));
     const otherSeed = computeResults({ ...m, bootstrap: { samples: 400, seed: 100 } }, departments, responses);
-    expect(JSON.stringify(otherSeed.departments.map((d) => d.uncertainty))).not.toBe(JSON.stringify(full.departments.map((d) => d.uncertainty)));
+    expect(JSON.stringify(otherSeed.departments.map((d) => d.uncertainty))).not.toBe(
+      JSON.stringify(full.departments.map((d) => d.uncertainty)),
+    );
   });
 
   it('random campaigns too: the same seed gives the same JSON', () => {
     for (const seed of [11, 23, 37]) {
       const c = randomCampaign(seed);
       const mm = { ...c.method, bootstrap: { samples: 60, seed } };
-      expect(JSON.stringify(computeResults(mm, c.departments, c.responses))).toBe(JSON.stringify(computeResults(mm, [...c.departments].reverse(), [...c.responses].reverse())));
+      expect(JSON.stringify(computeResults(mm, c.departments, c.responses))).toBe(
+        JSON.stringify(computeResults(mm, [...c.departments].reverse(), [...c.responses].reverse())),
+      );
     }
   });
 
@@ -281,8 +418,14 @@ describe('bootstrap, through the public API', () => {
     expect(ahi - alo).toBeGreaterThan(20);
     expect(blo).toBeLessThan(ahi);
     // … yet B's interval is A's shifted by exactly 5, and the ranks never flip
-    expect([Math.round(blo * 100), Math.round(bhi * 100)]).toEqual([Math.round(alo * 100) - 500, Math.round(ahi * 100) - 500]);
-    expect([a.uncertainty.rankInterval, b.uncertainty.rankInterval]).toEqual([[1, 1], [2, 2]]);
+    expect([Math.round(blo * 100), Math.round(bhi * 100)]).toEqual([
+      Math.round(alo * 100) - 500,
+      Math.round(ahi * 100) - 500,
+    ]);
+    expect([a.uncertainty.rankInterval, b.uncertainty.rankInterval]).toEqual([
+      [1, 1],
+      [2, 2],
+    ]);
     expect([a.uncertainty.statisticallyTiedWith, b.uncertainty.statisticallyTiedWith]).toEqual([[], []]);
     expect(a.uncertainty.replicates).toBe(b.uncertainty.replicates);
     // control: the same data from two separate sets of evaluators flips often

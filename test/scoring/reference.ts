@@ -79,7 +79,10 @@ export interface RefItem {
   score: number | null;
   satisfactionRate: number | null;
   validAnswers: number;
-  cells: Record<string, { validAnswers: number; takesPart: boolean; suppressed: boolean; satisfiedShare: number | null }>;
+  cells: Record<
+    string,
+    { validAnswers: number; takesPart: boolean; suppressed: boolean; satisfiedShare: number | null }
+  >;
 }
 
 export interface RefDepartment {
@@ -110,11 +113,13 @@ export interface RefResult {
   departments: Record<string, RefDepartment>;
 }
 
-const hasDuration = (r: ResponseRecord): boolean => typeof r.durationSeconds === 'number' && Number.isFinite(r.durationSeconds);
+const hasDuration = (r: ResponseRecord): boolean =>
+  typeof r.durationSeconds === 'number' && Number.isFinite(r.durationSeconds);
 
 export function reference(method: Method, departments: DepartmentInfo[], responses: ResponseRecord[]): RefResult {
   const levelByCode: Record<string, { points: Q | null; satisfied: boolean }> = {};
-  for (const l of method.levels) levelByCode[l.code] = { points: l.points === null ? null : dec(l.points), satisfied: l.satisfied };
+  for (const l of method.levels)
+    levelByCode[l.code] = { points: l.points === null ? null : dec(l.points), satisfied: l.satisfied };
   const isValid = (code: string): boolean => levelByCode[code].points !== null;
 
   // ── screening: median over the responses that have a duration (even count: mean of the two middle)
@@ -356,7 +361,13 @@ export function briefMethod(): Method {
       { label: '一般', min: 60 },
       { label: '差', min: null },
     ],
-    screening: { speederFraction: 1 / 3, minStraightRatings: 6, burstWindowMinutes: 10, burstSize: 10, nearIdenticalThreshold: 0.9 },
+    screening: {
+      speederFraction: 1 / 3,
+      minStraightRatings: 6,
+      burstWindowMinutes: 10,
+      burstSize: 10,
+      nearIdenticalThreshold: 0.9,
+    },
     bootstrap: { samples: 0, seed: 1 },
     rectification: { maxScore: 75, bottomCount: 3, minProbability: 0.8 },
     problemShareThreshold: 0.2,
@@ -396,11 +407,17 @@ export function randomCampaign(seed: number): Campaign {
 
   const nItems = int(1, 3);
   const equalItems = rnd() < 0.3;
-  m.items = ITEM_CODES.slice(0, nItems).map((code) => ({ code, label: code, weight: equalItems ? 1 : rnd() < 0.04 ? 0 : pick([0.5, 1, 1.5, 2, 3, 0.3, 0.25, 0.7]) }));
+  m.items = ITEM_CODES.slice(0, nItems).map((code) => ({
+    code,
+    label: code,
+    weight: equalItems ? 1 : rnd() < 0.04 ? 0 : pick([0.5, 1, 1.5, 2, 3, 0.3, 0.25, 0.7]),
+  }));
 
   const nCat = rnd() < 0.4 ? 5 : int(1, 5);
   if (nCat < 5 || rnd() < 0.5) {
-    m.categories = m.categories.slice(0, nCat).map((c) => ({ ...c, weight: rnd() < 0.04 ? 0 : pick([0.5, 0.2, 0.1, 0.05, 0.35, 1, 0.15, 0.33, 0.07]) }));
+    m.categories = m.categories
+      .slice(0, nCat)
+      .map((c) => ({ ...c, weight: rnd() < 0.04 ? 0 : pick([0.5, 0.2, 0.1, 0.05, 0.35, 1, 0.15, 0.33, 0.07]) }));
   }
   m.minCategoryAnswers = pick([5, 5, 5, 1, 3, 8]);
   m.minRankedRaters = pick([30, 30, 3, 10, 1, 50]);
@@ -431,10 +448,10 @@ export function randomCampaign(seed: number): Campaign {
     pop: rnd() < 0.3 ? 0.02 + rnd() * 0.08 : 0.1 + rnd() * 0.8, // some departments rarely chosen
     unknown: rnd() < 0.3 ? 0.5 + rnd() * 0.4 : rnd() * 0.3, // lots of 不了解 for some
     // uneven level distributions; in "coarse" campaigns a department gets one level only, so ties abound
-    levelW: coarse ? oneHot(validLevels.length, int(0, 1)) : validLevels.map(() => Math.pow(rnd(), 2)),
+    levelW: coarse ? oneHot(validLevels.length, int(0, 1)) : validLevels.map(() => rnd() ** 2),
     neg: rnd() < 0.25 ? 0.3 + rnd() * 0.5 : rnd() * 0.05, // some departments get > 10 verified
   }));
-  const catW = m.categories.map(() => Math.pow(rnd(), 3) + 0.002); // very uneven category counts
+  const catW = m.categories.map(() => rnd() ** 3 + 0.002); // very uneven category counts
 
   const pickW = <T>(xs: T[], ws: number[]): T => {
     let t = rnd() * ws.reduce((a, b) => a + b, 0);
@@ -457,7 +474,10 @@ export function randomCampaign(seed: number): Campaign {
     const deps = departments.filter((_, i) => rnd() < prof[i].pop);
     responses.push({
       id: `R${String(idOrder[k]).padStart(4, '0')}`,
-      category: pickW(m.categories.map((c) => c.code), catW),
+      category: pickW(
+        m.categories.map((c) => c.code),
+        catW,
+      ),
       durationSeconds,
       networkKey: null,
       submittedAt: null,
@@ -466,10 +486,11 @@ export function randomCampaign(seed: number): Campaign {
         const ratings: Record<string, string> = {};
         for (const item of m.items) {
           if (rnd() < 0.05) continue; // not answered
-          ratings[item.code] = rnd() < p.unknown ? unknown : straight ?? pickW(validLevels, p.levelW);
+          ratings[item.code] = rnd() < p.unknown ? unknown : (straight ?? pickW(validLevels, p.levelW));
         }
         const negatives: { kind: number; verified: boolean }[] = [];
-        if (rnd() < p.neg) for (let j = int(1, 3); j > 0; j--) negatives.push({ kind: int(1, 8), verified: rnd() < 0.6 });
+        if (rnd() < p.neg)
+          for (let j = int(1, 3); j > 0; j--) negatives.push({ kind: int(1, 8), verified: rnd() < 0.6 });
         const problems = [...new Set(Array.from({ length: int(0, 3) }, () => int(1, 10)))];
         return { code: d.code, ratings, problems, negatives };
       }),
@@ -477,7 +498,10 @@ export function randomCampaign(seed: number): Campaign {
   }
 
   // durations exactly on the speeder boundary (not a speeder: the rule is strict) and just below it
-  const durs = responses.filter(hasDuration).map((r) => r.durationSeconds as number).sort((a, b) => a - b);
+  const durs = responses
+    .filter(hasDuration)
+    .map((r) => r.durationSeconds as number)
+    .sort((a, b) => a - b);
   if (durs.length >= 3 && rnd() < 0.5) {
     const h = Math.floor(durs.length / 2);
     const med = durs.length % 2 ? durs[h] : (durs[h - 1] + durs[h]) / 2;
@@ -485,7 +509,10 @@ export function randomCampaign(seed: number): Campaign {
     const boundary = f === 1 / 3 ? med / 3 : f * med; // exact for f = 1/2, 1/4; med/3 is the BRIEF's "1/3 of the median"
     // move a few straight-liners from well below the middle to the boundary; the middle values stay put
     if (boundary < durs[h - 1]) {
-      const candidates = responses.filter((r) => hasDuration(r) && (r.durationSeconds as number) < durs[Math.max(0, h - 2)] && straight(r, m, validLevels));
+      const candidates = responses.filter(
+        (r) =>
+          hasDuration(r) && (r.durationSeconds as number) < durs[Math.max(0, h - 2)] && straight(r, m, validLevels),
+      );
       for (const r of candidates.slice(0, 2)) r.durationSeconds = boundary;
       for (const r of candidates.slice(2, 4)) r.durationSeconds = Math.max(0, boundary - 0.25);
     }
@@ -497,9 +524,10 @@ const oneHot = (n: number, k: number): number[] => Array.from({ length: n }, (_,
 
 function straight(r: ResponseRecord, m: Method, validLevels: string[]): boolean {
   const seen: string[] = [];
-  for (const d of r.departments) for (const item of m.items) {
-    const lv = d.ratings[item.code];
-    if (lv !== undefined && validLevels.includes(lv)) seen.push(lv);
-  }
+  for (const d of r.departments)
+    for (const item of m.items) {
+      const lv = d.ratings[item.code];
+      if (lv !== undefined && validLevels.includes(lv)) seen.push(lv);
+    }
   return seen.length >= 1 && seen.every((x) => x === seen[0]);
 }

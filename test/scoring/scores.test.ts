@@ -15,12 +15,20 @@ describe('item score: weighted category means', () => {
     {
       name: 'weights are renormalised when a category has fewer than 5 valid answers',
       // project 5×100 (w .5), deputies 5×60 (w .2), supervisors 4×0 (w .1, fewer than 5: left out)
-      data: () => [...raters(5, 'project', 'A', S), ...raters(5, 'deputies', 'A', B), ...raters(4, 'supervisors', 'A', X)],
+      data: () => [
+        ...raters(5, 'project', 'A', S),
+        ...raters(5, 'deputies', 'A', B),
+        ...raters(4, 'supervisors', 'A', X),
+      ],
       score: 88.57, // (0.5·100 + 0.2·60) / 0.7 = 62 / 0.7 = 88.5714…
     },
     {
       name: 'a category with exactly 5 valid answers takes part',
-      data: () => [...raters(5, 'project', 'A', S), ...raters(5, 'deputies', 'A', B), ...raters(5, 'supervisors', 'A', X)],
+      data: () => [
+        ...raters(5, 'project', 'A', S),
+        ...raters(5, 'deputies', 'A', B),
+        ...raters(5, 'supervisors', 'A', X),
+      ],
       score: 77.5, // (50 + 12 + 0) / 0.8
     },
     {
@@ -87,7 +95,11 @@ describe('不了解 (unknown)', () => {
   it('does not count towards the 5 answers a category needs', () => {
     const d = one([...raters(4, 'project', 'A', S), ...raters(2, 'project', 'A', U)]);
     expect(d.items.efficiency.score).toBeNull();
-    expect(d.items.efficiency.categoryBreakdown[0]).toMatchObject({ category: 'project', validAnswers: 4, takesPart: false });
+    expect(d.items.efficiency.categoryBreakdown[0]).toMatchObject({
+      category: 'project',
+      validAnswers: 4,
+      takesPart: false,
+    });
   });
 
   it('a rater answering only 不了解 is not a valid rater', () => {
@@ -100,12 +112,20 @@ describe('不了解 (unknown)', () => {
 describe('awareness (知晓率)', () => {
   it.each([
     // 10 raters, 20 answers, 3 不了解 → 17/20 = 85%
-    { name: '3 of 20 unknown', data: () => [...raters(3, 'project', 'A', S, U), ...raters(7, 'project', 'A', S)], expected: 85 },
+    {
+      name: '3 of 20 unknown',
+      data: () => [...raters(3, 'project', 'A', S, U), ...raters(7, 'project', 'A', S)],
+      expected: 85,
+    },
     { name: 'no unknown', data: () => raters(10, 'project', 'A', S), expected: 100 },
     // 2 valid of 6 answers (categories mixed) → 33.33
     {
       name: '2 of 6 valid',
-      data: () => [...raters(1, 'project', 'A', S, U), ...raters(1, 'project', 'A', U, U), ...raters(1, 'public', 'A', U, F)],
+      data: () => [
+        ...raters(1, 'project', 'A', S, U),
+        ...raters(1, 'project', 'A', U, U),
+        ...raters(1, 'public', 'A', U, F),
+      ],
       expected: 33.33,
     },
   ])('is valid answers / all answers ×100 ($name → $expected)', ({ data, expected }) => {
@@ -147,9 +167,30 @@ describe('breakdown cells', () => {
   it('cells with fewer than minCellSize evaluators are suppressed', () => {
     const d = one([...raters(6, 'project', 'A', S), ...raters(3, 'deputies', 'A', B)]);
     const [project, deputies, supervisors] = d.items.efficiency.categoryBreakdown;
-    expect(project).toEqual({ category: 'project', validAnswers: 6, mean: 100, satisfiedShare: 1, takesPart: true, suppressed: false });
-    expect(deputies).toEqual({ category: 'deputies', validAnswers: 3, mean: null, satisfiedShare: null, takesPart: false, suppressed: true });
-    expect(supervisors).toEqual({ category: 'supervisors', validAnswers: 0, mean: null, satisfiedShare: null, takesPart: false, suppressed: true });
+    expect(project).toEqual({
+      category: 'project',
+      validAnswers: 6,
+      mean: 100,
+      satisfiedShare: 1,
+      takesPart: true,
+      suppressed: false,
+    });
+    expect(deputies).toEqual({
+      category: 'deputies',
+      validAnswers: 3,
+      mean: null,
+      satisfiedShare: null,
+      takesPart: false,
+      suppressed: true,
+    });
+    expect(supervisors).toEqual({
+      category: 'supervisors',
+      validAnswers: 0,
+      mean: null,
+      satisfiedShare: null,
+      takesPart: false,
+      suppressed: true,
+    });
   });
 });
 
@@ -164,7 +205,9 @@ describe('deduction', () => {
   ])('$verified verified negatives deduct $deduction', ({ verified, unverified, deduction, final }) => {
     const data = [
       ...raters(5, 'project', 'A', S),
-      response('project', [{ code: 'A', eff: S, qual: S, negatives: [...neg(verified, true), ...neg(unverified, false)] }]),
+      response('project', [
+        { code: 'A', eff: S, qual: S, negatives: [...neg(verified, true), ...neg(unverified, false)] },
+      ]),
     ];
     const d = one(data);
     expect(d.deduction).toBe(deduction);
@@ -219,7 +262,16 @@ describe('empty inputs', () => {
   it('no responses: every figure null or zero, JSON-safe', () => {
     const res = computeOfficialScores(method(), [dept('A')], []);
     const a = res.departments[0];
-    expect([a.raters, a.validRaters, a.awareness, a.surveyScore, a.finalScore, a.deduction, a.rank, a.grade]).toEqual([0, 0, null, null, null, 0, null, null]);
+    expect([a.raters, a.validRaters, a.awareness, a.surveyScore, a.finalScore, a.deduction, a.rank, a.grade]).toEqual([
+      0,
+      0,
+      null,
+      null,
+      null,
+      0,
+      null,
+      null,
+    ]);
     expect(a.rankNote).toBe(NOT_RANKED_NOTE);
     expect(res.screening.medianDurationSeconds).toBeNull();
     expect(JSON.parse(JSON.stringify(res))).toEqual(res);
@@ -234,10 +286,30 @@ describe('empty inputs', () => {
 
 describe('input validation', () => {
   it.each([
-    { name: 'unknown category', r: () => response('nobody', [{ code: 'A', eff: S, qual: S }]), msg: 'unknown category' },
-    { name: 'unknown department', r: () => response('project', [{ code: 'Z', eff: S, qual: S }]), msg: 'unknown department' },
-    { name: 'unknown level', r: () => response('project', [{ code: 'A', eff: 'great', qual: S }]), msg: 'unknown level' },
-    { name: 'same department twice', r: () => response('project', [{ code: 'A', eff: S }, { code: 'A', eff: S }]), msg: 'appears twice' },
+    {
+      name: 'unknown category',
+      r: () => response('nobody', [{ code: 'A', eff: S, qual: S }]),
+      msg: 'unknown category',
+    },
+    {
+      name: 'unknown department',
+      r: () => response('project', [{ code: 'Z', eff: S, qual: S }]),
+      msg: 'unknown department',
+    },
+    {
+      name: 'unknown level',
+      r: () => response('project', [{ code: 'A', eff: 'great', qual: S }]),
+      msg: 'unknown level',
+    },
+    {
+      name: 'same department twice',
+      r: () =>
+        response('project', [
+          { code: 'A', eff: S },
+          { code: 'A', eff: S },
+        ]),
+      msg: 'appears twice',
+    },
   ])('rejects $name', ({ r, msg }) => {
     expect(() => one([r()])).toThrow(ScoringInputError);
     expect(() => one([r()])).toThrow(msg);

@@ -8,7 +8,16 @@ beforeEach(() => resetIds());
 const departments = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L'].map((c) => dept(c));
 /** 4 ordinary responses of 300 s with varied levels: the median duration is 300 s, speeder limit 100 s */
 const background = (): ResponseRecord[] =>
-  Array.from({ length: 4 }, () => response('project', [{ code: 'A', eff: S, qual: F }, { code: 'B', eff: B, qual: X }], { durationSeconds: 300 }));
+  Array.from({ length: 4 }, () =>
+    response(
+      'project',
+      [
+        { code: 'A', eff: S, qual: F },
+        { code: 'B', eff: B, qual: X },
+      ],
+      { durationSeconds: 300 },
+    ),
+  );
 
 /** one response rating `n` departments, both items at `level` (or the given pairs) */
 const straight = (n: number, level: string, durationSeconds: number | null, id: string) =>
@@ -20,21 +29,56 @@ const straight = (n: number, level: string, durationSeconds: number | null, id: 
 
 describe('screening: speeder AND straight-liner', () => {
   it.each([
-    { name: 'speeder and straight-liner (6 ratings, 3 departments) is excluded', r: () => straight(3, S, 60, 'x'), excluded: true },
+    {
+      name: 'speeder and straight-liner (6 ratings, 3 departments) is excluded',
+      r: () => straight(3, S, 60, 'x'),
+      excluded: true,
+    },
     { name: 'just under a third of the median is a speeder', r: () => straight(3, S, 99.9, 'x'), excluded: true },
     { name: 'exactly a third of the median is not a speeder', r: () => straight(3, S, 100, 'x'), excluded: false },
     { name: 'straight-liner alone (normal duration) is kept', r: () => straight(6, S, 300, 'x'), excluded: false },
     {
       name: 'speeder alone (varied levels) is kept',
-      r: () => response('public', [{ code: 'A', eff: S, qual: S }, { code: 'B', eff: S, qual: S }, { code: 'C', eff: S, qual: F }], { durationSeconds: 10, id: 'x' }),
+      r: () =>
+        response(
+          'public',
+          [
+            { code: 'A', eff: S, qual: S },
+            { code: 'B', eff: S, qual: S },
+            { code: 'C', eff: S, qual: F },
+          ],
+          { durationSeconds: 10, id: 'x' },
+        ),
       excluded: false,
     },
     { name: 'no duration is never excluded', r: () => straight(6, X, null, 'x'), excluded: false },
-    { name: 'fewer than 6 ratings is not excluded (5 valid + one 不了解)', r: () => response('public', [{ code: 'A', eff: S, qual: S }, { code: 'B', eff: S, qual: S }, { code: 'C', eff: S, qual: U }], { durationSeconds: 10, id: 'x' }), excluded: false },
+    {
+      name: 'fewer than 6 ratings is not excluded (5 valid + one 不了解)',
+      r: () =>
+        response(
+          'public',
+          [
+            { code: 'A', eff: S, qual: S },
+            { code: 'B', eff: S, qual: S },
+            { code: 'C', eff: S, qual: U },
+          ],
+          { durationSeconds: 10, id: 'x' },
+        ),
+      excluded: false,
+    },
     {
       name: '不了解 answers are ignored: 6 same valid ratings among 8 answers is excluded',
       r: () =>
-        response('public', [{ code: 'A', eff: X, qual: X }, { code: 'B', eff: X, qual: U }, { code: 'C', eff: X, qual: X }, { code: 'D', eff: U, qual: X }], { durationSeconds: 10, id: 'x' }),
+        response(
+          'public',
+          [
+            { code: 'A', eff: X, qual: X },
+            { code: 'B', eff: X, qual: U },
+            { code: 'C', eff: X, qual: X },
+            { code: 'D', eff: U, qual: X },
+          ],
+          { durationSeconds: 10, id: 'x' },
+        ),
       excluded: true,
     },
     { name: 'all 不了解 is not a straight-liner', r: () => straight(6, U, 10, 'x'), excluded: false },
@@ -76,7 +120,8 @@ describe('flags (never exclusions)', () => {
   m.screening = { ...m.screening, burstSize: 3, burstWindowMinutes: 10, nearIdenticalThreshold: 0.9 };
 
   it('network_burst: burstSize responses from one network within the window', () => {
-    const at = (id: string, key: string, time: string) => response('project', [{ code: 'A', eff: S, qual: F }], { id, networkKey: key, submittedAt: time });
+    const at = (id: string, key: string, time: string) =>
+      response('project', [{ code: 'A', eff: S, qual: F }], { id, networkKey: key, submittedAt: time });
     const rs = [
       at('a1', 'net1', '2026-12-01T09:00:00Z'),
       at('a2', 'net1', '2026-12-01T09:04:00Z'),
@@ -105,14 +150,30 @@ describe('flags (never exclusions)', () => {
   });
 
   it('network_burst: times without a zone are read as UTC, whatever the machine zone', () => {
-    const at = (id: string, time: string) => response('project', [{ code: 'A', eff: S }], { id, networkKey: 'k', submittedAt: time });
-    const s = screenResponses(m, departments, [at('1', '2026-12-01T09:00:00'), at('2', '2026-12-01T09:05:00Z'), at('3', '2026-12-01T17:06:00+08:00')]);
+    const at = (id: string, time: string) =>
+      response('project', [{ code: 'A', eff: S }], { id, networkKey: 'k', submittedAt: time });
+    const s = screenResponses(m, departments, [
+      at('1', '2026-12-01T09:00:00'),
+      at('2', '2026-12-01T09:05:00Z'),
+      at('3', '2026-12-01T17:06:00+08:00'),
+    ]);
     expect(s.flags.map((f) => f.responseIds)).toEqual([['1', '2', '3']]);
   });
 
   it('near_identical: identical answer sets are flagged, with enough answers', () => {
-    const same = (id: string, n: number) => response('public', departments.slice(0, n).map((d, k) => ({ code: d.code, eff: [S, F, B][k % 3], qual: X })), { id });
-    const s = screenResponses(m, departments, [same('p', 4), same('q', 4), same('r', 2), same('s', 2), ...background()]);
+    const same = (id: string, n: number) =>
+      response(
+        'public',
+        departments.slice(0, n).map((d, k) => ({ code: d.code, eff: [S, F, B][k % 3], qual: X })),
+        { id },
+      );
+    const s = screenResponses(m, departments, [
+      same('p', 4),
+      same('q', 4),
+      same('r', 2),
+      same('s', 2),
+      ...background(),
+    ]);
     // p and q share 8 answers; r and s only 4 (< minStraightRatings 6): not flagged
     expect(s.flags.filter((f) => f.kind === 'near_identical').map((f) => f.responseIds)).toEqual([['p', 'q']]);
   });
@@ -124,14 +185,25 @@ describe('flags (never exclusions)', () => {
     { n: 5, threshold: 0.9, flagged: false },
     { n: 5, threshold: 0.8, flagged: true },
     { n: 5, threshold: 1, flagged: false },
-  ])('near_identical: one answer differing among $n departments at threshold $threshold → $flagged', ({ n, threshold, flagged }) => {
-    const mm = method();
-    mm.screening = { ...mm.screening, nearIdenticalThreshold: threshold };
-    const mk = (id: string, last: string) =>
-      response('public', departments.slice(0, n).map((d, k) => ({ code: d.code, eff: [S, F, B][k % 3], qual: k === n - 1 ? last : X })), { id });
-    const s = screenResponses(mm, departments, [mk('p', X), mk('q', S), ...background()]);
-    expect(s.flags.filter((f) => f.kind === 'near_identical').map((f) => f.responseIds)).toEqual(flagged ? [['p', 'q']] : []);
-  });
+  ])(
+    'near_identical: one answer differing among $n departments at threshold $threshold → $flagged',
+    ({ n, threshold, flagged }) => {
+      const mm = method();
+      mm.screening = { ...mm.screening, nearIdenticalThreshold: threshold };
+      const mk = (id: string, last: string) =>
+        response(
+          'public',
+          departments
+            .slice(0, n)
+            .map((d, k) => ({ code: d.code, eff: [S, F, B][k % 3], qual: k === n - 1 ? last : X })),
+          { id },
+        );
+      const s = screenResponses(mm, departments, [mk('p', X), mk('q', S), ...background()]);
+      expect(s.flags.filter((f) => f.kind === 'near_identical').map((f) => f.responseIds)).toEqual(
+        flagged ? [['p', 'q']] : [],
+      );
+    },
+  );
 
   it('near_identical finds a pair hidden among many different responses', () => {
     // 400 responses with pseudo-random answers over 12 departments, plus two near-copies
@@ -140,17 +212,35 @@ describe('flags (never exclusions)', () => {
     const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % 5;
     const rs: ResponseRecord[] = [];
     for (let k = 0; k < 400; k++)
-      rs.push(response('public', departments.map((d) => ({ code: d.code, eff: levels[next()], qual: levels[next()] })), { id: `n${k}` }));
+      rs.push(
+        response(
+          'public',
+          departments.map((d) => ({ code: d.code, eff: levels[next()], qual: levels[next()] })),
+          { id: `n${k}` },
+        ),
+      );
     const base = departments.map((d, k) => ({ code: d.code, eff: levels[k % 5], qual: levels[(k + 2) % 5] }));
     rs.push(response('public', base, { id: 'twin1' }));
-    rs.push(response('public', base.map((x, k) => (k === 0 ? { ...x, eff: X === x.eff ? S : X } : x)), { id: 'twin2' })); // 23/25 = 0.92
+    rs.push(
+      response(
+        'public',
+        base.map((x, k) => (k === 0 ? { ...x, eff: X === x.eff ? S : X } : x)),
+        { id: 'twin2' },
+      ),
+    ); // 23/25 = 0.92
     const s = screenResponses(m, departments, rs);
     expect(s.flags.filter((f) => f.kind === 'near_identical').map((f) => f.responseIds)).toEqual([['twin1', 'twin2']]);
   });
 
   it('near_identical: a similarity exactly at the threshold counts (9 of 10 answers, one left out)', () => {
     const mk = (id: string, dropLast: boolean) =>
-      response('public', departments.slice(0, 5).map((d, k) => ({ code: d.code, eff: [S, F, B][k % 3], qual: dropLast && k === 4 ? undefined : X })), { id });
+      response(
+        'public',
+        departments
+          .slice(0, 5)
+          .map((d, k) => ({ code: d.code, eff: [S, F, B][k % 3], qual: dropLast && k === 4 ? undefined : X })),
+        { id },
+      );
     const s = screenResponses(m, departments, [mk('p', false), mk('q', true), ...background()]);
     expect(s.flags.filter((f) => f.kind === 'near_identical').map((f) => f.responseIds)).toEqual([['p', 'q']]);
   });
@@ -158,7 +248,7 @@ describe('flags (never exclusions)', () => {
   it('near_identical agrees with a brute-force comparison of all pairs', () => {
     // 300 responses: 60 originals over 12 departments and 4 mutated copies of each (0–4 answers changed or dropped)
     let seed = 987654321;
-    const rand = (n: number) => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) % n);
+    const rand = (n: number) => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) % n;
     const levels = [S, F, B, X, U];
     const rs: ResponseRecord[] = [];
     for (let o = 0; o < 60; o++) {
@@ -184,7 +274,16 @@ describe('flags (never exclusions)', () => {
         .map((f) => f.responseIds!.join(' '))
         .sort();
       // brute force
-      const sets = rs.map((r) => new Set(r.departments.flatMap((d) => Object.entries(d.ratings).filter(([, v]) => v !== undefined).map(([k, v]) => `${d.code}|${k}|${v}`))));
+      const sets = rs.map(
+        (r) =>
+          new Set(
+            r.departments.flatMap((d) =>
+              Object.entries(d.ratings)
+                .filter(([, v]) => v !== undefined)
+                .map(([k, v]) => `${d.code}|${k}|${v}`),
+            ),
+          ),
+      );
       const parent = rs.map((_, i) => i);
       const find = (x: number): number => (parent[x] === x ? x : (parent[x] = find(parent[x])));
       for (let i = 0; i < rs.length; i++)
@@ -197,8 +296,13 @@ describe('flags (never exclusions)', () => {
           if (inter >= 6 && inter / (a.size + b.size - inter) >= thr - 1e-12) parent[find(i)] = find(j);
         }
       const groups = new Map<number, string[]>();
-      rs.forEach((r, i) => groups.set(find(i), [...(groups.get(find(i)) ?? []), r.id]));
-      const expected = [...groups.values()].filter((g) => g.length > 1).map((g) => g.sort().join(' ')).sort();
+      rs.forEach((r, i) => {
+        groups.set(find(i), [...(groups.get(find(i)) ?? []), r.id]);
+      });
+      const expected = [...groups.values()]
+        .filter((g) => g.length > 1)
+        .map((g) => g.sort().join(' '))
+        .sort();
       expect(got, `threshold ${thr}`).toEqual(expected);
       expect(expected.length).toBeGreaterThan(0);
     }

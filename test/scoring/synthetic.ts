@@ -17,13 +17,20 @@ export interface SyntheticOptions {
   copyClusterSize?: number;
 }
 
-export function syntheticCampaign(method: Method, o: SyntheticOptions): { departments: DepartmentInfo[]; responses: ResponseRecord[] } {
+export function syntheticCampaign(
+  method: Method,
+  o: SyntheticOptions,
+): { departments: DepartmentInfo[]; responses: ResponseRecord[] } {
   const rng = new Rng(o.seed ?? 1);
   const groups = ['综合经济管理类', '执法监管类', '社会服务类'];
   const departments: DepartmentInfo[] = [];
   const quality: number[] = [];
   for (let d = 0; d < o.departments; d++) {
-    departments.push({ code: `D${String(d + 1).padStart(3, '0')}`, name: `部门${d + 1}`, group: groups[d % groups.length] });
+    departments.push({
+      code: `D${String(d + 1).padStart(3, '0')}`,
+      name: `部门${d + 1}`,
+      group: groups[d % groups.length],
+    });
     quality.push(rng.next()); // 0..1: how good the department is
   }
   // categories drawn with these shares
@@ -67,7 +74,8 @@ export function syntheticCampaign(method: Method, o: SyntheticOptions): { depart
         }
       }
       const negatives: { kind: number; verified: boolean }[] = [];
-      if (rng.next() < 0.02 * (1.5 - quality[d])) negatives.push({ kind: 1 + rng.nextInt(8), verified: rng.next() < 0.5 });
+      if (rng.next() < 0.02 * (1.5 - quality[d]))
+        negatives.push({ kind: 1 + rng.nextInt(8), verified: rng.next() < 0.5 });
       depts.push({ code: departments[d].code, ratings, problems, negatives });
     }
     const day = 1 + rng.nextInt(10);

@@ -61,7 +61,14 @@ const PLAN: Record<string, Plan> = {
 };
 
 /** Marker strings in every free-text field: none may reach an analyst or a liaison. */
-const FREE_TEXT = ['FT-ORGANISATION-7Q', 'FT-MATTER-7Q', 'FT-DESCRIPTION-7Q', 'FT-CONTACT-7Q', 'FT-DEPT-SUGGESTION-7Q', 'FT-OVERALL-SUGGESTION-7Q'];
+const FREE_TEXT = [
+  'FT-ORGANISATION-7Q',
+  'FT-MATTER-7Q',
+  'FT-DESCRIPTION-7Q',
+  'FT-CONTACT-7Q',
+  'FT-DEPT-SUGGESTION-7Q',
+  'FT-OVERALL-SUGGESTION-7Q',
+];
 
 let db: Db;
 let ctx: Awaited<ReturnType<typeof resultsSetup>>;
@@ -77,7 +84,16 @@ beforeAll(async () => {
   withText.organisation = FREE_TEXT[0];
   withText.suggestion = FREE_TEXT[5];
   withText.departments[0].suggestion = FREE_TEXT[4];
-  withText.departments[0].negatives = [{ kind: 1, matter: FREE_TEXT[1], date: '2026-05', description: FREE_TEXT[2], contactAllowed: true, contact: FREE_TEXT[3] }];
+  withText.departments[0].negatives = [
+    {
+      kind: 1,
+      matter: FREE_TEXT[1],
+      date: '2026-05',
+      description: FREE_TEXT[2],
+      contactAllowed: true,
+      contact: FREE_TEXT[3],
+    },
+  ];
   await storeRecords(db, ctx.services, ctx.campaign, [withText]);
   users = {
     admin: await loginAs(ctx.app, ctx.services, 'admin'),
@@ -85,7 +101,10 @@ beforeAll(async () => {
     liaison: await loginAs(ctx.app, ctx.services, 'liaison', { departmentCode: 'D005' }),
   };
   const publish = async (slug: string) => {
-    const res = await ctx.app.request(`/api/campaigns/${slug}/snapshots`, { method: 'POST', headers: users.admin.headers() });
+    const res = await ctx.app.request(`/api/campaigns/${slug}/snapshots`, {
+      method: 'POST',
+      headers: users.admin.headers(),
+    });
     expect(res.status).toBe(201);
     return ((await res.json()) as { id: string }).id;
   };
@@ -101,7 +120,10 @@ afterAll(() => db.close());
 const request = (method: string, path: string, who: Who) =>
   ctx.app.request(path, {
     method,
-    headers: { accept: 'application/json', ...(who === 'none' ? {} : users[who].headers({ 'content-type': 'application/json' })) },
+    headers: {
+      accept: 'application/json',
+      ...(who === 'none' ? {} : users[who].headers({ 'content-type': 'application/json' })),
+    },
     ...(method === 'GET' ? {} : { body: '{}' }),
   });
 
@@ -146,12 +168,16 @@ describe('every route has a role plan', () => {
     expect(failures).toEqual([]);
   });
 
-  it('keeps personal data of evaluators from analysts: the evaluator list and lost-link replacement are the office\'s', async () => {
+  it("keeps personal data of evaluators from analysts: the evaluator list and lost-link replacement are the office's", async () => {
     const inv = await createInvitation(db, ctx.campaign);
     for (const who of ['analyst', 'liaison'] as const) {
       expect((await request('GET', '/api/campaigns/test-2026/evaluators?q=张', who)).status).toBe(403);
-      expect((await request('POST', `/api/campaigns/test-2026/evaluators/${inv.evaluatorId}/invitation`, who)).status).toBe(403);
-      const body = await (await request('GET', '/api/campaigns/test-2026', who === 'analyst' ? 'analyst' : 'analyst')).text();
+      expect(
+        (await request('POST', `/api/campaigns/test-2026/evaluators/${inv.evaluatorId}/invitation`, who)).status,
+      ).toBe(403);
+      const body = await (
+        await request('GET', '/api/campaigns/test-2026', who === 'analyst' ? 'analyst' : 'analyst')
+      ).text();
       expect(body).not.toContain('张三');
       expect(body).not.toContain('测试建设有限公司');
     }
@@ -160,9 +186,16 @@ describe('every route has a role plan', () => {
 
 describe('a liaison sees only their own department, only as published', () => {
   it('gets D005 of every published snapshot whatever the query asks for', async () => {
-    const res = await request('GET', '/api/my/results?department=D001&code=D001&campaign=other-2027&snapshot=x', 'liaison');
+    const res = await request(
+      'GET',
+      '/api/my/results?department=D001&code=D001&campaign=other-2027&snapshot=x',
+      'liaison',
+    );
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { department: string; results: { department: { code: string; name: string; uncertainty: { statisticallyTiedWith: string[] } } }[] };
+    const body = (await res.json()) as {
+      department: string;
+      results: { department: { code: string; name: string; uncertainty: { statisticallyTiedWith: string[] } } }[];
+    };
     expect(body.department).toBe('D005');
     expect(body.results).toHaveLength(2);
     expect(body.results.every((r) => r.department.code === 'D005')).toBe(true);
@@ -188,8 +221,15 @@ describe('a liaison sees only their own department, only as published', () => {
     ]) {
       expect((await request('GET', path, 'liaison')).status, path).toBe(403);
     }
-    for (const path of ['/dashboard', '/dashboard/departments/D001?campaign=test-2026', `/dashboard?campaign=test-2026&snapshot=${snapshotId}`]) {
-      expect((await ctx.app.request(path, { headers: users.liaison.headers({ accept: 'text/html' }) })).status, path).toBe(403);
+    for (const path of [
+      '/dashboard',
+      '/dashboard/departments/D001?campaign=test-2026',
+      `/dashboard?campaign=test-2026&snapshot=${snapshotId}`,
+    ]) {
+      expect(
+        (await ctx.app.request(path, { headers: users.liaison.headers({ accept: 'text/html' }) })).status,
+        path,
+      ).toBe(403);
     }
   });
 
@@ -197,8 +237,13 @@ describe('a liaison sees only their own department, only as published', () => {
     const { createTestCampaign } = await import('../helpers/fixtures.js');
     const unpublished = await createTestCampaign(db, ctx.services, { slug: 'unpublished-2028', departments: 8 });
     await storeRecords(db, ctx.services, unpublished, knownRecords().records);
-    const liaison = await loginAs(ctx.app, ctx.services, 'liaison', { username: 'liaison-d008', departmentCode: 'D008' });
-    const body = (await (await ctx.app.request('/api/my/results', { headers: liaison.headers() })).json()) as { results: unknown[] };
+    const liaison = await loginAs(ctx.app, ctx.services, 'liaison', {
+      username: 'liaison-d008',
+      departmentCode: 'D008',
+    });
+    const body = (await (await ctx.app.request('/api/my/results', { headers: liaison.headers() })).json()) as {
+      results: unknown[];
+    };
     expect(body.results).toEqual([]);
   });
 });
@@ -234,7 +279,8 @@ describe('free text reaches analysts and liaisons nowhere', () => {
       '/api/departments/D002/trend',
     ];
     for (const path of analystPaths) out[`analyst ${path}`] = await text(path, 'analyst');
-    for (const path of ['/dashboard?campaign=test-2026', '/dashboard/departments/D002?campaign=test-2026']) out[`analyst ${path}`] = await text(path, 'analyst', 'text/html');
+    for (const path of ['/dashboard?campaign=test-2026', '/dashboard/departments/D002?campaign=test-2026'])
+      out[`analyst ${path}`] = await text(path, 'analyst', 'text/html');
     out['liaison /api/my/results'] = await text('/api/my/results', 'liaison');
     out['liaison /my/results'] = await text('/my/results', 'liaison', 'text/html');
     const d002 = await loginAs(ctx.app, ctx.services, 'liaison', { username: 'liaison-d002', departmentCode: 'D002' });
@@ -261,37 +307,100 @@ describe('free text reaches analysts and liaisons nowhere', () => {
 describe('small cells are withheld on every analyst and liaison surface', () => {
   // known records: D006 has 3 valid raters; D001's "deputies" cell has 2 answers
   it('D006 has no score, rate or interval in the live result, the snapshot, the exports, the trend, the comparison and the liaison view', async () => {
-    const nullScore = (d: { finalScore: number | null; surveyScore?: number | null; satisfactionRate: number | null }) => d.finalScore === null && d.satisfactionRate === null;
-    const live = (await (await request('GET', '/api/campaigns/test-2026/results', 'analyst')).json()) as { departments: { code: string; finalScore: number | null; satisfactionRate: number | null; uncertainty: { scoreInterval: unknown } }[] };
+    const nullScore = (d: {
+      finalScore: number | null;
+      surveyScore?: number | null;
+      satisfactionRate: number | null;
+    }) => d.finalScore === null && d.satisfactionRate === null;
+    const live = (await (await request('GET', '/api/campaigns/test-2026/results', 'analyst')).json()) as {
+      departments: {
+        code: string;
+        finalScore: number | null;
+        satisfactionRate: number | null;
+        uncertainty: { scoreInterval: unknown };
+      }[];
+    };
     const snap = (await (await request('GET', `/api/snapshots/${snapshotId}`, 'analyst')).json()) as typeof live;
     for (const view of [live, snap]) {
       const d = view.departments.find((x) => x.code === 'D006')!;
       expect(nullScore(d)).toBe(true);
       expect(d.uncertainty.scoreInterval).toBeNull();
     }
-    const trend = (await (await request('GET', '/api/departments/D006/trend', 'analyst')).json()) as { points: { finalScore: number | null; scoreInterval: unknown; satisfactionRate: number | null }[] };
+    const trend = (await (await request('GET', '/api/departments/D006/trend', 'analyst')).json()) as {
+      points: { finalScore: number | null; scoreInterval: unknown; satisfactionRate: number | null }[];
+    };
     expect(trend.points.length).toBeGreaterThan(0);
-    expect(trend.points.every((p) => p.finalScore === null && p.scoreInterval === null && p.satisfactionRate === null)).toBe(true);
-    const compare = (await (await request('GET', `/api/compare?from=${otherSnapshotId}&to=${snapshotId}`, 'analyst')).json()) as { departments: { code: string; from: { finalScore: number | null }; to: { finalScore: number | null }; scoreChange: number | null }[] };
+    expect(
+      trend.points.every((p) => p.finalScore === null && p.scoreInterval === null && p.satisfactionRate === null),
+    ).toBe(true);
+    const compare = (await (
+      await request('GET', `/api/compare?from=${otherSnapshotId}&to=${snapshotId}`, 'analyst')
+    ).json()) as {
+      departments: {
+        code: string;
+        from: { finalScore: number | null };
+        to: { finalScore: number | null };
+        scoreChange: number | null;
+      }[];
+    };
     const c = compare.departments.find((x) => x.code === 'D006')!;
     expect([c.from.finalScore, c.to.finalScore, c.scoreChange]).toEqual([null, null, null]);
 
     const csv = await (await request('GET', `/api/snapshots/${snapshotId}/export.csv`, 'analyst')).text();
-    const header = csv.split('\n')[0].replace(/^\uFEFF/, '').split(',');
-    const row = csv.split('\n').find((l) => l.includes(',D006,'))!.split(',');
+    const header = csv
+      .split('\n')[0]
+      .replace(/^\uFEFF/, '')
+      .split(',');
+    const row = csv
+      .split('\n')
+      .find((l) => l.includes(',D006,'))!
+      .split(',');
     expect(row[header.indexOf('最终得分')]).toBe('<5');
     expect(row[header.indexOf('满意率(%)')]).toBe('<5');
 
-    const liaison = await loginAs(ctx.app, ctx.services, 'liaison', { username: 'liaison-d006', departmentCode: 'D006' });
-    const mine = (await (await ctx.app.request('/api/my/results', { headers: liaison.headers() })).json()) as { results: { department: { finalScore: number | null; satisfactionRate: number | null; uncertainty: { scoreInterval: unknown } } }[] };
+    const liaison = await loginAs(ctx.app, ctx.services, 'liaison', {
+      username: 'liaison-d006',
+      departmentCode: 'D006',
+    });
+    const mine = (await (await ctx.app.request('/api/my/results', { headers: liaison.headers() })).json()) as {
+      results: {
+        department: {
+          finalScore: number | null;
+          satisfactionRate: number | null;
+          uncertainty: { scoreInterval: unknown };
+        };
+      }[];
+    };
     expect(mine.results.length).toBeGreaterThan(0);
-    for (const r of mine.results) expect([r.department.finalScore, r.department.satisfactionRate, r.department.uncertainty.scoreInterval]).toEqual([null, null, null]);
-    const page = await (await ctx.app.request('/my/results', { headers: liaison.headers({ accept: 'text/html' }) })).text();
+    for (const r of mine.results)
+      expect([r.department.finalScore, r.department.satisfactionRate, r.department.uncertainty.scoreInterval]).toEqual([
+        null,
+        null,
+        null,
+      ]);
+    const page = await (
+      await ctx.app.request('/my/results', { headers: liaison.headers({ accept: 'text/html' }) })
+    ).text();
     expect(page).toContain('&lt;5');
   });
 
-  it('D001\'s two deputies have no mean in the category breakdown, in JSON and in the Excel export', async () => {
-    const snap = (await (await request('GET', `/api/snapshots/${snapshotId}`, 'analyst')).json()) as { departments: { code: string; items: Record<string, { categoryBreakdown: { category: string; mean: number | null; satisfiedShare: number | null; suppressed: boolean }[] }> }[] };
+  it("D001's two deputies have no mean in the category breakdown, in JSON and in the Excel export", async () => {
+    const snap = (await (await request('GET', `/api/snapshots/${snapshotId}`, 'analyst')).json()) as {
+      departments: {
+        code: string;
+        items: Record<
+          string,
+          {
+            categoryBreakdown: {
+              category: string;
+              mean: number | null;
+              satisfiedShare: number | null;
+              suppressed: boolean;
+            }[];
+          }
+        >;
+      }[];
+    };
     const d001 = snap.departments.find((d) => d.code === 'D001')!;
     for (const item of Object.values(d001.items)) {
       const deputies = item.categoryBreakdown.find((b) => b.category === 'deputies')!;

@@ -36,7 +36,9 @@ async function everyCell(db: Db): Promise<{ table: string; column: string; value
   const cells = [];
   for (const table of TABLES) {
     const rows = (await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(db.kysely)).rows;
-    for (const row of rows) for (const [column, value] of Object.entries(row)) if (value !== null) cells.push({ table, column, value: String(value) });
+    for (const row of rows)
+      for (const [column, value] of Object.entries(row))
+        if (value !== null) cells.push({ table, column, value: String(value) });
   }
   return cells;
 }
@@ -44,7 +46,12 @@ async function everyCell(db: Db): Promise<{ table: string; column: string; value
 const where = (cells: { table: string; column: string; value: string }[], needle: string) =>
   cells.filter((c) => c.value.includes(needle)).map((c) => `${c.table}.${c.column}`);
 
-const RESPONSE_SIDE = ['responses.id', 'answers.response_id', 'problem_mentions.response_id', 'negative_reports.response_id'];
+const RESPONSE_SIDE = [
+  'responses.id',
+  'answers.response_id',
+  'problem_mentions.response_id',
+  'negative_reports.response_id',
+];
 
 describe('anonymous mode: nothing joins a response to its invitation', () => {
   let db: Db;
@@ -66,11 +73,22 @@ describe('anonymous mode: nothing joins a response to its invitation', () => {
 
   async function openDraftSubmit(token: string, key: string, address = '203.0.113.9') {
     expect((await s.app.request(`/api/s/${token}`)).status).toBe(200);
-    expect((await s.app.request(`/api/s/${token}/draft`, jsonRequest('PUT', { answers: { category: 'project' }, elapsedSeconds: 30 }))).status).toBe(200);
+    expect(
+      (
+        await s.app.request(
+          `/api/s/${token}/draft`,
+          jsonRequest('PUT', { answers: { category: 'project' }, elapsedSeconds: 30 }),
+        )
+      ).status,
+    ).toBe(200);
     s.clock.advance(37_000);
     const res = await s.app.request(
       `/api/s/${token}/submit`,
-      jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 300 }, { 'Idempotency-Key': key, 'X-Forwarded-For': address }),
+      jsonRequest(
+        'POST',
+        { answers: webAnswers(), elapsedSeconds: 300 },
+        { 'Idempotency-Key': key, 'X-Forwarded-For': address },
+      ),
     );
     expect(res.status).toBe(201);
     return (await res.json()) as { receipt: string; submittedDay: string };
@@ -85,7 +103,9 @@ describe('anonymous mode: nothing joins a response to its invitation', () => {
     expect(where(cells, inv.token)).toEqual([]);
     expect(where(cells, sha256(inv.token))).toEqual(['invitations.token_hash']);
     expect(where(cells, inv.invitationId)).toEqual(['invitations.id']);
-    expect(where(cells, inv.evaluatorId).every((c) => c.startsWith('evaluators.') || c === 'invitations.evaluator_id')).toBe(true);
+    expect(
+      where(cells, inv.evaluatorId).every((c) => c.startsWith('evaluators.') || c === 'invitations.evaluator_id'),
+    ).toBe(true);
     // the receipt exists only for a retried request of the same client (below), never on the response
     expect(where(cells, receipt)).toEqual(['idempotency_keys.body_json']);
     expect(where(cells, key)).toEqual([]);
@@ -97,7 +117,11 @@ describe('anonymous mode: nothing joins a response to its invitation', () => {
     expect(response.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect([...new Set(where(cells, response.id))].every((c) => RESPONSE_SIDE.includes(c))).toBe(true);
 
-    const invitation = await db.kysely.selectFrom('invitations').selectAll().where('id', '=', inv.invitationId).executeTakeFirstOrThrow();
+    const invitation = await db.kysely
+      .selectFrom('invitations')
+      .selectAll()
+      .where('id', '=', inv.invitationId)
+      .executeTakeFirstOrThrow();
     expect(invitation).toMatchObject({ used: 1, used_at: null, opened_at: null, draft_saved_at: null });
     expect(await db.kysely.selectFrom('drafts').selectAll().execute()).toEqual([]);
   });
@@ -129,13 +153,19 @@ describe('anonymous mode: nothing joins a response to its invitation', () => {
   it('still answers a retried submission with its first receipt', async () => {
     const inv = await createInvitation(db, s.campaign);
     const first = await openDraftSubmit(inv.token, 'client-key-0004');
-    const again = await s.app.request(`/api/s/${inv.token}/submit`, jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 300 }, { 'Idempotency-Key': 'client-key-0004' }));
+    const again = await s.app.request(
+      `/api/s/${inv.token}/submit`,
+      jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 300 }, { 'Idempotency-Key': 'client-key-0004' }),
+    );
     expect(again.status).toBe(201);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(await again.json()).toEqual(first);
     // another link can't replay it with the same client key
     const other = await createInvitation(db, s.campaign);
-    const foreign = await s.app.request(`/api/s/${other.token}/submit`, jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 300 }, { 'Idempotency-Key': 'client-key-0004' }));
+    const foreign = await s.app.request(
+      `/api/s/${other.token}/submit`,
+      jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 300 }, { 'Idempotency-Key': 'client-key-0004' }),
+    );
     expect(foreign.status).toBe(201);
     expect(((await foreign.json()) as { receipt: string }).receipt).not.toBe(first.receipt);
   });
@@ -143,7 +173,9 @@ describe('anonymous mode: nothing joins a response to its invitation', () => {
   it('spends invitations in place: their row order (SQLite rowid) never changes, whatever order they are used in', async () => {
     const invitations = [];
     for (let i = 0; i < 6; i++) invitations.push(await createInvitation(db, s.campaign));
-    const order = async () => (await sql<{ rowid: number; id: string }>`select rowid, id from invitations order by rowid`.execute(db.kysely)).rows;
+    const order = async () =>
+      (await sql<{ rowid: number; id: string }>`select rowid, id from invitations order by rowid`.execute(db.kysely))
+        .rows;
     const before = await order();
     for (const i of [4, 1, 5, 0, 3, 2]) await openDraftSubmit(invitations[i].token, `client-key-order-${i}`);
     expect(await order()).toEqual(before);
@@ -153,11 +185,24 @@ describe('anonymous mode: nothing joins a response to its invitation', () => {
     const inv = await createInvitation(db, s.campaign);
     const count = async () =>
       Object.fromEntries(
-        await Promise.all(TABLES.map(async (t) => [t, Number((await sql<{ n: number }>`select count(*) as n from ${sql.table(t)}`.execute(db.kysely)).rows[0].n)] as const)),
+        await Promise.all(
+          TABLES.map(
+            async (t) =>
+              [
+                t,
+                Number(
+                  (await sql<{ n: number }>`select count(*) as n from ${sql.table(t)}`.execute(db.kysely)).rows[0].n,
+                ),
+              ] as const,
+          ),
+        ),
       );
     expect((await s.app.request(`/api/s/${inv.token}`)).status).toBe(200);
     const before = await count();
-    const res = await s.app.request(`/api/s/${inv.token}/submit`, jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 300 }, { 'Idempotency-Key': 'client-key-0005' }));
+    const res = await s.app.request(
+      `/api/s/${inv.token}/submit`,
+      jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 300 }, { 'Idempotency-Key': 'client-key-0005' }),
+    );
     expect(res.status).toBe(201);
     const after = await count();
     const grew = TABLES.filter((t) => after[t] !== before[t]);
@@ -169,14 +214,34 @@ describe('anonymous mode: nothing joins a response to its invitation', () => {
     const inv = await createInvitation(db, s.campaign);
     const answers = webAnswers();
     const dept = (answers.departments as Record<string, unknown>[])[0];
-    dept.negatives = [{ kind: 3, matter: '施工许可', date: '2026-06', description: '超过承诺时限', contactAllowed: false, contact: '13900000001' }];
-    expect((await s.app.request(`/api/s/${inv.token}/submit`, jsonRequest('POST', { answers, elapsedSeconds: 300 }))).status).toBe(201);
+    dept.negatives = [
+      {
+        kind: 3,
+        matter: '施工许可',
+        date: '2026-06',
+        description: '超过承诺时限',
+        contactAllowed: false,
+        contact: '13900000001',
+      },
+    ];
+    expect(
+      (await s.app.request(`/api/s/${inv.token}/submit`, jsonRequest('POST', { answers, elapsedSeconds: 300 }))).status,
+    ).toBe(201);
 
     const line = JSON.stringify({
       category: 'project',
       durationSeconds: 400,
       overall: 'satisfied',
-      departments: [{ code: 'D001', efficiency: 'satisfied', quality: 'satisfied', negatives: [{ kind: 2, matter: '办证', description: '多次跑腿', contactAllowed: false, contact: '13900000002' }] }],
+      departments: [
+        {
+          code: 'D001',
+          efficiency: 'satisfied',
+          quality: 'satisfied',
+          negatives: [
+            { kind: 2, matter: '办证', description: '多次跑腿', contactAllowed: false, contact: '13900000002' },
+          ],
+        },
+      ],
     });
     await s.services.responses.importJsonl(s.campaign, line, { fileName: 'paper.jsonl' });
     const cells = await everyCell(db);
@@ -189,9 +254,25 @@ describe('anonymous mode: nothing joins a response to its invitation', () => {
     const a = await createInvitation(db, s.campaign);
     const b = await createInvitation(db, other.campaign);
     const headers = { 'X-Forwarded-For': '198.51.100.23' };
-    expect((await s.app.request(`/api/s/${a.token}/submit`, jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 300 }, headers))).status).toBe(201);
-    expect((await other.app.request(`/api/s/${b.token}/submit`, jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 300 }, headers))).status).toBe(201);
-    const keys = (await db.kysely.selectFrom('responses').select(['campaign_id', 'network_key']).execute()).map((r) => r.network_key);
+    expect(
+      (
+        await s.app.request(
+          `/api/s/${a.token}/submit`,
+          jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 300 }, headers),
+        )
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await other.app.request(
+          `/api/s/${b.token}/submit`,
+          jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 300 }, headers),
+        )
+      ).status,
+    ).toBe(201);
+    const keys = (await db.kysely.selectFrom('responses').select(['campaign_id', 'network_key']).execute()).map(
+      (r) => r.network_key,
+    );
     expect(keys.every((k) => typeof k === 'string' && /^[0-9a-f]{64}$/.test(k))).toBe(true);
     expect(keys[0]).not.toBe(keys[1]);
     const cells = await everyCell(db);
@@ -206,10 +287,21 @@ describe('named mode keeps the link', () => {
     try {
       const s = await surveySetup(db, { slug: 'named-2026', overrides: { mode: 'named' } });
       const inv = await createInvitation(db, s.campaign);
-      expect((await s.app.request(`/api/s/${inv.token}/submit`, jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 300 }))).status).toBe(201);
+      expect(
+        (
+          await s.app.request(
+            `/api/s/${inv.token}/submit`,
+            jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 300 }),
+          )
+        ).status,
+      ).toBe(201);
       const response = await db.kysely.selectFrom('responses').selectAll().executeTakeFirstOrThrow();
       expect(response.invitation_id).toBe(inv.invitationId);
-      const invitation = await db.kysely.selectFrom('invitations').selectAll().where('id', '=', inv.invitationId).executeTakeFirstOrThrow();
+      const invitation = await db.kysely
+        .selectFrom('invitations')
+        .selectAll()
+        .where('id', '=', inv.invitationId)
+        .executeTakeFirstOrThrow();
       expect(invitation.used_at).toBe(s.clock.now().toISOString());
     } finally {
       await db.close();

@@ -15,7 +15,14 @@ import { createInvitation } from '../survey/helpers.js';
 import { spreadsheetSafe } from '../../server/shared/csv.js';
 
 const XSS = `<img src=x onerror=alert(1)>"'<script>alert(2)</script>`;
-const FORMULAS = ['=HYPERLINK("http://evil.example","点击")', "-2+3+cmd|' /C calc'!A0", '@SUM(1+1)', '+cmd|x', ' =1+1', '\t=1'];
+const FORMULAS = [
+  '=HYPERLINK("http://evil.example","点击")',
+  "-2+3+cmd|' /C calc'!A0",
+  '@SUM(1+1)',
+  '+cmd|x',
+  ' =1+1',
+  '\t=1',
+];
 
 let db: Db;
 let ctx: Awaited<ReturnType<typeof resultsSetup>>;
@@ -27,24 +34,41 @@ let snapshotId: string;
 beforeAll(async () => {
   db = await sqliteDb();
   ctx = await resultsSetup(db, { records: false });
-  const hostile = await createTestCampaign(db, ctx.services, { slug: 'hostile-2026', departments: 0, overrides: { name: `评议${XSS}` } });
+  const hostile = await createTestCampaign(db, ctx.services, {
+    slug: 'hostile-2026',
+    departments: 0,
+    overrides: { name: `评议${XSS}` },
+  });
   const names = [XSS, ...FORMULAS];
-  await insertDepartments(db, hostile, Array.from({ length: 7 }, (_, i) => names[i % names.length]));
+  await insertDepartments(
+    db,
+    hostile,
+    Array.from({ length: 7 }, (_, i) => names[i % names.length]),
+  );
   await storeRecords(db, ctx.services, hostile, knownRecords().records);
-  await ctx.services.accounts.addUser({ username: 'boss', displayName: XSS, role: 'admin', password: 'boss-password-1' });
+  await ctx.services.accounts.addUser({
+    username: 'boss',
+    displayName: XSS,
+    role: 'admin',
+    password: 'boss-password-1',
+  });
   admin = await loginAs(ctx.app, ctx.services, 'admin', { username: 'boss', password: 'boss-password-1' });
   analyst = await loginAs(ctx.app, ctx.services, 'analyst');
   liaison = await loginAs(ctx.app, ctx.services, 'liaison', { departmentCode: 'D001' });
-  const res = await ctx.app.request('/api/campaigns/hostile-2026/snapshots', { method: 'POST', headers: admin.headers() });
+  const res = await ctx.app.request('/api/campaigns/hostile-2026/snapshots', {
+    method: 'POST',
+    headers: admin.headers(),
+  });
   snapshotId = ((await res.json()) as { id: string }).id;
 }, 60_000);
 afterAll(() => db.close());
 
-const page = (path: string, who?: LoggedIn) => ctx.app.request(path, { headers: { accept: 'text/html', ...(who ? who.headers() : {}) } });
+const page = (path: string, who?: LoggedIn) =>
+  ctx.app.request(path, { headers: { accept: 'text/html', ...(who ? who.headers() : {}) } });
 
 describe('hostile names on server-rendered pages', () => {
   it('are escaped on every page that shows them', async () => {
-    const inv = await createInvitation(db, (await ctx.services.campaigns.getBySlug('hostile-2026')));
+    const inv = await createInvitation(db, await ctx.services.campaigns.getBySlug('hostile-2026'));
     const pages: [string, LoggedIn | undefined][] = [
       ['/admin', admin],
       ['/admin/campaigns/hostile-2026', admin],
@@ -70,7 +94,11 @@ describe('hostile names on server-rendered pages', () => {
     const res = await ctx.app.request('/login', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
-      body: new URLSearchParams({ username: `"><script>alert(4)</script>`, password: 'wrong-password', next: `/x"><script>alert(5)</script>` }).toString(),
+      body: new URLSearchParams({
+        username: `"><script>alert(4)</script>`,
+        password: 'wrong-password',
+        next: `/x"><script>alert(5)</script>`,
+      }).toString(),
     });
     expect(res.status).toBe(401);
     const html = await res.text();
@@ -108,19 +136,36 @@ describe('headers', () => {
       const res = await ctx.app.request(path, { headers: analyst.headers() });
       expect(res.status, path).toBe(200);
       const disposition = res.headers.get('content-disposition') ?? '';
-      expect(disposition, path).toMatch(/^attachment; filename="[A-Za-z0-9._-]+"; filename\*=UTF-8''[A-Za-z0-9._~%-]+$/);
+      expect(disposition, path).toMatch(
+        /^attachment; filename="[A-Za-z0-9._-]+"; filename\*=UTF-8''[A-Za-z0-9._~%-]+$/,
+      );
       expect(res.headers.get('cache-control'), path).toContain('no-store');
       expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
     }
     const hostile = await ctx.services.campaigns.getBySlug('hostile-2026');
     await db.kysely
       .insertInto('evaluators')
-      .values({ id: newId(), campaign_id: hostile.id, row_key: newId(), name: XSS, organisation: XSS, category: 'project', phone: null, email: null, created_at: '2026-10-01T00:00:00.000Z' })
+      .values({
+        id: newId(),
+        campaign_id: hostile.id,
+        row_key: newId(),
+        name: XSS,
+        organisation: XSS,
+        category: 'project',
+        phone: null,
+        email: null,
+        created_at: '2026-10-01T00:00:00.000Z',
+      })
       .returning('id')
       .execute();
-    const letters = await ctx.app.request('/api/campaigns/hostile-2026/invitations?format=letters', { method: 'POST', headers: admin.headers() });
+    const letters = await ctx.app.request('/api/campaigns/hostile-2026/invitations?format=letters', {
+      method: 'POST',
+      headers: admin.headers(),
+    });
     expect(letters.status).toBe(200);
-    expect(letters.headers.get('content-disposition')).toMatch(/^attachment; filename="hostile-2026-invitations-[0-9-]+-letters\.html"/);
+    expect(letters.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="hostile-2026-invitations-[0-9-]+-letters\.html"/,
+    );
     expect(letters.headers.get('cache-control')).toBe('no-store');
     const html = await letters.text();
     expect(html).not.toContain('<img src=x');
@@ -131,15 +176,21 @@ describe('headers', () => {
 describe('spreadsheets never run a cell as a formula', () => {
   it('neutralises formula-looking text and leaves numbers and phone numbers alone', () => {
     for (const f of FORMULAS) expect(spreadsheetSafe(f), f).toBe(`'${f}`);
-    for (const plain of ['测试部门', '+86 138-0000-0000', '-12.5', '13800000000', '(0574) 8888-1234', '']) expect(spreadsheetSafe(plain), plain).toBe(plain);
+    for (const plain of ['测试部门', '+86 138-0000-0000', '-12.5', '13800000000', '(0574) 8888-1234', ''])
+      expect(spreadsheetSafe(plain), plain).toBe(plain);
   });
 
   it('in the results CSV: every department name that could be a formula starts with an apostrophe', async () => {
-    const csv = await (await ctx.app.request(`/api/snapshots/${snapshotId}/export.csv`, { headers: analyst.headers() })).text();
+    const csv = await (
+      await ctx.app.request(`/api/snapshots/${snapshotId}/export.csv`, { headers: analyst.headers() })
+    ).text();
     const lines = csv.split(/\r?\n/);
     for (const f of FORMULAS) {
       const quoted = `"'${f.replace(/"/g, '""')}"`;
-      expect(lines.some((l) => l.includes(`,'${f},`) || l.includes(quoted)), f).toBe(true);
+      expect(
+        lines.some((l) => l.includes(`,'${f},`) || l.includes(quoted)),
+        f,
+      ).toBe(true);
     }
     // no field anywhere starts with a formula character
     const fields = lines.flatMap((l) => l.split(',')).map((f) => f.replace(/^"/, '').replace(/^\uFEFF/, ''));
@@ -147,7 +198,9 @@ describe('spreadsheets never run a cell as a formula', () => {
   });
 
   it('in the results Excel file: names are text cells, never formulas', async () => {
-    const res = await ctx.app.request('/api/campaigns/hostile-2026/results/export.xlsx', { headers: analyst.headers() });
+    const res = await ctx.app.request('/api/campaigns/hostile-2026/results/export.xlsx', {
+      headers: analyst.headers(),
+    });
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as unknown as ExcelJS.Buffer);
     let names = 0;
@@ -166,10 +219,23 @@ describe('spreadsheets never run a cell as a formula', () => {
     const campaign = await ctx.services.campaigns.getBySlug('test-2026');
     await db.kysely
       .insertInto('evaluators')
-      .values({ id: newId(), campaign_id: campaign.id, row_key: newId(), name: FORMULAS[1], organisation: '@SUM(1)', category: 'project', phone: '+86 138-0000-0000', email: null, created_at: '2026-10-01T00:00:00.000Z' })
+      .values({
+        id: newId(),
+        campaign_id: campaign.id,
+        row_key: newId(),
+        name: FORMULAS[1],
+        organisation: '@SUM(1)',
+        category: 'project',
+        phone: '+86 138-0000-0000',
+        email: null,
+        created_at: '2026-10-01T00:00:00.000Z',
+      })
       .returning('id')
       .execute();
-    const res = await ctx.app.request('/api/campaigns/test-2026/invitations?format=csv', { method: 'POST', headers: admin.headers() });
+    const res = await ctx.app.request('/api/campaigns/test-2026/invitations?format=csv', {
+      method: 'POST',
+      headers: admin.headers(),
+    });
     expect(res.status).toBe(200);
     const csv = await res.text();
     expect(csv).toContain(`'${FORMULAS[1]}`);

@@ -7,7 +7,9 @@ import { createInvitation, jsonRequest, surveySetup, webAnswers } from '../surve
 
 /** PostgreSQL's transaction id of each row's current version: the join a reader could make. */
 async function xmins(db: Db, table: 'invitations' | 'responses', where: 'used' | 'all') {
-  const q = sql<{ xmin: string }>`select xmin::text as xmin from ${sql.table(table)} ${where === 'used' ? sql`where used = 1` : sql``}`;
+  const q = sql<{
+    xmin: string;
+  }>`select xmin::text as xmin from ${sql.table(table)} ${where === 'used' ? sql`where used = 1` : sql``}`;
   return (await q.execute(db.kysely)).rows.map((r) => r.xmin);
 }
 
@@ -23,14 +25,25 @@ describe.each(await dialects())('spent invitations are sealed in batches on $nam
     const s = await surveySetup(db, { overrides: { mode } });
     for (let i = 0; i < count; i++) {
       const { token } = await createInvitation(db, s.campaign);
-      const res = await s.app.request(`/api/s/${token}/submit`, jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 300 }, { 'Idempotency-Key': `seal-${i}-key` }));
+      const res = await s.app.request(
+        `/api/s/${token}/submit`,
+        jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 300 }, { 'Idempotency-Key': `seal-${i}-key` }),
+      );
       expect(res.status).toBe(201);
     }
     return s;
   }
 
   const unsealed = async () =>
-    Number((await db!.kysely.selectFrom('invitations').select((eb) => eb.fn.countAll().as('n')).where('unsealed', '=', 1).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await db!.kysely
+          .selectFrom('invitations')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('unsealed', '=', 1)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it('rewrites every batch of spent invitations together, so none keeps its response’s transaction', async () => {
     const s = await submitMany(SEAL_BATCH + 2);

@@ -28,7 +28,11 @@ beforeAll(async () => {
 afterAll(() => db.close());
 
 const loginJson = (username: string, password: string, headers: Record<string, string> = {}) =>
-  app.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ username, password }) });
+  app.request('/api/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ username, password }),
+  });
 
 describe('sessions', () => {
   it('issues a new random session on login and ignores a cookie planted before it (no fixation)', async () => {
@@ -71,18 +75,32 @@ describe('sessions', () => {
       f.append('file', new File(['代码,名称,分组\nX901,伪造部门,economic\n'], 'd.csv', { type: 'text/csv' }));
       return f;
     };
-    const forged = await app.request('/api/campaigns/test-2026/departments/import', { method: 'POST', headers: { cookie: a.cookie }, body: form() });
+    const forged = await app.request('/api/campaigns/test-2026/departments/import', {
+      method: 'POST',
+      headers: { cookie: a.cookie },
+      body: form(),
+    });
     expect(forged.status).toBe(403);
     expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('CSRF_FAILED');
-    expect(await db.kysely.selectFrom('departments').select('id').where('code', '=', 'X901').executeTakeFirst()).toBeUndefined();
-    const real = await app.request('/api/campaigns/test-2026/departments/import', { method: 'POST', headers: a.headers(), body: form() });
+    expect(
+      await db.kysely.selectFrom('departments').select('id').where('code', '=', 'X901').executeTakeFirst(),
+    ).toBeUndefined();
+    const real = await app.request('/api/campaigns/test-2026/departments/import', {
+      method: 'POST',
+      headers: a.headers(),
+      body: form(),
+    });
     expect(real.status).toBe(200);
   });
 
   it('refuses the HTML login form posted from another site', async () => {
     const res = await app.request('/login', {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', host: 'localhost' },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'https://evil.example',
+        host: 'localhost',
+      },
       body: 'username=office&password=office-password-1',
     });
     expect(res.status).toBe(403);
@@ -93,7 +111,9 @@ describe('sessions', () => {
 describe('login throttling behind a proxy', () => {
   it('locks the network named by the proxy, however the client fakes the first X-Forwarded-For hop', async () => {
     for (let i = 0; i < 5; i++) {
-      const res = await loginJson(`sprayed-${i}`, 'wrong-password', { 'x-forwarded-for': `10.9.${i}.${i}, 198.51.100.200` });
+      const res = await loginJson(`sprayed-${i}`, 'wrong-password', {
+        'x-forwarded-for': `10.9.${i}.${i}, 198.51.100.200`,
+      });
       expect(res.status).toBe(401);
     }
     const res = await loginJson('office', 'office-password-1', { 'x-forwarded-for': '10.9.99.99, 198.51.100.200' });
@@ -122,16 +142,20 @@ describe('the redirect after login stays on the site', () => {
     '/%0d%0aSet-Cookie:x=1',
   ];
 
-  const isLocal = (location: string) => /^\/(?![/\\])/.test(location) && !/[\s\x00-\x1f]/.test(location) && !/^[a-z][a-z0-9+.-]*:/i.test(location);
+  const isLocal = (location: string) =>
+    /^\/(?![/\\])/.test(location) && !/[\s\x00-\x1f]/.test(location) && !/^[a-z][a-z0-9+.-]*:/i.test(location);
 
   it('GET /login?next=… of a signed-in user and POST /login never send anyone off the site', async () => {
     const a = await loginAs(app, services, 'admin', { username: 'office', password: 'office-password-1' });
     const bad: string[] = [];
     for (const next of [...hostile, '/%2F%2Fevil.example', '/%5C%5Cevil.example']) {
-      const res = await app.request(`/login?next=${encodeURIComponent(next)}`, { headers: { cookie: a.cookie, accept: 'text/html' } });
+      const res = await app.request(`/login?next=${encodeURIComponent(next)}`, {
+        headers: { cookie: a.cookie, accept: 'text/html' },
+      });
       const location = res.headers.get('location') ?? '';
       if (res.status !== 303 || !isLocal(location)) bad.push(`GET ${JSON.stringify(next)} → ${res.status} ${location}`);
-      if (new URL(location, 'https://minping.example').host !== 'minping.example') bad.push(`GET ${JSON.stringify(next)} leaves: ${location}`);
+      if (new URL(location, 'https://minping.example').host !== 'minping.example')
+        bad.push(`GET ${JSON.stringify(next)} leaves: ${location}`);
 
       const posted = await app.request('/login', {
         method: 'POST',
@@ -139,7 +163,8 @@ describe('the redirect after login stays on the site', () => {
         body: new URLSearchParams({ username: 'office', password: 'office-password-1', next }).toString(),
       });
       const to = posted.headers.get('location') ?? '';
-      if (posted.status !== 303 || !isLocal(to) || new URL(to, 'https://minping.example').host !== 'minping.example') bad.push(`POST ${JSON.stringify(next)} → ${posted.status} ${to}`);
+      if (posted.status !== 303 || !isLocal(to) || new URL(to, 'https://minping.example').host !== 'minping.example')
+        bad.push(`POST ${JSON.stringify(next)} → ${posted.status} ${to}`);
     }
     expect(bad).toEqual([]);
   });
@@ -148,7 +173,11 @@ describe('the redirect after login stays on the site', () => {
     const posted = await app.request('/login', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ username: 'office', password: 'office-password-1', next: '/dashboard?campaign=test-2026' }).toString(),
+      body: new URLSearchParams({
+        username: 'office',
+        password: 'office-password-1',
+        next: '/dashboard?campaign=test-2026',
+      }).toString(),
     });
     expect(posted.headers.get('location')).toBe('/dashboard?campaign=test-2026');
   });

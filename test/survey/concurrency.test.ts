@@ -32,15 +32,30 @@ describe.each(await stores())('concurrent submissions with one token on $name', 
     const { token } = await createInvitation(db, campaign);
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        app.request(`/api/s/${token}/submit`, jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 300 + i }, { 'Idempotency-Key': `concurrent-key-${i}` })),
+        app.request(
+          `/api/s/${token}/submit`,
+          jsonRequest(
+            'POST',
+            { answers: webAnswers(), elapsedSeconds: 300 + i },
+            { 'Idempotency-Key': `concurrent-key-${i}` },
+          ),
+        ),
       ),
     );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(49);
-    for (const r of results.filter((r) => r.status === 409)) expect(((await r.json()) as { error: { code: string } }).error.code).toBe('ALREADY_SUBMITTED');
+    for (const r of results.filter((r) => r.status === 409))
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe('ALREADY_SUBMITTED');
     const counts = await snapshotCounts(db);
-    expect(counts).toMatchObject({ responses: 1, answers: 4, problems: 2, negatives: 1, idempotency: 1, usedInvitations: 1 });
+    expect(counts).toMatchObject({
+      responses: 1,
+      answers: 4,
+      problems: 2,
+      negatives: 1,
+      idempotency: 1,
+      usedInvitations: 1,
+    });
   });
 
   it('gives 20 simultaneous retries with the same Idempotency-Key the same receipt and stores one response', async () => {
@@ -49,7 +64,14 @@ describe.each(await stores())('concurrent submissions with one token on $name', 
     const { token } = await createInvitation(db, campaign);
     const results = await Promise.all(
       Array.from({ length: 20 }, () =>
-        app.request(`/api/s/${token}/submit`, jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 300 }, { 'Idempotency-Key': 'same-key-for-all' })),
+        app.request(
+          `/api/s/${token}/submit`,
+          jsonRequest(
+            'POST',
+            { answers: webAnswers(), elapsedSeconds: 300 },
+            { 'Idempotency-Key': 'same-key-for-all' },
+          ),
+        ),
       ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(201));

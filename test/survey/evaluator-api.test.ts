@@ -22,7 +22,8 @@ afterEach(() => db.close());
 
 const submit = (body: unknown, key?: string, t = token) =>
   s.app.request(`/api/s/${t}/submit`, jsonRequest('POST', body, key ? { 'Idempotency-Key': key } : {}));
-const invitation = () => db.kysely.selectFrom('invitations').selectAll().where('id', '=', invitationId).executeTakeFirstOrThrow();
+const invitation = () =>
+  db.kysely.selectFrom('invitations').selectAll().where('id', '=', invitationId).executeTakeFirstOrThrow();
 
 describe('evaluator API: reading the questionnaire', () => {
   it('serves the campaign, the questionnaire with the campaign choices injected, and no draft', async () => {
@@ -61,7 +62,10 @@ describe('evaluator API: drafts', () => {
 
     s.clock.advance(60_000);
     const again = { ...answers, organisation: '某公司' };
-    expect((await s.app.request(`/api/s/${token}/draft`, jsonRequest('PUT', { answers: again, elapsedSeconds: 130 }))).status).toBe(200);
+    expect(
+      (await s.app.request(`/api/s/${token}/draft`, jsonRequest('PUT', { answers: again, elapsedSeconds: 130 })))
+        .status,
+    ).toBe(200);
 
     const body = (await (await s.app.request(`/api/s/${token}`)).json()) as any;
     expect(body.draft).toEqual({ answers: again, elapsedSeconds: 130, savedAt: '2026-11-23T08:01:00.000Z' });
@@ -72,7 +76,12 @@ describe('evaluator API: drafts', () => {
     ['answers that are not an object', { answers: [1, 2], elapsedSeconds: 1 }, 422, 'VALIDATION_FAILED'],
     ['a negative elapsed time', { answers: {}, elapsedSeconds: -5 }, 422, 'VALIDATION_FAILED'],
     ['an unknown field', { answers: {}, elapsedSeconds: 1, extra: true }, 422, 'VALIDATION_FAILED'],
-    ['an oversized draft', { answers: { suggestion: 'x'.repeat(300_000) }, elapsedSeconds: 1 }, 413, 'PAYLOAD_TOO_LARGE'],
+    [
+      'an oversized draft',
+      { answers: { suggestion: 'x'.repeat(300_000) }, elapsedSeconds: 1 },
+      413,
+      'PAYLOAD_TOO_LARGE',
+    ],
     ['a body that is not JSON', '{"answers":', 400, 'BAD_REQUEST'],
   ])('refuses a draft with %s', async (_, body, status, code) => {
     const res = await s.app.request(`/api/s/${token}/draft`, jsonRequest('PUT', body));
@@ -84,11 +93,18 @@ describe('evaluator API: drafts', () => {
 
 describe('evaluator API: submitting', () => {
   it('stores the response with its answers, problems and pending negative reports, spends the link and deletes the draft', async () => {
-    await s.app.request(`/api/s/${token}/draft`, jsonRequest('PUT', { answers: { category: 'project' }, elapsedSeconds: 10 }));
+    await s.app.request(
+      `/api/s/${token}/draft`,
+      jsonRequest('PUT', { answers: { category: 'project' }, elapsedSeconds: 10 }),
+    );
     const res = await submit({ answers: webAnswers(), elapsedSeconds: 412 }, 'key-0000000001');
     expect(res.status).toBe(201);
     const receipt = (await res.json()) as any;
-    expect(receipt).toEqual({ receipt: expect.stringMatching(/^[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}$/), campaign: s.campaign.name, submittedDay: '2026-11-23' });
+    expect(receipt).toEqual({
+      receipt: expect.stringMatching(/^[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}$/),
+      campaign: s.campaign.name,
+      submittedDay: '2026-11-23',
+    });
 
     const response = await db.kysely.selectFrom('responses').selectAll().executeTakeFirstOrThrow();
     expect(response).toMatchObject({
@@ -103,7 +119,11 @@ describe('evaluator API: submitting', () => {
       submitted_day: '2026-11-23',
     });
     const record = JSON.parse(response.record_json);
-    expect(record.departments[0]).toMatchObject({ code: 'D001', ratings: { efficiency: 'satisfied', quality: 'fairly_satisfied' }, problems: [2, 5] });
+    expect(record.departments[0]).toMatchObject({
+      code: 'D001',
+      ratings: { efficiency: 'satisfied', quality: 'fairly_satisfied' },
+      problems: [2, 5],
+    });
 
     const answers = await db.kysely
       .selectFrom('answers')
@@ -122,7 +142,15 @@ describe('evaluator API: submitting', () => {
     expect(problems.map((p) => p.problem)).toEqual([2, 5]);
     const negatives = await db.kysely.selectFrom('negative_reports').selectAll().execute();
     expect(negatives).toHaveLength(1);
-    expect(negatives[0]).toMatchObject({ kind: 3, matter: '施工许可审批', event_date: '2026-06', contact_allowed: 1, contact: '13800000000', status: 'pending', created_day: '2026-11-23' });
+    expect(negatives[0]).toMatchObject({
+      kind: 3,
+      matter: '施工许可审批',
+      event_date: '2026-06',
+      contact_allowed: 1,
+      contact: '13800000000',
+      status: 'pending',
+      created_day: '2026-11-23',
+    });
 
     expect(await invitation()).toMatchObject({ used: 1 });
     expect((await snapshotCounts(db)).drafts).toBe(0);
@@ -159,55 +187,256 @@ describe('evaluator API: submitting', () => {
 
   it('takes the network key from the socket only, or from X-Forwarded-For behind a trusted proxy', async () => {
     await submit({ answers: webAnswers(), elapsedSeconds: 300 }, undefined);
-    expect((await db.kysely.selectFrom('responses').select('network_key').executeTakeFirstOrThrow()).network_key).toBeNull();
+    expect(
+      (await db.kysely.selectFrom('responses').select('network_key').executeTakeFirstOrThrow()).network_key,
+    ).toBeNull();
 
-    const proxied = await surveySetup(db, { slug: 'proxied-2026', config: { trustProxy: true, networkSalt: 'pepper' } });
+    const proxied = await surveySetup(db, {
+      slug: 'proxied-2026',
+      config: { trustProxy: true, networkSalt: 'pepper' },
+    });
     const other = await createInvitation(db, proxied.campaign);
     const res = await proxied.app.request(
       `/api/s/${other.token}/submit`,
-      jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 300 }, { 'X-Forwarded-For': '198.51.100.9, 203.0.113.77' }),
+      jsonRequest(
+        'POST',
+        { answers: webAnswers(), elapsedSeconds: 300 },
+        { 'X-Forwarded-For': '198.51.100.9, 203.0.113.77' },
+      ),
     );
     expect(res.status).toBe(201);
-    const row = await db.kysely.selectFrom('responses').select('network_key').where('campaign_id', '=', proxied.campaign.id).executeTakeFirstOrThrow();
+    const row = await db.kysely
+      .selectFrom('responses')
+      .select('network_key')
+      .where('campaign_id', '=', proxied.campaign.id)
+      .executeTakeFirstOrThrow();
     expect(row.network_key).toBe(sha256(`pepper|${proxied.campaign.id}|203.0.113.0/24`));
   });
 });
 
 describe('evaluator API: every bad input is a 4xx with its code and leaves the database unchanged', () => {
-  const dept = (extra: Record<string, unknown>) => ({ dept: 'D001', efficiency: 'satisfied', quality: 'satisfied', ...extra });
+  const dept = (extra: Record<string, unknown>) => ({
+    dept: 'D001',
+    efficiency: 'satisfied',
+    quality: 'satisfied',
+    ...extra,
+  });
   const cases: [string, unknown, number, string, string?][] = [
-    ['a level outside the choices', { answers: webAnswers({ departments: [dept({ efficiency: 'excellent' })] }), elapsedSeconds: 60 }, 422, 'VALIDATION_FAILED', 'departments.0.efficiency'],
-    ['4 work-style problems', { answers: webAnswers({ departments: [dept({ problems: [1, 2, 3, 4] })] }), elapsedSeconds: 60 }, 422, 'VALIDATION_FAILED', 'departments.0.problems'],
-    ['a problem number outside 1–10', { answers: webAnswers({ departments: [dept({ problems: [11] })] }), elapsedSeconds: 60 }, 422, 'VALIDATION_FAILED', 'departments.0.problems.0'],
-    ['a negative kind outside 1–8', { answers: webAnswers({ departments: [dept({ negatives: [{ kind: 9, matter: 'a', description: 'b' }] })] }), elapsedSeconds: 60 }, 422, 'VALIDATION_FAILED', 'departments.0.negatives.0.kind'],
-    ['a department that is not in the campaign', { answers: webAnswers({ departments: [dept({ dept: 'D999' })] }), elapsedSeconds: 60 }, 422, 'VALIDATION_FAILED', 'departments.0.code'],
-    ['the same department twice', { answers: webAnswers({ departments: [dept({}), dept({})] }), elapsedSeconds: 60 }, 422, 'VALIDATION_FAILED', 'departments'],
-    ['no department', { answers: webAnswers({ departments: [] }), elapsedSeconds: 60 }, 422, 'VALIDATION_FAILED', 'departments'],
-    ['an over-long suggestion', { answers: webAnswers({ suggestion: '长'.repeat(1001) }), elapsedSeconds: 60 }, 422, 'VALIDATION_FAILED', 'suggestion'],
-    ['an over-long matter', { answers: webAnswers({ departments: [dept({ negatives: [{ kind: 1, matter: '长'.repeat(101), description: 'b' }] })] }), elapsedSeconds: 60 }, 422, 'VALIDATION_FAILED', 'departments.0.negatives.0.matter'],
-    ['an unknown top-level answer key', { answers: webAnswers({ favouriteColour: 'red' }), elapsedSeconds: 60 }, 422, 'VALIDATION_FAILED'],
-    ['an unknown key inside a department', { answers: webAnswers({ departments: [dept({ bribe: 1 })] }), elapsedSeconds: 60 }, 422, 'VALIDATION_FAILED', 'departments.0'],
-    ['an unknown key inside a negative situation', { answers: webAnswers({ departments: [dept({ negatives: [{ kind: 1, matter: 'a', description: 'b', secret: 'x' }] })] }), elapsedSeconds: 60 }, 422, 'VALIDATION_FAILED', 'departments.0.negatives.0'],
-    ['a code key smuggled next to dept', { answers: webAnswers({ departments: [dept({ code: 'D002' })] }), elapsedSeconds: 60 }, 422, 'VALIDATION_FAILED', 'departments.0.code'],
-    ['a durationSeconds answer key', { answers: webAnswers({ durationSeconds: 9999 }), elapsedSeconds: 60 }, 422, 'VALIDATION_FAILED', 'durationSeconds'],
+    [
+      'a level outside the choices',
+      { answers: webAnswers({ departments: [dept({ efficiency: 'excellent' })] }), elapsedSeconds: 60 },
+      422,
+      'VALIDATION_FAILED',
+      'departments.0.efficiency',
+    ],
+    [
+      '4 work-style problems',
+      { answers: webAnswers({ departments: [dept({ problems: [1, 2, 3, 4] })] }), elapsedSeconds: 60 },
+      422,
+      'VALIDATION_FAILED',
+      'departments.0.problems',
+    ],
+    [
+      'a problem number outside 1–10',
+      { answers: webAnswers({ departments: [dept({ problems: [11] })] }), elapsedSeconds: 60 },
+      422,
+      'VALIDATION_FAILED',
+      'departments.0.problems.0',
+    ],
+    [
+      'a negative kind outside 1–8',
+      {
+        answers: webAnswers({ departments: [dept({ negatives: [{ kind: 9, matter: 'a', description: 'b' }] })] }),
+        elapsedSeconds: 60,
+      },
+      422,
+      'VALIDATION_FAILED',
+      'departments.0.negatives.0.kind',
+    ],
+    [
+      'a department that is not in the campaign',
+      { answers: webAnswers({ departments: [dept({ dept: 'D999' })] }), elapsedSeconds: 60 },
+      422,
+      'VALIDATION_FAILED',
+      'departments.0.code',
+    ],
+    [
+      'the same department twice',
+      { answers: webAnswers({ departments: [dept({}), dept({})] }), elapsedSeconds: 60 },
+      422,
+      'VALIDATION_FAILED',
+      'departments',
+    ],
+    [
+      'no department',
+      { answers: webAnswers({ departments: [] }), elapsedSeconds: 60 },
+      422,
+      'VALIDATION_FAILED',
+      'departments',
+    ],
+    [
+      'an over-long suggestion',
+      { answers: webAnswers({ suggestion: '长'.repeat(1001) }), elapsedSeconds: 60 },
+      422,
+      'VALIDATION_FAILED',
+      'suggestion',
+    ],
+    [
+      'an over-long matter',
+      {
+        answers: webAnswers({
+          departments: [dept({ negatives: [{ kind: 1, matter: '长'.repeat(101), description: 'b' }] })],
+        }),
+        elapsedSeconds: 60,
+      },
+      422,
+      'VALIDATION_FAILED',
+      'departments.0.negatives.0.matter',
+    ],
+    [
+      'an unknown top-level answer key',
+      { answers: webAnswers({ favouriteColour: 'red' }), elapsedSeconds: 60 },
+      422,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'an unknown key inside a department',
+      { answers: webAnswers({ departments: [dept({ bribe: 1 })] }), elapsedSeconds: 60 },
+      422,
+      'VALIDATION_FAILED',
+      'departments.0',
+    ],
+    [
+      'an unknown key inside a negative situation',
+      {
+        answers: webAnswers({
+          departments: [dept({ negatives: [{ kind: 1, matter: 'a', description: 'b', secret: 'x' }] })],
+        }),
+        elapsedSeconds: 60,
+      },
+      422,
+      'VALIDATION_FAILED',
+      'departments.0.negatives.0',
+    ],
+    [
+      'a code key smuggled next to dept',
+      { answers: webAnswers({ departments: [dept({ code: 'D002' })] }), elapsedSeconds: 60 },
+      422,
+      'VALIDATION_FAILED',
+      'departments.0.code',
+    ],
+    [
+      'a durationSeconds answer key',
+      { answers: webAnswers({ durationSeconds: 9999 }), elapsedSeconds: 60 },
+      422,
+      'VALIDATION_FAILED',
+      'durationSeconds',
+    ],
     ['an unknown body field', { answers: webAnswers(), elapsedSeconds: 60, admin: true }, 422, 'VALIDATION_FAILED'],
-    ['problems as a string', { answers: webAnswers({ departments: [dept({ problems: '1,2' })] }), elapsedSeconds: 60 }, 422, 'VALIDATION_FAILED', 'departments.0.problems'],
-    ['a negative kind as a string', { answers: webAnswers({ departments: [dept({ negatives: [{ kind: '3', matter: 'a', description: 'b' }] })] }), elapsedSeconds: 60 }, 422, 'VALIDATION_FAILED', 'departments.0.negatives.0.kind'],
-    ['contact consent as a string', { answers: webAnswers({ departments: [dept({ negatives: [{ kind: 1, matter: 'a', description: 'b', contactAllowed: 'yes' }] })] }), elapsedSeconds: 60 }, 422, 'VALIDATION_FAILED', 'departments.0.negatives.0.contactAllowed'],
-    ['consent to contact without a contact', { answers: webAnswers({ departments: [dept({ negatives: [{ kind: 1, matter: 'a', description: 'b', contactAllowed: true }] })] }), elapsedSeconds: 60 }, 422, 'VALIDATION_FAILED', 'departments.0.negatives.0.contact'],
-    ['a date that is not YYYY-MM', { answers: webAnswers({ departments: [dept({ negatives: [{ kind: 1, matter: 'a', description: 'b', date: '六月' }] })] }), elapsedSeconds: 60 }, 422, 'VALIDATION_FAILED', 'departments.0.negatives.0.date'],
-    ['departments as an object', { answers: webAnswers({ departments: { dept: 'D001' } }), elapsedSeconds: 60 }, 422, 'VALIDATION_FAILED', 'departments'],
+    [
+      'problems as a string',
+      { answers: webAnswers({ departments: [dept({ problems: '1,2' })] }), elapsedSeconds: 60 },
+      422,
+      'VALIDATION_FAILED',
+      'departments.0.problems',
+    ],
+    [
+      'a negative kind as a string',
+      {
+        answers: webAnswers({ departments: [dept({ negatives: [{ kind: '3', matter: 'a', description: 'b' }] })] }),
+        elapsedSeconds: 60,
+      },
+      422,
+      'VALIDATION_FAILED',
+      'departments.0.negatives.0.kind',
+    ],
+    [
+      'contact consent as a string',
+      {
+        answers: webAnswers({
+          departments: [dept({ negatives: [{ kind: 1, matter: 'a', description: 'b', contactAllowed: 'yes' }] })],
+        }),
+        elapsedSeconds: 60,
+      },
+      422,
+      'VALIDATION_FAILED',
+      'departments.0.negatives.0.contactAllowed',
+    ],
+    [
+      'consent to contact without a contact',
+      {
+        answers: webAnswers({
+          departments: [dept({ negatives: [{ kind: 1, matter: 'a', description: 'b', contactAllowed: true }] })],
+        }),
+        elapsedSeconds: 60,
+      },
+      422,
+      'VALIDATION_FAILED',
+      'departments.0.negatives.0.contact',
+    ],
+    [
+      'a date that is not YYYY-MM',
+      {
+        answers: webAnswers({
+          departments: [dept({ negatives: [{ kind: 1, matter: 'a', description: 'b', date: '六月' }] })],
+        }),
+        elapsedSeconds: 60,
+      },
+      422,
+      'VALIDATION_FAILED',
+      'departments.0.negatives.0.date',
+    ],
+    [
+      'departments as an object',
+      { answers: webAnswers({ departments: { dept: 'D001' } }), elapsedSeconds: 60 },
+      422,
+      'VALIDATION_FAILED',
+      'departments',
+    ],
     ['answers as an array', { answers: [], elapsedSeconds: 60 }, 422, 'VALIDATION_FAILED', 'answers'],
-    ['elapsed time as text', { answers: webAnswers(), elapsedSeconds: 'abc' }, 422, 'VALIDATION_FAILED', 'elapsedSeconds'],
-    ['a missing overall evaluation', { answers: webAnswers({ overall: undefined }), elapsedSeconds: 60 }, 422, 'VALIDATION_FAILED', 'overall'],
-    ['a category outside the choices', { answers: webAnswers({ category: 'vip' }), elapsedSeconds: 60 }, 422, 'VALIDATION_FAILED', 'category'],
-    ['another category than the invitation’s', { answers: webAnswers({ category: 'public' }), elapsedSeconds: 60 }, 422, 'VALIDATION_FAILED', 'category'],
-    ['a questionnaire version that does not exist', { answers: webAnswers(), elapsedSeconds: 60, questionnaireVersion: 7 }, 422, 'VALIDATION_FAILED', 'questionnaireVersion'],
+    [
+      'elapsed time as text',
+      { answers: webAnswers(), elapsedSeconds: 'abc' },
+      422,
+      'VALIDATION_FAILED',
+      'elapsedSeconds',
+    ],
+    [
+      'a missing overall evaluation',
+      { answers: webAnswers({ overall: undefined }), elapsedSeconds: 60 },
+      422,
+      'VALIDATION_FAILED',
+      'overall',
+    ],
+    [
+      'a category outside the choices',
+      { answers: webAnswers({ category: 'vip' }), elapsedSeconds: 60 },
+      422,
+      'VALIDATION_FAILED',
+      'category',
+    ],
+    [
+      'another category than the invitation’s',
+      { answers: webAnswers({ category: 'public' }), elapsedSeconds: 60 },
+      422,
+      'VALIDATION_FAILED',
+      'category',
+    ],
+    [
+      'a questionnaire version that does not exist',
+      { answers: webAnswers(), elapsedSeconds: 60, questionnaireVersion: 7 },
+      422,
+      'VALIDATION_FAILED',
+      'questionnaireVersion',
+    ],
     ['a body that is not JSON', '{answers:', 400, 'BAD_REQUEST'],
   ];
 
   it.each(cases)('refuses %s', async (_, body, status, code, path) => {
-    await s.app.request(`/api/s/${token}/draft`, jsonRequest('PUT', { answers: { category: 'project' }, elapsedSeconds: 10 }));
+    await s.app.request(
+      `/api/s/${token}/draft`,
+      jsonRequest('PUT', { answers: { category: 'project' }, elapsedSeconds: 10 }),
+    );
     const before = await snapshotCounts(db);
     const res = await submit(body, 'bad-input-key-01');
     expect(res.status).toBe(status);
@@ -239,7 +468,10 @@ describe('evaluator links that cannot be answered', () => {
     const api = await s.app.request('/api/s/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
     expect(api.status).toBe(404);
     expect(((await api.json()) as ErrorJson).error.code).toBe('NOT_FOUND');
-    const post = await s.app.request('/api/s/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/submit', jsonRequest('POST', { answers: webAnswers() }));
+    const post = await s.app.request(
+      '/api/s/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/submit',
+      jsonRequest('POST', { answers: webAnswers() }),
+    );
     expect(post.status).toBe(404);
   });
 
@@ -266,7 +498,9 @@ describe('evaluator links that cannot be answered', () => {
     const post = await submit({ answers: webAnswers(), elapsedSeconds: 60 }, 'early-key-000001');
     expect(post.status).toBe(403);
     expect(((await post.json()) as ErrorJson).error.code).toBe('CAMPAIGN_NOT_OPEN');
-    expect((await s.app.request(`/api/s/${token}/draft`, jsonRequest('PUT', { answers: {}, elapsedSeconds: 0 }))).status).toBe(403);
+    expect(
+      (await s.app.request(`/api/s/${token}/draft`, jsonRequest('PUT', { answers: {}, elapsedSeconds: 0 }))).status,
+    ).toBe(403);
     expect(await snapshotCounts(db)).toEqual(before);
     expect((await invitation()).opened_at).toBeNull();
   });
@@ -298,7 +532,10 @@ describe('evaluator links that cannot be answered', () => {
 describe('anonymity', () => {
   it('anonymous mode: the response keeps no invitation, person or time beyond the day', async () => {
     await s.app.request(`/api/s/${token}`);
-    await s.app.request(`/api/s/${token}/draft`, jsonRequest('PUT', { answers: { category: 'project' }, elapsedSeconds: 10 }));
+    await s.app.request(
+      `/api/s/${token}/draft`,
+      jsonRequest('PUT', { answers: { category: 'project' }, elapsedSeconds: 10 }),
+    );
     expect((await submit({ answers: webAnswers(), elapsedSeconds: 300 }, 'anon-key-000001')).status).toBe(201);
 
     const response = await db.kysely.selectFrom('responses').selectAll().executeTakeFirstOrThrow();
@@ -306,7 +543,11 @@ describe('anonymity', () => {
     expect(response.submitted_day).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     const inv = await invitation();
     expect(inv).toMatchObject({ used: 1, used_at: null, opened_at: null, draft_saved_at: null });
-    const evaluator = await db.kysely.selectFrom('evaluators').selectAll().where('id', '=', inv.evaluator_id).executeTakeFirstOrThrow();
+    const evaluator = await db.kysely
+      .selectFrom('evaluators')
+      .selectAll()
+      .where('id', '=', inv.evaluator_id)
+      .executeTakeFirstOrThrow();
 
     // nothing stored with the response (or its rows) names the invitation, the token or the person
     const rows = [
@@ -331,11 +572,22 @@ describe('anonymity', () => {
   it('named mode: the response keeps its invitation and the invitation its submission time', async () => {
     const named = await surveySetup(db, { slug: 'named-2026', overrides: { mode: 'named' } });
     const inv = await createInvitation(db, named.campaign);
-    const res = await named.app.request(`/api/s/${inv.token}/submit`, jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 200 }));
+    const res = await named.app.request(
+      `/api/s/${inv.token}/submit`,
+      jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 200 }),
+    );
     expect(res.status).toBe(201);
-    const response = await db.kysely.selectFrom('responses').selectAll().where('campaign_id', '=', named.campaign.id).executeTakeFirstOrThrow();
+    const response = await db.kysely
+      .selectFrom('responses')
+      .selectAll()
+      .where('campaign_id', '=', named.campaign.id)
+      .executeTakeFirstOrThrow();
     expect(response.invitation_id).toBe(inv.invitationId);
-    const row = await db.kysely.selectFrom('invitations').selectAll().where('id', '=', inv.invitationId).executeTakeFirstOrThrow();
+    const row = await db.kysely
+      .selectFrom('invitations')
+      .selectAll()
+      .where('id', '=', inv.invitationId)
+      .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ used: 1, used_at: '2026-11-23T08:00:00.000Z' });
   });
 });

@@ -14,7 +14,11 @@ export const OPEN_TIME = '2026-11-23T08:00:00Z';
  * One evaluator with an invitation, inserted directly (the real generator has its own tests).
  * Returns the plain token, as the link would carry it.
  */
-export async function createInvitation(db: Db, campaign: Campaign, options: { category?: string; token?: string } = {}) {
+export async function createInvitation(
+  db: Db,
+  campaign: Campaign,
+  options: { category?: string; token?: string } = {},
+) {
   const token = options.token ?? newToken();
   const category = options.category ?? 'project';
   const evaluatorId = newId();
@@ -112,9 +116,22 @@ export const jsonRequest = (method: string, body: unknown, headers: Record<strin
 
 /** Everything a submission could have written, to assert "database unchanged". */
 export async function snapshotCounts(db: Db) {
-  const count = async (table: 'responses' | 'answers' | 'problem_mentions' | 'negative_reports' | 'idempotency_keys' | 'drafts') =>
-    Number((await db.kysely.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-  const used = await db.kysely.selectFrom('invitations').select((eb) => eb.fn.countAll().as('n')).where('used', '=', 1).executeTakeFirstOrThrow();
+  const count = async (
+    table: 'responses' | 'answers' | 'problem_mentions' | 'negative_reports' | 'idempotency_keys' | 'drafts',
+  ) =>
+    Number(
+      (
+        await db.kysely
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const used = await db.kysely
+    .selectFrom('invitations')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('used', '=', 1)
+    .executeTakeFirstOrThrow();
   return {
     responses: await count('responses'),
     answers: await count('answers'),

@@ -12,14 +12,23 @@ import { OPEN_TIME, surveySetup } from './helpers.js';
 const dir = mkdtempSync(join(tmpdir(), 'minping-import-'));
 const file = (name: string, lines: unknown[]) => {
   const path = join(dir, name);
-  writeFileSync(path, lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n');
+  writeFileSync(path, `${lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')}\n`);
   return path;
 };
 const good = (code: string, extra: Record<string, unknown> = {}) => ({
   category: 'project',
   durationSeconds: 420,
   overall: 'basically_satisfied',
-  departments: [{ code, efficiency: 'satisfied', quality: 'fairly_satisfied', problems: [2, 5], negatives: [{ kind: 3, matter: '…', date: '2026-06', description: '…' }], suggestion: '…' }],
+  departments: [
+    {
+      code,
+      efficiency: 'satisfied',
+      quality: 'fairly_satisfied',
+      problems: [2, 5],
+      negatives: [{ kind: 3, matter: '…', date: '2026-06', description: '…' }],
+      suggestion: '…',
+    },
+  ],
   suggestion: '…',
   ...extra,
 });
@@ -28,8 +37,17 @@ let db: Db;
 let out: string[];
 let err: string[];
 const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
-const run = (argv: string[]) => runCli(argv, commands, io, { db, clock: fixedClock(OPEN_TIME), config: defaultConfig() });
-const stored = async () => Number((await db.kysely.selectFrom('responses').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+const run = (argv: string[]) =>
+  runCli(argv, commands, io, { db, clock: fixedClock(OPEN_TIME), config: defaultConfig() });
+const stored = async () =>
+  Number(
+    (
+      await db.kysely
+        .selectFrom('responses')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 beforeEach(async () => {
   db = await sqliteDb();
@@ -46,7 +64,12 @@ describe('minping import responses', () => {
   });
 
   it('loads a good file and says how many responses it stored', async () => {
-    const path = file('good.jsonl', [good('D001'), good('D002', { category: 'public', overall: '满意' }), '', good('D003')]);
+    const path = file('good.jsonl', [
+      good('D001'),
+      good('D002', { category: 'public', overall: '满意' }),
+      '',
+      good('D003'),
+    ]);
     expect(await run(['import', 'responses', '--campaign', 'test-2026', path])).toBe(0);
     expect(out.join('\n')).toContain('已导入 3 份答卷');
     expect(await stored()).toBe(3);
@@ -69,7 +92,9 @@ describe('minping import responses', () => {
     const path = file('bad.jsonl', [
       good('D001'),
       good('D002'),
-      good('D003', { departments: [{ code: 'D003', efficiency: 'satisfied', quality: 'satisfied', problems: [1, 2, 3, 4] }] }),
+      good('D003', {
+        departments: [{ code: 'D003', efficiency: 'satisfied', quality: 'satisfied', problems: [1, 2, 3, 4] }],
+      }),
       good('D999'),
       '{"category":',
       good('D004', { overall: 'excellent' }),
@@ -87,7 +112,8 @@ describe('minping import responses', () => {
 
   it('refuses a file that is not UTF-8 (here GB18030 from Excel), naming the line, and stores nothing', async () => {
     const path = join(dir, 'gbk.jsonl');
-    const line = (suggestion: Buffer) => Buffer.concat([Buffer.from(JSON.stringify(good('D001')).replace('"…"}', '"')), suggestion, Buffer.from('"}\n')]);
+    const line = (suggestion: Buffer) =>
+      Buffer.concat([Buffer.from(JSON.stringify(good('D001')).replace('"…"}', '"')), suggestion, Buffer.from('"}\n')]);
     writeFileSync(path, Buffer.concat([line(Buffer.from('好')), line(Buffer.from([0xba, 0xc3]))]));
     expect(await run(['import', 'responses', '--campaign', 'test-2026', path])).toBe(2);
     expect(err.join('\n')).toMatch(/第 2 行.*UTF-8/);

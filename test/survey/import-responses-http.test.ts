@@ -11,14 +11,27 @@ afterAll(() => db.close());
 
 const line = (record: Record<string, unknown>) => JSON.stringify(record);
 const goodFile = [
-  line({ category: 'project', durationSeconds: 400, overall: 'satisfied', departments: [{ code: 'D001', efficiency: 'satisfied', quality: '比较满意' }] }),
-  line({ category: 'public', overall: 'dissatisfied', departments: [{ code: 'D002', efficiency: 'dissatisfied', quality: 'unknown', problems: [1] }] }),
+  line({
+    category: 'project',
+    durationSeconds: 400,
+    overall: 'satisfied',
+    departments: [{ code: 'D001', efficiency: 'satisfied', quality: '比较满意' }],
+  }),
+  line({
+    category: 'public',
+    overall: 'dissatisfied',
+    departments: [{ code: 'D002', efficiency: 'dissatisfied', quality: 'unknown', problems: [1] }],
+  }),
 ].join('\n');
 
 function upload(text: string | Uint8Array<ArrayBuffer>, name: string, query = '', headers = admin.headers()) {
   const form = new FormData();
   form.append('file', new File([text], name));
-  return s.app.request(`/api/campaigns/${s.campaign.slug}/responses/import${query}`, { method: 'POST', headers, body: form });
+  return s.app.request(`/api/campaigns/${s.campaign.slug}/responses/import${query}`, {
+    method: 'POST',
+    headers,
+    body: form,
+  });
 }
 
 describe('POST /api/campaigns/:slug/responses/import', () => {
@@ -45,7 +58,14 @@ describe('POST /api/campaigns/:slug/responses/import', () => {
 
   it('names the line and field of each bad record and stores none of the file', async () => {
     const before = await snapshotCounts(db);
-    const bad = [goodFile.split('\n')[0], line({ category: 'project', overall: 'satisfied', departments: [{ code: 'D999', efficiency: 'satisfied', quality: 'satisfied' }] })].join('\n');
+    const bad = [
+      goodFile.split('\n')[0],
+      line({
+        category: 'project',
+        overall: 'satisfied',
+        departments: [{ code: 'D999', efficiency: 'satisfied', quality: 'satisfied' }],
+      }),
+    ].join('\n');
     const res = await upload(bad, 'bad.jsonl');
     expect(res.status).toBe(422);
     const body = (await res.json()) as { error: { code: string; details: { line: number; path: string }[] } };
@@ -56,7 +76,9 @@ describe('POST /api/campaigns/:slug/responses/import', () => {
 
   it('names the first line that is not UTF-8 and stores nothing', async () => {
     const before = await snapshotCounts(db);
-    const bytes = new Uint8Array(Buffer.concat([Buffer.from(goodFile + '\n'), Buffer.from([0x7b, 0xba, 0xc3, 0x7d, 0x0a])]));
+    const bytes = new Uint8Array(
+      Buffer.concat([Buffer.from(`${goodFile}\n`), Buffer.from([0x7b, 0xba, 0xc3, 0x7d, 0x0a])]),
+    );
     const res = await upload(bytes, 'gbk.jsonl');
     expect(res.status).toBe(422);
     const body = (await res.json()) as { error: { code: string; details: { line: number }[] } };
@@ -80,6 +102,8 @@ describe('the front door', () => {
   it('sends a visitor to the login form and a signed-in admin to the office pages', async () => {
     expect((await s.app.request('/')).headers.get('location')).toBe('/login');
     expect((await s.app.request('/', { headers: { cookie: admin.cookie } })).headers.get('location')).toBe('/admin');
-    expect((await s.app.request('/', { headers: { cookie: analyst.cookie } })).headers.get('location')).toBe('/dashboard');
+    expect((await s.app.request('/', { headers: { cookie: analyst.cookie } })).headers.get('location')).toBe(
+      '/dashboard',
+    );
   });
 });

@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Model, surveyLocalization } from 'survey-core';
 import { describe, expect, it } from 'vitest';
-import { campaignConfigSchema, EXAMPLE_CONFIG_PATH, loadConfigFile, SURVEYS_DIR } from '../../surveys/campaign-config.js';
+import {
+  campaignConfigSchema,
+  EXAMPLE_CONFIG_PATH,
+  loadConfigFile,
+  SURVEYS_DIR,
+} from '../../surveys/campaign-config.js';
 import {
   lintQuestionnaire,
   loadQuestionnaire,
@@ -54,7 +59,9 @@ describe('questionnaire definition', () => {
     const broken = structuredClone(definition) as Element;
     broken.pages[3].elements = [{ type: 'text', name: 'favouriteColour' }];
     broken.pages[0].elements.push({ type: 'radiogroup', name: 'gender', showOtherItem: true });
-    const issues = lintQuestionnaire(broken).map((i) => i.message).join('\n');
+    const issues = lintQuestionnaire(broken)
+      .map((i) => i.message)
+      .join('\n');
     expect(issues).toContain('缺少问题 overall');
     expect(issues).toContain('未知的问题名 favouriteColour');
     expect(issues).toContain('未知的问题名 gender');
@@ -89,7 +96,13 @@ describe('questionnaire definition', () => {
     expect(find(served, 'departments')!.choices).toEqual(departments.map((d) => ({ value: d.code, text: d.name })));
     expect(find(served, 'dept')!.choices).toHaveLength(3);
     for (const name of ['efficiency', 'quality', 'overall']) {
-      expect(find(served, name)!.choices.map((c: Element) => c.value)).toEqual(['satisfied', 'fairly_satisfied', 'basically_satisfied', 'dissatisfied', 'unknown']);
+      expect(find(served, name)!.choices.map((c: Element) => c.value)).toEqual([
+        'satisfied',
+        'fairly_satisfied',
+        'basically_satisfied',
+        'dissatisfied',
+        'unknown',
+      ]);
     }
     expect(find(served, 'overall')!.choices[4].text).toEqual({ default: '不了解', en: "Don't know" });
     expect(find(served, 'problems')).toMatchObject({ maxSelectedChoices: 3 });
@@ -111,7 +124,11 @@ describe('questionnaire definition', () => {
     });
     const served = serveDefinition(definition, { name: 'x', config: custom }, departments);
     expect(find(served, 'quality')).toBeUndefined();
-    expect(find(served, 'integrity')).toMatchObject({ type: 'radiogroup', isRequired: true, title: { default: '廉洁自律', en: 'Integrity' } });
+    expect(find(served, 'integrity')).toMatchObject({
+      type: 'radiogroup',
+      isRequired: true,
+      title: { default: '廉洁自律', en: 'Integrity' },
+    });
     expect(find(served, 'integrity')!.choices).toHaveLength(4);
     expect(find(served, 'problems')).toMatchObject({ maxSelectedChoices: 2 });
   });
@@ -122,20 +139,32 @@ describe('SurveyJS answers to the canonical record', () => {
     const result = toCanonicalInput(
       {
         category: 'project',
-        departments: [{ dept: 'D001', efficiency: 'satisfied', negatives: [{ kind: 1, contactAllowed: false, contact: '138' }] }],
+        departments: [
+          { dept: 'D001', efficiency: 'satisfied', negatives: [{ kind: 1, contactAllowed: false, contact: '138' }] },
+        ],
       },
       77,
     );
     expect(result).toEqual({
       ok: true,
-      input: { category: 'project', durationSeconds: 77, departments: [{ code: 'D001', efficiency: 'satisfied', negatives: [{ kind: 1, contactAllowed: false }] }] },
+      input: {
+        category: 'project',
+        durationSeconds: 77,
+        departments: [{ code: 'D001', efficiency: 'satisfied', negatives: [{ kind: 1, contactAllowed: false }] }],
+      },
     });
   });
 
   it('refuses answers that are not an object and keys that would shadow canonical fields', () => {
     expect(toCanonicalInput([], 1).ok).toBe(false);
-    expect(toCanonicalInput({ durationSeconds: 1 }, 1)).toMatchObject({ ok: false, issues: [{ path: 'durationSeconds' }] });
-    expect(toCanonicalInput({ departments: [{ dept: 'D001', code: 'D002' }] }, 1)).toMatchObject({ ok: false, issues: [{ path: 'departments.0.code' }] });
+    expect(toCanonicalInput({ durationSeconds: 1 }, 1)).toMatchObject({
+      ok: false,
+      issues: [{ path: 'durationSeconds' }],
+    });
+    expect(toCanonicalInput({ departments: [{ dept: 'D001', code: 'D002' }] }, 1)).toMatchObject({
+      ok: false,
+      issues: [{ path: 'departments.0.code' }],
+    });
   });
 
   it('answers produced by survey-core on the served questionnaire pass the compiled validator', () => {
@@ -174,7 +203,12 @@ describe('SurveyJS answers to the canonical record', () => {
       durationSeconds: 321,
       overall: 'fairly_satisfied',
       departments: [
-        { code: 'D001', ratings: { efficiency: 'satisfied', quality: 'unknown' }, problems: [1, 7], negatives: [{ kind: 4, date: '2026-03', contactAllowed: true, contact: '13900000000' }] },
+        {
+          code: 'D001',
+          ratings: { efficiency: 'satisfied', quality: 'unknown' },
+          problems: [1, 7],
+          negatives: [{ kind: 4, date: '2026-03', contactAllowed: true, contact: '13900000000' }],
+        },
         { code: 'D003', ratings: { efficiency: 'satisfied', quality: 'unknown' }, problems: [], negatives: [] },
       ],
     });

@@ -16,7 +16,19 @@ function record(i: number, overrides: Partial<CanonicalRecord> = {}): CanonicalR
         code: `D00${(i % 6) + 1}`,
         ratings: { efficiency: 'satisfied', quality: i % 2 ? 'basically_satisfied' : 'unknown' },
         problems: i % 3 === 0 ? [1, 4] : [],
-        negatives: i % 7 === 0 ? [{ kind: 2, matter: '办证', date: '2026-05', description: '多次往返', contactAllowed: false, contact: null }] : [],
+        negatives:
+          i % 7 === 0
+            ? [
+                {
+                  kind: 2,
+                  matter: '办证',
+                  date: '2026-05',
+                  description: '多次往返',
+                  contactAllowed: false,
+                  contact: null,
+                },
+              ]
+            : [],
         suggestion: null,
       },
     ],
@@ -37,10 +49,23 @@ describe.each(await dialects())('responses repository and service on $name', ({ 
   afterAll(() => db.close());
 
   const count = async (table: 'responses' | 'answers' | 'problem_mentions' | 'negative_reports') => {
-    const n = (q: { executeTakeFirstOrThrow(): Promise<{ n: unknown }> }) => q.executeTakeFirstOrThrow().then((r) => Number(r.n));
+    const n = (q: { executeTakeFirstOrThrow(): Promise<{ n: unknown }> }) =>
+      q.executeTakeFirstOrThrow().then((r) => Number(r.n));
     const id = s.campaign.id;
-    if (table === 'responses') return n(db.kysely.selectFrom('responses').select((eb) => eb.fn.countAll().as('n')).where('campaign_id', '=', id));
-    if (table === 'negative_reports') return n(db.kysely.selectFrom('negative_reports').select((eb) => eb.fn.countAll().as('n')).where('campaign_id', '=', id));
+    if (table === 'responses')
+      return n(
+        db.kysely
+          .selectFrom('responses')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('campaign_id', '=', id),
+      );
+    if (table === 'negative_reports')
+      return n(
+        db.kysely
+          .selectFrom('negative_reports')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('campaign_id', '=', id),
+      );
     return n(
       db.kysely
         .selectFrom(table)
@@ -63,16 +88,32 @@ describe.each(await dialects())('responses repository and service on $name', ({ 
     const before = await count('responses');
     const first = await s.services.responses.store(input);
     expect(first).toMatchObject({ status: 201, replayed: false, body: { submittedDay: '2026-11-23' } });
-    await expect(s.services.responses.store({ ...input, idempotencyKey: 'service-key-0002' })).rejects.toMatchObject({ code: 'ALREADY_SUBMITTED' });
+    await expect(s.services.responses.store({ ...input, idempotencyKey: 'service-key-0002' })).rejects.toMatchObject({
+      code: 'ALREADY_SUBMITTED',
+    });
     const replay = await s.services.responses.store({ ...input });
     expect(replay).toEqual({ ...first, replayed: true });
     expect(await count('responses')).toBe(before + 1);
-    const row = await db.kysely.selectFrom('responses').selectAll().where('network_key', '=', 'n1').executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ invitation_id: null, source: 'web', duration_seconds: 200, submitted_day: '2026-11-23' });
+    const row = await db.kysely
+      .selectFrom('responses')
+      .selectAll()
+      .where('network_key', '=', 'n1')
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      invitation_id: null,
+      source: 'web',
+      duration_seconds: 200,
+      submitted_day: '2026-11-23',
+    });
   });
 
   it('stores many records in one transaction, in batches larger than one statement allows', async () => {
-    const before = { responses: await count('responses'), answers: await count('answers'), problems: await count('problem_mentions'), negatives: await count('negative_reports') };
+    const before = {
+      responses: await count('responses'),
+      answers: await count('answers'),
+      problems: await count('problem_mentions'),
+      negatives: await count('negative_reports'),
+    };
     const records = Array.from({ length: 1200 }, (_, i) => record(i));
     const result = await s.services.responses.storeMany(s.campaign, records, { source: 'import' });
     expect(result).toEqual({ stored: 1200 });
@@ -80,7 +121,12 @@ describe.each(await dialects())('responses repository and service on $name', ({ 
     expect(await count('answers')).toBe(before.answers + 2400);
     expect(await count('problem_mentions')).toBe(before.problems + 2 * 400);
     expect(await count('negative_reports')).toBe(before.negatives + Math.ceil(1200 / 7));
-    const sources = await db.kysely.selectFrom('responses').select('source').where('campaign_id', '=', s.campaign.id).groupBy('source').execute();
+    const sources = await db.kysely
+      .selectFrom('responses')
+      .select('source')
+      .where('campaign_id', '=', s.campaign.id)
+      .groupBy('source')
+      .execute();
     expect(sources.map((r) => r.source).sort()).toEqual(['import', 'web']);
     const statuses = await db.kysely.selectFrom('negative_reports').select('status').distinct().execute();
     expect(statuses).toEqual([{ status: 'pending' }]);
@@ -89,16 +135,38 @@ describe.each(await dialects())('responses repository and service on $name', ({ 
   it('stores nothing of a batch with a department that is not in the campaign', async () => {
     const before = await count('responses');
     const bad = [record(1), record(2, { departments: [{ ...record(2).departments[0], code: 'D999' }] })];
-    await expect(s.services.responses.storeMany(s.campaign, bad, { source: 'import' })).rejects.toBeInstanceOf(AppError);
+    await expect(s.services.responses.storeMany(s.campaign, bad, { source: 'import' })).rejects.toBeInstanceOf(
+      AppError,
+    );
     expect(await count('responses')).toBe(before);
   });
 
   it('imports a JSONL file validated like a web submission, with level labels as aliases', async () => {
     const before = await count('responses');
     const text = [
-      line({ category: 'project', durationSeconds: 420, overall: 'basically_satisfied', departments: [{ code: 'D001', efficiency: 'satisfied', quality: 'fairly_satisfied', problems: [2, 5], negatives: [{ kind: 3, matter: '施工许可', date: '2026-06', description: '超时' }], suggestion: '加快' }], suggestion: '好' }),
+      line({
+        category: 'project',
+        durationSeconds: 420,
+        overall: 'basically_satisfied',
+        departments: [
+          {
+            code: 'D001',
+            efficiency: 'satisfied',
+            quality: 'fairly_satisfied',
+            problems: [2, 5],
+            negatives: [{ kind: 3, matter: '施工许可', date: '2026-06', description: '超时' }],
+            suggestion: '加快',
+          },
+        ],
+        suggestion: '好',
+      }),
       '',
-      line({ category: 'public', organisation: '纸质问卷录入', overall: '满意', departments: [{ code: 'D002', efficiency: '不了解', quality: '比较满意' }] }),
+      line({
+        category: 'public',
+        organisation: '纸质问卷录入',
+        overall: '满意',
+        departments: [{ code: 'D002', efficiency: '不了解', quality: '比较满意' }],
+      }),
     ].join('\n');
     expect(await s.services.responses.importJsonl(s.campaign, text)).toEqual({ stored: 2, valid: 2, dryRun: false });
     expect(await count('responses')).toBe(before + 2);
@@ -118,12 +186,28 @@ describe.each(await dialects())('responses repository and service on $name', ({ 
 
   it('refuses to import the same file a second time, so its votes are not counted twice', async () => {
     const text = [
-      line({ category: 'grassroots', organisation: '重复导入测试', overall: 'satisfied', departments: [{ code: 'D003', efficiency: 'satisfied', quality: 'satisfied' }] }),
-      line({ category: 'grassroots', organisation: '重复导入测试', overall: 'satisfied', departments: [{ code: 'D003', efficiency: 'satisfied', quality: 'satisfied' }] }),
+      line({
+        category: 'grassroots',
+        organisation: '重复导入测试',
+        overall: 'satisfied',
+        departments: [{ code: 'D003', efficiency: 'satisfied', quality: 'satisfied' }],
+      }),
+      line({
+        category: 'grassroots',
+        organisation: '重复导入测试',
+        overall: 'satisfied',
+        departments: [{ code: 'D003', efficiency: 'satisfied', quality: 'satisfied' }],
+      }),
     ].join('\n');
-    expect(await s.services.responses.importJsonl(s.campaign, text, { fileName: 'paper-batch-1.jsonl' })).toEqual({ stored: 2, valid: 2, dryRun: false });
+    expect(await s.services.responses.importJsonl(s.campaign, text, { fileName: 'paper-batch-1.jsonl' })).toEqual({
+      stored: 2,
+      valid: 2,
+      dryRun: false,
+    });
     const before = await count('responses');
-    const again = await s.services.responses.importJsonl(s.campaign, `\uFEFF${text}\r\n\r\n`, { fileName: 'copy.jsonl' }).catch((e: unknown) => e);
+    const again = await s.services.responses
+      .importJsonl(s.campaign, `\uFEFF${text}\r\n\r\n`, { fileName: 'copy.jsonl' })
+      .catch((e: unknown) => e);
     expect(again).toBeInstanceOf(AppError);
     expect((again as AppError).code).toBe('CONFLICT');
     expect((again as AppError).message).toContain('paper-batch-1.jsonl');
@@ -132,12 +216,25 @@ describe.each(await dialects())('responses repository and service on $name', ({ 
 
   it('imports nothing from a file with errors and names each line and field', async () => {
     const before = await count('responses');
-    const good = line({ category: 'project', overall: 'satisfied', departments: [{ code: 'D001', efficiency: 'satisfied', quality: 'satisfied' }] });
+    const good = line({
+      category: 'project',
+      overall: 'satisfied',
+      departments: [{ code: 'D001', efficiency: 'satisfied', quality: 'satisfied' }],
+    });
     const text = [
       good,
-      line({ category: 'project', overall: 'satisfied', departments: [{ code: 'D001', efficiency: 'satisfied', quality: 'satisfied', problems: [1, 2, 3, 4] }] }),
+      line({
+        category: 'project',
+        overall: 'satisfied',
+        departments: [{ code: 'D001', efficiency: 'satisfied', quality: 'satisfied', problems: [1, 2, 3, 4] }],
+      }),
       '{not json',
-      line({ category: 'project', overall: 'satisfied', departments: [{ code: 'D001', efficiency: 'satisfied', quality: 'satisfied' }], extra: 1 }),
+      line({
+        category: 'project',
+        overall: 'satisfied',
+        departments: [{ code: 'D001', efficiency: 'satisfied', quality: 'satisfied' }],
+        extra: 1,
+      }),
     ].join('\n');
     const error = await s.services.responses.importJsonl(s.campaign, text).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);

@@ -5,13 +5,21 @@
  */
 
 interface ApiError {
-  error: { code: string; message: string; details?: { line?: number; field?: string; path?: string; message: string }[] };
+  error: {
+    code: string;
+    message: string;
+    details?: { line?: number; field?: string; path?: string; message: string }[];
+  };
 }
 
 const root = document.getElementById('admin') as HTMLElement | null;
 const csrf = root?.dataset.csrf ?? '';
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
   for (const child of children) node.append(child);
@@ -56,7 +64,12 @@ function showError(target: Element, error: ApiError['error']) {
       ),
     );
   } else if (details.length > 1 || (details.length === 1 && details[0].path)) {
-    target.append(table(['位置', '问题'], details.map((d) => [d.path ?? d.field ?? '', d.message])));
+    target.append(
+      table(
+        ['位置', '问题'],
+        details.map((d) => [d.path ?? d.field ?? '', d.message]),
+      ),
+    );
   }
 }
 
@@ -124,13 +137,26 @@ for (const form of document.querySelectorAll<HTMLFormElement>('form.import')) {
       const res = await send(`${form.dataset.endpoint}${dryRun ? '?dryRun=1' : ''}`, { method: 'POST', body: data });
       if (!res.ok) return showError(result, await errorOf(res));
       const { summary } = (await res.json()) as {
-        summary: { rows: number; inserted: number; updated: number; unchanged: number; updatedCodes?: string[]; ignoredColumns: string[]; dryRun: boolean };
+        summary: {
+          rows: number;
+          inserted: number;
+          updated: number;
+          unchanged: number;
+          updatedCodes?: string[];
+          ignoredColumns: string[];
+          dryRun: boolean;
+        };
       };
       result.replaceChildren(
-        el('p', { class: 'ok' }, `${summary.dryRun ? '检查通过（未导入）' : '导入完成'}：共 ${summary.rows} 行，新增 ${summary.inserted}，更新 ${summary.updated}，未变 ${summary.unchanged}。`),
+        el(
+          'p',
+          { class: 'ok' },
+          `${summary.dryRun ? '检查通过（未导入）' : '导入完成'}：共 ${summary.rows} 行，新增 ${summary.inserted}，更新 ${summary.updated}，未变 ${summary.unchanged}。`,
+        ),
       );
       if (summary.updatedCodes?.length) result.append(el('p', {}, `更新的部门：${summary.updatedCodes.join('、')}`));
-      if (summary.ignoredColumns.length) result.append(el('p', { class: 'muted' }, `忽略的列：${summary.ignoredColumns.join('、')}`));
+      if (summary.ignoredColumns.length)
+        result.append(el('p', { class: 'muted' }, `忽略的列：${summary.ignoredColumns.join('、')}`));
     } finally {
       busy(form, false);
     }
@@ -145,11 +171,15 @@ invitationForm?.addEventListener('submit', async (event) => {
   const format = String(new FormData(invitationForm).get('format') ?? 'xlsx');
   busy(invitationForm, true);
   try {
-    const res = await send(`${invitationForm.dataset.endpoint}?format=${encodeURIComponent(format)}`, { method: 'POST' });
+    const res = await send(`${invitationForm.dataset.endpoint}?format=${encodeURIComponent(format)}`, {
+      method: 'POST',
+    });
     if (!res.ok) return showError(result, await errorOf(res));
     const count = res.headers.get('x-invitations-generated') ?? '?';
     await download(res, `invitations.${format === 'letters' ? 'html' : format}`);
-    result.replaceChildren(el('p', { class: 'ok' }, `已生成 ${count} 个邀请链接，文件已下载。请妥善保存：链接不能再次导出。`));
+    result.replaceChildren(
+      el('p', { class: 'ok' }, `已生成 ${count} 个邀请链接，文件已下载。请妥善保存：链接不能再次导出。`),
+    );
   } finally {
     busy(invitationForm, false);
   }
@@ -165,10 +195,24 @@ publishForm?.addEventListener('submit', async (event) => {
   try {
     const res = await send(publishForm.dataset.endpoint!, { method: 'POST' });
     if (!res.ok) return showError(result, await errorOf(res));
-    const snapshot = (await res.json()) as { id: string; campaign: string; counts: { responses: number; included: number; excluded: number } };
+    const snapshot = (await res.json()) as {
+      id: string;
+      campaign: string;
+      counts: { responses: number; included: number; excluded: number };
+    };
     result.replaceChildren(
-      el('p', { class: 'ok' }, `已发布：${snapshot.counts.responses} 份答卷，纳入计分 ${snapshot.counts.included}，剔除 ${snapshot.counts.excluded}。`),
-      el('a', { href: `/dashboard?campaign=${encodeURIComponent(snapshot.campaign)}&snapshot=${encodeURIComponent(snapshot.id)}` }, '查看发布的结果'),
+      el(
+        'p',
+        { class: 'ok' },
+        `已发布：${snapshot.counts.responses} 份答卷，纳入计分 ${snapshot.counts.included}，剔除 ${snapshot.counts.excluded}。`,
+      ),
+      el(
+        'a',
+        {
+          href: `/dashboard?campaign=${encodeURIComponent(snapshot.campaign)}&snapshot=${encodeURIComponent(snapshot.id)}`,
+        },
+        '查看发布的结果',
+      ),
     );
   } finally {
     busy(publishForm, false);
@@ -186,7 +230,16 @@ searchForm?.addEventListener('submit', async (event) => {
   if (!res.ok) return showError(searchResults, await errorOf(res));
   const body = (await res.json()) as {
     total: number;
-    evaluators: { id: string; name: string; organisation: string | null; category: string; categoryLabel: string; invited: boolean; opened: boolean; used: boolean }[];
+    evaluators: {
+      id: string;
+      name: string;
+      organisation: string | null;
+      category: string;
+      categoryLabel: string;
+      invited: boolean;
+      opened: boolean;
+      used: boolean;
+    }[];
   };
   if (!body.evaluators.length) {
     searchResults.replaceChildren(el('p', { class: 'muted' }, '没有找到。'));
@@ -212,7 +265,9 @@ searchForm?.addEventListener('submit', async (event) => {
 
 async function reissue(endpoint: string, evaluatorId: string, cell: HTMLElement) {
   if (!confirm('补发后旧链接立即失效。确定补发？')) return;
-  const res = await send(`${endpoint}/${encodeURIComponent(evaluatorId)}/invitation?format=letters`, { method: 'POST' });
+  const res = await send(`${endpoint}/${encodeURIComponent(evaluatorId)}/invitation?format=letters`, {
+    method: 'POST',
+  });
   if (!res.ok) {
     cell.replaceChildren(el('span', { class: 'error' }, (await errorOf(res)).message));
     return;
@@ -230,16 +285,39 @@ userForm?.addEventListener('submit', async (event) => {
   if (data.role !== 'liaison') delete data.departmentCode;
   busy(userForm, true);
   try {
-    const res = await send('/api/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data) });
+    const res = await send('/api/users', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(data),
+    });
     if (res.status !== 201) return showError(result, await errorOf(res));
-    const body = (await res.json()) as { user: { username: string; displayName: string; role: string; departmentCode: string | null }; password?: string };
+    const body = (await res.json()) as {
+      user: { username: string; displayName: string; role: string; departmentCode: string | null };
+      password?: string;
+    };
     result.replaceChildren(
-      el('p', { class: 'ok' }, `已添加 ${body.user.username}。初始密码（只显示这一次）：`, el('code', {}, body.password ?? '')),
+      el(
+        'p',
+        { class: 'ok' },
+        `已添加 ${body.user.username}。初始密码（只显示这一次）：`,
+        el('code', {}, body.password ?? ''),
+      ),
     );
-    const roleLabel = userForm.querySelector<HTMLSelectElement>('select[name="role"]')?.selectedOptions[0]?.textContent ?? body.user.role;
-    document.querySelector('#user-list tbody')?.append(
-      el('tr', {}, el('td', {}, body.user.username), el('td', {}, body.user.displayName), el('td', {}, roleLabel), el('td', {}, body.user.departmentCode ?? '')),
-    );
+    const roleLabel =
+      userForm.querySelector<HTMLSelectElement>('select[name="role"]')?.selectedOptions[0]?.textContent ??
+      body.user.role;
+    document
+      .querySelector('#user-list tbody')
+      ?.append(
+        el(
+          'tr',
+          {},
+          el('td', {}, body.user.username),
+          el('td', {}, body.user.displayName),
+          el('td', {}, roleLabel),
+          el('td', {}, body.user.departmentCode ?? ''),
+        ),
+      );
     userForm.reset();
   } finally {
     busy(userForm, false);

@@ -20,7 +20,17 @@ import {
 import type { Comparison } from '../../server/results/service.js';
 import type { DepartmentView, ResultView } from '../../server/results/view.js';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend);
+Chart.register(
+  BarController,
+  BarElement,
+  CategoryScale,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+  Legend,
+);
 Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
 Chart.defaults.font.size = 14;
 
@@ -43,7 +53,11 @@ const snapshotId = root.dataset.snapshot ?? '';
 
 type Cell = string | number | null | undefined | Node;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: Cell[]): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: Cell[]
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
   for (const c of children) {
@@ -78,19 +92,26 @@ function csvOf(headers: string[], rows: Cell[][]): string {
     const s = typeof v === 'number' ? text : formulaSafe(text);
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  return '\ufeff' + [headers, ...rows].map((r) => r.map(q).join(',')).join('\r\n') + '\r\n';
+  return `\ufeff${[headers, ...rows].map((r) => r.map(q).join(',')).join('\r\n')}\r\n`;
 }
 
 /** Fill a <details> with the table behind a chart, plus CSV and PNG downloads. */
 function fillTable(detailsId: string, name: string, headers: string[], rows: Cell[][], canvas?: HTMLCanvasElement) {
   const details = document.getElementById(detailsId);
   if (!details) return;
-  details.querySelectorAll(':scope > :not(summary)').forEach((n) => n.remove());
+  for (const n of details.querySelectorAll(':scope > :not(summary)')) n.remove();
   const table = el('table', {}, el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', { scope: 'col' }, h)))));
   const tbody = el('tbody');
   for (const r of rows) tbody.append(el('tr', {}, ...r.map((c) => el('td', {}, c ?? '—'))));
   table.append(tbody);
-  const csv = el('a', { href: URL.createObjectURL(new Blob([csvOf(headers, rows)], { type: 'text/csv;charset=utf-8' })), download: `${name}.csv` }, '下载 CSV');
+  const csv = el(
+    'a',
+    {
+      href: URL.createObjectURL(new Blob([csvOf(headers, rows)], { type: 'text/csv;charset=utf-8' })),
+      download: `${name}.csv`,
+    },
+    '下载 CSV',
+  );
   const links = el('p', { class: 'downloads' }, csv);
   if (canvas) {
     const png = el('a', { href: '#', download: `${name}.png` }, '下载图片');
@@ -160,7 +181,8 @@ const tiedBands: Plugin = {
     const meta = chart.getDatasetMeta(0);
     if (!runs.length || !meta.data.length) return;
     const { ctx, chartArea } = chart;
-    const step = meta.data.length > 1 ? Math.abs((meta.data[1].y as number) - (meta.data[0].y as number)) : chartArea.height;
+    const step =
+      meta.data.length > 1 ? Math.abs((meta.data[1].y as number) - (meta.data[0].y as number)) : chartArea.height;
     ctx.save();
     runs.forEach(([first, last], k) => {
       const top = (meta.data[first].y as number) - step / 2 + 1;
@@ -195,13 +217,14 @@ function groupsOf(view: ResultView) {
     .filter((g) => g.departments.length > 0);
 }
 
-const resultsPath = () => (snapshotId ? `/api/snapshots/${snapshotId}` : `/api/campaigns/${encodeURIComponent(slug)}/results`);
+const resultsPath = () =>
+  snapshotId ? `/api/snapshots/${snapshotId}` : `/api/campaigns/${encodeURIComponent(slug)}/results`;
 const departmentHref = (code: string) =>
   `/dashboard/departments/${encodeURIComponent(code)}?campaign=${encodeURIComponent(slug)}${snapshotId ? `&snapshot=${snapshotId}` : ''}`;
 
 function setMinCell(view: ResultView) {
   hidden = `<${view.method.minCellSize}`;
-  document.querySelectorAll('[data-min-cell]').forEach((n) => (n.textContent = String(view.method.minCellSize)));
+  for (const n of document.querySelectorAll('[data-min-cell]')) n.textContent = String(view.method.minCellSize);
 }
 
 // ───────────────────────────── overview ─────────────────────────────
@@ -209,7 +232,8 @@ function setMinCell(view: ResultView) {
 function renderScreening(view: ResultView) {
   const box = document.getElementById('screening')!;
   const s = view.screening;
-  const figure = (label: string, value: Cell, title = '') => el('div', { class: 'figure', title }, el('span', { class: 'value' }, value), el('span', { class: 'label' }, label));
+  const figure = (label: string, value: Cell, title = '') =>
+    el('div', { class: 'figure', title }, el('span', { class: 'value' }, value), el('span', { class: 'label' }, label));
   box.replaceChildren(
     figure('答卷', view.inputs.responses),
     figure('纳入计分', view.inputs.included),
@@ -247,13 +271,22 @@ async function renderProgress() {
     data: {
       labels: progress.perDay.map((d) => d.day.slice(5)),
       datasets: [
-        { type: 'bar', label: '当日答卷', data: progress.perDay.map((d) => d.total), backgroundColor: '#90a4ae', yAxisID: 'y' },
+        {
+          type: 'bar',
+          label: '当日答卷',
+          data: progress.perDay.map((d) => d.total),
+          backgroundColor: '#90a4ae',
+          yAxisID: 'y',
+        },
         { type: 'line', label: '累计', data: cum, borderColor: '#b3261e', pointRadius: 0, yAxisID: 'y2' },
       ],
     },
     options: {
       maintainAspectRatio: false,
-      scales: { y: { beginAtZero: true, title: { display: true, text: '当日' } }, y2: { position: 'right', beginAtZero: true, grid: { display: false }, title: { display: true, text: '累计' } } },
+      scales: {
+        y: { beginAtZero: true, title: { display: true, text: '当日' } },
+        y2: { position: 'right', beginAtZero: true, grid: { display: false }, title: { display: true, text: '累计' } },
+      },
     },
   });
   const t = progress.totals;
@@ -264,26 +297,69 @@ async function renderProgress() {
     progress.perDay.map((d, i) => [d.day, d.total, cum[i]]),
     canvas,
   );
-  const cats = el('table', { class: 'compact' },
-    el('thead', {}, el('tr', {}, ...['代表类别', '已邀请', '已提交', '答卷（含导入）', '回收率'].map((h) => el('th', {}, h)))),
-    el('tbody', {}, ...progress.categories.map((c) => el('tr', {}, el('td', {}, c.label), el('td', {}, c.invited), el('td', {}, c.submitted), el('td', {}, c.responses), el('td', {}, c.invited ? pct(c.submitted / c.invited) : '—')))),
+  const cats = el(
+    'table',
+    { class: 'compact' },
+    el(
+      'thead',
+      {},
+      el('tr', {}, ...['代表类别', '已邀请', '已提交', '答卷（含导入）', '回收率'].map((h) => el('th', {}, h))),
+    ),
+    el(
+      'tbody',
+      {},
+      ...progress.categories.map((c) =>
+        el(
+          'tr',
+          {},
+          el('td', {}, c.label),
+          el('td', {}, c.invited),
+          el('td', {}, c.submitted),
+          el('td', {}, c.responses),
+          el('td', {}, c.invited ? pct(c.submitted / c.invited) : '—'),
+        ),
+      ),
+    ),
   );
-  document.getElementById('progress-table')!.append(el('h3', {}, `分类别（邀请 ${t.invited}，已提交 ${t.submitted}，答卷 ${t.responses}）`), cats);
+  document
+    .getElementById('progress-table')!
+    .append(el('h3', {}, `分类别（邀请 ${t.invited}，已提交 ${t.submitted}，答卷 ${t.responses}）`), cats);
 }
 
 function renderRanking(view: ResultView) {
   const host = document.getElementById('groups')!;
   host.replaceChildren();
   for (const group of groupsOf(view)) {
-    const ranked = group.departments.filter((d) => d.ranked && d.finalScore !== null).sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
+    const ranked = group.departments
+      .filter((d) => d.ranked && d.finalScore !== null)
+      .sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
     const unranked = group.departments.filter((d) => !ranked.includes(d));
-    const canvas = el('canvas', { id: `ranking-${group.code}`, 'data-group': group.code, 'aria-label': `${group.label}排名` });
+    const canvas = el('canvas', {
+      id: `ranking-${group.code}`,
+      'data-group': group.code,
+      'aria-label': `${group.label}排名`,
+    });
     const box = el('div', { class: 'chart-box ranking' }, canvas);
     box.style.height = `${Math.max(120, 34 * ranked.length + 70)}px`;
-    const details = el('details', { class: 'table', id: `ranking-table-${group.code}` }, el('summary', {}, '查看数据表'));
-    const section = el('section', { class: 'group' }, el('h3', {}, `${group.label}（${ranked.length} 个部门参与排名）`), box);
+    const details = el(
+      'details',
+      { class: 'table', id: `ranking-table-${group.code}` },
+      el('summary', {}, '查看数据表'),
+    );
+    const section = el(
+      'section',
+      { class: 'group' },
+      el('h3', {}, `${group.label}（${ranked.length} 个部门参与排名）`),
+      box,
+    );
     if (unranked.length) {
-      section.append(el('p', { class: 'note' }, `样本不足，不予排名：${unranked.map((d) => `${d.name}（有效评议 ${d.validRaters} 人）`).join('、')}`));
+      section.append(
+        el(
+          'p',
+          { class: 'note' },
+          `样本不足，不予排名：${unranked.map((d) => `${d.name}（有效评议 ${d.validRaters} 人）`).join('、')}`,
+        ),
+      );
     }
     section.append(details);
     host.append(section);
@@ -311,7 +387,10 @@ function renderRanking(view: ResultView) {
         indexAxis: 'y',
         maintainAspectRatio: false,
         animation: false,
-        scales: { x: { min, max: 100, title: { display: true, text: '最终得分（细线：95% 区间）' } }, y: { ticks: { autoSkip: false } } },
+        scales: {
+          x: { min, max: 100, title: { display: true, text: '最终得分（细线：95% 区间）' } },
+          y: { ticks: { autoSkip: false } },
+        },
         plugins: {
           legend: { display: false },
           tiedBands: { runs: tiedRuns(ranked) },
@@ -322,7 +401,9 @@ function renderRanking(view: ResultView) {
                 const iv = d.uncertainty.scoreInterval;
                 return [
                   iv ? `95% 区间 ${fmt(iv[0])}–${fmt(iv[1])}` : '',
-                  d.uncertainty.rankInterval ? `名次区间 ${d.uncertainty.rankInterval[0]}–${d.uncertainty.rankInterval[1]}` : '',
+                  d.uncertainty.rankInterval
+                    ? `名次区间 ${d.uncertainty.rankInterval[0]}–${d.uncertainty.rankInterval[1]}`
+                    : '',
                   `等级 ${d.grade ?? '—'}，有效评议 ${d.validRaters} 人`,
                   d.rectification ? '重点整改' : '',
                 ].filter(Boolean);
@@ -340,12 +421,28 @@ function renderRanking(view: ResultView) {
     fillTable(
       `ranking-table-${group.code}`,
       `${slug}-${group.label}-排名`,
-      ['排名', '部门', '最终得分', '95% 区间', '名次区间', '末位概率', '等级', '有效评议人数', '测评得分', '扣分', '满意率', '知晓率', '备注'],
+      [
+        '排名',
+        '部门',
+        '最终得分',
+        '95% 区间',
+        '名次区间',
+        '末位概率',
+        '等级',
+        '有效评议人数',
+        '测评得分',
+        '扣分',
+        '满意率',
+        '知晓率',
+        '备注',
+      ],
       [...ranked, ...unranked].map((d) => [
         d.rank === null ? '—' : `${d.rank}${d.tied ? ' 并列' : ''}`,
         link(d),
         d.suppressed ? hidden : fmt(d.finalScore),
-        d.uncertainty.scoreInterval ? `${fmt(d.uncertainty.scoreInterval[0])}–${fmt(d.uncertainty.scoreInterval[1])}` : '—',
+        d.uncertainty.scoreInterval
+          ? `${fmt(d.uncertainty.scoreInterval[0])}–${fmt(d.uncertainty.scoreInterval[1])}`
+          : '—',
         d.uncertainty.rankInterval ? `${d.uncertainty.rankInterval[0]}–${d.uncertainty.rankInterval[1]}` : '—',
         pct(d.uncertainty.bottomProbability),
         d.grade ?? '—',
@@ -354,7 +451,13 @@ function renderRanking(view: ResultView) {
         fmt(d.deduction),
         d.suppressed ? hidden : `${fmt(d.satisfactionRate, 1)}%`,
         d.suppressed ? hidden : `${fmt(d.awareness, 1)}%`,
-        [d.rankNote === '并列' ? '' : d.rankNote, d.rectification ? '重点整改' : '', d.uncertainty.statisticallyTiedWith.length ? `与 ${d.uncertainty.statisticallyTiedWith.length} 个部门统计上无差别` : '']
+        [
+          d.rankNote === '并列' ? '' : d.rankNote,
+          d.rectification ? '重点整改' : '',
+          d.uncertainty.statisticallyTiedWith.length
+            ? `与 ${d.uncertainty.statisticallyTiedWith.length} 个部门统计上无差别`
+            : '',
+        ]
           .filter(Boolean)
           .join('；'),
       ]),
@@ -369,14 +472,42 @@ function renderHeatmap(view: ResultView) {
   const max = Math.max(0.01, ...view.departments.flatMap((d) => d.problems.map((p) => p.share ?? 0)));
   const table = el('table', { class: 'heatmap', id: 'heatmap-table' });
   table.append(
-    el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, '部门'), el('th', { scope: 'col' }, '评议人数'), ...problems.map((p) => el('th', { scope: 'col', title: p.label }, el('span', {}, `${p.id}`), el('small', {}, p.label.split(/[、：]/)[0]))))),
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        el('th', { scope: 'col' }, '部门'),
+        el('th', { scope: 'col' }, '评议人数'),
+        ...problems.map((p) =>
+          el(
+            'th',
+            { scope: 'col', title: p.label },
+            el('span', {}, `${p.id}`),
+            el('small', {}, p.label.split(/[、：]/)[0]),
+          ),
+        ),
+      ),
+    ),
   );
   const body = el('tbody');
   const rows: Cell[][] = [];
   for (const group of groupsOf(view)) {
-    body.append(el('tr', { class: 'group-row' }, el('th', { colspan: String(problems.length + 2), scope: 'rowgroup' }, group.label)));
+    body.append(
+      el(
+        'tr',
+        { class: 'group-row' },
+        el('th', { colspan: String(problems.length + 2), scope: 'rowgroup' }, group.label),
+      ),
+    );
     for (const d of group.departments) {
-      const tr = el('tr', {}, el('th', { scope: 'row' }, el('a', { href: departmentHref(d.code) }, d.name)), el('td', { class: 'num' }, d.raters));
+      const tr = el(
+        'tr',
+        {},
+        el('th', { scope: 'row' }, el('a', { href: departmentHref(d.code) }, d.name)),
+        el('td', { class: 'num' }, d.raters),
+      );
       const row: Cell[] = [d.name, d.raters];
       for (const p of problems) {
         const cell = d.problems.find((x) => x.problem === p.id);
@@ -402,7 +533,18 @@ function renderHeatmap(view: ResultView) {
   }
   table.append(body);
   host.replaceChildren(table);
-  const csv = el('a', { href: URL.createObjectURL(new Blob([csvOf(['部门', '评议人数', ...problems.map((p) => `${p.id} ${p.label}`)], rows)], { type: 'text/csv;charset=utf-8' })), download: `${slug}-作风问题.csv` }, '下载 CSV');
+  const csv = el(
+    'a',
+    {
+      href: URL.createObjectURL(
+        new Blob([csvOf(['部门', '评议人数', ...problems.map((p) => `${p.id} ${p.label}`)], rows)], {
+          type: 'text/csv;charset=utf-8',
+        }),
+      ),
+      download: `${slug}-作风问题.csv`,
+    },
+    '下载 CSV',
+  );
   host.append(el('p', { class: 'downloads' }, csv));
 }
 
@@ -420,15 +562,40 @@ async function renderCompare() {
       type: 'bar',
       data: {
         labels: rows.map((d) => d.name),
-        datasets: [{ label: '得分变化', data: rows.map((d) => d.scoreChange as number), backgroundColor: rows.map((d) => ((d.scoreChange as number) >= 0 ? '#2e7d32' : '#c62828')) }],
+        datasets: [
+          {
+            label: '得分变化',
+            data: rows.map((d) => d.scoreChange as number),
+            backgroundColor: rows.map((d) => ((d.scoreChange as number) >= 0 ? '#2e7d32' : '#c62828')),
+          },
+        ],
       },
-      options: { indexAxis: 'y', maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } }, scales: { x: { title: { display: true, text: `${cmp.to.campaign.name} 相对 ${cmp.from.campaign.name} 的得分变化` } } } },
+      options: {
+        indexAxis: 'y',
+        maintainAspectRatio: false,
+        animation: false,
+        plugins: { legend: { display: false } },
+        scales: {
+          x: { title: { display: true, text: `${cmp.to.campaign.name} 相对 ${cmp.from.campaign.name} 的得分变化` } },
+        },
+      },
     });
     (canvas.parentElement as HTMLElement).style.height = `${Math.max(160, 26 * rows.length + 70)}px`;
     fillTable(
       'compare-table',
       '年度对比',
-      ['部门', '分组', `${cmp.from.campaign.name} 得分`, '名次', '等级', `${cmp.to.campaign.name} 得分`, '名次', '等级', '得分变化', '名次变化'],
+      [
+        '部门',
+        '分组',
+        `${cmp.from.campaign.name} 得分`,
+        '名次',
+        '等级',
+        `${cmp.to.campaign.name} 得分`,
+        '名次',
+        '等级',
+        '得分变化',
+        '名次变化',
+      ],
       cmp.departments.map((d) => [
         d.name,
         d.groupLabel,
@@ -439,7 +606,13 @@ async function renderCompare() {
         d.to?.rank ?? '—',
         d.to?.grade ?? '—',
         d.scoreChange === null ? '—' : `${d.scoreChange > 0 ? '+' : ''}${d.scoreChange.toFixed(2)}`,
-        d.rankChange === null ? '—' : d.rankChange > 0 ? `↑${d.rankChange}` : d.rankChange < 0 ? `↓${-d.rankChange}` : '—',
+        d.rankChange === null
+          ? '—'
+          : d.rankChange > 0
+            ? `↑${d.rankChange}`
+            : d.rankChange < 0
+              ? `↓${-d.rankChange}`
+              : '—',
       ]),
       canvas,
     );
@@ -457,39 +630,61 @@ async function overview() {
   renderScreening(view);
   renderRanking(view);
   renderHeatmap(view);
-  if (status) status.textContent = `共 ${view.departments.length} 个部门；${view.bootstrapSamples ? `区间来自 ${view.bootstrapSamples} 次抽样` : '未计算区间'}。`;
+  if (status)
+    status.textContent = `共 ${view.departments.length} 个部门；${view.bootstrapSamples ? `区间来自 ${view.bootstrapSamples} 次抽样` : '未计算区间'}。`;
   await Promise.all([renderProgress(), renderCompare()]);
 }
 
 // ───────────────────────────── department ─────────────────────────────
 
 interface Trend {
-  points: { campaign: { name: string }; finalScore: number | null; scoreInterval: [number, number] | null; rank: number | null; groupSize: number; grade: string | null; satisfactionRate: number | null; validRaters: number }[];
+  points: {
+    campaign: { name: string };
+    finalScore: number | null;
+    scoreInterval: [number, number] | null;
+    rank: number | null;
+    groupSize: number;
+    grade: string | null;
+    satisfactionRate: number | null;
+    validRaters: number;
+  }[];
 }
 
 async function department() {
   const code = root.dataset.code ?? '';
-  const [view, trend] = await Promise.all([api<ResultView>(resultsPath()), api<Trend>(`/api/departments/${encodeURIComponent(code)}/trend`)]);
+  const [view, trend] = await Promise.all([
+    api<ResultView>(resultsPath()),
+    api<Trend>(`/api/departments/${encodeURIComponent(code)}/trend`),
+  ]);
   setMinCell(view);
   const d = view.departments.find((x) => x.code === code);
   if (!d) throw new Error('结果中没有这个部门');
   const groupSize = view.departments.filter((x) => x.group === d.group && x.ranked).length;
-  const figure = (label: string, value: Cell) => el('div', { class: 'figure' }, el('span', { class: 'value' }, value), el('span', { class: 'label' }, label));
+  const figure = (label: string, value: Cell) =>
+    el('div', { class: 'figure' }, el('span', { class: 'value' }, value), el('span', { class: 'label' }, label));
   const iv = d.uncertainty.scoreInterval;
-  const tiedNames = d.uncertainty.statisticallyTiedWith.map((c) => view.departments.find((x) => x.code === c)?.name ?? c);
-  document.getElementById('summary')!.replaceChildren(
-    figure('最终得分', d.suppressed ? hidden : fmt(d.finalScore)),
-    figure('95% 区间', iv ? `${fmt(iv[0])}–${fmt(iv[1])}` : '—'),
-    figure(`${d.groupLabel}排名`, d.rank === null ? (d.rankNote ?? '—') : `${d.rank}${d.tied ? '（并列）' : ''} / ${groupSize}`),
-    figure('等级', d.grade ?? '—'),
-    figure('有效评议人数', d.validRaters),
-    figure('满意率', d.suppressed ? hidden : `${fmt(d.satisfactionRate, 1)}%`),
-    figure('知晓率', d.suppressed ? hidden : `${fmt(d.awareness, 1)}%`),
-    figure('扣分', `${fmt(d.deduction)}（核实 ${d.verifiedNegatives} 条）`),
+  const tiedNames = d.uncertainty.statisticallyTiedWith.map(
+    (c) => view.departments.find((x) => x.code === c)?.name ?? c,
   );
+  document
+    .getElementById('summary')!
+    .replaceChildren(
+      figure('最终得分', d.suppressed ? hidden : fmt(d.finalScore)),
+      figure('95% 区间', iv ? `${fmt(iv[0])}–${fmt(iv[1])}` : '—'),
+      figure(
+        `${d.groupLabel}排名`,
+        d.rank === null ? (d.rankNote ?? '—') : `${d.rank}${d.tied ? '（并列）' : ''} / ${groupSize}`,
+      ),
+      figure('等级', d.grade ?? '—'),
+      figure('有效评议人数', d.validRaters),
+      figure('满意率', d.suppressed ? hidden : `${fmt(d.satisfactionRate, 1)}%`),
+      figure('知晓率', d.suppressed ? hidden : `${fmt(d.awareness, 1)}%`),
+      figure('扣分', `${fmt(d.deduction)}（核实 ${d.verifiedNegatives} 条）`),
+    );
   const notes = el('p', { class: 'note' });
   if (d.rectification) notes.append(el('strong', { class: 'flag' }, '重点整改'), ' ');
-  if (tiedNames.length) notes.append(`名次区间 ${d.uncertainty.rankInterval?.join('–')}，与 ${tiedNames.join('、')} 统计上无差别。`);
+  if (tiedNames.length)
+    notes.append(`名次区间 ${d.uncertainty.rankInterval?.join('–')}，与 ${tiedNames.join('、')} 统计上无差别。`);
   document.getElementById('summary')!.after(notes);
 
   // categories × items
@@ -507,7 +702,11 @@ async function department() {
         backgroundColor: palette[k % palette.length],
       })),
     },
-    options: { maintainAspectRatio: false, animation: false, scales: { y: { min: 0, max: 100, title: { display: true, text: '平均分' } } } },
+    options: {
+      maintainAspectRatio: false,
+      animation: false,
+      scales: { y: { min: 0, max: 100, title: { display: true, text: '平均分' } } },
+    },
   });
   fillTable(
     'category-table',
@@ -533,9 +732,23 @@ async function department() {
     type: 'bar',
     data: {
       labels: problems.map((p) => `${p.id} ${p.label.split(/[、：]/)[0]}`),
-      datasets: [{ label: '指出该问题的评议人比例（%）', data: problems.map((p) => { const c = d.problems.find((x) => x.problem === p.id); return c && c.share !== null ? c.share * 100 : null; }), backgroundColor: '#c62828' }],
+      datasets: [
+        {
+          label: '指出该问题的评议人比例（%）',
+          data: problems.map((p) => {
+            const c = d.problems.find((x) => x.problem === p.id);
+            return c && c.share !== null ? c.share * 100 : null;
+          }),
+          backgroundColor: '#c62828',
+        },
+      ],
     },
-    options: { indexAxis: 'y', maintainAspectRatio: false, animation: false, scales: { x: { beginAtZero: true, title: { display: true, text: '%' } }, y: { ticks: { autoSkip: false } } } },
+    options: {
+      indexAxis: 'y',
+      maintainAspectRatio: false,
+      animation: false,
+      scales: { x: { beginAtZero: true, title: { display: true, text: '%' } }, y: { ticks: { autoSkip: false } } },
+    },
   });
   fillTable(
     'problem-table',
@@ -543,7 +756,12 @@ async function department() {
     ['作风问题', '中梗阻类型', '指出人数', '占评议人比例'],
     problems.map((p) => {
       const c = d.problems.find((x) => x.problem === p.id);
-      return [p.label, p.kind ?? '', c?.suppressed ? hidden : (c?.mentions ?? 0), c?.suppressed ? hidden : pct(c?.share ?? 0)];
+      return [
+        p.label,
+        p.kind ?? '',
+        c?.suppressed ? hidden : (c?.mentions ?? 0),
+        c?.suppressed ? hidden : pct(c?.share ?? 0),
+      ];
     }),
     probCanvas,
   );
@@ -561,12 +779,25 @@ async function department() {
         { label: '核实', data: negatives.map((n) => cellOf(n.id)?.verified ?? null), backgroundColor: '#c62828' },
       ],
     },
-    options: { indexAxis: 'y', maintainAspectRatio: false, animation: false, scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { ticks: { autoSkip: false } } } },
+    options: {
+      indexAxis: 'y',
+      maintainAspectRatio: false,
+      animation: false,
+      scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { ticks: { autoSkip: false } } },
+    },
   });
   if (d.negatives.every((n) => n.suppressed || !n.reported)) {
-    negCanvas.closest('.chart-box')?.after(
-      el('p', { class: 'note' }, d.negatives.some((n) => n.suppressed) ? `各类情形的反映均少于 ${hidden.slice(1)} 条，不予分项显示；核实 ${d.verifiedNegatives} 条计入扣分。` : '没有反映负面情形。'),
-    );
+    negCanvas
+      .closest('.chart-box')
+      ?.after(
+        el(
+          'p',
+          { class: 'note' },
+          d.negatives.some((n) => n.suppressed)
+            ? `各类情形的反映均少于 ${hidden.slice(1)} 条，不予分项显示；核实 ${d.verifiedNegatives} 条计入扣分。`
+            : '没有反映负面情形。',
+        ),
+      );
   }
   fillTable(
     'negative-table',
@@ -589,9 +820,22 @@ async function department() {
       type: 'line',
       data: {
         labels: points.map((p) => p.campaign.name),
-        datasets: [{ label: '最终得分', data: points.map((p) => p.finalScore), borderColor: '#b3261e', backgroundColor: '#b3261e', intervals: points.map((p) => p.scoreInterval) } as never],
+        datasets: [
+          {
+            label: '最终得分',
+            data: points.map((p) => p.finalScore),
+            borderColor: '#b3261e',
+            backgroundColor: '#b3261e',
+            intervals: points.map((p) => p.scoreInterval),
+          } as never,
+        ],
       },
-      options: { maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } }, scales: { y: { suggestedMin: 50, suggestedMax: 100 } } },
+      options: {
+        maintainAspectRatio: false,
+        animation: false,
+        plugins: { legend: { display: false } },
+        scales: { y: { suggestedMin: 50, suggestedMax: 100 } },
+      },
       plugins: [intervalBars],
     });
   }
@@ -622,15 +866,20 @@ function showError(error: unknown) {
   }
 }
 
-document.querySelectorAll<HTMLSelectElement>('select[data-autosubmit]').forEach((s) =>
+for (const s of document.querySelectorAll<HTMLSelectElement>('select[data-autosubmit]')) {
   s.addEventListener('change', () => {
     // a campaign change starts from its live result
-    if (s.name === 'campaign') (s.form?.elements.namedItem('snapshot') as HTMLSelectElement | null)?.setAttribute('disabled', '');
+    if (s.name === 'campaign')
+      (s.form?.elements.namedItem('snapshot') as HTMLSelectElement | null)?.setAttribute('disabled', '');
     s.form?.submit();
-  }),
-);
+  });
+}
 document.querySelector('[data-logout]')?.addEventListener('click', async () => {
-  await fetch('/api/auth/logout', { method: 'POST', headers: { 'X-CSRF-Token': root.dataset.csrf ?? '' }, credentials: 'same-origin' });
+  await fetch('/api/auth/logout', {
+    method: 'POST',
+    headers: { 'X-CSRF-Token': root.dataset.csrf ?? '' },
+    credentials: 'same-origin',
+  });
   location.href = '/login';
 });
 

@@ -3,14 +3,28 @@
  * server-side draft, autosaves as the evaluator goes, and submits once with an Idempotency-Key
  * that survives a reload, retried on network failure. English with `?lang=en`.
  */
-import { Model, surveyLocalization, type PanelModel, type Question, type QuestionPanelDynamicModel, type SurveyModel } from 'survey-core';
+import {
+  Model,
+  surveyLocalization,
+  type PanelModel,
+  type Question,
+  type QuestionPanelDynamicModel,
+  type SurveyModel,
+} from 'survey-core';
 import 'survey-core/i18n/simplified-chinese';
 import 'survey-js-ui';
 
 type Lang = 'zh' | 'en';
 
 interface LoadResponse {
-  campaign: { slug: string; name: string; status: string; mode: 'anonymous' | 'named'; opensAt: string; closesAt: string };
+  campaign: {
+    slug: string;
+    name: string;
+    status: string;
+    mode: 'anonymous' | 'named';
+    opensAt: string;
+    closesAt: string;
+  };
   questionnaire: { version: number; definition: Record<string, unknown> };
   draft: { answers: Record<string, unknown>; elapsedSeconds: number; savedAt: string } | null;
 }
@@ -56,11 +70,13 @@ const TEXT = {
     saveFailed: 'Could not save just now; retrying shortly',
     submitting: 'Submitting…',
     retrying: (n: number) => `Network trouble, retry ${n}…`,
-    submitFailed: 'The submission did not get through: the network dropped. Your answers are still here; check your connection and press Submit again.',
+    submitFailed:
+      'The submission did not get through: the network dropped. Your answers are still here; check your connection and press Submit again.',
     retry: 'Submit again',
     loadFailed: 'The questionnaire could not be loaded. Check your connection and reload the page.',
     thanksTitle: 'Submitted. Thank you for taking part!',
-    thanksBody: 'Your appraisal has been received. The problems you reported will be followed up with the departments concerned.',
+    thanksBody:
+      'Your appraisal has been received. The problems you reported will be followed up with the departments concerned.',
     closeNow: 'You can close this page now.',
     receipt: 'Receipt number',
     day: 'Date',
@@ -79,7 +95,8 @@ const TEXT = {
 const root = document.getElementById('evaluator') as HTMLElement;
 const container = document.getElementById('survey') as HTMLElement;
 const statusLine = document.getElementById('save-status') as HTMLElement;
-const lang: Lang = new URLSearchParams(location.search).get('lang') === 'en' || root?.dataset.lang === 'en' ? 'en' : 'zh';
+const lang: Lang =
+  new URLSearchParams(location.search).get('lang') === 'en' || root?.dataset.lang === 'en' ? 'en' : 'zh';
 const t = TEXT[lang];
 const token = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() ?? '');
 const api = `/api/s/${encodeURIComponent(token)}`;
@@ -104,14 +121,19 @@ const SURVEY_STRINGS = {
 } as const;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const clock = (iso: string) => new Date(iso).toLocaleTimeString(lang === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit' });
+const clock = (iso: string) =>
+  new Date(iso).toLocaleTimeString(lang === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit' });
 
 function setStatus(text: string, kind: 'info' | 'ok' | 'error' = 'info') {
   statusLine.textContent = text;
   statusLine.dataset.kind = kind;
 }
 
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, props: { className?: string; text?: string } = {}, ...children: Node[]) {
+function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: { className?: string; text?: string } = {},
+  ...children: Node[]
+) {
   const e = document.createElement(tag);
   if (props.className) e.className = props.className;
   if (props.text !== undefined) e.textContent = props.text;
@@ -120,7 +142,9 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, props: { classNa
 }
 
 function showMessage(title: string, body: string) {
-  container.replaceChildren(element('section', { className: 'message' }, element('h2', { text: title }), element('p', { text: body })));
+  container.replaceChildren(
+    element('section', { className: 'message' }, element('h2', { text: title }), element('p', { text: body })),
+  );
 }
 
 /** A key that stays the same across retries and reloads of this tab until the submission succeeds. */
@@ -139,7 +163,7 @@ async function readError(res: Response): Promise<ApiError['error']> {
   try {
     return ((await res.json()) as ApiError).error;
   } catch {
-    return { code: 'HTTP_' + res.status, message: res.statusText };
+    return { code: `HTTP_${res.status}`, message: res.statusText };
   }
 }
 
@@ -164,11 +188,19 @@ function confirmDepartmentRemoval(survey: SurveyModel) {
     if (options.name !== 'departments' || !Array.isArray(options.oldValue)) return;
     const kept = new Set(((options.value ?? []) as { dept?: string }[]).map((d) => d.dept));
     const answered = (options.oldValue as Record<string, unknown>[]).filter(
-      (d) => !kept.has(d.dept as string) && Object.entries(d).some(([k, v]) => k !== 'dept' && v !== undefined && v !== null && !(Array.isArray(v) && !v.length)),
+      (d) =>
+        !kept.has(d.dept as string) &&
+        Object.entries(d).some(
+          ([k, v]) => k !== 'dept' && v !== undefined && v !== null && !(Array.isArray(v) && !v.length),
+        ),
     );
     if (!answered.length) return;
-    const picker = survey.getQuestionByName('departments') as Question & { choices?: { value: unknown; text: string }[] };
-    const names = answered.map((d) => picker.choices?.find((c) => c.value === d.dept)?.text ?? String(d.dept)).join('、');
+    const picker = survey.getQuestionByName('departments') as Question & {
+      choices?: { value: unknown; text: string }[];
+    };
+    const names = answered
+      .map((d) => picker.choices?.find((c) => c.value === d.dept)?.text ?? String(d.dept))
+      .join('、');
     if (!window.confirm(t.confirmRemoval(names))) options.value = options.oldValue;
   });
 }
@@ -320,7 +352,8 @@ async function main() {
   }
 
   surveyLocalization.defaultLocale = 'zh-cn';
-  for (const [locale, strings] of Object.entries(SURVEY_STRINGS)) Object.assign(surveyLocalization.locales[locale], strings);
+  for (const [locale, strings] of Object.entries(SURVEY_STRINGS))
+    Object.assign(surveyLocalization.locales[locale], strings);
   const survey = new Model(loaded.questionnaire.definition);
   survey.locale = lang === 'en' ? 'en' : 'zh-cn';
   survey.applyTheme({
@@ -337,7 +370,8 @@ async function main() {
       '--sjs-primary-forecolor': 'rgba(255, 255, 255, 1)',
       '--sjs-general-forecolor': 'rgba(26, 26, 26, 1)',
       '--sjs-general-forecolor-light': 'rgba(70, 70, 70, 1)',
-      '--sjs-font-family': '-apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif',
+      '--sjs-font-family':
+        '-apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif',
     },
   });
   const elapsed = startTimer(loaded.draft?.elapsedSeconds ?? 0);
@@ -441,17 +475,25 @@ async function main() {
     clearTimeout(saveTimer);
     errorBox.replaceChildren();
     setStatus(t.submitting);
-    const body = JSON.stringify({ answers: survey.data, elapsedSeconds: elapsed(), questionnaireVersion: loaded.questionnaire.version });
+    const body = JSON.stringify({
+      answers: survey.data,
+      elapsedSeconds: elapsed(),
+      questionnaireVersion: loaded.questionnaire.version,
+    });
     const key = idempotencyKey();
     try {
       for (let attempt = 0; ; attempt++) {
         let res: Response | undefined;
         try {
-          res = await fetch(`${api}/submit`, { method: 'POST', headers: { 'content-type': 'application/json', 'Idempotency-Key': key }, body });
+          res = await fetch(`${api}/submit`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'Idempotency-Key': key },
+            body,
+          });
         } catch {
           res = undefined; // network failure: retry with the same key
         }
-        if (res && res.ok) {
+        if (res?.ok) {
           finished = true;
           sessionStorage.removeItem(keyStorage);
           showThanks((await res.json()) as Receipt, loaded.campaign.mode);
@@ -463,7 +505,13 @@ async function main() {
             setStatus('');
             errorBox.replaceChildren(
               element('p', { text: `${t.fixErrors} ${error.message}` }),
-              element('ul', {}, ...(error.details ?? []).slice(0, 10).map((d) => element('li', { text: `${d.path ?? ''} ${d.message}` }))),
+              element(
+                'ul',
+                {},
+                ...(error.details ?? [])
+                  .slice(0, 10)
+                  .map((d) => element('li', { text: `${d.path ?? ''} ${d.message}` })),
+              ),
             );
             errorBox.scrollIntoView({ block: 'start' });
           } else {

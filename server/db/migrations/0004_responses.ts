@@ -52,7 +52,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('created_day', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('negative_reports_department').on('negative_reports').columns(['department_id', 'status']).execute();
+  await db.schema
+    .createIndex('negative_reports_department')
+    .on('negative_reports')
+    .columns(['department_id', 'status'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -7,7 +7,10 @@ import type { Kysely } from 'kysely';
  * order, so they share one transaction id that no single response has.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('invitations').addColumn('unsealed', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('invitations')
+    .addColumn('unsealed', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
