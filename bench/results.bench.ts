@@ -12,7 +12,7 @@ import { sql } from 'kysely';
 import { fixedClock } from '../server/clock.js';
 import { defaultConfig } from '../server/config.js';
 import { openDatabase } from '../server/db/connect.js';
-import { runSimulation } from '../server/results/simulate.js';
+import { runSimulation } from '../server/demo/simulate.js';
 import { createServices } from '../server/services.js';
 import { insertNumberedDepartments } from '../test/helpers/fixtures.js';
 import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../surveys/campaign-config.js';

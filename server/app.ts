@@ -6,11 +6,13 @@ import { renderError, respondError } from './http/errors.js';
 import type { AppEnv } from './http/env.js';
 import { staticAssets } from './http/assets.js';
 import { createServices } from './services.js';
-import { surveyRoutes } from './survey/routes.js';
+import { evaluatorApi, evaluatorPages } from './evaluator/routes.js';
 import { resultsRoutes } from './results/routes.js';
 import { dashboardPages } from './results/pages.js';
 import { sessionMiddleware } from './accounts/middleware.js';
-import { authRoutes, loginPageRoutes, usersRoutes } from './accounts/routes.js';
+import { authRoutes, frontDoor, loginPageRoutes, usersRoutes } from './accounts/routes.js';
+import { liaisonPages } from './liaison/pages.js';
+import { liaisonRoutes } from './liaison/routes.js';
 import { adminRoutes } from './admin/routes.js';
 import { campaignRoutes } from './campaigns/routes.js';
 import { invitationsRoutes } from './invitations/routes.js';
@@ -53,7 +55,8 @@ export function createApp(deps: AppDeps) {
   });
   app.route('/assets', staticAssets());
   app.route('/api/auth', authRoutes(services, deps.config));
-  app.route('/', loginPageRoutes(services, deps.config));
+  app.route('/', frontDoor());
+  app.route('/login', loginPageRoutes(services, deps.config));
   app.route('/api/users', usersRoutes(services));
   app.route('/api/campaigns', campaignRoutes(services));
   app.route('/api/campaigns', rosterRoutes(services));
@@ -61,8 +64,11 @@ export function createApp(deps: AppDeps) {
   app.route('/api/campaigns', invitationsRoutes(services, deps.clock));
   app.route('/admin', adminRoutes(services));
   app.route('/api', resultsRoutes(services));
-  app.route('/', dashboardPages(services));
-  app.route('/', surveyRoutes(services));
+  app.route('/api/my', liaisonRoutes(services));
+  app.route('/dashboard', dashboardPages(services));
+  app.route('/my', liaisonPages(services));
+  app.route('/s', evaluatorPages(services));
+  app.route('/api/s', evaluatorApi(services));
 
   return app;
 }

@@ -3,7 +3,7 @@ import { createApp } from './app.js';
 import { systemClock } from './clock.js';
 import { ConfigError, configFromEnv, databaseOptions, type AppConfig } from './config.js';
 import { openDatabase } from './db/connect.js';
-import { ensureDemo } from './demo.js';
+import { ensureDemo } from './demo/campaign.js';
 
 let config: AppConfig;
 try {

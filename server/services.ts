@@ -5,7 +5,7 @@ import { rosterService } from './roster/service.js';
 import { campaignsService } from './campaigns/service.js';
 import type { AppDeps } from './context.js';
 import { responsesService } from './responses/service.js';
-import { surveyService } from './survey/service.js';
+import { evaluatorService } from './evaluator/service.js';
 import { resultsService } from './results/service.js';
 
 /** Every domain service, built once per app from the injected deps. Routes and the CLI use these. */
@@ -15,7 +15,7 @@ export function createServices(deps: AppDeps) {
   return {
     campaigns,
     responses,
-    survey: surveyService(deps, campaigns, responses),
+    evaluator: evaluatorService(deps, campaigns, responses),
     accounts: accountsService(deps),
     audit: auditService(deps),
     roster: rosterService(deps),

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { DEFAULT_TIME_ZONE, isTimeZone } from '../web/lib/time.js';
 import { DEFAULT_ITEMS, DEFAULT_NEGATIVES, DEFAULT_PROBLEMS, SCALE_PRESETS } from './catalogs.js';
 
 export const SURVEYS_DIR = dirname(fileURLToPath(import.meta.url));
@@ -95,6 +96,8 @@ export const campaignConfigSchema = z
     opensAt: isoDateTime,
     closesAt: isoDateTime,
     mode: z.enum(['anonymous', 'named']).default('anonymous'),
+    /** every page, export, letter and chart shows times in it; deadlines end at midnight there */
+    timeZone: z.string().refine(isTimeZone, '不是有效的时区名称，例如 Asia/Shanghai').default(DEFAULT_TIME_ZONE),
     /** a SurveyJS JSON file: relative to the config file, or a name in surveys/ */
     questionnaire: z.string().min(1).default('questionnaire.default.json'),
     scale: scaleSchema,

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { AppEnv, SessionUser } from '../http/env.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../errors.js';
 import { messagePage } from '../http/layout.js';
 import { safeEqual, type AccountsService, type Role } from './service.js';
 

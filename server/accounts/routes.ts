@@ -5,7 +5,7 @@ import { html } from 'hono/html';
 import { z } from 'zod';
 import type { AppConfig } from '../config.js';
 import type { AppEnv } from '../http/env.js';
-import { AppError, errorBody, parseOrThrow } from '../http/errors.js';
+import { AppError, errorBody, parseOrThrow } from '../errors.js';
 import { page } from '../http/layout.js';
 import type { Services } from '../services.js';
 import { currentUser, requireRole, SESSION_COOKIE } from './middleware.js';
@@ -149,24 +149,28 @@ function loginPage(options: { next?: string; username?: string; error?: string }
   });
 }
 
-/** `/login`: a plain form (no script needed) that posts back here and redirects on success. */
-export function loginPageRoutes(services: Services, config: AppConfig) {
+/** The site's front door `/`: straight to the page of the signed-in role, else to the login form. */
+export function frontDoor() {
   const app = new Hono<AppEnv>();
-
-  // The site's front door: straight to the page of the signed-in role, else to the login form.
   app.get('/', (c) => {
     const user = currentUser(c);
     return c.redirect(user ? defaultLanding(user.role) : '/login', 303);
   });
+  return app;
+}
 
-  app.get('/login', (c) => {
+/** Mounted at /login: a plain form (no script needed) that posts back here and redirects on success. */
+export function loginPageRoutes(services: Services, config: AppConfig) {
+  const app = new Hono<AppEnv>();
+
+  app.get('/', (c) => {
     const user = currentUser(c);
     const next = safeNext(c.req.query('next'));
     if (user) return c.redirect(next ?? defaultLanding(user.role), 303);
     return c.html(loginPage({ next }));
   });
 
-  app.post('/login', bodyLimit({ maxSize: 16 * 1024 }), async (c) => {
+  app.post('/', bodyLimit({ maxSize: 16 * 1024 }), async (c) => {
     assertSameOrigin(c);
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const next = safeNext(form.next);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
 import type { SessionUser } from '../http/env.js';
-import { AppError, parseOrThrow } from '../http/errors.js';
+import { AppError, parseOrThrow } from '../errors.js';
 import { newId, sha256 } from '../shared/ids.js';
 import { auditService } from './audit.js';
 import { dummyPasswordHash, generatePassword, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.js';

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { requireRole } from '../accounts/middleware.js';
 import type { AppEnv } from '../http/env.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../errors.js';
 import type { Services } from '../services.js';
 import { parseConfigText } from '../../surveys/campaign-config.js';
 import type { Campaign } from './service.js';

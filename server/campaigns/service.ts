@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
-import { AppError, parseOrThrow } from '../http/errors.js';
+import { AppError, parseOrThrow } from '../errors.js';
 import { newId } from '../shared/ids.js';
 import { campaignConfigSchema, resolveQuestionnairePath, type CampaignConfig } from '../../surveys/campaign-config.js';
 import { compileRecordValidator, type RecordValidator } from '../../surveys/record.js';

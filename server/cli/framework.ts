@@ -6,7 +6,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { ConfigError, configFromEnv, databaseOptions, type AppConfig } from '../config.js';
 import type { AppDeps } from '../context.js';
 import { openDatabase, type Db } from '../db/connect.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../errors.js';
 import { createServices, type Services } from '../services.js';
 
 export interface CliIo {

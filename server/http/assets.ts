@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
-import { errorBody } from './errors.js';
+import { errorBody } from '../errors.js';
 
 export const WEB_DIST = resolve(fileURLToPath(import.meta.url), '../../../web/dist');
 

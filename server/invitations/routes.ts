@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { requireRole } from '../accounts/middleware.js';
 import type { Clock } from '../clock.js';
 import type { AppEnv } from '../http/env.js';
-import { AppError, parseOrThrow } from '../http/errors.js';
+import { AppError, parseOrThrow } from '../errors.js';
 import type { Services } from '../services.js';
 import { EXPORT_FORMATS, exportInvitations, type ExportFile, type ExportFormat } from './export.js';
 

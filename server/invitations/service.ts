@@ -1,7 +1,7 @@
 import type { AppDeps } from '../context.js';
 import type { Campaign } from '../campaigns/service.js';
 import { auditService } from '../accounts/audit.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../errors.js';
 import { newId, newToken, sha256 } from '../shared/ids.js';
 import { invitationsRepository } from './repository.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CanonicalRecord } from '../../surveys/record.js';
 import type { Campaign, CampaignsService } from '../campaigns/service.js';
 import type { AppDeps } from '../context.js';
-import { AppError, zodDetails, type ErrorDetail } from '../http/errors.js';
+import { AppError, zodDetails, type ErrorDetail } from '../errors.js';
 import { newId, sha256 } from '../shared/ids.js';
 import { auditService } from '../accounts/audit.js';
 import { responsesRepository, type ResponseRows } from './repository.js';

@@ -1,6 +1,6 @@
 import { assertWritable, CliError, writeOutput, type Command } from '../cli/framework.js';
 import { resultCsv, resultXlsx } from './export.js';
-import { runSimulation } from './simulate.js';
+import { runSimulation } from '../demo/simulate.js';
 import { groupsOf, type ResultView } from './view.js';
 
 /** Display width: CJK and full-width characters take two columns in a terminal. */

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { currentUser, requireRole } from '../accounts/middleware.js';
 import type { AppEnv } from '../http/env.js';
-import { AppError, parseOrThrow } from '../http/errors.js';
+import { parseOrThrow } from '../errors.js';
 import type { Services } from '../services.js';
 import { resultCsv, resultXlsx } from './export.js';
 import type { ResultView } from './view.js';
@@ -42,7 +42,7 @@ async function exportResponse(view: ResultView, format: 'csv' | 'xlsx', base: st
 
 /**
  * Results API, mounted at /api. Analysts and the office (admin) read results and snapshots;
- * only the office publishes; a liaison reads their own department's published results only.
+ * only the office publishes.
  */
 export function resultsRoutes(services: Services) {
   const r = new Hono<AppEnv>();
@@ -89,12 +89,6 @@ export function resultsRoutes(services: Services) {
   });
 
   r.get('/departments/:code/trend', readers, async (c) => c.json(await services.results.trend(c.req.param('code'))));
-
-  r.get('/my/results', requireRole('liaison'), async (c) => {
-    const user = currentUser(c)!;
-    if (!user.departmentCode) throw new AppError('FORBIDDEN', '您的账号没有关联部门');
-    return c.json(await services.results.departmentResults(user.departmentCode));
-  });
 
   return r;
 }

@@ -1,7 +1,7 @@
 import type { Campaign, CampaignsService } from '../campaigns/service.js';
 import type { AppDeps } from '../context.js';
 import type { ResponsesService } from '../responses/service.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../errors.js';
 import { newId } from '../shared/ids.js';
 import {
   computeOfficialScores,

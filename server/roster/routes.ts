@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { requireRole } from '../accounts/middleware.js';
 import type { AppEnv } from '../http/env.js';
-import { parseOrThrow } from '../http/errors.js';
+import { parseOrThrow } from '../errors.js';
 import type { Services } from '../services.js';
 import { readUpload } from './upload.js';
 

@@ -1,7 +1,7 @@
 import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
 import type { Campaign } from '../campaigns/service.js';
-import { AppError, type ErrorDetail } from '../http/errors.js';
+import { AppError, type ErrorDetail } from '../errors.js';
 import { auditService } from '../accounts/audit.js';
 import { newId, sha256 } from '../shared/ids.js';
 import { rosterRepository } from './repository.js';

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../errors.js';
 import type { ImportFile } from './service.js';
 
 const MIME_EXT: Record<string, string> = {

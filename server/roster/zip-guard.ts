@@ -1,5 +1,5 @@
 import { createInflateRaw } from 'node:zlib';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../errors.js';
 
 /** What an uploaded .xlsx may expand to: far above 200,000 roster rows, far below the server's memory. */
 export const XLSX_LIMITS = { maxEntries: 2_000, maxUncompressedBytes: 300 * 1024 * 1024 } as const;

@@ -3,7 +3,7 @@ import { createApp } from '../../server/app.js';
 import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
 import type { Db } from '../../server/db/connect.js';
-import { ensureDemo } from '../../server/demo.js';
+import { ensureDemo } from '../../server/demo/campaign.js';
 import { sqliteDb } from '../helpers/db.js';
 
 let db: Db;

@@ -4,7 +4,7 @@ import { createApp } from '../../server/app.js';
 import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
 import type { Db } from '../../server/db/connect.js';
-import { runSimulation } from '../../server/results/simulate.js';
+import { runSimulation } from '../../server/demo/simulate.js';
 import { createServices, type Services } from '../../server/services.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { browserAvailable, launchBrowser, listen } from '../helpers/browser.js';

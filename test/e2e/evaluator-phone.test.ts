@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/connect.js';
 import { browserAvailable, launchBrowser, listen } from '../helpers/browser.js';
 import { sqliteDb } from '../helpers/db.js';
-import { createInvitation, jsonRequest, surveySetup, type SurveySetup } from '../survey/helpers.js';
+import { createInvitation, jsonRequest, surveySetup, type SurveySetup } from '../evaluator/helpers.js';
 
 /** An evaluator on a phone: 390×844, touch, one department at a time. */
 describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/connect.js';
 import { browserAvailable, launchBrowser, listen } from '../helpers/browser.js';
 import { sqliteDb } from '../helpers/db.js';
-import { createInvitation, jsonRequest, surveySetup, webAnswers, type SurveySetup } from '../survey/helpers.js';
+import { createInvitation, jsonRequest, surveySetup, webAnswers, type SurveySetup } from '../evaluator/helpers.js';
 
 describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () => {
   let db: Db;

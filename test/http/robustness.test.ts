@@ -19,7 +19,7 @@ import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
 import { xlsxOf } from '../helpers/sheets.js';
 import { knownRecords, storeRecords } from '../results/helpers.js';
-import { createInvitation, surveySetup, webAnswers, type SurveySetup } from '../survey/helpers.js';
+import { createInvitation, surveySetup, webAnswers, type SurveySetup } from '../evaluator/helpers.js';
 
 type Who = 'anonymous' | 'admin' | 'analyst' | 'liaison';
 const WHO: Who[] = ['anonymous', 'admin', 'analyst', 'liaison'];

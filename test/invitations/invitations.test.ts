@@ -10,7 +10,7 @@ import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
 import { createTestCampaign } from '../helpers/fixtures.js';
 import { csvOf, uploadForm, xlsxRows } from '../helpers/sheets.js';
-import { webAnswers } from '../survey/helpers.js';
+import { webAnswers } from '../evaluator/helpers.js';
 
 let db: Db;
 let app: ReturnType<typeof createApp>;

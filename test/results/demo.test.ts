@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
-import { ensureDemo } from '../../server/demo.js';
-import { demoResultsStep } from '../../server/results/demo.js';
+import { ensureDemo } from '../../server/demo/campaign.js';
+import { demoResultsStep } from '../../server/demo/last-year.js';
 import { createServices } from '../../server/services.js';
 import { sqliteDb } from '../helpers/db.js';
 

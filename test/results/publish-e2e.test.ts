@@ -7,7 +7,7 @@ import { fixedClock } from '../../server/clock.js';
 import { commands, runCli } from '../../server/cli/commands.js';
 import { defaultConfig } from '../../server/config.js';
 import type { Db } from '../../server/db/connect.js';
-import { simulateResponses } from '../../server/results/simulate.js';
+import { simulateResponses } from '../../server/demo/simulate.js';
 import type { ResultView } from '../../server/results/view.js';
 import { createServices } from '../../server/services.js';
 import type { CanonicalRecord } from '../../surveys/record.js';

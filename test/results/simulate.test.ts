@@ -4,7 +4,7 @@ import { commands, runCli } from '../../server/cli/commands.js';
 import { defaultConfig } from '../../server/config.js';
 import type { Db } from '../../server/db/connect.js';
 import { methodFromConfig } from '../../server/results/method.js';
-import { runSimulation, simulateResponses } from '../../server/results/simulate.js';
+import { runSimulation, simulateResponses } from '../../server/demo/simulate.js';
 import { createServices } from '../../server/services.js';
 import { compileRecordValidator } from '../../surveys/record.js';
 import { sqliteDb } from '../helpers/db.js';

@@ -10,7 +10,7 @@ import { newToken } from '../../server/shared/ids.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
 import { knownRecords, record, resultsSetup, storeRecords } from '../results/helpers.js';
-import { createInvitation } from '../survey/helpers.js';
+import { createInvitation } from '../evaluator/helpers.js';
 
 type Who = 'none' | 'admin' | 'analyst' | 'liaison';
 type Plan = Who[] | 'public' | 'token';

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Db } from '../../server/db/connect.js';
 import { sha256 } from '../../server/shared/ids.js';
 import { sqliteDb } from '../helpers/db.js';
-import { createInvitation, jsonRequest, surveySetup, webAnswers, type SurveySetup } from '../survey/helpers.js';
+import { createInvitation, jsonRequest, surveySetup, webAnswers, type SurveySetup } from '../evaluator/helpers.js';
 
 const TABLES = [
   'campaigns',

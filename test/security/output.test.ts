@@ -11,7 +11,7 @@ import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
 import { knownRecords, resultsSetup, storeRecords } from '../results/helpers.js';
 import { createTestCampaign, insertDepartments } from '../helpers/fixtures.js';
-import { createInvitation } from '../survey/helpers.js';
+import { createInvitation } from '../evaluator/helpers.js';
 import { spreadsheetSafe } from '../../server/shared/csv.js';
 
 const XSS = `<img src=x onerror=alert(1)>"'<script>alert(2)</script>`;

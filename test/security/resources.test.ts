@@ -8,7 +8,7 @@ import type { Db } from '../../server/db/connect.js';
 import { assertXlsxWithinLimits, XLSX_LIMITS } from '../../server/roster/zip-guard.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
-import { createInvitation, jsonRequest, snapshotCounts, surveySetup, type SurveySetup } from '../survey/helpers.js';
+import { createInvitation, jsonRequest, snapshotCounts, surveySetup, type SurveySetup } from '../evaluator/helpers.js';
 
 interface Entry {
   name: string;

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/connect.js';
 import { SEAL_BATCH } from '../../server/responses/service.js';
 import { dialects } from '../helpers/db.js';
-import { createInvitation, jsonRequest, surveySetup, webAnswers } from '../survey/helpers.js';
+import { createInvitation, jsonRequest, surveySetup, webAnswers } from '../evaluator/helpers.js';
 
 /** PostgreSQL's transaction id of each row's current version: the join a reader could make. */
 async function xmins(db: Db, table: 'invitations' | 'responses', where: 'used' | 'all') {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { serveDefinition, toCanonicalInput, type QuestionnaireDefinition } from '../../surveys/questionnaire.js';
 import type { Campaign, CampaignStatus, CampaignsService } from '../campaigns/service.js';
 import type { AppDeps } from '../context.js';
-import { AppError, parseOrThrow, zodDetails } from '../http/errors.js';
+import { AppError, parseOrThrow, zodDetails } from '../errors.js';
 import type { ResponsesService, StoredSubmission } from '../responses/service.js';
 import { sha256 } from '../shared/ids.js';
 import { surveyRepository, type InvitationRow } from './repository.js';
@@ -74,7 +74,7 @@ export function clientAddress(connection: ClientConnection, trustProxy: boolean)
   return connection.remoteAddress;
 }
 
-export function surveyService(deps: AppDeps, campaigns: CampaignsService, responses: ResponsesService) {
+export function evaluatorService(deps: AppDeps, campaigns: CampaignsService, responses: ResponsesService) {
   const { db, clock, config } = deps;
   const repo = surveyRepository(db.kysely);
   /** served definitions per campaign, version, department list and preset category */
@@ -266,4 +266,4 @@ export function formatTime(iso: string, lang: 'zh' | 'en' = 'zh'): string {
   return (lang === 'en' ? timeFormatEn : timeFormat).format(new Date(iso)) + (lang === 'en' ? ' (Beijing time)' : '');
 }
 
-export type SurveyService = ReturnType<typeof surveyService>;
+export type EvaluatorService = ReturnType<typeof evaluatorService>;

@@ -1,7 +1,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
 import { messagePage, page } from '../http/layout.js';
 import type { Services } from '../services.js';
@@ -43,21 +43,22 @@ const MESSAGES = {
   },
 } as const;
 
-/** The evaluator's page `/s/:token` and API `/api/s/:token`. */
-export function surveyRoutes(services: Services) {
-  const routes = new Hono<AppEnv>();
-  const noStore = async (c: Context, next: () => Promise<void>) => {
-    await next();
-    c.header('Cache-Control', 'no-store');
-    c.header('X-Robots-Tag', 'noindex, nofollow');
-  };
-  routes.use('/s/*', noStore);
-  routes.use('/api/s/*', noStore);
+/** Links are personal: never cached, never indexed. */
+const noStore = async (c: Context, next: () => Promise<void>) => {
+  await next();
+  c.header('Cache-Control', 'no-store');
+  c.header('X-Robots-Tag', 'noindex, nofollow');
+};
 
-  routes.get('/s/:token', async (c) => {
+/** Mounted at /s: the evaluator's page `/s/:token`. */
+export function evaluatorPages(services: Services) {
+  const routes = new Hono<AppEnv>();
+  routes.use('*', noStore);
+
+  routes.get('/:token', async (c) => {
     const lang = c.req.query('lang') === 'en' ? 'en' : 'zh';
     const htmlLang = lang === 'en' ? 'en' : 'zh-CN';
-    const found = await services.survey.pageState(c.req.param('token'));
+    const found = await services.evaluator.pageState(c.req.param('token'));
     if (found.state === 'unknown' || found.state === 'used') {
       const [title, text] = MESSAGES[found.state][lang];
       return c.html(messagePage(title, text, htmlLang), found.state === 'unknown' ? 404 : 409);
@@ -98,14 +99,22 @@ export function surveyRoutes(services: Services) {
     );
   });
 
-  routes.get('/api/s/:token', async (c) => c.json(await services.survey.load(c.req.param('token'))));
+  return routes;
+}
 
-  routes.put('/api/s/:token/draft', async (c) =>
-    c.json(await services.survey.saveDraft(c.req.param('token'), await jsonBody(c))),
+/** Mounted at /api/s: the evaluator's questionnaire, draft and submission, authenticated by the link's token. */
+export function evaluatorApi(services: Services) {
+  const routes = new Hono<AppEnv>();
+  routes.use('*', noStore);
+
+  routes.get('/:token', async (c) => c.json(await services.evaluator.load(c.req.param('token'))));
+
+  routes.put('/:token/draft', async (c) =>
+    c.json(await services.evaluator.saveDraft(c.req.param('token'), await jsonBody(c))),
   );
 
-  routes.post('/api/s/:token/submit', async (c) => {
-    const result = await services.survey.submit(
+  routes.post('/:token/submit', async (c) => {
+    const result = await services.evaluator.submit(
       c.req.param('token'),
       await jsonBody(c),
       c.req.header('idempotency-key') ?? null,

@@ -12,10 +12,10 @@
 import { fixedClock } from '../clock.js';
 import type { CampaignsService } from '../campaigns/service.js';
 import type { AppDeps } from '../context.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../errors.js';
 import { responsesService } from '../responses/service.js';
 import { Rng } from '../../scoring/index.js';
-import { resultsRepository } from './repository.js';
+import { resultsRepository } from '../results/repository.js';
 import type { CampaignConfig } from '../../surveys/campaign-config.js';
 import type { CanonicalDepartment, CanonicalNegative, CanonicalRecord } from '../../surveys/record.js';
 

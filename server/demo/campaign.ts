@@ -1,12 +1,12 @@
-import type { AppDeps } from './context.js';
-import type { Campaign } from './campaigns/service.js';
-import type { IssuedInvitation } from './invitations/service.js';
-import { createServices, type Services } from './services.js';
-import { demoResultsStep } from './results/demo.js';
-import { sha256 } from './shared/ids.js';
-import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../surveys/campaign-config.js';
-import { DEMO_DEPARTMENTS } from '../surveys/demo/departments.js';
-import { Rng } from '../scoring/index.js';
+import type { AppDeps } from '../context.js';
+import type { Campaign } from '../campaigns/service.js';
+import type { IssuedInvitation } from '../invitations/service.js';
+import { createServices, type Services } from '../services.js';
+import { demoResultsStep } from './last-year.js';
+import { sha256 } from '../shared/ids.js';
+import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../../surveys/campaign-config.js';
+import { DEMO_DEPARTMENTS } from '../../surveys/demo/departments.js';
+import { Rng } from '../../scoring/index.js';
 
 export interface DemoContext {
   deps: AppDeps;

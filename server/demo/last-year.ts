@@ -3,7 +3,7 @@
  * last year's campaign with the same departments, simulated and published (so the dashboard has a
  * year-over-year comparison and a trend), and simulated responses for the running campaign.
  */
-import type { DemoContext } from '../demo.js';
+import type { DemoContext } from './campaign.js';
 import { runSimulation } from './simulate.js';
 
 const YEAR = 365 * 86_400_000;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../server/http/errors.js';
+import { AppError } from '../../server/errors.js';
 import type { Db } from '../../server/db/connect.js';
 import type { CanonicalRecord } from '../../surveys/record.js';
 import { dialects } from '../helpers/db.js';

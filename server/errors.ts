@@ -1,0 +1,75 @@
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { z } from 'zod';
+
+/**
+ * The one error format of the API: `{ error: { code, message, details? } }`.
+ * Codes are fixed; clients switch on `code`, people read `message` (Chinese where users see it).
+ */
+export const ERROR_STATUS = {
+  BAD_REQUEST: 400,
+  VALIDATION_FAILED: 422,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  CSRF_FAILED: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  ALREADY_SUBMITTED: 409,
+  CAMPAIGN_NOT_OPEN: 403,
+  CAMPAIGN_CLOSED: 403,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  TOO_MANY_REQUESTS: 429,
+  INTERNAL_SERVER_ERROR: 500,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorDetail {
+  /** where: a JSON path like `departments.2.problems`, or a file line like `line 14` */
+  path?: string;
+  line?: number;
+  field?: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: ErrorDetail[],
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+  get status(): ContentfulStatusCode {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+/** zod issues as error details, paths joined with dots. */
+export function zodDetails(error: z.ZodError, line?: number): ErrorDetail[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || undefined,
+    ...(line === undefined ? {} : { line }),
+    message: issue.message,
+  }));
+}
+
+/** Parse with a zod schema or throw a VALIDATION_FAILED AppError naming every bad field. */
+export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const details = zodDetails(result.error);
+    const first = details[0];
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `${what}: ${first?.path ? `${first.path}: ` : ''}${first?.message ?? 'invalid'}`,
+      details,
+    );
+  }
+  return result.data;
+}
+
+export function errorBody(code: ErrorCode, message: string, details?: ErrorDetail[]) {
+  return { error: { code, message, ...(details?.length ? { details } : {}) } };
+}

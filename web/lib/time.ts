@@ -1,0 +1,74 @@
+/**
+ * The one home of time display: every page, export, letter, CSV and chart shows instants in the
+ * campaign's time zone through these functions. Isomorphic (Intl only): the server and the browser
+ * scripts import the same module. Instants are stored as ISO-8601 UTC text; days as YYYY-MM-DD.
+ */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
+type Lang = 'zh' | 'en';
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function parts(instant: string | Date, timeZone: string): Record<string, string> {
+  const key = timeZone;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    formatters.set(key, format);
+  }
+  const date = typeof instant === 'string' ? new Date(instant) : instant;
+  return Object.fromEntries(format.formatToParts(date).map((p) => [p.type, p.value]));
+}
+
+/** Whether Intl knows the zone (config validation). */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `2026-12-02 10:56` in the zone. */
+export function formatDateTime(instant: string | Date, timeZone: string): string {
+  const p = parts(instant, timeZone);
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+}
+
+/** The calendar day `2026-12-02` of an instant in the zone. */
+export function dayInZone(instant: string | Date, timeZone: string): string {
+  const p = parts(instant, timeZone);
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
+/** `2026年12月2日` (official documents: full year, no padding), or `2 December 2026`. */
+export function formatLongDate(instant: string | Date, timeZone: string, lang: Lang = 'zh'): string {
+  const p = parts(instant, timeZone);
+  const [y, m, d] = [Number(p.year), Number(p.month), Number(p.day)];
+  if (lang === 'en') {
+    const month = new Date(Date.UTC(y, m - 1, 1)).toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' });
+    return `${d} ${month} ${y}`;
+  }
+  return `${y}年${m}月${d}日`;
+}
+
+/** `2026年12月2日 10:56` for messages to people. */
+export function formatLongDateTime(instant: string | Date, timeZone: string, lang: Lang = 'zh'): string {
+  const p = parts(instant, timeZone);
+  return `${formatLongDate(instant, timeZone, lang)} ${p.hour}:${p.minute}`;
+}
+
+/** The label shown once beside times: 北京时间 for China's zone, else the zone's name. */
+export function zoneLabel(timeZone: string, lang: Lang = 'zh'): string {
+  if (timeZone === 'Asia/Shanghai' || timeZone === 'Asia/Chongqing' || timeZone === 'PRC')
+    return lang === 'en' ? 'Beijing time' : '北京时间';
+  return lang === 'en' ? `time zone ${timeZone}` : `时区 ${timeZone}`;
+}
