@@ -23,6 +23,12 @@ export interface Database {
   audit_log: AuditLogTable;
   snapshots: SnapshotsTable;
   response_imports: ResponseImportsTable;
+  notice_sheets: NoticeSheetsTable;
+  tracked_items: TrackedItemsTable;
+  item_history: ItemHistoryTable;
+  evidence_files: EvidenceFilesTable;
+  notifications: NotificationsTable;
+  outbox: OutboxTable;
 }
 
 export interface CampaignsTable {
@@ -147,6 +153,14 @@ export interface NegativeReportsTable {
   /** pending | dismissed | verified */
   status: string;
   created_day: string;
+  /** the text as a department may read it, once the office has redacted it */
+  redacted_matter: string | null;
+  redacted_description: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_reason: string | null;
+  /** merged into another report of the same matter: follows that one's decision */
+  merged_into: string | null;
 }
 
 export interface UsersTable {
@@ -213,4 +227,116 @@ export interface ResponseImportsTable {
   file_name: string | null;
   records: number;
   imported_at: string;
+}
+
+/** 工作提示单: one per department and campaign (see migration 0011). */
+export interface NoticeSheetsTable {
+  id: string;
+  campaign_id: string;
+  department_id: string;
+  serial_number: number;
+  serial_text: string;
+  /** draft | issued */
+  state: string;
+  requirement: string;
+  basis_json: string;
+  snapshot_id: string | null;
+  created_at: string;
+  created_by: string;
+  issued_at: string | null;
+  issued_by: string | null;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+}
+
+/** A tracked item: a notice item, or later a responsibility-list task; states in server/notices/machine.ts. */
+export interface TrackedItemsTable {
+  id: string;
+  campaign_id: string | null;
+  sheet_id: string | null;
+  department_id: string;
+  seq: number;
+  number_text: string;
+  /** negative | problem | rectification | list */
+  source: string;
+  source_ref: string | null;
+  kind: number | null;
+  title: string;
+  evidence: string;
+  requirement: string;
+  state: string;
+  issued_at: string | null;
+  due_at: string | null;
+  acknowledged_at: string | null;
+  plan_json: string | null;
+  response_text: string | null;
+  responded_by: string | null;
+  responded_at: string | null;
+  responded_on_time: number | null;
+  closed_by: string | null;
+  closed_at: string | null;
+  extension_pending_days: number | null;
+  extension_granted_days: number | null;
+  reopen_count: Generated<number>;
+  escalation: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Append-only. */
+export interface ItemHistoryTable {
+  id: string;
+  item_id: string;
+  at: string;
+  actor_id: string;
+  actor_name: string;
+  action: string;
+  from_state: string;
+  to_state: string;
+  reason: string | null;
+  evidence_json: string;
+  detail_json: string;
+}
+
+export interface EvidenceFilesTable {
+  id: string;
+  item_id: string;
+  sha256: string;
+  file_name: string;
+  media_type: string;
+  size: number;
+  content_base64: string;
+  uploaded_by: string;
+  uploaded_at: string;
+}
+
+export interface NotificationsTable {
+  id: string;
+  dedupe_key: string;
+  department_id: string | null;
+  item_id: string | null;
+  sheet_id: string | null;
+  /** info | blue | orange | red */
+  level: string;
+  title: string;
+  body: string;
+  created_at: string;
+  read_at: string | null;
+}
+
+export interface OutboxTable {
+  id: string;
+  dedupe_key: string;
+  recipient: string;
+  subject: string;
+  body: string;
+  created_at: string;
+  /** pending | sending | sent | failed */
+  state: string;
+  attempts: Generated<number>;
+  next_attempt_at: string;
+  claimed_by: string | null;
+  claimed_until: string | null;
+  sent_at: string | null;
+  last_error: string | null;
 }

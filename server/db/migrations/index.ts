@@ -9,6 +9,7 @@ import * as m0007 from './0007_invitation_per_evaluator.js';
 import * as m0008 from './0008_response_imports.js';
 import * as m0009 from './0009_unlinkable_idempotency.js';
 import * as m0010 from './0010_invitation_seal.js';
+import * as m0011 from './0011_notices.js';
 
 /** Ordered, shared by SQLite and PostgreSQL. Add new files at the end; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '0008_response_imports': m0008,
   '0009_unlinkable_idempotency': m0009,
   '0010_invitation_seal': m0010,
+  '0011_notices': m0011,
 };
 
 export const migrationProvider: MigrationProvider = {
