@@ -24,11 +24,11 @@ const deps = { db, config: defaultConfig(), clock: fixedClock('2026-12-20T04:00:
 const services = createServices(deps);
 
 const { raw, dir: configDir } = loadConfigFile(EXAMPLE_CONFIG_PATH);
-const campaign = await services.campaigns.create({ raw: { ...(raw as object), slug: 'bench' }, configDir });
+const campaign = await services.campaigns.create({ raw: { ...(raw as object), slug: 'bench' }, configDir }, 'bench');
 await insertNumberedDepartments(db, campaign, departmentCount, '部门');
 
 const t0 = performance.now();
-const simulated = await runSimulation(deps, services.campaigns, 'bench', { evaluators, seed: 7 });
+const simulated = await runSimulation(deps, services, 'bench', { evaluators, seed: 7 });
 const loadMs = performance.now() - t0;
 const answers = Number(
   (

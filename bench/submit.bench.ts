@@ -35,15 +35,18 @@ async function prepare() {
   const deps = { db, config: defaultConfig(), clock: fixedClock(now) };
   const services = createServices(deps);
   const { raw, dir: configDir } = loadConfigFile(EXAMPLE_CONFIG_PATH);
-  const campaign = await services.campaigns.create({
-    raw: {
-      ...(raw as object),
-      slug: `bench-${Date.now()}`,
-      opensAt: new Date(now.getTime() - 86_400_000).toISOString(),
-      closesAt: new Date(now.getTime() + 86_400_000).toISOString(),
+  const campaign = await services.campaigns.create(
+    {
+      raw: {
+        ...(raw as object),
+        slug: `bench-${Date.now()}`,
+        opensAt: new Date(now.getTime() - 86_400_000).toISOString(),
+        closesAt: new Date(now.getTime() + 86_400_000).toISOString(),
+      },
+      configDir,
     },
-    configDir,
-  });
+    'bench',
+  );
   await insertNumberedDepartments(db, campaign, DEPARTMENTS, '部门');
   const tokens: string[] = [];
   for (let start = 0; start < invitationCount; start += 500) {

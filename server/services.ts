@@ -10,17 +10,18 @@ import { resultsService } from './results/service.js';
 
 /** Every domain service, built once per app from the injected deps. Routes and the CLI use these. */
 export function createServices(deps: AppDeps) {
-  const campaigns = campaignsService(deps);
-  const responses = responsesService(deps, campaigns);
+  const audit = auditService(deps);
+  const campaigns = campaignsService(deps, audit);
+  const responses = responsesService(deps, campaigns, audit);
   return {
     campaigns,
     responses,
     evaluator: evaluatorService(deps, campaigns, responses),
-    accounts: accountsService(deps),
-    audit: auditService(deps),
-    roster: rosterService(deps),
-    invitations: invitationsService(deps),
-    results: resultsService(deps, campaigns, responses),
+    accounts: accountsService(deps, audit),
+    audit,
+    roster: rosterService(deps, audit),
+    invitations: invitationsService(deps, audit),
+    results: resultsService(deps, campaigns, responses, audit),
   };
 }
 

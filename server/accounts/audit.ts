@@ -1,6 +1,9 @@
+import type { Kysely } from 'kysely';
 import type { AppDeps } from '../context.js';
-import { newId } from '../shared/ids.js';
-import { accountsRepository } from './repository.js';
+import type { Database } from '../db/schema.js';
+import { accountsRepository, type AuditFilter, type AuditRecord } from './repository.js';
+
+export type { AuditRecord };
 
 export interface AuditEntry {
   /** a username, or `cli` / `demo` for work done outside a session */
@@ -11,30 +14,23 @@ export interface AuditEntry {
   detail?: Record<string, unknown>;
 }
 
-/** The audit log: who did what, when. Rows are only ever appended. */
-export function auditService({ db, clock }: AppDeps) {
-  const repo = accountsRepository(db.kysely);
+/**
+ * The audit log: who did what, when. Rows are only ever appended, always by the service that does
+ * the action and within its transaction, so an action and its row commit or roll back together.
+ */
+export function auditService({ db, clock }: Pick<AppDeps, 'db' | 'clock'>) {
   return {
-    async record(entry: AuditEntry): Promise<void> {
-      await repo.insertAudit({
-        id: newId(),
+    /** Append a row in `trx`, the transaction of the action it records. */
+    async record(trx: Kysely<Database>, entry: AuditEntry): Promise<void> {
+      await accountsRepository(trx).insertAudit({
         at: clock.now().toISOString(),
         actor: entry.actor,
         action: entry.action,
-        campaign_id: entry.campaignId ?? null,
-        detail_json: JSON.stringify(entry.detail ?? {}),
+        campaignId: entry.campaignId ?? null,
+        detail: entry.detail ?? {},
       });
     },
-    async list(filter: { campaignId?: string; action?: string; limit?: number } = {}) {
-      return (await repo.listAudit(filter)).map((row) => ({
-        id: row.id,
-        at: row.at,
-        actor: row.actor,
-        action: row.action,
-        campaignId: row.campaign_id,
-        detail: JSON.parse(row.detail_json) as Record<string, unknown>,
-      }));
-    },
+    list: (filter: AuditFilter = {}): Promise<AuditRecord[]> => accountsRepository(db.kysely).listAudit(filter),
   };
 }
 

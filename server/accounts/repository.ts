@@ -1,10 +1,25 @@
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { newId } from '../shared/ids.js';
 
 export type UserRow = Selectable<Database['users']>;
 export type SessionRow = Selectable<Database['sessions']>;
 export type LoginAttemptRow = Selectable<Database['login_attempts']>;
-export type AuditRow = Selectable<Database['audit_log']>;
+
+export interface AuditRecord {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  campaignId: string | null;
+  detail: Record<string, unknown>;
+}
+
+export interface AuditFilter {
+  campaignId?: string;
+  action?: string;
+  limit?: number;
+}
 
 export function accountsRepository(db: Kysely<Database>) {
   return {
@@ -76,16 +91,37 @@ export function accountsRepository(db: Kysely<Database>) {
       db.updateTable('login_attempts').set({ locked_until: until }).where('key', '=', key).execute(),
     clearAttempts: (key: string) => db.deleteFrom('login_attempts').where('key', '=', key).execute(),
 
-    insertAudit: (row: Insertable<Database['audit_log']>) =>
-      db.insertInto('audit_log').values(row).returning('id').executeTakeFirstOrThrow(),
-    listAudit: (filter: { campaignId?: string; action?: string; limit?: number } = {}) => {
+    insertAudit: (entry: Omit<AuditRecord, 'id'>) =>
+      db
+        .insertInto('audit_log')
+        .values({
+          id: newId(),
+          at: entry.at,
+          actor: entry.actor,
+          action: entry.action,
+          campaign_id: entry.campaignId,
+          detail_json: JSON.stringify(entry.detail),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow(),
+
+    async listAudit(filter: AuditFilter = {}): Promise<AuditRecord[]> {
       let q = db.selectFrom('audit_log').selectAll();
       if (filter.campaignId) q = q.where('campaign_id', '=', filter.campaignId);
       if (filter.action) q = q.where('action', '=', filter.action);
-      return q
+      const rows = await q
         .orderBy('at', 'desc')
         .limit(filter.limit ?? 200)
         .execute();
+      return rows.map((row) => ({
+        id: row.id,
+        at: row.at,
+        actor: row.actor,
+        action: row.action,
+        campaignId: row.campaign_id,
+        // written by insertAudit from an object, never by anyone else
+        detail: JSON.parse(row.detail_json) as Record<string, unknown>,
+      }));
     },
   };
 }

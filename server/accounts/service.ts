@@ -1,11 +1,13 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
+import type { Database } from '../db/schema.js';
 import type { SessionUser } from '../http/env.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import { newId, sha256 } from '../shared/ids.js';
-import { auditService } from './audit.js';
+import type { AuditService } from './audit.js';
 import { dummyPasswordHash, generatePassword, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.js';
 import { accountsRepository, type UserRow } from './repository.js';
 
@@ -72,10 +74,8 @@ export function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function accountsService(deps: AppDeps) {
-  const { db, clock, config } = deps;
+export function accountsService({ db, clock, config }: AppDeps, audit: AuditService) {
   const repo = accountsRepository(db.kysely);
-  const audit = auditService(deps);
 
   /** A 429 naming when to try again, if any of the keys is locked. */
   async function assertNotLocked(keys: string[]): Promise<void> {
@@ -94,15 +94,16 @@ export function accountsService(deps: AppDeps) {
     }
   }
 
-  async function recordFailure(keys: string[]): Promise<void> {
+  async function recordFailure(trx: Kysely<Database>, keys: string[]): Promise<void> {
+    const tx = accountsRepository(trx);
     const now = clock.now();
     const windowMs = THROTTLE.windowMinutes * 60_000;
     const windowStart = new Date(now.getTime() - windowMs).toISOString();
-    await repo.pruneAttempts(windowStart, now.toISOString());
+    await tx.pruneAttempts(windowStart, now.toISOString());
     for (const key of keys) {
-      const row = await repo.recordFailure(key, now.toISOString(), windowStart);
+      const row = await tx.recordFailure(key, now.toISOString(), windowStart);
       if (Number(row.failures) >= THROTTLE.maxFailures)
-        await repo.lock(key, new Date(now.getTime() + windowMs).toISOString());
+        await tx.lock(key, new Date(now.getTime() + windowMs).toISOString());
     }
   }
 
@@ -120,27 +121,31 @@ export function accountsService(deps: AppDeps) {
       }
       const password = data.password ?? generatePassword();
       const passwordHash = await hashPassword(password);
-      const row = await repo
-        .insertUser({
-          id: newId(),
-          username: data.username,
-          display_name: data.displayName ?? data.username,
-          password_hash: passwordHash,
-          role: data.role,
-          department_code: data.departmentCode ?? null,
-          created_at: clock.now().toISOString(),
-          disabled: 0,
+      const row = await db.kysely
+        .transaction()
+        .execute(async (trx) => {
+          const user = await accountsRepository(trx).insertUser({
+            id: newId(),
+            username: data.username,
+            display_name: data.displayName ?? data.username,
+            password_hash: passwordHash,
+            role: data.role,
+            department_code: data.departmentCode ?? null,
+            created_at: clock.now().toISOString(),
+            disabled: 0,
+          });
+          await audit.record(trx, {
+            actor,
+            action: 'user_add',
+            detail: { username: user.username, role: user.role, departmentCode: user.department_code },
+          });
+          return user;
         })
         .catch((error: unknown) => {
           // the same username added by a concurrent request while this one hashed its password
           if (isUniqueViolation(error)) throw new AppError('CONFLICT', `用户 ${data.username} 已存在`);
           throw error;
         });
-      await audit.record({
-        actor,
-        action: 'user_add',
-        detail: { username: row.username, role: row.role, departmentCode: row.department_code },
-      });
       return { user: toSessionUser(row), password, generated: !data.password };
     },
 
@@ -167,29 +172,34 @@ export function accountsService(deps: AppDeps) {
           ? await verifyPassword(input.password, user.password_hash)
           : (await verifyPassword(input.password, await dummyPasswordHash()), false);
       if (!user || !ok) {
-        await recordFailure(keys);
-        await audit.record({
-          actor: username.slice(0, 64) || '-',
-          action: 'login_failed',
-          detail: { network: input.networkKey },
+        await db.kysely.transaction().execute(async (trx) => {
+          await recordFailure(trx, keys);
+          await audit.record(trx, {
+            actor: username.slice(0, 64) || '-',
+            action: 'login_failed',
+            detail: { network: input.networkKey },
+          });
         });
         throw new AppError('UNAUTHORIZED', '用户名或密码不正确');
       }
-      await repo.clearAttempts(keys[0]);
       const now = clock.now();
       const cookie = randomBytes(32).toString('base64url');
       const csrfToken = randomBytes(32).toString('base64url');
       const sessionId = sha256(cookie);
       const expiresAt = new Date(now.getTime() + config.sessionTtlHours * 3_600_000).toISOString();
-      await repo.deleteExpiredSessions(user.id, now.toISOString());
-      await repo.insertSession({
-        id: sessionId,
-        user_id: user.id,
-        csrf_token: csrfToken,
-        created_at: now.toISOString(),
-        expires_at: expiresAt,
+      await db.kysely.transaction().execute(async (trx) => {
+        const tx = accountsRepository(trx);
+        await tx.clearAttempts(keys[0]);
+        await tx.deleteExpiredSessions(user.id, now.toISOString());
+        await tx.insertSession({
+          id: sessionId,
+          user_id: user.id,
+          csrf_token: csrfToken,
+          created_at: now.toISOString(),
+          expires_at: expiresAt,
+        });
+        await audit.record(trx, { actor: user.username, action: 'login', detail: { network: input.networkKey } });
       });
-      await audit.record({ actor: user.username, action: 'login', detail: { network: input.networkKey } });
       return { cookie, sessionId, csrfToken, expiresAt, user: toSessionUser(user) };
     },
 
@@ -213,8 +223,10 @@ export function accountsService(deps: AppDeps) {
     },
 
     async logout(session: SessionInfo): Promise<void> {
-      await repo.deleteSession(session.sessionId);
-      await audit.record({ actor: session.user.username, action: 'logout' });
+      await db.kysely.transaction().execute(async (trx) => {
+        await accountsRepository(trx).deleteSession(session.sessionId);
+        await audit.record(trx, { actor: session.user.username, action: 'logout' });
+      });
     },
   };
 }

@@ -22,13 +22,7 @@ export const campaignCreateCommand: Command = {
       );
     }
     const services = await ctx.services();
-    const campaign = await services.campaigns.create({ raw: loaded.raw, configDir: loaded.dir });
-    await services.audit.record({
-      actor: 'cli',
-      action: 'campaign_create',
-      campaignId: campaign.id,
-      detail: { slug: campaign.slug, name: campaign.name, file: path },
-    });
+    const campaign = await services.campaigns.create({ raw: loaded.raw, configDir: loaded.dir, file: path }, 'cli');
     ctx.io.out(`已创建评议活动 ${campaign.slug}：${campaign.name}`);
     ctx.io.out(
       `  时间 ${campaign.opensAt} 至 ${campaign.closesAt}，${campaign.mode === 'anonymous' ? '匿名' : '实名'}评议`,

@@ -11,15 +11,11 @@ export function campaignsRepository(db: Kysely<Database>) {
     findById: (id: string) => db.selectFrom('campaigns').selectAll().where('id', '=', id).executeTakeFirst(),
     list: () => db.selectFrom('campaigns').selectAll().orderBy('opens_at', 'desc').execute(),
 
-    insertWithQuestionnaire: (
-      campaign: Insertable<Database['campaigns']>,
-      questionnaire: Insertable<Database['questionnaires']>,
-    ) =>
-      db.transaction().execute(async (trx) => {
-        const row = await trx.insertInto('campaigns').values(campaign).returningAll().executeTakeFirstOrThrow();
-        await trx.insertInto('questionnaires').values(questionnaire).returning('id').executeTakeFirstOrThrow();
-        return row;
-      }),
+    insert: (campaign: Insertable<Database['campaigns']>) =>
+      db.insertInto('campaigns').values(campaign).returningAll().executeTakeFirstOrThrow(),
+
+    insertQuestionnaire: (questionnaire: Insertable<Database['questionnaires']>) =>
+      db.insertInto('questionnaires').values(questionnaire).returning('id').executeTakeFirstOrThrow(),
 
     latestQuestionnaire: (campaignId: string) =>
       db

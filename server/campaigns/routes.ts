@@ -117,13 +117,7 @@ export function campaignRoutes(services: Services) {
         { path: 'questionnaire', message: '不能是服务器上的路径' },
       ]);
     }
-    const campaign = await services.campaigns.create({ raw, questionnaire });
-    await services.audit.record({
-      actor: c.get('user').username,
-      action: 'campaign_create',
-      campaignId: campaign.id,
-      detail: { slug: campaign.slug, name: campaign.name },
-    });
+    const campaign = await services.campaigns.create({ raw, questionnaire }, c.get('user').username);
     return c.json({ campaign: campaignSummary(campaign, services.campaigns.status(campaign)) }, 201);
   });
 

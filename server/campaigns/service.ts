@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { AuditService } from '../accounts/audit.js';
 import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
 import { AppError, parseOrThrow } from '../errors.js';
@@ -73,9 +74,11 @@ export interface CreateCampaignInput {
   configDir?: string;
   /** the questionnaire JSON itself (e.g. uploaded through the API); otherwise read from the config's path */
   questionnaire?: unknown;
+  /** the config file's name, for the audit log */
+  file?: string;
 }
 
-export function campaignsService({ db, clock }: AppDeps) {
+export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
   const repo = campaignsRepository(db.kysely);
   /** Per campaign: the record validator, compiled once per department list, and the department ids by code. */
   const indexes = new Map<string, { key: string; index: DepartmentIndex }>();
@@ -120,7 +123,8 @@ export function campaignsService({ db, clock }: AppDeps) {
     status: (campaign: Campaign) => campaignStatus(campaign, clock.now()),
     list: async () => (await repo.list()).map(toCampaign),
 
-    async create({ raw, configDir, questionnaire }: CreateCampaignInput): Promise<Campaign> {
+    /** Create a campaign with its first questionnaire version; `actor` is recorded in the audit log. */
+    async create({ raw, configDir, questionnaire, file }: CreateCampaignInput, actor: string): Promise<Campaign> {
       const config = parseOrThrow(campaignConfigSchema, raw, '评议活动配置');
       if (await repo.findBySlug(config.slug)) {
         throw new AppError('CONFLICT', `评议活动 ${config.slug} 已存在`);
@@ -136,9 +140,11 @@ export function campaignsService({ db, clock }: AppDeps) {
       }
       const now = clock.now().toISOString();
       const id = newId();
-      const row = await repo
-        .insertWithQuestionnaire(
-          {
+      const row = await db.kysely
+        .transaction()
+        .execute(async (trx) => {
+          const tx = campaignsRepository(trx);
+          const campaign = await tx.insert({
             id,
             slug: config.slug,
             name: config.name,
@@ -147,9 +153,22 @@ export function campaignsService({ db, clock }: AppDeps) {
             mode: config.mode,
             config_json: JSON.stringify(config),
             created_at: now,
-          },
-          { id: newId(), campaign_id: id, version: 1, definition_json: JSON.stringify(definition), created_at: now },
-        )
+          });
+          await tx.insertQuestionnaire({
+            id: newId(),
+            campaign_id: id,
+            version: 1,
+            definition_json: JSON.stringify(definition),
+            created_at: now,
+          });
+          await audit.record(trx, {
+            actor,
+            action: 'campaign_create',
+            campaignId: id,
+            detail: { slug: campaign.slug, name: campaign.name, ...(file ? { file } : {}) },
+          });
+          return campaign;
+        })
         .catch((error: unknown) => {
           // the same slug created by a concurrent request since the check above
           if (isUniqueViolation(error)) throw new AppError('CONFLICT', `评议活动 ${config.slug} 已存在`);

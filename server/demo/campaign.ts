@@ -157,13 +157,7 @@ export async function ensureDemo(deps: AppDeps, options: DemoOptions = {}): Prom
     config.opensAt = new Date(now.getTime() - 30 * day).toISOString();
     config.closesAt = new Date(now.getTime() + 30 * day).toISOString();
   }
-  const campaign = await services.campaigns.create({ raw: config, configDir: dir });
-  await services.audit.record({
-    actor: 'demo',
-    action: 'campaign_create',
-    campaignId: campaign.id,
-    detail: { slug: campaign.slug, demo: true },
-  });
+  const campaign = await services.campaigns.create({ raw: config, configDir: dir }, 'demo');
 
   const departments: string[][] = [['code', 'name', 'group']];
   for (const group of campaign.config.groups) {

@@ -14,18 +14,21 @@ export async function demoResultsStep({ deps, services, campaign, log }: DemoCon
 
   // last year's campaign: the same config a year earlier, the same departments, published
   const previousSlug = `${campaign.slug}-previous`;
-  const previous = await services.campaigns.create({
-    raw: {
-      ...campaign.config,
-      // the parsed config holds the scale's levels; the schema takes them as { levels }
-      scale: { levels: campaign.config.scale },
-      slug: previousSlug,
-      name: campaign.name.replace(/(\d{4})/, (y) => String(Number(y) - 1)).replace(/^(?!.*\d{4})/, '上一年度 '),
-      opensAt: new Date(Date.parse(campaign.opensAt) - YEAR).toISOString(),
-      closesAt: new Date(Date.parse(campaign.closesAt) - YEAR).toISOString(),
+  const previous = await services.campaigns.create(
+    {
+      raw: {
+        ...campaign.config,
+        // the parsed config holds the scale's levels; the schema takes them as { levels }
+        scale: { levels: campaign.config.scale },
+        slug: previousSlug,
+        name: campaign.name.replace(/(\d{4})/, (y) => String(Number(y) - 1)).replace(/^(?!.*\d{4})/, '上一年度 '),
+        opensAt: new Date(Date.parse(campaign.opensAt) - YEAR).toISOString(),
+        closesAt: new Date(Date.parse(campaign.closesAt) - YEAR).toISOString(),
+      },
+      questionnaire: (await services.campaigns.questionnaire(campaign.id)).definition,
     },
-    questionnaire: (await services.campaigns.questionnaire(campaign.id)).definition,
-  });
+    'demo',
+  );
   const csv = `${[['code', 'name', 'group'], ...departments.map((d) => [d.code, d.name, d.group])]
     .map((r) => r.join(','))
     .join('\n')}\n`;
@@ -34,17 +37,11 @@ export async function demoResultsStep({ deps, services, campaign, log }: DemoCon
     { bytes: new TextEncoder().encode(csv), filename: 'departments.csv' },
     { actor: 'demo' },
   );
-  await runSimulation(deps, services.campaigns, previousSlug, { evaluators: 2800, seed: 2025 });
+  await runSimulation(deps, services, previousSlug, { evaluators: 2800, seed: 2025 });
   const snapshot = await services.results.publish(previousSlug, 'demo');
-  await services.audit.record({
-    actor: 'demo',
-    action: 'results_publish',
-    campaignId: previous.id,
-    detail: { snapshot: snapshot.id, demo: true },
-  });
 
   // this year's campaign, still running: most of the roster has answered
-  const current = await runSimulation(deps, services.campaigns, campaign.slug, { evaluators: 2400, seed: 2026 });
+  const current = await runSimulation(deps, services, campaign.slug, { evaluators: 2400, seed: 2026 });
   log(
     `模拟答卷：${previous.name} ${snapshot.counts.responses} 份（已发布），${campaign.name} ${current.stored} 份（${Date.now() - started} ms）；分析页面 ${deps.config.publicUrl}/dashboard`,
   );

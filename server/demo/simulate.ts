@@ -9,13 +9,10 @@
  * part of them are verified, so deductions show; about 2% are speeders who give every department
  * the same level (excluded by screening), and a few more are only fast or only uniform (kept).
  */
-import { fixedClock } from '../clock.js';
-import type { CampaignsService } from '../campaigns/service.js';
 import type { AppDeps } from '../context.js';
 import { AppError } from '../errors.js';
-import { responsesService } from '../responses/service.js';
+import type { Services } from '../services.js';
 import { Rng } from '../../scoring/index.js';
-import { resultsRepository } from '../results/repository.js';
 import type { CampaignConfig } from '../../surveys/campaign-config.js';
 import type { CanonicalDepartment, CanonicalNegative, CanonicalRecord } from '../../surveys/record.js';
 
@@ -285,7 +282,7 @@ export interface SimulateRunResult {
  */
 export async function runSimulation(
   deps: AppDeps,
-  campaigns: CampaignsService,
+  { campaigns, responses }: Pick<Services, 'campaigns' | 'responses'>,
   slug: string,
   options: SimulateOptions,
 ): Promise<SimulateRunResult> {
@@ -309,11 +306,10 @@ export async function runSimulation(
   }
   let stored = 0;
   for (const [d, records] of [...byDay.entries()].sort((a, b) => a[0] - b[0])) {
-    const clock = fixedClock(new Date(start + d * day + 12 * 3600 * 1000));
-    const responses = responsesService({ ...deps, clock }, campaigns);
-    stored += (await responses.storeMany(campaign, records, { source: 'simulate' })).stored;
+    const submittedDay = new Date(start + d * day + 12 * 3600 * 1000).toISOString().slice(0, 10);
+    stored += (await responses.storeMany(campaign, records, { source: 'simulate', day: submittedDay })).stored;
   }
-  const verified = await resultsRepository(deps.db.kysely).markVerified(campaign.id, sim.verifiedDescriptions);
+  const verified = await responses.verifyNegatives(campaign, sim.verifiedDescriptions);
   const negatives = sim.records.reduce(
     (n, r) => n + r.record.departments.reduce((m, d) => m + d.negatives.length, 0),
     0,

@@ -1,6 +1,6 @@
 import type { AppDeps } from '../context.js';
 import type { Campaign } from '../campaigns/service.js';
-import { auditService } from '../accounts/audit.js';
+import type { AuditService } from '../accounts/audit.js';
 import { AppError } from '../errors.js';
 import { newId, newToken, sha256 } from '../shared/ids.js';
 import { invitationsRepository } from './repository.js';
@@ -44,9 +44,7 @@ export function invitationLink(publicUrl: string, token: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/s/${token}`;
 }
 
-export function invitationsService(deps: AppDeps) {
-  const { db, clock, config } = deps;
-  const audit = auditService(deps);
+export function invitationsService({ db, clock, config }: AppDeps, audit: AuditService) {
   const repo = invitationsRepository(db.kysely);
 
   return {
@@ -78,10 +76,19 @@ export function invitationsService(deps: AppDeps) {
           },
         };
       });
-      const invited = await db.kysely
-        .transaction()
-        .execute((trx) => invitationsRepository(trx).insertInvitations(issued.map((i) => i.row)));
-      const result = issued
+      const invited = await db.kysely.transaction().execute(async (trx) => {
+        const done = await invitationsRepository(trx).insertInvitations(issued.map((i) => i.row));
+        if (done.size) {
+          await audit.record(trx, {
+            actor: options.actor,
+            action: 'invitations_generate',
+            campaignId: campaign.id,
+            detail: { count: done.size },
+          });
+        }
+        return done;
+      });
+      return issued
         .filter((i) => invited.has(i.evaluator.id))
         .map(({ evaluator: e, token }) => ({
           evaluatorId: e.id,
@@ -93,15 +100,6 @@ export function invitationsService(deps: AppDeps) {
           token,
           link: invitationLink(config.publicUrl, token),
         }));
-      if (result.length) {
-        await audit.record({
-          actor: options.actor,
-          action: 'invitations_generate',
-          campaignId: campaign.id,
-          detail: { count: result.length },
-        });
-      }
-      return result;
     },
 
     /**
@@ -113,33 +111,35 @@ export function invitationsService(deps: AppDeps) {
       if (!evaluator) throw new AppError('NOT_FOUND', '本活动没有这位评议代表');
       if (Number(evaluator.used) === 1) throw new AppError('CONFLICT', '这位评议代表已经提交了答卷，链接不能再更换');
       const token = newToken();
-      if (evaluator.invitation_id) {
-        if (!(await repo.replaceToken(evaluator.invitation_id, sha256(token)))) {
-          throw new AppError('CONFLICT', '这位评议代表已经提交了答卷，链接不能再更换');
+      await db.kysely.transaction().execute(async (trx) => {
+        const tx = invitationsRepository(trx);
+        if (evaluator.invitation_id) {
+          if (!(await tx.replaceToken(evaluator.invitation_id, sha256(token)))) {
+            throw new AppError('CONFLICT', '这位评议代表已经提交了答卷，链接不能再更换');
+          }
+        } else {
+          const invited = await tx.insertInvitations([
+            {
+              id: newId(),
+              campaign_id: campaign.id,
+              evaluator_id: evaluator.id,
+              category: evaluator.category,
+              token_hash: sha256(token),
+              created_at: clock.now().toISOString(),
+              opened_at: null,
+              draft_saved_at: null,
+              used: 0,
+              used_at: null,
+            },
+          ]);
+          if (!invited.size) throw new AppError('CONFLICT', '这位评议代表的邀请刚刚已生成，请重试');
         }
-      } else {
-        const now = clock.now().toISOString();
-        const invited = await repo.insertInvitations([
-          {
-            id: newId(),
-            campaign_id: campaign.id,
-            evaluator_id: evaluator.id,
-            category: evaluator.category,
-            token_hash: sha256(token),
-            created_at: now,
-            opened_at: null,
-            draft_saved_at: null,
-            used: 0,
-            used_at: null,
-          },
-        ]);
-        if (!invited.size) throw new AppError('CONFLICT', '这位评议代表的邀请刚刚已生成，请重试');
-      }
-      await audit.record({
-        actor: options.actor,
-        action: 'invitation_regenerate',
-        campaignId: campaign.id,
-        detail: { evaluatorId },
+        await audit.record(trx, {
+          actor: options.actor,
+          action: 'invitation_regenerate',
+          campaignId: campaign.id,
+          detail: { evaluatorId },
+        });
       });
       return {
         evaluatorId: evaluator.id,

@@ -112,6 +112,21 @@ export function responsesRepository(db: Kysely<Database>) {
       await insertBatched(trx, 'negative_reports', rows.negatives, 'id');
     },
 
+    /** Mark the negative reports with these descriptions verified (as the office would). */
+    async markVerified(campaignId: string, descriptions: string[]): Promise<number> {
+      let n = 0;
+      for (const chunk of chunks(descriptions)) {
+        const result = await db
+          .updateTable('negative_reports')
+          .set({ status: 'verified' })
+          .where('campaign_id', '=', campaignId)
+          .where('description', 'in', chunk)
+          .executeTakeFirst();
+        n += Number(result.numUpdatedRows);
+      }
+      return n;
+    },
+
     insertImport: (trx: Executor, row: Insertable<Database['response_imports']>) =>
       trx.insertInto('response_imports').values(row).returning('id').executeTakeFirstOrThrow(),
 

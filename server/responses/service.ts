@@ -4,7 +4,7 @@ import type { Campaign, CampaignsService } from '../campaigns/service.js';
 import type { AppDeps } from '../context.js';
 import { AppError, zodDetails, type ErrorDetail } from '../errors.js';
 import { newId, sha256 } from '../shared/ids.js';
-import { auditService } from '../accounts/audit.js';
+import type { AuditService } from '../accounts/audit.js';
 import { responsesRepository, type ResponseRows } from './repository.js';
 
 /** What the evaluator gets back after submitting: no response id, nothing that joins to the response. */
@@ -40,8 +40,13 @@ export interface StoreManyOptions {
   source: 'import' | 'web' | 'simulate' | (string & {});
   /** defaults to the campaign's latest questionnaire version */
   questionnaireVersion?: number;
-  /** an imported file, recorded in the same transaction so the same file can't be loaded twice */
-  importFile?: { contentHash: string; fileName: string | null };
+  /**
+   * an imported file, recorded (with its audit row) in the same transaction so the same file
+   * can't be loaded twice
+   */
+  importFile?: { contentHash: string; fileName: string | null; actor: string };
+  /** the submission day (YYYY-MM-DD) to store, for simulated history; defaults to today */
+  day?: string;
 }
 
 export interface JsonlImportOptions {
@@ -105,10 +110,8 @@ export function decodeJsonl(bytes: Uint8Array): string {
  */
 export const idempotencyScope = (token: string, key: string) => sha256(`idempotency|${token}|${key}`);
 
-export function responsesService(deps: AppDeps, campaigns: CampaignsService) {
-  const { db, clock } = deps;
+export function responsesService({ db, clock }: AppDeps, campaigns: CampaignsService, audit: AuditService) {
   const repo = responsesRepository(db.kysely);
-  const audit = auditService(deps);
 
   async function departmentIds(campaign: Campaign, records: readonly CanonicalRecord[]) {
     const ids = (await campaigns.departmentIndex(campaign)).idByCode;
@@ -200,7 +203,7 @@ export function responsesService(deps: AppDeps, campaigns: CampaignsService) {
     const rows = buildRows(campaign, records, ids, {
       source: options.source,
       version,
-      day: clock.now().toISOString().slice(0, 10),
+      day: options.day ?? clock.now().toISOString().slice(0, 10),
       invitationId: null,
       networkKey: null,
     });
@@ -216,6 +219,12 @@ export function responsesService(deps: AppDeps, campaigns: CampaignsService) {
             file_name: importFile.fileName,
             records: records.length,
             imported_at: clock.now().toISOString(),
+          });
+          await audit.record(trx, {
+            actor: importFile.actor,
+            action: 'import_responses',
+            campaignId: campaign.id,
+            detail: { file: importFile.fileName, sha256: importFile.contentHash, stored: records.length },
           });
         }
         await repo.insertAll(trx, rows);
@@ -338,18 +347,15 @@ export function responsesService(deps: AppDeps, campaigns: CampaignsService) {
       }
       const { stored } = await storeMany(campaign, records, {
         source: 'import',
-        importFile: { contentHash, fileName },
-      });
-      await audit.record({
-        actor: options.actor ?? 'cli',
-        action: 'import_responses',
-        campaignId: campaign.id,
-        detail: { file: fileName, sha256: contentHash, stored },
+        importFile: { contentHash, fileName, actor: options.actor ?? 'cli' },
       });
       return { stored, valid: records.length, dryRun: false };
     },
 
     count: (campaignId: string) => repo.countByCampaign(campaignId),
+
+    /** Verify the negative reports with these descriptions as the office would: simulations and tests. */
+    verifyNegatives: (campaign: Campaign, descriptions: string[]) => repo.markVerified(campaign.id, descriptions),
   };
 }
 

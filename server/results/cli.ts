@@ -103,12 +103,6 @@ export const publishCommand: Command = {
     const services = await ctx.services();
     const snapshot = await services.results.publish(slug, 'cli');
     const campaign = await services.campaigns.getBySlug(slug);
-    await services.audit.record({
-      actor: 'cli',
-      action: 'results_publish',
-      campaignId: campaign.id,
-      detail: { snapshot: snapshot.id, inputsHash: snapshot.inputsHash, counts: snapshot.counts },
-    });
     ctx.io.out(snapshot.id);
     ctx.io.err(
       `已发布 ${campaign.name} 的结果快照：答卷 ${snapshot.counts.responses}，纳入 ${snapshot.counts.included}，剔除 ${snapshot.counts.excluded}，输入摘要 ${snapshot.inputsHash}`,
@@ -132,7 +126,7 @@ export const simulateCommand: Command = {
     const deps = await ctx.deps();
     const services = await ctx.services();
     const t0 = performance.now();
-    const r = await runSimulation(deps, services.campaigns, slug, { evaluators, seed });
+    const r = await runSimulation(deps, services, slug, { evaluators, seed });
     ctx.io.out(
       `已为 ${slug} 生成 ${r.stored} 份模拟答卷（${r.days} 天），负面情形 ${r.negatives} 条，其中已核实 ${r.verified} 条；用时 ${((performance.now() - t0) / 1000).toFixed(1)} 秒`,
     );

@@ -78,21 +78,6 @@ export function resultsRepository(db: Kysely<Database>) {
       return { departments, responses };
     },
 
-    /** Simulation only: mark the negative reports with these descriptions verified (as the office would). */
-    async markVerified(campaignId: string, descriptions: string[]): Promise<number> {
-      let n = 0;
-      for (let i = 0; i < descriptions.length; i += 500) {
-        const result = await db
-          .updateTable('negative_reports')
-          .set({ status: 'verified' })
-          .where('campaign_id', '=', campaignId)
-          .where('description', 'in', descriptions.slice(i, i + 500))
-          .executeTakeFirst();
-        n += Number(result.numUpdatedRows);
-      }
-      return n;
-    },
-
     /** Snapshots are insert-only: there is no update or delete here on purpose. */
     insertSnapshot: (row: Insertable<SnapshotsTable>) =>
       db.insertInto('snapshots').values(row).returningAll().executeTakeFirstOrThrow(),

@@ -1,3 +1,4 @@
+import type { AuditService } from '../accounts/audit.js';
 import type { Campaign, CampaignsService } from '../campaigns/service.js';
 import type { AppDeps } from '../context.js';
 import type { ResponsesService } from '../responses/service.js';
@@ -76,8 +77,12 @@ export interface Comparison {
 /** How stale the live (unpublished) figures may be; published snapshots are never recomputed. */
 export const LIVE_MAX_AGE_MS = 60_000;
 
-export function resultsService(deps: AppDeps, campaigns: CampaignsService, responses: ResponsesService) {
-  const { db, clock } = deps;
+export function resultsService(
+  { db, clock }: AppDeps,
+  campaigns: CampaignsService,
+  responses: ResponsesService,
+  audit: AuditService,
+) {
   const repo = resultsRepository(db.kysely);
   /**
    * Live figures, reused for up to LIVE_MAX_AGE_MS per campaign: near the deadline every
@@ -165,24 +170,35 @@ export function resultsService(deps: AppDeps, campaigns: CampaignsService, respo
         catalogs: catalogsOf(campaign.config),
         result,
       };
-      // created_at orders a campaign's snapshots: keep it strictly increasing even within one millisecond
-      const latest = await repo.latestSnapshot(campaign.id);
-      let at = clock.now();
-      if (latest && Date.parse(latest.created_at) >= at.getTime()) at = new Date(Date.parse(latest.created_at) + 1);
-      const row = await repo.insertSnapshot({
-        id: newId(),
-        campaign_id: campaign.id,
-        created_at: at.toISOString(),
-        created_by: actor,
-        method_json: JSON.stringify(result.method),
-        inputs_hash: result.inputs.hash,
-        counts_json: JSON.stringify({
-          responses: result.inputs.responses,
-          included: result.inputs.included,
-          excluded: result.inputs.excluded,
-          flagged: result.inputs.flagged,
-        }),
-        result_json: JSON.stringify(stored),
+      const counts = {
+        responses: result.inputs.responses,
+        included: result.inputs.included,
+        excluded: result.inputs.excluded,
+        flagged: result.inputs.flagged,
+      };
+      const row = await db.kysely.transaction().execute(async (trx) => {
+        const tx = resultsRepository(trx);
+        // created_at orders a campaign's snapshots: keep it strictly increasing even within one millisecond
+        const latest = await tx.latestSnapshot(campaign.id);
+        let at = clock.now();
+        if (latest && Date.parse(latest.created_at) >= at.getTime()) at = new Date(Date.parse(latest.created_at) + 1);
+        const snapshot = await tx.insertSnapshot({
+          id: newId(),
+          campaign_id: campaign.id,
+          created_at: at.toISOString(),
+          created_by: actor,
+          method_json: JSON.stringify(result.method),
+          inputs_hash: result.inputs.hash,
+          counts_json: JSON.stringify(counts),
+          result_json: JSON.stringify(stored),
+        });
+        await audit.record(trx, {
+          actor,
+          action: 'results_publish',
+          campaignId: campaign.id,
+          detail: { snapshot: snapshot.id, inputsHash: snapshot.inputs_hash, counts },
+        });
+        return snapshot;
       });
       return toSummary(row, campaign.slug);
     },

@@ -2,7 +2,7 @@ import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
 import type { Campaign } from '../campaigns/service.js';
 import { AppError, type ErrorDetail } from '../errors.js';
-import { auditService } from '../accounts/audit.js';
+import type { AuditEntry, AuditService } from '../accounts/audit.js';
 import { newId, sha256 } from '../shared/ids.js';
 import { rosterRepository } from './repository.js';
 import {
@@ -76,9 +76,22 @@ function rejectFile(errors: ErrorDetail[]): never {
  *   normalised): a known row is unchanged, anything else is a new evaluator. An evaluator is
  *   never updated in place: a corrected row is a new person (the old one keeps its invitation).
  */
-export function rosterService(deps: AppDeps) {
-  const { db, clock } = deps;
-  const audit = auditService(deps);
+export function rosterService({ db, clock }: AppDeps, audit: AuditService) {
+  /** The audit entry of a written import: the file, its hash and what it changed. */
+  function importEntry(
+    action: string,
+    campaign: Campaign,
+    file: ImportFile,
+    actor: string,
+    summary: ImportSummary,
+  ): AuditEntry {
+    return {
+      actor,
+      action,
+      campaignId: campaign.id,
+      detail: { file: file.filename ?? null, sha256: sha256(Buffer.from(file.bytes).toString('latin1')), ...summary },
+    };
+  }
 
   return {
     async importDepartments(campaign: Campaign, file: ImportFile, options: ImportOptions): Promise<ImportSummary> {
@@ -98,7 +111,7 @@ export function rosterService(deps: AppDeps) {
       if (!rows.length) rejectFile([{ line: mapped.headerLine + 1, message: '文件中没有部门数据' }]);
 
       const now = clock.now().toISOString();
-      const summary = await concurrently(() =>
+      return concurrently(() =>
         db.kysely.transaction().execute(async (trx) => {
           const repo = rosterRepository(trx);
           const existing = new Map((await repo.departments(campaign.id)).map((d) => [d.code.toUpperCase(), d]));
@@ -127,11 +140,7 @@ export function rosterService(deps: AppDeps) {
               unchanged++;
             else updates.push({ id: old.id, code: old.code, set });
           }
-          if (!options.dryRun) {
-            await repo.insertDepartments(inserts);
-            for (const u of updates) await repo.updateDepartment(u.id, u.set);
-          }
-          return {
+          const summary: ImportSummary = {
             rows: rows.length,
             inserted: inserts.length,
             updated: updates.length,
@@ -140,21 +149,14 @@ export function rosterService(deps: AppDeps) {
             ignoredColumns: mapped.ignored,
             dryRun: !!options.dryRun,
           };
+          if (!options.dryRun) {
+            await repo.insertDepartments(inserts);
+            for (const u of updates) await repo.updateDepartment(u.id, u.set);
+            await audit.record(trx, importEntry('import_departments', campaign, file, options.actor, summary));
+          }
+          return summary;
         }),
       );
-      if (!options.dryRun) {
-        await audit.record({
-          actor: options.actor,
-          action: 'import_departments',
-          campaignId: campaign.id,
-          detail: {
-            file: file.filename ?? null,
-            sha256: sha256(Buffer.from(file.bytes).toString('latin1')),
-            ...summary,
-          },
-        });
-      }
-      return summary;
     },
 
     async importEvaluators(campaign: Campaign, file: ImportFile, options: ImportOptions): Promise<ImportSummary> {
@@ -174,7 +176,7 @@ export function rosterService(deps: AppDeps) {
       if (!rows.length) rejectFile([{ line: mapped.headerLine + 1, message: '文件中没有评议代表数据' }]);
 
       const now = clock.now().toISOString();
-      const summary = await db.kysely.transaction().execute(async (trx) => {
+      return db.kysely.transaction().execute(async (trx) => {
         const repo = rosterRepository(trx);
         const known = await repo.evaluatorKeys(campaign.id);
         const fresh = keyed.filter((r) => !known.has(r.key));
@@ -193,7 +195,7 @@ export function rosterService(deps: AppDeps) {
                 created_at: now,
               })),
             );
-        return {
+        const summary: ImportSummary = {
           rows: rows.length,
           inserted,
           updated: 0,
@@ -201,20 +203,10 @@ export function rosterService(deps: AppDeps) {
           ignoredColumns: mapped.ignored,
           dryRun: !!options.dryRun,
         };
+        if (!options.dryRun)
+          await audit.record(trx, importEntry('import_evaluators', campaign, file, options.actor, summary));
+        return summary;
       });
-      if (!options.dryRun) {
-        await audit.record({
-          actor: options.actor,
-          action: 'import_evaluators',
-          campaignId: campaign.id,
-          detail: {
-            file: file.filename ?? null,
-            sha256: sha256(Buffer.from(file.bytes).toString('latin1')),
-            ...summary,
-          },
-        });
-      }
-      return summary;
     },
 
     async evaluators(campaignId: string, options: { q?: string; limit?: number; offset?: number } = {}) {

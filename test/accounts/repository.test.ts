@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountsRepository } from '../../server/accounts/repository.js';
-import { accountsService } from '../../server/accounts/service.js';
 import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
 import type { Db } from '../../server/db/connect.js';
+import { createServices } from '../../server/services.js';
 import { dialects } from '../helpers/db.js';
 
 describe.each(await dialects())('accounts storage on $name', ({ open }) => {
@@ -38,7 +38,7 @@ describe.each(await dialects())('accounts storage on $name', ({ open }) => {
   });
 
   it('creates users, opens and finds sessions until they expire, and writes audit rows', async () => {
-    const service = accountsService({ db, clock, config: defaultConfig({ sessionTtlHours: 1 }) });
+    const service = createServices({ db, clock, config: defaultConfig({ sessionTtlHours: 1 }) }).accounts;
     const { password } = await service.addUser({ username: 'repo-admin', role: 'admin' });
     expect(password).toMatch(/^[A-Za-z2-9]{18}$/);
     const session = await service.login({ username: 'repo-admin', password, networkKey: 'n' });
@@ -51,7 +51,7 @@ describe.each(await dialects())('accounts storage on $name', ({ open }) => {
   });
 
   it('rejects a duplicate username with CONFLICT', async () => {
-    const service = accountsService({ db, clock, config: defaultConfig() });
+    const service = createServices({ db, clock, config: defaultConfig() }).accounts;
     await service.addUser({ username: 'twice', role: 'analyst', password: 'long-enough-password' });
     await expect(
       service.addUser({ username: 'twice', role: 'analyst', password: 'long-enough-password' }),

@@ -27,10 +27,10 @@ describe.skipIf(!browserAvailable())('analyst dashboard in a browser', () => {
     const app = createApp(deps);
     services = createServices(deps);
     await createTestCampaign(db, services, { departments: 14 });
-    await runSimulation(deps, services.campaigns, 'test-2026', { evaluators: 700, seed: 3 });
+    await runSimulation(deps, services, 'test-2026', { evaluators: 700, seed: 3 });
     await services.results.publish('test-2026', 'admin');
     clock.advance(60_000);
-    await runSimulation(deps, services.campaigns, 'test-2026', { evaluators: 200, seed: 4 });
+    await runSimulation(deps, services, 'test-2026', { evaluators: 200, seed: 4 });
     await services.results.publish('test-2026', 'admin');
     analyst = await loginAs(app, services, 'analyst');
     server = await listen(app.fetch);

@@ -76,7 +76,9 @@ describe('questionnaire definition', () => {
       const { raw, dir } = loadConfigFile(EXAMPLE_CONFIG_PATH);
       const broken = structuredClone(definition) as Element;
       broken.pages.pop();
-      await expect(services.campaigns.create({ raw, configDir: dir, questionnaire: broken })).rejects.toMatchObject({
+      await expect(
+        services.campaigns.create({ raw, configDir: dir, questionnaire: broken }, 'test'),
+      ).rejects.toMatchObject({
         code: 'VALIDATION_FAILED',
         details: [{ path: 'questionnaire.pages', message: '缺少问题 overall' }],
       });

@@ -16,10 +16,13 @@ export interface TestCampaignOptions {
  */
 export async function createTestCampaign(db: Db, services: Services, options: TestCampaignOptions = {}) {
   const { raw, dir } = loadConfigFile(EXAMPLE_CONFIG_PATH);
-  const campaign = await services.campaigns.create({
-    raw: { ...(raw as object), slug: options.slug ?? 'test-2026', ...options.overrides },
-    configDir: dir,
-  });
+  const campaign = await services.campaigns.create(
+    {
+      raw: { ...(raw as object), slug: options.slug ?? 'test-2026', ...options.overrides },
+      configDir: dir,
+    },
+    'test',
+  );
   await insertNumberedDepartments(db, campaign, options.departments ?? 6, '测试部门');
   return campaign;
 }

@@ -601,7 +601,7 @@ beforeAll(async () => {
   await buildSheets();
   exampleConfig = loadConfigFile(EXAMPLE_CONFIG_PATH).raw;
   const { records, verify } = knownRecords();
-  await storeRecords(db, s.services, s.campaign, records, verify);
+  await storeRecords(s.services, s.campaign, records, verify);
   const snapshot = await s.services.results.publish(s.campaign.slug, 'test');
   const surveyed = await createInvitation(db, s.campaign);
   const spare = await createInvitation(db, s.campaign);

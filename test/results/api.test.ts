@@ -174,7 +174,7 @@ describe('results API: snapshots, exports, comparison, liaison', () => {
     first = await publish();
     ctx.clock.advance(60_000);
     // more evaluators: D005 gets better, D006 reaches 5 raters
-    await storeRecords(db, ctx.services, ctx.campaign, [
+    await storeRecords(ctx.services, ctx.campaign, [
       ...Array.from({ length: 10 }, () =>
         record('project', [{ code: 'D005', efficiency: 'satisfied', quality: 'satisfied' }]),
       ),

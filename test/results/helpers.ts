@@ -3,7 +3,6 @@ import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
 import type { Db } from '../../server/db/connect.js';
 import type { Campaign } from '../../server/campaigns/service.js';
-import { resultsRepository } from '../../server/results/repository.js';
 import { createServices, type Services } from '../../server/services.js';
 import type { CanonicalNegative, CanonicalRecord } from '../../surveys/record.js';
 import { createTestCampaign } from '../helpers/fixtures.js';
@@ -92,14 +91,13 @@ export function knownRecords(): { records: CanonicalRecord[]; verify: string[] }
 
 /** Store records through the responses service, then verify the negative reports with these descriptions. */
 export async function storeRecords(
-  db: Db,
   services: Services,
   campaign: Campaign,
   records: CanonicalRecord[],
   verify: string[] = [],
 ) {
   await services.responses.storeMany(campaign, records, { source: 'import' });
-  if (verify.length) await resultsRepository(db.kysely).markVerified(campaign.id, verify);
+  if (verify.length) await services.responses.verifyNegatives(campaign, verify);
 }
 
 /** An app over `db` with the test campaign and the known records stored. */
@@ -111,7 +109,7 @@ export async function resultsSetup(db: Db, options: { slug?: string; records?: b
   const campaign = await createTestCampaign(db, services, { slug: options.slug, departments: 6 });
   if (options.records !== false) {
     const { records, verify } = knownRecords();
-    await storeRecords(db, services, campaign, records, verify);
+    await storeRecords(services, campaign, records, verify);
   }
   return { app, services, campaign, clock, deps };
 }

@@ -11,7 +11,7 @@ describe('live results', () => {
   it('reuse one computation for a minute, so a busy deadline is not stalled by every dashboard view', async () => {
     const first = await s.services.results.live(s.campaign.slug);
     expect(first.computedAt).toBe(s.clock.now().toISOString());
-    await storeRecords(db, s.services, s.campaign, [
+    await storeRecords(s.services, s.campaign, [
       record('project', [{ code: 'D001', efficiency: 'dissatisfied', quality: 'dissatisfied' }]),
     ]);
 
@@ -28,7 +28,7 @@ describe('live results', () => {
 
   it('never serves figures without intervals to a request that wants them', async () => {
     s.clock.advance(LIVE_MAX_AGE_MS);
-    await storeRecords(db, s.services, s.campaign, [
+    await storeRecords(s.services, s.campaign, [
       record('project', [{ code: 'D002', efficiency: 'satisfied', quality: 'satisfied' }]),
     ]);
     const fast = await s.services.results.live(s.campaign.slug, { uncertainty: false });

@@ -12,7 +12,7 @@ describe.each(await dialects())('results repository on $name', ({ open }) => {
     ctx = await resultsSetup(db, { records: false });
     // another campaign's responses must never be read
     const other = await resultsSetup(db, { slug: 'other-2026', records: false });
-    await storeRecords(db, other.services, other.campaign, [
+    await storeRecords(other.services, other.campaign, [
       record('project', [{ code: 'D001', efficiency: 'dissatisfied', quality: 'dissatisfied' }]),
     ]);
   });
@@ -25,7 +25,6 @@ describe.each(await dialects())('results repository on $name', ({ open }) => {
 
   it('reads every answer, problem and negative report into scoring records, verified ones marked', async () => {
     await storeRecords(
-      db,
       ctx.services,
       ctx.campaign,
       [
@@ -88,7 +87,7 @@ describe.each(await dialects())('results repository on $name', ({ open }) => {
         { code: 'D005', efficiency: 'basically_satisfied', quality: i % 5 ? 'fairly_satisfied' : 'unknown' },
       ]),
     );
-    await storeRecords(db, ctx.services, ctx.campaign, many);
+    await storeRecords(ctx.services, ctx.campaign, many);
     const { responses } = await resultsRepository(db.kysely).loadInputs(ctx.campaign.id);
     expect(responses).toHaveLength(3002);
     const bulk = responses.filter((r) => r.departments.some((d) => d.code === 'D004'));

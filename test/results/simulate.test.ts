@@ -73,7 +73,7 @@ describe('simulate', () => {
     const scores = [];
     for (let run = 0; run < 2; run++) {
       const { db, deps, services, campaign } = await campaignDb();
-      const summary = await runSimulation(deps, services.campaigns, 'test-2026', { evaluators: 800, seed: 9 });
+      const summary = await runSimulation(deps, services, 'test-2026', { evaluators: 800, seed: 9 });
       expect(summary.stored).toBe(800);
       expect(summary.verified).toBeGreaterThan(0);
       const sources = await db.kysely.selectFrom('responses').select('source').distinct().execute();
@@ -96,7 +96,7 @@ describe('simulate', () => {
   it('fills 3,000 evaluators × 40 departments in a few seconds', async () => {
     const { deps, services } = await campaignDb(40);
     const t0 = performance.now();
-    const summary = await runSimulation(deps, services.campaigns, 'test-2026', { evaluators: 3000, seed: 1 });
+    const summary = await runSimulation(deps, services, 'test-2026', { evaluators: 3000, seed: 1 });
     expect(summary.stored).toBe(3000);
     expect(performance.now() - t0).toBeLessThan(15_000);
     const { result } = await services.results.compute('test-2026', { uncertainty: false });

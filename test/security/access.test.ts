@@ -94,7 +94,7 @@ beforeAll(async () => {
       contact: FREE_TEXT[3],
     },
   ];
-  await storeRecords(db, ctx.services, ctx.campaign, [withText]);
+  await storeRecords(ctx.services, ctx.campaign, [withText]);
   users = {
     admin: await loginAs(ctx.app, ctx.services, 'admin'),
     analyst: await loginAs(ctx.app, ctx.services, 'analyst'),
@@ -112,7 +112,7 @@ beforeAll(async () => {
   // a second campaign (another year) where D005 and D001 exist as well
   const { createTestCampaign } = await import('../helpers/fixtures.js');
   const other = await createTestCampaign(db, ctx.services, { slug: 'other-2027', departments: 6 });
-  await storeRecords(db, ctx.services, other, knownRecords().records);
+  await storeRecords(ctx.services, other, knownRecords().records);
   otherSnapshotId = await publish('other-2027');
 }, 60_000);
 afterAll(() => db.close());
@@ -236,7 +236,7 @@ describe('a liaison sees only their own department, only as published', () => {
   it('sees nothing before a result is published, though live figures exist', async () => {
     const { createTestCampaign } = await import('../helpers/fixtures.js');
     const unpublished = await createTestCampaign(db, ctx.services, { slug: 'unpublished-2028', departments: 8 });
-    await storeRecords(db, ctx.services, unpublished, knownRecords().records);
+    await storeRecords(ctx.services, unpublished, knownRecords().records);
     const liaison = await loginAs(ctx.app, ctx.services, 'liaison', {
       username: 'liaison-d008',
       departmentCode: 'D008',

@@ -45,7 +45,7 @@ beforeAll(async () => {
     hostile,
     Array.from({ length: 7 }, (_, i) => names[i % names.length]),
   );
-  await storeRecords(db, ctx.services, hostile, knownRecords().records);
+  await storeRecords(ctx.services, hostile, knownRecords().records);
   await ctx.services.accounts.addUser({
     username: 'boss',
     displayName: XSS,
