@@ -38,6 +38,8 @@ export function createApp(deps: AppDeps) {
         formAction: ["'self'"],
         objectSrc: ["'none'"],
       },
+      // a route may set its own (the login page's Referrer-Policy)
+      overwrite: false,
     }),
   );
   // The evaluator API is open to anyone with a link (or a guess): a draft or a submission is far

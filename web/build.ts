@@ -31,7 +31,8 @@ const result = await build({
   format: 'esm',
   splitting: true,
   minify: true,
-  sourcemap: true,
+  // no source maps: served next to the scripts they would publish the pages' whole source
+  sourcemap: false,
   target: ['es2020', 'safari14.1'], // 14.1: the first Safari esbuild can emit destructuring for (survey-js-ui uses it)
   entryNames: '[name]-[hash]',
   chunkNames: 'chunk-[hash]',

@@ -32,18 +32,30 @@ function clearSessionCookie(c: Context, config: AppConfig) {
   deleteCookie(c, SESSION_COOKIE, { path: '/', secure: config.secureCookies, httpOnly: true, sameSite: 'Lax' });
 }
 
-/** A login form posted from another site is refused (login CSRF). */
-function assertSameOrigin(c: Context) {
+/**
+ * A login form posted from another site is refused (login CSRF). Browsers send `Origin` with every
+ * POST; `null` (a sandboxed frame, a data: page, a privacy redirect) names no site and is refused.
+ * Without `Origin` (a script, an old browser) `Sec-Fetch-Site` still tells a cross-site post. The
+ * expected host is the request's own; `X-Forwarded-Host` only counts behind a trusted proxy.
+ */
+function assertSameOrigin(c: Context, config: Pick<AppConfig, 'trustProxy'>) {
+  const refuse = () => {
+    throw new AppError('FORBIDDEN', '来源不明的登录请求');
+  };
   const origin = c.req.header('origin');
-  if (!origin || origin === 'null') return;
+  if (origin === undefined) {
+    if (c.req.header('sec-fetch-site') === 'cross-site') refuse();
+    return;
+  }
   let host: string;
   try {
     host = new URL(origin).host;
   } catch {
-    throw new AppError('FORBIDDEN', '来源不明的登录请求');
+    return refuse();
   }
-  const expected = c.req.header('x-forwarded-host') ?? c.req.header('host') ?? new URL(c.req.url).host;
-  if (host !== expected) throw new AppError('FORBIDDEN', '来源不明的登录请求');
+  const forwarded = config.trustProxy ? c.req.header('x-forwarded-host')?.split(',').pop()?.trim() : undefined;
+  const expected = forwarded || c.req.header('host') || new URL(c.req.url).host;
+  if (!host || host !== expected) refuse();
 }
 
 const sessionBody = (s: Pick<SessionInfo, 'user' | 'csrfToken' | 'expiresAt'>) => ({
@@ -57,7 +69,7 @@ export function authRoutes(services: Services, config: AppConfig) {
   const app = new Hono<AppEnv>();
 
   app.post('/login', async (c) => {
-    assertSameOrigin(c);
+    assertSameOrigin(c, config);
     const body = parseOrThrow(loginSchema, await c.req.json().catch(() => null), '登录');
     try {
       const session = await services.accounts.login({ ...body, networkKey: loginNetworkKey(c, config) });
@@ -162,6 +174,12 @@ export function frontDoor() {
 /** Mounted at /login: a plain form (no script needed) that posts back here and redirects on success. */
 export function loginPageRoutes(services: Services, config: AppConfig) {
   const app = new Hono<AppEnv>();
+  // Under the site-wide `no-referrer` a browser posts this form with `Origin: null`, which the
+  // origin check refuses; `same-origin` sends the real Origin here and still nothing off-site.
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('Referrer-Policy', 'same-origin');
+  });
 
   app.get('/', (c) => {
     const user = currentUser(c);
@@ -171,7 +189,7 @@ export function loginPageRoutes(services: Services, config: AppConfig) {
   });
 
   app.post('/', bodyLimit({ maxSize: 16 * 1024 }), async (c) => {
-    assertSameOrigin(c);
+    assertSameOrigin(c, config);
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const next = safeNext(form.next);
     const parsed = loginSchema.safeParse(form);

@@ -192,11 +192,13 @@ export interface LoginAttemptsTable {
 }
 
 export interface IdempotencyKeysTable {
-  /** scope (e.g. sha256 of the invitation token) + ':' + the client's Idempotency-Key */
+  /** sha256 of the plain token and the client's Idempotency-Key (see responses' idempotencyScope) */
   key: string;
   status_code: number;
   body_json: string;
   created_at: string;
+  /** sha256 of the plain token, the key and the request's answers: a reused key with other answers is refused */
+  request_hash: string | null;
 }
 
 export interface AuditLogTable {

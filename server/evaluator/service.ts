@@ -3,7 +3,7 @@ import { serveDefinition, toCanonicalInput, type QuestionnaireDefinition } from 
 import type { Campaign, CampaignStatus, CampaignsService } from '../campaigns/service.js';
 import type { AppDeps } from '../context.js';
 import { AppError, parseOrThrow, zodDetails } from '../errors.js';
-import type { ResponsesService, StoredSubmission } from '../responses/service.js';
+import { requestFingerprint, type ResponsesService, type StoredSubmission } from '../responses/service.js';
 import { sha256 } from '../shared/ids.js';
 import { surveyRepository, type InvitationRow } from './repository.js';
 
@@ -191,7 +191,8 @@ export function evaluatorService(deps: AppDeps, campaigns: CampaignsService, res
       }
       const found = await findInvitation(token);
       if (!found) throw new AppError('NOT_FOUND', '链接无效：没有找到这份问卷，请检查链接是否完整');
-      const prior = await responses.replay(token, idempotencyKey);
+      const fingerprint = idempotencyKey ? requestFingerprint(token, idempotencyKey, body) : null;
+      const prior = await responses.replay(token, idempotencyKey, fingerprint);
       if (prior) return prior;
       const { invitation, campaign } = await usable(found);
 
@@ -235,6 +236,7 @@ export function evaluatorService(deps: AppDeps, campaigns: CampaignsService, res
         questionnaireVersion: version,
         networkKey: networkKeyOf(campaign.id, clientAddress(connection, config.trustProxy)),
         idempotencyKey,
+        fingerprint,
       });
     },
   };

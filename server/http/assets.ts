@@ -10,7 +10,6 @@ export const WEB_DIST = resolve(fileURLToPath(import.meta.url), '../../../web/di
 const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.woff2': 'font/woff2',
@@ -38,7 +37,10 @@ export function assetUrl(entry: string): string {
   return `/assets/${file}`;
 }
 
-/** Serves web/dist. File names carry content hashes, so they may be cached for a year. */
+/**
+ * Serves web/dist. File names carry content hashes, so they may be cached for a year. Only the
+ * types below are served: never a source map (an older build may have left one in web/dist).
+ */
 export function staticAssets() {
   const assets = new Hono();
   assets.get('/:file{[A-Za-z0-9._-]+}', async (c) => {

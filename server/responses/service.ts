@@ -31,6 +31,8 @@ export interface WebSubmission {
   networkKey: string | null;
   /** the client's Idempotency-Key header, if any */
   idempotencyKey: string | null;
+  /** with a key: what the request asked to store, as `requestFingerprint` computes it */
+  fingerprint: string | null;
 }
 
 /** Spent invitations rewritten together: the smallest group a response hides in on PostgreSQL. */
@@ -110,6 +112,16 @@ export function decodeJsonl(bytes: Uint8Array): string {
  */
 export const idempotencyScope = (token: string, key: string) => sha256(`idempotency|${token}|${key}`);
 
+/**
+ * What a submission asks to store, so a reused Idempotency-Key with other answers is told apart
+ * from a retry. The elapsed time is left out: the page's timer runs on between retries of one
+ * submission. Keyed with the plain token, so it can't be tested against stored responses.
+ */
+export const requestFingerprint = (token: string, key: string, body: unknown) => {
+  const { answers, questionnaireVersion } = (body ?? {}) as { answers?: unknown; questionnaireVersion?: unknown };
+  return sha256(`idempotency-request|${token}|${key}|${JSON.stringify([answers, questionnaireVersion])}`);
+};
+
 export function responsesService({ db, clock }: AppDeps, campaigns: CampaignsService, audit: AuditService) {
   const repo = responsesRepository(db.kysely);
 
@@ -175,10 +187,21 @@ export function responsesService({ db, clock }: AppDeps, campaigns: CampaignsSer
     return rows;
   }
 
-  async function replay(token: string, key: string | null): Promise<StoredSubmission | undefined> {
+  /** The stored answer to an earlier request with this key; the same key with other answers is refused (409). */
+  async function replay(
+    token: string,
+    key: string | null,
+    fingerprint: string | null,
+  ): Promise<StoredSubmission | undefined> {
     if (!key) return undefined;
     const row = await repo.findIdempotency(idempotencyScope(token, key));
     if (!row) return undefined;
+    if (row.request_hash !== null && fingerprint !== null && row.request_hash !== fingerprint) {
+      throw new AppError(
+        'IDEMPOTENCY_KEY_REUSED',
+        '这个提交请求（Idempotency-Key）已经用于另一份内容不同的答卷：首次提交的答卷已保存，本次内容没有保存',
+      );
+    }
     return { status: Number(row.status_code), body: JSON.parse(row.body_json) as Receipt, replayed: true };
   }
 
@@ -291,13 +314,14 @@ export function responsesService({ db, clock }: AppDeps, campaigns: CampaignsSer
               status_code: 201,
               body_json: JSON.stringify(body),
               created_at: anonymous ? day : now.toISOString(),
+              request_hash: input.fingerprint,
             });
           }
         });
       } catch (error) {
         // a concurrent twin with the same key won the race: answer with its receipt
         if (error instanceof AppError && error.code === 'ALREADY_SUBMITTED') {
-          const prior = await replay(invitation.token, idempotencyKey);
+          const prior = await replay(invitation.token, idempotencyKey, input.fingerprint);
           if (prior) return prior;
         }
         throw error;

@@ -114,6 +114,33 @@ describe('logging in', () => {
     expect(await db.kysely.selectFrom('sessions').selectAll().execute()).toHaveLength(0);
   });
 
+  it('refuses a login with Origin: null (a sandboxed frame or data: page) and a cross-site one without Origin', async () => {
+    const nullOrigin = await login('office', 'office-password-1', { origin: 'null', host: 'localhost' });
+    expect(nullOrigin.status).toBe(403);
+    const crossSite = await login('office', 'office-password-1', { 'sec-fetch-site': 'cross-site', host: 'localhost' });
+    expect(crossSite.status).toBe(403);
+    expect(await db.kysely.selectFrom('sessions').selectAll().execute()).toHaveLength(0);
+    // a script without Origin, and the office's own page, still log in
+    expect((await login('office', 'office-password-1')).status).toBe(200);
+    expect((await login('office', 'office-password-1', { origin: 'http://localhost', host: 'localhost' })).status).toBe(
+      200,
+    );
+  });
+
+  it('trusts X-Forwarded-Host for the origin check only behind a trusted proxy', async () => {
+    const forged = { origin: 'https://evil.example', host: 'localhost', 'x-forwarded-host': 'evil.example' };
+    expect((await login('office', 'office-password-1', forged)).status).toBe(403);
+    const viaProxy = {
+      origin: 'https://minping.example',
+      host: '10.0.0.5:3000',
+      'x-forwarded-host': 'minping.example',
+    };
+    expect((await login('office', 'office-password-1', viaProxy)).status).toBe(403);
+    await db.close();
+    await setup({ trustProxy: true });
+    expect((await login('office', 'office-password-1', viaProxy)).status).toBe(200);
+  });
+
   it('ends the session when it expires by the injected clock', async () => {
     const cookie = sessionCookieOf(await login('office', 'office-password-1'));
     clock.advance(11 * 3_600_000);

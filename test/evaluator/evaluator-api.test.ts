@@ -185,6 +185,22 @@ describe('evaluator API: submitting', () => {
     expect((await snapshotCounts(db)).responses).toBe(1);
   });
 
+  it('refuses an Idempotency-Key reused with other answers (409) instead of replaying the first receipt', async () => {
+    expect((await submit({ answers: webAnswers(), elapsedSeconds: 300 }, 'reused-key-1234')).status).toBe(201);
+    const before = await snapshotCounts(db);
+    const other = await submit(
+      { answers: webAnswers({ overall: 'dissatisfied' }), elapsedSeconds: 300 },
+      'reused-key-1234',
+    );
+    expect(other.status).toBe(409);
+    expect(other.headers.get('idempotent-replayed')).toBeNull();
+    const { error } = (await other.json()) as ErrorJson;
+    expect(error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(error.message).toContain('内容不同');
+    expect(error.message).not.toMatch(/receipt|回执号/);
+    expect(await snapshotCounts(db)).toEqual(before);
+  });
+
   it('takes the network key from the socket only, or from X-Forwarded-For behind a trusted proxy', async () => {
     await submit({ answers: webAnswers(), elapsedSeconds: 300 }, undefined);
     expect(

@@ -84,6 +84,7 @@ describe.each(await dialects())('responses repository and service on $name', ({ 
       questionnaireVersion: 1,
       networkKey: 'n1',
       idempotencyKey: 'service-key-0001',
+      fingerprint: 'request-1',
     };
     const before = await count('responses');
     const first = await s.services.responses.store(input);

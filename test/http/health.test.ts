@@ -1,8 +1,10 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
-import { assetUrl } from '../../server/http/assets.js';
+import { assetUrl, WEB_DIST } from '../../server/http/assets.js';
 import { sqliteDb } from '../helpers/db.js';
 
 const db = await sqliteDb();
@@ -45,6 +47,20 @@ describe('health and errors', () => {
     const plain = await app.request(url);
     expect(plain.headers.get('content-encoding')).toBeNull();
     expect(await plain.text()).toContain('--accent');
+  });
+
+  it('publishes no source maps: none is linked from a script, and a .map name is not served', async () => {
+    const url = assetUrl('evaluator.js');
+    const script = await (await app.request(url)).text();
+    expect(script.length).toBeGreaterThan(1000);
+    expect(script).not.toContain('sourceMappingURL');
+    writeFileSync(resolve(WEB_DIST, 'left-by-an-older-build.js.map'), '{"sources":["web/pages/evaluator.ts"]}');
+    try {
+      expect((await app.request('/assets/left-by-an-older-build.js.map')).status).toBe(404);
+      expect((await app.request(`${url}.map`)).status).toBe(404);
+    } finally {
+      rmSync(resolve(WEB_DIST, 'left-by-an-older-build.js.map'));
+    }
   });
 
   it('refuses asset names outside the built folder', async () => {

@@ -10,6 +10,7 @@ import * as m0008 from './0008_response_imports.js';
 import * as m0009 from './0009_unlinkable_idempotency.js';
 import * as m0010 from './0010_invitation_seal.js';
 import * as m0011 from './0011_notices.js';
+import * as m0012 from './0012_idempotency_request_hash.js';
 
 /** Ordered, shared by SQLite and PostgreSQL. Add new files at the end; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '0009_unlinkable_idempotency': m0009,
   '0010_invitation_seal': m0010,
   '0011_notices': m0011,
+  '0012_idempotency_request_hash': m0012,
 };
 
 export const migrationProvider: MigrationProvider = {
