@@ -7,12 +7,16 @@ import type { AppDeps } from './context.js';
 import { responsesService } from './responses/service.js';
 import { evaluatorService } from './evaluator/service.js';
 import { resultsService } from './results/service.js';
+import { noticesService } from './notices/service.js';
 
 /** Every domain service, built once per app from the injected deps. Routes and the CLI use these. */
 export function createServices(deps: AppDeps) {
   const audit = auditService(deps);
   const campaigns = campaignsService(deps, audit);
   const responses = responsesService(deps, campaigns, audit);
+  // notices draft from published results, and publishing drafts notices: each reaches the other lazily
+  const notices = noticesService(deps, audit, { latest: (campaignId) => results.latestPublished(campaignId) });
+  const results = resultsService(deps, campaigns, responses, audit, notices);
   return {
     campaigns,
     responses,
@@ -21,7 +25,8 @@ export function createServices(deps: AppDeps) {
     audit,
     roster: rosterService(deps, audit),
     invitations: invitationsService(deps, audit),
-    results: resultsService(deps, campaigns, responses, audit),
+    results,
+    notices,
   };
 }
 

@@ -89,6 +89,54 @@ export const scoringConfigSchema = z
   })
   .prefault({});
 
+/** `{name}` or `{name:N}` (zero-padded to N digits): the placeholders a numbering pattern may use. */
+const PLACEHOLDER = /\{([a-z]+)(?::(\d))?\}/g;
+
+const numberingPattern = (allowed: string[], required: string) =>
+  z
+    .string()
+    .min(1)
+    .max(100)
+    .refine(
+      (pattern) => [...pattern.matchAll(PLACEHOLDER)].every((m) => allowed.includes(m[1])),
+      `只能使用占位符 ${allowed.map((a) => `{${a}}`).join('、')}（可写成 {${required}:3} 补零到 3 位）`,
+    )
+    .refine((pattern) => [...pattern.matchAll(PLACEHOLDER)].some((m) => m[1] === required), `必须包含 {${required}}`);
+
+/** Fill a numbering pattern: `评议提示〔{year}〕第{serial:3}号` with serial 15 → 评议提示〔2026〕第015号. */
+export function fillPattern(pattern: string, values: Record<string, number>): string {
+  return pattern.replace(PLACEHOLDER, (_, name: string, width?: string) =>
+    String(values[name]).padStart(Number(width ?? 0), '0'),
+  );
+}
+
+/** 工作提示单: how the office numbers and signs them (GB/T 9704 layout in server/notices/docx.ts). */
+export const noticesConfigSchema = z
+  .strictObject({
+    /** 发文机关: the issuing office, printed above the serial number and under the date */
+    office: z.string().min(1).max(100).default('民主评议机关工作领导小组办公室'),
+    title: z.string().min(1).max(100).default('民主评议机关工作提示单'),
+    /** {year}: the campaign's year (its closing day in its time zone); {serial}: the sheet's number */
+    serialPattern: numberingPattern(['year', 'serial'], 'serial').default('评议提示〔{year}〕第{serial:3}号'),
+    /** an item's number on its sheet: 015-01, 015-02 … */
+    itemPattern: numberingPattern(['year', 'serial', 'seq'], 'seq').default('{serial:3}-{seq:2}'),
+    /** the office's numbering may continue from earlier notices of the year */
+    firstSerial: z.number().int().min(1).default(1),
+    /** what every sheet asks of the department; the office edits it per sheet and per item */
+    requirement: z
+      .string()
+      .min(1)
+      .max(2000)
+      .default(
+        '请你单位对照所列问题认真核查，逐项制定整改措施，明确责任人和完成时限，在规定期限内反馈整改情况并附佐证材料。',
+      ),
+    /** the title font (2号); without 小标宋 installed an office sets 宋体, which is then set in bold */
+    titleFont: z.string().min(1).max(50).default('方正小标宋简体'),
+  })
+  .prefault({});
+
+export type NoticesConfig = z.output<typeof noticesConfigSchema>;
+
 export const campaignConfigSchema = z
   .strictObject({
     slug: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, '只能包含小写字母、数字和连字符'),
@@ -134,6 +182,7 @@ export const campaignConfigSchema = z
       })
       .prefault({}),
     scoring: scoringConfigSchema,
+    notices: noticesConfigSchema,
   })
   .refine((c) => Date.parse(c.closesAt) > Date.parse(c.opensAt), {
     message: '截止时间必须晚于开始时间',

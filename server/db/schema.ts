@@ -249,6 +249,10 @@ export interface NoticeSheetsTable {
   issued_by: string | null;
   acknowledged_at: string | null;
   acknowledged_by: string | null;
+  /** as printed: frozen when the sheet is issued */
+  title: Generated<string>;
+  issuer: Generated<string>;
+  addressee: Generated<string>;
 }
 
 /** A tracked item: a notice item, or later a responsibility-list task; states in server/notices/machine.ts. */
@@ -283,6 +287,11 @@ export interface TrackedItemsTable {
   escalation: Generated<number>;
   created_at: string;
   updated_at: string;
+  /** working days from issue the department has to respond (set by the office on the draft) */
+  respond_days: Generated<number>;
+  /** the response deadline in force (issue + respond_days, an approved extension, or a return) */
+  response_due_at: string | null;
+  appealed_at: string | null;
 }
 
 /** Append-only. */
@@ -298,6 +307,8 @@ export interface ItemHistoryTable {
   reason: string | null;
   evidence_json: string;
   detail_json: string;
+  /** 1, 2, … per item: the order of rows that share an instant */
+  seq: number;
 }
 
 export interface EvidenceFilesTable {

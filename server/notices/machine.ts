@@ -46,14 +46,17 @@ export const PERIODS = {
   extensions: [30, 60] as readonly number[],
 } as const;
 
+/** The response period the office may set on a draft item, in working days from issue. */
+export const RESPOND_DAYS = { min: 5, max: 60 } as const;
+
 export type Role = 'office' | 'liaison';
 
 export interface Actor {
   userId: string;
   name: string;
   role: Role;
-  /** a liaison's own department; null for the office */
-  departmentId: string | null;
+  /** a liaison's own department (its code: the same department across campaigns); null for the office */
+  departmentCode: string | null;
 }
 
 /** The deadline instant (end of the N-th working day after `from`, in the campaign's time zone). */
@@ -70,15 +73,22 @@ export interface Plan {
 
 export interface ItemFacts {
   state: ItemState;
-  departmentId: string;
+  departmentCode: string;
   issuedAt: string | null;
+  /** the deadline of the step the item waits for (sign, plan, respond, office check, appeal decision) */
   dueAt: string | null;
+  /** working days from issue the department has to respond, as the office set them on the draft */
+  respondDays: number;
+  /** the response deadline in force: issue + respondDays, an approved extension, or a return */
+  responseDueAt: string | null;
+  planFiled: boolean;
   respondedBy: string | null;
-  /** whether the latest response came in by the deadline then in force */
+  /** whether the latest response came in by the response deadline then in force */
   respondedOnTime: boolean | null;
   extensionPendingDays: number | null;
   extensionGrantedDays: number | null;
   acknowledgedAt: string | null;
+  appealedAt: string | null;
   reopenCount: number;
 }
 
@@ -96,7 +106,9 @@ export type Action =
   | { type: 'decide_appeal'; uphold: boolean; reason: string }
   | { type: 'reopen'; reason: string };
 
-export const ACTION_LABELS: Record<Action['type'], string> = {
+export type ActionType = Action['type'];
+
+export const ACTION_LABELS: Record<ActionType, string> = {
   issue: '印发',
   withdraw: '撤销',
   acknowledge: '签收',
@@ -114,19 +126,20 @@ export const ACTION_LABELS: Record<Action['type'], string> = {
 /** What the service writes: the changed fields and the history row. */
 export interface Transition {
   to: ItemState;
-  patch: Partial<Omit<ItemFacts, 'state' | 'departmentId'>> & {
+  patch: Partial<Omit<ItemFacts, 'state' | 'departmentCode' | 'planFiled' | 'respondDays'>> & {
     plan?: Plan;
     responseText?: string;
+    respondedAt?: string;
     closedBy?: string | null;
     closedAt?: string | null;
   };
-  history: { action: Action['type']; from: ItemState; to: ItemState; reason: string | null; evidence: string[] };
+  history: { action: ActionType; from: ItemState; to: ItemState; reason: string | null; evidence: string[] };
 }
 
 export class TransitionRefused extends Error {
   constructor(
     message: string,
-    /** 403: not yours to do; 409: not in this state or already done */
+    /** forbidden: not yours to do (403); conflict: not in this state or already done (409); invalid: missing or bad input (422) */
     readonly kind: 'forbidden' | 'conflict' | 'invalid',
   ) {
     super(message);
@@ -138,13 +151,14 @@ const refuse = (message: string, kind: TransitionRefused['kind'] = 'conflict'): 
   throw new TransitionRefused(message, kind);
 };
 
-function requireRole(actor: Actor, role: Role, item: ItemFacts) {
-  if (actor.role !== role)
-    refuse(role === 'office' ? '只有评议办可以进行此操作' : '只有部门联络员可以进行此操作', 'forbidden');
-  if (role === 'liaison' && actor.departmentId !== item.departmentId) refuse('这不是您所在部门的事项', 'forbidden');
+function requireRole(actor: Actor, roles: Role[], item: ItemFacts) {
+  if (!roles.includes(actor.role))
+    refuse(roles.includes('office') ? '只有评议办可以进行此操作' : '只有部门联络员可以进行此操作', 'forbidden');
+  if (actor.role === 'liaison' && actor.departmentCode !== item.departmentCode)
+    refuse('这不是您所在部门的事项', 'forbidden');
 }
 
-function requireState(item: ItemFacts, allowed: ItemState[], action: Action['type']) {
+function requireState(item: ItemFacts, allowed: ItemState[], action: ActionType) {
   if (!allowed.includes(item.state)) refuse(`事项当前为“${STATE_LABELS[item.state]}”，不能${ACTION_LABELS[action]}`);
 }
 
@@ -152,8 +166,13 @@ const nonEmpty = (text: string | undefined, what: string) => {
   if (!text?.trim()) refuse(`请填写${what}`, 'invalid');
 };
 
+/** An issued item's issue instant (every state after draft has one). */
+const issued = (item: ItemFacts): string => item.issuedAt ?? refuse('事项尚未印发');
+
 /**
  * The next state of an item, or a TransitionRefused. `now` is an ISO instant from the injected clock.
+ * The office may enter a response on the department's behalf (a reply that came on paper); whoever
+ * entered it, another person closes the item.
  */
 export function transition(
   item: ItemFacts,
@@ -167,7 +186,7 @@ export function transition(
     patch: Transition['patch'] = {},
     reason: string | null = null,
     evidence: string[] = [],
-  ) => ({
+  ): Transition => ({
     to,
     patch,
     history: { action: action.type, from: item.state, to, reason, evidence },
@@ -175,43 +194,52 @@ export function transition(
 
   switch (action.type) {
     case 'issue': {
-      requireRole(actor, 'office', item);
+      requireRole(actor, ['office'], item);
       requireState(item, ['draft'], action.type);
-      return move('registered', { issuedAt: now, dueAt: calendar.deadline(now, PERIODS.acknowledge) });
+      return move('registered', {
+        issuedAt: now,
+        dueAt: calendar.deadline(now, PERIODS.acknowledge),
+        responseDueAt: calendar.deadline(now, item.respondDays),
+      });
     }
     case 'withdraw': {
-      requireRole(actor, 'office', item);
+      requireRole(actor, ['office'], item);
       requireState(item, ['draft'], action.type);
       nonEmpty(action.reason, '撤销理由');
       return move('withdrawn', { dueAt: null }, action.reason);
     }
     case 'acknowledge': {
-      requireRole(actor, 'liaison', item);
+      requireRole(actor, ['liaison'], item);
       if (item.acknowledgedAt) refuse('已经签收过了，不需要再次签收');
       requireState(item, ['registered'], action.type);
-      return move('acknowledged', { acknowledgedAt: now, dueAt: calendar.deadline(item.issuedAt!, PERIODS.plan) });
+      return move('acknowledged', { acknowledgedAt: now, dueAt: calendar.deadline(issued(item), PERIODS.plan) });
     }
     case 'plan': {
-      requireRole(actor, 'liaison', item);
+      requireRole(actor, ['liaison'], item);
       requireState(item, ['acknowledged', 'rectifying'], action.type);
       nonEmpty(action.plan.measures, '整改措施');
       nonEmpty(action.plan.responsible, '责任人');
       nonEmpty(action.plan.date, '计划完成日期');
-      // a plan filed again while rectifying revises it; the response deadline stays as it is
-      const dueAt = item.state === 'acknowledged' ? responseDeadline(item, calendar) : item.dueAt;
-      return move('rectifying', { plan: action.plan, dueAt });
+      // a plan filed again while rectifying revises it; the deadline in force stays
+      return move('rectifying', {
+        plan: action.plan,
+        dueAt: item.state === 'acknowledged' ? item.responseDueAt : item.dueAt,
+      });
     }
     case 'respond': {
-      requireRole(actor, 'liaison', item);
+      requireRole(actor, ['liaison', 'office'], item);
       requireState(item, ['rectifying'], action.type);
+      if (!item.planFiled) refuse('请先提交整改方案，再反馈整改情况');
       nonEmpty(action.text, '整改情况说明');
-      const onTime = item.dueAt === null || now <= item.dueAt;
       return move(
         'verifying',
         {
           responseText: action.text,
           respondedBy: actor.userId,
-          respondedOnTime: onTime,
+          respondedAt: now,
+          respondedOnTime: item.responseDueAt === null || now <= item.responseDueAt,
+          // a pending extension is moot once the response is in
+          extensionPendingDays: null,
           dueAt: calendar.deadline(now, PERIODS.officeVerify),
         },
         null,
@@ -219,61 +247,80 @@ export function transition(
       );
     }
     case 'close': {
-      requireRole(actor, 'office', item);
+      requireRole(actor, ['office'], item);
       requireState(item, ['verifying'], action.type);
       if (item.respondedBy === actor.userId)
         refuse('反馈人不能为自己的反馈销号，请由另一位评议办人员核验', 'forbidden');
-      return move('closed', { closedBy: actor.userId, closedAt: now, dueAt: null }, action.reason ?? null);
+      return move('closed', { closedBy: actor.userId, closedAt: now, dueAt: null }, action.reason?.trim() || null);
     }
     case 'return': {
-      requireRole(actor, 'office', item);
+      requireRole(actor, ['office'], item);
       requireState(item, ['verifying'], action.type);
       nonEmpty(action.reason, '退回理由');
-      return move('rectifying', { dueAt: calendar.deadline(now, PERIODS.returned) }, action.reason);
+      const dueAt = calendar.deadline(now, PERIODS.returned);
+      return move('rectifying', { dueAt, responseDueAt: dueAt }, action.reason);
     }
     case 'request_extension': {
-      requireRole(actor, 'liaison', item);
+      requireRole(actor, ['liaison'], item);
       requireState(item, ['acknowledged', 'rectifying'], action.type);
-      if (!PERIODS.extensions.includes(action.days)) refuse('延期只能申请到 30 或 60 个工作日', 'invalid');
+      if (!PERIODS.extensions.includes(action.days))
+        refuse(`延期只能申请到 ${PERIODS.extensions.join(' 或 ')} 个工作日`, 'invalid');
       if (item.extensionPendingDays !== null) refuse('已有一项延期申请待审批');
-      if (item.dueAt !== null && now > item.dueAt) refuse('已超过期限，不能再申请延期（须在到期前申请）');
-      if (item.extensionGrantedDays !== null && item.extensionGrantedDays >= action.days)
-        refuse(`已批准延期至 ${item.extensionGrantedDays} 个工作日`);
+      if (item.responseDueAt !== null && now > item.responseDueAt)
+        refuse('已超过反馈期限，不能再申请延期（须在到期前申请）');
+      const extended = calendar.deadline(issued(item), action.days);
+      if (item.responseDueAt !== null && extended <= item.responseDueAt)
+        refuse(`印发后 ${action.days} 个工作日不晚于现行反馈期限，无需延期`);
       nonEmpty(action.reason, '延期理由');
       return move(item.state, { extensionPendingDays: action.days }, action.reason);
     }
     case 'decide_extension': {
-      requireRole(actor, 'office', item);
-      if (item.extensionPendingDays === null) refuse('没有待审批的延期申请');
+      requireRole(actor, ['office'], item);
       requireState(item, ['acknowledged', 'rectifying'], action.type);
+      if (item.extensionPendingDays === null) refuse('没有待审批的延期申请');
       if (!action.approve) {
         nonEmpty(action.reason, '不予延期的理由');
         return move(item.state, { extensionPendingDays: null }, action.reason ?? null);
       }
-      const days = item.extensionPendingDays!;
-      const patch: Transition['patch'] = { extensionPendingDays: null, extensionGrantedDays: days };
-      // the plan deadline is unchanged while acknowledged; the response deadline moves
-      if (item.state === 'rectifying') patch.dueAt = calendar.deadline(item.issuedAt!, days);
-      return move(item.state, patch, action.reason ?? null);
+      const days = item.extensionPendingDays as number;
+      const responseDueAt = calendar.deadline(issued(item), days);
+      return move(
+        item.state,
+        {
+          extensionPendingDays: null,
+          extensionGrantedDays: days,
+          responseDueAt,
+          // while acknowledged the plan deadline stays; while rectifying the response deadline is the one due
+          ...(item.state === 'rectifying' ? { dueAt: responseDueAt } : {}),
+        },
+        action.reason?.trim() || null,
+      );
     }
     case 'appeal': {
-      requireRole(actor, 'liaison', item);
+      requireRole(actor, ['liaison'], item);
       requireState(item, ['registered', 'acknowledged', 'rectifying'], action.type);
-      if (now > calendar.deadline(item.issuedAt!, PERIODS.appealWindow)) refuse('申诉须在印发后 5 个工作日内提出');
+      if (item.appealedAt) refuse('该事项已经申诉过，不能再次申诉');
+      if (now > calendar.deadline(issued(item), PERIODS.appealWindow))
+        refuse(`申诉须在印发后 ${PERIODS.appealWindow} 个工作日内提出`);
       nonEmpty(action.reason, '申诉理由');
-      return move('appealing', { dueAt: calendar.deadline(now, PERIODS.appealDecision) }, action.reason);
+      return move(
+        'appealing',
+        { appealedAt: now, dueAt: calendar.deadline(now, PERIODS.appealDecision) },
+        action.reason,
+      );
     }
     case 'decide_appeal': {
-      requireRole(actor, 'office', item);
+      requireRole(actor, ['office'], item);
       requireState(item, ['appealing'], action.type);
       nonEmpty(action.reason, '裁定理由');
       if (action.uphold) return move('withdrawn', { dueAt: null }, action.reason);
-      return move('rectifying', { dueAt: responseDeadline(item, calendar) }, action.reason);
+      return move('rectifying', { dueAt: item.responseDueAt }, action.reason);
     }
     case 'reopen': {
-      requireRole(actor, 'office', item);
+      requireRole(actor, ['office'], item);
       requireState(item, ['closed'], action.type);
       nonEmpty(action.reason, '重新挂号的原因');
+      const dueAt = calendar.deadline(now, PERIODS.reopenedRespond);
       return move(
         'rectifying',
         {
@@ -282,17 +329,13 @@ export function transition(
           closedAt: null,
           respondedBy: null,
           respondedOnTime: null,
-          dueAt: calendar.deadline(now, PERIODS.reopenedRespond),
+          dueAt,
+          responseDueAt: dueAt,
         },
         action.reason,
       );
     }
   }
-}
-
-/** The response deadline in force: 15 working days from issue, or the approved extension. */
-function responseDeadline(item: ItemFacts, calendar: DeadlineCalendar): string {
-  return calendar.deadline(item.issuedAt!, item.extensionGrantedDays ?? PERIODS.respond);
 }
 
 /** Overdue escalation levels: 1 blue 提醒 on the due day, 2 orange 催办 5 working days later, 3 red 督办 10. */

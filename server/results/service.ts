@@ -11,6 +11,7 @@ import {
   ScoringInputError,
   type CampaignResult,
 } from '../../scoring/index.js';
+import { officeActor, type NoticesService, type PublishedResult } from '../notices/service.js';
 import { methodFromConfig } from './method.js';
 import { resultsRepository, type SnapshotRow, type SnapshotSummaryRow } from './repository.js';
 import { catalogsOf, toView, type Catalogs, type DepartmentView, type ResultView } from './view.js';
@@ -77,11 +78,25 @@ export interface Comparison {
 /** How stale the live (unpublished) figures may be; published snapshots are never recomputed. */
 export const LIVE_MAX_AGE_MS = 60_000;
 
+/** What drafting notices reads of a snapshot: its figures as published. */
+function publishedResult(row: SnapshotRow): PublishedResult {
+  const stored = JSON.parse(row.result_json) as StoredResult;
+  return {
+    campaignId: row.campaign_id,
+    campaignName: stored.campaign.name,
+    snapshotId: row.id,
+    publishedAt: row.created_at,
+    result: stored.result,
+    catalogs: stored.catalogs,
+  };
+}
+
 export function resultsService(
   { db, clock }: AppDeps,
   campaigns: CampaignsService,
   responses: ResponsesService,
   audit: AuditService,
+  notices: Pick<NoticesService, 'draftFromSnapshot'>,
 ) {
   const repo = resultsRepository(db.kysely);
   /**
@@ -176,6 +191,7 @@ export function resultsService(
         excluded: result.inputs.excluded,
         flagged: result.inputs.flagged,
       };
+      // the snapshot, its audit row and the notices it calls for (重点整改, problem shares) commit together
       const row = await db.kysely.transaction().execute(async (trx) => {
         const tx = resultsRepository(trx);
         // created_at orders a campaign's snapshots: keep it strictly increasing even within one millisecond
@@ -198,9 +214,16 @@ export function resultsService(
           campaignId: campaign.id,
           detail: { snapshot: snapshot.id, inputsHash: snapshot.inputs_hash, counts },
         });
+        await notices.draftFromSnapshot(trx, publishedResult(snapshot), officeActor(actor));
         return snapshot;
       });
       return toSummary(row, campaign.slug);
+    },
+
+    /** The latest published snapshot of a campaign as notices quote it, or null before publication. */
+    async latestPublished(campaignId: string): Promise<PublishedResult | null> {
+      const row = await repo.latestSnapshot(campaignId);
+      return row ? publishedResult(row) : null;
     },
 
     async snapshots(slug: string): Promise<SnapshotSummary[]> {

@@ -1,5 +1,6 @@
 import { createInflateRaw } from 'node:zlib';
 import { AppError } from '../errors.js';
+import { zipEntries, ZipFormatError, type ZipEntry } from '../shared/zip.js';
 
 /** What an uploaded .xlsx may expand to: far above 200,000 roster rows, far below the server's memory. */
 export const XLSX_LIMITS = { maxEntries: 2_000, maxUncompressedBytes: 300 * 1024 * 1024 } as const;
@@ -21,43 +22,25 @@ export async function assertXlsxWithinLimits(
   bytes: Uint8Array,
   limits: { maxEntries: number; maxUncompressedBytes: number } = XLSX_LIMITS,
 ): Promise<void> {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  // end of central directory: 22 bytes + a comment of up to 65,535 bytes, at the end
-  let eocd = -1;
-  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
+  let entries: ZipEntry[];
+  try {
+    entries = zipEntries(bytes, limits.maxEntries);
+  } catch (error) {
+    if (!(error instanceof ZipFormatError)) throw error;
+    // zip64 is never needed for an upload this size
+    throw error.tooLarge
+      ? tooLarge()
+      : unreadable(error.reason === '不是有效的 zip 文件' ? '不是有效的 .xlsx（zip）文件' : error.reason);
   }
-  if (eocd < 0) throw unreadable('不是有效的 .xlsx（zip）文件');
-  const entries = buf.readUInt16LE(eocd + 10);
-  const cdSize = buf.readUInt32LE(eocd + 12);
-  const cdOffset = buf.readUInt32LE(eocd + 16);
-  if (entries === 0xffff || cdOffset === 0xffffffff) throw tooLarge(); // zip64: never needed for an upload this size
-  if (entries > limits.maxEntries) throw tooLarge();
-  if (cdOffset + cdSize > buf.length) throw unreadable('文件不完整');
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let budget = limits.maxUncompressedBytes;
-  let p = cdOffset;
-  for (let n = 0; n < entries; n++) {
-    if (p + 46 > buf.length || buf.readUInt32LE(p) !== 0x02014b50) throw unreadable('目录损坏');
-    const method = buf.readUInt16LE(p + 10);
-    const compressed = buf.readUInt32LE(p + 20);
-    const declared = buf.readUInt32LE(p + 24);
-    const nameLength = buf.readUInt16LE(p + 28);
-    const extraLength = buf.readUInt16LE(p + 30);
-    const commentLength = buf.readUInt16LE(p + 32);
-    const local = buf.readUInt32LE(p + 42);
-    p += 46 + nameLength + extraLength + commentLength;
-    if (declared > budget) throw tooLarge();
-    if (local + 30 > buf.length || buf.readUInt32LE(local) !== 0x04034b50) throw unreadable('部件损坏');
-    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-    if (start + compressed > buf.length) throw unreadable('文件不完整');
+  for (const entry of entries) {
+    if (entry.declaredSize > budget) throw tooLarge();
     let size: number;
-    if (method === 0) size = compressed;
-    else if (method === 8) {
-      size = await inflatedSize(buf.subarray(start, start + compressed), budget);
-    } else throw unreadable(`不支持的压缩方式 ${method}`);
+    if (entry.method === 0) size = entry.compressedSize;
+    else if (entry.method === 8) {
+      size = await inflatedSize(buf.subarray(entry.dataStart, entry.dataStart + entry.compressedSize), budget);
+    } else throw unreadable(`不支持的压缩方式 ${entry.method}`);
     budget -= size;
     if (budget < 0) throw tooLarge();
   }

@@ -11,6 +11,7 @@ import * as m0009 from './0009_unlinkable_idempotency.js';
 import * as m0010 from './0010_invitation_seal.js';
 import * as m0011 from './0011_notices.js';
 import * as m0012 from './0012_idempotency_request_hash.js';
+import * as m0013 from './0013_notice_items.js';
 
 /** Ordered, shared by SQLite and PostgreSQL. Add new files at the end; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '0010_invitation_seal': m0010,
   '0011_notices': m0011,
   '0012_idempotency_request_hash': m0012,
+  '0013_notice_items': m0013,
 };
 
 export const migrationProvider: MigrationProvider = {

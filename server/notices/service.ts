@@ -1,0 +1,702 @@
+import type { Kysely } from 'kysely';
+import type { AuditService } from '../accounts/audit.js';
+import { campaignsRepository } from '../campaigns/repository.js';
+import { toCampaign, type Campaign } from '../campaigns/service.js';
+import type { AppDeps } from '../context.js';
+import type { Database } from '../db/schema.js';
+import { AppError } from '../errors.js';
+import type { CampaignResult } from '../../scoring/index.js';
+import { fillPattern, noticesConfigSchema, type NoticesConfig } from '../../surveys/campaign-config.js';
+import { dayInZone } from '../../web/lib/time.js';
+import { weekendsOnlyCalendar } from './calendar.js';
+import { checkEvidence, type UploadedFile } from './evidence.js';
+import {
+  RESPOND_DAYS,
+  transition,
+  TransitionRefused,
+  type Action,
+  type Actor,
+  type DeadlineCalendar,
+  type ItemFacts,
+} from './machine.js';
+import {
+  noticesRepository,
+  type EvidenceFile,
+  type HistoryEntry,
+  type Item,
+  type ItemFilter,
+  type ItemPatch,
+  type ItemSource,
+  type NoticesRepository,
+  type Sheet,
+  type SheetBasis,
+} from './repository.js';
+
+export type { EvidenceFile, HistoryEntry, Item, ItemFilter, Sheet, SheetBasis };
+
+/** Who acts: the machine's actor plus the username the audit log records. */
+export interface NoticeActor extends Actor {
+  username: string;
+}
+
+/** Work done without a session (the CLI, a publication run from the CLI). */
+export const cliActor: NoticeActor = {
+  userId: 'cli',
+  username: 'cli',
+  name: '命令行',
+  role: 'office',
+  departmentCode: null,
+};
+
+/** An office user known by username only (publication records its publisher so). */
+export const officeActor = (username: string): NoticeActor => ({
+  userId: username,
+  username,
+  name: username,
+  role: 'office',
+  departmentCode: null,
+});
+
+/** A negative report the office verified, with its text as redacted for the department. */
+export interface VerifiedNegative {
+  id: string;
+  campaignId: string;
+  departmentId: string;
+  kind: number;
+  matter: string;
+  description: string;
+  /** the approximate date the evaluator gave (e.g. 2026-06), if any */
+  eventDate: string | null;
+}
+
+/** What drafting on publication reads of a published snapshot. */
+export interface PublishedResult {
+  campaignId: string;
+  campaignName: string;
+  snapshotId: string;
+  publishedAt: string;
+  result: Pick<CampaignResult, 'departments' | 'method'>;
+  catalogs: { groups: { code: string; label: string }[]; problems: { id: number; label: string }[] };
+}
+
+/** Where `draft` finds the latest published snapshot of a campaign (the results service). */
+export interface PublishedResults {
+  latest(campaignId: string): Promise<PublishedResult | null>;
+}
+
+export interface DraftOutcome {
+  snapshotId: string;
+  sheetsCreated: number;
+  itemsCreated: number;
+  /** every sheet the snapshot calls for, new or not */
+  sheetIds: string[];
+}
+
+export interface ItemDetail extends Item {
+  history: HistoryEntry[];
+  files: EvidenceFile[];
+}
+
+export interface SheetDetail extends Sheet {
+  items: Item[];
+}
+
+/** Loads the deadline calendar of a campaign's time zone (holidays and local overrides), within `trx`. */
+export type CalendarSource = (trx: Kysely<Database>, timeZone: string) => Promise<DeadlineCalendar>;
+
+export const weekendsOnlyCalendars: CalendarSource = async (_trx, timeZone) => weekendsOnlyCalendar(timeZone);
+
+/** The notices settings of a campaign: configs stored before the block existed get its defaults. */
+export function noticesSettings(campaign: Campaign): NoticesConfig {
+  return noticesConfigSchema.parse((campaign.config as { notices?: unknown }).notices ?? {});
+}
+
+/** {year} of the numbering: the campaign's year, the day it closes in its time zone. */
+const campaignYear = (campaign: Campaign) => Number(dayInZone(campaign.closesAt, campaign.config.timeZone).slice(0, 4));
+
+const DEFAULT_ITEM_REQUIREMENT = '请查明原因，立行立改，举一反三，按期反馈整改情况并附佐证材料。';
+
+const refusalCode = { forbidden: 'FORBIDDEN', conflict: 'CONFLICT', invalid: 'VALIDATION_FAILED' } as const;
+
+function factsOf(item: Item): ItemFacts {
+  return {
+    state: item.state,
+    departmentCode: item.departmentCode,
+    issuedAt: item.issuedAt,
+    dueAt: item.dueAt,
+    respondDays: item.respondDays,
+    responseDueAt: item.responseDueAt,
+    planFiled: item.plan !== null,
+    respondedBy: item.respondedBy,
+    respondedOnTime: item.respondedOnTime,
+    extensionPendingDays: item.extensionPendingDays,
+    extensionGrantedDays: item.extensionGrantedDays,
+    acknowledgedAt: item.acknowledgedAt,
+    appealedAt: item.appealedAt,
+    reopenCount: item.reopenCount,
+  };
+}
+
+/** The action's own data for the history row's detail (the reason and evidence have columns of their own). */
+function actionDetail(action: Action): Record<string, unknown> {
+  const { type: _type, ...rest } = action as Action & { reason?: string; evidence?: string[] };
+  const { reason: _reason, evidence: _evidence, ...detail } = rest as Record<string, unknown>;
+  return detail;
+}
+
+const toPercent = (share: number) => Math.round(share * 1000) / 10;
+
+function itemsBySheet(items: Item[]): Map<string | null, Item[]> {
+  const bySheet = new Map<string | null, Item[]>();
+  for (const item of items) bySheet.set(item.sheetId, [...(bySheet.get(item.sheetId) ?? []), item]);
+  return bySheet;
+}
+
+export function noticesService(
+  { db, clock }: AppDeps,
+  auditLog: AuditService,
+  published: PublishedResults,
+  calendars: CalendarSource = weekendsOnlyCalendars,
+) {
+  const now = () => clock.now().toISOString();
+
+  const audit = (
+    trx: Kysely<Database>,
+    actor: NoticeActor,
+    action: string,
+    campaignId: string | null,
+    detail: Record<string, unknown>,
+  ) => auditLog.record(trx, { actor: actor.username, action, campaignId, detail });
+
+  async function campaignById(trx: Kysely<Database>, id: string): Promise<Campaign> {
+    const row = await campaignsRepository(trx).findById(id);
+    if (!row) throw new AppError('NOT_FOUND', '没有这个评议活动');
+    return toCampaign(row);
+  }
+
+  async function campaignBySlug(trx: Kysely<Database>, slug: string): Promise<Campaign> {
+    const row = await campaignsRepository(trx).findBySlug(slug);
+    if (!row) throw new AppError('NOT_FOUND', `没有代码为 ${slug} 的评议活动`);
+    return toCampaign(row);
+  }
+
+  /** The department's sheet for the campaign, drafted (with the next serial number) if it has none yet. */
+  async function sheetFor(
+    trx: Kysely<Database>,
+    campaign: Campaign,
+    department: { id: string; name: string },
+    actor: NoticeActor,
+  ): Promise<{ sheet: Sheet; created: boolean }> {
+    const repo = noticesRepository(trx);
+    const settings = noticesSettings(campaign);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const existing = await repo.findSheetOf(campaign.id, department.id);
+      if (existing) return { sheet: existing, created: false };
+      const serialNumber = Math.max((await repo.maxSerial(campaign.id)) ?? 0, settings.firstSerial - 1) + 1;
+      const id = await repo.insertSheet({
+        campaignId: campaign.id,
+        departmentId: department.id,
+        serialNumber,
+        serialText: fillPattern(settings.serialPattern, { year: campaignYear(campaign), serial: serialNumber }),
+        title: settings.title,
+        issuer: settings.office,
+        addressee: department.name,
+        requirement: settings.requirement,
+        basis: {},
+        snapshotId: null,
+        createdAt: now(),
+        createdBy: actor.username,
+      });
+      if (id) {
+        await audit(trx, actor, 'notice_sheet_draft', campaign.id, { sheet: id, serialNumber });
+        return { sheet: (await repo.findSheet(id)) as Sheet, created: true };
+      }
+      // another transaction drafted this department's sheet or took the serial number: look again
+    }
+    throw new AppError('CONFLICT', '工作提示单编号分配冲突，请重试');
+  }
+
+  /**
+   * Transition one (locked) item through the machine and store the result: the item's new
+   * fields, its history row and the audit row, all in `trx`. A refusal changes nothing.
+   */
+  async function applyLoaded(
+    trx: Kysely<Database>,
+    item: Item,
+    action: Action,
+    actor: NoticeActor,
+    campaign: Campaign | null,
+  ): Promise<Item> {
+    const repo = noticesRepository(trx);
+    const at = now();
+    const calendar = await calendars(trx, campaign?.config.timeZone ?? 'Asia/Shanghai');
+    let next: ReturnType<typeof transition>;
+    try {
+      next = transition(factsOf(item), action, actor, at, calendar);
+    } catch (error) {
+      if (error instanceof TransitionRefused) throw new AppError(refusalCode[error.kind], error.message);
+      throw error;
+    }
+    const { plan, responseText, respondedAt, closedBy, closedAt, ...facts } = next.patch;
+    const patch: ItemPatch = { ...facts, state: next.to, plan, responseText, respondedAt, closedBy, closedAt };
+    // a new deadline starts its escalation afresh
+    if (patch.dueAt !== undefined && patch.dueAt !== item.dueAt) patch.escalation = 0;
+    await repo.updateItem(item.id, patch, at);
+    const detail = actionDetail(action);
+    await repo.appendHistory({
+      itemId: item.id,
+      at,
+      actorId: actor.userId,
+      actorName: actor.name,
+      action: next.history.action,
+      from: next.history.from,
+      to: next.history.to,
+      reason: next.history.reason,
+      evidence: next.history.evidence,
+      detail,
+    });
+    await audit(trx, actor, `notice_item_${action.type}`, item.campaignId, {
+      item: item.id,
+      number: item.number,
+      from: next.history.from,
+      to: next.history.to,
+      ...detail,
+    });
+    return (await repo.findItem(item.id)) as Item;
+  }
+
+  /** A liaison reaches only their own department's issued items: 403 for another's, 404 for what isn't issued. */
+  function assertVisible(item: Item, actor: NoticeActor) {
+    if (actor.role !== 'liaison') return;
+    if (item.departmentCode !== actor.departmentCode)
+      throw new AppError('FORBIDDEN', '这不是您所在部门的事项，无权查看或办理');
+    if (item.issuedAt === null) throw new AppError('NOT_FOUND', '没有这个事项');
+  }
+
+  function assertSheetVisible(sheet: Sheet, actor: NoticeActor) {
+    if (actor.role !== 'liaison') return;
+    if (sheet.departmentCode !== actor.departmentCode)
+      throw new AppError('FORBIDDEN', '这不是您所在部门的工作提示单，无权查看或办理');
+    if (sheet.state !== 'issued') throw new AppError('NOT_FOUND', '没有这个工作提示单');
+  }
+
+  async function lockedItem(trx: Kysely<Database>, itemId: string, actor: NoticeActor): Promise<Item> {
+    const item = await noticesRepository(trx).lockItem(itemId);
+    if (!item) throw new AppError('NOT_FOUND', '没有这个事项');
+    assertVisible(item, actor);
+    return item;
+  }
+
+  async function apply(trx: Kysely<Database>, itemId: string, action: Action, actor: NoticeActor): Promise<Item> {
+    const item = await lockedItem(trx, itemId, actor);
+    return applyLoaded(trx, item, action, actor, item.campaignId ? await campaignById(trx, item.campaignId) : null);
+  }
+
+  /**
+   * Put an item on the department's sheet unless the sheet already has one from this source.
+   * On a sheet already issued the item is issued at once.
+   */
+  async function addItem(
+    trx: Kysely<Database>,
+    campaign: Campaign,
+    sheet: Sheet,
+    item: { source: ItemSource; sourceRef: string; kind: number | null; title: string; evidence: string },
+    actor: NoticeActor,
+  ): Promise<{ item: Item; created: boolean }> {
+    const repo = noticesRepository(trx);
+    await repo.lockSheet(sheet.id);
+    const existing = await repo.findItemBySource(sheet.id, item.source, item.sourceRef);
+    if (existing) return { item: existing, created: false };
+    const seq = (await repo.maxSeq(sheet.id)) + 1;
+    const settings = noticesSettings(campaign);
+    const at = now();
+    const id = (await repo.insertItem({
+      campaignId: campaign.id,
+      sheetId: sheet.id,
+      departmentId: sheet.departmentId,
+      seq,
+      number: fillPattern(settings.itemPattern, { year: campaignYear(campaign), serial: sheet.serialNumber, seq }),
+      ...item,
+      requirement: DEFAULT_ITEM_REQUIREMENT,
+      createdAt: at,
+    })) as string;
+    await repo.appendHistory({
+      itemId: id,
+      at,
+      actorId: actor.userId,
+      actorName: actor.name,
+      action: 'create',
+      from: 'draft',
+      to: 'draft',
+      reason: null,
+      evidence: [],
+      detail: { source: item.source, sourceRef: item.sourceRef },
+    });
+    await audit(trx, actor, 'notice_item_create', campaign.id, { item: id, sheet: sheet.id, source: item.source });
+    let created = (await repo.findItem(id)) as Item;
+    if (sheet.state === 'issued') created = await applyLoaded(trx, created, { type: 'issue' }, actor, campaign);
+    return { item: created, created: true };
+  }
+
+  function negativeEvidence(report: VerifiedNegative): string {
+    return [
+      `办理事项：${report.matter.trim()}`,
+      report.eventDate ? `发生时间：${report.eventDate}` : '',
+      `反映情况：${report.description.trim()}`,
+    ]
+      .filter(Boolean)
+      .join('\n');
+  }
+
+  async function draftIn(trx: Kysely<Database>, input: PublishedResult, actor: NoticeActor): Promise<DraftOutcome> {
+    const campaign = await campaignById(trx, input.campaignId);
+    const repo = noticesRepository(trx);
+    const departments = new Map((await campaignsRepository(trx).departments(campaign.id)).map((d) => [d.code, d]));
+    const { method } = input.result;
+    const groupLabel = new Map(input.catalogs.groups.map((g) => [g.code, g.label]));
+    const problemLabel = new Map(input.catalogs.problems.map((p) => [p.id, p.label]));
+    const outcome: DraftOutcome = { snapshotId: input.snapshotId, sheetsCreated: 0, itemsCreated: 0, sheetIds: [] };
+
+    for (const d of input.result.departments) {
+      const department = departments.get(d.code);
+      if (!department) continue;
+      // a cell too small to publish is too small to name to the department
+      const problems = d.problems.filter(
+        (p) =>
+          p.share !== null &&
+          p.share >= method.problemShareThreshold &&
+          p.mentions >= method.minCellSize &&
+          d.validRaters >= method.minCellSize,
+      );
+      if (!d.rectification && problems.length === 0) continue;
+
+      const groupSize = input.result.departments.filter((x) => x.group === d.group && x.ranked).length;
+      const basis: SheetBasis = {
+        snapshot: {
+          id: input.snapshotId,
+          publishedAt: input.publishedAt,
+          campaignName: input.campaignName,
+          finalScore: d.finalScore,
+          rank: d.rank,
+          tied: d.tied,
+          groupLabel: groupLabel.get(d.group) ?? d.group,
+          groupSize,
+          grade: d.grade,
+          rectification: d.rectification,
+          bottomProbability: d.uncertainty.bottomProbability,
+          problems: problems.map((p) => ({
+            id: p.problem,
+            label: problemLabel.get(p.problem) ?? `作风问题 ${p.problem}`,
+            mentions: p.mentions,
+            share: p.share as number,
+          })),
+        },
+      };
+      const { sheet, created } = await sheetFor(trx, campaign, department, actor);
+      outcome.sheetIds.push(sheet.id);
+      if (created) outcome.sheetsCreated++;
+      // a draft quotes the latest published figures; an issued sheet stays as it was issued
+      const newer = (sheet.basis.snapshot?.publishedAt ?? '') <= input.publishedAt;
+      if (sheet.state === 'draft' && newer) await repo.updateSheet(sheet.id, { basis, snapshotId: input.snapshotId });
+
+      const quoted = basis.snapshot as NonNullable<SheetBasis['snapshot']>;
+      const wanted: { source: ItemSource; sourceRef: string; kind: number | null; title: string; evidence: string }[] =
+        [];
+      if (d.rectification)
+        wanted.push({
+          source: 'rectification',
+          sourceRef: 'rectification',
+          kind: null,
+          title: '列为重点整改单位',
+          evidence: `${input.campaignName}中，你单位最终得分 ${d.finalScore?.toFixed(2)} 分，在${quoted.groupLabel} ${groupSize} 个参评部门中排名第 ${d.rank} 位${d.tied ? '（并列）' : ''}${d.grade ? `，等级“${d.grade}”` : ''}；排在本组后 ${method.rectification.bottomCount} 名的概率为 ${toPercent(d.uncertainty.bottomProbability ?? 0)}%，列为重点整改单位。`,
+        });
+      for (const p of quoted.problems)
+        wanted.push({
+          source: 'problem',
+          sourceRef: String(p.id),
+          kind: p.id,
+          title: p.label,
+          evidence: `${input.campaignName}中，评议你单位的 ${d.raters} 名评议代表中有 ${p.mentions} 名（${toPercent(p.share)}%）认为存在“${p.label}”问题，达到 ${toPercent(method.problemShareThreshold)}% 的提示线。`,
+        });
+      for (const w of wanted) {
+        const added = await addItem(trx, campaign, sheet, w, actor);
+        if (added.created) outcome.itemsCreated++;
+        else if (added.item.state === 'draft' && newer && added.item.evidence !== w.evidence)
+          await repo.updateItem(added.item.id, { evidence: w.evidence }, now());
+      }
+    }
+    if (outcome.sheetIds.length)
+      await audit(trx, actor, 'notices_draft', campaign.id, {
+        snapshot: input.snapshotId,
+        sheetsCreated: outcome.sheetsCreated,
+        itemsCreated: outcome.itemsCreated,
+      });
+    return outcome;
+  }
+
+  async function sheetInCampaign(repo: NoticesRepository, campaign: Campaign, sheetId: string): Promise<Sheet> {
+    const sheet = await repo.findSheet(sheetId);
+    if (!sheet || sheet.campaignId !== campaign.id) throw new AppError('NOT_FOUND', '没有这个工作提示单');
+    return sheet;
+  }
+
+  async function itemDetail(repo: NoticesRepository, item: Item): Promise<ItemDetail> {
+    return { ...item, history: await repo.history([item.id]), files: await repo.evidence(item.id) };
+  }
+
+  return {
+    /**
+     * A verified negative report becomes an item (挂号) on its department's sheet for the
+     * campaign, drafted if needed; on an issued sheet it is issued at once. Idempotent per report.
+     * Runs in the caller's transaction (the verification that decided it).
+     */
+    async registerVerifiedNegative(trx: Kysely<Database>, report: VerifiedNegative, actor: NoticeActor): Promise<Item> {
+      const campaign = await campaignById(trx, report.campaignId);
+      const department = (await campaignsRepository(trx).departments(campaign.id)).find(
+        (d) => d.id === report.departmentId,
+      );
+      if (!department) throw new AppError('NOT_FOUND', '没有这个部门');
+      const kind = campaign.config.negatives.find((n) => n.id === report.kind);
+      const { sheet } = await sheetFor(trx, campaign, department, actor);
+      const { item } = await addItem(
+        trx,
+        campaign,
+        sheet,
+        {
+          source: 'negative',
+          sourceRef: report.id,
+          kind: report.kind,
+          title: kind?.label ?? `办事负面情形 ${report.kind}`,
+          evidence: negativeEvidence(report),
+        },
+        actor,
+      );
+      return item;
+    },
+
+    /** Draft sheets for a published snapshot (called by publication, in its transaction). Idempotent. */
+    draftFromSnapshot: (trx: Kysely<Database>, input: PublishedResult, actor: NoticeActor) =>
+      draftIn(trx, input, actor),
+
+    /** Draft sheets again from the campaign's latest published snapshot. Idempotent. */
+    async draft(slug: string, actor: NoticeActor): Promise<DraftOutcome> {
+      const campaign = await campaignBySlug(db.kysely, slug);
+      const latest = await published.latest(campaign.id);
+      if (!latest) throw new AppError('CONFLICT', `评议活动 ${campaign.name} 还没有发布结果，无法起草工作提示单`);
+      return db.kysely.transaction().execute((trx) => draftIn(trx, latest, actor));
+    },
+
+    /** The campaign's sheets (office), each with its items. */
+    async sheets(slug: string): Promise<SheetDetail[]> {
+      const repo = noticesRepository(db.kysely);
+      const campaign = await campaignBySlug(db.kysely, slug);
+      const items = await repo.listItems({ campaignId: campaign.id });
+      const bySheet = itemsBySheet(items);
+      return (await repo.listSheets({ campaignId: campaign.id }))
+        .sort((a, b) => a.serialNumber - b.serialNumber)
+        .map((s) => ({ ...s, items: bySheet.get(s.id) ?? [] }));
+    },
+
+    async sheet(slug: string, sheetId: string): Promise<SheetDetail> {
+      const repo = noticesRepository(db.kysely);
+      const sheet = await sheetInCampaign(repo, await campaignBySlug(db.kysely, slug), sheetId);
+      return { ...sheet, items: await repo.listItems({ sheetId }) };
+    },
+
+    /** The office changes what a draft sheet asks of the department as a whole. */
+    async editSheet(slug: string, sheetId: string, change: { requirement: string }, actor: NoticeActor) {
+      return db.kysely.transaction().execute(async (trx) => {
+        const repo = noticesRepository(trx);
+        const campaign = await campaignBySlug(trx, slug);
+        const sheet = await sheetInCampaign(repo, campaign, sheetId);
+        if (sheet.state !== 'draft') throw new AppError('CONFLICT', '工作提示单已印发，不能再修改');
+        await repo.updateSheet(sheet.id, { requirement: change.requirement });
+        await audit(trx, actor, 'notice_sheet_edit', campaign.id, { sheet: sheet.id });
+        return { ...((await repo.findSheet(sheet.id)) as Sheet), items: await repo.listItems({ sheetId }) };
+      });
+    },
+
+    /** The office sets a draft item's requirement and response period (working days from issue). */
+    async editItem(itemId: string, change: { requirement?: string; respondDays?: number }, actor: NoticeActor) {
+      return db.kysely.transaction().execute(async (trx) => {
+        const repo = noticesRepository(trx);
+        const item = await lockedItem(trx, itemId, actor);
+        if (item.state !== 'draft') throw new AppError('CONFLICT', '只能修改草拟中的事项，该事项已印发');
+        if (
+          change.respondDays !== undefined &&
+          (change.respondDays < RESPOND_DAYS.min || change.respondDays > RESPOND_DAYS.max)
+        )
+          throw new AppError('VALIDATION_FAILED', `反馈期限应为 ${RESPOND_DAYS.min}–${RESPOND_DAYS.max} 个工作日`);
+        await repo.updateItem(item.id, change, now());
+        await audit(trx, actor, 'notice_item_edit', item.campaignId, { item: item.id, ...change });
+        return (await repo.findItem(item.id)) as Item;
+      });
+    },
+
+    /**
+     * Issue a draft sheet: its draft items are numbered 01, 02 … in order (items withdrawn from
+     * the draft never reached the department and lose their number), registered with their
+     * deadlines, and the sheet's title, office and addressee are frozen as printed.
+     */
+    async issueSheet(slug: string, sheetId: string, actor: NoticeActor): Promise<SheetDetail> {
+      if (actor.role !== 'office') throw new AppError('FORBIDDEN', '只有评议办可以印发工作提示单');
+      return db.kysely.transaction().execute(async (trx) => {
+        const repo = noticesRepository(trx);
+        const campaign = await campaignBySlug(trx, slug);
+        const sheet = await sheetInCampaign(repo, campaign, sheetId);
+        await repo.lockSheet(sheet.id);
+        const current = (await repo.findSheet(sheet.id)) as Sheet;
+        if (current.state !== 'draft') throw new AppError('CONFLICT', '该工作提示单已经印发');
+        const items = await repo.listItems({ sheetId });
+        const drafts = items.filter((i) => i.state === 'draft');
+        if (drafts.length === 0) throw new AppError('CONFLICT', '工作提示单上没有事项，不能印发');
+        const settings = noticesSettings(campaign);
+        const at = now();
+        for (const withdrawn of items.filter((i) => i.state === 'withdrawn' && i.issuedAt === null))
+          await repo.updateItem(withdrawn.id, { seq: 0, number: '' }, at);
+        for (const [index, item] of drafts.entries()) {
+          const seq = index + 1;
+          const number = fillPattern(settings.itemPattern, {
+            year: campaignYear(campaign),
+            serial: sheet.serialNumber,
+            seq,
+          });
+          if (item.seq !== seq) await repo.updateItem(item.id, { seq, number }, at);
+          await applyLoaded(trx, { ...item, seq, number }, { type: 'issue' }, actor, campaign);
+        }
+        const department = (await campaignsRepository(trx).departments(campaign.id)).find(
+          (d) => d.id === sheet.departmentId,
+        );
+        await repo.updateSheet(sheet.id, {
+          state: 'issued',
+          issuedAt: at,
+          issuedBy: actor.username,
+          title: settings.title,
+          issuer: settings.office,
+          addressee: department?.name ?? sheet.addressee,
+        });
+        await audit(trx, actor, 'notice_sheet_issue', campaign.id, {
+          sheet: sheet.id,
+          serial: sheet.serialText,
+          items: drafts.length,
+        });
+        return { ...((await repo.findSheet(sheet.id)) as Sheet), items: await repo.listItems({ sheetId }) };
+      });
+    },
+
+    /** A liaison signs for a sheet: every item on it not yet signed for. Twice is refused. */
+    async acknowledgeSheet(sheetId: string, actor: NoticeActor): Promise<SheetDetail> {
+      return db.kysely.transaction().execute(async (trx) => {
+        const repo = noticesRepository(trx);
+        const sheet = await repo.findSheet(sheetId);
+        if (!sheet) throw new AppError('NOT_FOUND', '没有这个工作提示单');
+        assertSheetVisible(sheet, actor);
+        if (actor.role !== 'liaison') throw new AppError('FORBIDDEN', '只有部门联络员可以签收');
+        await repo.lockSheet(sheet.id);
+        const waiting = (await repo.listItems({ sheetId, states: ['registered'] })).filter(
+          (i) => i.acknowledgedAt === null,
+        );
+        if (waiting.length === 0) throw new AppError('CONFLICT', '该工作提示单已经签收过了，不需要再次签收');
+        const campaign = await campaignById(trx, sheet.campaignId);
+        for (const item of waiting) {
+          const locked = (await repo.lockItem(item.id)) as Item;
+          await applyLoaded(trx, locked, { type: 'acknowledge' }, actor, campaign);
+        }
+        const at = now();
+        if (!sheet.acknowledgedAt)
+          await repo.updateSheet(sheet.id, { acknowledgedAt: at, acknowledgedBy: actor.username });
+        return {
+          ...((await repo.findSheet(sheet.id)) as Sheet),
+          items: await repo.listItems({ sheetId, issuedOnly: true }),
+        };
+      });
+    },
+
+    /**
+     * Any transition of one item (close, return, extension decisions, appeals, plans …), with
+     * its history and audit rows in one transaction; a refusal is a 403/409/422 and changes nothing.
+     */
+    act(itemId: string, action: Exclude<Action, { type: 'respond' | 'issue' }>, actor: NoticeActor): Promise<Item> {
+      return db.kysely.transaction().execute((trx) => apply(trx, itemId, action, actor));
+    },
+
+    /**
+     * The department's response: text and evidence files, each checked by content and size and
+     * stored with its sha256, which the history row lists. Nothing is stored if anything is refused.
+     */
+    async respond(itemId: string, text: string, files: UploadedFile[], actor: NoticeActor): Promise<ItemDetail> {
+      const checked = checkEvidence(files);
+      return db.kysely.transaction().execute(async (trx) => {
+        const repo = noticesRepository(trx);
+        const item = await apply(trx, itemId, { type: 'respond', text, evidence: checked.map((f) => f.sha256) }, actor);
+        const at = now();
+        for (const file of checked)
+          await repo.insertEvidence({
+            itemId,
+            sha256: file.sha256,
+            fileName: file.fileName,
+            mediaType: file.mediaType,
+            size: file.size,
+            content: file.content,
+            uploadedBy: actor.userId,
+            uploadedAt: at,
+          });
+        return itemDetail(repo, item);
+      });
+    },
+
+    /** For jobs and other services that already hold a transaction (e.g. 回头看 reopening an item). */
+    applyIn: (trx: Kysely<Database>, itemId: string, action: Action, actor: NoticeActor) =>
+      apply(trx, itemId, action, actor),
+
+    /** One item with its history and evidence files; a liaison only their own department's issued ones. */
+    async item(itemId: string, actor: NoticeActor): Promise<ItemDetail> {
+      const repo = noticesRepository(db.kysely);
+      const item = await repo.findItem(itemId);
+      if (!item) throw new AppError('NOT_FOUND', '没有这个事项');
+      assertVisible(item, actor);
+      return itemDetail(repo, item);
+    },
+
+    async evidenceFile(itemId: string, fileId: string, actor: NoticeActor) {
+      const repo = noticesRepository(db.kysely);
+      const item = await repo.findItem(itemId);
+      if (!item) throw new AppError('NOT_FOUND', '没有这个事项');
+      assertVisible(item, actor);
+      const file = await repo.evidenceContent(itemId, fileId);
+      if (!file) throw new AppError('NOT_FOUND', '没有这个证明材料');
+      return file;
+    },
+
+    /** Items by campaign, sheet, department and state: for the ledger, the scheduler and the pages. */
+    items: (filter: ItemFilter, trx: Kysely<Database> = db.kysely) => noticesRepository(trx).listItems(filter),
+
+    /** The history rows of these items, oldest first. */
+    history: (itemIds: string[], trx: Kysely<Database> = db.kysely) => noticesRepository(trx).history(itemIds),
+
+    /** A liaison's issued sheets across campaigns, newest first, each with its issued items. */
+    async mySheets(actor: NoticeActor): Promise<SheetDetail[]> {
+      if (actor.role !== 'liaison' || !actor.departmentCode) throw new AppError('FORBIDDEN', '您的账号没有关联部门');
+      const repo = noticesRepository(db.kysely);
+      const items = await repo.listItems({ departmentCode: actor.departmentCode, issuedOnly: true });
+      const bySheet = itemsBySheet(items);
+      return (await repo.listSheets({ departmentCode: actor.departmentCode, state: 'issued' })).map((s) => ({
+        ...s,
+        items: bySheet.get(s.id) ?? [],
+      }));
+    },
+
+    /** One sheet as its viewer may see it: the office any, a liaison their department's issued ones. */
+    async sheetById(sheetId: string, actor: NoticeActor): Promise<SheetDetail> {
+      const repo = noticesRepository(db.kysely);
+      const sheet = await repo.findSheet(sheetId);
+      if (!sheet) throw new AppError('NOT_FOUND', '没有这个工作提示单');
+      assertSheetVisible(sheet, actor);
+      return { ...sheet, items: await repo.listItems({ sheetId, issuedOnly: actor.role === 'liaison' }) };
+    },
+
+    campaignOf: (id: string) => campaignById(db.kysely, id),
+  };
+}
+
+export type NoticesService = ReturnType<typeof noticesService>;

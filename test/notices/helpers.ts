@@ -1,0 +1,87 @@
+import type { Db } from '../../server/db/connect.js';
+import type { Campaign } from '../../server/campaigns/service.js';
+import type { NoticeActor, VerifiedNegative } from '../../server/notices/service.js';
+import type { Services } from '../../server/services.js';
+import { record } from '../results/helpers.js';
+
+export const office: NoticeActor = {
+  userId: 'office-1',
+  username: 'office-wang',
+  name: '王审核',
+  role: 'office',
+  departmentCode: null,
+};
+export const secondOffice: NoticeActor = {
+  userId: 'office-2',
+  username: 'office-li',
+  name: '李复核',
+  role: 'office',
+  departmentCode: null,
+};
+export const liaisonOf = (code: string): NoticeActor => ({
+  userId: `liaison-${code}`,
+  username: `liaison-${code.toLowerCase()}`,
+  name: `${code} 联络员`,
+  role: 'liaison',
+  departmentCode: code,
+});
+
+/**
+ * Store one response reporting `count` negative situations (kind 3) for department `code`, and
+ * return them as the verification queue would hand them over once verified and redacted.
+ */
+export async function verifiedNegatives(
+  db: Db,
+  services: Services,
+  campaign: Campaign,
+  code: string,
+  count = 1,
+): Promise<VerifiedNegative[]> {
+  const tag = `${code}-${Math.random().toString(36).slice(2, 8)}`;
+  await services.responses.storeMany(
+    campaign,
+    [
+      record('project', [
+        {
+          code,
+          efficiency: 'basically_satisfied',
+          quality: 'dissatisfied',
+          negatives: Array.from({ length: count }, (_, i) => ({
+            kind: 3,
+            description: `施工许可拖了三个月，经办人电话 13800138000（${tag}-${i}）`,
+          })),
+        },
+      ]),
+    ],
+    { source: 'import' },
+  );
+  const rows = await db.kysely
+    .selectFrom('negative_reports')
+    .selectAll()
+    .where('campaign_id', '=', campaign.id)
+    .where('description', 'like', `%${tag}%`)
+    .orderBy('description')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    campaignId: r.campaign_id,
+    departmentId: r.department_id,
+    kind: Number(r.kind),
+    matter: r.matter,
+    description: r.description.replace(/1\d{10}/, '[电话已隐去]'),
+    eventDate: r.event_date,
+  }));
+}
+
+/** Every row of the notice tables and the audit log, to show that a refused action changed nothing. */
+export async function noticeTables(db: Db) {
+  const all = (table: 'notice_sheets' | 'tracked_items' | 'item_history' | 'evidence_files' | 'audit_log') =>
+    db.kysely.selectFrom(table).selectAll().orderBy('id').execute();
+  return {
+    sheets: await all('notice_sheets'),
+    items: await all('tracked_items'),
+    history: await all('item_history'),
+    evidence: await all('evidence_files'),
+    audit: await all('audit_log'),
+  };
+}
