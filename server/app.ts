@@ -10,7 +10,7 @@ import { evaluatorApi, evaluatorPages } from './evaluator/routes.js';
 import { resultsRoutes } from './results/routes.js';
 import { dashboardPages } from './results/pages.js';
 import { sessionMiddleware } from './accounts/middleware.js';
-import { authRoutes, frontDoor, loginPageRoutes, usersRoutes } from './accounts/routes.js';
+import { authRoutes, frontDoor, loginPageRoutes, logoutPageRoutes, usersRoutes } from './accounts/routes.js';
 import { liaisonPages } from './liaison/pages.js';
 import { liaisonRoutes } from './liaison/routes.js';
 import { adminRoutes } from './admin/routes.js';
@@ -59,6 +59,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/auth', authRoutes(services, deps.config));
   app.route('/', frontDoor());
   app.route('/login', loginPageRoutes(services, deps.config));
+  app.route('/logout', logoutPageRoutes(services, deps.config));
   app.route('/api/users', usersRoutes(services));
   app.route('/api/campaigns', campaignRoutes(services));
   app.route('/api/campaigns', rosterRoutes(services));

@@ -2,11 +2,15 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { AppEnv, SessionUser } from '../http/env.js';
 import { AppError } from '../errors.js';
-import { messagePage } from '../http/layout.js';
+import { errorPage } from '../http/errors.js';
 import { safeEqual, type AccountsService, type Role } from './service.js';
 
 export const SESSION_COOKIE = 'minping_session';
 export const CSRF_HEADER = 'X-CSRF-Token';
+/** The field that carries the token in a plain form (the header's sign-out works without a script). */
+export const CSRF_FIELD = 'csrf';
+/** A plain form is a few fields: a larger body is not read for its token (and fails the check). */
+const FORM_TOKEN_MAX_BYTES = 16 * 1024;
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -15,10 +19,21 @@ const SESSIONLESS = [/^\/api\/s\//, /^\/s\//, /^\/assets\//, /^\/healthz$/];
 /** State-changing requests allowed without the CSRF header: logging in (there is no session yet). */
 const CSRF_EXEMPT = [/^\/api\/auth\/login$/, /^\/login$/];
 
+/** The token a request sends: the header of a script's request, or the `csrf` field of a small plain form. */
+async function sentCsrfToken(c: Context<AppEnv>): Promise<string | undefined> {
+  const header = c.req.header(CSRF_HEADER);
+  if (header) return header;
+  const form = (c.req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded');
+  if (!form || !(Number(c.req.header('content-length')) <= FORM_TOKEN_MAX_BYTES)) return undefined;
+  const field = (await c.req.parseBody().catch(() => ({}) as Record<string, unknown>))[CSRF_FIELD];
+  return typeof field === 'string' ? field : undefined;
+}
+
 /**
  * Loads the session named by the cookie into `c.var.user` / `c.var.csrfToken`, and refuses every
- * state-changing request of a logged-in session that lacks the session's X-CSRF-Token (403
- * CSRF_FAILED). Requests without a session pass on to `requireRole`, which answers 401.
+ * state-changing request of a logged-in session that lacks the session's CSRF token, in the
+ * X-CSRF-Token header or a plain form's `csrf` field (403 CSRF_FAILED). Requests without a
+ * session pass on to `requireRole`, which answers 401.
  */
 export function sessionMiddleware(accounts: AccountsService): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -29,7 +44,7 @@ export function sessionMiddleware(accounts: AccountsService): MiddlewareHandler<
       c.set('user', session.user);
       c.set('csrfToken', session.csrfToken);
       if (STATE_CHANGING.has(c.req.method) && !CSRF_EXEMPT.some((re) => re.test(path))) {
-        const sent = c.req.header(CSRF_HEADER);
+        const sent = await sentCsrfToken(c);
         if (!sent || !safeEqual(sent, session.csrfToken)) {
           throw new AppError('CSRF_FAILED', '请求缺少有效的 CSRF 令牌，请刷新页面后重试');
         }
@@ -66,7 +81,7 @@ export function requirePageRole(...roles: Role[]): MiddlewareHandler<AppEnv> {
       return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
     }
     if (roles.length && !roles.includes(user.role)) {
-      return c.html(messagePage('没有权限', '您的账号没有访问此页面的权限。'), 403);
+      return errorPage(c, 'FORBIDDEN', '您的账号没有访问此页面的权限。');
     }
     await next();
   };

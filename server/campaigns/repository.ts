@@ -36,6 +36,17 @@ export function campaignsRepository(db: Kysely<Database>) {
 
     departments: (campaignId: string) =>
       db.selectFrom('departments').selectAll().where('campaign_id', '=', campaignId).orderBy('code').execute(),
+
+    /** The department with this code in the latest campaign (by opening time) that lists it. */
+    latestDepartmentByCode: (code: string) =>
+      db
+        .selectFrom('departments')
+        .innerJoin('campaigns', 'campaigns.id', 'departments.campaign_id')
+        .selectAll('departments')
+        .where('departments.code', '=', code)
+        .orderBy('campaigns.opens_at', 'desc')
+        .limit(1)
+        .executeTakeFirst(),
   };
 }
 

@@ -60,6 +60,11 @@ export function toDepartment(row: DepartmentRow): Department {
   };
 }
 
+/** The label of an evaluator category code (the code itself if the config has no such category). */
+export function categoryLabel(campaign: Campaign, code: string): string {
+  return campaign.config.categories.find((c) => c.code === code)?.label ?? code;
+}
+
 export function campaignStatus(campaign: Pick<Campaign, 'opensAt' | 'closesAt'>, now: Date): CampaignStatus {
   const t = now.getTime();
   if (t < Date.parse(campaign.opensAt)) return 'scheduled';
@@ -120,6 +125,8 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
     getBySlug,
     getById,
     departments,
+    /** A department's name as its latest campaign lists it (a liaison's account names only the code). */
+    departmentName: async (code: string) => (await repo.latestDepartmentByCode(code))?.name ?? null,
     status: (campaign: Campaign) => campaignStatus(campaign, clock.now()),
     list: async () => (await repo.list()).map(toCampaign),
 

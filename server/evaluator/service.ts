@@ -6,6 +6,7 @@ import { AppError, parseOrThrow, zodDetails } from '../errors.js';
 import { requestFingerprint, type ResponsesService, type StoredSubmission } from '../responses/service.js';
 import { sha256 } from '../shared/ids.js';
 import { surveyRepository, type InvitationRow } from './repository.js';
+import { formatLongDateTime, zoneLabel } from '../../web/lib/time.js';
 
 /** Tokens are newToken()'s base64url; anything else is unknown without a database lookup. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
@@ -90,9 +91,9 @@ export function evaluatorService(deps: AppDeps, campaigns: CampaignsService, res
   function assertOpen(campaign: Campaign) {
     const status = campaigns.status(campaign);
     if (status === 'scheduled')
-      throw new AppError('CAMPAIGN_NOT_OPEN', `评议尚未开始，开始时间：${formatTime(campaign.opensAt)}`);
+      throw new AppError('CAMPAIGN_NOT_OPEN', `评议尚未开始，开始时间：${campaignTime(campaign, campaign.opensAt)}`);
     if (status === 'closed')
-      throw new AppError('CAMPAIGN_CLOSED', `评议已经结束，截止时间：${formatTime(campaign.closesAt)}`);
+      throw new AppError('CAMPAIGN_CLOSED', `评议已经结束，截止时间：${campaignTime(campaign, campaign.closesAt)}`);
   }
 
   /** The invitation of a usable link in an open campaign, or the AppError saying why not. */
@@ -252,20 +253,11 @@ export function evaluatorService(deps: AppDeps, campaigns: CampaignsService, res
   }
 }
 
-const timeFormat = new Intl.DateTimeFormat('zh-CN', {
-  timeZone: 'Asia/Shanghai',
-  dateStyle: 'long',
-  timeStyle: 'short',
-});
-const timeFormatEn = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Asia/Shanghai',
-  dateStyle: 'long',
-  timeStyle: 'short',
-});
-
-/** A campaign time as people in the campaign's city read it. */
-export function formatTime(iso: string, lang: 'zh' | 'en' = 'zh'): string {
-  return (lang === 'en' ? timeFormatEn : timeFormat).format(new Date(iso)) + (lang === 'en' ? ' (Beijing time)' : '');
+/** A campaign time as the people of the campaign read it: `2026年12月2日 10:56（北京时间）`. */
+export function campaignTime(campaign: Campaign, iso: string, lang: 'zh' | 'en' = 'zh'): string {
+  const zone = campaign.config.timeZone;
+  const label = zoneLabel(zone, lang);
+  return `${formatLongDateTime(iso, zone, lang)}${lang === 'en' ? ` (${label})` : `（${label}）`}`;
 }
 
 export type EvaluatorService = ReturnType<typeof evaluatorService>;

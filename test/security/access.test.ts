@@ -23,6 +23,7 @@ const PLAN: Record<string, Plan> = {
   'GET /': 'public',
   'GET /login': 'public',
   'POST /login': 'public',
+  'POST /logout': 'public',
   'POST /api/auth/logout': ['admin', 'analyst', 'liaison'],
   'GET /api/auth/session': ['admin', 'analyst', 'liaison'],
   'GET /api/users': ['admin'],

@@ -94,13 +94,6 @@ async function download(res: Response, fallback: string) {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-// logout
-document.getElementById('logout')?.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  await send('/api/auth/logout', { method: 'POST' });
-  location.href = '/login';
-});
-
 // create a campaign
 const createForm = document.getElementById('create-campaign') as HTMLFormElement | null;
 createForm?.addEventListener('submit', async (event) => {

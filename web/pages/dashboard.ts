@@ -874,14 +874,6 @@ for (const s of document.querySelectorAll<HTMLSelectElement>('select[data-autosu
     s.form?.submit();
   });
 }
-document.querySelector('[data-logout]')?.addEventListener('click', async () => {
-  await fetch('/api/auth/logout', {
-    method: 'POST',
-    headers: { 'X-CSRF-Token': root.dataset.csrf ?? '' },
-    credentials: 'same-origin',
-  });
-  location.href = '/login';
-});
 
 (root.dataset.view === 'department' ? department() : overview())
   .then(() => root.setAttribute('data-ready', '1'))

@@ -1,12 +1,11 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { html } from 'hono/html';
 import { z } from 'zod';
 import type { AppConfig } from '../config.js';
 import type { AppEnv } from '../http/env.js';
 import { AppError, errorBody, parseOrThrow } from '../errors.js';
-import { page } from '../http/layout.js';
+import { Layout } from '../http/components/layout.js';
 import type { Services } from '../services.js';
 import { currentUser, requireRole, SESSION_COOKIE } from './middleware.js';
 import { ROLES } from './service.js';
@@ -30,6 +29,12 @@ function setSessionCookie(c: Context, config: AppConfig, session: SessionInfo & 
 
 function clearSessionCookie(c: Context, config: AppConfig) {
   deleteCookie(c, SESSION_COOKIE, { path: '/', secure: config.secureCookies, httpOnly: true, sameSite: 'Lax' });
+}
+
+async function endSession(c: Context, services: Services, config: AppConfig) {
+  const session = await services.accounts.authenticate(getCookie(c, SESSION_COOKIE));
+  if (session) await services.accounts.logout(session);
+  clearSessionCookie(c, config);
 }
 
 /**
@@ -85,9 +90,7 @@ export function authRoutes(services: Services, config: AppConfig) {
   });
 
   app.post('/logout', requireRole(), async (c) => {
-    const session = await services.accounts.authenticate(getCookie(c, SESSION_COOKIE));
-    if (session) await services.accounts.logout(session);
-    clearSessionCookie(c, config);
+    await endSession(c, services, config);
     return c.json({ ok: true });
   });
 
@@ -99,7 +102,6 @@ export function authRoutes(services: Services, config: AppConfig) {
   return app;
 }
 
-/** Where a login lands without `next`: the office's pages, the analysts' dashboard, a liaison's own results. */
 const newUserBody = z.strictObject({
   username: z.string(),
   role: z.enum(ROLES),
@@ -134,6 +136,7 @@ export function usersRoutes(services: Services) {
   return app;
 }
 
+/** Where a login lands without `next`: the office's pages, the analysts' dashboard, a liaison's own results. */
 function defaultLanding(role: string): string {
   return role === 'admin' ? '/admin' : role === 'analyst' ? '/dashboard' : '/my/results';
 }
@@ -143,22 +146,30 @@ function safeNext(next: unknown): string | undefined {
   return typeof next === 'string' && /^\/(?![/\\])[^\s]*$/.test(next) ? next : undefined;
 }
 
-function loginPage(options: { next?: string; username?: string; error?: string }) {
-  return page({
-    title: '登录 · 民主评议机关系统',
-    styles: ['admin.css'],
-    body: html`<main class="login">
-  <h1>民主评议机关系统</h1>
-  <p class="muted">评议办、分析人员和部门联络员登录</p>
-  ${options.error ? html`<p class="error" role="alert">${options.error}</p>` : ''}
-  <form method="post" action="/login" class="stack">
-    <input type="hidden" name="next" value="${options.next ?? ''}">
-    <label>用户名 <input name="username" autocomplete="username" required value="${options.username ?? ''}"></label>
-    <label>密码 <input name="password" type="password" autocomplete="current-password" required></label>
-    <button type="submit">登录</button>
-  </form>
-</main>`,
-  });
+function LoginPage({ next, username, error }: { next?: string; username?: string; error?: string }) {
+  return (
+    <Layout title="登录 · 民主评议机关系统" styles={['admin.css']}>
+      <main class="login">
+        <h1>民主评议机关系统</h1>
+        <p class="muted">评议办、分析人员和部门联络员登录</p>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <form method="post" action="/login" class="stack">
+          <input type="hidden" name="next" value={next ?? ''} />
+          <label>
+            用户名 <input name="username" autocomplete="username" required value={username ?? ''} />
+          </label>
+          <label>
+            密码 <input name="password" type="password" autocomplete="current-password" required />
+          </label>
+          <button type="submit">登录</button>
+        </form>
+      </main>
+    </Layout>
+  );
 }
 
 /** The site's front door `/`: straight to the page of the signed-in role, else to the login form. */
@@ -185,7 +196,7 @@ export function loginPageRoutes(services: Services, config: AppConfig) {
     const user = currentUser(c);
     const next = safeNext(c.req.query('next'));
     if (user) return c.redirect(next ?? defaultLanding(user.role), 303);
-    return c.html(loginPage({ next }));
+    return c.html(<LoginPage next={next} />);
   });
 
   app.post('/', bodyLimit({ maxSize: 16 * 1024 }), async (c) => {
@@ -193,7 +204,7 @@ export function loginPageRoutes(services: Services, config: AppConfig) {
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const next = safeNext(form.next);
     const parsed = loginSchema.safeParse(form);
-    if (!parsed.success) return c.html(loginPage({ next, error: '请输入用户名和密码' }), 422);
+    if (!parsed.success) return c.html(<LoginPage next={next} error="请输入用户名和密码" />, 422);
     try {
       const session = await services.accounts.login({ ...parsed.data, networkKey: loginNetworkKey(c, config) });
       setSessionCookie(c, config, session);
@@ -202,12 +213,25 @@ export function loginPageRoutes(services: Services, config: AppConfig) {
       if (!(error instanceof AppError)) throw error;
       const retryAfter = (error as { retryAfter?: number }).retryAfter;
       return c.html(
-        loginPage({ next, username: parsed.data.username, error: error.message }),
+        <LoginPage next={next} username={parsed.data.username} error={error.message} />,
         error.status === 429 ? 429 : error.status === 401 ? 401 : 400,
         retryAfter ? { 'Retry-After': String(retryAfter) } : {},
       );
     }
   });
 
+  return app;
+}
+
+/**
+ * Mounted at /logout: the header's sign-out form (a plain POST with the CSRF token in its field,
+ * no script needed). Ends the session and goes to the login page; without a session it just goes there.
+ */
+export function logoutPageRoutes(services: Services, config: AppConfig) {
+  const app = new Hono<AppEnv>();
+  app.post('/', async (c) => {
+    await endSession(c, services, config);
+    return c.redirect('/login', 303);
+  });
   return app;
 }

@@ -1,11 +1,11 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
-import { html } from 'hono/html';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
-import { messagePage, page } from '../http/layout.js';
+import { Layout } from '../http/components/layout.js';
+import { MessagePage } from '../http/components/message.js';
 import type { Services } from '../services.js';
-import { formatTime, type ClientConnection } from './service.js';
+import { campaignTime, type ClientConnection } from './service.js';
 
 /** Where a request came from; the service decides whether X-Forwarded-For is trusted. */
 function connection(c: Context): ClientConnection {
@@ -61,41 +61,45 @@ export function evaluatorPages(services: Services) {
     const found = await services.evaluator.pageState(c.req.param('token'));
     if (found.state === 'unknown' || found.state === 'used') {
       const [title, text] = MESSAGES[found.state][lang];
-      return c.html(messagePage(title, text, htmlLang), found.state === 'unknown' ? 404 : 409);
+      return c.html(
+        <MessagePage title={title} message={text} lang={htmlLang} />,
+        found.state === 'unknown' ? 404 : 409,
+      );
     }
     const { campaign } = found;
     if (found.state === 'scheduled') {
+      const opens = campaignTime(campaign, campaign.opensAt, lang);
       const [title, text] =
         lang === 'en'
-          ? [
-              'Not open yet',
-              `${campaign.name} opens on ${formatTime(campaign.opensAt, 'en')}. Please open this link again then.`,
-            ]
-          : ['评议尚未开始', `${campaign.name}将于 ${formatTime(campaign.opensAt)} 开始，届时请再次打开此链接。`];
-      return c.html(messagePage(title, text, htmlLang), 403);
+          ? ['Not open yet', `${campaign.name} opens on ${opens}. Please open this link again then.`]
+          : ['评议尚未开始', `${campaign.name}将于 ${opens} 开始，届时请再次打开此链接。`];
+      return c.html(<MessagePage title={title} message={text} lang={htmlLang} />, 403);
     }
     if (found.state === 'closed') {
+      const closes = campaignTime(campaign, campaign.closesAt, lang);
       const [title, text] =
         lang === 'en'
-          ? [
-              'Closed',
-              `${campaign.name} closed on ${formatTime(campaign.closesAt, 'en')}. Thank you for your interest.`,
-            ]
-          : ['评议已经结束', `${campaign.name}已于 ${formatTime(campaign.closesAt)} 截止，感谢您的关注。`];
-      return c.html(messagePage(title, text, htmlLang), 403);
+          ? ['Closed', `${campaign.name} closed on ${closes}. Thank you for your interest.`]
+          : ['评议已经结束', `${campaign.name}已于 ${closes} 截止，感谢您的关注。`];
+      return c.html(<MessagePage title={title} message={text} lang={htmlLang} />, 403);
     }
     return c.html(
-      page({
-        title: campaign.name,
-        lang: htmlLang,
-        scripts: ['evaluator.js'],
-        styles: ['evaluator.css'],
-        body: html`<main class="evaluator" id="evaluator" data-lang="${lang}">
-  <header class="evaluator-header"><h1>${campaign.name}</h1><p class="save-status" id="save-status" role="status" aria-live="polite"></p></header>
-  <div id="survey"><p class="loading">${lang === 'en' ? 'Loading the questionnaire…' : '正在加载问卷…'}</p></div>
-  <noscript><p class="error">${lang === 'en' ? 'Please enable JavaScript to answer.' : '请启用浏览器的 JavaScript 后再填写问卷。'}</p></noscript>
-</main>`,
-      }),
+      <Layout title={campaign.name} lang={htmlLang} scripts={['evaluator.js']} styles={['evaluator.css']}>
+        <main class="evaluator" id="evaluator" data-lang={lang}>
+          <header class="evaluator-header">
+            <h1>{campaign.name}</h1>
+            <p class="save-status" id="save-status" role="status" aria-live="polite"></p>
+          </header>
+          <div id="survey">
+            <p class="loading">{lang === 'en' ? 'Loading the questionnaire…' : '正在加载问卷…'}</p>
+          </div>
+          <noscript>
+            <p class="error">
+              {lang === 'en' ? 'Please enable JavaScript to answer.' : '请启用浏览器的 JavaScript 后再填写问卷。'}
+            </p>
+          </noscript>
+        </main>
+      </Layout>,
     );
   });
 

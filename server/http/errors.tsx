@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { messagePage } from './layout.js';
+import { ErrorPage } from './components/message.js';
 import { ERROR_STATUS, AppError, errorBody, type ErrorCode, type ErrorDetail } from '../errors.js';
 
 const PAGE_TITLES: Partial<Record<number, string>> = {
@@ -18,10 +18,15 @@ function wantsJson(c: Context): boolean {
   return path.startsWith('/api/') || path === '/healthz' || !(c.req.header('accept') ?? '').includes('text/html');
 }
 
-export function renderError(c: Context, code: ErrorCode, message: string, details?: ErrorDetail[]) {
+/** The readable page of an error, whatever the client accepts: for page routes. */
+export function errorPage(c: Context, code: ErrorCode, message: string, title?: string) {
   const status = ERROR_STATUS[code];
-  if (wantsJson(c)) return c.json(errorBody(code, message, details), status);
-  return c.html(messagePage(PAGE_TITLES[status] ?? '出错了', message), status);
+  return c.html(<ErrorPage title={title ?? PAGE_TITLES[status] ?? '出错了'} message={message} />, status);
+}
+
+export function renderError(c: Context, code: ErrorCode, message: string, details?: ErrorDetail[]) {
+  if (wantsJson(c)) return c.json(errorBody(code, message, details), ERROR_STATUS[code]);
+  return errorPage(c, code, message);
 }
 
 export function respondError(c: Context, err: unknown) {

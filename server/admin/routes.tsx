@@ -1,0 +1,345 @@
+import { Hono } from 'hono';
+import type { Child } from 'hono/jsx';
+import { requirePageRole } from '../accounts/middleware.js';
+import { ROLE_LABELS } from '../accounts/service.js';
+import type { Campaign } from '../campaigns/service.js';
+import { ImportForm } from '../http/components/import-form.js';
+import { Layout } from '../http/components/layout.js';
+import type { Viewer } from '../http/components/header.js';
+import { Table } from '../http/components/table.js';
+import { Time } from '../http/components/time.js';
+import type { AppEnv } from '../http/env.js';
+import { viewerOf } from '../http/viewer.js';
+import type { Progress } from '../invitations/service.js';
+import type { Services } from '../services.js';
+import { DEFAULT_TIME_ZONE, zoneLabel } from '../../web/lib/time.js';
+
+const STATUS_LABELS: Record<string, string> = { scheduled: '未开始', open: '进行中', closed: '已截止' };
+const MODE_LABELS: Record<string, string> = { anonymous: '匿名', named: '实名' };
+
+const pct = (n: number, of: number) => (of > 0 ? `${((100 * n) / of).toFixed(1)}%` : '—');
+
+/** An office page: the header, and <main id="admin"> with the CSRF token (and data-) admin.js reads. */
+function AdminPage({
+  viewer,
+  title,
+  data = {},
+  children,
+}: {
+  viewer: Viewer;
+  title: string;
+  data?: Record<`data-${string}`, string>;
+  children?: Child;
+}) {
+  return (
+    <Layout title={`${title} · 民主评议机关系统`} scripts={['admin.js']} styles={['admin.css']} viewer={viewer}>
+      <main id="admin" data-csrf={viewer.csrfToken} {...data}>
+        {children}
+      </main>
+    </Layout>
+  );
+}
+
+function CampaignList({ campaigns }: { campaigns: (Campaign & { status: string })[] }) {
+  // the zone of most campaigns is labelled once in the column head; a campaign elsewhere labels its own times
+  const pageZone = campaigns[0]?.config.timeZone ?? DEFAULT_TIME_ZONE;
+  return (
+    <Table
+      rows={campaigns}
+      empty="还没有评议活动。请在下面上传活动配置文件创建第一个活动。"
+      columns={[
+        { head: '活动', cell: (c) => <a href={`/admin/campaigns/${c.slug}`}>{c.name}</a> },
+        { head: '代码', cell: (c) => <code>{c.slug}</code> },
+        {
+          head: `时间（${zoneLabel(pageZone)}）`,
+          cell: (c) => (
+            <>
+              <Time at={c.opensAt} zone={c.config.timeZone} pageZone={pageZone} /> 至{' '}
+              <Time at={c.closesAt} zone={c.config.timeZone} pageZone={pageZone} />
+            </>
+          ),
+        },
+        { head: '方式', cell: (c) => MODE_LABELS[c.mode] ?? c.mode },
+        { head: '状态', cell: (c) => STATUS_LABELS[c.status] ?? c.status },
+      ]}
+    />
+  );
+}
+
+function ProgressTables({ progress }: { progress: Progress }) {
+  const t = progress.totals;
+  const maxDay = Math.max(1, ...progress.perDay.map((d) => d.total));
+  const categories = progress.categories;
+  return (
+    <>
+      <Table
+        id="progress-categories"
+        class="numbers"
+        rows={categories}
+        rowAttributes={(c) => ({ 'data-category': c.code })}
+        columns={[
+          { head: '类别', cell: (c) => c.label },
+          { head: '名单', cell: (c) => c.evaluators },
+          { head: '已邀请', cell: (c) => c.invited },
+          { head: '已打开', cell: (c) => c.opened },
+          { head: '已存草稿', cell: (c) => c.draftSaved },
+          { head: '已提交', cell: (c) => c.submitted },
+          { head: '提交率', cell: (c) => pct(c.submitted, c.invited) },
+          { head: '答卷（含导入）', cell: (c) => c.responses },
+        ]}
+        foot={[
+          '合计',
+          t.evaluators,
+          t.invited,
+          t.opened,
+          t.draftSaved,
+          t.submitted,
+          pct(t.submitted, t.invited),
+          t.responses,
+        ]}
+      />
+      <p class="muted">“已打开”“已存草稿”包含之后已提交的；匿名评议提交后不再保留时间，只记录已使用。</p>
+      <h3>每日提交（答卷日期，UTC）</h3>
+      <Table
+        id="progress-days"
+        class="numbers"
+        rows={progress.perDay}
+        empty="还没有提交的答卷。"
+        columns={[
+          { head: '日期', cell: (d) => d.day },
+          ...categories.map((c) => ({
+            head: c.label,
+            cell: (d: Progress['perDay'][number]) => d.byCategory[c.code] ?? 0,
+          })),
+          { head: '合计', cell: (d) => d.total },
+          {
+            head: '',
+            cell: (d) => <span class="bar" style={`width:${Math.round((120 * d.total) / maxDay)}px`}></span>,
+          },
+        ]}
+      />
+    </>
+  );
+}
+
+/** The office's pages under /admin: campaign list and creation, a campaign's roster, invitations and progress. */
+export function adminRoutes(services: Services) {
+  const app = new Hono<AppEnv>();
+  app.use('*', requirePageRole('admin'));
+
+  app.get('/', async (c) => {
+    const campaigns = (await services.campaigns.list()).map((x) => ({ ...x, status: services.campaigns.status(x) }));
+    const users = await services.accounts.listUsers();
+    return c.html(
+      <AdminPage viewer={await viewerOf(c, services)} title="评议活动">
+        <h1>评议活动</h1>
+        <CampaignList campaigns={campaigns} />
+        <section class="card">
+          <h2>创建评议活动</h2>
+          <p class="muted">
+            上传活动配置文件（YAML 或 JSON，格式见 <code>surveys/campaign.example.yaml</code>
+            ）。问卷默认使用配置中指定的 surveys/ 中的问卷，也可以一并上传问卷 JSON。
+          </p>
+          <form id="create-campaign" class="stack" enctype="multipart/form-data">
+            <label>
+              活动配置文件 <input type="file" name="config" accept=".yaml,.yml,.json" required />
+            </label>
+            <label>
+              问卷 JSON（可选） <input type="file" name="questionnaire" accept=".json" />
+            </label>
+            <div>
+              <button type="submit">创建</button>
+            </div>
+            <div class="result" aria-live="polite"></div>
+          </form>
+        </section>
+        <section class="card" id="accounts">
+          <h2>账号</h2>
+          <Table
+            id="user-list"
+            rows={users}
+            columns={[
+              { head: '用户名', cell: (u) => u.username },
+              { head: '姓名', cell: (u) => u.displayName },
+              { head: '角色', cell: (u) => ROLE_LABELS[u.role] },
+              { head: '部门', cell: (u) => u.departmentCode ?? '' },
+            ]}
+          />
+          <h3>添加账号</h3>
+          <form id="add-user" class="inline">
+            <label>
+              用户名 <input name="username" required />
+            </label>
+            <label>
+              姓名 <input name="displayName" />
+            </label>
+            <label>
+              角色
+              <select name="role">
+                <option value="liaison">部门联络员</option>
+                <option value="analyst">分析人员</option>
+                <option value="admin">评议办</option>
+              </select>
+            </label>
+            <label>
+              部门代码（联络员） <input name="departmentCode" size={8} />
+            </label>
+            <button type="submit">添加</button>
+            <div class="result" aria-live="polite"></div>
+          </form>
+          <p class="muted">系统生成密码并只显示一次，请当面或通过安全渠道交给本人。</p>
+        </section>
+      </AdminPage>,
+    );
+  });
+
+  app.get('/campaigns/:slug', async (c) => {
+    const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
+    const status = services.campaigns.status(campaign);
+    const [departments, progress, snapshots] = await Promise.all([
+      services.campaigns.departments(campaign.id),
+      services.invitations.progress(campaign, status),
+      services.results.snapshots(campaign.slug),
+    ]);
+    const groups = campaign.config.groups.map((g) => ({
+      ...g,
+      count: departments.filter((d) => d.group === g.code).length,
+    }));
+    const base = `/api/campaigns/${campaign.slug}`;
+    const zone = campaign.config.timeZone;
+    return c.html(
+      <AdminPage viewer={await viewerOf(c, services)} title={campaign.name} data={{ 'data-slug': campaign.slug }}>
+        <p>
+          <a href="/admin">← 全部活动</a>
+        </p>
+        <h1>{campaign.name}</h1>
+        <dl class="facts">
+          <dt>代码</dt>
+          <dd>
+            <code>{campaign.slug}</code>
+          </dd>
+          <dt>时间</dt>
+          <dd>
+            <Time at={campaign.opensAt} zone={zone} /> 至 <Time at={campaign.closesAt} zone={zone} />
+            （本页时间均为
+            {zoneLabel(zone)}）
+          </dd>
+          <dt>状态</dt>
+          <dd>
+            {STATUS_LABELS[status] ?? status}，{MODE_LABELS[campaign.mode] ?? campaign.mode}评议
+          </dd>
+          <dt>部门</dt>
+          <dd>
+            {departments.length} 个（{groups.map((g) => `${g.label} ${g.count}`).join('，')}）
+          </dd>
+          <dt>评议代表</dt>
+          <dd>
+            {progress.totals.evaluators} 人，已邀请 {progress.totals.invited} 人
+          </dd>
+        </dl>
+
+        <section class="card">
+          <h2>导入部门</h2>
+          <p class="muted">
+            .xlsx 或 .csv，列：代码（code）、名称（name）、分组（group，可填分组名称或代码）；可选：联络员、联络员邮箱。
+            同一代码再次导入时，内容相同不变，内容不同则更新；文件有任何错误时不导入任何数据。
+          </p>
+          <ImportForm endpoint={`${base}/departments/import`} accept=".xlsx,.csv" />
+        </section>
+
+        <section class="card">
+          <h2>导入评议代表</h2>
+          <p class="muted">
+            .xlsx 或 .csv，列：姓名（name）、单位/项目（organisation）、类别（category，可填类别名称或代码：
+            {campaign.config.categories.map((x) => x.label).join('、')}）；可选：电话、邮箱。
+            完全相同的行再次导入不会重复添加。
+          </p>
+          <ImportForm endpoint={`${base}/evaluators/import`} accept=".xlsx,.csv" />
+        </section>
+
+        <section class="card">
+          <h2>发布结果</h2>
+          <p class="muted">
+            按当前答卷和核实情况计算全部结果（含 {campaign.config.scoring.bootstrap.samples}{' '}
+            次抽样区间），保存为不可更改的结果快照；已发布的数字以后不会变化，重新计算会成为新的快照。部门联络员看到的是最近一次发布的结果。
+          </p>
+          <Table
+            id="snapshot-list"
+            rows={snapshots}
+            empty="尚未发布结果。"
+            columns={[
+              { head: '发布时间', cell: (x) => <Time at={x.createdAt} zone={zone} /> },
+              { head: '发布人', cell: (x) => x.createdBy },
+              { head: '答卷', cell: (x) => x.counts.responses },
+              { head: '纳入计分', cell: (x) => x.counts.included },
+              { head: '剔除', cell: (x) => x.counts.excluded },
+              { head: '输入摘要', cell: (x) => <code>{x.inputsHash.slice(0, 12)}</code> },
+              {
+                head: '',
+                cell: (x) => <a href={`/dashboard?campaign=${campaign.slug}&snapshot=${x.id}`}>查看</a>,
+              },
+            ]}
+          />
+          <form id="publish" class="inline" data-endpoint={`${base}/snapshots`}>
+            <button type="submit">计算并发布</button>
+            <div class="result" aria-live="polite"></div>
+          </form>
+        </section>
+
+        <section class="card">
+          <h2>导入答卷</h2>
+          <p class="muted">
+            纸质问卷录入或其他系统收集的答卷：UTF-8 编码的 .jsonl 文件，每行一份规范格式的答卷（格式见 README），
+            与网上提交同样校验；文件有任何错误时不导入任何答卷，同一文件不能重复导入。
+          </p>
+          <ImportForm endpoint={`${base}/responses/import`} accept=".jsonl,.json,.txt" />
+        </section>
+
+        <section class="card">
+          <h2>生成邀请链接</h2>
+          <p>
+            为还没有邀请的评议代表各生成一个专属链接（当前 {progress.totals.evaluators - progress.totals.invited}{' '}
+            人待生成）。
+            <strong>链接只在这次下载的文件中出现，系统只保存其摘要，无法再次导出</strong>
+            ；请妥善保存文件。遗失的链接可在下方名单中补发。
+          </p>
+          <form id="invitations" class="inline" data-endpoint={`${base}/invitations`}>
+            <label>
+              格式
+              <select name="format">
+                <option value="xlsx">Excel 链接清单（.xlsx）</option>
+                <option value="csv">CSV 链接清单（.csv）</option>
+                <option value="letters">可打印的邀请函（二维码，每人一页 A4）</option>
+              </select>
+            </label>
+            <button type="submit">生成并下载</button>
+            <div class="result" aria-live="polite"></div>
+          </form>
+        </section>
+
+        <section class="card" id="progress">
+          <h2>填报进度</h2>
+          <ProgressTables progress={progress} />
+          <p>
+            <a href={`/admin/campaigns/${campaign.slug}`}>刷新</a>
+          </p>
+        </section>
+
+        <section class="card">
+          <h2>评议代表名单 · 补发链接</h2>
+          <form id="evaluator-search" class="inline" data-endpoint={`${base}/evaluators`}>
+            <label>
+              姓名或单位 <input type="search" name="q" />
+            </label>
+            <button type="submit" class="secondary">
+              查找
+            </button>
+          </form>
+          <div id="evaluator-results" class="result" aria-live="polite"></div>
+        </section>
+      </AdminPage>,
+    );
+  });
+
+  return app;
+}

@@ -1,0 +1,57 @@
+import { ROLE_LABELS } from '../../accounts/service.js';
+import type { SessionUser } from '../env.js';
+
+/** Who is looking at a signed-in page, as the header shows them. */
+export interface Viewer {
+  user: SessionUser;
+  /** a liaison's department by name (null when no campaign lists their department code) */
+  departmentName: string | null;
+  /** sent by the sign-out form in its `csrf` field */
+  csrfToken: string;
+  /** the request path, to mark the current navigation link */
+  path: string;
+}
+
+const NAVIGATION: Record<SessionUser['role'], { href: string; label: string }[]> = {
+  admin: [
+    { href: '/admin', label: '评议活动' },
+    { href: '/admin#accounts', label: '账号' },
+    { href: '/dashboard', label: '结果分析' },
+  ],
+  analyst: [{ href: '/dashboard', label: '结果分析' }],
+  liaison: [{ href: '/my/results', label: '本部门评议结果' }],
+};
+
+const isCurrent = (href: string, path: string) => !href.includes('#') && (path === href || path.startsWith(`${href}/`));
+
+/**
+ * The one header of every signed-in page: the system's name (home is the role's landing page),
+ * the role's navigation, who is signed in, and a sign-out form that works without a script.
+ */
+export function Header({ viewer: { user, departmentName, csrfToken, path } }: { viewer: Viewer }) {
+  return (
+    <header class="site-header no-print" id="site-header" data-role={user.role}>
+      <a class="brand" href="/">
+        民主评议机关系统
+      </a>
+      <nav class="site-nav" aria-label="主导航">
+        {NAVIGATION[user.role].map(({ href, label }) => (
+          <a href={href} aria-current={isCurrent(href, path) ? 'page' : undefined}>
+            {label}
+          </a>
+        ))}
+      </nav>
+      <p class="who">
+        <span class="person">{user.displayName}</span>
+        <span class="role">{ROLE_LABELS[user.role]}</span>
+        {user.role === 'liaison' && <span class="department">{departmentName ?? user.departmentCode}</span>}
+      </p>
+      <form class="sign-out" method="post" action="/logout">
+        <input type="hidden" name="csrf" value={csrfToken} />
+        <button type="submit" class="secondary">
+          退出登录
+        </button>
+      </form>
+    </header>
+  );
+}

@@ -1,0 +1,48 @@
+import type { Child } from 'hono/jsx';
+import { Layout } from './layout.js';
+
+/**
+ * A page of one message, without the header: the evaluator's (used link, closed, unknown; they
+ * are not signed in) and the error pages.
+ */
+export function MessagePage({
+  title,
+  message,
+  lang,
+  children,
+}: {
+  title: string;
+  message: string;
+  lang?: string;
+  children?: Child;
+}) {
+  return (
+    <Layout title={title} lang={lang}>
+      <main class="message">
+        <h1>{title}</h1>
+        <p>{message}</p>
+        {children}
+      </main>
+    </Layout>
+  );
+}
+
+/** An error as a person reads it in the browser (API clients get the JSON envelope instead). */
+export function ErrorPage({ title, message }: { title: string; message: string }) {
+  return (
+    <MessagePage title={title} message={message}>
+      <p class="error-home">
+        <a href="/">返回首页</a>
+      </p>
+    </MessagePage>
+  );
+}
+
+/** What a list, table or page shows while it has nothing to show yet, and what to do about it. */
+export function EmptyState({ id, children }: { id?: string; children?: Child }) {
+  return (
+    <p class="empty-state" id={id}>
+      {children}
+    </p>
+  );
+}

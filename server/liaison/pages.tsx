@@ -1,0 +1,133 @@
+import { Hono } from 'hono';
+import { currentUser, requirePageRole } from '../accounts/middleware.js';
+import { Layout } from '../http/components/layout.js';
+import { EmptyState } from '../http/components/message.js';
+import { Table } from '../http/components/table.js';
+import { Time } from '../http/components/time.js';
+import type { AppEnv } from '../http/env.js';
+import { errorPage } from '../http/errors.js';
+import { viewerOf } from '../http/viewer.js';
+import type { ResultsService } from '../results/service.js';
+import type { Services } from '../services.js';
+import { DEFAULT_TIME_ZONE, zoneLabel } from '../../web/lib/time.js';
+
+type PublishedResult = Awaited<ReturnType<ResultsService['departmentResults']>>['results'][number];
+
+const f2 = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(2));
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
+
+function Figure({ label, value }: { label: string; value: string | number }) {
+  return (
+    <div class="figure">
+      <span class="value">{value}</span>
+      <span class="label">{label}</span>
+    </div>
+  );
+}
+
+/** One campaign's published results of the liaison's department. */
+function CampaignResult({ result, zone }: { result: PublishedResult; zone: string }) {
+  const { campaign, snapshot, method, catalogs, groupSize, department: d } = result;
+  const hidden = `<${method.minCellSize}`;
+  const iv = d.uncertainty.scoreInterval;
+  const breakdown = catalogs.items.flatMap((item) =>
+    (d.items[item.code]?.categoryBreakdown ?? []).map((b) => ({ item, b })),
+  );
+  const categoryLabel = (code: string) => catalogs.categories.find((x) => x.code === code)?.label ?? code;
+  return (
+    <section>
+      <h2>{campaign.name}</h2>
+      <p class="source">
+        结果发布于 <Time at={snapshot.publishedAt} zone={zone} />（{zoneLabel(zone)}）
+      </p>
+      <div class="figures">
+        <Figure label="最终得分" value={d.suppressed ? hidden : f2(d.finalScore)} />
+        <Figure label="95% 区间" value={iv ? `${f2(iv[0])}–${f2(iv[1])}` : '—'} />
+        <Figure
+          label={`${d.groupLabel}排名`}
+          value={d.rank === null ? (d.rankNote ?? '—') : `${d.rank}${d.tied ? '（并列）' : ''} / ${groupSize}`}
+        />
+        <Figure label="等级" value={d.grade ?? '—'} />
+        <Figure label="有效评议人数" value={d.validRaters} />
+        <Figure label="满意率" value={d.suppressed ? hidden : `${f2(d.satisfactionRate)}%`} />
+        <Figure label="扣分" value={`${f2(d.deduction)}（核实负面情形 ${d.verifiedNegatives} 条）`} />
+      </div>
+      {d.rectification && (
+        <p>
+          <strong class="flag">重点整改</strong> 得分低于 {method.rectification.maxScore} 分，且有较大可能位于本组末{' '}
+          {method.rectification.bottomCount} 位。
+        </p>
+      )}
+      <h3>各类评议代表的评价</h3>
+      <Table
+        class="compact"
+        rows={breakdown}
+        columns={[
+          { head: '评议项目', cell: ({ item }) => item.label },
+          { head: '代表类别', cell: ({ b }) => categoryLabel(b.category) },
+          { head: '有效答复', cell: ({ b }) => b.validAnswers },
+          { head: '平均分', cell: ({ b }) => (b.suppressed ? hidden : f2(b.mean)) },
+          { head: '满意及以上比例', cell: ({ b }) => (b.suppressed ? hidden : pct(b.satisfiedShare)) },
+        ]}
+      />
+      <h3>评议代表指出的作风问题</h3>
+      <Table
+        class="compact"
+        rows={catalogs.problems.map((p) => ({ p, cell: d.problems.find((x) => x.problem === p.id) }))}
+        columns={[
+          { head: '作风问题', cell: ({ p }) => p.label },
+          { head: '指出人数', cell: ({ cell }) => (cell?.suppressed ? hidden : (cell?.mentions ?? 0)) },
+          { head: '占评议人比例', cell: ({ cell }) => (cell?.suppressed ? hidden : pct(cell?.share ?? 0)) },
+        ]}
+      />
+      <h3>办事负面情形</h3>
+      <Table
+        class="compact"
+        rows={catalogs.negatives.map((n) => ({ n, cell: d.negatives.find((x) => x.kind === n.id) }))}
+        columns={[
+          { head: '负面情形', cell: ({ n }) => n.label },
+          { head: '反映', cell: ({ cell }) => (cell?.suppressed ? hidden : (cell?.reported ?? 0)) },
+          { head: '核实', cell: ({ cell }) => (cell?.suppressed ? hidden : (cell?.verified ?? 0)) },
+        ]}
+      />
+      <p class="note">
+        少于 {method.minCellSize} 人的分项不予显示（“{hidden}”）。
+      </p>
+    </section>
+  );
+}
+
+/** Mounted at /my: a department liaison's own pages. */
+export function liaisonPages(services: Services) {
+  const r = new Hono<AppEnv>();
+  r.use('*', requirePageRole('liaison'));
+
+  /** A liaison's page: their own department's published results, nothing else (no script needed). */
+  r.get('/results', async (c) => {
+    const user = currentUser(c)!;
+    if (!user.departmentCode) return errorPage(c, 'FORBIDDEN', '您的账号没有关联部门，请联系评议办。', '没有关联部门');
+    const viewer = await viewerOf(c, services);
+    const [{ results }, campaigns] = await Promise.all([
+      services.results.departmentResults(user.departmentCode),
+      services.campaigns.list(),
+    ]);
+    const zoneOf = (slug: string) => campaigns.find((x) => x.slug === slug)?.config.timeZone ?? DEFAULT_TIME_ZONE;
+    return c.html(
+      <Layout title="本部门评议结果" styles={['dashboard.css']} viewer={viewer}>
+        <main class="dashboard liaison">
+          <h1>
+            本部门评议结果{viewer.departmentName && `：${viewer.departmentName}`}
+            <small>（{user.departmentCode}）</small>
+          </h1>
+          {results.length ? (
+            results.map((result) => <CampaignResult result={result} zone={zoneOf(result.campaign.slug)} />)
+          ) : (
+            <EmptyState>还没有已发布的评议结果。</EmptyState>
+          )}
+        </main>
+      </Layout>,
+    );
+  });
+
+  return r;
+}
