@@ -40,9 +40,17 @@ function AdminPage({
   );
 }
 
+/** The zone most campaigns share (the default zone on a tie): labelled once in the column head. */
+function sharedZone(zones: string[]): string {
+  const counts = new Map<string, number>();
+  for (const zone of zones) counts.set(zone, (counts.get(zone) ?? 0) + 1);
+  const preferred = (zone: string) => (counts.get(zone) ?? 0) * 2 + (zone === DEFAULT_TIME_ZONE ? 1 : 0);
+  return [...counts.keys()].sort((a, b) => preferred(b) - preferred(a))[0] ?? DEFAULT_TIME_ZONE;
+}
+
+/** A campaign elsewhere labels its own times. */
 function CampaignList({ campaigns }: { campaigns: (Campaign & { status: string })[] }) {
-  // the zone of most campaigns is labelled once in the column head; a campaign elsewhere labels its own times
-  const pageZone = campaigns[0]?.config.timeZone ?? DEFAULT_TIME_ZONE;
+  const pageZone = sharedZone(campaigns.map((c) => c.config.timeZone));
   return (
     <Table
       rows={campaigns}

@@ -64,7 +64,7 @@ function CampaignResult({ result, zone }: { result: PublishedResult; zone: strin
         rows={breakdown}
         columns={[
           { head: '评议项目', cell: ({ item }) => item.label },
-          { head: '代表类别', cell: ({ b }) => categoryLabel(b.category) },
+          { head: '代表类别', cell: ({ b }) => categoryLabel(b.category), text: true },
           { head: '有效答复', cell: ({ b }) => b.validAnswers },
           { head: '平均分', cell: ({ b }) => (b.suppressed ? hidden : f2(b.mean)) },
           { head: '满意及以上比例', cell: ({ b }) => (b.suppressed ? hidden : pct(b.satisfiedShare)) },

@@ -4,6 +4,8 @@ import { EmptyState } from './message.js';
 export interface Column<Row> {
   head: Child;
   cell: (row: Row) => Child;
+  /** words that may wrap (the column keeps a readable width); other cells stay on one line. The first column is always text. */
+  text?: boolean;
 }
 
 export interface TableProps<Row> {
@@ -21,7 +23,7 @@ export interface TableProps<Row> {
 
 /**
  * A data table in a horizontally scrolling box, so that a narrow phone scrolls the table instead
- * of squeezing its columns one character wide.
+ * of squeezing its columns one character wide (base.css keeps text columns readable, figures on one line).
  */
 export function Table<Row>({ id, class: className, columns, rows, rowAttributes, foot, empty }: TableProps<Row>) {
   if (!rows.length && empty !== undefined) return <EmptyState id={id}>{empty}</EmptyState>;
@@ -39,7 +41,7 @@ export function Table<Row>({ id, class: className, columns, rows, rowAttributes,
           {rows.map((row) => (
             <tr {...rowAttributes?.(row)}>
               {columns.map((c) => (
-                <td>{c.cell(row)}</td>
+                <td class={c.text ? 'text' : undefined}>{c.cell(row)}</td>
               ))}
             </tr>
           ))}
