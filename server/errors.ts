@@ -47,6 +47,16 @@ export class AppError extends Error {
   }
 }
 
+/** A refusal for now (429): the client may try again after `retryAfter` seconds (sent as Retry-After). */
+export class TooManyRequests extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfter: number,
+  ) {
+    super('TOO_MANY_REQUESTS', message);
+  }
+}
+
 /** zod issues as error details, paths joined with dots. */
 export function zodDetails(error: z.ZodError, line?: number): ErrorDetail[] {
   return error.issues.map((issue) => ({

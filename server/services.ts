@@ -8,6 +8,7 @@ import { responsesService } from './responses/service.js';
 import { evaluatorService } from './evaluator/service.js';
 import { resultsService } from './results/service.js';
 import { noticesService } from './notices/service.js';
+import { throttleService } from './throttle/service.js';
 
 /** Every domain service, built once per app from the injected deps. Routes and the CLI use these. */
 export function createServices(deps: AppDeps) {
@@ -17,11 +18,12 @@ export function createServices(deps: AppDeps) {
   // notices draft from published results, and publishing drafts notices: each reaches the other lazily
   const notices = noticesService(deps, audit, { latest: (campaignId) => results.latestPublished(campaignId) });
   const results = resultsService(deps, campaigns, responses, audit, notices);
+  const throttle = throttleService(deps);
   return {
     campaigns,
     responses,
-    evaluator: evaluatorService(deps, campaigns, responses),
-    accounts: accountsService(deps, audit),
+    evaluator: evaluatorService(deps, campaigns, responses, throttle),
+    accounts: accountsService(deps, audit, throttle),
     audit,
     roster: rosterService(deps, audit),
     invitations: invitationsService(deps, audit),

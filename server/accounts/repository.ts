@@ -1,10 +1,9 @@
-import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { newId } from '../shared/ids.js';
 
 export type UserRow = Selectable<Database['users']>;
 export type SessionRow = Selectable<Database['sessions']>;
-export type LoginAttemptRow = Selectable<Database['login_attempts']>;
 
 export interface AuditRecord {
   id: string;
@@ -59,37 +58,6 @@ export function accountsRepository(db: Kysely<Database>) {
     deleteSession: (id: string) => db.deleteFrom('sessions').where('id', '=', id).execute(),
     deleteExpiredSessions: (userId: string, now: string) =>
       db.deleteFrom('sessions').where('user_id', '=', userId).where('expires_at', '<=', now).execute(),
-
-    attempts: (keys: string[]) => db.selectFrom('login_attempts').selectAll().where('key', 'in', keys).execute(),
-
-    /**
-     * Count one failure for a key in one statement, so several server processes count together:
-     * a window older than `windowStart` starts over at 1. Returns the row as it is now.
-     */
-    recordFailure: (key: string, now: string, windowStart: string) =>
-      db
-        .insertInto('login_attempts')
-        .values({ key, failures: 1, window_started_at: now, locked_until: null })
-        .onConflict((oc) =>
-          oc.column('key').doUpdateSet({
-            failures: sql<number>`case when login_attempts.window_started_at < ${windowStart} then 1 else login_attempts.failures + 1 end`,
-            window_started_at: sql<string>`case when login_attempts.window_started_at < ${windowStart} then ${now} else login_attempts.window_started_at end`,
-          }),
-        )
-        .returningAll()
-        .executeTakeFirstOrThrow(),
-
-    /** Forget windows that ended and locks that ran out, so sprayed usernames don't pile up. */
-    pruneAttempts: (windowStart: string, now: string) =>
-      db
-        .deleteFrom('login_attempts')
-        .where('window_started_at', '<', windowStart)
-        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-        .execute(),
-
-    lock: (key: string, until: string) =>
-      db.updateTable('login_attempts').set({ locked_until: until }).where('key', '=', key).execute(),
-    clearAttempts: (key: string) => db.deleteFrom('login_attempts').where('key', '=', key).execute(),
 
     insertAudit: (entry: Omit<AuditRecord, 'id'>) =>
       db

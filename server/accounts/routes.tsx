@@ -4,7 +4,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import type { AppConfig } from '../config.js';
 import type { AppEnv } from '../http/env.js';
-import { AppError, errorBody, parseOrThrow } from '../errors.js';
+import { AppError, parseOrThrow, TooManyRequests } from '../errors.js';
 import { Layout } from '../http/components/layout.js';
 import type { Services } from '../services.js';
 import { currentUser, requireRole, SESSION_COOKIE } from './middleware.js';
@@ -76,17 +76,9 @@ export function authRoutes(services: Services, config: AppConfig) {
   app.post('/login', async (c) => {
     assertSameOrigin(c, config);
     const body = parseOrThrow(loginSchema, await c.req.json().catch(() => null), '登录');
-    try {
-      const session = await services.accounts.login({ ...body, networkKey: loginNetworkKey(c, config) });
-      setSessionCookie(c, config, session);
-      return c.json(sessionBody(session));
-    } catch (error) {
-      const retryAfter = (error as { retryAfter?: number }).retryAfter;
-      if (error instanceof AppError && retryAfter) {
-        return c.json(errorBody(error.code, error.message), 429, { 'Retry-After': String(retryAfter) });
-      }
-      throw error;
-    }
+    const session = await services.accounts.login({ ...body, networkKey: loginNetworkKey(c, config) });
+    setSessionCookie(c, config, session);
+    return c.json(sessionBody(session));
   });
 
   app.post('/logout', requireRole(), async (c) => {
@@ -211,7 +203,7 @@ export function loginPageRoutes(services: Services, config: AppConfig) {
       return c.redirect(next ?? defaultLanding(session.user.role), 303);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      const retryAfter = (error as { retryAfter?: number }).retryAfter;
+      const retryAfter = error instanceof TooManyRequests ? error.retryAfter : undefined;
       return c.html(
         <LoginPage next={next} username={parsed.data.username} error={error.message} />,
         error.status === 429 ? 429 : error.status === 401 ? 401 : 400,

@@ -1,12 +1,11 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
-import type { Database } from '../db/schema.js';
 import type { SessionUser } from '../http/env.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import { newId, sha256 } from '../shared/ids.js';
+import { LOGIN_THROTTLE, type ThrottleService } from '../throttle/service.js';
 import type { AuditService } from './audit.js';
 import { dummyPasswordHash, generatePassword, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.js';
 import { accountsRepository, type UserRow } from './repository.js';
@@ -15,9 +14,6 @@ export const ROLES = ['admin', 'analyst', 'liaison'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_LABELS: Record<Role, string> = { admin: '评议办', analyst: '分析人员', liaison: '部门联络员' };
-
-/** Login throttling: this many failures within the window lock the username (or address) for the window. */
-export const THROTTLE = { maxFailures: 5, windowMinutes: 15 } as const;
 
 const usernameSchema = z
   .string()
@@ -74,38 +70,8 @@ export function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function accountsService({ db, clock, config }: AppDeps, audit: AuditService) {
+export function accountsService({ db, clock, config }: AppDeps, audit: AuditService, throttle: ThrottleService) {
   const repo = accountsRepository(db.kysely);
-
-  /** A 429 naming when to try again, if any of the keys is locked. */
-  async function assertNotLocked(keys: string[]): Promise<void> {
-    const now = clock.now();
-    let until = 0;
-    for (const row of await repo.attempts(keys)) {
-      if (row.locked_until && Date.parse(row.locked_until) > now.getTime())
-        until = Math.max(until, Date.parse(row.locked_until));
-    }
-    if (until) {
-      const retryAfter = Math.max(1, Math.ceil((until - now.getTime()) / 1000));
-      throw Object.assign(
-        new AppError('TOO_MANY_REQUESTS', `登录失败次数过多，请 ${Math.ceil(retryAfter / 60)} 分钟后再试`),
-        { retryAfter },
-      );
-    }
-  }
-
-  async function recordFailure(trx: Kysely<Database>, keys: string[]): Promise<void> {
-    const tx = accountsRepository(trx);
-    const now = clock.now();
-    const windowMs = THROTTLE.windowMinutes * 60_000;
-    const windowStart = new Date(now.getTime() - windowMs).toISOString();
-    await tx.pruneAttempts(windowStart, now.toISOString());
-    for (const key of keys) {
-      const row = await tx.recordFailure(key, now.toISOString(), windowStart);
-      if (Number(row.failures) >= THROTTLE.maxFailures)
-        await tx.lock(key, new Date(now.getTime() + windowMs).toISOString());
-    }
-  }
 
   return {
     async addUser(
@@ -164,8 +130,9 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
       networkKey: string;
     }): Promise<SessionInfo & { cookie: string }> {
       const username = input.username.trim();
-      const keys = [`user:${username.toLowerCase()}`, `net:${input.networkKey}`];
-      await assertNotLocked(keys);
+      const [userKey, networkKey] = [`user:${username.toLowerCase()}`, `net:${input.networkKey}`];
+      // reserved before the password is hashed: of many concurrent guesses only the allowance is checked
+      await throttle.reserve([userKey, networkKey], LOGIN_THROTTLE);
       const user = await repo.findUserByUsername(username);
       const ok =
         user && !user.disabled
@@ -173,7 +140,7 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
           : (await verifyPassword(input.password, await dummyPasswordHash()), false);
       if (!user || !ok) {
         await db.kysely.transaction().execute(async (trx) => {
-          await recordFailure(trx, keys);
+          await throttle.failed(trx, [userKey, networkKey], LOGIN_THROTTLE);
           await audit.record(trx, {
             actor: username.slice(0, 64) || '-',
             action: 'login_failed',
@@ -189,7 +156,8 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
       const expiresAt = new Date(now.getTime() + config.sessionTtlHours * 3_600_000).toISOString();
       await db.kysely.transaction().execute(async (trx) => {
         const tx = accountsRepository(trx);
-        await tx.clearAttempts(keys[0]);
+        // the username's failures are forgiven; the network keeps its others
+        await throttle.succeeded(trx, { forget: [userKey], release: [networkKey] });
         await tx.deleteExpiredSessions(user.id, now.toISOString());
         await tx.insertSession({
           id: sessionId,

@@ -58,7 +58,7 @@ export function evaluatorPages(services: Services) {
   routes.get('/:token', async (c) => {
     const lang = c.req.query('lang') === 'en' ? 'en' : 'zh';
     const htmlLang = lang === 'en' ? 'en' : 'zh-CN';
-    const found = await services.evaluator.pageState(c.req.param('token'));
+    const found = await services.evaluator.pageState(c.req.param('token'), connection(c));
     if (found.state === 'unknown' || found.state === 'used') {
       const [title, text] = MESSAGES[found.state][lang];
       return c.html(
@@ -111,10 +111,10 @@ export function evaluatorApi(services: Services) {
   const routes = new Hono<AppEnv>();
   routes.use('*', noStore);
 
-  routes.get('/:token', async (c) => c.json(await services.evaluator.load(c.req.param('token'))));
+  routes.get('/:token', async (c) => c.json(await services.evaluator.load(c.req.param('token'), connection(c))));
 
   routes.put('/:token/draft', async (c) =>
-    c.json(await services.evaluator.saveDraft(c.req.param('token'), await jsonBody(c))),
+    c.json(await services.evaluator.saveDraft(c.req.param('token'), await jsonBody(c), connection(c))),
   );
 
   routes.post('/:token/submit', async (c) => {

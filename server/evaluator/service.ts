@@ -5,6 +5,7 @@ import type { AppDeps } from '../context.js';
 import { AppError, parseOrThrow, zodDetails } from '../errors.js';
 import { requestFingerprint, type ResponsesService, type StoredSubmission } from '../responses/service.js';
 import { sha256 } from '../shared/ids.js';
+import { UNKNOWN_LINK_THROTTLE, type ThrottleService } from '../throttle/service.js';
 import { surveyRepository, type InvitationRow } from './repository.js';
 import { formatLongDateTime, zoneLabel } from '../../web/lib/time.js';
 
@@ -75,17 +76,37 @@ export function clientAddress(connection: ClientConnection, trustProxy: boolean)
   return connection.remoteAddress;
 }
 
-export function evaluatorService(deps: AppDeps, campaigns: CampaignsService, responses: ResponsesService) {
+export function evaluatorService(
+  deps: AppDeps,
+  campaigns: CampaignsService,
+  responses: ResponsesService,
+  throttle: ThrottleService,
+) {
   const { db, clock, config } = deps;
   const repo = surveyRepository(db.kysely);
   /** served definitions per campaign, version, department list and preset category */
   const served = new Map<string, QuestionnaireDefinition>();
 
-  async function findInvitation(token: string): Promise<{ invitation: InvitationRow; tokenHash: string } | undefined> {
-    if (!TOKEN_PATTERN.test(token)) return undefined;
-    const tokenHash = sha256(token);
-    const invitation = await repo.findInvitationByHash(tokenHash);
-    return invitation ? { invitation, tokenHash } : undefined;
+  /**
+   * The invitation of a link. An unknown link counts against its network (429 past the allowance);
+   * a valid one is never counted or refused, so evaluators behind one office address are never
+   * locked out by a guesser among them, and a valid request costs no extra query.
+   */
+  async function findInvitation(
+    token: string,
+    connection: ClientConnection,
+  ): Promise<{ invitation: InvitationRow; tokenHash: string } | undefined> {
+    const tokenHash = TOKEN_PATTERN.test(token) ? sha256(token) : null;
+    const invitation = tokenHash ? await repo.findInvitationByHash(tokenHash) : undefined;
+    if (invitation && tokenHash) return { invitation, tokenHash };
+    await throttle.reserve([unknownLinkKey(connection)], UNKNOWN_LINK_THROTTLE);
+    return undefined;
+  }
+
+  /** The network an unknown link came from: salted, the same coarse prefix as responses' network keys. */
+  function unknownLinkKey(connection: ClientConnection): string {
+    const prefix = networkPrefix(clientAddress(connection, config.trustProxy)) ?? 'unknown';
+    return `link:${sha256(`${config.networkSalt}|link|${prefix}`).slice(0, 32)}`;
   }
 
   function assertOpen(campaign: Campaign) {
@@ -97,8 +118,8 @@ export function evaluatorService(deps: AppDeps, campaigns: CampaignsService, res
   }
 
   /** The invitation of a usable link in an open campaign, or the AppError saying why not. */
-  async function resolve(token: string) {
-    return usable(await findInvitation(token));
+  async function resolve(token: string, connection: ClientConnection) {
+    return usable(await findInvitation(token, connection));
   }
 
   async function usable(found: Awaited<ReturnType<typeof findInvitation>>) {
@@ -131,8 +152,8 @@ export function evaluatorService(deps: AppDeps, campaigns: CampaignsService, res
 
   return {
     /** For the HTML page: which of the clear messages (or the questionnaire) a link gets. */
-    async pageState(token: string): Promise<PageState> {
-      const found = await findInvitation(token);
+    async pageState(token: string, connection: ClientConnection): Promise<PageState> {
+      const found = await findInvitation(token, connection);
       if (!found) return { state: 'unknown' };
       const campaign = await campaigns.getById(found.invitation.campaign_id);
       if (found.invitation.used) return { state: 'used', campaign };
@@ -140,8 +161,8 @@ export function evaluatorService(deps: AppDeps, campaigns: CampaignsService, res
     },
 
     /** Campaign, served questionnaire and the saved draft; the first call marks the link opened. */
-    async load(token: string) {
-      const { invitation, campaign } = await resolve(token);
+    async load(token: string, connection: ClientConnection) {
+      const { invitation, campaign } = await resolve(token, connection);
       if (!invitation.opened_at) await repo.markOpened(invitation.id, clock.now().toISOString());
       const questionnaire = await servedDefinition(campaign, invitation.category);
       const draft = await repo.findDraft(invitation.id);
@@ -165,8 +186,8 @@ export function evaluatorService(deps: AppDeps, campaigns: CampaignsService, res
       };
     },
 
-    async saveDraft(token: string, body: unknown) {
-      const { invitation } = await resolve(token);
+    async saveDraft(token: string, body: unknown, connection: ClientConnection) {
+      const { invitation } = await resolve(token, connection);
       const draft = parseOrThrow(draftBodySchema, body, '草稿');
       const json = JSON.stringify(draft.answers);
       if (json.length > MAX_DRAFT_CHARS) throw new AppError('PAYLOAD_TOO_LARGE', '草稿内容太长，无法保存');
@@ -190,7 +211,7 @@ export function evaluatorService(deps: AppDeps, campaigns: CampaignsService, res
       if (idempotencyKey !== null && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
         throw new AppError('BAD_REQUEST', 'Idempotency-Key 格式不对：8–128 个字母、数字或 _ . : -');
       }
-      const found = await findInvitation(token);
+      const found = await findInvitation(token, connection);
       if (!found) throw new AppError('NOT_FOUND', '链接无效：没有找到这份问卷，请检查链接是否完整');
       const fingerprint = idempotencyKey ? requestFingerprint(token, idempotencyKey, body) : null;
       const prior = await responses.replay(token, idempotencyKey, fingerprint);

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { ErrorPage } from './components/message.js';
-import { ERROR_STATUS, AppError, errorBody, type ErrorCode, type ErrorDetail } from '../errors.js';
+import { ERROR_STATUS, AppError, errorBody, TooManyRequests, type ErrorCode, type ErrorDetail } from '../errors.js';
 
 const PAGE_TITLES: Partial<Record<number, string>> = {
   401: '请先登录',
@@ -30,6 +30,7 @@ export function renderError(c: Context, code: ErrorCode, message: string, detail
 }
 
 export function respondError(c: Context, err: unknown) {
+  if (err instanceof TooManyRequests) c.header('Retry-After', String(err.retryAfter));
   if (err instanceof AppError) return renderError(c, err.code, err.message, err.details);
   // hono's own HTTPExceptions (e.g. body limit) carry a status below 500: they are the client's fault.
   const status = (err as { status?: number })?.status;

@@ -14,29 +14,6 @@ describe.each(await dialects())('accounts storage on $name', ({ open }) => {
   });
   afterAll(() => db.close());
 
-  it('counts login failures in one statement and restarts the count after the window', async () => {
-    const repo = accountsRepository(db.kysely);
-    const first = await repo.recordFailure('user:x', '2026-11-23T08:00:00.000Z', '2026-11-23T07:45:00.000Z');
-    expect(Number(first.failures)).toBe(1);
-    const second = await repo.recordFailure('user:x', '2026-11-23T08:05:00.000Z', '2026-11-23T07:50:00.000Z');
-    expect(Number(second.failures)).toBe(2);
-    expect(second.window_started_at).toBe('2026-11-23T08:00:00.000Z');
-    const later = await repo.recordFailure('user:x', '2026-11-23T08:20:00.000Z', '2026-11-23T08:05:00.000Z');
-    expect(Number(later.failures)).toBe(1);
-    expect(later.window_started_at).toBe('2026-11-23T08:20:00.000Z');
-  });
-
-  it('counts concurrent failures without losing any', async () => {
-    const repo = accountsRepository(db.kysely);
-    await Promise.all(
-      Array.from({ length: 8 }, () =>
-        repo.recordFailure('net:y', '2026-11-23T08:00:00.000Z', '2026-11-23T07:45:00.000Z'),
-      ),
-    );
-    const [row] = await repo.attempts(['net:y']);
-    expect(Number(row.failures)).toBe(8);
-  });
-
   it('creates users, opens and finds sessions until they expire, and writes audit rows', async () => {
     const service = createServices({ db, clock, config: defaultConfig({ sessionTtlHours: 1 }) }).accounts;
     const { password } = await service.addUser({ username: 'repo-admin', role: 'admin' });

@@ -1,0 +1,62 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+export type AttemptRow = Selectable<Database['login_attempts']>;
+
+/**
+ * Attempt counters, one row per throttled key (a username, a network), in the database so every
+ * server process counts together. Each change is one statement: concurrent requests can't both
+ * read the same count.
+ */
+export function throttleRepository(db: Kysely<Database>) {
+  return {
+    /**
+     * Count one attempt under `key` and return the row as it is now. A window that ended, or a
+     * lock that ran out, starts over at 1.
+     */
+    reserve: (key: string, now: string, windowStart: string) => {
+      const stale = sql<boolean>`(login_attempts.locked_until is not null and login_attempts.locked_until <= ${now})
+        or (login_attempts.locked_until is null and login_attempts.window_started_at <= ${windowStart})`;
+      return db
+        .insertInto('login_attempts')
+        .values({ key, failures: 1, window_started_at: now, locked_until: null })
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet({
+            failures: sql<number>`case when ${stale} then 1 else login_attempts.failures + 1 end`,
+            window_started_at: sql<string>`case when ${stale} then ${now} else login_attempts.window_started_at end`,
+            locked_until: sql<string | null>`case when ${stale} then null else login_attempts.locked_until end`,
+          }),
+        )
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    },
+
+    /** Give back one reserved attempt (a refused or successful one). */
+    release: (key: string) =>
+      db
+        .updateTable('login_attempts')
+        .set({ failures: sql<number>`failures - 1` })
+        .where('key', '=', key)
+        .where('failures', '>', 0)
+        .execute(),
+
+    /** Lock a key that has used its allowance. */
+    lockIfReached: (key: string, maxFailures: number, until: string) =>
+      db
+        .updateTable('login_attempts')
+        .set({ locked_until: until })
+        .where('key', '=', key)
+        .where('failures', '>=', maxFailures)
+        .execute(),
+
+    forget: (key: string) => db.deleteFrom('login_attempts').where('key', '=', key).execute(),
+
+    /** Forget windows that ended and locks that ran out, so sprayed keys don't pile up. */
+    prune: (windowStart: string, now: string) =>
+      db
+        .deleteFrom('login_attempts')
+        .where('window_started_at', '<', windowStart)
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+        .execute(),
+  };
+}
