@@ -192,6 +192,16 @@ export const campaignConfigSchema = z
 export type CampaignConfigInput = z.input<typeof campaignConfigSchema>;
 export type CampaignConfig = z.output<typeof campaignConfigSchema>;
 
+/**
+ * A config as stored with its campaign (validated when the campaign was created). Configs stored
+ * before a field existed get the field's default here, on read: the stored text is never
+ * rewritten, so nothing computed from it (the scoring method, published snapshots) changes.
+ */
+export function storedCampaignConfig(json: string): CampaignConfig {
+  const stored = JSON.parse(json) as Omit<CampaignConfig, 'timeZone'> & { timeZone?: string };
+  return { ...stored, timeZone: stored.timeZone ?? DEFAULT_TIME_ZONE };
+}
+
 /** Parse a JSON or YAML config text (by extension or content). Errors carry zod's paths. */
 export function parseConfigText(text: string): unknown {
   const trimmed = text.trimStart();

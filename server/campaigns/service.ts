@@ -4,7 +4,12 @@ import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import { newId } from '../shared/ids.js';
-import { campaignConfigSchema, resolveQuestionnairePath, type CampaignConfig } from '../../surveys/campaign-config.js';
+import {
+  campaignConfigSchema,
+  resolveQuestionnairePath,
+  storedCampaignConfig,
+  type CampaignConfig,
+} from '../../surveys/campaign-config.js';
 import { compileRecordValidator, type RecordValidator } from '../../surveys/record.js';
 import { lintQuestionnaire } from '../../surveys/questionnaire.js';
 import { campaignsRepository, type CampaignRow, type DepartmentRow } from './repository.js';
@@ -44,7 +49,7 @@ export function toCampaign(row: CampaignRow): Campaign {
     opensAt: row.opens_at,
     closesAt: row.closes_at,
     mode: row.mode,
-    config: JSON.parse(row.config_json) as CampaignConfig,
+    config: storedCampaignConfig(row.config_json),
     createdAt: row.created_at,
   };
 }

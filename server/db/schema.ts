@@ -122,7 +122,11 @@ export interface ResponsesTable {
   source: string;
   /** hashed coarse network address (for burst flags); null for imports */
   network_key: string | null;
-  /** coarse: the UTC day only, so responses can't be joined to invitations by time */
+  /**
+   * Coarse: the day only, so responses can't be joined to invitations by time. The day in the
+   * campaign's time zone; rows stored before campaigns had a time zone hold the UTC day and are
+   * left so (the instant was never kept, and published inputs hashes include this day).
+   */
   submitted_day: string;
 }
 
@@ -152,6 +156,7 @@ export interface NegativeReportsTable {
   contact: string | null;
   /** pending | dismissed | verified */
   status: string;
+  /** the day the response was stored, like responses.submitted_day */
   created_day: string;
   /** the text as a department may read it, once the office has redacted it */
   redacted_matter: string | null;

@@ -4,6 +4,7 @@ import { categoryLabel, type Campaign } from '../campaigns/service.js';
 import { lettersHtml } from './letters.js';
 import type { IssuedInvitation } from './service.js';
 import { spreadsheetSafe } from '../shared/csv.js';
+import { formatDateTime } from '../../web/lib/time.js';
 
 export const EXPORT_FORMATS = ['xlsx', 'csv', 'letters'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -64,7 +65,8 @@ export async function exportInvitations(
   format: ExportFormat,
   now: Date,
 ): Promise<ExportFile> {
-  const stamp = now.toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
+  // 20261123-1056 in the campaign's time zone
+  const stamp = formatDateTime(now, campaign.config.timeZone).replace(/[-:]/g, '').replace(' ', '-');
   const base = `${campaign.slug}-invitations-${stamp}`;
   switch (format) {
     case 'csv':

@@ -33,10 +33,18 @@ export interface CategoryProgress {
 }
 
 export interface Progress {
-  campaign: { slug: string; name: string; status: string; opensAt: string; closesAt: string; mode: string };
+  campaign: {
+    slug: string;
+    name: string;
+    status: string;
+    opensAt: string;
+    closesAt: string;
+    mode: string;
+    timeZone: string;
+  };
   categories: CategoryProgress[];
   totals: Omit<CategoryProgress, 'code' | 'label'>;
-  /** responses per UTC day and category (a day with none is absent) */
+  /** responses per day in the campaign's time zone and category (a day with none is absent) */
   perDay: { day: string; total: number; byCategory: Record<string, number> }[];
 }
 
@@ -196,6 +204,7 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
           opensAt: campaign.opensAt,
           closesAt: campaign.closesAt,
           mode: campaign.mode,
+          timeZone: campaign.config.timeZone,
         },
         categories,
         totals,

@@ -4,6 +4,7 @@ import type { Campaign, CampaignsService } from '../campaigns/service.js';
 import type { AppDeps } from '../context.js';
 import { AppError, zodDetails, type ErrorDetail } from '../errors.js';
 import { newId, sha256 } from '../shared/ids.js';
+import { dayInZone } from '../../web/lib/time.js';
 import type { AuditService } from '../accounts/audit.js';
 import { responsesRepository, type ResponseRows } from './repository.js';
 
@@ -47,7 +48,7 @@ export interface StoreManyOptions {
    * can't be loaded twice
    */
   importFile?: { contentHash: string; fileName: string | null; actor: string };
-  /** the submission day (YYYY-MM-DD) to store, for simulated history; defaults to today */
+  /** the submission day (YYYY-MM-DD) to store, for simulated history; defaults to today in the campaign time zone */
   day?: string;
 }
 
@@ -226,7 +227,7 @@ export function responsesService({ db, clock }: AppDeps, campaigns: CampaignsSer
     const rows = buildRows(campaign, records, ids, {
       source: options.source,
       version,
-      day: options.day ?? clock.now().toISOString().slice(0, 10),
+      day: options.day ?? dayInZone(clock.now(), campaign.config.timeZone),
       invitationId: null,
       networkKey: null,
     });
@@ -290,7 +291,7 @@ export function responsesService({ db, clock }: AppDeps, campaigns: CampaignsSer
     async store(input: WebSubmission): Promise<StoredSubmission> {
       const { campaign, invitation, record, idempotencyKey } = input;
       const now = clock.now();
-      const day = now.toISOString().slice(0, 10);
+      const day = dayInZone(now, campaign.config.timeZone);
       const anonymous = campaign.mode !== 'named';
       const ids = await departmentIds(campaign, [record]);
       const rows = buildRows(campaign, [record], ids, {

@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import { stringify } from 'csv-stringify/sync';
 import { groupsOf, type DepartmentView, type ResultView } from './view.js';
 import { safeCell, spreadsheetSafe } from '../shared/csv.js';
+import { formatDateTime, zoneLabel } from '../../web/lib/time.js';
 
 type Cell = string | number | null;
 
@@ -132,11 +133,14 @@ export function resultCsv(view: ResultView): string {
 
 function methodRows(view: ResultView): [string, Cell][] {
   const m = view.method;
+  const zone = zoneLabel(view.campaign.timeZone);
   const rows: [string, Cell][] = [
     ['评议活动', view.campaign.name],
     ['活动代码', view.campaign.slug],
     ['快照编号', view.snapshot?.id ?? '（未发布：实时计算）'],
-    ['发布时间', view.snapshot?.createdAt ?? ''],
+    view.snapshot
+      ? [`发布时间（${zone}）`, formatDateTime(view.snapshot.createdAt, view.campaign.timeZone)]
+      : [`计算时间（${zone}）`, view.computedAt ? formatDateTime(view.computedAt, view.campaign.timeZone) : ''],
     ['答卷总数', view.inputs.responses],
     ['纳入计分', view.inputs.included],
     ['剔除（过快且全部同一等级）', view.inputs.excluded],

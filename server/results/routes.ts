@@ -6,6 +6,7 @@ import { parseOrThrow } from '../errors.js';
 import type { Services } from '../services.js';
 import { resultCsv, resultXlsx } from './export.js';
 import type { ResultView } from './view.js';
+import { dayInZone } from '../../web/lib/time.js';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -60,7 +61,8 @@ export function resultsRoutes(services: Services) {
     });
     r.get(`/snapshots/:id/export.${format}`, readers, async (c) => {
       const view = await services.results.snapshot(c.req.param('id'));
-      return exportResponse(view, format, `${view.campaign.slug}-${view.snapshot!.createdAt.slice(0, 10)}-结果`);
+      const day = dayInZone(view.snapshot!.createdAt, view.campaign.timeZone);
+      return exportResponse(view, format, `${view.campaign.slug}-${day}-结果`);
     });
   }
 

@@ -14,7 +14,7 @@ import {
 import { officeActor, type NoticesService, type PublishedResult } from '../notices/service.js';
 import { methodFromConfig } from './method.js';
 import { resultsRepository, type SnapshotRow, type SnapshotSummaryRow } from './repository.js';
-import { catalogsOf, toView, type Catalogs, type DepartmentView, type ResultView } from './view.js';
+import { catalogsOf, toView, type Catalogs, type DepartmentView, type ResultView, type ViewCampaign } from './view.js';
 
 /** What a snapshot's result_json holds: self-contained, so a published result reads the same forever. */
 export interface StoredResult {
@@ -48,10 +48,14 @@ function toSummary(row: SnapshotSummaryRow, slug: string): SnapshotSummary {
   };
 }
 
-/** A view of a stored snapshot, built from what was stored only (never the campaign's current config). */
-function snapshotView(row: SnapshotRow): ResultView {
+/**
+ * A view of a stored snapshot, built from what was stored only (never the campaign's current
+ * config), apart from the time zone its times are shown in: snapshots don't store it (those
+ * published before campaigns had one couldn't), and it is display, not result.
+ */
+function snapshotView(row: SnapshotRow, timeZone: string): ResultView {
   const stored = JSON.parse(row.result_json) as StoredResult;
-  return toView(stored.campaign, stored.catalogs, stored.result, {
+  return toView({ ...stored.campaign, timeZone }, stored.catalogs, stored.result, {
     id: row.id,
     createdAt: row.created_at,
     createdBy: row.created_by,
@@ -59,8 +63,8 @@ function snapshotView(row: SnapshotRow): ResultView {
 }
 
 export interface Comparison {
-  from: { snapshot: string; campaign: { slug: string; name: string }; createdAt: string };
-  to: { snapshot: string; campaign: { slug: string; name: string }; createdAt: string };
+  from: { snapshot: string; campaign: ViewCampaign; createdAt: string };
+  to: { snapshot: string; campaign: ViewCampaign; createdAt: string };
   departments: {
     code: string;
     name: string;
@@ -74,6 +78,12 @@ export interface Comparison {
     rankChange: number | null;
   }[];
 }
+
+const viewCampaign = (campaign: Campaign): ViewCampaign => ({
+  slug: campaign.slug,
+  name: campaign.name,
+  timeZone: campaign.config.timeZone,
+});
 
 /** How stale the live (unpublished) figures may be; published snapshots are never recomputed. */
 export const LIVE_MAX_AGE_MS = 60_000;
@@ -151,6 +161,16 @@ export function resultsService(
     return row;
   }
 
+  /** Views of snapshots, each in its campaign's time zone (a campaign read once per call). */
+  function snapshotViews() {
+    const zones = new Map<string, Promise<string>>();
+    return (row: SnapshotRow) => {
+      let zone = zones.get(row.campaign_id);
+      if (!zone) zones.set(row.campaign_id, (zone = campaigns.getById(row.campaign_id).then((c) => c.config.timeZone)));
+      return zone.then((timeZone) => snapshotView(row, timeZone));
+    };
+  }
+
   return {
     /** The raw result (figures unsuppressed): for the snapshot and the tests; never sent as is. */
     compute,
@@ -168,7 +188,10 @@ export function resultsService(
         attempt.pending.catch(() => liveResults.get(slug) === attempt && liveResults.delete(slug));
       }
       const { campaign, result } = await entry.pending;
-      return { ...toView(campaign, catalogsOf(campaign.config), result), computedAt: new Date(entry.at).toISOString() };
+      return {
+        ...toView(viewCampaign(campaign), catalogsOf(campaign.config), result),
+        computedAt: new Date(entry.at).toISOString(),
+      };
     },
 
     /**
@@ -237,7 +260,7 @@ export function resultsService(
     },
 
     async snapshot(id: string): Promise<ResultView> {
-      return snapshotView(await getSnapshotRow(id));
+      return snapshotViews()(await getSnapshotRow(id));
     },
 
     /** The stored record exactly as published (for audits and the immutability test). */
@@ -246,7 +269,8 @@ export function resultsService(
     },
 
     async compare(fromId: string, toId: string): Promise<Comparison> {
-      const [a, b] = [snapshotView(await getSnapshotRow(fromId)), snapshotView(await getSnapshotRow(toId))];
+      const view = snapshotViews();
+      const [a, b] = [await view(await getSnapshotRow(fromId)), await view(await getSnapshotRow(toId))];
       const byCode = new Map<string, { from?: DepartmentView; to?: DepartmentView }>();
       for (const d of a.departments) byCode.set(d.code, { from: d });
       for (const d of b.departments) byCode.set(d.code, { ...byCode.get(d.code), to: d });
@@ -280,9 +304,10 @@ export function resultsService(
     /** A department across campaigns: its figures in the latest snapshot of every campaign that has one. */
     async trend(code: string) {
       const rows = await repo.latestSnapshots();
+      const views = snapshotViews();
       const points = [];
       for (const row of rows) {
-        const view = snapshotView(row);
+        const view = await views(row);
         const d = view.departments.find((x) => x.code === code);
         if (!d) continue;
         const groupSize = view.departments.filter((x) => x.group === d.group && x.ranked).length;
@@ -305,9 +330,10 @@ export function resultsService(
     /** A liaison's view: only their own department, only from published snapshots, newest campaign first. */
     async departmentResults(code: string) {
       const rows = await repo.latestSnapshots();
+      const views = snapshotViews();
       const results = [];
       for (const row of rows.reverse()) {
-        const view = snapshotView(row);
+        const view = await views(row);
         const d = view.departments.find((x) => x.code === code);
         if (!d) continue;
         results.push({

@@ -23,12 +23,6 @@ import type {
   Uncertainty,
 } from '../../scoring/index.js';
 
-export interface CampaignRef {
-  id: string;
-  slug: string;
-  name: string;
-}
-
 export interface ProblemCell {
   problem: number;
   mentions: number | null;
@@ -72,8 +66,15 @@ export interface SnapshotMeta {
   createdBy: string;
 }
 
+/** The campaign a view is of; every time in the view is shown in its time zone. */
+export interface ViewCampaign {
+  slug: string;
+  name: string;
+  timeZone: string;
+}
+
 export interface ResultView {
-  campaign: { slug: string; name: string };
+  campaign: ViewCampaign;
   /** present when the view is of a published snapshot */
   snapshot: SnapshotMeta | null;
   method: Method;
@@ -169,7 +170,7 @@ function suppressDepartment(
 
 /** The view of a result: labels, catalogs and small-cell suppression. */
 export function toView(
-  campaign: Pick<CampaignRef, 'slug' | 'name'>,
+  campaign: ViewCampaign,
   catalogs: Catalogs,
   result: CampaignResult,
   snapshot: SnapshotMeta | null = null,
@@ -197,7 +198,7 @@ export function toView(
     .map(({ d }) => d);
   const { excluded, ...screening } = result.screening;
   return {
-    campaign: { slug: campaign.slug, name: campaign.name },
+    campaign: { slug: campaign.slug, name: campaign.name, timeZone: campaign.timeZone },
     snapshot,
     method: result.method,
     inputs: result.inputs,

@@ -10,23 +10,30 @@ export async function xlsxOf(rows: unknown[][], sheetName = 'Sheet1'): Promise<U
 
 /** Rows of the first sheet of an .xlsx file, as cell texts. */
 export async function xlsxRows(bytes: Uint8Array | ArrayBuffer): Promise<string[][]> {
+  return (await xlsxSheets(bytes))[0].rows;
+}
+
+/** Every sheet of an .xlsx file with its rows as cell texts. */
+export async function xlsxSheets(bytes: Uint8Array | ArrayBuffer): Promise<{ name: string; rows: string[][] }[]> {
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.load(bytes as ArrayBuffer);
-  const rows: string[][] = [];
-  workbook.worksheets[0].eachRow((row) => {
-    const cells: string[] = [];
-    row.eachCell({ includeEmpty: true }, (cell, col) => {
-      const v = cell.value as unknown;
-      cells[col - 1] =
-        v && typeof v === 'object' && 'text' in (v as object)
-          ? String((v as { text: unknown }).text)
-          : v == null
-            ? ''
-            : String(v);
+  return workbook.worksheets.map((sheet) => {
+    const rows: string[][] = [];
+    sheet.eachRow((row) => {
+      const cells: string[] = [];
+      row.eachCell({ includeEmpty: true }, (cell, col) => {
+        const v = cell.value as unknown;
+        cells[col - 1] =
+          v && typeof v === 'object' && 'text' in (v as object)
+            ? String((v as { text: unknown }).text)
+            : v == null
+              ? ''
+              : String(v);
+      });
+      rows.push(cells);
     });
-    rows.push(cells);
+    return { name: sheet.name, rows };
   });
-  return rows;
 }
 
 /** A CSV text from rows (no quoting needed for the test data). */

@@ -86,7 +86,7 @@ describe('results API: live results and suppression', () => {
   });
 
   it('returns the campaign, method, inputs and every department with its group label', () => {
-    expect(view.campaign).toEqual({ slug: 'test-2026', name: expect.any(String) });
+    expect(view.campaign).toEqual({ slug: 'test-2026', name: expect.any(String), timeZone: 'Asia/Shanghai' });
     expect(view.inputs).toMatchObject({ responses: 45, excluded: 0, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(view.method.minCellSize).toBe(5);
     expect(view.departments.map((d) => d.code).sort()).toEqual(['D001', 'D002', 'D003', 'D004', 'D005', 'D006']);

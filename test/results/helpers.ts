@@ -101,12 +101,16 @@ export async function storeRecords(
 }
 
 /** An app over `db` with the test campaign and the known records stored. */
-export async function resultsSetup(db: Db, options: { slug?: string; records?: boolean } = {}) {
+export async function resultsSetup(db: Db, options: { slug?: string; records?: boolean; timeZone?: string } = {}) {
   const clock = fixedClock(RESULTS_TIME);
   const deps = { db, config: defaultConfig(), clock };
   const app = createApp(deps);
   const services = createServices(deps);
-  const campaign = await createTestCampaign(db, services, { slug: options.slug, departments: 6 });
+  const campaign = await createTestCampaign(db, services, {
+    slug: options.slug,
+    departments: 6,
+    ...(options.timeZone ? { overrides: { timeZone: options.timeZone } } : {}),
+  });
   if (options.records !== false) {
     const { records, verify } = knownRecords();
     await storeRecords(services, campaign, records, verify);
