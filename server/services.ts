@@ -1,5 +1,6 @@
 import { accountsService } from './accounts/service.js';
 import { auditService } from './accounts/audit.js';
+import { calendarService } from './calendar/service.js';
 import { invitationsService } from './invitations/service.js';
 import { rosterService } from './roster/service.js';
 import { campaignsService } from './campaigns/service.js';
@@ -25,6 +26,7 @@ export function createServices(deps: AppDeps) {
     evaluator: evaluatorService(deps, campaigns, responses, throttle),
     accounts: accountsService(deps, audit, throttle),
     audit,
+    calendar: calendarService(deps, audit),
     roster: rosterService(deps, audit),
     invitations: invitationsService(deps, audit),
     results,

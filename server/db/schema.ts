@@ -29,6 +29,7 @@ export interface Database {
   evidence_files: EvidenceFilesTable;
   notifications: NotificationsTable;
   outbox: OutboxTable;
+  calendar_overrides: CalendarOverridesTable;
 }
 
 export interface CampaignsTable {
@@ -357,4 +358,15 @@ export interface OutboxTable {
   claimed_until: string | null;
   sent_at: string | null;
   last_error: string | null;
+}
+
+/** A local day off or working day over the national calendar (server/calendar/). */
+export interface CalendarOverridesTable {
+  /** YYYY-MM-DD */
+  day: string;
+  /** 0/1 */
+  working: number;
+  note: string;
+  created_at: string;
+  created_by: string;
 }

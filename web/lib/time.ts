@@ -49,6 +49,23 @@ export function dayInZone(instant: string | Date, timeZone: string): string {
   return `${p.year}-${p.month}-${p.day}`;
 }
 
+/**
+ * The first instant of the calendar day `YYYY-MM-DD` in the zone (its midnight; where a clock change
+ * skips midnight, the first minute the day has).
+ */
+export function startOfDayInZone(day: string, timeZone: string): Date {
+  const [y, m, d] = day.split('-').map(Number);
+  const wall = Date.UTC(y, m - 1, d);
+  const offsetAt = (t: number) => {
+    const p = parts(new Date(t), timeZone);
+    const shown = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute));
+    return shown - Math.floor(t / 60_000) * 60_000;
+  };
+  // the offset at the first guess may differ from the one at midnight (a clock change in between)
+  const guess = wall - offsetAt(wall);
+  return new Date(wall - offsetAt(guess));
+}
+
 /** `2026年12月2日` (official documents: full year, no padding), or `2 December 2026`. */
 export function formatLongDate(instant: string | Date, timeZone: string, lang: Lang = 'zh'): string {
   const p = parts(instant, timeZone);

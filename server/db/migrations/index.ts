@@ -12,6 +12,7 @@ import * as m0010 from './0010_invitation_seal.js';
 import * as m0011 from './0011_notices.js';
 import * as m0012 from './0012_idempotency_request_hash.js';
 import * as m0013 from './0013_notice_items.js';
+import * as m0014 from './0014_calendar_overrides.js';
 
 /** Ordered, shared by SQLite and PostgreSQL. Add new files at the end; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '0011_notices': m0011,
   '0012_idempotency_request_hash': m0012,
   '0013_notice_items': m0013,
+  '0014_calendar_overrides': m0014,
 };
 
 export const migrationProvider: MigrationProvider = {
