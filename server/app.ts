@@ -18,6 +18,7 @@ import { campaignRoutes } from './campaigns/routes.js';
 import { invitationsRoutes } from './invitations/routes.js';
 import { rosterRoutes } from './roster/routes.js';
 import { responsesRoutes } from './responses/routes.js';
+import { noticesRoutes } from './notices/routes.js';
 
 /** The one place that builds the application. The entry point only starts it. */
 export function createApp(deps: AppDeps) {
@@ -67,6 +68,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/campaigns', invitationsRoutes(services, deps.clock));
   app.route('/admin', adminRoutes(services));
   app.route('/api', resultsRoutes(services));
+  app.route('/api', noticesRoutes(services));
   app.route('/api/my', liaisonRoutes(services));
   app.route('/dashboard', dashboardPages(services));
   app.route('/my', liaisonPages(services));

@@ -3,6 +3,7 @@ import { campaignCreateCommand } from '../campaigns/cli.js';
 import { importDepartmentsCommand, importEvaluatorsCommand } from '../roster/cli.js';
 import { importResponsesCommand } from '../responses/cli.js';
 import { resultsCommands } from '../results/cli.js';
+import { noticesCommands } from '../notices/cli.js';
 import type { Command } from './framework.js';
 
 export { runCli } from './framework.js';
@@ -15,4 +16,5 @@ export const commands: Command[] = [
   userAddCommand,
   importResponsesCommand,
   ...resultsCommands,
+  ...noticesCommands,
 ];

@@ -3,6 +3,7 @@ import { currentUser, requireRole } from '../accounts/middleware.js';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
 import type { Services } from '../services.js';
+import { myNoticesRoutes } from '../notices/routes.js';
 
 /** Mounted at /api/my: what a department liaison reads of their own department, nothing else. */
 export function liaisonRoutes(services: Services) {
@@ -14,6 +15,7 @@ export function liaisonRoutes(services: Services) {
     if (!user.departmentCode) throw new AppError('FORBIDDEN', '您的账号没有关联部门');
     return c.json(await services.results.departmentResults(user.departmentCode));
   });
+  r.route('/', myNoticesRoutes(services));
 
   return r;
 }

@@ -200,6 +200,8 @@ export interface ItemFilter {
   states?: ItemState[];
   /** only items issued to the department (never drafts nor items withdrawn before issue) */
   issuedOnly?: boolean;
+  /** only items whose current deadline is before this instant */
+  dueBefore?: string;
 }
 
 type SheetRow = Selectable<NoticeSheetsTable> & { department_code: string; department_name: string };
@@ -461,6 +463,7 @@ export function noticesRepository(db: Kysely<Database>) {
       if (filter.departmentCode) q = q.where('d.code', '=', filter.departmentCode);
       if (filter.states?.length) q = q.where('i.state', 'in', filter.states);
       if (filter.issuedOnly) q = q.where('i.issued_at', 'is not', null);
+      if (filter.dueBefore) q = q.where('i.due_at', '<', filter.dueBefore);
       const rows = await q.orderBy('i.campaign_id').orderBy('i.sheet_id').orderBy('i.seq').orderBy('i.id').execute();
       return rows.map(toItem);
     },
@@ -532,6 +535,23 @@ export function noticesRepository(db: Kysely<Database>) {
         .where('id', '=', id)
         .returning('id')
         .execute(),
+
+    /**
+     * Raise an item's escalation to `level` for the deadline `dueAt`, unless it is there already
+     * or the deadline moved since: true when this call raised it (once per level and deadline,
+     * whichever process asks first).
+     */
+    async raiseEscalation(id: string, level: number, dueAt: string, at: string): Promise<boolean> {
+      const rows = await db
+        .updateTable('tracked_items')
+        .set({ escalation: level, updated_at: at })
+        .where('id', '=', id)
+        .where('due_at', '=', dueAt)
+        .where('escalation', '<', level)
+        .returning('id')
+        .execute();
+      return rows.length === 1;
+    },
 
     /**
      * Append-only: there is no update or delete of history on purpose. The caller holds the

@@ -671,6 +671,14 @@ export function noticesService(
     /** Items by campaign, sheet, department and state: for the ledger, the scheduler and the pages. */
     items: (filter: ItemFilter, trx: Kysely<Database> = db.kysely) => noticesRepository(trx).listItems(filter),
 
+    /**
+     * The escalation job's record that it sent `level` (1 提醒, 2 催办, 3 督办) for the deadline
+     * `dueAt`: true for the one caller that raised it, false if it was raised already or the
+     * deadline has moved. A new deadline starts again at 0.
+     */
+    raiseEscalation: (trx: Kysely<Database>, itemId: string, level: number, dueAt: string) =>
+      noticesRepository(trx).raiseEscalation(itemId, level, dueAt, now()),
+
     /** The history rows of these items, oldest first. */
     history: (itemIds: string[], trx: Kysely<Database> = db.kysely) => noticesRepository(trx).history(itemIds),
 

@@ -1,21 +1,9 @@
 import { assertWritable, CliError, writeOutput, type Command } from '../cli/framework.js';
+import { tableLines } from '../cli/table.js';
 import { resultCsv, resultXlsx } from './export.js';
 import { runSimulation } from '../demo/simulate.js';
 import { groupsOf, type ResultView } from './view.js';
 
-/** Display width: CJK and full-width characters take two columns in a terminal. */
-function width(text: string): number {
-  let w = 0;
-  for (const ch of text)
-    w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch)
-      ? 2
-      : 1;
-  return w;
-}
-const pad = (text: string, n: number, right = false) => {
-  const fill = ' '.repeat(Math.max(0, n - width(text)));
-  return right ? fill + text : text + fill;
-};
 const fmt = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(2));
 
 /** The ranking tables of a view, one per group, as terminal lines. */
@@ -42,22 +30,7 @@ export function rankingTable(view: ResultView): string[] {
         .filter(Boolean)
         .join('；'),
     ]);
-    const widths = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i]))));
-    const right = new Set([2, 5]);
-    lines.push('', `【${group.label}】`);
-    lines.push(
-      header
-        .map((h, i) => pad(h, widths[i], right.has(i)))
-        .join('  ')
-        .trimEnd(),
-    );
-    for (const r of rows)
-      lines.push(
-        r
-          .map((cell, i) => pad(cell, widths[i], right.has(i)))
-          .join('  ')
-          .trimEnd(),
-      );
+    lines.push('', `【${group.label}】`, ...tableLines(header, rows, new Set([2, 5])));
   }
   return lines;
 }

@@ -208,4 +208,18 @@ describe.each(await dialects())('notices service on $name', ({ open }) => {
       code: 'FORBIDDEN',
     });
   });
+
+  it('raises an escalation once per level and deadline, and never for a deadline that has moved', async () => {
+    const [item] = await ctx.services.notices.items({ sheetId, states: ['acknowledged'] });
+    const dueAt = item.dueAt as string;
+    const overdue = await ctx.services.notices.items({ dueBefore: new Date(Date.parse(dueAt) + 1).toISOString() });
+    expect(overdue.map((i) => i.id)).toContain(item.id);
+    const raise = (level: number, due: string) =>
+      db.kysely.transaction().execute((trx) => ctx.services.notices.raiseEscalation(trx, item.id, level, due));
+    expect(await raise(1, dueAt)).toBe(true);
+    expect(await raise(1, dueAt)).toBe(false);
+    expect(await raise(2, '2030-01-01T00:00:00.000Z')).toBe(false);
+    expect(await raise(2, dueAt)).toBe(true);
+    expect((await ctx.services.notices.item(item.id, office)).escalation).toBe(2);
+  });
 });
