@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
-import { commands, runCli } from '../../server/cli/commands.js';
 import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
 import type { Db } from '../../server/db/connect.js';
 import { createServices, type Services } from '../../server/services.js';
 import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../../surveys/campaign-config.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
+import { runCommand } from '../helpers/cli.js';
 import { dialects } from '../helpers/db.js';
 import { createTestCampaign } from '../helpers/fixtures.js';
 import { knownRecords, RESULTS_TIME, storeRecords } from '../results/helpers.js';
@@ -47,13 +47,11 @@ describe.each(await dialects())('audit rows written by the services on $name', (
   let admin: LoggedIn;
 
   const cli = async (...argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
-    const code = await runCli(argv, commands, io, { db, clock, config: defaultConfig() });
-    expect(code, err.join('\n')).toBe(0);
-    return out.join('\n');
+    const { code, out, err } = await runCommand(argv, { db, clock, config: defaultConfig() });
+    expect(code, err).toBe(0);
+    return out;
   };
+
   const rowsOf = async (action: string) => services.audit.list({ action });
 
   beforeAll(async () => {

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../server/clock.js';
-import { commands, runCli } from '../../server/cli/commands.js';
 import { defaultConfig } from '../../server/config.js';
 import type { Db } from '../../server/db/connect.js';
 import { createApp } from '../../server/app.js';
+import { runCommand } from '../helpers/cli.js';
 import { sqliteDb } from '../helpers/db.js';
 
 let db: Db;
@@ -14,17 +14,7 @@ beforeEach(async () => {
 });
 afterEach(() => db.close());
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(
-    argv,
-    commands,
-    { out: (l) => out.push(l), err: (l) => err.push(l) },
-    { db, clock, config },
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (...argv: string[]) => runCommand(argv, { db, clock, config });
 
 describe('minping user add', () => {
   it('creates the first admin with a generated strong password that logs in', async () => {

@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commands, runCli } from '../../server/cli/commands.js';
 import type { Db } from '../../server/db/connect.js';
+import { runCommand } from '../helpers/cli.js';
 import { sqliteDb } from '../helpers/db.js';
 import { docxParagraphs } from '../helpers/zip.js';
 import { resultsSetup } from '../results/helpers.js';
@@ -13,17 +13,7 @@ describe('minping notices draft | list | export', () => {
   let db: Db;
   let dir: string;
   let ctx: Awaited<ReturnType<typeof resultsSetup>>;
-  const cli = async (...argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(
-      argv,
-      commands,
-      { out: (l) => out.push(l), err: (l) => err.push(l) },
-      { db, clock: ctx.clock, config: ctx.deps.config },
-    );
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  };
+  const cli = (...argv: string[]) => runCommand(argv, { db, clock: ctx.clock, config: ctx.deps.config });
 
   beforeAll(async () => {
     db = await sqliteDb();

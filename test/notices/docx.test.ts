@@ -4,22 +4,18 @@ import { sheetDocx, sheetFileName } from '../../server/notices/docx.js';
 import type { SheetDetail } from '../../server/notices/service.js';
 import { sqliteDb } from '../helpers/db.js';
 import { docxParagraphs, zipText } from '../helpers/zip.js';
-import { resultsSetup } from '../results/helpers.js';
-import { office, verifiedNegatives } from './helpers.js';
+import { office, publishedSetup } from './helpers.js';
 
 describe('an issued sheet as a .docx laid out like an official notice', () => {
   let db: Db;
-  let ctx: Awaited<ReturnType<typeof resultsSetup>>;
+  let ctx: Awaited<ReturnType<typeof publishedSetup>>;
   let sheet: SheetDetail;
   let docx: Buffer;
   let paragraphs: string[];
 
   beforeAll(async () => {
     db = await sqliteDb();
-    ctx = await resultsSetup(db);
-    await ctx.services.results.publish('test-2026', 'tester');
-    const [report] = await verifiedNegatives(db, ctx.services, ctx.campaign, 'D002');
-    await db.kysely.transaction().execute((trx) => ctx.services.notices.registerVerifiedNegative(trx, report, office));
+    ctx = await publishedSetup(db);
     const d002 = (await ctx.services.notices.sheets('test-2026')).find((s) => s.departmentCode === 'D002')!;
     // issued Tuesday 5 January 2027, 16:00 in Shanghai
     sheet = await ctx.services.notices.issueSheet('test-2026', d002.id, office);

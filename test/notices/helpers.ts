@@ -2,7 +2,7 @@ import type { Db } from '../../server/db/connect.js';
 import type { Campaign } from '../../server/campaigns/service.js';
 import type { NoticeActor, VerifiedNegative } from '../../server/notices/service.js';
 import type { Services } from '../../server/services.js';
-import { record } from '../results/helpers.js';
+import { record, resultsSetup } from '../results/helpers.js';
 
 export const office: NoticeActor = {
   userId: 'office-1',
@@ -84,4 +84,16 @@ export async function noticeTables(db: Db) {
     evidence: await all('evidence_files'),
     audit: await all('audit_log'),
   };
+}
+
+/**
+ * The known results published (drafting sheets for D004, D002 and D005) and one negative report
+ * of D002 verified onto its sheet, which then carries 002-01 (a problem) and 002-02 (the report).
+ */
+export async function publishedSetup(db: Db) {
+  const ctx = await resultsSetup(db);
+  await ctx.services.results.publish('test-2026', 'tester');
+  const [report] = await verifiedNegatives(db, ctx.services, ctx.campaign, 'D002');
+  await db.kysely.transaction().execute((trx) => ctx.services.notices.registerVerifiedNegative(trx, report, office));
+  return ctx;
 }

@@ -3,8 +3,7 @@ import type { Db } from '../../server/db/connect.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
 import { docxParagraphs } from '../helpers/zip.js';
-import { resultsSetup } from '../results/helpers.js';
-import { noticeTables, office, verifiedNegatives } from './helpers.js';
+import { noticeTables, office, publishedSetup } from './helpers.js';
 
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
 
@@ -31,7 +30,7 @@ interface SheetBody {
 
 describe('notices over HTTP', () => {
   let db: Db;
-  let ctx: Awaited<ReturnType<typeof resultsSetup>>;
+  let ctx: Awaited<ReturnType<typeof publishedSetup>>;
   let officeA: LoggedIn;
   let officeB: LoggedIn;
   let analyst: LoggedIn;
@@ -65,10 +64,7 @@ describe('notices over HTTP', () => {
 
   beforeAll(async () => {
     db = await sqliteDb();
-    ctx = await resultsSetup(db);
-    await ctx.services.results.publish('test-2026', 'tester');
-    const [report] = await verifiedNegatives(db, ctx.services, ctx.campaign, 'D002');
-    await db.kysely.transaction().execute((trx) => ctx.services.notices.registerVerifiedNegative(trx, report, office));
+    ctx = await publishedSetup(db);
     officeA = await loginAs(ctx.app, ctx.services, 'admin', { username: 'office-a' });
     officeB = await loginAs(ctx.app, ctx.services, 'admin', { username: 'office-b' });
     analyst = await loginAs(ctx.app, ctx.services, 'analyst');

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../server/clock.js';
-import { commands, runCli } from '../../server/cli/commands.js';
 import { defaultConfig } from '../../server/config.js';
 import type { Db } from '../../server/db/connect.js';
 import { sha256 } from '../../server/shared/ids.js';
 import { EXAMPLE_CONFIG_PATH } from '../../surveys/campaign-config.js';
+import { runCommand } from '../helpers/cli.js';
 import { sqliteDb } from '../helpers/db.js';
 import { csvOf, xlsxOf, xlsxRows } from '../helpers/sheets.js';
 
@@ -25,17 +25,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(
-    argv,
-    commands,
-    { out: (l) => out.push(l), err: (l) => err.push(l) },
-    { db, clock, config },
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (...argv: string[]) => runCommand(argv, { db, clock, config });
 
 const file = (name: string, content: string | Uint8Array) => {
   const path = join(dir, name);
