@@ -17,7 +17,13 @@ export function createServices(deps: AppDeps) {
   const campaigns = campaignsService(deps, audit);
   const responses = responsesService(deps, campaigns, audit);
   // notices draft from published results, and publishing drafts notices: each reaches the other lazily
-  const notices = noticesService(deps, audit, { latest: (campaignId) => results.latestPublished(campaignId) });
+  const calendar = calendarService(deps, audit);
+  const notices = noticesService(
+    deps,
+    audit,
+    { latest: (campaignId) => results.latestPublished(campaignId) },
+    (trx, timeZone) => calendar.forZone(timeZone, trx),
+  );
   const results = resultsService(deps, campaigns, responses, audit, notices);
   const throttle = throttleService(deps);
   return {
@@ -26,7 +32,7 @@ export function createServices(deps: AppDeps) {
     evaluator: evaluatorService(deps, campaigns, responses, throttle),
     accounts: accountsService(deps, audit, throttle),
     audit,
-    calendar: calendarService(deps, audit),
+    calendar,
     roster: rosterService(deps, audit),
     invitations: invitationsService(deps, audit),
     results,

@@ -1,7 +1,9 @@
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { AuditService } from '../accounts/audit.js';
 import type { Campaign } from '../campaigns/service.js';
 import type { AppDeps } from '../context.js';
+import type { Database } from '../db/schema.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import { calendarRepository, type CalendarOverrideRow } from './repository.js';
 import { isDay, workingCalendar, type CalendarOverride, type WorkingCalendar } from './working-days.js';
@@ -28,15 +30,18 @@ const toOverride = (row: CalendarOverrideRow): StoredOverride => ({
 
 /** The office's local days off and working days, and the working calendar built with them. */
 export function calendarService({ db, clock }: AppDeps, audit: AuditService) {
-  const list = async () => (await calendarRepository(db.kysely).list()).map(toOverride);
+  const list = async (trx: Kysely<Database> = db.kysely) => (await calendarRepository(trx).list()).map(toOverride);
 
-  /** Read per call: another process may have changed the overrides, and they are few. */
-  async function forZone(timeZone: string): Promise<WorkingCalendar> {
-    return workingCalendar({ timeZone, overrides: await list() });
+  /**
+   * Read per call: another process may have changed the overrides, and they are few. Within a
+   * transaction, read through it (`trx`).
+   */
+  async function forZone(timeZone: string, trx: Kysely<Database> = db.kysely): Promise<WorkingCalendar> {
+    return workingCalendar({ timeZone, overrides: await list(trx) });
   }
 
   return {
-    list,
+    list: () => list(),
     forZone,
     forCampaign: (campaign: Campaign) => forZone(campaign.config.timeZone),
 

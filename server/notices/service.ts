@@ -7,8 +7,7 @@ import type { Database } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { CampaignResult } from '../../scoring/index.js';
 import { fillPattern, noticesConfigSchema, type NoticesConfig } from '../../surveys/campaign-config.js';
-import { dayInZone } from '../../web/lib/time.js';
-import { weekendsOnlyCalendar } from './calendar.js';
+import { DEFAULT_TIME_ZONE, dayInZone } from '../../web/lib/time.js';
 import { checkEvidence, type UploadedFile } from './evidence.js';
 import {
   RESPOND_DAYS,
@@ -104,8 +103,6 @@ export interface SheetDetail extends Sheet {
 /** Loads the deadline calendar of a campaign's time zone (holidays and local overrides), within `trx`. */
 export type CalendarSource = (trx: Kysely<Database>, timeZone: string) => Promise<DeadlineCalendar>;
 
-export const weekendsOnlyCalendars: CalendarSource = async (_trx, timeZone) => weekendsOnlyCalendar(timeZone);
-
 /** The notices settings of a campaign: configs stored before the block existed get its defaults. */
 export function noticesSettings(campaign: Campaign): NoticesConfig {
   return noticesConfigSchema.parse((campaign.config as { notices?: unknown }).notices ?? {});
@@ -156,7 +153,7 @@ export function noticesService(
   { db, clock }: AppDeps,
   auditLog: AuditService,
   published: PublishedResults,
-  calendars: CalendarSource = weekendsOnlyCalendars,
+  calendars: CalendarSource,
 ) {
   const now = () => clock.now().toISOString();
 
@@ -229,7 +226,7 @@ export function noticesService(
   ): Promise<Item> {
     const repo = noticesRepository(trx);
     const at = now();
-    const calendar = await calendars(trx, campaign?.config.timeZone ?? 'Asia/Shanghai');
+    const calendar = await calendars(trx, campaign?.config.timeZone ?? DEFAULT_TIME_ZONE);
     let next: ReturnType<typeof transition>;
     try {
       next = transition(factsOf(item), action, actor, at, calendar);

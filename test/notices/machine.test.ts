@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { weekendsOnlyCalendar } from '../../server/notices/calendar.js';
+import { workingCalendar } from '../../server/calendar/working-days.js';
 import {
   ITEM_STATES,
   transition,
@@ -11,7 +11,7 @@ import {
   type ItemState,
 } from '../../server/notices/machine.js';
 
-const calendar = weekendsOnlyCalendar('Asia/Shanghai');
+const calendar = workingCalendar({ timeZone: 'Asia/Shanghai' });
 /** Monday 7 December 2026, 10:00 in Shanghai */
 const ISSUED = '2026-12-07T02:00:00.000Z';
 /** the next day: inside every window */
@@ -296,4 +296,42 @@ describe('item state machine: the other outcomes and rules', () => {
       expect(refusal(() => transition(itemIn(state), action, actor, NOW, calendar)).kind).toBe('invalid');
     },
   );
+});
+
+describe('item deadlines in working days across the 2026 holidays', () => {
+  const issue = (at: string, respondDays = 15) =>
+    transition(itemIn('draft', { respondDays }), { type: 'issue' }, office, at, calendar).patch;
+
+  it('skips the Spring Festival and counts its adjusted working Saturdays (14 and 28 February)', () => {
+    // issued Friday 13 February 2026, 10:00 in Shanghai: Saturday the 14th is a working day, 15–23 are not
+    const patch = issue('2026-02-13T02:00:00.000Z');
+    expect(patch.dueAt).toBe('2026-02-24T15:59:59.999Z');
+    // 14, 24, 25, 26, 27, 28 (Saturday, worked), 2 … 6, 9 … 12 March
+    expect(patch.responseDueAt).toBe('2026-03-12T15:59:59.999Z');
+    const signed = itemIn('acknowledged', { issuedAt: '2026-02-13T02:00:00.000Z', responseDueAt: patch.responseDueAt });
+    expect(transition(signed, RIGHTFUL.plan.action, liaison, '2026-02-25T02:00:00.000Z', calendar).patch.dueAt).toBe(
+      '2026-03-12T15:59:59.999Z',
+    );
+  });
+
+  it('skips National Day and counts Saturday 10 October, so an appeal window closes on the 13th', () => {
+    // issued Wednesday 30 September 2026: 1–7 October are days off
+    const patch = issue('2026-09-30T02:00:00.000Z');
+    expect(patch.dueAt).toBe('2026-10-09T15:59:59.999Z');
+    const registered = itemIn('registered', { issuedAt: '2026-09-30T02:00:00.000Z' });
+    // 8, 9, 10 (Saturday, worked), 12, 13 October: the 13th, 23:59 in Shanghai is still in time
+    expect(transition(registered, RIGHTFUL.appeal.action, liaison, '2026-10-13T15:59:00.000Z', calendar).to).toBe(
+      'appealing',
+    );
+    expect(
+      refusal(() => transition(registered, RIGHTFUL.appeal.action, liaison, '2026-10-13T16:00:00.000Z', calendar))
+        .message,
+    ).toContain('5 个工作日内');
+  });
+
+  it('ends a deadline at midnight in the campaign’s time zone, not in UTC', () => {
+    // 23:30 on Monday 7 December in Shanghai is still Monday there
+    const late = transition(itemIn('draft'), { type: 'issue' }, office, '2026-12-07T15:30:00.000Z', calendar);
+    expect(late.patch.dueAt).toBe('2026-12-09T15:59:59.999Z');
+  });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/connect.js';
 import type { Item } from '../../server/notices/service.js';
 import { dialects } from '../helpers/db.js';
-import { resultsSetup } from '../results/helpers.js';
+import { RESULTS_TIME, resultsSetup } from '../results/helpers.js';
 import { liaisonOf, noticeTables, office, secondOffice, verifiedNegatives } from './helpers.js';
 
 const PDF = new TextEncoder().encode('%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
@@ -221,5 +221,18 @@ describe.each(await dialects())('notices service on $name', ({ open }) => {
     expect(await raise(2, '2030-01-01T00:00:00.000Z')).toBe(false);
     expect(await raise(2, dueAt)).toBe(true);
     expect((await ctx.services.notices.item(item.id, office)).escalation).toBe(2);
+  });
+
+  it('issues with deadlines from the national calendar and the office’s local days off, read in its transaction', async () => {
+    const d002 = (await ctx.services.notices.sheets('test-2026')).find((s) => s.departmentCode === 'D002')!;
+    await ctx.services.calendar.set({ day: '2026-02-24', working: false, note: '本市冰雪灾害停工' }, 'office-wang');
+    ctx.clock.set('2026-02-13T02:00:00Z');
+    try {
+      const issued = await ctx.services.notices.issueSheet('test-2026', d002.id, office);
+      // Friday 13 February: the 14th is an adjusted working Saturday, 15–23 the Spring Festival, the 24th a local day off
+      expect(issued.items[0].dueAt).toBe('2026-02-25T15:59:59.999Z');
+    } finally {
+      ctx.clock.set(RESULTS_TIME);
+    }
   });
 });
