@@ -5,7 +5,7 @@ import type { AppDeps } from './context.js';
 import { renderError, respondError } from './http/errors.js';
 import type { AppEnv } from './http/env.js';
 import { staticAssets } from './http/assets.js';
-import { createServices } from './services.js';
+import { createServices, type Services } from './services.js';
 import { evaluatorApi, evaluatorPages } from './evaluator/routes.js';
 import { resultsRoutes } from './results/routes.js';
 import { dashboardPages } from './results/pages.js';
@@ -21,8 +21,7 @@ import { responsesRoutes } from './responses/routes.js';
 import { noticesRoutes } from './notices/routes.js';
 
 /** The one place that builds the application. The entry point only starts it. */
-export function createApp(deps: AppDeps) {
-  const services = createServices(deps);
+export function createApp(deps: AppDeps, services: Services = createServices(deps)) {
   const app = new Hono<AppEnv>();
 
   app.use(

@@ -4,6 +4,9 @@ import { systemClock } from './clock.js';
 import { ConfigError, configFromEnv, databaseOptions, type AppConfig } from './config.js';
 import { openDatabase } from './db/connect.js';
 import { ensureDemo } from './demo/campaign.js';
+import { createScheduler } from './scheduler/scheduler.js';
+import { scheduledJobs } from './scheduler/jobs.js';
+import { createServices } from './services.js';
 
 let config: AppConfig;
 try {
@@ -22,13 +25,18 @@ const db = await openDatabase(config.databaseUrl, databaseOptions(config));
 const deps = { db, config, clock: systemClock };
 if (config.demo) await ensureDemo(deps);
 
-const app = createApp(deps);
+const services = createServices(deps);
+const app = createApp(deps, services);
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
   console.log(`minping listening on http://localhost:${info.port} (${db.dialect})`);
 });
+const coverage = services.calendar.coverageWarning();
+if (coverage) console.warn(coverage);
+const scheduler = createScheduler(deps, { jobs: scheduledJobs(services) });
+scheduler.start();
 
 const shutdown = () => {
-  server.close(() => void db.close().then(() => process.exit(0)));
+  server.close(() => void scheduler.stop().then(() => db.close().then(() => process.exit(0))));
 };
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

@@ -30,6 +30,7 @@ export interface Database {
   notifications: NotificationsTable;
   outbox: OutboxTable;
   calendar_overrides: CalendarOverridesTable;
+  scheduler_leases: SchedulerLeasesTable;
 }
 
 export interface CampaignsTable {
@@ -369,4 +370,16 @@ export interface CalendarOverridesTable {
   note: string;
   created_at: string;
   created_by: string;
+}
+
+/** One per scheduled job (server/scheduler/): who runs it now, and the last interval it ran. */
+export interface SchedulerLeasesTable {
+  job: string;
+  /** '' when nobody holds it */
+  holder: string;
+  lease_until: string;
+  /** start of the last interval run to completion */
+  last_slot: string | null;
+  last_run_at: string | null;
+  last_error: string | null;
 }

@@ -1,21 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../server/db/connect.js';
-import { dialects, type DialectCase } from '../helpers/db.js';
+import type { Db } from '../../server/db/connect.js';
+import { dialects, sqliteFileDb, sqlitePair, type DialectCase } from '../helpers/db.js';
 import { createInvitation, jsonRequest, snapshotCounts, surveySetup, webAnswers } from './helpers.js';
 
 /** SQLite as deployed (a WAL file, not memory) and PostgreSQL when reachable. */
 async function stores(): Promise<DialectCase[]> {
-  const file: DialectCase = {
-    name: 'sqlite',
-    open: async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'minping-concurrency-'));
-      const db = await openDatabase(join(dir, 'minping.db'));
-      return { ...db, close: async () => (await db.close(), rmSync(dir, { recursive: true, force: true })) };
-    },
-  };
+  const file: DialectCase = { name: 'sqlite', open: sqliteFileDb, openPair: sqlitePair };
   return [file, ...(await dialects()).filter((d) => d.name === 'postgres')];
 }
 

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
-import { openDatabase, type Db } from '../../server/db/connect.js';
+import { openDatabase, type ConnectOptions, type Db } from '../../server/db/connect.js';
 
 export const PG_TEST_URL = process.env.PG_TEST_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const isCi = process.env.CI === 'true';
@@ -47,9 +50,45 @@ export async function postgresDb(): Promise<Db> {
   };
 }
 
+/** Two connections to one fresh database, as two server processes have; `close` closes both and drops it. */
+export interface DbPair {
+  first: Db;
+  second: Db;
+  close(): Promise<void>;
+}
+
+/** A fresh, migrated SQLite file, as deployed (WAL); `close` deletes it. */
+async function sqliteFile(): Promise<{ path: string; db: Db }> {
+  const dir = mkdtempSync(join(tmpdir(), 'minping-test-'));
+  const path = join(dir, 'minping.db');
+  const db = await openDatabase(path);
+  return { path, db: { ...db, close: async () => (await db.close(), rmSync(dir, { recursive: true, force: true })) } };
+}
+
+export const sqliteFileDb = async (): Promise<Db> => (await sqliteFile()).db;
+
+/** `first` and a second connection to the same database; closing closes both, `first` (which cleans up) last. */
+async function withSecond(first: Db, url: string, options: ConnectOptions = {}): Promise<DbPair> {
+  const second = await openDatabase(url, options);
+  return { first, second, close: async () => (await second.close(), await first.close()) };
+}
+
+/** A fresh SQLite file opened twice (an in-memory database can't be shared). */
+export async function sqlitePair(): Promise<DbPair> {
+  const { path, db } = await sqliteFile();
+  return withSecond(db, path);
+}
+
+/** A fresh, migrated PostgreSQL schema opened through two pools. */
+export async function postgresPair(): Promise<DbPair> {
+  const first = await postgresDb();
+  return withSecond(first, PG_TEST_URL, { schema: first.schema });
+}
+
 export interface DialectCase {
   name: 'sqlite' | 'postgres';
   open(): Promise<Db>;
+  openPair(): Promise<DbPair>;
 }
 
 /**
@@ -57,7 +96,7 @@ export interface DialectCase {
  * (mandatory under CI=true). Use with `describe.each(await dialects())`.
  */
 export async function dialects(): Promise<DialectCase[]> {
-  const cases: DialectCase[] = [{ name: 'sqlite', open: sqliteDb }];
-  if (await postgresAvailable()) cases.push({ name: 'postgres', open: postgresDb });
+  const cases: DialectCase[] = [{ name: 'sqlite', open: sqliteDb, openPair: sqlitePair }];
+  if (await postgresAvailable()) cases.push({ name: 'postgres', open: postgresDb, openPair: postgresPair });
   return cases;
 }

@@ -13,6 +13,7 @@ import * as m0011 from './0011_notices.js';
 import * as m0012 from './0012_idempotency_request_hash.js';
 import * as m0013 from './0013_notice_items.js';
 import * as m0014 from './0014_calendar_overrides.js';
+import * as m0015 from './0015_scheduler_leases.js';
 
 /** Ordered, shared by SQLite and PostgreSQL. Add new files at the end; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   '0012_idempotency_request_hash': m0012,
   '0013_notice_items': m0013,
   '0014_calendar_overrides': m0014,
+  '0015_scheduler_leases': m0015,
 };
 
 export const migrationProvider: MigrationProvider = {
