@@ -1,9 +1,10 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
+import type { ErrorBody, ErrorCode, ErrorDetail } from './contracts.js';
 
 /**
- * The one error format of the API: `{ error: { code, message, details? } }`.
- * Codes are fixed; clients switch on `code`, people read `message` (Chinese where users see it).
+ * The one error format of the API: `{ error: { code, message, details? } }` (ErrorBody in
+ * server/contracts.ts), and the HTTP status of each fixed code.
  */
 export const ERROR_STATUS = {
   BAD_REQUEST: 400,
@@ -21,17 +22,7 @@ export const ERROR_STATUS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   TOO_MANY_REQUESTS: 429,
   INTERNAL_SERVER_ERROR: 500,
-} as const satisfies Record<string, ContentfulStatusCode>;
-
-export type ErrorCode = keyof typeof ERROR_STATUS;
-
-export interface ErrorDetail {
-  /** where: a JSON path like `departments.2.problems`, or a file line like `line 14` */
-  path?: string;
-  line?: number;
-  field?: string;
-  message: string;
-}
+} as const satisfies Record<ErrorCode, ContentfulStatusCode>;
 
 export class AppError extends Error {
   constructor(
@@ -81,6 +72,6 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, wha
   return result.data;
 }
 
-export function errorBody(code: ErrorCode, message: string, details?: ErrorDetail[]) {
+export function errorBody(code: ErrorCode, message: string, details?: ErrorDetail[]): ErrorBody {
   return { error: { code, message, ...(details?.length ? { details } : {}) } };
 }

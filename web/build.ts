@@ -1,6 +1,7 @@
 /**
- * Builds web/pages/*.ts and web/styles/*.css into content-hashed files in web/dist, with
- * manifest.json mapping each entry (`evaluator.js`) to its hashed file. Run by `npm run build`.
+ * Builds web/pages/*.ts and web/styles/*.css into content-hashed files in web/dist: code shared by
+ * pages (web/lib) goes into shared chunks. manifest.json maps each entry (`evaluator.js`) to its
+ * hashed file and the chunks it imports (for modulepreload). Run by `npm run build`.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -33,6 +34,8 @@ const result = await build({
   minify: true,
   // no source maps: served next to the scripts they would publish the pages' whole source
   sourcemap: false,
+  // Chinese text as UTF-8 (3 bytes a character) rather than \uXXXX escapes (6); served as charset=utf-8
+  charset: 'utf8',
   target: ['es2020', 'safari14.1'], // 14.1: the first Safari esbuild can emit destructuring for (survey-js-ui uses it)
   entryNames: '[name]-[hash]',
   chunkNames: 'chunk-[hash]',
@@ -42,20 +45,30 @@ const result = await build({
   logLevel: 'warning',
 });
 
-const manifest: Record<string, string> = {};
-for (const [file, meta] of Object.entries(result.metafile.outputs)) {
+const outputs = result.metafile.outputs;
+/** The chunks a file imports, and theirs: all a page needs before its script runs. */
+function chunksOf(file: string, seen = new Set<string>()): Set<string> {
+  for (const imported of outputs[file].imports) {
+    if (imported.kind !== 'import-statement' || seen.has(imported.path)) continue;
+    seen.add(imported.path);
+    chunksOf(imported.path, seen);
+  }
+  return seen;
+}
+const manifest: Record<string, { file: string; imports: string[] }> = {};
+for (const [file, meta] of Object.entries(outputs)) {
   if (!meta.entryPoint || file.endsWith('.map')) continue;
   const entry = basename(meta.entryPoint);
   const name = entry.slice(0, -extname(entry).length) + extname(file);
-  manifest[name] = basename(file);
+  manifest[name] = { file: basename(file), imports: [...chunksOf(file)].map((f) => basename(f)) };
 }
 const manifestTmp = resolve(outdir, `manifest.${process.pid}.tmp`);
 writeFileSync(manifestTmp, JSON.stringify(manifest, null, 2));
 renameSync(manifestTmp, resolve(outdir, 'manifest.json'));
 
-const outputs = new Set(Object.keys(result.metafile.outputs).map((f) => basename(f)));
+const written = new Set(Object.keys(outputs).map((f) => basename(f)));
 // Evaluators are on phones: ship every script and style pre-compressed (brotli and gzip), once per content hash.
-for (const file of [...outputs].filter((f) => /\.(js|css)$/.test(f))) {
+for (const file of [...written].filter((f) => /\.(js|css)$/.test(f))) {
   const body = readFileSync(resolve(outdir, file));
   if (!existsSync(resolve(outdir, `${file}.br`))) {
     writeFileSync(
@@ -71,7 +84,7 @@ for (const file of [...outputs].filter((f) => /\.(js|css)$/.test(f))) {
 const hourAgo = Date.now() - 3600_000;
 for (const file of readdirSync(outdir)) {
   const source = file.replace(/\.(br|gz)$/, '');
-  if (file === 'manifest.json' || outputs.has(source)) continue;
+  if (file === 'manifest.json' || written.has(source)) continue;
   if (statSync(resolve(outdir, file)).mtimeMs < hourAgo) rmSync(resolve(outdir, file), { force: true });
 }
 console.log(`built ${Object.keys(manifest).length} web entries into web/dist`);

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import type { AppEnv, SessionUser } from '../http/env.js';
+import type { SessionUser } from '../contracts.js';
+import type { AppEnv } from '../http/env.js';
 import { AppError } from '../errors.js';
 import { errorPage } from '../http/errors.js';
 import { safeEqual, type AccountsService, type Role } from './service.js';

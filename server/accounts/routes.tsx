@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import type { AppConfig } from '../config.js';
+import type { CurrentSession, SessionBody, UserCreated } from '../contracts.js';
 import type { AppEnv } from '../http/env.js';
 import { AppError, parseOrThrow, TooManyRequests } from '../errors.js';
 import { Layout } from '../http/components/layout.js';
@@ -63,7 +64,7 @@ function assertSameOrigin(c: Context, config: Pick<AppConfig, 'trustProxy'>) {
   if (!host || host !== expected) refuse();
 }
 
-const sessionBody = (s: Pick<SessionInfo, 'user' | 'csrfToken' | 'expiresAt'>) => ({
+const sessionBody = (s: Pick<SessionInfo, 'user' | 'csrfToken' | 'expiresAt'>): SessionBody => ({
   user: s.user,
   csrfToken: s.csrfToken,
   expiresAt: s.expiresAt,
@@ -88,7 +89,7 @@ export function authRoutes(services: Services, config: AppConfig) {
 
   app.get('/session', requireRole(), (c) => {
     c.header('Cache-Control', 'no-store');
-    return c.json({ user: currentUser(c)!, csrfToken: c.get('csrfToken') });
+    return c.json({ user: currentUser(c)!, csrfToken: c.get('csrfToken') } satisfies CurrentSession);
   });
 
   return app;
@@ -122,7 +123,7 @@ export function usersRoutes(services: Services) {
       currentUser(c)!.username,
     );
     c.header('Cache-Control', 'no-store');
-    return c.json({ user, ...(generated ? { password } : {}) }, 201);
+    return c.json({ user, ...(generated ? { password } : {}) } satisfies UserCreated, 201);
   });
 
   return app;

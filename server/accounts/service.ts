@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
-import type { SessionUser } from '../http/env.js';
+import type { SessionUser } from '../contracts.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import { newId, sha256 } from '../shared/ids.js';
 import { LOGIN_THROTTLE, type ThrottleService } from '../throttle/service.js';

@@ -10,7 +10,7 @@ import { Table } from '../http/components/table.js';
 import { Time } from '../http/components/time.js';
 import type { AppEnv } from '../http/env.js';
 import { viewerOf } from '../http/viewer.js';
-import type { Progress } from '../invitations/service.js';
+import type { Progress } from '../contracts.js';
 import type { Services } from '../services.js';
 import { DEFAULT_TIME_ZONE, zoneLabel } from '../../web/lib/time.js';
 
@@ -107,7 +107,7 @@ function ProgressTables({ progress }: { progress: Progress }) {
         ]}
       />
       <p class="muted">“已打开”“已存草稿”包含之后已提交的；匿名评议提交后不再保留时间，只记录已使用。</p>
-      <h3>每日提交（答卷日期，UTC）</h3>
+      <h3>每日提交（答卷日期，{zoneLabel(progress.campaign.timeZone)}）</h3>
       <Table
         id="progress-days"
         class="numbers"

@@ -1,12 +1,13 @@
 import { Hono, type Context } from 'hono';
 import { requireRole } from '../accounts/middleware.js';
+import type { CampaignCreated, CampaignStatus, CampaignSummary } from '../contracts.js';
 import type { AppEnv } from '../http/env.js';
 import { AppError } from '../errors.js';
 import type { Services } from '../services.js';
 import { parseConfigText } from '../../surveys/campaign-config.js';
 import type { Campaign } from './service.js';
 
-export function campaignSummary(campaign: Campaign, status: string) {
+export function campaignSummary(campaign: Campaign, status: CampaignStatus): CampaignSummary {
   return {
     id: campaign.id,
     slug: campaign.slug,
@@ -118,7 +119,8 @@ export function campaignRoutes(services: Services) {
       ]);
     }
     const campaign = await services.campaigns.create({ raw, questionnaire }, c.get('user').username);
-    return c.json({ campaign: campaignSummary(campaign, services.campaigns.status(campaign)) }, 201);
+    const created: CampaignCreated = { campaign: campaignSummary(campaign, services.campaigns.status(campaign)) };
+    return c.json(created, 201);
   });
 
   return app;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { AuditService } from '../accounts/audit.js';
+import type { CampaignStatus } from '../contracts.js';
 import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
 import { AppError, parseOrThrow } from '../errors.js';
@@ -18,8 +19,6 @@ export interface DepartmentIndex {
   validate: RecordValidator;
   idByCode: ReadonlyMap<string, string>;
 }
-
-export type CampaignStatus = 'scheduled' | 'open' | 'closed';
 
 export interface Campaign {
   id: string;

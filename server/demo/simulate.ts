@@ -14,7 +14,7 @@ import { AppError } from '../errors.js';
 import type { Services } from '../services.js';
 import { Rng } from '../../scoring/index.js';
 import type { CampaignConfig } from '../../surveys/campaign-config.js';
-import type { CanonicalDepartment, CanonicalNegative, CanonicalRecord } from '../../surveys/record.js';
+import type { CanonicalDepartment, CanonicalNegative, CanonicalRecord } from '../contracts.js';
 
 export interface SimulateOptions {
   evaluators: number;

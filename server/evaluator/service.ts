@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { serveDefinition, toCanonicalInput, type QuestionnaireDefinition } from '../../surveys/questionnaire.js';
-import type { Campaign, CampaignStatus, CampaignsService } from '../campaigns/service.js';
+import type { Campaign, CampaignsService } from '../campaigns/service.js';
+import type { CampaignStatus, DraftSaved, EvaluatorLoad } from '../contracts.js';
 import type { AppDeps } from '../context.js';
 import { AppError, parseOrThrow, zodDetails } from '../errors.js';
 import { requestFingerprint, type ResponsesService, type StoredSubmission } from '../responses/service.js';
@@ -161,7 +162,7 @@ export function evaluatorService(
     },
 
     /** Campaign, served questionnaire and the saved draft; the first call marks the link opened. */
-    async load(token: string, connection: ClientConnection) {
+    async load(token: string, connection: ClientConnection): Promise<EvaluatorLoad> {
       const { invitation, campaign } = await resolve(token, connection);
       if (!invitation.opened_at) await repo.markOpened(invitation.id, clock.now().toISOString());
       const questionnaire = await servedDefinition(campaign, invitation.category);
@@ -174,6 +175,7 @@ export function evaluatorService(
           mode: campaign.mode,
           opensAt: campaign.opensAt,
           closesAt: campaign.closesAt,
+          timeZone: campaign.config.timeZone,
         },
         questionnaire,
         draft: draft
@@ -186,7 +188,7 @@ export function evaluatorService(
       };
     },
 
-    async saveDraft(token: string, body: unknown, connection: ClientConnection) {
+    async saveDraft(token: string, body: unknown, connection: ClientConnection): Promise<DraftSaved> {
       const { invitation } = await resolve(token, connection);
       const draft = parseOrThrow(draftBodySchema, body, '草稿');
       const json = JSON.stringify(draft.answers);

@@ -21,20 +21,31 @@ const ENCODINGS = [
   { name: 'gzip', suffix: '.gz' },
 ];
 
-let manifest: Record<string, string> | undefined;
+/** web/dist/manifest.json, written by web/build.ts: each entry's hashed file and the shared chunks it imports. */
+type Manifest = Record<string, { file: string; imports: string[] }>;
+let manifest: Manifest | undefined;
 
-/** Hashed file name of a built entry (`evaluator.js` → `evaluator-AB12CD.js`), from web/dist/manifest.json. */
-export function assetUrl(entry: string): string {
+function built(entry: string) {
   if (!manifest) {
     try {
-      manifest = JSON.parse(readFileSync(resolve(WEB_DIST, 'manifest.json'), 'utf8')) as Record<string, string>;
+      manifest = JSON.parse(readFileSync(resolve(WEB_DIST, 'manifest.json'), 'utf8')) as Manifest;
     } catch {
       throw new Error('web assets are not built: run `npm run build`');
     }
   }
-  const file = manifest[entry];
-  if (!file) throw new Error(`no built asset named ${entry}`);
-  return `/assets/${file}`;
+  const asset = manifest[entry];
+  if (!asset) throw new Error(`no built asset named ${entry}`);
+  return asset;
+}
+
+/** URL of a built entry's hashed file (`evaluator.js` → `/assets/evaluator-AB12CD.js`). */
+export function assetUrl(entry: string): string {
+  return `/assets/${built(entry).file}`;
+}
+
+/** URLs of the shared chunks a script entry imports, for `<link rel="modulepreload">`. */
+export function chunkUrls(entry: string): string[] {
+  return built(entry).imports.map((file) => `/assets/${file}`);
 }
 
 /**

@@ -1,12 +1,6 @@
-/** Hono context variables set by middleware. */
-export interface SessionUser {
-  id: string;
-  username: string;
-  displayName: string;
-  role: 'admin' | 'analyst' | 'liaison';
-  departmentCode: string | null;
-}
+import type { SessionUser } from '../contracts.js';
 
+/** Hono context variables set by middleware. */
 export type AppEnv = {
   Variables: {
     user: SessionUser;

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { ErrorPage } from './components/message.js';
-import { ERROR_STATUS, AppError, errorBody, TooManyRequests, type ErrorCode, type ErrorDetail } from '../errors.js';
+import type { ErrorCode, ErrorDetail } from '../contracts.js';
+import { ERROR_STATUS, AppError, errorBody, TooManyRequests } from '../errors.js';
 
 const PAGE_TITLES: Partial<Record<number, string>> = {
   401: '请先登录',

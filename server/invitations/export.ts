@@ -3,7 +3,7 @@ import ExcelJS from 'exceljs';
 import { categoryLabel, type Campaign } from '../campaigns/service.js';
 import { lettersHtml } from './letters.js';
 import type { IssuedInvitation } from './service.js';
-import { spreadsheetSafe } from '../shared/csv.js';
+import { spreadsheetSafe } from '../../web/lib/csv-guard.js';
 import { formatDateTime } from '../../web/lib/time.js';
 
 export const EXPORT_FORMATS = ['xlsx', 'csv', 'letters'] as const;

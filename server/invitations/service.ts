@@ -1,6 +1,7 @@
 import type { AppDeps } from '../context.js';
 import type { Campaign } from '../campaigns/service.js';
 import type { AuditService } from '../accounts/audit.js';
+import type { CampaignStatus, Progress } from '../contracts.js';
 import { AppError } from '../errors.js';
 import { newId, newToken, sha256 } from '../shared/ids.js';
 import { invitationsRepository } from './repository.js';
@@ -15,37 +16,6 @@ export interface IssuedInvitation {
   email: string | null;
   token: string;
   link: string;
-}
-
-export interface CategoryProgress {
-  code: string;
-  label: string;
-  evaluators: number;
-  invited: number;
-  /** opened, or already submitted (a funnel: each count includes the later stages) */
-  opened: number;
-  /** a draft saved, or already submitted */
-  draftSaved: number;
-  /** invitations used (web submissions) */
-  submitted: number;
-  /** stored responses, including imported ones */
-  responses: number;
-}
-
-export interface Progress {
-  campaign: {
-    slug: string;
-    name: string;
-    status: string;
-    opensAt: string;
-    closesAt: string;
-    mode: string;
-    timeZone: string;
-  };
-  categories: CategoryProgress[];
-  totals: Omit<CategoryProgress, 'code' | 'label'>;
-  /** responses per day in the campaign's time zone and category (a day with none is absent) */
-  perDay: { day: string; total: number; byCategory: Record<string, number> }[];
 }
 
 export function invitationLink(publicUrl: string, token: string): string {
@@ -162,7 +132,7 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
     },
 
     /** Invited, opened, draft saved, submitted per category, and submissions per day. */
-    async progress(campaign: Campaign, status: string): Promise<Progress> {
+    async progress(campaign: Campaign, status: CampaignStatus): Promise<Progress> {
       const [evaluators, invitations, responses, days] = await Promise.all([
         repo.evaluatorsByCategory(campaign.id),
         repo.invitationsByCategory(campaign.id),

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { requireRole } from '../accounts/middleware.js';
+import type { ImportSummary } from '../contracts.js';
 import type { AppEnv } from '../http/env.js';
 import { readUpload } from '../roster/upload.js';
 import type { Services } from '../services.js';
@@ -28,7 +29,7 @@ export function responsesRoutes(services: Services) {
           unchanged: 0,
           ignoredColumns: [],
           dryRun: result.dryRun,
-        },
+        } satisfies ImportSummary,
       },
       result.dryRun ? 200 : 201,
     );

@@ -1,19 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { CanonicalRecord } from '../../surveys/record.js';
+import type { CanonicalRecord, ErrorDetail, Receipt } from '../contracts.js';
 import type { Campaign, CampaignsService } from '../campaigns/service.js';
 import type { AppDeps } from '../context.js';
-import { AppError, zodDetails, type ErrorDetail } from '../errors.js';
+import { AppError, zodDetails } from '../errors.js';
 import { newId, sha256 } from '../shared/ids.js';
 import { dayInZone } from '../../web/lib/time.js';
 import type { AuditService } from '../accounts/audit.js';
 import { responsesRepository, type ResponseRows } from './repository.js';
-
-/** What the evaluator gets back after submitting: no response id, nothing that joins to the response. */
-export interface Receipt {
-  receipt: string;
-  campaign: string;
-  submittedDay: string;
-}
 
 export interface StoredSubmission {
   status: number;

@@ -2,7 +2,8 @@ import { assertWritable, CliError, writeOutput, type Command } from '../cli/fram
 import { tableLines } from '../cli/table.js';
 import { resultCsv, resultXlsx } from './export.js';
 import { runSimulation } from '../demo/simulate.js';
-import { groupsOf, type ResultView } from './view.js';
+import type { ResultView } from '../contracts.js';
+import { groupsOf } from '../../web/lib/result-groups.js';
 
 const fmt = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(2));
 

@@ -4,9 +4,10 @@
  */
 import ExcelJS from 'exceljs';
 import { stringify } from 'csv-stringify/sync';
-import { groupsOf, type DepartmentView, type ResultView } from './view.js';
-import { safeCell, spreadsheetSafe } from '../shared/csv.js';
+import { safeCell, spreadsheetSafe } from '../../web/lib/csv-guard.js';
+import { groupsOf } from '../../web/lib/result-groups.js';
 import { formatDateTime, zoneLabel } from '../../web/lib/time.js';
+import type { DepartmentView, ResultView } from '../contracts.js';
 
 type Cell = string | number | null;
 

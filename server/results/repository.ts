@@ -1,7 +1,7 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database, SnapshotsTable } from '../db/schema.js';
 import type { DepartmentInfo, ResponseDepartment, ResponseRecord } from '../../scoring/index.js';
-import type { CanonicalRecord } from '../../surveys/record.js';
+import type { CanonicalRecord } from '../contracts.js';
 
 export type SnapshotRow = Selectable<SnapshotsTable>;
 export type SnapshotSummaryRow = Omit<SnapshotRow, 'result_json' | 'method_json'>;

@@ -5,7 +5,7 @@ import type { AppEnv } from '../http/env.js';
 import { parseOrThrow } from '../errors.js';
 import type { Services } from '../services.js';
 import { resultCsv, resultXlsx } from './export.js';
-import type { ResultView } from './view.js';
+import type { ResultView } from '../contracts.js';
 import { dayInZone } from '../../web/lib/time.js';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';

@@ -1,5 +1,14 @@
 import type { AuditService } from '../accounts/audit.js';
 import type { Campaign, CampaignsService } from '../campaigns/service.js';
+import type {
+  Catalogs,
+  Comparison,
+  DepartmentView,
+  ResultView,
+  SnapshotSummary,
+  Trend,
+  ViewCampaign,
+} from '../contracts.js';
 import type { AppDeps } from '../context.js';
 import type { ResponsesService } from '../responses/service.js';
 import { AppError } from '../errors.js';
@@ -14,22 +23,13 @@ import {
 import { officeActor, type NoticesService, type PublishedResult } from '../notices/service.js';
 import { methodFromConfig } from './method.js';
 import { resultsRepository, type SnapshotRow, type SnapshotSummaryRow } from './repository.js';
-import { catalogsOf, toView, type Catalogs, type DepartmentView, type ResultView, type ViewCampaign } from './view.js';
+import { catalogsOf, toView } from './view.js';
 
 /** What a snapshot's result_json holds: self-contained, so a published result reads the same forever. */
 export interface StoredResult {
   campaign: { slug: string; name: string };
   catalogs: Catalogs;
   result: CampaignResult;
-}
-
-export interface SnapshotSummary {
-  id: string;
-  campaign: string;
-  createdAt: string;
-  createdBy: string;
-  inputsHash: string;
-  counts: { responses: number; included: number; excluded: number; flagged: number };
 }
 
 export interface ComputeOptions {
@@ -60,23 +60,6 @@ function snapshotView(row: SnapshotRow, timeZone: string): ResultView {
     createdAt: row.created_at,
     createdBy: row.created_by,
   });
-}
-
-export interface Comparison {
-  from: { snapshot: string; campaign: ViewCampaign; createdAt: string };
-  to: { snapshot: string; campaign: ViewCampaign; createdAt: string };
-  departments: {
-    code: string;
-    name: string;
-    group: string;
-    groupLabel: string;
-    from: { finalScore: number | null; rank: number | null; grade: string | null; ranked: boolean } | null;
-    to: { finalScore: number | null; rank: number | null; grade: string | null; ranked: boolean } | null;
-    /** to − from, 2 decimals; null unless both scores exist */
-    scoreChange: number | null;
-    /** from.rank − to.rank: positive = moved up; null unless ranked both times */
-    rankChange: number | null;
-  }[];
 }
 
 const viewCampaign = (campaign: Campaign): ViewCampaign => ({
@@ -302,10 +285,10 @@ export function resultsService(
     },
 
     /** A department across campaigns: its figures in the latest snapshot of every campaign that has one. */
-    async trend(code: string) {
+    async trend(code: string): Promise<Trend> {
       const rows = await repo.latestSnapshots();
       const views = snapshotViews();
-      const points = [];
+      const points: Trend['points'] = [];
       for (const row of rows) {
         const view = await views(row);
         const d = view.departments.find((x) => x.code === code);

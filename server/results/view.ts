@@ -13,79 +13,17 @@
  *   (the department's total of verified negatives and its deduction stay: they are official figures).
  */
 import type { CampaignConfig } from '../../surveys/campaign-config.js';
+import type { CampaignResult, DepartmentResult } from '../../scoring/index.js';
 import type {
-  CampaignResult,
-  CategoryBreakdown,
-  DepartmentResult,
-  ItemResult,
-  Method,
-  ScreeningResult,
-  Uncertainty,
-} from '../../scoring/index.js';
-
-export interface ProblemCell {
-  problem: number;
-  mentions: number | null;
-  share: number | null;
-  suppressed: boolean;
-}
-
-export interface NegativeCell {
-  kind: number;
-  reported: number | null;
-  verified: number | null;
-  suppressed: boolean;
-}
-
-export type ItemView = Omit<ItemResult, 'categoryBreakdown'> & {
-  suppressed: boolean;
-  categoryBreakdown: CategoryBreakdown[];
-};
-
-export interface DepartmentView extends Omit<DepartmentResult, 'items' | 'problems' | 'negatives' | 'uncertainty'> {
-  groupLabel: string;
-  /** the department as a whole counts fewer valid raters than minCellSize */
-  suppressed: boolean;
-  items: Record<string, ItemView>;
-  problems: ProblemCell[];
-  negatives: NegativeCell[];
-  uncertainty: Uncertainty;
-}
-
-export interface Catalogs {
-  items: { code: string; label: string }[];
-  categories: { code: string; label: string; weight: number }[];
-  groups: { code: string; label: string }[];
-  problems: { id: number; label: string; kind?: string }[];
-  negatives: { id: number; label: string }[];
-}
-
-export interface SnapshotMeta {
-  id: string;
-  createdAt: string;
-  createdBy: string;
-}
-
-/** The campaign a view is of; every time in the view is shown in its time zone. */
-export interface ViewCampaign {
-  slug: string;
-  name: string;
-  timeZone: string;
-}
-
-export interface ResultView {
-  campaign: ViewCampaign;
-  /** present when the view is of a published snapshot */
-  snapshot: SnapshotMeta | null;
-  method: Method;
-  inputs: CampaignResult['inputs'];
-  bootstrapSamples: number;
-  screening: Omit<ScreeningResult, 'excluded'> & { excludedIds: string[] };
-  catalogs: Catalogs;
-  departments: DepartmentView[];
-  /** live figures only: when they were computed (they may be up to a minute old) */
-  computedAt?: string;
-}
+  ViewCampaign,
+  Catalogs,
+  DepartmentView,
+  ItemView,
+  NegativeCell,
+  ProblemCell,
+  ResultView,
+  SnapshotMeta,
+} from '../contracts.js';
 
 /** The catalogs of a campaign config, in config order. */
 export function catalogsOf(config: CampaignConfig): Catalogs {
@@ -207,23 +145,4 @@ export function toView(
     catalogs,
     departments,
   };
-}
-
-/** Groups of a view in config order, each with its departments. */
-export function groupsOf(view: ResultView): { code: string; label: string; departments: DepartmentView[] }[] {
-  const groups = view.catalogs.groups.map((g) => ({
-    ...g,
-    departments: view.departments.filter((d) => d.group === g.code),
-  }));
-  const known = new Set(groups.map((g) => g.code));
-  for (const d of view.departments) {
-    if (known.has(d.group)) continue;
-    known.add(d.group);
-    groups.push({
-      code: d.group,
-      label: d.groupLabel,
-      departments: view.departments.filter((x) => x.group === d.group),
-    });
-  }
-  return groups.filter((g) => g.departments.length > 0);
 }

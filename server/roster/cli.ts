@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { assertWritable, CliError, readFailure, writeOutput, type Command, type CliContext } from '../cli/framework.js';
 import { exportInvitations, formatOfFile } from '../invitations/export.js';
-import type { ImportFile, ImportSummary } from './service.js';
+import type { ImportSummary } from '../contracts.js';
+import type { ImportFile } from './service.js';
 
 function readInput(path: string | undefined): ImportFile {
   if (!path) throw new CliError('请给出要导入的文件（.xlsx 或 .csv）');

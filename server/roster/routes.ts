@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { requireRole } from '../accounts/middleware.js';
+import type { EvaluatorSearch } from '../contracts.js';
 import type { AppEnv } from '../http/env.js';
 import { parseOrThrow } from '../errors.js';
 import type { Services } from '../services.js';
@@ -54,7 +55,7 @@ export function rosterRoutes(services: Services) {
         ...e,
         categoryLabel: labels.get(e.category) ?? e.category,
       })),
-    });
+    } satisfies EvaluatorSearch);
   });
 
   return app;

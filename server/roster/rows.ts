@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CampaignConfig } from '../../surveys/campaign-config.js';
-import type { ErrorDetail } from '../errors.js';
+import type { ErrorDetail } from '../contracts.js';
 import { sha256 } from '../shared/ids.js';
 import type { SheetRow } from './table.js';
 

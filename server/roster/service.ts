@@ -1,7 +1,8 @@
 import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
 import type { Campaign } from '../campaigns/service.js';
-import { AppError, type ErrorDetail } from '../errors.js';
+import type { ErrorDetail, ImportSummary } from '../contracts.js';
+import { AppError } from '../errors.js';
 import type { AuditEntry, AuditService } from '../accounts/audit.js';
 import { newId, sha256 } from '../shared/ids.js';
 import { rosterRepository } from './repository.js';
@@ -19,20 +20,6 @@ import { readSheet } from './table.js';
 export interface ImportFile {
   bytes: Uint8Array;
   filename?: string;
-}
-
-export interface ImportSummary {
-  /** data rows read from the file */
-  rows: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  /** departments only: codes whose name, group or liaison changed */
-  updatedCodes?: string[];
-  /** headers that matched no column and were ignored */
-  ignoredColumns: string[];
-  /** true when nothing was written (dryRun) */
-  dryRun: boolean;
 }
 
 export interface ImportOptions {

@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { AppError, type ErrorDetail } from '../errors.js';
+import type { ErrorDetail } from '../contracts.js';
+import { AppError } from '../errors.js';
 import { assertXlsxWithinLimits } from './zip-guard.js';
 
 /** One data row of an uploaded sheet: its row number as a spreadsheet shows it, cells by header. */

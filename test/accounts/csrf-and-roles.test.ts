@@ -1,3 +1,4 @@
+import type { ErrorBody } from '../../server/contracts.js';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
@@ -33,7 +34,7 @@ describe('CSRF protection', () => {
     const admin = await loginAs(app, services, 'admin');
     const res = await app.request('/api/auth/logout', { method: 'POST', headers: { cookie: admin.cookie } });
     expect(res.status).toBe(403);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('CSRF_FAILED');
+    expect(((await res.json()) as ErrorBody).error.code).toBe('CSRF_FAILED');
     // the logout did not happen
     expect((await app.request('/api/auth/session', { headers: { cookie: admin.cookie } })).status).toBe(200);
   });
@@ -85,7 +86,7 @@ describe('requireRole', () => {
   it('answers 401 UNAUTHORIZED without a session', async () => {
     const res = await probe.request('/api/office');
     expect(res.status).toBe(401);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('UNAUTHORIZED');
+    expect(((await res.json()) as ErrorBody).error.code).toBe('UNAUTHORIZED');
     expect((await probe.request('/api/admin-only', { method: 'POST' })).status).toBe(401);
   });
 
@@ -93,7 +94,7 @@ describe('requireRole', () => {
     const analyst = await loginAs(app, services, 'analyst');
     const res = await probe.request('/api/admin-only', { method: 'POST', headers: analyst.headers() });
     expect(res.status).toBe(403);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN');
+    expect(((await res.json()) as ErrorBody).error.code).toBe('FORBIDDEN');
     expect((await probe.request('/api/office', { headers: analyst.headers() })).status).toBe(200);
   });
 

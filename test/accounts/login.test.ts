@@ -1,3 +1,4 @@
+import type { ErrorBody } from '../../server/contracts.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { fixedClock } from '../../server/clock.js';
@@ -29,7 +30,7 @@ const login = (username: string, password: string, headers: Record<string, strin
     body: JSON.stringify({ username, password }),
   });
 
-const errorCode = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
+const errorCode = async (res: Response) => ((await res.json()) as ErrorBody).error.code;
 
 describe('logging in', () => {
   beforeEach(() => setup());

@@ -1,3 +1,4 @@
+import type { ErrorBody } from '../../server/contracts.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { fixedClock } from '../../server/clock.js';
@@ -58,7 +59,7 @@ describe('accounts over HTTP', () => {
     const before = (await services.accounts.listUsers()).length;
     const results = await Promise.all([1, 2].map(() => addUser({ username: 'twice', role: 'analyst' })));
     expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
-    const refused = (await results.find((r) => r.status === 409)!.json()) as { error: { code: string } };
+    const refused = (await results.find((r) => r.status === 409)!.json()) as ErrorBody;
     expect(refused.error.code).toBe('CONFLICT');
     expect((await services.accounts.listUsers()).length).toBe(before + 1);
   });

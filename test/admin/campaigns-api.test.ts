@@ -1,4 +1,4 @@
-import type { ErrorBody } from '../helpers/sheets.js';
+import type { ErrorBody } from '../../server/contracts.js';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';

@@ -1,3 +1,4 @@
+import type { ErrorBody } from '../../server/contracts.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/connect.js';
 import { dialects, sqliteFileDb, sqlitePair, type DialectCase } from '../helpers/db.js';
@@ -36,7 +37,7 @@ describe.each(await stores())('concurrent submissions with one token on $name', 
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(49);
     for (const r of results.filter((r) => r.status === 409))
-      expect(((await r.json()) as { error: { code: string } }).error.code).toBe('ALREADY_SUBMITTED');
+      expect(((await r.json()) as ErrorBody).error.code).toBe('ALREADY_SUBMITTED');
     const counts = await snapshotCounts(db);
     expect(counts).toMatchObject({
       responses: 1,

@@ -1,12 +1,9 @@
+import type { ErrorBody, Receipt } from '../../server/contracts.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/connect.js';
 import { sha256 } from '../../server/shared/ids.js';
 import { sqliteDb } from '../helpers/db.js';
 import { createInvitation, jsonRequest, snapshotCounts, surveySetup, webAnswers, type SurveySetup } from './helpers.js';
-
-interface ErrorJson {
-  error: { code: string; message: string; details?: { path?: string; message: string }[] };
-}
 
 let db: Db;
 let s: SurveySetup;
@@ -31,7 +28,12 @@ describe('evaluator API: reading the questionnaire', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const body = (await res.json()) as any;
-    expect(body.campaign).toMatchObject({ name: '2026年度民主评议机关（示例）', status: 'open', mode: 'anonymous' });
+    expect(body.campaign).toMatchObject({
+      name: '2026年度民主评议机关（示例）',
+      status: 'open',
+      mode: 'anonymous',
+      timeZone: 'Asia/Shanghai',
+    });
     expect(body.draft).toBeNull();
     expect(body.questionnaire.version).toBe(1);
     const text = JSON.stringify(body.questionnaire.definition);
@@ -86,12 +88,20 @@ describe('evaluator API: drafts', () => {
   ])('refuses a draft with %s', async (_, body, status, code) => {
     const res = await s.app.request(`/api/s/${token}/draft`, jsonRequest('PUT', body));
     expect(res.status).toBe(status);
-    expect(((await res.json()) as ErrorJson).error.code).toBe(code);
+    expect(((await res.json()) as ErrorBody).error.code).toBe(code);
     expect((await snapshotCounts(db)).drafts).toBe(0);
   });
 });
 
 describe('evaluator API: submitting', () => {
+  it('dates a submission by the campaign calendar: 01:30 Beijing time is the next day, not the UTC one', async () => {
+    s.clock.set('2026-11-23T17:30:00Z');
+    const res = await submit({ answers: webAnswers(), elapsedSeconds: 300 }, 'key-late-night-1');
+    expect(((await res.json()) as Receipt).submittedDay).toBe('2026-11-24');
+    const response = await db.kysely.selectFrom('responses').select('submitted_day').executeTakeFirstOrThrow();
+    expect(response.submitted_day).toBe('2026-11-24');
+  });
+
   it('stores the response with its answers, problems and pending negative reports, spends the link and deletes the draft', async () => {
     await s.app.request(
       `/api/s/${token}/draft`,
@@ -161,7 +171,7 @@ describe('evaluator API: submitting', () => {
     for (const key of ['key-other-0002', undefined]) {
       const res = await submit({ answers: webAnswers({ overall: 'satisfied' }), elapsedSeconds: 300 }, key);
       expect(res.status).toBe(409);
-      expect(((await res.json()) as ErrorJson).error.code).toBe('ALREADY_SUBMITTED');
+      expect(((await res.json()) as ErrorBody).error.code).toBe('ALREADY_SUBMITTED');
     }
     expect((await snapshotCounts(db)).responses).toBe(1);
     // drafts can't come back after the link is spent
@@ -194,7 +204,7 @@ describe('evaluator API: submitting', () => {
     );
     expect(other.status).toBe(409);
     expect(other.headers.get('idempotent-replayed')).toBeNull();
-    const { error } = (await other.json()) as ErrorJson;
+    const { error } = (await other.json()) as ErrorBody;
     expect(error.code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(error.message).toContain('内容不同');
     expect(error.message).not.toMatch(/receipt|回执号/);
@@ -456,7 +466,7 @@ describe('evaluator API: every bad input is a 4xx with its code and leaves the d
     const before = await snapshotCounts(db);
     const res = await submit(body, 'bad-input-key-01');
     expect(res.status).toBe(status);
-    const error = ((await res.json()) as ErrorJson).error;
+    const error = ((await res.json()) as ErrorBody).error;
     expect(error.code).toBe(code);
     expect(error.message).toMatch(/[\u4e00-\u9fff]/);
     if (path) expect(error.details?.map((d) => d.path)).toContain(path);
@@ -483,7 +493,7 @@ describe('evaluator links that cannot be answered', () => {
     expect(short.status).toBe(404);
     const api = await s.app.request('/api/s/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
     expect(api.status).toBe(404);
-    expect(((await api.json()) as ErrorJson).error.code).toBe('NOT_FOUND');
+    expect(((await api.json()) as ErrorBody).error.code).toBe('NOT_FOUND');
     const post = await s.app.request(
       '/api/s/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/submit',
       jsonRequest('POST', { answers: webAnswers() }),
@@ -509,11 +519,11 @@ describe('evaluator links that cannot be answered', () => {
     expect(text).toContain('2026年11月1日');
     const api = await s.app.request(`/api/s/${token}`);
     expect(api.status).toBe(403);
-    expect(((await api.json()) as ErrorJson).error.code).toBe('CAMPAIGN_NOT_OPEN');
+    expect(((await api.json()) as ErrorBody).error.code).toBe('CAMPAIGN_NOT_OPEN');
     const before = await snapshotCounts(db);
     const post = await submit({ answers: webAnswers(), elapsedSeconds: 60 }, 'early-key-000001');
     expect(post.status).toBe(403);
-    expect(((await post.json()) as ErrorJson).error.code).toBe('CAMPAIGN_NOT_OPEN');
+    expect(((await post.json()) as ErrorBody).error.code).toBe('CAMPAIGN_NOT_OPEN');
     expect(
       (await s.app.request(`/api/s/${token}/draft`, jsonRequest('PUT', { answers: {}, elapsedSeconds: 0 }))).status,
     ).toBe(403);
@@ -528,7 +538,7 @@ describe('evaluator links that cannot be answered', () => {
     expect(await page.text()).toContain('评议已经结束');
     const post = await submit({ answers: webAnswers(), elapsedSeconds: 60 }, 'late-key-0000001');
     expect(post.status).toBe(403);
-    expect(((await post.json()) as ErrorJson).error.code).toBe('CAMPAIGN_CLOSED');
+    expect(((await post.json()) as ErrorBody).error.code).toBe('CAMPAIGN_CLOSED');
     expect((await snapshotCounts(db)).responses).toBe(0);
   });
 
@@ -537,6 +547,8 @@ describe('evaluator links that cannot be answered', () => {
     expect(page.status).toBe(200);
     const text = await page.text();
     expect(text).toMatch(/<script type="module" src="\/assets\/evaluator-[^"]+\.js">/);
+    // its shared chunks load alongside, not after the script asks for them
+    expect(text).toMatch(/<link rel="modulepreload" href="\/assets\/chunk-[A-Z0-9]+\.js"\/?>/);
     expect(text).toContain('lang="zh-CN"');
     const en = await s.app.request(`/s/${token}?lang=en`);
     expect(await en.text()).toContain('lang="en"');

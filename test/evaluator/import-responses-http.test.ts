@@ -1,3 +1,4 @@
+import type { ErrorBody } from '../../server/contracts.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loginAs } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
@@ -52,7 +53,7 @@ describe('POST /api/campaigns/:slug/responses/import', () => {
 
     const again = await upload(goodFile, 'paper-copy.jsonl');
     expect(again.status).toBe(409);
-    expect(((await again.json()) as { error: { code: string } }).error.code).toBe('CONFLICT');
+    expect(((await again.json()) as ErrorBody).error.code).toBe('CONFLICT');
     expect((await snapshotCounts(db)).responses).toBe(before.responses + 2);
   });
 
@@ -68,7 +69,7 @@ describe('POST /api/campaigns/:slug/responses/import', () => {
     ].join('\n');
     const res = await upload(bad, 'bad.jsonl');
     expect(res.status).toBe(422);
-    const body = (await res.json()) as { error: { code: string; details: { line: number; path: string }[] } };
+    const body = (await res.json()) as ErrorBody;
     expect(body.error.code).toBe('VALIDATION_FAILED');
     expect(body.error.details).toContainEqual(expect.objectContaining({ line: 2, path: 'departments.0.code' }));
     expect(await snapshotCounts(db)).toEqual(before);
@@ -81,7 +82,7 @@ describe('POST /api/campaigns/:slug/responses/import', () => {
     );
     const res = await upload(bytes, 'gbk.jsonl');
     expect(res.status).toBe(422);
-    const body = (await res.json()) as { error: { code: string; details: { line: number }[] } };
+    const body = (await res.json()) as ErrorBody;
     expect(body.error.code).toBe('VALIDATION_FAILED');
     expect(body.error.details).toEqual([expect.objectContaining({ line: 3 })]);
     expect(await snapshotCounts(db)).toEqual(before);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../server/errors.js';
 import type { Db } from '../../server/db/connect.js';
-import type { CanonicalRecord } from '../../surveys/record.js';
+import type { CanonicalRecord } from '../../server/contracts.js';
 import { dialects } from '../helpers/db.js';
 import { createInvitation, surveySetup, type SurveySetup } from './helpers.js';
 

@@ -45,12 +45,3 @@ export function uploadForm(bytes: Uint8Array | string, filename: string, field =
   form.append(field, new Blob([typeof bytes === 'string' ? bytes : (bytes as Uint8Array<ArrayBuffer>)]), filename);
   return form;
 }
-
-/** The API's error envelope as tests read it. */
-export type ErrorBody = {
-  error: {
-    code: string;
-    message: string;
-    details: { line?: number; field?: string; path?: string; message: string }[];
-  };
-};

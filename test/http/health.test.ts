@@ -1,10 +1,11 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { ErrorBody } from '../../server/contracts.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
-import { assetUrl, WEB_DIST } from '../../server/http/assets.js';
+import { assetUrl, chunkUrls, WEB_DIST } from '../../server/http/assets.js';
 import { sqliteDb } from '../helpers/db.js';
 
 const db = await sqliteDb();
@@ -21,7 +22,7 @@ describe('health and errors', () => {
   it('answers an unknown API path with the JSON error envelope', async () => {
     const res = await app.request('/api/nowhere');
     expect(res.status).toBe(404);
-    const body = (await res.json()) as { error: { code: string; message: string } };
+    const body = (await res.json()) as ErrorBody;
     expect(body.error.code).toBe('NOT_FOUND');
   });
 
@@ -35,7 +36,7 @@ describe('health and errors', () => {
   it('keeps the JSON envelope for the API even when a browser asks', async () => {
     const res = await app.request('/api/nowhere', { headers: { accept: 'text/html' } });
     expect(res.status).toBe(404);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+    expect(((await res.json()) as ErrorBody).error.code).toBe('NOT_FOUND');
   });
 
   it('serves built assets pre-compressed to browsers that accept brotli, with a year of caching', async () => {
@@ -61,6 +62,21 @@ describe('health and errors', () => {
     } finally {
       rmSync(resolve(WEB_DIST, 'left-by-an-older-build.js.map'));
     }
+  });
+
+  it('lists the shared chunks each page script imports, and serves them pre-compressed', async () => {
+    const chunks = chunkUrls('evaluator.js');
+    expect(chunks.length).toBeGreaterThan(0);
+    const evaluator = await (await app.request(assetUrl('evaluator.js'))).text();
+    for (const chunk of chunks) {
+      const res = await app.request(chunk, { headers: { 'accept-encoding': 'br' } });
+      expect(res.status, chunk).toBe(200);
+      expect(res.headers.get('content-encoding')).toBe('br');
+    }
+    // the script's own imports are among them (the rest are theirs)
+    const imported = [...evaluator.matchAll(/from"\.\/(chunk-[A-Z0-9]+\.js)"/g)].map((m) => `/assets/${m[1]}`);
+    expect(imported.length).toBeGreaterThan(0);
+    expect(chunks).toEqual(expect.arrayContaining(imported));
   });
 
   it('refuses asset names outside the built folder', async () => {

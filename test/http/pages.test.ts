@@ -11,7 +11,7 @@ import { createTestCampaign } from '../helpers/fixtures.js';
 import { createInvitation } from '../evaluator/helpers.js';
 import { knownRecords, resultsSetup, storeRecords } from '../results/helpers.js';
 import { formatDateTime } from '../../web/lib/time.js';
-import type { ErrorBody } from '../helpers/sheets.js';
+import type { ErrorBody } from '../../server/contracts.js';
 
 let db: Db;
 let ctx: Awaited<ReturnType<typeof resultsSetup>>;

@@ -1,3 +1,4 @@
+import type { ErrorBody, Progress } from '../../server/contracts.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import type { Campaign } from '../../server/campaigns/service.js';
@@ -207,9 +208,7 @@ describe('generating invitations: the request body', () => {
     for (const body of ['null', '[]', '"csv"', '{"format":5}', 'not json']) {
       const res = await postJson(body);
       expect([400, 422], body).toContain(res.status);
-      expect(((await res.json()) as { error: { code: string } }).error.code).toMatch(
-        /^(BAD_REQUEST|VALIDATION_FAILED)$/,
-      );
+      expect(((await res.json()) as ErrorBody).error.code).toMatch(/^(BAD_REQUEST|VALIDATION_FAILED)$/);
     }
     expect(await invitations()).toEqual([]);
   });
@@ -270,23 +269,10 @@ describe('replacing a lost link', () => {
 });
 
 describe('progress', () => {
-  type ProgressBody = {
-    categories: {
-      code: string;
-      evaluators: number;
-      invited: number;
-      opened: number;
-      draftSaved: number;
-      submitted: number;
-      responses: number;
-    }[];
-    totals: Record<string, number>;
-    perDay: { day: string; total: number; byCategory: Record<string, number> }[];
-  };
   const progress = async (headers = admin.headers()) => {
     const res = await app.request(`/api/campaigns/${campaign.slug}/progress`, { headers });
     expect(res.status).toBe(200);
-    return (await res.json()) as ProgressBody;
+    return (await res.json()) as Progress;
   };
 
   it('counts invited, opened, draft saved and submitted per category, and submissions per day', async () => {

@@ -1,3 +1,4 @@
+import type { ErrorBody } from '../../server/contracts.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/connect.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
@@ -7,9 +8,6 @@ import { noticeTables, office, publishedSetup } from './helpers.js';
 
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
 
-interface ErrorBody {
-  error: { code: string; message: string };
-}
 interface ItemBody {
   id: string;
   number: string;

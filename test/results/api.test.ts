@@ -1,8 +1,7 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/connect.js';
-import type { Comparison } from '../../server/results/service.js';
-import type { DepartmentView, ResultView } from '../../server/results/view.js';
+import type { Comparison, DepartmentView, ErrorBody, ResultView } from '../../server/contracts.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
 import { record, resultsSetup, storeRecords } from './helpers.js';
@@ -58,7 +57,7 @@ describe('results API: roles', () => {
   it('lets only the office publish', async () => {
     const res = await post('/api/campaigns/test-2026/snapshots', analyst);
     expect(res.status).toBe(403);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN');
+    expect(((await res.json()) as ErrorBody).error.code).toBe('FORBIDDEN');
     expect((await post('/api/campaigns/test-2026/snapshots', liaison)).status).toBe(403);
   });
 
@@ -73,7 +72,7 @@ describe('results API: roles', () => {
   it('answers 404 in the error envelope for an unknown campaign or snapshot', async () => {
     const a = await get('/api/campaigns/nope/results', analyst);
     expect(a.status).toBe(404);
-    expect(((await a.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+    expect(((await a.json()) as ErrorBody).error.code).toBe('NOT_FOUND');
     expect((await get('/api/snapshots/nope', analyst)).status).toBe(404);
     expect((await get('/api/compare?from=a', analyst)).status).toBe(422);
   });

@@ -4,7 +4,7 @@ import { defaultConfig } from '../../server/config.js';
 import type { Db } from '../../server/db/connect.js';
 import type { Campaign } from '../../server/campaigns/service.js';
 import { createServices, type Services } from '../../server/services.js';
-import type { CanonicalNegative, CanonicalRecord } from '../../surveys/record.js';
+import type { CanonicalNegative, CanonicalRecord } from '../../server/contracts.js';
 import { createTestCampaign } from '../helpers/fixtures.js';
 
 /** After the example campaign closed (2026-12-31 +08:00). */

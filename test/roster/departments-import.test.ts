@@ -1,3 +1,4 @@
+import type { ErrorBody } from '../../server/contracts.js';
 import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
@@ -9,7 +10,7 @@ import { createServices } from '../../server/services.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
 import { createTestCampaign } from '../helpers/fixtures.js';
-import { csvOf, uploadForm, xlsxOf, type ErrorBody } from '../helpers/sheets.js';
+import { csvOf, uploadForm, xlsxOf } from '../helpers/sheets.js';
 
 let db: Db;
 let app: ReturnType<typeof createApp>;
@@ -125,15 +126,15 @@ describe('importing departments', () => {
     const body = (await res.json()) as ErrorBody;
     expect(body.error.code).toBe('VALIDATION_FAILED');
     expect(body.error.message).toContain('没有导入任何数据');
-    expect(body.error.details.map((d) => [d.line, d.field])).toEqual([
+    expect(body.error.details!.map((d) => [d.line, d.field])).toEqual([
       [4, 'name'],
       [5, 'code'],
       [6, 'liaison_email'],
       [7, 'group'],
       [8, 'code'],
     ]);
-    expect(body.error.details.find((d) => d.line === 7)?.message).toMatch(/^不是本活动的部门分组/);
-    expect(body.error.details.find((d) => d.line === 8)?.message).toContain('与第 3 行重复');
+    expect(body.error.details!.find((d) => d.line === 7)?.message).toMatch(/^不是本活动的部门分组/);
+    expect(body.error.details!.find((d) => d.line === 8)?.message).toContain('与第 3 行重复');
     expect(await departments()).toEqual([]);
   });
 

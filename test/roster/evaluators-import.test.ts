@@ -1,3 +1,4 @@
+import type { ErrorBody } from '../../server/contracts.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import type { Campaign } from '../../server/campaigns/service.js';
@@ -8,7 +9,7 @@ import { createServices } from '../../server/services.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
 import { createTestCampaign } from '../helpers/fixtures.js';
-import { csvOf, uploadForm, xlsxOf, type ErrorBody } from '../helpers/sheets.js';
+import { csvOf, uploadForm, xlsxOf } from '../helpers/sheets.js';
 
 let db: Db;
 let app: ReturnType<typeof createApp>;
@@ -101,15 +102,15 @@ describe('importing evaluators', () => {
     const res = await upload(file, 'bad.csv');
     expect(res.status).toBe(422);
     const body = (await res.json()) as ErrorBody;
-    expect(body.error.details.map((d) => [d.line, d.field])).toEqual([
+    expect(body.error.details!.map((d) => [d.line, d.field])).toEqual([
       [3, 'name'],
       [4, 'category'],
       [5, 'phone'],
       [6, 'email'],
       [7, 'name'],
     ]);
-    expect(body.error.details[1].message).toMatch(/^不是本活动的评议代表类别/);
-    expect(body.error.details[4].message).toContain('与第 2 行重复');
+    expect(body.error.details![1].message).toMatch(/^不是本活动的评议代表类别/);
+    expect(body.error.details![4].message).toContain('与第 2 行重复');
     expect(await evaluators()).toEqual([]);
   });
 
@@ -122,7 +123,7 @@ describe('importing evaluators', () => {
       'bad.csv',
     );
     const body = (await res.json()) as ErrorBody;
-    expect(body.error.details.map((d) => [d.line, d.field])).toEqual([
+    expect(body.error.details!.map((d) => [d.line, d.field])).toEqual([
       [2, 'name'],
       [2, 'category'],
       [2, 'email'],

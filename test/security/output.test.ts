@@ -12,7 +12,7 @@ import { sqliteDb } from '../helpers/db.js';
 import { knownRecords, resultsSetup, storeRecords } from '../results/helpers.js';
 import { createTestCampaign, insertDepartments } from '../helpers/fixtures.js';
 import { createInvitation } from '../evaluator/helpers.js';
-import { spreadsheetSafe } from '../../server/shared/csv.js';
+import { spreadsheetSafe } from '../../web/lib/csv-guard.js';
 
 const XSS = `<img src=x onerror=alert(1)>"'<script>alert(2)</script>`;
 const FORMULAS = [

@@ -2,6 +2,7 @@
  * Resource abuse: oversized bodies on the open evaluator API, zip bombs dressed as .xlsx, drafts
  * past their cap. Each is refused with a 4xx before it costs memory, and nothing is stored.
  */
+import type { ErrorBody } from '../../server/contracts.js';
 import { createDeflateRaw, deflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/connect.js';
@@ -140,7 +141,7 @@ describe('over HTTP', () => {
       body: form,
     });
     expect(res.status).toBe(413);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(((await res.json()) as ErrorBody).error.code).toBe('PAYLOAD_TOO_LARGE');
     expect(await db.kysely.selectFrom('departments').select('id').execute()).toHaveLength(before.length);
   }, 30_000);
 

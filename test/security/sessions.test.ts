@@ -2,6 +2,7 @@
  * Sessions, CSRF and login as an attacker would try them: a planted cookie, a forged upload, a
  * rotating X-Forwarded-For, redirects off the site after login.
  */
+import type { ErrorBody } from '../../server/contracts.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { fixedClock } from '../../server/clock.js';
@@ -81,7 +82,7 @@ describe('sessions', () => {
       body: form(),
     });
     expect(forged.status).toBe(403);
-    expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('CSRF_FAILED');
+    expect(((await forged.json()) as ErrorBody).error.code).toBe('CSRF_FAILED');
     expect(
       await db.kysely.selectFrom('departments').select('id').where('code', '=', 'X901').executeTakeFirst(),
     ).toBeUndefined();

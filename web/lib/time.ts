@@ -43,6 +43,12 @@ export function formatDateTime(instant: string | Date, timeZone: string): string
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
 }
 
+/** The clock time `10:56` of an instant in the zone. */
+export function formatTimeOfDay(instant: string | Date, timeZone: string): string {
+  const p = parts(instant, timeZone);
+  return `${p.hour}:${p.minute}`;
+}
+
 /** The calendar day `2026-12-02` of an instant in the zone. */
 export function dayInZone(instant: string | Date, timeZone: string): string {
   const p = parts(instant, timeZone);

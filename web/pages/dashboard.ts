@@ -17,8 +17,22 @@ import {
   type ChartConfiguration,
   type Plugin,
 } from 'chart.js';
-import type { Comparison } from '../../server/results/service.js';
-import type { DepartmentView, ResultView } from '../../server/results/view.js';
+import type { Comparison, DepartmentView, Progress, ResultView, Trend } from '../../server/contracts.js';
+import { type Child as Cell, el, table } from '../lib/dom.js';
+import { messageOf } from '../lib/errors.js';
+import {
+  formatChange,
+  formatInterval,
+  formatNumber,
+  formatRankChange,
+  formatRate,
+  formatShare,
+  MISSING,
+} from '../lib/format.js';
+import { groupsOf } from '../lib/result-groups.js';
+import { sessionApi } from '../lib/session.js';
+import { csvLink } from '../lib/table.js';
+import { zoneLabel } from '../lib/time.js';
 
 Chart.register(
   BarController,
@@ -51,74 +65,22 @@ const snapshotId = root.dataset.snapshot ?? '';
 
 // ───────────────────────────── helpers ─────────────────────────────
 
-type Cell = string | number | null | undefined | Node;
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string> = {},
-  ...children: Cell[]
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  for (const c of children) {
-    if (c === null || c === undefined) continue;
-    node.append(c instanceof Node ? c : String(c));
-  }
-  return node;
-}
-
-const fmt = (x: number | null | undefined, digits = 2) => (x === null || x === undefined ? '—' : x.toFixed(digits));
-const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
 let hidden = '<5';
-
-async function api<T>(path: string): Promise<T> {
-  const res = await fetch(path, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
-  const body = (await res.json().catch(() => null)) as (T & { error?: { message: string } }) | null;
-  if (!res.ok) throw new Error(body?.error?.message ?? `请求失败（${res.status}）`);
-  return body as T;
-}
-
-/** The rule of server/shared/csv.ts: a leading = @ tab CR LF, or + - not starting a plain number, gets an apostrophe. */
-function formulaSafe(value: string): string {
-  const v = value.replace(/^[ \u00a0]+/, '');
-  if (/^[=@\t\r\n]/.test(v) || (/^[+-]/.test(v) && (v !== value || !/^[+-][\d ().-]*$/.test(v)))) return `'${value}`;
-  return value;
-}
-
-function csvOf(headers: string[], rows: Cell[][]): string {
-  const q = (v: Cell) => {
-    const text = v === null || v === undefined ? '' : v instanceof Node ? (v.textContent ?? '') : String(v);
-    // a department name like "=HYPERLINK(…)" must not run as a formula when the file is opened (CSV injection)
-    const s = typeof v === 'number' ? text : formulaSafe(text);
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return `\ufeff${[headers, ...rows].map((r) => r.map(q).join(',')).join('\r\n')}\r\n`;
-}
+const api = sessionApi();
 
 /** Fill a <details> with the table behind a chart, plus CSV and PNG downloads. */
 function fillTable(detailsId: string, name: string, headers: string[], rows: Cell[][], canvas?: HTMLCanvasElement) {
   const details = document.getElementById(detailsId);
   if (!details) return;
   for (const n of details.querySelectorAll(':scope > :not(summary)')) n.remove();
-  const table = el('table', {}, el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', { scope: 'col' }, h)))));
-  const tbody = el('tbody');
-  for (const r of rows) tbody.append(el('tr', {}, ...r.map((c) => el('td', {}, c ?? '—'))));
-  table.append(tbody);
-  const csv = el(
-    'a',
-    {
-      href: URL.createObjectURL(new Blob([csvOf(headers, rows)], { type: 'text/csv;charset=utf-8' })),
-      download: `${name}.csv`,
-    },
-    '下载 CSV',
-  );
-  const links = el('p', { class: 'downloads' }, csv);
+  const links = el('p', { class: 'downloads' }, csvLink(name, headers, rows));
   if (canvas) {
     const png = el('a', { href: '#', download: `${name}.png` }, '下载图片');
     png.addEventListener('click', () => png.setAttribute('href', canvas.toDataURL('image/png')));
     links.append(' · ', png);
   }
-  details.append(el('div', { class: 'table-wrap' }, table), links);
+  const figures = rows.map((r) => r.map((c) => c ?? MISSING));
+  details.append(el('div', { class: 'table-wrap' }, table(headers, figures)), links);
 }
 
 function makeChart(canvas: HTMLCanvasElement, config: ChartConfiguration) {
@@ -211,12 +173,6 @@ function tiedRuns(ranked: DepartmentView[]): [number, number][] {
   return runs;
 }
 
-function groupsOf(view: ResultView) {
-  return view.catalogs.groups
-    .map((g) => ({ ...g, departments: view.departments.filter((d) => d.group === g.code) }))
-    .filter((g) => g.departments.length > 0);
-}
-
 const resultsPath = () =>
   snapshotId ? `/api/snapshots/${snapshotId}` : `/api/campaigns/${encodeURIComponent(slug)}/results`;
 const departmentHref = (code: string) =>
@@ -249,17 +205,11 @@ function renderScreening(view: ResultView) {
   }
 }
 
-interface Progress {
-  perDay: { day: string; total: number }[];
-  totals: { invited: number; opened: number; submitted: number; responses: number; evaluators: number };
-  categories: { code: string; label: string; invited: number; submitted: number; responses: number }[];
-}
-
 async function renderProgress() {
   const canvas = document.getElementById('progress-chart') as HTMLCanvasElement;
   let progress: Progress;
   try {
-    progress = await api<Progress>(`/api/campaigns/${encodeURIComponent(slug)}/progress`);
+    progress = await api.json<Progress>(`/api/campaigns/${encodeURIComponent(slug)}/progress`);
   } catch {
     canvas.closest('.chart-box')?.remove();
     return;
@@ -284,6 +234,7 @@ async function renderProgress() {
     options: {
       maintainAspectRatio: false,
       scales: {
+        x: { title: { display: true, text: `答卷日期（${zoneLabel(progress.campaign.timeZone)}）` } },
         y: { beginAtZero: true, title: { display: true, text: '当日' } },
         y2: { position: 'right', beginAtZero: true, grid: { display: false }, title: { display: true, text: '累计' } },
       },
@@ -293,33 +244,20 @@ async function renderProgress() {
   fillTable(
     'progress-table',
     `${slug}-答卷进度`,
-    ['日期', '当日答卷', '累计'],
+    [`日期（${zoneLabel(progress.campaign.timeZone)}）`, '当日答卷', '累计'],
     progress.perDay.map((d, i) => [d.day, d.total, cum[i]]),
     canvas,
   );
-  const cats = el(
-    'table',
+  const cats = table(
+    ['代表类别', '已邀请', '已提交', '答卷（含导入）', '回收率'],
+    progress.categories.map((c) => [
+      c.label,
+      c.invited,
+      c.submitted,
+      c.responses,
+      formatShare(c.invited ? c.submitted / c.invited : null),
+    ]),
     { class: 'compact' },
-    el(
-      'thead',
-      {},
-      el('tr', {}, ...['代表类别', '已邀请', '已提交', '答卷（含导入）', '回收率'].map((h) => el('th', {}, h))),
-    ),
-    el(
-      'tbody',
-      {},
-      ...progress.categories.map((c) =>
-        el(
-          'tr',
-          {},
-          el('td', {}, c.label),
-          el('td', {}, c.invited),
-          el('td', {}, c.submitted),
-          el('td', {}, c.responses),
-          el('td', {}, c.invited ? pct(c.submitted / c.invited) : '—'),
-        ),
-      ),
-    ),
   );
   document
     .getElementById('progress-table')!
@@ -400,10 +338,8 @@ function renderRanking(view: ResultView) {
                 const d = ranked[item.dataIndex];
                 const iv = d.uncertainty.scoreInterval;
                 return [
-                  iv ? `95% 区间 ${fmt(iv[0])}–${fmt(iv[1])}` : '',
-                  d.uncertainty.rankInterval
-                    ? `名次区间 ${d.uncertainty.rankInterval[0]}–${d.uncertainty.rankInterval[1]}`
-                    : '',
+                  iv ? `95% 区间 ${formatInterval(iv)}` : '',
+                  d.uncertainty.rankInterval ? `名次区间 ${formatInterval(d.uncertainty.rankInterval, 0)}` : '',
                   `等级 ${d.grade ?? '—'}，有效评议 ${d.validRaters} 人`,
                   d.rectification ? '重点整改' : '',
                 ].filter(Boolean);
@@ -439,18 +375,16 @@ function renderRanking(view: ResultView) {
       [...ranked, ...unranked].map((d) => [
         d.rank === null ? '—' : `${d.rank}${d.tied ? ' 并列' : ''}`,
         link(d),
-        d.suppressed ? hidden : fmt(d.finalScore),
-        d.uncertainty.scoreInterval
-          ? `${fmt(d.uncertainty.scoreInterval[0])}–${fmt(d.uncertainty.scoreInterval[1])}`
-          : '—',
-        d.uncertainty.rankInterval ? `${d.uncertainty.rankInterval[0]}–${d.uncertainty.rankInterval[1]}` : '—',
-        pct(d.uncertainty.bottomProbability),
+        d.suppressed ? hidden : formatNumber(d.finalScore),
+        formatInterval(d.uncertainty.scoreInterval),
+        formatInterval(d.uncertainty.rankInterval, 0),
+        formatShare(d.uncertainty.bottomProbability),
         d.grade ?? '—',
         d.validRaters,
-        d.suppressed ? hidden : fmt(d.surveyScore),
-        fmt(d.deduction),
-        d.suppressed ? hidden : `${fmt(d.satisfactionRate, 1)}%`,
-        d.suppressed ? hidden : `${fmt(d.awareness, 1)}%`,
+        d.suppressed ? hidden : formatNumber(d.surveyScore),
+        formatNumber(d.deduction),
+        d.suppressed ? hidden : formatRate(d.satisfactionRate),
+        d.suppressed ? hidden : formatRate(d.awareness),
         [
           d.rankNote === '并列' ? '' : d.rankNote,
           d.rectification ? '重点整改' : '',
@@ -470,8 +404,8 @@ function renderHeatmap(view: ResultView) {
   const host = document.getElementById('heatmap')!;
   const problems = view.catalogs.problems;
   const max = Math.max(0.01, ...view.departments.flatMap((d) => d.problems.map((p) => p.share ?? 0)));
-  const table = el('table', { class: 'heatmap', id: 'heatmap-table' });
-  table.append(
+  const heatmap = el('table', { class: 'heatmap', id: 'heatmap-table' });
+  heatmap.append(
     el(
       'thead',
       {},
@@ -518,12 +452,12 @@ function renderHeatmap(view: ResultView) {
           row.push(hidden);
         } else {
           const share = cell.share ?? 0;
-          td.textContent = share ? `${(share * 100).toFixed(0)}%` : '';
+          td.textContent = share ? formatShare(share, 0) : '';
           const a = Math.min(1, share / max);
           td.style.backgroundColor = `rgba(198, 40, 40, ${(0.08 + 0.8 * a).toFixed(3)})`;
           if (a > 0.55) td.style.color = '#fff';
-          td.title += `：${cell.mentions} 人（${pct(share)}）`;
-          row.push(cell.mentions === null ? hidden : `${cell.mentions}（${pct(share)}）`);
+          td.title += `：${cell.mentions} 人（${formatShare(share)}）`;
+          row.push(cell.mentions === null ? hidden : `${cell.mentions}（${formatShare(share)}）`);
         }
         tr.append(td);
       }
@@ -531,20 +465,9 @@ function renderHeatmap(view: ResultView) {
       rows.push(row);
     }
   }
-  table.append(body);
-  host.replaceChildren(table);
-  const csv = el(
-    'a',
-    {
-      href: URL.createObjectURL(
-        new Blob([csvOf(['部门', '评议人数', ...problems.map((p) => `${p.id} ${p.label}`)], rows)], {
-          type: 'text/csv;charset=utf-8',
-        }),
-      ),
-      download: `${slug}-作风问题.csv`,
-    },
-    '下载 CSV',
-  );
+  heatmap.append(body);
+  host.replaceChildren(heatmap);
+  const csv = csvLink(`${slug}-作风问题`, ['部门', '评议人数', ...problems.map((p) => `${p.id} ${p.label}`)], rows);
   host.append(el('p', { class: 'downloads' }, csv));
 }
 
@@ -556,7 +479,9 @@ async function renderCompare() {
     const from = (form.elements.namedItem('from') as HTMLSelectElement).value;
     const to = (form.elements.namedItem('to') as HTMLSelectElement).value;
     if (!from || !to || from === to) return;
-    const cmp = await api<Comparison>(`/api/compare?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
+    const cmp = await api.json<Comparison>(
+      `/api/compare?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+    );
     const rows = cmp.departments.filter((d) => d.scoreChange !== null);
     makeChart(canvas, {
       type: 'bar',
@@ -599,33 +524,27 @@ async function renderCompare() {
       cmp.departments.map((d) => [
         d.name,
         d.groupLabel,
-        fmt(d.from?.finalScore),
+        formatNumber(d.from?.finalScore),
         d.from?.rank ?? '—',
         d.from?.grade ?? '—',
-        fmt(d.to?.finalScore),
+        formatNumber(d.to?.finalScore),
         d.to?.rank ?? '—',
         d.to?.grade ?? '—',
-        d.scoreChange === null ? '—' : `${d.scoreChange > 0 ? '+' : ''}${d.scoreChange.toFixed(2)}`,
-        d.rankChange === null
-          ? '—'
-          : d.rankChange > 0
-            ? `↑${d.rankChange}`
-            : d.rankChange < 0
-              ? `↓${-d.rankChange}`
-              : '—',
+        formatChange(d.scoreChange),
+        formatRankChange(d.rankChange),
       ]),
       canvas,
     );
   };
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    void run().catch(showError);
+    void run().catch(showFailure);
   });
   await run();
 }
 
 async function overview() {
-  const view = await api<ResultView>(resultsPath());
+  const view = await api.json<ResultView>(resultsPath());
   setMinCell(view);
   renderScreening(view);
   renderRanking(view);
@@ -637,24 +556,11 @@ async function overview() {
 
 // ───────────────────────────── department ─────────────────────────────
 
-interface Trend {
-  points: {
-    campaign: { name: string };
-    finalScore: number | null;
-    scoreInterval: [number, number] | null;
-    rank: number | null;
-    groupSize: number;
-    grade: string | null;
-    satisfactionRate: number | null;
-    validRaters: number;
-  }[];
-}
-
 async function department() {
   const code = root.dataset.code ?? '';
   const [view, trend] = await Promise.all([
-    api<ResultView>(resultsPath()),
-    api<Trend>(`/api/departments/${encodeURIComponent(code)}/trend`),
+    api.json<ResultView>(resultsPath()),
+    api.json<Trend>(`/api/departments/${encodeURIComponent(code)}/trend`),
   ]);
   setMinCell(view);
   const d = view.departments.find((x) => x.code === code);
@@ -669,17 +575,17 @@ async function department() {
   document
     .getElementById('summary')!
     .replaceChildren(
-      figure('最终得分', d.suppressed ? hidden : fmt(d.finalScore)),
-      figure('95% 区间', iv ? `${fmt(iv[0])}–${fmt(iv[1])}` : '—'),
+      figure('最终得分', d.suppressed ? hidden : formatNumber(d.finalScore)),
+      figure('95% 区间', formatInterval(iv)),
       figure(
         `${d.groupLabel}排名`,
         d.rank === null ? (d.rankNote ?? '—') : `${d.rank}${d.tied ? '（并列）' : ''} / ${groupSize}`,
       ),
       figure('等级', d.grade ?? '—'),
       figure('有效评议人数', d.validRaters),
-      figure('满意率', d.suppressed ? hidden : `${fmt(d.satisfactionRate, 1)}%`),
-      figure('知晓率', d.suppressed ? hidden : `${fmt(d.awareness, 1)}%`),
-      figure('扣分', `${fmt(d.deduction)}（核实 ${d.verifiedNegatives} 条）`),
+      figure('满意率', d.suppressed ? hidden : formatRate(d.satisfactionRate)),
+      figure('知晓率', d.suppressed ? hidden : formatRate(d.awareness)),
+      figure('扣分', `${formatNumber(d.deduction)}（核实 ${d.verifiedNegatives} 条）`),
     );
   const notes = el('p', { class: 'note' });
   if (d.rectification) notes.append(el('strong', { class: 'flag' }, '重点整改'), ' ');
@@ -717,8 +623,8 @@ async function department() {
         it.label,
         cats.find((c) => c.code === b.category)?.label ?? b.category,
         b.validAnswers,
-        b.suppressed ? hidden : fmt(b.mean),
-        b.suppressed ? hidden : pct(b.satisfiedShare),
+        b.suppressed ? hidden : formatNumber(b.mean),
+        b.suppressed ? hidden : formatShare(b.satisfiedShare),
         b.takesPart ? '是' : '否',
       ]),
     ),
@@ -760,7 +666,7 @@ async function department() {
         p.label,
         p.kind ?? '',
         c?.suppressed ? hidden : (c?.mentions ?? 0),
-        c?.suppressed ? hidden : pct(c?.share ?? 0),
+        c?.suppressed ? hidden : formatShare(c?.share ?? 0),
       ];
     }),
     probCanvas,
@@ -845,11 +751,11 @@ async function department() {
     ['评议活动', '最终得分', '95% 区间', '排名', '等级', '满意率', '有效评议人数'],
     points.map((p) => [
       p.campaign.name,
-      fmt(p.finalScore),
-      p.scoreInterval ? `${fmt(p.scoreInterval[0])}–${fmt(p.scoreInterval[1])}` : '—',
+      formatNumber(p.finalScore),
+      formatInterval(p.scoreInterval),
       p.rank === null ? '—' : `${p.rank} / ${p.groupSize}`,
       p.grade ?? '—',
-      p.satisfactionRate === null ? '—' : `${fmt(p.satisfactionRate, 1)}%`,
+      formatRate(p.satisfactionRate),
       p.validRaters,
     ]),
     trendCanvas,
@@ -859,9 +765,10 @@ async function department() {
 
 // ───────────────────────────── start ─────────────────────────────
 
-function showError(error: unknown) {
+/** The status line says why the figures are missing (the page is not for signed-out people: see sessionApi). */
+function showFailure(error: unknown) {
   if (status) {
-    status.textContent = `无法显示结果：${(error as Error).message}`;
+    status.textContent = `无法显示结果：${messageOf(error)}`;
     status.classList.add('error');
   }
 }
@@ -874,7 +781,6 @@ for (const s of document.querySelectorAll<HTMLSelectElement>('select[data-autosu
     s.form?.submit();
   });
 }
-
 (root.dataset.view === 'department' ? department() : overview())
   .then(() => root.setAttribute('data-ready', '1'))
-  .catch(showError);
+  .catch(showFailure);

@@ -13,36 +13,18 @@ import {
 } from 'survey-core';
 import 'survey-core/i18n/simplified-chinese';
 import 'survey-js-ui';
+import type { DraftSaved, EvaluatorLoad, Receipt } from '../../server/contracts.js';
+import { ApiError, apiClient } from '../lib/api.js';
+import { el } from '../lib/dom.js';
+import { showError } from '../lib/errors.js';
+import { formatTimeOfDay, zoneLabel } from '../lib/time.js';
 
 type Lang = 'zh' | 'en';
-
-interface LoadResponse {
-  campaign: {
-    slug: string;
-    name: string;
-    status: string;
-    mode: 'anonymous' | 'named';
-    opensAt: string;
-    closesAt: string;
-  };
-  questionnaire: { version: number; definition: Record<string, unknown> };
-  draft: { answers: Record<string, unknown>; elapsedSeconds: number; savedAt: string } | null;
-}
-
-interface ApiError {
-  error: { code: string; message: string; details?: { path?: string; message: string }[] };
-}
-
-interface Receipt {
-  receipt: string;
-  campaign: string;
-  submittedDay: string;
-}
 
 const TEXT = {
   zh: {
     saving: '正在保存…',
-    saved: (t: string) => `已自动保存 ${t}`,
+    saved: (time: string, zone: string) => `已自动保存 ${time}（${zone}）`,
     saveFailed: '暂时无法保存，稍后自动重试',
     submitting: '正在提交…',
     retrying: (n: number) => `网络不稳定，正在第 ${n} 次重试…`,
@@ -53,7 +35,7 @@ const TEXT = {
     thanksBody: '您的评议意见已收到。我们会认真梳理您反映的问题，并督促有关部门整改。',
     closeNow: '现在可以关闭这个页面了。',
     receipt: '回执编号',
-    day: '提交日期',
+    day: (zone: string) => `提交日期（${zone}）`,
     anonymous: '本次评议为匿名评议：您的答卷与您的身份不作关联。',
     fixErrors: '答案有需要修改的地方：',
     notOpen: '无法继续填写',
@@ -66,7 +48,7 @@ const TEXT = {
   },
   en: {
     saving: 'Saving…',
-    saved: (t: string) => `Saved automatically at ${t}`,
+    saved: (time: string, zone: string) => `Saved automatically at ${time} (${zone})`,
     saveFailed: 'Could not save just now; retrying shortly',
     submitting: 'Submitting…',
     retrying: (n: number) => `Network trouble, retry ${n}…`,
@@ -79,7 +61,7 @@ const TEXT = {
       'Your appraisal has been received. The problems you reported will be followed up with the departments concerned.',
     closeNow: 'You can close this page now.',
     receipt: 'Receipt number',
-    day: 'Date',
+    day: (zone: string) => `Date (${zone})`,
     anonymous: 'This appraisal is anonymous: your answers are not linked to you.',
     fixErrors: 'Some answers need correcting:',
     notOpen: 'This questionnaire cannot be answered',
@@ -99,7 +81,9 @@ const lang: Lang =
   new URLSearchParams(location.search).get('lang') === 'en' || root?.dataset.lang === 'en' ? 'en' : 'zh';
 const t = TEXT[lang];
 const token = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() ?? '');
-const api = `/api/s/${encodeURIComponent(token)}`;
+const base = `/api/s/${encodeURIComponent(token)}`;
+// the link's token is the credential: no session, no CSRF token
+const api = apiClient();
 const keyStorage = `minping-submit-key:${token}`;
 
 /** survey-core's own strings an older evaluator reads (its zh-cn "Done" is the odd "还行"). */
@@ -121,30 +105,16 @@ const SURVEY_STRINGS = {
 } as const;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const clock = (iso: string) =>
-  new Date(iso).toLocaleTimeString(lang === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit' });
+/** A refusal the evaluator should read (the link, the campaign, the answers), not a network or server failure. */
+const refusal = (error: unknown): error is ApiError => error instanceof ApiError && !error.retryable;
 
 function setStatus(text: string, kind: 'info' | 'ok' | 'error' = 'info') {
   statusLine.textContent = text;
   statusLine.dataset.kind = kind;
 }
 
-function element<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: { className?: string; text?: string } = {},
-  ...children: Node[]
-) {
-  const e = document.createElement(tag);
-  if (props.className) e.className = props.className;
-  if (props.text !== undefined) e.textContent = props.text;
-  for (const child of children) e.append(child);
-  return e;
-}
-
 function showMessage(title: string, body: string) {
-  container.replaceChildren(
-    element('section', { className: 'message' }, element('h2', { text: title }), element('p', { text: body })),
-  );
+  container.replaceChildren(el('section', { class: 'message' }, el('h2', {}, title), el('p', {}, body)));
 }
 
 /** A key that stays the same across retries and reloads of this tab until the submission succeeds. */
@@ -157,14 +127,6 @@ function idempotencyKey(): string {
     sessionStorage.setItem(keyStorage, key);
   }
   return key;
-}
-
-async function readError(res: Response): Promise<ApiError['error']> {
-  try {
-    return ((await res.json()) as ApiError).error;
-  } catch {
-    return { code: `HTTP_${res.status}`, message: res.statusText };
-  }
 }
 
 /** Elapsed answering time: counted while the page is visible, carried over from the draft. */
@@ -337,19 +299,15 @@ function departmentCarousel(survey: SurveyModel) {
 }
 
 async function main() {
-  let loaded: LoadResponse;
+  let loaded: EvaluatorLoad;
   try {
-    const res = await fetch(api, { headers: { accept: 'application/json' }, cache: 'no-store' });
-    if (!res.ok) {
-      const error = await readError(res);
-      showMessage(t.notOpen, error.message);
-      return;
-    }
-    loaded = (await res.json()) as LoadResponse;
-  } catch {
-    showMessage(t.notOpen, t.loadFailed);
+    loaded = await api.json<EvaluatorLoad>(base, { cache: 'no-store' });
+  } catch (error) {
+    showMessage(t.notOpen, refusal(error) ? error.message : t.loadFailed);
     return;
   }
+  const zone = zoneLabel(loaded.campaign.timeZone, lang);
+  const savedAt = (instant: string) => t.saved(formatTimeOfDay(instant, loaded.campaign.timeZone), zone);
 
   surveyLocalization.defaultLocale = 'zh-cn';
   for (const [locale, strings] of Object.entries(SURVEY_STRINGS))
@@ -379,7 +337,7 @@ async function main() {
 
   if (loaded.draft) {
     survey.mergeData(loaded.draft.answers);
-    setStatus(t.saved(clock(loaded.draft.savedAt)), 'ok');
+    setStatus(savedAt(loaded.draft.savedAt), 'ok');
     // continue on the first page (and department) that still needs answers
     const pages = survey.visiblePages;
     const open = pages.findIndex((p) => p.hasErrors(false, false));
@@ -405,28 +363,23 @@ async function main() {
     setStatus(t.saving);
     saving = (async () => {
       try {
-        const res = await fetch(`${api}/draft`, {
+        const saved = await api.json<DraftSaved>(`${base}/draft`, {
           method: 'PUT',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ answers: survey.data, elapsedSeconds: elapsed() }),
+          body: { answers: survey.data, elapsedSeconds: elapsed() },
         });
-        if (res.ok) {
-          const { savedAt } = (await res.json()) as { savedAt: string };
-          setStatus(t.saved(clock(savedAt)), 'ok');
+        setStatus(savedAt(saved.savedAt), 'ok');
+      } catch (error) {
+        if (refusal(error) && [403, 404, 409].includes(error.status)) {
+          finished = true;
+          showMessage(t.notOpen, error.message);
+          setStatus('');
+        } else if (refusal(error)) {
+          setStatus(error.message, 'error');
         } else {
-          const error = await readError(res);
-          if (res.status === 409 || res.status === 403 || res.status === 404) {
-            finished = true;
-            showMessage(t.notOpen, error.message);
-            setStatus('');
-          } else {
-            setStatus(error.message, 'error');
-          }
+          dirty = true;
+          setStatus(t.saveFailed, 'error');
+          saveTimer = setTimeout(() => void saveDraft(), 5000);
         }
-      } catch {
-        dirty = true;
-        setStatus(t.saveFailed, 'error');
-        saveTimer = setTimeout(() => void saveDraft(), 5000);
       } finally {
         saving = undefined;
       }
@@ -455,18 +408,18 @@ async function main() {
   // leaving the page: send what is unsaved without waiting for the answer
   addEventListener('pagehide', () => {
     if (finished || !dirty) return;
-    void fetch(`${api}/draft`, {
-      method: 'PUT',
-      keepalive: true,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ answers: survey.data, elapsedSeconds: elapsed() }),
-    }).catch(() => undefined);
+    void api
+      .request(`${base}/draft`, {
+        method: 'PUT',
+        keepalive: true,
+        body: { answers: survey.data, elapsedSeconds: elapsed() },
+      })
+      .catch(() => undefined);
   });
 
   // --- submit -------------------------------------------------------------------------------
   let submitting = false;
-  const errorBox = element('div', { className: 'submit-error' });
-  errorBox.setAttribute('role', 'alert');
+  const errorBox = el('div', { class: 'submit-error' });
   container.before(errorBox);
 
   async function submit(): Promise<void> {
@@ -475,61 +428,42 @@ async function main() {
     clearTimeout(saveTimer);
     errorBox.replaceChildren();
     setStatus(t.submitting);
-    const body = JSON.stringify({
+    const body = {
       answers: survey.data,
       elapsedSeconds: elapsed(),
       questionnaireVersion: loaded.questionnaire.version,
-    });
+    };
     const key = idempotencyKey();
     try {
       for (let attempt = 0; ; attempt++) {
-        let res: Response | undefined;
         try {
-          res = await fetch(`${api}/submit`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'Idempotency-Key': key },
-            body,
-          });
-        } catch {
-          res = undefined; // network failure: retry with the same key
-        }
-        if (res?.ok) {
+          const receipt = await api.json<Receipt>(`${base}/submit`, { body, idempotencyKey: key });
           finished = true;
           sessionStorage.removeItem(keyStorage);
-          showThanks((await res.json()) as Receipt, loaded.campaign.mode);
+          showThanks(receipt, loaded.campaign.mode);
           return;
-        }
-        if (res && res.status < 500) {
-          const error = await readError(res);
-          if (res.status === 422) {
+        } catch (error) {
+          // a network or server failure is retried with the same key; a refusal is final
+          if (refusal(error)) {
             setStatus('');
-            errorBox.replaceChildren(
-              element('p', { text: `${t.fixErrors} ${error.message}` }),
-              element(
-                'ul',
-                {},
-                ...(error.details ?? [])
-                  .slice(0, 10)
-                  .map((d) => element('li', { text: `${d.path ?? ''} ${d.message}` })),
-              ),
-            );
-            errorBox.scrollIntoView({ block: 'start' });
-          } else {
-            finished = true;
-            showMessage(t.notOpen, error.message);
-            setStatus('');
+            if (error.status === 422) {
+              showError(errorBox, error, { lead: `${t.fixErrors} `, lang });
+              errorBox.scrollIntoView({ block: 'start' });
+            } else {
+              finished = true;
+              showMessage(t.notOpen, error.message);
+            }
+            return;
           }
-          return;
         }
         if (attempt >= 4) break;
         setStatus(t.retrying(attempt + 1), 'error');
         await sleep(1000 * 2 ** attempt);
       }
       setStatus(t.submitFailed, 'error');
-      const again = element('button', { className: 'retry', text: t.retry });
-      again.type = 'button';
+      const again = el('button', { class: 'retry', type: 'button' }, t.retry);
       again.addEventListener('click', () => void submit());
-      errorBox.replaceChildren(element('p', { text: t.submitFailed }), again);
+      errorBox.replaceChildren(el('p', { role: 'alert' }, t.submitFailed), again);
     } finally {
       submitting = false;
     }
@@ -545,23 +479,23 @@ async function main() {
     survey.dispose();
     errorBox.remove();
     setStatus('');
-    const dl = element(
+    const dl = el(
       'dl',
-      { className: 'receipt' },
-      element('dt', { text: t.receipt }),
-      element('dd', { text: receipt.receipt }),
-      element('dt', { text: t.day }),
-      element('dd', { text: receipt.submittedDay }),
+      { class: 'receipt' },
+      el('dt', {}, t.receipt),
+      el('dd', {}, receipt.receipt),
+      el('dt', {}, t.day(zone)),
+      el('dd', {}, receipt.submittedDay),
     );
     container.replaceChildren(
-      element(
+      el(
         'section',
-        { className: 'thanks' },
-        element('h2', { text: t.thanksTitle }),
-        element('p', { text: t.thanksBody }),
+        { class: 'thanks' },
+        el('h2', {}, t.thanksTitle),
+        el('p', {}, t.thanksBody),
         dl,
-        ...(mode === 'anonymous' ? [element('p', { className: 'muted', text: t.anonymous })] : []),
-        element('p', { text: t.closeNow }),
+        mode === 'anonymous' ? el('p', { class: 'muted' }, t.anonymous) : null,
+        el('p', {}, t.closeNow),
       ),
     );
     window.scrollTo({ top: 0 });

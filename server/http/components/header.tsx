@@ -1,5 +1,5 @@
 import { ROLE_LABELS } from '../../accounts/service.js';
-import type { SessionUser } from '../env.js';
+import type { SessionUser } from '../../contracts.js';
 
 /** Who is looking at a signed-in page, as the header shows them. */
 export interface Viewer {

@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
-import { assetUrl } from '../assets.js';
+import { assetUrl, chunkUrls } from '../assets.js';
 import { Header, type Viewer } from './header.js';
 
 export interface LayoutProps {
@@ -30,6 +30,10 @@ export function Layout({ title, scripts = [], styles = [], lang = 'zh-CN', viewe
           <link rel="stylesheet" href={assetUrl('base.css')} />
           {styles.map((s) => (
             <link rel="stylesheet" href={assetUrl(s)} />
+          ))}
+          {/* the shared chunks the scripts import load alongside them, not after */}
+          {[...new Set(scripts.flatMap(chunkUrls))].map((url) => (
+            <link rel="modulepreload" href={url} />
           ))}
         </head>
         <body>

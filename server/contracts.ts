@@ -1,0 +1,293 @@
+/**
+ * What crosses the wire: the JSON bodies of the API, as the server writes them and the browser
+ * scripts and tests read them. Types only (a test keeps it so). Server code, web/ and test/ take
+ * these shapes from here; web/ imports nothing else from server/ (a lint rule keeps it so).
+ */
+import type {
+  CampaignResult,
+  CategoryBreakdown,
+  DepartmentResult,
+  ItemResult,
+  Method,
+  ScreeningResult,
+  Uncertainty,
+} from '../scoring/index.js';
+import type { QuestionnaireDefinition } from '../surveys/questionnaire.js';
+import type { Campaign } from './campaigns/service.js';
+
+export type { CanonicalDepartment, CanonicalNegative, CanonicalRecord } from '../surveys/record.js';
+
+// ───────────────────────────── errors ─────────────────────────────
+
+/** Fixed codes: clients switch on `code`, people read `message`. Their HTTP statuses: server/errors.ts. */
+export type ErrorCode =
+  | 'BAD_REQUEST'
+  | 'VALIDATION_FAILED'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'CSRF_FAILED'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'ALREADY_SUBMITTED'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'CAMPAIGN_NOT_OPEN'
+  | 'CAMPAIGN_CLOSED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'TOO_MANY_REQUESTS'
+  | 'INTERNAL_SERVER_ERROR';
+
+export interface ErrorDetail {
+  /** where: a JSON path like `departments.2.problems`, or a file line like `line 14` */
+  path?: string;
+  line?: number;
+  field?: string;
+  message: string;
+}
+
+/** Every 4xx and 5xx answer of the API; `details` only when there are any. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: ErrorDetail[] };
+}
+
+// ───────────────────────────── accounts ─────────────────────────────
+
+export interface SessionUser {
+  id: string;
+  username: string;
+  displayName: string;
+  role: 'admin' | 'analyst' | 'liaison';
+  departmentCode: string | null;
+}
+
+/** `POST /api/auth/login` */
+export interface SessionBody {
+  user: SessionUser;
+  csrfToken: string;
+  expiresAt: string;
+}
+
+/** `GET /api/auth/session` */
+export type CurrentSession = Omit<SessionBody, 'expiresAt'>;
+
+/** `POST /api/users`: a generated password is shown this once. */
+export interface UserCreated {
+  user: SessionUser;
+  password?: string;
+}
+
+// ───────────────────────────── campaigns, roster, progress ─────────────────────────────
+
+export type CampaignStatus = 'scheduled' | 'open' | 'closed';
+
+/** A campaign without its config, and whether it is open now. */
+export type CampaignSummary = Pick<Campaign, 'id' | 'slug' | 'name' | 'opensAt' | 'closesAt' | 'mode' | 'createdAt'> & {
+  status: CampaignStatus;
+};
+
+/** A campaign as its pages show it: when it is open, and the zone its times are shown in. */
+export type CampaignState = Omit<CampaignSummary, 'id' | 'createdAt'> & { timeZone: string };
+
+/** `POST /api/campaigns` */
+export interface CampaignCreated {
+  campaign: CampaignSummary;
+}
+
+/** `POST /api/campaigns/:slug/departments|evaluators|responses` */
+export interface ImportSummary {
+  /** data rows read from the file */
+  rows: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  /** departments only: codes whose name, group or liaison changed */
+  updatedCodes?: string[];
+  /** headers that matched no column and were ignored */
+  ignoredColumns: string[];
+  /** true when nothing was written (dryRun) */
+  dryRun: boolean;
+}
+
+export interface EvaluatorListing {
+  id: string;
+  name: string;
+  organisation: string | null;
+  category: string;
+  categoryLabel: string;
+  phone: string | null;
+  email: string | null;
+  invited: boolean;
+  opened: boolean;
+  draftSaved: boolean;
+  used: boolean;
+}
+
+/** `GET /api/campaigns/:slug/evaluators?q=` */
+export interface EvaluatorSearch {
+  total: number;
+  evaluators: EvaluatorListing[];
+}
+
+export interface CategoryProgress {
+  code: string;
+  label: string;
+  evaluators: number;
+  invited: number;
+  /** opened, or already submitted (a funnel: each count includes the later stages) */
+  opened: number;
+  /** a draft saved, or already submitted */
+  draftSaved: number;
+  /** invitations used (web submissions) */
+  submitted: number;
+  /** stored responses, including imported ones */
+  responses: number;
+}
+
+/** `GET /api/campaigns/:slug/progress` */
+export interface Progress {
+  campaign: CampaignState;
+  categories: CategoryProgress[];
+  totals: Omit<CategoryProgress, 'code' | 'label'>;
+  /** responses per submission day and category (a day with none is absent) */
+  perDay: { day: string; total: number; byCategory: Record<string, number> }[];
+}
+
+// ───────────────────────────── the evaluator's link ─────────────────────────────
+
+/** `GET /api/s/:token` */
+export interface EvaluatorLoad {
+  campaign: CampaignState;
+  questionnaire: { version: number; definition: QuestionnaireDefinition };
+  draft: { answers: Record<string, unknown>; elapsedSeconds: number; savedAt: string } | null;
+}
+
+/** `PUT /api/s/:token/draft` */
+export interface DraftSaved {
+  savedAt: string;
+}
+
+/** `POST /api/s/:token/submit`: no response id, nothing that joins to the response. */
+export interface Receipt {
+  receipt: string;
+  campaign: string;
+  submittedDay: string;
+}
+
+// ───────────────────────────── results ─────────────────────────────
+
+/** The campaign a view is of; every time in the view is shown in its time zone. */
+export interface ViewCampaign {
+  slug: string;
+  name: string;
+  timeZone: string;
+}
+
+export interface ProblemCell {
+  problem: number;
+  mentions: number | null;
+  share: number | null;
+  suppressed: boolean;
+}
+
+export interface NegativeCell {
+  kind: number;
+  reported: number | null;
+  verified: number | null;
+  suppressed: boolean;
+}
+
+export type ItemView = Omit<ItemResult, 'categoryBreakdown'> & {
+  suppressed: boolean;
+  categoryBreakdown: CategoryBreakdown[];
+};
+
+export interface DepartmentView extends Omit<DepartmentResult, 'items' | 'problems' | 'negatives' | 'uncertainty'> {
+  groupLabel: string;
+  /** the department as a whole counts fewer valid raters than minCellSize */
+  suppressed: boolean;
+  items: Record<string, ItemView>;
+  problems: ProblemCell[];
+  negatives: NegativeCell[];
+  uncertainty: Uncertainty;
+}
+
+export interface Catalogs {
+  items: { code: string; label: string }[];
+  categories: { code: string; label: string; weight: number }[];
+  groups: { code: string; label: string }[];
+  problems: { id: number; label: string; kind?: string }[];
+  negatives: { id: number; label: string }[];
+}
+
+export interface SnapshotMeta {
+  id: string;
+  createdAt: string;
+  createdBy: string;
+}
+
+/** `GET /api/campaigns/:slug/results`, `GET /api/snapshots/:id`: what server/results/view.ts builds. */
+export interface ResultView {
+  campaign: ViewCampaign;
+  /** present when the view is of a published snapshot */
+  snapshot: SnapshotMeta | null;
+  method: Method;
+  inputs: CampaignResult['inputs'];
+  bootstrapSamples: number;
+  screening: Omit<ScreeningResult, 'excluded'> & { excludedIds: string[] };
+  catalogs: Catalogs;
+  departments: DepartmentView[];
+  /** live figures only: when they were computed (they may be up to a minute old) */
+  computedAt?: string;
+}
+
+/** `POST /api/campaigns/:slug/snapshots` (publish), and each of `GET …/snapshots` */
+export interface SnapshotSummary {
+  id: string;
+  campaign: string;
+  createdAt: string;
+  createdBy: string;
+  inputsHash: string;
+  counts: { responses: number; included: number; excluded: number; flagged: number };
+}
+
+interface ComparedDepartment {
+  finalScore: number | null;
+  rank: number | null;
+  grade: string | null;
+  ranked: boolean;
+}
+
+/** `GET /api/compare?from=&to=` */
+export interface Comparison {
+  from: { snapshot: string; campaign: ViewCampaign; createdAt: string };
+  to: { snapshot: string; campaign: ViewCampaign; createdAt: string };
+  departments: {
+    code: string;
+    name: string;
+    group: string;
+    groupLabel: string;
+    from: ComparedDepartment | null;
+    to: ComparedDepartment | null;
+    /** to − from, 2 decimals; null unless both scores exist */
+    scoreChange: number | null;
+    /** from.rank − to.rank: positive = moved up; null unless ranked both times */
+    rankChange: number | null;
+  }[];
+}
+
+/** `GET /api/departments/:code/trend`: the department in the latest snapshot of every campaign that has one. */
+export interface Trend {
+  code: string;
+  points: {
+    campaign: ViewCampaign;
+    snapshot: string;
+    publishedAt: string;
+    finalScore: number | null;
+    scoreInterval: [number, number] | null;
+    rank: number | null;
+    groupSize: number;
+    grade: string | null;
+    satisfactionRate: number | null;
+    validRaters: number;
+  }[];
+}

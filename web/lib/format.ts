@@ -1,0 +1,40 @@
+/**
+ * Figures as the pages show them: a dash for a missing figure, fixed decimals, shares (0–1) and
+ * rates (already 0–100) as percentages. Isomorphic.
+ */
+export const MISSING = '—';
+
+type Figure = number | null | undefined;
+
+const missing = (x: Figure): x is null | undefined => x === null || x === undefined || Number.isNaN(x);
+
+/** `83.46` */
+export function formatNumber(x: Figure, digits = 2): string {
+  return missing(x) ? MISSING : x.toFixed(digits);
+}
+
+/** A share 0–1 as `12.5%`. */
+export function formatShare(x: Figure, digits = 1): string {
+  return missing(x) ? MISSING : `${(x * 100).toFixed(digits)}%`;
+}
+
+/** A rate already in percent (satisfaction, awareness) as `85.3%`. */
+export function formatRate(x: Figure, digits = 1): string {
+  return missing(x) ? MISSING : `${x.toFixed(digits)}%`;
+}
+
+/** An interval `[low, high]` as `80.12–86.40`. */
+export function formatInterval(interval: readonly [number, number] | null | undefined, digits = 2): string {
+  return interval ? `${interval[0].toFixed(digits)}–${interval[1].toFixed(digits)}` : MISSING;
+}
+
+/** A signed change `+1.25` / `-0.50`. */
+export function formatChange(x: Figure, digits = 2): string {
+  return missing(x) ? MISSING : `${x > 0 ? '+' : ''}${x.toFixed(digits)}`;
+}
+
+/** A change of rank (positive = moved up) as `↑2` / `↓1`; none as a dash. */
+export function formatRankChange(x: Figure): string {
+  if (missing(x) || x === 0) return MISSING;
+  return x > 0 ? `↑${x}` : `↓${-x}`;
+}
