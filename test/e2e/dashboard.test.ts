@@ -86,6 +86,12 @@ describe.skipIf(!browserAvailable())('analyst dashboard in a browser', () => {
     expect(await page.locator('#ranking-table-economic table').isVisible()).toBe(true);
     expect(await page.locator('#ranking-table-economic a[download$=".csv"]').count()).toBe(1);
     expect(await page.locator('.exports a[href$="export.xlsx"]').count()).toBe(1);
+    // submission days are the campaign's calendar days, and say so
+    expect(await page.locator('#progress-table th').first().textContent()).toBe('日期（北京时间）');
+    const axis = await page.evaluate(
+      () => (window.minpingCharts['progress-chart'].options.scales?.x as { title?: unknown } | undefined)?.title,
+    );
+    expect(axis).toMatchObject({ display: true, text: '答卷日期（北京时间）' });
   });
 
   it('opens a published snapshot and a department page with its breakdowns and trend', async () => {

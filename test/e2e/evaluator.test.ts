@@ -91,7 +91,8 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
     await restored.waitFor();
     expect(await restored.locator('[data-name="efficiency"] input[value="satisfied"]').isChecked()).toBe(true);
     expect(await restored.locator('[data-name="quality"] input[value="fairly_satisfied"]').isChecked()).toBe(true);
-    await page.getByText(/已自动保存/).waitFor();
+    // the server's clock says 08:00 UTC: the evaluator reads the campaign's time, whatever the phone's zone
+    await page.getByText('已自动保存 16:00（北京时间）').waitFor();
 
     // a negative situation with details for the first department
     await restored.getByRole('button', { name: '添加一条负面情形' }).click();
@@ -117,6 +118,7 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
     await page.getByText('提交成功，感谢您的参与！').waitFor();
     const receipt = (await page.locator('.receipt dd').first().textContent())!;
     expect(receipt).toMatch(/^[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}$/);
+    expect(await page.locator('.receipt').innerText()).toContain('提交日期（北京时间）\n2026-11-23');
     expect(consoleErrors).toEqual([]);
 
     // stored once, token spent, draft gone

@@ -84,7 +84,7 @@ export function apiClient(client: ApiClientOptions = {}): ApiClient {
 }
 
 /** The ApiError of a failed response: its envelope, or its status when a proxy or crash sent something else. */
-export async function errorOf(res: Response): Promise<ApiError> {
+async function errorOf(res: Response): Promise<ApiError> {
   const body = (await res.json().catch(() => null)) as Partial<ErrorBody> | null;
   const error = body?.error;
   if (error && typeof error.message === 'string')
