@@ -19,6 +19,7 @@ import { invitationsRoutes } from './invitations/routes.js';
 import { rosterRoutes } from './roster/routes.js';
 import { responsesRoutes } from './responses/routes.js';
 import { noticesRoutes } from './notices/routes.js';
+import { myNoticePages, noticesPages } from './notices/pages.js';
 
 /** The one place that builds the application. The entry point only starts it. */
 export function createApp(deps: AppDeps, services: Services = createServices(deps)) {
@@ -66,11 +67,13 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
   app.route('/api/campaigns', responsesRoutes(services));
   app.route('/api/campaigns', invitationsRoutes(services, deps.clock));
   app.route('/admin', adminRoutes(services));
+  app.route('/admin', noticesPages(services));
   app.route('/api', resultsRoutes(services));
   app.route('/api', noticesRoutes(services));
   app.route('/api/my', liaisonRoutes(services));
   app.route('/dashboard', dashboardPages(services));
   app.route('/my', liaisonPages(services));
+  app.route('/my', myNoticePages(services));
   app.route('/s', evaluatorPages(services));
   app.route('/api/s', evaluatorApi(services));
 

@@ -292,6 +292,10 @@ export function adminRoutes(services: Services) {
             <button type="submit">计算并发布</button>
             <div class="result" aria-live="polite"></div>
           </form>
+          <p>
+            发布时为重点整改部门和作风问题比例达到提示线的部门自动起草
+            <a href={`/admin/campaigns/${campaign.slug}/notices`}>工作提示单</a>。
+          </p>
         </section>
 
         <section class="card">

@@ -38,7 +38,8 @@ export function noticeActor(user: SessionUser): NoticeActor {
   };
 }
 
-const actorOf = (c: Context<AppEnv>) => noticeActor(currentUser(c) as SessionUser);
+/** The actor of a request behind a role guard. */
+export const actorOf = (c: Context<AppEnv>) => noticeActor(currentUser(c) as SessionUser);
 
 const text = (max: number, what: string) =>
   z

@@ -66,9 +66,18 @@ export function noticeText(sheet: SheetDetail, campaign: Campaign): NoticeBlock[
       kind: 'item',
       text: `（${numeral(index + 1)}）${item.number || '（待编号）'}　${item.title}（${SOURCE_NAMES[item.source]}）`,
     });
-    const [first, ...more] = item.evidence.split('\n');
-    blocks.push({ kind: 'field', label: '问题情况：', text: first });
-    for (const line of more) blocks.push({ kind: 'body', text: line });
+    const lines = item.evidence.split('\n');
+    // a reported situation comes as labelled lines (办理事项：…, 发生时间：…, 反映情况：…)
+    if (lines.length === 1) blocks.push({ kind: 'field', label: '问题情况：', text: lines[0] });
+    else
+      for (const line of lines) {
+        const colon = line.indexOf('：');
+        blocks.push(
+          colon > 0
+            ? { kind: 'field', label: line.slice(0, colon + 1), text: line.slice(colon + 1) }
+            : { kind: 'body', text: line },
+        );
+      }
     blocks.push({ kind: 'field', label: '整改要求：', text: item.requirement });
     blocks.push({ kind: 'field', label: '反馈期限：', text: deadlineText(item, zone) });
     if (item.state === 'withdrawn') blocks.push({ kind: 'field', label: '说明：', text: '该事项已撤销。' });

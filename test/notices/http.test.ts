@@ -305,4 +305,29 @@ describe('notices over HTTP', () => {
     await refused(() => call(officeA, 'POST', '/api/items/nope/close', {}), 404, 'NOT_FOUND');
     await refused(() => call(liaison, 'GET', '/api/my/items/nope'), 404, 'NOT_FOUND');
   });
+
+  it('shows each sheet as a web page and all issued sheets as one print page, a sheet to an article', async () => {
+    const page = async (who: LoggedIn, path: string, status = 200) => {
+      const res = await ctx.app.request(path, { headers: who.headers({ accept: 'text/html' }) });
+      const html = await res.text();
+      expect(res.status, html.slice(0, 300)).toBe(status);
+      return html;
+    };
+    const list = await page(officeA, '/admin/campaigns/test-2026/notices');
+    expect(list).toContain('评议提示〔2026〕第002号');
+    const one = await page(officeA, `/admin/campaigns/test-2026/notices/${sheet.id}`);
+    expect(one).toContain('<p class="addressee">测试部门2：</p>');
+    expect(one).toContain('<p class="signature date">2027年1月5日</p>');
+    expect(one).toContain(`/api/campaigns/test-2026/notices/${sheet.id}/docx`);
+    const print = await page(officeA, '/admin/campaigns/test-2026/notices/print');
+    // D004 and D002 are issued; D005 is still a draft
+    expect(print.match(/<article class="notice"/g)).toHaveLength(2);
+    expect(print).not.toContain('site-header');
+    expect(await page(liaison, `/my/notices/${sheet.id}/print`)).toContain('测试部门2：');
+    await page(otherLiaison, `/my/notices/${sheet.id}/print`, 403);
+    const d005 = (await ctx.services.notices.sheets('test-2026')).find((x) => x.departmentCode === 'D005')!;
+    const d005Liaison = await loginAs(ctx.app, ctx.services, 'liaison', { departmentCode: 'D005' });
+    await page(d005Liaison, `/my/notices/${d005.id}/print`, 404);
+    await page(analyst, '/admin/campaigns/test-2026/notices', 403);
+  });
 });
