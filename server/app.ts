@@ -5,6 +5,7 @@ import type { AppDeps } from './context.js';
 import { renderError, respondError } from './http/errors.js';
 import type { AppEnv } from './http/env.js';
 import { staticAssets } from './http/assets.js';
+import { refuseBadUrlText } from './http/inputs.js';
 import { createServices, type Services } from './services.js';
 import { evaluatorApi, evaluatorPages } from './evaluator/routes.js';
 import { resultsRoutes } from './results/routes.js';
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
   );
   // The evaluator API is open to anyone with a link (or a guess): a draft or a submission is far
   // below 2 MB (drafts are capped at 256k characters), office uploads may be up to 20 MB.
+  app.use('*', refuseBadUrlText);
   app.use('/api/s/*', bodyLimit({ maxSize: 2 * 1024 * 1024 }));
   app.use('/api/*', bodyLimit({ maxSize: 20 * 1024 * 1024 }));
   app.onError((err, c) => respondError(c, err));

@@ -45,9 +45,12 @@ export interface ErrorDetail {
   message: string;
 }
 
-/** Every 4xx and 5xx answer of the API; `details` only when there are any. */
+/**
+ * Every 4xx and 5xx answer of the API; `details` only when there are any, at most the first 100
+ * (MAX_ERROR_DETAILS), with `detailCount` saying how many there were when some are left out.
+ */
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; details?: ErrorDetail[] };
+  error: { code: ErrorCode; message: string; details?: ErrorDetail[]; detailCount?: number };
 }
 
 // ───────────────────────────── accounts ─────────────────────────────

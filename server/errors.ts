@@ -72,6 +72,20 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, wha
   return result.data;
 }
 
+/**
+ * At most this many details in an answer: a file of 60,000 bad lines is refused with the first
+ * 100 and a count, never a body of megabytes. Checks stop collecting once they have this many.
+ */
+export const MAX_ERROR_DETAILS = 100;
+
 export function errorBody(code: ErrorCode, message: string, details?: ErrorDetail[]): ErrorBody {
-  return { error: { code, message, ...(details?.length ? { details } : {}) } };
+  const shown = details?.slice(0, MAX_ERROR_DETAILS);
+  return {
+    error: {
+      code,
+      message,
+      ...(shown?.length ? { details: shown } : {}),
+      ...(details && details.length > MAX_ERROR_DETAILS ? { detailCount: details.length } : {}),
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CampaignConfig } from './campaign-config.js';
+import { monthOrDay, text } from './text.js';
 
 /**
  * The canonical response record: what a web submission is converted to and what
@@ -68,8 +69,7 @@ export function compileRecordValidator({ config, departmentCodes }: RecordRules)
   const categoryCodes = config.categories.map((c) => c.code);
   const { shortText, longText, maxNegativesPerDepartment } = config.limits;
   const optionalText = (max: number) =>
-    z
-      .string()
+    text()
       .max(max, `不能超过 ${max} 个字`)
       .nullish()
       .transform((s) => (s?.trim() ? s.trim() : null));
@@ -80,13 +80,11 @@ export function compileRecordValidator({ config, departmentCodes }: RecordRules)
         .number()
         .int()
         .refine((k) => negativeIds.has(k), '不是有效的负面情形编号'),
-      matter: z.string().trim().min(1, '请填写事项').max(shortText, `不能超过 ${shortText} 个字`),
-      date: z
-        .string()
-        .regex(/^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$/, '日期格式应为 YYYY-MM 或 YYYY-MM-DD')
+      matter: text().trim().min(1, '请填写事项').max(shortText, `不能超过 ${shortText} 个字`),
+      date: monthOrDay()
         .nullish()
         .transform((d) => d ?? null),
-      description: z.string().trim().min(1, '请填写经过').max(longText, `不能超过 ${longText} 个字`),
+      description: text().trim().min(1, '请填写经过').max(longText, `不能超过 ${longText} 个字`),
       contactAllowed: z.boolean().default(false),
       contact: optionalText(shortText),
     })

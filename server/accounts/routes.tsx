@@ -2,9 +2,11 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
+import { text } from '../../surveys/text.js';
 import type { AppConfig } from '../config.js';
 import type { CurrentSession, SessionBody, UserCreated } from '../contracts.js';
 import type { AppEnv } from '../http/env.js';
+import { readJsonBody } from '../http/inputs.js';
 import { AppError, parseOrThrow, TooManyRequests } from '../errors.js';
 import { Layout } from '../http/components/layout.js';
 import type { Services } from '../services.js';
@@ -14,8 +16,8 @@ import { loginNetworkKey } from './network.js';
 import type { SessionInfo } from './service.js';
 
 const loginSchema = z.object({
-  username: z.string().trim().min(1, '请输入用户名').max(100),
-  password: z.string().min(1, '请输入密码').max(200),
+  username: text().trim().min(1, '请输入用户名').max(100),
+  password: text().min(1, '请输入密码').max(200),
 });
 
 function setSessionCookie(c: Context, config: AppConfig, session: SessionInfo & { cookie: string }) {
@@ -76,7 +78,7 @@ export function authRoutes(services: Services, config: AppConfig) {
 
   app.post('/login', async (c) => {
     assertSameOrigin(c, config);
-    const body = parseOrThrow(loginSchema, await c.req.json().catch(() => null), '登录');
+    const body = parseOrThrow(loginSchema, await readJsonBody(c, '登录'), '登录');
     const session = await services.accounts.login({ ...body, networkKey: loginNetworkKey(c, config) });
     setSessionCookie(c, config, session);
     return c.json(sessionBody(session));
@@ -111,7 +113,7 @@ export function usersRoutes(services: Services) {
   app.get('/', async (c) => c.json({ users: await services.accounts.listUsers() }));
 
   app.post('/', async (c) => {
-    const body = parseOrThrow(newUserBody, await c.req.json().catch(() => null), '账号');
+    const body = parseOrThrow(newUserBody, await readJsonBody(c, '账号'), '账号');
     const blank = (v: string | undefined) => (v?.trim() ? v : undefined);
     const { user, password, generated } = await services.accounts.addUser(
       {

@@ -3,6 +3,7 @@ import { requireRole } from '../accounts/middleware.js';
 import type { CampaignCreated, CampaignStatus, CampaignSummary } from '../contracts.js';
 import type { AppEnv } from '../http/env.js';
 import { AppError } from '../errors.js';
+import { parseJson } from '../shared/json.js';
 import type { Services } from '../services.js';
 import { parseConfigText } from '../../surveys/campaign-config.js';
 import type { Campaign } from './service.js';
@@ -29,14 +30,6 @@ function parseText(text: string, what: string): unknown {
     throw new AppError('VALIDATION_FAILED', `${what}无法解析：${(error as Error).message.split('\n')[0]}`, [
       { ...(line ? { line } : {}), field: what, message: (error as Error).message.split('\n')[0] },
     ]);
-  }
-}
-
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new AppError('VALIDATION_FAILED', `${what}不是有效的 JSON：${(error as Error).message}`);
   }
 }
 

@@ -5,6 +5,7 @@ import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import { newId } from '../shared/ids.js';
+import { findBadText } from '../../surveys/text.js';
 import {
   campaignConfigSchema,
   resolveQuestionnairePath,
@@ -136,11 +137,13 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
 
     /** Create a campaign with its first questionnaire version; `actor` is recorded in the audit log. */
     async create({ raw, configDir, questionnaire, file }: CreateCampaignInput, actor: string): Promise<Campaign> {
+      refuseBadText(raw, '评议活动配置', '');
       const config = parseOrThrow(campaignConfigSchema, raw, '评议活动配置');
       if (await repo.findBySlug(config.slug)) {
         throw new AppError('CONFLICT', `评议活动 ${config.slug} 已存在`);
       }
       const definition = questionnaire ?? readQuestionnaire(config.questionnaire, configDir);
+      refuseBadText(definition, '问卷定义', 'questionnaire.');
       const issues = lintQuestionnaire(definition);
       if (issues.length) {
         throw new AppError(
@@ -210,6 +213,17 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
 }
 
 export type CampaignsService = ReturnType<typeof campaignsService>;
+
+/** A config or questionnaire with text that can't be stored (NUL, lone surrogates): a 422 naming where. */
+function refuseBadText(value: unknown, what: string, prefix: string) {
+  const bad = findBadText(value);
+  if (bad) {
+    const path = `${prefix}${bad.path}`;
+    throw new AppError('VALIDATION_FAILED', `${what}：${path ? `${path}：` : ''}${bad.message}`, [
+      { ...(path ? { path } : {}), message: bad.message },
+    ]);
+  }
+}
 
 function readQuestionnaire(name: string, configDir?: string): unknown {
   const path = resolveQuestionnairePath(name, configDir);

@@ -1,7 +1,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
-import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
+import { readJsonBody } from '../http/inputs.js';
 import { Layout } from '../http/components/layout.js';
 import { MessagePage } from '../http/components/message.js';
 import type { Services } from '../services.js';
@@ -16,14 +16,6 @@ function connection(c: Context): ClientConnection {
     // app.request() in tests has no socket
   }
   return { remoteAddress, forwardedFor: c.req.header('x-forwarded-for') ?? null };
-}
-
-async function jsonBody(c: Context): Promise<unknown> {
-  try {
-    return await c.req.json();
-  } catch {
-    throw new AppError('BAD_REQUEST', '请求内容不是有效的 JSON');
-  }
 }
 
 const MESSAGES = {
@@ -114,13 +106,13 @@ export function evaluatorApi(services: Services) {
   routes.get('/:token', async (c) => c.json(await services.evaluator.load(c.req.param('token'), connection(c))));
 
   routes.put('/:token/draft', async (c) =>
-    c.json(await services.evaluator.saveDraft(c.req.param('token'), await jsonBody(c), connection(c))),
+    c.json(await services.evaluator.saveDraft(c.req.param('token'), await readJsonBody(c, '请求内容'), connection(c))),
   );
 
   routes.post('/:token/submit', async (c) => {
     const result = await services.evaluator.submit(
       c.req.param('token'),
-      await jsonBody(c),
+      await readJsonBody(c, '请求内容'),
       c.req.header('idempotency-key') ?? null,
       connection(c),
     );

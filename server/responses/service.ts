@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { CanonicalRecord, ErrorDetail, Receipt } from '../contracts.js';
+import type { CanonicalRecord, Receipt } from '../contracts.js';
 import type { Campaign, CampaignsService } from '../campaigns/service.js';
 import type { AppDeps } from '../context.js';
-import { AppError, zodDetails } from '../errors.js';
+import { AppError } from '../errors.js';
 import { newId, sha256 } from '../shared/ids.js';
 import { dayInZone } from '../../web/lib/time.js';
 import type { AuditService } from '../accounts/audit.js';
+import { checkJsonl, jsonlRefusal } from './jsonl.js';
 import { responsesRepository, type ResponseRows } from './repository.js';
 
 export interface StoredSubmission {
@@ -332,26 +333,10 @@ export function responsesService({ db, clock }: AppDeps, campaigns: CampaignsSer
     async importJsonl(campaign: Campaign, text: string, options: JsonlImportOptions = {}): Promise<JsonlImportResult> {
       const fileName = options.fileName ?? null;
       const validate = await campaigns.recordValidator(campaign);
-      const records: CanonicalRecord[] = [];
-      const details: ErrorDetail[] = [];
+      const checked = checkJsonl(text, validate);
+      if (checked.details.length) throw jsonlRefusal(checked);
+      const { records } = checked;
       const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-      lines.forEach((line, i) => {
-        const lineNo = i + 1;
-        if (!line.trim()) return;
-        let value: unknown;
-        try {
-          value = JSON.parse(line);
-        } catch {
-          details.push({ line: lineNo, message: '不是有效的 JSON' });
-          return;
-        }
-        const result = validate(value);
-        if (result.ok) records.push(result.record);
-        else details.push(...zodDetails(result.error, lineNo));
-      });
-      if (details.length) {
-        throw new AppError('VALIDATION_FAILED', `文件有 ${details.length} 处错误，没有导入任何答卷`, details);
-      }
       if (records.length === 0) throw new AppError('VALIDATION_FAILED', '文件里没有答卷');
       const contentHash = sha256(
         lines

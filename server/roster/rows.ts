@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { CampaignConfig } from '../../surveys/campaign-config.js';
+import { text } from '../../surveys/text.js';
 import type { ErrorDetail } from '../contracts.js';
+import { MAX_ERROR_DETAILS } from '../errors.js';
 import { sha256 } from '../shared/ids.js';
 import type { SheetRow } from './table.js';
 
@@ -140,8 +142,8 @@ export function rowRecord(row: SheetRow, columns: Map<string, number>): Record<s
   return record;
 }
 
-const required = (max: number) => z.string({ message: '不能为空' }).min(1, '不能为空').max(max, `不能超过 ${max} 个字`);
-const optional = (max: number) => z.string().max(max, `不能超过 ${max} 个字`).optional();
+const required = (max: number) => text({ message: '不能为空' }).min(1, '不能为空').max(max, `不能超过 ${max} 个字`);
+const optional = (max: number) => text().max(max, `不能超过 ${max} 个字`).optional();
 
 /** A code or label of the campaign's list, mapped to the code. */
 function choice(entries: { code: string; label: string }[], message: string) {
@@ -206,7 +208,10 @@ export function evaluatorRowKey(row: EvaluatorImportRow): string {
   );
 }
 
-/** Validate every row against a schema: valid rows with their line, and one error per bad field. */
+/**
+ * Validate every row against a schema: valid rows with their line, and one error per bad field.
+ * Stops at MAX_ERROR_DETAILS errors (the file is refused anyway, and the answer stays small).
+ */
 export function validateRows<T extends z.ZodType>(
   mapped: MappedSheet,
   schema: T,
@@ -214,6 +219,7 @@ export function validateRows<T extends z.ZodType>(
   const rows: { line: number; data: z.output<T> }[] = [];
   const errors: ErrorDetail[] = [];
   for (const row of mapped.rows) {
+    if (errors.length >= MAX_ERROR_DETAILS) break;
     const result = schema.safeParse(rowRecord(row, mapped.columns));
     if (result.success) rows.push({ line: row.line, data: result.data });
     else {

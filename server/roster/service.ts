@@ -2,7 +2,7 @@ import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
 import type { Campaign } from '../campaigns/service.js';
 import type { ErrorDetail, ImportSummary } from '../contracts.js';
-import { AppError } from '../errors.js';
+import { AppError, MAX_ERROR_DETAILS } from '../errors.js';
 import type { AuditEntry, AuditService } from '../accounts/audit.js';
 import { newId, sha256 } from '../shared/ids.js';
 import { rosterRepository } from './repository.js';
@@ -48,7 +48,7 @@ function rejectFile(errors: ErrorDetail[]): never {
     .join('；');
   throw new AppError(
     'VALIDATION_FAILED',
-    `文件有 ${sorted.length} 处错误，没有导入任何数据。${first}${sorted.length > MAX_DETAILS_IN_MESSAGE ? '……' : ''}`,
+    `文件有 ${sorted.length >= MAX_ERROR_DETAILS ? '至少 ' : ''}${sorted.length} 处错误，没有导入任何数据。${first}${sorted.length > MAX_DETAILS_IN_MESSAGE ? '……' : ''}`,
     sorted,
   );
 }

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { textProblem } from '../../surveys/text.js';
 import { AppError } from '../errors.js';
 import type { ImportFile } from './service.js';
 
@@ -22,7 +23,7 @@ export async function readUpload(c: Context, field = 'file'): Promise<ImportFile
     const file = form[field];
     if (!(file instanceof File))
       throw new AppError('VALIDATION_FAILED', '请选择要上传的文件', [{ field, message: '请选择要上传的文件' }]);
-    return { bytes: new Uint8Array(await file.arrayBuffer()), filename: file.name };
+    return { bytes: new Uint8Array(await file.arrayBuffer()), filename: storableName(file.name, field) };
   }
   const bytes = new Uint8Array(await c.req.arrayBuffer());
   if (!bytes.length)
@@ -33,7 +34,14 @@ export async function readUpload(c: Context, field = 'file'): Promise<ImportFile
     const ext = MIME_EXT[type.split(';')[0].trim().toLowerCase()];
     if (ext) filename = `upload${ext}`;
   }
-  return { bytes, filename };
+  return { bytes, filename: storableName(filename, field) };
+}
+
+/** The file's name is stored (import records, the audit log): refused if it can't be stored as text. */
+function storableName(filename: string | undefined, field: string): string | undefined {
+  const problem = filename === undefined ? null : textProblem(filename);
+  if (problem) throw new AppError('VALIDATION_FAILED', `文件名${problem}`, [{ field, message: `文件名${problem}` }]);
+  return filename;
 }
 
 function safeDecode(value: string): string {

@@ -99,14 +99,18 @@ describe('logging in', () => {
     expect(audit[0]).toMatchObject({ actor: 'office', at: '2026-11-23T08:00:00.000Z' });
   });
 
-  it('rejects a malformed login body with 422', async () => {
+  it('rejects a login body that is not JSON with 400, and a NUL in the username with 422 naming it', async () => {
     const res = await app.request('/api/auth/login', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"username":',
     });
-    expect(res.status).toBe(422);
-    expect(await errorCode(res)).toBe('VALIDATION_FAILED');
+    expect(res.status).toBe(400);
+    expect(await errorCode(res)).toBe('BAD_REQUEST');
+    const nul = await login('office\u0000', 'office-password-1');
+    expect(nul.status).toBe(422);
+    const { error } = (await nul.json()) as { error: { details: { path: string }[] } };
+    expect(error.details[0].path).toBe('username');
   });
 
   it('refuses a login posted from another site', async () => {

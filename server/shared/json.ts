@@ -1,0 +1,71 @@
+import { findBadText } from '../../surveys/text.js';
+import { AppError } from '../errors.js';
+
+/**
+ * How deep a JSON input may nest. A questionnaire answer is about 6 levels deep, a SurveyJS
+ * questionnaire or a campaign config a dozen; 10,000 levels parse but overflow the stack of
+ * everything that walks them afterwards (JSON.stringify, zod).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Where `text` first nests deeper than `max` (the path of keys and indexes down to it), or null.
+ * Reads the text without building anything, before JSON.parse.
+ */
+export function tooDeepAt(text: string, max = MAX_JSON_DEPTH): string | null {
+  const stack: { object: boolean; key: string | number; expectKey: boolean }[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x22 /* " */) {
+      let end = i + 1;
+      while (end < text.length && text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c ? 2 : 1;
+      const top = stack[stack.length - 1];
+      if (top?.object && top.expectKey) {
+        top.key = text.slice(i + 1, end);
+        top.expectKey = false;
+      }
+      i = end;
+    } else if (ch === 0x7b /* { */ || ch === 0x5b /* [ */) {
+      if (stack.length >= max) return stack.map((s) => s.key).join('.');
+      stack.push({ object: ch === 0x7b, key: ch === 0x7b ? '' : 0, expectKey: ch === 0x7b });
+    } else if (ch === 0x7d /* } */ || ch === 0x5d /* ] */) {
+      stack.pop();
+    } else if (ch === 0x2c /* , */) {
+      const top = stack[stack.length - 1];
+      if (top?.object) top.expectKey = true;
+      else if (top) top.key = Number(top.key) + 1;
+    }
+  }
+  return null;
+}
+
+/**
+ * The one way JSON input is read (request bodies, JSONL lines, uploaded questionnaires): refuses
+ * nesting past MAX_JSON_DEPTH, then text that can't be stored (NUL, lone surrogates) anywhere in
+ * it, each as a 4xx naming the field. `line` names the line of a JSONL file.
+ */
+export function parseJson(text: string, what: string, line?: number): unknown {
+  const at = line === undefined ? {} : { line };
+  const deep = tooDeepAt(text);
+  if (deep !== null) {
+    const message = `嵌套超过 ${MAX_JSON_DEPTH} 层`;
+    throw new AppError('VALIDATION_FAILED', `${what}：${deep ? `${deep}：` : ''}${message}`, [
+      { ...at, ...(deep ? { path: deep } : {}), message },
+    ]);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new AppError('BAD_REQUEST', `${what}不是有效的 JSON：${(error as Error).message}`, [
+      { ...at, message: '不是有效的 JSON' },
+    ]);
+  }
+  const bad = findBadText(value);
+  if (bad) {
+    throw new AppError('VALIDATION_FAILED', `${what}：${bad.path ? `${bad.path}：` : ''}${bad.message}`, [
+      { ...at, ...(bad.path ? { path: bad.path } : {}), message: bad.message },
+    ]);
+  }
+  return value;
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/**
+ * What every text input must be before it is stored: PostgreSQL refuses a NUL character in text
+ * (SQLite silently cuts the text there), and a lone surrogate is half a character that no UTF-8
+ * encoder can write. Both are refused with a message naming the field, never repaired silently.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why a string can't be stored as text, or null when it can. */
+export function textProblem(value: string): string | null {
+  if (value.includes('\u0000')) return '不能包含空字符（U+0000）';
+  if (LONE_SURROGATE.test(value)) return '含有不完整的字符（单独的 UTF-16 代理项），请重新输入这段文字';
+  return null;
+}
+
+/** A string fit to show in an error message: NUL and lone surrogates become U+FFFD. */
+export const shownText = (value: string) =>
+  value.replace(/\u0000/g, '\uFFFD').replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD');
+
+/** `z.string()` that refuses what `textProblem` names. */
+export const text = (params?: Parameters<typeof z.string>[0]) =>
+  z.string(params).superRefine((value, ctx) => {
+    const problem = textProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/**
+ * The first string or object key in a parsed value (JSON, YAML) that `textProblem` refuses, with
+ * its path (`departments.2.suggestion`). Walks without recursion, so no nesting overflows it.
+ */
+export function findBadText(value: unknown): { path: string; message: string } | null {
+  const stack: { value: unknown; path: string[] }[] = [{ value, path: [] }];
+  while (stack.length) {
+    const { value: v, path } = stack.pop()!;
+    if (typeof v === 'string') {
+      const problem = textProblem(v);
+      if (problem) return { path: path.join('.'), message: problem };
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: [...path, String(i)] });
+    } else if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, child] = entries[i];
+        const problem = textProblem(key);
+        if (problem) return { path: [...path, shownText(key)].join('.'), message: `字段名${problem}` };
+        stack.push({ value: child, path: [...path, key] });
+      }
+    }
+  }
+  return null;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Whether a `YYYY-MM-DD` names a day of the calendar (2026-02-31 does not; 2028-02-29 does). */
+export function isCalendarDay(day: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) return false;
+  const [year, month, date] = match.slice(1).map(Number);
+  if (month < 1 || month > 12 || date < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return date <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]);
+}
+
+/**
+ * A month `YYYY-MM` or a calendar day `YYYY-MM-DD` (when someone remembers only the month). Full
+ * days elsewhere (configs) are `z.iso.date()`, which checks the calendar too.
+ */
+export const monthOrDay = () =>
+  z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])(-\d{2})?$/, '日期格式应为 YYYY-MM 或 YYYY-MM-DD')
+    .refine((d) => d.length === 7 || isCalendarDay(d), '不是日历上存在的日期');
