@@ -6,6 +6,8 @@ import { renderError, respondError } from './http/errors.js';
 import type { AppEnv } from './http/env.js';
 import { staticAssets } from './http/assets.js';
 import { refuseBadUrlText } from './http/inputs.js';
+import { UPLOAD_MAX_BYTES } from './http/limits.js';
+import { AppError } from './errors.js';
 import { createServices, type Services } from './services.js';
 import { evaluatorApi, evaluatorPages } from './evaluator/routes.js';
 import { resultsRoutes } from './results/routes.js';
@@ -15,6 +17,7 @@ import { authRoutes, frontDoor, loginPageRoutes, logoutPageRoutes, usersRoutes }
 import { liaisonPages } from './liaison/pages.js';
 import { liaisonRoutes } from './liaison/routes.js';
 import { adminRoutes } from './admin/routes.js';
+import { closeoutPages } from './notices/closeout.js';
 import { campaignRoutes } from './campaigns/routes.js';
 import { invitationsRoutes } from './invitations/routes.js';
 import { rosterRoutes } from './roster/routes.js';
@@ -45,10 +48,23 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
     }),
   );
   // The evaluator API is open to anyone with a link (or a guess): a draft or a submission is far
-  // below 2 MB (drafts are capped at 256k characters), office uploads may be up to 20 MB.
+  // below 2 MB (drafts are capped at 256k characters), office uploads and a department's evidence
+  // files (API or page forms) may be up to 20 MB.
   app.use('*', refuseBadUrlText);
   app.use('/api/s/*', bodyLimit({ maxSize: 2 * 1024 * 1024 }));
-  app.use('/api/*', bodyLimit({ maxSize: 20 * 1024 * 1024 }));
+  for (const signedIn of ['/api/*', '/my/*', '/admin/*'])
+    app.use(
+      signedIn,
+      bodyLimit({
+        maxSize: UPLOAD_MAX_BYTES,
+        onError: () => {
+          throw new AppError(
+            'PAYLOAD_TOO_LARGE',
+            `上传的内容合计超过 ${UPLOAD_MAX_BYTES / 1024 / 1024} MB，请减少或压缩文件后分次上传`,
+          );
+        },
+      }),
+    );
   app.onError((err, c) => respondError(c, err));
   // Office sessions and CSRF, before every route (the evaluator side /s/, /api/s/ is token-authenticated and skipped).
   app.use('*', sessionMiddleware(services.accounts));
@@ -68,6 +84,7 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
   app.route('/api/campaigns', rosterRoutes(services));
   app.route('/api/campaigns', responsesRoutes(services));
   app.route('/api/campaigns', invitationsRoutes(services, deps.clock));
+  app.route('/admin/closeout', closeoutPages(services));
   app.route('/admin', adminRoutes(services));
   app.route('/admin', noticesPages(services));
   app.route('/api', resultsRoutes(services));

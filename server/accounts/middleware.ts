@@ -4,14 +4,22 @@ import type { SessionUser } from '../contracts.js';
 import type { AppEnv } from '../http/env.js';
 import { AppError } from '../errors.js';
 import { errorPage } from '../http/errors.js';
+import { UPLOAD_MAX_BYTES } from '../http/limits.js';
 import { safeEqual, type AccountsService, type Role } from './service.js';
 
 export const SESSION_COOKIE = 'minping_session';
 export const CSRF_HEADER = 'X-CSRF-Token';
 /** The field that carries the token in a plain form (the header's sign-out works without a script). */
 export const CSRF_FIELD = 'csrf';
-/** A plain form is a few fields: a larger body is not read for its token (and fails the check). */
-const FORM_TOKEN_MAX_BYTES = 16 * 1024;
+/**
+ * A plain form is a few fields (the longest, a liaison's rectification plan, some 20 KB of
+ * percent-encoded Chinese); a form with files is an upload within the body limit. A larger body
+ * is not read for its token, and fails the check.
+ */
+const FORM_TOKEN_MAX_BYTES = {
+  'application/x-www-form-urlencoded': 64 * 1024,
+  'multipart/form-data': UPLOAD_MAX_BYTES,
+};
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -20,12 +28,13 @@ const SESSIONLESS = [/^\/api\/s\//, /^\/s\//, /^\/assets\//, /^\/healthz$/];
 /** State-changing requests allowed without the CSRF header: logging in (there is no session yet). */
 const CSRF_EXEMPT = [/^\/api\/auth\/login$/, /^\/login$/];
 
-/** The token a request sends: the header of a script's request, or the `csrf` field of a small plain form. */
+/** The token a request sends: the header of a script's request, or the `csrf` field of a plain form (with or without files). */
 async function sentCsrfToken(c: Context<AppEnv>): Promise<string | undefined> {
   const header = c.req.header(CSRF_HEADER);
   if (header) return header;
-  const form = (c.req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded');
-  if (!form || !(Number(c.req.header('content-length')) <= FORM_TOKEN_MAX_BYTES)) return undefined;
+  const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  const limit = FORM_TOKEN_MAX_BYTES[type as keyof typeof FORM_TOKEN_MAX_BYTES];
+  if (!limit || !(Number(c.req.header('content-length')) <= limit)) return undefined;
   const field = (await c.req.parseBody().catch(() => ({}) as Record<string, unknown>))[CSRF_FIELD];
   return typeof field === 'string' ? field : undefined;
 }

@@ -131,9 +131,9 @@ export function usersRoutes(services: Services) {
   return app;
 }
 
-/** Where a login lands without `next`: the office's pages, the analysts' dashboard, a liaison's own results. */
+/** Where a login lands without `next`: the office's pages, the analysts' dashboard, a liaison's notices. */
 function defaultLanding(role: string): string {
-  return role === 'admin' ? '/admin' : role === 'analyst' ? '/dashboard' : '/my/results';
+  return role === 'admin' ? '/admin' : role === 'analyst' ? '/dashboard' : '/my';
 }
 
 /** Only a local path may be a redirect target after login. */

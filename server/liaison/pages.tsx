@@ -7,6 +7,7 @@ import { Time } from '../http/components/time.js';
 import type { AppEnv } from '../http/env.js';
 import { errorPage } from '../http/errors.js';
 import { viewerOf } from '../http/viewer.js';
+import { portalPages } from './portal.js';
 import type { ResultsService } from '../results/service.js';
 import type { Services } from '../services.js';
 import { DEFAULT_TIME_ZONE, zoneLabel } from '../../web/lib/time.js';
@@ -97,7 +98,7 @@ function CampaignResult({ result, zone }: { result: PublishedResult; zone: strin
   );
 }
 
-/** Mounted at /my: a department liaison's own pages. */
+/** Mounted at /my: a department liaison's own pages (the notices portal and the published results). */
 export function liaisonPages(services: Services) {
   const r = new Hono<AppEnv>();
   r.use('*', requirePageRole('liaison'));
@@ -129,5 +130,6 @@ export function liaisonPages(services: Services) {
     );
   });
 
+  r.route('/', portalPages(services));
   return r;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors.js';
+import { textProblem } from '../../surveys/text.js';
 import { zipEntries, ZipFormatError } from '../shared/zip.js';
 
 /** Each evidence file at most 10 MB; a response carries at most 10 of them. */
@@ -79,6 +80,8 @@ export function checkEvidence(files: UploadedFile[]): CheckedEvidence[] {
   if (files.length > EVIDENCE_LIMITS.maxFiles)
     throw new AppError('VALIDATION_FAILED', `一次最多上传 ${EVIDENCE_LIMITS.maxFiles} 个证明材料`);
   return files.map((file) => {
+    const problem = textProblem(file.name);
+    if (problem) throw new AppError('VALIDATION_FAILED', `文件名${problem}`);
     const fileName = cleanName(file.name);
     if (file.bytes.length === 0) throw new AppError('VALIDATION_FAILED', `文件“${fileName}”是空的`);
     if (file.bytes.length > EVIDENCE_LIMITS.maxFileBytes)

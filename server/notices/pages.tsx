@@ -9,7 +9,7 @@ import { viewerOf } from '../http/viewer.js';
 import type { Services } from '../services.js';
 import { formatLongDate, zoneLabel } from '../../web/lib/time.js';
 import { STATE_LABELS } from './machine.js';
-import { actorOf } from './routes.js';
+import { actorOf } from './http.js';
 import type { SheetDetail } from './service.js';
 import { noticeText, type NoticeBlock } from './text.js';
 

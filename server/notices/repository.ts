@@ -115,6 +115,19 @@ export interface EvidenceFile {
   uploadedAt: string;
 }
 
+/** A message to a department in its portal (reminders, 催办, 督办 …), written by the jobs that raise them. */
+export interface Notification {
+  id: string;
+  itemId: string | null;
+  sheetId: string | null;
+  /** info | blue | orange | red */
+  level: string;
+  title: string;
+  body: string;
+  createdAt: string;
+  readAt: string | null;
+}
+
 export interface NewSheet {
   campaignId: string;
   departmentId: string;
@@ -605,6 +618,29 @@ export function noticesRepository(db: Kysely<Database>) {
         // both written by appendHistory from arrays and objects
         evidence: JSON.parse(r.evidence_json) as string[],
         detail: JSON.parse(r.detail_json) as Record<string, unknown>,
+      }));
+    },
+
+    /** The newest notifications of a department across campaigns (by its code). */
+    async notificationsOf(departmentCode: string, limit: number): Promise<Notification[]> {
+      const rows = await db
+        .selectFrom('notifications as n')
+        .innerJoin('departments as d', 'd.id', 'n.department_id')
+        .selectAll('n')
+        .where('d.code', '=', departmentCode)
+        .orderBy('n.created_at', 'desc')
+        .orderBy('n.id')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        itemId: r.item_id,
+        sheetId: r.sheet_id,
+        level: r.level,
+        title: r.title,
+        body: r.body,
+        createdAt: r.created_at,
+        readAt: r.read_at,
       }));
     },
 

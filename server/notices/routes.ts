@@ -1,14 +1,15 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { currentUser, requireRole } from '../accounts/middleware.js';
+import { requireRole } from '../accounts/middleware.js';
 import { AppError, parseOrThrow } from '../errors.js';
-import type { SessionUser } from '../contracts.js';
+import { download } from '../http/download.js';
 import type { AppEnv } from '../http/env.js';
 import type { Services } from '../services.js';
+import { actorOf, evidenceDownload } from './http.js';
 import { sheetDocx, sheetFileName } from './docx.js';
 import type { UploadedFile } from './evidence.js';
 import { PERIODS, RESPOND_DAYS, STATE_LABELS } from './machine.js';
-import type { Item, ItemDetail, NoticeActor, SheetDetail } from './service.js';
+import type { Item, ItemDetail, SheetDetail } from './service.js';
 
 const SOURCE_LABELS: Record<Item['source'], string> = {
   negative: '办事负面情形',
@@ -26,20 +27,6 @@ export const itemView = (item: Item) => ({
 export const sheetView = (sheet: SheetDetail) => ({ ...sheet, items: sheet.items.map(itemView) });
 
 const itemDetailView = (item: ItemDetail) => ({ ...itemView(item), history: item.history, files: item.files });
-
-/** The session user as the notices service sees them: the office (admin) or a department's liaison. */
-export function noticeActor(user: SessionUser): NoticeActor {
-  return {
-    userId: user.id,
-    username: user.username,
-    name: user.displayName,
-    role: user.role === 'liaison' ? 'liaison' : 'office',
-    departmentCode: user.role === 'liaison' ? user.departmentCode : null,
-  };
-}
-
-/** The actor of a request behind a role guard. */
-export const actorOf = (c: Context<AppEnv>) => noticeActor(currentUser(c) as SessionUser);
 
 const text = (max: number, what: string) =>
   z
@@ -118,14 +105,6 @@ async function respondInput(c: Context): Promise<{ text: string; files: Uploaded
   };
 }
 
-function download(c: Context, bytes: Uint8Array, mediaType: string, fileName: string) {
-  return c.body(new Uint8Array(bytes), 200, {
-    'content-type': mediaType,
-    'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`,
-    'cache-control': 'private, no-store',
-  });
-}
-
 /** The actions both sides take on one item, by URL: /…/items/:id/<action>. */
 function itemActions(services: Services, r: Hono<AppEnv>, side: 'office' | 'liaison') {
   const act = (name: string, build: (c: Context<AppEnv>) => Promise<Parameters<Services['notices']['act']>[1]>) =>
@@ -134,10 +113,7 @@ function itemActions(services: Services, r: Hono<AppEnv>, side: 'office' | 'liai
     );
 
   r.get('/items/:id', async (c) => c.json(itemDetailView(await services.notices.item(c.req.param('id'), actorOf(c)))));
-  r.get('/items/:id/evidence/:fileId', async (c) => {
-    const file = await services.notices.evidenceFile(c.req.param('id'), c.req.param('fileId'), actorOf(c));
-    return download(c, file.content, file.mediaType, file.fileName);
-  });
+  r.get('/items/:id/evidence/:fileId', evidenceDownload(services));
   r.post('/items/:id/respond', async (c) => {
     const { text: responseText, files } = await respondInput(c);
     return c.json(itemDetailView(await services.notices.respond(c.req.param('id'), responseText, files, actorOf(c))));
@@ -204,7 +180,7 @@ export function noticesRoutes(services: Services) {
   r.get('/campaigns/:slug/notices/:sheetId/docx', async (c) => {
     const sheet = await services.notices.sheet(c.req.param('slug'), c.req.param('sheetId'));
     const campaign = await services.notices.campaignOf(sheet.campaignId);
-    return download(c, await sheetDocx(sheet, campaign), DOCX_TYPE, sheetFileName(sheet));
+    return download(await sheetDocx(sheet, campaign), DOCX_TYPE, sheetFileName(sheet));
   });
 
   itemActions(services, r, 'office');
@@ -226,7 +202,7 @@ export function myNoticesRoutes(services: Services) {
   r.get('/notices/:sheetId/docx', async (c) => {
     const sheet = await services.notices.sheetById(c.req.param('sheetId'), actorOf(c));
     const campaign = await services.notices.campaignOf(sheet.campaignId);
-    return download(c, await sheetDocx(sheet, campaign), DOCX_TYPE, sheetFileName(sheet));
+    return download(await sheetDocx(sheet, campaign), DOCX_TYPE, sheetFileName(sheet));
   });
   itemActions(services, r, 'liaison');
   return r;

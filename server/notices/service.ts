@@ -8,6 +8,7 @@ import { AppError } from '../errors.js';
 import type { CampaignResult } from '../../scoring/index.js';
 import { fillPattern, noticesConfigSchema, type NoticesConfig } from '../../surveys/campaign-config.js';
 import { DEFAULT_TIME_ZONE, dayInZone } from '../../web/lib/time.js';
+import { countdown, type Countdown } from './countdown.js';
 import { checkEvidence, type UploadedFile } from './evidence.js';
 import {
   RESPOND_DAYS,
@@ -26,12 +27,21 @@ import {
   type ItemFilter,
   type ItemPatch,
   type ItemSource,
+  type Notification,
   type NoticesRepository,
   type Sheet,
   type SheetBasis,
 } from './repository.js';
 
-export type { EvidenceFile, HistoryEntry, Item, ItemFilter, Sheet, SheetBasis };
+export type { EvidenceFile, HistoryEntry, Item, ItemFilter, Notification, Sheet, SheetBasis };
+
+/** Deadlines as of now by a campaign's working-day calendar, for pages that count them down. */
+export interface Deadlines {
+  now: string;
+  countdown(dueAt: string): Countdown;
+  /** the end of the n-th working day after `from` */
+  deadline(from: string, workingDays: number): string;
+}
 
 /** Who acts: the machine's actor plus the username the audit log records. */
 export interface NoticeActor extends Actor {
@@ -701,6 +711,27 @@ export function noticesService(
     },
 
     campaignOf: (id: string) => campaignById(db.kysely, id),
+
+    /** The time zone an item's or sheet's deadlines are in: its campaign's (a task of a responsibility list has none). */
+    timeZoneOf: async (campaignId: string | null) =>
+      campaignId ? (await campaignById(db.kysely, campaignId)).config.timeZone : DEFAULT_TIME_ZONE,
+
+    /** The working-day calendar of a time zone as of now (the one transitions use). */
+    async deadlines(timeZone: string): Promise<Deadlines> {
+      const calendar = await calendars(db.kysely, timeZone);
+      const at = now();
+      return {
+        now: at,
+        countdown: (dueAt) => countdown(calendar, at, dueAt),
+        deadline: (from, workingDays) => calendar.deadline(from, workingDays),
+      };
+    },
+
+    /** A liaison's department's newest notifications (reminders and escalations), whether or not mail went out. */
+    async myNotifications(actor: NoticeActor, limit = 20): Promise<Notification[]> {
+      if (actor.role !== 'liaison' || !actor.departmentCode) throw new AppError('FORBIDDEN', '您的账号没有关联部门');
+      return noticesRepository(db.kysely).notificationsOf(actor.departmentCode, limit);
+    },
   };
 }
 

@@ -4,41 +4,19 @@ import { currentUser, requireRole } from '../accounts/middleware.js';
 import type { AppEnv } from '../http/env.js';
 import { parseOrThrow } from '../errors.js';
 import type { Services } from '../services.js';
+import { CSV_TYPE, download, XLSX_TYPE } from '../http/download.js';
 import { resultCsv, resultXlsx } from './export.js';
 import type { ResultView } from '../contracts.js';
 import { dayInZone } from '../../web/lib/time.js';
-
-const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 const compareQuery = z.object({
   from: z.string().min(1, '请指定对比的起始快照 from'),
   to: z.string().min(1, '请指定对比的目标快照 to'),
 });
 
-/** RFC 5987 filename for a download with Chinese in its name. */
-function attachment(name: string): string {
-  const ascii = name.replace(/[^A-Za-z0-9._-]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
-}
-
 async function exportResponse(view: ResultView, format: 'csv' | 'xlsx', base: string) {
-  if (format === 'csv') {
-    return new Response(resultCsv(view), {
-      headers: {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': attachment(`${base}.csv`),
-        'cache-control': 'private, no-store',
-      },
-    });
-  }
-  const body = await resultXlsx(view);
-  return new Response(new Uint8Array(body), {
-    headers: {
-      'content-type': XLSX_TYPE,
-      'content-disposition': attachment(`${base}.xlsx`),
-      'cache-control': 'private, no-store',
-    },
-  });
+  if (format === 'csv') return download(resultCsv(view), CSV_TYPE, `${base}.csv`);
+  return download(await resultXlsx(view), XLSX_TYPE, `${base}.xlsx`);
 }
 
 /**

@@ -1,8 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import type { Db } from '../../server/db/connect.js';
-import { browserAvailable, launchBrowser, listen } from '../helpers/browser.js';
+import { browserAvailable, launchBrowser, listen, pageProblems, signIn } from '../helpers/browser.js';
 import { sqliteDb } from '../helpers/db.js';
 import { knownRecords, resultsSetup, storeRecords } from '../results/helpers.js';
 
@@ -15,11 +15,14 @@ const PASSWORD = 'header-test-password';
 
 /** Each role's pages and the navigation its header shows, by link text. */
 const VISITS = {
-  admin: { pages: ['/admin', '/admin/campaigns/test-2026', '/dashboard'], nav: ['评议活动', '账号', '结果分析'] },
+  admin: {
+    pages: ['/admin', '/admin/campaigns/test-2026', '/admin/closeout', '/dashboard'],
+    nav: ['评议活动', '账号', '核验销号', '结果分析'],
+  },
   analyst: { pages: ['/dashboard', '/dashboard/departments/D002'], nav: ['结果分析'] },
-  liaison: { pages: ['/my/results'], nav: ['本部门评议结果'] },
+  liaison: { pages: ['/my', '/my/results'], nav: ['工作提示单', '本部门评议结果'] },
 } as const;
-const EVERY_LINK = ['评议活动', '账号', '结果分析', '本部门评议结果'];
+const EVERY_LINK = ['评议活动', '账号', '核验销号', '结果分析', '工作提示单', '本部门评议结果'];
 
 describe.skipIf(!browserAvailable())('the one header of every signed-in page, in a real browser', () => {
   let db: Db;
@@ -52,14 +55,6 @@ describe.skipIf(!browserAvailable())('the one header of every signed-in page, in
     await db?.close();
   });
 
-  async function signIn(page: Page, username: string) {
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel('用户名').fill(username);
-    await page.getByLabel('密码').fill(PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.locator('#site-header').waitFor();
-  }
-
   it.each(Object.keys(VISITS) as (keyof typeof VISITS)[])(
     'shows %s the same header with their name and navigation on each page, on a phone, and signs them out',
     async (role) => {
@@ -67,13 +62,8 @@ describe.skipIf(!browserAvailable())('the one header of every signed-in page, in
       const visit = VISITS[role];
       const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
       const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(String(e)));
-      // failed requests (the browser's own favicon request aside)
-      page.on('response', (r) => {
-        if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) errors.push(`${r.status()} ${r.url()}`);
-      });
-      await signIn(page, person.username);
+      const errors = pageProblems(page);
+      await signIn(page, server.url, person.username, PASSWORD);
       expect(new URL(page.url()).pathname).toBe(visit.pages[0]);
 
       for (const path of visit.pages) {

@@ -45,12 +45,14 @@ const navLinks = (h: string) => [...h.matchAll(/<a href="([^"]+)"[^>]*>([^<]+)<\
 
 describe('the header of every signed-in page', () => {
   const pages: [string, () => LoggedIn, string[]][] = [
-    ['/admin', () => admin, ['评议活动', '账号', '结果分析']],
-    ['/admin/campaigns/test-2026', () => admin, ['评议活动', '账号', '结果分析']],
-    ['/dashboard?campaign=test-2026', () => admin, ['评议活动', '账号', '结果分析']],
+    ['/admin', () => admin, ['评议活动', '账号', '核验销号', '结果分析']],
+    ['/admin/campaigns/test-2026', () => admin, ['评议活动', '账号', '核验销号', '结果分析']],
+    ['/admin/closeout', () => admin, ['评议活动', '账号', '核验销号', '结果分析']],
+    ['/dashboard?campaign=test-2026', () => admin, ['评议活动', '账号', '核验销号', '结果分析']],
     ['/dashboard?campaign=test-2026', () => analyst, ['结果分析']],
     ['/dashboard/departments/D002?campaign=test-2026', () => analyst, ['结果分析']],
-    ['/my/results', () => liaison, ['本部门评议结果']],
+    ['/my', () => liaison, ['工作提示单', '本部门评议结果']],
+    ['/my/results', () => liaison, ['工作提示单', '本部门评议结果']],
   ];
 
   it.each(pages)(
@@ -73,6 +75,9 @@ describe('the header of every signed-in page', () => {
     const h = header((await html('/my/results', liaison)).body)!;
     expect(h).toContain('<span class="department">测试部门2</span>');
     expect(h).toContain('<a href="/my/results" aria-current="page">本部门评议结果</a>');
+    // the portal's home is not marked on its results page, only on itself
+    expect(h).toContain('<a href="/my">工作提示单</a>');
+    expect(header((await html('/my', liaison)).body)).toContain('<a href="/my" aria-current="page">工作提示单</a>');
     const office = header((await html('/dashboard', admin)).body)!;
     expect(office).toContain('<a href="/dashboard" aria-current="page">结果分析</a>');
     expect(office).toContain('<a href="/admin">评议活动</a>');

@@ -20,6 +20,7 @@ import { sqliteDb } from '../helpers/db.js';
 import { xlsxOf } from '../helpers/sheets.js';
 import { knownRecords, storeRecords } from '../results/helpers.js';
 import { createInvitation, surveySetup, webAnswers, type SurveySetup } from '../evaluator/helpers.js';
+import { office, verifiedNegatives } from '../notices/helpers.js';
 
 type Who = 'anonymous' | 'admin' | 'analyst' | 'liaison';
 const WHO: Who[] = ['anonymous', 'admin', 'analyst', 'liaison'];
@@ -468,10 +469,57 @@ function nearlyValid(key: string): Body[] {
         jsonBody('draft too large', { answers: { big: 'x'.repeat(300 * 1024) } }),
         jsonBody('extra field', { answers: webAnswers(), sneaky: true }),
       ];
+    case 'POST /my/items/:id/plan':
+      return [
+        formBody('a date that is no day', { measures: '整改', responsible: '张三', date: '2027-02-30' }),
+        formBody('over-long measures', { measures: '改'.repeat(5000), responsible: '张三', date: '2027-02-01' }),
+        formBody('NUL and bidi controls', { measures: '\u0000\u202e', responsible: '\u0000', date: '\u0000' }),
+      ];
+    case 'POST /my/items/:id/respond':
+    case 'POST /admin/closeout/items/:id/respond':
+      return [
+        {
+          name: 'a program named .pdf',
+          init: () => ({
+            body: form([
+              ['text', '已整改'],
+              ['files', file('MZ\u0090\u0000', '整改.pdf')],
+            ]),
+          }),
+        },
+        {
+          name: 'a zip that is no Office file',
+          init: () => ({
+            body: form([
+              ['text', '已整改'],
+              ['files', file(pseudoRandomBytes(64, 2), 'x.docx')],
+            ]),
+          }),
+        },
+        { name: 'eleven files', init: () => ({ body: form([['text', '已整改'], ...elevenPdfs()]) }) },
+      ];
+    case 'POST /my/items/:id/extension':
+      return [
+        formBody('45 days', { days: '45', reason: '来不及' }),
+        formBody('days not a number', { days: '1e999', reason: '来不及' }),
+      ];
+    case 'POST /admin/closeout/items/:id/extension':
+    case 'POST /admin/closeout/items/:id/appeal':
+      return [formBody('unknown decision', { decision: 'maybe', reason: '' })];
     default:
       return [];
   }
 }
+
+const formBody = (name: string, fields: Record<string, string>): Body => ({
+  name,
+  init: () => ({
+    body: new URLSearchParams(fields).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  }),
+});
+const elevenPdfs = (): [string, File][] =>
+  Array.from({ length: 11 }, (_, i) => ['files', file('%PDF-1.7\n%%EOF\n', `${i}.pdf`)]);
 
 interface Plan {
   /** send the query battery to the route with valid parameters */
@@ -582,6 +630,27 @@ const PLANS: Record<string, Plan> = {
   'GET /admin/campaigns/:slug/notices/:sheetId/print': { queries: ['?format=exe'] },
   'GET /admin/campaigns/:slug/notices/:sheetId': { queries: ['?format=exe'] },
   'GET /my/notices/:sheetId/print': { queries: ['?format=exe'] },
+  'GET /my': { queries: ['?done=%00', `?done=${TEN_KB}`] },
+  'GET /my/sheets/:id': { queries: ['?done=acknowledge&done=x'] },
+  'POST /my/sheets/:id/acknowledge': { bodies: ['no body', 'urlencoded garbage', 'multipart with a broken boundary'] },
+  'GET /my/items/:id': { queries: ['?done=%E0%A4%A'] },
+  'GET /my/items/:id/evidence/:fileId': { queries: ['?format=exe'] },
+  'GET /my/items/:id/plan': { queries: ['?format=exe'] },
+  'POST /my/items/:id/plan': { bodies: true },
+  'GET /my/items/:id/respond': { queries: ['?format=exe'] },
+  'POST /my/items/:id/respond': { bodies: true },
+  'GET /my/items/:id/extension': { queries: ['?format=exe'] },
+  'POST /my/items/:id/extension': { bodies: true },
+  'GET /my/items/:id/appeal': { queries: ['?format=exe'] },
+  'POST /my/items/:id/appeal': { bodies: true },
+  'GET /admin/closeout': { queries: true },
+  'GET /admin/closeout/items/:id': { queries: ['?done=%00'] },
+  'GET /admin/closeout/items/:id/evidence/:fileId': { queries: ['?format=exe'] },
+  'POST /admin/closeout/items/:id/close': { bodies: true },
+  'POST /admin/closeout/items/:id/return': { bodies: true },
+  'POST /admin/closeout/items/:id/extension': { bodies: true },
+  'POST /admin/closeout/items/:id/appeal': { bodies: true },
+  'POST /admin/closeout/items/:id/respond': { bodies: true },
   'GET /s/:token': { queries: ['?lang=%E0%A4%A', '?lang=en&lang=zh', `?lang=${TEN_KB}`] },
   'GET /api/s/:token': { queries: ['?format=exe'] },
   'PUT /api/s/:token/draft': { bodies: true },
@@ -648,6 +717,14 @@ beforeAll(async () => {
   Object.assign(valid, { slug: s.campaign.slug, token: surveyed.token, code: 'D001', file: 'does-not-exist.js' });
   valid.snapshotId = snapshot.id;
   valid.evaluatorId = spare.evaluatorId;
+  // an issued item of the liaison's department (D005), so hostile forms reach the portal's and the office's parsing
+  const [report] = await verifiedNegatives(db, s.services, s.campaign, 'D005');
+  const item = await db.kysely
+    .transaction()
+    .execute((trx) => s.services.notices.registerVerifiedNegative(trx, report, office));
+  await s.services.notices.issueSheet(s.campaign.slug, item.sheetId!, office);
+  valid.itemId = item.id;
+  valid.sheetId = item.sheetId!;
   for (const who of ['admin', 'analyst', 'liaison'] as const) await login(who);
 });
 afterAll(() => db?.close());
@@ -663,7 +740,14 @@ function validParams(path: string): Record<string, string> {
     token: valid.token,
     code: valid.code,
     file: valid.file,
-    id: path.includes('/snapshots/') ? valid.snapshotId : valid.evaluatorId,
+    id: path.includes('/snapshots/')
+      ? valid.snapshotId
+      : path.includes('/items/')
+        ? valid.itemId
+        : path.includes('/sheets/')
+          ? valid.sheetId
+          : valid.evaluatorId,
+    fileId: 'no-such-file',
   };
 }
 

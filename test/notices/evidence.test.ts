@@ -100,4 +100,11 @@ describe('evidence files are typed by their content', () => {
       expect.objectContaining({ code: 'UNSUPPORTED_MEDIA_TYPE', message: expect.stringContaining('run.exe') }),
     );
   });
+
+  it('refuses a file name that cannot be stored as text (NUL, half a character) instead of cutting it', () => {
+    for (const name of ['报告\u0000.pdf', '报告\uD800.pdf'])
+      expect(() => checkEvidence([{ name, bytes: bytes('%PDF-1.4') }])).toThrow(
+        expect.objectContaining({ code: 'VALIDATION_FAILED', message: expect.stringContaining('文件名') }),
+      );
+  });
 });

@@ -16,13 +16,25 @@ const NAVIGATION: Record<SessionUser['role'], { href: string; label: string }[]>
   admin: [
     { href: '/admin', label: '评议活动' },
     { href: '/admin#accounts', label: '账号' },
+    { href: '/admin/closeout', label: '核验销号' },
     { href: '/dashboard', label: '结果分析' },
   ],
   analyst: [{ href: '/dashboard', label: '结果分析' }],
-  liaison: [{ href: '/my/results', label: '本部门评议结果' }],
+  liaison: [
+    { href: '/my', label: '工作提示单' },
+    { href: '/my/results', label: '本部门评议结果' },
+  ],
 };
 
-const isCurrent = (href: string, path: string) => !href.includes('#') && (path === href || path.startsWith(`${href}/`));
+const covers = (href: string, path: string) => !href.includes('#') && (path === href || path.startsWith(`${href}/`));
+
+/** The link of the current page: the longest that covers the path (/my/results, not /my). */
+function currentLink(links: { href: string }[], path: string): string | undefined {
+  return links
+    .filter((l) => covers(l.href, path))
+    .map((l) => l.href)
+    .sort((a, b) => b.length - a.length)[0];
+}
 
 /**
  * The one header of every signed-in page: the system's name (home is the role's landing page),
@@ -36,7 +48,7 @@ export function Header({ viewer: { user, departmentName, csrfToken, path } }: { 
       </a>
       <nav class="site-nav" aria-label="主导航">
         {NAVIGATION[user.role].map(({ href, label }) => (
-          <a href={href} aria-current={isCurrent(href, path) ? 'page' : undefined}>
+          <a href={href} aria-current={href === currentLink(NAVIGATION[user.role], path) ? 'page' : undefined}>
             {label}
           </a>
         ))}

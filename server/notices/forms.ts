@@ -1,0 +1,104 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import { textProblem } from '../../surveys/text.js';
+import type { UploadedFile } from './evidence.js';
+import { PERIODS } from './machine.js';
+
+/**
+ * The plain forms of the liaison's portal and the office's close-out pages (they work without a
+ * script): each field is text as typed, files apart. A refusal shows the form again with what was
+ * typed and the message, Chinese, of the first bad field or of the service.
+ */
+
+export type FormValues = Record<string, string>;
+
+export interface PostedForm {
+  values: FormValues;
+  files: UploadedFile[];
+}
+
+/** The posted fields (a urlencoded or multipart form) as text, and the files sent as `files`. */
+export async function readForm(c: Context): Promise<PostedForm> {
+  const body = await c.req.parseBody({ all: true }).catch(() => {
+    throw new AppError('BAD_REQUEST', '无法读取提交的表单，请返回重试');
+  });
+  const values: FormValues = {};
+  const files: UploadedFile[] = [];
+  for (const [name, value] of Object.entries(body)) {
+    for (const one of Array.isArray(value) ? value : [value]) {
+      if (typeof one === 'string') values[name] ??= one;
+      // a file input left empty still sends a part, without a name or bytes
+      else if (name === 'files' && (one.name || one.size))
+        files.push({ name: one.name, bytes: new Uint8Array(await one.arrayBuffer()) });
+    }
+  }
+  return { values, files };
+}
+
+/** The longest text each field takes (the schemas below and the pages' maxlength). */
+export const FIELD_LIMITS = { measures: 2000, responsible: 100, text: 5000, reason: 1000, note: 1000 } as const;
+export type TextField = keyof typeof FIELD_LIMITS;
+
+/** Text fit to store (no NUL, no half characters), the refusal naming the field. */
+const storable = (what: string, params?: Parameters<typeof z.string>[0]) =>
+  z.string(params).superRefine((value, ctx) => {
+    const problem = textProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: `${what}${problem}` });
+  });
+const text = (max: number, what: string) =>
+  storable(what, { message: `请填写${what}` })
+    .trim()
+    .min(1, `请填写${what}`)
+    .max(max, `${what}最多 ${max} 个字`);
+const optionalText = (max: number, what: string) =>
+  storable(what)
+    .trim()
+    .max(max, `${what}最多 ${max} 个字`)
+    .optional()
+    .transform((v) => v || undefined);
+
+export const planForm = z.object({
+  measures: text(FIELD_LIMITS.measures, '整改措施'),
+  responsible: text(FIELD_LIMITS.responsible, '责任人'),
+  date: z.iso.date({ message: '请填写计划完成日期（年-月-日）' }),
+});
+export const respondForm = z.object({ text: text(FIELD_LIMITS.text, '整改情况说明') });
+export const extensionForm = z.object({
+  days: z
+    .string({ message: '请选择延期到多少个工作日' })
+    .refine((d) => PERIODS.extensions.includes(Number(d)), '请选择延期到多少个工作日')
+    .transform(Number),
+  reason: text(FIELD_LIMITS.reason, '延期理由'),
+});
+export const reasonForm = (what: string) => z.object({ reason: text(FIELD_LIMITS.reason, what) });
+export const closeForm = z.object({ note: optionalText(FIELD_LIMITS.note, '核验意见') });
+export const decideExtensionForm = z.object({
+  decision: z.enum(['approve', 'refuse'], { message: '请选择批准或不予批准' }),
+  reason: optionalText(FIELD_LIMITS.reason, '审批意见'),
+});
+export const decideAppealForm = z.object({
+  decision: z.enum(['uphold', 'dismiss'], { message: '请选择申诉成立或驳回申诉' }),
+  reason: text(FIELD_LIMITS.reason, '裁定理由'),
+});
+
+/** The form's data, or a VALIDATION_FAILED naming the first bad field in Chinese. */
+export function checkForm<T extends z.ZodType>(schema: T, values: FormValues): z.output<T> {
+  const result = schema.safeParse(values);
+  if (!result.success) throw new AppError('VALIDATION_FAILED', result.error.issues[0]?.message ?? '表单填写有误');
+  return result.data;
+}
+
+/**
+ * Run a form's action. A refusal (the form's or the service's) is returned for the page to show
+ * with what was typed; anything else is a fault and goes on to the error handler.
+ */
+export async function attempt(run: () => Promise<unknown>): Promise<AppError | null> {
+  try {
+    await run();
+    return null;
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * The loop of a follow-up notice in a real browser (issue 7, "Done means"): a verified report
+ * becomes an item on a sheet the office issues; the department's liaison, on a phone, signs in,
+ * signs for the sheet, files the plan and responds with an evidence file; a second office user
+ * closes it, while the one who entered a response from paper is refused closing that one; the
+ * department then sees 已销号.
+ *
+ * Verifying the report and issuing the sheet go through the notices service here, as the
+ * verification queue and the sheet pages will (their pages are not on main yet).
+ */
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../server/db/connect.js';
+import { noticeActor } from '../../server/notices/http.js';
+import { browserAvailable, launchBrowser, listen, pageProblems, signIn } from '../helpers/browser.js';
+import { sqliteDb } from '../helpers/db.js';
+import { verifiedNegatives } from '../notices/helpers.js';
+import { PDF } from '../portal/helpers.js';
+import { resultsSetup } from '../results/helpers.js';
+
+const PASSWORD = 'notices-loop-password';
+const PHONE = { width: 390, height: 844 };
+
+describe.skipIf(!browserAvailable())('a notice from issue to close-out, the liaison on a phone', () => {
+  let db: Db;
+  let server: { url: string; close(): Promise<void> };
+  let browser: Browser;
+  let ctx: Awaited<ReturnType<typeof resultsSetup>>;
+  let items: { id: string; number: string }[];
+
+  beforeAll(async () => {
+    db = await sqliteDb();
+    ctx = await resultsSetup(db, { records: false });
+    for (const [username, displayName, role, departmentCode] of [
+      ['office-wang', '王审核', 'admin', undefined],
+      ['office-li', '李复核', 'admin', undefined],
+      ['liaison-d001', '张联络', 'liaison', 'D001'],
+    ] as const)
+      await ctx.services.accounts.addUser({ username, displayName, role, departmentCode, password: PASSWORD }, 'test');
+    const wang = noticeActor((await ctx.services.accounts.listUsers()).find((u) => u.username === 'office-wang')!);
+    // the office verifies two reports on D001 (as the verification queue does) and issues the sheet
+    for (const report of await verifiedNegatives(db, ctx.services, ctx.campaign, 'D001', 2))
+      await db.kysely.transaction().execute((trx) => ctx.services.notices.registerVerifiedNegative(trx, report, wang));
+    const [draft] = await ctx.services.notices.sheets('test-2026');
+    const issued = await ctx.services.notices.issueSheet('test-2026', draft.id, wang);
+    items = issued.items.map((i) => ({ id: i.id, number: i.number }));
+    server = await listen(ctx.app.fetch);
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await db?.close();
+  });
+
+  /** Readable and tappable on the phone: nothing wider than the screen, large type, big buttons. */
+  async function expectPhoneFriendly(page: Page, where: string) {
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width, `${where}: no sideways scrolling`).toBeLessThanOrEqual(PHONE.width);
+    expect(await page.locator('main').evaluate((m) => getComputedStyle(m).fontSize), where).toBe('20px');
+    for (const target of await page.locator('main .button, main button').all()) {
+      const box = (await target.boundingBox())!;
+      expect(box.height, `${where}: tap target`).toBeGreaterThanOrEqual(56);
+      expect(box.x + box.width, `${where}: inside the screen`).toBeLessThanOrEqual(PHONE.width);
+    }
+  }
+
+  it('the liaison signs for the sheet, files the plans and responds with evidence, on a phone', async () => {
+    const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN', javaScriptEnabled: false });
+    const page = await context.newPage();
+    const problems = pageProblems(page);
+    await signIn(page, server.url, 'liaison-d001', PASSWORD);
+    expect(new URL(page.url()).pathname).toBe('/my');
+    const main = page.locator('main');
+    await expect.poll(() => main.innerText()).toContain('需要办理（2 项）');
+    expect(await main.innerText()).toContain('还剩 2 个工作日');
+    await expectPhoneFriendly(page, '/my');
+
+    await page.getByRole('link', { name: /评议提示〔2026〕第001号/ }).click();
+    await expectPhoneFriendly(page, 'sheet');
+    await page.getByRole('button', { name: '签收', exact: true }).click();
+    expect(await page.getByRole('status').innerText()).toContain('已签收');
+
+    for (const item of items) {
+      await page.getByRole('link', { name: new RegExp(item.number) }).click();
+      expect(await page.locator('.state-line').innerText()).toContain('已签收');
+      await page.getByRole('link', { name: '提交整改方案' }).click();
+      await expectPhoneFriendly(page, 'plan');
+      await page.getByLabel('整改措施').fill('建立限时办结台账，积压件逐件销号');
+      await page.getByLabel('责任人').fill('王科长');
+      await page.getByLabel('计划完成日期').fill('2027-01-20');
+      await page.getByRole('button', { name: '提交整改方案' }).click();
+      expect(await page.getByRole('status').innerText()).toContain('整改方案已提交');
+      await page.getByRole('link', { name: '评议提示〔2026〕第001号' }).click();
+    }
+
+    await page.getByRole('link', { name: new RegExp(items[0].number) }).click();
+    await page.getByRole('link', { name: '反馈整改情况' }).click();
+    await expectPhoneFriendly(page, 'respond');
+    // a refused file keeps what was typed
+    await page.getByLabel('整改情况说明').fill('3 件积压件已全部办结，附办结清单');
+    await page
+      .getByLabel('证明材料（可选多个）')
+      .setInputFiles({ name: '照片.pdf', mimeType: 'application/pdf', buffer: Buffer.from('not a pdf at all') });
+    await page.getByRole('button', { name: '反馈整改情况' }).click();
+    expect(await page.getByRole('alert').innerText()).toContain('不是 PDF、图片');
+    expect(await page.getByLabel('整改情况说明').inputValue()).toBe('3 件积压件已全部办结，附办结清单');
+    await page
+      .getByLabel('证明材料（可选多个）')
+      .setInputFiles({ name: '办结清单.pdf', mimeType: 'application/pdf', buffer: Buffer.from(PDF) });
+    await page.getByRole('button', { name: '反馈整改情况' }).click();
+    expect(await page.getByRole('status').innerText()).toContain('等待评议办核验');
+    expect(await page.locator('.state-line').innerText()).toContain('核验中');
+    expect(await main.innerText()).toContain('办结清单.pdf');
+    await expectPhoneFriendly(page, 'item');
+    // the first response was refused: a 415 page, shown to the person as a form to correct
+    expect(problems.filter((p) => !p.startsWith('415 '))).toEqual([]);
+    await context.close();
+  }, 90_000);
+
+  it('whoever entered a response cannot close it; a second office user closes both, and the department sees 已销号', async () => {
+    const wang = await browser.newContext({ locale: 'zh-CN', acceptDownloads: true });
+    const wangPage = await wang.newPage();
+    await signIn(wangPage, server.url, 'office-wang', PASSWORD);
+    // the second item's answer came on paper: office-wang enters it
+    await wangPage.goto(`${server.url}/admin/closeout/items/${items[1].id}`);
+    await wangPage.getByLabel('整改情况说明').fill('纸质反馈：已整改到位');
+    await wangPage
+      .getByLabel('证明材料（扫描件）')
+      .setInputFiles({ name: '扫描件.pdf', mimeType: 'application/pdf', buffer: Buffer.from(PDF) });
+    await wangPage.getByRole('button', { name: '录入反馈' }).click();
+    expect(await wangPage.getByRole('status').innerText()).toContain('已代部门录入反馈');
+    await wangPage.getByLabel('核验意见（可不填）').fill('材料齐全');
+    await wangPage.getByRole('button', { name: '核验通过，销号' }).click();
+    expect(await wangPage.getByRole('alert').innerText()).toContain('反馈人不能为自己的反馈销号');
+    expect(await wangPage.getByLabel('核验意见（可不填）').inputValue()).toBe('材料齐全');
+    expect(await wangPage.locator('.state-line').innerText()).toContain('核验中');
+    await wang.close();
+
+    const li = await browser.newContext({ locale: 'zh-CN', acceptDownloads: true });
+    const liPage = await li.newPage();
+    const problems = pageProblems(liPage);
+    await signIn(liPage, server.url, 'office-li', PASSWORD);
+    await liPage.getByRole('link', { name: '核验销号' }).click();
+    for (const item of items) {
+      await liPage.getByRole('link', { name: new RegExp(item.number) }).click();
+      if (item === items[0]) {
+        expect(await liPage.locator('section.response').innerText()).toContain('3 件积压件已全部办结');
+        const [download] = await Promise.all([
+          liPage.waitForEvent('download'),
+          liPage.getByRole('link', { name: '办结清单.pdf' }).click(),
+        ]);
+        expect(new Uint8Array(readFileSync((await download.path())!))).toEqual(PDF);
+      }
+      await liPage.getByRole('button', { name: '核验通过，销号' }).click();
+      expect(await liPage.getByRole('status').innerText()).toContain('已销号');
+      expect(await liPage.locator('.state-line').innerText()).toContain('已销号');
+      await liPage.getByRole('link', { name: '← 核验销号' }).click();
+    }
+    expect(await liPage.locator('main').innerText()).toContain('没有待核验的反馈。');
+    expect(problems).toEqual([]);
+    await li.close();
+
+    const phone = await browser.newContext({ viewport: PHONE, locale: 'zh-CN' });
+    const page = await phone.newPage();
+    await signIn(page, server.url, 'liaison-d001', PASSWORD);
+    expect(await page.locator('main').innerText()).toContain('目前没有需要办理的事项');
+    expect(await page.locator('main').innerText()).toContain('共 2 项，已销号 2 项');
+    await page.getByRole('link', { name: /评议提示〔2026〕第001号/ }).click();
+    await page.getByRole('link', { name: new RegExp(items[0].number) }).click();
+    expect(await page.locator('.state-line').innerText()).toContain('已销号');
+    expect(await page.locator('ol.history').innerText()).toContain('李复核 销号');
+    await phone.close();
+  }, 90_000);
+});
