@@ -9,6 +9,8 @@ import { refuseBadUrlText } from './http/inputs.js';
 import { UPLOAD_MAX_BYTES } from './http/limits.js';
 import { AppError } from './errors.js';
 import { createServices, type Services } from './services.js';
+import { errorBody } from './errors.js';
+import { FAILURE_MESSAGES } from './db/health.js';
 import { evaluatorApi, evaluatorPages } from './evaluator/routes.js';
 import { resultsRoutes } from './results/routes.js';
 import { dashboardPages } from './results/pages.js';
@@ -70,9 +72,22 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
   app.use('*', sessionMiddleware(services.accounts));
   app.notFound((c) => renderError(c, 'NOT_FOUND', `没有这个地址：${c.req.path}`));
 
+  // a write that must commit, not only a read: a read-only file or a full disk answers reads
   app.get('/healthz', async (c) => {
-    await deps.db.kysely.selectFrom('campaigns').select('id').limit(1).execute();
-    return c.json({ ok: true, dialect: deps.db.dialect, time: deps.clock.now().toISOString() });
+    const time = deps.clock.now().toISOString();
+    const failure = await deps.db.probe(time);
+    if (!failure) return c.json({ ok: true, dialect: deps.db.dialect, time });
+    c.header('Retry-After', '5');
+    return c.json(
+      {
+        ok: false,
+        dialect: deps.db.dialect,
+        time,
+        cause: failure.cause,
+        ...errorBody('SERVICE_UNAVAILABLE', FAILURE_MESSAGES[failure.cause]),
+      },
+      503,
+    );
   });
   app.route('/assets', staticAssets());
   app.route('/api/auth', authRoutes(services, deps.config));

@@ -2,7 +2,8 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { systemClock } from './clock.js';
 import { ConfigError, configFromEnv, databaseOptions, type AppConfig } from './config.js';
-import { openDatabase } from './db/connect.js';
+import { DEFAULT_SQLITE_PATH, openDatabase, type Db } from './db/connect.js';
+import { openFailureLine } from './db/health.js';
 import { ensureDemo } from './demo/campaign.js';
 import { createScheduler } from './scheduler/scheduler.js';
 import { scheduledJobs } from './scheduler/jobs.js';
@@ -21,7 +22,16 @@ if (!process.env.NETWORK_SALT) {
     'NETWORK_SALT is not set: network keys (login throttling, burst flags on responses) use a public default salt and could be reversed to address ranges. Set a long random secret, the same for every server process.',
   );
 }
-const db = await openDatabase(config.databaseUrl, databaseOptions(config));
+let db: Db;
+try {
+  db = await openDatabase(config.databaseUrl, databaseOptions(config));
+} catch (error) {
+  // an unreachable PostgreSQL, an unopenable file: one line, no stack trace; a supervisor may retry
+  const line = openFailureLine(error, config.databaseUrl, DEFAULT_SQLITE_PATH);
+  if (!line) throw error;
+  console.error(line);
+  process.exit(1);
+}
 const deps = { db, config, clock: systemClock };
 if (config.demo) await ensureDemo(deps);
 

@@ -5,7 +5,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { systemClock, type Clock } from '../clock.js';
 import { ConfigError, configFromEnv, databaseOptions, type AppConfig } from '../config.js';
 import type { AppDeps } from '../context.js';
-import { openDatabase, type Db } from '../db/connect.js';
+import { DEFAULT_SQLITE_PATH, openDatabase, type Db } from '../db/connect.js';
+import { openFailureLine } from '../db/health.js';
 import { AppError } from '../errors.js';
 import { createServices, type Services } from '../services.js';
 
@@ -144,6 +145,13 @@ export async function runCli(argv: string[], commands: Command[], io: CliIo, env
         io.err(`  ${where ? `${where}：` : ''}${d.message}`);
       }
       return 2;
+    }
+    const unopenable = db
+      ? undefined
+      : openFailureLine(error, (env.config ?? configFromEnv()).databaseUrl, DEFAULT_SQLITE_PATH);
+    if (unopenable) {
+      io.err(unopenable);
+      return 1;
     }
     if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`${(error as Error).message}\nusage: minping ${command.usage}`);

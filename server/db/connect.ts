@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
+import { type DatabaseFailure, DatabaseHealth, databaseFailure, withHealth } from './health.js';
+import { reopeningSqlite, sqliteRoomFailure } from './sqlite.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -13,6 +14,13 @@ export interface Db {
   dialect: Dialect;
   /** PostgreSQL: the schema the tables live in, when not the default */
   schema?: string;
+  /** the last write or connection failure, until a write commits again */
+  health: DatabaseHealth;
+  /**
+   * Commit a write (the probe row, stamped `at`) and check there is room for more:
+   * the failure that stops writes now, or undefined when they work.
+   */
+  probe(at: string): Promise<DatabaseFailure | undefined>;
   close(): Promise<void>;
 }
 
@@ -21,6 +29,8 @@ export interface ConnectOptions {
   schema?: string;
   /** PostgreSQL only: connections in the pool (default 10) */
   poolSize?: number;
+  /** where failures and recoveries are logged (stderr by default) */
+  log?: (line: string) => void;
 }
 
 export const DEFAULT_SQLITE_PATH = './data/minping.db';
@@ -33,27 +43,67 @@ export function isUniqueViolation(error: unknown): boolean {
 
 /** `url` unset or a file path → SQLite; `postgres://…` → PostgreSQL. */
 export async function connect(url: string | undefined, options: ConnectOptions = {}): Promise<Db> {
-  if (url && /^postgres(ql)?:\/\//.test(url)) return connectPostgres(url, options.schema, options.poolSize ?? 10);
-  return connectSqlite(url || DEFAULT_SQLITE_PATH);
+  const health = new DatabaseHealth(options.log);
+  if (url && isPostgresUrl(url)) return connectPostgres(url, options.schema, options.poolSize ?? 10, health);
+  return connectSqlite(url || DEFAULT_SQLITE_PATH, health);
 }
 
-function connectSqlite(path: string): Db {
+export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//.test(url);
+
+/** The database failure `check` ends with (its own, or thrown), or undefined when it passes. */
+async function failureOf(check: () => Promise<DatabaseFailure | undefined>): Promise<DatabaseFailure | undefined> {
+  try {
+    return await check();
+  } catch (error) {
+    const failure = databaseFailure(error);
+    if (!failure) throw error;
+    return failure;
+  }
+}
+
+/** Stamp the probe row: an upsert that must commit. */
+async function writeProbe(kysely: Kysely<Database>, at: string): Promise<undefined> {
+  await kysely
+    .insertInto('health_probe')
+    .values({ id: 'probe', checked_at: at })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ checked_at: at }))
+    .returning('id')
+    .execute();
+}
+
+function connectSqlite(path: string, health: DatabaseHealth): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new SQLite(path);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('synchronous = NORMAL');
-  // deleted drafts and cleared invitation times are overwritten, not left readable in free pages
-  sqlite.pragma('secure_delete = ON');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+  const sqlite = reopeningSqlite(path);
+  const kysely = new Kysely<Database>({ dialect: withHealth(sqlite.dialect, health) });
+  return {
+    kysely,
+    dialect: 'sqlite',
+    health,
+    probe: (at) =>
+      failureOf(async () => {
+        const room = sqliteRoomFailure(sqlite.database(), path);
+        if (!room) return writeProbe(kysely, at);
+        // the room check fails before a write does: the log hears of it the same way
+        if (!health.failure) health.report(room);
+        return room;
+      }),
+    close: () => kysely.destroy(),
+  };
 }
 
-async function connectPostgres(url: string, schema: string | undefined, poolSize: number): Promise<Db> {
+/** How a server's connections show in pg_stat_activity (and how a test finds its own). */
+export const postgresApplicationName = (schema: string | undefined) => (schema ? `minping:${schema}` : 'minping');
+
+async function connectPostgres(url: string, schema: string | undefined, poolSize: number, health: DatabaseHealth) {
   if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+  const connection = {
+    connectionString: url,
+    application_name: postgresApplicationName(schema),
+    // an unreachable server answers requests with 503 in seconds instead of holding them
+    connectionTimeoutMillis: 5000,
+  };
   if (schema) {
-    const admin = new pg.Client({ connectionString: url });
+    const admin = new pg.Client(connection);
     await admin.connect();
     try {
       await admin.query(`create schema if not exists ${schema}`);
@@ -62,12 +112,27 @@ async function connectPostgres(url: string, schema: string | undefined, poolSize
     }
   }
   const pool = new pg.Pool({
-    connectionString: url,
+    ...connection,
     max: poolSize,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, dialect: 'postgres', ...(schema ? { schema } : {}), close: () => kysely.destroy() };
+  // A connection the server ends (a restart, a failover, pg_terminate_backend) emits `error`:
+  // unheard, it ends the process. The pool drops the dead client and opens a new one on demand.
+  const lost = (error: Error) => {
+    if (!health.failed(error)) console.error(`database connection error: ${error.message}`);
+  };
+  pool.on('error', lost);
+  pool.on('connect', (client) => client.on('error', lost));
+  const kysely = new Kysely<Database>({ dialect: withHealth(new PostgresDialect({ pool }), health) });
+  const db: Db = {
+    kysely,
+    dialect: 'postgres',
+    ...(schema ? { schema } : {}),
+    health,
+    probe: (at) => failureOf(() => writeProbe(kysely, at)),
+    close: () => kysely.destroy(),
+  };
+  return db;
 }
 
 export async function migrateToLatest(db: Db): Promise<void> {
@@ -81,13 +146,22 @@ export async function migrateToLatest(db: Db): Promise<void> {
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
-    throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+    throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });
   }
 }
 
 /** Connect and bring the schema up to date: what the server, the CLI and the tests all start with. */
 export async function openDatabase(url: string | undefined, options: ConnectOptions = {}): Promise<Db> {
-  const db = await connect(url, options);
-  await migrateToLatest(db);
+  // a failure while opening is the caller's to report, in one line: the health log starts after
+  let opened = false;
+  const log = options.log ?? ((line: string) => console.error(line));
+  const db = await connect(url, { ...options, log: (line) => opened && log(line) });
+  try {
+    await migrateToLatest(db);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  opened = true;
   return db;
 }

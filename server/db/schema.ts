@@ -31,6 +31,7 @@ export interface Database {
   outbox: OutboxTable;
   calendar_overrides: CalendarOverridesTable;
   scheduler_leases: SchedulerLeasesTable;
+  health_probe: HealthProbeTable;
 }
 
 export interface CampaignsTable {
@@ -382,4 +383,10 @@ export interface SchedulerLeasesTable {
   last_slot: string | null;
   last_run_at: string | null;
   last_error: string | null;
+}
+
+/** Rewritten by /healthz: proof that a write commits. */
+export interface HealthProbeTable {
+  id: string;
+  checked_at: string;
 }

@@ -246,7 +246,9 @@ export function evaluatorService(
       }
       const version = await campaigns.questionnaire(campaign.id, submission.questionnaireVersion).then(
         (q) => q.version,
-        () => {
+        (error: unknown) => {
+          // only a missing version is the client's fault; a lost database connection is not
+          if (!(error instanceof AppError && error.code === 'NOT_FOUND')) throw error;
           throw new AppError('VALIDATION_FAILED', '问卷版本不存在', [
             { path: 'questionnaireVersion', message: '问卷版本不存在' },
           ]);

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { ErrorPage } from './components/message.js';
 import type { ErrorCode, ErrorDetail } from '../contracts.js';
 import { ERROR_STATUS, AppError, errorBody, TooManyRequests } from '../errors.js';
+import { databaseFailure, FAILURE_MESSAGES } from '../db/health.js';
 
 const PAGE_TITLES: Partial<Record<number, string>> = {
   401: '请先登录',
@@ -11,6 +12,7 @@ const PAGE_TITLES: Partial<Record<number, string>> = {
   413: '内容太大',
   429: '请求太频繁',
   500: '服务器出错了',
+  503: '暂时无法服务',
 };
 
 /** API clients get the JSON envelope; people on a page get a readable page with the same message. */
@@ -38,6 +40,12 @@ export function respondError(c: Context, err: unknown) {
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const code: ErrorCode = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 401 ? 'UNAUTHORIZED' : 'BAD_REQUEST';
     return renderError(c, code, (err as Error).message || code);
+  }
+  // the database's own failure (a full disk, a lost connection) was logged once by the driver
+  const failure = databaseFailure(err);
+  if (failure) {
+    c.header('Retry-After', '5');
+    return renderError(c, 'SERVICE_UNAVAILABLE', FAILURE_MESSAGES[failure.cause]);
   }
   console.error(err);
   return renderError(c, 'INTERNAL_SERVER_ERROR', '服务器内部错误，请稍后重试');
