@@ -5,7 +5,6 @@
  * Run: npx tsx bench/submit.bench.ts [invitations=4000] [connections=50]
  * Prints one JSON object. Targets 127.0.0.1 only; bounded by the invitation count.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,8 +15,8 @@ import { fixedClock } from '../server/clock.js';
 import { defaultConfig } from '../server/config.js';
 import { openDatabase } from '../server/db/connect.js';
 import { createServices } from '../server/services.js';
-import { newId, newToken, sha256 } from '../server/shared/ids.js';
-import { insertNumberedDepartments } from '../test/helpers/fixtures.js';
+import { insertInvitations, insertNumberedDepartments } from '../test/helpers/fixtures.js';
+import { startServer } from '../test/helpers/server.js';
 import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../surveys/campaign-config.js';
 
 const [invitationCount = 4000, connections = 50] = process.argv.slice(2).map(Number);
@@ -48,49 +47,7 @@ async function prepare() {
     'bench',
   );
   await insertNumberedDepartments(db, campaign, DEPARTMENTS, '部门');
-  const tokens: string[] = [];
-  for (let start = 0; start < invitationCount; start += 500) {
-    const batch = Array.from({ length: Math.min(500, invitationCount - start) }, () => {
-      const token = newToken();
-      tokens.push(token);
-      return { token, evaluatorId: newId() };
-    });
-    await db.kysely
-      .insertInto('evaluators')
-      .values(
-        batch.map((b) => ({
-          id: b.evaluatorId,
-          campaign_id: campaign.id,
-          row_key: sha256(b.evaluatorId),
-          name: '评议代表',
-          organisation: null,
-          category: 'project',
-          phone: null,
-          email: null,
-          created_at: now.toISOString(),
-        })),
-      )
-      .returning('id')
-      .execute();
-    await db.kysely
-      .insertInto('invitations')
-      .values(
-        batch.map((b) => ({
-          id: newId(),
-          campaign_id: campaign.id,
-          evaluator_id: b.evaluatorId,
-          category: 'project',
-          token_hash: sha256(b.token),
-          created_at: now.toISOString(),
-          opened_at: null,
-          draft_saved_at: null,
-          used: 0,
-          used_at: null,
-        })),
-      )
-      .returning('id')
-      .execute();
-  }
+  const tokens = await insertInvitations(db, campaign, invitationCount, now.toISOString());
   await db.close();
   return { campaignId: campaign.id, tokens };
 }
@@ -113,27 +70,15 @@ function answersFor(i: number) {
 }
 
 const { campaignId, tokens } = await prepare();
-const port = 3900 + Math.floor(Math.random() * 50);
-const server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-  env: {
-    ...process.env,
-    DATABASE_URL: databaseUrl,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    MINPING_DEMO: '0',
-    NETWORK_SALT: 'bench',
-    ...(schema ? { DATABASE_SCHEMA: schema } : {}),
-  },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-await new Promise<void>((resolve, reject) => {
-  server.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('listening') && resolve());
-  server.on('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+const server = await startServer({
+  DATABASE_URL: databaseUrl,
+  NETWORK_SALT: 'bench',
+  ...(schema ? { DATABASE_SCHEMA: schema } : {}),
 });
 
 let next = 0;
 const result = await autocannon({
-  url: `http://127.0.0.1:${port}`,
+  url: server.url,
   connections,
   amount: tokens.length,
   timeout: 30,
@@ -152,7 +97,7 @@ const result = await autocannon({
     },
   ],
 });
-server.kill('SIGTERM');
+await server.stop();
 
 const db = await openDatabase(databaseUrl, { schema });
 const stored = Number(

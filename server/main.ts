@@ -47,6 +47,8 @@ scheduler.start();
 
 const shutdown = () => {
   server.close(() => void scheduler.stop().then(() => db.close().then(() => process.exit(0))));
+  // requests in flight get 10 s to finish; a client holding its connection open doesn't hold the exit
+  setTimeout(() => process.exit(0), 10_000).unref();
 };
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

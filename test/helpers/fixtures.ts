@@ -1,5 +1,5 @@
 import type { Db } from '../../server/db/connect.js';
-import { newId } from '../../server/shared/ids.js';
+import { newId, newToken, sha256 } from '../../server/shared/ids.js';
 import type { Services } from '../../server/services.js';
 import type { Campaign } from '../../server/campaigns/service.js';
 import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../../surveys/campaign-config.js';
@@ -61,4 +61,58 @@ export async function insertDepartments(db: Db, campaign: Campaign, names: strin
     )
     .returning('id')
     .execute();
+}
+
+/** `count` evaluators of a category with an invitation each, inserted in batches; returns the plain tokens. */
+export async function insertInvitations(
+  db: Db,
+  campaign: Campaign,
+  count: number,
+  createdAt: string,
+  category = 'project',
+): Promise<string[]> {
+  const tokens: string[] = [];
+  for (let start = 0; start < count; start += 500) {
+    const batch = Array.from({ length: Math.min(500, count - start) }, () => {
+      const token = newToken();
+      tokens.push(token);
+      return { token, evaluatorId: newId() };
+    });
+    await db.kysely
+      .insertInto('evaluators')
+      .values(
+        batch.map((b) => ({
+          id: b.evaluatorId,
+          campaign_id: campaign.id,
+          row_key: sha256(b.evaluatorId),
+          name: '评议代表',
+          organisation: null,
+          category,
+          phone: null,
+          email: null,
+          created_at: createdAt,
+        })),
+      )
+      .returning('id')
+      .execute();
+    await db.kysely
+      .insertInto('invitations')
+      .values(
+        batch.map((b) => ({
+          id: newId(),
+          campaign_id: campaign.id,
+          evaluator_id: b.evaluatorId,
+          category,
+          token_hash: sha256(b.token),
+          created_at: createdAt,
+          opened_at: null,
+          draft_saved_at: null,
+          used: 0,
+          used_at: null,
+        })),
+      )
+      .returning('id')
+      .execute();
+  }
+  return tokens;
 }
