@@ -6,6 +6,7 @@ import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
 import { type DatabaseFailure, DatabaseHealth, databaseFailure, withHealth } from './health.js';
 import { reopeningSqlite, sqliteRoomFailure } from './sqlite.js';
+import { inOneTransaction } from './one-transaction.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -21,6 +22,11 @@ export interface Db {
    * the failure that stops writes now, or undefined when they work.
    */
   probe(at: string): Promise<DatabaseFailure | undefined>;
+  /**
+   * Run `work` on a Db whose every transaction is a savepoint of one transaction, committed
+   * only if `work` resolves: several services' changes as one, all or nothing.
+   */
+  inOneTransaction<T>(work: (db: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -74,11 +80,13 @@ async function writeProbe(kysely: Kysely<Database>, at: string): Promise<undefin
 function connectSqlite(path: string, health: DatabaseHealth): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = reopeningSqlite(path);
-  const kysely = new Kysely<Database>({ dialect: withHealth(sqlite.dialect, health) });
-  return {
+  const dialect = withHealth(sqlite.dialect, health);
+  const kysely = new Kysely<Database>({ dialect });
+  const db: Db = {
     kysely,
     dialect: 'sqlite',
     health,
+    inOneTransaction: (work) => inOneTransaction(kysely, dialect, (single) => work({ ...db, kysely: single })),
     probe: (at) =>
       failureOf(async () => {
         const room = sqliteRoomFailure(sqlite.database(), path);
@@ -89,6 +97,7 @@ function connectSqlite(path: string, health: DatabaseHealth): Db {
       }),
     close: () => kysely.destroy(),
   };
+  return db;
 }
 
 /** How a server's connections show in pg_stat_activity (and how a test finds its own). */
@@ -123,12 +132,14 @@ async function connectPostgres(url: string, schema: string | undefined, poolSize
   };
   pool.on('error', lost);
   pool.on('connect', (client) => client.on('error', lost));
-  const kysely = new Kysely<Database>({ dialect: withHealth(new PostgresDialect({ pool }), health) });
+  const dialect = withHealth(new PostgresDialect({ pool }), health);
+  const kysely = new Kysely<Database>({ dialect });
   const db: Db = {
     kysely,
     dialect: 'postgres',
     ...(schema ? { schema } : {}),
     health,
+    inOneTransaction: (work) => inOneTransaction(kysely, dialect, (single) => work({ ...db, kysely: single })),
     probe: (at) => failureOf(() => writeProbe(kysely, at)),
     close: () => kysely.destroy(),
   };

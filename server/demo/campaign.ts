@@ -138,6 +138,8 @@ const csv = (rows: string[][]) => new TextEncoder().encode(`${rows.map((r) => r.
  * moved around "now" when the example's dates don't contain it), 100 departments in 3 groups,
  * 3,000 evaluators, an invitation each and an `admin` account; print the admin password and
  * three evaluator links. Then runs `options.steps` (DEMO_STEPS by default).
+ * The admin account is created and its password printed first, on its own; everything else is one
+ * transaction, so a start killed halfway leaves no half-built demo and the next start builds it.
  * Returns null when the database already has a campaign.
  */
 export async function ensureDemo(deps: AppDeps, options: DemoOptions = {}): Promise<DemoResult | null> {
@@ -145,6 +147,36 @@ export async function ensureDemo(deps: AppDeps, options: DemoOptions = {}): Prom
   if (existing) return null;
   const log = options.log ?? ((line: string) => console.log(line));
   const started = Date.now();
+  const adminPassword = await ensureDemoAdmin(createServices(deps), deps.config.publicUrl, log);
+  const built = await deps.db.inOneTransaction((db) => buildDemo({ ...deps, db }, options, log));
+  log('');
+  log(
+    `演示数据已创建（${Date.now() - started} ms）：${built.campaign.name}，${built.departments} 个部门，${built.evaluators} 名评议代表`,
+  );
+  log(
+    adminPassword
+      ? `  评议办登录：${deps.config.publicUrl}/login  用户名 admin  密码 ${adminPassword}`
+      : `  评议办登录：${deps.config.publicUrl}/login  用户名 admin（密码在第一次启动时已显示）`,
+  );
+  log('  评议代表链接（示例）：');
+  for (const link of built.links) log(`    ${link}`);
+  log('  关闭演示数据：MINPING_DEMO=0');
+  log('');
+  return { campaign: built.campaign, adminPassword, links: built.links };
+}
+
+/** The demo's `admin`, created (and its password printed) before anything that could fail; '' if it exists. */
+async function ensureDemoAdmin(services: Services, publicUrl: string, log: (line: string) => void): Promise<string> {
+  if ((await services.accounts.listUsers()).some((u) => u.username === 'admin')) return '';
+  const { password } = await services.accounts.addUser(
+    { username: 'admin', displayName: '评议办管理员', role: 'admin' },
+    'demo',
+  );
+  log(`评议办管理员账号已创建：${publicUrl}/login  用户名 admin  密码 ${password}`);
+  return password;
+}
+
+async function buildDemo(deps: AppDeps, options: DemoOptions, log: (line: string) => void) {
   const services = createServices(deps);
   const now = deps.clock.now();
 
@@ -181,12 +213,6 @@ export async function ensureDemo(deps: AppDeps, options: DemoOptions = {}): Prom
   );
   const invitations = await services.invitations.generate(campaign, { actor: 'demo' });
 
-  const existingAdmin = (await services.accounts.listUsers()).find((u) => u.username === 'admin');
-  const adminPassword = existingAdmin
-    ? ''
-    : (await services.accounts.addUser({ username: 'admin', displayName: '评议办管理员', role: 'admin' }, 'demo'))
-        .password;
-
   const ctx: DemoContext = { deps, services, campaign, invitations, log };
   for (const step of options.steps ?? DEMO_STEPS) await step(ctx);
 
@@ -210,14 +236,5 @@ export async function ensureDemo(deps: AppDeps, options: DemoOptions = {}): Prom
     links.push(inv.link);
   }
 
-  log('');
-  log(
-    `演示数据已创建（${Date.now() - started} ms）：${campaign.name}，${departments.length - 1} 个部门，${roster.length - 1} 名评议代表`,
-  );
-  if (adminPassword) log(`  评议办登录：${deps.config.publicUrl}/login  用户名 admin  密码 ${adminPassword}`);
-  log('  评议代表链接（示例）：');
-  for (const link of links) log(`    ${link}`);
-  log('  关闭演示数据：MINPING_DEMO=0');
-  log('');
-  return { campaign, adminPassword, links };
+  return { campaign, departments: departments.length - 1, evaluators: roster.length - 1, links };
 }

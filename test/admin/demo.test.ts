@@ -4,7 +4,7 @@ import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
 import type { Db } from '../../server/db/connect.js';
 import { ensureDemo } from '../../server/demo/campaign.js';
-import { sqliteDb } from '../helpers/db.js';
+import { dialects, sqliteDb } from '../helpers/db.js';
 
 let db: Db;
 beforeEach(async () => {
@@ -93,5 +93,52 @@ describe('the demo', () => {
       ],
     });
     expect(seen).toBe(20);
+  });
+});
+
+describe.each(await dialects())('a first start interrupted partway on $name', ({ open }) => {
+  it('leaves no half-built demo; the next start builds it whole, and the admin password printed first works', async () => {
+    const target = await open();
+    try {
+      const deps = { db: target, config: defaultConfig(), clock: fixedClock('2026-11-23T08:00:00Z') };
+      const lines: string[] = [];
+      const failing = ensureDemo(deps, {
+        log: (l) => lines.push(l),
+        evaluators: 200,
+        steps: [
+          async () => {
+            throw new Error('the process died here');
+          },
+        ],
+      });
+      await expect(failing).rejects.toThrow('the process died here');
+      const password = /密码 (\S+)/.exec(lines.join('\n'))?.[1];
+      expect(password).toBeTruthy();
+      const tally = async (table: 'campaigns' | 'departments' | 'evaluators' | 'invitations' | 'users') =>
+        Number(
+          (
+            await target.kysely
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      expect([await tally('campaigns'), await tally('departments'), await tally('evaluators')]).toEqual([0, 0, 0]);
+      expect(await tally('users')).toBe(1);
+
+      const again: string[] = [];
+      const result = await ensureDemo(deps, { log: (l) => again.push(l), evaluators: 200, steps: [] });
+      expect(result?.adminPassword).toBe('');
+      expect(again.join('\n')).toContain('密码在第一次启动时已显示');
+      expect([await tally('campaigns'), await tally('departments'), await tally('invitations')]).toEqual([1, 100, 200]);
+      const login = await createApp(deps).request('/api/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password }),
+      });
+      expect(login.status).toBe(200);
+    } finally {
+      await target.close();
+    }
   });
 });

@@ -1,0 +1,81 @@
+import { CompiledQuery, type DatabaseConnection, type Dialect, type Driver, Kysely, type QueryResult } from 'kysely';
+import type { Database } from './schema.js';
+
+/**
+ * Run `work` with a Kysely on one connection inside one transaction, committed only if `work`
+ * resolves. The transactions the code inside opens become savepoints of it, so services that
+ * keep their own transactions can be composed into one all-or-nothing change (the first start's
+ * demo, a restore).
+ */
+export async function inOneTransaction<T>(
+  kysely: Kysely<Database>,
+  dialect: Dialect,
+  work: (single: Kysely<Database>) => Promise<T>,
+): Promise<T> {
+  return kysely.getExecutor().provideConnection(async (connection) => {
+    const single = new Kysely<Database>({
+      dialect: {
+        createAdapter: () => dialect.createAdapter(),
+        createIntrospector: (db) => dialect.createIntrospector(db),
+        createQueryCompiler: () => dialect.createQueryCompiler(),
+        createDriver: () => new SavepointDriver(connection),
+      },
+    });
+    await connection.executeQuery(CompiledQuery.raw('begin'));
+    try {
+      const result = await work(single);
+      await connection.executeQuery(CompiledQuery.raw('commit'));
+      return result;
+    } catch (error) {
+      // after SQLITE_FULL SQLite has rolled back already; a lost connection has nothing to roll back
+      await connection.executeQuery(CompiledQuery.raw('rollback')).catch(() => {});
+      throw error;
+    }
+  });
+}
+
+/** A driver over a connection already in a transaction: nested transactions are savepoints. */
+class SavepointDriver implements Driver {
+  #depth = 0;
+  #queue: Promise<void> = Promise.resolve();
+  #release: (() => void) | undefined;
+
+  constructor(private readonly connection: DatabaseConnection) {}
+
+  async init() {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const previous = this.#queue;
+    let release!: () => void;
+    this.#queue = new Promise((resolve) => {
+      release = resolve;
+    });
+    await previous;
+    this.#release = release;
+    return this.connection;
+  }
+
+  async releaseConnection() {
+    const release = this.#release;
+    this.#release = undefined;
+    release?.();
+  }
+
+  #run(statement: string): Promise<QueryResult<unknown>> {
+    return this.connection.executeQuery(CompiledQuery.raw(statement));
+  }
+
+  async beginTransaction() {
+    await this.#run(`savepoint nested_${++this.#depth}`);
+  }
+
+  async commitTransaction() {
+    await this.#run(`release savepoint nested_${this.#depth--}`);
+  }
+
+  async rollbackTransaction() {
+    await this.#run(`rollback to savepoint nested_${this.#depth--}`);
+  }
+
+  async destroy() {}
+}
