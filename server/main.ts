@@ -4,6 +4,7 @@ import { systemClock } from './clock.js';
 import { ConfigError, configFromEnv, databaseOptions, type AppConfig } from './config.js';
 import { DEFAULT_SQLITE_PATH, openDatabase, type Db } from './db/connect.js';
 import { openFailureLine } from './db/health.js';
+import { type HeldLock, holdServerLock, LockBusyError } from './db/server-lock.js';
 import { ensureDemo } from './demo/campaign.js';
 import { createScheduler } from './scheduler/scheduler.js';
 import { scheduledJobs } from './scheduler/jobs.js';
@@ -23,11 +24,15 @@ if (!process.env.NETWORK_SALT) {
   );
 }
 let db: Db;
+let lock: HeldLock;
 try {
+  // shared by every server on this database; `minping restore` waits for none of them to hold it
+  lock = await holdServerLock({ databaseUrl: config.databaseUrl, schema: config.databaseSchema });
   db = await openDatabase(config.databaseUrl, databaseOptions(config));
 } catch (error) {
-  // an unreachable PostgreSQL, an unopenable file: one line, no stack trace; a supervisor may retry
-  const line = openFailureLine(error, config.databaseUrl, DEFAULT_SQLITE_PATH);
+  // an unreachable PostgreSQL, an unopenable file, a restore under way: one line, no stack trace
+  const line =
+    error instanceof LockBusyError ? error.message : openFailureLine(error, config.databaseUrl, DEFAULT_SQLITE_PATH);
   if (!line) throw error;
   console.error(line);
   process.exit(1);
@@ -46,7 +51,13 @@ const scheduler = createScheduler(deps, { jobs: scheduledJobs(services) });
 scheduler.start();
 
 const shutdown = () => {
-  server.close(() => void scheduler.stop().then(() => db.close().then(() => process.exit(0))));
+  server.close(
+    () =>
+      void scheduler
+        .stop()
+        .then(() => Promise.all([db.close(), lock.release()]))
+        .then(() => process.exit(0)),
+  );
   // requests in flight get 10 s to finish; a client holding its connection open doesn't hold the exit
   setTimeout(() => process.exit(0), 10_000).unref();
 };

@@ -4,6 +4,7 @@ import { importDepartmentsCommand, importEvaluatorsCommand } from '../roster/cli
 import { importResponsesCommand } from '../responses/cli.js';
 import { resultsCommands } from '../results/cli.js';
 import { noticesCommands } from '../notices/cli.js';
+import { backupCommand, restoreCommand } from '../db/cli.js';
 import type { Command } from './framework.js';
 
 export { runCli } from './framework.js';
@@ -17,4 +18,6 @@ export const commands: Command[] = [
   importResponsesCommand,
   ...resultsCommands,
   ...noticesCommands,
+  backupCommand,
+  restoreCommand,
 ];

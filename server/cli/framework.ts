@@ -17,6 +17,8 @@ export interface CliIo {
 
 export interface CliContext {
   io: CliIo;
+  /** the configuration (environment), without opening the database */
+  config(): AppConfig;
   /** opens the database (DATABASE_URL) once, on first use */
   deps(): Promise<AppDeps>;
   /** the domain services over `deps()`, built once */
@@ -116,11 +118,13 @@ export async function runCli(argv: string[], commands: Command[], io: CliIo, env
   const ownsDb = !db;
   let deps: AppDeps | undefined;
   let services: Services | undefined;
+  let config = env.config;
   const ctx: CliContext = {
     io,
+    config: () => (config ??= configFromEnv()),
     deps: async () => {
       if (!deps) {
-        const config = env.config ?? configFromEnv();
+        const config = ctx.config();
         db ??= await openDatabase(config.databaseUrl, databaseOptions(config));
         deps = { db, config, clock: env.clock ?? systemClock };
       }
