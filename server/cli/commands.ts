@@ -6,11 +6,13 @@ import { resultsCommands } from '../results/cli.js';
 import { noticesCommands } from '../notices/cli.js';
 import { backupCommand, restoreCommand } from '../db/cli.js';
 import type { Command } from './framework.js';
+import { serveCommand } from './serve.js';
 
 export { runCli } from './framework.js';
 
 /** Every CLI command, in the order `minping --help` lists them. */
 export const commands: Command[] = [
+  serveCommand,
   campaignCreateCommand,
   importDepartmentsCommand,
   importEvaluatorsCommand,

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -10,6 +9,7 @@ import { defaultConfig } from '../../server/config.js';
 import { openDatabase, type Db } from '../../server/db/connect.js';
 import { createApp } from '../../server/app.js';
 import { fixedClock } from '../../server/clock.js';
+import { unusedPort } from '../helpers/server.js';
 import { createInvitation, jsonRequest, OPEN_TIME, surveySetup, webAnswers } from '../evaluator/helpers.js';
 
 interface ErrorReply {
@@ -128,15 +128,6 @@ describe('a read-only database file (SQLite)', () => {
   });
 });
 
-/** A local port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 function runServer(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
@@ -154,7 +145,7 @@ function runServer(env: Record<string, string>): Promise<{ code: number | null; 
 describe('an unreachable PostgreSQL at start', () => {
   it('makes the server print one line naming the cause, without a stack trace, and exit non-zero', async () => {
     dir = mkdtempSync(join(tmpdir(), 'minping-failures-'));
-    const url = `postgres://postgres:secret@127.0.0.1:${await closedPort()}/test`;
+    const url = `postgres://postgres:secret@127.0.0.1:${await unusedPort()}/test`;
     const { code, stderr } = await runServer({ DATABASE_URL: url, DATABASE_SCHEMA: 'minping_unreachable' });
     expect(code).toBe(1);
     const lines = stderr.trim().split('\n');
@@ -171,7 +162,7 @@ describe('an unreachable PostgreSQL at start', () => {
       ['user', 'add', '--role', 'admin', 'chief'],
       commands,
       { out: () => {}, err: (line) => err.push(line) },
-      { config: defaultConfig({ databaseUrl: `postgres://postgres@127.0.0.1:${await closedPort()}/test` }) },
+      { config: defaultConfig({ databaseUrl: `postgres://postgres@127.0.0.1:${await unusedPort()}/test` }) },
     );
     expect(code).toBe(1);
     expect(err).toHaveLength(1);

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -52,4 +53,13 @@ export function startServer(
       reject(new Error(`server exited with ${code} before listening:\n${output}`));
     });
   });
+}
+
+/** A local port nothing listens on (now): for a fixed PORT, or a database address that refuses. */
+export async function unusedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }

@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { commands, runCli } from '../../server/cli/commands.js';
+import { defaultConfig } from '../../server/config.js';
+import { startServer, unusedPort, type ServerProcess } from '../helpers/server.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'minping-workers-'));
+let server: ServerProcess | undefined;
+afterEach(async () => {
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const waitFor = async (condition: () => boolean, timeoutMs: number) => {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+};
+
+describe('minping serve', () => {
+  it('replaces a worker that dies, and the new one answers on the same port', async () => {
+    // the timeouts leave room for a loaded machine; idle, the whole test takes a few seconds
+    // a fixed port, as deployed: a replacement worker listens where the dead one did
+    const port = String(await unusedPort());
+    server = await startServer(
+      { DATABASE_URL: join(dir, 'minping.db'), PORT: port },
+      ['server/cli/main.ts', 'serve'],
+      90_000,
+    );
+    const started = () => [...server!.output().matchAll(/worker (\d+) started/g)].map((m) => Number(m[1]));
+    const [first] = started();
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+
+    process.kill(first, 'SIGKILL');
+    await waitFor(() => started().length === 2 && server!.output().split('listening').length === 3, 90_000);
+    expect(server.output()).toContain(`worker ${first} exited (SIGKILL)`);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+
+    expect(await server.stop()).toBe(0);
+    server = undefined;
+  }, 200_000);
+
+  it('refuses several workers on SQLite, saying what to do instead', async () => {
+    const err: string[] = [];
+    const code = await runCli(
+      ['serve', '--workers', '3'],
+      commands,
+      { out: () => {}, err: (line) => err.push(line) },
+      { config: defaultConfig({ databaseUrl: join(dir, 'minping.db') }) },
+    );
+    expect(code).toBe(2);
+    expect(err.join('\n')).toContain('PostgreSQL');
+  });
+});
