@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { commands, runCli } from '../../server/cli/commands.js';
+import { runCommand } from '../helpers/cli.js';
 import { defaultConfig } from '../../server/config.js';
 import { openDatabase, type Db } from '../../server/db/connect.js';
 import { holdServerLock } from '../../server/db/server-lock.js';
@@ -54,17 +54,11 @@ async function targets(): Promise<{ name: Target['name']; make: () => Target }[]
   ];
 }
 
-const cli = async (argv: string[], target: Target, db?: Db) => {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(
-    argv,
-    commands,
-    { out: (l) => out.push(l), err: (l) => err.push(l) },
-    { config: defaultConfig({ databaseUrl: target.databaseUrl, databaseSchema: target.databaseSchema }), db },
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
-};
+const cli = (argv: string[], target: Target, db?: Db) =>
+  runCommand(argv, {
+    config: defaultConfig({ databaseUrl: target.databaseUrl, databaseSchema: target.databaseSchema }),
+    db,
+  });
 
 /** The live figures people would read off the dashboard. */
 async function scores(db: Db, slug: string) {

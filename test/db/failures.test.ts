@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { commands, runCli } from '../../server/cli/commands.js';
+import { runCommand } from '../helpers/cli.js';
 import { defaultConfig } from '../../server/config.js';
 import { openDatabase, type Db } from '../../server/db/connect.js';
 import { createApp } from '../../server/app.js';
@@ -157,15 +157,11 @@ describe('an unreachable PostgreSQL at start', () => {
 
   it('makes a CLI command say so in one line and exit 1', async () => {
     dir = mkdtempSync(join(tmpdir(), 'minping-failures-'));
-    const err: string[] = [];
-    const code = await runCli(
-      ['user', 'add', '--role', 'admin', 'chief'],
-      commands,
-      { out: () => {}, err: (line) => err.push(line) },
-      { config: defaultConfig({ databaseUrl: `postgres://postgres@127.0.0.1:${await unusedPort()}/test` }) },
-    );
+    const { code, err } = await runCommand(['user', 'add', '--role', 'admin', 'chief'], {
+      config: defaultConfig({ databaseUrl: `postgres://postgres@127.0.0.1:${await unusedPort()}/test` }),
+    });
     expect(code).toBe(1);
-    expect(err).toHaveLength(1);
-    expect(err[0]).toContain('ECONNREFUSED');
+    expect(err.split('\n')).toHaveLength(1);
+    expect(err).toContain('ECONNREFUSED');
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { commands, runCli } from '../../server/cli/commands.js';
+import { runCommand } from '../helpers/cli.js';
 import { defaultConfig } from '../../server/config.js';
 import { startServer, unusedPort, type ServerProcess } from '../helpers/server.js';
 
@@ -45,14 +45,10 @@ describe('minping serve', () => {
   }, 200_000);
 
   it('refuses several workers on SQLite, saying what to do instead', async () => {
-    const err: string[] = [];
-    const code = await runCli(
-      ['serve', '--workers', '3'],
-      commands,
-      { out: () => {}, err: (line) => err.push(line) },
-      { config: defaultConfig({ databaseUrl: join(dir, 'minping.db') }) },
-    );
+    const { code, err } = await runCommand(['serve', '--workers', '3'], {
+      config: defaultConfig({ databaseUrl: join(dir, 'minping.db') }),
+    });
     expect(code).toBe(2);
-    expect(err.join('\n')).toContain('PostgreSQL');
+    expect(err).toContain('PostgreSQL');
   });
 });
