@@ -1,4 +1,5 @@
 import { CompiledQuery, type DatabaseConnection, type Dialect, type Driver, Kysely, type QueryResult } from 'kysely';
+import { ConnectionQueue } from './connection-queue.js';
 import type { Database } from './schema.js';
 
 /**
@@ -37,28 +38,19 @@ export async function inOneTransaction<T>(
 /** A driver over a connection already in a transaction: nested transactions are savepoints. */
 class SavepointDriver implements Driver {
   #depth = 0;
-  #queue: Promise<void> = Promise.resolve();
-  #release: (() => void) | undefined;
+  #queue = new ConnectionQueue();
 
   constructor(private readonly connection: DatabaseConnection) {}
 
   async init() {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    const previous = this.#queue;
-    let release!: () => void;
-    this.#queue = new Promise((resolve) => {
-      release = resolve;
-    });
-    await previous;
-    this.#release = release;
+    await this.#queue.acquire();
     return this.connection;
   }
 
   async releaseConnection() {
-    const release = this.#release;
-    this.#release = undefined;
-    release?.();
+    this.#queue.release();
   }
 
   #run(statement: string): Promise<QueryResult<unknown>> {

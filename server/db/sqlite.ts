@@ -11,6 +11,7 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from 'kysely';
+import { ConnectionQueue } from './connection-queue.js';
 import { type DatabaseFailure, databaseFailure } from './health.js';
 
 /** Open a database file (or :memory:) the way the server, the CLI and the tests use it. */
@@ -61,7 +62,7 @@ const REOPEN_CAUSES = new Set(['read_only', 'io']);
 class ReopeningSqliteDriver implements Driver {
   #sqlite: SQLite.Database | undefined;
   #reopen = false;
-  #lock: Promise<void> = Promise.resolve();
+  #queue = new ConnectionQueue();
   #connection: DatabaseConnection;
 
   constructor(private readonly path: string) {
@@ -117,23 +118,12 @@ class ReopeningSqliteDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    // one connection: each user waits for the previous one to release it
-    const previous = this.#lock;
-    let release!: () => void;
-    this.#lock = new Promise((resolve) => {
-      release = resolve;
-    });
-    await previous;
-    this.#release = release;
+    await this.#queue.acquire();
     return this.#connection;
   }
 
-  #release: (() => void) | undefined;
-
   async releaseConnection() {
-    const release = this.#release;
-    this.#release = undefined;
-    release?.();
+    this.#queue.release();
   }
 
   async beginTransaction(connection: DatabaseConnection) {

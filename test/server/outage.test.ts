@@ -8,7 +8,7 @@ import { createServices } from '../../server/services.js';
 import { dialects, PG_TEST_URL } from '../helpers/db.js';
 import { createTestCampaign, insertInvitations } from '../helpers/fixtures.js';
 import { startServer, type ServerProcess } from '../helpers/server.js';
-import { OPEN_TIME, webAnswers } from '../evaluator/helpers.js';
+import { OPEN_TIME, snapshotCounts, webAnswers } from '../evaluator/helpers.js';
 
 const SUBMISSIONS = 120;
 const CONCURRENCY = 8;
@@ -101,23 +101,12 @@ describe.each((await dialects()).filter((d) => d.name === 'postgres'))(
       const health = await fetch(`${server.url}/healthz`);
       expect(health.status).toBe(200);
 
-      const count = async (table: 'responses' | 'idempotency_keys') =>
-        Number(
-          (
-            await db.kysely
-              .selectFrom(table)
-              .select((eb) => eb.fn.countAll().as('n'))
-              .executeTakeFirstOrThrow()
-          ).n,
-        );
-      const used = await db.kysely
-        .selectFrom('invitations')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where('used', '=', 1)
-        .executeTakeFirstOrThrow();
-      expect(await count('responses')).toBe(SUBMISSIONS);
-      expect(await count('idempotency_keys')).toBe(SUBMISSIONS);
-      expect(Number(used.n)).toBe(SUBMISSIONS);
+      const stored = await snapshotCounts(db);
+      expect([stored.responses, stored.idempotency, stored.usedInvitations]).toEqual([
+        SUBMISSIONS,
+        SUBMISSIONS,
+        SUBMISSIONS,
+      ]);
       await db.close();
       if (refusals.unavailable + refusals.broken > 0) expect(server.output()).toContain('database unreachable');
     }, 120_000);
