@@ -29,7 +29,7 @@ export function createServices(deps: AppDeps) {
   return {
     campaigns,
     responses,
-    evaluator: evaluatorService(deps, campaigns, responses, throttle),
+    evaluator: evaluatorService(deps, campaigns, responses, throttle, audit),
     accounts: accountsService(deps, audit, throttle),
     audit,
     calendar,

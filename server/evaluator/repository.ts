@@ -19,6 +19,32 @@ export function surveyRepository(db: Kysely<Database>) {
         .where('used', '=', 0)
         .execute(),
 
+    /** Campaigns closed by `now` that still hold drafts (of invitations never submitted). */
+    closedCampaignsWithDrafts: async (now: string) =>
+      (
+        await db
+          .selectFrom('drafts')
+          .innerJoin('invitations', 'invitations.id', 'drafts.invitation_id')
+          .innerJoin('campaigns', 'campaigns.id', 'invitations.campaign_id')
+          .where('campaigns.closes_at', '<=', now)
+          .select('campaigns.id')
+          .distinct()
+          .execute()
+      ).map((r) => r.id),
+
+    /** Delete every draft of a campaign; returns how many went. */
+    deleteCampaignDrafts: async (campaignId: string) =>
+      Number(
+        (
+          await db
+            .deleteFrom('drafts')
+            .where('invitation_id', 'in', (eb) =>
+              eb.selectFrom('invitations').select('id').where('campaign_id', '=', campaignId),
+            )
+            .executeTakeFirst()
+        ).numDeletedRows,
+      ),
+
     findDraft: (invitationId: string) =>
       db.selectFrom('drafts').selectAll().where('invitation_id', '=', invitationId).executeTakeFirst(),
 

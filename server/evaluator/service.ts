@@ -6,6 +6,7 @@ import type { AppDeps } from '../context.js';
 import { AppError, parseOrThrow, zodDetails } from '../errors.js';
 import { requestFingerprint, type ResponsesService, type StoredSubmission } from '../responses/service.js';
 import { sha256 } from '../shared/ids.js';
+import type { AuditService } from '../accounts/audit.js';
 import { UNKNOWN_LINK_THROTTLE, type ThrottleService } from '../throttle/service.js';
 import { surveyRepository, type InvitationRow } from './repository.js';
 import { formatLongDateTime, zoneLabel } from '../../web/lib/time.js';
@@ -82,6 +83,7 @@ export function evaluatorService(
   campaigns: CampaignsService,
   responses: ResponsesService,
   throttle: ThrottleService,
+  audit: AuditService,
 ) {
   const { db, clock, config } = deps;
   const repo = surveyRepository(db.kysely);
@@ -198,6 +200,28 @@ export function evaluatorService(
         throw new AppError('ALREADY_SUBMITTED', '这份问卷已经提交过了，每个链接只能提交一次');
       }
       return { savedAt: at };
+    },
+
+    /**
+     * Delete the drafts left by invitations never submitted, once their campaign has closed: they
+     * are evaluators' unsent answers, kept only so they could finish. Run by the scheduler; returns
+     * how many went. Each campaign's deletion and its audit row commit together.
+     */
+    async purgeDraftsAfterClose(): Promise<number> {
+      let deleted = 0;
+      for (const campaignId of await repo.closedCampaignsWithDrafts(clock.now().toISOString())) {
+        deleted += await db.kysely.transaction().execute(async (trx) => {
+          const count = await surveyRepository(trx).deleteCampaignDrafts(campaignId);
+          await audit.record(trx, {
+            actor: 'scheduler',
+            action: 'drafts_purge',
+            campaignId,
+            detail: { deleted: count },
+          });
+          return count;
+        });
+      }
+      return deleted;
     },
 
     /**

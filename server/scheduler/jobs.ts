@@ -3,8 +3,15 @@ import type { Job } from './scheduler.js';
 
 /**
  * The jobs every server process schedules (server/main.ts starts them; the scheduler runs each once
- * per interval across processes). None yet: the follow-up notices add their deadlines and outbox here.
+ * per interval across processes).
  */
-export function scheduledJobs(_services: Services): Job[] {
-  return [];
+export function scheduledJobs(services: Services): Job[] {
+  return [
+    // unsent answers of invitations never submitted go once the campaign has closed
+    {
+      name: 'drafts-purge',
+      intervalMs: 60 * 60_000,
+      run: async () => void (await services.evaluator.purgeDraftsAfterClose()),
+    },
+  ];
 }
