@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/connect.js';
 import { dialects } from '../helpers/db.js';
 import { resultsSetup } from '../results/helpers.js';
-import { noticeTables, office } from './helpers.js';
+import { noticeTables, office, verifiedNegatives } from './helpers.js';
 
 describe.each(await dialects())('drafting notices on publication on $name', ({ open }) => {
   let db: Db;
@@ -66,5 +66,31 @@ describe.each(await dialects())('drafting notices on publication on $name', ({ o
     expect(after.items.map((i) => [i.id, i.state, i.evidence])).toEqual(
       issued.items.map((i) => [i.id, i.state, i.evidence]),
     );
+  });
+
+  it('drafts once when several transactions draft and register at the same time', async () => {
+    const race = await resultsSetup(db, { slug: 'race-2026' });
+    await race.services.results.publish('race-2026', 'tester');
+    // start from no sheets, as if publication had not drafted yet
+    await db.kysely.deleteFrom('notice_sheets').where('campaign_id', '=', race.campaign.id).execute();
+    const published = (await race.services.results.latestPublished(race.campaign.id))!;
+    const [report] = await verifiedNegatives(db, race.services, race.campaign, 'D005');
+    const outcomes = await Promise.all([
+      ...[1, 2, 3].map(() =>
+        db.kysely.transaction().execute((trx) => race.services.notices.draftFromSnapshot(trx, published, office)),
+      ),
+      ...[1, 2].map(() =>
+        db.kysely.transaction().execute((trx) => race.services.notices.registerVerifiedNegative(trx, report, office)),
+      ),
+    ]);
+    const drafted = outcomes.slice(0, 3) as { sheetsCreated: number }[];
+    expect(drafted.reduce((n, o) => n + o.sheetsCreated, 0)).toBe(3);
+    const sheets = await race.services.notices.sheets('race-2026');
+    expect(sheets.map((s) => s.serialNumber).sort()).toEqual([1, 2, 3]);
+    expect(sheets.map((s) => [s.departmentCode, s.items.map((i) => i.source).sort()]).sort()).toEqual([
+      ['D002', ['problem']],
+      ['D004', ['rectification']],
+      ['D005', ['negative', 'rectification']],
+    ]);
   });
 });
