@@ -14,6 +14,7 @@ import type {
 } from '../scoring/index.js';
 import type { QuestionnaireDefinition } from '../surveys/questionnaire.js';
 import type { Campaign } from './campaigns/service.js';
+import type { ItemState, Plan } from './notices/machine.js';
 
 export type { CanonicalDepartment, CanonicalNegative, CanonicalRecord } from '../surveys/record.js';
 
@@ -294,4 +295,163 @@ export interface Trend {
     satisfactionRate: number | null;
     validRaters: number;
   }[];
+}
+
+// ───────────────────────────── notices (工作提示单) ─────────────────────────────
+
+/** An item's state; the transitions between them: server/notices/machine.ts, docs/NOTICES.md. */
+export type NoticeItemState = ItemState;
+
+/** A rectification plan as the department files it. */
+export type NoticePlan = Plan;
+
+export type NoticeSheetState = 'draft' | 'issued';
+export type NoticeItemSource = 'negative' | 'problem' | 'rectification' | 'list';
+
+/** The figures of a published snapshot a sheet quotes (drafted on publication). */
+export interface NoticeSheetBasis {
+  snapshot?: {
+    id: string;
+    publishedAt: string;
+    campaignName: string;
+    finalScore: number | null;
+    rank: number | null;
+    tied: boolean;
+    groupLabel: string;
+    groupSize: number;
+    grade: string | null;
+    rectification: boolean;
+    bottomProbability: number | null;
+    problems: { id: number; label: string; mentions: number; share: number }[];
+  };
+}
+
+export interface NoticeSheet {
+  id: string;
+  campaignId: string;
+  departmentId: string;
+  departmentCode: string;
+  departmentName: string;
+  serialNumber: number;
+  serialText: string;
+  state: NoticeSheetState;
+  title: string;
+  issuer: string;
+  addressee: string;
+  requirement: string;
+  basis: NoticeSheetBasis;
+  snapshotId: string | null;
+  createdAt: string;
+  createdBy: string;
+  issuedAt: string | null;
+  issuedBy: string | null;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+}
+
+export interface NoticeItem {
+  id: string;
+  campaignId: string | null;
+  sheetId: string | null;
+  departmentId: string;
+  departmentCode: string;
+  departmentName: string;
+  seq: number;
+  number: string;
+  source: NoticeItemSource;
+  sourceRef: string | null;
+  kind: number | null;
+  title: string;
+  evidence: string;
+  requirement: string;
+  state: NoticeItemState;
+  respondDays: number;
+  issuedAt: string | null;
+  dueAt: string | null;
+  responseDueAt: string | null;
+  acknowledgedAt: string | null;
+  plan: NoticePlan | null;
+  responseText: string | null;
+  respondedBy: string | null;
+  respondedAt: string | null;
+  respondedOnTime: boolean | null;
+  closedBy: string | null;
+  closedAt: string | null;
+  extensionPendingDays: number | null;
+  extensionGrantedDays: number | null;
+  appealedAt: string | null;
+  reopenCount: number;
+  escalation: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NoticeHistoryEntry {
+  id: string;
+  itemId: string;
+  at: string;
+  actorId: string;
+  actorName: string;
+  action: string;
+  from: NoticeItemState;
+  to: NoticeItemState;
+  reason: string | null;
+  /** sha256 of each evidence file */
+  evidence: string[];
+  detail: Record<string, unknown>;
+}
+
+export interface NoticeEvidenceFile {
+  id: string;
+  itemId: string;
+  sha256: string;
+  fileName: string;
+  mediaType: string;
+  size: number;
+  uploadedBy: string;
+  uploadedAt: string;
+}
+
+/** A message to a department in its portal (reminders, 催办, 督办 …), written by the jobs that raise them. */
+export interface NoticeNotification {
+  id: string;
+  itemId: string | null;
+  sheetId: string | null;
+  /** info | blue | orange | red */
+  level: string;
+  title: string;
+  body: string;
+  createdAt: string;
+  readAt: string | null;
+}
+
+/** An item as the API sends it: with its state and source in words. */
+export interface NoticeItemView extends NoticeItem {
+  stateLabel: string;
+  sourceLabel: string;
+}
+
+/** `GET /api/items/:id`, `GET /api/my/items/:id`, and the answer of a response */
+export interface NoticeItemDetail extends NoticeItemView {
+  history: NoticeHistoryEntry[];
+  files: NoticeEvidenceFile[];
+}
+
+/** A sheet with its items: `GET …/notices/:sheetId`, and the answer of an edit, an issue or a signature */
+export interface NoticeSheetView extends NoticeSheet {
+  items: NoticeItemView[];
+}
+
+/** `GET /api/campaigns/:slug/notices`, `GET /api/my/notices` */
+export interface NoticeSheetList {
+  sheets: NoticeSheetView[];
+}
+
+/** `POST /api/campaigns/:slug/notices/draft` */
+export interface NoticeDraftOutcome {
+  snapshotId: string;
+  sheetsCreated: number;
+  itemsCreated: number;
+  /** every sheet the snapshot calls for, new or not */
+  sheetIds: string[];
 }

@@ -1,132 +1,24 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Database, EvidenceFilesTable, NoticeSheetsTable, TrackedItemsTable } from '../db/schema.js';
 import { newId } from '../shared/ids.js';
+import type {
+  NoticeEvidenceFile as EvidenceFile,
+  NoticeHistoryEntry as HistoryEntry,
+  NoticeItem as Item,
+  NoticeItemSource as ItemSource,
+  NoticeNotification as Notification,
+  NoticeSheet as Sheet,
+  NoticeSheetBasis as SheetBasis,
+  NoticeSheetState as SheetState,
+} from '../contracts.js';
 import type { ItemState, Plan } from './machine.js';
+
+export type { EvidenceFile, HistoryEntry, Item, ItemSource, Notification, Sheet, SheetBasis, SheetState };
 
 /**
  * The one owner of notice_sheets, tracked_items, item_history and evidence_files. Rows stay here:
- * callers get the shapes below.
+ * callers get the shapes of server/contracts.ts.
  */
-
-export type SheetState = 'draft' | 'issued';
-export type ItemSource = 'negative' | 'problem' | 'rectification' | 'list';
-
-/** The figures of a published snapshot a sheet quotes (drafted on publication). */
-export interface SheetBasis {
-  snapshot?: {
-    id: string;
-    publishedAt: string;
-    campaignName: string;
-    finalScore: number | null;
-    rank: number | null;
-    tied: boolean;
-    groupLabel: string;
-    groupSize: number;
-    grade: string | null;
-    rectification: boolean;
-    bottomProbability: number | null;
-    problems: { id: number; label: string; mentions: number; share: number }[];
-  };
-}
-
-export interface Sheet {
-  id: string;
-  campaignId: string;
-  departmentId: string;
-  departmentCode: string;
-  departmentName: string;
-  serialNumber: number;
-  serialText: string;
-  state: SheetState;
-  title: string;
-  issuer: string;
-  addressee: string;
-  requirement: string;
-  basis: SheetBasis;
-  snapshotId: string | null;
-  createdAt: string;
-  createdBy: string;
-  issuedAt: string | null;
-  issuedBy: string | null;
-  acknowledgedAt: string | null;
-  acknowledgedBy: string | null;
-}
-
-export interface Item {
-  id: string;
-  campaignId: string | null;
-  sheetId: string | null;
-  departmentId: string;
-  departmentCode: string;
-  departmentName: string;
-  seq: number;
-  number: string;
-  source: ItemSource;
-  sourceRef: string | null;
-  kind: number | null;
-  title: string;
-  evidence: string;
-  requirement: string;
-  state: ItemState;
-  respondDays: number;
-  issuedAt: string | null;
-  dueAt: string | null;
-  responseDueAt: string | null;
-  acknowledgedAt: string | null;
-  plan: Plan | null;
-  responseText: string | null;
-  respondedBy: string | null;
-  respondedAt: string | null;
-  respondedOnTime: boolean | null;
-  closedBy: string | null;
-  closedAt: string | null;
-  extensionPendingDays: number | null;
-  extensionGrantedDays: number | null;
-  appealedAt: string | null;
-  reopenCount: number;
-  escalation: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface HistoryEntry {
-  id: string;
-  itemId: string;
-  at: string;
-  actorId: string;
-  actorName: string;
-  action: string;
-  from: ItemState;
-  to: ItemState;
-  reason: string | null;
-  /** sha256 of each evidence file */
-  evidence: string[];
-  detail: Record<string, unknown>;
-}
-
-export interface EvidenceFile {
-  id: string;
-  itemId: string;
-  sha256: string;
-  fileName: string;
-  mediaType: string;
-  size: number;
-  uploadedBy: string;
-  uploadedAt: string;
-}
-
-/** A message to a department in its portal (reminders, 催办, 督办 …), written by the jobs that raise them. */
-export interface Notification {
-  id: string;
-  itemId: string | null;
-  sheetId: string | null;
-  /** info | blue | orange | red */
-  level: string;
-  title: string;
-  body: string;
-  createdAt: string;
-  readAt: string | null;
-}
 
 export interface NewSheet {
   campaignId: string;

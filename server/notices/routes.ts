@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { requireRole } from '../accounts/middleware.js';
 import { AppError, parseOrThrow } from '../errors.js';
+import type { NoticeItemDetail, NoticeItemView, NoticeSheetList, NoticeSheetView } from '../contracts.js';
 import { download } from '../http/download.js';
 import type { AppEnv } from '../http/env.js';
 import type { Services } from '../services.js';
@@ -18,15 +19,19 @@ const SOURCE_LABELS: Record<Item['source'], string> = {
   list: '责任清单',
 };
 
-export const itemView = (item: Item) => ({
+export const itemView = (item: Item): NoticeItemView => ({
   ...item,
   stateLabel: STATE_LABELS[item.state],
   sourceLabel: SOURCE_LABELS[item.source],
 });
 
-export const sheetView = (sheet: SheetDetail) => ({ ...sheet, items: sheet.items.map(itemView) });
+export const sheetView = (sheet: SheetDetail): NoticeSheetView => ({ ...sheet, items: sheet.items.map(itemView) });
 
-const itemDetailView = (item: ItemDetail) => ({ ...itemView(item), history: item.history, files: item.files });
+const itemDetailView = (item: ItemDetail): NoticeItemDetail => ({
+  ...itemView(item),
+  history: item.history,
+  files: item.files,
+});
 
 const text = (max: number, what: string) =>
   z
@@ -154,7 +159,7 @@ export function noticesRoutes(services: Services) {
   r.use('/items/*', requireRole('admin'));
 
   r.get('/campaigns/:slug/notices', async (c) =>
-    c.json({ sheets: (await services.notices.sheets(c.req.param('slug'))).map(sheetView) }),
+    c.json<NoticeSheetList>({ sheets: (await services.notices.sheets(c.req.param('slug'))).map(sheetView) }),
   );
   r.post('/campaigns/:slug/notices/draft', async (c) =>
     c.json(await services.notices.draft(c.req.param('slug'), actorOf(c))),
@@ -192,7 +197,9 @@ const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingm
 /** A liaison's notices: mounted inside /api/my, their own department's issued sheets and items only. */
 export function myNoticesRoutes(services: Services) {
   const r = new Hono<AppEnv>();
-  r.get('/notices', async (c) => c.json({ sheets: (await services.notices.mySheets(actorOf(c))).map(sheetView) }));
+  r.get('/notices', async (c) =>
+    c.json<NoticeSheetList>({ sheets: (await services.notices.mySheets(actorOf(c))).map(sheetView) }),
+  );
   r.get('/notices/:sheetId', async (c) =>
     c.json(sheetView(await services.notices.sheetById(c.req.param('sheetId'), actorOf(c)))),
   );

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AuditService } from '../accounts/audit.js';
+import type { NoticeDraftOutcome } from '../contracts.js';
 import { campaignsRepository } from '../campaigns/repository.js';
 import { toCampaign, type Campaign } from '../campaigns/service.js';
 import type { AppDeps } from '../context.js';
@@ -93,13 +94,7 @@ export interface PublishedResults {
   latest(campaignId: string): Promise<PublishedResult | null>;
 }
 
-export interface DraftOutcome {
-  snapshotId: string;
-  sheetsCreated: number;
-  itemsCreated: number;
-  /** every sheet the snapshot calls for, new or not */
-  sheetIds: string[];
-}
+export type DraftOutcome = NoticeDraftOutcome;
 
 export interface ItemDetail extends Item {
   history: HistoryEntry[];

@@ -1,4 +1,10 @@
-import type { ErrorBody } from '../../server/contracts.js';
+import type {
+  ErrorBody,
+  NoticeItemDetail,
+  NoticeItemView,
+  NoticeSheetList,
+  NoticeSheetView,
+} from '../../server/contracts.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/connect.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
@@ -8,24 +14,6 @@ import { noticeTables, office, publishedSetup } from './helpers.js';
 
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
 
-interface ItemBody {
-  id: string;
-  number: string;
-  state: string;
-  stateLabel: string;
-  dueAt: string | null;
-  respondDays: number;
-  files?: { id: string; sha256: string; mediaType: string }[];
-  history?: { action: string; evidence: string[] }[];
-}
-interface SheetBody {
-  id: string;
-  serialText: string;
-  departmentCode: string;
-  state: string;
-  items: ItemBody[];
-}
-
 describe('notices over HTTP', () => {
   let db: Db;
   let ctx: Awaited<ReturnType<typeof publishedSetup>>;
@@ -34,7 +22,7 @@ describe('notices over HTTP', () => {
   let analyst: LoggedIn;
   let liaison: LoggedIn;
   let otherLiaison: LoggedIn;
-  let sheet: SheetBody;
+  let sheet: NoticeSheetView;
 
   const call = async (who: LoggedIn | null, method: string, path: string, body?: unknown) => {
     const init: RequestInit = { method, headers: who ? who.headers() : {} };
@@ -72,9 +60,7 @@ describe('notices over HTTP', () => {
   afterAll(() => db.close());
 
   it('lists the campaign’s sheets for the office only', async () => {
-    const { sheets } = await json<{ sheets: SheetBody[] }>(
-      await call(officeA, 'GET', '/api/campaigns/test-2026/notices'),
-    );
+    const { sheets } = await json<NoticeSheetList>(await call(officeA, 'GET', '/api/campaigns/test-2026/notices'));
     expect(sheets.map((s) => [s.serialText, s.departmentCode, s.state, s.items.length])).toEqual([
       ['评议提示〔2026〕第001号', 'D004', 'draft', 1],
       ['评议提示〔2026〕第002号', 'D002', 'draft', 2],
@@ -94,7 +80,7 @@ describe('notices over HTTP', () => {
   });
 
   it('lets the office edit a draft item’s requirement and response period, checking the body', async () => {
-    const item = await json<ItemBody>(
+    const item = await json<NoticeItemView>(
       await call(officeA, 'PATCH', `/api/items/${sheet.items[0].id}`, { requirement: '限期整改', respondDays: 20 }),
     );
     expect(item).toMatchObject({ respondDays: 20, stateLabel: '草拟' });
@@ -121,13 +107,13 @@ describe('notices over HTTP', () => {
   });
 
   it('keeps drafts from the department: its liaison sees nothing until the sheet is issued', async () => {
-    const { sheets } = await json<{ sheets: SheetBody[] }>(await call(liaison, 'GET', '/api/my/notices'));
+    const { sheets } = await json<NoticeSheetList>(await call(liaison, 'GET', '/api/my/notices'));
     expect(sheets).toEqual([]);
     await refused(() => call(liaison, 'GET', `/api/my/notices/${sheet.id}`), 404, 'NOT_FOUND');
   });
 
   it('issues the sheet once; issuing again is a conflict', async () => {
-    const issued = await json<SheetBody>(
+    const issued = await json<NoticeSheetView>(
       await call(officeA, 'POST', `/api/campaigns/test-2026/notices/${sheet.id}/issue`),
     );
     expect(issued.items.map((i) => [i.number, i.state])).toEqual([
@@ -171,7 +157,7 @@ describe('notices over HTTP', () => {
   });
 
   it('lets the liaison sign for the sheet once', async () => {
-    const signed = await json<SheetBody>(await call(liaison, 'POST', `/api/my/notices/${sheet.id}/acknowledge`));
+    const signed = await json<NoticeSheetView>(await call(liaison, 'POST', `/api/my/notices/${sheet.id}/acknowledge`));
     expect(signed.items.every((i) => i.state === 'acknowledged')).toBe(true);
     const message = await refused(
       () => call(liaison, 'POST', `/api/my/notices/${sheet.id}/acknowledge`),
@@ -194,7 +180,7 @@ describe('notices over HTTP', () => {
       422,
       'VALIDATION_FAILED',
     );
-    const planned = await json<ItemBody>(
+    const planned = await json<NoticeItemView>(
       await call(liaison, 'POST', path, { measures: '建立限时办结台账', responsible: '陈科长', date: '2027-01-20' }),
     );
     expect(planned.state).toBe('rectifying');
@@ -209,11 +195,11 @@ describe('notices over HTTP', () => {
     const form = new FormData();
     form.set('text', '已约谈经办人并办结');
     form.append('files', new File([PDF], '整改报告.pdf', { type: 'application/octet-stream' }));
-    const responded = await json<ItemBody>(await call(liaison, 'POST', path, form));
+    const responded = await json<NoticeItemDetail>(await call(liaison, 'POST', path, form));
     expect(responded.state).toBe('verifying');
-    const [file] = responded.files ?? [];
+    const [file] = responded.files;
     expect(file.mediaType).toBe('application/pdf');
-    expect(responded.history?.at(-1)).toMatchObject({ action: 'respond', evidence: [file.sha256] });
+    expect(responded.history.at(-1)).toMatchObject({ action: 'respond', evidence: [file.sha256] });
     for (const [who, prefix] of [
       [officeA, '/api'],
       [liaison, '/api/my'],
@@ -242,7 +228,7 @@ describe('notices over HTTP', () => {
     await json(await call(officeA, 'POST', `/api/items/${second}/respond`, { text: '书面报告已收到并录入' }));
     const message = await refused(() => call(officeA, 'POST', `/api/items/${second}/close`, {}), 403, 'FORBIDDEN');
     expect(message).toContain('另一位评议办人员');
-    const closed = await json<ItemBody>(
+    const closed = await json<NoticeItemView>(
       await call(officeB, 'POST', `/api/items/${second}/close`, { reason: '材料齐全' }),
     );
     expect(closed.stateLabel).toBe('已销号');
@@ -251,7 +237,7 @@ describe('notices over HTTP', () => {
   it('returns a response with a reason and a new deadline', async () => {
     const first = sheet.items[0].id;
     await refused(() => call(officeA, 'POST', `/api/items/${first}/return`, {}), 422, 'VALIDATION_FAILED');
-    const returned = await json<ItemBody>(
+    const returned = await json<NoticeItemView>(
       await call(officeA, 'POST', `/api/items/${first}/return`, { reason: '缺少办结凭证' }),
     );
     expect(returned.state).toBe('rectifying');
@@ -264,7 +250,7 @@ describe('notices over HTTP', () => {
       422,
       'VALIDATION_FAILED',
     );
-    const asked = await json<ItemBody & { extensionPendingDays: number }>(
+    const asked = await json<NoticeItemView>(
       await call(liaison, 'POST', `/api/my/items/${first}/extension`, { days: 30, reason: '涉及多部门协调' }),
     );
     expect(asked.extensionPendingDays).toBe(30);
@@ -274,7 +260,7 @@ describe('notices over HTTP', () => {
       'CONFLICT',
     );
     await refused(() => call(liaison, 'POST', `/api/items/${first}/extension`, { approve: true }), 403, 'FORBIDDEN');
-    const decided = await json<ItemBody & { extensionGrantedDays: number }>(
+    const decided = await json<NoticeItemView>(
       await call(officeB, 'POST', `/api/items/${first}/extension`, { approve: true }),
     );
     expect(decided.extensionGrantedDays).toBe(30);
@@ -285,7 +271,7 @@ describe('notices over HTTP', () => {
     await ctx.services.notices.issueSheet('test-2026', d004.id, office);
     const d004Liaison = await loginAs(ctx.app, ctx.services, 'liaison', { departmentCode: 'D004' });
     const item = d004.items[0].id;
-    const appealed = await json<ItemBody>(
+    const appealed = await json<NoticeItemView>(
       await call(d004Liaison, 'POST', `/api/my/items/${item}/appeal`, { reason: '样本集中于个别项目，不具代表性' }),
     );
     expect(appealed.stateLabel).toBe('申诉中');
@@ -294,7 +280,7 @@ describe('notices over HTTP', () => {
       422,
       'VALIDATION_FAILED',
     );
-    const decided = await json<ItemBody>(
+    const decided = await json<NoticeItemView>(
       await call(officeA, 'POST', `/api/items/${item}/appeal`, { uphold: false, reason: '结果依规计算' }),
     );
     expect(decided.state).toBe('rectifying');
