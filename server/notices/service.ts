@@ -94,8 +94,6 @@ export interface PublishedResults {
   latest(campaignId: string): Promise<PublishedResult | null>;
 }
 
-export type DraftOutcome = NoticeDraftOutcome;
-
 export interface ItemDetail extends Item {
   history: HistoryEntry[];
   files: EvidenceFile[];
@@ -141,8 +139,12 @@ function factsOf(item: Item): ItemFacts {
 
 /** The action's own data for the history row's detail (the reason and evidence have columns of their own). */
 function actionDetail(action: Action): Record<string, unknown> {
-  const { type: _type, ...rest } = action as Action & { reason?: string; evidence?: string[] };
-  const { reason: _reason, evidence: _evidence, ...detail } = rest as Record<string, unknown>;
+  const {
+    type: _type,
+    reason: _reason,
+    evidence: _evidence,
+    ...detail
+  } = action as Action & { reason?: string; evidence?: string[] };
   return detail;
 }
 
@@ -228,10 +230,12 @@ export function noticesService(
     action: Action,
     actor: NoticeActor,
     campaign: Campaign | null,
+    /** loaded once by a caller moving many items (a sheet's issue or signature) */
+    loaded?: DeadlineCalendar,
   ): Promise<Item> {
     const repo = noticesRepository(trx);
     const at = now();
-    const calendar = await calendars(trx, campaign?.config.timeZone ?? DEFAULT_TIME_ZONE);
+    const calendar = loaded ?? (await calendars(trx, campaign?.config.timeZone ?? DEFAULT_TIME_ZONE));
     let next: ReturnType<typeof transition>;
     try {
       next = transition(factsOf(item), action, actor, at, calendar);
@@ -350,14 +354,23 @@ export function noticesService(
       .join('\n');
   }
 
-  async function draftIn(trx: Kysely<Database>, input: PublishedResult, actor: NoticeActor): Promise<DraftOutcome> {
+  async function draftIn(
+    trx: Kysely<Database>,
+    input: PublishedResult,
+    actor: NoticeActor,
+  ): Promise<NoticeDraftOutcome> {
     const campaign = await campaignById(trx, input.campaignId);
     const repo = noticesRepository(trx);
     const departments = new Map((await campaignsRepository(trx).departments(campaign.id)).map((d) => [d.code, d]));
     const { method } = input.result;
     const groupLabel = new Map(input.catalogs.groups.map((g) => [g.code, g.label]));
     const problemLabel = new Map(input.catalogs.problems.map((p) => [p.id, p.label]));
-    const outcome: DraftOutcome = { snapshotId: input.snapshotId, sheetsCreated: 0, itemsCreated: 0, sheetIds: [] };
+    const outcome: NoticeDraftOutcome = {
+      snapshotId: input.snapshotId,
+      sheetsCreated: 0,
+      itemsCreated: 0,
+      sheetIds: [],
+    };
 
     for (const d of input.result.departments) {
       const department = departments.get(d.code);
@@ -481,7 +494,7 @@ export function noticesService(
       draftIn(trx, input, actor),
 
     /** Draft sheets again from the campaign's latest published snapshot. Idempotent. */
-    async draft(slug: string, actor: NoticeActor): Promise<DraftOutcome> {
+    async draft(slug: string, actor: NoticeActor): Promise<NoticeDraftOutcome> {
       const campaign = await campaignBySlug(db.kysely, slug);
       const latest = await published.latest(campaign.id);
       if (!latest) throw new AppError('CONFLICT', `评议活动 ${campaign.name} 还没有发布结果，无法起草工作提示单`);
@@ -556,6 +569,7 @@ export function noticesService(
         const at = now();
         for (const withdrawn of items.filter((i) => i.state === 'withdrawn' && i.issuedAt === null))
           await repo.updateItem(withdrawn.id, { seq: 0, number: '' }, at);
+        const calendar = await calendars(trx, campaign.config.timeZone);
         for (const [index, item] of drafts.entries()) {
           const seq = index + 1;
           const number = fillPattern(settings.itemPattern, {
@@ -564,7 +578,7 @@ export function noticesService(
             seq,
           });
           if (item.seq !== seq) await repo.updateItem(item.id, { seq, number }, at);
-          await applyLoaded(trx, { ...item, seq, number }, { type: 'issue' }, actor, campaign);
+          await applyLoaded(trx, { ...item, seq, number }, { type: 'issue' }, actor, campaign, calendar);
         }
         const department = (await campaignsRepository(trx).departments(campaign.id)).find(
           (d) => d.id === sheet.departmentId,
@@ -600,9 +614,10 @@ export function noticesService(
         );
         if (waiting.length === 0) throw new AppError('CONFLICT', '该工作提示单已经签收过了，不需要再次签收');
         const campaign = await campaignById(trx, sheet.campaignId);
+        const calendar = await calendars(trx, campaign.config.timeZone);
         for (const item of waiting) {
           const locked = (await repo.lockItem(item.id)) as Item;
-          await applyLoaded(trx, locked, { type: 'acknowledge' }, actor, campaign);
+          await applyLoaded(trx, locked, { type: 'acknowledge' }, actor, campaign, calendar);
         }
         const at = now();
         if (!sheet.acknowledgedAt)
