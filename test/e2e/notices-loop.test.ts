@@ -5,8 +5,9 @@
  * closes it, while the one who entered a response from paper is refused closing that one; the
  * department then sees 已销号.
  *
- * Verifying the report and issuing the sheet go through the notices service here, as the
- * verification queue and the sheet pages will (their pages are not on main yet).
+ * Verifying the reports goes through the notices service, as the verification queue will (its
+ * pages are not on main yet); the office issues the sheet from its page's session through the
+ * notices API (the sheet pages have no issue button yet).
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -39,12 +40,9 @@ describe.skipIf(!browserAvailable())('a notice from issue to close-out, the liai
     ] as const)
       await ctx.services.accounts.addUser({ username, displayName, role, departmentCode, password: PASSWORD }, 'test');
     const wang = noticeActor((await ctx.services.accounts.listUsers()).find((u) => u.username === 'office-wang')!);
-    // the office verifies two reports on D001 (as the verification queue does) and issues the sheet
+    // the office verifies two reports on D001 (as the verification queue does): a draft sheet
     for (const report of await verifiedNegatives(db, ctx.services, ctx.campaign, 'D001', 2))
       await db.kysely.transaction().execute((trx) => ctx.services.notices.registerVerifiedNegative(trx, report, wang));
-    const [draft] = await ctx.services.notices.sheets('test-2026');
-    const issued = await ctx.services.notices.issueSheet('test-2026', draft.id, wang);
-    items = issued.items.map((i) => ({ id: i.id, number: i.number }));
     server = await listen(ctx.app.fetch);
     browser = await launchBrowser();
   }, 60_000);
@@ -65,6 +63,31 @@ describe.skipIf(!browserAvailable())('a notice from issue to close-out, the liai
       expect(box.x + box.width, `${where}: inside the screen`).toBeLessThanOrEqual(PHONE.width);
     }
   }
+
+  it('the office reads the drafted sheet on its page and issues it', async () => {
+    const context = await browser.newContext({ locale: 'zh-CN' });
+    const page = await context.newPage();
+    const problems = pageProblems(page);
+    await signIn(page, server.url, 'office-wang', PASSWORD);
+    await page.goto(`${server.url}/admin/campaigns/test-2026/notices`);
+    await page.getByRole('link', { name: '评议提示〔2026〕第001号' }).click();
+    const sheetUrl = page.url();
+    expect(await page.locator('main').innerText()).toContain('测试部门1');
+    const { csrfToken } = (await (await page.request.get(`${server.url}/api/auth/session`)).json()) as {
+      csrfToken: string;
+    };
+    const issue = await page.request.post(`${sheetUrl.replace('/admin/', '/api/')}/issue`, {
+      headers: { 'X-CSRF-Token': csrfToken },
+    });
+    expect(issue.status()).toBe(200);
+    const issued = (await issue.json()) as { items: { id: string; number: string; state: string }[] };
+    expect(issued.items.map((i) => i.state)).toEqual(['registered', 'registered']);
+    items = issued.items.map((i) => ({ id: i.id, number: i.number }));
+    await page.reload();
+    expect(await page.locator('main').innerText()).toContain('001-02');
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
 
   it('the liaison signs for the sheet, files the plans and responds with evidence, on a phone', async () => {
     const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN', javaScriptEnabled: false });
