@@ -284,6 +284,9 @@ export function closeoutPages(services: Services) {
         {openDecisions(item).length > 0 && (
           <section class="next">
             <h2>评议办处理</h2>
+            {item.state === 'verifying' && item.respondedBy === page.actor.userId && (
+              <p class="muted">这条反馈是您录入的，须由另一位评议办人员核验销号。</p>
+            )}
             {openDecisions(item).map((name) => (
               <DecisionForm name={name} page={page} values={banner.tried === name ? (banner.values ?? {}) : {}} />
             ))}

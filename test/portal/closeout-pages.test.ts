@@ -116,6 +116,12 @@ describe('a response entered from paper, and who may close it', () => {
       [{ name: '扫描件.pdf', bytes: PDF }],
     );
     expect(entered.res.status).toBe(303);
+    expect(main((await page(s.app, `/admin/closeout/items/${onPaper}`, s.people.office)).body)).toContain(
+      '这条反馈是您录入的，须由另一位评议办人员核验销号',
+    );
+    expect(main((await page(s.app, `/admin/closeout/items/${onPaper}`, s.people.second)).body)).not.toContain(
+      '这条反馈是您录入的',
+    );
     const before = await noticeTables(db);
     const { res, body } = await postForm(s.app, `/admin/closeout/items/${onPaper}/close`, s.people.office, {
       note: '材料齐全',
