@@ -26,6 +26,8 @@ import { rosterRoutes } from './roster/routes.js';
 import { responsesRoutes } from './responses/routes.js';
 import { noticesRoutes } from './notices/routes.js';
 import { myNoticePages, noticesPages } from './notices/pages.js';
+import { negativesRoutes } from './negatives/routes.js';
+import { suggestionsRoutes } from './suggestions/routes.js';
 
 /** The one place that builds the application. The entry point only starts it. */
 export function createApp(deps: AppDeps, services: Services = createServices(deps)) {
@@ -100,6 +102,8 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
   app.route('/api/campaigns', responsesRoutes(services));
   app.route('/api/campaigns', invitationsRoutes(services, deps.clock));
   app.route('/admin/closeout', closeoutPages(services));
+  app.route('/api/campaigns', negativesRoutes(services));
+  app.route('/api/campaigns', suggestionsRoutes(services));
   app.route('/admin', adminRoutes(services));
   app.route('/admin', noticesPages(services));
   app.route('/api', resultsRoutes(services));

@@ -15,6 +15,7 @@ import type {
 import type { QuestionnaireDefinition } from '../surveys/questionnaire.js';
 import type { Campaign } from './campaigns/service.js';
 import type { ItemState, Plan } from './notices/machine.js';
+import type { Finding } from './shared/redaction.js';
 
 export type { CanonicalDepartment, CanonicalNegative, CanonicalRecord } from '../surveys/record.js';
 
@@ -243,6 +244,35 @@ export interface ResultView {
   departments: DepartmentView[];
   /** live figures only: when they were computed (they may be up to a minute old) */
   computedAt?: string;
+  /** a published snapshot only: what it changes against the campaign's previous one (null for the first) */
+  changes?: SnapshotChanges | null;
+}
+
+/** A department's official figures before and after a re-publication (suppressed ones stay null). */
+export interface DepartmentFigures {
+  finalScore: number | null;
+  deduction: number;
+  verifiedNegatives: number;
+  rank: number | null;
+  grade: string | null;
+}
+
+export interface FiguresChange {
+  code: string;
+  name: string;
+  from: DepartmentFigures | null;
+  to: DepartmentFigures | null;
+}
+
+/**
+ * What a snapshot changes against the campaign's previous one: the office's decisions on negative
+ * reports since then (each with its reason) and the departments whose figures moved. A published
+ * snapshot is never rewritten: a correction is a new snapshot carrying this list.
+ */
+export interface SnapshotChanges {
+  previous: { id: string; createdAt: string };
+  decisions: DecisionChange[];
+  departments: FiguresChange[];
 }
 
 /** `POST /api/campaigns/:slug/snapshots` (publish), and each of `GET …/snapshots` */
@@ -253,6 +283,8 @@ export interface SnapshotSummary {
   createdBy: string;
   inputsHash: string;
   counts: { responses: number; included: number; excluded: number; flagged: number };
+  /** null for a campaign's first publication */
+  changes: { previous: string; decisions: number; departments: number } | null;
 }
 
 interface ComparedDepartment {
@@ -454,4 +486,106 @@ export interface NoticeDraftOutcome {
   itemsCreated: number;
   /** every sheet the snapshot calls for, new or not */
   sheetIds: string[];
+}
+
+// ───────────────────────────── verification queue and suggestions (office only) ─────────────────────────────
+
+export type NegativeStatus = 'pending' | 'verified' | 'dismissed';
+
+/** One reported negative situation as the office reads it (`GET /api/campaigns/:slug/negatives`). */
+export interface NegativeReport {
+  id: string;
+  department: { code: string; name: string };
+  kind: number;
+  kindLabel: string;
+  matter: string;
+  eventDate: string | null;
+  description: string;
+  /** what a department may read: the office's text, or the automatic redaction of the original */
+  redacted: { matter: string; description: string; byHand: boolean };
+  contactAllowed: boolean;
+  reportedDay: string;
+  ageDays: number;
+  dueDay: string;
+  workingDaysLeft: number;
+  /** undecided past its due day */
+  overdue: boolean;
+  /** a merged report shows its primary's */
+  status: NegativeStatus;
+  mergedInto: string | null;
+  duplicates: number;
+  decision: { by: string; at: string; reason: string } | null;
+}
+
+/** One entry of a report's append-only history. */
+export interface Decision {
+  id: string;
+  reportId: string;
+  at: string;
+  actor: string;
+  action: 'verify' | 'dismiss' | 'merge' | 'unmerge';
+  from: string;
+  to: string;
+  reason: string;
+  detail: Record<string, unknown>;
+}
+
+/** `GET /api/campaigns/:slug/negatives/:id` */
+export interface NegativeReportDetail extends NegativeReport {
+  /** only where the evaluator allowed to be contacted */
+  contact: string | null;
+  /** what automatic redaction finds in the original */
+  findings: { matter: Finding[]; description: Finding[] };
+  /** numbers, addresses or names still in the text a department would read (hand-edited text) */
+  remaining: { matter: Finding[]; description: Finding[] };
+  duplicatesList: NegativeReport[];
+  history: Decision[];
+}
+
+/** `GET /api/campaigns/:slug/negatives` */
+export interface QueuePage {
+  items: NegativeReport[];
+  total: number;
+  page: number;
+  pageSize: number;
+  today: string;
+  counts: { pending: number; overdue: number; verified: number; dismissed: number; merged: number };
+}
+
+/** A decision that changed results since a publication: what a correction snapshot lists. */
+export interface DecisionChange {
+  report: string;
+  department: { code: string; name: string };
+  kind: number;
+  action: Decision['action'];
+  from: string;
+  to: string;
+  reason: string;
+  by: string;
+  at: string;
+}
+
+/** `GET /api/campaigns/:slug/negatives/changes`: decisions not yet in a published snapshot. */
+export interface UnpublishedCorrections {
+  latestSnapshot: { id: string; createdAt: string } | null;
+  decisions: DecisionChange[];
+}
+
+/** One suggestion (`GET /api/campaigns/:slug/suggestions`). */
+export interface SuggestionView {
+  scope: 'overall' | 'department';
+  department: { code: string; name: string } | null;
+  text: string;
+  /** what may be forwarded to a department */
+  redacted: string;
+  findings: Finding[];
+}
+
+/** `GET /api/campaigns/:slug/suggestions` */
+export interface SuggestionsPage {
+  items: SuggestionView[];
+  total: number;
+  page: number;
+  pageSize: number;
+  counts: { overall: number; department: number };
 }

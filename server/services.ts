@@ -10,12 +10,13 @@ import { evaluatorService } from './evaluator/service.js';
 import { resultsService } from './results/service.js';
 import { noticesService } from './notices/service.js';
 import { throttleService } from './throttle/service.js';
+import { negativesService } from './negatives/service.js';
+import { suggestionsService } from './suggestions/service.js';
 
 /** Every domain service, built once per app from the injected deps. Routes and the CLI use these. */
 export function createServices(deps: AppDeps) {
   const audit = auditService(deps);
   const campaigns = campaignsService(deps, audit);
-  const responses = responsesService(deps, campaigns, audit);
   // notices draft from published results, and publishing drafts notices: each reaches the other lazily
   const calendar = calendarService(deps, audit);
   const notices = noticesService(
@@ -24,10 +25,13 @@ export function createServices(deps: AppDeps) {
     { latest: (campaignId) => results.latestPublished(campaignId) },
     (trx, timeZone) => calendar.forZone(timeZone, trx),
   );
-  const results = resultsService(deps, campaigns, responses, audit, notices);
+  const negatives = negativesService(deps, campaigns, audit, notices, calendar);
+  const responses = responsesService(deps, campaigns, negatives, audit);
+  const results = resultsService(deps, campaigns, responses, negatives, audit, notices);
   const throttle = throttleService(deps);
   return {
     campaigns,
+    negatives,
     responses,
     evaluator: evaluatorService(deps, campaigns, responses, throttle, audit),
     accounts: accountsService(deps, audit, throttle),
@@ -37,6 +41,7 @@ export function createServices(deps: AppDeps) {
     invitations: invitationsService(deps, audit),
     results,
     notices,
+    suggestions: suggestionsService(campaigns, responses),
   };
 }
 

@@ -5,6 +5,7 @@ import { importResponsesCommand } from '../responses/cli.js';
 import { resultsCommands } from '../results/cli.js';
 import { noticesCommands } from '../notices/cli.js';
 import { backupCommand, restoreCommand } from '../db/cli.js';
+import { negativesCommands } from '../negatives/cli.js';
 import type { Command } from './framework.js';
 import { serveCommand } from './serve.js';
 
@@ -22,4 +23,5 @@ export const commands: Command[] = [
   ...noticesCommands,
   backupCommand,
   restoreCommand,
+  ...negativesCommands,
 ];

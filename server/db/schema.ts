@@ -16,6 +16,7 @@ export interface Database {
   answers: AnswersTable;
   problem_mentions: ProblemMentionsTable;
   negative_reports: NegativeReportsTable;
+  negative_decisions: NegativeDecisionsTable;
   users: UsersTable;
   sessions: SessionsTable;
   login_attempts: LoginAttemptsTable;
@@ -171,6 +172,23 @@ export interface NegativeReportsTable {
   merged_into: string | null;
 }
 
+/** Append-only: the office's decisions on negative reports (migration 0012). */
+export interface NegativeDecisionsTable {
+  id: string;
+  campaign_id: string;
+  report_id: string;
+  /** 1, 2, … within the campaign */
+  seq: number;
+  at: string;
+  actor: string;
+  /** verify | dismiss | merge | unmerge */
+  action: string;
+  from_status: string;
+  to_status: string;
+  reason: string;
+  detail_json: string;
+}
+
 export interface UsersTable {
   id: string;
   username: string;
@@ -227,6 +245,10 @@ export interface SnapshotsTable {
   inputs_hash: string;
   counts_json: string;
   result_json: string;
+  /** the last negative decision (seq) its figures include */
+  decisions_through: Generated<number>;
+  /** what changed since the campaign's previous snapshot (null for the first), JSON */
+  changes_json: string | null;
 }
 
 export interface ResponseImportsTable {

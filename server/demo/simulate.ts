@@ -11,10 +11,14 @@
  */
 import type { AppDeps } from '../context.js';
 import { AppError } from '../errors.js';
+import type { Actor } from '../negatives/service.js';
+import { officeActor } from '../notices/service.js';
 import type { Services } from '../services.js';
 import { Rng } from '../../scoring/index.js';
 import type { CampaignConfig } from '../../surveys/campaign-config.js';
 import type { CanonicalDepartment, CanonicalNegative, CanonicalRecord } from '../contracts.js';
+
+const DEMO_ACTOR: Actor = { ...officeActor('demo'), name: '演示' };
 
 export interface SimulateOptions {
   evaluators: number;
@@ -277,12 +281,12 @@ export interface SimulateRunResult {
 
 /**
  * Generate and store synthetic responses for a campaign through the responses service (source
- * 'simulate'), spread over the campaign's days up to now, then mark the chosen negative reports
- * verified as the office would.
+ * 'simulate'), spread over the campaign's days up to now, then verify the chosen negative reports
+ * through the office's own decision.
  */
 export async function runSimulation(
   deps: AppDeps,
-  { campaigns, responses }: Pick<Services, 'campaigns' | 'responses'>,
+  { campaigns, responses, negatives: office }: Pick<Services, 'campaigns' | 'responses' | 'negatives'>,
   slug: string,
   options: SimulateOptions,
 ): Promise<SimulateRunResult> {
@@ -309,7 +313,12 @@ export async function runSimulation(
     const submittedDay = new Date(start + d * day + 12 * 3600 * 1000).toISOString().slice(0, 10);
     stored += (await responses.storeMany(campaign, records, { source: 'simulate', day: submittedDay })).stored;
   }
-  const verified = await responses.verifyNegatives(campaign, sim.verifiedDescriptions);
+  const verified = await office.verifyByDescription(
+    campaign,
+    sim.verifiedDescriptions,
+    '演示数据：经核查属实',
+    DEMO_ACTOR,
+  );
   const negatives = sim.records.reduce(
     (n, r) => n + r.record.departments.reduce((m, d) => m + d.negatives.length, 0),
     0,

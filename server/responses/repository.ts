@@ -3,17 +3,17 @@ import { sql, type Insertable, type Kysely, type Selectable, type Transaction } 
 import type { Dialect } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
 import { chunks } from '../shared/chunks.js';
+import type { CanonicalRecord } from '../../surveys/record.js';
 
 export type ResponseRow = Selectable<Database['responses']>;
 export type NewResponse = Insertable<Database['responses']>;
 export type NewAnswer = Insertable<Database['answers']>;
 export type NewProblemMention = Insertable<Database['problem_mentions']>;
-export type NewNegativeReport = Insertable<Database['negative_reports']>;
 export type IdempotencyRow = Selectable<Database['idempotency_keys']>;
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-async function insertBatched<T extends 'responses' | 'answers' | 'problem_mentions' | 'negative_reports'>(
+async function insertBatched<T extends 'responses' | 'answers' | 'problem_mentions'>(
   db: Executor,
   table: T,
   rows: Insertable<Database[T]>[],
@@ -35,11 +35,17 @@ function shuffled<T>(items: T[]): T[] {
   return out;
 }
 
+/** A response's rows in this repository's tables (its negative reports belong to the negatives domain). */
+export interface Suggestion {
+  /** a department code, or null for the overall suggestion */
+  department: string | null;
+  text: string;
+}
+
 export interface ResponseRows {
   responses: NewResponse[];
   answers: NewAnswer[];
   problems: NewProblemMention[];
-  negatives: NewNegativeReport[];
 }
 
 export function responsesRepository(db: Kysely<Database>) {
@@ -109,22 +115,6 @@ export function responsesRepository(db: Kysely<Database>) {
       await insertBatched(trx, 'responses', rows.responses, 'id');
       await insertBatched(trx, 'answers', rows.answers, 'response_id');
       await insertBatched(trx, 'problem_mentions', rows.problems, 'response_id');
-      await insertBatched(trx, 'negative_reports', rows.negatives, 'id');
-    },
-
-    /** Mark the negative reports with these descriptions verified (as the office would). */
-    async markVerified(campaignId: string, descriptions: string[]): Promise<number> {
-      let n = 0;
-      for (const chunk of chunks(descriptions)) {
-        const result = await db
-          .updateTable('negative_reports')
-          .set({ status: 'verified' })
-          .where('campaign_id', '=', campaignId)
-          .where('description', 'in', chunk)
-          .executeTakeFirst();
-        n += Number(result.numUpdatedRows);
-      }
-      return n;
     },
 
     insertImport: (trx: Executor, row: Insertable<Database['response_imports']>) =>
@@ -143,6 +133,28 @@ export function responsesRepository(db: Kysely<Database>) {
 
     findIdempotency: (key: string) =>
       db.selectFrom('idempotency_keys').selectAll().where('key', '=', key).executeTakeFirst(),
+
+    /**
+     * Every free-text suggestion of a campaign, overall (department null) and per department code,
+     * in a stable order unrelated to submission. Only records holding one are read and parsed
+     * (JSON.stringify writes `"suggestion":"` for a non-null one only).
+     */
+    async suggestions(campaignId: string): Promise<Suggestion[]> {
+      const rows = await db
+        .selectFrom('responses')
+        .select(['id', 'record_json'])
+        .where('campaign_id', '=', campaignId)
+        .where('record_json', 'like', '%"suggestion":"%')
+        .orderBy('id')
+        .execute();
+      const out: Suggestion[] = [];
+      for (const row of rows) {
+        const record = JSON.parse(row.record_json) as CanonicalRecord;
+        if (record.suggestion) out.push({ department: null, text: record.suggestion });
+        for (const d of record.departments) if (d.suggestion) out.push({ department: d.code, text: d.suggestion });
+      }
+      return out;
+    },
 
     countByCampaign: async (campaignId: string): Promise<number> => {
       const row = await db

@@ -7,6 +7,7 @@ import { newId, sha256 } from '../shared/ids.js';
 import { dayInZone } from '../../web/lib/time.js';
 import type { AuditService } from '../accounts/audit.js';
 import { checkJsonl, jsonlRefusal } from './jsonl.js';
+import type { NegativesService, ReportedNegative } from '../negatives/service.js';
 import { responsesRepository, type ResponseRows } from './repository.js';
 
 export interface StoredSubmission {
@@ -117,7 +118,12 @@ export const requestFingerprint = (token: string, key: string, body: unknown) =>
   return sha256(`idempotency-request|${token}|${key}|${JSON.stringify([answers, questionnaireVersion])}`);
 };
 
-export function responsesService({ db, clock }: AppDeps, campaigns: CampaignsService, audit: AuditService) {
+export function responsesService(
+  { db, clock }: AppDeps,
+  campaigns: CampaignsService,
+  negatives: NegativesService,
+  audit: AuditService,
+) {
   const repo = responsesRepository(db.kysely);
 
   async function departmentIds(campaign: Campaign, records: readonly CanonicalRecord[]) {
@@ -135,8 +141,13 @@ export function responsesService({ db, clock }: AppDeps, campaigns: CampaignsSer
     records: readonly CanonicalRecord[],
     ids: ReadonlyMap<string, string>,
     meta: { source: string; version: number; day: string; invitationId: string | null; networkKey: string | null },
-  ): ResponseRows {
-    const rows: ResponseRows = { responses: [], answers: [], problems: [], negatives: [] };
+  ): ResponseRows & { negatives: ReportedNegative[] } {
+    const rows: ResponseRows & { negatives: ReportedNegative[] } = {
+      responses: [],
+      answers: [],
+      problems: [],
+      negatives: [],
+    };
     for (const record of records) {
       const responseId = newId();
       rows.responses.push({
@@ -164,17 +175,16 @@ export function responsesService({ db, clock }: AppDeps, campaigns: CampaignsSer
         for (const n of d.negatives) {
           rows.negatives.push({
             id: newId(),
-            campaign_id: campaign.id,
-            response_id: responseId,
-            department_id: departmentId,
+            campaignId: campaign.id,
+            responseId,
+            departmentId,
             kind: n.kind,
             matter: n.matter,
-            event_date: n.date,
+            eventDate: n.date,
             description: n.description,
-            contact_allowed: n.contactAllowed ? 1 : 0,
-            contact: n.contactAllowed ? n.contact : null,
-            status: 'pending',
-            created_day: meta.day,
+            contactAllowed: n.contactAllowed,
+            contact: n.contact,
+            day: meta.day,
           });
         }
       }
@@ -246,6 +256,7 @@ export function responsesService({ db, clock }: AppDeps, campaigns: CampaignsSer
           });
         }
         await repo.insertAll(trx, rows);
+        await negatives.recordReported(trx, rows.negatives);
       });
     } catch (error) {
       // a concurrent import of the same file lost the race on the unique (campaign, hash) key
@@ -303,6 +314,7 @@ export function responsesService({ db, clock }: AppDeps, campaigns: CampaignsSer
           }
           await repo.deleteDraft(trx, invitation.id);
           await repo.insertAll(trx, rows);
+          await negatives.recordReported(trx, rows.negatives);
           if (idempotencyKey) {
             await repo.insertIdempotency(trx, {
               key: idempotencyScope(invitation.token, idempotencyKey),
@@ -357,8 +369,8 @@ export function responsesService({ db, clock }: AppDeps, campaigns: CampaignsSer
 
     count: (campaignId: string) => repo.countByCampaign(campaignId),
 
-    /** Verify the negative reports with these descriptions as the office would: simulations and tests. */
-    verifyNegatives: (campaign: Campaign, descriptions: string[]) => repo.markVerified(campaign.id, descriptions),
+    /** Every free-text suggestion of a campaign: overall (department null) and per department code. */
+    suggestions: (campaignId: string) => repo.suggestions(campaignId),
   };
 }
 

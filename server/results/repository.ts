@@ -6,6 +6,14 @@ import type { CanonicalRecord } from '../contracts.js';
 export type SnapshotRow = Selectable<SnapshotsTable>;
 export type SnapshotSummaryRow = Omit<SnapshotRow, 'result_json' | 'method_json'>;
 
+/** A negative report as scoring reads it: it deducts when verified (and not merged into another). */
+export interface ScoringNegative {
+  responseId: string;
+  departmentCode: string;
+  kind: number;
+  verified: boolean;
+}
+
 export interface ScoringInputs {
   departments: DepartmentInfo[];
   responses: ResponseRecord[];
@@ -17,9 +25,9 @@ export function resultsRepository(db: Kysely<Database>) {
      * Everything scoring reads for a campaign, as ResponseRecords. Ratings and problem mentions come
      * from each response's canonical record (written in the same transaction as its answer rows):
      * one JSON document per response parses far faster than 400k answer rows cross the driver.
-     * Negatives come from the negative reports, whose status the office changes: 'verified' deducts.
+     * Negatives are the negative reports as the negatives domain gives them (the office's decisions).
      */
-    async loadInputs(campaignId: string): Promise<ScoringInputs> {
+    async loadInputs(campaignId: string, negatives: readonly ScoringNegative[]): Promise<ScoringInputs> {
       const departments = (
         await db
           .selectFrom('departments')
@@ -62,18 +70,8 @@ export function resultsRepository(db: Kysely<Database>) {
         return record;
       });
 
-      const negatives = await db
-        .selectFrom('negative_reports as n')
-        .innerJoin('departments as d', 'd.id', 'n.department_id')
-        .select(['n.response_id', 'd.code', 'n.kind', 'n.status'])
-        .where('n.campaign_id', '=', campaignId)
-        .orderBy('n.id')
-        .execute();
       for (const n of negatives) {
-        entries
-          .get(n.response_id)
-          ?.get(n.code)
-          ?.negatives.push({ kind: Number(n.kind), verified: n.status === 'verified' });
+        entries.get(n.responseId)?.get(n.departmentCode)?.negatives.push({ kind: n.kind, verified: n.verified });
       }
       return { departments, responses };
     },
@@ -87,7 +85,16 @@ export function resultsRepository(db: Kysely<Database>) {
     listSnapshots: (campaignId: string): Promise<SnapshotSummaryRow[]> =>
       db
         .selectFrom('snapshots')
-        .select(['id', 'campaign_id', 'created_at', 'created_by', 'inputs_hash', 'counts_json'])
+        .select([
+          'id',
+          'campaign_id',
+          'created_at',
+          'created_by',
+          'inputs_hash',
+          'counts_json',
+          'decisions_through',
+          'changes_json',
+        ])
         .where('campaign_id', '=', campaignId)
         .orderBy('created_at', 'desc')
         .orderBy('id')
@@ -126,6 +133,8 @@ export function resultsRepository(db: Kysely<Database>) {
           's.created_by',
           's.inputs_hash',
           's.counts_json',
+          's.decisions_through',
+          's.changes_json',
           'c.slug',
           'c.name as campaign_name',
         ])

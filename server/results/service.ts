@@ -3,14 +3,18 @@ import type { Campaign, CampaignsService } from '../campaigns/service.js';
 import type {
   Catalogs,
   Comparison,
+  DepartmentFigures,
   DepartmentView,
+  FiguresChange,
   ResultView,
+  SnapshotChanges,
   SnapshotSummary,
   Trend,
   ViewCampaign,
 } from '../contracts.js';
 import type { AppDeps } from '../context.js';
 import type { ResponsesService } from '../responses/service.js';
+import type { NegativesService } from '../negatives/service.js';
 import { AppError } from '../errors.js';
 import { newId } from '../shared/ids.js';
 import {
@@ -37,7 +41,11 @@ export interface ComputeOptions {
   uncertainty?: boolean;
 }
 
+const changesOf = (row: Pick<SnapshotRow, 'changes_json'>) =>
+  row.changes_json === null ? null : (JSON.parse(row.changes_json) as SnapshotChanges);
+
 function toSummary(row: SnapshotSummaryRow, slug: string): SnapshotSummary {
+  const changes = changesOf(row);
   return {
     id: row.id,
     campaign: slug,
@@ -45,6 +53,11 @@ function toSummary(row: SnapshotSummaryRow, slug: string): SnapshotSummary {
     createdBy: row.created_by,
     inputsHash: row.inputs_hash,
     counts: JSON.parse(row.counts_json) as SnapshotSummary['counts'],
+    changes: changes && {
+      previous: changes.previous.id,
+      decisions: changes.decisions.length,
+      departments: changes.departments.length,
+    },
   };
 }
 
@@ -55,11 +68,38 @@ function toSummary(row: SnapshotSummaryRow, slug: string): SnapshotSummary {
  */
 function snapshotView(row: SnapshotRow, timeZone: string): ResultView {
   const stored = JSON.parse(row.result_json) as StoredResult;
-  return toView({ ...stored.campaign, timeZone }, stored.catalogs, stored.result, {
-    id: row.id,
-    createdAt: row.created_at,
-    createdBy: row.created_by,
-  });
+  return {
+    ...toView({ ...stored.campaign, timeZone }, stored.catalogs, stored.result, {
+      id: row.id,
+      createdAt: row.created_at,
+      createdBy: row.created_by,
+    }),
+    changes: changesOf(row),
+  };
+}
+
+const figuresOf = (d: DepartmentView | undefined): DepartmentFigures | null =>
+  d
+    ? {
+        finalScore: d.finalScore,
+        deduction: d.deduction,
+        verifiedNegatives: d.verifiedNegatives,
+        rank: d.rank,
+        grade: d.grade,
+      }
+    : null;
+
+/** The departments whose official figures differ between two views, in the newer one's order. */
+function figuresChanges(before: ResultView, after: ResultView): FiguresChange[] {
+  const earlier = new Map(before.departments.map((d) => [d.code, d]));
+  const changes: FiguresChange[] = [];
+  for (const d of after.departments) {
+    const [from, to] = [figuresOf(earlier.get(d.code)), figuresOf(d)];
+    if (JSON.stringify(from) !== JSON.stringify(to)) changes.push({ code: d.code, name: d.name, from, to });
+    earlier.delete(d.code);
+  }
+  for (const d of earlier.values()) changes.push({ code: d.code, name: d.name, from: figuresOf(d), to: null });
+  return changes;
 }
 
 const viewCampaign = (campaign: Campaign): ViewCampaign => ({
@@ -88,6 +128,7 @@ export function resultsService(
   { db, clock }: AppDeps,
   campaigns: CampaignsService,
   responses: ResponsesService,
+  negatives: NegativesService,
   audit: AuditService,
   notices: Pick<NoticesService, 'draftFromSnapshot'>,
 ) {
@@ -98,7 +139,10 @@ export function resultsService(
    * loop (better-sqlite3 is synchronous) for a second or more, which evaluators would feel.
    * Concurrent viewers share one computation.
    */
-  const liveResults = new Map<string, { at: number; uncertainty: boolean; pending: ReturnType<typeof compute> }>();
+  const liveResults = new Map<
+    string,
+    { at: number; uncertainty: boolean; decisions: number; pending: ReturnType<typeof compute> }
+  >();
   /** the last full computation per campaign, reused while the inputs hash is unchanged */
   const cache = new Map<string, { hash: string; uncertainty: boolean; result: CampaignResult }>();
 
@@ -133,7 +177,7 @@ export function resultsService(
 
   async function compute(slug: string, options: ComputeOptions = {}) {
     const campaign = await campaigns.getBySlug(slug);
-    const inputs = await repo.loadInputs(campaign.id);
+    const inputs = await repo.loadInputs(campaign.id, await negatives.scoringEntries(campaign.id));
     const result = score(campaign, inputs, options.uncertainty !== false);
     return { campaign, result };
   }
@@ -158,13 +202,23 @@ export function resultsService(
     /** The raw result (figures unsuppressed): for the snapshot and the tests; never sent as is. */
     compute,
 
-    /** Live computation, shaped and suppressed. */
+    /**
+     * Live computation, shaped and suppressed. A decision on a negative report (in this process or
+     * another) shows at once: the cached figures are reused only while the campaign's last
+     * decision is the same.
+     */
     async live(slug: string, options: ComputeOptions = {}): Promise<ResultView> {
       const uncertainty = options.uncertainty !== false;
       const now = clock.now().getTime();
+      const decisions = await negatives.lastDecisionOf(slug);
       let entry = liveResults.get(slug);
-      if (!entry || now - entry.at >= LIVE_MAX_AGE_MS || (uncertainty && !entry.uncertainty)) {
-        entry = { at: now, uncertainty, pending: compute(slug, { uncertainty }) };
+      if (
+        !entry ||
+        now - entry.at >= LIVE_MAX_AGE_MS ||
+        (uncertainty && !entry.uncertainty) ||
+        entry.decisions !== decisions
+      ) {
+        entry = { at: now, uncertainty, decisions, pending: compute(slug, { uncertainty }) };
         liveResults.set(slug, entry);
         const attempt = entry;
         // a failed computation is not cached: the next viewer tries again
@@ -179,10 +233,14 @@ export function resultsService(
 
     /**
      * Publish: compute the full result and store it as a new, immutable snapshot (method, input
-     * counts, input hash, result). Earlier snapshots are never touched.
+     * counts, input hash, result). Earlier snapshots are never touched: after the first, the new
+     * one records what changed since the previous one and why (a correction).
      */
     async publish(slug: string, actor: string): Promise<SnapshotSummary> {
-      await responses.sealRemaining(await campaigns.getBySlug(slug));
+      const sealed = await campaigns.getBySlug(slug);
+      await responses.sealRemaining(sealed);
+      // read before computing: a decision arriving meanwhile is listed by the next snapshot, never lost
+      const decisionsThrough = await negatives.lastDecision(sealed.id);
       const { campaign, result } = await compute(slug, { uncertainty: true });
       if (result.inputs.responses === 0)
         throw new AppError('CONFLICT', `评议活动 ${campaign.name} 还没有答卷，无法发布结果`);
@@ -197,6 +255,17 @@ export function resultsService(
         excluded: result.inputs.excluded,
         flagged: result.inputs.flagged,
       };
+      const previous = await repo.latestSnapshot(campaign.id);
+      const changes: SnapshotChanges | null = previous
+        ? {
+            previous: { id: previous.id, createdAt: previous.created_at },
+            decisions: await negatives.decisionsBetween(campaign.id, previous.decisions_through, decisionsThrough),
+            departments: figuresChanges(
+              snapshotView(previous, campaign.config.timeZone),
+              toView(viewCampaign(campaign), stored.catalogs, result),
+            ),
+          }
+        : null;
       // the snapshot, its audit row and the notices it calls for (重点整改, problem shares) commit together
       const row = await db.kysely.transaction().execute(async (trx) => {
         const tx = resultsRepository(trx);
@@ -213,12 +282,19 @@ export function resultsService(
           inputs_hash: result.inputs.hash,
           counts_json: JSON.stringify(counts),
           result_json: JSON.stringify(stored),
+          decisions_through: decisionsThrough,
+          changes_json: changes && JSON.stringify(changes),
         });
         await audit.record(trx, {
           actor,
           action: 'results_publish',
           campaignId: campaign.id,
-          detail: { snapshot: snapshot.id, inputsHash: snapshot.inputs_hash, counts },
+          detail: {
+            snapshot: snapshot.id,
+            inputsHash: snapshot.inputs_hash,
+            counts,
+            corrections: changes?.decisions.length ?? 0,
+          },
         });
         await notices.draftFromSnapshot(trx, publishedResult(snapshot), officeActor(actor));
         return snapshot;
@@ -230,6 +306,25 @@ export function resultsService(
     async latestPublished(campaignId: string): Promise<PublishedResult | null> {
       const row = await repo.latestSnapshot(campaignId);
       return row ? publishedResult(row) : null;
+    },
+
+    /**
+     * The office's decisions on negative reports since the campaign's latest snapshot: the live
+     * figures already show them; a published snapshot will once a correction is published.
+     */
+    async unpublishedCorrections(slug: string) {
+      const campaign = await campaigns.getBySlug(slug);
+      const [latest] = await repo.listSnapshots(campaign.id);
+      return {
+        latestSnapshot: latest ? { id: latest.id, createdAt: latest.created_at } : null,
+        decisions: latest
+          ? await negatives.decisionsBetween(
+              campaign.id,
+              latest.decisions_through,
+              await negatives.lastDecision(campaign.id),
+            )
+          : [],
+      };
     },
 
     async snapshots(slug: string): Promise<SnapshotSummary[]> {

@@ -66,13 +66,13 @@ describe.skipIf(!browserAvailable())('the print page of the notices in Chromium'
   });
 
   it('shows a sheet on screen with its number, addressee and date, and links to the print and Word versions', async () => {
-    await page.goto(`${server.url}/admin/campaigns/test-2026/notices/${sheetIds[1]}`);
+    await page.goto(`${server.url}/admin/campaigns/test-2026/notices/${sheetIds[2]}`);
     const notice = page.locator('article.notice');
-    await expect(notice.locator('.serial').textContent()).resolves.toBe('评议提示〔2026〕第002号');
+    await expect(notice.locator('.serial').textContent()).resolves.toBe('评议提示〔2026〕第003号');
     await expect(notice.locator('.addressee').textContent()).resolves.toBe('测试部门2：');
     await expect(notice.locator('.signature.date').textContent()).resolves.toBe('2027年1月5日');
     const download = page.waitForEvent('download');
     await page.getByRole('link', { name: '下载 Word 文档（.docx）' }).click();
-    expect((await download).suggestedFilename()).toBe('评议提示〔2026〕第002号 测试部门2.docx');
+    expect((await download).suggestedFilename()).toBe('评议提示〔2026〕第003号 测试部门2.docx');
   });
 });

@@ -46,7 +46,7 @@ describe('minping notices draft | list | export', () => {
     const { code, out } = await cli('notices', 'list', '--campaign', 'test-2026');
     expect(code).toBe(0);
     expect(out.split('\n')[0]).toMatch(/^编号\s+部门\s+状态\s+事项\s+办理情况$/);
-    expect(out).toContain('评议提示〔2026〕第002号');
+    expect(out).toContain('评议提示〔2026〕第003号');
     expect(out).toContain('测试部门2（D002）');
     expect(out).toContain('草拟 1');
     const json = await cli('notices', 'list', '--campaign', 'test-2026', '--json');
@@ -59,13 +59,13 @@ describe('minping notices draft | list | export', () => {
   });
 
   it('exports one .docx per issued sheet', async () => {
-    const [, second] = await ctx.services.notices.sheets('test-2026');
-    await ctx.services.notices.issueSheet('test-2026', second.id, office);
+    const d002 = (await ctx.services.notices.sheets('test-2026')).find((s) => s.departmentCode === 'D002')!;
+    await ctx.services.notices.issueSheet('test-2026', d002.id, office);
     const out = join(dir, 'notices');
     const { code, err } = await cli('notices', 'export', '--campaign', 'test-2026', '--out', out);
     expect(code).toBe(0);
     expect(err).toBe('已导出 1 份工作提示单');
-    expect(readdirSync(out)).toEqual(['评议提示〔2026〕第002号 测试部门2.docx']);
+    expect(readdirSync(out)).toEqual(['评议提示〔2026〕第003号 测试部门2.docx']);
     const paragraphs = docxParagraphs(readFileSync(join(out, readdirSync(out)[0])));
     expect(paragraphs).toContain('测试部门2：');
     expect(paragraphs.at(-1)).toBe('2027年1月5日');

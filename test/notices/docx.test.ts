@@ -27,7 +27,7 @@ describe('an issued sheet as a .docx laid out like an official notice', () => {
   it('carries the office, the serial number, the title and the addressee with a full-width colon', () => {
     expect(paragraphs.slice(0, 4)).toEqual([
       '民主评议机关工作领导小组办公室',
-      '评议提示〔2026〕第002号',
+      '评议提示〔2026〕第003号',
       '民主评议机关工作提示单',
       '测试部门2：',
     ]);
@@ -36,8 +36,8 @@ describe('an issued sheet as a .docx laid out like an official notice', () => {
 
   it('lists every item with its number, kind, evidence, requirement and deadline', () => {
     const text = paragraphs.join('\n');
-    expect(paragraphs).toContain('（一）002-01　不作为、慢作为、办事拖拉（作风问题）');
-    expect(paragraphs).toContain('（二）002-02　超法定或承诺时限、久拖不办（办事负面情形）');
+    expect(paragraphs).toContain('（一）003-01　不作为、慢作为、办事拖拉（作风问题）');
+    expect(paragraphs).toContain('（二）003-02　超法定或承诺时限、久拖不办（办事负面情形）');
     expect(text).toContain('40 名评议代表中有 10 名（25%）认为存在“不作为、慢作为、办事拖拉”问题');
     expect(text).toContain('反映情况：施工许可拖了三个月，经办人电话 [电话已隐去]');
     expect(text).not.toContain('13800138000');
@@ -73,6 +73,6 @@ describe('an issued sheet as a .docx laid out like an official notice', () => {
   });
 
   it('is named after its serial number and addressee', () => {
-    expect(sheetFileName(sheet)).toBe('评议提示〔2026〕第002号 测试部门2.docx');
+    expect(sheetFileName(sheet)).toBe('评议提示〔2026〕第003号 测试部门2.docx');
   });
 });

@@ -20,16 +20,25 @@ describe.each(await dialects())('drafting notices on publication on $name', ({ o
   it('drafts a sheet for each 重点整改 department and each department past the problem-share threshold, quoting the snapshot', async () => {
     const snapshot = await ctx.services.results.publish('test-2026', 'tester');
     const sheets = await ctx.services.notices.sheets('test-2026');
+    // D005's two verified negative reports became items when the office verified them (sheet 001);
     // D004 and D005 are singled out for rectification; 10 of D002's 40 evaluators (25% ≥ 20%) named problem 2;
     // D001's problem 4 (2 evaluators) is too small a cell to name
     expect(
       sheets.map((s) => [s.departmentCode, s.serialText, s.items.map((i) => [i.number, i.source, i.kind])]),
     ).toEqual([
-      ['D004', '评议提示〔2026〕第001号', [['001-01', 'rectification', null]]],
-      ['D002', '评议提示〔2026〕第002号', [['002-01', 'problem', 2]]],
-      ['D005', '评议提示〔2026〕第003号', [['003-01', 'rectification', null]]],
+      [
+        'D005',
+        '评议提示〔2026〕第001号',
+        [
+          ['001-01', 'negative', 3],
+          ['001-02', 'negative', 3],
+          ['001-03', 'rectification', null],
+        ],
+      ],
+      ['D004', '评议提示〔2026〕第002号', [['002-01', 'rectification', null]]],
+      ['D002', '评议提示〔2026〕第003号', [['003-01', 'problem', 2]]],
     ]);
-    const d002 = sheets[1];
+    const d002 = sheets[2];
     expect(d002.basis.snapshot).toMatchObject({
       id: snapshot.id,
       finalScore: 80,
@@ -38,8 +47,8 @@ describe.each(await dialects())('drafting notices on publication on $name', ({ o
       problems: [{ id: 2, label: '不作为、慢作为、办事拖拉', mentions: 10, share: 0.25 }],
     });
     expect(d002.items[0].evidence).toContain('40 名评议代表中有 10 名（25%）');
-    const d005 = sheets[2];
-    expect(d005.items[0].evidence).toContain('最终得分 29.00 分');
+    const d005 = sheets[0];
+    expect(d005.items[2].evidence).toContain('最终得分 29.00 分');
     expect(d005.items.every((i) => i.state === 'draft')).toBe(true);
   });
 

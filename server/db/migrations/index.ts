@@ -15,6 +15,7 @@ import * as m0013 from './0013_notice_items.js';
 import * as m0014 from './0014_calendar_overrides.js';
 import * as m0015 from './0015_scheduler_leases.js';
 import * as m0016 from './0016_health_probe.js';
+import * as m0017 from './0017_negative_decisions.js';
 
 /** Ordered, shared by SQLite and PostgreSQL. Add new files at the end; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   '0014_calendar_overrides': m0014,
   '0015_scheduler_leases': m0015,
   '0016_health_probe': m0016,
+  '0017_negative_decisions': m0017,
 };
 
 export const migrationProvider: MigrationProvider = {

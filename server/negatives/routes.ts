@@ -1,0 +1,58 @@
+import { Hono } from 'hono';
+import { requireRole } from '../accounts/middleware.js';
+import { readJsonBody } from '../http/inputs.js';
+import type { AppEnv } from '../http/env.js';
+import { actorOf } from '../notices/http.js';
+import type { Services } from '../services.js';
+
+/**
+ * The verification queue, mounted at /api/campaigns: the office (admin) only. Free text is read
+ * here in the original; what a department will read is the `redacted` text of each report.
+ */
+export function negativesRoutes(services: Services) {
+  const r = new Hono<AppEnv>();
+  const office = requireRole('admin');
+  const { negatives } = services;
+
+  r.get('/:slug/negatives', office, async (c) => c.json(await negatives.queue(c.req.param('slug'), c.req.query())));
+
+  r.get('/:slug/negatives/changes', office, async (c) =>
+    c.json(await services.results.unpublishedCorrections(c.req.param('slug'))),
+  );
+
+  r.get('/:slug/negatives/:id', office, async (c) =>
+    c.json(await negatives.report(c.req.param('slug'), c.req.param('id'))),
+  );
+
+  r.post('/:slug/negatives/:id/verify', office, async (c) =>
+    c.json(
+      await negatives.verify(c.req.param('slug'), c.req.param('id'), await readJsonBody(c, '请求内容'), actorOf(c)),
+    ),
+  );
+
+  r.post('/:slug/negatives/:id/dismiss', office, async (c) =>
+    c.json(
+      await negatives.dismiss(c.req.param('slug'), c.req.param('id'), await readJsonBody(c, '请求内容'), actorOf(c)),
+    ),
+  );
+
+  r.put('/:slug/negatives/:id/redaction', office, async (c) =>
+    c.json(
+      await negatives.redact(c.req.param('slug'), c.req.param('id'), await readJsonBody(c, '请求内容'), actorOf(c)),
+    ),
+  );
+
+  r.post('/:slug/negatives/:id/merge', office, async (c) =>
+    c.json(
+      await negatives.merge(c.req.param('slug'), c.req.param('id'), await readJsonBody(c, '请求内容'), actorOf(c)),
+    ),
+  );
+
+  r.post('/:slug/negatives/:id/unmerge', office, async (c) =>
+    c.json(
+      await negatives.unmerge(c.req.param('slug'), c.req.param('id'), await readJsonBody(c, '请求内容'), actorOf(c)),
+    ),
+  );
+
+  return r;
+}
