@@ -1,4 +1,5 @@
 import type { Db } from '../../server/db/connect.js';
+import { chunks } from '../../server/shared/chunks.js';
 import { newId, newToken, sha256 } from '../../server/shared/ids.js';
 import type { Services } from '../../server/services.js';
 import type { Campaign } from '../../server/campaigns/service.js';
@@ -63,28 +64,23 @@ export async function insertDepartments(db: Db, campaign: Campaign, names: strin
     .execute();
 }
 
-/** `count` evaluators of a category with an invitation each, inserted in batches; returns the plain tokens. */
-export async function insertInvitations(
+/** `count` evaluators of a category without invitations, inserted in batches; their ids. */
+export async function insertEvaluators(
   db: Db,
   campaign: Campaign,
   count: number,
-  createdAt: string,
+  createdAt = '2026-10-20T00:00:00.000Z',
   category = 'project',
 ): Promise<string[]> {
-  const tokens: string[] = [];
-  for (let start = 0; start < count; start += 500) {
-    const batch = Array.from({ length: Math.min(500, count - start) }, () => {
-      const token = newToken();
-      tokens.push(token);
-      return { token, evaluatorId: newId() };
-    });
+  const ids = Array.from({ length: count }, () => newId());
+  for (const batch of chunks(ids)) {
     await db.kysely
       .insertInto('evaluators')
       .values(
-        batch.map((b) => ({
-          id: b.evaluatorId,
+        batch.map((id) => ({
+          id,
           campaign_id: campaign.id,
-          row_key: sha256(b.evaluatorId),
+          row_key: sha256(id),
           name: '评议代表',
           organisation: null,
           category,
@@ -95,6 +91,21 @@ export async function insertInvitations(
       )
       .returning('id')
       .execute();
+  }
+  return ids;
+}
+
+/** `count` evaluators of a category with an invitation each, inserted in batches; returns the plain tokens. */
+export async function insertInvitations(
+  db: Db,
+  campaign: Campaign,
+  count: number,
+  createdAt: string,
+  category = 'project',
+): Promise<string[]> {
+  const evaluators = await insertEvaluators(db, campaign, count, createdAt, category);
+  const tokens = evaluators.map(() => newToken());
+  for (const batch of chunks(evaluators.map((evaluatorId, i) => ({ evaluatorId, token: tokens[i] })))) {
     await db.kysely
       .insertInto('invitations')
       .values(

@@ -4,6 +4,7 @@ import type { Campaign } from '../../server/campaigns/service.js';
 import { methodFromConfig } from '../../server/results/method.js';
 import { loginAs } from '../helpers/auth.js';
 import { dialects, sqliteDb } from '../helpers/db.js';
+import { insertEvaluators } from '../helpers/fixtures.js';
 import { xlsxSheets } from '../helpers/sheets.js';
 import { knownRecords, resultsSetup } from '../results/helpers.js';
 import { createInvitation, webAnswers } from '../evaluator/helpers.js';
@@ -116,20 +117,7 @@ describe('campaign time zone', () => {
       records: false,
       timeZone: 'America/New_York',
     });
-    await db.kysely
-      .insertInto('evaluators')
-      .values({
-        id: 'e1',
-        campaign_id: campaign.id,
-        row_key: 'e1',
-        name: '张三',
-        organisation: null,
-        category: 'project',
-        phone: null,
-        email: null,
-        created_at: '2026-10-20T00:00:00.000Z',
-      })
-      .execute();
+    await insertEvaluators(db, campaign, 1);
     clock.set('2026-11-24T03:05:00Z');
     const admin = await loginAs(app, services, 'admin');
     const res = await app.request(`/api/campaigns/${campaign.slug}/invitations?format=csv`, {
