@@ -5,15 +5,13 @@
  * closes it, while the one who entered a response from paper is refused closing that one; the
  * department then sees 已销号.
  *
- * Verifying the reports goes through the notices service, as the verification queue will (its
- * pages are not on main yet); the office issues the sheet from its page's session through the
- * notices API (the sheet pages have no issue button yet).
+ * The office verifies the reports and issues the sheet from its browser session through the
+ * verification queue's and the notices' HTTP API (their pages have no buttons for these yet).
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/connect.js';
-import { noticeActor } from '../../server/notices/http.js';
 import { browserAvailable, launchBrowser, listen, pageProblems, signIn } from '../helpers/browser.js';
 import { sqliteDb } from '../helpers/db.js';
 import { verifiedNegatives } from '../notices/helpers.js';
@@ -39,10 +37,8 @@ describe.skipIf(!browserAvailable())('a notice from issue to close-out, the liai
       ['liaison-d001', '张联络', 'liaison', 'D001'],
     ] as const)
       await ctx.services.accounts.addUser({ username, displayName, role, departmentCode, password: PASSWORD }, 'test');
-    const wang = noticeActor((await ctx.services.accounts.listUsers()).find((u) => u.username === 'office-wang')!);
-    // the office verifies two reports on D001 (as the verification queue does): a draft sheet
-    for (const report of await verifiedNegatives(db, ctx.services, ctx.campaign, 'D001', 2))
-      await db.kysely.transaction().execute((trx) => ctx.services.notices.registerVerifiedNegative(trx, report, wang));
+    // an evaluator reported two situations at D001, with a phone number in the text
+    await verifiedNegatives(db, ctx.services, ctx.campaign, 'D001', 2);
     server = await listen(ctx.app.fetch);
     browser = await launchBrowser();
   }, 60_000);
@@ -64,18 +60,29 @@ describe.skipIf(!browserAvailable())('a notice from issue to close-out, the liai
     }
   }
 
-  it('the office reads the drafted sheet on its page and issues it', async () => {
+  it('the office verifies the reports (a draft sheet for the department), reads it on its page and issues it', async () => {
     const context = await browser.newContext({ locale: 'zh-CN' });
     const page = await context.newPage();
     const problems = pageProblems(page);
     await signIn(page, server.url, 'office-wang', PASSWORD);
+    const { csrfToken } = (await (await page.request.get(`${server.url}/api/auth/session`)).json()) as {
+      csrfToken: string;
+    };
+    const queue = (await (
+      await page.request.get(`${server.url}/api/campaigns/test-2026/negatives?department=D001&state=pending`)
+    ).json()) as { items: { id: string }[] };
+    expect(queue.items).toHaveLength(2);
+    for (const report of queue.items) {
+      const verified = await page.request.post(`${server.url}/api/campaigns/test-2026/negatives/${report.id}/verify`, {
+        headers: { 'X-CSRF-Token': csrfToken },
+        data: { reason: '电话核实属实' },
+      });
+      expect(verified.status()).toBe(200);
+    }
     await page.goto(`${server.url}/admin/campaigns/test-2026/notices`);
     await page.getByRole('link', { name: '评议提示〔2026〕第001号' }).click();
     const sheetUrl = page.url();
     expect(await page.locator('main').innerText()).toContain('测试部门1');
-    const { csrfToken } = (await (await page.request.get(`${server.url}/api/auth/session`)).json()) as {
-      csrfToken: string;
-    };
     const issue = await page.request.post(`${sheetUrl.replace('/admin/', '/api/')}/issue`, {
       headers: { 'X-CSRF-Token': csrfToken },
     });
@@ -108,6 +115,9 @@ describe.skipIf(!browserAvailable())('a notice from issue to close-out, the liai
     for (const item of items) {
       await page.getByRole('link', { name: new RegExp(item.number) }).click();
       expect(await page.locator('.state-line').innerText()).toContain('已签收');
+      // the department reads the report as the office redacted it
+      expect(await main.innerText()).toContain('施工许可拖了三个月');
+      expect(await main.innerText()).not.toContain('13800138000');
       await page.getByRole('link', { name: '提交整改方案' }).click();
       await expectPhoneFriendly(page, 'plan');
       await page.getByLabel('整改措施').fill('建立限时办结台账，积压件逐件销号');
