@@ -92,8 +92,9 @@ describe.each(await dialects())('drafting notices on publication on $name', ({ o
         db.kysely.transaction().execute((trx) => race.services.notices.registerVerifiedNegative(trx, report, office)),
       ),
     ]);
+    // whichever transaction wins creates D005's sheet, so the drafters' own count is 2 or 3; the sheets are what count
     const drafted = outcomes.slice(0, 3) as { sheetsCreated: number }[];
-    expect(drafted.reduce((n, o) => n + o.sheetsCreated, 0)).toBe(3);
+    expect(drafted.reduce((n, o) => n + o.sheetsCreated, 0)).toBeGreaterThanOrEqual(2);
     const sheets = await race.services.notices.sheets('race-2026');
     expect(sheets.map((s) => s.serialNumber).sort()).toEqual([1, 2, 3]);
     expect(sheets.map((s) => [s.departmentCode, s.items.map((i) => i.source).sort()]).sort()).toEqual([
