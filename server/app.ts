@@ -28,6 +28,8 @@ import { noticesRoutes } from './notices/routes.js';
 import { myNoticePages, noticesPages } from './notices/pages.js';
 import { negativesRoutes } from './negatives/routes.js';
 import { suggestionsRoutes } from './suggestions/routes.js';
+import { negativesPages } from './negatives/pages.js';
+import { suggestionsPages } from './suggestions/pages.js';
 
 /** The one place that builds the application. The entry point only starts it. */
 export function createApp(deps: AppDeps, services: Services = createServices(deps)) {
@@ -106,6 +108,8 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
   app.route('/api/campaigns', suggestionsRoutes(services));
   app.route('/admin', adminRoutes(services));
   app.route('/admin', noticesPages(services));
+  app.route('/admin', negativesPages(services));
+  app.route('/admin', suggestionsPages(services));
   app.route('/api', resultsRoutes(services));
   app.route('/api', noticesRoutes(services));
   app.route('/api/my', liaisonRoutes(services));

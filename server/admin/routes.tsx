@@ -10,6 +10,7 @@ import { Table } from '../http/components/table.js';
 import { Time } from '../http/components/time.js';
 import type { AppEnv } from '../http/env.js';
 import { viewerOf } from '../http/viewer.js';
+import { DECISION_LABELS } from '../negatives/pages.js';
 import type { Progress } from '../contracts.js';
 import type { Services } from '../services.js';
 import { DEFAULT_TIME_ZONE, zoneLabel } from '../../web/lib/time.js';
@@ -204,11 +205,18 @@ export function adminRoutes(services: Services) {
   app.get('/campaigns/:slug', async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
     const status = services.campaigns.status(campaign);
-    const [departments, progress, snapshots] = await Promise.all([
+    const [departments, progress, snapshots, queue] = await Promise.all([
       services.campaigns.departments(campaign.id),
       services.invitations.progress(campaign, status),
       services.results.snapshots(campaign.slug),
+      services.negatives.queue(campaign.slug, { pageSize: '1' }),
     ]);
+    // a correction's list of what changed and why, read from the snapshot itself
+    const corrections = await Promise.all(
+      snapshots
+        .filter((x) => x.changes?.decisions)
+        .map(async (x) => ({ ...x, view: await services.results.snapshot(x.id) })),
+    );
     const groups = campaign.config.groups.map((g) => ({
       ...g,
       count: departments.filter((d) => d.group === g.code).length,
@@ -283,6 +291,10 @@ export function adminRoutes(services: Services) {
               { head: '剔除', cell: (x) => x.counts.excluded },
               { head: '输入摘要', cell: (x) => <code>{x.inputsHash.slice(0, 12)}</code> },
               {
+                head: '更正',
+                cell: (x) => (x.changes?.decisions ? `${x.changes.decisions} 项核实决定` : ''),
+              },
+              {
                 head: '',
                 cell: (x) => <a href={`/dashboard?campaign=${campaign.slug}&snapshot=${x.id}`}>查看</a>,
               },
@@ -292,9 +304,45 @@ export function adminRoutes(services: Services) {
             <button type="submit">计算并发布</button>
             <div class="result" aria-live="polite"></div>
           </form>
+          {corrections.map((x) => (
+            <details class="corrections" id={`changes-${x.id}`}>
+              <summary>
+                <Time at={x.createdAt} zone={zone} /> 发布的更正：{x.changes?.decisions} 项核实决定，
+                {x.changes?.departments} 个部门的结果变化
+              </summary>
+              <ul>
+                {(x.view.changes?.decisions ?? []).map((d) => (
+                  <li>
+                    {d.department.name}：负面情形 {d.kind}，{DECISION_LABELS[d.action]}（{d.by}，
+                    <Time at={d.at} zone={zone} />
+                    ）。理由：{d.reason}
+                  </li>
+                ))}
+                {(x.view.changes?.departments ?? []).map((d) => (
+                  <li>
+                    {d.name}：扣分 {d.from?.deduction ?? '—'} → {d.to?.deduction ?? '—'}，最终得分{' '}
+                    {d.from?.finalScore ?? '—'} → {d.to?.finalScore ?? '—'}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          ))}
           <p>
             发布时为重点整改部门和作风问题比例达到提示线的部门自动起草
             <a href={`/admin/campaigns/${campaign.slug}/notices`}>工作提示单</a>。
+          </p>
+        </section>
+
+        <section class="card" id="review">
+          <h2>负面情形核实与意见建议</h2>
+          <p>
+            待核实 {queue.counts.pending} 条
+            {queue.counts.overdue > 0 && <strong>（逾期 {queue.counts.overdue} 条）</strong>}，已核实{' '}
+            {queue.counts.verified} 条，不予采纳 {queue.counts.dismissed} 条。
+          </p>
+          <p>
+            <a href={`/admin/campaigns/${campaign.slug}/negatives`}>负面情形核实（待核实）</a> ·{' '}
+            <a href={`/admin/campaigns/${campaign.slug}/suggestions`}>意见建议</a>
           </p>
         </section>
 

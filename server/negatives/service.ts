@@ -10,6 +10,7 @@
  */
 import type { Transaction } from 'kysely';
 import { z } from 'zod';
+import { text } from '../../surveys/text.js';
 import type { AuditService } from '../accounts/audit.js';
 import type { NoticeActor, NoticesService } from '../notices/service.js';
 import type { Campaign, CampaignsService } from '../campaigns/service.js';
@@ -58,11 +59,11 @@ export const queueQuerySchema = z.strictObject({
 });
 export type QueueQuery = z.output<typeof queueQuerySchema>;
 
-const reason = z.string().trim().min(1, '请填写理由').max(1000, '不能超过 1000 个字');
+const reason = text({ message: '请填写理由' }).trim().min(1, '请填写理由').max(1000, '不能超过 1000 个字');
 export const decisionSchema = z.strictObject({ reason });
 export const redactionSchema = z.strictObject({
-  matter: z.string().trim().min(1, '事项不能为空').max(2000, '不能超过 2000 个字'),
-  description: z.string().trim().min(1, '经过不能为空').max(20000, '不能超过 20000 个字'),
+  matter: text({ message: '事项不能为空' }).trim().min(1, '事项不能为空').max(2000, '不能超过 2000 个字'),
+  description: text({ message: '经过不能为空' }).trim().min(1, '经过不能为空').max(20000, '不能超过 20000 个字'),
 });
 export const mergeSchema = z.strictObject({
   duplicates: z.array(z.string().min(1).max(64)).min(1, '请选择要合并的情形').max(200, '一次最多合并 200 条'),

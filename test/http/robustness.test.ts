@@ -506,6 +506,13 @@ function nearlyValid(key: string): Body[] {
     case 'POST /admin/closeout/items/:id/extension':
     case 'POST /admin/closeout/items/:id/appeal':
       return [formBody('unknown decision', { decision: 'maybe', reason: '' })];
+    case 'POST /admin/campaigns/:slug/negatives/:id/verify':
+    case 'POST /admin/campaigns/:slug/negatives/:id/redaction':
+    case 'POST /admin/campaigns/:slug/negatives/:id/merge':
+      return [
+        formBody('NUL and a lone surrogate', { reason: '\u0000', matter: '\ud800', description: 'x' }),
+        formBody('over-long reason', { reason: '理'.repeat(5000), duplicates: 'x' }),
+      ];
     default:
       return [];
   }
@@ -627,6 +634,14 @@ const PLANS: Record<string, Plan> = {
   'POST /api/my/items/:id/appeal': { bodies: true },
   'GET /admin': { queries: ['?campaign=does-not-exist'] },
   'GET /admin/campaigns/:slug': { queries: ['?format=exe'] },
+  'GET /admin/campaigns/:slug/negatives': { queries: true },
+  'GET /admin/campaigns/:slug/negatives/:id': { queries: ['?done=%00'] },
+  'POST /admin/campaigns/:slug/negatives/:id/verify': { bodies: true },
+  'POST /admin/campaigns/:slug/negatives/:id/dismiss': { bodies: true },
+  'POST /admin/campaigns/:slug/negatives/:id/redaction': { bodies: true },
+  'POST /admin/campaigns/:slug/negatives/:id/merge': { bodies: true },
+  'POST /admin/campaigns/:slug/negatives/:id/unmerge': { bodies: true },
+  'GET /admin/campaigns/:slug/suggestions': { queries: true },
   'GET /dashboard': { queries: true },
   'GET /dashboard/departments/:code': {
     queries: [
