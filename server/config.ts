@@ -32,6 +32,10 @@ export const appConfigSchema = z.object({
     .enum(['0', '1'])
     .default('0')
     .transform((v) => v === '1'),
+  /** the heap an import (spreadsheet, JSONL) may use in its worker thread; 200,000 roster rows need about 800 */
+  importMemoryMb: z.coerce.number().int().min(32).max(16_384).default(1536),
+  /** how long an import may take in its worker thread */
+  importTimeoutSeconds: z.coerce.number().int().min(1).max(3600).default(120),
 });
 
 export type AppConfig = z.output<typeof appConfigSchema>;
@@ -49,6 +53,8 @@ const ENV_NAMES: Record<string, string> = {
   secureCookies: 'COOKIE_SECURE',
   networkSalt: 'NETWORK_SALT',
   trustProxy: 'TRUST_PROXY',
+  importMemoryMb: 'IMPORT_MEMORY_MB',
+  importTimeoutSeconds: 'IMPORT_TIMEOUT_SECONDS',
 };
 
 /** A bad environment variable: printed as is, no stack trace. */
@@ -67,6 +73,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     secureCookies: env.COOKIE_SECURE,
     networkSalt: env.NETWORK_SALT,
     trustProxy: env.TRUST_PROXY,
+    importMemoryMb: env.IMPORT_MEMORY_MB || undefined,
+    importTimeoutSeconds: env.IMPORT_TIMEOUT_SECONDS || undefined,
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map(

@@ -1,6 +1,7 @@
 import type { CanonicalRecord, RecordValidator } from '../../surveys/record.js';
 import type { ErrorDetail } from '../contracts.js';
 import { AppError, MAX_ERROR_DETAILS, zodDetails } from '../errors.js';
+import { sha256 } from '../shared/ids.js';
 import { parseJson } from '../shared/json.js';
 
 export interface CheckedJsonl {
@@ -10,6 +11,8 @@ export interface CheckedJsonl {
   /** the last line checked: checking stops once MAX_ERROR_DETAILS errors are found */
   lastLine: number;
   complete: boolean;
+  /** sha256 of the records' lines (BOM, blank lines and line endings aside): the same file can't be imported twice */
+  contentHash: string;
 }
 
 /**
@@ -22,7 +25,7 @@ export function checkJsonl(text: string, validate: RecordValidator): CheckedJson
   const details: ErrorDetail[] = [];
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
-    if (details.length >= MAX_ERROR_DETAILS) return { records, details, lastLine: i, complete: false };
+    if (details.length >= MAX_ERROR_DETAILS) return { records, details, lastLine: i, complete: false, contentHash: '' };
     const line = i + 1;
     if (!lines[i].trim()) continue;
     let value: unknown;
@@ -37,7 +40,13 @@ export function checkJsonl(text: string, validate: RecordValidator): CheckedJson
     if (result.ok) records.push(result.record);
     else details.push(...zodDetails(result.error, line));
   }
-  return { records, details, lastLine: lines.length, complete: true };
+  const contentHash = sha256(
+    lines
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .join('\n'),
+  );
+  return { records, details, lastLine: lines.length, complete: true, contentHash };
 }
 
 /** The refusal of a file with errors: nothing is imported, and the message says how far it was checked. */

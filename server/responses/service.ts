@@ -6,8 +6,9 @@ import { AppError } from '../errors.js';
 import { newId, sha256 } from '../shared/ids.js';
 import { dayInZone } from '../../web/lib/time.js';
 import type { AuditService } from '../accounts/audit.js';
-import { checkJsonl, jsonlRefusal } from './jsonl.js';
 import type { NegativesService, ReportedNegative } from '../negatives/service.js';
+import { runImportTask } from '../imports/worker.js';
+import { jsonlRefusal } from './jsonl.js';
 import { responsesRepository, type ResponseRows } from './repository.js';
 
 export interface StoredSubmission {
@@ -119,7 +120,7 @@ export const requestFingerprint = (token: string, key: string, body: unknown) =>
 };
 
 export function responsesService(
-  { db, clock }: AppDeps,
+  { db, clock, config }: AppDeps,
   campaigns: CampaignsService,
   negatives: NegativesService,
   audit: AuditService,
@@ -344,18 +345,15 @@ export function responsesService(
      */
     async importJsonl(campaign: Campaign, text: string, options: JsonlImportOptions = {}): Promise<JsonlImportResult> {
       const fileName = options.fileName ?? null;
-      const validate = await campaigns.recordValidator(campaign);
-      const checked = checkJsonl(text, validate);
-      if (checked.details.length) throw jsonlRefusal(checked);
-      const { records } = checked;
-      const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-      if (records.length === 0) throw new AppError('VALIDATION_FAILED', '文件里没有答卷');
-      const contentHash = sha256(
-        lines
-          .map((l) => l.trim())
-          .filter(Boolean)
-          .join('\n'),
+      // read and checked in a worker thread, with the import budget: a file's size costs the server nothing
+      const departmentCodes = [...(await campaigns.departmentIndex(campaign)).idByCode.keys()];
+      const checked = await runImportTask(
+        { kind: 'jsonl', text, rules: { config: campaign.config, departmentCodes } },
+        config,
       );
+      if (checked.details.length) throw jsonlRefusal(checked);
+      const { records, contentHash } = checked;
+      if (records.length === 0) throw new AppError('VALIDATION_FAILED', '文件里没有答卷');
       if (options.dryRun) {
         await refuseRepeatedImport(campaign, contentHash);
         return { stored: 0, valid: records.length, dryRun: true };

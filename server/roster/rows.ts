@@ -4,7 +4,7 @@ import { text } from '../../surveys/text.js';
 import type { ErrorDetail } from '../contracts.js';
 import { MAX_ERROR_DETAILS } from '../errors.js';
 import { sha256 } from '../shared/ids.js';
-import type { SheetRow } from './table.js';
+import { readSheet, type SheetRow } from './table.js';
 
 /**
  * The columns of the two roster files, with the Chinese headers offices actually use.
@@ -229,4 +229,34 @@ export function validateRows<T extends z.ZodType>(
     }
   }
   return { rows, errors };
+}
+
+const ROSTER_FILES = {
+  departments: { columns: DEPARTMENT_COLUMNS, schema: departmentRowSchema },
+  evaluators: { columns: EVALUATOR_COLUMNS, schema: evaluatorRowSchema },
+} as const;
+
+export type RosterTable = keyof typeof ROSTER_FILES;
+export type RosterRow<T extends RosterTable> = z.output<ReturnType<(typeof ROSTER_FILES)[T]['schema']>>;
+
+export interface CheckedRoster<T extends RosterTable> {
+  headerLine: number;
+  ignored: string[];
+  rows: { line: number; data: RosterRow<T> }[];
+  /** the header's errors, or the rows' (the file is refused with them) */
+  errors: ErrorDetail[];
+}
+
+/** Read a roster file and check its header and every row: the part of an import that costs memory and CPU. */
+export async function checkRosterFile<T extends RosterTable>(
+  table: T,
+  file: { bytes: Uint8Array; filename?: string },
+  config: CampaignConfig,
+): Promise<CheckedRoster<T>> {
+  const { columns, schema } = ROSTER_FILES[table];
+  const mapped = mapColumns((await readSheet(file.bytes, file.filename)).rows, columns);
+  const checked = { headerLine: mapped.headerLine, ignored: mapped.ignored };
+  if (mapped.errors.length) return { ...checked, rows: [], errors: mapped.errors };
+  const { rows, errors } = validateRows(mapped, schema(config) as unknown as z.ZodType<RosterRow<T>>);
+  return { ...checked, rows, errors };
 }

@@ -5,17 +5,9 @@ import type { ErrorDetail, ImportSummary } from '../contracts.js';
 import { AppError, MAX_ERROR_DETAILS } from '../errors.js';
 import type { AuditEntry, AuditService } from '../accounts/audit.js';
 import { newId, sha256 } from '../shared/ids.js';
+import { runImportTask } from '../imports/worker.js';
 import { rosterRepository } from './repository.js';
-import {
-  DEPARTMENT_COLUMNS,
-  departmentRowSchema,
-  EVALUATOR_COLUMNS,
-  evaluatorRowKey,
-  evaluatorRowSchema,
-  mapColumns,
-  validateRows,
-} from './rows.js';
-import { readSheet } from './table.js';
+import { evaluatorRowKey } from './rows.js';
 
 export interface ImportFile {
   bytes: Uint8Array;
@@ -63,7 +55,7 @@ function rejectFile(errors: ErrorDetail[]): never {
  *   normalised): a known row is unchanged, anything else is a new evaluator. An evaluator is
  *   never updated in place: a corrected row is a new person (the old one keeps its invitation).
  */
-export function rosterService({ db, clock }: AppDeps, audit: AuditService) {
+export function rosterService({ db, clock, config }: AppDeps, audit: AuditService) {
   /** The audit entry of a written import: the file, its hash and what it changed. */
   function importEntry(
     action: string,
@@ -82,10 +74,10 @@ export function rosterService({ db, clock }: AppDeps, audit: AuditService) {
 
   return {
     async importDepartments(campaign: Campaign, file: ImportFile, options: ImportOptions): Promise<ImportSummary> {
-      const sheet = await readSheet(file.bytes, file.filename);
-      const mapped = mapColumns(sheet.rows, DEPARTMENT_COLUMNS);
-      if (mapped.errors.length) rejectFile(mapped.errors);
-      const { rows, errors } = validateRows(mapped, departmentRowSchema(campaign.config));
+      const { rows, errors, headerLine, ignored } = await runImportTask(
+        { kind: 'departments', file, config: campaign.config },
+        config,
+      );
       const seen = new Map<string, number>();
       for (const { line, data } of rows) {
         const key = data.code.toUpperCase();
@@ -95,7 +87,7 @@ export function rosterService({ db, clock }: AppDeps, audit: AuditService) {
         else seen.set(key, line);
       }
       if (errors.length) rejectFile(errors);
-      if (!rows.length) rejectFile([{ line: mapped.headerLine + 1, message: '文件中没有部门数据' }]);
+      if (!rows.length) rejectFile([{ line: headerLine + 1, message: '文件中没有部门数据' }]);
 
       const now = clock.now().toISOString();
       return concurrently(() =>
@@ -133,7 +125,7 @@ export function rosterService({ db, clock }: AppDeps, audit: AuditService) {
             updated: updates.length,
             unchanged,
             updatedCodes: updates.map((u) => u.code),
-            ignoredColumns: mapped.ignored,
+            ignoredColumns: ignored,
             dryRun: !!options.dryRun,
           };
           if (!options.dryRun) {
@@ -147,10 +139,10 @@ export function rosterService({ db, clock }: AppDeps, audit: AuditService) {
     },
 
     async importEvaluators(campaign: Campaign, file: ImportFile, options: ImportOptions): Promise<ImportSummary> {
-      const sheet = await readSheet(file.bytes, file.filename);
-      const mapped = mapColumns(sheet.rows, EVALUATOR_COLUMNS);
-      if (mapped.errors.length) rejectFile(mapped.errors);
-      const { rows, errors } = validateRows(mapped, evaluatorRowSchema(campaign.config));
+      const { rows, errors, headerLine, ignored } = await runImportTask(
+        { kind: 'evaluators', file, config: campaign.config },
+        config,
+      );
       const keyed = rows.map((r) => ({ ...r, key: evaluatorRowKey(r.data) }));
       const seen = new Map<string, number>();
       for (const { line, key } of keyed) {
@@ -160,7 +152,7 @@ export function rosterService({ db, clock }: AppDeps, audit: AuditService) {
         else seen.set(key, line);
       }
       if (errors.length) rejectFile(errors);
-      if (!rows.length) rejectFile([{ line: mapped.headerLine + 1, message: '文件中没有评议代表数据' }]);
+      if (!rows.length) rejectFile([{ line: headerLine + 1, message: '文件中没有评议代表数据' }]);
 
       const now = clock.now().toISOString();
       return db.kysely.transaction().execute(async (trx) => {
@@ -187,7 +179,7 @@ export function rosterService({ db, clock }: AppDeps, audit: AuditService) {
           inserted,
           updated: 0,
           unchanged: rows.length - inserted,
-          ignoredColumns: mapped.ignored,
+          ignoredColumns: ignored,
           dryRun: !!options.dryRun,
         };
         if (!options.dryRun)

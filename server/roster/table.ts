@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import type { ErrorDetail } from '../contracts.js';
 import { AppError } from '../errors.js';
+import { SHEET_LIMITS, tooManyRows } from './sheet-scan.js';
 import { assertXlsxWithinLimits } from './zip-guard.js';
 
 /** One data row of an uploaded sheet: its row number as a spreadsheet shows it, cells by header. */
@@ -14,8 +15,6 @@ export interface Sheet {
   rows: SheetRow[];
   kind: 'xlsx' | 'csv';
 }
-
-export const MAX_ROWS = 200_000;
 
 export type SheetKind = 'xlsx' | 'csv';
 
@@ -102,7 +101,8 @@ async function readXlsx(bytes: Uint8Array): Promise<SheetRow[]> {
   const errors: ErrorDetail[] = [];
   sheet.eachRow({ includeEmpty: false }, (row) => {
     const cells: string[] = [];
-    row.eachCell({ includeEmpty: true }, (cell, col) => {
+    // only the cells there are: empty ones would be built as objects, one per column up to the last
+    row.eachCell({ includeEmpty: false }, (cell, col) => {
       if (cell.value instanceof Date && Number.isNaN(cell.value.getTime())) {
         errors.push({
           line: row.number,
@@ -130,6 +130,6 @@ export async function readSheet(bytes: Uint8Array, filename?: string): Promise<S
   const rows = (kind === 'xlsx' ? await readXlsx(bytes) : readCsv(bytes)).filter((r) =>
     r.cells.some((c) => c.trim() !== ''),
   );
-  if (rows.length > MAX_ROWS) throw new AppError('PAYLOAD_TOO_LARGE', `文件超过 ${MAX_ROWS} 行，请分批导入`);
+  if (rows.length > SHEET_LIMITS.maxRows) throw tooManyRows();
   return { rows, kind };
 }

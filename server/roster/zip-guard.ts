@@ -1,6 +1,7 @@
 import { createInflateRaw } from 'node:zlib';
 import { AppError } from '../errors.js';
 import { zipEntries, ZipFormatError, type ZipEntry } from '../shared/zip.js';
+import { SHEET_LIMITS, SheetScanner, type SheetLimits } from './sheet-scan.js';
 
 /** What an uploaded .xlsx may expand to: far above 200,000 roster rows, far below the server's memory. */
 export const XLSX_LIMITS = { maxEntries: 2_000, maxUncompressedBytes: 300 * 1024 * 1024 } as const;
@@ -12,15 +13,21 @@ const tooLarge = () =>
   );
 const unreadable = (why: string) => new AppError('VALIDATION_FAILED', `无法读取 Excel 文件：${why}`);
 
+/** The entries exceljs loads as worksheets: its own pattern (unanchored, as it matches them). */
+const WORKSHEET = /xl\/worksheets\/sheet(\d+)[.]xml/;
+
 /**
- * Refuse a zip bomb before exceljs inflates the whole archive in memory: walk the central
- * directory and inflate every entry, counting and discarding the output (declared sizes can
- * lie), so the total never exceeds XLSX_LIMITS.maxUncompressedBytes. Throws 413 PAYLOAD_TOO_LARGE, or 422
- * for an archive that isn't a readable zip.
+ * Refuse a zip bomb, or a sheet too big or too sparse, before exceljs inflates the whole archive
+ * in memory: walk the central directory and inflate every entry, counting and discarding the
+ * output (declared sizes can lie), so the total never exceeds XLSX_LIMITS.maxUncompressedBytes;
+ * every worksheet's XML is read as it inflates by a SheetScanner (used range, rows, columns,
+ * cells within SHEET_LIMITS). Throws 413 PAYLOAD_TOO_LARGE naming the limit, or 422 for an
+ * archive that isn't a readable zip.
  */
 export async function assertXlsxWithinLimits(
   bytes: Uint8Array,
   limits: { maxEntries: number; maxUncompressedBytes: number } = XLSX_LIMITS,
+  sheetLimits: SheetLimits = SHEET_LIMITS,
 ): Promise<void> {
   let entries: ZipEntry[];
   try {
@@ -36,18 +43,28 @@ export async function assertXlsxWithinLimits(
   let budget = limits.maxUncompressedBytes;
   for (const entry of entries) {
     if (entry.declaredSize > budget) throw tooLarge();
+    const data = buf.subarray(entry.dataStart, entry.dataStart + entry.compressedSize);
+    const sheet = WORKSHEET.exec(entry.name);
+    const scanner = sheet ? new SheetScanner(`第 ${sheet[1]} 张工作表`, sheetLimits) : undefined;
+    // tags and attributes are ASCII: latin1 reads them from any chunk boundary of UTF-8 text
+    const scan = scanner && ((chunk: Buffer) => scanner.write(chunk.toString('latin1')));
     let size: number;
-    if (entry.method === 0) size = entry.compressedSize;
-    else if (entry.method === 8) {
-      size = await inflatedSize(buf.subarray(entry.dataStart, entry.dataStart + entry.compressedSize), budget);
-    } else throw unreadable(`不支持的压缩方式 ${entry.method}`);
+    if (entry.method === 0) {
+      size = entry.compressedSize;
+      scan?.(data);
+    } else if (entry.method === 8) size = await inflatedSize(data, budget, scan);
+    else throw unreadable(`不支持的压缩方式 ${entry.method}`);
+    scanner?.end();
     budget -= size;
     if (budget < 0) throw tooLarge();
   }
 }
 
-/** How many bytes a raw deflate stream inflates to, stopping (413) as soon as it passes `cap`. Memory stays flat. */
-function inflatedSize(data: Buffer, cap: number): Promise<number> {
+/**
+ * How many bytes a raw deflate stream inflates to, stopping (413) as soon as it passes `cap`, or
+ * when `scan` (given each chunk) throws. Memory stays flat.
+ */
+function inflatedSize(data: Buffer, cap: number, scan?: (chunk: Buffer) => void): Promise<number> {
   return new Promise((resolve, reject) => {
     const inflate = createInflateRaw();
     let size = 0;
@@ -60,7 +77,12 @@ function inflatedSize(data: Buffer, cap: number): Promise<number> {
     };
     inflate.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > cap) fail(tooLarge());
+      if (size > cap) return fail(tooLarge());
+      try {
+        scan?.(chunk);
+      } catch (error) {
+        fail(error as AppError);
+      }
     });
     inflate.on('error', () => fail(unreadable('压缩数据损坏')));
     inflate.on('end', () => {

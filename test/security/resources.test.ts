@@ -8,54 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/connect.js';
 import { assertXlsxWithinLimits, XLSX_LIMITS } from '../../server/roster/zip-guard.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
+import { zip } from '../helpers/zip.js';
 import { sqliteDb } from '../helpers/db.js';
 import { createInvitation, jsonRequest, snapshotCounts, surveySetup, type SurveySetup } from '../evaluator/helpers.js';
-
-interface Entry {
-  name: string;
-  /** raw deflate data, or stored bytes */
-  data: Buffer;
-  method: 0 | 8;
-  /** what the central directory claims (may lie) */
-  declaredSize: number;
-}
-
-/** A minimal zip archive (no CRCs: the guard must refuse before anything checks them). */
-function zip(entries: Entry[]): Buffer {
-  const locals: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const name = Buffer.from(e.name);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(e.method, 8);
-    local.writeUInt32LE(e.data.length, 18);
-    local.writeUInt32LE(e.declaredSize, 22);
-    local.writeUInt16LE(name.length, 26);
-    const cd = Buffer.alloc(46);
-    cd.writeUInt32LE(0x02014b50, 0);
-    cd.writeUInt16LE(20, 4);
-    cd.writeUInt16LE(20, 6);
-    cd.writeUInt16LE(e.method, 10);
-    cd.writeUInt32LE(e.data.length, 20);
-    cd.writeUInt32LE(e.declaredSize, 24);
-    cd.writeUInt16LE(name.length, 28);
-    cd.writeUInt32LE(offset, 42);
-    locals.push(local, name, e.data);
-    central.push(cd, name);
-    offset += local.length + name.length + e.data.length;
-  }
-  const cdBuf = Buffer.concat(central);
-  const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0);
-  eocd.writeUInt16LE(entries.length, 8);
-  eocd.writeUInt16LE(entries.length, 10);
-  eocd.writeUInt32LE(cdBuf.length, 12);
-  eocd.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cdBuf, eocd]);
-}
 
 /** Raw deflate of `size` zero bytes, streamed so the test never holds them in memory. */
 async function deflatedZeros(size: number): Promise<Buffer> {

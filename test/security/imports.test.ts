@@ -1,0 +1,181 @@
+/**
+ * Imports that cannot exhaust memory: a tiny .xlsx whose rows reach column XFD is refused from its
+ * XML before exceljs builds anything, every import runs in a worker thread with a heap and a time
+ * budget, and evaluators are answered normally while an import runs or dies.
+ */
+import { deflateRawSync } from 'node:zlib';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ErrorBody } from '../../server/contracts.js';
+import type { Db } from '../../server/db/connect.js';
+import { runImportTask } from '../../server/imports/worker.js';
+import { SHEET_LIMITS, SheetScanner } from '../../server/roster/sheet-scan.js';
+import { assertXlsxWithinLimits, XLSX_LIMITS } from '../../server/roster/zip-guard.js';
+import { loginAs, type LoggedIn } from '../helpers/auth.js';
+import { sqliteDb } from '../helpers/db.js';
+import { uploadForm } from '../helpers/sheets.js';
+import { zip } from '../helpers/zip.js';
+import { createInvitation, surveySetup, type SurveySetup } from '../evaluator/helpers.js';
+
+const worksheet = (rows: string, dimension?: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">${
+    dimension ? `<dimension ref="${dimension}"/>` : ''
+  }<cols><col min="1" max="16384" width="9"/></cols><sheetData>${rows}</sheetData></worksheet>`;
+const cell = (ref: string, text: string) => `<c r="${ref}" t="inlineStr"><is><t>${text}</t></is></c>`;
+/** 1,500 rows, each with a cell in column A and one in column XFD (16,384) */
+const sparseRows = Array.from(
+  { length: 1500 },
+  (_, i) => `<row r="${i + 1}">${cell(`A${i + 1}`, '张三')}${cell(`XFD${i + 1}`, 'x')}</row>`,
+).join('');
+
+const xlsxWith = (sheetXml: string) =>
+  zip([
+    {
+      name: 'xl/worksheets/sheet1.xml',
+      data: deflateRawSync(Buffer.from(sheetXml)),
+      method: 8,
+      declaredSize: Buffer.byteLength(sheetXml),
+    },
+  ]);
+
+describe('the sheet check before exceljs', () => {
+  it('refuses 1,500 rows reaching column XFD from the cells themselves, whatever the used range claims', async () => {
+    const file = xlsxWith(worksheet(sparseRows, 'A1:B2'));
+    expect(file.length).toBeLessThan(20_000);
+    await expect(assertXlsxWithinLimits(file)).rejects.toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      message: expect.stringMatching(/第 1 行用到了 XFD1（第 16384 列），超过 256 列的上限/),
+    });
+  });
+
+  it('refuses on the declared used range before reading a row', async () => {
+    await expect(assertXlsxWithinLimits(xlsxWith(worksheet('', 'A1:XFD1500')))).rejects.toMatchObject({
+      message: expect.stringContaining('使用范围是 A1:XFD1500'),
+    });
+  });
+
+  it('counts cells up to each row’s last column, rows, and cells that carry no address', () => {
+    const limits = { maxRows: 10, maxColumns: 20, maxCells: 50 };
+    const scan = (xml: string) => {
+      const scanner = new SheetScanner('第 1 张工作表', limits);
+      // in chunks of 7 characters: tags cut anywhere are read whole
+      for (let i = 0; i < xml.length; i += 7) scanner.write(xml.slice(i, i + 7));
+      scanner.end();
+    };
+    const rows = (n: number, lastColumn: string) =>
+      Array.from(
+        { length: n },
+        (_, i) => `<row r="${i + 1}">${cell(`A${i + 1}`, 'a')}${cell(`${lastColumn}${i + 1}`, 'b')}</row>`,
+      ).join('');
+    expect(() => scan(worksheet(rows(4, 'L')))).not.toThrow(); // 4 × 12 = 48 cells
+    expect(() => scan(worksheet(rows(5, 'L')))).toThrow(/单元格太多.*50 个的上限/); // 60
+    expect(() => scan(worksheet(rows(11, 'A')))).toThrow(/超过 10 行/);
+    const unaddressed = `<row>${'<c t="inlineStr"><is><t>x</t></is></c>'.repeat(21)}</row>`;
+    expect(() => scan(worksheet(unaddressed))).toThrow(/第 21 列/);
+    // namespaced tags count too; <col> and <cols> are not cells
+    expect(() => scan(worksheet(`<x:row r="1"><x:c r="U1"/></x:row>`))).toThrow(/第 21 列/);
+  });
+
+  it('passes a real roster sheet within the limits', async () => {
+    expect(SHEET_LIMITS.maxColumns).toBeGreaterThanOrEqual(26);
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('代表');
+    sheet.addRow(['姓名', '单位/项目', '类别', '电话', '邮箱']);
+    for (let i = 0; i < 500; i++) sheet.addRow([`张${i}`, '某建设公司', 'project', '13800000000', `a${i}@example.com`]);
+    await expect(assertXlsxWithinLimits(new Uint8Array(await workbook.xlsx.writeBuffer()))).resolves.toBeUndefined();
+    expect(XLSX_LIMITS.maxEntries).toBeGreaterThan(0);
+  });
+});
+
+describe('imports in a worker thread with a budget', () => {
+  let db: Db;
+  let s: SurveySetup;
+  let admin: LoggedIn;
+  let token: string;
+
+  beforeAll(async () => {
+    db = await sqliteDb();
+    s = await surveySetup(db, { config: { importMemoryMb: 48 } });
+    admin = await loginAs(s.app, s.services, 'admin');
+    ({ token } = await createInvitation(db, s.campaign));
+  });
+  afterAll(() => db.close());
+
+  /** Evaluator requests, 20 ms apart, for as long as `work` runs: each one's time in ms. */
+  async function evaluatorLatencyDuring(
+    work: Response | Promise<Response>,
+  ): Promise<{ res: Response; latencies: number[] }> {
+    let done = false;
+    const finished = Promise.resolve(work).finally(() => {
+      done = true;
+    });
+    const latencies: number[] = [];
+    do {
+      const started = performance.now();
+      const res = await s.app.request(`/api/s/${token}`);
+      expect(res.status).toBe(200);
+      latencies.push(performance.now() - started);
+      // a timer turn: the worker's answer arrives as an event, never between microtasks
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } while (!done);
+    return { res: await finished, latencies };
+  }
+
+  const upload = (path: string, bytes: Uint8Array | string, name: string) =>
+    s.app.request(`/api/campaigns/test-2026/${path}`, {
+      method: 'POST',
+      headers: admin.headers(),
+      body: uploadForm(bytes, name),
+    });
+
+  it('refuses the 16.7 KB sheet of 1,500 rows reaching XFD with 413, answering evaluators meanwhile', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('代表');
+    sheet.addRow(['姓名', '单位/项目', '类别']);
+    for (let r = 2; r <= 1500; r++) {
+      sheet.getCell(r, 1).value = `张${r}`;
+      sheet.getCell(r, 16384).value = 'x';
+    }
+    const bytes = new Uint8Array(await workbook.xlsx.writeBuffer());
+    expect(bytes.length).toBeLessThan(30_000);
+    const { res, latencies } = await evaluatorLatencyDuring(upload('evaluators/import', bytes, '代表.xlsx'));
+    expect(res.status).toBe(413);
+    const { error } = (await res.json()) as ErrorBody;
+    expect(error.message).toContain('超过 256 列的上限');
+    console.log(
+      `sparse sheet refused; ${latencies.length} evaluator requests meanwhile, slowest ${Math.round(Math.max(...latencies))} ms`,
+    );
+    expect(await db.kysely.selectFrom('evaluators').select('id').execute()).toHaveLength(1);
+  });
+
+  it('ends an import past its memory budget with 413, while evaluators are answered and the server lives on', async () => {
+    const line = (i: number) =>
+      JSON.stringify({
+        category: 'project',
+        overall: 'satisfied',
+        suggestion: `${i} ${'x'.repeat(900)}`,
+        departments: [{ code: 'D001', efficiency: 'satisfied', quality: 'satisfied', suggestion: 'y'.repeat(200) }],
+      });
+    const big = Array.from({ length: 15_000 }, (_, i) => line(i)).join('\n');
+    const { res, latencies } = await evaluatorLatencyDuring(upload('responses/import', big, 'big.jsonl'));
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as ErrorBody).error.message).toContain('超过了 48 MB 的内存限额');
+    console.log(
+      `import over its heap refused; ${latencies.length} evaluator requests meanwhile, slowest ${Math.round(Math.max(...latencies))} ms`,
+    );
+    expect(await s.services.responses.count(s.campaign.id)).toBe(0);
+    // the next import gets a fresh worker
+    const small = await upload('responses/import', `${line(1)}\n${line(2)}\n`, 'small.jsonl');
+    expect(small.status).toBe(201);
+    expect((await s.app.request('/healthz')).status).toBe(200);
+  });
+
+  it('ends an import past its time budget with 413', async () => {
+    await expect(
+      runImportTask(
+        { kind: 'jsonl', text: '{}', rules: { config: s.campaign.config, departmentCodes: [] } },
+        { importMemoryMb: 256, importTimeoutSeconds: 0.05 },
+      ),
+    ).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining('0.05 秒的时限') });
+  });
+});
