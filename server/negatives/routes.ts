@@ -24,35 +24,19 @@ export function negativesRoutes(services: Services) {
     c.json(await negatives.report(c.req.param('slug'), c.req.param('id'))),
   );
 
-  r.post('/:slug/negatives/:id/verify', office, async (c) =>
-    c.json(
-      await negatives.verify(c.req.param('slug'), c.req.param('id'), await readJsonBody(c, '请求内容'), actorOf(c)),
-    ),
-  );
-
-  r.post('/:slug/negatives/:id/dismiss', office, async (c) =>
-    c.json(
-      await negatives.dismiss(c.req.param('slug'), c.req.param('id'), await readJsonBody(c, '请求内容'), actorOf(c)),
-    ),
-  );
-
-  r.put('/:slug/negatives/:id/redaction', office, async (c) =>
-    c.json(
-      await negatives.redact(c.req.param('slug'), c.req.param('id'), await readJsonBody(c, '请求内容'), actorOf(c)),
-    ),
-  );
-
-  r.post('/:slug/negatives/:id/merge', office, async (c) =>
-    c.json(
-      await negatives.merge(c.req.param('slug'), c.req.param('id'), await readJsonBody(c, '请求内容'), actorOf(c)),
-    ),
-  );
-
-  r.post('/:slug/negatives/:id/unmerge', office, async (c) =>
-    c.json(
-      await negatives.unmerge(c.req.param('slug'), c.req.param('id'), await readJsonBody(c, '请求内容'), actorOf(c)),
-    ),
-  );
+  // each decision on one report: the same shape, a JSON body checked by the service, the acting office user
+  const decisions = [
+    ['post', 'verify', negatives.verify],
+    ['post', 'dismiss', negatives.dismiss],
+    ['put', 'redaction', negatives.redact],
+    ['post', 'merge', negatives.merge],
+    ['post', 'unmerge', negatives.unmerge],
+  ] as const;
+  for (const [method, path, decide] of decisions) {
+    r[method](`/:slug/negatives/:id/${path}`, office, async (c) =>
+      c.json(await decide(c.req.param('slug'), c.req.param('id'), await readJsonBody(c, '请求内容'), actorOf(c))),
+    );
+  }
 
   return r;
 }
