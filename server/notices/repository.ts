@@ -210,17 +210,13 @@ function itemUpdate(patch: ItemPatch): Updateable<TrackedItemsTable> {
   for (const [key, value] of Object.entries(patch) as [keyof ItemPatch, unknown][]) {
     if (value === undefined) continue;
     update[ITEM_COLUMNS[key]] =
-      key === 'plan'
-        ? value === null
-          ? null
-          : JSON.stringify(value)
-        : key === 'respondedOnTime'
-          ? value === null
-            ? null
-            : value
-              ? 1
-              : 0
-          : value;
+      value === null
+        ? null
+        : key === 'plan'
+          ? JSON.stringify(value)
+          : key === 'respondedOnTime'
+            ? Number(value)
+            : value;
   }
   return update as Updateable<TrackedItemsTable>;
 }
