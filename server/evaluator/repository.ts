@@ -1,24 +1,16 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 
-export type InvitationRow = Selectable<Database['invitations']>;
-export type DraftRow = Selectable<Database['drafts']>;
+/** An evaluator's saved partial answers. */
+export interface Draft {
+  answers: Record<string, unknown>;
+  elapsedSeconds: number;
+  savedAt: string;
+}
 
-export function surveyRepository(db: Kysely<Database>) {
+/** The one repository that writes `drafts` (the invitations themselves are the invitations repository's). */
+export function evaluatorRepository(db: Kysely<Database>) {
   return {
-    findInvitationByHash: (tokenHash: string) =>
-      db.selectFrom('invitations').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst(),
-
-    /** Record the first opening of a link (only while it is unused). */
-    markOpened: (invitationId: string, at: string) =>
-      db
-        .updateTable('invitations')
-        .set({ opened_at: at })
-        .where('id', '=', invitationId)
-        .where('opened_at', 'is', null)
-        .where('used', '=', 0)
-        .execute(),
-
     /** Campaigns closed by `now` that still hold drafts (of invitations never submitted). */
     closedCampaignsWithDrafts: async (now: string) =>
       (
@@ -45,40 +37,40 @@ export function surveyRepository(db: Kysely<Database>) {
         ).numDeletedRows,
       ),
 
-    findDraft: (invitationId: string) =>
-      db.selectFrom('drafts').selectAll().where('invitation_id', '=', invitationId).executeTakeFirst(),
+    deleteDraft: async (invitationId: string): Promise<void> => {
+      await db.deleteFrom('drafts').where('invitation_id', '=', invitationId).execute();
+    },
 
-    /**
-     * Save a draft only while the invitation is unused: the update takes the invitation's row
-     * lock first, so a draft racing a submission can't outlive it. Returns false when used.
-     */
-    saveDraft: (invitationId: string, answersJson: string, elapsedSeconds: number, at: string) =>
-      db.transaction().execute(async (trx) => {
-        const result = await trx
-          .updateTable('invitations')
-          .set({ draft_saved_at: at })
-          .where('id', '=', invitationId)
-          .where('used', '=', 0)
-          .executeTakeFirst();
-        if (Number(result.numUpdatedRows) !== 1) return false;
-        await trx
-          .insertInto('drafts')
-          .values({
-            invitation_id: invitationId,
-            answers_json: answersJson,
-            elapsed_seconds: elapsedSeconds,
-            updated_at: at,
-          })
-          .onConflict((oc) =>
-            oc
-              .column('invitation_id')
-              .doUpdateSet({ answers_json: answersJson, elapsed_seconds: elapsedSeconds, updated_at: at }),
-          )
-          .returning('invitation_id')
-          .execute();
-        return true;
-      }),
+    findDraft: async (invitationId: string): Promise<Draft | undefined> => {
+      const row = await db
+        .selectFrom('drafts')
+        .selectAll()
+        .where('invitation_id', '=', invitationId)
+        .executeTakeFirst();
+      return (
+        row && {
+          answers: JSON.parse(row.answers_json) as Record<string, unknown>,
+          elapsedSeconds: Number(row.elapsed_seconds),
+          savedAt: row.updated_at,
+        }
+      );
+    },
+
+    /** Store (or replace) an invitation's draft; the answers are stored as given, as JSON. */
+    saveDraft: async (invitationId: string, draft: Draft): Promise<void> => {
+      const values = {
+        answers_json: JSON.stringify(draft.answers),
+        elapsed_seconds: draft.elapsedSeconds,
+        updated_at: draft.savedAt,
+      };
+      await db
+        .insertInto('drafts')
+        .values({ invitation_id: invitationId, ...values })
+        .onConflict((oc) => oc.column('invitation_id').doUpdateSet(values))
+        .returning('invitation_id')
+        .execute();
+    },
   };
 }
 
-export type SurveyRepository = ReturnType<typeof surveyRepository>;
+export type EvaluatorRepository = ReturnType<typeof evaluatorRepository>;

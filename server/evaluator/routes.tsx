@@ -117,7 +117,7 @@ export function evaluatorApi(services: Services) {
       connection(c),
     );
     if (result.replayed) c.header('Idempotent-Replayed', 'true');
-    return c.json(result.body, result.status as 201);
+    return c.json(result.receipt, 201);
   });
 
   return routes;

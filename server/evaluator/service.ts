@@ -8,7 +8,8 @@ import { requestFingerprint, type ResponsesService, type StoredSubmission } from
 import { sha256 } from '../shared/ids.js';
 import type { AuditService } from '../accounts/audit.js';
 import { UNKNOWN_LINK_THROTTLE, type ThrottleService } from '../throttle/service.js';
-import { surveyRepository, type InvitationRow } from './repository.js';
+import { invitationsRepository, type Invitation } from '../invitations/repository.js';
+import { evaluatorRepository } from './repository.js';
 import { formatLongDateTime, zoneLabel } from '../../web/lib/time.js';
 
 /** Tokens are newToken()'s base64url; anything else is unknown without a database lookup. */
@@ -86,7 +87,8 @@ export function evaluatorService(
   audit: AuditService,
 ) {
   const { db, clock, config } = deps;
-  const repo = surveyRepository(db.kysely);
+  const repo = evaluatorRepository(db.kysely);
+  const invitations = invitationsRepository(db.kysely);
   /** served definitions per campaign, version, department list and preset category */
   const served = new Map<string, QuestionnaireDefinition>();
 
@@ -98,9 +100,9 @@ export function evaluatorService(
   async function findInvitation(
     token: string,
     connection: ClientConnection,
-  ): Promise<{ invitation: InvitationRow; tokenHash: string } | undefined> {
+  ): Promise<{ invitation: Invitation; tokenHash: string } | undefined> {
     const tokenHash = TOKEN_PATTERN.test(token) ? sha256(token) : null;
-    const invitation = tokenHash ? await repo.findInvitationByHash(tokenHash) : undefined;
+    const invitation = tokenHash ? await invitations.findByTokenHash(tokenHash) : undefined;
     if (invitation && tokenHash) return { invitation, tokenHash };
     await throttle.reserve([unknownLinkKey(connection)], UNKNOWN_LINK_THROTTLE);
     return undefined;
@@ -127,7 +129,7 @@ export function evaluatorService(
 
   async function usable(found: Awaited<ReturnType<typeof findInvitation>>) {
     if (!found) throw new AppError('NOT_FOUND', '链接无效：没有找到这份问卷，请检查链接是否完整');
-    const campaign = await campaigns.getById(found.invitation.campaign_id);
+    const campaign = await campaigns.getById(found.invitation.campaignId);
     if (found.invitation.used) throw new AppError('ALREADY_SUBMITTED', '这份问卷已经提交过了，每个链接只能提交一次');
     assertOpen(campaign);
     return { ...found, campaign };
@@ -158,7 +160,7 @@ export function evaluatorService(
     async pageState(token: string, connection: ClientConnection): Promise<PageState> {
       const found = await findInvitation(token, connection);
       if (!found) return { state: 'unknown' };
-      const campaign = await campaigns.getById(found.invitation.campaign_id);
+      const campaign = await campaigns.getById(found.invitation.campaignId);
       if (found.invitation.used) return { state: 'used', campaign };
       return { state: campaigns.status(campaign), campaign };
     },
@@ -166,7 +168,7 @@ export function evaluatorService(
     /** Campaign, served questionnaire and the saved draft; the first call marks the link opened. */
     async load(token: string, connection: ClientConnection): Promise<EvaluatorLoad> {
       const { invitation, campaign } = await resolve(token, connection);
-      if (!invitation.opened_at) await repo.markOpened(invitation.id, clock.now().toISOString());
+      if (!invitation.opened) await invitations.markOpened(invitation.id, clock.now().toISOString());
       const questionnaire = await servedDefinition(campaign, invitation.category);
       const draft = await repo.findDraft(invitation.id);
       return {
@@ -180,26 +182,25 @@ export function evaluatorService(
           timeZone: campaign.config.timeZone,
         },
         questionnaire,
-        draft: draft
-          ? {
-              answers: JSON.parse(draft.answers_json) as Record<string, unknown>,
-              elapsedSeconds: Number(draft.elapsed_seconds),
-              savedAt: draft.updated_at,
-            }
-          : null,
+        draft: draft ?? null,
       };
     },
 
     async saveDraft(token: string, body: unknown, connection: ClientConnection): Promise<DraftSaved> {
       const { invitation } = await resolve(token, connection);
       const draft = parseOrThrow(draftBodySchema, body, '草稿');
-      const json = JSON.stringify(draft.answers);
-      if (json.length > MAX_DRAFT_CHARS) throw new AppError('PAYLOAD_TOO_LARGE', '草稿内容太长，无法保存');
-      const at = clock.now().toISOString();
-      if (!(await repo.saveDraft(invitation.id, json, draft.elapsedSeconds, at))) {
-        throw new AppError('ALREADY_SUBMITTED', '这份问卷已经提交过了，每个链接只能提交一次');
+      if (JSON.stringify(draft.answers).length > MAX_DRAFT_CHARS) {
+        throw new AppError('PAYLOAD_TOO_LARGE', '草稿内容太长，无法保存');
       }
-      return { savedAt: at };
+      const savedAt = clock.now().toISOString();
+      await db.kysely.transaction().execute(async (trx) => {
+        // the invitation's row lock first: a draft racing a submission can't outlive it
+        if (!(await invitationsRepository(trx).markDraftSaved(invitation.id, savedAt))) {
+          throw new AppError('ALREADY_SUBMITTED', '这份问卷已经提交过了，每个链接只能提交一次');
+        }
+        await evaluatorRepository(trx).saveDraft(invitation.id, { ...draft, savedAt });
+      });
+      return { savedAt };
     },
 
     /**
@@ -211,7 +212,7 @@ export function evaluatorService(
       let deleted = 0;
       for (const campaignId of await repo.closedCampaignsWithDrafts(clock.now().toISOString())) {
         deleted += await db.kysely.transaction().execute(async (trx) => {
-          const count = await surveyRepository(trx).deleteCampaignDrafts(campaignId);
+          const count = await evaluatorRepository(trx).deleteCampaignDrafts(campaignId);
           await audit.record(trx, {
             actor: 'scheduler',
             action: 'drafts_purge',

@@ -1,9 +1,131 @@
-import { sql, type Insertable, type Kysely } from 'kysely';
+import { randomInt } from 'node:crypto';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
+import type { Dialect } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
 import { chunks } from '../shared/chunks.js';
 
+/** An invitation as the evaluator's link finds it (the token's hash and times stay in the table). */
+export interface Invitation {
+  id: string;
+  campaignId: string;
+  category: string;
+  opened: boolean;
+  used: boolean;
+}
+
+const toInvitation = (row: Selectable<Database['invitations']>): Invitation => ({
+  id: row.id,
+  campaignId: row.campaign_id,
+  category: row.category,
+  opened: row.opened_at !== null,
+  used: Number(row.used) === 1,
+});
+
+/** Fisher–Yates with a cryptographic source: the order must not be guessable. */
+function shuffled<T>(items: T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/**
+ * The one repository that writes `invitations`: issuing (invitations service), the link's opening
+ * and draft saves (evaluator service), spending and sealing (responses service). Give it the
+ * caller's transaction to write inside it.
+ */
 export function invitationsRepository(db: Kysely<Database>) {
   return {
+    findByTokenHash: async (tokenHash: string): Promise<Invitation | undefined> => {
+      const row = await db.selectFrom('invitations').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      return row && toInvitation(row);
+    },
+
+    /** Record the first opening of a link (only while it is unused). */
+    markOpened: async (invitationId: string, at: string): Promise<void> => {
+      await db
+        .updateTable('invitations')
+        .set({ opened_at: at })
+        .where('id', '=', invitationId)
+        .where('opened_at', 'is', null)
+        .where('used', '=', 0)
+        .execute();
+    },
+
+    /**
+     * Note a draft save only while the invitation is unused; the update takes the invitation's row
+     * lock, so a draft saved in the same transaction can't outlive a racing submission. Returns false when used.
+     */
+    markDraftSaved: async (invitationId: string, at: string): Promise<boolean> =>
+      Number(
+        (
+          await db
+            .updateTable('invitations')
+            .set({ draft_saved_at: at })
+            .where('id', '=', invitationId)
+            .where('used', '=', 0)
+            .executeTakeFirst()
+        ).numUpdatedRows,
+      ) === 1,
+
+    /**
+     * Spend an invitation: only the first caller changes the row, so concurrent submissions
+     * store exactly one response. Returns whether this call spent it.
+     */
+    async markUsed(invitationId: string, usedAt: string | null, anonymous: boolean): Promise<boolean> {
+      const result = await db
+        .updateTable('invitations')
+        .set({
+          used: 1,
+          used_at: usedAt,
+          unsealed: anonymous ? 1 : 0,
+          // anonymous mode keeps only the fact of use: no time that could be lined up with responses
+          ...(anonymous ? { opened_at: null, draft_saved_at: null } : {}),
+        })
+        .where('id', '=', invitationId)
+        .where('used', '=', 0)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /**
+     * Rewrite spent, unsealed invitations of a campaign in one transaction, one row at a time in
+     * random order, so on PostgreSQL they share this transaction's id and a shuffled physical order.
+     * Seals only when at least `minimum` are waiting (the anonymity set of the batch); `padding`
+     * already-sealed ones are rewritten too, so a last small batch still hides among others.
+     * PostgreSQL skips rows another process is sealing at the same moment.
+     */
+    async seal(campaignId: string, options: { minimum: number; padding: number; dialect: Dialect }): Promise<number> {
+      return db.transaction().execute(async (trx) => {
+        let waiting = trx
+          .selectFrom('invitations')
+          .select('id')
+          .where('campaign_id', '=', campaignId)
+          .where('unsealed', '=', 1);
+        if (options.dialect === 'postgres') waiting = waiting.forUpdate().skipLocked();
+        const ids = (await waiting.execute()).map((r) => r.id);
+        if (ids.length === 0 || ids.length < options.minimum) return 0;
+        if (options.padding > 0) {
+          const cover = await trx
+            .selectFrom('invitations')
+            .select('id')
+            .where('campaign_id', '=', campaignId)
+            .where('used', '=', 1)
+            .where('unsealed', '=', 0)
+            .orderBy(sql`random()`)
+            .limit(options.padding)
+            .execute();
+          ids.push(...cover.map((r) => r.id));
+        }
+        for (const id of shuffled(ids)) {
+          await trx.updateTable('invitations').set({ unsealed: 0 }).where('id', '=', id).executeTakeFirst();
+        }
+        return ids.length;
+      });
+    },
+
     /** Evaluators of the campaign that have no invitation yet, in a stable order. */
     evaluatorsWithoutInvitation: (campaignId: string) =>
       db

@@ -9,11 +9,13 @@ import type { AuditService } from '../accounts/audit.js';
 import type { NegativesService, ReportedNegative } from '../negatives/service.js';
 import { runImportTask } from '../imports/worker.js';
 import { jsonlRefusal } from './jsonl.js';
+import { evaluatorRepository } from '../evaluator/repository.js';
+import { invitationsRepository } from '../invitations/repository.js';
 import { responsesRepository, type ResponseRows } from './repository.js';
 
+/** A stored submission's receipt (the route answers 201 Created, a replay included). */
 export interface StoredSubmission {
-  status: number;
-  body: Receipt;
+  receipt: Receipt;
   /** true when this answers a retried request from the stored idempotency record */
   replayed: boolean;
 }
@@ -200,15 +202,15 @@ export function responsesService(
     fingerprint: string | null,
   ): Promise<StoredSubmission | undefined> {
     if (!key) return undefined;
-    const row = await repo.findIdempotency(idempotencyScope(token, key));
-    if (!row) return undefined;
-    if (row.request_hash !== null && fingerprint !== null && row.request_hash !== fingerprint) {
+    const stored = await repo.findReceipt(idempotencyScope(token, key));
+    if (!stored) return undefined;
+    if (stored.requestHash !== null && fingerprint !== null && stored.requestHash !== fingerprint) {
       throw new AppError(
         'IDEMPOTENCY_KEY_REUSED',
         '这个提交请求（Idempotency-Key）已经用于另一份内容不同的答卷：首次提交的答卷已保存，本次内容没有保存',
       );
     }
-    return { status: Number(row.status_code), body: JSON.parse(row.body_json) as Receipt, replayed: true };
+    return { receipt: stored.receipt, replayed: true };
   }
 
   async function refuseRepeatedImport(campaign: Campaign, contentHash: string) {
@@ -216,7 +218,7 @@ export function responsesService(
     if (earlier) {
       throw new AppError(
         'CONFLICT',
-        `同样内容的答卷文件${earlier.file_name ? `（${earlier.file_name}）` : ''}已于 ${earlier.imported_at.slice(0, 10)} 导入过 ${earlier.records} 份，没有重复导入`,
+        `同样内容的答卷文件${earlier.fileName ? `（${earlier.fileName}）` : ''}已于 ${earlier.importedAt.slice(0, 10)} 导入过 ${earlier.records} 份，没有重复导入`,
       );
     }
   }
@@ -273,7 +275,7 @@ export function responsesService(
    */
   async function sealSpentInvitations(campaign: Campaign, minimum: number, padding: number): Promise<number> {
     try {
-      return await repo.seal(campaign.id, { minimum, padding, dialect: db.dialect });
+      return await invitationsRepository(db.kysely).seal(campaign.id, { minimum, padding, dialect: db.dialect });
     } catch (error) {
       console.error('sealing spent invitations failed; retried with the next batch', error);
       return 0;
@@ -307,22 +309,23 @@ export function responsesService(
         invitationId: anonymous ? null : invitation.id,
         networkKey: input.networkKey,
       });
-      const body: Receipt = { receipt: receiptCode(), campaign: campaign.name, submittedDay: day };
+      const receipt: Receipt = { receipt: receiptCode(), campaign: campaign.name, submittedDay: day };
       try {
         await repo.transaction(async (trx) => {
-          if (!(await repo.markUsed(trx, invitation.id, anonymous ? null : now.toISOString(), anonymous))) {
+          if (
+            !(await invitationsRepository(trx).markUsed(invitation.id, anonymous ? null : now.toISOString(), anonymous))
+          ) {
             throw new AppError('ALREADY_SUBMITTED', '这份问卷已经提交过了，每个链接只能提交一次');
           }
-          await repo.deleteDraft(trx, invitation.id);
+          await evaluatorRepository(trx).deleteDraft(invitation.id);
           await repo.insertAll(trx, rows);
           await negatives.recordReported(trx, rows.negatives);
           if (idempotencyKey) {
-            await repo.insertIdempotency(trx, {
+            await repo.insertReceipt(trx, {
               key: idempotencyScope(invitation.token, idempotencyKey),
-              status_code: 201,
-              body_json: JSON.stringify(body),
-              created_at: anonymous ? day : now.toISOString(),
-              request_hash: input.fingerprint,
+              receipt,
+              createdAt: anonymous ? day : now.toISOString(),
+              requestHash: input.fingerprint,
             });
           }
         });
@@ -335,7 +338,7 @@ export function responsesService(
         throw error;
       }
       if (anonymous) await sealSpentInvitations(campaign, SEAL_BATCH, 0);
-      return { status: 201, body, replayed: false };
+      return { receipt, replayed: false };
     },
 
     /**

@@ -88,7 +88,7 @@ describe.each(await dialects())('responses repository and service on $name', ({ 
     };
     const before = await count('responses');
     const first = await s.services.responses.store(input);
-    expect(first).toMatchObject({ status: 201, replayed: false, body: { submittedDay: '2026-11-23' } });
+    expect(first).toMatchObject({ replayed: false, receipt: { submittedDay: '2026-11-23' } });
     await expect(s.services.responses.store({ ...input, idempotencyKey: 'service-key-0002' })).rejects.toMatchObject({
       code: 'ALREADY_SUBMITTED',
     });
