@@ -195,7 +195,7 @@ describe.each(await dialects())('bad input on $name', ({ open }) => {
     { weight: 1, arbitrary: depth.map((d) => JSON.parse(deeplyNested(d)) as unknown) },
   );
 
-  it('property: the record validator never throws, and what it accepts is storable text and real dates', () => {
+  it('property: the record validator never throws, names what it refuses, and what it accepts is storable text and real dates', () => {
     const validate = compileRecordValidator({ config: s.campaign.config, departmentCodes: ['D001', 'D002'] });
     const department = fc.record(
       {
@@ -245,7 +245,13 @@ describe.each(await dialects())('bad input on $name', ({ open }) => {
     fc.assert(
       fc.property(fc.oneof({ weight: 5, arbitrary: record }, { weight: 1, arbitrary: anyValue }), (input) => {
         const result = validate(input);
-        if (!result.ok) return;
+        if (!result.ok) {
+          // every refusal says what is wrong, and (for an object) where
+          expect(result.error.issues.length).toBeGreaterThan(0);
+          if (input && typeof input === 'object' && !Array.isArray(input))
+            expect(result.error.issues.some((issue) => issue.path.length > 0 || issue.message)).toBe(true);
+          return;
+        }
         for (const text of strings(result.record)) expect(textProblem(text)).toBeNull();
         for (const d of result.record.departments)
           for (const n of d.negatives) if (n.date && n.date.length === 10) expect(isCalendarDay(n.date)).toBe(true);
@@ -255,7 +261,7 @@ describe.each(await dialects())('bad input on $name', ({ open }) => {
     );
   });
 
-  it('property: the draft endpoint answers every deep, huge or odd-Unicode body below 500, storing nothing it refuses', async () => {
+  it('property: the draft endpoint answers every deep, huge or odd-Unicode body with a 2xx or a 4xx naming the field, storing nothing it refuses', async () => {
     const saved = { answers: { category: 'project', suggestion: '已保存的草稿' }, elapsedSeconds: 42 };
     expect((await draft(JSON.stringify(saved))).status).toBe(200);
     const stored = () =>
@@ -280,7 +286,15 @@ describe.each(await dialects())('bad input on $name', ({ open }) => {
         const res = await draft(text);
         expect(res.status).toBeLessThan(500);
         if (res.status >= 400) {
-          expect(((await res.json()) as ErrorBody).error.code).toBeTruthy();
+          const { error } = (await res.json()) as ErrorBody;
+          expect([400, 413, 422]).toContain(res.status);
+          if (res.status === 422) {
+            // the field (a path under the body's own keys), or the body as a whole when it isn't an object
+            expect(error.code).toBe('VALIDATION_FAILED');
+            expect(error.details?.length).toBeGreaterThan(0);
+            for (const detail of error.details ?? [])
+              if (detail.path) expect(detail.path).toMatch(/^(answers|elapsedSeconds)(\.|$)/);
+          } else expect(error.code).toMatch(/^(PAYLOAD_TOO_LARGE|BAD_REQUEST)$/);
           expect(await stored()).toEqual(kept);
         } else {
           kept = await stored();

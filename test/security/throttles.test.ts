@@ -115,3 +115,41 @@ describe('guessing evaluator links', () => {
     expect(keys[0]).toMatch(/^link:[0-9a-f]{32}$/);
   });
 });
+
+describe.each(await dialects())('300 simultaneous wrong links from one office network on $name', ({ open }) => {
+  let db: Db;
+  beforeEach(async () => {
+    db = await open();
+  });
+  afterEach(() => db.close());
+
+  it('answers no more than the allowance with 404 and the rest with 429, while the valid links behind that NAT open, save and submit', async () => {
+    const s = await surveySetup(db, { config: { trustProxy: true } });
+    const valid = await Promise.all([createInvitation(db, s.campaign), createInvitation(db, s.campaign)]);
+    const nat = (host: number) => ({ 'x-forwarded-for': `198.51.100.${host}` });
+    const guesses = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => s.app.request(`/api/s/${newToken()}`, { headers: nat(i % 250) })),
+    );
+    const statuses = guesses.map((r) => r.status);
+    expect(statuses.filter((x) => x === 404).length).toBeLessThanOrEqual(UNKNOWN_LINK_THROTTLE.maxFailures);
+    expect(statuses.filter((x) => x !== 404 && x !== 429)).toEqual([]);
+    expect(statuses.filter((x) => x === 429).length).toBeGreaterThanOrEqual(300 - UNKNOWN_LINK_THROTTLE.maxFailures);
+
+    // while the guessing goes on, colleagues on the same network use their links
+    const more = Array.from({ length: 20 }, () => s.app.request(`/api/s/${newToken()}`, { headers: nat(7) }));
+    const [opened, saved, submitted] = await Promise.all([
+      s.app.request(`/api/s/${valid[0].token}`, { headers: nat(7) }),
+      s.app.request(
+        `/api/s/${valid[0].token}/draft`,
+        jsonRequest('PUT', { answers: { category: 'project' }, elapsedSeconds: 5 }, nat(8)),
+      ),
+      s.app.request(
+        `/api/s/${valid[1].token}/submit`,
+        jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 300 }, nat(9)),
+      ),
+    ]);
+    expect((await Promise.all(more)).map((r) => r.status)).toEqual(Array(20).fill(429));
+    expect([opened.status, saved.status, submitted.status]).toEqual([200, 200, 201]);
+    expect((await snapshotCounts(db)).responses).toBe(1);
+  });
+});
