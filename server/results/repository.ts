@@ -1,10 +1,72 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database, SnapshotsTable } from '../db/schema.js';
-import type { DepartmentInfo, ResponseDepartment, ResponseRecord } from '../../scoring/index.js';
-import type { CanonicalRecord } from '../contracts.js';
+import type { CampaignResult, DepartmentInfo, ResponseDepartment, ResponseRecord } from '../../scoring/index.js';
 
-export type SnapshotRow = Selectable<SnapshotsTable>;
-export type SnapshotSummaryRow = Omit<SnapshotRow, 'result_json' | 'method_json'>;
+import type { CanonicalRecord, Catalogs, SnapshotChanges, SnapshotSummary } from '../contracts.js';
+
+/** A snapshot's stored row, exactly as published (for audits: the text is what is kept forever). */
+export type SnapshotRecord = Selectable<SnapshotsTable>;
+
+/** What a snapshot's result_json holds: self-contained, so a published result reads the same forever. */
+export interface StoredResult {
+  campaign: { slug: string; name: string };
+  catalogs: Catalogs;
+  result: CampaignResult;
+}
+
+/** A published snapshot without its result. */
+export interface SnapshotHead {
+  id: string;
+  campaignId: string;
+  createdAt: string;
+  createdBy: string;
+  inputsHash: string;
+  counts: SnapshotSummary['counts'];
+  /** the last negative decision (seq) its figures include */
+  decisionsThrough: number;
+  /** what changed since the campaign's previous snapshot; null for the first */
+  changes: SnapshotChanges | null;
+}
+
+/** A published snapshot with its stored result. */
+export interface Snapshot extends SnapshotHead {
+  stored: StoredResult;
+}
+
+const headColumns = [
+  'id',
+  'campaign_id',
+  'created_at',
+  'created_by',
+  'inputs_hash',
+  'counts_json',
+  'decisions_through',
+  'changes_json',
+] as const;
+
+type HeadRow = Pick<SnapshotRecord, (typeof headColumns)[number]>;
+
+const toHead = (row: HeadRow): SnapshotHead => ({
+  id: row.id,
+  campaignId: row.campaign_id,
+  createdAt: row.created_at,
+  createdBy: row.created_by,
+  inputsHash: row.inputs_hash,
+  counts: JSON.parse(row.counts_json) as SnapshotSummary['counts'],
+  decisionsThrough: Number(row.decisions_through),
+  changes: row.changes_json === null ? null : (JSON.parse(row.changes_json) as SnapshotChanges),
+});
+
+const toSnapshot = (row: SnapshotRecord): Snapshot => ({
+  ...toHead(row),
+  stored: JSON.parse(row.result_json) as StoredResult,
+});
+
+/** A snapshot to store: its result as the domain holds it, written as JSON text here. */
+export interface NewSnapshot extends SnapshotHead {
+  method: unknown;
+  stored: StoredResult;
+}
 
 /** A negative report as scoring reads it: it deducts when verified (and not merged into another). */
 export interface ScoringNegative {
@@ -77,31 +139,47 @@ export function resultsRepository(db: Kysely<Database>) {
     },
 
     /** Snapshots are insert-only: there is no update or delete here on purpose. */
-    insertSnapshot: (row: Insertable<SnapshotsTable>) =>
-      db.insertInto('snapshots').values(row).returningAll().executeTakeFirstOrThrow(),
+    insertSnapshot: async (snapshot: NewSnapshot): Promise<Snapshot> =>
+      toSnapshot(
+        await db
+          .insertInto('snapshots')
+          .values({
+            id: snapshot.id,
+            campaign_id: snapshot.campaignId,
+            created_at: snapshot.createdAt,
+            created_by: snapshot.createdBy,
+            method_json: JSON.stringify(snapshot.method),
+            inputs_hash: snapshot.inputsHash,
+            counts_json: JSON.stringify(snapshot.counts),
+            result_json: JSON.stringify(snapshot.stored),
+            decisions_through: snapshot.decisionsThrough,
+            changes_json: snapshot.changes && JSON.stringify(snapshot.changes),
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      ),
 
-    findSnapshot: (id: string) => db.selectFrom('snapshots').selectAll().where('id', '=', id).executeTakeFirst(),
+    /** The stored row as is (audits compare its text). */
+    findRecord: (id: string) => db.selectFrom('snapshots').selectAll().where('id', '=', id).executeTakeFirst(),
 
-    listSnapshots: (campaignId: string): Promise<SnapshotSummaryRow[]> =>
-      db
-        .selectFrom('snapshots')
-        .select([
-          'id',
-          'campaign_id',
-          'created_at',
-          'created_by',
-          'inputs_hash',
-          'counts_json',
-          'decisions_through',
-          'changes_json',
-        ])
-        .where('campaign_id', '=', campaignId)
-        .orderBy('created_at', 'desc')
-        .orderBy('id')
-        .execute(),
+    findSnapshot: async (id: string): Promise<Snapshot | undefined> => {
+      const row = await db.selectFrom('snapshots').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toSnapshot(row);
+    },
+
+    listSnapshots: async (campaignId: string): Promise<SnapshotHead[]> =>
+      (
+        await db
+          .selectFrom('snapshots')
+          .select(headColumns)
+          .where('campaign_id', '=', campaignId)
+          .orderBy('created_at', 'desc')
+          .orderBy('id')
+          .execute()
+      ).map(toHead),
 
     /** The latest snapshot of every campaign (for trends across campaigns), oldest campaign first. */
-    async latestSnapshots(): Promise<(SnapshotRow & { slug: string; campaign_name: string; opens_at: string })[]> {
+    async latestSnapshots(): Promise<Snapshot[]> {
       const rows = await db
         .selectFrom('snapshots as s')
         .innerJoin('campaigns as c', 'c.id', 's.campaign_id')
@@ -111,46 +189,41 @@ export function resultsRepository(db: Kysely<Database>) {
       const latest = new Map<string, string>();
       for (const r of rows) if (!latest.has(r.campaign_id)) latest.set(r.campaign_id, r.id);
       if (latest.size === 0) return [];
-      return db
-        .selectFrom('snapshots as s')
-        .innerJoin('campaigns as c', 'c.id', 's.campaign_id')
-        .selectAll('s')
-        .select(['c.slug', 'c.name as campaign_name', 'c.opens_at'])
-        .where('s.id', 'in', [...latest.values()])
-        .orderBy('c.opens_at')
-        .execute();
+      return (
+        await db
+          .selectFrom('snapshots as s')
+          .innerJoin('campaigns as c', 'c.id', 's.campaign_id')
+          .selectAll('s')
+          .where('s.id', 'in', [...latest.values()])
+          .orderBy('c.opens_at')
+          .execute()
+      ).map(toSnapshot);
     },
 
     /** Every snapshot of every campaign, without the results: for choosing what to compare. */
-    allSnapshots: () =>
-      db
-        .selectFrom('snapshots as s')
-        .innerJoin('campaigns as c', 'c.id', 's.campaign_id')
-        .select([
-          's.id',
-          's.campaign_id',
-          's.created_at',
-          's.created_by',
-          's.inputs_hash',
-          's.counts_json',
-          's.decisions_through',
-          's.changes_json',
-          'c.slug',
-          'c.name as campaign_name',
-        ])
-        .orderBy('c.opens_at', 'desc')
-        .orderBy('s.created_at', 'desc')
-        .execute(),
+    allSnapshots: async (): Promise<(SnapshotHead & { slug: string; campaignName: string })[]> =>
+      (
+        await db
+          .selectFrom('snapshots as s')
+          .innerJoin('campaigns as c', 'c.id', 's.campaign_id')
+          .select(headColumns.map((c) => `s.${c}` as const))
+          .select(['c.slug', 'c.name as campaign_name'])
+          .orderBy('c.opens_at', 'desc')
+          .orderBy('s.created_at', 'desc')
+          .execute()
+      ).map((r) => ({ ...toHead(r), slug: r.slug, campaignName: r.campaign_name })),
 
-    latestSnapshot: (campaignId: string) =>
-      db
+    latestSnapshot: async (campaignId: string): Promise<Snapshot | undefined> => {
+      const row = await db
         .selectFrom('snapshots')
         .selectAll()
         .where('campaign_id', '=', campaignId)
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
         .limit(1)
-        .executeTakeFirst(),
+        .executeTakeFirst();
+      return row && toSnapshot(row);
+    },
   };
 }
 

@@ -1,7 +1,6 @@
 import type { AuditService } from '../accounts/audit.js';
 import type { Campaign, CampaignsService } from '../campaigns/service.js';
 import type {
-  Catalogs,
   Comparison,
   DepartmentFigures,
   DepartmentView,
@@ -26,33 +25,31 @@ import {
 } from '../../scoring/index.js';
 import { officeActor, type NoticesService, type PublishedResult } from '../notices/service.js';
 import { methodFromConfig } from './method.js';
-import { resultsRepository, type SnapshotRow, type SnapshotSummaryRow } from './repository.js';
+import {
+  resultsRepository,
+  type Snapshot,
+  type SnapshotHead,
+  type SnapshotRecord,
+  type StoredResult,
+} from './repository.js';
 import { catalogsOf, toView } from './view.js';
 
-/** What a snapshot's result_json holds: self-contained, so a published result reads the same forever. */
-export interface StoredResult {
-  campaign: { slug: string; name: string };
-  catalogs: Catalogs;
-  result: CampaignResult;
-}
+export type { StoredResult };
 
 export interface ComputeOptions {
   /** false: official scores only, without the bootstrap (fast) */
   uncertainty?: boolean;
 }
 
-const changesOf = (row: Pick<SnapshotRow, 'changes_json'>) =>
-  row.changes_json === null ? null : (JSON.parse(row.changes_json) as SnapshotChanges);
-
-function toSummary(row: SnapshotSummaryRow, slug: string): SnapshotSummary {
-  const changes = changesOf(row);
+function toSummary(snapshot: SnapshotHead, slug: string): SnapshotSummary {
+  const { changes } = snapshot;
   return {
-    id: row.id,
+    id: snapshot.id,
     campaign: slug,
-    createdAt: row.created_at,
-    createdBy: row.created_by,
-    inputsHash: row.inputs_hash,
-    counts: JSON.parse(row.counts_json) as SnapshotSummary['counts'],
+    createdAt: snapshot.createdAt,
+    createdBy: snapshot.createdBy,
+    inputsHash: snapshot.inputsHash,
+    counts: snapshot.counts,
     changes: changes && {
       previous: changes.previous.id,
       decisions: changes.decisions.length,
@@ -66,15 +63,15 @@ function toSummary(row: SnapshotSummaryRow, slug: string): SnapshotSummary {
  * config), apart from the time zone its times are shown in: snapshots don't store it (those
  * published before campaigns had one couldn't), and it is display, not result.
  */
-function snapshotView(row: SnapshotRow, timeZone: string): ResultView {
-  const stored = JSON.parse(row.result_json) as StoredResult;
+function snapshotView(snapshot: Snapshot, timeZone: string): ResultView {
+  const { stored } = snapshot;
   return {
     ...toView({ ...stored.campaign, timeZone }, stored.catalogs, stored.result, {
-      id: row.id,
-      createdAt: row.created_at,
-      createdBy: row.created_by,
+      id: snapshot.id,
+      createdAt: snapshot.createdAt,
+      createdBy: snapshot.createdBy,
     }),
-    changes: changesOf(row),
+    changes: snapshot.changes,
   };
 }
 
@@ -112,15 +109,14 @@ const viewCampaign = (campaign: Campaign): ViewCampaign => ({
 export const LIVE_MAX_AGE_MS = 60_000;
 
 /** What drafting notices reads of a snapshot: its figures as published. */
-function publishedResult(row: SnapshotRow): PublishedResult {
-  const stored = JSON.parse(row.result_json) as StoredResult;
+function publishedResult(snapshot: Snapshot): PublishedResult {
   return {
-    campaignId: row.campaign_id,
-    campaignName: stored.campaign.name,
-    snapshotId: row.id,
-    publishedAt: row.created_at,
-    result: stored.result,
-    catalogs: stored.catalogs,
+    campaignId: snapshot.campaignId,
+    campaignName: snapshot.stored.campaign.name,
+    snapshotId: snapshot.id,
+    publishedAt: snapshot.createdAt,
+    result: snapshot.stored.result,
+    catalogs: snapshot.stored.catalogs,
   };
 }
 
@@ -182,19 +178,20 @@ export function resultsService(
     return { campaign, result };
   }
 
-  async function getSnapshotRow(id: string): Promise<SnapshotRow> {
-    const row = await repo.findSnapshot(id);
-    if (!row) throw new AppError('NOT_FOUND', '没有这个结果快照');
-    return row;
-  }
+  const found = <T>(snapshot: T | undefined): T => {
+    if (!snapshot) throw new AppError('NOT_FOUND', '没有这个结果快照');
+    return snapshot;
+  };
+  const getSnapshot = async (id: string): Promise<Snapshot> => found(await repo.findSnapshot(id));
 
   /** Views of snapshots, each in its campaign's time zone (a campaign read once per call). */
   function snapshotViews() {
     const zones = new Map<string, Promise<string>>();
-    return (row: SnapshotRow) => {
-      let zone = zones.get(row.campaign_id);
-      if (!zone) zones.set(row.campaign_id, (zone = campaigns.getById(row.campaign_id).then((c) => c.config.timeZone)));
-      return zone.then((timeZone) => snapshotView(row, timeZone));
+    return (snapshot: Snapshot) => {
+      const { campaignId } = snapshot;
+      let zone = zones.get(campaignId);
+      if (!zone) zones.set(campaignId, (zone = campaigns.getById(campaignId).then((c) => c.config.timeZone)));
+      return zone.then((timeZone) => snapshotView(snapshot, timeZone));
     };
   }
 
@@ -258,8 +255,8 @@ export function resultsService(
       const previous = await repo.latestSnapshot(campaign.id);
       const changes: SnapshotChanges | null = previous
         ? {
-            previous: { id: previous.id, createdAt: previous.created_at },
-            decisions: await negatives.decisionsBetween(campaign.id, previous.decisions_through, decisionsThrough),
+            previous: { id: previous.id, createdAt: previous.createdAt },
+            decisions: await negatives.decisionsBetween(campaign.id, previous.decisionsThrough, decisionsThrough),
             departments: figuresChanges(
               snapshotView(previous, campaign.config.timeZone),
               toView(viewCampaign(campaign), stored.catalogs, result),
@@ -272,18 +269,18 @@ export function resultsService(
         // created_at orders a campaign's snapshots: keep it strictly increasing even within one millisecond
         const latest = await tx.latestSnapshot(campaign.id);
         let at = clock.now();
-        if (latest && Date.parse(latest.created_at) >= at.getTime()) at = new Date(Date.parse(latest.created_at) + 1);
+        if (latest && Date.parse(latest.createdAt) >= at.getTime()) at = new Date(Date.parse(latest.createdAt) + 1);
         const snapshot = await tx.insertSnapshot({
           id: newId(),
-          campaign_id: campaign.id,
-          created_at: at.toISOString(),
-          created_by: actor,
-          method_json: JSON.stringify(result.method),
-          inputs_hash: result.inputs.hash,
-          counts_json: JSON.stringify(counts),
-          result_json: JSON.stringify(stored),
-          decisions_through: decisionsThrough,
-          changes_json: changes && JSON.stringify(changes),
+          campaignId: campaign.id,
+          createdAt: at.toISOString(),
+          createdBy: actor,
+          method: result.method,
+          inputsHash: result.inputs.hash,
+          counts,
+          stored,
+          decisionsThrough,
+          changes,
         });
         await audit.record(trx, {
           actor,
@@ -291,7 +288,7 @@ export function resultsService(
           campaignId: campaign.id,
           detail: {
             snapshot: snapshot.id,
-            inputsHash: snapshot.inputs_hash,
+            inputsHash: snapshot.inputsHash,
             counts,
             corrections: changes?.decisions.length ?? 0,
           },
@@ -316,11 +313,11 @@ export function resultsService(
       const campaign = await campaigns.getBySlug(slug);
       const [latest] = await repo.listSnapshots(campaign.id);
       return {
-        latestSnapshot: latest ? { id: latest.id, createdAt: latest.created_at } : null,
+        latestSnapshot: latest ? { id: latest.id, createdAt: latest.createdAt } : null,
         decisions: latest
           ? await negatives.decisionsBetween(
               campaign.id,
-              latest.decisions_through,
+              latest.decisionsThrough,
               await negatives.lastDecision(campaign.id),
             )
           : [],
@@ -334,21 +331,21 @@ export function resultsService(
 
     /** Every published snapshot, newest campaign first, each with its campaign's name. */
     async allSnapshots(): Promise<(SnapshotSummary & { campaignName: string })[]> {
-      return (await repo.allSnapshots()).map((r) => ({ ...toSummary(r, r.slug), campaignName: r.campaign_name }));
+      return (await repo.allSnapshots()).map((r) => ({ ...toSummary(r, r.slug), campaignName: r.campaignName }));
     },
 
     async snapshot(id: string): Promise<ResultView> {
-      return snapshotViews()(await getSnapshotRow(id));
+      return snapshotViews()(await getSnapshot(id));
     },
 
     /** The stored record exactly as published (for audits and the immutability test). */
-    async storedSnapshot(id: string): Promise<SnapshotRow> {
-      return getSnapshotRow(id);
+    async storedSnapshot(id: string): Promise<SnapshotRecord> {
+      return found(await repo.findRecord(id));
     },
 
     async compare(fromId: string, toId: string): Promise<Comparison> {
       const view = snapshotViews();
-      const [a, b] = [await view(await getSnapshotRow(fromId)), await view(await getSnapshotRow(toId))];
+      const [a, b] = [await view(await getSnapshot(fromId)), await view(await getSnapshot(toId))];
       const byCode = new Map<string, { from?: DepartmentView; to?: DepartmentView }>();
       for (const d of a.departments) byCode.set(d.code, { from: d });
       for (const d of b.departments) byCode.set(d.code, { ...byCode.get(d.code), to: d });
@@ -392,7 +389,7 @@ export function resultsService(
         points.push({
           campaign: view.campaign,
           snapshot: row.id,
-          publishedAt: row.created_at,
+          publishedAt: row.createdAt,
           finalScore: d.finalScore,
           scoreInterval: d.uncertainty.scoreInterval,
           rank: d.rank,
@@ -416,7 +413,7 @@ export function resultsService(
         if (!d) continue;
         results.push({
           campaign: view.campaign,
-          snapshot: { id: row.id, publishedAt: row.created_at },
+          snapshot: { id: row.id, publishedAt: row.createdAt },
           method: view.method,
           catalogs: view.catalogs,
           groupSize: view.departments.filter((x) => x.group === d.group && x.ranked).length,
