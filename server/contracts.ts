@@ -589,3 +589,93 @@ export interface SuggestionsPage {
   pageSize: number;
   counts: { overall: number; department: number };
 }
+
+/** Overdue escalation levels: 0 none sent yet, 1 blue 提醒, 2 orange 催办, 3 red 督办. */
+export interface LedgerLevels {
+  none: number;
+  blue: number;
+  orange: number;
+  red: number;
+}
+
+/** The ledger's counts of one department or kind (or all): issued items by their state now. */
+export interface LedgerRow {
+  /** a department's code, or a kind's `source:kind` */
+  key: string;
+  label: string;
+  total: number;
+  states: Record<Exclude<NoticeItemState, 'draft'>, number>;
+  open: number;
+  /** open items past their current deadline, by the escalation sent for it */
+  overdue: number;
+  overdueByLevel: LedgerLevels;
+}
+
+/** One department's (or all) reconciliation over a period: opening balance + in − out = closing balance. */
+export interface StatementRow {
+  key: string;
+  label: string;
+  /** open at the period's start */
+  openAtStart: number;
+  /** issued (挂号) in the period */
+  registered: number;
+  /** reopened by 回头看 in the period */
+  reopened: number;
+  /** closed (销号) in the period: on time when the accepted response came in by the deadline then in force */
+  closed: number;
+  closedOnTime: number;
+  closedLate: number;
+  /** an issued item withdrawn in the period (appeal upheld) */
+  withdrawn: number;
+  /** open at the period's end (or now, for a period not over yet) */
+  openAtEnd: number;
+  /** of those, past the deadline then in force */
+  overdueAtEnd: number;
+  /** openAtStart + registered + reopened − closed − withdrawn = openAtEnd */
+  balanced: boolean;
+}
+
+/** An item open at the period's end, with the deadline then in force and the escalation level reached. */
+export interface StatementItem {
+  id: string;
+  number: string;
+  title: string;
+  departmentCode: string;
+  departmentName: string;
+  state: NoticeItemState;
+  dueAt: string | null;
+  overdue: boolean;
+  /** working days past the deadline at the period's end (0 when not overdue) */
+  overdueWorkingDays: number;
+  /** 0 none, 1 提醒, 2 催办, 3 督办 as the working days past the deadline stood at the period's end */
+  level: number;
+}
+
+/** A year-end settlement (年终结算) row: one department (or all) over a calendar year. */
+export interface SettlementRow {
+  key: string;
+  label: string;
+  closedOnTime: number;
+  closedLate: number;
+  /** still open at the year's end (or now) */
+  open: number;
+  reopened: number;
+}
+
+/** `GET /api/campaigns/:slug/ledger?from&to`: the ledger (台账), the reconciliation statement (对账单), the settlement. */
+export interface NoticeLedger {
+  campaign: { slug: string; name: string; timeZone: string };
+  /** the instant the figures were computed */
+  asOf: string;
+  ledger: { total: LedgerRow; byDepartment: LedgerRow[]; byKind: LedgerRow[] };
+  statement: {
+    /** days in the campaign's time zone, both included; `start`/`end` the instants */
+    period: { from: string; to: string; start: string; end: string; label: string };
+    total: StatementRow;
+    byDepartment: StatementRow[];
+    openAtEnd: StatementItem[];
+    /** open and overdue at the period's end: listed for 通报 */
+    forCirculation: StatementItem[];
+  };
+  settlement: { year: number; total: SettlementRow; byDepartment: SettlementRow[] };
+}

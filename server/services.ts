@@ -9,6 +9,7 @@ import { responsesService } from './responses/service.js';
 import { evaluatorService } from './evaluator/service.js';
 import { resultsService } from './results/service.js';
 import { noticesService } from './notices/service.js';
+import { ledgerService } from './notices/ledger.js';
 import { throttleService } from './throttle/service.js';
 import { negativesService } from './negatives/service.js';
 import { suggestionsService } from './suggestions/service.js';
@@ -41,6 +42,7 @@ export function createServices(deps: AppDeps) {
     invitations: invitationsService(deps, audit),
     results,
     notices,
+    ledger: ledgerService(deps, campaigns, notices, calendar),
     suggestions: suggestionsService(campaigns, responses),
   };
 }

@@ -329,7 +329,8 @@ export function adminRoutes(services: Services) {
           ))}
           <p>
             发布时为重点整改部门和作风问题比例达到提示线的部门自动起草
-            <a href={`/admin/campaigns/${campaign.slug}/notices`}>工作提示单</a>。
+            <a href={`/admin/campaigns/${campaign.slug}/notices`}>工作提示单</a>；办理情况见
+            <a href={`/admin/ledger?campaign=${campaign.slug}`}>台账与对账单</a>。
           </p>
         </section>
 

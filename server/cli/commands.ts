@@ -4,6 +4,7 @@ import { importDepartmentsCommand, importEvaluatorsCommand } from '../roster/cli
 import { importResponsesCommand } from '../responses/cli.js';
 import { resultsCommands } from '../results/cli.js';
 import { noticesCommands } from '../notices/cli.js';
+import { ledgerCommand } from '../notices/ledger-cli.js';
 import { backupCommand, restoreCommand } from '../db/cli.js';
 import { negativesCommands } from '../negatives/cli.js';
 import type { Command } from './framework.js';
@@ -21,6 +22,7 @@ export const commands: Command[] = [
   importResponsesCommand,
   ...resultsCommands,
   ...noticesCommands,
+  ledgerCommand,
   backupCommand,
   restoreCommand,
   ...negativesCommands,

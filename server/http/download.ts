@@ -1,4 +1,5 @@
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+export const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 export const CSV_TYPE = 'text/csv; charset=utf-8';
 
 /** RFC 5987 filename for a download with Chinese in its name. */

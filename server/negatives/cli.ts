@@ -25,11 +25,15 @@ const LIST_OPTIONS: Record<string, string> = {
 };
 
 /** A refused filter, told by the option that gave it (`--kind 9：…`), not by the API's field name. */
-function byOption(error: unknown, given: Record<string, unknown>): never {
+export function byOption(
+  error: unknown,
+  given: Record<string, unknown>,
+  options: Record<string, string> = LIST_OPTIONS,
+): never {
   if (!(error instanceof AppError) || error.code !== 'VALIDATION_FAILED') throw error;
   const lines = (error.details ?? []).map((d) => {
     const field = d.field ?? d.path ?? '';
-    const option = LIST_OPTIONS[field] ?? field;
+    const option = options[field] ?? field;
     const value = given[field];
     return `${option}${value === undefined || value === true ? '' : ` ${String(value)}`}：${d.message}`;
   });

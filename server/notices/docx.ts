@@ -8,6 +8,7 @@ import {
   Packer,
   PageNumber,
   Paragraph,
+  type Table,
   TextRun,
   type IParagraphOptions,
 } from 'docx';
@@ -35,8 +36,8 @@ export const PAGE = {
 } as const;
 
 /** Font sizes in half-points: 2号 22 pt, 3号 16 pt, 4号 14 pt. */
-const SIZE = { er: 44, san: 32, si: 28 } as const;
-const fonts = (name: string) => ({ ascii: name, hAnsi: name, eastAsia: name, cs: name });
+export const SIZE = { er: 44, san: 32, si: 28 } as const;
+export const fonts = (name: string) => ({ ascii: name, hAnsi: name, eastAsia: name, cs: name });
 const FANGSONG = fonts('仿宋');
 const HEITI = fonts('黑体');
 const KAITI = fonts('楷体');
@@ -70,7 +71,12 @@ function runs(block: NoticeBlock, titleFont: string): TextRun[] {
   }
 }
 
-function paragraph(block: NoticeBlock, titleFont: string, signature: { issuer: number; date: number }): Paragraph {
+/** One block of an official document (title, heading, body, signature …) as GB/T 9704 lays it out. */
+export function paragraph(
+  block: NoticeBlock,
+  titleFont: string,
+  signature: { issuer: number; date: number } = { issuer: 2, date: 2 },
+): Paragraph {
   const options: IParagraphOptions = { children: runs(block, titleFont) };
   const indent2 = Math.round(PAGE.charPitch * 2);
   switch (block.kind) {
@@ -133,23 +139,21 @@ function pageNumberFooter(alignment: 'right' | 'left'): Footer {
  * the right; the date under it, its first character two to the right of the name's first, or,
  * when the date is the longer, the date two characters in and the name moved left to match.
  */
-function signatureIndents(issuer: string, date: string): { issuer: number; date: number } {
+export function signatureIndents(issuer: string, date: string): { issuer: number; date: number } {
   const [name, day] = [cells(issuer), cells(date)];
   const dateIndent = 2 + name - day - 2;
   if (dateIndent >= 2) return { issuer: 2, date: dateIndent };
   return { issuer: 2 + (2 - dateIndent), date: 2 };
 }
 
-/** The sheet as a Word document laid out like an official notice. */
-export async function sheetDocx(sheet: SheetDetail, campaign: Campaign): Promise<Buffer> {
-  const blocks = noticeText(sheet, campaign);
-  const { titleFont } = noticesSettings(campaign);
-  const office = blocks.find((b) => b.kind === 'signatureOffice')?.text ?? '';
-  const date = blocks.find((b) => b.kind === 'signatureDate')?.text ?? '';
-  const signature = signatureIndents(office, date);
+/**
+ * A Word document with the GB/T 9704 page (A4, margins, 22 × 28 grid, 3号 仿宋, "— n —" page
+ * numbers odd right and even left): the frame of a notice, a ledger statement or any other paper.
+ */
+export function officialDocument(meta: { creator: string; title: string }, children: (Paragraph | Table)[]) {
   const document = new Document({
-    creator: sheet.issuer,
-    title: `${sheet.title} ${sheet.serialText}`,
+    creator: meta.creator,
+    title: meta.title,
     evenAndOddHeaderAndFooters: true,
     styles: {
       default: {
@@ -177,11 +181,24 @@ export async function sheetDocx(sheet: SheetDetail, campaign: Campaign): Promise
           grid: { type: DocumentGridType.LINES_AND_CHARS, linePitch: PAGE.linePitch, charSpace: CHAR_SPACE },
         },
         footers: { default: pageNumberFooter('right'), even: pageNumberFooter('left') },
-        children: blocks.map((b) => paragraph(b, titleFont, signature)),
+        children,
       },
     ],
   });
   return Packer.toBuffer(document);
+}
+
+/** The sheet as a Word document laid out like an official notice. */
+export async function sheetDocx(sheet: SheetDetail, campaign: Campaign): Promise<Buffer> {
+  const blocks = noticeText(sheet, campaign);
+  const { titleFont } = noticesSettings(campaign);
+  const office = blocks.find((b) => b.kind === 'signatureOffice')?.text ?? '';
+  const date = blocks.find((b) => b.kind === 'signatureDate')?.text ?? '';
+  const signature = signatureIndents(office, date);
+  return officialDocument(
+    { creator: sheet.issuer, title: `${sheet.title} ${sheet.serialText}` },
+    blocks.map((b) => paragraph(b, titleFont, signature)),
+  );
 }
 
 /** `评议提示〔2026〕第015号 某某局.docx`, without characters file systems refuse. */

@@ -120,7 +120,8 @@ export function noticesPages(services: Services) {
                 {' '}
                 <a href={`/admin/campaigns/${campaign.slug}/notices/print`}>打印全部已印发的工作提示单</a>
               </>
-            )}
+            )}{' '}
+            <a href={`/admin/ledger?campaign=${campaign.slug}`}>台账与对账单</a>
           </p>
           <Table
             id="sheets"

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { requireRole } from '../accounts/middleware.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import type { NoticeItemDetail, NoticeItemView, NoticeSheetList, NoticeSheetView } from '../contracts.js';
-import { download } from '../http/download.js';
+import { DOCX_TYPE, download } from '../http/download.js';
 import type { AppEnv } from '../http/env.js';
 import type { Services } from '../services.js';
 import { actorOf, evidenceDownload } from './http.js';
@@ -191,8 +191,6 @@ export function noticesRoutes(services: Services) {
   itemActions(services, r, 'office');
   return r;
 }
-
-const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 /** A liaison's notices: mounted inside /api/my, their own department's issued sheets and items only. */
 export function myNoticesRoutes(services: Services) {

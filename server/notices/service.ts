@@ -259,7 +259,13 @@ export function noticesService(
       to: next.history.to,
       reason: next.history.reason,
       evidence: next.history.evidence,
-      detail,
+      // what the ledger reads any period's figures from: the deadline in force after this step
+      // and, for a response, whether it came in by the response deadline then in force
+      detail: {
+        ...detail,
+        dueAt: patch.dueAt === undefined ? item.dueAt : patch.dueAt,
+        ...(typeof patch.respondedOnTime === 'boolean' ? { onTime: patch.respondedOnTime } : {}),
+      },
     });
     await audit(trx, actor, `notice_item_${action.type}`, item.campaignId, {
       item: item.id,
