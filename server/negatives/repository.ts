@@ -1,4 +1,5 @@
-import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Decision, DecisionChange } from '../contracts.js';
 import type { Database } from '../db/schema.js';
 import { chunks } from '../shared/chunks.js';
 
@@ -6,18 +7,29 @@ import { chunks } from '../shared/chunks.js';
  * The one owner of `negative_reports` and `negative_decisions`. A merged report keeps its own
  * status (pending) and shows its primary's: `effective_status` below, so no decision is ever copied.
  */
-export type NegativeReportRow = Selectable<Database['negative_reports']>;
-export type DecisionRow = Selectable<Database['negative_decisions']>;
-type NewDecision = Omit<Insertable<Database['negative_decisions']>, 'seq'>;
-
 export type Status = 'pending' | 'verified' | 'dismissed';
 
-export interface QueueRow extends Omit<NegativeReportRow, 'status'> {
+/** A negative report as the office's queue holds it (original text, redaction, decision, merging). */
+export interface StoredReport {
+  id: string;
+  campaignId: string;
+  responseId: string;
+  department: { id: string; code: string; name: string };
+  kind: number;
+  matter: string;
+  eventDate: string | null;
+  description: string;
+  contactAllowed: boolean;
+  contact: string | null;
   status: Status;
-  department_code: string;
-  department_name: string;
   /** the primary's status for a merged report, its own otherwise */
-  effective_status: Status;
+  effectiveStatus: Status;
+  /** the day the response was stored */
+  reportedDay: string;
+  /** the office's text for departments, once it redacted by hand (both set) */
+  redacted: { matter: string; description: string } | null;
+  decision: { by: string; at: string; reason: string } | null;
+  mergedInto: string | null;
   /** reports merged into this one */
   duplicates: number;
 }
@@ -52,16 +64,28 @@ export interface QueueFilter {
   includeMerged?: boolean;
 }
 
+/** A decision's effect on its report: the status, who and why, and the text frozen for the department. */
 export interface DecisionUpdate {
   status: Status;
-  decided_by: string;
-  decided_at: string;
-  decision_reason: string;
-  redacted_matter: string;
-  redacted_description: string;
+  by: string;
+  at: string;
+  reason: string;
+  redacted: { matter: string; description: string };
 }
 
 type Executor = Kysely<Database> | Transaction<Database>;
+
+const toDecision = (row: Selectable<Database['negative_decisions']>): Decision => ({
+  id: row.id,
+  reportId: row.report_id,
+  at: row.at,
+  actor: row.actor,
+  action: row.action as Decision['action'],
+  from: row.from_status,
+  to: row.to_status,
+  reason: row.reason,
+  detail: JSON.parse(row.detail_json) as Record<string, unknown>,
+});
 
 /** LIKE pattern for a literal substring: %, _ and the escape character itself escaped. */
 const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -112,8 +136,32 @@ export function negativesRepository(db: Kysely<Database>) {
       ]);
   }
 
-  const toQueueRow = (row: Record<string, unknown>): QueueRow =>
-    ({ ...row, duplicates: Number(row.duplicates), kind: Number(row.kind) }) as QueueRow;
+  type QueueRow = Awaited<ReturnType<ReturnType<typeof selectQueueRows>['executeTakeFirstOrThrow']>>;
+  const toReport = (row: QueueRow): StoredReport => ({
+    id: row.id,
+    campaignId: row.campaign_id,
+    responseId: row.response_id,
+    department: { id: row.department_id, code: row.department_code, name: row.department_name },
+    kind: Number(row.kind),
+    matter: row.matter,
+    eventDate: row.event_date,
+    description: row.description,
+    contactAllowed: Number(row.contact_allowed) === 1,
+    contact: row.contact,
+    status: row.status as Status,
+    effectiveStatus: row.effective_status as Status,
+    reportedDay: row.created_day,
+    redacted:
+      row.redacted_matter !== null && row.redacted_description !== null
+        ? { matter: row.redacted_matter, description: row.redacted_description }
+        : null,
+    decision:
+      row.decided_at !== null && row.decided_by !== null
+        ? { by: row.decided_by, at: row.decided_at, reason: row.decision_reason ?? '' }
+        : null,
+    mergedInto: row.merged_into,
+    duplicates: Number(row.duplicates),
+  });
 
   return {
     transaction: <T>(work: (trx: Transaction<Database>) => Promise<T>) => db.transaction().execute(work),
@@ -148,7 +196,7 @@ export function negativesRepository(db: Kysely<Database>) {
       campaignId: string,
       filter: QueueFilter,
       page: { offset: number; limit: number },
-    ): Promise<{ rows: QueueRow[]; total: number }> {
+    ): Promise<{ reports: StoredReport[]; total: number }> {
       const total = await queueQuery(db, campaignId, filter)
         .select((eb) => eb.fn.countAll().as('n'))
         .executeTakeFirstOrThrow();
@@ -159,7 +207,7 @@ export function negativesRepository(db: Kysely<Database>) {
         .offset(page.offset)
         .limit(page.limit)
         .execute();
-      return { rows: rows.map(toQueueRow), total: Number(total.n) };
+      return { reports: rows.map(toReport), total: Number(total.n) };
     },
 
     /** Situations by state (merged duplicates count with their primary only), and pending ones reported by `overdueCutoff`. */
@@ -190,35 +238,42 @@ export function negativesRepository(db: Kysely<Database>) {
       return counts;
     },
 
-    async find(executor: Executor, campaignId: string, id: string): Promise<QueueRow | undefined> {
+    async find(executor: Executor, campaignId: string, id: string): Promise<StoredReport | undefined> {
       const row = await selectQueueRows(queueQuery(executor, campaignId, { includeMerged: true }))
         .where('n.id', '=', id)
         .executeTakeFirst();
-      return row && toQueueRow(row);
+      return row && toReport(row);
     },
 
-    async findMany(executor: Executor, campaignId: string, ids: readonly string[]): Promise<QueueRow[]> {
+    async findMany(executor: Executor, campaignId: string, ids: readonly string[]): Promise<StoredReport[]> {
       if (ids.length === 0) return [];
       const rows = await selectQueueRows(queueQuery(executor, campaignId, { includeMerged: true }))
         .where('n.id', 'in', [...ids])
         .execute();
-      return rows.map(toQueueRow);
+      return rows.map(toReport);
     },
 
-    async duplicatesOf(executor: Executor, campaignId: string, id: string): Promise<QueueRow[]> {
+    async duplicatesOf(executor: Executor, campaignId: string, id: string): Promise<StoredReport[]> {
       const rows = await selectQueueRows(queueQuery(executor, campaignId, { includeMerged: true }))
         .where('n.merged_into', '=', id)
         .orderBy('n.created_day')
         .orderBy('n.id')
         .execute();
-      return rows.map(toQueueRow);
+      return rows.map(toReport);
     },
 
     /** Decide only if the report is still in one of `from` and not merged: a concurrent decision makes this a no-op. */
     async decide(trx: Executor, id: string, from: readonly Status[], update: DecisionUpdate): Promise<boolean> {
       const result = await trx
         .updateTable('negative_reports')
-        .set(update)
+        .set({
+          status: update.status,
+          decided_by: update.by,
+          decided_at: update.at,
+          decision_reason: update.reason,
+          redacted_matter: update.redacted.matter,
+          redacted_description: update.redacted.description,
+        })
         .where('id', '=', id)
         .where('status', 'in', [...from])
         .where('merged_into', 'is', null)
@@ -271,41 +326,69 @@ export function negativesRepository(db: Kysely<Database>) {
      * Append decisions numbered after the campaign's last one. Two transactions numbering at once
      * clash on the unique (campaign, seq) key: the caller retries the later one.
      */
-    async insertDecisions(trx: Executor, campaignId: string, rows: NewDecision[]): Promise<void> {
+    async insertDecisions(trx: Executor, campaignId: string, decisions: readonly Decision[]): Promise<void> {
       let seq = await lastSeq(trx, campaignId);
-      for (const chunk of chunks(rows)) {
+      for (const chunk of chunks([...decisions])) {
         await trx
           .insertInto('negative_decisions')
-          .values(chunk.map((row) => ({ ...row, seq: ++seq })))
+          .values(
+            chunk.map((d) => ({
+              id: d.id,
+              campaign_id: campaignId,
+              report_id: d.reportId,
+              seq: ++seq,
+              at: d.at,
+              actor: d.actor,
+              action: d.action,
+              from_status: d.from,
+              to_status: d.to,
+              reason: d.reason,
+              detail_json: JSON.stringify(d.detail),
+            })),
+          )
           .returning('id')
           .execute();
       }
     },
 
-    history: (campaignId: string, reportIds: readonly string[]): Promise<DecisionRow[]> =>
+    history: async (campaignId: string, reportIds: readonly string[]): Promise<Decision[]> =>
       reportIds.length === 0
-        ? Promise.resolve([])
-        : db
-            .selectFrom('negative_decisions')
-            .selectAll()
-            .where('campaign_id', '=', campaignId)
-            .where('report_id', 'in', [...reportIds])
-            .orderBy('seq')
-            .execute(),
+        ? []
+        : (
+            await db
+              .selectFrom('negative_decisions')
+              .selectAll()
+              .where('campaign_id', '=', campaignId)
+              .where('report_id', 'in', [...reportIds])
+              .orderBy('seq')
+              .execute()
+          ).map(toDecision),
 
     /** Decisions numbered after `after` up to `through`, with what a change list shows of their report. */
-    decisionsBetween: (campaignId: string, after: number, through: number) =>
-      db
-        .selectFrom('negative_decisions as x')
-        .innerJoin('negative_reports as n', 'n.id', 'x.report_id')
-        .innerJoin('departments as d', 'd.id', 'n.department_id')
-        .selectAll('x')
-        .select(['n.kind', 'd.code as department_code', 'd.name as department_name'])
-        .where('x.campaign_id', '=', campaignId)
-        .where('x.seq', '>', after)
-        .where('x.seq', '<=', through)
-        .orderBy('x.seq')
-        .execute(),
+    decisionsBetween: async (campaignId: string, after: number, through: number): Promise<DecisionChange[]> =>
+      (
+        await db
+          .selectFrom('negative_decisions as x')
+          .innerJoin('negative_reports as n', 'n.id', 'x.report_id')
+          .innerJoin('departments as d', 'd.id', 'n.department_id')
+          .selectAll('x')
+          .select(['n.kind', 'd.code as department_code', 'd.name as department_name'])
+          .where('x.campaign_id', '=', campaignId)
+          .where('x.seq', '>', after)
+          .where('x.seq', '<=', through)
+          .orderBy('x.seq')
+          .execute()
+      ).map((r) => ({
+        report: r.report_id,
+        department: { code: r.department_code, name: r.department_name },
+        kind: Number(r.kind),
+        action: r.action as Decision['action'],
+        from: r.from_status,
+        to: r.to_status,
+        reason: r.reason,
+        by: r.actor,
+        at: r.at,
+      })),
 
     lastSeq: (campaignId: string) => lastSeq(db, campaignId),
 

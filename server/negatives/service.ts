@@ -26,9 +26,8 @@ import type { WorkingCalendar } from '../calendar/working-days.js';
 import { addDays, daysBetween, overdueCutoff, reviewDeadline } from './deadline.js';
 import {
   negativesRepository,
-  type DecisionRow,
   type QueueFilter,
-  type QueueRow,
+  type StoredReport,
   type ReportedNegative,
   type Status,
 } from './repository.js';
@@ -73,25 +72,12 @@ export type DecisionInput = z.input<typeof decisionSchema>;
 export type RedactionInput = z.input<typeof redactionSchema>;
 export type MergeInput = z.input<typeof mergeSchema>;
 
-const toDecision = (row: DecisionRow): Decision => ({
-  id: row.id,
-  reportId: row.report_id,
-  at: row.at,
-  actor: row.actor,
-  action: row.action as Decision['action'],
-  from: row.from_status,
-  to: row.to_status,
-  reason: row.reason,
-  detail: JSON.parse(row.detail_json) as Record<string, unknown>,
-});
-
 /** The text a department would read: frozen at the decision, else the office's edit, else automatic. */
-function redactedOf(row: QueueRow) {
-  const byHand = row.redacted_matter !== null && row.redacted_description !== null;
+function redactedOf(report: StoredReport) {
   return {
-    matter: row.redacted_matter ?? redact(row.matter).text,
-    description: row.redacted_description ?? redact(row.description).text,
-    byHand,
+    matter: report.redacted?.matter ?? redact(report.matter).text,
+    description: report.redacted?.description ?? redact(report.description).text,
+    byHand: report.redacted !== null,
   };
 }
 
@@ -125,29 +111,28 @@ export function negativesService(
   }
   type Dating = Awaited<ReturnType<typeof datingFor>>;
 
-  function toReport(campaign: Campaign, row: QueueRow, dating: Dating): NegativeReport {
+  function toReport(campaign: Campaign, report: StoredReport, dating: Dating): NegativeReport {
     const { today } = dating;
-    const deadline = dating.deadlineOf(row.created_day);
-    const decided = row.decided_at !== null && row.decided_by !== null;
+    const deadline = dating.deadlineOf(report.reportedDay);
     return {
-      id: row.id,
-      department: { code: row.department_code, name: row.department_name },
-      kind: row.kind,
-      kindLabel: campaign.config.negatives.find((n) => n.id === row.kind)?.label ?? `负面情形 ${row.kind}`,
-      matter: row.matter,
-      eventDate: row.event_date,
-      description: row.description,
-      redacted: redactedOf(row),
-      contactAllowed: row.contact_allowed === 1,
-      reportedDay: row.created_day,
-      ageDays: daysBetween(row.created_day, today),
+      id: report.id,
+      department: { code: report.department.code, name: report.department.name },
+      kind: report.kind,
+      kindLabel: campaign.config.negatives.find((n) => n.id === report.kind)?.label ?? `负面情形 ${report.kind}`,
+      matter: report.matter,
+      eventDate: report.eventDate,
+      description: report.description,
+      redacted: redactedOf(report),
+      contactAllowed: report.contactAllowed,
+      reportedDay: report.reportedDay,
+      ageDays: daysBetween(report.reportedDay, today),
       dueDay: deadline.dueDay,
       workingDaysLeft: deadline.workingDaysLeft,
-      overdue: row.effective_status === 'pending' && deadline.overdue,
-      status: row.effective_status,
-      mergedInto: row.merged_into,
-      duplicates: row.duplicates,
-      decision: decided ? { by: row.decided_by!, at: row.decided_at!, reason: row.decision_reason ?? '' } : null,
+      overdue: report.effectiveStatus === 'pending' && deadline.overdue,
+      status: report.effectiveStatus,
+      mergedInto: report.mergedInto,
+      duplicates: report.duplicates,
+      decision: report.decision,
     };
   }
 
@@ -183,7 +168,7 @@ export function negativesService(
     };
   }
 
-  async function load(trx: Transaction<Database> | undefined, campaign: Campaign, id: string): Promise<QueueRow> {
+  async function load(trx: Transaction<Database> | undefined, campaign: Campaign, id: string): Promise<StoredReport> {
     const row = await repo.find(trx ?? db.kysely, campaign.id, id);
     if (!row) throw new AppError('NOT_FOUND', '没有这条负面情形');
     return row;
@@ -202,24 +187,12 @@ export function negativesService(
     }
   }
 
-  function decisionRow(
-    campaign: Campaign,
+  function decisionOf(
     reportId: string,
     actor: Actor,
     fields: Omit<Decision, 'id' | 'reportId' | 'at' | 'actor'>,
-  ) {
-    return {
-      id: newId(),
-      campaign_id: campaign.id,
-      report_id: reportId,
-      at: clock.now().toISOString(),
-      actor: actor.username,
-      action: fields.action,
-      from_status: fields.from,
-      to_status: fields.to,
-      reason: fields.reason,
-      detail_json: JSON.stringify(fields.detail),
-    };
+  ): Decision {
+    return { id: newId(), reportId, at: clock.now().toISOString(), actor: actor.username, ...fields };
   }
 
   /**
@@ -234,13 +207,13 @@ export function negativesService(
     to: 'verified' | 'dismissed',
     why: string,
     actor: Actor,
-  ): Promise<QueueRow[]> {
+  ): Promise<StoredReport[]> {
     const rows = await repo.findMany(trx, campaign.id, ids);
     if (rows.length !== new Set(ids).size) throw new AppError('NOT_FOUND', '没有这条负面情形');
     const from: Status[] = to === 'verified' ? ['pending', 'dismissed'] : ['pending'];
     const now = clock.now().toISOString();
     for (const row of rows) {
-      if (row.merged_into !== null)
+      if (row.mergedInto !== null)
         throw new AppError('CONFLICT', '这条负面情形已合并到另一条，随那一条一并处理；如需单独处理请先取消合并');
       if (!from.includes(row.status)) {
         throw new AppError(
@@ -251,11 +224,10 @@ export function negativesService(
       const redacted = redactedOf(row);
       const changed = await repo.decide(trx, row.id, [row.status], {
         status: to,
-        decided_by: actor.username,
-        decided_at: now,
-        decision_reason: why,
-        redacted_matter: redacted.matter,
-        redacted_description: redacted.description,
+        by: actor.username,
+        at: now,
+        reason: why,
+        redacted: { matter: redacted.matter, description: redacted.description },
       });
       if (!changed) throw concurrent();
       // 点名挂号: a verified situation becomes an item on its department's sheet, with the redacted text
@@ -265,11 +237,11 @@ export function negativesService(
           {
             id: row.id,
             campaignId: campaign.id,
-            departmentId: row.department_id,
+            departmentId: row.department.id,
             kind: row.kind,
             matter: redacted.matter,
             description: redacted.description,
-            eventDate: row.event_date,
+            eventDate: row.eventDate,
           },
           actor,
         );
@@ -279,7 +251,7 @@ export function negativesService(
       trx,
       campaign.id,
       rows.map((row) =>
-        decisionRow(campaign, row.id, actor, {
+        decisionOf(row.id, actor, {
           action: to === 'verified' ? 'verify' : 'dismiss',
           from: row.status,
           to,
@@ -299,14 +271,14 @@ export function negativesService(
     const history = await repo.history(campaign.id, [id, ...duplicates.map((d) => d.id)]);
     return {
       ...report,
-      contact: row.contact_allowed === 1 ? row.contact : null,
+      contact: row.contactAllowed ? row.contact : null,
       findings: { matter: findSensitive(row.matter), description: findSensitive(row.description) },
       remaining: {
         matter: findSensitive(report.redacted.matter),
         description: findSensitive(report.redacted.description),
       },
       duplicatesList: duplicates.map((d) => toReport(campaign, d, dating)),
-      history: history.map(toDecision),
+      history,
     };
   }
 
@@ -325,7 +297,7 @@ export function negativesService(
         actor: actor.username,
         action: to === 'verified' ? 'negative_verify' : 'negative_dismiss',
         campaignId: campaign.id,
-        detail: { report: id, department: row.department_code, kind: row.kind, reason: why },
+        detail: { report: id, department: row.department.code, kind: row.kind, reason: why },
       });
     });
     return detail(campaign, id);
@@ -341,13 +313,13 @@ export function negativesService(
       const q = parseOrThrow(queueQuerySchema, query, '筛选条件');
       const dating = await datingFor(campaign);
       const filter = await filterOf(campaign, q, dating);
-      const { rows, total } = await repo.queue(campaign.id, filter, {
+      const { reports, total } = await repo.queue(campaign.id, filter, {
         offset: (q.page - 1) * q.pageSize,
         limit: q.pageSize,
       });
       const counts = await repo.counts(campaign.id, dating.overdueCutoff());
       return {
-        items: rows.map((r) => toReport(campaign, r, dating)),
+        items: reports.map((r) => toReport(campaign, r, dating)),
         total,
         page: q.page,
         pageSize: q.pageSize,
@@ -396,14 +368,14 @@ export function negativesService(
         ]);
       await deciding(async (trx) => {
         const primary = await load(trx, campaign, primaryId);
-        if (primary.merged_into !== null)
+        if (primary.mergedInto !== null)
           throw new AppError('CONFLICT', '这条负面情形本身已合并到另一条，请合并到那一条');
         const found = await repo.findMany(trx, campaign.id, duplicates);
         const missing = duplicates.filter((id) => !found.some((f) => f.id === id));
         if (missing.length) throw new AppError('NOT_FOUND', `没有这条负面情形：${missing[0]}`);
         for (const d of found) {
-          if (d.department_id !== primary.department_id)
-            throw new AppError('CONFLICT', `只能合并同一部门的同一事项：${d.id} 属于${d.department_name}`);
+          if (d.department.id !== primary.department.id)
+            throw new AppError('CONFLICT', `只能合并同一部门的同一事项：${d.id} 属于${d.department.name}`);
           if (d.status !== 'pending') throw new AppError('CONFLICT', `已处理的负面情形不能合并：${d.id}`);
         }
         if (!(await repo.merge(trx, primaryId, duplicates))) throw concurrent();
@@ -411,7 +383,7 @@ export function negativesService(
           trx,
           campaign.id,
           duplicates.map((id) =>
-            decisionRow(campaign, id, actor, {
+            decisionOf(id, actor, {
               action: 'merge',
               from: 'pending',
               to: 'merged',
@@ -436,15 +408,15 @@ export function negativesService(
       const { reason: why } = parseOrThrow(decisionSchema, input, '取消合并');
       await deciding(async (trx) => {
         const row = await load(trx, campaign, id);
-        if (row.merged_into === null) throw new AppError('CONFLICT', '这条负面情形没有合并到其他情形');
-        if (!(await repo.unmerge(trx, id, row.merged_into))) throw concurrent();
+        if (row.mergedInto === null) throw new AppError('CONFLICT', '这条负面情形没有合并到其他情形');
+        if (!(await repo.unmerge(trx, id, row.mergedInto))) throw concurrent();
         await repo.insertDecisions(trx, campaign.id, [
-          decisionRow(campaign, id, actor, {
+          decisionOf(id, actor, {
             action: 'unmerge',
             from: 'merged',
             to: 'pending',
             reason: why,
-            detail: { from: row.merged_into },
+            detail: { from: row.mergedInto },
           }),
         ]);
         await audit.record(trx, {
@@ -473,19 +445,8 @@ export function negativesService(
     },
 
     /** Decisions numbered after `after` up to `through`, in order: a correction's change list. */
-    async decisionsBetween(campaignId: string, after: number, through: number): Promise<DecisionChange[]> {
-      return (await repo.decisionsBetween(campaignId, after, through)).map((r) => ({
-        report: r.report_id,
-        department: { code: r.department_code, name: r.department_name },
-        kind: Number(r.kind),
-        action: r.action as Decision['action'],
-        from: r.from_status,
-        to: r.to_status,
-        reason: r.reason,
-        by: r.actor,
-        at: r.at,
-      }));
-    },
+    decisionsBetween: (campaignId: string, after: number, through: number): Promise<DecisionChange[]> =>
+      repo.decisionsBetween(campaignId, after, through),
 
     /** The number of the campaign's last decision: a snapshot records it. */
     lastDecision: (campaignId: string) => repo.lastSeq(campaignId),
