@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import { Kysely, Migrator } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { OwnSchemaPostgresDialect } from './postgres-introspector.js';
 import { migrationProvider } from './migrations/index.js';
 import { type DatabaseFailure, DatabaseHealth, databaseFailure, withHealth } from './health.js';
 import { reopeningSqlite, sqliteRoomFailure } from './sqlite.js';
@@ -132,7 +133,7 @@ async function connectPostgres(url: string, schema: string | undefined, poolSize
   };
   pool.on('error', lost);
   pool.on('connect', (client) => client.on('error', lost));
-  const dialect = withHealth(new PostgresDialect({ pool }), health);
+  const dialect = withHealth(new OwnSchemaPostgresDialect({ pool }, schema), health);
   const kysely = new Kysely<Database>({ dialect });
   const db: Db = {
     kysely,
