@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { textProblem } from '../../surveys/text.js';
 import type { UploadedFile } from './evidence.js';
-import { PERIODS } from './machine.js';
+import { PERIODS, RESPOND_DAYS } from './machine.js';
 
 /**
  * The plain forms of the liaison's portal and the office's close-out pages (they work without a
@@ -37,7 +37,14 @@ export async function readForm(c: Context): Promise<PostedForm> {
 }
 
 /** The longest text each field takes (the schemas below and the pages' maxlength). */
-export const FIELD_LIMITS = { measures: 2000, responsible: 100, text: 5000, reason: 1000, note: 1000 } as const;
+export const FIELD_LIMITS = {
+  measures: 2000,
+  responsible: 100,
+  text: 5000,
+  reason: 1000,
+  note: 1000,
+  requirement: 2000,
+} as const;
 export type TextField = keyof typeof FIELD_LIMITS;
 
 /** Text fit to store (no NUL, no half characters), the refusal naming the field. */
@@ -80,6 +87,21 @@ export const decideExtensionForm = z.object({
 export const decideAppealForm = z.object({
   decision: z.enum(['uphold', 'dismiss'], { message: '请选择申诉成立或驳回申诉' }),
   reason: text(FIELD_LIMITS.reason, '裁定理由'),
+});
+
+/** The office's edits of a draft sheet (its 工作要求) and of a draft item (整改要求, response period). */
+export const editSheetForm = z.object({ requirement: text(FIELD_LIMITS.requirement, '工作要求') });
+export const editItemForm = z.object({
+  requirement: text(FIELD_LIMITS.requirement, '整改要求'),
+  respondDays: z
+    .string({ message: '请填写反馈期限（工作日）' })
+    .trim()
+    .regex(/^\d{1,3}$/, '反馈期限应为整数个工作日')
+    .transform(Number)
+    .refine(
+      (d) => d >= RESPOND_DAYS.min && d <= RESPOND_DAYS.max,
+      `反馈期限应为 ${RESPOND_DAYS.min}–${RESPOND_DAYS.max} 个工作日`,
+    ),
 });
 
 /** The form's data, or a VALIDATION_FAILED naming the first bad field in Chinese. */

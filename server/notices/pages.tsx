@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { requirePageRole } from '../accounts/middleware.js';
 import type { Campaign } from '../campaigns/service.js';
 import { Layout } from '../http/components/layout.js';
@@ -12,6 +13,8 @@ import { STATE_LABELS } from './machine.js';
 import { actorOf } from './http.js';
 import type { SheetDetail } from './service.js';
 import { noticeText, type NoticeBlock } from './text.js';
+import { Banner } from './components.js';
+import { DRAFT_DONE, DraftEditor, draftEditRoutes, type DraftBanner, type DraftEdit } from './draft-pages.js';
 
 function Block({ block }: { block: NoticeBlock }) {
   switch (block.kind) {
@@ -161,31 +164,39 @@ export function noticesPages(services: Services) {
     return c.html(<PrintPage sheets={[sheet]} campaign={campaign} />);
   });
 
-  r.get('/campaigns/:slug/notices/:sheetId', async (c) => {
+  /** One sheet: the notice as it reads, its items' states and, while a draft, the office's edits and issue. */
+  async function renderSheet(c: Context<AppEnv>, banner: DraftBanner = {}, status: ContentfulStatusCode = 200) {
     const campaign = await campaignOf(c);
-    const sheet = await services.notices.sheet(campaign.slug, c.req.param('sheetId'));
+    const sheet = await services.notices.sheet(campaign.slug, c.req.param('sheetId') as string);
     const path = `/campaigns/${campaign.slug}/notices/${sheet.id}`;
+    const viewer = await viewerOf(c, services);
     return c.html(
-      <Layout
-        title={`${sheet.serialText} · ${sheet.departmentName}`}
-        styles={['notice.css']}
-        viewer={await viewerOf(c, services)}
-      >
+      <Layout title={`${sheet.serialText} · ${sheet.departmentName}`} styles={['notice.css']} viewer={viewer}>
         <main id="notice-sheet" data-state={sheet.state}>
           <p class="no-print">
             <a href={`/admin/campaigns/${campaign.slug}/notices`}>← 全部工作提示单</a>
             {sheet.state === 'draft' && <strong class="flag"> 草拟中，尚未印发</strong>}
           </p>
+          <Banner done={banner.done} error={banner.error} />
           <DocumentLinks print={`/admin${path}/print`} docx={`/api${path}/docx`} />
           <NoticeDocument sheet={sheet} campaign={campaign} />
+          {sheet.state === 'draft' && (
+            <DraftEditor sheet={sheet} action={`/admin${path}`} csrf={viewer.csrfToken} banner={banner} />
+          )}
           <section class="no-print">
             <h2>办理情况</h2>
             <ItemStates sheet={sheet} zone={campaign.config.timeZone} />
           </section>
         </main>
       </Layout>,
+      status,
     );
-  });
+  }
+
+  r.get('/campaigns/:slug/notices/:sheetId', (c) =>
+    renderSheet(c, { done: DRAFT_DONE[c.req.query('done') as DraftEdit] ?? null }),
+  );
+  draftEditRoutes(r, services, renderSheet);
 
   return r;
 }
