@@ -679,3 +679,35 @@ export interface NoticeLedger {
   };
   settlement: { year: number; total: SettlementRow; byDepartment: SettlementRow[] };
 }
+
+/** pending: waiting to be sent (again); sending: a sender holds it now; sent: the server took it; failed: given up */
+export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed';
+
+/** One queued e-mail (`GET /api/outbox`). */
+export interface OutboxMessage {
+  id: string;
+  dedupeKey: string;
+  recipient: string;
+  subject: string;
+  body: string;
+  createdAt: string;
+  state: OutboxState;
+  attempts: number;
+  nextAttemptAt: string;
+  sentAt: string | null;
+  lastError: string | null;
+}
+
+/** `GET /api/outbox` */
+export interface OutboxPage {
+  /** whether an SMTP server is configured: without one, messages wait (and stay visible in the portal) */
+  smtpConfigured: boolean;
+  counts: { pending: number; sent: number; failed: number };
+  messages: OutboxMessage[];
+}
+
+/** `GET /api/my/notifications` */
+export interface NotificationList {
+  unread: number;
+  notifications: NoticeNotification[];
+}

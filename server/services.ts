@@ -10,6 +10,8 @@ import { evaluatorService } from './evaluator/service.js';
 import { resultsService } from './results/service.js';
 import { noticesService } from './notices/service.js';
 import { ledgerService } from './notices/ledger.js';
+import { escalationService } from './notices/escalation.js';
+import { notificationsService } from './notices/notify.js';
 import { throttleService } from './throttle/service.js';
 import { negativesService } from './negatives/service.js';
 import { suggestionsService } from './suggestions/service.js';
@@ -43,6 +45,8 @@ export function createServices(deps: AppDeps) {
     results,
     notices,
     ledger: ledgerService(deps, campaigns, notices, calendar),
+    escalation: escalationService(deps, (zone) => calendar.forZone(zone), notices.timeZoneOf),
+    notifications: notificationsService(deps),
     suggestions: suggestionsService(campaigns, responses),
   };
 }

@@ -146,23 +146,53 @@ function ItemCard({ item, zone, deadlines }: { item: Item; zone: string; deadlin
 
 const LEVEL_LABELS: Record<string, string> = { info: '通知', blue: '提醒', orange: '催办', red: '督办' };
 
-function Notifications({ notifications, zone }: { notifications: Notification[]; zone: string }) {
+/**
+ * The department's newest notifications, unread ones first marked and counted; opening one (查看)
+ * marks it read and goes to its item or sheet, 全部标为已读 marks them all.
+ */
+function Notifications({
+  notifications,
+  unread,
+  zone,
+  viewer,
+}: {
+  notifications: Notification[];
+  unread: number;
+  zone: string;
+  viewer: Viewer;
+}) {
   if (!notifications.length) return null;
   return (
-    <section>
-      <h2>通知</h2>
+    <section id="notifications">
+      <h2>通知{unread > 0 && <span class="unread-count">（{unread} 条未读）</span>}</h2>
       <ul class="notifications">
         {notifications.map((n) => (
-          <li class={`notification level-${n.level}`}>
+          <li class={`notification level-${n.level}${n.readAt ? '' : ' unread'}`} data-id={n.id}>
             <p>
+              {!n.readAt && <span class="badge">未读</span>}
               <span class="level">{LEVEL_LABELS[n.level] ?? n.level}</span> <strong>{n.title}</strong>{' '}
               <Time at={n.createdAt} zone={zone} />
             </p>
             <Prose text={n.body} />
-            {n.itemId && <a href={`/my/items/${n.itemId}`}>查看事项</a>}
+            {(n.itemId || n.sheetId) && (
+              <form method="post" action={`/my/notifications/${n.id}/open`}>
+                <Csrf viewer={viewer} />
+                <button type="submit" class="link">
+                  {n.itemId ? '查看事项' : '查看工作提示单'}
+                </button>
+              </form>
+            )}
           </li>
         ))}
       </ul>
+      {unread > 0 && (
+        <form method="post" action="/my/notifications/read">
+          <Csrf viewer={viewer} />
+          <button type="submit" class="secondary">
+            全部标为已读
+          </button>
+        </form>
+      )}
     </section>
   );
 }
@@ -462,9 +492,10 @@ export function portalPages(services: Services) {
 
   r.get('/', async (c) => {
     const actor = actorOf(c);
-    const [sheets, notifications, viewer] = await Promise.all([
+    const [sheets, notifications, unread, viewer] = await Promise.all([
       services.notices.mySheets(actor),
       services.notices.myNotifications(actor),
+      services.notifications.unread(actor),
       viewerOf(c, services),
     ]);
     const zones = new Map<string | null, string>();
@@ -484,7 +515,7 @@ export function portalPages(services: Services) {
       <PortalPage viewer={viewer} title="工作提示单">
         <h1>工作提示单{viewer.departmentName && <small>{viewer.departmentName}</small>}</h1>
         <Banner done={doneOf(c)} />
-        <Notifications notifications={notifications} zone={pageZone} />
+        <Notifications notifications={notifications} unread={unread} zone={pageZone} viewer={viewer} />
         <section>
           <h2>需要办理（{todo.length} 项）</h2>
           {todo.length ? todo.map(card) : <EmptyState>目前没有需要办理的事项。</EmptyState>}
@@ -590,6 +621,18 @@ export function portalPages(services: Services) {
   }
 
   r.get('/sheets/:id', (c) => sheetPage(c, c.req.param('id'), { done: doneOf(c) }));
+
+  // opening a notification marks it read and shows what it is about
+  r.post('/notifications/:id/open', async (c) => {
+    const opened = await services.notifications.open(actorOf(c), c.req.param('id'));
+    const target = opened.itemId ? `/my/items/${opened.itemId}` : opened.sheetId && `/my/sheets/${opened.sheetId}`;
+    return c.redirect(target || '/my#notifications', 303);
+  });
+
+  r.post('/notifications/read', async (c) => {
+    await services.notifications.markRead(actorOf(c), 'all');
+    return c.redirect('/my#notifications', 303);
+  });
 
   r.post('/sheets/:id/acknowledge', async (c) => {
     const sheetId = c.req.param('id');

@@ -4,6 +4,7 @@ import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
 import type { Services } from '../services.js';
 import { myNoticesRoutes } from '../notices/routes.js';
+import { myNotificationRoutes } from '../notices/notification-routes.js';
 
 /** Mounted at /api/my: what a department liaison reads of their own department, nothing else. */
 export function liaisonRoutes(services: Services) {
@@ -16,6 +17,7 @@ export function liaisonRoutes(services: Services) {
     return c.json(await services.results.departmentResults(user.departmentCode));
   });
   r.route('/', myNoticesRoutes(services));
+  r.route('/', myNotificationRoutes(services));
 
   return r;
 }

@@ -120,7 +120,7 @@ export function FileList({ files, href }: { files: EvidenceFile[]; href: (file: 
   );
 }
 
-const HISTORY_LABELS: Record<string, string> = { ...ACTION_LABELS, create: '登记事项' };
+const HISTORY_LABELS: Record<string, string> = { ...ACTION_LABELS, create: '登记事项', escalate: '逾期督促' };
 
 /** What the history row's own data adds to its label: the days asked for, the decision taken. */
 function historyDetail(entry: HistoryEntry): string {

@@ -10,6 +10,8 @@ import type { CampaignResult } from '../../scoring/index.js';
 import { fillPattern, noticesConfigSchema, type NoticesConfig } from '../../surveys/campaign-config.js';
 import { DEFAULT_TIME_ZONE, dayInZone } from '../../web/lib/time.js';
 import { countdown, type Countdown } from './countdown.js';
+import { itemsToReopen, reopenReason } from './lookback.js';
+import { itemNotice, notify, sheetIssuedNotice } from './notify.js';
 import { checkEvidence, type UploadedFile } from './evidence.js';
 import {
   RESPOND_DAYS,
@@ -157,7 +159,7 @@ function itemsBySheet(items: Item[]): Map<string | null, Item[]> {
 }
 
 export function noticesService(
-  { db, clock }: AppDeps,
+  { db, clock, config }: AppDeps,
   auditLog: AuditService,
   published: PublishedResults,
   calendars: CalendarSource,
@@ -346,8 +348,43 @@ export function noticesService(
     });
     await audit(trx, actor, 'notice_item_create', campaign.id, { item: id, sheet: sheet.id, source: item.source });
     let created = (await repo.findItem(id)) as Item;
-    if (sheet.state === 'issued') created = await applyLoaded(trx, created, { type: 'issue' }, actor, campaign);
+    if (sheet.state === 'issued') {
+      created = await applyLoaded(trx, created, { type: 'issue' }, actor, campaign);
+      const notice = itemNotice(
+        created,
+        {
+          key: `item-issued:${created.id}`,
+          level: 'info',
+          title: `【工作提示单】${sheet.serialText} 新增事项 ${created.number}`,
+          lead: `评议办在工作提示单 ${sheet.serialText} 上新增了`,
+          step: '签收',
+        },
+        campaign.config.timeZone,
+      );
+      await notify(trx, config, notice, at);
+    }
     return { item: created, created: true };
+  }
+
+  /** 回头看: the department's closed items of the new item's kind reopen (server/notices/lookback.ts). */
+  async function reopenLookingBack(trx: Kysely<Database>, campaign: Campaign, newItem: Item, actor: NoticeActor) {
+    const at = now();
+    for (const closed of await itemsToReopen(trx, campaign, newItem, at)) {
+      const reason = reopenReason(campaign, newItem, closed.campaignId === campaign.id);
+      const reopened = await apply(trx, closed.id, { type: 'reopen', reason }, actor);
+      const notice = itemNotice(
+        reopened,
+        {
+          key: `reopen:${reopened.id}:${reopened.reopenCount}`,
+          level: 'orange',
+          title: `【回头看】事项 ${reopened.number} 重新挂号`,
+          lead: `${reason}，已销号的`,
+          step: '重新反馈整改情况',
+        },
+        (closed.campaignId ? await campaignById(trx, closed.campaignId) : campaign).config.timeZone,
+      );
+      await notify(trx, config, notice, at);
+    }
   }
 
   function negativeEvidence(report: VerifiedNegative): string {
@@ -479,7 +516,7 @@ export function noticesService(
       if (!department) throw new AppError('NOT_FOUND', '没有这个部门');
       const kind = campaign.config.negatives.find((n) => n.id === report.kind);
       const { sheet } = await sheetFor(trx, campaign, department, actor);
-      const { item } = await addItem(
+      const { item, created } = await addItem(
         trx,
         campaign,
         sheet,
@@ -492,6 +529,7 @@ export function noticesService(
         },
         actor,
       );
+      if (created) await reopenLookingBack(trx, campaign, item, actor);
       return item;
     },
 
@@ -602,7 +640,15 @@ export function noticesService(
           serial: sheet.serialText,
           items: drafts.length,
         });
-        return { ...((await repo.findSheet(sheet.id)) as Sheet), items: await repo.listItems({ sheetId }) };
+        const issued = await repo.listItems({ sheetId });
+        const notice = sheetIssuedNotice(
+          { ...sheet, title: settings.title },
+          department?.name ?? sheet.addressee,
+          issued.filter((i) => i.state === 'registered'),
+          campaign.config.timeZone,
+        );
+        await notify(trx, config, notice, at);
+        return { ...((await repo.findSheet(sheet.id)) as Sheet), items: issued };
       });
     },
 

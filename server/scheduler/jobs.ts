@@ -13,5 +13,11 @@ export function scheduledJobs(services: Services): Job[] {
       intervalMs: 60 * 60_000,
       run: async () => void (await services.evaluator.purgeDraftsAfterClose()),
     },
+    // 提醒 / 催办 / 督办 of items whose deadline has come (each once per deadline, server/notices/escalation.ts)
+    {
+      name: 'notices-escalate',
+      intervalMs: 15 * 60_000,
+      run: async ({ now }) => void (await services.escalation.escalateDue(now)),
+    },
   ];
 }

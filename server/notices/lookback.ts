@@ -1,0 +1,49 @@
+import type { Kysely } from 'kysely';
+import { campaignsRepository } from '../campaigns/repository.js';
+import type { Campaign } from '../campaigns/service.js';
+import type { Database } from '../db/schema.js';
+import { noticesRepository, type Item } from './repository.js';
+
+/**
+ * 回头看: when the office verifies a negative report, the department's closed items of the same
+ * situation kind reopen if they were closed within the last 90 days or belong to the campaign
+ * before the report's (the same department across campaigns is the same code). It happens in the
+ * verifying transaction (exact, nothing to schedule, once: a report is verified once). The reopen
+ * is the machine's `reopen` (a history row, reopen_count + 1, a new 15-working-day deadline) and
+ * the department is told. (通报, the items still open at a reconciliation, is the ledger's
+ * `forCirculation` in ledger.ts.)
+ */
+
+export const LOOKBACK_DAYS = 90;
+const DAY_MS = 24 * 3600_000;
+
+/** The campaign that opened last before this one, if any. */
+async function previousCampaignId(trx: Kysely<Database>, campaign: Campaign): Promise<string | null> {
+  const earlier = (await campaignsRepository(trx).list()).filter((c) => c.opens_at < campaign.opensAt);
+  return earlier[0]?.id ?? null;
+}
+
+/** The closed items a new verified negative of `item`'s department and kind reopens. */
+export async function itemsToReopen(
+  trx: Kysely<Database>,
+  campaign: Campaign,
+  item: Pick<Item, 'id' | 'departmentCode' | 'kind'>,
+  at: string,
+): Promise<Item[]> {
+  const since = new Date(new Date(at).getTime() - LOOKBACK_DAYS * DAY_MS).toISOString();
+  const previous = await previousCampaignId(trx, campaign);
+  return (await noticesRepository(trx).listItems({ departmentCode: item.departmentCode, states: ['closed'] })).filter(
+    (closed) =>
+      closed.id !== item.id &&
+      closed.source === 'negative' &&
+      closed.kind === item.kind &&
+      ((closed.closedAt !== null && closed.closedAt >= since) || (previous !== null && closed.campaignId === previous)),
+  );
+}
+
+/** The reason the reopened item's history gives. */
+export function reopenReason(campaign: Campaign, newItem: Pick<Item, 'number' | 'title'>, sameCampaign: boolean) {
+  return sameCampaign
+    ? `回头看：销号后 ${LOOKBACK_DAYS} 日内再次被反映同类问题（${newItem.number}「${newItem.title}」）`
+    : `回头看：${campaign.name}中再次被反映同类问题（${newItem.number}「${newItem.title}」）`;
+}

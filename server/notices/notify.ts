@@ -1,0 +1,200 @@
+import type { Kysely } from 'kysely';
+import type { AppConfig } from '../config.js';
+import type { AppDeps } from '../context.js';
+import type { Database } from '../db/schema.js';
+import { outboxRepository } from '../outbox/repository.js';
+import { AppError } from '../errors.js';
+import { newId } from '../shared/ids.js';
+import { formatLongDate } from '../../web/lib/time.js';
+import type { Actor } from './machine.js';
+
+/**
+ * Generated notices to a department: one in-app notification (the liaison portal lists it whether
+ * or not mail goes out) and, when the department has a liaison e-mail, one outbox message in the
+ * same transaction. Both have the event's unique key, so an event told twice (a job rerun after a
+ * crash, two processes at once) is one notification and one e-mail.
+ */
+
+export type NoticeLevel = 'info' | 'blue' | 'orange' | 'red';
+
+export interface Notice {
+  /** one per event, e.g. escalation:<item>:<level>:<due> */
+  dedupeKey: string;
+  /** the campaign's department row (its liaison's e-mail is on it) */
+  departmentId: string;
+  itemId?: string | null;
+  sheetId?: string | null;
+  level: NoticeLevel;
+  title: string;
+  body: string;
+  /** the portal page it is about, e.g. /my/items/ID */
+  path: string;
+}
+
+export function notificationsRepository(db: Kysely<Database>) {
+  return {
+    /** The new notification's id, or undefined when the event was told already. */
+    async insert(notice: Notice, at: string): Promise<string | undefined> {
+      const row = await db
+        .insertInto('notifications')
+        .values({
+          id: newId(),
+          dedupe_key: notice.dedupeKey,
+          department_id: notice.departmentId,
+          item_id: notice.itemId ?? null,
+          sheet_id: notice.sheetId ?? null,
+          level: notice.level,
+          title: notice.title,
+          body: notice.body,
+          created_at: at,
+          read_at: null,
+        })
+        .onConflict((oc) => oc.column('dedupe_key').doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      return row?.id;
+    },
+
+    async liaisonEmail(departmentId: string): Promise<string | null> {
+      const row = await db
+        .selectFrom('departments')
+        .select('liaison_email')
+        .where('id', '=', departmentId)
+        .executeTakeFirst();
+      return row?.liaison_email?.trim() || null;
+    },
+
+    /** Mark read the notifications among `ids` of the department (by its code) still unread; how many. */
+    async markRead(departmentCode: string, ids: string[] | 'all', at: string): Promise<number> {
+      let q = db
+        .updateTable('notifications')
+        .set({ read_at: at })
+        .where('read_at', 'is', null)
+        .where('department_id', 'in', (eb) =>
+          eb.selectFrom('departments').select('id').where('code', '=', departmentCode),
+        );
+      if (ids !== 'all') {
+        if (ids.length === 0) return 0;
+        q = q.where('id', 'in', ids);
+      }
+      return (await q.returning('id').execute()).length;
+    },
+
+    /** One notification of the department (by its code). */
+    find: (departmentCode: string, id: string) =>
+      db
+        .selectFrom('notifications as n')
+        .innerJoin('departments as d', 'd.id', 'n.department_id')
+        .select(['n.id', 'n.item_id', 'n.sheet_id', 'n.read_at'])
+        .where('d.code', '=', departmentCode)
+        .where('n.id', '=', id)
+        .executeTakeFirst(),
+
+    async unreadCount(departmentCode: string): Promise<number> {
+      const row = await db
+        .selectFrom('notifications as n')
+        .innerJoin('departments as d', 'd.id', 'n.department_id')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('d.code', '=', departmentCode)
+        .where('n.read_at', 'is', null)
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+  };
+}
+
+/** The e-mail for a notice: its text and the portal link. */
+export function noticeMail(config: Pick<AppConfig, 'publicUrl'>, notice: Notice) {
+  const link = new URL(notice.path, config.publicUrl).toString();
+  return {
+    subject: notice.title,
+    body: `${notice.body}\n\n请登录民主评议机关系统办理：${link}\n\n（本邮件由系统自动发送，请勿直接回复。）`,
+  };
+}
+
+/** Tell a department of an event, once: true when this call told it. */
+export async function notify(
+  trx: Kysely<Database>,
+  config: Pick<AppConfig, 'publicUrl'>,
+  notice: Notice,
+  at: string,
+): Promise<boolean> {
+  const repo = notificationsRepository(trx);
+  if (!(await repo.insert(notice, at))) return false;
+  const recipient = await repo.liaisonEmail(notice.departmentId);
+  if (recipient)
+    await outboxRepository(trx).enqueue({ dedupeKey: notice.dedupeKey, recipient, ...noticeMail(config, notice) }, at);
+  return true;
+}
+
+/** The department is told a sheet was issued to it: what to sign for and by when. */
+export function sheetIssuedNotice(
+  sheet: { id: string; departmentId: string; serialText: string; title: string },
+  addressee: string,
+  items: { dueAt: string | null }[],
+  timeZone: string,
+): Notice {
+  const signBy = items.map((i) => i.dueAt).find((d) => d !== null);
+  return {
+    dedupeKey: `sheet-issued:${sheet.id}`,
+    departmentId: sheet.departmentId,
+    sheetId: sheet.id,
+    level: 'info',
+    title: `【工作提示单】${sheet.serialText}`,
+    body: `${addressee}：评议办向你单位印发了${sheet.title}（${sheet.serialText}），共 ${items.length} 项${
+      signBy ? `，请于 ${formatLongDate(signBy, timeZone)}前签收` : ''
+    }，并按期提交整改方案、反馈整改情况。`,
+    path: `/my/sheets/${sheet.id}`,
+  };
+}
+
+/** The department is told of an item added to a sheet it already has (and of a 回头看 reopening). */
+export function itemNotice(
+  item: {
+    id: string;
+    departmentId: string;
+    departmentName: string;
+    sheetId: string | null;
+    number: string;
+    title: string;
+    dueAt: string | null;
+  },
+  event: { key: string; level: NoticeLevel; title: string; lead: string; step: string },
+  timeZone: string,
+): Notice {
+  return {
+    dedupeKey: event.key,
+    departmentId: item.departmentId,
+    itemId: item.id,
+    sheetId: item.sheetId,
+    level: event.level,
+    title: event.title,
+    body: `${item.departmentName}：${event.lead}事项 ${item.number}「${item.title}」${
+      item.dueAt ? `，请于 ${formatLongDate(item.dueAt, timeZone)}前${event.step}` : ''
+    }。`,
+    path: `/my/items/${item.id}`,
+  };
+}
+
+/** A liaison's notifications: read when opened, counted while unread. */
+export function notificationsService({ db, clock }: Pick<AppDeps, 'db' | 'clock'>) {
+  const departmentOf = (actor: Actor): string => {
+    if (actor.role !== 'liaison' || !actor.departmentCode) throw new AppError('FORBIDDEN', '您的账号没有关联部门');
+    return actor.departmentCode;
+  };
+  return {
+    /** Mark these (or all) of the liaison's department's notifications read; how many were unread. */
+    markRead: (actor: Actor, ids: string[] | 'all') =>
+      notificationsRepository(db.kysely).markRead(departmentOf(actor), ids, clock.now().toISOString()),
+    /** The liaison opens one: it is read from now on; what it is about. Another department's is a 404. */
+    async open(actor: Actor, id: string): Promise<{ itemId: string | null; sheetId: string | null }> {
+      const code = departmentOf(actor);
+      const repo = notificationsRepository(db.kysely);
+      const found = await repo.find(code, id);
+      if (!found) throw new AppError('NOT_FOUND', '没有这条通知');
+      if (!found.read_at) await repo.markRead(code, [id], clock.now().toISOString());
+      return { itemId: found.item_id, sheetId: found.sheet_id };
+    },
+    unread: (actor: Actor) => notificationsRepository(db.kysely).unreadCount(departmentOf(actor)),
+  };
+}

@@ -1,0 +1,158 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { OutboxMessage, OutboxState } from '../contracts.js';
+import type { Database, OutboxTable } from '../db/schema.js';
+import { newId } from '../shared/ids.js';
+
+export type { OutboxMessage, OutboxState };
+
+/** A message to queue, written in the transaction of the event it tells of. */
+export interface NewMessage {
+  /** one message per event (e.g. the notification's key): queuing it again does nothing */
+  dedupeKey: string;
+  recipient: string;
+  subject: string;
+  body: string;
+}
+
+function toMessage(row: Selectable<OutboxTable>, now: string): OutboxMessage {
+  const claimed = row.state === 'pending' && row.claimed_until !== null && row.claimed_until > now;
+  return {
+    id: row.id,
+    dedupeKey: row.dedupe_key,
+    recipient: row.recipient,
+    subject: row.subject,
+    body: row.body,
+    createdAt: row.created_at,
+    state: claimed ? 'sending' : (row.state as OutboxState),
+    attempts: Number(row.attempts),
+    nextAttemptAt: row.next_attempt_at,
+    sentAt: row.sent_at,
+    lastError: row.last_error,
+  };
+}
+
+/**
+ * The one owner of `outbox`. A message is `pending` until a sender marks it `sent`, or `failed`
+ * after its last attempt. A sender claims due messages for a while (claimed_by, claimed_until):
+ * every change is one conditional UPDATE, so on SQLite and PostgreSQL alike two senders never
+ * hold the same message (PostgreSQL re-checks the WHERE on a row another transaction changed).
+ * Times are ISO-8601 UTC text, which orders as the instants do.
+ */
+export function outboxRepository(db: Kysely<Database>) {
+  return {
+    /** Queue a message unless one with its key exists: its id, or undefined when it was queued already. */
+    async enqueue(message: NewMessage, at: string): Promise<string | undefined> {
+      const row = await db
+        .insertInto('outbox')
+        .values({
+          id: newId(),
+          dedupe_key: message.dedupeKey,
+          recipient: message.recipient,
+          subject: message.subject,
+          body: message.body,
+          created_at: at,
+          state: 'pending',
+          attempts: 0,
+          next_attempt_at: at,
+          claimed_by: null,
+          claimed_until: null,
+          sent_at: null,
+          last_error: null,
+        })
+        .onConflict((oc) => oc.column('dedupe_key').doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      return row?.id;
+    },
+
+    /** Claim up to `limit` due messages for `holder` until `until`; the ones this call got, oldest first. */
+    async claim(holder: string, now: string, until: string, limit: number) {
+      const rows = await db
+        .updateTable('outbox')
+        .set({ claimed_by: holder, claimed_until: until })
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('outbox')
+            .select('id')
+            .where('state', '=', 'pending')
+            .where('next_attempt_at', '<=', now)
+            .where((w) => w.or([w('claimed_until', 'is', null), w('claimed_until', '<', now)]))
+            .orderBy('next_attempt_at')
+            .orderBy('id')
+            .limit(limit),
+        )
+        // checked again on the row itself: a row another sender claimed meanwhile no longer matches
+        .where('state', '=', 'pending')
+        .where('next_attempt_at', '<=', now)
+        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+        .returningAll()
+        .execute();
+      return rows
+        .sort((a, b) => a.next_attempt_at.localeCompare(b.next_attempt_at) || a.id.localeCompare(b.id))
+        .map((r) => toMessage(r, ''));
+    },
+
+    /** The server took it (250): sent, whoever holds the claim now. */
+    markSent: (id: string, at: string) =>
+      db
+        .updateTable('outbox')
+        .set({ state: 'sent', sent_at: at, claimed_by: null, claimed_until: null, last_error: null })
+        .where('id', '=', id)
+        .where('state', '=', 'pending')
+        .returning('id')
+        .executeTakeFirst(),
+
+    /** An attempt failed: try again at `retryAt`, or give up (`failed`) when it was the last. */
+    markAttemptFailed: (id: string, holder: string, error: string, retryAt: string | null) =>
+      db
+        .updateTable('outbox')
+        .set((eb) => ({
+          attempts: eb('attempts', '+', 1),
+          last_error: error.slice(0, 2000),
+          claimed_by: null,
+          claimed_until: null,
+          ...(retryAt === null ? { state: 'failed' } : { next_attempt_at: retryAt }),
+        }))
+        .where('id', '=', id)
+        .where('state', '=', 'pending')
+        .where('claimed_by', '=', holder)
+        .returning('id')
+        .executeTakeFirst(),
+
+    /** The office asks for another go: a failed or waiting message is due now, its attempts counted afresh. */
+    retry: (id: string, now: string) =>
+      db
+        .updateTable('outbox')
+        .set({ state: 'pending', attempts: 0, next_attempt_at: now, claimed_by: null, claimed_until: null })
+        .where('id', '=', id)
+        .where('state', 'in', ['pending', 'failed'])
+        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+        .returning('id')
+        .executeTakeFirst(),
+
+    async find(id: string, now: string): Promise<OutboxMessage | undefined> {
+      const row = await db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toMessage(row, now);
+    },
+
+    async list(filter: { state?: 'pending' | 'sent' | 'failed'; limit: number }, now: string) {
+      let q = db.selectFrom('outbox').selectAll();
+      if (filter.state) q = q.where('state', '=', filter.state);
+      const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).execute();
+      return rows.map((r) => toMessage(r, now));
+    },
+
+    async counts(): Promise<Record<'pending' | 'sent' | 'failed', number>> {
+      const rows = await db
+        .selectFrom('outbox')
+        .select(['state', (eb) => eb.fn.countAll().as('n')])
+        .groupBy('state')
+        .execute();
+      const counts = { pending: 0, sent: 0, failed: 0 };
+      for (const r of rows) if (r.state in counts) counts[r.state as keyof typeof counts] = Number(r.n);
+      return counts;
+    },
+  };
+}
+
+export type OutboxRepository = ReturnType<typeof outboxRepository>;

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ErrorBody, NotificationList } from '../../server/contracts.js';
+import type { Db } from '../../server/db/connect.js';
+import { loginAs, type LoggedIn } from '../helpers/auth.js';
+import { sqliteDb } from '../helpers/db.js';
+import { postForm } from '../portal/helpers.js';
+import { morning, quarterSetup } from './scenario.js';
+
+describe('notifications in the liaison portal', () => {
+  let db: Db;
+  let q: Awaited<ReturnType<typeof quarterSetup>>;
+  let d001: LoggedIn;
+  let d002: LoggedIn;
+  const list = async (who: LoggedIn) => {
+    const res = await q.app.request('/api/my/notifications', { headers: who.headers() });
+    expect(res.status).toBe(200);
+    return (await res.json()) as NotificationList;
+  };
+  const post = (who: LoggedIn, path: string, body: unknown = {}) =>
+    q.app.request(path, {
+      method: 'POST',
+      headers: who.headers({ 'content-type': 'application/json' }),
+      body: JSON.stringify(body),
+    });
+  const form = async (who: LoggedIn, path: string) => (await postForm(q.app, path, who, {})).res;
+  const page = async (who: LoggedIn) => (await q.app.request('/my', { headers: { cookie: who.cookie } })).text();
+
+  beforeAll(async () => {
+    db = await sqliteDb();
+    q = await quarterSetup(db);
+    d001 = await loginAs(q.app, q.services, 'liaison', { departmentCode: 'D001' });
+    d002 = await loginAs(q.app, q.services, 'liaison', { departmentCode: 'D002' });
+  });
+  afterAll(() => db.close());
+
+  it('tells the department of an issued sheet in the portal and by mail to its liaison', async () => {
+    const { unread, notifications } = await list(d001);
+    expect(unread).toBe(1);
+    expect(notifications).toMatchObject([
+      { level: 'info', title: '【工作提示单】评议提示〔2026〕第001号', itemId: null, readAt: null },
+    ]);
+    expect(notifications[0].body).toContain('请于 2026年9月24日前签收');
+    const mail = await db.kysely
+      .selectFrom('outbox')
+      .selectAll()
+      .where('recipient', '=', 'd001@example.gov.cn')
+      .execute();
+    expect(mail.map((m) => [m.subject, m.state])).toEqual([['【工作提示单】评议提示〔2026〕第001号', 'pending']]);
+    expect(mail[0].body).toContain(`http://localhost:3000/my/sheets/${notifications[0].sheetId}`);
+  });
+
+  it('counts unread notifications on /my and marks one read when the liaison opens it', async () => {
+    q.clock.set(morning('2026-09-24'));
+    await q.services.escalation.escalateDue(q.clock.now());
+    // two days later: sign in again (sessions last 12 hours)
+    d001 = await loginAs(q.app, q.services, 'liaison', { departmentCode: 'D001' });
+    d002 = await loginAs(q.app, q.services, 'liaison', { departmentCode: 'D002' });
+    expect(await page(d001)).toContain('（2 条未读）');
+    const [blue] = (await list(d001)).notifications;
+    expect(blue.level).toBe('blue');
+    const opened = await form(d001, `/my/notifications/${blue.id}/open`);
+    expect(opened.status).toBe(303);
+    expect(opened.headers.get('location')).toBe(`/my/items/${q.id('D001')}`);
+    const after = await list(d001);
+    expect(after.unread).toBe(1);
+    expect(after.notifications.find((n) => n.id === blue.id)?.readAt).toBe(q.clock.now().toISOString());
+    expect(await page(d001)).toContain('（1 条未读）');
+  });
+
+  it("refuses another department's notification and changes nothing", async () => {
+    const [first] = (await list(d001)).notifications;
+    const before = await db.kysely.selectFrom('notifications').selectAll().orderBy('id').execute();
+    const res = await post(d002, `/api/my/notifications/${first.id}/read`);
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as ErrorBody).error.message).toBe('没有这条通知');
+    expect((await form(d002, `/my/notifications/${first.id}/open`)).status).toBe(404);
+    expect(await db.kysely.selectFrom('notifications').selectAll().orderBy('id').execute()).toEqual(before);
+  });
+
+  it('marks all read at once, and a bad list of ids is a 422 naming the field', async () => {
+    const bad = await post(d001, '/api/my/notifications/read', { ids: 'all' });
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as ErrorBody).error.details?.[0].path).toBe('ids');
+    const res = await post(d001, '/api/my/notifications/read');
+    expect(await res.json()).toEqual({ marked: 1, unread: 0 });
+    expect(await page(d001)).not.toContain('条未读');
+    // the other department's (its sheet's notice and its own 提醒) stay unread
+    expect((await list(d002)).unread).toBe(2);
+  });
+});
