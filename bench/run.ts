@@ -20,6 +20,13 @@ const num = (v: unknown) => Number(v);
 
 const benches: Bench[] = [
   {
+    title: 'CLI start: `minping --help`, compiled (dist/) against tsx',
+    script: 'bench/cli-start.bench.ts',
+    args: ['11'],
+    target: '`minping --help` < 0.5 s (median of 11)',
+    verdict: (r) => (num((r.helpCompiled as { medianMs: number }).medianMs) < 500 ? 'met' : 'NOT met'),
+  },
+  {
     title: 'Scoring: 10,000 evaluators × 100 departments, ~20 each, 1,000 bootstrap samples',
     script: 'bench/scoring.bench.ts',
     args: ['10000', '100', '20', '1000'],

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../web/lib/time.js';
+import { projectRoot } from '../server/shared/paths.js';
 import { DEFAULT_ITEMS, DEFAULT_NEGATIVES, DEFAULT_PROBLEMS, SCALE_PRESETS } from './catalogs.js';
 
-export const SURVEYS_DIR = dirname(fileURLToPath(import.meta.url));
+/** the questionnaires and the example configuration (beside the sources, also when run from dist/) */
+export const SURVEYS_DIR = resolve(projectRoot(import.meta.url), 'surveys');
 
 const code = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, '只能包含字母、数字、下划线和连字符（1–40 个字符）');
 const isoDateTime = z.iso.datetime({ offset: true, message: '应为 ISO-8601 时间，例如 2026-12-31T23:59:59+08:00' });

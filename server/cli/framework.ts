@@ -5,10 +5,10 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { systemClock, type Clock } from '../clock.js';
 import { ConfigError, configFromEnv, databaseOptions, type AppConfig } from '../config.js';
 import type { AppDeps } from '../context.js';
-import { DEFAULT_SQLITE_PATH, openDatabase, type Db } from '../db/connect.js';
+import type { Db } from '../db/connect.js';
 import { openFailureLine } from '../db/health.js';
 import { AppError } from '../errors.js';
-import { createServices, type Services } from '../services.js';
+import type { Services } from '../services.js';
 
 export interface CliIo {
   out(line: string): void;
@@ -125,12 +125,20 @@ export async function runCli(argv: string[], commands: Command[], io: CliIo, env
     deps: async () => {
       if (!deps) {
         const config = ctx.config();
+        // loaded on first use, so that `--help` and commands that open nothing start fast
+        const { openDatabase } = await import('../db/connect.js');
         db ??= await openDatabase(config.databaseUrl, databaseOptions(config));
         deps = { db, config, clock: env.clock ?? systemClock };
       }
       return deps;
     },
-    services: async () => (services ??= createServices(await ctx.deps())),
+    services: async () => {
+      if (!services) {
+        const [{ createServices }, deps] = await Promise.all([import('../services.js'), ctx.deps()]);
+        services ??= createServices(deps);
+      }
+      return services;
+    },
   };
   try {
     const parsed = parseArgs({ args: rest, options: command.options ?? {}, allowPositionals: true, strict: true });
@@ -152,7 +160,11 @@ export async function runCli(argv: string[], commands: Command[], io: CliIo, env
     }
     const unopenable = db
       ? undefined
-      : openFailureLine(error, (env.config ?? configFromEnv()).databaseUrl, DEFAULT_SQLITE_PATH);
+      : openFailureLine(
+          error,
+          (env.config ?? configFromEnv()).databaseUrl,
+          (await import('../db/connect.js')).DEFAULT_SQLITE_PATH,
+        );
     if (unopenable) {
       io.err(unopenable);
       return 1;

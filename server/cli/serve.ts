@@ -1,9 +1,11 @@
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { isPostgresUrl } from '../db/connect.js';
+import { siblingModule } from '../shared/paths.js';
 import { CliError, type Command } from './framework.js';
 
-const SERVER_ENTRY = fileURLToPath(new URL('../main.ts', import.meta.url));
+/** the server entry as this module runs: the TypeScript source through tsx, or the compiled one */
+const SERVER_ENTRY = fileURLToPath(siblingModule(import.meta.url, '../main.ts'));
 /** a worker that dies sooner than this after starting counts as a crash loop: wait longer each time */
 const STEADY_MS = 10_000;
 const MAX_BACKOFF_MS = 30_000;
@@ -33,7 +35,7 @@ export const serveCommand: Command = {
  * start. SIGTERM/SIGINT stop the workers and then the primary.
  */
 function superviseWorkers(count: number, log: (line: string) => void): Promise<number> {
-  cluster.setupPrimary({ exec: SERVER_ENTRY, execArgv: ['--import', 'tsx'] });
+  cluster.setupPrimary({ exec: SERVER_ENTRY, execArgv: SERVER_ENTRY.endsWith('.ts') ? ['--import', 'tsx'] : [] });
   const startedAt = new Map<Worker, number>();
   let backoff = 500;
   let stopping = false;

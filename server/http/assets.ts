@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import { errorBody } from '../errors.js';
+import { projectRoot } from '../shared/paths.js';
 
-export const WEB_DIST = resolve(fileURLToPath(import.meta.url), '../../../web/dist');
+export const WEB_DIST = resolve(projectRoot(import.meta.url), 'web/dist');
 
 const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
