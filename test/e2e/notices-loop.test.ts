@@ -5,8 +5,9 @@
  * closes it, while the one who entered a response from paper is refused closing that one; the
  * department then sees 已销号.
  *
- * The office verifies the reports and issues the sheet from its browser session through the
- * verification queue's and the notices' HTTP API (their pages have no buttons for these yet).
+ * The office verifies the reports through the verification queue's HTTP API from its browser
+ * session, then edits and issues the sheet on its page; at the end it reads the ledger (台账):
+ * both items closed on time in the quarter's reconciliation statement.
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -83,12 +84,23 @@ describe.skipIf(!browserAvailable())('a notice from issue to close-out, the liai
     await page.getByRole('link', { name: '评议提示〔2026〕第001号' }).click();
     const sheetUrl = page.url();
     expect(await page.locator('main').innerText()).toContain('测试部门1');
-    const issue = await page.request.post(`${sheetUrl.replace('/admin/', '/api/')}/issue`, {
-      headers: { 'X-CSRF-Token': csrfToken },
-    });
-    expect(issue.status()).toBe(200);
-    const issued = (await issue.json()) as { items: { id: string; number: string; state: string }[] };
+    // the office edits the draft on its page (a period out of range is refused in test/notices/draft-pages.test.ts;
+    // here the browser's own min/max check would stop it before it is sent)
+    await page.getByLabel('001-01 整改要求').fill('限期办结积压件并书面说明原因');
+    await page.getByLabel(/^001-01 反馈期限/).fill('20');
+    await page.getByRole('button', { name: '保存 001-01' }).click();
+    expect(await page.getByRole('status').innerText()).toContain('已保存事项的整改要求和反馈期限');
+    await page.getByLabel('工作要求').fill('请对照所列问题立行立改，按期反馈。');
+    await page.getByRole('button', { name: '保存工作要求' }).click();
+    expect(await page.locator('article.notice').innerText()).toContain('请对照所列问题立行立改，按期反馈。');
+    await page.getByRole('button', { name: '印发工作提示单' }).click();
+    expect(await page.getByRole('status').innerText()).toContain('工作提示单已印发');
+    expect(await page.locator('#draft-editor').count()).toBe(0);
+    const issued = (await (await page.request.get(sheetUrl.replace('/admin/', '/api/'))).json()) as {
+      items: { id: string; number: string; state: string; requirement: string; respondDays: number }[];
+    };
     expect(issued.items.map((i) => i.state)).toEqual(['registered', 'registered']);
+    expect(issued.items[0]).toMatchObject({ requirement: '限期办结积压件并书面说明原因', respondDays: 20 });
     items = issued.items.map((i) => ({ id: i.id, number: i.number }));
     await page.reload();
     expect(await page.locator('main').innerText()).toContain('001-02');
@@ -206,4 +218,31 @@ describe.skipIf(!browserAvailable())('a notice from issue to close-out, the liai
     expect(await page.locator('ol.history').innerText()).toContain('李复核 销号');
     await phone.close();
   }, 90_000);
+
+  it('the office opens the ledger from the campaign page and sees both items closed on time', async () => {
+    const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN', javaScriptEnabled: false });
+    const page = await context.newPage();
+    const problems = pageProblems(page);
+    await signIn(page, server.url, 'office-li', PASSWORD);
+    await page.goto(`${server.url}/admin/campaigns/test-2026`);
+    await page.getByRole('link', { name: '台账与对账单' }).click();
+    expect(await page.locator('h1').innerText()).toContain('工作提示单台账');
+    const statement = page.locator('#statement');
+    expect(await statement.locator('h2').innerText()).toBe('对账单（2027年第一季度）');
+    // 部门, 期初未办结, 本期挂号, 回头看, 本期销号, 其中按期, 其中逾期, 撤销, 期末未办结, 其中逾期, 对账
+    const row = await statement.locator('tbody tr').first().locator('td').allInnerTexts();
+    expect(row).toEqual(['测试部门1', '0', '2', '0', '2', '2', '0', '0', '0', '0', '相符']);
+    expect(await page.locator('#circulation').innerText()).toContain('期末没有逾期未办结的事项');
+    const settlement = await page.locator('#settlement tbody tr').first().locator('td').allInnerTexts();
+    expect(settlement).toEqual(['测试部门1', '2', '0', '0', '0']);
+    // another period through the plain form
+    await page.getByLabel('对账起始日期').fill('2027-04-01');
+    await page.getByLabel('对账截止日期').fill('2027-06-30');
+    await page.getByRole('button', { name: '查看对账单' }).click();
+    expect(await statement.locator('h2').innerText()).toBe('对账单（2027年第二季度）');
+    // phone: the page itself never scrolls sideways (wide tables scroll in their own box)
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
 });
