@@ -280,11 +280,39 @@ function statementOf(input: LedgerInput, items: Item[], rowsOf: Map<string, Hist
   return { total, byDepartment: byKey(departments.rows), openAtEnd };
 }
 
+/**
+ * The calendar's answers remembered: counting working days walks day by day, and the items of a
+ * ledger share a few due days and one period end.
+ */
+function remembering(calendar: Calendar): Calendar {
+  const days = new Map<string, string>();
+  const counts = new Map<string, number>();
+  return {
+    dayOf(instant) {
+      const key = String(instant);
+      let day = days.get(key);
+      if (day === undefined) days.set(key, (day = calendar.dayOf(instant)));
+      return day;
+    },
+    workingDaysBetween(from, to) {
+      const key = `${from}/${to}`;
+      let n = counts.get(key);
+      if (n === undefined) counts.set(key, (n = calendar.workingDaysBetween(from, to)));
+      return n;
+    },
+  };
+}
+
 /** The ledger, the statement of `period` and the settlement of the period's last year, from items and history. */
-export function buildLedger(input: LedgerInput): NoticeLedger {
+export function buildLedger(given: LedgerInput): NoticeLedger {
+  const input = { ...given, calendar: remembering(given.calendar) };
   const { items, now, period } = input;
   const rowsOf = new Map<string, HistoryEntry[]>();
-  for (const row of input.history) rowsOf.set(row.itemId, [...(rowsOf.get(row.itemId) ?? []), row]);
+  for (const row of input.history) {
+    const rows = rowsOf.get(row.itemId);
+    if (rows) rows.push(row);
+    else rowsOf.set(row.itemId, [row]);
+  }
 
   const total = ledgerRow('', '合计');
   const departments = grouped(ledgerRow);
