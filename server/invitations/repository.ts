@@ -1,8 +1,10 @@
 import { randomInt } from 'node:crypto';
-import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Dialect } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
 import { chunks } from '../shared/chunks.js';
+import { newId } from '../shared/ids.js';
+import { evaluatorColumns, type Evaluator } from '../roster/repository.js';
 
 /** An invitation as the evaluator's link finds it (the token's hash and times stay in the table). */
 export interface Invitation {
@@ -127,18 +129,11 @@ export function invitationsRepository(db: Kysely<Database>) {
     },
 
     /** Evaluators of the campaign that have no invitation yet, in a stable order. */
-    evaluatorsWithoutInvitation: (campaignId: string) =>
+    evaluatorsWithoutInvitation: (campaignId: string): Promise<Evaluator[]> =>
       db
         .selectFrom('evaluators')
         .leftJoin('invitations', 'invitations.evaluator_id', 'evaluators.id')
-        .select([
-          'evaluators.id',
-          'evaluators.name',
-          'evaluators.organisation',
-          'evaluators.category',
-          'evaluators.phone',
-          'evaluators.email',
-        ])
+        .select(evaluatorColumns)
         .where('evaluators.campaign_id', '=', campaignId)
         .where('invitations.id', 'is', null)
         .orderBy('evaluators.category')
@@ -147,31 +142,51 @@ export function invitationsRepository(db: Kysely<Database>) {
         .orderBy('evaluators.id')
         .execute(),
 
-    evaluator: (campaignId: string, evaluatorId: string) =>
-      db
+    /** An evaluator of the campaign with their invitation (id, whether used), if any. */
+    async evaluator(
+      campaignId: string,
+      evaluatorId: string,
+    ): Promise<(Evaluator & { invitation: { id: string; used: boolean } | null }) | undefined> {
+      const row = await db
         .selectFrom('evaluators')
         .leftJoin('invitations', 'invitations.evaluator_id', 'evaluators.id')
-        .select([
-          'evaluators.id',
-          'evaluators.name',
-          'evaluators.organisation',
-          'evaluators.category',
-          'evaluators.phone',
-          'evaluators.email',
-          'invitations.id as invitation_id',
-          'invitations.used',
-        ])
+        .select(evaluatorColumns)
+        .select(['invitations.id as invitation_id', 'invitations.used'])
         .where('evaluators.campaign_id', '=', campaignId)
         .where('evaluators.id', '=', evaluatorId)
-        .executeTakeFirst(),
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const { invitation_id, used, ...evaluator } = row;
+      return { ...evaluator, invitation: invitation_id ? { id: invitation_id, used: Number(used) === 1 } : null };
+    },
 
-    /** Inserts invitations; one already made for the same evaluator (a concurrent call) is skipped. Returns the evaluator ids invited. */
-    async insertInvitations(rows: Insertable<Database['invitations']>[]): Promise<Set<string>> {
+    /**
+     * Inserts invitations, unopened and unused; one already made for the same evaluator (a
+     * concurrent call) is skipped. Returns the evaluator ids invited.
+     */
+    async insertInvitations(
+      campaignId: string,
+      createdAt: string,
+      invitations: readonly { evaluatorId: string; category: string; tokenHash: string }[],
+    ): Promise<Set<string>> {
       const invited = new Set<string>();
-      for (const chunk of chunks(rows)) {
+      for (const chunk of chunks([...invitations])) {
         const done = await db
           .insertInto('invitations')
-          .values(chunk)
+          .values(
+            chunk.map((i) => ({
+              id: newId(),
+              campaign_id: campaignId,
+              evaluator_id: i.evaluatorId,
+              category: i.category,
+              token_hash: i.tokenHash,
+              created_at: createdAt,
+              opened_at: null,
+              draft_saved_at: null,
+              used: 0,
+              used_at: null,
+            })),
+          )
           .onConflict((oc) => oc.column('evaluator_id').doNothing())
           .returning('evaluator_id')
           .execute();
@@ -193,48 +208,64 @@ export function invitationsRepository(db: Kysely<Database>) {
         ).numUpdatedRows,
       ) === 1,
 
-    evaluatorsByCategory: (campaignId: string) =>
-      db
-        .selectFrom('evaluators')
-        .select(['category', (eb) => eb.fn.countAll().as('n')])
-        .where('campaign_id', '=', campaignId)
-        .groupBy('category')
-        .execute(),
+    evaluatorsByCategory: async (campaignId: string) =>
+      (
+        await db
+          .selectFrom('evaluators')
+          .select(['category', (eb) => eb.fn.countAll().as('n')])
+          .where('campaign_id', '=', campaignId)
+          .groupBy('category')
+          .execute()
+      ).map((r) => ({ category: r.category, n: Number(r.n) })),
 
-    invitationsByCategory: (campaignId: string) =>
-      db
-        .selectFrom('invitations')
-        .select([
-          'category',
-          (eb) => eb.fn.countAll().as('invited'),
-          // a cumulative funnel: a used invitation was opened and answered (anonymous submission clears the times)
-          sql<number>`sum(case when opened_at is not null or draft_saved_at is not null or used = 1 then 1 else 0 end)`.as(
-            'opened',
-          ),
-          sql<number>`sum(case when draft_saved_at is not null or used = 1 then 1 else 0 end)`.as('draft_saved'),
-          sql<number>`sum(used)`.as('submitted'),
-        ])
-        .where('campaign_id', '=', campaignId)
-        .groupBy('category')
-        .execute(),
+    /** The funnel per category: invited, opened, draft saved, submitted. */
+    invitationsByCategory: async (campaignId: string) =>
+      (
+        await db
+          .selectFrom('invitations')
+          .select([
+            'category',
+            (eb) => eb.fn.countAll().as('invited'),
+            // a cumulative funnel: a used invitation was opened and answered (anonymous submission clears the times)
+            sql<number>`sum(case when opened_at is not null or draft_saved_at is not null or used = 1 then 1 else 0 end)`.as(
+              'opened',
+            ),
+            sql<number>`sum(case when draft_saved_at is not null or used = 1 then 1 else 0 end)`.as('draft_saved'),
+            sql<number>`sum(used)`.as('submitted'),
+          ])
+          .where('campaign_id', '=', campaignId)
+          .groupBy('category')
+          .execute()
+      ).map((r) => ({
+        category: r.category,
+        invited: Number(r.invited),
+        opened: Number(r.opened),
+        draftSaved: Number(r.draft_saved),
+        submitted: Number(r.submitted),
+      })),
 
-    responsesByCategory: (campaignId: string) =>
-      db
-        .selectFrom('responses')
-        .select(['category', (eb) => eb.fn.countAll().as('n')])
-        .where('campaign_id', '=', campaignId)
-        .groupBy('category')
-        .execute(),
+    responsesByCategory: async (campaignId: string) =>
+      (
+        await db
+          .selectFrom('responses')
+          .select(['category', (eb) => eb.fn.countAll().as('n')])
+          .where('campaign_id', '=', campaignId)
+          .groupBy('category')
+          .execute()
+      ).map((r) => ({ category: r.category, n: Number(r.n) })),
 
-    responsesByDay: (campaignId: string) =>
-      db
-        .selectFrom('responses')
-        .select(['submitted_day', 'category', (eb) => eb.fn.countAll().as('n')])
-        .where('campaign_id', '=', campaignId)
-        .groupBy(['submitted_day', 'category'])
-        .orderBy('submitted_day')
-        .orderBy('category')
-        .execute(),
+    /** Responses per submission day (in the campaign's zone) and category, oldest day first. */
+    responsesByDay: async (campaignId: string) =>
+      (
+        await db
+          .selectFrom('responses')
+          .select(['submitted_day', 'category', (eb) => eb.fn.countAll().as('n')])
+          .where('campaign_id', '=', campaignId)
+          .groupBy(['submitted_day', 'category'])
+          .orderBy('submitted_day')
+          .orderBy('category')
+          .execute()
+      ).map((r) => ({ day: r.submitted_day, category: r.category, n: Number(r.n) })),
   };
 }
 

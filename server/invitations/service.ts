@@ -3,7 +3,8 @@ import type { Campaign } from '../campaigns/service.js';
 import type { AuditService } from '../accounts/audit.js';
 import type { CampaignStatus, Progress } from '../contracts.js';
 import { AppError } from '../errors.js';
-import { newId, newToken, sha256 } from '../shared/ids.js';
+import { newToken, sha256 } from '../shared/ids.js';
+import type { Evaluator } from '../roster/repository.js';
 import { invitationsRepository } from './repository.js';
 
 /** An invitation as handed out: the plain token exists only here, in the answer of the generate call. */
@@ -24,6 +25,16 @@ export function invitationLink(publicUrl: string, token: string): string {
 
 export function invitationsService({ db, clock, config }: AppDeps, audit: AuditService) {
   const repo = invitationsRepository(db.kysely);
+  const issuedTo = (e: Evaluator, token: string): IssuedInvitation => ({
+    evaluatorId: e.id,
+    name: e.name,
+    organisation: e.organisation,
+    category: e.category,
+    phone: e.phone,
+    email: e.email,
+    token,
+    link: invitationLink(config.publicUrl, token),
+  });
 
   return {
     link: (token: string) => invitationLink(config.publicUrl, token),
@@ -35,27 +46,17 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
     async generate(campaign: Campaign, options: { actor: string }): Promise<IssuedInvitation[]> {
       const now = clock.now().toISOString();
       const evaluators = await repo.evaluatorsWithoutInvitation(campaign.id);
-      const issued = evaluators.map((e) => {
-        const token = newToken();
-        return {
-          evaluator: e,
-          token,
-          row: {
-            id: newId(),
-            campaign_id: campaign.id,
-            evaluator_id: e.id,
-            category: e.category,
-            token_hash: sha256(token),
-            created_at: now,
-            opened_at: null,
-            draft_saved_at: null,
-            used: 0,
-            used_at: null,
-          },
-        };
-      });
+      const issued = evaluators.map((e) => ({ evaluator: e, token: newToken() }));
       const invited = await db.kysely.transaction().execute(async (trx) => {
-        const done = await invitationsRepository(trx).insertInvitations(issued.map((i) => i.row));
+        const done = await invitationsRepository(trx).insertInvitations(
+          campaign.id,
+          now,
+          issued.map(({ evaluator, token }) => ({
+            evaluatorId: evaluator.id,
+            category: evaluator.category,
+            tokenHash: sha256(token),
+          })),
+        );
         if (done.size) {
           await audit.record(trx, {
             actor: options.actor,
@@ -66,18 +67,7 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
         }
         return done;
       });
-      return issued
-        .filter((i) => invited.has(i.evaluator.id))
-        .map(({ evaluator: e, token }) => ({
-          evaluatorId: e.id,
-          name: e.name,
-          organisation: e.organisation,
-          category: e.category,
-          phone: e.phone,
-          email: e.email,
-          token,
-          link: invitationLink(config.publicUrl, token),
-        }));
+      return issued.filter((i) => invited.has(i.evaluator.id)).map((i) => issuedTo(i.evaluator, i.token));
     },
 
     /**
@@ -87,28 +77,17 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
     async regenerate(campaign: Campaign, evaluatorId: string, options: { actor: string }): Promise<IssuedInvitation> {
       const evaluator = await repo.evaluator(campaign.id, evaluatorId);
       if (!evaluator) throw new AppError('NOT_FOUND', '本活动没有这位评议代表');
-      if (Number(evaluator.used) === 1) throw new AppError('CONFLICT', '这位评议代表已经提交了答卷，链接不能再更换');
+      if (evaluator.invitation?.used) throw new AppError('CONFLICT', '这位评议代表已经提交了答卷，链接不能再更换');
       const token = newToken();
       await db.kysely.transaction().execute(async (trx) => {
         const tx = invitationsRepository(trx);
-        if (evaluator.invitation_id) {
-          if (!(await tx.replaceToken(evaluator.invitation_id, sha256(token)))) {
+        if (evaluator.invitation) {
+          if (!(await tx.replaceToken(evaluator.invitation.id, sha256(token)))) {
             throw new AppError('CONFLICT', '这位评议代表已经提交了答卷，链接不能再更换');
           }
         } else {
-          const invited = await tx.insertInvitations([
-            {
-              id: newId(),
-              campaign_id: campaign.id,
-              evaluator_id: evaluator.id,
-              category: evaluator.category,
-              token_hash: sha256(token),
-              created_at: clock.now().toISOString(),
-              opened_at: null,
-              draft_saved_at: null,
-              used: 0,
-              used_at: null,
-            },
+          const invited = await tx.insertInvitations(campaign.id, clock.now().toISOString(), [
+            { evaluatorId: evaluator.id, category: evaluator.category, tokenHash: sha256(token) },
           ]);
           if (!invited.size) throw new AppError('CONFLICT', '这位评议代表的邀请刚刚已生成，请重试');
         }
@@ -119,16 +98,7 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
           detail: { evaluatorId },
         });
       });
-      return {
-        evaluatorId: evaluator.id,
-        name: evaluator.name,
-        organisation: evaluator.organisation,
-        category: evaluator.category,
-        phone: evaluator.phone,
-        email: evaluator.email,
-        token,
-        link: invitationLink(config.publicUrl, token),
-      };
+      return issuedTo(evaluator, token);
     },
 
     /** Invited, opened, draft saved, submitted per category, and submissions per day. */
@@ -148,12 +118,12 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
         return {
           code,
           label: known.get(code)!,
-          evaluators: Number(evaluators.find((r) => r.category === code)?.n ?? 0),
-          invited: Number(inv?.invited ?? 0),
-          opened: Number(inv?.opened ?? 0),
-          draftSaved: Number(inv?.draft_saved ?? 0),
-          submitted: Number(inv?.submitted ?? 0),
-          responses: Number(responses.find((r) => r.category === code)?.n ?? 0),
+          evaluators: evaluators.find((r) => r.category === code)?.n ?? 0,
+          invited: inv?.invited ?? 0,
+          opened: inv?.opened ?? 0,
+          draftSaved: inv?.draftSaved ?? 0,
+          submitted: inv?.submitted ?? 0,
+          responses: responses.find((r) => r.category === code)?.n ?? 0,
         };
       });
       const totals = { evaluators: 0, invited: 0, opened: 0, draftSaved: 0, submitted: 0, responses: 0 };
@@ -161,10 +131,9 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
       const perDay: Progress['perDay'] = [];
       for (const r of days) {
         let day = perDay[perDay.length - 1];
-        if (!day || day.day !== r.submitted_day)
-          perDay.push((day = { day: r.submitted_day, total: 0, byCategory: {} }));
-        day.byCategory[r.category] = Number(r.n);
-        day.total += Number(r.n);
+        if (!day || day.day !== r.day) perDay.push((day = { day: r.day, total: 0, byCategory: {} }));
+        day.byCategory[r.category] = r.n;
+        day.total += r.n;
       }
       return {
         campaign: {

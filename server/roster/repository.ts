@@ -1,25 +1,99 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { chunks } from '../shared/chunks.js';
+import { newId } from '../shared/ids.js';
 
-export type EvaluatorRow = Selectable<Database['evaluators']>;
+/** A department of a campaign as the roster lists it. */
+export interface Department {
+  id: string;
+  code: string;
+  name: string;
+  group: string;
+  liaisonName: string | null;
+  liaisonEmail: string | null;
+}
 
+/** What an import may change of a department (its code is its identity). */
+export type DepartmentFields = Omit<Department, 'id' | 'code'>;
+
+export const toDepartment = (row: Selectable<Database['departments']>): Department => ({
+  id: row.id,
+  code: row.code,
+  name: row.name,
+  group: row.group_code,
+  liaisonName: row.liaison_name,
+  liaisonEmail: row.liaison_email,
+});
+
+const departmentColumns = (d: DepartmentFields) => ({
+  name: d.name,
+  group_code: d.group,
+  liaison_name: d.liaisonName,
+  liaison_email: d.liaisonEmail,
+});
+
+/** An evaluator of the roster: the personal data an invitation letter needs. */
+export interface Evaluator {
+  id: string;
+  name: string;
+  organisation: string | null;
+  category: string;
+  phone: string | null;
+  email: string | null;
+}
+
+/** The evaluator columns every roster and invitation query selects (`Evaluator` once read). */
+export const evaluatorColumns = [
+  'evaluators.id',
+  'evaluators.name',
+  'evaluators.organisation',
+  'evaluators.category',
+  'evaluators.phone',
+  'evaluators.email',
+] as const;
+
+/** An evaluator with where their invitation stands, for the office's list. */
+export interface EvaluatorListing extends Evaluator {
+  invited: boolean;
+  opened: boolean;
+  draftSaved: boolean;
+  used: boolean;
+}
+
+/** An imported evaluator row, identified within the campaign by `rowKey` (see rows.ts). */
+export interface NewEvaluator extends Omit<Evaluator, 'id'> {
+  rowKey: string;
+}
+
+/** The one repository that writes `departments` and `evaluators`. */
 export function rosterRepository(db: Kysely<Database>) {
   return {
-    departments: (campaignId: string) =>
-      db.selectFrom('departments').selectAll().where('campaign_id', '=', campaignId).orderBy('code').execute(),
+    departments: async (campaignId: string): Promise<Department[]> =>
+      (
+        await db.selectFrom('departments').selectAll().where('campaign_id', '=', campaignId).orderBy('code').execute()
+      ).map(toDepartment),
 
-    async insertDepartments(rows: Insertable<Database['departments']>[]): Promise<number> {
+    async insertDepartments(
+      campaignId: string,
+      departments: readonly (DepartmentFields & { code: string })[],
+      createdAt: string,
+    ): Promise<number> {
       let n = 0;
-      for (const chunk of chunks(rows))
-        n += (await db.insertInto('departments').values(chunk).returning('id').execute()).length;
+      for (const chunk of chunks([...departments])) {
+        const rows = chunk.map((d) => ({
+          id: newId(),
+          campaign_id: campaignId,
+          code: d.code,
+          created_at: createdAt,
+          ...departmentColumns(d),
+        }));
+        n += (await db.insertInto('departments').values(rows).returning('id').execute()).length;
+      }
       return n;
     },
 
-    updateDepartment: (
-      id: string,
-      set: { name: string; group_code: string; liaison_name: string | null; liaison_email: string | null },
-    ) => db.updateTable('departments').set(set).where('id', '=', id).execute(),
+    updateDepartment: (id: string, fields: DepartmentFields) =>
+      db.updateTable('departments').set(departmentColumns(fields)).where('id', '=', id).execute(),
 
     evaluatorKeys: async (campaignId: string) =>
       new Set(
@@ -29,13 +103,25 @@ export function rosterRepository(db: Kysely<Database>) {
       ),
 
     /** Inserts new rows; a row another import stored meanwhile is skipped. Returns how many were new. */
-    async insertEvaluators(rows: Insertable<Database['evaluators']>[]): Promise<number> {
+    async insertEvaluators(
+      campaignId: string,
+      evaluators: readonly NewEvaluator[],
+      createdAt: string,
+    ): Promise<number> {
       let n = 0;
-      for (const chunk of chunks(rows)) {
+      for (const chunk of chunks([...evaluators])) {
         n += (
           await db
             .insertInto('evaluators')
-            .values(chunk)
+            .values(
+              chunk.map(({ rowKey, ...e }) => ({
+                id: newId(),
+                campaign_id: campaignId,
+                row_key: rowKey,
+                ...e,
+                created_at: createdAt,
+              })),
+            )
             .onConflict((oc) => oc.columns(['campaign_id', 'row_key']).doNothing())
             .returning('id')
             .execute()
@@ -56,17 +142,15 @@ export function rosterRepository(db: Kysely<Database>) {
       ),
 
     /** Evaluators with their invitation state, for the office's list (search by name or organisation). */
-    listEvaluators: (campaignId: string, options: { q?: string; limit: number; offset: number }) => {
+    listEvaluators: async (
+      campaignId: string,
+      options: { q?: string; limit: number; offset: number },
+    ): Promise<EvaluatorListing[]> => {
       let q = db
         .selectFrom('evaluators')
         .leftJoin('invitations', 'invitations.evaluator_id', 'evaluators.id')
+        .select(evaluatorColumns)
         .select([
-          'evaluators.id',
-          'evaluators.name',
-          'evaluators.organisation',
-          'evaluators.category',
-          'evaluators.phone',
-          'evaluators.email',
           'invitations.id as invitation_id',
           'invitations.opened_at',
           'invitations.draft_saved_at',
@@ -77,12 +161,19 @@ export function rosterRepository(db: Kysely<Database>) {
         const like = `%${options.q.replace(/[%_\\]/g, '')}%`;
         q = q.where((eb) => eb.or([eb('evaluators.name', 'like', like), eb('evaluators.organisation', 'like', like)]));
       }
-      return q
+      const rows = await q
         .orderBy('evaluators.name')
         .orderBy('evaluators.id')
         .limit(options.limit)
         .offset(options.offset)
         .execute();
+      return rows.map(({ invitation_id, opened_at, draft_saved_at, used, ...evaluator }) => ({
+        ...evaluator,
+        invited: invitation_id !== null,
+        opened: opened_at !== null,
+        draftSaved: draft_saved_at !== null,
+        used: Number(used ?? 0) === 1,
+      }));
     },
   };
 }

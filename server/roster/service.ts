@@ -4,9 +4,9 @@ import type { Campaign } from '../campaigns/service.js';
 import type { ErrorDetail, ImportSummary } from '../contracts.js';
 import { AppError, MAX_ERROR_DETAILS } from '../errors.js';
 import type { AuditEntry, AuditService } from '../accounts/audit.js';
-import { newId, sha256 } from '../shared/ids.js';
+import { sha256 } from '../shared/ids.js';
 import { runImportTask } from '../imports/worker.js';
-import { rosterRepository } from './repository.js';
+import { rosterRepository, type DepartmentFields } from './repository.js';
 import { evaluatorRowKey } from './rows.js';
 
 export interface ImportFile {
@@ -94,27 +94,23 @@ export function rosterService({ db, clock, config }: AppDeps, audit: AuditServic
         db.kysely.transaction().execute(async (trx) => {
           const repo = rosterRepository(trx);
           const existing = new Map((await repo.departments(campaign.id)).map((d) => [d.code.toUpperCase(), d]));
-          const inserts = [];
-          const updates: {
-            id: string;
-            code: string;
-            set: { name: string; group_code: string; liaison_name: string | null; liaison_email: string | null };
-          }[] = [];
+          const inserts: (DepartmentFields & { code: string })[] = [];
+          const updates: { id: string; code: string; set: DepartmentFields }[] = [];
           let unchanged = 0;
           for (const { data } of rows) {
-            const set = {
+            const set: DepartmentFields = {
               name: data.name,
-              group_code: data.group,
-              liaison_name: data.liaison_name ?? null,
-              liaison_email: data.liaison_email ?? null,
+              group: data.group,
+              liaisonName: data.liaison_name ?? null,
+              liaisonEmail: data.liaison_email ?? null,
             };
             const old = existing.get(data.code.toUpperCase());
-            if (!old) inserts.push({ id: newId(), campaign_id: campaign.id, code: data.code, created_at: now, ...set });
+            if (!old) inserts.push({ code: data.code, ...set });
             else if (
               old.name === set.name &&
-              old.group_code === set.group_code &&
-              old.liaison_name === set.liaison_name &&
-              old.liaison_email === set.liaison_email
+              old.group === set.group &&
+              old.liaisonName === set.liaisonName &&
+              old.liaisonEmail === set.liaisonEmail
             )
               unchanged++;
             else updates.push({ id: old.id, code: old.code, set });
@@ -129,7 +125,7 @@ export function rosterService({ db, clock, config }: AppDeps, audit: AuditServic
             dryRun: !!options.dryRun,
           };
           if (!options.dryRun) {
-            await repo.insertDepartments(inserts);
+            await repo.insertDepartments(campaign.id, inserts, now);
             for (const u of updates) await repo.updateDepartment(u.id, u.set);
             await audit.record(trx, importEntry('import_departments', campaign, file, options.actor, summary));
           }
@@ -162,17 +158,16 @@ export function rosterService({ db, clock, config }: AppDeps, audit: AuditServic
         const inserted = options.dryRun
           ? fresh.length
           : await repo.insertEvaluators(
+              campaign.id,
               fresh.map(({ data, key }) => ({
-                id: newId(),
-                campaign_id: campaign.id,
-                row_key: key,
+                rowKey: key,
                 name: data.name,
                 organisation: data.organisation ?? null,
                 category: data.category,
                 phone: data.phone ?? null,
                 email: data.email ?? null,
-                created_at: now,
               })),
+              now,
             );
         const summary: ImportSummary = {
           rows: rows.length,
@@ -189,23 +184,11 @@ export function rosterService({ db, clock, config }: AppDeps, audit: AuditServic
     },
 
     async evaluators(campaignId: string, options: { q?: string; limit?: number; offset?: number } = {}) {
-      const rows = await rosterRepository(db.kysely).listEvaluators(campaignId, {
+      return rosterRepository(db.kysely).listEvaluators(campaignId, {
         q: options.q?.trim() || undefined,
         limit: Math.min(Math.max(options.limit ?? 50, 1), 500),
         offset: Math.max(options.offset ?? 0, 0),
       });
-      return rows.map((r) => ({
-        id: r.id,
-        name: r.name,
-        organisation: r.organisation,
-        category: r.category,
-        phone: r.phone,
-        email: r.email,
-        invited: r.invitation_id !== null,
-        opened: r.opened_at !== null,
-        draftSaved: r.draft_saved_at !== null,
-        used: Number(r.used ?? 0) === 1,
-      }));
     },
 
     countEvaluators: (campaignId: string) => rosterRepository(db.kysely).countEvaluators(campaignId),

@@ -1,7 +1,18 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../db/schema.js';
 
-export type AttemptRow = Selectable<Database['login_attempts']>;
+/** A key's attempts in its current window. */
+export interface Attempts {
+  failures: number;
+  windowStartedAt: string;
+  lockedUntil: string | null;
+}
+
+const toAttempts = (row: Selectable<Database['login_attempts']>): Attempts => ({
+  failures: Number(row.failures),
+  windowStartedAt: row.window_started_at,
+  lockedUntil: row.locked_until,
+});
 
 /**
  * Attempt counters, one row per throttled key (a username, a network), in the database so every
@@ -14,10 +25,10 @@ export function throttleRepository(db: Kysely<Database>) {
      * Count one attempt under `key` and return the row as it is now. A window that ended, or a
      * lock that ran out, starts over at 1.
      */
-    reserve: (key: string, now: string, windowStart: string) => {
+    reserve: async (key: string, now: string, windowStart: string): Promise<Attempts> => {
       const stale = sql<boolean>`(login_attempts.locked_until is not null and login_attempts.locked_until <= ${now})
         or (login_attempts.locked_until is null and login_attempts.window_started_at <= ${windowStart})`;
-      return db
+      const row = await db
         .insertInto('login_attempts')
         .values({ key, failures: 1, window_started_at: now, locked_until: null })
         .onConflict((oc) =>
@@ -29,6 +40,7 @@ export function throttleRepository(db: Kysely<Database>) {
         )
         .returningAll()
         .executeTakeFirstOrThrow();
+      return toAttempts(row);
     },
 
     /** Give back one reserved attempt (a refused or successful one). */

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { AppDeps } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { TooManyRequests } from '../errors.js';
-import { throttleRepository, type AttemptRow } from './repository.js';
+import { throttleRepository, type Attempts } from './repository.js';
 
 export interface ThrottleRule {
   /** attempts allowed per key within the window */
@@ -39,8 +39,10 @@ export function throttleService({ db, clock }: Pick<AppDeps, 'db' | 'clock'>) {
 
   const windowMs = (rule: ThrottleRule) => rule.windowMinutes * 60_000;
 
-  function refusal(rule: ThrottleRule, row: AttemptRow, now: number): TooManyRequests {
-    const until = row.locked_until ? Date.parse(row.locked_until) : Date.parse(row.window_started_at) + windowMs(rule);
+  function refusal(rule: ThrottleRule, attempts: Attempts, now: number): TooManyRequests {
+    const until = attempts.lockedUntil
+      ? Date.parse(attempts.lockedUntil)
+      : Date.parse(attempts.windowStartedAt) + windowMs(rule);
     const retryAfter = Math.max(1, Math.ceil((until - now) / 1000));
     return new TooManyRequests(rule.message(Math.ceil(retryAfter / 60)), retryAfter);
   }
@@ -56,12 +58,12 @@ export function throttleService({ db, clock }: Pick<AppDeps, 'db' | 'clock'>) {
       const windowStart = new Date(now.getTime() - windowMs(rule)).toISOString();
       const reserved: string[] = [];
       for (const key of keys) {
-        const row = await repo.reserve(key, now.toISOString(), windowStart);
+        const attempts = await repo.reserve(key, now.toISOString(), windowStart);
         reserved.push(key);
-        const locked = row.locked_until !== null && Date.parse(row.locked_until) > now.getTime();
-        if (locked || Number(row.failures) > rule.maxFailures) {
+        const locked = attempts.lockedUntil !== null && Date.parse(attempts.lockedUntil) > now.getTime();
+        if (locked || attempts.failures > rule.maxFailures) {
           for (const k of reserved) await repo.release(k);
-          throw refusal(rule, row, now.getTime());
+          throw refusal(rule, attempts, now.getTime());
         }
       }
     },
