@@ -6,10 +6,10 @@
  *   screenResponses(method, departments, responses)       screening only
  *   inputsHash(method, departments, responses)            sha256 of the canonical inputs
  */
-import { runBootstrap } from './bootstrap.js';
+import { replicateScores, runBootstrap, summarise } from './bootstrap.js';
 import { compile } from './compile.js';
 import { hashCompiled } from './hash.js';
-import { officialScores, prepare } from './score.js';
+import { officialScores, prepare, type Prepared } from './score.js';
 import { screen } from './screening.js';
 import type {
   CampaignResult,
@@ -44,11 +44,28 @@ function byGroupRankCode(a: DepartmentResult, b: DepartmentResult): number {
   return a.code < b.code ? -1 : a.code > b.code ? 1 : 0;
 }
 
+/**
+ * Computes the B bootstrap replicates' final scores, row-major [b·D + d] (see replicateScores):
+ * by default all in this thread; a caller may run some of them elsewhere (another thread) since
+ * replicate b depends only on the inputs and deriveSeed(seed, b).
+ */
+export type ReplicateRunner = (prep: Prepared, B: number, seed: number) => Float64Array;
+
+export type { Prepared };
+export { replicateScores };
+
+/** Compiled, screened and prepared inputs: what replicates are computed from. */
+export function prepareInputs(method: Method, departments: DepartmentInfo[], responses: ResponseRecord[]): Prepared {
+  const cx = compile(method, departments, responses);
+  return prepare(cx, screen(cx).included);
+}
+
 function compute(
   method: Method,
   departments: DepartmentInfo[],
   responses: ResponseRecord[],
   withBootstrap: boolean,
+  replicates?: ReplicateRunner,
 ): CampaignResult {
   const cx = compile(method, departments, responses);
   const screened = screen(cx);
@@ -58,7 +75,10 @@ function compute(
   const B = withBootstrap ? method.bootstrap.samples : 0;
 
   if (B > 0) {
-    const boot = runBootstrap(prep, official.ranked, B, method.bootstrap.seed);
+    const { seed } = method.bootstrap;
+    const boot = replicates
+      ? summarise(prep, official.ranked, replicates(prep, B, seed), B)
+      : runBootstrap(prep, official.ranked, B, seed);
     const { rectification } = method;
     for (let d = 0; d < cx.D; d++) {
       const u = boot.departments[d];
@@ -114,8 +134,9 @@ export function computeResults(
   method: Method,
   departments: DepartmentInfo[],
   responses: ResponseRecord[],
+  replicates?: ReplicateRunner,
 ): CampaignResult {
-  return compute(method, departments, responses, true);
+  return compute(method, departments, responses, true, replicates);
 }
 
 /**

@@ -16,15 +16,10 @@ import type { ResponsesService } from '../responses/service.js';
 import type { NegativesService } from '../negatives/service.js';
 import { AppError } from '../errors.js';
 import { newId } from '../shared/ids.js';
-import {
-  computeOfficialScores,
-  computeResults,
-  inputsHash,
-  ScoringInputError,
-  type CampaignResult,
-} from '../../scoring/index.js';
+import type { CampaignResult } from '../../scoring/index.js';
 import { officeActor, type NoticesService, type PublishedResult } from '../notices/service.js';
 import { methodFromConfig } from './method.js';
+import { scoreOffThread } from './scoring-thread.js';
 import {
   resultsRepository,
   type Snapshot,
@@ -142,39 +137,30 @@ export function resultsService(
   /** the last full computation per campaign, reused while the inputs hash is unchanged */
   const cache = new Map<string, { hash: string; uncertainty: boolean; result: CampaignResult }>();
 
-  function score(
+  /** Screening, scores and (with `uncertainty`) the bootstrap, in a worker thread (scoring-thread.ts). */
+  async function score(
     campaign: Campaign,
     inputs: Awaited<ReturnType<typeof repo.loadInputs>>,
     uncertainty: boolean,
-  ): CampaignResult {
-    const method = methodFromConfig(campaign.config);
-    try {
-      const hash = inputsHash(method, inputs.departments, inputs.responses);
-      const hit = cache.get(campaign.id);
-      if (hit && hit.hash === hash && (hit.uncertainty || !uncertainty)) return hit.result;
-      const result = (uncertainty ? computeResults : computeOfficialScores)(
-        method,
-        inputs.departments,
-        inputs.responses,
-      );
-      cache.set(campaign.id, { hash, uncertainty, result });
-      return result;
-    } catch (error) {
-      if (error instanceof ScoringInputError) {
-        throw new AppError(
-          'CONFLICT',
-          '答卷数据无法计分，请检查导入的数据',
-          error.issues.slice(0, 20).map((message) => ({ message })),
-        );
-      }
-      throw error;
-    }
+  ): Promise<CampaignResult> {
+    const hit = cache.get(campaign.id);
+    const usable = hit && (hit.uncertainty || !uncertainty) ? hit : undefined;
+    const { hash, result } = await scoreOffThread({
+      method: methodFromConfig(campaign.config),
+      departments: inputs.departments,
+      responses: inputs.responses,
+      uncertainty,
+      knownHash: usable?.hash,
+    });
+    if (!result) return usable!.result;
+    cache.set(campaign.id, { hash, uncertainty, result });
+    return result;
   }
 
   async function compute(slug: string, options: ComputeOptions = {}) {
     const campaign = await campaigns.getBySlug(slug);
     const inputs = await repo.loadInputs(campaign.id, await negatives.scoringEntries(campaign.id));
-    const result = score(campaign, inputs, options.uncertainty !== false);
+    const result = await score(campaign, inputs, options.uncertainty !== false);
     return { campaign, result };
   }
 

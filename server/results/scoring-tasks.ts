@@ -1,0 +1,119 @@
+/**
+ * The scoring, run in a worker thread (scoring-thread.ts) so that screening, scoring and the
+ * bootstrap of 10,000 responses never hold the server's event loop. With two cores the thread
+ * hands the second half of the bootstrap replicates to a helper thread of its own: replicate b
+ * depends only on the inputs and deriveSeed(seed, b), so the result is the same to the byte.
+ */
+import { availableParallelism } from 'node:os';
+import {
+  computeOfficialScores,
+  computeResults,
+  type CampaignResult,
+  type DepartmentInfo,
+  inputsHash,
+  type Method,
+  prepareInputs,
+  replicateScores,
+  type ResponseRecord,
+  ScoringInputError,
+} from '../../scoring/index.js';
+import { AppError } from '../errors.js';
+import { siblingModule } from '../shared/paths.js';
+import { serveTasks, TaskThread } from '../shared/worker-thread.js';
+
+interface Inputs {
+  method: Method;
+  departments: DepartmentInfo[];
+  responses: ResponseRecord[];
+}
+
+export type ScoringTask =
+  /** the inputs' hash, and the result unless the hash is `knownHash` (then null) */
+  | ({ kind: 'score'; uncertainty: boolean; knownHash?: string; split?: boolean } & Inputs)
+  /** replicates [from, to) written into `scores` (row b at (b - from)·D); `done` set to 1 (or 2 on failure) */
+  | ({ kind: 'replicates'; from: number; to: number; scores: SharedArrayBuffer; done: SharedArrayBuffer } & Inputs);
+
+export interface Scored {
+  hash: string;
+  result: CampaignResult | null;
+}
+
+/** the longest the scoring thread waits for its helper's half of the replicates */
+const HELPER_WAIT_MS = 10 * 60_000;
+
+let helper: TaskThread<ScoringTask> | undefined;
+
+async function score(task: Extract<ScoringTask, { kind: 'score' }>): Promise<Scored> {
+  const { method, departments, responses } = task;
+  const hash = inputsHash(method, departments, responses);
+  if (hash === task.knownHash) return { hash, result: null };
+  if (!task.uncertainty) return { hash, result: computeOfficialScores(method, departments, responses) };
+  const B = method.bootstrap.samples;
+  const D = departments.length;
+  if (!task.split || B < 2 || availableParallelism() < 2)
+    return { hash, result: computeResults(method, departments, responses) };
+
+  const half = Math.ceil(B / 2);
+  const scores = new SharedArrayBuffer(B * D * 8);
+  const done = new Int32Array(new SharedArrayBuffer(4));
+  helper ??= new TaskThread<ScoringTask>(siblingModule(import.meta.url, './scoring-tasks.ts'), {
+    failure: (error) => error,
+  });
+  const helping = helper.run({
+    kind: 'replicates',
+    method,
+    departments,
+    responses,
+    from: half,
+    to: B,
+    scores,
+    done: done.buffer as SharedArrayBuffer,
+  });
+  helping.catch(() => undefined); // awaited below
+  // let the helper's task be posted before this thread blocks in the computation
+  await new Promise((resolve) => setImmediate(resolve));
+  const result = computeResults(method, departments, responses, (prep, samples, seed) => {
+    const out = new Float64Array(scores);
+    if (prep.cx.D !== D || samples !== B) throw new Error('scoring: replicate layout differs from the helper’s');
+    replicateScores(prep, seed, 0, half, out);
+    const deadline = Date.now() + HELPER_WAIT_MS;
+    while (Atomics.load(done, 0) === 0 && Date.now() < deadline) Atomics.wait(done, 0, 0, 1000);
+    if (Atomics.load(done, 0) !== 1) throw new Error('scoring: the bootstrap helper thread failed');
+    return out;
+  });
+  await helping;
+  return { hash, result };
+}
+
+function replicates(task: Extract<ScoringTask, { kind: 'replicates' }>): null {
+  const done = new Int32Array(task.done);
+  try {
+    const prep = prepareInputs(task.method, task.departments, task.responses);
+    const { D } = prep.cx;
+    const out = new Float64Array(task.scores, task.from * D * 8, (task.to - task.from) * D);
+    replicateScores(prep, task.method.bootstrap.seed, task.from, task.to, out);
+    Atomics.store(done, 0, 1);
+  } catch (error) {
+    Atomics.store(done, 0, 2);
+    throw error;
+  } finally {
+    Atomics.notify(done, 0);
+  }
+  return null;
+}
+
+/** Inputs the scoring refuses are the office's to fix (409 with the first issues), not a crash. */
+export const scoringConflict = (error: ScoringInputError) =>
+  new AppError(
+    'CONFLICT',
+    '答卷数据无法计分，请检查导入的数据',
+    error.issues.slice(0, 20).map((message) => ({ message })),
+  );
+
+serveTasks((task: ScoringTask) =>
+  Promise.resolve()
+    .then(() => (task.kind === 'score' ? score(task) : replicates(task)))
+    .catch((error: unknown) => {
+      throw error instanceof ScoringInputError ? scoringConflict(error) : error;
+    }),
+);
