@@ -8,14 +8,10 @@
  * Run: npx tsx bench/ledger.bench.ts [items=1000]
  * Prints one JSON object: the median and slowest of 20 requests of each kind, in ms.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
+import { benchDatabase, officeCookie, timer } from './http.js';
 import { createApp } from '../server/app.js';
 import { fixedClock } from '../server/clock.js';
 import { defaultConfig } from '../server/config.js';
-import { openDatabase } from '../server/db/connect.js';
 import { officeActor, type NoticeActor } from '../server/notices/service.js';
 import { createServices } from '../server/services.js';
 import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../surveys/campaign-config.js';
@@ -25,11 +21,8 @@ import { recordOf } from '../test/negatives/helpers.js';
 const [itemCount = 1000] = process.argv.slice(2).map(Number);
 const RUNS = 20;
 const DAY = 86_400_000;
-const dir = mkdtempSync(join(tmpdir(), 'minping-ledger-bench-'));
-const databaseUrl = process.env.DATABASE_URL ?? join(dir, 'bench.db');
-const schema = databaseUrl.startsWith('postgres') ? `bench_ledger_${Date.now()}` : undefined;
-
-const db = await openDatabase(databaseUrl, { schema });
+const bench = await benchDatabase('ledger');
+const { db } = bench;
 const T0 = Date.parse('2027-01-05T02:00:00Z');
 const clock = fixedClock(new Date(T0));
 const at = (days: number) => clock.set(new Date(T0 + days * DAY));
@@ -95,31 +88,11 @@ const historyRows = Number(
 );
 
 const app = createApp(deps);
-await services.accounts.addUser(
-  { username: 'office', role: 'admin', password: 'correct horse battery staple' },
-  'bench',
-);
-const login = await app.request('/api/auth/login', {
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ username: 'office', password: 'correct horse battery staple' }),
-});
-const cookie = /minping_session=[^;]*/.exec(login.headers.get('set-cookie') ?? '')?.[0] ?? '';
-
+const cookie = await officeCookie(app, services);
+const time = timer(app, cookie);
 async function timed(path: string, runs = RUNS): Promise<{ medianMs: number; maxMs: number; bytes: number }> {
-  const times: number[] = [];
-  let bytes = 0;
-  for (let k = 0; k <= runs; k++) {
-    const start = performance.now();
-    const res = await app.request(path, { headers: { cookie, accept: 'application/json' } });
-    const body = new Uint8Array(await res.arrayBuffer());
-    if (res.status !== 200) throw new Error(`${path} → ${res.status} ${new TextDecoder().decode(body)}`);
-    if (k > 0) times.push(performance.now() - start); // the first one warms caches and the JIT
-    bytes = body.length;
-  }
-  times.sort((a, b) => a - b);
-  const r1 = (x: number) => Math.round(x * 10) / 10;
-  return { medianMs: r1(times[Math.floor(times.length / 2)]), maxMs: r1(times[times.length - 1]), bytes };
+  const { body, ...times } = await time(path, runs);
+  return { ...times, bytes: body.length };
 }
 
 const base = '/api/campaigns/bench/ledger';
@@ -128,7 +101,7 @@ const check = (await (await app.request(`${base}?${q1}`, { headers: { cookie } }
   statement: { total: Record<string, number | boolean>; forCirculation: unknown[] };
 };
 const result = {
-  database: schema ? 'postgres' : 'sqlite',
+  database: bench.dialect,
   items: items.length,
   departments: 100,
   historyRows,
@@ -149,11 +122,4 @@ const slowest = Math.max(
 );
 console.log(JSON.stringify({ ...result, slowestMs: slowest }, null, 2));
 
-await db.close();
-if (schema) {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  await client.query(`drop schema if exists ${schema} cascade`);
-  await client.end();
-}
-rmSync(dir, { recursive: true, force: true });
+await bench.close();

@@ -5,14 +5,10 @@
  * Run: npx tsx bench/negatives.bench.ts [reports=3000]
  * Prints one JSON object: the median and slowest of 20 requests of each kind, in ms.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
+import { benchDatabase, officeCookie, timer } from './http.js';
 import { createApp } from '../server/app.js';
 import { fixedClock } from '../server/clock.js';
 import { defaultConfig } from '../server/config.js';
-import { openDatabase } from '../server/db/connect.js';
 import { officeActor } from '../server/notices/service.js';
 import { createServices } from '../server/services.js';
 import { Rng } from '../scoring/index.js';
@@ -23,11 +19,8 @@ import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../surveys/campaign-config.
 
 const [reportCount = 3000] = process.argv.slice(2).map(Number);
 const RUNS = 20;
-const dir = mkdtempSync(join(tmpdir(), 'minping-negatives-bench-'));
-const databaseUrl = process.env.DATABASE_URL ?? join(dir, 'bench.db');
-const schema = databaseUrl.startsWith('postgres') ? `bench_negatives_${Date.now()}` : undefined;
-
-const db = await openDatabase(databaseUrl, { schema });
+const bench = await benchDatabase('negatives');
+const { db } = bench;
 const clock = fixedClock('2026-12-18T04:00:00Z');
 const deps = { db, config: defaultConfig(), clock };
 const services = createServices(deps);
@@ -64,36 +57,15 @@ for (const [i, id] of someIds.entries())
   await services.negatives[i % 2 ? 'verify' : 'dismiss']('bench', id, { reason: '基准测试' }, officeActor('bench'));
 
 const app = createApp(deps);
-await services.accounts.addUser(
-  { username: 'office', role: 'admin', password: 'correct horse battery staple' },
-  'bench',
-);
-const login = await app.request('/api/auth/login', {
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ username: 'office', password: 'correct horse battery staple' }),
-});
-const cookie = /minping_session=[^;]*/.exec(login.headers.get('set-cookie') ?? '')?.[0] ?? '';
-
+const time = timer(app, await officeCookie(app, services));
 async function timed(path: string): Promise<{ medianMs: number; maxMs: number; rows: number }> {
-  const times: number[] = [];
-  let rows = 0;
-  for (let k = 0; k <= RUNS; k++) {
-    const start = performance.now();
-    const res = await app.request(path, { headers: { cookie, accept: 'application/json' } });
-    const body = (await res.json()) as { total?: number; items?: unknown[] };
-    if (res.status !== 200) throw new Error(`${path} → ${res.status} ${JSON.stringify(body)}`);
-    if (k > 0) times.push(performance.now() - start); // the first one warms caches and the JIT
-    rows = body.total ?? 1;
-  }
-  times.sort((a, b) => a - b);
-  const r1 = (x: number) => Math.round(x * 10) / 10;
-  return { medianMs: r1(times[Math.floor(times.length / 2)]), maxMs: r1(times[times.length - 1]), rows };
+  const { body, ...times } = await time(path, RUNS);
+  return { ...times, rows: (JSON.parse(new TextDecoder().decode(body)) as { total?: number }).total ?? 1 };
 }
 
 const base = '/api/campaigns/bench/negatives';
 const result = {
-  database: schema ? 'postgres' : 'sqlite',
+  database: bench.dialect,
   reports: reportCount,
   departments: 100,
   storeMs: loadMs,
@@ -110,11 +82,4 @@ const result = {
 const slowest = Math.max(...Object.values(result).flatMap((v) => (typeof v === 'object' ? [v.maxMs] : [])));
 console.log(JSON.stringify({ ...result, slowestMs: slowest }, null, 2));
 
-await db.close();
-if (schema) {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  await client.query(`drop schema if exists ${schema} cascade`);
-  await client.end();
-}
-rmSync(dir, { recursive: true, force: true });
+await bench.close();

@@ -3,6 +3,7 @@ import type { Db } from '../../server/db/connect.js';
 import type { SheetDetail } from '../../server/notices/service.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
+import { postForm } from '../portal/helpers.js';
 import { resultsSetup } from '../results/helpers.js';
 import { noticeTables, office, verifiedNegatives } from './helpers.js';
 
@@ -14,19 +15,12 @@ describe('the office edits and issues a draft sheet from its page, with plain fo
   let sheet: SheetDetail;
   let page: string;
 
-  /** A plain form's POST: the session cookie and the csrf field, nothing a script would add. */
-  const post = (who: LoggedIn, path: string, fields: Record<string, string>, csrf = who.csrfToken) => {
-    const body = new URLSearchParams({ csrf, ...fields }).toString();
-    return ctx.app.request(path, {
-      method: 'POST',
-      headers: {
-        cookie: who.cookie,
-        accept: 'text/html',
-        'content-type': 'application/x-www-form-urlencoded',
-        'content-length': String(Buffer.byteLength(body)),
-      },
-      body,
+  /** A plain form's POST: the session cookie and the csrf field (a forged one when given), nothing a script would add. */
+  const post = async (who: LoggedIn, path: string, fields: Record<string, string>, forged?: string) => {
+    const { res, body } = await postForm(ctx.app, path, who, forged ? { ...fields, csrf: forged } : fields, {
+      csrf: !forged,
     });
+    return { status: res.status, location: res.headers.get('location'), text: body };
   };
   const html = async (who: LoggedIn, path: string) =>
     (await ctx.app.request(path, { headers: { cookie: who.cookie, accept: 'text/html' } })).text();
@@ -58,7 +52,7 @@ describe('the office edits and issues a draft sheet from its page, with plain fo
   it('saves the sheet’s requirement and an item’s requirement and period, then says so', async () => {
     const saved = await post(officeUser, `${page}/edit`, { requirement: '请于收到后认真整改。' });
     expect(saved.status).toBe(303);
-    expect(saved.headers.get('location')).toBe(`${page}?done=sheet`);
+    expect(saved.location).toBe(`${page}?done=sheet`);
     expect(await html(officeUser, `${page}?done=sheet`)).toContain('已保存工作要求。');
     const item = sheet.items[1];
     const edited = await post(officeUser, `${page}/items/${item.id}/edit`, {
@@ -76,7 +70,7 @@ describe('the office edits and issues a draft sheet from its page, with plain fo
     const item = sheet.items[0];
     const res = await post(officeUser, `${page}/items/${item.id}/edit`, { requirement: '新的要求', respondDays: '3' });
     expect(res.status).toBe(422);
-    const text = await res.text();
+    const { text } = res;
     expect(text).toContain('反馈期限应为 5–60 个工作日');
     expect(text).toContain('>新的要求</textarea>');
     expect(text).toContain('value="3"');
@@ -101,7 +95,7 @@ describe('the office edits and issues a draft sheet from its page, with plain fo
     expect(after.items.map((i) => i.state)).toEqual(['registered', 'registered']);
     const again = await post(officeUser, `${page}/issue`, {});
     expect(again.status).toBe(409);
-    expect(await again.text()).toContain('该工作提示单已经印发');
+    expect(again.text).toContain('该工作提示单已经印发');
     expect((await post(officeUser, `${page}/edit`, { requirement: '改' })).status).toBe(409);
   });
 });
