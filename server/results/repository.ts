@@ -81,15 +81,64 @@ export interface ScoringInputs {
   responses: ResponseRecord[];
 }
 
+/** The responses' stored fields, one array per column (index i is one response). */
+export interface InputRows {
+  departments: DepartmentInfo[];
+  ids: string[];
+  categories: ResponseRecord['category'][];
+  durations: (number | null)[];
+  networkKeys: ResponseRecord['networkKey'][];
+  days: ResponseRecord['submittedAt'][];
+  records: string[];
+}
+
+/** Scoring's inputs from the stored rows: the canonical records parsed, the negatives attached. */
+export function scoringInputs(rows: InputRows, negatives: readonly ScoringNegative[]): ScoringInputs {
+  const entries = new Map<string, Map<string, ResponseDepartment>>();
+  const responses: ResponseRecord[] = rows.ids.map((id, i) => {
+    const stored = JSON.parse(rows.records[i]) as CanonicalRecord;
+    const byCode = new Map<string, ResponseDepartment>();
+    const record: ResponseRecord = {
+      id,
+      category: rows.categories[i],
+      durationSeconds: rows.durations[i],
+      networkKey: rows.networkKeys[i],
+      submittedAt: rows.days[i],
+      departments: stored.departments
+        .map((d) => {
+          const entry: ResponseDepartment = { code: d.code, ratings: d.ratings, problems: d.problems, negatives: [] };
+          byCode.set(d.code, entry);
+          return entry;
+        })
+        .sort((x, y) => (x.code < y.code ? -1 : x.code > y.code ? 1 : 0)),
+    };
+    entries.set(id, byCode);
+    return record;
+  });
+  for (const n of negatives) {
+    entries.get(n.responseId)?.get(n.departmentCode)?.negatives.push({ kind: n.kind, verified: n.verified });
+  }
+  return { departments: rows.departments, responses };
+}
+
 export function resultsRepository(db: Kysely<Database>) {
   return {
     /**
-     * Everything scoring reads for a campaign, as ResponseRecords. Ratings and problem mentions come
-     * from each response's canonical record (written in the same transaction as its answer rows):
-     * one JSON document per response parses far faster than 400k answer rows cross the driver.
+     * Everything scoring reads for a campaign, as ResponseRecords (scoringInputs over loadInputRows).
      * Negatives are the negative reports as the negatives domain gives them (the office's decisions).
      */
     async loadInputs(campaignId: string, negatives: readonly ScoringNegative[]): Promise<ScoringInputs> {
+      return scoringInputs(await this.loadInputRows(campaignId), negatives);
+    },
+
+    /**
+     * What scoring reads, as the stored text: one column per field, so the server's thread hands
+     * it to the scoring thread as a few arrays of strings (cheap to copy) and the thread parses it.
+     * Ratings and problem mentions come from each response's canonical record (written in the same
+     * transaction as its answer rows): one JSON document per response parses far faster than 400k
+     * answer rows cross the driver.
+     */
+    async loadInputRows(campaignId: string): Promise<InputRows> {
       const departments = (
         await db
           .selectFrom('departments')
@@ -98,44 +147,21 @@ export function resultsRepository(db: Kysely<Database>) {
           .orderBy('code')
           .execute()
       ).map((d) => ({ code: d.code, name: d.name, group: d.group_code }));
-
       const rows = await db
         .selectFrom('responses')
         .select(['id', 'category', 'duration_seconds', 'network_key', 'submitted_day', 'record_json'])
         .where('campaign_id', '=', campaignId)
         .orderBy('id')
         .execute();
-      const entries = new Map<string, Map<string, ResponseDepartment>>();
-      const responses: ResponseRecord[] = rows.map((r) => {
-        const stored = JSON.parse(r.record_json) as CanonicalRecord;
-        const byCode = new Map<string, ResponseDepartment>();
-        const record: ResponseRecord = {
-          id: r.id,
-          category: r.category,
-          durationSeconds: r.duration_seconds === null ? null : Number(r.duration_seconds),
-          networkKey: r.network_key,
-          submittedAt: r.submitted_day,
-          departments: stored.departments
-            .map((d) => {
-              const entry: ResponseDepartment = {
-                code: d.code,
-                ratings: d.ratings,
-                problems: d.problems,
-                negatives: [],
-              };
-              byCode.set(d.code, entry);
-              return entry;
-            })
-            .sort((x, y) => (x.code < y.code ? -1 : x.code > y.code ? 1 : 0)),
-        };
-        entries.set(r.id, byCode);
-        return record;
-      });
-
-      for (const n of negatives) {
-        entries.get(n.responseId)?.get(n.departmentCode)?.negatives.push({ kind: n.kind, verified: n.verified });
-      }
-      return { departments, responses };
+      return {
+        departments,
+        ids: rows.map((r) => r.id),
+        categories: rows.map((r) => r.category),
+        durations: rows.map((r) => (r.duration_seconds === null ? null : Number(r.duration_seconds))),
+        networkKeys: rows.map((r) => r.network_key),
+        days: rows.map((r) => r.submitted_day),
+        records: rows.map((r) => r.record_json),
+      };
     },
 
     /** Snapshots are insert-only: there is no update or delete here on purpose. */

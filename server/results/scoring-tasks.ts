@@ -20,12 +20,15 @@ import {
 import { AppError } from '../errors.js';
 import { siblingModule } from '../shared/paths.js';
 import { serveTasks, TaskThread } from '../shared/worker-thread.js';
+import { type InputRows, type ScoringNegative, scoringInputs } from './repository.js';
 
-interface Inputs {
-  method: Method;
-  departments: DepartmentInfo[];
-  responses: ResponseRecord[];
-}
+/** parsed inputs, or the stored rows (cheaper to copy between threads), parsed in the thread */
+export type Inputs = { method: Method } & (
+  | { departments: DepartmentInfo[]; responses: ResponseRecord[] }
+  | { rows: InputRows; negatives: readonly ScoringNegative[] }
+);
+
+const parsed = (inputs: Inputs) => ('rows' in inputs ? scoringInputs(inputs.rows, inputs.negatives) : inputs);
 
 export type ScoringTask =
   /** the inputs' hash, and the result unless the hash is `knownHash` (then null) */
@@ -44,7 +47,8 @@ const HELPER_WAIT_MS = 10 * 60_000;
 let helper: TaskThread<ScoringTask> | undefined;
 
 async function score(task: Extract<ScoringTask, { kind: 'score' }>): Promise<Scored> {
-  const { method, departments, responses } = task;
+  const { method } = task;
+  const { departments, responses } = parsed(task);
   const hash = inputsHash(method, departments, responses);
   if (hash === task.knownHash) return { hash, result: null };
   if (!task.uncertainty) return { hash, result: computeOfficialScores(method, departments, responses) };
@@ -59,11 +63,11 @@ async function score(task: Extract<ScoringTask, { kind: 'score' }>): Promise<Sco
   helper ??= new TaskThread<ScoringTask>(siblingModule(import.meta.url, './scoring-tasks.ts'), {
     failure: (error) => error,
   });
+  const rest = 'rows' in task ? { rows: task.rows, negatives: task.negatives } : { departments, responses };
   const helping = helper.run({
     kind: 'replicates',
     method,
-    departments,
-    responses,
+    ...rest,
     from: half,
     to: B,
     scores,
@@ -88,7 +92,8 @@ async function score(task: Extract<ScoringTask, { kind: 'score' }>): Promise<Sco
 function replicates(task: Extract<ScoringTask, { kind: 'replicates' }>): null {
   const done = new Int32Array(task.done);
   try {
-    const prep = prepareInputs(task.method, task.departments, task.responses);
+    const { departments, responses } = parsed(task);
+    const prep = prepareInputs(task.method, departments, responses);
     const { D } = prep.cx;
     const out = new Float64Array(task.scores, task.from * D * 8, (task.to - task.from) * D);
     replicateScores(prep, task.method.bootstrap.seed, task.from, task.to, out);

@@ -1,23 +1,21 @@
-import type { CampaignResult, DepartmentInfo, Method, ResponseRecord } from '../../scoring/index.js';
+import type { CampaignResult } from '../../scoring/index.js';
 import { siblingModule } from '../shared/paths.js';
 import { TaskThread } from '../shared/worker-thread.js';
-import type { ScoringTask, Scored } from './scoring-tasks.js';
+import type { Inputs, ScoringTask, Scored } from './scoring-tasks.js';
 
 let thread: TaskThread<ScoringTask, Scored> | undefined;
 
-export interface ScoreRequest {
-  method: Method;
-  departments: DepartmentInfo[];
-  responses: ResponseRecord[];
+export type ScoreRequest = Inputs & {
   /** with the bootstrap (false: official scores only) */
   uncertainty: boolean;
   /** the hash of the inputs of a result the caller holds: if unchanged, no result comes back */
   knownHash?: string;
-}
+};
 
 /**
  * Screens, scores and bootstraps in a worker thread (scoring-tasks.ts; two threads for the
- * bootstrap on two cores): the server's event loop only copies the inputs over, so evaluators
+ * bootstrap on two cores): the server's event loop only reads the stored rows and copies them over
+ * as a few arrays of strings, so evaluators
  * and /healthz are answered while a publish or a live dashboard computes.
  */
 export function scoreOffThread(request: ScoreRequest): Promise<{ hash: string; result: CampaignResult | null }> {

@@ -21,7 +21,9 @@ import { officeActor, type NoticesService, type PublishedResult } from '../notic
 import { methodFromConfig } from './method.js';
 import { scoreOffThread } from './scoring-thread.js';
 import {
+  type InputRows,
   resultsRepository,
+  type ScoringNegative,
   type Snapshot,
   type SnapshotHead,
   type SnapshotRecord,
@@ -140,15 +142,14 @@ export function resultsService(
   /** Screening, scores and (with `uncertainty`) the bootstrap, in a worker thread (scoring-thread.ts). */
   async function score(
     campaign: Campaign,
-    inputs: Awaited<ReturnType<typeof repo.loadInputs>>,
+    inputs: { rows: InputRows; negatives: readonly ScoringNegative[] },
     uncertainty: boolean,
   ): Promise<CampaignResult> {
     const hit = cache.get(campaign.id);
     const usable = hit && (hit.uncertainty || !uncertainty) ? hit : undefined;
     const { hash, result } = await scoreOffThread({
       method: methodFromConfig(campaign.config),
-      departments: inputs.departments,
-      responses: inputs.responses,
+      ...inputs,
       uncertainty,
       knownHash: usable?.hash,
     });
@@ -159,7 +160,10 @@ export function resultsService(
 
   async function compute(slug: string, options: ComputeOptions = {}) {
     const campaign = await campaigns.getBySlug(slug);
-    const inputs = await repo.loadInputs(campaign.id, await negatives.scoringEntries(campaign.id));
+    const inputs = {
+      rows: await repo.loadInputRows(campaign.id),
+      negatives: await negatives.scoringEntries(campaign.id),
+    };
     const result = await score(campaign, inputs, options.uncertainty !== false);
     return { campaign, result };
   }
