@@ -12,6 +12,7 @@ export interface Database {
   evaluators: EvaluatorsTable;
   invitations: InvitationsTable;
   drafts: DraftsTable;
+  spent_links: SpentLinksTable;
   responses: ResponsesTable;
   answers: AnswersTable;
   problem_mentions: ProblemMentionsTable;
@@ -91,7 +92,7 @@ export interface InvitationsTable {
   created_at: string;
   /** first time the link was opened */
   opened_at: string | null;
-  /** last draft save */
+  /** first draft save */
   draft_saved_at: string | null;
   /** 0/1; in anonymous mode only the fact of use is kept, never when */
   used: number;
@@ -102,11 +103,21 @@ export interface InvitationsTable {
 }
 
 export interface DraftsTable {
-  invitation_id: string;
-  answers_json: string;
-  /** answered pages and elapsed seconds so far, to restore the timer across devices */
-  elapsed_seconds: number;
-  updated_at: string;
+  /** sha256("draft|" + plain token), or `legacy:<invitation id>` for a draft saved before migration 0023 */
+  draft_key: string;
+  campaign_id: string;
+  /** answers, elapsed seconds and save time, sealed with a key derived from the plain token */
+  sealed: string;
+}
+
+/** A spent link of an anonymous campaign (migration 0023): nothing here names the invitation but `pending`, sealed. */
+export interface SpentLinksTable {
+  /** sha256("spent|" + plain token) */
+  spend_key: string;
+  campaign_id: string;
+  category: string;
+  /** the invitation's id sealed with the server's secret, until its batch is flagged; then null */
+  pending: string | null;
 }
 
 export interface ResponsesTable {

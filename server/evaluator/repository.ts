@@ -8,16 +8,22 @@ export interface Draft {
   savedAt: string;
 }
 
-/** The one repository that writes `drafts` (the invitations themselves are the invitations repository's). */
+/** Where a draft saved before migration 0023 (by invitation, in the clear) was carried over. */
+export const legacyDraftKey = (invitationId: string) => `legacy:${invitationId}`;
+
+/**
+ * The one repository that writes `drafts` (the invitations themselves are the invitations
+ * repository's). A draft is stored under a key derived from the plain token and its content is
+ * sealed by the service: this repository never sees which invitation a draft belongs to.
+ */
 export function evaluatorRepository(db: Kysely<Database>) {
   return {
-    /** Campaigns closed by `now` that still hold drafts (of invitations never submitted). */
+    /** Campaigns closed by `now` that still hold drafts (of links never submitted). */
     closedCampaignsWithDrafts: async (now: string) =>
       (
         await db
           .selectFrom('drafts')
-          .innerJoin('invitations', 'invitations.id', 'drafts.invitation_id')
-          .innerJoin('campaigns', 'campaigns.id', 'invitations.campaign_id')
+          .innerJoin('campaigns', 'campaigns.id', 'drafts.campaign_id')
           .where('campaigns.closes_at', '<=', now)
           .select('campaigns.id')
           .distinct()
@@ -26,48 +32,33 @@ export function evaluatorRepository(db: Kysely<Database>) {
 
     /** Delete every draft of a campaign; returns how many went. */
     deleteCampaignDrafts: async (campaignId: string) =>
-      Number(
-        (
-          await db
-            .deleteFrom('drafts')
-            .where('invitation_id', 'in', (eb) =>
-              eb.selectFrom('invitations').select('id').where('campaign_id', '=', campaignId),
-            )
-            .executeTakeFirst()
-        ).numDeletedRows,
-      ),
+      Number((await db.deleteFrom('drafts').where('campaign_id', '=', campaignId).executeTakeFirst()).numDeletedRows),
 
-    deleteDraft: async (invitationId: string): Promise<void> => {
-      await db.deleteFrom('drafts').where('invitation_id', '=', invitationId).execute();
+    deleteDrafts: async (keys: readonly string[]): Promise<void> => {
+      await db.deleteFrom('drafts').where('draft_key', 'in', keys).execute();
     },
 
-    findDraft: async (invitationId: string): Promise<Draft | undefined> => {
-      const row = await db
+    /** The sealed drafts under these keys (the first found wins: the caller lists them newest first). */
+    findSealedDraft: async (keys: readonly string[]): Promise<{ key: string; sealed: string } | undefined> => {
+      const rows = await db
         .selectFrom('drafts')
-        .selectAll()
-        .where('invitation_id', '=', invitationId)
-        .executeTakeFirst();
-      return (
-        row && {
-          answers: JSON.parse(row.answers_json) as Record<string, unknown>,
-          elapsedSeconds: Number(row.elapsed_seconds),
-          savedAt: row.updated_at,
-        }
-      );
+        .select(['draft_key', 'sealed'])
+        .where('draft_key', 'in', keys)
+        .execute();
+      for (const key of keys) {
+        const row = rows.find((r) => r.draft_key === key);
+        if (row) return { key, sealed: row.sealed };
+      }
+      return undefined;
     },
 
-    /** Store (or replace) an invitation's draft; the answers are stored as given, as JSON. */
-    saveDraft: async (invitationId: string, draft: Draft): Promise<void> => {
-      const values = {
-        answers_json: JSON.stringify(draft.answers),
-        elapsed_seconds: draft.elapsedSeconds,
-        updated_at: draft.savedAt,
-      };
+    /** Store (or replace) a sealed draft. */
+    saveSealedDraft: async (key: string, campaignId: string, sealed: string): Promise<void> => {
       await db
         .insertInto('drafts')
-        .values({ invitation_id: invitationId, ...values })
-        .onConflict((oc) => oc.column('invitation_id').doUpdateSet(values))
-        .returning('invitation_id')
+        .values({ draft_key: key, campaign_id: campaignId, sealed })
+        .onConflict((oc) => oc.column('draft_key').doUpdateSet({ sealed }))
+        .returning('draft_key')
         .execute();
     },
   };

@@ -9,7 +9,8 @@ import { sha256 } from '../shared/ids.js';
 import type { AuditService } from '../accounts/audit.js';
 import { UNKNOWN_LINK_THROTTLE, type ThrottleService } from '../throttle/service.js';
 import { invitationsRepository, type Invitation } from '../invitations/repository.js';
-import { evaluatorRepository } from './repository.js';
+import { evaluatorRepository, legacyDraftKey, type Draft } from './repository.js';
+import { linkKey, openText, sealText } from '../shared/sealing.js';
 import { formatLongDateTime, zoneLabel } from '../../web/lib/time.js';
 
 /** Tokens are newToken()'s base64url; anything else is unknown without a database lookup. */
@@ -100,10 +101,14 @@ export function evaluatorService(
   async function findInvitation(
     token: string,
     connection: ClientConnection,
-  ): Promise<{ invitation: Invitation; tokenHash: string } | undefined> {
+  ): Promise<{ invitation: Invitation; tokenHash: string; spent: boolean } | undefined> {
     const tokenHash = TOKEN_PATTERN.test(token) ? sha256(token) : null;
     const invitation = tokenHash ? await invitations.findByTokenHash(tokenHash) : undefined;
-    if (invitation && tokenHash) return { invitation, tokenHash };
+    if (invitation && tokenHash) {
+      // an anonymous campaign's spent link is flagged on its invitation only with its batch
+      const spent = invitation.used || (await invitations.isLinkSpent(linkKey('spent', token)));
+      return { invitation, tokenHash, spent };
+    }
     await throttle.reserve([unknownLinkKey(connection)], UNKNOWN_LINK_THROTTLE);
     return undefined;
   }
@@ -130,9 +135,23 @@ export function evaluatorService(
   async function usable(found: Awaited<ReturnType<typeof findInvitation>>) {
     if (!found) throw new AppError('NOT_FOUND', '链接无效：没有找到这份问卷，请检查链接是否完整');
     const campaign = await campaigns.getById(found.invitation.campaignId);
-    if (found.invitation.used) throw new AppError('ALREADY_SUBMITTED', '这份问卷已经提交过了，每个链接只能提交一次');
+    if (found.spent) throw new AppError('ALREADY_SUBMITTED', '这份问卷已经提交过了，每个链接只能提交一次');
     assertOpen(campaign);
     return { ...found, campaign };
+  }
+
+  /** The link's draft: sealed with its token, or one saved before migration 0023 (`plain:elapsed:savedAt:answers`). */
+  async function findDraft(token: string, invitationId: string): Promise<Draft | null> {
+    const found = await repo.findSealedDraft([linkKey('draft', token), legacyDraftKey(invitationId)]);
+    if (!found) return null;
+    if (found.sealed.startsWith('plain:')) {
+      const [, elapsed, ...rest] = found.sealed.split(':');
+      const text = rest.join(':');
+      const savedAt = text.slice(0, 24);
+      return { elapsedSeconds: Number(elapsed), savedAt, answers: JSON.parse(text.slice(25)) };
+    }
+    const text = openText(token, 'draft', found.sealed);
+    return text === undefined ? null : (JSON.parse(text) as Draft);
   }
 
   async function servedDefinition(campaign: Campaign, category: string) {
@@ -161,7 +180,7 @@ export function evaluatorService(
       const found = await findInvitation(token, connection);
       if (!found) return { state: 'unknown' };
       const campaign = await campaigns.getById(found.invitation.campaignId);
-      if (found.invitation.used) return { state: 'used', campaign };
+      if (found.spent) return { state: 'used', campaign };
       return { state: campaigns.status(campaign), campaign };
     },
 
@@ -170,7 +189,7 @@ export function evaluatorService(
       const { invitation, campaign } = await resolve(token, connection);
       if (!invitation.opened) await invitations.markOpened(invitation.id, clock.now().toISOString());
       const questionnaire = await servedDefinition(campaign, invitation.category);
-      const draft = await repo.findDraft(invitation.id);
+      const draft = await findDraft(token, invitation.id);
       return {
         campaign: {
           slug: campaign.slug,
@@ -193,12 +212,13 @@ export function evaluatorService(
         throw new AppError('PAYLOAD_TOO_LARGE', '草稿内容太长，无法保存');
       }
       const savedAt = clock.now().toISOString();
+      const sealed = sealText(token, 'draft', JSON.stringify({ ...draft, savedAt } satisfies Draft));
       await db.kysely.transaction().execute(async (trx) => {
-        // the invitation's row lock first: a draft racing a submission can't outlive it
-        if (!(await invitationsRepository(trx).markDraftSaved(invitation.id, savedAt))) {
-          throw new AppError('ALREADY_SUBMITTED', '这份问卷已经提交过了，每个链接只能提交一次');
-        }
-        await evaluatorRepository(trx).saveDraft(invitation.id, { ...draft, savedAt });
+        const tx = invitationsRepository(trx);
+        if (!invitation.draftSaved) await tx.markDraftSaved(invitation.id, savedAt);
+        const drafts = evaluatorRepository(trx);
+        await drafts.saveSealedDraft(linkKey('draft', token), invitation.campaignId, sealed);
+        await drafts.deleteDrafts([legacyDraftKey(invitation.id)]);
       });
       return { savedAt };
     },
@@ -282,7 +302,7 @@ export function evaluatorService(
 
       return responses.store({
         campaign,
-        invitation: { id: invitation.id, token },
+        invitation: { id: invitation.id, token, category: invitation.category },
         record: result.record,
         questionnaireVersion: version,
         networkKey: networkKeyOf(campaign.id, clientAddress(connection, config.trustProxy)),

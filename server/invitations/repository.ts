@@ -12,6 +12,7 @@ export interface Invitation {
   campaignId: string;
   category: string;
   opened: boolean;
+  draftSaved: boolean;
   used: boolean;
 }
 
@@ -20,6 +21,7 @@ const toInvitation = (row: Selectable<Database['invitations']>): Invitation => (
   campaignId: row.campaign_id,
   category: row.category,
   opened: row.opened_at !== null,
+  draftSaved: row.draft_saved_at !== null,
   used: Number(row.used) === 1,
 });
 
@@ -57,39 +59,113 @@ export function invitationsRepository(db: Kysely<Database>) {
     },
 
     /**
-     * Note a draft save only while the invitation is unused; the update takes the invitation's row
-     * lock, so a draft saved in the same transaction can't outlive a racing submission. Returns false when used.
+     * Note the first draft save, while the invitation is unused. Only the first: a row rewritten
+     * at every save would carry the time (and on PostgreSQL the transaction) of the save just
+     * before a submission.
      */
-    markDraftSaved: async (invitationId: string, at: string): Promise<boolean> =>
-      Number(
-        (
-          await db
-            .updateTable('invitations')
-            .set({ draft_saved_at: at })
-            .where('id', '=', invitationId)
-            .where('used', '=', 0)
-            .executeTakeFirst()
-        ).numUpdatedRows,
-      ) === 1,
+    markDraftSaved: async (invitationId: string, at: string): Promise<void> => {
+      await db
+        .updateTable('invitations')
+        .set({ draft_saved_at: at })
+        .where('id', '=', invitationId)
+        .where('draft_saved_at', 'is', null)
+        .where('used', '=', 0)
+        .execute();
+    },
 
     /**
-     * Spend an invitation: only the first caller changes the row, so concurrent submissions
-     * store exactly one response. Returns whether this call spent it.
+     * Spend a named campaign's invitation: only the first caller changes the row, so concurrent
+     * submissions store exactly one response. Returns whether this call spent it.
      */
-    async markUsed(invitationId: string, usedAt: string | null, anonymous: boolean): Promise<boolean> {
+    async markUsed(invitationId: string, usedAt: string): Promise<boolean> {
       const result = await db
         .updateTable('invitations')
-        .set({
-          used: 1,
-          used_at: usedAt,
-          unsealed: anonymous ? 1 : 0,
-          // anonymous mode keeps only the fact of use: no time that could be lined up with responses
-          ...(anonymous ? { opened_at: null, draft_saved_at: null } : {}),
-        })
+        .set({ used: 1, used_at: usedAt })
         .where('id', '=', invitationId)
         .where('used', '=', 0)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
+    },
+
+    /**
+     * Spend an anonymous campaign's link without touching its invitation (migration 0023): only the
+     * first caller inserts the key, so concurrent submissions store exactly one response.
+     * `pending` is the invitation's id, sealed by the caller. Returns whether this call spent it.
+     */
+    async spendLink(link: {
+      spendKey: string;
+      campaignId: string;
+      category: string;
+      pending: string;
+    }): Promise<boolean> {
+      const inserted = await db
+        .insertInto('spent_links')
+        .values({
+          spend_key: link.spendKey,
+          campaign_id: link.campaignId,
+          category: link.category,
+          pending: link.pending,
+        })
+        .onConflict((oc) => oc.column('spend_key').doNothing())
+        .returning('spend_key')
+        .execute();
+      return inserted.length === 1;
+    },
+
+    isLinkSpent: async (spendKey: string): Promise<boolean> =>
+      (await db.selectFrom('spent_links').select('spend_key').where('spend_key', '=', spendKey).executeTakeFirst()) !==
+      undefined,
+
+    /** The sealed invitation ids of a campaign's spent links not yet flagged, by category. */
+    pendingSpent: (campaignId: string) =>
+      db
+        .selectFrom('spent_links')
+        .select(['spend_key', 'category', 'pending'])
+        .where('campaign_id', '=', campaignId)
+        .where('pending', 'is not', null)
+        .execute(),
+
+    /**
+     * Flag the invitations of a campaign's pending spent links as used, in one transaction, one row
+     * at a time in random order, once at least `minimum` are waiting: the batch is the smallest
+     * group a response hides in, on SQLite (one commit flags them all) and PostgreSQL (they share
+     * this transaction's id, which no response has). Their opening and first draft times are
+     * cleared at the same time. `reveal` opens a sealed id (undefined: not ours, left waiting).
+     * PostgreSQL skips links another process is flagging at the same moment.
+     */
+    async flagSpent(
+      campaignId: string,
+      options: { minimum: number; dialect: Dialect; reveal: (sealed: string) => string | undefined },
+    ): Promise<number> {
+      return db.transaction().execute(async (trx) => {
+        let waiting = trx
+          .selectFrom('spent_links')
+          .select(['spend_key', 'pending'])
+          .where('campaign_id', '=', campaignId)
+          .where('pending', 'is not', null);
+        if (options.dialect === 'postgres') waiting = waiting.forUpdate().skipLocked();
+        const batch = (await waiting.execute())
+          .map((r) => ({ key: r.spend_key, id: options.reveal(r.pending!) }))
+          .filter((r): r is { key: string; id: string } => r.id !== undefined);
+        if (batch.length === 0 || batch.length < options.minimum) return 0;
+        for (const { id } of shuffled(batch)) {
+          await trx
+            .updateTable('invitations')
+            .set({ used: 1, used_at: null, unsealed: 0, opened_at: null, draft_saved_at: null })
+            .where('id', '=', id)
+            .executeTakeFirst();
+        }
+        await trx
+          .updateTable('spent_links')
+          .set({ pending: null })
+          .where(
+            'spend_key',
+            'in',
+            batch.map((r) => r.key),
+          )
+          .execute();
+        return batch.length;
+      });
     },
 
     /**
@@ -218,20 +294,21 @@ export function invitationsRepository(db: Kysely<Database>) {
           .execute()
       ).map((r) => ({ category: r.category, n: Number(r.n) })),
 
-    /** The funnel per category: invited, opened, draft saved, submitted. */
-    invitationsByCategory: async (campaignId: string) =>
-      (
+    /** The funnel per category; `spentIds` are invitations spent but not yet flagged (migration 0023). */
+    invitationsByCategory: async (campaignId: string, spentIds: readonly string[]) => {
+      const used = spentIds.length ? sql`(used = 1 or id in (${sql.join(spentIds)}))` : sql`used = 1`;
+      return (
         await db
           .selectFrom('invitations')
           .select([
             'category',
             (eb) => eb.fn.countAll().as('invited'),
             // a cumulative funnel: a used invitation was opened and answered (anonymous submission clears the times)
-            sql<number>`sum(case when opened_at is not null or draft_saved_at is not null or used = 1 then 1 else 0 end)`.as(
+            sql<number>`sum(case when opened_at is not null or draft_saved_at is not null or ${used} then 1 else 0 end)`.as(
               'opened',
             ),
-            sql<number>`sum(case when draft_saved_at is not null or used = 1 then 1 else 0 end)`.as('draft_saved'),
-            sql<number>`sum(used)`.as('submitted'),
+            sql<number>`sum(case when draft_saved_at is not null or ${used} then 1 else 0 end)`.as('draft_saved'),
+            sql<number>`sum(case when ${used} then 1 else 0 end)`.as('submitted'),
           ])
           .where('campaign_id', '=', campaignId)
           .groupBy('category')
@@ -242,7 +319,8 @@ export function invitationsRepository(db: Kysely<Database>) {
         opened: Number(r.opened),
         draftSaved: Number(r.draft_saved),
         submitted: Number(r.submitted),
-      })),
+      }));
+    },
 
     responsesByCategory: async (campaignId: string) =>
       (

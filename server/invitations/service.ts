@@ -5,6 +5,7 @@ import type { CampaignStatus, Progress } from '../contracts.js';
 import { AppError } from '../errors.js';
 import { newToken, sha256 } from '../shared/ids.js';
 import type { Evaluator } from '../roster/repository.js';
+import { openPendingSpend } from '../shared/sealing.js';
 import { invitationsRepository } from './repository.js';
 
 /** An invitation as handed out: the plain token exists only here, in the answer of the generate call. */
@@ -35,6 +36,12 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
     token,
     link: invitationLink(config.publicUrl, token),
   });
+
+  /** Invitations whose links are spent and wait for their batch to be flagged (at most SEAL_BATCH − 1). */
+  const pendingSpentIds = async (campaignId: string): Promise<string[]> =>
+    (await repo.pendingSpent(campaignId))
+      .map((p) => openPendingSpend(config.networkSalt, p.pending!))
+      .filter((id): id is string => id !== undefined);
 
   return {
     link: (token: string) => invitationLink(config.publicUrl, token),
@@ -77,7 +84,11 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
     async regenerate(campaign: Campaign, evaluatorId: string, options: { actor: string }): Promise<IssuedInvitation> {
       const evaluator = await repo.evaluator(campaign.id, evaluatorId);
       if (!evaluator) throw new AppError('NOT_FOUND', '本活动没有这位评议代表');
-      if (evaluator.invitation?.used) throw new AppError('CONFLICT', '这位评议代表已经提交了答卷，链接不能再更换');
+      const submitted = new AppError('CONFLICT', '这位评议代表已经提交了答卷，链接不能再更换');
+      if (evaluator.invitation?.used) throw submitted;
+      // a spent link of an anonymous campaign waits for its batch before its invitation says so
+      if (evaluator.invitation && (await pendingSpentIds(campaign.id)).includes(evaluator.invitation.id))
+        throw submitted;
       const token = newToken();
       await db.kysely.transaction().execute(async (trx) => {
         const tx = invitationsRepository(trx);
@@ -103,9 +114,11 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
 
     /** Invited, opened, draft saved, submitted per category, and submissions per day. */
     async progress(campaign: Campaign, status: CampaignStatus): Promise<Progress> {
+      // spent links whose invitations wait for their batch (migration 0023) count as submitted
+      const spentIds = await pendingSpentIds(campaign.id);
       const [evaluators, invitations, responses, days] = await Promise.all([
         repo.evaluatorsByCategory(campaign.id),
-        repo.invitationsByCategory(campaign.id),
+        repo.invitationsByCategory(campaign.id, spentIds),
         repo.responsesByCategory(campaign.id),
         repo.responsesByDay(campaign.id),
       ]);

@@ -9,7 +9,8 @@ import type { AuditService } from '../accounts/audit.js';
 import type { NegativesService, ReportedNegative } from '../negatives/service.js';
 import { runImportTask } from '../imports/worker.js';
 import { jsonlRefusal } from './jsonl.js';
-import { evaluatorRepository } from '../evaluator/repository.js';
+import { evaluatorRepository, legacyDraftKey } from '../evaluator/repository.js';
+import { linkKey, openPendingSpend, sealPendingSpend } from '../shared/sealing.js';
 import { invitationsRepository } from '../invitations/repository.js';
 import { responsesRepository, type ResponseRows } from './repository.js';
 
@@ -23,7 +24,7 @@ export interface StoredSubmission {
 export interface WebSubmission {
   campaign: Campaign;
   /** the plain token is needed only to derive the idempotency scope; it is never stored */
-  invitation: { id: string; token: string };
+  invitation: { id: string; token: string; category: string };
   record: CanonicalRecord;
   questionnaireVersion: number;
   /** hashed coarse network address, for burst flags */
@@ -34,7 +35,7 @@ export interface WebSubmission {
   fingerprint: string | null;
 }
 
-/** Spent invitations rewritten together: the smallest group a response hides in on PostgreSQL. */
+/** Spent invitations flagged (or, before migration 0023, rewritten) together: the smallest group a response hides in. */
 export const SEAL_BATCH = 10;
 
 export interface StoreManyOptions {
@@ -282,6 +283,23 @@ export function responsesService(
     }
   }
 
+  /**
+   * See migration 0023: once SEAL_BATCH links of a campaign are spent, flag their invitations as
+   * used together. The vote is already stored; a failure here only delays flagging to the next one.
+   */
+  async function flagSpentInvitations(campaign: Campaign): Promise<number> {
+    try {
+      return await invitationsRepository(db.kysely).flagSpent(campaign.id, {
+        minimum: SEAL_BATCH,
+        dialect: db.dialect,
+        reveal: (sealed) => openPendingSpend(config.networkSalt, sealed),
+      });
+    } catch (error) {
+      console.error('flagging spent invitations failed; retried with the next submission', error);
+      return 0;
+    }
+  }
+
   return {
     replay,
     storeMany,
@@ -312,12 +330,21 @@ export function responsesService(
       const receipt: Receipt = { receipt: receiptCode(), campaign: campaign.name, submittedDay: day };
       try {
         await repo.transaction(async (trx) => {
-          if (
-            !(await invitationsRepository(trx).markUsed(invitation.id, anonymous ? null : now.toISOString(), anonymous))
-          ) {
-            throw new AppError('ALREADY_SUBMITTED', '这份问卷已经提交过了，每个链接只能提交一次');
-          }
-          await evaluatorRepository(trx).deleteDraft(invitation.id);
+          const tx = invitationsRepository(trx);
+          // anonymous: the commit that stores the response names no invitation (migration 0023)
+          const spent = anonymous
+            ? await tx.spendLink({
+                spendKey: linkKey('spent', invitation.token),
+                campaignId: campaign.id,
+                category: invitation.category,
+                pending: sealPendingSpend(config.networkSalt, invitation.id),
+              })
+            : await tx.markUsed(invitation.id, now.toISOString());
+          if (!spent) throw new AppError('ALREADY_SUBMITTED', '这份问卷已经提交过了，每个链接只能提交一次');
+          await evaluatorRepository(trx).deleteDrafts([
+            linkKey('draft', invitation.token),
+            legacyDraftKey(invitation.id),
+          ]);
           await repo.insertAll(trx, rows);
           await negatives.recordReported(trx, rows.negatives);
           if (idempotencyKey) {
@@ -337,7 +364,7 @@ export function responsesService(
         }
         throw error;
       }
-      if (anonymous) await sealSpentInvitations(campaign, SEAL_BATCH, 0);
+      if (anonymous) await flagSpentInvitations(campaign);
       return { receipt, replayed: false };
     },
 

@@ -3,7 +3,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/connect.js';
 import { sha256 } from '../../server/shared/ids.js';
 import { sqliteDb } from '../helpers/db.js';
-import { createInvitation, jsonRequest, snapshotCounts, surveySetup, webAnswers, type SurveySetup } from './helpers.js';
+import {
+  createInvitation,
+  isSpent,
+  jsonRequest,
+  snapshotCounts,
+  surveySetup,
+  webAnswers,
+  type SurveySetup,
+} from './helpers.js';
 
 let db: Db;
 let s: SurveySetup;
@@ -162,7 +170,7 @@ describe('evaluator API: submitting', () => {
       created_day: '2026-11-23',
     });
 
-    expect(await invitation()).toMatchObject({ used: 1 });
+    expect(await isSpent(db, token)).toBe(true);
     expect((await snapshotCounts(db)).drafts).toBe(0);
   });
 
@@ -570,7 +578,9 @@ describe('anonymity', () => {
     expect(response.invitation_id).toBeNull();
     expect(response.submitted_day).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     const inv = await invitation();
-    expect(inv).toMatchObject({ used: 1, used_at: null, opened_at: null, draft_saved_at: null });
+    // spent, and flagged on the invitation only with its batch of SEAL_BATCH (test/security/seal.test.ts)
+    expect(inv).toMatchObject({ used: 0, used_at: null });
+    expect(await isSpent(db, token)).toBe(true);
     const evaluator = await db.kysely
       .selectFrom('evaluators')
       .selectAll()

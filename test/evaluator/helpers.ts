@@ -4,6 +4,7 @@ import { defaultConfig, type AppConfig } from '../../server/config.js';
 import type { Db } from '../../server/db/connect.js';
 import { createServices, type Services } from '../../server/services.js';
 import { newId, newToken, sha256 } from '../../server/shared/ids.js';
+import { linkKey } from '../../server/shared/sealing.js';
 import type { Campaign } from '../../server/campaigns/service.js';
 import { createTestCampaign, type TestCampaignOptions } from '../helpers/fixtures.js';
 
@@ -132,6 +133,12 @@ export async function snapshotCounts(db: Db) {
     .select((eb) => eb.fn.countAll().as('n'))
     .where('used', '=', 1)
     .executeTakeFirstOrThrow();
+  // an anonymous campaign's spent link waits for its batch before its invitation is flagged
+  const waiting = await db.kysely
+    .selectFrom('spent_links')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('pending', 'is not', null)
+    .executeTakeFirstOrThrow();
   return {
     responses: await count('responses'),
     answers: await count('answers'),
@@ -139,6 +146,21 @@ export async function snapshotCounts(db: Db) {
     negatives: await count('negative_reports'),
     idempotency: await count('idempotency_keys'),
     drafts: await count('drafts'),
-    usedInvitations: Number(used.n),
+    usedInvitations: Number(used.n) + Number(waiting.n),
   };
+}
+
+/** Whether a link is spent: its invitation flagged, or (anonymous campaigns) its spent link waiting for the batch. */
+export async function isSpent(db: Db, token: string): Promise<boolean> {
+  const invitation = await db.kysely
+    .selectFrom('invitations')
+    .select('used')
+    .where('token_hash', '=', sha256(token))
+    .executeTakeFirstOrThrow();
+  const link = await db.kysely
+    .selectFrom('spent_links')
+    .select('spend_key')
+    .where('spend_key', '=', linkKey('spent', token))
+    .executeTakeFirst();
+  return Number(invitation.used) === 1 || link !== undefined;
 }

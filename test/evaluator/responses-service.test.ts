@@ -79,7 +79,7 @@ describe.each(await dialects())('responses repository and service on $name', ({ 
     const inv = await createInvitation(db, s.campaign);
     const input = {
       campaign: s.campaign,
-      invitation: { id: inv.invitationId, token: inv.token },
+      invitation: { id: inv.invitationId, token: inv.token, category: 'project' },
       record: record(0, { category: 'project' }),
       questionnaireVersion: 1,
       networkKey: 'n1',

@@ -58,7 +58,7 @@ export interface DbPair {
 }
 
 /** A fresh, migrated SQLite file, as deployed (WAL); `close` deletes it. */
-async function sqliteFile(): Promise<{ path: string; db: Db }> {
+export async function sqliteFile(): Promise<{ path: string; db: Db }> {
   const dir = mkdtempSync(join(tmpdir(), 'minping-test-'));
   const path = join(dir, 'minping.db');
   const db = await openDatabase(path);

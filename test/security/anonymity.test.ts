@@ -1,7 +1,8 @@
 /**
  * Anonymous mode (the default): nothing stored may join a response back to its invitation or
  * person: no column, no shared id, no time finer than the day, no idempotency record keyed by
- * the token's hash, no audit row, no log line, no per-invitation change of row order. Named
+ * the token's hash, no audit row, no log line, no per-invitation change of row order, no write to
+ * the invitation in the submitting commit (test/security/file-holder.test.ts replays the files). Named
  * mode keeps the link on purpose.
  */
 import { sql } from 'kysely';
@@ -9,7 +10,15 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Db } from '../../server/db/connect.js';
 import { sha256 } from '../../server/shared/ids.js';
 import { sqliteDb } from '../helpers/db.js';
-import { createInvitation, jsonRequest, surveySetup, webAnswers, type SurveySetup } from '../evaluator/helpers.js';
+import { SEAL_BATCH } from '../../server/responses/service.js';
+import {
+  createInvitation,
+  isSpent,
+  jsonRequest,
+  surveySetup,
+  webAnswers,
+  type SurveySetup,
+} from '../evaluator/helpers.js';
 
 const TABLES = [
   'campaigns',
@@ -29,6 +38,7 @@ const TABLES = [
   'audit_log',
   'snapshots',
   'response_imports',
+  'spent_links',
 ] as const;
 
 /** Every text cell of every table, with where it is. */
@@ -122,18 +132,25 @@ describe('anonymous mode: nothing joins a response to its invitation', () => {
       .selectAll()
       .where('id', '=', inv.invitationId)
       .executeTakeFirstOrThrow();
-    expect(invitation).toMatchObject({ used: 1, used_at: null, opened_at: null, draft_saved_at: null });
+    // spent without a write to the invitation: it is flagged with its batch (seal.test.ts)
+    expect(invitation).toMatchObject({ used: 0, used_at: null });
+    expect(await isSpent(db, inv.token)).toBe(true);
     expect(await db.kysely.selectFrom('drafts').selectAll().execute()).toEqual([]);
   });
 
-  it('keeps no time finer than the day: no stored value holds the minute of the submission', async () => {
-    const inv = await createInvitation(db, s.campaign);
+  it('keeps no time finer than the day once a batch is flagged: no stored value holds the minute or hour of a submission', async () => {
     s.clock.advance(2 * 3_600_000); // away from the hour the campaign was created in
-    await openDraftSubmit(inv.token, 'client-key-0002');
-    const minute = s.clock.now().toISOString().slice(0, 16);
+    const moments: string[] = [];
+    for (let i = 0; i < SEAL_BATCH; i++) {
+      const inv = await createInvitation(db, s.campaign);
+      await openDraftSubmit(inv.token, `client-key-minute-${i}`);
+      moments.push(s.clock.now().toISOString());
+    }
     const cells = await everyCell(db);
-    expect(where(cells, minute)).toEqual([]);
-    expect(where(cells, s.clock.now().toISOString().slice(0, 13))).toEqual([]);
+    for (const at of moments) {
+      expect(where(cells, at.slice(0, 16))).toEqual([]);
+      expect(where(cells, at.slice(0, 13))).toEqual([]);
+    }
   });
 
   it('keys the idempotency record so it cannot be found from the invitation: not by the token hash, and only with the plain token and the client key', async () => {
@@ -181,7 +198,7 @@ describe('anonymous mode: nothing joins a response to its invitation', () => {
     expect(await order()).toEqual(before);
   });
 
-  it('adds rows on submission only to response tables and the unlinkable idempotency record; writes no audit row and logs nothing', async () => {
+  it('adds rows on submission only to response tables, the unlinkable idempotency record and the spent link; writes no audit row and logs nothing', async () => {
     const inv = await createInvitation(db, s.campaign);
     const count = async () =>
       Object.fromEntries(
@@ -206,7 +223,14 @@ describe('anonymous mode: nothing joins a response to its invitation', () => {
     expect(res.status).toBe(201);
     const after = await count();
     const grew = TABLES.filter((t) => after[t] !== before[t]);
-    expect(grew.sort()).toEqual(['answers', 'idempotency_keys', 'negative_reports', 'problem_mentions', 'responses']);
+    expect(grew.sort()).toEqual([
+      'answers',
+      'idempotency_keys',
+      'negative_reports',
+      'problem_mentions',
+      'responses',
+      'spent_links',
+    ]);
     expect(logs).toEqual([]);
   });
 

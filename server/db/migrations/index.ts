@@ -16,6 +16,7 @@ import * as m0014 from './0014_calendar_overrides.js';
 import * as m0015 from './0015_scheduler_leases.js';
 import * as m0016 from './0016_health_probe.js';
 import * as m0017 from './0017_negative_decisions.js';
+import * as m0023 from './0023_unlinkable_spends.js';
 
 /** Ordered, shared by SQLite and PostgreSQL. Add new files at the end; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   '0015_scheduler_leases': m0015,
   '0016_health_probe': m0016,
   '0017_negative_decisions': m0017,
+  '0023_unlinkable_spends': m0023,
 };
 
 export const migrationProvider: MigrationProvider = {
