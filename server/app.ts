@@ -5,7 +5,8 @@ import type { AppDeps } from './context.js';
 import { renderError, respondError } from './http/errors.js';
 import type { AppEnv } from './http/env.js';
 import { staticAssets } from './http/assets.js';
-import { refuseBadUrlText } from './http/inputs.js';
+import { viewerOf } from './http/viewer.js';
+import { refuseBadUrlText, trimTrailingSlash } from './http/inputs.js';
 import { UPLOAD_MAX_BYTES } from './http/limits.js';
 import { AppError } from './errors.js';
 import { createServices, type Services } from './services.js';
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
   // The evaluator API is open to anyone with a link (or a guess): a draft or a submission is far
   // below 2 MB (drafts are capped at 256k characters), office uploads and a department's evidence
   // files (API or page forms) may be up to 20 MB.
+  app.use('*', trimTrailingSlash);
   app.use('*', refuseBadUrlText);
   app.use('/api/s/*', bodyLimit({ maxSize: 2 * 1024 * 1024 }));
   for (const signedIn of ['/api/*', '/my/*', '/admin/*'])
@@ -73,6 +75,11 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
       }),
     );
   app.onError((err, c) => respondError(c, err));
+  // what an error page's header shows, read only when a signed-in request ends on one
+  app.use('*', async (c, next) => {
+    c.set('viewer', () => viewerOf(c, services));
+    await next();
+  });
   // Office sessions and CSRF, before every route (the evaluator side /s/, /api/s/ is token-authenticated and skipped).
   app.use('*', sessionMiddleware(services.accounts));
   app.notFound((c) => renderError(c, 'NOT_FOUND', `没有这个地址：${c.req.path}`));

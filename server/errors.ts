@@ -1,3 +1,4 @@
+import './zod-messages.js';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import type { ErrorBody, ErrorCode, ErrorDetail } from './contracts.js';

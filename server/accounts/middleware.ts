@@ -25,8 +25,12 @@ const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Paths that never carry an office session: the token-authenticated evaluator side and static files. */
 const SESSIONLESS = [/^\/api\/s\//, /^\/s\//, /^\/assets\//, /^\/healthz$/];
-/** State-changing requests allowed without the CSRF header: logging in (there is no session yet). */
-const CSRF_EXEMPT = [/^\/api\/auth\/login$/, /^\/login$/];
+/**
+ * State-changing requests allowed without the CSRF token: logging in (there is no session yet) and
+ * the header's sign-out form, which a page left open past a new sign-in sends with a stale token:
+ * it only ends the session, so a forged one does no more than sign someone out.
+ */
+const CSRF_EXEMPT = [/^\/api\/auth\/login$/, /^\/login$/, /^\/logout$/];
 
 /** The token a request sends: the header of a script's request, or the `csrf` field of a plain form (with or without files). */
 async function sentCsrfToken(c: Context<AppEnv>): Promise<string | undefined> {

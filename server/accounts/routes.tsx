@@ -11,7 +11,8 @@ import { AppError, parseOrThrow, TooManyRequests } from '../errors.js';
 import { Layout } from '../http/components/layout.js';
 import type { Services } from '../services.js';
 import { currentUser, requireRole, SESSION_COOKIE } from './middleware.js';
-import { ROLES } from './service.js';
+import { ROLES, type Role } from './service.js';
+import { navigationLeadsTo } from '../http/components/header.js';
 import { loginNetworkKey } from './network.js';
 import type { SessionInfo } from './service.js';
 
@@ -132,13 +133,24 @@ export function usersRoutes(services: Services) {
 }
 
 /** Where a login lands without `next`: the office's pages, the analysts' dashboard, a liaison's notices. */
-function defaultLanding(role: string): string {
+function defaultLanding(role: Role): string {
   return role === 'admin' ? '/admin' : role === 'analyst' ? '/dashboard' : '/my';
 }
 
 /** Only a local path may be a redirect target after login. */
 function safeNext(next: unknown): string | undefined {
   return typeof next === 'string' && /^\/(?![/\\])[^\s]*$/.test(next) ? next : undefined;
+}
+
+/**
+ * Where a signed-in role goes: `next` unless it is a page of another role's navigation (a liaison
+ * sent to /admin), which would only answer 没有权限; then the role's own landing page.
+ */
+function landing(role: Role, next: string | undefined): string {
+  if (!next) return defaultLanding(role);
+  const path = next.split(/[?#]/)[0];
+  const othersOnly = !navigationLeadsTo(role, path) && ROLES.some((r) => navigationLeadsTo(r, path));
+  return othersOnly ? defaultLanding(role) : next;
 }
 
 function LoginPage({ next, username, error }: { next?: string; username?: string; error?: string }) {
@@ -190,11 +202,13 @@ export function loginPageRoutes(services: Services, config: AppConfig) {
   app.get('/', (c) => {
     const user = currentUser(c);
     const next = safeNext(c.req.query('next'));
-    if (user) return c.redirect(next ?? defaultLanding(user.role), 303);
+    if (user) return c.redirect(landing(user.role, next), 303);
     return c.html(<LoginPage next={next} />);
   });
 
-  app.post('/', bodyLimit({ maxSize: 16 * 1024 }), async (c) => {
+  const tooLarge = (c: Context) =>
+    c.html(<LoginPage error="提交的登录内容太长（超过 16 KB），没有处理：请重新输入用户名和密码" />, 413);
+  app.post('/', bodyLimit({ maxSize: 16 * 1024, onError: tooLarge }), async (c) => {
     assertSameOrigin(c, config);
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const next = safeNext(form.next);
@@ -203,7 +217,7 @@ export function loginPageRoutes(services: Services, config: AppConfig) {
     try {
       const session = await services.accounts.login({ ...parsed.data, networkKey: loginNetworkKey(c, config) });
       setSessionCookie(c, config, session);
-      return c.redirect(next ?? defaultLanding(session.user.role), 303);
+      return c.redirect(landing(session.user.role, next), 303);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       const retryAfter = error instanceof TooManyRequests ? error.retryAfter : undefined;

@@ -1,9 +1,12 @@
 import type { SessionUser } from '../contracts.js';
+import type { Viewer } from './components/header.js';
 
 /** Hono context variables set by middleware. */
 export type AppEnv = {
   Variables: {
     user: SessionUser;
     csrfToken: string;
+    /** the signed-in person as a page's header shows them (see viewerOf), for pages built outside a route: errors */
+    viewer: () => Promise<Viewer>;
   };
 };

@@ -33,3 +33,18 @@ export const refuseBadUrlText: MiddlewareHandler = async (c, next) => {
   }
   await next();
 };
+
+/**
+ * `/login/`, `/admin/`, `/s/…/` answer like the address without the slash: a GET or HEAD that
+ * found nothing is sent there (301), query kept. The Location is relative (hono's
+ * trimTrailingSlash writes the absolute URL, whose scheme behind a TLS-ending proxy is http).
+ */
+export const trimTrailingSlash: MiddlewareHandler = async (c, next) => {
+  await next();
+  const { method, path } = c.req;
+  if (c.res.status !== 404 || (method !== 'GET' && method !== 'HEAD') || path === '/' || !path.endsWith('/')) return;
+  const url = new URL(c.req.url);
+  // one leading slash: `//evil.example/` must not become a link off the site
+  const target = `/${url.pathname.replace(/^\/+|\/+$/g, '')}`;
+  c.res = c.redirect(`${target}${url.search}`, 301);
+};

@@ -48,6 +48,19 @@ describe('the login page', () => {
     expect(res.headers.get('location')).toBe('/admin');
   });
 
+  it('answers a login form too large to read with the form again and a Chinese message (413)', async () => {
+    const huge = form({ username: 'office', password: 'x'.repeat(40_000) });
+    const res = await app.request('/login', {
+      ...huge,
+      headers: { ...huge.headers, 'content-length': String(huge.body.length) },
+    });
+    expect(res.status).toBe(413);
+    const body = await res.text();
+    expect(body).toContain('登录内容太长');
+    expect(body).toContain('<form method="post" action="/login"');
+    expect(body).not.toMatch(/Payload|Too Large/i);
+  });
+
   it('shows the error on the page for a wrong password', async () => {
     const res = await app.request('/login', form({ username: 'office', password: 'wrong' }));
     expect(res.status).toBe(401);

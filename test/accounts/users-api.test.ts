@@ -23,6 +23,25 @@ const addUser = (body: unknown, headers = admin.headers({ 'content-type': 'appli
   app.request('/api/users', { method: 'POST', headers, body: JSON.stringify(body) });
 
 describe('accounts over HTTP', () => {
+  it('refuses a bad role, a wrong type, an unknown field or an array body in Chinese, naming the field', async () => {
+    for (const [body, path, says] of [
+      [{ username: 'x1', role: 'boss' }, 'role', '应为 admin、analyst、liaison 之一'],
+      [{ username: 7, role: 'admin' }, 'username', '应为文字'],
+      [{ role: 'admin' }, 'username', '必填'],
+      [{ username: 'x2', role: 'admin', extra: 1 }, undefined, '不认识的字段：extra'],
+      [[{ username: 'x3', role: 'admin' }], undefined, '应为 JSON 对象'],
+    ] as [unknown, string | undefined, string][]) {
+      const res = await addUser(body);
+      expect(res.status, JSON.stringify(body)).toBe(422);
+      const { error } = (await res.json()) as ErrorBody;
+      expect(error.code).toBe('VALIDATION_FAILED');
+      expect(error.message, JSON.stringify(body)).toContain(says);
+      expect(error.message).not.toMatch(/[Ii]nvalid|expected|received/);
+      if (path) expect(error.message).toContain(`${path}: `);
+      expect(error.details?.[0]).toMatchObject({ message: expect.stringContaining(says) });
+    }
+  });
+
   it('lets the office add a liaison with a generated password shown once, which logs in', async () => {
     const res = await addUser({
       username: 'li-d001',

@@ -116,11 +116,15 @@ describe('signing out from the header', () => {
       body: new URLSearchParams(fields).toString(),
     });
 
-  it('is refused without the session CSRF token, and the session goes on', async () => {
-    const who = await loginAs(ctx.app, ctx.services, 'analyst', { username: 'leaving-analyst' });
-    expect((await signOut(who, {})).status).toBe(403);
-    expect((await signOut(who, { csrf: 'not-the-token' })).status).toBe(403);
-    expect((await html('/dashboard', who)).res.status).toBe(200);
+  it('still signs out with a stale or missing CSRF token (a page left open), instead of 没有权限', async () => {
+    for (const fields of [{}, { csrf: 'not-the-token' }] as Record<string, string>[]) {
+      const who = await loginAs(ctx.app, ctx.services, 'analyst', { username: 'leaving-analyst' });
+      const res = await signOut(who, fields);
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe('/login');
+      expect(res.headers.get('set-cookie')).toMatch(/minping_session=;/);
+      expect((await html('/dashboard', who)).res.status).toBe(303);
+    }
   });
 
   it('ends the session and goes to the login page; the page then sends the person to log in', async () => {
@@ -145,7 +149,7 @@ describe('signing out from the header', () => {
 });
 
 describe('error and message pages', () => {
-  it('are readable pages without the header for browsers, with a way home', async () => {
+  it('are readable pages for browsers, with a way home and, for a signed-in person, their header', async () => {
     for (const [path, who, status, title] of [
       ['/no-such-page', undefined, 404, '页面不存在'],
       ['/admin', analyst, 403, '没有权限'],
@@ -157,8 +161,18 @@ describe('error and message pages', () => {
       expect(res.headers.get('content-type'), path).toMatch(/^text\/html/);
       expect(body, path).toContain(`<h1>${title}</h1>`);
       expect(body, path).toContain('<a href="/">返回首页</a>');
-      expect(header(body), path).toBeUndefined();
+      if (!who) expect(header(body), path).toBeUndefined();
+      else {
+        const user = (await ctx.services.accounts.listUsers()).find((u) => u.username === who.username)!;
+        expect(header(body), path).toContain(`<span class="person">${user.displayName}</span>`);
+        expect(header(body), path).toContain(`<input type="hidden" name="csrf" value="${who.csrfToken}"/>`);
+      }
     }
+    // a liaison's 404 names their department too; one signed out gets no header
+    const lost = await html('/my/no-such-page', liaison);
+    expect(lost.res.status).toBe(404);
+    expect(header(lost.body)).toContain('<span class="department">测试部门2</span>');
+    expect(header((await html('/my/no-such-page')).body)).toBeUndefined();
   });
 
   it('stay JSON for the API, even when a browser asks', async () => {
@@ -222,5 +236,50 @@ describe('times on pages', () => {
       expect(body, path).toContain(`<time datetime="${snapshot.createdAt}">${shown}</time>`);
       expect(body, path).toContain('北京时间');
     }
+  });
+});
+
+describe('addresses', () => {
+  it('with a trailing slash go to the address without it, query kept', async () => {
+    for (const [path, to] of [
+      ['/login/', '/login'],
+      ['/login/?next=%2Fmy', '/login?next=%2Fmy'],
+      ['/dashboard/?campaign=test-2026', '/dashboard?campaign=test-2026'],
+      ['/admin/', '/admin'],
+      ['/s/AAAAAAAAAAAAAAAAAAAAAAAA/', '/s/AAAAAAAAAAAAAAAAAAAAAAAA'],
+      // never off the site
+      ['//evil.example/', '/evil.example'],
+    ]) {
+      const { res } = await html(path, admin);
+      expect(res.status, path).toBe(301);
+      expect(res.headers.get('location'), path).toBe(to);
+    }
+    const mine = await html('/my/', liaison);
+    expect([mine.res.status, mine.res.headers.get('location')]).toEqual([301, '/my']);
+    expect((await html('/admin', admin)).res.status).toBe(200);
+  });
+
+  it("after sign-in lead to the role's own landing page when next= is another role's page", async () => {
+    const login = (next: string) =>
+      ctx.app.request('/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost' },
+        body: new URLSearchParams({ username: liaison.username, password: liaison.password, next }).toString(),
+      });
+    for (const [next, to] of [
+      ['/admin', '/my'],
+      ['/admin/campaigns/test-2026?tab=1', '/my'],
+      ['/dashboard', '/my'],
+      ['/my/results', '/my/results'],
+      ['/s/AAAAAAAAAAAAAAAAAAAAAAAA', '/s/AAAAAAAAAAAAAAAAAAAAAAAA'],
+    ]) {
+      const res = await login(next);
+      expect(res.status, next).toBe(303);
+      expect(res.headers.get('location'), next).toBe(to);
+    }
+    // signed in already: the login page sends them on the same way
+    const again = await html('/login?next=%2Fadmin', liaison);
+    expect(again.res.headers.get('location')).toBe('/my');
+    expect((await html('/login?next=%2Fdashboard', admin)).res.headers.get('location')).toBe('/dashboard');
   });
 });

@@ -28,6 +28,10 @@ const NAVIGATION: Record<SessionUser['role'], { href: string; label: string }[]>
 
 const covers = (href: string, path: string) => !href.includes('#') && (path === href || path.startsWith(`${href}/`));
 
+/** Whether the role's navigation leads to `path`: a page under one of its links. */
+export const navigationLeadsTo = (role: SessionUser['role'], path: string) =>
+  NAVIGATION[role].some((l) => covers(l.href, path));
+
 /** The link of the current page: the longest that covers the path (/my/results, not /my). */
 function currentLink(links: { href: string }[], path: string): string | undefined {
   return links

@@ -1,23 +1,26 @@
 import type { Child } from 'hono/jsx';
+import type { Viewer } from './header.js';
 import { Layout } from './layout.js';
 
 /**
- * A page of one message, without the header: the evaluator's (used link, closed, unknown; they
- * are not signed in) and the error pages.
+ * A page of one message: the evaluator's (used link, closed, unknown; they are not signed in,
+ * so no header) and the error pages (with the header when someone is signed in).
  */
 export function MessagePage({
   title,
   message,
   lang,
+  viewer,
   children,
 }: {
   title: string;
   message: string;
   lang?: string;
+  viewer?: Viewer;
   children?: Child;
 }) {
   return (
-    <Layout title={title} lang={lang}>
+    <Layout title={title} lang={lang} viewer={viewer}>
       <main class="message">
         <h1>{title}</h1>
         <p>{message}</p>
@@ -28,9 +31,9 @@ export function MessagePage({
 }
 
 /** An error as a person reads it in the browser (API clients get the JSON envelope instead). */
-export function ErrorPage({ title, message }: { title: string; message: string }) {
+export function ErrorPage({ title, message, viewer }: { title: string; message: string; viewer?: Viewer }) {
   return (
-    <MessagePage title={title} message={message}>
+    <MessagePage title={title} message={message} viewer={viewer}>
       <p class="error-home">
         <a href="/">返回首页</a>
       </p>
