@@ -41,6 +41,20 @@ const benches: Bench[] = [
     verdict: (r) => (num((r.publish as { maxGapMs: number }).maxGapMs) <= 100 ? 'met' : 'NOT met'),
   },
   {
+    title: 'Pages on slow 4G in Chromium: the evaluator page (4× CPU throttling) and the rankings of 100 departments',
+    script: 'bench/pages.bench.ts',
+    args: ['3000'],
+    target:
+      'evaluator: first question answerable < 3 s, first visit ≤ 350 KB, repeat visit only the page and its API call; rankings ≤ 150 KB and < 2 s',
+    verdict: (r) => {
+      const e = r.evaluator as { firstVisit: { usableMs: number; kb: number } };
+      const k = r.rankings as { shownMs: number; kb: number };
+      return e.firstVisit.usableMs < 3000 && e.firstVisit.kb <= 350 && k.kb <= 150 && k.shownMs < 2000
+        ? 'met'
+        : 'NOT met';
+    },
+  },
+  {
     title: 'Official scores from the database vs one bare SQLite GROUP BY over the same answers',
     script: 'bench/results.bench.ts',
     args: ['10000', '100', '20'],

@@ -7,6 +7,7 @@ import type { AppEnv } from './http/env.js';
 import { staticAssets } from './http/assets.js';
 import { viewerOf } from './http/viewer.js';
 import { refuseBadUrlText, trimTrailingSlash } from './http/inputs.js';
+import { compressResponses } from './http/compress.js';
 import { UPLOAD_MAX_BYTES } from './http/limits.js';
 import { AppError } from './errors.js';
 import { createServices, type Services } from './services.js';
@@ -37,6 +38,8 @@ import { suggestionsPages } from './suggestions/pages.js';
 export function createApp(deps: AppDeps, services: Services = createServices(deps)) {
   const app = new Hono<AppEnv>();
 
+  // first, so that every answer (errors included) passes through it last
+  app.use('*', compressResponses());
   app.use(
     '*',
     secureHeaders({
