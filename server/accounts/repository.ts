@@ -1,9 +1,38 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import type { SessionUser } from '../contracts.js';
 import type { Database } from '../db/schema.js';
 import { newId } from '../shared/ids.js';
 
-export type UserRow = Selectable<Database['users']>;
-export type SessionRow = Selectable<Database['sessions']>;
+/** An account as sign-in checks it. */
+export interface StoredUser {
+  user: SessionUser;
+  passwordHash: string;
+  disabled: boolean;
+}
+
+export interface NewUser extends Omit<SessionUser, 'id'> {
+  passwordHash: string;
+  createdAt: string;
+}
+
+/** A live session with its user, as a request's cookie finds it. */
+export interface StoredSession {
+  /** sha256 of the cookie value */
+  sessionId: string;
+  csrfToken: string;
+  expiresAt: string;
+  user: SessionUser;
+}
+
+type UserColumns = Pick<Selectable<Database['users']>, 'id' | 'username' | 'display_name' | 'role' | 'department_code'>;
+
+const toSessionUser = (row: UserColumns): SessionUser => ({
+  id: row.id,
+  username: row.username,
+  displayName: row.display_name,
+  role: row.role,
+  departmentCode: row.department_code,
+});
 
 export interface AuditRecord {
   id: string;
@@ -22,22 +51,50 @@ export interface AuditFilter {
 
 export function accountsRepository(db: Kysely<Database>) {
   return {
-    findUserByUsername: (username: string) =>
-      db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst(),
-    listUsers: () => db.selectFrom('users').selectAll().orderBy('username').execute(),
-    insertUser: (user: Insertable<Database['users']>) =>
-      db.insertInto('users').values(user).returningAll().executeTakeFirstOrThrow(),
+    findUserByUsername: async (username: string): Promise<StoredUser | undefined> => {
+      const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+      return row && { user: toSessionUser(row), passwordHash: row.password_hash, disabled: Number(row.disabled) === 1 };
+    },
+    listUsers: async (): Promise<SessionUser[]> =>
+      (await db.selectFrom('users').selectAll().orderBy('username').execute()).map(toSessionUser),
+    insertUser: async (user: NewUser): Promise<SessionUser> =>
+      toSessionUser(
+        await db
+          .insertInto('users')
+          .values({
+            id: newId(),
+            username: user.username,
+            display_name: user.displayName,
+            password_hash: user.passwordHash,
+            role: user.role,
+            department_code: user.departmentCode,
+            created_at: user.createdAt,
+            disabled: 0,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      ),
 
     /** whether any campaign has a department with this code (a liaison's department) */
     departmentCodeExists: async (code: string) =>
       !!(await db.selectFrom('departments').select('id').where('code', '=', code).limit(1).executeTakeFirst()),
 
-    insertSession: (session: Insertable<Database['sessions']>) =>
-      db.insertInto('sessions').values(session).returning('id').executeTakeFirstOrThrow(),
+    insertSession: (session: Omit<StoredSession, 'user'> & { userId: string; createdAt: string }) =>
+      db
+        .insertInto('sessions')
+        .values({
+          id: session.sessionId,
+          user_id: session.userId,
+          csrf_token: session.csrfToken,
+          created_at: session.createdAt,
+          expires_at: session.expiresAt,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow(),
 
     /** a live session with its (enabled) user */
-    findSession: (id: string, now: string) =>
-      db
+    findSession: async (id: string, now: string): Promise<StoredSession | undefined> => {
+      const row = await db
         .selectFrom('sessions')
         .innerJoin('users', 'users.id', 'sessions.user_id')
         .select([
@@ -53,7 +110,16 @@ export function accountsRepository(db: Kysely<Database>) {
         .where('sessions.id', '=', id)
         .where('sessions.expires_at', '>', now)
         .where('users.disabled', '=', 0)
-        .executeTakeFirst(),
+        .executeTakeFirst();
+      return (
+        row && {
+          sessionId: row.session_id,
+          csrfToken: row.csrf_token,
+          expiresAt: row.expires_at,
+          user: toSessionUser({ ...row, id: row.user_id }),
+        }
+      );
+    },
 
     deleteSession: (id: string) => db.deleteFrom('sessions').where('id', '=', id).execute(),
     deleteExpiredSessions: (userId: string, now: string) =>

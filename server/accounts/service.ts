@@ -4,11 +4,11 @@ import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
 import type { SessionUser } from '../contracts.js';
 import { AppError, parseOrThrow } from '../errors.js';
-import { newId, sha256 } from '../shared/ids.js';
+import { sha256 } from '../shared/ids.js';
 import { LOGIN_THROTTLE, type ThrottleService } from '../throttle/service.js';
 import type { AuditService } from './audit.js';
 import { dummyPasswordHash, generatePassword, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.js';
-import { accountsRepository, type UserRow } from './repository.js';
+import { accountsRepository } from './repository.js';
 
 export const ROLES = ['admin', 'analyst', 'liaison'] as const;
 export type Role = (typeof ROLES)[number];
@@ -51,18 +51,6 @@ export interface SessionInfo {
   sessionId: string;
 }
 
-export function toSessionUser(
-  row: Pick<UserRow, 'id' | 'username' | 'display_name' | 'role' | 'department_code'>,
-): SessionUser {
-  return {
-    id: row.id,
-    username: row.username,
-    displayName: row.display_name,
-    role: row.role,
-    departmentCode: row.department_code,
-  };
-}
-
 /** Compare two secrets in constant time (for equal lengths). */
 export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -87,23 +75,21 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
       }
       const password = data.password ?? generatePassword();
       const passwordHash = await hashPassword(password);
-      const row = await db.kysely
+      const user = await db.kysely
         .transaction()
         .execute(async (trx) => {
           const user = await accountsRepository(trx).insertUser({
-            id: newId(),
             username: data.username,
-            display_name: data.displayName ?? data.username,
-            password_hash: passwordHash,
+            displayName: data.displayName ?? data.username,
+            passwordHash,
             role: data.role,
-            department_code: data.departmentCode ?? null,
-            created_at: clock.now().toISOString(),
-            disabled: 0,
+            departmentCode: data.departmentCode ?? null,
+            createdAt: clock.now().toISOString(),
           });
           await audit.record(trx, {
             actor,
             action: 'user_add',
-            detail: { username: user.username, role: user.role, departmentCode: user.department_code },
+            detail: { username: user.username, role: user.role, departmentCode: user.departmentCode },
           });
           return user;
         })
@@ -112,11 +98,11 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
           if (isUniqueViolation(error)) throw new AppError('CONFLICT', `用户 ${data.username} 已存在`);
           throw error;
         });
-      return { user: toSessionUser(row), password, generated: !data.password };
+      return { user, password, generated: !data.password };
     },
 
     async listUsers(): Promise<SessionUser[]> {
-      return (await repo.listUsers()).map(toSessionUser);
+      return repo.listUsers();
     },
 
     /**
@@ -133,12 +119,12 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
       const [userKey, networkKey] = [`user:${username.toLowerCase()}`, `net:${input.networkKey}`];
       // reserved before the password is hashed: of many concurrent guesses only the allowance is checked
       await throttle.reserve([userKey, networkKey], LOGIN_THROTTLE);
-      const user = await repo.findUserByUsername(username);
+      const account = await repo.findUserByUsername(username);
       const ok =
-        user && !user.disabled
-          ? await verifyPassword(input.password, user.password_hash)
+        account && !account.disabled
+          ? await verifyPassword(input.password, account.passwordHash)
           : (await verifyPassword(input.password, await dummyPasswordHash()), false);
-      if (!user || !ok) {
+      if (!account || !ok) {
         await db.kysely.transaction().execute(async (trx) => {
           await throttle.failed(trx, [userKey, networkKey], LOGIN_THROTTLE);
           await audit.record(trx, {
@@ -149,6 +135,7 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
         });
         throw new AppError('UNAUTHORIZED', '用户名或密码不正确');
       }
+      const { user } = account;
       const now = clock.now();
       const cookie = randomBytes(32).toString('base64url');
       const csrfToken = randomBytes(32).toString('base64url');
@@ -159,35 +146,16 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
         // the username's failures are forgiven; the network keeps its others
         await throttle.succeeded(trx, { forget: [userKey], release: [networkKey] });
         await tx.deleteExpiredSessions(user.id, now.toISOString());
-        await tx.insertSession({
-          id: sessionId,
-          user_id: user.id,
-          csrf_token: csrfToken,
-          created_at: now.toISOString(),
-          expires_at: expiresAt,
-        });
+        await tx.insertSession({ sessionId, userId: user.id, csrfToken, createdAt: now.toISOString(), expiresAt });
         await audit.record(trx, { actor: user.username, action: 'login', detail: { network: input.networkKey } });
       });
-      return { cookie, sessionId, csrfToken, expiresAt, user: toSessionUser(user) };
+      return { cookie, sessionId, csrfToken, expiresAt, user };
     },
 
     /** The live session of a cookie value, or null (unknown, expired, user disabled). */
     async authenticate(cookie: string | undefined): Promise<SessionInfo | null> {
       if (!cookie || cookie.length > 200) return null;
-      const row = await repo.findSession(sha256(cookie), clock.now().toISOString());
-      if (!row) return null;
-      return {
-        sessionId: row.session_id,
-        csrfToken: row.csrf_token,
-        expiresAt: row.expires_at,
-        user: {
-          id: row.user_id,
-          username: row.username,
-          displayName: row.display_name,
-          role: row.role,
-          departmentCode: row.department_code,
-        },
-      };
+      return (await repo.findSession(sha256(cookie), clock.now().toISOString())) ?? null;
     },
 
     async logout(session: SessionInfo): Promise<void> {

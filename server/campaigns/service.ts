@@ -14,7 +14,10 @@ import {
 } from '../../surveys/campaign-config.js';
 import { compileRecordValidator, type RecordValidator } from '../../surveys/record.js';
 import { lintQuestionnaire } from '../../surveys/questionnaire.js';
-import { campaignsRepository, type CampaignRow, type DepartmentRow } from './repository.js';
+import { campaignsRepository, type CampaignRow } from './repository.js';
+import { toDepartment, type Department } from '../roster/repository.js';
+
+export type { Department };
 
 export interface DepartmentIndex {
   validate: RecordValidator;
@@ -32,15 +35,6 @@ export interface Campaign {
   createdAt: string;
 }
 
-export interface Department {
-  id: string;
-  code: string;
-  name: string;
-  group: string;
-  liaisonName: string | null;
-  liaisonEmail: string | null;
-}
-
 export function toCampaign(row: CampaignRow): Campaign {
   return {
     id: row.id,
@@ -51,17 +45,6 @@ export function toCampaign(row: CampaignRow): Campaign {
     mode: row.mode,
     config: storedCampaignConfig(row.config_json),
     createdAt: row.created_at,
-  };
-}
-
-export function toDepartment(row: DepartmentRow): Department {
-  return {
-    id: row.id,
-    code: row.code,
-    name: row.name,
-    group: row.group_code,
-    liaisonName: row.liaison_name,
-    liaisonEmail: row.liaison_email,
   };
 }
 
