@@ -12,6 +12,7 @@ import { UPLOAD_MAX_BYTES } from '../http/limits.js';
 import { viewerOf } from '../http/viewer.js';
 import type { Services } from '../services.js';
 import { DEFAULT_TIME_ZONE, zoneLabel } from '../../web/lib/time.js';
+import type { Campaign } from '../campaigns/service.js';
 import { loadItemPage, evidenceDownload } from './http.js';
 import { Banner, LongText, Due, FileList, HistoryList, ItemFacts, PlanView, Prose, StateBadge } from './components.js';
 import {
@@ -65,6 +66,22 @@ function openDecisions(item: Item): Decision[] {
   return decisions;
 }
 
+/**
+ * The time-zone line of a page listing items of several campaigns: one zone said once, else each
+ * campaign with its zone (the campaigns of the items shown, in the order given).
+ */
+export function zonesNote(
+  campaigns: readonly Pick<Campaign, 'id' | 'name' | 'config'>[],
+  shown: Iterable<string | null>,
+) {
+  const ids = new Set(shown);
+  const listed = campaigns.filter((x) => ids.has(x.id));
+  const zones = new Set(listed.map((x) => x.config.timeZone));
+  if (zones.size <= 1)
+    return `时间均为${zoneLabel([...zones][0] ?? campaigns[0]?.config.timeZone ?? DEFAULT_TIME_ZONE)}。`;
+  return `时间按各评议活动的时区：${listed.map((x) => `${x.name}为${zoneLabel(x.config.timeZone)}`).join('；')}。`;
+}
+
 export function closeoutPages(services: Services) {
   const r = new Hono<AppEnv>();
   r.use('*', requirePageRole('admin'));
@@ -74,11 +91,14 @@ export function closeoutPages(services: Services) {
     zones: Map<string | null, string>,
     deadlines: Map<string, Deadlines>,
     empty: string,
+    /** campaigns by id, when the page lists campaigns of more than one zone: each row names its campaign */
+    names?: Map<string | null, string>,
   ) => (
     <Table
       rows={items}
       empty={empty}
       columns={[
+        ...(names ? [{ head: '评议活动', cell: (i: Item) => names.get(i.campaignId) ?? '—', text: true }] : []),
         {
           head: '事项',
           cell: (i) => (
@@ -110,7 +130,9 @@ export function closeoutPages(services: Services) {
     const deadlines = new Map<string, Deadlines>();
     for (const zone of new Set([DEFAULT_TIME_ZONE, ...zones.values()]))
       deadlines.set(zone, await services.notices.deadlines(zone));
-    const pageZone = campaigns[0]?.config.timeZone ?? DEFAULT_TIME_ZONE;
+    const shown = items.map((i) => i.campaignId);
+    const manyZones = new Set(shown.map((id) => zones.get(id) ?? DEFAULT_TIME_ZONE)).size > 1;
+    const names = manyZones ? new Map<string | null, string>(campaigns.map((x) => [x.id, x.name])) : undefined;
     return c.html(
       <CloseoutPage viewer={viewer} title="核验销号">
         <h1>核验销号</h1>
@@ -121,6 +143,7 @@ export function closeoutPages(services: Services) {
             zones,
             deadlines,
             '没有待核验的反馈。',
+            names,
           )}
         </section>
         <section>
@@ -130,6 +153,7 @@ export function closeoutPages(services: Services) {
             zones,
             deadlines,
             '没有待审批的延期申请。',
+            names,
           )}
         </section>
         <section>
@@ -139,9 +163,10 @@ export function closeoutPages(services: Services) {
             zones,
             deadlines,
             '没有待裁定的申诉。',
+            names,
           )}
         </section>
-        <p class="muted">时间均为{zoneLabel(pageZone)}。</p>
+        <p class="muted">{zonesNote(campaigns, shown)}</p>
       </CloseoutPage>,
     );
   });

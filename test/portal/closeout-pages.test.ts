@@ -9,6 +9,7 @@ import { noticeActor } from '../../server/notices/http.js';
 import type { NoticeActor } from '../../server/notices/service.js';
 import { sqliteDb } from '../helpers/db.js';
 import { noticeTables } from '../notices/helpers.js';
+import { zonesNote } from '../../server/notices/closeout.js';
 import { page, PDF, portalSetup, postFiles, postForm, type PortalSetup } from './helpers.js';
 
 let db: Db;
@@ -71,6 +72,29 @@ describe('the queue of what waits for the office', () => {
       403,
     );
     expect(await noticeTables(db)).toEqual(before);
+  });
+});
+
+describe('the time zone of the queue', () => {
+  it("is said once when the items' campaigns share it, without a campaign column", async () => {
+    const text = main((await page(s.app, '/admin/closeout', s.people.office)).body);
+    expect(text).toContain('时间均为北京时间。');
+    expect(text).not.toContain('<th>评议活动</th>');
+  });
+
+  it('is said per campaign when the items come from campaigns in different zones, not from the first campaign only', () => {
+    const campaign = (id: string, name: string, timeZone: string) => ({ id, name, config: { timeZone } }) as never;
+    const campaigns = [
+      campaign('ny', '纽约评议', 'America/New_York'),
+      campaign('sh', '2026 年度评议', 'Asia/Shanghai'),
+      campaign('tk', '东京评议', 'Asia/Tokyo'),
+    ];
+    expect(zonesNote(campaigns, ['sh', 'sh'])).toBe('时间均为北京时间。');
+    expect(zonesNote(campaigns, ['sh', 'ny'])).toBe(
+      '时间按各评议活动的时区：纽约评议为时区 America/New_York；2026 年度评议为北京时间。',
+    );
+    // nothing listed: no time shown, the newest campaign's zone
+    expect(zonesNote(campaigns, [])).toBe('时间均为时区 America/New_York。');
   });
 });
 
