@@ -165,6 +165,8 @@ export interface EvaluatorLoad {
   campaign: CampaignState;
   questionnaire: { version: number; definition: QuestionnaireDefinition };
   draft: { answers: Record<string, unknown>; elapsedSeconds: number; savedAt: string } | null;
+  /** anonymous campaigns: the public key (SPKI, base64) the browser blinds its credential against (two-step submission) */
+  credentialKey?: string;
 }
 
 /** `PUT /api/s/:token/draft` */
@@ -710,4 +712,10 @@ export interface OutboxPage {
 export interface NotificationList {
   unread: number;
   notifications: NoticeNotification[];
+}
+
+/** `POST /api/s/:token/credential`: the blind signature of the blinded message, and the key to unblind and check it (SPKI, base64). */
+export interface CredentialIssued {
+  blindSignature: string;
+  publicKey: string;
 }

@@ -13,6 +13,7 @@ export interface Database {
   invitations: InvitationsTable;
   drafts: DraftsTable;
   spent_links: SpentLinksTable;
+  credential_keys: CredentialKeysTable;
   responses: ResponsesTable;
   answers: AnswersTable;
   problem_mentions: ProblemMentionsTable;
@@ -118,6 +119,16 @@ export interface SpentLinksTable {
   category: string;
   /** the invitation's id sealed with the server's secret, until its batch is flagged; then null */
   pending: string | null;
+  /** two-step submission: sha256 of the blinded message the link's credential was signed for */
+  blinded_hash: Generated<string | null>;
+}
+
+/** A campaign and category's blind-signature key pair (migration 0024). */
+export interface CredentialKeysTable {
+  campaign_id: string;
+  category: string;
+  public_key: string;
+  private_key: string;
 }
 
 export interface ResponsesTable {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { serveDefinition, toCanonicalInput, type QuestionnaireDefinition } from '../../surveys/questionnaire.js';
 import type { Campaign, CampaignsService } from '../campaigns/service.js';
-import type { CampaignStatus, DraftSaved, EvaluatorLoad } from '../contracts.js';
+import type { CampaignStatus, CredentialIssued, DraftSaved, EvaluatorLoad } from '../contracts.js';
+import { blindSign, verifyCredential } from '../shared/blind.js';
 import type { AppDeps } from '../context.js';
 import { AppError, parseOrThrow, zodDetails } from '../errors.js';
 import { requestFingerprint, type ResponsesService, type StoredSubmission } from '../responses/service.js';
@@ -29,6 +30,20 @@ export const submitBodySchema = z.strictObject({
   elapsedSeconds: elapsed.nullish(),
   questionnaireVersion: z.number().int().positive().optional(),
 });
+
+const base64url = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]+$/, '应为 base64url 文本');
+export const credentialBodySchema = z.strictObject({ blindedMessage: base64url(1024) });
+export const ballotBodySchema = submitBodySchema.extend({
+  credential: base64url(1024),
+  signature: base64url(1024),
+  category: z.string().max(100),
+});
+
+const ALREADY_SUBMITTED = () => new AppError('ALREADY_SUBMITTED', '这份问卷已经提交过了，每个链接只能提交一次');
 
 export type PageState =
   | { state: 'unknown' }
@@ -154,6 +169,44 @@ export function evaluatorService(
     return text === undefined ? null : (JSON.parse(text) as Draft);
   }
 
+  /** A submission's answers checked by the campaign's compiled validator, for a link of `category`. */
+  async function checkAnswers(campaign: Campaign, submission: z.infer<typeof submitBodySchema>, category: string) {
+    const converted = toCanonicalInput(submission.answers, submission.elapsedSeconds);
+    if (!converted.ok) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `答案有误：${converted.issues[0].path}：${converted.issues[0].message}`,
+        converted.issues,
+      );
+    }
+    const validate = await campaigns.recordValidator(campaign);
+    const result = validate(converted.input);
+    if (!result.ok) {
+      const details = zodDetails(result.error);
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `答案有误：${details[0].path ? `${details[0].path}：` : ''}${details[0].message}`,
+        details,
+      );
+    }
+    if (result.record.category !== category) {
+      throw new AppError('VALIDATION_FAILED', '评议代表类别与邀请登记的不一致', [
+        { path: 'category', message: '与邀请登记的类别不一致' },
+      ]);
+    }
+    const version = await campaigns.questionnaire(campaign.id, submission.questionnaireVersion).then(
+      (q) => q.version,
+      (error: unknown) => {
+        // only a missing version is the client's fault; a lost database connection is not
+        if (!(error instanceof AppError && error.code === 'NOT_FOUND')) throw error;
+        throw new AppError('VALIDATION_FAILED', '问卷版本不存在', [
+          { path: 'questionnaireVersion', message: '问卷版本不存在' },
+        ]);
+      },
+    );
+    return { record: result.record, version };
+  }
+
   async function servedDefinition(campaign: Campaign, category: string) {
     const questionnaire = await campaigns.questionnaire(campaign.id);
     const departments = await campaigns.departments(campaign.id);
@@ -202,6 +255,9 @@ export function evaluatorService(
         },
         questionnaire,
         draft: draft ?? null,
+        ...(campaign.mode === 'named'
+          ? {}
+          : { credentialKey: (await responses.credentialKey(campaign, invitation.category)).publicKey }),
       };
     },
 
@@ -246,6 +302,80 @@ export function evaluatorService(
     },
 
     /**
+     * Step (a) of the two-step anonymous submission (RFC 9474): the link buys one credential. The
+     * browser sends a blinded message; the link is spent and the blind signature returned, with
+     * the public key to unblind and check it. A retry with the same blinded message gets the same
+     * signature (signing is deterministic); another blinded message for a spent link is refused.
+     */
+    async issueCredential(token: string, body: unknown, connection: ClientConnection): Promise<CredentialIssued> {
+      const found = await findInvitation(token, connection);
+      if (!found) throw new AppError('NOT_FOUND', '链接无效：没有找到这份问卷，请检查链接是否完整');
+      const campaign = await campaigns.getById(found.invitation.campaignId);
+      if (campaign.mode === 'named') throw new AppError('BAD_REQUEST', '实名评议不使用匿名凭证，请直接提交答卷');
+      const { blindedMessage } = parseOrThrow(credentialBodySchema, body, '凭证请求');
+      const blindedHash = sha256(`blinded|${blindedMessage}`);
+      const refused = new AppError(
+        'ALREADY_SUBMITTED',
+        '这个链接已经领取过投票凭证：请在领取凭证的那台设备、那个浏览器上打开链接完成提交',
+      );
+      const earlier = await invitations.findSpentLink(linkKey('spent', token));
+      if (earlier) {
+        if (earlier.blindedHash !== blindedHash) throw earlier.blindedHash ? refused : ALREADY_SUBMITTED();
+      } else {
+        if (found.invitation.used) throw ALREADY_SUBMITTED();
+        assertOpen(campaign);
+        const link = { id: found.invitation.id, token, category: found.invitation.category };
+        if (!(await responses.spendForCredential(campaign, link, blindedHash))) {
+          // a concurrent purchase won: only the same blinded message gets its signature
+          if ((await invitations.findSpentLink(linkKey('spent', token)))?.blindedHash !== blindedHash) throw refused;
+        }
+      }
+      const key = await responses.credentialKey(campaign, found.invitation.category);
+      const signature = await blindSign(key.privateKey, Buffer.from(blindedMessage, 'base64url'));
+      return { blindSignature: Buffer.from(signature).toString('base64url'), publicKey: key.publicKey };
+    },
+
+    /**
+     * Step (b): a ballot with its credential and unblinded signature, no link: checked like a
+     * submission and stored once per credential. A retry with the same credential and answers gets
+     * the first receipt, so a lost answer loses nothing; other answers are refused.
+     */
+    async castBallot(slug: string, body: unknown, connection: ClientConnection): Promise<StoredSubmission> {
+      const campaign = await campaigns.getBySlug(slug);
+      if (campaign.mode === 'named') throw new AppError('BAD_REQUEST', '实名评议不使用匿名凭证，请直接提交答卷');
+      const { credential, signature, category, ...rest } = parseOrThrow(ballotBodySchema, body, '提交内容');
+      const scope = sha256(`ballot|${credential}`);
+      const fingerprint = sha256(
+        `ballot-request|${credential}|${JSON.stringify([rest.answers, rest.questionnaireVersion])}`,
+      );
+      const prior = await responses.replayScope(scope, fingerprint);
+      if (prior) return prior;
+      assertOpen(campaign);
+      const key = await responses.findCredentialKey(campaign, category);
+      const valid =
+        key &&
+        (await verifyCredential(
+          key.publicKey,
+          Buffer.from(credential, 'base64url'),
+          Buffer.from(signature, 'base64url'),
+        ));
+      if (!valid) {
+        throw new AppError('VALIDATION_FAILED', '投票凭证无效：请重新打开评议链接提交', [
+          { path: 'signature', message: '不是本次评议为这一类别签发的凭证' },
+        ]);
+      }
+      const { record, version } = await checkAnswers(campaign, rest, category);
+      return responses.storeBallot({
+        campaign,
+        record,
+        questionnaireVersion: version,
+        networkKey: networkKeyOf(campaign.id, clientAddress(connection, config.trustProxy)),
+        scope,
+        fingerprint,
+      });
+    },
+
+    /**
      * Check a submission against the campaign's compiled validator and store it once. A retry
      * with the same Idempotency-Key gets the first receipt back, even after the link is spent.
      */
@@ -266,44 +396,12 @@ export function evaluatorService(
       const { invitation, campaign } = await usable(found);
 
       const submission = parseOrThrow(submitBodySchema, body, '提交内容');
-      const converted = toCanonicalInput(submission.answers, submission.elapsedSeconds);
-      if (!converted.ok) {
-        throw new AppError(
-          'VALIDATION_FAILED',
-          `答案有误：${converted.issues[0].path}：${converted.issues[0].message}`,
-          converted.issues,
-        );
-      }
-      const validate = await campaigns.recordValidator(campaign);
-      const result = validate(converted.input);
-      if (!result.ok) {
-        const details = zodDetails(result.error);
-        throw new AppError(
-          'VALIDATION_FAILED',
-          `答案有误：${details[0].path ? `${details[0].path}：` : ''}${details[0].message}`,
-          details,
-        );
-      }
-      if (result.record.category !== invitation.category) {
-        throw new AppError('VALIDATION_FAILED', '评议代表类别与邀请登记的不一致', [
-          { path: 'category', message: '与邀请登记的类别不一致' },
-        ]);
-      }
-      const version = await campaigns.questionnaire(campaign.id, submission.questionnaireVersion).then(
-        (q) => q.version,
-        (error: unknown) => {
-          // only a missing version is the client's fault; a lost database connection is not
-          if (!(error instanceof AppError && error.code === 'NOT_FOUND')) throw error;
-          throw new AppError('VALIDATION_FAILED', '问卷版本不存在', [
-            { path: 'questionnaireVersion', message: '问卷版本不存在' },
-          ]);
-        },
-      );
+      const { record, version } = await checkAnswers(campaign, submission, invitation.category);
 
       return responses.store({
         campaign,
         invitation: { id: invitation.id, token, category: invitation.category },
-        record: result.record,
+        record,
         questionnaireVersion: version,
         networkKey: networkKeyOf(campaign.id, clientAddress(connection, config.trustProxy)),
         idempotencyKey,

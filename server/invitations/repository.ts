@@ -97,6 +97,7 @@ export function invitationsRepository(db: Kysely<Database>) {
       campaignId: string;
       category: string;
       pending: string;
+      blindedHash: string | null;
     }): Promise<boolean> {
       const inserted = await db
         .insertInto('spent_links')
@@ -105,11 +106,22 @@ export function invitationsRepository(db: Kysely<Database>) {
           campaign_id: link.campaignId,
           category: link.category,
           pending: link.pending,
+          blinded_hash: link.blindedHash,
         })
         .onConflict((oc) => oc.column('spend_key').doNothing())
         .returning('spend_key')
         .execute();
       return inserted.length === 1;
+    },
+
+    /** A spent link and the blinded message its credential was signed for (null: spent by a one-step submission). */
+    findSpentLink: async (spendKey: string): Promise<{ blindedHash: string | null } | undefined> => {
+      const row = await db
+        .selectFrom('spent_links')
+        .select('blinded_hash')
+        .where('spend_key', '=', spendKey)
+        .executeTakeFirst();
+      return row && { blindedHash: row.blinded_hash };
     },
 
     isLinkSpent: async (spendKey: string): Promise<boolean> =>

@@ -87,6 +87,29 @@ export function responsesRepository(db: Kysely<Database>) {
         .returning('key')
         .executeTakeFirstOrThrow(),
 
+    findCredentialKey: async (campaignId: string, category: string) => {
+      const row = await db
+        .selectFrom('credential_keys')
+        .select(['public_key', 'private_key'])
+        .where('campaign_id', '=', campaignId)
+        .where('category', '=', category)
+        .executeTakeFirst();
+      return row && { publicKey: row.public_key, privateKey: row.private_key };
+    },
+
+    /** A new key pair; one made by a concurrent first use wins. */
+    insertCredentialKey: async (
+      campaignId: string,
+      category: string,
+      pair: { publicKey: string; privateKey: string },
+    ) => {
+      await db
+        .insertInto('credential_keys')
+        .values({ campaign_id: campaignId, category, public_key: pair.publicKey, private_key: pair.privateKey })
+        .onConflict((oc) => oc.columns(['campaign_id', 'category']).doNothing())
+        .execute();
+    },
+
     findReceipt: async (key: string): Promise<StoredReceipt | undefined> => {
       const row = await db
         .selectFrom('idempotency_keys')

@@ -11,6 +11,9 @@ import { runImportTask } from '../imports/worker.js';
 import { jsonlRefusal } from './jsonl.js';
 import { evaluatorRepository, legacyDraftKey } from '../evaluator/repository.js';
 import { linkKey, openPendingSpend, sealPendingSpend } from '../shared/sealing.js';
+import { newCredentialKeyPair } from '../shared/blind.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
 import { invitationsRepository } from '../invitations/repository.js';
 import { responsesRepository, type ResponseRows } from './repository.js';
 
@@ -203,7 +206,12 @@ export function responsesService(
     fingerprint: string | null,
   ): Promise<StoredSubmission | undefined> {
     if (!key) return undefined;
-    const stored = await repo.findReceipt(idempotencyScope(token, key));
+    return replayScope(idempotencyScope(token, key), fingerprint);
+  }
+
+  /** The receipt stored under an idempotency scope; other answers under the same scope are refused (409). */
+  async function replayScope(scope: string, fingerprint: string | null): Promise<StoredSubmission | undefined> {
+    const stored = await repo.findReceipt(scope);
     if (!stored) return undefined;
     if (stored.requestHash !== null && fingerprint !== null && stored.requestHash !== fingerprint) {
       throw new AppError(
@@ -300,9 +308,97 @@ export function responsesService(
     }
   }
 
+  const draftKeys = (invitation: { id: string; token: string }) => [
+    linkKey('draft', invitation.token),
+    legacyDraftKey(invitation.id),
+  ];
+
+  /** Spend an anonymous campaign's link (see migration 0023) and delete its draft, in the caller's transaction. */
+  async function spendLink(
+    trx: Kysely<Database>,
+    campaign: Campaign,
+    invitation: { id: string; token: string; category: string },
+    blindedHash: string | null,
+  ): Promise<boolean> {
+    const spent = await invitationsRepository(trx).spendLink({
+      spendKey: linkKey('spent', invitation.token),
+      campaignId: campaign.id,
+      category: invitation.category,
+      pending: sealPendingSpend(config.networkSalt, invitation.id),
+      blindedHash,
+    });
+    if (spent) await evaluatorRepository(trx).deleteDrafts(draftKeys(invitation));
+    return spent;
+  }
+
   return {
     replay,
+    replayScope,
     storeMany,
+
+    /**
+     * Step (a) of the two-step anonymous submission: spend the link for the credential whose blinded
+     * message hashes to `blindedHash`, in one transaction (its draft deleted with it), then flag a
+     * full batch. Returns whether this call spent it.
+     */
+    async spendForCredential(
+      campaign: Campaign,
+      invitation: { id: string; token: string; category: string },
+      blindedHash: string,
+    ): Promise<boolean> {
+      const spent = await repo.transaction((trx) => spendLink(trx, campaign, invitation, blindedHash));
+      if (spent) await flagSpentInvitations(campaign);
+      return spent;
+    },
+
+    /**
+     * Step (b): store a ballot under its credential's scope, once. The scope's idempotency record is
+     * inserted first, so a credential used twice stores one response (a retry with the same answers
+     * gets the first receipt; other answers are refused). No link, no invitation: nothing joins it.
+     */
+    async storeBallot(input: {
+      campaign: Campaign;
+      record: CanonicalRecord;
+      questionnaireVersion: number;
+      networkKey: string | null;
+      scope: string;
+      fingerprint: string;
+    }): Promise<StoredSubmission> {
+      const { campaign, record } = input;
+      const day = dayInZone(clock.now(), campaign.config.timeZone);
+      const ids = await departmentIds(campaign, [record]);
+      const rows = buildRows(campaign, [record], ids, {
+        source: 'web',
+        version: input.questionnaireVersion,
+        day,
+        invitationId: null,
+        networkKey: input.networkKey,
+      });
+      const receipt: Receipt = { receipt: receiptCode(), campaign: campaign.name, submittedDay: day };
+      try {
+        await repo.transaction(async (trx) => {
+          await repo.insertReceipt(trx, { key: input.scope, receipt, createdAt: day, requestHash: input.fingerprint });
+          await repo.insertAll(trx, rows);
+          await negatives.recordReported(trx, rows.negatives);
+        });
+      } catch (error) {
+        // the credential was used by a concurrent twin: answer as a retry would be answered
+        const prior = await replayScope(input.scope, input.fingerprint);
+        if (prior) return prior;
+        throw error;
+      }
+      return { receipt, replayed: false };
+    },
+
+    /** A campaign and category's blind-signature key pair, made on first use. */
+    async credentialKey(campaign: Campaign, category: string): Promise<{ publicKey: string; privateKey: string }> {
+      const found = await repo.findCredentialKey(campaign.id, category);
+      if (found) return found;
+      await repo.insertCredentialKey(campaign.id, category, await newCredentialKeyPair());
+      return (await repo.findCredentialKey(campaign.id, category))!;
+    },
+
+    findCredentialKey: (campaign: Campaign, category: string) => repo.findCredentialKey(campaign.id, category),
 
     /** Seal whatever is still unsealed, hidden among SEAL_BATCH already-sealed ones: at publication. */
     sealRemaining: (campaign: Campaign) => sealSpentInvitations(campaign, 1, SEAL_BATCH),
@@ -330,21 +426,12 @@ export function responsesService(
       const receipt: Receipt = { receipt: receiptCode(), campaign: campaign.name, submittedDay: day };
       try {
         await repo.transaction(async (trx) => {
-          const tx = invitationsRepository(trx);
           // anonymous: the commit that stores the response names no invitation (migration 0023)
           const spent = anonymous
-            ? await tx.spendLink({
-                spendKey: linkKey('spent', invitation.token),
-                campaignId: campaign.id,
-                category: invitation.category,
-                pending: sealPendingSpend(config.networkSalt, invitation.id),
-              })
-            : await tx.markUsed(invitation.id, now.toISOString());
+            ? await spendLink(trx, campaign, invitation, null)
+            : await invitationsRepository(trx).markUsed(invitation.id, now.toISOString());
           if (!spent) throw new AppError('ALREADY_SUBMITTED', '这份问卷已经提交过了，每个链接只能提交一次');
-          await evaluatorRepository(trx).deleteDrafts([
-            linkKey('draft', invitation.token),
-            legacyDraftKey(invitation.id),
-          ]);
+          if (!anonymous) await evaluatorRepository(trx).deleteDrafts(draftKeys(invitation));
           await repo.insertAll(trx, rows);
           await negatives.recordReported(trx, rows.negatives);
           if (idempotencyKey) {

@@ -130,6 +130,9 @@ const PLAN: Record<string, Plan> = {
   'GET /api/s/:token': 'token',
   'PUT /api/s/:token/draft': 'token',
   'POST /api/s/:token/submit': 'token',
+  'POST /api/s/:token/credential': 'token',
+  // the ballot of the two-step submission: authenticated by its blind-signed credential alone
+  'POST /api/s/ballots/:slug': 'public',
 };
 
 /** Marker strings in every free-text field: none may reach an analyst or a liaison. */
