@@ -1,52 +1,125 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
-import type { Database, DepartmentsTable } from '../db/schema.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { newId } from '../shared/ids.js';
+import { storedCampaignConfig, type CampaignConfig } from '../../surveys/campaign-config.js';
+import { toDepartment, type Department } from '../roster/repository.js';
 
-export type CampaignRow = Selectable<Database['campaigns']>;
-export type QuestionnaireRow = Selectable<Database['questionnaires']>;
-export type DepartmentRow = Selectable<DepartmentsTable>;
+export interface Campaign {
+  id: string;
+  slug: string;
+  name: string;
+  opensAt: string;
+  closesAt: string;
+  mode: 'anonymous' | 'named';
+  config: CampaignConfig;
+  createdAt: string;
+}
 
+/** A questionnaire version: the SurveyJS definition as loaded (departments are injected when served). */
+export interface Questionnaire {
+  version: number;
+  definition: Record<string, unknown>;
+}
+
+const toCampaign = (row: Selectable<Database['campaigns']>): Campaign => ({
+  id: row.id,
+  slug: row.slug,
+  name: row.name,
+  opensAt: row.opens_at,
+  closesAt: row.closes_at,
+  mode: row.mode,
+  config: storedCampaignConfig(row.config_json),
+  createdAt: row.created_at,
+});
+
+const toQuestionnaire = (row: Pick<Selectable<Database['questionnaires']>, 'version' | 'definition_json'>) => ({
+  version: Number(row.version),
+  definition: JSON.parse(row.definition_json) as Record<string, unknown>,
+});
+
+/** The one repository that writes `campaigns` and `questionnaires` (departments: the roster's). */
 export function campaignsRepository(db: Kysely<Database>) {
   return {
-    findBySlug: (slug: string) => db.selectFrom('campaigns').selectAll().where('slug', '=', slug).executeTakeFirst(),
-    findById: (id: string) => db.selectFrom('campaigns').selectAll().where('id', '=', id).executeTakeFirst(),
-    list: () => db.selectFrom('campaigns').selectAll().orderBy('opens_at', 'desc').execute(),
+    findBySlug: async (slug: string): Promise<Campaign | undefined> => {
+      const row = await db.selectFrom('campaigns').selectAll().where('slug', '=', slug).executeTakeFirst();
+      return row && toCampaign(row);
+    },
+    findById: async (id: string): Promise<Campaign | undefined> => {
+      const row = await db.selectFrom('campaigns').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toCampaign(row);
+    },
+    list: async (): Promise<Campaign[]> =>
+      (await db.selectFrom('campaigns').selectAll().orderBy('opens_at', 'desc').execute()).map(toCampaign),
 
-    insert: (campaign: Insertable<Database['campaigns']>) =>
-      db.insertInto('campaigns').values(campaign).returningAll().executeTakeFirstOrThrow(),
+    insert: async (campaign: Campaign): Promise<Campaign> =>
+      toCampaign(
+        await db
+          .insertInto('campaigns')
+          .values({
+            id: campaign.id,
+            slug: campaign.slug,
+            name: campaign.name,
+            opens_at: campaign.opensAt,
+            closes_at: campaign.closesAt,
+            mode: campaign.mode,
+            config_json: JSON.stringify(campaign.config),
+            created_at: campaign.createdAt,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      ),
 
-    insertQuestionnaire: (questionnaire: Insertable<Database['questionnaires']>) =>
-      db.insertInto('questionnaires').values(questionnaire).returning('id').executeTakeFirstOrThrow(),
-
-    latestQuestionnaire: (campaignId: string) =>
+    insertQuestionnaire: (campaignId: string, questionnaire: { version: number; definition: unknown }, at: string) =>
       db
+        .insertInto('questionnaires')
+        .values({
+          id: newId(),
+          campaign_id: campaignId,
+          version: questionnaire.version,
+          definition_json: JSON.stringify(questionnaire.definition),
+          created_at: at,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow(),
+
+    latestQuestionnaire: async (campaignId: string): Promise<Questionnaire | undefined> => {
+      const row = await db
         .selectFrom('questionnaires')
-        .selectAll()
+        .select(['version', 'definition_json'])
         .where('campaign_id', '=', campaignId)
         .orderBy('version', 'desc')
         .limit(1)
-        .executeTakeFirst(),
+        .executeTakeFirst();
+      return row && toQuestionnaire(row);
+    },
 
-    questionnaireVersion: (campaignId: string, version: number) =>
-      db
+    questionnaireVersion: async (campaignId: string, version: number): Promise<Questionnaire | undefined> => {
+      const row = await db
         .selectFrom('questionnaires')
-        .selectAll()
+        .select(['version', 'definition_json'])
         .where('campaign_id', '=', campaignId)
         .where('version', '=', version)
-        .executeTakeFirst(),
+        .executeTakeFirst();
+      return row && toQuestionnaire(row);
+    },
 
-    departments: (campaignId: string) =>
-      db.selectFrom('departments').selectAll().where('campaign_id', '=', campaignId).orderBy('code').execute(),
+    departments: async (campaignId: string): Promise<Department[]> =>
+      (
+        await db.selectFrom('departments').selectAll().where('campaign_id', '=', campaignId).orderBy('code').execute()
+      ).map(toDepartment),
 
     /** The department with this code in the latest campaign (by opening time) that lists it. */
-    latestDepartmentByCode: (code: string) =>
-      db
+    latestDepartmentByCode: async (code: string): Promise<Department | undefined> => {
+      const row = await db
         .selectFrom('departments')
         .innerJoin('campaigns', 'campaigns.id', 'departments.campaign_id')
         .selectAll('departments')
         .where('departments.code', '=', code)
         .orderBy('campaigns.opens_at', 'desc')
         .limit(1)
-        .executeTakeFirst(),
+        .executeTakeFirst();
+      return row && toDepartment(row);
+    },
   };
 }
 

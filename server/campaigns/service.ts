@@ -14,38 +14,14 @@ import {
 } from '../../surveys/campaign-config.js';
 import { compileRecordValidator, type RecordValidator } from '../../surveys/record.js';
 import { lintQuestionnaire } from '../../surveys/questionnaire.js';
-import { campaignsRepository, type CampaignRow } from './repository.js';
-import { toDepartment, type Department } from '../roster/repository.js';
+import { campaignsRepository, type Campaign } from './repository.js';
+import type { Department } from '../roster/repository.js';
 
-export type { Department };
+export type { Campaign, Department };
 
 export interface DepartmentIndex {
   validate: RecordValidator;
   idByCode: ReadonlyMap<string, string>;
-}
-
-export interface Campaign {
-  id: string;
-  slug: string;
-  name: string;
-  opensAt: string;
-  closesAt: string;
-  mode: 'anonymous' | 'named';
-  config: CampaignConfig;
-  createdAt: string;
-}
-
-export function toCampaign(row: CampaignRow): Campaign {
-  return {
-    id: row.id,
-    slug: row.slug,
-    name: row.name,
-    opensAt: row.opens_at,
-    closesAt: row.closes_at,
-    mode: row.mode,
-    config: storedCampaignConfig(row.config_json),
-    createdAt: row.created_at,
-  };
 }
 
 /** The label of an evaluator category code (the code itself if the config has no such category). */
@@ -77,15 +53,15 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
   const indexes = new Map<string, { key: string; index: DepartmentIndex }>();
 
   async function getBySlug(slug: string): Promise<Campaign> {
-    const row = await repo.findBySlug(slug);
-    if (!row) throw new AppError('NOT_FOUND', `没有代码为 ${slug} 的评议活动`);
-    return toCampaign(row);
+    const campaign = await repo.findBySlug(slug);
+    if (!campaign) throw new AppError('NOT_FOUND', `没有代码为 ${slug} 的评议活动`);
+    return campaign;
   }
 
   async function getById(id: string): Promise<Campaign> {
-    const row = await repo.findById(id);
-    if (!row) throw new AppError('NOT_FOUND', '没有这个评议活动');
-    return toCampaign(row);
+    const campaign = await repo.findById(id);
+    if (!campaign) throw new AppError('NOT_FOUND', '没有这个评议活动');
+    return campaign;
   }
 
   /**
@@ -106,7 +82,7 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
   }
 
   async function departments(campaignId: string): Promise<Department[]> {
-    return (await repo.departments(campaignId)).map(toDepartment);
+    return repo.departments(campaignId);
   }
 
   return {
@@ -116,7 +92,7 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
     /** A department's name as its latest campaign lists it (a liaison's account names only the code). */
     departmentName: async (code: string) => (await repo.latestDepartmentByCode(code))?.name ?? null,
     status: (campaign: Campaign) => campaignStatus(campaign, clock.now()),
-    list: async () => (await repo.list()).map(toCampaign),
+    list: () => repo.list(),
 
     /** Create a campaign with its first questionnaire version; `actor` is recorded in the audit log. */
     async create({ raw, configDir, questionnaire, file }: CreateCampaignInput, actor: string): Promise<Campaign> {
@@ -137,7 +113,7 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
       }
       const now = clock.now().toISOString();
       const id = newId();
-      const row = await db.kysely
+      return db.kysely
         .transaction()
         .execute(async (trx) => {
           const tx = campaignsRepository(trx);
@@ -145,19 +121,13 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
             id,
             slug: config.slug,
             name: config.name,
-            opens_at: new Date(config.opensAt).toISOString(),
-            closes_at: new Date(config.closesAt).toISOString(),
+            opensAt: new Date(config.opensAt).toISOString(),
+            closesAt: new Date(config.closesAt).toISOString(),
             mode: config.mode,
-            config_json: JSON.stringify(config),
-            created_at: now,
+            config,
+            createdAt: now,
           });
-          await tx.insertQuestionnaire({
-            id: newId(),
-            campaign_id: id,
-            version: 1,
-            definition_json: JSON.stringify(definition),
-            created_at: now,
-          });
+          await tx.insertQuestionnaire(id, { version: 1, definition }, now);
           await audit.record(trx, {
             actor,
             action: 'campaign_create',
@@ -171,16 +141,15 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
           if (isUniqueViolation(error)) throw new AppError('CONFLICT', `评议活动 ${config.slug} 已存在`);
           throw error;
         });
-      return toCampaign(row);
     },
 
     async questionnaire(campaignId: string, version?: number) {
-      const row =
+      const questionnaire =
         version === undefined
           ? await repo.latestQuestionnaire(campaignId)
           : await repo.questionnaireVersion(campaignId, version);
-      if (!row) throw new AppError('NOT_FOUND', '没有这个问卷版本');
-      return { version: row.version, definition: JSON.parse(row.definition_json) as Record<string, unknown> };
+      if (!questionnaire) throw new AppError('NOT_FOUND', '没有这个问卷版本');
+      return questionnaire;
     },
 
     /**

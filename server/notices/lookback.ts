@@ -19,7 +19,7 @@ const DAY_MS = 24 * 3600_000;
 
 /** The campaign that opened last before this one, if any. */
 async function previousCampaignId(trx: Kysely<Database>, campaign: Campaign): Promise<string | null> {
-  const earlier = (await campaignsRepository(trx).list()).filter((c) => c.opens_at < campaign.opensAt);
+  const earlier = (await campaignsRepository(trx).list()).filter((c) => c.opensAt < campaign.opensAt);
   return earlier[0]?.id ?? null;
 }
 

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { AuditService } from '../accounts/audit.js';
 import type { NoticeDraftOutcome } from '../contracts.js';
 import { campaignsRepository } from '../campaigns/repository.js';
-import { toCampaign, type Campaign } from '../campaigns/service.js';
+import type { Campaign } from '../campaigns/service.js';
 import type { AppDeps } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { AppError } from '../errors.js';
@@ -175,15 +175,15 @@ export function noticesService(
   ) => auditLog.record(trx, { actor: actor.username, action, campaignId, detail });
 
   async function campaignById(trx: Kysely<Database>, id: string): Promise<Campaign> {
-    const row = await campaignsRepository(trx).findById(id);
-    if (!row) throw new AppError('NOT_FOUND', '没有这个评议活动');
-    return toCampaign(row);
+    const campaign = await campaignsRepository(trx).findById(id);
+    if (!campaign) throw new AppError('NOT_FOUND', '没有这个评议活动');
+    return campaign;
   }
 
   async function campaignBySlug(trx: Kysely<Database>, slug: string): Promise<Campaign> {
-    const row = await campaignsRepository(trx).findBySlug(slug);
-    if (!row) throw new AppError('NOT_FOUND', `没有代码为 ${slug} 的评议活动`);
-    return toCampaign(row);
+    const campaign = await campaignsRepository(trx).findBySlug(slug);
+    if (!campaign) throw new AppError('NOT_FOUND', `没有代码为 ${slug} 的评议活动`);
+    return campaign;
   }
 
   /** The department's sheet for the campaign, drafted (with the next serial number) if it has none yet. */
