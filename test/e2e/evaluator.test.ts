@@ -169,17 +169,26 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
     await page.close();
   });
 
-  it('retries a submission whose answer was lost on the network with the same Idempotency-Key and shows the first receipt', async () => {
+  it('casts the ballot in two steps (credential, then ballot without the link) and, when its answer is lost, retries with the same credential and shows the first receipt', async () => {
     const { token } = await createInvitation(db, s.campaign);
     // answered on another device: the draft is complete, so the page opens on the last page
     await s.app.request(`/api/s/${token}/draft`, jsonRequest('PUT', { answers: webAnswers(), elapsedSeconds: 300 }));
     const countResponses = async () => (await db.kysely.selectFrom('responses').select('id').execute()).length;
     const before = await countResponses();
     const page = await browser.newPage();
-    const keys: string[] = [];
+    const credentials: string[] = [];
+    const purchases: string[] = [];
+    await page.route('**/credential', async (route) => {
+      purchases.push(route.request().url());
+      await route.continue();
+    });
     let firstReceipt: { receipt: string } | undefined;
-    await page.route('**/submit', async (route) => {
-      keys.push(route.request().headers()['idempotency-key']);
+    await page.route('**/api/s/ballots/**', async (route) => {
+      const body = JSON.parse(route.request().postData() ?? '{}') as Record<string, unknown>;
+      // the ballot carries no link: not in the path, not in the body
+      expect(route.request().url()).not.toContain(token);
+      expect(JSON.stringify(body)).not.toContain(token);
+      credentials.push(String(body.credential));
       if (!firstReceipt) {
         // the server stores the response, but its answer never reaches the phone
         const response = await route.fetch();
@@ -193,9 +202,13 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
     await page.getByRole('button', { name: '提交问卷' }).click();
     await page.getByText('提交成功，感谢您的参与！').waitFor();
     expect(await page.locator('.receipt dd').first().textContent()).toBe(firstReceipt!.receipt);
-    expect(keys).toHaveLength(2);
-    expect(keys[0]).toMatch(/^[0-9a-f]{32}$/);
-    expect(keys[1]).toBe(keys[0]);
+    expect(purchases).toHaveLength(1);
+    expect(credentials).toHaveLength(2);
+    expect(credentials[1]).toBe(credentials[0]);
+    // the browser keeps nothing once the ballot is acknowledged
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('minping-ballot:')))).toEqual(
+      [],
+    );
     expect(await countResponses()).toBe(before + 1);
     expect(await isSpent(db, token)).toBe(true);
     await page.close();

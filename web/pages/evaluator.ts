@@ -14,6 +14,7 @@ import {
 import 'survey-core/i18n/simplified-chinese';
 import 'survey-js-ui';
 import type { DraftSaved, EvaluatorLoad, Receipt } from '../../server/contracts.js';
+import { castBallot } from '../lib/ballot.js';
 import { ApiError, apiClient } from '../lib/api.js';
 import { el } from '../lib/dom.js';
 import { showError } from '../lib/errors.js';
@@ -437,7 +438,14 @@ async function main() {
     try {
       for (let attempt = 0; ; attempt++) {
         try {
-          const receipt = await api.json<Receipt>(`${base}/submit`, { body, idempotencyKey: key });
+          // anonymous campaigns: two steps with a blind-signed credential; named ones submit with the link
+          const receipt = loaded.credentialKey
+            ? await castBallot(
+                api,
+                { base, token, campaignSlug: loaded.campaign.slug, publicKey: loaded.credentialKey },
+                body,
+              )
+            : await api.json<Receipt>(`${base}/submit`, { body, idempotencyKey: key });
           finished = true;
           sessionStorage.removeItem(keyStorage);
           showThanks(receipt, loaded.campaign.mode);
