@@ -6,12 +6,7 @@ import { isUniqueViolation } from '../db/connect.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import { newId } from '../shared/ids.js';
 import { findBadText } from '../../surveys/text.js';
-import {
-  campaignConfigSchema,
-  resolveQuestionnairePath,
-  storedCampaignConfig,
-  type CampaignConfig,
-} from '../../surveys/campaign-config.js';
+import { campaignConfigSchema, resolveQuestionnairePath } from '../../surveys/campaign-config.js';
 import { compileRecordValidator, type RecordValidator } from '../../surveys/record.js';
 import { lintQuestionnaire } from '../../surveys/questionnaire.js';
 import { campaignsRepository, type Campaign } from './repository.js';
