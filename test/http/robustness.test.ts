@@ -506,6 +506,13 @@ function nearlyValid(key: string): Body[] {
     case 'POST /admin/closeout/items/:id/extension':
     case 'POST /admin/closeout/items/:id/appeal':
       return [formBody('unknown decision', { decision: 'maybe', reason: '' })];
+    case 'POST /admin/campaigns/:slug/notices/:sheetId/edit':
+    case 'POST /admin/campaigns/:slug/notices/:sheetId/items/:itemId/edit':
+      return [
+        formBody('a period that is no number', { requirement: '限期整改', respondDays: '1e999' }),
+        formBody('NUL and a lone surrogate', { requirement: '\u0000\ud800', respondDays: '-5' }),
+        formBody('over-long requirement', { requirement: '要'.repeat(5000), respondDays: '15' }),
+      ];
     case 'POST /admin/campaigns/:slug/negatives/:id/verify':
     case 'POST /admin/campaigns/:slug/negatives/:id/redaction':
     case 'POST /admin/campaigns/:slug/negatives/:id/merge':
@@ -677,6 +684,21 @@ const PLANS: Record<string, Plan> = {
   'POST /admin/closeout/items/:id/extension': { bodies: true },
   'POST /admin/closeout/items/:id/appeal': { bodies: true },
   'POST /admin/closeout/items/:id/respond': { bodies: true },
+  'GET /admin/ledger': {
+    queries: ['?campaign=%00', '?campaign=test-2026&from=2027-02-30&to=x', `?from=${TEN_KB}&to=1`, '?from[]=1&to[]=2'],
+  },
+  'GET /api/campaigns/:slug/ledger': { queries: true },
+  'GET /api/campaigns/:slug/ledger/xlsx': { queries: ['?from=2027-04-01', '?from=9999-12-31&to=0001-01-01'] },
+  'GET /api/campaigns/:slug/ledger/docx': { queries: ['?from=2027-04-01', `?to=${TEN_KB}`] },
+  // the valid sheet is issued: a valid edit or issue is refused (409) and changes nothing
+  'POST /admin/campaigns/:slug/notices/:sheetId/edit': { bodies: true },
+  'POST /admin/campaigns/:slug/notices/:sheetId/items/:itemId/edit': { bodies: true },
+  'POST /admin/campaigns/:slug/notices/:sheetId/issue': { bodies: ['no body', 'urlencoded garbage'] },
+  'GET /api/my/notifications': { queries: ['?limit=1e999', '?unread=maybe'] },
+  'POST /api/my/notifications/:id/read': { bodies: ['not JSON'] },
+  'POST /api/my/notifications/read': { bodies: ['not JSON'] },
+  'POST /my/notifications/:id/open': { bodies: ['no body', 'urlencoded garbage'] },
+  'POST /my/notifications/read': { bodies: ['no body', 'urlencoded garbage'] },
   'GET /s/:token': { queries: ['?lang=%E0%A4%A', '?lang=en&lang=zh', `?lang=${TEN_KB}`] },
   'GET /api/s/:token': { queries: ['?format=exe'] },
   'PUT /api/s/:token/draft': { bodies: true },
@@ -774,6 +796,8 @@ function validParams(path: string): Record<string, string> {
           ? valid.sheetId
           : valid.evaluatorId,
     fileId: 'no-such-file',
+    sheetId: valid.sheetId,
+    itemId: valid.itemId,
   };
 }
 
