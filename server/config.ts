@@ -1,42 +1,61 @@
 import { z } from 'zod';
 
 /** Process configuration, from the environment. Campaign settings live in campaign configs, not here. */
-export const appConfigSchema = z.object({
-  port: z.coerce.number().int().min(0).max(65535).default(3000),
-  /** address to listen on */
-  host: z.string().min(1).default('0.0.0.0'),
-  databaseUrl: z.string().optional(),
-  /** PostgreSQL: keep the tables in this schema (created if missing) instead of the default */
-  databaseSchema: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_]*$/, 'DATABASE_SCHEMA: lower-case letters, digits and _')
-    .optional(),
-  /** PostgreSQL connections per process */
-  pgPoolSize: z.coerce.number().int().min(1).max(500).default(10),
-  /** absolute base for links in exports and letters, e.g. https://minping.example.gov.cn */
-  publicUrl: z.string().url().default('http://localhost:3000'),
-  demo: z
-    .enum(['0', '1'])
-    .default('1')
-    .transform((v) => v === '1'),
-  sessionTtlHours: z.coerce.number().positive().default(12),
-  /** Secure cookies need HTTPS; off for plain-HTTP local use */
-  secureCookies: z
-    .enum(['0', '1'])
-    .default('0')
-    .transform((v) => v === '1'),
-  /** secret mixed into network-address hashes (burst flags) so they can't be reversed */
-  networkSalt: z.string().default('minping-local'),
-  /** trust X-Forwarded-For from a reverse proxy */
-  trustProxy: z
-    .enum(['0', '1'])
-    .default('0')
-    .transform((v) => v === '1'),
-  /** the heap an import (spreadsheet, JSONL) may use in its worker thread; 200,000 roster rows need about 800 */
-  importMemoryMb: z.coerce.number().int().min(32).max(16_384).default(1536),
-  /** how long an import may take in its worker thread */
-  importTimeoutSeconds: z.coerce.number().int().min(1).max(3600).default(120),
-});
+export const appConfigSchema = z
+  .object({
+    port: z.coerce.number().int().min(0).max(65535).default(3000),
+    /** address to listen on */
+    host: z.string().min(1).default('0.0.0.0'),
+    databaseUrl: z.string().optional(),
+    /** PostgreSQL: keep the tables in this schema (created if missing) instead of the default */
+    databaseSchema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/, 'DATABASE_SCHEMA: lower-case letters, digits and _')
+      .optional(),
+    /** PostgreSQL connections per process */
+    pgPoolSize: z.coerce.number().int().min(1).max(500).default(10),
+    /** absolute base for links in exports and letters, e.g. https://minping.example.gov.cn */
+    publicUrl: z.string().url().default('http://localhost:3000'),
+    demo: z
+      .enum(['0', '1'])
+      .default('1')
+      .transform((v) => v === '1'),
+    sessionTtlHours: z.coerce.number().positive().default(12),
+    /** Secure cookies need HTTPS; off for plain-HTTP local use */
+    secureCookies: z
+      .enum(['0', '1'])
+      .default('0')
+      .transform((v) => v === '1'),
+    /** secret mixed into network-address hashes (burst flags) so they can't be reversed */
+    networkSalt: z.string().default('minping-local'),
+    /** trust X-Forwarded-For from a reverse proxy */
+    trustProxy: z
+      .enum(['0', '1'])
+      .default('0')
+      .transform((v) => v === '1'),
+    /** the heap an import (spreadsheet, JSONL) may use in its worker thread; 200,000 roster rows need about 800 */
+    importMemoryMb: z.coerce.number().int().min(32).max(16_384).default(1536),
+    /** how long an import may take in its worker thread */
+    importTimeoutSeconds: z.coerce.number().int().min(1).max(3600).default(120),
+    /** outbox mail: smtp[s]://user:pass@host:port (or the parts below); none configured: mail waits in the outbox */
+    smtpUrl: z.string().url('SMTP 地址格式不正确，应为 smtp://用户:密码@主机:端口').optional(),
+    smtpHost: z.string().min(1).optional(),
+    smtpPort: z.coerce.number().int().min(1, 'SMTP 端口应为 1–65535').max(65535, 'SMTP 端口应为 1–65535').default(587),
+    smtpUser: z.string().optional(),
+    smtpPass: z.string().optional(),
+    /** the sender address, e.g. 评议办 <pingyi@example.gov.cn> */
+    smtpFrom: z.string().optional(),
+  })
+  .superRefine((c, ctx) => {
+    if ((c.smtpUrl || c.smtpHost) && !c.smtpFrom)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['smtpFrom'],
+        message: '配置了 SMTP 服务器时必须填写发件地址（SMTP_FROM）',
+      });
+    if (c.smtpUser && !c.smtpPass)
+      ctx.addIssue({ code: 'custom', path: ['smtpPass'], message: '填写了 SMTP_USER 时必须同时填写 SMTP_PASS' });
+  });
 
 export type AppConfig = z.output<typeof appConfigSchema>;
 
@@ -55,6 +74,12 @@ const ENV_NAMES: Record<string, string> = {
   trustProxy: 'TRUST_PROXY',
   importMemoryMb: 'IMPORT_MEMORY_MB',
   importTimeoutSeconds: 'IMPORT_TIMEOUT_SECONDS',
+  smtpUrl: 'SMTP_URL',
+  smtpHost: 'SMTP_HOST',
+  smtpPort: 'SMTP_PORT',
+  smtpUser: 'SMTP_USER',
+  smtpPass: 'SMTP_PASS',
+  smtpFrom: 'SMTP_FROM',
 };
 
 /** A bad environment variable: printed as is, no stack trace. */
@@ -75,6 +100,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: env.TRUST_PROXY,
     importMemoryMb: env.IMPORT_MEMORY_MB || undefined,
     importTimeoutSeconds: env.IMPORT_TIMEOUT_SECONDS || undefined,
+    smtpUrl: env.SMTP_URL || undefined,
+    smtpHost: env.SMTP_HOST || undefined,
+    smtpPort: env.SMTP_PORT || undefined,
+    smtpUser: env.SMTP_USER || undefined,
+    smtpPass: env.SMTP_PASS || undefined,
+    smtpFrom: env.SMTP_FROM || undefined,
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map(

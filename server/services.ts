@@ -11,6 +11,7 @@ import { resultsService } from './results/service.js';
 import { noticesService } from './notices/service.js';
 import { ledgerService } from './notices/ledger.js';
 import { escalationService } from './notices/escalation.js';
+import { outboxService } from './outbox/service.js';
 import { notificationsService } from './notices/notify.js';
 import { throttleService } from './throttle/service.js';
 import { negativesService } from './negatives/service.js';
@@ -47,6 +48,7 @@ export function createServices(deps: AppDeps) {
     ledger: ledgerService(deps, campaigns, notices, calendar),
     escalation: escalationService(deps, (zone) => calendar.forZone(zone), notices.timeZoneOf),
     notifications: notificationsService(deps),
+    outbox: outboxService(deps),
     suggestions: suggestionsService(campaigns, responses),
   };
 }

@@ -19,5 +19,11 @@ export function scheduledJobs(services: Services): Job[] {
       intervalMs: 15 * 60_000,
       run: async ({ now }) => void (await services.escalation.escalateDue(now)),
     },
+    // mail in the outbox (server/outbox/service.ts); without SMTP it waits, visible to the office
+    {
+      name: 'outbox-send',
+      intervalMs: 60_000,
+      run: async () => void (await services.outbox.sendDue()),
+    },
   ];
 }
