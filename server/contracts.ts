@@ -449,6 +449,8 @@ export interface NoticeEvidenceFile {
 /** A message to a department in its portal (reminders, 催办, 督办 …), written by the jobs that raise them. */
 export interface NoticeNotification {
   id: string;
+  /** the campaign of the department it went to: its time zone dates it */
+  campaignId: string;
   itemId: string | null;
   sheetId: string | null;
   /** info | blue | orange | red */

@@ -47,23 +47,6 @@ export function evaluatorPages(services: Services) {
   const routes = new Hono<AppEnv>();
   routes.use('*', noStore);
 
-  // the two-step anonymous submission: the link buys a blind-signed credential; the ballot comes without the link
-  routes.post('/ballots/:slug', async (c) => {
-    const result = await services.evaluator.castBallot(
-      c.req.param('slug'),
-      await readJsonBody(c, '请求内容'),
-      connection(c),
-    );
-    if (result.replayed) c.header('Idempotent-Replayed', 'true');
-    return c.json(result.receipt, 201);
-  });
-
-  routes.post('/:token/credential', async (c) =>
-    c.json(
-      await services.evaluator.issueCredential(c.req.param('token'), await readJsonBody(c, '请求内容'), connection(c)),
-    ),
-  );
-
   routes.get('/:token', async (c) => {
     const lang = c.req.query('lang') === 'en' ? 'en' : 'zh';
     const htmlLang = lang === 'en' ? 'en' : 'zh-CN';

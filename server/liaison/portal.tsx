@@ -153,12 +153,13 @@ const LEVEL_LABELS: Record<string, string> = { info: '通知', blue: '提醒', o
 function Notifications({
   notifications,
   unread,
-  zone,
+  zones,
   viewer,
 }: {
   notifications: Notification[];
   unread: number;
-  zone: string;
+  /** each campaign's time zone, by campaign id */
+  zones: Map<string | null, string>;
   viewer: Viewer;
 }) {
   if (!notifications.length) return null;
@@ -171,7 +172,7 @@ function Notifications({
             <p>
               {!n.readAt && <span class="badge">未读</span>}
               <span class="level">{LEVEL_LABELS[n.level] ?? n.level}</span> <strong>{n.title}</strong>{' '}
-              <Time at={n.createdAt} zone={zone} />
+              <Time at={n.createdAt} zone={zones.get(n.campaignId) ?? DEFAULT_TIME_ZONE} />
             </p>
             <Prose text={n.body} />
             {(n.itemId || n.sheetId) && (
@@ -499,7 +500,8 @@ export function portalPages(services: Services) {
       viewerOf(c, services),
     ]);
     const zones = new Map<string | null, string>();
-    for (const sheet of sheets) zones.set(sheet.campaignId, await services.notices.timeZoneOf(sheet.campaignId));
+    for (const campaignId of new Set([...sheets.map((s) => s.campaignId), ...notifications.map((n) => n.campaignId)]))
+      zones.set(campaignId, await services.notices.timeZoneOf(campaignId));
     const pageZone = zones.values().next().value ?? DEFAULT_TIME_ZONE;
     const deadlinesByZone = new Map<string, Deadlines>();
     for (const zone of new Set([pageZone, ...zones.values()]))
@@ -515,7 +517,7 @@ export function portalPages(services: Services) {
       <PortalPage viewer={viewer} title="工作提示单">
         <h1>工作提示单{viewer.departmentName && <small>{viewer.departmentName}</small>}</h1>
         <Banner done={doneOf(c)} />
-        <Notifications notifications={notifications} unread={unread} zone={pageZone} viewer={viewer} />
+        <Notifications notifications={notifications} unread={unread} zones={zones} viewer={viewer} />
         <section>
           <h2>需要办理（{todo.length} 项）</h2>
           {todo.length ? todo.map(card) : <EmptyState>目前没有需要办理的事项。</EmptyState>}

@@ -515,6 +515,7 @@ export function noticesRepository(db: Kysely<Database>) {
         .selectFrom('notifications as n')
         .innerJoin('departments as d', 'd.id', 'n.department_id')
         .selectAll('n')
+        .select('d.campaign_id')
         .where('d.code', '=', departmentCode)
         .orderBy('n.created_at', 'desc')
         .orderBy('n.id')
@@ -522,6 +523,7 @@ export function noticesRepository(db: Kysely<Database>) {
         .execute();
       return rows.map((r) => ({
         id: r.id,
+        campaignId: r.campaign_id,
         itemId: r.item_id,
         sheetId: r.sheet_id,
         level: r.level,

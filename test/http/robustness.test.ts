@@ -703,6 +703,8 @@ const PLANS: Record<string, Plan> = {
   'GET /api/s/:token': { queries: ['?format=exe'] },
   'PUT /api/s/:token/draft': { bodies: true },
   'POST /api/s/:token/submit': { bodies: true },
+  'POST /api/s/:token/credential': { bodies: true },
+  'POST /api/s/ballots/:slug': { bodies: true },
 };
 
 let db: Db;
