@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import type { AppEnv } from '../http/env.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import type { Services } from '../services.js';
+import { parseJson } from '../shared/json.js';
 import { EXPORT_FORMATS, exportInvitations, type ExportFile, type ExportFormat } from './export.js';
 
 function download(file: ExportFile, extra: Record<string, string> = {}) {
@@ -29,15 +30,7 @@ async function formatOf(
   let format = c.req.query('format');
   if (!format && (c.req.header('content-type') ?? '').startsWith('application/json')) {
     const text = await c.req.text();
-    if (text.trim()) {
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        throw new AppError('BAD_REQUEST', '请求内容不是有效的 JSON');
-      }
-      format = parseOrThrow(formatBody, body, '请求体').format;
-    }
+    if (text.trim()) format = parseOrThrow(formatBody, parseJson(text, '请求体'), '请求体').format;
   }
   format ??= fallback;
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
