@@ -82,6 +82,21 @@ const ENV_NAMES: Record<string, string> = {
   smtpFrom: 'SMTP_FROM',
 };
 
+/** Links on this address open only on the server itself: letters and QR codes for it reach nobody. */
+export function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return (
+    host === 'localhost' || host.endsWith('.localhost') || host === '::1' || host === '0.0.0.0' || /^127\./.test(host)
+  );
+}
+
+/** The warning shown at start-up and on the invitations form while PUBLIC_URL points at this machine. */
+export function loopbackWarning(publicUrl: string): string | null {
+  return isLoopbackUrl(publicUrl)
+    ? `PUBLIC_URL 未设置或指向本机（${publicUrl}）：邀请函、二维码和链接清单里的地址在评议代表的手机上打不开。请把 PUBLIC_URL 设为对外的网址（如 https://minping.example.gov.cn）后重启。`
+    : null;
+}
+
 /** A bad environment variable: printed as is, no stack trace. */
 export class ConfigError extends Error {}
 

@@ -1,7 +1,7 @@
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { systemClock } from './clock.js';
-import { ConfigError, configFromEnv, databaseOptions, type AppConfig } from './config.js';
+import { ConfigError, configFromEnv, databaseOptions, loopbackWarning, type AppConfig } from './config.js';
 import { DEFAULT_SQLITE_PATH, openDatabase, type Db } from './db/connect.js';
 import { openFailureLine } from './db/health.js';
 import { type HeldLock, holdServerLock, LockBusyError } from './db/server-lock.js';
@@ -23,6 +23,8 @@ if (!process.env.NETWORK_SALT) {
     'NETWORK_SALT is not set: network keys (login throttling, burst flags on responses) use a public default salt and could be reversed to address ranges. Set a long random secret, the same for every server process.',
   );
 }
+const loopback = loopbackWarning(config.publicUrl);
+if (loopback) console.warn(loopback);
 let db: Db;
 let lock: HeldLock;
 try {

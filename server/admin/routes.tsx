@@ -205,6 +205,7 @@ export function adminRoutes(services: Services) {
   app.get('/campaigns/:slug', async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
     const status = services.campaigns.status(campaign);
+    const loopback = services.invitations.loopbackWarning();
     const [departments, progress, snapshots, queue] = await Promise.all([
       services.campaigns.departments(campaign.id),
       services.invitations.progress(campaign, status),
@@ -364,6 +365,11 @@ export function adminRoutes(services: Services) {
             <strong>链接只在这次下载的文件中出现，系统只保存其摘要，无法再次导出</strong>
             ；请妥善保存文件。遗失的链接可在下方名单中补发。
           </p>
+          {loopback && (
+            <p class="error" role="alert" id="loopback-warning">
+              {loopback}
+            </p>
+          )}
           <form id="invitations" class="inline" data-endpoint={`${base}/invitations`}>
             <label>
               格式
@@ -373,6 +379,11 @@ export function adminRoutes(services: Services) {
                 <option value="letters">可打印的邀请函（二维码，每人一页 A4）</option>
               </select>
             </label>
+            {loopback && (
+              <label>
+                <input type="checkbox" name="allowLoopback" value="1" /> 仍然生成（链接指向本机，仅供试用）
+              </label>
+            )}
             <button type="submit">生成并下载</button>
             <div class="result" aria-live="polite"></div>
           </form>

@@ -59,12 +59,25 @@ export async function linksXlsx(campaign: Campaign, issued: IssuedInvitation[]):
   return new Uint8Array(await workbook.xlsx.writeBuffer());
 }
 
+const chinese = new Intl.Collator('zh-CN');
+
+/** By unit, then name, in pinyin order (those without a unit last): how letters are handed out. */
+export function byUnitThenName(issued: IssuedInvitation[]): IssuedInvitation[] {
+  return [...issued].sort(
+    (a, b) =>
+      Number(!a.organisation) - Number(!b.organisation) ||
+      chinese.compare(a.organisation ?? '', b.organisation ?? '') ||
+      chinese.compare(a.name, b.name),
+  );
+}
+
 export async function exportInvitations(
   campaign: Campaign,
-  issued: IssuedInvitation[],
+  unsorted: IssuedInvitation[],
   format: ExportFormat,
   now: Date,
 ): Promise<ExportFile> {
+  const issued = byUnitThenName(unsorted);
   // 20261123-1056 in the campaign's time zone
   const stamp = formatDateTime(now, campaign.config.timeZone).replace(/[-:]/g, '').replace(' ', '-');
   const base = `${campaign.slug}-invitations-${stamp}`;

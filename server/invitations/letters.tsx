@@ -7,19 +7,20 @@ import { formatLongDate, formatLongDateTime, zoneLabel } from '../../web/lib/tim
 const LETTER_CSS = `
 @page { size: A4; margin: 20mm 18mm; }
 * { box-sizing: border-box; }
-body { margin: 0; font-family: "FangSong", "STFangsong", "仿宋", "Songti SC", "SimSun", "Noto Serif CJK SC", serif; color: #000; background: #eee; font-size: 16pt; line-height: 1.7; }
+body { margin: 0; font-family: "FangSong", "STFangsong", "仿宋", "Songti SC", "SimSun", "Noto Serif CJK SC", serif; color: #000; background: #eee; font-size: 15pt; line-height: 1.6; }
 .letter { background: #fff; width: 210mm; min-height: 297mm; margin: 10mm auto; padding: 20mm 18mm; page-break-after: always; break-after: page; }
 .letter:last-child { page-break-after: auto; break-after: auto; }
-.letter h1 { font-family: "SimHei", "黑体", "Heiti SC", sans-serif; font-size: 22pt; text-align: center; margin: 0 0 4mm; font-weight: normal; }
-.letter h2 { font-size: 18pt; text-align: center; margin: 0 0 10mm; font-weight: normal; letter-spacing: 0.5em; }
-.letter p { margin: 0 0 4mm; text-indent: 2em; }
+.letter h1 { font-family: "SimHei", "黑体", "Heiti SC", sans-serif; font-size: 20pt; line-height: 1.4; text-align: center; margin: 0 0 3mm; font-weight: normal; }
+.letter h2 { font-size: 18pt; line-height: 1.4; text-align: center; margin: 0 0 6mm; font-weight: normal; letter-spacing: 0.5em; }
+.letter p { margin: 0 0 3mm; text-indent: 2em; }
 .letter p.to { text-indent: 0; }
-.qr { text-align: center; margin: 8mm 0 4mm; }
-.qr svg { width: 50mm; height: 50mm; }
+.qr { text-align: center; margin: 5mm 0 3mm; }
+.qr svg { width: 45mm; height: 45mm; }
 .link { text-align: center; text-indent: 0 !important; font-family: "Courier New", monospace; font-size: 11pt; word-break: break-all; }
-.sign { text-align: right; text-indent: 0 !important; margin-top: 12mm !important; }
+.sign { text-align: right; text-indent: 0 !important; margin-top: 8mm !important; }
 .toolbar { text-align: center; padding: 4mm; font-family: sans-serif; font-size: 12pt; }
-@media print { body { background: #fff; } .letter { margin: 0; width: auto; min-height: 0; padding: 0; } .toolbar { display: none; } }
+/* one letter a page: the A4 text block is 257 mm high and a letter takes about 220 mm of it, and a unit name wrapping twice about 235 mm */
+@media print { body { background: #fff; } .letter { margin: 0; width: auto; min-height: 0; padding: 0; break-inside: avoid; } .toolbar { display: none; } }
 `;
 
 /** One invitation letter (one A4 page); the QR code is inline SVG. */

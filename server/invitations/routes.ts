@@ -6,7 +6,7 @@ import type { AppEnv } from '../http/env.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import type { Services } from '../services.js';
 import { parseJson } from '../shared/json.js';
-import { EXPORT_FORMATS, exportInvitations, type ExportFile, type ExportFormat } from './export.js';
+import { EXPORT_FORMATS, exportInvitations, type ExportFile } from './export.js';
 
 function download(file: ExportFile, extra: Record<string, string> = {}) {
   return new Response(file.body as Uint8Array<ArrayBuffer>, {
@@ -20,25 +20,35 @@ function download(file: ExportFile, extra: Record<string, string> = {}) {
   });
 }
 
-/** A JSON body may name the format instead of the query: `{ "format": "csv" }`. */
-const formatBody = z.object({ format: z.string().optional() });
+/** A JSON body may say instead of the query: `{ "format": "csv", "allowLoopback": true }`. */
+const linkBody = z.object({ format: z.string().optional(), allowLoopback: z.boolean().optional() });
 
-async function formatOf(
+/**
+ * The file asked for (`format`, one of `formats`, else `fallback`) and whether the office
+ * confirmed letters for an address on this machine (`allowLoopback=1`).
+ */
+async function linkRequestOf<F extends string>(
   c: { req: { query(k: string): string | undefined; header(k: string): string | undefined; text(): Promise<string> } },
-  fallback: ExportFormat,
-): Promise<ExportFormat> {
+  formats: readonly F[],
+  fallback: F,
+): Promise<{ format: F; allowLoopback: boolean }> {
   let format = c.req.query('format');
+  let allowLoopback = c.req.query('allowLoopback') === '1';
   if (!format && (c.req.header('content-type') ?? '').startsWith('application/json')) {
     const text = await c.req.text();
-    if (text.trim()) format = parseOrThrow(formatBody, parseJson(text, '请求体'), '请求体').format;
+    if (text.trim()) {
+      const body = parseOrThrow(linkBody, parseJson(text, '请求体'), '请求体');
+      format = body.format;
+      allowLoopback ||= body.allowLoopback === true;
+    }
   }
   format ??= fallback;
-  if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
-    throw new AppError('VALIDATION_FAILED', `format 应为 ${EXPORT_FORMATS.join(' | ')}`, [
-      { field: 'format', message: `应为 ${EXPORT_FORMATS.join(' | ')}` },
+  if (!(formats as readonly string[]).includes(format)) {
+    throw new AppError('VALIDATION_FAILED', `format 应为 ${formats.join(' | ')}`, [
+      { field: 'format', message: `应为 ${formats.join(' | ')}` },
     ]);
   }
-  return format as ExportFormat;
+  return { format: format as F, allowLoopback };
 }
 
 /** Invitations and progress under `/api/campaigns/:slug`. */
@@ -51,7 +61,8 @@ export function invitationsRoutes(services: Services, clock: Clock) {
    */
   app.post('/:slug/invitations', requireRole('admin'), async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
-    const format = await formatOf(c, 'xlsx');
+    const { format, allowLoopback } = await linkRequestOf(c, EXPORT_FORMATS, 'xlsx');
+    if (format === 'letters') services.invitations.assertLettersReachable({ allowLoopback });
     const issued = await services.invitations.generate(campaign, { actor: c.get('user').username });
     if (!issued.length)
       throw new AppError(
@@ -66,9 +77,8 @@ export function invitationsRoutes(services: Services, clock: Clock) {
   /** A new link for one evaluator (lost letter); the old one stops working. `format=json` (default) or letters/xlsx/csv. */
   app.post('/:slug/evaluators/:id/invitation', requireRole('admin'), async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
-    const format = c.req.query('format') ?? 'json';
-    if (format !== 'json' && !(EXPORT_FORMATS as readonly string[]).includes(format))
-      throw new AppError('VALIDATION_FAILED', 'format 应为 json | xlsx | csv | letters');
+    const { format, allowLoopback } = await linkRequestOf(c, ['json', ...EXPORT_FORMATS], 'json');
+    if (format === 'letters') services.invitations.assertLettersReachable({ allowLoopback });
     const issued = await services.invitations.regenerate(campaign, c.req.param('id'), {
       actor: c.get('user').username,
     });
@@ -84,7 +94,7 @@ export function invitationsRoutes(services: Services, clock: Clock) {
         },
       });
     }
-    return download(await exportInvitations(campaign, [issued], format as ExportFormat, clock.now()));
+    return download(await exportInvitations(campaign, [issued], format, clock.now()));
   });
 
   app.get('/:slug/progress', requireRole('admin', 'analyst'), async (c) => {

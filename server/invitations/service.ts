@@ -1,4 +1,5 @@
 import type { AppDeps } from '../context.js';
+import { loopbackWarning } from '../config.js';
 import type { Campaign } from '../campaigns/service.js';
 import type { AuditService } from '../accounts/audit.js';
 import type { CampaignStatus, Progress } from '../contracts.js';
@@ -45,6 +46,22 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
 
   return {
     link: (token: string) => invitationLink(config.publicUrl, token),
+    /** Why the links would reach nobody (PUBLIC_URL unset or on this machine), or null. */
+    loopbackWarning: () => loopbackWarning(config.publicUrl),
+
+    /**
+     * Letters for an address on this machine print QR codes nobody can open: refused before any
+     * link is made (a made link can't be shown again) unless the office says it knows.
+     */
+    assertLettersReachable(options: { allowLoopback: boolean }) {
+      const warning = loopbackWarning(config.publicUrl);
+      if (warning && !options.allowLoopback)
+        throw new AppError(
+          'CONFLICT',
+          `${warning}确需生成（例如试用）：页面上勾选“仍然生成”，API 加 allowLoopback=1，命令行加 --allow-loopback。`,
+          [{ field: 'allowLoopback', message: '链接指向本机地址' }],
+        );
+    },
 
     /**
      * One invitation for every evaluator of the campaign without one. Only the sha256 of each

@@ -43,10 +43,15 @@ export const importDepartmentsCommand: Command = {
 
 export const importEvaluatorsCommand: Command = {
   name: 'import evaluators',
-  usage: 'import evaluators --campaign SLUG [--out LINKS.xlsx|.csv|.html] [--dry-run] FILE',
+  usage: 'import evaluators --campaign SLUG [--out LINKS.xlsx|.csv|.html [--allow-loopback]] [--dry-run] FILE',
   summary:
     '导入评议代表（.xlsx/.csv：name 姓名, organisation 单位/项目, category 类别[, phone 电话, email 邮箱]）；--out 为还没有邀请的代表生成链接并写入文件',
-  options: { campaign: { type: 'string' }, out: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+  options: {
+    campaign: { type: 'string' },
+    out: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    'allow-loopback': { type: 'boolean' },
+  },
   async run({ values, positionals }, ctx) {
     const slug = values.campaign as string | undefined;
     if (!slug || positionals.length !== 1)
@@ -60,6 +65,8 @@ export const importEvaluatorsCommand: Command = {
     const deps = await ctx.deps();
     const services = await ctx.services();
     const campaign = await services.campaigns.getBySlug(slug);
+    if (format === 'letters')
+      services.invitations.assertLettersReachable({ allowLoopback: !!values['allow-loopback'] });
     printSummary(
       ctx,
       '评议代表',

@@ -1,12 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/connect.js';
-import { browserAvailable, launchBrowser, listen } from '../helpers/browser.js';
+import { browserAvailable, launchBrowser, listen, pdfPages } from '../helpers/browser.js';
 import { sqliteDb } from '../helpers/db.js';
 import { office, publishedSetup } from '../notices/helpers.js';
-
-/** Pages of a PDF Chromium printed (each page object is `/Type /Page`, the tree `/Type /Pages`). */
-const pdfPages = (pdf: Buffer) => pdf.toString('latin1').match(/\/Type\s*\/Page(?!s)/g)?.length ?? 0;
 
 describe.skipIf(!browserAvailable())('the print page of the notices in Chromium', () => {
   let db: Db;

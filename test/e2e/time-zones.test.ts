@@ -334,7 +334,13 @@ describe.skipIf(!browserAvailable())('times on every page and export', () => {
         ['snapshot csv', await get(`/api/snapshots/${id}/export.csv`)],
         ['snapshot xlsx', await get(`/api/snapshots/${id}/export.xlsx`)],
         ['links xlsx', await get(`/api/campaigns/${plan.slug}/evaluators/${spare}/invitation?format=xlsx`, 'POST')],
-        ['letters', await get(`/api/campaigns/${plan.slug}/evaluators/${spare}/invitation?format=letters`, 'POST')],
+        [
+          'letters',
+          await get(
+            `/api/campaigns/${plan.slug}/evaluators/${spare}/invitation?format=letters&allowLoopback=1`,
+            'POST',
+          ),
+        ],
         ['suggestions csv', await get(`/api/campaigns/${plan.slug}/suggestions/export.csv`)],
         ['suggestions xlsx', await get(`/api/campaigns/${plan.slug}/suggestions/export.xlsx`)],
       ];

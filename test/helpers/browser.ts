@@ -62,3 +62,6 @@ export function pageProblems(page: Page): string[] {
   });
   return problems;
 }
+
+/** Pages of a PDF Chromium printed (each page object is `/Type /Page`, the tree `/Type /Pages`). */
+export const pdfPages = (pdf: Buffer) => pdf.toString('latin1').match(/\/Type\s*\/Page(?!s)/g)?.length ?? 0;

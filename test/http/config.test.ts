@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configFromEnv, databaseOptions } from '../../server/config.js';
+import { ConfigError, configFromEnv, databaseOptions, isLoopbackUrl } from '../../server/config.js';
 
 describe('configuration from the environment', () => {
   it('takes defaults for everything unset', () => {
@@ -29,5 +29,20 @@ describe('configuration from the environment', () => {
     expect(() => configFromEnv({ PG_POOL_SIZE: '0' })).toThrow(ConfigError);
     expect(() => configFromEnv({ PG_POOL_SIZE: '0' })).toThrow(/PG_POOL_SIZE/);
     expect(() => configFromEnv({ DATABASE_SCHEMA: 'Robert"; drop' })).toThrow(/DATABASE_SCHEMA/);
+  });
+});
+
+describe('a PUBLIC_URL that only this machine can open', () => {
+  it('is any loopback name or address, and nothing else', () => {
+    for (const url of [
+      'http://localhost:3000',
+      'http://127.0.0.2',
+      'http://[::1]:8080',
+      'http://app.localhost',
+      'http://0.0.0.0',
+    ])
+      expect(isLoopbackUrl(url), url).toBe(true);
+    for (const url of ['https://pj.example.gov.cn', 'http://10.0.0.5:3000', 'http://localhost.example.cn'])
+      expect(isLoopbackUrl(url), url).toBe(false);
   });
 });

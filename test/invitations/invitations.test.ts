@@ -214,6 +214,74 @@ describe('generating invitations: the request body', () => {
   });
 });
 
+describe("links on this machine's address (PUBLIC_URL unset)", () => {
+  /** the same database served by a server whose PUBLIC_URL is the default http://localhost:3000 */
+  async function loopbackServer() {
+    const deps = { db, config: defaultConfig(), clock };
+    const local = createApp(deps);
+    const localServices = createServices(deps);
+    return { app: local, admin: await loginAs(local, localServices, 'admin', { username: 'local-office' }) };
+  }
+
+  it('refuses letters before making any link, says why and how to go on anyway', async () => {
+    const local = await loopbackServer();
+    const res = await local.app.request(`/api/campaigns/${campaign.slug}/invitations?format=letters`, {
+      method: 'POST',
+      headers: local.admin.headers(),
+    });
+    expect(res.status).toBe(409);
+    const { error } = (await res.json()) as ErrorBody;
+    expect(error.code).toBe('CONFLICT');
+    expect(error.message).toContain('PUBLIC_URL');
+    expect(error.message).toContain('http://localhost:3000');
+    expect(error.message).toContain('仍然生成');
+    expect(await invitations()).toEqual([]);
+  });
+
+  it('makes letters when the office confirms, in the query or the JSON body', async () => {
+    const local = await loopbackServer();
+    const byQuery = await local.app.request(
+      `/api/campaigns/${campaign.slug}/invitations?format=letters&allowLoopback=1`,
+      { method: 'POST', headers: local.admin.headers() },
+    );
+    expect(byQuery.status).toBe(200);
+    expect(await byQuery.text()).toContain('http://localhost:3000/s/');
+    const [evaluator] = await db.kysely.selectFrom('evaluators').select('id').where('name', '=', '刘芳').execute();
+    const reissue = (body: object) =>
+      local.app.request(`/api/campaigns/${campaign.slug}/evaluators/${evaluator.id}/invitation`, {
+        method: 'POST',
+        headers: local.admin.headers({ 'content-type': 'application/json' }),
+        body: JSON.stringify(body),
+      });
+    expect((await reissue({ format: 'letters' })).status).toBe(409);
+    expect((await reissue({ format: 'letters', allowLoopback: true })).status).toBe(200);
+  });
+
+  it('still gives link lists (.xlsx, .csv) for a trial on this machine', async () => {
+    const local = await loopbackServer();
+    const res = await local.app.request(`/api/campaigns/${campaign.slug}/invitations?format=csv`, {
+      method: 'POST',
+      headers: local.admin.headers(),
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it('warns on the invitations form and offers the confirmation, only while the address is local', async () => {
+    const local = await loopbackServer();
+    const page = await (
+      await local.app.request(`/admin/campaigns/${campaign.slug}`, { headers: local.admin.headers() })
+    ).text();
+    expect(page).toContain('id="loopback-warning"');
+    expect(page).toContain('PUBLIC_URL 未设置或指向本机（http://localhost:3000）');
+    expect(page).toContain('name="allowLoopback"');
+    const onItsOwnAddress = await (
+      await app.request(`/admin/campaigns/${campaign.slug}`, { headers: admin.headers() })
+    ).text();
+    expect(onItsOwnAddress).not.toContain('loopback-warning');
+    expect(onItsOwnAddress).not.toContain('name="allowLoopback"');
+  });
+});
+
 describe('replacing a lost link', () => {
   it('gives an evaluator a new link; the old one stops working', async () => {
     const csv = await (await generate('csv')).text();

@@ -199,6 +199,35 @@ describe('minping import', () => {
     expect(await db.kysely.selectFrom('invitations').selectAll().execute()).toEqual([]);
   });
 
+  it('refuses letters for a PUBLIC_URL on this machine before importing anyone, unless --allow-loopback', async () => {
+    const roster = file(
+      'e.csv',
+      csvOf([
+        ['name', 'organisation', 'category'],
+        ['a', 'b', 'public'],
+      ]),
+    );
+    const local = (...argv: string[]) => runCommand(argv, { db, clock, config: defaultConfig() });
+    const letters = join(dir, 'letters.html');
+    const refused = await local('import', 'evaluators', '--campaign', 'demo-2026', '--out', letters, roster);
+    expect(refused.code).not.toBe(0);
+    expect(refused.err).toContain('PUBLIC_URL');
+    expect(refused.err).toContain('--allow-loopback');
+    expect(await db.kysely.selectFrom('evaluators').selectAll().execute()).toEqual([]);
+    const allowed = await local(
+      'import',
+      'evaluators',
+      '--campaign',
+      'demo-2026',
+      '--out',
+      letters,
+      '--allow-loopback',
+      roster,
+    );
+    expect(allowed.code).toBe(0);
+    expect(readFileSync(letters, 'utf8')).toContain('http://localhost:3000/s/');
+  });
+
   it('says a directory given as the roster file is a directory', async () => {
     const res = await cli('import', 'departments', '--campaign', 'demo-2026', dir);
     expect(res.code).toBe(2);

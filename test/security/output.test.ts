@@ -159,7 +159,7 @@ describe('headers', () => {
       })
       .returning('id')
       .execute();
-    const letters = await ctx.app.request('/api/campaigns/hostile-2026/invitations?format=letters', {
+    const letters = await ctx.app.request('/api/campaigns/hostile-2026/invitations?format=letters&allowLoopback=1', {
       method: 'POST',
       headers: admin.headers(),
     });

@@ -59,10 +59,18 @@ for (const importForm of document.querySelectorAll<HTMLFormElement>('form.import
   });
 }
 
+/** The office's "generate anyway" on the invitations form, for links on this machine's address. */
+const loopbackConfirmed = () =>
+  (document.querySelector('#invitations input[name="allowLoopback"]') as HTMLInputElement | null)?.checked
+    ? '&allowLoopback=1'
+    : '';
+
 // generate invitations and download the file
 onSubmit(document.getElementById('invitations') as HTMLFormElement | null, async (form, result) => {
   const format = String(new FormData(form).get('format') ?? 'xlsx');
-  const res = await api.request(`${form.dataset.endpoint}?format=${encodeURIComponent(format)}`, { method: 'POST' });
+  const res = await api.request(`${form.dataset.endpoint}?format=${encodeURIComponent(format)}${loopbackConfirmed()}`, {
+    method: 'POST',
+  });
   const count = res.headers.get('x-invitations-generated') ?? '?';
   await saveResponse(res, `invitations.${format === 'letters' ? 'html' : format}`);
   result.replaceChildren(
@@ -129,9 +137,12 @@ async function search(endpoint: string, q: string, target: HTMLElement) {
 
 async function reissue(endpoint: string, evaluatorId: string, cell: HTMLElement) {
   if (!confirm('补发后旧链接立即失效。确定补发？')) return;
-  const res = await api.request(`${endpoint}/${encodeURIComponent(evaluatorId)}/invitation?format=letters`, {
-    method: 'POST',
-  });
+  const res = await api.request(
+    `${endpoint}/${encodeURIComponent(evaluatorId)}/invitation?format=letters${loopbackConfirmed()}`,
+    {
+      method: 'POST',
+    },
+  );
   await saveResponse(res, 'invitation.html');
   cell.replaceChildren(el('span', { class: 'ok' }, '已补发，邀请函已下载'));
 }
