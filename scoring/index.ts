@@ -26,6 +26,7 @@ export { Rng, deriveSeed, rngFor } from './rng.js';
 export { round2, round4 } from './round.js';
 export { inputsHash, canonicalJson, HASH_FORMAT } from './hash.js';
 export { NOT_RANKED_NOTE, TIED_NOTE, gradeOf } from './score.js';
+export { withheld } from './small-cells.js';
 
 /** Screening only: which responses are excluded, and the flags. */
 export function screenResponses(

@@ -6,6 +6,7 @@
 import type { Compiled } from './compile.js';
 import { nearHalf, R0, radd, rdiv, rint, rmin, rmul, roundRatio, ratioOf, rsub, type Ratio } from './exact.js';
 import { cents, round2, round4 } from './round.js';
+import { withheld } from './small-cells.js';
 import type { CategoryBreakdown, DepartmentResult, ItemResult, Method, NegativeTally, ProblemTally } from './types.js';
 
 export const NOT_RANKED_NOTE = '样本不足，不予排名';
@@ -353,7 +354,7 @@ export function officialScores(prep: Prepared): Official {
       for (let c = 0; c < C; c++) {
         const n = cnt[base + c];
         valid += n;
-        const suppressed = n < method.minCellSize || n === 0;
+        const suppressed = withheld(n, method);
         breakdown.push({
           category: cx.catCodes[c],
           validAnswers: n,

@@ -66,7 +66,7 @@ export interface Method {
   rectification: RectificationParams;
   /** problemFlag when the share of a department's raters naming one problem is ≥ this (a fraction, e.g. 0.2) */
   problemShareThreshold: number;
-  /** breakdown cells with fewer evaluators than this are suppressed (default 5) */
+  /** a cell with fewer evaluators than this (not ticks) has its figures withheld (default 5; small-cells.ts) */
   minCellSize: number;
 }
 
@@ -148,7 +148,7 @@ export interface CategoryBreakdown {
   satisfiedShare: number | null;
   /** validAnswers ≥ minCategoryAnswers: the category takes part in the item score */
   takesPart: boolean;
-  /** validAnswers < minCellSize: mean and satisfiedShare are withheld */
+  /** fewer than minCellSize evaluators (see small-cells.ts): mean and satisfiedShare are withheld */
   suppressed: boolean;
 }
 

@@ -211,7 +211,7 @@ export type ItemView = Omit<ItemResult, 'categoryBreakdown'> & {
 
 export interface DepartmentView extends Omit<DepartmentResult, 'items' | 'problems' | 'negatives' | 'uncertainty'> {
   groupLabel: string;
-  /** the department as a whole counts fewer valid raters than minCellSize */
+  /** the department counts fewer valid raters than minCellSize: its scores, rates and interval are withheld (scoring/small-cells.ts) */
   suppressed: boolean;
   items: Record<string, ItemView>;
   problems: ProblemCell[];

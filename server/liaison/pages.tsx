@@ -10,6 +10,7 @@ import { viewerOf } from '../http/viewer.js';
 import { portalPages } from './portal.js';
 import type { ResultsService } from '../results/service.js';
 import type { Services } from '../services.js';
+import { WITHHELD, withheldText } from '../../web/lib/format.js';
 import { DEFAULT_TIME_ZONE, zoneLabel } from '../../web/lib/time.js';
 
 type PublishedResult = Awaited<ReturnType<ResultsService['departmentResults']>>['results'][number];
@@ -29,7 +30,7 @@ function Figure({ label, value }: { label: string; value: string | number }) {
 /** One campaign's published results of the liaison's department. */
 function CampaignResult({ result, zone }: { result: PublishedResult; zone: string }) {
   const { campaign, snapshot, method, catalogs, groupSize, department: d } = result;
-  const hidden = `<${method.minCellSize}`;
+  const hidden = withheldText(method.minCellSize);
   const iv = d.uncertainty.scoreInterval;
   const breakdown = catalogs.items.flatMap((item) =>
     (d.items[item.code]?.categoryBreakdown ?? []).map((b) => ({ item, b })),
@@ -92,7 +93,8 @@ function CampaignResult({ result, zone }: { result: PublishedResult; zone: strin
         ]}
       />
       <p class="note">
-        少于 {method.minCellSize} 人的分项不予显示（“{hidden}”）。
+        评议人少于 {method.minCellSize} 人的分项不予显示（“{WITHHELD}
+        ”），以免认出评议代表；评议人够数的分项照实显示，指出或反映的人再少也显示。
       </p>
     </section>
   );

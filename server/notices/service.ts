@@ -6,7 +6,7 @@ import type { Campaign } from '../campaigns/service.js';
 import type { AppDeps } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { AppError } from '../errors.js';
-import type { CampaignResult } from '../../scoring/index.js';
+import { withheld, type CampaignResult } from '../../scoring/index.js';
 import { fillPattern, noticesConfigSchema, type NoticesConfig } from '../../surveys/campaign-config.js';
 import { DEFAULT_TIME_ZONE, dayInZone } from '../../web/lib/time.js';
 import { countdown, type Countdown } from './countdown.js';
@@ -419,13 +419,9 @@ export function noticesService(
       const department = departments.get(d.code);
       if (!department) continue;
       // a cell too small to publish is too small to name to the department
-      const problems = d.problems.filter(
-        (p) =>
-          p.share !== null &&
-          p.share >= method.problemShareThreshold &&
-          p.mentions >= method.minCellSize &&
-          d.validRaters >= method.minCellSize,
-      );
+      const problems = withheld(d.raters, method)
+        ? []
+        : d.problems.filter((p) => p.mentions > 0 && p.share !== null && p.share >= method.problemShareThreshold);
       if (!d.rectification && problems.length === 0) continue;
 
       const groupSize = input.result.departments.filter((x) => x.group === d.group && x.ranked).length;

@@ -3,6 +3,7 @@ import { tableLines } from '../cli/table.js';
 import { resultCsv, resultXlsx } from './export.js';
 import { runSimulation } from '../demo/simulate.js';
 import type { ResultView } from '../contracts.js';
+import { withheldText } from '../../web/lib/format.js';
 import { groupsOf } from '../../web/lib/result-groups.js';
 
 const fmt = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(2));
@@ -27,7 +28,11 @@ export function rankingTable(view: ResultView): string[] {
         : '',
       d.grade ?? '',
       String(d.validRaters),
-      [d.ranked ? '' : d.rankNote, d.rectification ? '重点整改' : '', d.suppressed ? '人数过少，数据不予显示' : '']
+      [
+        d.ranked ? '' : d.rankNote,
+        d.rectification ? '重点整改' : '',
+        d.suppressed ? withheldText(view.method.minCellSize) : '',
+      ]
         .filter(Boolean)
         .join('；'),
     ]);

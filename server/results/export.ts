@@ -1,10 +1,12 @@
 /**
  * Exports of a result view: CSV (one row per department) and XLSX (one sheet per group, a problems
- * sheet, a method sheet). Both are built from the suppressed view: a suppressed cell reads "<5".
+ * sheet, a method sheet). Both are built from the suppressed view: a cell withheld by the small-cell
+ * rule reads "人数不足（少于5人）"; every other cell has its figure, small tick counts included.
  */
 import ExcelJS from 'exceljs';
 import { stringify } from 'csv-stringify/sync';
 import { safeCell, spreadsheetSafe } from '../../web/lib/csv-guard.js';
+import { withheldText } from '../../web/lib/format.js';
 import { groupsOf } from '../../web/lib/result-groups.js';
 import { formatDateTime, zoneLabel } from '../../web/lib/time.js';
 import type { DepartmentView, ResultView } from '../contracts.js';
@@ -21,7 +23,7 @@ const pct = (x: number | null | undefined) => (x === null || x === undefined ? n
 
 /** The columns of a department row, shared by the CSV and the group sheets. */
 export function rankingColumns(view: ResultView): Column[] {
-  const hidden = `<${view.method.minCellSize}`;
+  const hidden = withheldText(view.method.minCellSize);
   const fig = (suppressed: boolean, x: number | null): Cell => (suppressed ? hidden : x);
   const cols: Column[] = [
     { header: '分组', value: (d) => d.groupLabel, width: 16 },
@@ -72,7 +74,7 @@ export function rankingColumns(view: ResultView): Column[] {
 }
 
 function problemColumns(view: ResultView): Column[] {
-  const hidden = `<${view.method.minCellSize}`;
+  const hidden = withheldText(view.method.minCellSize);
   const cols: Column[] = [
     { header: '部门代码', value: (d) => d.code, width: 10 },
     { header: '部门名称', value: (d) => d.name, width: 24 },
@@ -164,7 +166,7 @@ function methodRows(view: ResultView): [string, Cell][] {
     ['重点整改：末位名次数', m.rectification.bottomCount],
     ['重点整改：末位概率不低于', m.rectification.minProbability],
     ['作风问题提示比例', m.problemShareThreshold],
-    ['小样本抑制：单元格最少人数', m.minCellSize],
+    ['小样本抑制：单元格最少评议人数', m.minCellSize],
   ];
   return rows;
 }

@@ -170,8 +170,8 @@ export function dashboardPages(services: Services) {
         <section id="heatmap-section" aria-labelledby="heatmap-h">
           <h2 id="heatmap-h">作风问题热力图</h2>
           <p class="note">
-            每格为该部门评议人中指出该问题的比例；人数少于 <span data-min-cell></span> 人的格子不予显示（“&lt;
-            <span data-min-cell></span>”）。
+            每格为该部门评议人中指出该问题的人数和比例；评议该部门的不足 <span data-min-cell></span>{' '}
+            人时整行不予显示（“人数不足”），评议人够数时指出的人再少也照实显示。
           </p>
           <div class="heatmap-wrap" id="heatmap"></div>
         </section>
@@ -251,7 +251,8 @@ export function dashboardPages(services: Services) {
         <section aria-labelledby="cat-h">
           <h2 id="cat-h">各类评议代表的评价</h2>
           <p class="note">
-            各类代表的平均分；有效答复少于 <span data-min-cell></span> 人的类别不予显示，少于计分门槛的类别不参与计分。
+            各类代表的平均分；有效答复少于 <span data-min-cell></span>{' '}
+            人的类别不予显示（图中标“人数不足”），少于计分门槛的类别不参与计分。
           </p>
           <Chart canvas="category-chart" label="分类别平均分" table="category-table" />
         </section>

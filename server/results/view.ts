@@ -3,17 +3,19 @@
  * with small-cell suppression applied. Every API answer, page and export is built from a view;
  * only the stored snapshot keeps the raw result, so published figures can be recomputed.
  *
- * Suppression (minCellSize, default 5): a breakdown cell counting fewer evaluators than that keeps
- * its count of evaluators but its figures become null and it carries `suppressed: true`:
- * - a category cell (department × item × category): mean and satisfied share;
- * - an item of a department with fewer valid answers: its score and satisfaction rate;
- * - a department with fewer valid raters: every score, rate and interval;
- * - a work-style problem named by 1…4 evaluators of a department: the count and its share;
- * - a negative-situation kind reported 1…4 times for a department: its counts
+ * Suppression follows the one rule of scoring/small-cells.ts (`withheld`): a cell counting fewer
+ * than minCellSize (default 5) EVALUATORS keeps its count of evaluators but its figures become
+ * null and it carries `suppressed: true`; a cell with enough evaluators shows every figure, a
+ * count of 0–4 ticks included. The evaluators of a cell are the people its figures are over:
+ * - a category cell (department × item × category): that category's valid answers;
+ * - an item of a department: its valid answers (score, satisfaction rate);
+ * - a department: its valid raters (every score, rate and interval);
+ * - a work-style problem or a negative-situation kind of a department: the department's raters
+ *   (everyone who listed it: the denominator of the shares), not the number who ticked it
  *   (the department's total of verified negatives and its deduction stay: they are official figures).
  */
 import type { CampaignConfig } from '../../surveys/campaign-config.js';
-import type { CampaignResult, DepartmentResult } from '../../scoring/index.js';
+import { withheld, type CampaignResult, type DepartmentResult, type Method } from '../../scoring/index.js';
 import type {
   ViewCampaign,
   Catalogs,
@@ -38,22 +40,22 @@ export function catalogsOf(config: CampaignConfig): Catalogs {
 
 function suppressDepartment(
   d: DepartmentResult,
-  min: number,
+  method: Method,
   groupLabel: string,
   problemIds: number[],
   negativeIds: number[],
 ): DepartmentView {
-  const small = d.validRaters > 0 && d.validRaters < min;
+  const small = withheld(d.validRaters, method);
   const items: Record<string, ItemView> = {};
   for (const [code, item] of Object.entries(d.items)) {
-    const itemSmall = small || (item.validAnswers > 0 && item.validAnswers < min);
+    const itemSmall = small || withheld(item.validAnswers, method);
     items[code] = {
       score: itemSmall ? null : item.score,
       satisfactionRate: itemSmall ? null : item.satisfactionRate,
       validAnswers: item.validAnswers,
       suppressed: itemSmall,
       categoryBreakdown: item.categoryBreakdown.map((c) => {
-        const cellSmall = c.validAnswers < min;
+        const cellSmall = withheld(c.validAnswers, method);
         return {
           ...c,
           mean: cellSmall ? null : c.mean,
@@ -63,30 +65,27 @@ function suppressDepartment(
       }),
     };
   }
+  // problem and negative cells are over the department's raters, whoever ticked them
+  const tallySmall = withheld(d.raters, method);
   // every catalog entry gets a cell, named or not, so tables have fixed columns
   const tallies = new Map(d.problems.map((p) => [p.problem, p]));
   const problems: ProblemCell[] = problemIds.map((id) => {
     const p = tallies.get(id);
-    const mentions = p?.mentions ?? 0;
-    const share = p?.share ?? (d.raters > 0 ? 0 : null);
-    const cellSmall = mentions > 0 && mentions < min;
     return {
       problem: id,
-      mentions: cellSmall ? null : mentions,
-      share: cellSmall ? null : share,
-      suppressed: cellSmall,
+      mentions: tallySmall ? null : (p?.mentions ?? 0),
+      share: tallySmall ? null : (p?.share ?? 0),
+      suppressed: tallySmall,
     };
   });
   const negTallies = new Map(d.negatives.map((n) => [n.kind, n]));
   const negatives: NegativeCell[] = negativeIds.map((id) => {
     const n = negTallies.get(id);
-    const reported = n?.reported ?? 0;
-    const cellSmall = reported > 0 && reported < min;
     return {
       kind: id,
-      reported: cellSmall ? null : reported,
-      verified: cellSmall ? null : (n?.verified ?? 0),
-      suppressed: cellSmall,
+      reported: tallySmall ? null : (n?.reported ?? 0),
+      verified: tallySmall ? null : (n?.verified ?? 0),
+      suppressed: tallySmall,
     };
   });
   const u = d.uncertainty;
@@ -113,7 +112,6 @@ export function toView(
   result: CampaignResult,
   snapshot: SnapshotMeta | null = null,
 ): ResultView {
-  const min = result.method.minCellSize;
   const groupLabels = new Map(catalogs.groups.map((g) => [g.code, g.label]));
   const groupOrder = new Map(catalogs.groups.map((g, i) => [g.code, i]));
   const problemIds = [
@@ -129,7 +127,7 @@ export function toView(
     ]),
   ];
   const departments = result.departments
-    .map((d) => suppressDepartment(d, min, groupLabels.get(d.group) ?? d.group, problemIds, negativeIds))
+    .map((d) => suppressDepartment(d, result.method, groupLabels.get(d.group) ?? d.group, problemIds, negativeIds))
     // groups in config order; within a group scoring's order (rank, unranked last, code) is kept
     .map((d, i) => ({ d, i }))
     .sort((a, b) => (groupOrder.get(a.d.group) ?? 1e9) - (groupOrder.get(b.d.group) ?? 1e9) || a.i - b.i)

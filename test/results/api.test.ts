@@ -123,12 +123,12 @@ describe('results API: live results and suppression', () => {
     expect(small.items.efficiency).toMatchObject({ score: null, suppressed: true });
   });
 
-  it('withholds problem and negative tallies of 1–4 evaluators and shows the rest', () => {
+  it('shows the problem and negative tallies of a department with enough evaluators, however few ticked', () => {
     expect(dept(view, 'D001').problems.find((p) => p.problem === 4)).toEqual({
       problem: 4,
-      mentions: null,
-      share: null,
-      suppressed: true,
+      mentions: 2,
+      share: 0.0476,
+      suppressed: false,
     });
     expect(dept(view, 'D002').problems.find((p) => p.problem === 2)).toEqual({
       problem: 2,
@@ -144,10 +144,13 @@ describe('results API: live results and suppression', () => {
     });
     expect(dept(view, 'D005').negatives.find((n) => n.kind === 3)).toEqual({
       kind: 3,
-      reported: null,
-      verified: null,
-      suppressed: true,
+      reported: 3,
+      verified: 2,
+      suppressed: false,
     });
+    // D006's 3 raters: no tally of theirs, not even a zero
+    expect(dept(view, 'D006').problems.every((p) => p.suppressed && p.mentions === null)).toBe(true);
+    expect(dept(view, 'D006').negatives.every((n) => n.suppressed && n.reported === null)).toBe(true);
   });
 
   it('gives no cell anywhere a figure when it counts fewer than 5 evaluators', () => {
@@ -156,7 +159,7 @@ describe('results API: live results and suppression', () => {
         for (const c of item.categoryBreakdown)
           if (c.validAnswers < 5) expect(c.mean, `${d.code} ${c.category}`).toBeNull();
       }
-      for (const p of d.problems) if (p.mentions !== null) expect(p.mentions === 0 || p.mentions >= 5).toBe(true);
+      for (const p of d.problems) expect(p.mentions === null, `${d.code} ${p.problem}`).toBe(d.raters < 5);
     }
   });
 
@@ -203,7 +206,7 @@ describe('results API: snapshots, exports, comparison, liaison', () => {
     expect(entries.map((e) => e.detail.snapshot)).toEqual(expect.arrayContaining([first, second]));
   });
 
-  it('exports a snapshot as CSV with suppressed cells written as <5', async () => {
+  it('exports a snapshot as CSV with withheld cells saying why', async () => {
     const res = await get(`/api/snapshots/${first}/export.csv`, analyst);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/csv');
@@ -216,11 +219,12 @@ describe('results API: snapshots, exports, comparison, liaison', () => {
     expect(rows).toHaveLength(6);
     const col = (name: string) => header.indexOf(name);
     const row = (code: string) => rows.find((r) => r[col('部门代码')] === code)!;
-    expect(row('D001')[col('工作效率·两代表一委员·均值')]).toBe('<5');
+    expect(row('D001')[col('工作效率·两代表一委员·均值')]).toBe('人数不足（少于5人）');
     expect(row('D001')[col('工作效率·项目参建单位/服务对象代表·均值')]).toBe('100');
-    expect(row('D006')[col('最终得分')]).toBe('<5');
+    expect(row('D006')[col('最终得分')]).toBe('人数不足（少于5人）');
     expect(row('D006')[col('备注')]).toBe('样本不足，不予排名');
-    expect(row('D001')[col('作风问题4 态度生硬、冷硬横推')]).toBe('<5');
+    expect(row('D001')[col('作风问题4 态度生硬、冷硬横推')]).toBe('2');
+    expect(row('D006')[col('作风问题4 态度生硬、冷硬横推')]).toBe('人数不足（少于5人）');
     expect(row('D002')[col('作风问题2 不作为、慢作为、办事拖拉')]).toBe('10');
   });
 
@@ -240,19 +244,19 @@ describe('results API: snapshots, exports, comparison, liaison', () => {
     const header = (sheet.getRow(1).values as unknown[]).slice(1);
     const codes = [2, 3].map((r) => sheet.getRow(r).getCell(header.indexOf('部门代码') + 1).value);
     expect(codes).toEqual(['D001', 'D004']);
-    expect(sheet.getRow(2).getCell(header.indexOf('工作效率·两代表一委员·均值') + 1).value).toBe('<5');
+    expect(sheet.getRow(2).getCell(header.indexOf('工作效率·两代表一委员·均值') + 1).value).toBe('人数不足（少于5人）');
     expect(sheet.getRow(2).getCell(header.indexOf('排名') + 1).value).toBe(1);
     const service = wb.getWorksheet('社会服务类')!;
     const sh = (service.getRow(1).values as unknown[]).slice(1);
     const d006 = [2, 3]
       .map((r) => service.getRow(r))
       .find((r) => r.getCell(sh.indexOf('部门代码') + 1).value === 'D006')!;
-    expect(d006.getCell(sh.indexOf('测评得分') + 1).value).toBe('<5');
+    expect(d006.getCell(sh.indexOf('测评得分') + 1).value).toBe('人数不足（少于5人）');
     const method = wb.getWorksheet('计分方法')!;
     const params = new Map<unknown, unknown>();
     method.eachRow((row) => params.set(row.getCell(1).value, row.getCell(2).value));
     expect(params.get('快照编号')).toBe(first);
-    expect(params.get('小样本抑制：单元格最少人数')).toBe(5);
+    expect(params.get('小样本抑制：单元格最少评议人数')).toBe(5);
     expect(params.get('答卷总数')).toBe(45);
   });
 

@@ -90,6 +90,37 @@ export function knownRecords(): { records: CanonicalRecord[]; verify: string[] }
   return { records, verify };
 }
 
+/**
+ * Cells that tell evaluators apart from ticks (the small-cell rule counts the first):
+ * - D001 is rated by 250 'project' evaluators and 3 'deputies' (253 raters): 3 of them name
+ *   problem 4 and 2 report a negative situation of kind 3 — small tallies of a big department,
+ *   shown; its 'deputies' category cell has 3 evaluators — withheld;
+ * - D002 is rated by 4 'public' evaluators who all name problem 1 — a tiny department, withheld
+ *   whole, its problem tallies included.
+ */
+export function smallCellRecords(): CanonicalRecord[] {
+  const records: CanonicalRecord[] = [];
+  for (let i = 0; i < 250; i++)
+    records.push(
+      record('project', [
+        {
+          code: 'D001',
+          efficiency: i % 3 ? 'satisfied' : 'fairly_satisfied',
+          quality: 'satisfied',
+          problems: i < 3 ? [4] : [],
+          negatives: i >= 10 && i < 12 ? [{ kind: 3, description: `办件超时，第${i}件` }] : [],
+        },
+      ]),
+    );
+  for (let i = 0; i < 3; i++)
+    records.push(record('deputies', [{ code: 'D001', efficiency: 'dissatisfied', quality: 'basically_satisfied' }]));
+  for (let i = 0; i < 4; i++)
+    records.push(
+      record('public', [{ code: 'D002', efficiency: 'dissatisfied', quality: 'dissatisfied', problems: [1] }]),
+    );
+  return records;
+}
+
 export const TEST_OFFICE = officeActor('test');
 
 /** Store records through the responses service, then verify (as the office) the negative reports with these descriptions. */

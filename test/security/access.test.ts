@@ -1,7 +1,8 @@
 /**
  * Who may call what: every route of the app has a plan here (a new route without one fails),
  * liaisons see their own department's published results only, free text reaches analysts and
- * liaisons nowhere, and small cells stay withheld on every analyst and liaison surface.
+ * liaisons nowhere, and a cell of fewer than 5 evaluators stays withheld on every analyst and liaison
+ * surface (a big department's small tallies are shown: the rule counts evaluators, not ticks).
  */
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import type { Db } from '../../server/db/connect.js';
 import { newToken } from '../../server/shared/ids.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
-import { knownRecords, record, resultsSetup, storeRecords } from '../results/helpers.js';
+import { knownRecords, record, resultsSetup, smallCellRecords, storeRecords } from '../results/helpers.js';
 import { createInvitation } from '../evaluator/helpers.js';
 
 type Who = 'none' | 'admin' | 'analyst' | 'liaison';
@@ -391,7 +392,9 @@ describe('free text reaches analysts and liaisons nowhere', () => {
   });
 });
 
-describe('small cells are withheld on every analyst and liaison surface', () => {
+const WITHHELD = '人数不足（少于5人）';
+
+describe('cells of fewer than 5 evaluators are withheld on every analyst and liaison surface', () => {
   // known records: D006 has 3 valid raters; D001's "deputies" cell has 2 answers
   it('D006 has no score, rate or interval in the live result, the snapshot, the exports, the trend, the comparison and the liaison view', async () => {
     const nullScore = (d: {
@@ -442,8 +445,9 @@ describe('small cells are withheld on every analyst and liaison surface', () => 
       .split('\n')
       .find((l) => l.includes(',D006,'))!
       .split(',');
-    expect(row[header.indexOf('最终得分')]).toBe('<5');
-    expect(row[header.indexOf('满意率(%)')]).toBe('<5');
+    expect(row[header.indexOf('最终得分')]).toBe(WITHHELD);
+    expect(row[header.indexOf('满意率(%)')]).toBe(WITHHELD);
+    expect(row[header.indexOf('作风问题1 推诿扯皮、踢皮球')]).toBe(WITHHELD);
 
     const liaison = await loginAs(ctx.app, ctx.services, 'liaison', {
       username: 'liaison-d006',
@@ -468,7 +472,8 @@ describe('small cells are withheld on every analyst and liaison surface', () => 
     const page = await (
       await ctx.app.request('/my/results', { headers: liaison.headers({ accept: 'text/html' }) })
     ).text();
-    expect(page).toContain('&lt;5');
+    expect(page).toContain(WITHHELD);
+    expect(page).not.toMatch(/推诿扯皮、踢皮球<\/td><td[^>]*>\d/);
   });
 
   it("D001's two deputies have no mean in the category breakdown, in JSON and in the Excel export", async () => {
@@ -503,12 +508,64 @@ describe('small cells are withheld on every analyst and liaison surface', () => 
         if (n === 1 || !(row.values as unknown[]).includes('D001')) return;
         headers.forEach((h, i) => {
           if (/·两代表一委员·均值$/.test(h)) {
-            expect(row.getCell(i).value).toBe('<5');
+            expect(row.getCell(i).value).toBe(WITHHELD);
             checked++;
           }
         });
       });
     });
     expect(checked).toBeGreaterThan(0);
+  });
+
+  it('a department rated by 253 shows the 3 who named a problem, and one rated by 4 shows nothing of theirs, everywhere', async () => {
+    const { createTestCampaign } = await import('../helpers/fixtures.js');
+    const cells = await createTestCampaign(db, ctx.services, { slug: 'cells-2026', departments: 2 });
+    await storeRecords(ctx.services, cells, smallCellRecords());
+    const published = await ctx.app.request('/api/campaigns/cells-2026/snapshots', {
+      method: 'POST',
+      headers: users.admin.headers(),
+    });
+    const id = ((await published.json()) as { id: string }).id;
+    type Cells = { departments: { code: string; problems: { problem: number; mentions: number | null }[] }[] };
+    const mentions = (view: Cells, code: string) =>
+      view.departments.find((d) => d.code === code)!.problems.find((p) => p.problem === 4)!.mentions;
+    for (const path of ['/api/campaigns/cells-2026/results', `/api/snapshots/${id}`]) {
+      const view = (await (await request('GET', path, 'analyst')).json()) as Cells;
+      expect([mentions(view, 'D001'), mentions(view, 'D002')], path).toEqual([3, null]);
+    }
+    const csv = (await (await request('GET', `/api/snapshots/${id}/export.csv`, 'analyst')).text()).split('\n');
+    const header = csv[0].replace(/^\uFEFF/, '').split(',');
+    const column = header.indexOf('作风问题4 态度生硬、冷硬横推');
+    const cell = (code: string) => csv.find((l) => l.includes(`,${code},`))!.split(',')[column];
+    expect([cell('D001'), cell('D002')]).toEqual(['3', WITHHELD]);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(
+      Buffer.from(
+        await (await request('GET', `/api/snapshots/${id}/export.xlsx`, 'analyst')).arrayBuffer(),
+      ) as unknown as ExcelJS.Buffer,
+    );
+    const ws = wb.getWorksheet('作风问题与负面情形')!;
+    const xlsxColumn = (ws.getRow(1).values as unknown[]).indexOf('作风问题4 态度生硬、冷硬横推');
+    const xlsx: unknown[] = [];
+    ws.eachRow((row, n) => n > 1 && xlsx.push(row.getCell(xlsxColumn).value));
+    expect(xlsx).toEqual([3, WITHHELD]);
+    for (const [code, shown] of [
+      ['D001', '3'],
+      ['D002', WITHHELD],
+    ]) {
+      const liaison = await loginAs(ctx.app, ctx.services, 'liaison', {
+        username: `cells-${code}`,
+        departmentCode: code,
+      });
+      const mine = (await (await ctx.app.request('/api/my/results', { headers: liaison.headers() })).json()) as {
+        results: { campaign: { slug: string }; department: Cells['departments'][number] }[];
+      };
+      const result = mine.results.find((r) => r.campaign.slug === 'cells-2026')!;
+      expect(result.department.problems.find((p) => p.problem === 4)!.mentions).toBe(code === 'D001' ? 3 : null);
+      const page = await (
+        await ctx.app.request('/my/results', { headers: liaison.headers({ accept: 'text/html' }) })
+      ).text();
+      expect(page, code).toMatch(new RegExp(`态度生硬、冷硬横推</td><td[^>]*>${shown}</td>`));
+    }
   });
 });

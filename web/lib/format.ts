@@ -38,3 +38,11 @@ export function formatRankChange(x: Figure): string {
   if (missing(x) || x === 0) return MISSING;
   return x > 0 ? `↑${x}` : `↓${-x}`;
 }
+
+/** A figure withheld by the small-cell rule (scoring/small-cells.ts) where there is room for a word only: a heat-map cell, a chart's gap. */
+export const WITHHELD = '人数不足';
+
+/** The same in a table cell or an export, saying why: `人数不足（少于5人）`. */
+export function withheldText(minCellSize: number): string {
+  return `${WITHHELD}（少于${minCellSize}人）`;
+}

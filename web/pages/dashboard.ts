@@ -1,7 +1,9 @@
 /**
  * The analyst dashboard (/dashboard, /dashboard/departments/:code). Reads the results API and
  * draws chart.js charts, each with its table one click away (a <details>) and a CSV/PNG download.
- * Figures the API withholds (small cells) arrive as null with `suppressed: true` and are shown as "<5".
+ * Figures the API withholds (cells of fewer than minCellSize evaluators) arrive as null with
+ * `suppressed: true`: a table cell says "人数不足（少于5人）", a chart draws a labelled gap, never an
+ * empty bar that would read as zero.
  */
 import {
   BarController,
@@ -28,6 +30,8 @@ import {
   formatRate,
   formatShare,
   MISSING,
+  WITHHELD,
+  withheldText,
 } from '../lib/format.js';
 import { groupsOf } from '../lib/result-groups.js';
 import { sessionApi } from '../lib/session.js';
@@ -65,7 +69,8 @@ const snapshotId = root.dataset.snapshot ?? '';
 
 // ───────────────────────────── helpers ─────────────────────────────
 
-let hidden = '<5';
+let minCell = 5;
+let hidden = withheldText(minCell);
 const api = sessionApi();
 
 /** Fill a <details> with the table behind a chart, plus CSV and PNG downloads. */
@@ -159,6 +164,56 @@ const tiedBands: Plugin = {
   },
 };
 
+/**
+ * A bar withheld by the small-cell rule (its dataset's `withheld[k]`) is a gap labelled "人数不足"
+ * from the axis, so it never reads as a zero; one label for the slot when all its bars are withheld.
+ */
+const withheldGaps: Plugin = {
+  id: 'withheldGaps',
+  afterDatasetsDraw(chart) {
+    const { ctx } = chart;
+    const horizontal = chart.options.indexAxis === 'y';
+    const indexScale = horizontal ? chart.scales.y : chart.scales.x;
+    const sets = chart.data.datasets
+      .map((ds, i) => ({
+        flags: (ds as unknown as { withheld?: boolean[] }).withheld,
+        bars: chart.getDatasetMeta(i).data,
+        i,
+      }))
+      .filter(
+        (x): x is { flags: boolean[]; bars: typeof x.bars; i: number } => !!x.flags && chart.isDatasetVisible(x.i),
+      );
+    if (!sets.length) return;
+    const label = (center: number, base: number) => {
+      if (horizontal) ctx.fillText(WITHHELD, base + 4, center);
+      else {
+        ctx.save();
+        ctx.translate(center, base - 4);
+        ctx.rotate(-Math.PI / 2);
+        ctx.fillText(WITHHELD, 0, 0);
+        ctx.restore();
+      }
+    };
+    ctx.save();
+    ctx.fillStyle = '#757575';
+    ctx.font = `12px ${Chart.defaults.font.family}`;
+    ctx.textBaseline = 'middle';
+    ctx.textAlign = 'left';
+    sets[0].bars.forEach((_, k) => {
+      const gaps = sets.filter((x) => x.flags[k] && x.bars[k]);
+      const props = (x: (typeof gaps)[number]) =>
+        x.bars[k].getProps(['x', 'y', 'base'], true) as { x: number; y: number; base: number };
+      if (gaps.length && gaps.length === sets.length) label(indexScale.getPixelForValue(k), props(gaps[0]).base);
+      else
+        for (const gap of gaps) {
+          const { x, y, base } = props(gap);
+          label(horizontal ? y : x, base);
+        }
+    });
+    ctx.restore();
+  },
+};
+
 /** Runs of consecutive ranked departments that are statistically tied with their neighbour. */
 function tiedRuns(ranked: DepartmentView[]): [number, number][] {
   const runs: [number, number][] = [];
@@ -179,7 +234,8 @@ const departmentHref = (code: string) =>
   `/dashboard/departments/${encodeURIComponent(code)}?campaign=${encodeURIComponent(slug)}${snapshotId ? `&snapshot=${snapshotId}` : ''}`;
 
 function setMinCell(view: ResultView) {
-  hidden = `<${view.method.minCellSize}`;
+  minCell = view.method.minCellSize;
+  hidden = withheldText(minCell);
   for (const n of document.querySelectorAll('[data-min-cell]')) n.textContent = String(view.method.minCellSize);
 }
 
@@ -446,18 +502,20 @@ function renderHeatmap(view: ResultView) {
       for (const p of problems) {
         const cell = d.problems.find((x) => x.problem === p.id);
         const td = el('td', { class: 'num', title: `${d.name} · ${p.label}` });
-        if (!cell || cell.suppressed) {
-          td.textContent = hidden;
+        if (!cell || cell.suppressed || cell.mentions === null) {
+          td.textContent = WITHHELD;
           td.classList.add('suppressed');
+          td.title += `：${hidden}`;
           row.push(hidden);
         } else {
+          // the count of ticks, however small: the department has enough evaluators
           const share = cell.share ?? 0;
-          td.textContent = share ? formatShare(share, 0) : '';
+          td.append(el('span', {}, cell.mentions), share ? el('small', {}, formatShare(share, 0)) : '');
           const a = Math.min(1, share / max);
           td.style.backgroundColor = `rgba(198, 40, 40, ${(0.08 + 0.8 * a).toFixed(3)})`;
           if (a > 0.55) td.style.color = '#fff';
           td.title += `：${cell.mentions} 人（${formatShare(share)}）`;
-          row.push(cell.mentions === null ? hidden : `${cell.mentions}（${formatShare(share)}）`);
+          row.push(`${cell.mentions}（${formatShare(share)}）`);
         }
         tr.append(td);
       }
@@ -602,17 +660,22 @@ async function department() {
     type: 'bar',
     data: {
       labels: cats.map((c) => c.label),
-      datasets: items.map((it, k) => ({
-        label: it.label,
-        data: cats.map((c) => d.items[it.code]?.categoryBreakdown.find((b) => b.category === c.code)?.mean ?? null),
-        backgroundColor: palette[k % palette.length],
-      })),
+      datasets: items.map((it, k) => {
+        const cells = cats.map((c) => d.items[it.code]?.categoryBreakdown.find((b) => b.category === c.code));
+        return {
+          label: it.label,
+          data: cells.map((b) => b?.mean ?? null),
+          backgroundColor: palette[k % palette.length],
+          withheld: cells.map((b) => b?.suppressed ?? false),
+        } as never;
+      }),
     },
     options: {
       maintainAspectRatio: false,
       animation: false,
       scales: { y: { min: 0, max: 100, title: { display: true, text: '平均分' } } },
     },
+    plugins: [withheldGaps],
   });
   fillTable(
     'category-table',
@@ -646,7 +709,8 @@ async function department() {
             return c && c.share !== null ? c.share * 100 : null;
           }),
           backgroundColor: '#c62828',
-        },
+          withheld: problems.map((p) => d.problems.find((x) => x.problem === p.id)?.suppressed ?? true),
+        } as never,
       ],
     },
     options: {
@@ -655,6 +719,7 @@ async function department() {
       animation: false,
       scales: { x: { beginAtZero: true, title: { display: true, text: '%' } }, y: { ticks: { autoSkip: false } } },
     },
+    plugins: [withheldGaps],
   });
   fillTable(
     'problem-table',
@@ -680,10 +745,12 @@ async function department() {
     type: 'bar',
     data: {
       labels: negatives.map((n) => `${n.id} ${n.label.split(/[、，]/)[0]}`),
-      datasets: [
-        { label: '反映', data: negatives.map((n) => cellOf(n.id)?.reported ?? null), backgroundColor: '#ffb74d' },
-        { label: '核实', data: negatives.map((n) => cellOf(n.id)?.verified ?? null), backgroundColor: '#c62828' },
-      ],
+      datasets: (['reported', 'verified'] as const).map((key, k) => ({
+        label: key === 'reported' ? '反映' : '核实',
+        data: negatives.map((n) => cellOf(n.id)?.[key] ?? null),
+        backgroundColor: k ? '#c62828' : '#ffb74d',
+        withheld: negatives.map((n) => cellOf(n.id)?.suppressed ?? true),
+      })) as never,
     },
     options: {
       indexAxis: 'y',
@@ -691,16 +758,18 @@ async function department() {
       animation: false,
       scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { ticks: { autoSkip: false } } },
     },
+    plugins: [withheldGaps],
   });
-  if (d.negatives.every((n) => n.suppressed || !n.reported)) {
+  const negativesWithheld = d.negatives.some((n) => n.suppressed);
+  if (negativesWithheld || d.negatives.every((n) => !n.reported)) {
     negCanvas
       .closest('.chart-box')
       ?.after(
         el(
           'p',
           { class: 'note' },
-          d.negatives.some((n) => n.suppressed)
-            ? `各类情形的反映均少于 ${hidden.slice(1)} 条，不予分项显示；核实 ${d.verifiedNegatives} 条计入扣分。`
+          negativesWithheld
+            ? `评议人少于 ${minCell} 人，各类情形不予分项显示；核实 ${d.verifiedNegatives} 条计入扣分。`
             : '没有反映负面情形。',
         ),
       );
