@@ -167,6 +167,31 @@ export interface EvaluatorLoad {
   draft: { answers: Record<string, unknown>; elapsedSeconds: number; savedAt: string } | null;
   /** anonymous campaigns: the public key (SPKI, base64) the browser blinds its credential against (two-step submission) */
   credentialKey?: string;
+  /** what the department picker searches and groups by (web/lib/department-search.ts) */
+  directory: DepartmentDirectory;
+}
+
+/**
+ * The campaign's departments as the evaluator's search needs them. The pinyin is computed by the
+ * server once per department list, so the page never downloads a pinyin dictionary.
+ */
+export interface DepartmentDirectory {
+  /** the campaign's department groups, in the config's order */
+  groups: { code: string; label: string }[];
+  departments: DirectoryEntry[];
+}
+
+export interface DirectoryEntry {
+  code: string;
+  name: string;
+  group: string;
+  /** 简称 */
+  shortNames: string[];
+  /**
+   * The toneless pinyin of the name, then of each short name, one syllable per character
+   * (a character without pinyin is itself, lower-case), separated by spaces: "shi zhu fang …".
+   */
+  pinyin: string[];
 }
 
 /** `PUT /api/s/:token/draft` */

@@ -64,6 +64,8 @@ export interface DepartmentsTable {
   code: string;
   name: string;
   group_code: string;
+  /** 简称, several separated by 、 (migration 0027) */
+  short_name: string | null;
   liaison_name: string | null;
   liaison_email: string | null;
   created_at: string;

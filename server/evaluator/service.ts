@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { serveDefinition, toCanonicalInput, type QuestionnaireDefinition } from '../../surveys/questionnaire.js';
 import type { Campaign, CampaignsService } from '../campaigns/service.js';
-import type { CampaignStatus, CredentialIssued, DraftSaved, EvaluatorLoad } from '../contracts.js';
+import type { CampaignStatus, CredentialIssued, DepartmentDirectory, DraftSaved, EvaluatorLoad } from '../contracts.js';
 import { blindSign, verifyCredential } from '../shared/blind.js';
 import type { AppDeps } from '../context.js';
 import { AppError, parseOrThrow, zodDetails } from '../errors.js';
@@ -10,6 +10,7 @@ import { sha256 } from '../shared/ids.js';
 import type { AuditService } from '../accounts/audit.js';
 import { UNKNOWN_LINK_THROTTLE, type ThrottleService } from '../throttle/service.js';
 import { invitationsRepository, type Invitation } from '../invitations/repository.js';
+import { departmentDirectory } from './directory.js';
 import { evaluatorRepository, legacyDraftKey, type Draft } from './repository.js';
 import { linkKey, openText, sealText } from '../shared/sealing.js';
 import { formatLongDateTime, zoneLabel } from '../../web/lib/time.js';
@@ -105,8 +106,10 @@ export function evaluatorService(
   const { db, clock, config } = deps;
   const repo = evaluatorRepository(db.kysely);
   const invitations = invitationsRepository(db.kysely);
-  /** served definitions per campaign, version, department list and preset category */
-  const served = new Map<string, QuestionnaireDefinition>();
+  /** served definitions per department list, version and preset category */
+  const definitions = new Map<string, QuestionnaireDefinition>();
+  /** the department directory per department list (`campaign id:hash of the list`) */
+  const directories = new Map<string, DepartmentDirectory>();
 
   /**
    * The invitation of a link. An unknown link counts against its network (429 past the allowance);
@@ -207,24 +210,35 @@ export function evaluatorService(
     return { record: result.record, version };
   }
 
-  async function servedDefinition(campaign: Campaign, category: string) {
+  /** The served questionnaire, and the department directory computed once per department list. */
+  async function served(campaign: Campaign, category: string) {
     const questionnaire = await campaigns.questionnaire(campaign.id);
     const departments = await campaigns.departments(campaign.id);
-    const key = [
+    const listKey = [
       campaign.id,
-      questionnaire.version,
-      category,
-      sha256(departments.map((d) => `${d.code}\t${d.name}`).join('\n')),
+      sha256(
+        [
+          ...campaign.config.groups.map((g) => `${g.code}\t${g.label}`),
+          ...departments.map((d) => [d.code, d.name, d.group, ...d.shortNames].join('\t')),
+        ].join('\n'),
+      ),
     ].join(':');
-    let definition = served.get(key);
+    const key = [listKey, questionnaire.version, category].join(':');
+    let definition = definitions.get(key);
     if (!definition) {
       definition = serveDefinition(questionnaire.definition as QuestionnaireDefinition, campaign, departments, {
         category,
       });
-      if (served.size > 200) served.clear();
-      served.set(key, definition);
+      if (definitions.size > 200) definitions.clear();
+      definitions.set(key, definition);
     }
-    return { version: questionnaire.version, definition };
+    let directory = directories.get(listKey);
+    if (!directory) {
+      directory = departmentDirectory(campaign.config, departments);
+      if (directories.size > 50) directories.clear();
+      directories.set(listKey, directory);
+    }
+    return { questionnaire: { version: questionnaire.version, definition }, directory };
   }
 
   return {
@@ -241,7 +255,7 @@ export function evaluatorService(
     async load(token: string, connection: ClientConnection): Promise<EvaluatorLoad> {
       const { invitation, campaign } = await resolve(token, connection);
       if (!invitation.opened) await invitations.markOpened(invitation.id, clock.now().toISOString());
-      const questionnaire = await servedDefinition(campaign, invitation.category);
+      const { questionnaire, directory } = await served(campaign, invitation.category);
       const draft = await findDraft(token, invitation.id);
       return {
         campaign: {
@@ -255,6 +269,7 @@ export function evaluatorService(
         },
         questionnaire,
         draft: draft ?? null,
+        directory,
         ...(campaign.mode === 'named'
           ? {}
           : { credentialKey: (await responses.credentialKey(campaign, invitation.category)).publicKey }),

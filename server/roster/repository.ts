@@ -9,6 +9,8 @@ export interface Department {
   code: string;
   name: string;
   group: string;
+  /** 简称, in the order the import gave them */
+  shortNames: string[];
   liaisonName: string | null;
   liaisonEmail: string | null;
 }
@@ -21,6 +23,7 @@ export const toDepartment = (row: Selectable<Database['departments']>): Departme
   code: row.code,
   name: row.name,
   group: row.group_code,
+  shortNames: row.short_name ? row.short_name.split('、') : [],
   liaisonName: row.liaison_name,
   liaisonEmail: row.liaison_email,
 });
@@ -28,6 +31,7 @@ export const toDepartment = (row: Selectable<Database['departments']>): Departme
 const departmentColumns = (d: DepartmentFields) => ({
   name: d.name,
   group_code: d.group,
+  short_name: d.shortNames.length ? d.shortNames.join('、') : null,
   liaison_name: d.liaisonName,
   liaison_email: d.liaisonEmail,
 });

@@ -21,6 +21,7 @@ export const DEPARTMENT_COLUMNS: ColumnSpec[] = [
   { field: 'code', required: true, aliases: ['code', '代码', '编码', '部门代码', '部门编码', '单位代码'] },
   { field: 'name', required: true, aliases: ['name', '名称', '部门名称', '部门', '单位名称'] },
   { field: 'group', required: true, aliases: ['group', '分组', '类别', '部门分组', '部门类别', '组别'] },
+  { field: 'short_name', required: false, aliases: ['short_name', '简称', '部门简称', '单位简称', 'short_names'] },
   { field: 'liaison_name', required: false, aliases: ['liaison_name', 'liaison', '联络员', '联络员姓名'] },
   {
     field: 'liaison_email',
@@ -166,6 +167,20 @@ function choice(entries: { code: string; label: string }[], message: string) {
     });
 }
 
+/** 简称: several allowed, separated by 、 , ; or / (kept in that order, without repeats). */
+const MAX_SHORT_NAMES = 5;
+const MAX_SHORT_NAME = 20;
+const shortNames = text()
+  .transform((value, ctx) => {
+    const names = [...new Set(value.split(/[、,;/]+/).map((n) => n.trim()))].filter(Boolean);
+    const long = names.find((n) => n.length > MAX_SHORT_NAME);
+    if (long) ctx.addIssue({ code: 'custom', message: `简称“${long}”超过 ${MAX_SHORT_NAME} 个字` });
+    if (names.length > MAX_SHORT_NAMES)
+      ctx.addIssue({ code: 'custom', message: `简称最多 ${MAX_SHORT_NAMES} 个（用“、”隔开）` });
+    return names;
+  })
+  .optional();
+
 const email = z
   .email({ message: '不是有效的邮箱地址' })
   .max(200)
@@ -178,6 +193,7 @@ export function departmentRowSchema(config: CampaignConfig) {
       .regex(/^[A-Za-z0-9_-]{1,40}$/, '部门代码只能包含字母、数字、下划线和连字符（1–40 个字符）'),
     name: required(100),
     group: choice(config.groups, '不是本活动的部门分组'),
+    short_name: shortNames,
     liaison_name: optional(50),
     liaison_email: email.optional(),
   });

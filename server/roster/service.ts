@@ -49,7 +49,7 @@ function rejectFile(errors: ErrorDetail[]): never {
  * Department and evaluator imports. A file with any error imports nothing; every error names
  * its row and field. Re-importing a file changes nothing:
  * - departments are identified by code: a new code is inserted; a known code with the same
- *   name, group and liaison is unchanged; with different values it is updated (listed in
+ *   name, group, short names and liaison is unchanged; with different values it is updated (listed in
  *   `updatedCodes`). Departments missing from the file are kept (never deleted by an import).
  * - evaluators are identified by the whole row (name, organisation, category, phone, email,
  *   normalised): a known row is unchanged, anything else is a new evaluator. An evaluator is
@@ -101,6 +101,7 @@ export function rosterService({ db, clock, config }: AppDeps, audit: AuditServic
             const set: DepartmentFields = {
               name: data.name,
               group: data.group,
+              shortNames: data.short_name ?? [],
               liaisonName: data.liaison_name ?? null,
               liaisonEmail: data.liaison_email ?? null,
             };
@@ -109,6 +110,7 @@ export function rosterService({ db, clock, config }: AppDeps, audit: AuditServic
             else if (
               old.name === set.name &&
               old.group === set.group &&
+              old.shortNames.join('、') === set.shortNames.join('、') &&
               old.liaisonName === set.liaisonName &&
               old.liaisonEmail === set.liaisonEmail
             )

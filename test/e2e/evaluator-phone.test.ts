@@ -51,20 +51,19 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
     expect(await panel(page).locator('.sd-panel__title').first().textContent()).toBe(name);
   }
 
-  /** Tap the department box, type part of a name in the search field and tap the match. */
-  const searchField = (page: Page) => page.locator('.sv-popup .sv-list__input');
-  async function chooseDepartment(page: Page, typed: string, name: string) {
+  /** Tap the search field, type part of a name (or its pinyin) and tap the match in the list below. */
+  const searchField = (page: Page) => page.getByRole('searchbox', { name: '查找部门' });
+  const tags = (page: Page) => page.locator('.dept-chosen .dept-tag > span');
+  /** Whether `text` has the characters of `typed` in order (门7 is in 测试部门17). */
+  const inOrder = (typed: string) => (text: string) => new RegExp([...typed].join('.*')).test(text);
+  async function chooseDepartment(page: Page, typed: string, name: string, shown = inOrder(typed)) {
     const search = searchField(page);
-    if (!(await search.isVisible())) await page.locator('[data-name="departments"] .sd-tagbox').click();
-    // tap the search field (again, if the list just took the focus back after the last pick)
-    const focused = () => search.evaluate((e) => e === document.activeElement);
-    await poll(async () => (await focused()) || (await search.tap(), await focused())).toBe(true);
+    await search.tap();
+    await search.fill('');
     await page.keyboard.type(typed);
     const match = page.getByRole('option', { name, exact: true });
-    // the list narrows to the names containing what was typed
-    await poll(async () =>
-      (await page.getByRole('option').allTextContents()).every((text) => text.includes(typed)),
-    ).toBe(true);
+    // the list narrows to the matching names
+    await poll(async () => (await page.getByRole('option').allTextContents()).every(shown)).toBe(true);
     expect(await page.getByRole('option').count()).toBeLessThan(30);
     await match.tap();
     await poll(() => match.getAttribute('aria-selected')).toBe('true');
@@ -90,15 +89,12 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
     await chooseDepartment(page, '门7', '测试部门7');
     await chooseDepartment(page, '部门2', '测试部门2');
     await chooseDepartment(page, '25', '测试部门25');
-    await button(page, '完成').tap();
-    await searchField(page).waitFor({ state: 'hidden' });
-    const tags = page.locator('[data-name="departments"] .sv-tagbox__item');
-    expect(await tags.allTextContents()).toEqual(['测试部门12', '测试部门7', '测试部门2', '测试部门25']);
-    const remove = tags.filter({ hasText: /^测试部门2$/ }).locator('.sd-tagbox-item_clean-button');
+    expect(await tags(page).allTextContents()).toEqual(['测试部门12', '测试部门7', '测试部门2', '测试部门25']);
+    const remove = page.getByRole('button', { name: '去掉 测试部门2', exact: true });
     const removeBox = (await remove.boundingBox())!;
     expect(Math.min(removeBox.width, removeBox.height)).toBeGreaterThanOrEqual(40); // no hover needed, big enough for a finger
     await remove.tap();
-    await poll(() => tags.allTextContents()).toEqual(['测试部门12', '测试部门7', '测试部门25']);
+    await poll(() => tags(page).allTextContents()).toEqual(['测试部门12', '测试部门7', '测试部门25']);
     await button(page, '下一步').tap();
 
     // page 3: one department at a time, with where it stands
@@ -212,26 +208,25 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
     await page.goto(`${server.url}/s/${token}`);
     await atDepartment(page, '第 1 个部门，共 2 个', '测试部门3');
     await button(page, '上一步').tap();
-    const tags = page.locator('[data-name="departments"] .sv-tagbox__item');
-    await poll(() => tags.allTextContents()).toEqual(['测试部门3', '测试部门5']);
+    const chosen = tags(page);
+    await poll(() => chosen.allTextContents()).toEqual(['测试部门3', '测试部门5']);
     const dialogs: string[] = [];
-    const removeButton = (name: string) =>
-      tags.filter({ hasText: new RegExp(`^${name}$`) }).locator('.sd-tagbox-item_clean-button');
+    const removeButton = (name: string) => page.getByRole('button', { name: `去掉 ${name}`, exact: true });
 
     page.once('dialog', (dialog) => (dialogs.push(dialog.message()), void dialog.dismiss()));
     await removeButton('测试部门3').tap();
     await poll(async () => dialogs.length).toBe(1);
     expect(dialogs[0]).toBe('去掉“测试部门3”后，已为它填写的评价会被清空。确定去掉吗？');
-    expect(await tags.allTextContents()).toEqual(['测试部门3', '测试部门5']);
+    expect(await chosen.allTextContents()).toEqual(['测试部门3', '测试部门5']);
 
     // an unanswered department goes without a question
     await removeButton('测试部门5').tap();
-    await poll(() => tags.allTextContents()).toEqual(['测试部门3']);
+    await poll(() => chosen.allTextContents()).toEqual(['测试部门3']);
     expect(dialogs).toHaveLength(1);
 
     page.once('dialog', (dialog) => void dialog.accept());
     await removeButton('测试部门3').tap();
-    await poll(() => tags.allTextContents()).toEqual([]);
+    await poll(() => chosen.allTextContents()).toEqual([]);
     await page.close();
   });
 
@@ -255,6 +250,55 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
     await atDepartment(page, 'Department 2 of 2', '测试部门4');
     await button(page, 'Previous department').waitFor();
     await button(page, 'Next').waitFor();
+    await page.close();
+  });
+
+  it('finds a department by characters in order (住建), by pinyin initials (zjj) and full pinyin, grouped by department group, and picks it', async () => {
+    await s.services.roster.importDepartments(
+      s.campaign,
+      {
+        filename: '部门.csv',
+        bytes: new TextEncoder().encode(
+          [
+            '代码,名称,分组,简称',
+            'H01,市住房和城乡建设局,enforcement,住建局',
+            'H02,市交通运输局,enforcement,',
+            'H03,市自然资源和规划局,service,资规局、规划局',
+          ].join('\n'),
+        ),
+      },
+      { actor: 'test' },
+    );
+    const { token } = await createInvitation(db, s.campaign);
+    const page = await phone.newPage();
+    await page.goto(`${server.url}/s/${token}`);
+    await button(page, '下一步').tap();
+    await page.getByText('哪些部门您今年打过交道？').waitFor();
+
+    const housing = '市住房和城乡建设局';
+    const search = searchField(page);
+    await search.tap();
+    await page.keyboard.type('住建');
+    const results = page.getByRole('listbox');
+    // the match sits under its group's heading
+    const group = results.getByRole('group', { name: '执法监管类' });
+    await poll(() => results.getByRole('option').allTextContents()).toEqual([`${housing}住建局`]);
+    await group.getByRole('option', { name: housing, exact: true }).waitFor();
+    await page.getByRole('option', { name: housing, exact: true }).tap();
+    await poll(() => tags(page).allTextContents()).toEqual([housing]);
+
+    // pinyin initials: the same department, shown as chosen, first in the list
+    await search.fill('');
+    await page.keyboard.type('zjj');
+    await poll(async () => (await results.getByRole('option').allTextContents())[0]).toBe(`${housing}住建局`);
+    expect(await page.getByRole('option', { name: housing, exact: true }).getAttribute('aria-selected')).toBe('true');
+    await page.screenshot({ path: 'test-results/department-search-phone.png' }).catch(() => undefined);
+
+    // full pinyin picks another
+    await chooseDepartment(page, 'jiaotong', '市交通运输局', () => true);
+    expect(await tags(page).allTextContents()).toEqual([housing, '市交通运输局']);
+    await button(page, '下一步').tap();
+    await atDepartment(page, '第 1 个部门，共 2 个', housing);
     await page.close();
   });
 });

@@ -1,4 +1,4 @@
-import type { ErrorBody, Receipt } from '../../server/contracts.js';
+import type { ErrorBody, EvaluatorLoad, Receipt } from '../../server/contracts.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/connect.js';
 import { sha256 } from '../../server/shared/ids.js';
@@ -49,6 +49,34 @@ describe('evaluator API: reading the questionnaire', () => {
     expect(text).toContain('项目参建单位/服务对象代表');
     expect(text).toContain('"value":"fairly_satisfied"');
     expect(text).toContain('态度冷硬、故意刁难');
+  });
+
+  it('sends the department directory with the groups, short names and pinyin, and a new one after an import', async () => {
+    const load = async () => ((await (await s.app.request(`/api/s/${token}`)).json()) as EvaluatorLoad).directory;
+    const before = await load();
+    expect(before.groups.map((g) => g.label)).toEqual(['综合经济管理类', '执法监管类', '社会服务类']);
+    expect(before.departments[0]).toEqual({
+      code: 'D001',
+      name: '测试部门1',
+      group: 'economic',
+      shortNames: [],
+      pinyin: ['ce shi bu men 1'],
+    });
+    await s.services.roster.importDepartments(
+      s.campaign,
+      {
+        filename: 'd.csv',
+        bytes: new TextEncoder().encode('代码,名称,分组,简称\nH01,市住房和城乡建设局,enforcement,住建局\n'),
+      },
+      { actor: 'test' },
+    );
+    expect((await load()).departments.find((d) => d.code === 'H01')).toEqual({
+      code: 'H01',
+      name: '市住房和城乡建设局',
+      group: 'enforcement',
+      shortNames: ['住建局'],
+      pinyin: ['shi zhu fang he cheng xiang jian she ju', 'zhu jian ju'],
+    });
   });
 
   it('records the first opening of the link and keeps that time on later openings', async () => {

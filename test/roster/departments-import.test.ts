@@ -91,6 +91,60 @@ describe('importing departments', () => {
     expect((await departments()).map((d) => d.code)).toEqual(['D010', 'D011']);
   });
 
+  it('imports short names (简称) from a CSV with a Chinese header, several separated by 、, and from an .xlsx with short_name', async () => {
+    const csv = csvOf([
+      ['代码', '名称', '分组', '简称'],
+      ['D001', '市住房和城乡建设局', 'enforcement', '住建局'],
+      ['D002', '市自然资源和规划局', 'enforcement', '资规局、规划局，资规局'],
+      ['D003', '市教育局', 'service', ''],
+    ]);
+    expect((await upload(csv, '部门.csv')).status).toBe(200);
+    const xlsx = await xlsxOf([
+      ['code', 'name', 'group', 'short_name'],
+      ['D010', '市发展和改革委员会', 'economic', '发改委; 市发改委'],
+    ]);
+    expect((await upload(xlsx, 'departments.xlsx')).status).toBe(200);
+    expect((await departments()).map((d) => [d.code, d.short_name])).toEqual([
+      ['D001', '住建局'],
+      ['D002', '资规局、规划局'],
+      ['D003', null],
+      ['D010', '发改委、市发改委'],
+    ]);
+    const listed = await services.campaigns.departments(campaign.id);
+    expect(listed.map((d) => d.shortNames)).toEqual([['住建局'], ['资规局', '规划局'], [], ['发改委', '市发改委']]);
+  });
+
+  it('counts a changed short name as an update, and the same short names again as unchanged', async () => {
+    const file = (short: string) =>
+      csvOf([
+        ['代码', '名称', '分组', '部门简称'],
+        ['D001', '市住房和城乡建设局', 'enforcement', short],
+      ]);
+    await upload(file('住建局'), '部门.csv');
+    expect(((await (await upload(file('住建局'), '部门.csv')).json()) as SummaryBody).summary).toMatchObject({
+      unchanged: 1,
+    });
+    const res = await upload(file('住建局、住建委'), '部门.csv');
+    expect(((await res.json()) as SummaryBody).summary).toMatchObject({ updated: 1, updatedCodes: ['D001'] });
+    expect((await departments())[0].short_name).toBe('住建局、住建委');
+  });
+
+  it('refuses a short name over 20 characters, naming its row and column', async () => {
+    const res = await upload(
+      csvOf([
+        ['代码', '名称', '分组', '简称'],
+        ['D001', '市住房和城乡建设局', 'enforcement', '一二三四五六七八九十一二三四五六七八九十一'],
+      ]),
+      '部门.csv',
+    );
+    expect(res.status).toBe(422);
+    const { error } = (await res.json()) as ErrorBody;
+    expect(error.details).toEqual([
+      { line: 2, field: 'short_name', message: '简称“一二三四五六七八九十一二三四五六七八九十一”超过 20 个字' },
+    ]);
+    expect(await departments()).toEqual([]);
+  });
+
   it('changes nothing when the same file is imported again', async () => {
     await upload(CHINESE, '部门.csv');
     const before = await departments();

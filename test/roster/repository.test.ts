@@ -49,6 +49,21 @@ describe.each(await dialects())('roster imports on $name', ({ open }) => {
     expect((await services.campaigns.departments(campaign.id)).length).toBe(1200);
   });
 
+  it('stores and reads back short names (简称), several in order', async () => {
+    const file = {
+      bytes: bytes(
+        csvOf([
+          ['code', 'name', 'group', '简称'],
+          ['S001', '市自然资源和规划局', 'service', '资规局、规划局'],
+        ]),
+      ),
+      filename: 'd.csv',
+    };
+    await services.roster.importDepartments(campaign, file, { actor: 't' });
+    const stored = (await services.campaigns.departments(campaign.id)).find((d) => d.code === 'S001');
+    expect(stored?.shortNames).toEqual(['资规局', '规划局']);
+  });
+
   it('survives two imports of the same new departments at once: one inserts, the other finds them or asks to retry', async () => {
     const file = {
       bytes: bytes(

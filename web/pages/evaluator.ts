@@ -16,6 +16,7 @@ import 'survey-js-ui';
 import type { DraftSaved, EvaluatorLoad, Receipt } from '../../server/contracts.js';
 import { castBallot } from '../lib/ballot.js';
 import { ApiError, apiClient } from '../lib/api.js';
+import { registerDepartmentPicker } from '../lib/department-picker.js';
 import { el } from '../lib/dom.js';
 import { showError } from '../lib/errors.js';
 import { formatTimeOfDay, zoneLabel } from '../lib/time.js';
@@ -46,6 +47,15 @@ const TEXT = {
     limitReached: (max: number) => `已选满 ${max} 项。要换一项，请先点掉已选的一项。`,
     limitLeft: (max: number, chosen: number) => `最多选 ${max} 项，已选 ${chosen} 项；没有可不选。`,
     confirmRemoval: (names: string) => `去掉“${names}”后，已为它填写的评价会被清空。确定去掉吗？`,
+    picker: {
+      search: '查找部门',
+      placeholder: '输入名称、简称或拼音首字母，如：住建、zjj',
+      chosen: '已选的部门',
+      remove: (name: string) => `去掉 ${name}`,
+      found: (n: number) => `找到 ${n} 个部门，点名称选中，再点一次取消`,
+      all: (n: number) => `全部 ${n} 个部门按分组列在下面，也可以在上面输入查找`,
+      none: '没有找到，请换几个字或拼音首字母试试',
+    },
   },
   en: {
     saving: 'Saving…',
@@ -72,6 +82,15 @@ const TEXT = {
     limitReached: (max: number) => `${max} chosen, the most allowed. To choose another, first untick one.`,
     limitLeft: (max: number, chosen: number) => `Up to ${max}; ${chosen} chosen. Leave empty if none.`,
     confirmRemoval: (names: string) => `Removing ${names} clears the answers you gave for it. Remove it?`,
+    picker: {
+      search: 'Find a department',
+      placeholder: 'Name, short name or pinyin initials, e.g. 住建, zjj',
+      chosen: 'Chosen departments',
+      remove: (name: string) => `Remove ${name}`,
+      found: (n: number) => `${n} found: tap a name to choose it, tap again to undo`,
+      all: (n: number) => `All ${n} departments are listed below by group; or type above to search`,
+      none: 'Nothing found: try other characters or the pinyin initials',
+    },
   },
 } as const;
 
@@ -92,14 +111,12 @@ const SURVEY_STRINGS = {
   'zh-cn': {
     tagboxDoneButtonCaption: '完成',
     ok: '确定',
-    filterStringPlaceholder: '输入部门名称中的几个字…',
     emptyMessage: '没有找到，请换几个字试试',
     requiredError: '这道题必须回答',
     panelDynamicProgressText: '第 {0} 个部门，共 {1} 个',
     progressText: '第 {0} 页，共 {1} 页',
   },
   en: {
-    filterStringPlaceholder: 'Type part of the name…',
     requiredError: 'Please answer this question',
     panelDynamicProgressText: 'Department {0} of {1}',
   },
@@ -313,6 +330,7 @@ async function main() {
   surveyLocalization.defaultLocale = 'zh-cn';
   for (const [locale, strings] of Object.entries(SURVEY_STRINGS))
     Object.assign(surveyLocalization.locales[locale], strings);
+  registerDepartmentPicker(() => loaded.directory, t.picker);
   const survey = new Model(loaded.questionnaire.definition);
   survey.locale = lang === 'en' ? 'en' : 'zh-cn';
   survey.applyTheme({
