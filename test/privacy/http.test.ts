@@ -106,6 +106,17 @@ describe('the office’s campaign page', () => {
     expect(after).toContain('个人信息已于 <time datetime="2027-01-05T08:00:00.000Z">2027-01-05 16:00</time> 清除');
     expect(after).toContain('本次清除 15 项');
     expect(after).toContain('目前没有需要清除的个人信息');
+
+    // a report whose evaluator had agreed to be contacted says where the contact went
+    const { id } = await db.kysely
+      .selectFrom('negative_reports')
+      .select('id')
+      .where('contact_allowed', '=', 1)
+      .executeTakeFirstOrThrow();
+    const report = await s.app.request(`/admin/campaigns/test-2026/negatives/${id}`, {
+      headers: admin.headers({ accept: 'text/html' }),
+    });
+    expect(await report.text()).toContain('<dd id="contact">联系方式已随个人信息清除</dd>');
   });
 
   it('refuses the form post without the CSRF token, and to an analyst', async () => {
