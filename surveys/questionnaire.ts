@@ -13,6 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CampaignConfig } from './campaign-config.js';
+import { type ExtraQuestion, type ExtraQuestions, extraQuestionOf, NO_EXTRAS } from './extras.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -22,6 +23,8 @@ export type QuestionnaireDefinition = JsonObject;
 export const TOP_LEVEL_NAMES = ['category', 'organisation', 'departments', 'overall', 'suggestion'] as const;
 export const DEPARTMENT_NAMES = ['dept', 'problems', 'negatives', 'suggestion'] as const;
 export const NEGATIVE_NAMES = ['kind', 'matter', 'date', 'description', 'contactAllowed', 'contact'] as const;
+/** Names no question may take: the record keeps the office's own answers under `extra`. */
+const RESERVED_NAMES = ['extra', 'code', 'durationSeconds'];
 /** Must be present: without them no valid record can be produced. */
 const REQUIRED_TOP = ['category', 'departments', 'overall'];
 const REQUIRED_NEGATIVE = ['kind', 'matter', 'description'];
@@ -92,13 +95,63 @@ interface Located {
   top: Map<string, Scoped>;
   departmentPanel: Scoped | undefined;
   department: Map<string, Scoped>;
-  /** rating questions in the department panel (names not among DEPARTMENT_NAMES) */
+  /** the department panel's slots for rated items: named after one, or a choice question without choices */
   ratings: Scoped[];
   negativePanel: Scoped | undefined;
   negative: Map<string, Scoped>;
+  /** the office's own questions */
+  extras: { record: Scoped[]; department: Scoped[] };
+  extraQuestions: ExtraQuestions;
 }
 
-function locate(definition: unknown, issues: LintIssue[]): Located {
+/** What shapes a questionnaire's answers: the campaign's rated items and its text limits. */
+export type QuestionnaireRules = Pick<CampaignConfig, 'items' | 'limits'>;
+
+const DEFAULT_LIMITS = { shortText: 100, longText: 1000, maxNegativesPerDepartment: 8 };
+
+/**
+ * A choice question of the department panel that is a rated item's slot (named after an item, or
+ * with its choices left for the campaign's scale to fill), not one of the office's own.
+ */
+const isItemSlot = (e: JsonObject, name: string, itemCodes: Set<string>) =>
+  itemCodes.has(name) ||
+  (RATING_TYPES.has(String(e.type)) && !hasEntries(e.choices) && !hasEntries(e.rateValues) && e.rateMax === undefined);
+
+const hasEntries = (list: Json | undefined) => Array.isArray(list) && list.length > 0;
+
+/** An extra question of `scope`, or an issue at its path; names are unique within the scope. */
+function addExtra(
+  s: Scoped,
+  name: string,
+  into: { scoped: Scoped[]; questions: ExtraQuestion[] },
+  rules: QuestionnaireRules | undefined,
+  issues: LintIssue[],
+) {
+  if (RESERVED_NAMES.includes(name)) {
+    issues.push({ path: s.path, message: `问题名 ${name} 是保留字，请换一个名字` });
+    return;
+  }
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) {
+    issues.push({
+      path: s.path,
+      message: `问题名 ${name || '（空）'} 应由字母、数字、下划线组成（不以数字开头，最多 64 个）`,
+    });
+    return;
+  }
+  if (into.questions.some((q) => q.name === name)) {
+    issues.push({ path: s.path, message: `问题名 ${name} 重复` });
+    return;
+  }
+  const question = extraQuestionOf(s.element, name, rules?.limits ?? DEFAULT_LIMITS);
+  if (typeof question === 'string') {
+    issues.push({ path: s.path, message: question });
+    return;
+  }
+  into.scoped.push(s);
+  into.questions.push(question);
+}
+
+function locate(definition: unknown, issues: LintIssue[], rules?: QuestionnaireRules): Located {
   const found: Located = {
     top: new Map(),
     departmentPanel: undefined,
@@ -106,7 +159,12 @@ function locate(definition: unknown, issues: LintIssue[]): Located {
     ratings: [],
     negativePanel: undefined,
     negative: new Map(),
+    extras: { record: [], department: [] },
+    extraQuestions: { record: [], department: [] },
   };
+  const itemCodes = new Set(rules?.items.map((i) => i.code) ?? []);
+  const recordExtras = { scoped: found.extras.record, questions: found.extraQuestions.record };
+  const departmentExtras = { scoped: found.extras.department, questions: found.extraQuestions.department };
   if (!isObject(definition)) {
     issues.push({ path: '', message: '问卷应为 SurveyJS JSON 对象' });
     return found;
@@ -132,7 +190,7 @@ function locate(definition: unknown, issues: LintIssue[]): Located {
       continue;
     }
     if (!(TOP_LEVEL_NAMES as readonly string[]).includes(name)) {
-      issues.push({ path, message: `未知的问题名 ${name}：允许 ${TOP_LEVEL_NAMES.join(', ')}` });
+      addExtra(s, name, recordExtras, rules, issues);
       continue;
     }
     if (found.top.has(name)) issues.push({ path, message: `问题名 ${name} 重复` });
@@ -169,11 +227,8 @@ function locate(definition: unknown, issues: LintIssue[]): Located {
       issues.push({ path, message: '问题名 code 保留给部门代码，请用 dept' });
       continue;
     }
-    if (!RATING_TYPES.has(String(e.type))) {
-      issues.push({ path, message: `部门面板里的 ${name} 既不是已知问题，也不是评价等级题` });
-      continue;
-    }
-    found.ratings.push(s);
+    if (isItemSlot(e, name, itemCodes)) found.ratings.push(s);
+    else addExtra(s, name, departmentExtras, rules, issues);
   }
   if (!found.department.has('dept'))
     issues.push({ path: panel.path, message: '部门面板缺少隐藏的 dept 问题（显示部门名称）' });
@@ -202,10 +257,17 @@ function locate(definition: unknown, issues: LintIssue[]): Located {
  * maps to a canonical field (otherwise nobody could submit). With a campaign config, every rated
  * item of the campaign must have a rating question (or be added when served: see serveDefinition).
  */
-export function lintQuestionnaire(definition: unknown): LintIssue[] {
+export function lintQuestionnaire(definition: unknown, rules?: QuestionnaireRules): LintIssue[] {
   const issues: LintIssue[] = [];
-  locate(definition, issues);
+  locate(definition, issues, rules);
   return issues;
+}
+
+/** The office's own questions of a (linted) definition, as the record validator checks them. */
+export function extraQuestions(definition: unknown, rules: QuestionnaireRules): ExtraQuestions {
+  const issues: LintIssue[] = [];
+  const found = locate(definition, issues, rules);
+  return issues.length ? NO_EXTRAS : found.extraQuestions;
 }
 
 /** Read and lint a questionnaire file; throws QuestionnaireError listing every problem. */
@@ -251,7 +313,7 @@ export function serveDefinition(
 ): QuestionnaireDefinition {
   const served = structuredClone(definition);
   const issues: LintIssue[] = [];
-  const found = locate(served, issues);
+  const found = locate(served, issues, campaign.config);
   if (issues.length) throw new QuestionnaireError(issues);
   const { config } = campaign;
   const { shortText, longText, maxNegativesPerDepartment } = config.limits;
@@ -335,6 +397,10 @@ export function serveDefinition(
   }
   const deptSuggestion = found.department.get('suggestion')?.element;
   if (deptSuggestion) deptSuggestion.maxLength = longText;
+  // the office's texts get the lengths the server checks, so the browser stops the typing there
+  const questions = [...found.extraQuestions.record, ...found.extraQuestions.department];
+  for (const [i, { element }] of [...found.extras.record, ...found.extras.department].entries())
+    if (questions[i].maxLength !== undefined) element.maxLength = questions[i].maxLength;
   return served;
 }
 
@@ -351,23 +417,44 @@ export type ConversionResult = { ok: true; input: Record<string, unknown> } | { 
  * unchanged so the strict validator rejects unknown keys with their path. A contact given without
  * consent to be contacted is dropped, never stored.
  */
-export function toCanonicalInput(answers: unknown, elapsedSeconds: number | null | undefined): ConversionResult {
+export function toCanonicalInput(
+  answers: unknown,
+  elapsedSeconds: number | null | undefined,
+  extras: ExtraQuestions = NO_EXTRAS,
+): ConversionResult {
   if (!isObject(answers)) return { ok: false, issues: [{ path: '', message: '答案应为对象' }] };
   const issues: LintIssue[] = [];
-  if ('durationSeconds' in answers) issues.push({ path: 'durationSeconds', message: '未知字段 durationSeconds' });
-  const input: Record<string, unknown> = { ...answers, durationSeconds: elapsedSeconds ?? null };
+  for (const name of ['durationSeconds', 'extra'])
+    if (name in answers) issues.push({ path: name, message: `未知字段 ${name}` });
+  const input: Record<string, unknown> = {
+    ...gatherExtra(answers, extras.record),
+    durationSeconds: elapsedSeconds ?? null,
+  };
   if (Array.isArray(answers.departments)) {
     input.departments = answers.departments.map((d, i) => {
       if (!isObject(d)) return d;
-      if ('code' in d) issues.push({ path: `departments.${i}.code`, message: '未知字段 code' });
-      const { dept, ...rest } = d;
+      for (const name of ['code', 'extra'])
+        if (name in d) issues.push({ path: `departments.${i}.${name}`, message: `未知字段 ${name}` });
+      const { dept, ...rest } = gatherExtra(d, extras.department);
       const out: Record<string, unknown> = { code: dept, ...rest };
-      if ('code' in d) out.code = dept;
       if (Array.isArray(d.negatives)) out.negatives = d.negatives.map(toCanonicalNegative);
       return out;
     });
   }
   return issues.length ? { ok: false, issues } : { ok: true, input };
+}
+
+/** The answers with the office's own questions moved under `extra` (left out when none was answered). */
+function gatherExtra(answers: JsonObject, questions: ExtraQuestion[]): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...answers };
+  const extra: Record<string, unknown> = {};
+  for (const { name } of questions) {
+    if (!(name in out)) continue;
+    extra[name] = out[name];
+    delete out[name];
+  }
+  if (Object.keys(extra).length) out.extra = extra;
+  return out;
 }
 
 function toCanonicalNegative(n: Json): unknown {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CampaignConfig } from './campaign-config.js';
+import { type ExtraAnswers, type ExtraQuestions, extraAnswersSchema, NO_EXTRAS } from './extras.js';
 import { monthOrDay, text } from './text.js';
 
 /**
@@ -10,6 +11,9 @@ import { monthOrDay, text } from './text.js';
  *  "departments":[{"code":"D001","efficiency":"satisfied","quality":"fairly_satisfied",
  *   "problems":[2,5],"negatives":[{"kind":3,"matter":"…","date":"2026-06","description":"…"}],
  *   "suggestion":"…"}],"suggestion":"…"}
+ *
+ * The office's own questions (surveys/extras.ts) answer under `extra`, the record's and each
+ * department's: {"extra":{"heardFrom":"media"}, "departments":[{…, "extra":{"visits":3}}]}.
  */
 export interface CanonicalNegative {
   kind: number;
@@ -27,6 +31,8 @@ export interface CanonicalDepartment {
   problems: number[];
   negatives: CanonicalNegative[];
   suggestion: string | null;
+  /** answers to the office's own questions of the department panel; never scored */
+  extra?: ExtraAnswers;
 }
 
 export interface CanonicalRecord {
@@ -36,12 +42,16 @@ export interface CanonicalRecord {
   overall: string;
   departments: CanonicalDepartment[];
   suggestion: string | null;
+  /** answers to the office's own questions outside the department panels; never scored */
+  extra?: ExtraAnswers;
 }
 
 /** What a campaign allows: read from its config and department list, compiled once. */
 export interface RecordRules {
   config: CampaignConfig;
   departmentCodes: readonly string[];
+  /** the office's own questions of the questionnaire version answered */
+  extras?: ExtraQuestions;
 }
 
 export type RecordValidator = (
@@ -52,7 +62,7 @@ export type RecordValidator = (
  * Compile the validator of a campaign's canonical records. Build it once per campaign and
  * questionnaire version and reuse it: it holds the sets of allowed codes.
  */
-export function compileRecordValidator({ config, departmentCodes }: RecordRules): RecordValidator {
+export function compileRecordValidator({ config, departmentCodes, extras = NO_EXTRAS }: RecordRules): RecordValidator {
   const levelCodes = config.scale.map((l) => l.code);
   const levelByAlias = new Map<string, string>();
   for (const level of config.scale) {
@@ -109,6 +119,7 @@ export function compileRecordValidator({ config, departmentCodes }: RecordRules)
       .default([]),
     negatives: z.array(negative).max(maxNegativesPerDepartment).default([]),
     suggestion: optionalText(longText),
+    extra: extraAnswersSchema(extras.department),
   };
   for (const item of config.items) departmentShape[item.code] = level;
 
@@ -121,6 +132,7 @@ export function compileRecordValidator({ config, departmentCodes }: RecordRules)
       problems: [...(d.problems as number[])].sort((a, b) => a - b),
       negatives: d.negatives as CanonicalNegative[],
       suggestion: d.suggestion as string | null,
+      ...(d.extra ? { extra: d.extra as ExtraAnswers } : {}),
     };
   });
 
@@ -141,29 +153,13 @@ export function compileRecordValidator({ config, departmentCodes }: RecordRules)
       .max(departmentCodes.length)
       .refine((ds) => new Set(ds.map((d) => d.code)).size === ds.length, '同一部门不能重复评价'),
     suggestion: optionalText(longText),
+    extra: extraAnswersSchema(extras.record),
   });
 
   return (input) => {
     const result = record.safeParse(input);
-    return result.success ? { ok: true, record: result.data as CanonicalRecord } : { ok: false, error: result.error };
-  };
-}
-
-/**
- * A stored record without what names its evaluator: the organisation and the contacts volunteered
- * on negative reports become null; everything else, and the order of every key, stays as it was
- * (scoring reads ratings and problems only). Null when the record holds neither.
- */
-export function withoutPersonalData(record: CanonicalRecord): CanonicalRecord | null {
-  const personal =
-    record.organisation !== null || record.departments.some((d) => d.negatives.some((n) => n.contact !== null));
-  if (!personal) return null;
-  return {
-    ...record,
-    organisation: null,
-    departments: record.departments.map((d) => ({
-      ...d,
-      negatives: d.negatives.map((n) => ({ ...n, contact: null })),
-    })),
+    if (!result.success) return { ok: false, error: result.error };
+    const { extra, ...rest } = result.data;
+    return { ok: true, record: (extra ? { ...rest, extra } : rest) as CanonicalRecord };
   };
 }

@@ -8,7 +8,9 @@ import { newId } from '../shared/ids.js';
 import { findBadText } from '../../surveys/text.js';
 import { campaignConfigSchema, resolveQuestionnairePath } from '../../surveys/campaign-config.js';
 import { compileRecordValidator, type RecordValidator } from '../../surveys/record.js';
-import { lintQuestionnaire } from '../../surveys/questionnaire.js';
+import { extraQuestions, lintQuestionnaire } from '../../surveys/questionnaire.js';
+import { type ExtraQuestions, NO_EXTRAS } from '../../surveys/extras.js';
+import { surveyCoreIssues } from '../../surveys/survey-core-check.js';
 import { campaignsRepository, type Campaign } from './repository.js';
 import type { Department } from '../roster/repository.js';
 
@@ -17,6 +19,8 @@ export type { Campaign, Department };
 export interface DepartmentIndex {
   validate: RecordValidator;
   idByCode: ReadonlyMap<string, string>;
+  /** the office's own questions of the campaign's questionnaire, answered under `extra` */
+  extras: ExtraQuestions;
 }
 
 /** The label of an evaluator category code (the code itself if the config has no such category). */
@@ -68,9 +72,13 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
     const key = rows.map((d) => `${d.code}\t${d.id}`).join('\n');
     const cached = indexes.get(campaign.id);
     if (cached && cached.key === key) return cached.index;
+    // a campaign's questionnaire is fixed with it: read again only with a changed department list
+    const questionnaire = await repo.latestQuestionnaire(campaign.id);
+    const extras = questionnaire ? extraQuestions(questionnaire.definition, campaign.config) : NO_EXTRAS;
     const index: DepartmentIndex = {
-      validate: compileRecordValidator({ config: campaign.config, departmentCodes: rows.map((d) => d.code) }),
+      validate: compileRecordValidator({ config: campaign.config, departmentCodes: rows.map((d) => d.code), extras }),
       idByCode: new Map(rows.map((d) => [d.code, d.id])),
+      extras,
     };
     indexes.set(campaign.id, { key, index });
     return index;
@@ -98,11 +106,13 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
       }
       const definition = questionnaire ?? readQuestionnaire(config.questionnaire, configDir);
       refuseBadText(definition, '问卷定义', 'questionnaire.');
-      const issues = lintQuestionnaire(definition);
+      // survey-core reads only a definition of the right shape (it throws on others)
+      const ours = lintQuestionnaire(definition, config);
+      const issues = ours.length ? ours : await surveyCoreIssues(definition);
       if (issues.length) {
         throw new AppError(
           'VALIDATION_FAILED',
-          `问卷定义有误：${issues[0].path}：${issues[0].message}`,
+          `问卷定义有误${issues.length > 1 ? `（共 ${issues.length} 处，见 details）` : ''}：${issues[0].path}：${issues[0].message}`,
           issues.map((i) => ({ path: `questionnaire.${i.path}`, message: i.message })),
         );
       }
@@ -148,13 +158,9 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
     },
 
     /**
-     * The canonical record validator of a campaign, compiled once and reused until its
-     * department list changes (an import adds departments).
+     * The canonical record validator of a campaign and its department ids, compiled once and
+     * reused until its department list changes (an import adds departments).
      */
-    async recordValidator(campaign: Campaign): Promise<RecordValidator> {
-      return (await departmentIndex(campaign)).validate;
-    },
-
     departmentIndex,
   };
 }

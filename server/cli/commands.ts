@@ -1,13 +1,12 @@
 import { userAddCommand } from '../accounts/cli.js';
 import { campaignCreateCommand } from '../campaigns/cli.js';
 import { importDepartmentsCommand, importEvaluatorsCommand } from '../roster/cli.js';
-import { importResponsesCommand } from '../responses/cli.js';
+import { exportResponsesCommand, importResponsesCommand } from '../responses/cli.js';
 import { resultsCommands } from '../results/cli.js';
 import { noticesCommands } from '../notices/cli.js';
 import { ledgerCommand } from '../notices/ledger-cli.js';
 import { backupCommand, restoreCommand } from '../db/cli.js';
 import { negativesCommands } from '../negatives/cli.js';
-import { purgeCommand } from '../privacy/cli.js';
 import type { Command } from './framework.js';
 import { serveCommand } from './serve.js';
 
@@ -21,11 +20,11 @@ export const commands: Command[] = [
   importEvaluatorsCommand,
   userAddCommand,
   importResponsesCommand,
+  exportResponsesCommand,
   ...resultsCommands,
   ...noticesCommands,
   ledgerCommand,
   backupCommand,
   restoreCommand,
   ...negativesCommands,
-  purgeCommand,
 ];

@@ -8,7 +8,7 @@ import { AppError, parseOrThrow, zodDetails } from '../errors.js';
 import { requestFingerprint, type ResponsesService, type StoredSubmission } from '../responses/service.js';
 import { sha256 } from '../shared/ids.js';
 import type { AuditService } from '../accounts/audit.js';
-import { NETWORK_KEY_PREFIX, UNKNOWN_LINK_THROTTLE, type ThrottleService } from '../throttle/service.js';
+import { UNKNOWN_LINK_THROTTLE, type ThrottleService } from '../throttle/service.js';
 import { invitationsRepository, type Invitation } from '../invitations/repository.js';
 import { departmentDirectory } from './directory.js';
 import { evaluatorRepository, legacyDraftKey, type Draft } from './repository.js';
@@ -134,7 +134,7 @@ export function evaluatorService(
   /** The network an unknown link came from: salted, the same coarse prefix as responses' network keys. */
   function unknownLinkKey(connection: ClientConnection): string {
     const prefix = networkPrefix(clientAddress(connection, config.trustProxy)) ?? 'unknown';
-    return `${NETWORK_KEY_PREFIX.link}${sha256(`${config.networkSalt}|link|${prefix}`).slice(0, 32)}`;
+    return `link:${sha256(`${config.networkSalt}|link|${prefix}`).slice(0, 32)}`;
   }
 
   function assertOpen(campaign: Campaign) {
@@ -174,7 +174,8 @@ export function evaluatorService(
 
   /** A submission's answers checked by the campaign's compiled validator, for a link of `category`. */
   async function checkAnswers(campaign: Campaign, submission: z.infer<typeof submitBodySchema>, category: string) {
-    const converted = toCanonicalInput(submission.answers, submission.elapsedSeconds);
+    const { validate, extras } = await campaigns.departmentIndex(campaign);
+    const converted = toCanonicalInput(submission.answers, submission.elapsedSeconds, extras);
     if (!converted.ok) {
       throw new AppError(
         'VALIDATION_FAILED',
@@ -182,7 +183,6 @@ export function evaluatorService(
         converted.issues,
       );
     }
-    const validate = await campaigns.recordValidator(campaign);
     const result = validate(converted.input);
     if (!result.ok) {
       const details = zodDetails(result.error);

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { CliError, readFailure, type Command } from '../cli/framework.js';
+import { assertWritable, CliError, readFailure, writeOutput, type Command } from '../cli/framework.js';
+import { rawDataXlsx } from './export.js';
 import { decodeJsonl } from './service.js';
 
 export const importResponsesCommand: Command = {
@@ -31,5 +32,25 @@ export const importResponsesCommand: Command = {
         ? `检查通过：${result.valid} 份答卷可以导入到 ${campaign.name}（${campaign.slug}），未写入`
         : `已导入 ${result.stored} 份答卷到 ${campaign.name}（${campaign.slug}）`,
     );
+  },
+};
+
+export const exportResponsesCommand: Command = {
+  name: 'export responses',
+  usage: 'export responses --campaign SLUG --out FILE.xlsx',
+  summary: '导出原始数据（.xlsx）：每份答卷和每个部门评价，含问卷版本和自定义问题的回答；不含姓名、链接和时间',
+  options: { campaign: { type: 'string' }, out: { type: 'string' } },
+  async run({ values, positionals }, ctx) {
+    const slug = values.campaign as string | undefined;
+    const out = values.out as string | undefined;
+    if (!slug || !out || positionals.length)
+      throw new CliError('用法：minping export responses --campaign SLUG --out FILE.xlsx');
+    if (!out.toLowerCase().endsWith('.xlsx')) throw new CliError('--out 的文件应以 .xlsx 结尾');
+    assertWritable(out, '--out');
+    const services = await ctx.services();
+    const campaign = await services.campaigns.getBySlug(slug);
+    const data = await services.responses.rawData(campaign);
+    await writeOutput(out, await rawDataXlsx(data), '--out');
+    ctx.io.out(`已导出 ${data.records.length} 份答卷的原始数据到 ${out}`);
   },
 };

@@ -4,6 +4,8 @@ import type { ImportSummary } from '../contracts.js';
 import type { AppEnv } from '../http/env.js';
 import { readUpload } from '../roster/upload.js';
 import type { Services } from '../services.js';
+import { download, XLSX_TYPE } from '../http/download.js';
+import { rawDataXlsx } from './export.js';
 import { decodeJsonl } from './service.js';
 
 /** `POST /api/campaigns/:slug/responses/import`: the office uploads a JSONL file of canonical records. */
@@ -33,6 +35,13 @@ export function responsesRoutes(services: Services) {
       },
       result.dryRun ? 200 : 201,
     );
+  });
+
+  /** The raw data (.xlsx): every stored response and department rating, with the office's own questions. */
+  app.get('/:slug/responses/export.xlsx', requireRole('admin'), async (c) => {
+    const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
+    const body = await rawDataXlsx(await services.responses.rawData(campaign));
+    return download(body, XLSX_TYPE, `${campaign.slug}-raw-data.xlsx`);
   });
 
   return app;

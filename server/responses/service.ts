@@ -15,6 +15,7 @@ import { newCredentialKeyPair } from '../shared/blind.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { invitationsRepository } from '../invitations/repository.js';
+import type { RawData } from './export.js';
 import { responsesRepository, type ResponseRows } from './repository.js';
 
 /** A stored submission's receipt (the route answers 201 Created, a replay included). */
@@ -463,9 +464,9 @@ export function responsesService(
     async importJsonl(campaign: Campaign, text: string, options: JsonlImportOptions = {}): Promise<JsonlImportResult> {
       const fileName = options.fileName ?? null;
       // read and checked in a worker thread, with the import budget: a file's size costs the server nothing
-      const departmentCodes = [...(await campaigns.departmentIndex(campaign)).idByCode.keys()];
+      const { idByCode, extras } = await campaigns.departmentIndex(campaign);
       const checked = await runImportTask(
-        { kind: 'jsonl', text, rules: { config: campaign.config, departmentCodes } },
+        { kind: 'jsonl', text, rules: { config: campaign.config, departmentCodes: [...idByCode.keys()], extras } },
         config,
       );
       if (checked.details.length) throw jsonlRefusal(checked);
@@ -486,6 +487,16 @@ export function responsesService(
 
     /** Every free-text suggestion of a campaign: overall (department null) and per department code. */
     suggestions: (campaignId: string) => repo.suggestions(campaignId),
+
+    /** What the raw-data export shows: every stored record, the department names and the office's own questions. */
+    async rawData(campaign: Campaign): Promise<RawData> {
+      const [{ extras }, departments, records] = await Promise.all([
+        campaigns.departmentIndex(campaign),
+        campaigns.departments(campaign.id),
+        repo.records(campaign.id),
+      ]);
+      return { campaign, departmentNames: new Map(departments.map((d) => [d.code, d.name])), extras, records };
+    },
   };
 }
 

@@ -9,6 +9,8 @@ export interface TestCampaignOptions {
   slug?: string;
   departments?: number;
   overrides?: Record<string, unknown>;
+  /** a SurveyJS definition instead of the config's questionnaire file */
+  questionnaire?: unknown;
 }
 
 /**
@@ -21,6 +23,7 @@ export async function createTestCampaign(db: Db, services: Services, options: Te
     {
       raw: { ...(raw as object), slug: options.slug ?? 'test-2026', ...options.overrides },
       configDir: dir,
+      questionnaire: options.questionnaire,
     },
     'test',
   );

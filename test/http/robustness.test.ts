@@ -578,6 +578,7 @@ const PLANS: Record<string, Plan> = {
   'GET /api/campaigns/:slug/departments': { queries: ['?limit=1e999'] },
   'GET /api/campaigns/:slug/evaluators': { queries: true },
   'POST /api/campaigns/:slug/responses/import': { bodies: true, queries: ['?dryRun=maybe', '?filename=%00.jsonl'] },
+  'GET /api/campaigns/:slug/responses/export.xlsx': { queries: ['?format=exe'] },
   // a valid request generates invitations: every evaluator already has one, so it answers 409
   'POST /api/campaigns/:slug/invitations': {
     bodies: true,
@@ -649,9 +650,6 @@ const PLANS: Record<string, Plan> = {
   'POST /admin/campaigns/:slug/negatives/:id/merge': { bodies: true },
   'POST /admin/campaigns/:slug/negatives/:id/unmerge': { bodies: true },
   'GET /admin/campaigns/:slug/suggestions': { queries: true },
-  // the campaign is open: every purge is refused (409) and blanks nothing
-  'POST /api/campaigns/:slug/purge': { bodies: true },
-  'POST /admin/campaigns/:slug/purge': { bodies: true },
   'GET /dashboard': { queries: true },
   'GET /dashboard/departments/:code': {
     queries: [

@@ -292,9 +292,9 @@ describe('importing departments', () => {
   });
 
   it('makes the new departments valid in submitted records (the validator re-keys on the list)', async () => {
-    const before = await services.campaigns.recordValidator(campaign);
+    const before = (await services.campaigns.departmentIndex(campaign)).validate;
     await upload(CHINESE, '部门.csv');
-    const after = await services.campaigns.recordValidator(campaign);
+    const after = (await services.campaigns.departmentIndex(campaign)).validate;
     expect(after).not.toBe(before);
   });
 });
