@@ -33,6 +33,7 @@ import { negativesRoutes } from './negatives/routes.js';
 import { suggestionsRoutes } from './suggestions/routes.js';
 import { negativesPages } from './negatives/pages.js';
 import { suggestionsPages } from './suggestions/pages.js';
+import { privacyRoutes } from './privacy/routes.js';
 
 /** The one place that builds the application. The entry point only starts it. */
 export function createApp(deps: AppDeps, services: Services = createServices(deps)) {
@@ -117,6 +118,7 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
   app.route('/admin/closeout', closeoutPages(services));
   app.route('/api/campaigns', negativesRoutes(services));
   app.route('/api/campaigns', suggestionsRoutes(services));
+  app.route('/api/campaigns', privacyRoutes(services));
   app.route('/admin', adminRoutes(services));
   app.route('/admin', noticesPages(services));
   app.route('/admin', ledgerPages(services));

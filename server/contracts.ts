@@ -99,6 +99,34 @@ export interface CampaignCreated {
   campaign: CampaignSummary;
 }
 
+/** What a purge of a closed campaign's personal data blanks or deletes, row by row (server/privacy/). */
+export interface PurgeCounts {
+  /** roster rows whose name, organisation, phone, e-mail (and the row key hashed from them) were blanked */
+  evaluators: number;
+  /** invitations whose token hash was replaced (their links no longer open anything) */
+  invitations: number;
+  /** unsent drafts deleted */
+  drafts: number;
+  /** negative reports whose volunteered contact was blanked */
+  negativeContacts: number;
+  /** responses whose organisation and volunteered contacts were blanked (column and canonical record) */
+  responses: number;
+  /** throttle rows keyed by a client network that were deleted */
+  networkKeys: number;
+}
+
+/** `POST /api/campaigns/:slug/purge`: what was purged now (all 0 when nothing was left to purge). */
+export interface PurgeReport {
+  campaign: string;
+  counts: PurgeCounts;
+  /** the sum of counts */
+  total: number;
+  /** when the campaign's personal data was last purged (this purge, unless it found nothing) */
+  purgedAt: string;
+  /** the earlier purge, when there was one */
+  previouslyPurgedAt: string | null;
+}
+
 /** `POST /api/campaigns/:slug/departments|evaluators|responses` */
 export interface ImportSummary {
   /** data rows read from the file */

@@ -16,6 +16,7 @@ import { notificationsService } from './notices/notify.js';
 import { throttleService } from './throttle/service.js';
 import { negativesService } from './negatives/service.js';
 import { suggestionsService } from './suggestions/service.js';
+import { privacyService } from './privacy/service.js';
 
 /** Every domain service, built once per app from the injected deps. Routes and the CLI use these. */
 export function createServices(deps: AppDeps) {
@@ -50,6 +51,7 @@ export function createServices(deps: AppDeps) {
     notifications: notificationsService(deps),
     outbox: outboxService(deps),
     suggestions: suggestionsService(campaigns, responses),
+    privacy: privacyService(deps, campaigns, audit, throttle),
   };
 }
 

@@ -163,3 +163,22 @@ export function compileRecordValidator({ config, departmentCodes, extras = NO_EX
     return { ok: true, record: (extra ? { ...rest, extra } : rest) as CanonicalRecord };
   };
 }
+
+/**
+ * A stored record without what names its evaluator: the organisation and the contacts volunteered
+ * on negative reports become null; everything else, and the order of every key, stays as it was
+ * (scoring reads ratings and problems only). Null when the record holds neither.
+ */
+export function withoutPersonalData(record: CanonicalRecord): CanonicalRecord | null {
+  const personal =
+    record.organisation !== null || record.departments.some((d) => d.negatives.some((n) => n.contact !== null));
+  if (!personal) return null;
+  return {
+    ...record,
+    organisation: null,
+    departments: record.departments.map((d) => ({
+      ...d,
+      negatives: d.negatives.map((n) => ({ ...n, contact: null })),
+    })),
+  };
+}

@@ -5,7 +5,7 @@ import { isUniqueViolation } from '../db/connect.js';
 import type { SessionUser } from '../contracts.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import { sha256 } from '../shared/ids.js';
-import { LOGIN_THROTTLE, type ThrottleService } from '../throttle/service.js';
+import { LOGIN_THROTTLE, NETWORK_KEY_PREFIX, type ThrottleService } from '../throttle/service.js';
 import type { AuditService } from './audit.js';
 import { dummyPasswordHash, generatePassword, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.js';
 import { accountsRepository } from './repository.js';
@@ -116,7 +116,10 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
       networkKey: string;
     }): Promise<SessionInfo & { cookie: string }> {
       const username = input.username.trim();
-      const [userKey, networkKey] = [`user:${username.toLowerCase()}`, `net:${input.networkKey}`];
+      const [userKey, networkKey] = [
+        `user:${username.toLowerCase()}`,
+        `${NETWORK_KEY_PREFIX.login}${input.networkKey}`,
+      ];
       // reserved before the password is hashed: of many concurrent guesses only the allowance is checked
       await throttle.reserve([userKey, networkKey], LOGIN_THROTTLE);
       const account = await repo.findUserByUsername(username);

@@ -1,5 +1,6 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { requirePageRole } from '../accounts/middleware.js';
 import { ROLE_LABELS } from '../accounts/service.js';
 import type { Campaign } from '../campaigns/service.js';
@@ -11,7 +12,9 @@ import { Time } from '../http/components/time.js';
 import type { AppEnv } from '../http/env.js';
 import { viewerOf } from '../http/viewer.js';
 import { DECISION_LABELS } from '../negatives/pages.js';
-import type { Progress } from '../contracts.js';
+import type { Progress, PurgeReport } from '../contracts.js';
+import { attempt, readForm } from '../notices/forms.js';
+import { PurgeSection, type PurgeState } from '../privacy/pages.js';
 import type { Services } from '../services.js';
 import { DEFAULT_TIME_ZONE, zoneLabel } from '../../web/lib/time.js';
 
@@ -202,16 +205,24 @@ export function adminRoutes(services: Services) {
     );
   });
 
-  app.get('/campaigns/:slug', async (c) => {
-    const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
+  /** A campaign's page; `purge` and `code` tell of the purge form just sent (a refusal, or the redirect after one). */
+  async function campaignPage(
+    c: Context<AppEnv>,
+    slug: string,
+    purge: Omit<PurgeState, 'preview'> = {},
+    code: ContentfulStatusCode = 200,
+  ) {
+    const campaign = await services.campaigns.getBySlug(slug);
     const status = services.campaigns.status(campaign);
     const loopback = services.invitations.loopbackWarning();
-    const [departments, progress, snapshots, queue] = await Promise.all([
+    const [departments, progress, snapshots, queue, preview] = await Promise.all([
       services.campaigns.departments(campaign.id),
       services.invitations.progress(campaign, status),
       services.results.snapshots(campaign.slug),
       services.negatives.queue(campaign.slug, { pageSize: '1' }),
+      status === 'closed' ? services.privacy.preview(campaign.slug).then((p) => p.counts) : null,
     ]);
+    const viewer = await viewerOf(c, services);
     // a correction's list of what changed and why, read from the snapshot itself
     const corrections = await Promise.all(
       snapshots
@@ -225,7 +236,7 @@ export function adminRoutes(services: Services) {
     const base = `/api/campaigns/${campaign.slug}`;
     const zone = campaign.config.timeZone;
     return c.html(
-      <AdminPage viewer={await viewerOf(c, services)} title={campaign.name} data={{ 'data-slug': campaign.slug }}>
+      <AdminPage viewer={viewer} title={campaign.name} data={{ 'data-slug': campaign.slug }}>
         <p>
           <a href="/admin">← 全部活动</a>
         </p>
@@ -415,8 +426,29 @@ export function adminRoutes(services: Services) {
           </form>
           <div id="evaluator-results" class="result" aria-live="polite"></div>
         </section>
+
+        <PurgeSection campaign={campaign} status={status} csrf={viewer.csrfToken} purge={{ ...purge, preview }} />
       </AdminPage>,
+      code,
     );
+  }
+
+  app.get('/campaigns/:slug', (c) => {
+    const done = c.req.query('purged');
+    return campaignPage(c, c.req.param('slug'), done && /^\d{1,9}$/.test(done) ? { done: Number(done) } : {});
+  });
+
+  // the typed confirmation: a refusal shows the page again with it, a purge returns to the page
+  app.post('/campaigns/:slug/purge', async (c) => {
+    const slug = c.req.param('slug');
+    const { values } = await readForm(c);
+    let report: PurgeReport | undefined;
+    const refused = await attempt(async () => {
+      report = await services.privacy.purge(slug, { confirm: values.confirm ?? '' }, c.get('user').username);
+    });
+    if (refused || !report)
+      return campaignPage(c, slug, { error: refused?.message, typed: values.confirm }, refused?.status);
+    return c.redirect(`/admin/campaigns/${encodeURIComponent(slug)}?purged=${report.total}#purge`, 303);
   });
 
   return app;

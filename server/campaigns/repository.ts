@@ -13,6 +13,8 @@ export interface Campaign {
   mode: 'anonymous' | 'named';
   config: CampaignConfig;
   createdAt: string;
+  /** when its personal data was last purged (server/privacy/), null until then */
+  purgedAt: string | null;
 }
 
 /** A questionnaire version: the SurveyJS definition as loaded (departments are injected when served). */
@@ -30,6 +32,7 @@ const toCampaign = (row: Selectable<Database['campaigns']>): Campaign => ({
   mode: row.mode,
   config: storedCampaignConfig(row.config_json),
   createdAt: row.created_at,
+  purgedAt: row.purged_at,
 });
 
 const toQuestionnaire = (row: Pick<Selectable<Database['questionnaires']>, 'version' | 'definition_json'>) => ({
@@ -51,7 +54,7 @@ export function campaignsRepository(db: Kysely<Database>) {
     list: async (): Promise<Campaign[]> =>
       (await db.selectFrom('campaigns').selectAll().orderBy('opens_at', 'desc').execute()).map(toCampaign),
 
-    insert: async (campaign: Campaign): Promise<Campaign> =>
+    insert: async (campaign: Omit<Campaign, 'purgedAt'>): Promise<Campaign> =>
       toCampaign(
         await db
           .insertInto('campaigns')
@@ -68,6 +71,9 @@ export function campaignsRepository(db: Kysely<Database>) {
           .returningAll()
           .executeTakeFirstOrThrow(),
       ),
+
+    markPurged: (id: string, at: string) =>
+      db.updateTable('campaigns').set({ purged_at: at }).where('id', '=', id).execute(),
 
     insertQuestionnaire: (campaignId: string, questionnaire: { version: number; definition: unknown }, at: string) =>
       db

@@ -7,6 +7,7 @@ import { noticesCommands } from '../notices/cli.js';
 import { ledgerCommand } from '../notices/ledger-cli.js';
 import { backupCommand, restoreCommand } from '../db/cli.js';
 import { negativesCommands } from '../negatives/cli.js';
+import { purgeCommand } from '../privacy/cli.js';
 import type { Command } from './framework.js';
 import { serveCommand } from './serve.js';
 
@@ -27,4 +28,5 @@ export const commands: Command[] = [
   backupCommand,
   restoreCommand,
   ...negativesCommands,
+  purgeCommand,
 ];

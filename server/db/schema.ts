@@ -47,6 +47,8 @@ export interface CampaignsTable {
   /** the validated campaign config (scale, items, categories, groups, scoring), JSON */
   config_json: string;
   created_at: string;
+  /** when its personal data was last purged (migration 0025); null until then */
+  purged_at: Generated<string | null>;
 }
 
 export interface QuestionnairesTable {

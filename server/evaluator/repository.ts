@@ -30,6 +30,17 @@ export function evaluatorRepository(db: Kysely<Database>) {
           .execute()
       ).map((r) => r.id),
 
+    countCampaignDrafts: async (campaignId: string) =>
+      Number(
+        (
+          await db
+            .selectFrom('drafts')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('campaign_id', '=', campaignId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+
     /** Delete every draft of a campaign; returns how many went. */
     deleteCampaignDrafts: async (campaignId: string) =>
       Number((await db.deleteFrom('drafts').where('campaign_id', '=', campaignId).executeTakeFirst()).numDeletedRows),

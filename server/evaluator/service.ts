@@ -8,7 +8,7 @@ import { AppError, parseOrThrow, zodDetails } from '../errors.js';
 import { requestFingerprint, type ResponsesService, type StoredSubmission } from '../responses/service.js';
 import { sha256 } from '../shared/ids.js';
 import type { AuditService } from '../accounts/audit.js';
-import { UNKNOWN_LINK_THROTTLE, type ThrottleService } from '../throttle/service.js';
+import { NETWORK_KEY_PREFIX, UNKNOWN_LINK_THROTTLE, type ThrottleService } from '../throttle/service.js';
 import { invitationsRepository, type Invitation } from '../invitations/repository.js';
 import { departmentDirectory } from './directory.js';
 import { evaluatorRepository, legacyDraftKey, type Draft } from './repository.js';
@@ -134,7 +134,7 @@ export function evaluatorService(
   /** The network an unknown link came from: salted, the same coarse prefix as responses' network keys. */
   function unknownLinkKey(connection: ClientConnection): string {
     const prefix = networkPrefix(clientAddress(connection, config.trustProxy)) ?? 'unknown';
-    return `link:${sha256(`${config.networkSalt}|link|${prefix}`).slice(0, 32)}`;
+    return `${NETWORK_KEY_PREFIX.link}${sha256(`${config.networkSalt}|link|${prefix}`).slice(0, 32)}`;
   }
 
   function assertOpen(campaign: Campaign) {

@@ -4,7 +4,7 @@ import type { Dialect } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
 import { chunks } from '../shared/chunks.js';
 import { newId } from '../shared/ids.js';
-import { evaluatorColumns, type Evaluator } from '../roster/repository.js';
+import { evaluatorColumns, PURGED_PREFIX, type Evaluator } from '../roster/repository.js';
 
 /** An invitation as the evaluator's link finds it (the token's hash and times stay in the table). */
 export interface Invitation {
@@ -45,6 +45,31 @@ export function invitationsRepository(db: Kysely<Database>) {
     findByTokenHash: async (tokenHash: string): Promise<Invitation | undefined> => {
       const row = await db.selectFrom('invitations').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
       return row && toInvitation(row);
+    },
+
+    /**
+     * Replace the token hashes of a campaign's invitations by a value derived from nothing secret
+     * (its links stop working; the rows stay for the progress counts); `dryRun` only counts.
+     */
+    retireTokens: async (campaignId: string, dryRun: boolean): Promise<number> => {
+      if (dryRun)
+        return Number(
+          (
+            await db
+              .selectFrom('invitations')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .where('campaign_id', '=', campaignId)
+              .where('token_hash', 'not like', `${PURGED_PREFIX}%`)
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const result = await db
+        .updateTable('invitations')
+        .set({ token_hash: sql<string>`${sql.lit(PURGED_PREFIX)} || id` })
+        .where('campaign_id', '=', campaignId)
+        .where('token_hash', 'not like', `${PURGED_PREFIX}%`)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
 
     /** Record the first opening of a link (only while it is unused). */

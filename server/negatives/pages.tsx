@@ -362,7 +362,14 @@ export function negativesPages(services: Services) {
               {report.reportedDay}（{report.ageDays} 天前）
             </dd>
             <dt>联系核实</dt>
-            <dd id="contact">{report.contact ? report.contact : '评议代表未同意联系'}</dd>
+            <dd id="contact">
+              {report.contact
+                ? report.contact
+                : // consent without a contact is only left by a purge (a contact is required with consent)
+                  report.contactAllowed
+                  ? '联系方式已随个人信息清除'
+                  : '评议代表未同意联系'}
+            </dd>
           </dl>
         </section>
         <section id="redaction">

@@ -166,6 +166,28 @@ export function negativesRepository(db: Kysely<Database>) {
   return {
     transaction: <T>(work: (trx: Transaction<Database>) => Promise<T>) => db.transaction().execute(work),
 
+    /** Blank the contacts evaluators volunteered on a campaign's reports (the reports stay); `dryRun` only counts. */
+    async purgeContacts(campaignId: string, dryRun: boolean): Promise<number> {
+      if (dryRun)
+        return Number(
+          (
+            await db
+              .selectFrom('negative_reports')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .where('campaign_id', '=', campaignId)
+              .where('contact', 'is not', null)
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const result = await db
+        .updateTable('negative_reports')
+        .set({ contact: null })
+        .where('campaign_id', '=', campaignId)
+        .where('contact', 'is not', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
     /** In the submit (or import) transaction: one multi-row INSERT per 500 reports, as before. */
     async insertReported(trx: Executor, reports: readonly ReportedNegative[]): Promise<void> {
       for (const chunk of chunks([...reports])) {

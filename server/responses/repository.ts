@@ -1,7 +1,7 @@
 import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { chunks } from '../shared/chunks.js';
-import type { CanonicalRecord } from '../../surveys/record.js';
+import { withoutPersonalData, type CanonicalRecord } from '../../surveys/record.js';
 import type { Receipt } from '../contracts.js';
 
 export type ResponseRow = Selectable<Database['responses']>;
@@ -57,6 +57,9 @@ export interface ResponseRows {
   answers: NewAnswer[];
   problems: NewProblemMention[];
 }
+
+/** Rows read at a time by a purge: a city's 20,000 records never sit in memory at once. */
+const PURGE_PAGE = 500;
 
 export function responsesRepository(db: Kysely<Database>) {
   return {
@@ -147,6 +150,46 @@ export function responsesRepository(db: Kysely<Database>) {
         for (const d of record.departments) if (d.suggestion) out.push({ department: d.code, text: d.suggestion });
       }
       return out;
+    },
+
+    /**
+     * Blank the organisation (column and record) and the volunteered contacts (record) of a
+     * campaign's responses, a page of rows at a time; `dryRun` only counts. Only rows whose text
+     * may hold either are read (JSON.stringify writes `"organisation":"` or `"contact":"` for a
+     * non-null one only); the record itself decides.
+     */
+    async purgePersonalData(campaignId: string, dryRun: boolean): Promise<number> {
+      let changed = 0;
+      for (let after = ''; ; ) {
+        const rows = await db
+          .selectFrom('responses')
+          .select(['id', 'organisation', 'record_json'])
+          .where('campaign_id', '=', campaignId)
+          .where('id', '>', after)
+          .where((eb) =>
+            eb.or([
+              eb('organisation', 'is not', null),
+              eb('record_json', 'like', '%"organisation":"%'),
+              eb('record_json', 'like', '%"contact":"%'),
+            ]),
+          )
+          .orderBy('id')
+          .limit(PURGE_PAGE)
+          .execute();
+        for (const row of rows) {
+          const blanked = withoutPersonalData(JSON.parse(row.record_json) as CanonicalRecord);
+          if (!blanked && row.organisation === null) continue;
+          changed++;
+          if (dryRun) continue;
+          await db
+            .updateTable('responses')
+            .set({ organisation: null, ...(blanked ? { record_json: JSON.stringify(blanked) } : {}) })
+            .where('id', '=', row.id)
+            .execute();
+        }
+        if (rows.length < PURGE_PAGE) return changed;
+        after = rows[rows.length - 1].id;
+      }
     },
 
     /** Every stored record with the questionnaire version answered and its source, in an order unrelated to submission. */

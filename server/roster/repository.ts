@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { chunks } from '../shared/chunks.js';
 import { newId } from '../shared/ids.js';
@@ -68,6 +68,22 @@ export interface EvaluatorListing extends Evaluator {
 export interface NewEvaluator extends Omit<Evaluator, 'id'> {
   rowKey: string;
 }
+
+/** What a purged row's unique secret or key becomes: the prefix and the row's own id (unique, derived from nothing personal). */
+export const PURGED_PREFIX = 'purged:';
+
+/** A campaign's evaluators that still hold personal data, or the row key hashed from it. */
+const holdingPersonalData = (campaignId: string) => (eb: ExpressionBuilder<Database, 'evaluators'>) =>
+  eb.and([
+    eb('campaign_id', '=', campaignId),
+    eb.or([
+      eb('name', '!=', ''),
+      eb('organisation', 'is not', null),
+      eb('phone', 'is not', null),
+      eb('email', 'is not', null),
+      eb('row_key', 'not like', `${PURGED_PREFIX}%`),
+    ]),
+  ]);
 
 /** The one repository that writes `departments` and `evaluators`. */
 export function rosterRepository(db: Kysely<Database>) {
@@ -144,6 +160,35 @@ export function rosterRepository(db: Kysely<Database>) {
             .executeTakeFirstOrThrow()
         ).n,
       ),
+
+    /**
+     * Blank the personal data of a campaign's roster in place (the rows stay: invitations and the
+     * progress counts by category refer to them); `dryRun` only counts. Returns the rows concerned.
+     */
+    purgeEvaluators: async (campaignId: string, dryRun: boolean): Promise<number> => {
+      if (dryRun)
+        return Number(
+          (
+            await db
+              .selectFrom('evaluators')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .where(holdingPersonalData(campaignId))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const result = await db
+        .updateTable('evaluators')
+        .set({
+          name: '',
+          organisation: null,
+          phone: null,
+          email: null,
+          row_key: sql<string>`${sql.lit(PURGED_PREFIX)} || id`,
+        })
+        .where(holdingPersonalData(campaignId))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
 
     /** Evaluators with their invitation state, for the office's list (search by name or organisation). */
     listEvaluators: async (

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../db/schema.js';
 
 /** A key's attempts in its current window. */
@@ -62,6 +62,29 @@ export function throttleRepository(db: Kysely<Database>) {
         .execute(),
 
     forget: (key: string) => db.deleteFrom('login_attempts').where('key', '=', key).execute(),
+
+    /**
+     * Forget the counters of every key starting with one of `prefixes`, but a lock still in force
+     * (it ends within its window; lifting it would hand a guesser a fresh allowance); `dryRun` only counts.
+     */
+    forgetPrefixed: async (prefixes: readonly string[], now: string, dryRun: boolean): Promise<number> => {
+      const matching = (eb: ExpressionBuilder<Database, 'login_attempts'>) =>
+        eb.and([
+          eb.or(prefixes.map((p) => eb('key', 'like', `${p}%`))),
+          eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]),
+        ]);
+      if (dryRun)
+        return Number(
+          (
+            await db
+              .selectFrom('login_attempts')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .where(matching)
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      return Number((await db.deleteFrom('login_attempts').where(matching).executeTakeFirst()).numDeletedRows);
+    },
 
     /** Forget windows that ended and locks that ran out, so sprayed keys don't pile up. */
     prune: (windowStart: string, now: string) =>

@@ -30,6 +30,12 @@ export const UNKNOWN_LINK_THROTTLE: ThrottleRule = {
 };
 
 /**
+ * Keys derived from a client's network (salted hashes, never the address): the login's per-network
+ * lock and the unknown-link counter. A purge forgets them (server/privacy/).
+ */
+export const NETWORK_KEY_PREFIX = { login: 'net:', link: 'link:' } as const;
+
+/**
  * Attempt throttling counted in the database. An attempt is reserved, in one statement per key,
  * before the work it guards (a password hash), so concurrent requests can't all get their guess
  * while the count is still low: only `maxFailures` of them see a count within the allowance.
@@ -83,6 +89,10 @@ export function throttleService({ db, clock }: Pick<AppDeps, 'db' | 'clock'>) {
       for (const key of keys.forget ?? []) await tx.forget(key);
       for (const key of keys.release ?? []) await tx.release(key);
     },
+
+    /** Forget every network key but the locks in force (they run out within their window); `dryRun` only counts. */
+    forgetNetworks: (trx: Kysely<Database>, dryRun: boolean): Promise<number> =>
+      throttleRepository(trx).forgetPrefixed(Object.values(NETWORK_KEY_PREFIX), clock.now().toISOString(), dryRun),
   };
 }
 

@@ -650,6 +650,9 @@ const PLANS: Record<string, Plan> = {
   'POST /admin/campaigns/:slug/negatives/:id/merge': { bodies: true },
   'POST /admin/campaigns/:slug/negatives/:id/unmerge': { bodies: true },
   'GET /admin/campaigns/:slug/suggestions': { queries: true },
+  // the campaign is open: every purge is refused (409) and blanks nothing
+  'POST /api/campaigns/:slug/purge': { bodies: true },
+  'POST /admin/campaigns/:slug/purge': { bodies: true },
   'GET /dashboard': { queries: true },
   'GET /dashboard/departments/:code': {
     queries: [

@@ -51,6 +51,8 @@ const PLAN: Record<string, Plan> = {
   'POST /admin/campaigns/:slug/negatives/:id/merge': ['admin'],
   'POST /admin/campaigns/:slug/negatives/:id/unmerge': ['admin'],
   'GET /admin/campaigns/:slug/suggestions': ['admin'],
+  'POST /admin/campaigns/:slug/purge': ['admin'],
+  'POST /api/campaigns/:slug/purge': ['admin'],
   'GET /api/campaigns/:slug/results': ['admin', 'analyst'],
   'GET /api/campaigns/:slug/results/export.csv': ['admin', 'analyst'],
   'GET /api/snapshots/:id/export.csv': ['admin', 'analyst'],
