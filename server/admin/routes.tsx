@@ -269,7 +269,8 @@ export function adminRoutes(services: Services) {
         <section class="card">
           <h2>导入部门</h2>
           <p class="muted">
-            .xlsx 或 .csv，列：代码（code）、名称（name）、分组（group，可填分组名称或代码）；可选：联络员、联络员邮箱。
+            .xlsx 或
+            .csv，列：代码（code）、名称（name）、分组（group，可填分组名称或代码）；可选：简称（short_name，评议代表查找部门时也能搜到，几个简称用“、”隔开）、联络员、联络员邮箱。
             同一代码再次导入时，内容相同不变，内容不同则更新；文件有任何错误时不导入任何数据。
           </p>
           <ImportForm endpoint={`${base}/departments/import`} accept=".xlsx,.csv" />

@@ -234,7 +234,7 @@ export function evaluatorService(
     }
     let directory = directories.get(listKey);
     if (!directory) {
-      directory = departmentDirectory(campaign.config, departments);
+      directory = await departmentDirectory(campaign.config, departments);
       if (directories.size > 50) directories.clear();
       directories.set(listKey, directory);
     }

@@ -25,7 +25,8 @@ function printSummary(ctx: CliContext, what: string, s: ImportSummary) {
 export const importDepartmentsCommand: Command = {
   name: 'import departments',
   usage: 'import departments --campaign SLUG [--dry-run] FILE',
-  summary: '导入部门（.xlsx/.csv：code 代码, name 名称, group 分组[, liaison_name 联络员, liaison_email 联络员邮箱]）',
+  summary:
+    '导入部门（.xlsx/.csv：code 代码, name 名称, group 分组[, short_name 简称, liaison_name 联络员, liaison_email 联络员邮箱]）',
   options: { campaign: { type: 'string' }, 'dry-run': { type: 'boolean' } },
   async run({ values, positionals }, ctx) {
     const slug = values.campaign as string | undefined;
