@@ -6,7 +6,7 @@ import { outboxRepository } from '../outbox/repository.js';
 import { AppError } from '../errors.js';
 import { newId } from '../shared/ids.js';
 import { formatLongDate } from '../../web/lib/time.js';
-import type { Actor } from './machine.js';
+import type { Action, Actor } from './machine.js';
 
 /**
  * Generated notices to a department: one in-app notification (the liaison portal lists it whether
@@ -173,6 +173,80 @@ export function itemNotice(
       item.dueAt ? `，请于 ${formatLongDate(item.dueAt, timeZone)}前${event.step}` : ''
     }。`,
     path: `/my/items/${item.id}`,
+  };
+}
+
+/** The office's decisions on an item the department is told of. */
+export type DecisionAction = Extract<Action, { type: 'decide_extension' | 'decide_appeal' | 'return' | 'close' }>;
+
+export const isDecision = (action: Action): action is DecisionAction =>
+  action.type === 'decide_extension' ||
+  action.type === 'decide_appeal' ||
+  action.type === 'return' ||
+  action.type === 'close';
+
+/**
+ * The department is told of an office decision on one of its items (延期审批, 申诉裁定, 退回, 销号):
+ * what was decided, why, and what it owes next by when. `after` is the item as the decision left it;
+ * one notice per history row.
+ */
+export function decisionNotice(
+  after: {
+    id: string;
+    departmentId: string;
+    departmentName: string;
+    sheetId: string | null;
+    number: string;
+    title: string;
+    dueAt: string | null;
+    responseDueAt: string | null;
+    extensionGrantedDays: number | null;
+  },
+  action: DecisionAction,
+  historyId: string,
+  timeZone: string,
+): Notice {
+  const day = (at: string | null) => (at ? formatLongDate(at, timeZone) : '');
+  const what = `事项 ${after.number}「${after.title}」`;
+  const why = action.reason?.trim() ? `理由：${action.reason.trim()}。` : '';
+  // 'info': the colours blue/orange/red are the escalation's (提醒/催办/督办), not a decision's
+  const [title, text]: [string, string] = (() => {
+    switch (action.type) {
+      case 'decide_extension':
+        return action.approve
+          ? [
+              `【延期已批准】事项 ${after.number}`,
+              `评议办批准了${what}的延期申请（印发后 ${after.extensionGrantedDays} 个工作日），反馈期限延至 ${day(after.responseDueAt)}。${why}`,
+            ]
+          : [
+              `【延期未批准】事项 ${after.number}`,
+              `评议办不予批准${what}的延期申请。${why}反馈期限仍为 ${day(after.responseDueAt)}，请按期反馈整改情况。`,
+            ];
+      case 'decide_appeal':
+        return action.uphold
+          ? [`【申诉成立】事项 ${after.number} 已撤销`, `评议办裁定${what}的申诉成立，该事项已撤销，无需再办理。${why}`]
+          : [
+              `【申诉驳回】事项 ${after.number}`,
+              `评议办驳回了${what}的申诉。${why}请继续整改${after.dueAt ? `，于 ${day(after.dueAt)}前` : '并'}反馈整改情况。`,
+            ];
+      case 'return':
+        return [
+          `【退回】事项 ${after.number} 须重新整改`,
+          `评议办退回了${what}的整改反馈。${why}请重新整改，于 ${day(after.dueAt)}前再次反馈整改情况。`,
+        ];
+      case 'close':
+        return [`【销号】事项 ${after.number} 已销号`, `评议办核验了${what}的整改情况，该事项已销号。${why}`];
+    }
+  })();
+  return {
+    dedupeKey: `decision:${historyId}`,
+    departmentId: after.departmentId,
+    itemId: after.id,
+    sheetId: after.sheetId,
+    level: 'info',
+    title,
+    body: `${after.departmentName}：${text}`,
+    path: `/my/items/${after.id}`,
   };
 }
 

@@ -11,7 +11,7 @@ import { fillPattern, noticesConfigSchema, type NoticesConfig } from '../../surv
 import { DEFAULT_TIME_ZONE, dayInZone } from '../../web/lib/time.js';
 import { countdown, type Countdown } from './countdown.js';
 import { itemsToReopen, reopenReason } from './lookback.js';
-import { itemNotice, notify, sheetIssuedNotice } from './notify.js';
+import { decisionNotice, isDecision, itemNotice, notify, sheetIssuedNotice } from './notify.js';
 import { checkEvidence, type UploadedFile } from './evidence.js';
 import {
   RESPOND_DAYS,
@@ -251,7 +251,7 @@ export function noticesService(
     if (patch.dueAt !== undefined && patch.dueAt !== item.dueAt) patch.escalation = 0;
     await repo.updateItem(item.id, patch, at);
     const detail = actionDetail(action);
-    await repo.appendHistory({
+    const history = await repo.appendHistory({
       itemId: item.id,
       at,
       actorId: actor.userId,
@@ -276,7 +276,16 @@ export function noticesService(
       to: next.history.to,
       ...detail,
     });
-    return (await repo.findItem(item.id)) as Item;
+    const after = (await repo.findItem(item.id)) as Item;
+    // the department hears of every office decision on its item, in the decision's transaction
+    if (isDecision(action))
+      await notify(
+        trx,
+        config,
+        decisionNotice(after, action, history.id, campaign?.config.timeZone ?? DEFAULT_TIME_ZONE),
+        at,
+      );
+    return after;
   }
 
   /** A liaison reaches only their own department's issued items: 403 for another's, 404 for what isn't issued. */

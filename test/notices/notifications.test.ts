@@ -4,7 +4,8 @@ import type { Db } from '../../server/db/connect.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
 import { postForm } from '../portal/helpers.js';
-import { morning, quarterSetup } from './scenario.js';
+import { liaisonOf, office, secondOffice } from './helpers.js';
+import { morning, PLAN, quarterSetup } from './scenario.js';
 
 describe('notifications in the liaison portal', () => {
   let db: Db;
@@ -86,5 +87,74 @@ describe('notifications in the liaison portal', () => {
     expect(await page(d001)).not.toContain('条未读');
     // the other department's (its sheet's notice and its own 提醒) stay unread
     expect((await list(d002)).unread).toBe(2);
+  });
+});
+
+describe("the office's decisions told to the department", () => {
+  let db: Db;
+  let q: Awaited<ReturnType<typeof quarterSetup>>;
+  const noticesOf = (code: string) =>
+    db.kysely
+      .selectFrom('notifications as n')
+      .innerJoin('departments as d', 'd.id', 'n.department_id')
+      .select(['n.title', 'n.body', 'n.item_id', 'n.level'])
+      .where('d.code', '=', code)
+      .orderBy('n.created_at')
+      .execute();
+
+  beforeAll(async () => {
+    db = await sqliteDb();
+    q = await quarterSetup(db);
+  });
+  afterAll(() => db.close());
+
+  it('tells of an approved extension, a dismissed appeal, a return and the 销号, each with its item and by mail', async () => {
+    const n = q.services.notices;
+    const item = q.id('D002');
+    const d002 = liaisonOf('D002');
+    await n.acknowledgeSheet(q.items.get('D002')?.sheetId as string, d002);
+    await n.act(item, { type: 'plan', plan: PLAN }, d002);
+    await n.act(item, { type: 'request_extension', days: 30, reason: '涉及多个科室' }, d002);
+    await n.act(item, { type: 'decide_extension', approve: true }, office);
+    await n.act(item, { type: 'appeal', reason: '非本单位职责' }, d002);
+    await n.act(item, { type: 'decide_appeal', uphold: false, reason: '属于本单位职责' }, office);
+    await n.respond(item, '已整改', [], d002);
+    await n.act(item, { type: 'return', reason: '缺少佐证材料' }, office);
+    await n.respond(item, '已补充材料', [], d002);
+    await n.act(item, { type: 'close' }, secondOffice);
+    const decisions = (await noticesOf('D002')).slice(1);
+    expect(decisions.map((d) => d.title)).toEqual([
+      `【延期已批准】事项 ${q.items.get('D002')?.number}`,
+      `【申诉驳回】事项 ${q.items.get('D002')?.number}`,
+      `【退回】事项 ${q.items.get('D002')?.number} 须重新整改`,
+      `【销号】事项 ${q.items.get('D002')?.number} 已销号`,
+    ]);
+    expect(decisions.every((d) => d.item_id === item && d.level === 'info')).toBe(true);
+    expect(decisions[0].body).toContain('印发后 30 个工作日');
+    expect(decisions[0].body).toContain('反馈期限延至 2026年11月10日。');
+    expect(decisions[1].body).toContain('理由：属于本单位职责。');
+    expect(decisions[2].body).toContain('理由：缺少佐证材料。请重新整改，于 2026年10月');
+    const mail = await db.kysely
+      .selectFrom('outbox')
+      .select(['subject', 'body'])
+      .where('recipient', '=', 'd002@example.gov.cn')
+      .orderBy('created_at')
+      .execute();
+    expect(mail.map((m) => m.subject).slice(1)).toEqual(decisions.map((d) => d.title));
+    expect(mail[4].body).toContain(`http://localhost:3000/my/items/${item}`);
+  });
+
+  it('tells of a refused extension with the reason, and a refused decision tells nothing', async () => {
+    const n = q.services.notices;
+    const item = q.id('D001');
+    const d001 = liaisonOf('D001');
+    await n.acknowledgeSheet(q.items.get('D001')?.sheetId as string, d001);
+    await n.act(item, { type: 'request_extension', days: 30, reason: '人手不足' }, d001);
+    await expect(n.act(item, { type: 'decide_extension', approve: false }, office)).rejects.toThrow('不予延期的理由');
+    expect(await noticesOf('D001')).toHaveLength(1);
+    await n.act(item, { type: 'decide_extension', approve: false, reason: '理由不充分' }, office);
+    const [, refused] = await noticesOf('D001');
+    expect(refused.title).toBe(`【延期未批准】事项 ${q.items.get('D001')?.number}`);
+    expect(refused.body).toContain('理由：理由不充分。反馈期限仍为');
   });
 });

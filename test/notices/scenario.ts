@@ -92,6 +92,9 @@ export const EXPECTED = {
     ['2026-10-27', 'orange'],
     ['2026-11-03', 'red'],
   ],
-  // on time throughout: only the sheet's own notice
-  D003: [['2026-09-22', 'info']],
+  // on time throughout: no reminder, only the sheet's own notice and the office's 销号
+  D003: [
+    ['2026-09-22', 'info'],
+    ['2026-10-13', 'info'],
+  ],
 } as const;
