@@ -39,7 +39,7 @@ import { ACTION_LABELS, OPEN_STATES, PERIODS } from '../notices/machine.js';
 import type { Deadlines, Item, ItemDetail, Notification, NoticeActor, SheetDetail } from '../notices/service.js';
 import type { Services } from '../services.js';
 import { UPLOAD_MAX_BYTES } from '../http/limits.js';
-import { DEFAULT_TIME_ZONE, zoneLabel } from '../../web/lib/time.js';
+import { DEFAULT_TIME_ZONE, dayInZone, zoneLabel } from '../../web/lib/time.js';
 
 /**
  * The department liaison's portal at /my: their department's sheets (工作提示单) and items, each
@@ -319,7 +319,7 @@ export function portalPages(services: Services) {
         {item.plan && (
           <section>
             <h2>整改方案</h2>
-            <PlanView plan={item.plan} />
+            <PlanView plan={item.plan} responseDueAt={item.responseDueAt} zone={zone} />
           </section>
         )}
         {item.responseText !== null && (
@@ -352,7 +352,7 @@ export function portalPages(services: Services) {
   const SCREENS: Record<ScreenName, Screen> = {
     plan: {
       title: ACTION_LABELS.plan,
-      fields: ({ item, values }) => {
+      fields: ({ item, values, zone, deadlines }) => {
         const v = { ...item.plan, ...values };
         return (
           <>
@@ -363,8 +363,15 @@ export function portalPages(services: Services) {
             </label>
             <label>
               计划完成日期
-              <input type="date" name="date" required value={v.date ?? ''} />
+              <input type="date" name="date" required min={dayInZone(deadlines.now, zone)} value={v.date ?? ''} />
             </label>
+            <p class="muted">
+              不能早于今天
+              {item.responseDueAt && (
+                <>；反馈期限为 {dueDay(item.responseDueAt, zone)}，晚于期限的须按期反馈或先申请延期</>
+              )}
+              。
+            </p>
           </>
         );
       },
@@ -374,12 +381,12 @@ export function portalPages(services: Services) {
     respond: {
       title: ACTION_LABELS.respond,
       multipart: true,
-      fields: ({ item, values }) => (
+      fields: ({ item, values, zone }) => (
         <>
           {item.plan && (
             <details>
               <summary>查看整改方案</summary>
-              <PlanView plan={item.plan} />
+              <PlanView plan={item.plan} responseDueAt={item.responseDueAt} zone={zone} />
             </details>
           )}
           <LongText label="整改情况说明" name="text" rows={8} values={values} />

@@ -320,7 +320,7 @@ export function closeoutPages(services: Services) {
         {item.plan && (
           <section>
             <h2>整改方案</h2>
-            <PlanView plan={item.plan} />
+            <PlanView plan={item.plan} responseDueAt={item.responseDueAt} zone={zone} />
           </section>
         )}
         <section>

@@ -83,7 +83,12 @@ export function Prose({ text }: { text: string }) {
   return <div class="prose">{text}</div>;
 }
 
-export function PlanView({ plan }: { plan: Plan }) {
+/**
+ * A plan may name a date after the response deadline in force (one filed late could name no other),
+ * so the page says so next to it: the department owes its response by the deadline all the same.
+ */
+export function PlanView({ plan, responseDueAt, zone }: { plan: Plan; responseDueAt: string | null; zone: string }) {
+  const late = responseDueAt !== null && plan.date > dayInZone(responseDueAt, zone);
   return (
     <dl class="facts">
       <dt>整改措施</dt>
@@ -93,7 +98,14 @@ export function PlanView({ plan }: { plan: Plan }) {
       <dt>责任人</dt>
       <dd>{plan.responsible}</dd>
       <dt>计划完成日期</dt>
-      <dd>{plan.date}</dd>
+      <dd>
+        {plan.date}
+        {late && responseDueAt && (
+          <p class="plan-late" role="note">
+            晚于反馈期限 {dueDay(responseDueAt, zone)}：请按期反馈整改情况，或在期限前申请延期。
+          </p>
+        )}
+      </dd>
     </dl>
   );
 }

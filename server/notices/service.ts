@@ -245,6 +245,15 @@ export function noticesService(
       if (error instanceof TransitionRefused) throw new AppError(refusalCode[error.kind], error.message);
       throw error;
     }
+    if (action.type === 'plan') {
+      // "today" is the campaign's day; a date after the response deadline is allowed (the pages warn):
+      // a plan filed after the deadline passed could name no other date
+      const today = dayInZone(at, campaign?.config.timeZone ?? DEFAULT_TIME_ZONE);
+      if (action.plan.date < today)
+        throw new AppError('VALIDATION_FAILED', `计划完成日期不能早于今天（${today}）`, [
+          { path: 'date', message: `计划完成日期不能早于今天（${today}）` },
+        ]);
+    }
     const { plan, responseText, respondedAt, closedBy, closedAt, ...facts } = next.patch;
     const patch: ItemPatch = { ...facts, state: next.to, plan, responseText, respondedAt, closedBy, closedAt };
     // a new deadline starts its escalation afresh

@@ -166,6 +166,23 @@ describe('the rectification plan', () => {
     expect(main(body)).toContain('整改措施不能包含空字符');
   });
 
+  it("refuses a completion date before today (the campaign's day), keeping what was typed", async () => {
+    const id = mine.items[0].id;
+    const before = await noticeTables(db);
+    const form = await page(s.app, `/my/items/${id}/plan`, s.people.liaison);
+    expect(main(form.body)).toContain('min="2027-01-05"');
+    expect(main(form.body)).toContain('反馈期限为 2027-01-26（星期二）');
+    const { res, body } = await postForm(s.app, `/my/items/${id}/plan`, s.people.liaison, {
+      measures: '建立限时办结台账',
+      responsible: '王科长',
+      date: '2027-01-04',
+    });
+    expect(res.status).toBe(422);
+    expect(main(body)).toContain('计划完成日期不能早于今天（2027-01-05）');
+    expect(main(body)).toContain('建立限时办结台账');
+    expect(await noticeTables(db)).toEqual(before);
+  });
+
   it('is filed, and the item page shows it with the response deadline counting down', async () => {
     const id = mine.items[0].id;
     const { res } = await postForm(s.app, `/my/items/${id}/plan`, s.people.liaison, {
@@ -183,6 +200,17 @@ describe('the rectification plan', () => {
     expect(text).toContain('还剩 15 个工作日');
     expect(text).toContain(`href="/my/items/${id}/respond"`);
     expect(text).toContain('修改整改方案');
+    expect(text).not.toContain('晚于反馈期限');
+  });
+
+  it('takes a date after the response deadline and warns of it beside the date', async () => {
+    const id = mine.items[0].id;
+    const plan = { measures: '建立限时办结台账，逐件销号', responsible: '王科长' };
+    const late = await postForm(s.app, `/my/items/${id}/plan`, s.people.liaison, { ...plan, date: '2027-03-01' });
+    expect(late.res.status).toBe(303);
+    const text = main((await page(s.app, `/my/items/${id}`, s.people.liaison)).body);
+    expect(text).toContain('2027-03-01');
+    expect(text).toContain('晚于反馈期限 2027-01-26（星期二）：请按期反馈整改情况，或在期限前申请延期。');
   });
 });
 
@@ -240,6 +268,8 @@ describe('the response with evidence files', () => {
       ['office-wang', '登记事项'],
       ['office-wang', '印发'],
       ['liaison-d001', '签收'],
+      ['liaison-d001', '提交整改方案'],
+      // the revision to a date after the deadline
       ['liaison-d001', '提交整改方案'],
       ['liaison-d001', '反馈整改情况'],
     ]);
