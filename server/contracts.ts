@@ -127,6 +127,20 @@ export interface PurgeReport {
   previouslyPurgedAt: string | null;
 }
 
+/** `POST /api/campaigns/:slug/clone`: the new campaign and what it took over from `from` */
+export interface CampaignCloned {
+  campaign: CampaignSummary;
+  from: string;
+  copied: {
+    groups: number;
+    departments: number;
+    /** 0 unless the roster was asked for; copied evaluators have no invitation yet */
+    evaluators: number;
+    /** liaison accounts whose department (by code) the new campaign lists too */
+    liaisonAccounts: number;
+  };
+}
+
 /** `POST /api/campaigns/:slug/departments|evaluators|responses` */
 export interface ImportSummary {
   /** data rows read from the file */
@@ -353,6 +367,11 @@ interface ComparedDepartment {
 export interface Comparison {
   from: { snapshot: string; campaign: ViewCampaign; createdAt: string };
   to: { snapshot: string; campaign: ViewCampaign; createdAt: string };
+  /**
+   * How the two snapshots' scoring methods differ (category weights, scale, items, deduction,
+   * grades, thresholds), one line each in Chinese; empty when the scores are computed alike.
+   */
+  methodChanges: string[];
   departments: {
     code: string;
     name: string;

@@ -10,7 +10,10 @@ import { DEFAULT_ITEMS, DEFAULT_NEGATIVES, DEFAULT_PROBLEMS, SCALE_PRESETS } fro
 export const SURVEYS_DIR = resolve(projectRoot(import.meta.url), 'surveys');
 
 const code = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, '只能包含字母、数字、下划线和连字符（1–40 个字符）');
-const isoDateTime = z.iso.datetime({ offset: true, message: '应为 ISO-8601 时间，例如 2026-12-31T23:59:59+08:00' });
+export const isoDateTime = z.iso.datetime({
+  offset: true,
+  message: '应为 ISO-8601 时间，例如 2026-12-31T23:59:59+08:00',
+});
 
 const levelSchema = z.strictObject({
   code,
@@ -138,9 +141,12 @@ export const noticesConfigSchema = z
 
 export type NoticesConfig = z.output<typeof noticesConfigSchema>;
 
+/** A campaign's code, in its addresses: /admin/campaigns/demo-2026 */
+export const campaignSlug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, '只能包含小写字母、数字和连字符');
+
 export const campaignConfigSchema = z
   .strictObject({
-    slug: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, '只能包含小写字母、数字和连字符'),
+    slug: campaignSlug,
     name: z.string().min(1).max(200),
     opensAt: isoDateTime,
     closesAt: isoDateTime,

@@ -1,9 +1,9 @@
 import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { requirePageRole } from '../accounts/middleware.js';
+import { CSRF_FIELD, requirePageRole } from '../accounts/middleware.js';
 import { ROLE_LABELS } from '../accounts/service.js';
-import type { Campaign } from '../campaigns/service.js';
+import { CLONE_FIELDS, cloneDefaults, cloneRefusal, parseCloneInput, type Campaign } from '../campaigns/service.js';
 import { ImportForm } from '../http/components/import-form.js';
 import { Layout } from '../http/components/layout.js';
 import type { Viewer } from '../http/components/header.js';
@@ -13,10 +13,10 @@ import type { AppEnv } from '../http/env.js';
 import { viewerOf } from '../http/viewer.js';
 import { DECISION_LABELS } from '../negatives/pages.js';
 import type { Progress, PurgeReport } from '../contracts.js';
-import { attempt, readForm } from '../notices/forms.js';
+import { attempt, readForm, type FormValues } from '../notices/forms.js';
 import { PurgeSection, type PurgeState } from '../privacy/pages.js';
 import type { Services } from '../services.js';
-import { DEFAULT_TIME_ZONE, zoneLabel } from '../../web/lib/time.js';
+import { DEFAULT_TIME_ZONE, formatDateTime, instantInZone, zoneLabel } from '../../web/lib/time.js';
 
 const STATUS_LABELS: Record<string, string> = { scheduled: '未开始', open: '进行中', closed: '已截止' };
 const MODE_LABELS: Record<string, string> = { anonymous: '匿名', named: '实名' };
@@ -134,6 +134,94 @@ function ProgressTables({ progress }: { progress: Progress }) {
   );
 }
 
+/** What a datetime-local field shows of an instant: the zone's clock, to the second. */
+const wallTime = (at: string, zone: string) => `${formatDateTime(at, zone).replace(' ', 'T')}:${at.slice(17, 19)}`;
+
+/** Last year's name or code with its years moved on (2026年度 → 2027年度), a suggestion for the clone. */
+const yearOn = (text: string) => text.replace(/20\d\d/g, (year) => String(Number(year) + 1));
+
+/** What the form sent, as the clone takes it: times typed in the campaign's zone, the box ticked or not. */
+function cloneForm(values: FormValues, zone: string) {
+  const instant = (field: 'opensAt' | 'closesAt') => {
+    const typed = values[field]?.trim();
+    if (!typed) return undefined;
+    const at = instantInZone(typed, zone);
+    if (!at) throw cloneRefusal('VALIDATION_FAILED', field, '请按“年-月-日 时:分”填写');
+    return at.toISOString();
+  };
+  return parseCloneInput({
+    slug: values.slug?.trim() ?? '',
+    name: values.name ?? '',
+    opensAt: instant('opensAt'),
+    closesAt: instant('closesAt'),
+    withRoster: values.withRoster === '1',
+  });
+}
+
+interface CloneBanner {
+  error?: string;
+  values?: FormValues;
+}
+
+/** 以此为模板新建活动: a plain form; a refusal shows it again with what was typed. */
+function CloneForm({ campaign, csrf, banner }: { campaign: Campaign; csrf: string; banner: CloneBanner }) {
+  const zone = campaign.config.timeZone;
+  const defaults = cloneDefaults(campaign);
+  const typed = banner.values;
+  return (
+    <section class="card" id="clone">
+      <h2>以此为模板新建活动</h2>
+      <p class="muted">
+        新活动沿用本活动的配置（评议代表类别和权重、计分等级、评议项目、作风问题和负面情形目录、计分规则）、部门分组和部门（代码不变，年度对比按代码对应），
+        部门联络员账号按部门代码继续关联；问卷使用配置所指定问卷的当前版本。评议代表名单可以一并复制，复制的代表还没有邀请链接。
+      </p>
+      {banner.error && (
+        <p class="error" role="alert">
+          {banner.error}
+        </p>
+      )}
+      <form method="post" action={`/admin/campaigns/${campaign.slug}/clone`} class="stack" id="clone-campaign">
+        <input type="hidden" name={CSRF_FIELD} value={csrf} />
+        <label>
+          {CLONE_FIELDS.name}{' '}
+          <input name="name" required maxlength={200} value={typed?.name ?? yearOn(campaign.name)} />
+        </label>
+        <label>
+          {CLONE_FIELDS.slug}（小写字母、数字和连字符）{' '}
+          <input name="slug" required maxlength={63} value={typed?.slug ?? yearOn(campaign.slug)} />
+        </label>
+        <label>
+          {CLONE_FIELDS.opensAt}（{zoneLabel(zone)}）{' '}
+          <input
+            type="datetime-local"
+            step={1}
+            name="opensAt"
+            required
+            value={typed?.opensAt ?? wallTime(defaults.opensAt, zone)}
+          />
+        </label>
+        <label>
+          {CLONE_FIELDS.closesAt}（{zoneLabel(zone)}）{' '}
+          <input
+            type="datetime-local"
+            step={1}
+            name="closesAt"
+            required
+            value={typed?.closesAt ?? wallTime(defaults.closesAt, zone)}
+          />
+        </label>
+        <label>
+          <input type="checkbox" name="withRoster" value="1" checked={typed?.withRoster === '1'} />{' '}
+          {CLONE_FIELDS.withRoster}
+        </label>
+        <div>
+          <button type="submit">新建活动</button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
 /** The office's pages under /admin: campaign list and creation, a campaign's roster, invitations and progress. */
 export function adminRoutes(services: Services) {
   const app = new Hono<AppEnv>();
@@ -205,12 +293,16 @@ export function adminRoutes(services: Services) {
     );
   });
 
-  /** A campaign's page; `purge` and `code` tell of the purge form just sent (a refusal, or the redirect after one). */
+  /**
+   * A campaign's page; `purge` and `code` tell of the purge form just sent (a refusal, or the
+   * redirect after one), `clone` of a refused clone form.
+   */
   async function campaignPage(
     c: Context<AppEnv>,
     slug: string,
     purge: Omit<PurgeState, 'preview'> = {},
     code: ContentfulStatusCode = 200,
+    clone: CloneBanner = {},
   ) {
     const campaign = await services.campaigns.getBySlug(slug);
     const status = services.campaigns.status(campaign);
@@ -241,6 +333,11 @@ export function adminRoutes(services: Services) {
           <a href="/admin">← 全部活动</a>
         </p>
         <h1>{campaign.name}</h1>
+        {c.req.query('done') === 'clone' && (
+          <p class="ok" role="status">
+            已以模板新建本活动：配置、分组、部门和联络员关联已复制。请检查时间，导入或核对评议代表名单，再生成邀请链接。
+          </p>
+        )}
         <dl class="facts">
           <dt>代码</dt>
           <dd>
@@ -428,6 +525,8 @@ export function adminRoutes(services: Services) {
           <div id="evaluator-results" class="result" aria-live="polite"></div>
         </section>
 
+        <CloneForm campaign={campaign} csrf={viewer.csrfToken} banner={clone} />
+
         <PurgeSection campaign={campaign} status={status} csrf={viewer.csrfToken} purge={{ ...purge, preview }} />
       </AdminPage>,
       code,
@@ -450,6 +549,18 @@ export function adminRoutes(services: Services) {
     if (refused || !report)
       return campaignPage(c, slug, { error: refused?.message, typed: values.confirm }, refused?.status);
     return c.redirect(`/admin/campaigns/${encodeURIComponent(slug)}?purged=${report.total}#purge`, 303);
+  });
+
+  app.post('/campaigns/:slug/clone', async (c) => {
+    const source = await services.campaigns.getBySlug(c.req.param('slug'));
+    const { values } = await readForm(c);
+    let created = '';
+    const refused = await attempt(async () => {
+      const input = cloneForm(values, source.config.timeZone);
+      created = (await services.campaigns.clone(source.slug, input, c.get('user').username)).campaign.slug;
+    });
+    if (refused) return campaignPage(c, source.slug, {}, refused.status, { error: refused.message, values });
+    return c.redirect(`/admin/campaigns/${created}?done=clone`, 303);
   });
 
   return app;

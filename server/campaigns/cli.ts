@@ -1,5 +1,8 @@
 import { CliError, type Command } from '../cli/framework.js';
+import { AppError } from '../errors.js';
 import { loadConfigFile } from '../../surveys/campaign-config.js';
+import { formatDateTime, zoneLabel } from '../../web/lib/time.js';
+import { CLONE_FIELDS, parseCloneInput, type CloneField } from './service.js';
 
 export const campaignCreateCommand: Command = {
   name: 'campaign create',
@@ -28,5 +31,69 @@ export const campaignCreateCommand: Command = {
       `  时间 ${campaign.opensAt} 至 ${campaign.closesAt}，${campaign.mode === 'anonymous' ? '匿名' : '实名'}评议`,
     );
     ctx.io.out(`  下一步：minping import departments --campaign ${campaign.slug} 部门.xlsx`);
+  },
+};
+
+/** The flag of each field a clone's refusal names. */
+const CLONE_FLAGS: Record<CloneField, string> = {
+  from: '--from',
+  slug: '--slug',
+  name: '--name',
+  opensAt: '--opens-at',
+  closesAt: '--closes-at',
+  withRoster: '--with-roster',
+};
+
+/** A refusal that names a field, told by its flag: `--slug（活动代码）：评议活动 x 已存在`. */
+function byFlag(error: unknown): never {
+  const detail = error instanceof AppError ? error.details?.[0] : undefined;
+  const field = detail?.field as CloneField | undefined;
+  if (!detail || !field || !(field in CLONE_FLAGS)) throw error;
+  throw new CliError(`${CLONE_FLAGS[field]}（${CLONE_FIELDS[field]}）：${detail.message}`);
+}
+
+export const campaignCloneCommand: Command = {
+  name: 'campaign clone',
+  usage: 'campaign clone --from SLUG --slug NEW --name NAME [--opens-at ISO --closes-at ISO] [--with-roster]',
+  summary: '以已有活动为模板新建活动：复制配置、分组、部门（含代码）和联络员关联，可选复制评议代表名单（不含邀请）',
+  options: {
+    from: { type: 'string' },
+    slug: { type: 'string' },
+    name: { type: 'string' },
+    'opens-at': { type: 'string' },
+    'closes-at': { type: 'string' },
+    'with-roster': { type: 'boolean' },
+  },
+  async run({ values, positionals }, ctx) {
+    if (positionals.length) throw new CliError(`多余的参数：${positionals.join(' ')}\n用法：minping ${this.usage}`);
+    const from = values.from as string | undefined;
+    if (!from) throw new CliError(`--from（${CLONE_FIELDS.from}）：请给出作为模板的活动代码`);
+    let input: ReturnType<typeof parseCloneInput>;
+    try {
+      input = parseCloneInput({
+        slug: values.slug,
+        name: values.name,
+        opensAt: values['opens-at'],
+        closesAt: values['closes-at'],
+        withRoster: !!values['with-roster'],
+      });
+    } catch (error) {
+      byFlag(error);
+    }
+    const services = await ctx.services();
+    const { campaign, copied } = await services.campaigns.clone(from, input, 'cli').catch(byFlag);
+    const zone = campaign.config.timeZone;
+    ctx.io.out(`已以 ${from} 为模板创建评议活动 ${campaign.slug}：${campaign.name}`);
+    ctx.io.out(
+      `  时间 ${formatDateTime(campaign.opensAt, zone)} 至 ${formatDateTime(campaign.closesAt, zone)}（${zoneLabel(zone)}）`,
+    );
+    ctx.io.out(
+      `  复制了 ${copied.groups} 个分组、${copied.departments} 个部门（代码不变），${copied.liaisonAccounts} 个联络员账号按部门代码继续关联`,
+    );
+    ctx.io.out(
+      input.withRoster
+        ? `  复制了 ${copied.evaluators} 名评议代表（还没有邀请链接，请在管理页面生成）`
+        : `  未复制评议代表；下一步：minping import evaluators --campaign ${campaign.slug} 名单.xlsx`,
+    );
   },
 };

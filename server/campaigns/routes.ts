@@ -1,12 +1,13 @@
 import { Hono, type Context } from 'hono';
 import { requireRole } from '../accounts/middleware.js';
-import type { CampaignCreated, CampaignStatus, CampaignSummary } from '../contracts.js';
+import type { CampaignCloned, CampaignCreated, CampaignStatus, CampaignSummary } from '../contracts.js';
 import type { AppEnv } from '../http/env.js';
+import { readJsonBody } from '../http/inputs.js';
 import { AppError } from '../errors.js';
 import { parseJson } from '../shared/json.js';
 import type { Services } from '../services.js';
 import { parseConfigText } from '../../surveys/campaign-config.js';
-import type { Campaign } from './service.js';
+import { parseCloneInput, type Campaign, type CloneResult } from './service.js';
 
 export function campaignSummary(campaign: Campaign, status: CampaignStatus): CampaignSummary {
   return {
@@ -20,6 +21,12 @@ export function campaignSummary(campaign: Campaign, status: CampaignStatus): Cam
     createdAt: campaign.createdAt,
   };
 }
+
+export const clonedBody = (result: CloneResult, status: CampaignStatus): CampaignCloned => ({
+  campaign: campaignSummary(result.campaign, status),
+  from: result.from.slug,
+  copied: result.copied,
+});
 
 /** JSON or YAML text → value, or a 422 naming the line. */
 function parseText(text: string, what: string): unknown {
@@ -80,7 +87,7 @@ async function readCreateBody(c: Context): Promise<{ raw: unknown; questionnaire
   return { raw: parseText(text, '活动配置') };
 }
 
-/** `/api/campaigns`: list, read, create (admin). */
+/** `/api/campaigns`: list, read, create and clone (admin). */
 export function campaignRoutes(services: Services) {
   const app = new Hono<AppEnv>();
 
@@ -114,6 +121,13 @@ export function campaignRoutes(services: Services) {
     const campaign = await services.campaigns.create({ raw, questionnaire }, c.get('user').username);
     const created: CampaignCreated = { campaign: campaignSummary(campaign, services.campaigns.status(campaign)) };
     return c.json(created, 201);
+  });
+
+  // a new campaign with this one's config, groups, departments (and, asked for, its roster)
+  app.post('/:slug/clone', requireRole('admin'), async (c) => {
+    const input = parseCloneInput(await readJsonBody(c, '请求体'));
+    const result = await services.campaigns.clone(c.req.param('slug'), input, c.get('user').username);
+    return c.json(clonedBody(result, services.campaigns.status(result.campaign)), 201);
   });
 
   return app;

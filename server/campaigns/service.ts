@@ -1,18 +1,28 @@
 import { readFileSync } from 'node:fs';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
 import type { AuditService } from '../accounts/audit.js';
+import { accountsRepository } from '../accounts/repository.js';
 import type { CampaignStatus } from '../contracts.js';
 import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import { newId } from '../shared/ids.js';
-import { findBadText } from '../../surveys/text.js';
-import { campaignConfigSchema, resolveQuestionnairePath } from '../../surveys/campaign-config.js';
+import type { Database } from '../db/schema.js';
+import { findBadText, text } from '../../surveys/text.js';
+import {
+  campaignConfigSchema,
+  campaignSlug,
+  isoDateTime,
+  resolveQuestionnairePath,
+  type CampaignConfig,
+} from '../../surveys/campaign-config.js';
 import { compileRecordValidator, type RecordValidator } from '../../surveys/record.js';
 import { extraQuestions, lintQuestionnaire } from '../../surveys/questionnaire.js';
 import { type ExtraQuestions, NO_EXTRAS } from '../../surveys/extras.js';
 import { surveyCoreIssues } from '../../surveys/survey-core-check.js';
 import { campaignsRepository, type Campaign } from './repository.js';
-import type { Department } from '../roster/repository.js';
+import { rosterRepository, type Department } from '../roster/repository.js';
 
 export type { Campaign, Department };
 
@@ -44,6 +54,67 @@ export interface CreateCampaignInput {
   questionnaire?: unknown;
   /** the config file's name, for the audit log */
   file?: string;
+}
+
+/** The fields of a clone, as the office's form and the refusals name them (the CLI names its flags). */
+export const CLONE_FIELDS = {
+  from: '来源活动',
+  slug: '活动代码',
+  name: '活动名称',
+  opensAt: '开始时间',
+  closesAt: '截止时间',
+  withRoster: '同时复制评议代表名单',
+} as const;
+export type CloneField = keyof typeof CLONE_FIELDS;
+
+const cloneInputSchema = z.strictObject({
+  slug: campaignSlug,
+  name: text({ message: '请填写活动名称' }).trim().min(1, '请填写活动名称').max(200, '最多 200 个字'),
+  opensAt: isoDateTime.optional(),
+  closesAt: isoDateTime.optional(),
+  withRoster: z.boolean().default(false),
+});
+
+/** A new campaign made from an earlier one; dates left out are the source's, a year later. */
+export type CloneInput = z.output<typeof cloneInputSchema>;
+
+/** A refusal naming the field: `活动代码：评议活动 x 已存在`, with the field in its detail. */
+export function cloneRefusal(code: 'VALIDATION_FAILED' | 'NOT_FOUND' | 'CONFLICT', field: string, message: string) {
+  const label = CLONE_FIELDS[field as CloneField];
+  return new AppError(code, label ? `${label}：${message}` : message, [{ field, message }]);
+}
+
+/** A clone's input from a request body or the CLI's flags, or a refusal naming the first bad field. */
+export function parseCloneInput(raw: unknown): CloneInput {
+  const result = cloneInputSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const details = result.error.issues.map((issue) => ({
+    field: issue.path.length ? String(issue.path[0]) : undefined,
+    message: issue.message,
+  }));
+  const first = details[0];
+  const label = first.field ? CLONE_FIELDS[first.field as CloneField] : undefined;
+  throw new AppError('VALIDATION_FAILED', label ? `${label}：${first.message}` : first.message, details);
+}
+
+/** The same instant a year later (the default dates of a clone). */
+const yearLater = (iso: string) => {
+  const at = new Date(iso);
+  at.setUTCFullYear(at.getUTCFullYear() + 1);
+  return at.toISOString();
+};
+
+/** The dates a clone of `source` gets unless it is given others. */
+export const cloneDefaults = (source: Pick<Campaign, 'opensAt' | 'closesAt'>) => ({
+  opensAt: yearLater(source.opensAt),
+  closesAt: yearLater(source.closesAt),
+});
+
+/** What a clone copied, for the answer, the CLI and the audit log. */
+export interface CloneResult {
+  campaign: Campaign;
+  from: Campaign;
+  copied: { groups: number; departments: number; evaluators: number; liaisonAccounts: number };
 }
 
 export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
@@ -84,6 +155,24 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
     return index;
   }
 
+  /** A campaign and its first questionnaire version, in `trx`. */
+  async function insertCampaign(trx: Kysely<Database>, config: CampaignConfig, definition: unknown) {
+    const tx = campaignsRepository(trx);
+    const now = clock.now().toISOString();
+    const campaign = await tx.insert({
+      id: newId(),
+      slug: config.slug,
+      name: config.name,
+      opensAt: new Date(config.opensAt).toISOString(),
+      closesAt: new Date(config.closesAt).toISOString(),
+      mode: config.mode,
+      config,
+      createdAt: now,
+    });
+    await tx.insertQuestionnaire(campaign.id, { version: 1, definition }, now);
+    return campaign;
+  }
+
   async function departments(campaignId: string): Promise<Department[]> {
     return repo.departments(campaignId);
   }
@@ -104,39 +193,18 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
       if (await repo.findBySlug(config.slug)) {
         throw new AppError('CONFLICT', `评议活动 ${config.slug} 已存在`);
       }
-      const definition = questionnaire ?? readQuestionnaire(config.questionnaire, configDir);
-      refuseBadText(definition, '问卷定义', 'questionnaire.');
-      // survey-core reads only a definition of the right shape (it throws on others)
-      const ours = lintQuestionnaire(definition, config);
-      const issues = ours.length ? ours : await surveyCoreIssues(definition);
-      if (issues.length) {
-        throw new AppError(
-          'VALIDATION_FAILED',
-          `问卷定义有误${issues.length > 1 ? `（共 ${issues.length} 处，见 details）` : ''}：${issues[0].path}：${issues[0].message}`,
-          issues.map((i) => ({ path: `questionnaire.${i.path}`, message: i.message })),
-        );
-      }
-      const now = clock.now().toISOString();
-      const id = newId();
+      const definition = await checkedQuestionnaire(
+        questionnaire ?? readQuestionnaire(config.questionnaire, configDir),
+        config,
+      );
       return db.kysely
         .transaction()
         .execute(async (trx) => {
-          const tx = campaignsRepository(trx);
-          const campaign = await tx.insert({
-            id,
-            slug: config.slug,
-            name: config.name,
-            opensAt: new Date(config.opensAt).toISOString(),
-            closesAt: new Date(config.closesAt).toISOString(),
-            mode: config.mode,
-            config,
-            createdAt: now,
-          });
-          await tx.insertQuestionnaire(id, { version: 1, definition }, now);
+          const campaign = await insertCampaign(trx, config, definition);
           await audit.record(trx, {
             actor,
             action: 'campaign_create',
-            campaignId: id,
+            campaignId: campaign.id,
             detail: { slug: campaign.slug, name: campaign.name, ...(file ? { file } : {}) },
           });
           return campaign;
@@ -144,6 +212,65 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
         .catch((error: unknown) => {
           // the same slug created by a concurrent request since the check above
           if (isUniqueViolation(error)) throw new AppError('CONFLICT', `评议活动 ${config.slug} 已存在`);
+          throw error;
+        });
+    },
+
+    /**
+     * A new campaign made from `fromSlug` (last year's): its config with the new code, name and
+     * dates, its groups, its departments with their codes (so results line up year over year, and
+     * liaison accounts, which name a department by code, keep their department), and on request
+     * its evaluators, without invitations. The questionnaire is the one the config names as it is
+     * now, not a copy of the source's version. One transaction, one audit row.
+     */
+    async clone(fromSlug: string, input: CloneInput, actor: string): Promise<CloneResult> {
+      const source = await repo.findBySlug(fromSlug);
+      if (!source) throw cloneRefusal('NOT_FOUND', 'from', `没有代码为 ${fromSlug} 的评议活动`);
+      if (await repo.findBySlug(input.slug)) throw cloneRefusal('CONFLICT', 'slug', `评议活动 ${input.slug} 已存在`);
+      const defaults = cloneDefaults(source);
+      const opensAt = input.opensAt ?? defaults.opensAt;
+      const closesAt = input.closesAt ?? defaults.closesAt;
+      if (Date.parse(closesAt) <= Date.parse(opensAt))
+        throw cloneRefusal('VALIDATION_FAILED', 'closesAt', `必须晚于开始时间（${new Date(opensAt).toISOString()}）`);
+      // through the schema again: a config stored before a field existed gets its default
+      const config = parseOrThrow(
+        campaignConfigSchema,
+        { ...configInput(source.config), slug: input.slug, name: input.name, opensAt, closesAt },
+        `来源活动 ${source.slug} 的配置`,
+      );
+      const definition = await checkedQuestionnaire(readQuestionnaire(config.questionnaire), config);
+      const now = clock.now().toISOString();
+      return db.kysely
+        .transaction()
+        .execute(async (trx) => {
+          const campaign = await insertCampaign(trx, config, definition);
+          const roster = rosterRepository(trx);
+          const departments = await roster.departments(source.id);
+          await roster.insertDepartments(campaign.id, departments, now);
+          const evaluators = input.withRoster
+            ? await roster.insertEvaluators(campaign.id, await roster.evaluatorRows(source.id), now)
+            : 0;
+          const codes = new Set(departments.map((d) => d.code));
+          const liaisonAccounts = (await accountsRepository(trx).listUsers()).filter(
+            (u) => u.role === 'liaison' && u.departmentCode !== null && codes.has(u.departmentCode),
+          ).length;
+          const copied = { groups: config.groups.length, departments: departments.length, evaluators, liaisonAccounts };
+          await audit.record(trx, {
+            actor,
+            action: 'campaign_clone',
+            campaignId: campaign.id,
+            detail: {
+              from: source.slug,
+              slug: campaign.slug,
+              name: campaign.name,
+              withRoster: input.withRoster,
+              ...copied,
+            },
+          });
+          return { campaign, from: source, copied };
+        })
+        .catch((error: unknown) => {
+          if (isUniqueViolation(error)) throw cloneRefusal('CONFLICT', 'slug', `评议活动 ${input.slug} 已存在`);
           throw error;
         });
     },
@@ -176,6 +303,25 @@ function refuseBadText(value: unknown, what: string, prefix: string) {
       { ...(path ? { path } : {}), message: bad.message },
     ]);
   }
+}
+
+/** A stored config as the schema takes it again (the scale was stored as its levels). */
+const configInput = (config: CampaignConfig) => ({ ...config, scale: { levels: config.scale } });
+
+/** A questionnaire fit to store with `config`, or a 422 listing what is wrong with it. */
+async function checkedQuestionnaire(definition: unknown, config: CampaignConfig): Promise<unknown> {
+  refuseBadText(definition, '问卷定义', 'questionnaire.');
+  // survey-core reads only a definition of the right shape (it throws on others)
+  const ours = lintQuestionnaire(definition, config);
+  const issues = ours.length ? ours : await surveyCoreIssues(definition);
+  if (issues.length) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `问卷定义有误${issues.length > 1 ? `（共 ${issues.length} 处，见 details）` : ''}：${issues[0].path}：${issues[0].message}`,
+      issues.map((i) => ({ path: `questionnaire.${i.path}`, message: i.message })),
+    );
+  }
+  return definition;
 }
 
 function readQuestionnaire(name: string, configDir?: string): unknown {

@@ -1,5 +1,5 @@
 import { userAddCommand } from '../accounts/cli.js';
-import { campaignCreateCommand } from '../campaigns/cli.js';
+import { campaignCloneCommand, campaignCreateCommand } from '../campaigns/cli.js';
 import { importDepartmentsCommand, importEvaluatorsCommand } from '../roster/cli.js';
 import { exportResponsesCommand, importResponsesCommand } from '../responses/cli.js';
 import { resultsCommands } from '../results/cli.js';
@@ -17,6 +17,7 @@ export { runCli } from './framework.js';
 export const commands: Command[] = [
   serveCommand,
   campaignCreateCommand,
+  campaignCloneCommand,
   importDepartmentsCommand,
   importEvaluatorsCommand,
   userAddCommand,

@@ -197,6 +197,7 @@ export function dashboardPages(services: Services) {
                 </label>
                 <button type="submit">对比</button>
               </form>
+              <div id="compare-method" aria-live="polite"></div>
               <Chart canvas="compare-chart" label="得分变化" table="compare-table" />
             </>
           )}

@@ -18,7 +18,7 @@ import { AppError } from '../errors.js';
 import { newId } from '../shared/ids.js';
 import type { CampaignResult } from '../../scoring/index.js';
 import { officeActor, type NoticesService, type PublishedResult } from '../notices/service.js';
-import { methodFromConfig } from './method.js';
+import { methodChanges, methodFromConfig } from './method.js';
 import { scoreOffThread } from './scoring-thread.js';
 import {
   type InputRows,
@@ -333,6 +333,7 @@ export function resultsService(
       return found(await repo.findRecord(id));
     },
 
+    /** Two snapshots department by department, matched by code, and how their methods differ. */
     async compare(fromId: string, toId: string): Promise<Comparison> {
       const view = snapshotViews();
       const [a, b] = [await view(await getSnapshot(fromId)), await view(await getSnapshot(toId))];
@@ -345,6 +346,8 @@ export function resultsService(
       return {
         from: { snapshot: a.snapshot!.id, campaign: a.campaign, createdAt: a.snapshot!.createdAt },
         to: { snapshot: b.snapshot!.id, campaign: b.campaign, createdAt: b.snapshot!.createdAt },
+        // each snapshot's method as published with it, not its campaign's config today
+        methodChanges: methodChanges(a.method, b.method),
         departments: [...byCode.entries()]
           .sort(([x], [y]) => (order.get(x) ?? 1e9) - (order.get(y) ?? 1e9) || (x < y ? -1 : 1))
           .map(([code, { from, to }]) => {

@@ -150,6 +150,18 @@ export function rosterRepository(db: Kysely<Database>) {
       return n;
     },
 
+    /** The roster as imported (row identities included), for a campaign cloned from this one. */
+    evaluatorRows: async (campaignId: string): Promise<NewEvaluator[]> =>
+      (
+        await db
+          .selectFrom('evaluators')
+          .select(['row_key', 'name', 'organisation', 'category', 'phone', 'email'])
+          .where('campaign_id', '=', campaignId)
+          .orderBy('created_at')
+          .orderBy('id')
+          .execute()
+      ).map(({ row_key, ...e }) => ({ rowKey: row_key, ...e })),
+
     countEvaluators: async (campaignId: string) =>
       Number(
         (

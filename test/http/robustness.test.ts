@@ -513,6 +513,32 @@ function nearlyValid(key: string): Body[] {
         formBody('NUL and a lone surrogate', { requirement: '\u0000\ud800', respondDays: '-5' }),
         formBody('over-long requirement', { requirement: '要'.repeat(5000), respondDays: '15' }),
       ];
+    case 'POST /api/campaigns/:slug/clone':
+      return [
+        jsonBody('existing slug', { slug: 'test-2026', name: '复制' }),
+        jsonBody('closes before it opens', {
+          slug: 'robust-clone-a',
+          name: '复制',
+          opensAt: '2027-12-31T00:00:00Z',
+          closesAt: '2027-01-01T00:00:00Z',
+        }),
+        jsonBody('not a date', { slug: 'robust-clone-b', name: '复制', opensAt: 'next year' }),
+        jsonBody('name with NUL', { slug: 'robust-clone-c', name: '\u0000' }),
+        jsonBody('roster not a boolean', { slug: 'robust-clone-d', name: '复制', withRoster: 'yes' }),
+        jsonBody('a questionnaire path', { slug: 'robust-clone-e', name: '复制', questionnaire: '../../etc/passwd' }),
+      ];
+    case 'POST /admin/campaigns/:slug/clone':
+      return [
+        formBody('existing slug', { slug: 'test-2026', name: '复制' }),
+        formBody('a day that does not exist', { slug: 'robust-clone-f', name: '复制', opensAt: '2027-02-30T09:00' }),
+        formBody('NUL and a lone surrogate', { slug: 'robust-clone-g', name: '\u0000\ud800' }),
+        formBody('closes before it opens', {
+          slug: 'robust-clone-h',
+          name: '复制',
+          opensAt: '2027-12-31T00:00',
+          closesAt: '2027-01-01T00:00',
+        }),
+      ];
     case 'POST /admin/campaigns/:slug/negatives/:id/verify':
     case 'POST /admin/campaigns/:slug/negatives/:id/redaction':
     case 'POST /admin/campaigns/:slug/negatives/:id/merge':
@@ -567,6 +593,8 @@ const PLANS: Record<string, Plan> = {
   'GET /api/campaigns': { queries: ['?limit=1e999'] },
   'POST /api/campaigns': { bodies: true, queries: ['?dryRun=maybe'] },
   'GET /api/campaigns/:slug': { queries: ['?format=exe'] },
+  // a valid request makes a campaign: only nearly valid and hostile bodies, which are refused
+  'POST /api/campaigns/:slug/clone': { bodies: true },
   'POST /api/campaigns/:slug/departments/import': {
     bodies: true,
     queries: ['?dryRun=maybe', '?filename=..%2F..%2Fx.xlsx', '?a[]=1&a[]=2&dryRun[]=1'],
@@ -642,6 +670,7 @@ const PLANS: Record<string, Plan> = {
   'POST /api/my/items/:id/appeal': { bodies: true },
   'GET /admin': { queries: ['?campaign=does-not-exist'] },
   'GET /admin/campaigns/:slug': { queries: ['?format=exe'] },
+  'POST /admin/campaigns/:slug/clone': { bodies: true },
   'GET /admin/campaigns/:slug/negatives': { queries: true },
   'GET /admin/campaigns/:slug/negatives/:id': { queries: ['?done=%00'] },
   'POST /admin/campaigns/:slug/negatives/:id/verify': { bodies: true },

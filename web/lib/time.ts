@@ -61,13 +61,38 @@ export function dayInZone(instant: string | Date, timeZone: string): string {
  */
 export function startOfDayInZone(day: string, timeZone: string): Date {
   const [y, m, d] = day.split('-').map(Number);
-  const wall = Date.UTC(y, m - 1, d);
+  return wallInstant(Date.UTC(y, m - 1, d), timeZone);
+}
+
+/**
+ * The instant a clock in the zone shows `YYYY-MM-DDTHH:MM[:SS]` (what a datetime-local field
+ * sends), or null for text that is no such time.
+ */
+export function instantInZone(wallTime: string, timeZone: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(wallTime);
+  if (!m) return null;
+  const [y, mo, d, h, mi, sec] = m.slice(1).map((x) => Number(x ?? 0));
+  const wall = Date.UTC(y, mo - 1, d, h, mi, sec);
+  const back = new Date(wall);
+  // 2027-02-30 or 25:00 roll over into another day or hour: not a time the field could mean
+  if (
+    back.getUTCMonth() !== mo - 1 ||
+    back.getUTCDate() !== d ||
+    back.getUTCHours() !== h ||
+    back.getUTCMinutes() !== mi
+  )
+    return null;
+  return wallInstant(wall, timeZone);
+}
+
+/** The instant the zone's clock shows `wall` (a wall time written as if it were UTC). */
+function wallInstant(wall: number, timeZone: string): Date {
   const offsetAt = (t: number) => {
     const p = parts(new Date(t), timeZone);
     const shown = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute));
     return shown - Math.floor(t / 60_000) * 60_000;
   };
-  // the offset at the first guess may differ from the one at midnight (a clock change in between)
+  // the offset at the first guess may differ from the one at the wall time (a clock change in between)
   const guess = wall - offsetAt(wall);
   return new Date(wall - offsetAt(guess));
 }

@@ -529,6 +529,22 @@ function renderHeatmap(view: ResultView) {
   host.append(el('p', { class: 'downloads' }, csv));
 }
 
+/** Whether the two scores were computed alike: a comparison across a method change says so first. */
+function showMethodChanges(cmp: Comparison) {
+  const host = document.getElementById('compare-method');
+  if (!host) return;
+  host.replaceChildren(
+    cmp.methodChanges.length
+      ? el(
+          'div',
+          { class: 'method-changes' },
+          el('p', {}, '评分方法不同，两次的得分和名次不能直接比较：'),
+          el('ul', {}, ...cmp.methodChanges.map((line) => el('li', {}, line))),
+        )
+      : el('p', { class: 'note' }, '两次的评分方法相同（类别权重、计分等级、评议项目和扣分规则一致）。'),
+  );
+}
+
 async function renderCompare() {
   const form = document.getElementById('compare-form') as HTMLFormElement | null;
   if (!form) return;
@@ -540,6 +556,7 @@ async function renderCompare() {
     const cmp = await api.json<Comparison>(
       `/api/compare?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
     );
+    showMethodChanges(cmp);
     const rows = cmp.departments.filter((d) => d.scoreChange !== null);
     makeChart(canvas, {
       type: 'bar',
