@@ -1,35 +1,61 @@
 import type { Context, Hono } from 'hono';
+import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { CSRF_FIELD } from '../accounts/middleware.js';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
 import type { Services } from '../services.js';
-import { FIELD_LIMITS, attempt, checkForm, editItemForm, editSheetForm, readForm, type FormValues } from './forms.js';
+import {
+  FIELD_LIMITS,
+  attempt,
+  checkForm,
+  editItemForm,
+  editSheetForm,
+  readForm,
+  reasonForm,
+  type FormValues,
+} from './forms.js';
 import { actorOf } from './http.js';
 import { RESPOND_DAYS } from './machine.js';
 import type { SheetDetail } from './service.js';
 
 /**
  * The office's edits of a draft sheet on its page, as plain forms (no script needed): the sheet's
- * 工作要求, each draft item's 整改要求 and response period, then 印发. A refusal shows the page
- * again with the message and what was typed in the form that was sent.
+ * 工作要求, each draft item's 整改要求 and response period or its withdrawal, then 印发. What
+ * cannot be undone (撤销, 印发) asks for a ticked confirmation, which the server checks, so it
+ * holds without a script. A refusal shows the page again with the message and what was typed in
+ * the form that was sent.
  */
 
-export type DraftEdit = 'sheet' | 'item' | 'issue';
+export type DraftEdit = 'sheet' | 'item' | 'withdraw' | 'issue';
 
 export const DRAFT_DONE: Record<DraftEdit, string> = {
   sheet: '已保存工作要求。',
   item: '已保存事项的整改要求和反馈期限。',
+  withdraw: '已撤销该事项：它不会印发给部门，印发时其余事项依次编号。',
   issue: '工作提示单已印发：各事项已挂号，期限已按工作日计算，部门联络员可以签收。',
 };
 
 export interface DraftBanner {
   done?: string | null;
   error?: string;
-  /** the form the values belong to: 'sheet', 'issue' or an item's id */
+  /** the form the values belong to: 'sheet', 'issue', an item's id or `withdraw-<item id>` */
   tried?: string;
   values?: FormValues;
 }
+
+/** The tick an irreversible form needs (checked again by `confirmed`). */
+function Confirm({ children }: { children: Child }) {
+  return (
+    <label class="confirm">
+      <input type="checkbox" name="confirm" value="1" required /> {children}
+    </label>
+  );
+}
+
+const confirmed = (values: FormValues, what: string) => {
+  if (values.confirm !== '1') throw new AppError('VALIDATION_FAILED', `请勾选确认后再${what}`);
+};
 
 function Requirement({ label, value }: { label: string; value: string }) {
   return (
@@ -92,11 +118,38 @@ export function DraftEditor({
           </form>
         );
       })}
+      {drafts.map((item) => {
+        const values = typed(`withdraw-${item.id}`);
+        return (
+          <details open={banner.tried === `withdraw-${item.id}`}>
+            <summary>撤销 {item.number}</summary>
+            <form
+              method="post"
+              action={`${action}/items/${item.id}/withdraw`}
+              class="stack"
+              id={`withdraw-item-${item.id}`}
+            >
+              <input type="hidden" name={CSRF_FIELD} value={csrf} />
+              <label>
+                {item.number} 撤销理由
+                <textarea name="reason" rows={2} maxlength={FIELD_LIMITS.reason} required>
+                  {values.reason ?? ''}
+                </textarea>
+              </label>
+              <Confirm>确认撤销 {item.number}：撤销后不能恢复，该事项不会印发给部门</Confirm>
+              <button type="submit" class="secondary">
+                撤销 {item.number}
+              </button>
+            </form>
+          </details>
+        );
+      })}
       <form method="post" action={`${action}/issue`} class="stack" id="issue-sheet">
         <input type="hidden" name={CSRF_FIELD} value={csrf} />
         <p>
           印发后不能再修改；{drafts.length} 个事项将依次编号并挂号，签收、整改方案和反馈期限从印发之日起按工作日计算。
         </p>
+        <Confirm>我已核对以上内容，确认印发（印发后不能撤回）</Confirm>
         <button type="submit">印发工作提示单</button>
       </form>
     </section>
@@ -105,7 +158,7 @@ export function DraftEditor({
 
 type Render = (c: Context<AppEnv>, banner?: DraftBanner, status?: ContentfulStatusCode) => Promise<Response>;
 
-/** POST …/notices/:sheetId/edit, …/items/:itemId/edit and …/issue on the office's sheet page. */
+/** POST …/notices/:sheetId/edit, …/items/:itemId/edit, …/items/:itemId/withdraw and …/issue on the office's sheet page. */
 export function draftEditRoutes(r: Hono<AppEnv>, services: Services, render: Render) {
   const post = (
     path: string,
@@ -135,7 +188,20 @@ export function draftEditRoutes(r: Hono<AppEnv>, services: Services, render: Ren
     },
     (c) => c.req.param('itemId') as string,
   );
-  post('/issue', 'issue', (c, _values, sheet) =>
-    services.notices.issueSheet(c.req.param('slug') as string, sheet.id, actorOf(c)),
+  post(
+    '/items/:itemId/withdraw',
+    'withdraw',
+    async (c, values, sheet) => {
+      const itemId = c.req.param('itemId') as string;
+      if (!sheet.items.some((i) => i.id === itemId)) throw new AppError('NOT_FOUND', '这份工作提示单上没有这个事项');
+      const { reason } = checkForm(reasonForm('撤销理由'), values);
+      confirmed(values, '撤销');
+      return services.notices.act(itemId, { type: 'withdraw', reason }, actorOf(c));
+    },
+    (c) => `withdraw-${c.req.param('itemId')}`,
   );
+  post('/issue', 'issue', (c, values, sheet) => {
+    confirmed(values, '印发');
+    return services.notices.issueSheet(c.req.param('slug') as string, sheet.id, actorOf(c));
+  });
 }

@@ -93,6 +93,7 @@ describe.skipIf(!browserAvailable())('a notice from issue to close-out, the liai
     await page.getByLabel('工作要求').fill('请对照所列问题立行立改，按期反馈。');
     await page.getByRole('button', { name: '保存工作要求' }).click();
     expect(await page.locator('article.notice').innerText()).toContain('请对照所列问题立行立改，按期反馈。');
+    await page.getByLabel('我已核对以上内容，确认印发（印发后不能撤回）').check();
     await page.getByRole('button', { name: '印发工作提示单' }).click();
     expect(await page.getByRole('status').innerText()).toContain('工作提示单已印发');
     expect(await page.locator('#draft-editor').count()).toBe(0);

@@ -503,6 +503,11 @@ function nearlyValid(key: string): Body[] {
         formBody('45 days', { days: '45', reason: '来不及' }),
         formBody('days not a number', { days: '1e999', reason: '来不及' }),
       ];
+    case 'POST /admin/campaigns/:slug/notices/:sheetId/items/:itemId/withdraw':
+      return [
+        formBody('NUL and a lone surrogate', { reason: '\u0000\ud800', confirm: '1' }),
+        formBody('over-long reason', { reason: '要'.repeat(5000), confirm: '1' }),
+      ];
     case 'POST /admin/closeout/items/:id/extension':
     case 'POST /admin/closeout/items/:id/appeal':
       return [formBody('unknown decision', { decision: 'maybe', reason: '' })];
@@ -726,6 +731,7 @@ const PLANS: Record<string, Plan> = {
   // the valid sheet is issued: a valid edit or issue is refused (409) and changes nothing
   'POST /admin/campaigns/:slug/notices/:sheetId/edit': { bodies: true },
   'POST /admin/campaigns/:slug/notices/:sheetId/items/:itemId/edit': { bodies: true },
+  'POST /admin/campaigns/:slug/notices/:sheetId/items/:itemId/withdraw': { bodies: true },
   'POST /admin/campaigns/:slug/notices/:sheetId/issue': { bodies: ['no body', 'urlencoded garbage'] },
   'GET /api/my/notifications': { queries: ['?limit=1e999', '?unread=maybe'] },
   'POST /api/my/notifications/:id/read': { bodies: ['not JSON'] },

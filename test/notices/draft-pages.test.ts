@@ -28,7 +28,7 @@ describe('the office edits and issues a draft sheet from its page, with plain fo
   beforeAll(async () => {
     db = await sqliteDb();
     ctx = await resultsSetup(db, { records: false });
-    for (const report of await verifiedNegatives(db, ctx.services, ctx.campaign, 'D001', 2))
+    for (const report of await verifiedNegatives(db, ctx.services, ctx.campaign, 'D001', 3))
       await db.kysely
         .transaction()
         .execute((trx) => ctx.services.notices.registerVerifiedNegative(trx, report, office));
@@ -45,6 +45,9 @@ describe('the office edits and issues a draft sheet from its page, with plain fo
     expect(text).toContain(`action="${page}/edit"`);
     expect(text).toContain(`action="${page}/items/${sheet.items[0].id}/edit"`);
     expect(text).toContain(`action="${page}/issue"`);
+    expect(text).toContain(`action="${page}/items/${sheet.items[2].id}/withdraw"`);
+    expect(text).toContain('我已核对以上内容，确认印发（印发后不能撤回）');
+    expect(text).toContain('确认撤销 001-03');
     expect(text).toContain('001-02 反馈期限');
     expect(text).toContain('name="csrf"');
   });
@@ -80,20 +83,54 @@ describe('the office edits and issues a draft sheet from its page, with plain fo
       404,
     );
     expect((await post(officeUser, `${page}/edit`, { requirement: '伪造' }, 'forged')).status).toBe(403);
-    expect((await post(analyst, `${page}/issue`, {})).status).toBe(403);
+    expect((await post(analyst, `${page}/issue`, { confirm: '1' })).status).toBe(403);
     expect(await noticeTables(db)).toEqual(before);
   });
 
+  it('issues and withdraws only when the confirmation is ticked, keeping the reason typed', async () => {
+    const before = await noticeTables(db);
+    const unticked = await post(officeUser, `${page}/issue`, {});
+    expect(unticked.status).toBe(422);
+    expect(unticked.text).toContain('请勾选确认后再印发');
+    const item = sheet.items[2];
+    const withdraw = await post(officeUser, `${page}/items/${item.id}/withdraw`, { reason: '与 001-01 重复' });
+    expect(withdraw.status).toBe(422);
+    expect(withdraw.text).toContain('请勾选确认后再撤销');
+    expect(withdraw.text).toContain('与 001-01 重复</textarea>');
+    expect((await post(officeUser, `${page}/items/${item.id}/withdraw`, { confirm: '1' })).text).toContain(
+      '请填写撤销理由',
+    );
+    expect((await post(analyst, `${page}/items/${item.id}/withdraw`, { reason: 'x', confirm: '1' })).status).toBe(403);
+    expect(await noticeTables(db)).toEqual(before);
+  });
+
+  it('withdraws one draft item from the page: it is not issued and the others keep their forms', async () => {
+    const item = sheet.items[2];
+    const done = await post(officeUser, `${page}/items/${item.id}/withdraw`, {
+      reason: '与 001-01 重复',
+      confirm: '1',
+    });
+    expect(done.status).toBe(303);
+    expect(done.location).toBe(`${page}?done=withdraw`);
+    const text = await html(officeUser, `${page}?done=withdraw`);
+    expect(text).toContain('已撤销该事项');
+    expect(text).not.toContain(`${page}/items/${item.id}/edit`);
+    expect(text).toContain(`${page}/items/${sheet.items[0].id}/withdraw`);
+    const [after] = await ctx.services.notices.sheets('test-2026');
+    expect(after.items.find((i) => i.id === item.id)?.state).toBe('withdrawn');
+  });
+
   it('issues the sheet: items registered with their deadlines, the forms gone, a second issue refused', async () => {
-    const issued = await post(officeUser, `${page}/issue`, {});
+    const issued = await post(officeUser, `${page}/issue`, { confirm: '1' });
     expect(issued.status).toBe(303);
     const text = await html(officeUser, `${page}?done=issue`);
     expect(text).toContain('工作提示单已印发');
     expect(text).not.toContain('修改与印发');
     const [after] = await ctx.services.notices.sheets('test-2026');
     expect(after.state).toBe('issued');
-    expect(after.items.map((i) => i.state)).toEqual(['registered', 'registered']);
-    const again = await post(officeUser, `${page}/issue`, {});
+    const states = new Map(after.items.map((i) => [i.id, i.state]));
+    expect(sheet.items.map((i) => states.get(i.id))).toEqual(['registered', 'registered', 'withdrawn']);
+    const again = await post(officeUser, `${page}/issue`, { confirm: '1' });
     expect(again.status).toBe(409);
     expect(again.text).toContain('该工作提示单已经印发');
     expect((await post(officeUser, `${page}/edit`, { requirement: '改' })).status).toBe(409);

@@ -138,6 +138,7 @@ const PLAN: Record<string, Plan> = {
   'GET /api/campaigns/:slug/ledger/docx': ['admin'],
   'POST /admin/campaigns/:slug/notices/:sheetId/edit': ['admin'],
   'POST /admin/campaigns/:slug/notices/:sheetId/items/:itemId/edit': ['admin'],
+  'POST /admin/campaigns/:slug/notices/:sheetId/items/:itemId/withdraw': ['admin'],
   'POST /admin/campaigns/:slug/notices/:sheetId/issue': ['admin'],
   'GET /api/my/notifications': ['liaison'],
   'POST /api/my/notifications/:id/read': ['liaison'],
