@@ -266,6 +266,9 @@ export function closeoutPages(services: Services) {
   ) {
     const { item, zone, deadlines, viewer } = page;
     const responder = [...item.history].reverse().find((h) => h.action === 'respond');
+    // whoever entered the response may not close it (the machine refuses): no 销号 button for them
+    const ownResponse = item.state === 'verifying' && item.respondedBy === page.actor.userId;
+    const decisions = openDecisions(item).filter((name) => !(ownResponse && name === 'close'));
     return c.html(
       <CloseoutPage viewer={viewer} title={`${item.number} ${item.title}`}>
         <p class="crumbs">
@@ -306,13 +309,11 @@ export function closeoutPages(services: Services) {
             <FileList files={item.files} href={(f) => `/admin/closeout/items/${item.id}/evidence/${f.id}`} />
           </section>
         )}
-        {openDecisions(item).length > 0 && (
+        {decisions.length > 0 && (
           <section class="next">
             <h2>评议办处理</h2>
-            {item.state === 'verifying' && item.respondedBy === page.actor.userId && (
-              <p class="muted">这条反馈是您录入的，须由另一位评议办人员核验销号。</p>
-            )}
-            {openDecisions(item).map((name) => (
+            {ownResponse && <p class="muted">这条反馈是您录入的，由另一位评议办人员销号。</p>}
+            {decisions.map((name) => (
               <DecisionForm name={name} page={page} values={banner.tried === name ? (banner.values ?? {}) : {}} />
             ))}
           </section>

@@ -131,7 +131,7 @@ describe('a response entered from paper, and who may close it', () => {
     expect(await noticeTables(db)).toEqual(before);
   });
 
-  it('refuses the person who entered the response closing it, with the service’s message and the note kept', async () => {
+  it('offers no 销号 to the person who entered the response, says who closes it, and refuses their post', async () => {
     const entered = await postFiles(
       s.app,
       `/admin/closeout/items/${onPaper}/respond`,
@@ -140,19 +140,21 @@ describe('a response entered from paper, and who may close it', () => {
       [{ name: '扫描件.pdf', bytes: PDF }],
     );
     expect(entered.res.status).toBe(303);
-    expect(main((await page(s.app, `/admin/closeout/items/${onPaper}`, s.people.office)).body)).toContain(
-      '这条反馈是您录入的，须由另一位评议办人员核验销号',
-    );
-    expect(main((await page(s.app, `/admin/closeout/items/${onPaper}`, s.people.second)).body)).not.toContain(
-      '这条反馈是您录入的',
-    );
+    const own = main((await page(s.app, `/admin/closeout/items/${onPaper}`, s.people.office)).body);
+    expect(own).toContain('这条反馈是您录入的，由另一位评议办人员销号。');
+    expect(own).not.toContain('id="decide-close"');
+    expect(own).toContain('id="decide-return"');
+    const other = main((await page(s.app, `/admin/closeout/items/${onPaper}`, s.people.second)).body);
+    expect(other).not.toContain('这条反馈是您录入的');
+    expect(other).toContain('id="decide-close"');
     const before = await noticeTables(db);
     const { res, body } = await postForm(s.app, `/admin/closeout/items/${onPaper}/close`, s.people.office, {
       note: '材料齐全',
     });
     expect(res.status).toBe(403);
+    // a post from a page opened before the response was entered: refused, and still no 销号 form
     expect(main(body)).toContain('反馈人不能为自己的反馈销号，请由另一位评议办人员核验');
-    expect(main(body)).toContain('材料齐全');
+    expect(main(body)).not.toContain('id="decide-close"');
     expect(await noticeTables(db)).toEqual(before);
   });
 
