@@ -51,6 +51,17 @@ function find(def: unknown, name: string): Element | undefined {
 }
 
 describe('questionnaire definition', () => {
+  it('says beside the contact checkbox what ticking it means, and the text ticks it', () => {
+    const model = new Model({ elements: [find(definition, 'contactAllowed')] });
+    model.locale = 'zh-cn';
+    const question = model.getQuestionByName('contactAllowed') as unknown as {
+      renderAs: string;
+      locLabel: { renderedHtml: string };
+    };
+    expect(question.renderAs).toBe('checkbox');
+    expect(question.locLabel.renderedHtml).toBe('可以联系我核实');
+  });
+
   it('the shipped default passes the lint', () => {
     expect(lintQuestionnaire(JSON.parse(readFileSync(path, 'utf8')))).toEqual([]);
   });
