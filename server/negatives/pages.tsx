@@ -68,6 +68,9 @@ export function StatusBadge({ report }: { report: Pick<NegativeReport, 'status' 
   );
 }
 
+/** How long ago a report came in, in days: 今天 for today's. */
+const ageText = (days: number) => (days === 0 ? '今天' : `${days} 天前`);
+
 function DueText({ report }: { report: NegativeReport }) {
   if (report.status !== 'pending') return <span>核实期限 {report.dueDay}</span>;
   if (report.overdue)
@@ -186,7 +189,7 @@ function ReportCard({ report, href }: { report: NegativeReport; href: string }) 
         </span>
         <span class="card-line">事项：{report.matter}</span>
         <span class="card-line muted">
-          {report.reportedDay} 反映（{report.ageDays} 天前）
+          {report.reportedDay} 反映（{ageText(report.ageDays)}）
         </span>
         <span class="card-line">
           <DueText report={report} />
@@ -359,7 +362,7 @@ export function negativesPages(services: Services) {
             </dd>
             <dt>反映日期</dt>
             <dd>
-              {report.reportedDay}（{report.ageDays} 天前）
+              {report.reportedDay}（{ageText(report.ageDays)}）
             </dd>
             <dt>联系核实</dt>
             <dd id="contact">

@@ -121,3 +121,15 @@ describe('the office’s verification pages', () => {
     expect((await s.services.negatives.report('test-2026', id)).status).toBe('pending');
   });
 });
+
+describe('how long ago a report came in', () => {
+  it('says 今天 for a report of today and N 天前 otherwise, on the queue and the report', async () => {
+    await s.report('2026-12-01', { code: 'D002', kind: 5, description: '今天刚反映的情况' });
+    const queue = (await page(admin, '/admin/campaigns/test-2026/negatives')).html;
+    expect(queue).toContain('2026-12-01 反映（今天）');
+    expect(queue).toContain('2026-11-30 反映（1 天前）');
+    expect(queue).not.toContain('0 天前');
+    const id = await s.idOf('今天刚反映的情况');
+    expect((await page(admin, `/admin/campaigns/test-2026/negatives/${id}`)).html).toContain('2026-12-01（今天）');
+  });
+});
