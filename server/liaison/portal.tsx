@@ -144,7 +144,8 @@ function ItemCard({ item, zone, deadlines }: { item: Item; zone: string; deadlin
   );
 }
 
-const LEVEL_LABELS: Record<string, string> = { info: '通知', blue: '提醒', orange: '催办', red: '督办' };
+/** The escalation's levels; a plain notice ('info') needs no label under the heading 通知. */
+const LEVEL_LABELS: Record<string, string> = { blue: '提醒', orange: '催办', red: '督办' };
 
 /**
  * The department's newest notifications, unread ones first marked and counted; opening one (查看)
@@ -171,7 +172,7 @@ function Notifications({
           <li class={`notification level-${n.level}${n.readAt ? '' : ' unread'}`} data-id={n.id}>
             <p>
               {!n.readAt && <span class="badge">未读</span>}
-              <span class="level">{LEVEL_LABELS[n.level] ?? n.level}</span> <strong>{n.title}</strong>{' '}
+              {LEVEL_LABELS[n.level] && <span class="level">{LEVEL_LABELS[n.level]}</span>} <strong>{n.title}</strong>{' '}
               <Time at={n.createdAt} zone={zones.get(n.campaignId) ?? DEFAULT_TIME_ZONE} />
             </p>
             <Prose text={n.body} />
@@ -200,6 +201,15 @@ function Notifications({
 
 /** The unsigned items of a sheet, for its 签收 form. */
 const unsigned = (sheet: SheetDetail) => sheet.items.filter((i) => i.state === 'registered' && !i.acknowledgedAt);
+
+/** Where a sheet stands for the department: 已办结 once nothing on it is open and something was closed. */
+function sheetStage(sheet: SheetDetail): string {
+  if (unsigned(sheet).length) return '待签收';
+  const done =
+    sheet.items.some((i) => i.state === 'closed') &&
+    sheet.items.every((i) => i.state === 'closed' || i.state === 'withdrawn');
+  return done ? '已办结' : '已签收';
+}
 
 function AcknowledgeForm({
   sheet,
@@ -544,7 +554,7 @@ export function portalPages(services: Services) {
                 <a class="card" href={`/my/sheets/${s.id}`}>
                   <span class="card-title">{s.serialText}</span>
                   <span class="card-line">
-                    共 {s.items.length} 项，已销号 {closed} 项 · {unsigned(s).length ? '待签收' : '已签收'}
+                    共 {s.items.length} 项，已销号 {closed} 项 · {sheetStage(s)}
                   </span>
                   {s.issuedAt && (
                     <span class="card-line muted">

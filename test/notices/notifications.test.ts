@@ -41,6 +41,11 @@ describe('notifications in the liaison portal', () => {
       { level: 'info', title: '【工作提示单】评议提示〔2026〕第001号', itemId: null, readAt: null },
     ]);
     expect(notifications[0].body).toContain('请于 2026年9月24日前签收');
+    // a plain notice has no level label under the heading 通知; the sheet is waiting to be signed for
+    const my = await page(d001);
+    expect(my).toContain('<strong>【工作提示单】评议提示〔2026〕第001号</strong>');
+    expect(my).not.toContain('<span class="level">通知</span>');
+    expect(my).toContain('已销号 0 项 · 待签收');
     const mail = await db.kysely
       .selectFrom('outbox')
       .selectAll()
@@ -130,6 +135,10 @@ describe("the office's decisions told to the department", () => {
       `【销号】事项 ${q.items.get('D002')?.number} 已销号`,
     ]);
     expect(decisions.every((d) => d.item_id === item && d.level === 'info')).toBe(true);
+    const liaison = await loginAs(q.app, q.services, 'liaison', { departmentCode: 'D002' });
+    const my = await (await q.app.request('/my', { headers: { cookie: liaison.cookie } })).text();
+    expect(my).toContain('【销号】事项');
+    expect(my).toContain('共 1 项，已销号 1 项 · 已办结');
     expect(decisions[0].body).toContain('印发后 30 个工作日');
     expect(decisions[0].body).toContain('反馈期限延至 2026年11月10日。');
     expect(decisions[1].body).toContain('理由：属于本单位职责。');
