@@ -4,7 +4,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps } from './context.js';
 import { renderError, respondError } from './http/errors.js';
 import type { AppEnv } from './http/env.js';
-import { staticAssets } from './http/assets.js';
+import { favicon, staticAssets } from './http/assets.js';
 import { viewerOf } from './http/viewer.js';
 import { refuseBadUrlText, trimTrailingSlash } from './http/inputs.js';
 import { compressResponses } from './http/compress.js';
@@ -106,6 +106,7 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
     );
   });
   app.route('/assets', staticAssets());
+  app.route('/favicon.ico', favicon());
   app.route('/api/auth', authRoutes(services, deps.config));
   app.route('/', frontDoor());
   app.route('/login', loginPageRoutes(services, deps.config));

@@ -50,6 +50,13 @@ describe('health and errors', () => {
     expect(await plain.text()).toContain('--accent');
   });
 
+  it('answers /favicon.ico with nothing (204) cached for a year, not a 404 on every page', async () => {
+    const res = await app.request('/favicon.ico');
+    expect(res.status).toBe(204);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(await res.text()).toBe('');
+  });
+
   it('publishes no source maps: none is linked from a script, and a .map name is not served', async () => {
     const url = assetUrl('evaluator.js');
     const script = await (await app.request(url)).text();

@@ -580,6 +580,7 @@ const PLANS: Record<string, Plan> = {
   'GET /': { queries: true },
   'GET /healthz': { queries: ['?format=exe'] },
   'GET /assets/:file': { queries: ['?format=exe'] },
+  'GET /favicon.ico': { queries: ['?format=exe'] },
   'GET /login': { queries: true },
   'POST /login': { bodies: true, queries: ['?next=%2F%2Fevil.example'] },
   'GET /api/auth/session': { queries: ['?format=exe'] },

@@ -20,6 +20,7 @@ type Plan = Who[] | 'public' | 'token';
 const PLAN: Record<string, Plan> = {
   'GET /healthz': 'public',
   'GET /assets/:file{[A-Za-z0-9._-]+}': 'public',
+  'GET /favicon.ico': 'public',
   'POST /api/auth/login': 'public',
   'GET /': 'public',
   'GET /login': 'public',
