@@ -70,6 +70,7 @@ describe.each(await dialects())('回头看 on $name', ({ open }) => {
       ['orange', '【回头看】事项 001-01 重新挂号', old.id],
       ['info', '【工作提示单】评议提示〔2026〕第001号', null],
       ['info', '【工作提示单】评议提示〔2026〕第001号 新增事项 001-02', fresh.id],
+      ['info', '【销号】事项 001-01 已销号', old.id],
     ]);
     expect(told.find((n) => n.itemId === old.id)?.body).toBe(
       '测试部门1：回头看：销号后 90 日内再次被反映同类问题（001-02「超法定或承诺时限、久拖不办」），已销号的事项 001-01「超法定或承诺时限、久拖不办」，请于 2026年12月22日前重新反馈整改情况。',
@@ -79,7 +80,8 @@ describe.each(await dialects())('回头看 on $name', ({ open }) => {
       .select('subject')
       .where('recipient', '=', 'd001@example.gov.cn')
       .execute();
-    expect(mail).toHaveLength(3);
+    // the sheet, the 销号, the new item and the reopening
+    expect(mail).toHaveLength(4);
 
     // registering the same report again reopens nothing more
     await db.kysely.transaction().execute((trx) => ctx.services.notices.registerVerifiedNegative(trx, report, office));
