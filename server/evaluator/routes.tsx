@@ -35,6 +35,26 @@ const MESSAGES = {
   },
 } as const;
 
+/**
+ * A link spent by buying a credential: the server can't know whether the ballot arrived, so the
+ * page says only what is known; its script resends a ballot this browser still holds, or says
+ * the questionnaire was submitted when this browser saw it acknowledged.
+ */
+const CREDENTIAL_TAKEN = {
+  zh: [
+    '这个链接已经用过',
+    '这个链接已经领取过提交答卷的凭证。如果您当时看到了“提交成功”，就不用再做什么了。',
+    '如果提交时网络中断了，请在当时填写问卷的那部手机或那台电脑上，重新打开这个链接，会自动完成提交。',
+    '如果做不到，请联系评议办公室。',
+  ],
+  en: [
+    'This link has been used',
+    'This link was used to get the credential that submits the answers. If you saw “Submitted” then, there is nothing more to do.',
+    'If the network dropped while submitting, open this link again on the phone or computer where you filled in the questionnaire: the submission will be completed automatically.',
+    'If that is not possible, please contact the appraisal office.',
+  ],
+} as const;
+
 /** Links are personal: never cached, never indexed. */
 const noStore = async (c: Context, next: () => Promise<void>) => {
   await next();
@@ -51,6 +71,27 @@ export function evaluatorPages(services: Services) {
     const lang = c.req.query('lang') === 'en' ? 'en' : 'zh';
     const htmlLang = lang === 'en' ? 'en' : 'zh-CN';
     const found = await services.evaluator.pageState(c.req.param('token'), connection(c));
+    if (found.state === 'used' && found.spent === 'credential') {
+      const [title, ...lines] = CREDENTIAL_TAKEN[lang];
+      return c.html(
+        <Layout title={title} lang={htmlLang} scripts={['spent-link.js']} styles={['receipt.css']}>
+          <main
+            class="message spent-link"
+            id="spent-link"
+            data-lang={lang}
+            data-time-zone={found.campaign.config.timeZone}
+          >
+            <div data-unconfirmed>
+              <h1>{title}</h1>
+              {lines.map((line) => (
+                <p>{line}</p>
+              ))}
+            </div>
+          </main>
+        </Layout>,
+        409,
+      );
+    }
     if (found.state === 'unknown' || found.state === 'used') {
       const [title, text] = MESSAGES[found.state][lang];
       return c.html(

@@ -45,10 +45,25 @@ export const ballotBodySchema = submitBodySchema.extend({
 });
 
 const ALREADY_SUBMITTED = () => new AppError('ALREADY_SUBMITTED', '这份问卷已经提交过了，每个链接只能提交一次');
+/**
+ * A link that bought a credential: whether its ballot arrived is unknown to the server (nothing
+ * joins a ballot to its link), so this says only what is known, and what the evaluator can do.
+ */
+const CREDENTIAL_TAKEN = () =>
+  new AppError(
+    'ALREADY_SUBMITTED',
+    '这个链接已经领取过提交答卷的凭证。如果提交时网络中断了，请在当时填写问卷的那部手机或那台电脑上重新打开这个链接，会自动完成提交；做不到的，请联系评议办公室。',
+  );
+
+/**
+ * How a link was spent: by a submission (named mode, the one-step path: its response is stored)
+ * or by buying a credential (two-step: its ballot may or may not have arrived).
+ */
+export type Spent = 'submission' | 'credential';
 
 export type PageState =
   | { state: 'unknown' }
-  | { state: 'used'; campaign: Campaign }
+  | { state: 'used'; campaign: Campaign; spent: Spent }
   | { state: Exclude<CampaignStatus, 'open'>; campaign: Campaign }
   | { state: 'open'; campaign: Campaign };
 
@@ -119,13 +134,18 @@ export function evaluatorService(
   async function findInvitation(
     token: string,
     connection: ClientConnection,
-  ): Promise<{ invitation: Invitation; tokenHash: string; spent: boolean } | undefined> {
+  ): Promise<
+    { invitation: Invitation; tokenHash: string; spent: Spent | null; blindedHash: string | null } | undefined
+  > {
     const tokenHash = TOKEN_PATTERN.test(token) ? sha256(token) : null;
     const invitation = tokenHash ? await invitations.findByTokenHash(tokenHash) : undefined;
     if (invitation && tokenHash) {
-      // an anonymous campaign's spent link is flagged on its invitation only with its batch
-      const spent = invitation.used || (await invitations.isLinkSpent(linkKey('spent', token)));
-      return { invitation, tokenHash, spent };
+      // an anonymous campaign's spent link is flagged on its invitation only with its batch; its
+      // spent_links row stays, saying whether a submission or a credential purchase spent it
+      const link = await invitations.findSpentLink(linkKey('spent', token));
+      const blindedHash = link?.blindedHash ?? null;
+      const spent = blindedHash ? 'credential' : link || invitation.used ? 'submission' : null;
+      return { invitation, tokenHash, spent, blindedHash };
     }
     await throttle.reserve([unknownLinkKey(connection)], UNKNOWN_LINK_THROTTLE);
     return undefined;
@@ -153,7 +173,7 @@ export function evaluatorService(
   async function usable(found: Awaited<ReturnType<typeof findInvitation>>) {
     if (!found) throw new AppError('NOT_FOUND', '链接无效：没有找到这份问卷，请检查链接是否完整');
     const campaign = await campaigns.getById(found.invitation.campaignId);
-    if (found.spent) throw new AppError('ALREADY_SUBMITTED', '这份问卷已经提交过了，每个链接只能提交一次');
+    if (found.spent) throw found.spent === 'credential' ? CREDENTIAL_TAKEN() : ALREADY_SUBMITTED();
     assertOpen(campaign);
     return { ...found, campaign };
   }
@@ -247,7 +267,7 @@ export function evaluatorService(
       const found = await findInvitation(token, connection);
       if (!found) return { state: 'unknown' };
       const campaign = await campaigns.getById(found.invitation.campaignId);
-      if (found.spent) return { state: 'used', campaign };
+      if (found.spent) return { state: 'used', campaign, spent: found.spent };
       return { state: campaigns.status(campaign), campaign };
     },
 
@@ -329,20 +349,16 @@ export function evaluatorService(
       if (campaign.mode === 'named') throw new AppError('BAD_REQUEST', '实名评议不使用匿名凭证，请直接提交答卷');
       const { blindedMessage } = parseOrThrow(credentialBodySchema, body, '凭证请求');
       const blindedHash = sha256(`blinded|${blindedMessage}`);
-      const refused = new AppError(
-        'ALREADY_SUBMITTED',
-        '这个链接已经领取过投票凭证：请在领取凭证的那台设备、那个浏览器上打开链接完成提交',
-      );
-      const earlier = await invitations.findSpentLink(linkKey('spent', token));
-      if (earlier) {
-        if (earlier.blindedHash !== blindedHash) throw earlier.blindedHash ? refused : ALREADY_SUBMITTED();
+      if (found.spent) {
+        if (found.blindedHash !== blindedHash)
+          throw found.spent === 'credential' ? CREDENTIAL_TAKEN() : ALREADY_SUBMITTED();
       } else {
-        if (found.invitation.used) throw ALREADY_SUBMITTED();
         assertOpen(campaign);
         const link = { id: found.invitation.id, token, category: found.invitation.category };
         if (!(await responses.spendForCredential(campaign, link, blindedHash))) {
           // a concurrent purchase won: only the same blinded message gets its signature
-          if ((await invitations.findSpentLink(linkKey('spent', token)))?.blindedHash !== blindedHash) throw refused;
+          const winner = await invitations.findSpentLink(linkKey('spent', token));
+          if (winner?.blindedHash !== blindedHash) throw winner?.blindedHash ? CREDENTIAL_TAKEN() : ALREADY_SUBMITTED();
         }
       }
       const key = await responses.credentialKey(campaign, found.invitation.category);

@@ -149,10 +149,6 @@ export function invitationsRepository(db: Kysely<Database>) {
       return row && { blindedHash: row.blinded_hash };
     },
 
-    isLinkSpent: async (spendKey: string): Promise<boolean> =>
-      (await db.selectFrom('spent_links').select('spend_key').where('spend_key', '=', spendKey).executeTakeFirst()) !==
-      undefined,
-
     /** The sealed invitation ids of a campaign's spent links not yet flagged, by category. */
     pendingSpent: (campaignId: string) =>
       db

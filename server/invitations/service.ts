@@ -101,7 +101,13 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
     async regenerate(campaign: Campaign, evaluatorId: string, options: { actor: string }): Promise<IssuedInvitation> {
       const evaluator = await repo.evaluator(campaign.id, evaluatorId);
       if (!evaluator) throw new AppError('NOT_FOUND', '本活动没有这位评议代表');
-      const submitted = new AppError('CONFLICT', '这位评议代表已经提交了答卷，链接不能再更换');
+      // anonymous: the link may have bought a credential whose ballot never arrived, which nobody can tell
+      const submitted = new AppError(
+        'CONFLICT',
+        campaign.mode === 'named'
+          ? '这位评议代表已经提交了答卷，链接不能再更换'
+          : '这个链接已经用过（匿名评议无法知道答卷是否送达），不能再更换。如果评议代表说提交时网络中断了，请他在当时填写问卷的那部手机或那台电脑上重新打开原链接，会自动完成提交。',
+      );
       if (evaluator.invitation?.used) throw submitted;
       // a spent link of an anonymous campaign waits for its batch before its invitation says so
       if (evaluator.invitation && (await pendingSpentIds(campaign.id)).includes(evaluator.invitation.id))
@@ -111,7 +117,7 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
         const tx = invitationsRepository(trx);
         if (evaluator.invitation) {
           if (!(await tx.replaceToken(evaluator.invitation.id, sha256(token)))) {
-            throw new AppError('CONFLICT', '这位评议代表已经提交了答卷，链接不能再更换');
+            throw submitted;
           }
         } else {
           const invited = await tx.insertInvitations(campaign.id, clock.now().toISOString(), [

@@ -68,9 +68,18 @@ describe.each(await dialects())('a ballot cast with a blind-signed credential on
     const second = await blinded(publicKey);
     const refused = await buy(other.token, second.blindedMessage);
     expect(refused.status).toBe(409);
-    expect(((await refused.json()) as ErrorBody).error.message).toContain('已经领取过投票凭证');
-    // the draft and the one-step submission are closed to the spent link
-    expect((await s.app.request(`/api/s/${other.token}`)).status).toBe(409);
+    expect(((await refused.json()) as ErrorBody).error.message).toContain('已经领取过提交答卷的凭证');
+    // the draft and the one-step submission are closed to the spent link, without claiming the answers arrived
+    const load = await s.app.request(`/api/s/${other.token}`);
+    expect(load.status).toBe(409);
+    expect(((await load.json()) as ErrorBody).error.message).not.toContain('已经提交');
+    // the link's page claims nothing either; its script resends a ballot the browser still holds
+    const pageBefore = await s.app.request(`/s/${other.token}`);
+    expect(pageBefore.status).toBe(409);
+    const htmlBefore = await pageBefore.text();
+    expect(htmlBefore).toContain('这个链接已经领取过提交答卷的凭证');
+    expect(htmlBefore).toContain('/assets/spent-link-');
+    expect(htmlBefore).not.toContain('问卷已提交');
 
     const signature = await browser.finalize(issued.blindSignature);
     const ballot = {
@@ -90,6 +99,8 @@ describe.each(await dialects())('a ballot cast with a blind-signed credential on
     expect(await again.json()).toEqual(receipt);
     const reused = await cast({ ...ballot, answers: webAnswers({ overall: 'dissatisfied' }) });
     expect(reused.status).toBe(409);
+    // the server can't tell whether the link's ballot arrived: its page is the same as before
+    expect(await (await s.app.request(`/s/${other.token}`)).text()).toBe(htmlBefore);
     const responses = await db.kysely.selectFrom('responses').selectAll().execute();
     expect(responses).toHaveLength(1);
     expect(responses[0].invitation_id).toBeNull();

@@ -2,12 +2,13 @@
  * The browser's side of the two-step anonymous submission (RFC 9474 blind RSA signatures, see
  * docs/SECURITY.md): a random credential is blinded against the campaign's key, the link buys its
  * blind signature, and the ballot goes with the unblinded signature and no link. Everything the
- * steps need is kept in localStorage before each request, so a reload or a lost answer resumes
- * with the same credential (the server answers both steps again the same way) until the receipt.
+ * steps need, the ballot included, is kept in localStorage before each request, so a reload or a
+ * lost answer resumes with the same credential (the server answers both steps again the same way)
+ * until the receipt; the link's page resends it (`resumeBallot`) once the server calls it spent.
  */
 import { RSABSSA } from '@cloudflare/blindrsa-ts';
 import type { CredentialIssued, Receipt } from '../../server/contracts.js';
-import type { ApiClient } from './api.js';
+import { ApiError, type ApiClient } from './api.js';
 
 const suite = () => RSABSSA.SHA384.PSS.Randomized();
 const encode = (bytes: Uint8Array) =>
@@ -18,66 +19,138 @@ const encode = (bytes: Uint8Array) =>
 const decode = (text: string) =>
   Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
 
-interface Pending {
-  credential: string;
-  blindedMessage: string;
-  inverse: string;
-  signature?: string;
-}
-
-export interface BallotTarget {
-  /** the link's API base, `/api/s/<token>` */
-  base: string;
-  token: string;
-  campaignSlug: string;
-  /** the campaign and category's public key (SPKI, base64) */
-  publicKey: string;
-}
-
-/** Buy the credential (once) and cast the ballot with it; resolves with the receipt. */
-export async function castBallot(
-  api: ApiClient,
-  target: BallotTarget,
-  body: { answers: Record<string, unknown>; elapsedSeconds: number; questionnaireVersion: number },
-): Promise<Receipt> {
-  const storage = `minping-ballot:${target.token}`;
-  const key = await crypto.subtle.importKey(
+const publicKey = (spki: string) =>
+  crypto.subtle.importKey(
     'spki',
-    Uint8Array.from(atob(target.publicKey), (c) => c.charCodeAt(0)),
+    Uint8Array.from(atob(spki), (c) => c.charCodeAt(0)),
     { name: 'RSA-PSS', hash: 'SHA-384' },
     true,
     ['verify'],
   );
-  let pending = JSON.parse(localStorage.getItem(storage) ?? 'null') as Pending | null;
-  if (!pending) {
-    const credential = suite().prepare(crypto.getRandomValues(new Uint8Array(32)));
-    const { blindedMsg, inv } = await suite().blind(key, credential);
-    pending = { credential: encode(credential), blindedMessage: encode(blindedMsg), inverse: encode(inv) };
-    localStorage.setItem(storage, JSON.stringify(pending));
-  }
+
+export interface BallotBody {
+  answers: Record<string, unknown>;
+  elapsedSeconds: number;
+  questionnaireVersion: number;
+}
+
+/** A ballot on its way: its credential, blinding, signature once bought, and the answers last sent. */
+interface Pending {
+  campaignSlug: string;
+  /** the campaign and category's public key (SPKI, base64) */
+  publicKey: string;
+  credential: string;
+  blindedMessage: string;
+  inverse: string;
+  signature?: string;
+  ballot: BallotBody;
+}
+/**
+ * After the receipt only this mark stays: that the ballot arrived, for the link's page to say so.
+ * Neither the credential nor the receipt, which with the database would find the ballot.
+ */
+interface Sent {
+  sent: true;
+}
+
+export interface BallotTarget {
+  token: string;
+  campaignSlug: string;
+  publicKey: string;
+}
+
+const storageKey = (token: string) => `minping-ballot:${token}`;
+const stored = (token: string) =>
+  JSON.parse(localStorage.getItem(storageKey(token)) ?? 'null') as Pending | Sent | null;
+const keep = (token: string, value: Pending | Sent) => localStorage.setItem(storageKey(token), JSON.stringify(value));
+
+/** What this browser knows of the link's ballot. */
+export function ballotState(token: string): 'none' | 'pending' | 'sent' {
+  const found = stored(token);
+  return !found ? 'none' : 'sent' in found ? 'sent' : 'pending';
+}
+
+/**
+ * `task` while no other window of this browser runs one for the link: two tabs never buy two
+ * credentials (the second would be refused). Without Web Locks (Safari before 15.4) it just runs.
+ */
+async function alone<T>(token: string, task: () => Promise<T>): Promise<T> {
+  return 'locks' in navigator ? await navigator.locks.request(storageKey(token), task) : await task();
+}
+
+/** A short random pause, so the ballot doesn't always follow a request naming the link at once. */
+const pause = () => new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 1200));
+
+/** Buy the credential if not bought yet, then cast the ballot with it; the receipt once it arrives. */
+async function send(api: ApiClient, token: string, pending: Pending, resumed: boolean): Promise<Receipt> {
   if (!pending.signature) {
-    const issued = await api.json<CredentialIssued>(`${target.base}/credential`, {
+    const issued = await api.json<CredentialIssued>(`/api/s/${encodeURIComponent(token)}/credential`, {
       body: { blindedMessage: pending.blindedMessage },
     });
     const signature = await suite().finalize(
-      key,
+      await publicKey(pending.publicKey),
       decode(pending.credential),
       decode(issued.blindSignature),
       decode(pending.inverse),
     );
     pending = { ...pending, signature: encode(signature) };
-    localStorage.setItem(storage, JSON.stringify(pending));
-    // a short random pause, so the ballot doesn't always follow its purchase at once
-    await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 1200));
+    keep(token, pending);
+    await pause();
+  } else if (resumed) {
+    await pause(); // after the page that named the link
   }
-  const receipt = await api.json<Receipt>(`/api/s/ballots/${encodeURIComponent(target.campaignSlug)}`, {
-    body: {
-      ...body,
-      credential: pending.credential,
-      signature: pending.signature,
-      category: String(body.answers.category ?? ''),
-    },
+  try {
+    const receipt = await api.json<Receipt>(`/api/s/ballots/${encodeURIComponent(pending.campaignSlug)}`, {
+      body: {
+        ...pending.ballot,
+        credential: pending.credential,
+        signature: pending.signature,
+        category: String(pending.ballot.answers.category ?? ''),
+      },
+    });
+    keep(token, { sent: true });
+    return receipt;
+  } catch (error) {
+    // other answers than the first ballot's: that ballot is stored, and this credential is done
+    if (error instanceof ApiError && error.code === 'IDEMPOTENCY_KEY_REUSED') keep(token, { sent: true });
+    throw error;
+  }
+}
+
+/** A random credential, blinded against the campaign's key. */
+async function blindCredential(spki: string) {
+  const credential = suite().prepare(crypto.getRandomValues(new Uint8Array(32)));
+  const { blindedMsg, inv } = await suite().blind(await publicKey(spki), credential);
+  return { credential: encode(credential), blindedMessage: encode(blindedMsg), inverse: encode(inv) };
+}
+
+/**
+ * Buy the credential (once) and cast the ballot with it: the receipt, or null when another
+ * window of this browser has cast it.
+ */
+export function castBallot(api: ApiClient, target: BallotTarget, ballot: BallotBody): Promise<Receipt | null> {
+  return alone(target.token, async () => {
+    const found = stored(target.token);
+    if (found && 'sent' in found) return null;
+    const pending: Pending = {
+      ...(found ?? (await blindCredential(target.publicKey))),
+      campaignSlug: target.campaignSlug,
+      publicKey: target.publicKey,
+      ballot,
+    };
+    keep(target.token, pending);
+    return send(api, target.token, pending, false);
   });
-  localStorage.removeItem(storage);
-  return receipt;
+}
+
+/**
+ * Send the ballot this browser still holds for a spent link (its answer was lost, or the page
+ * closed between the steps): the receipt, the first one if it had arrived; null when there is
+ * nothing to send (none kept, or another window has just sent it).
+ */
+export function resumeBallot(api: ApiClient, token: string): Promise<Receipt | null> {
+  return alone(token, async () => {
+    const found = stored(token);
+    return found && !('sent' in found) ? send(api, token, found, true) : null;
+  });
 }

@@ -14,11 +14,12 @@ import {
 import 'survey-core/i18n/simplified-chinese';
 import 'survey-js-ui';
 import type { DraftSaved, EvaluatorLoad, Receipt } from '../../server/contracts.js';
-import { castBallot } from '../lib/ballot.js';
+import { ballotState, castBallot } from '../lib/ballot.js';
 import { ApiError, apiClient } from '../lib/api.js';
 import { registerDepartmentPicker } from '../lib/department-picker.js';
 import { el } from '../lib/dom.js';
 import { showError } from '../lib/errors.js';
+import { thanks } from '../lib/receipt.js';
 import { formatTimeOfDay, zoneLabel } from '../lib/time.js';
 
 type Lang = 'zh' | 'en';
@@ -33,12 +34,8 @@ const TEXT = {
     submitFailed: '提交没有成功：网络连接中断。您的答案仍在本页，请检查网络后再点一次“提交问卷”。',
     retry: '重新提交',
     loadFailed: '问卷加载失败，请检查网络后刷新页面。',
-    thanksTitle: '提交成功，感谢您的参与！',
-    thanksBody: '您的评议意见已收到。我们会认真梳理您反映的问题，并督促有关部门整改。',
-    closeNow: '现在可以关闭这个页面了。',
-    receipt: '回执编号',
-    day: (zone: string) => `提交日期（${zone}）`,
-    anonymous: '本次评议为匿名评议：您的答卷与您的身份不作关联。',
+    otherWindowTitle: '问卷已提交',
+    otherWindow: '这份问卷已在另一个窗口提交，请关闭本窗口。',
     fixErrors: '答案有需要修改的地方：',
     notOpen: '无法继续填写',
     nextDepartment: '下一个部门',
@@ -67,13 +64,8 @@ const TEXT = {
       'The submission did not get through: the network dropped. Your answers are still here; check your connection and press Submit again.',
     retry: 'Submit again',
     loadFailed: 'The questionnaire could not be loaded. Check your connection and reload the page.',
-    thanksTitle: 'Submitted. Thank you for taking part!',
-    thanksBody:
-      'Your appraisal has been received. The problems you reported will be followed up with the departments concerned.',
-    closeNow: 'You can close this page now.',
-    receipt: 'Receipt number',
-    day: (zone: string) => `Date (${zone})`,
-    anonymous: 'This appraisal is anonymous: your answers are not linked to you.',
+    otherWindowTitle: 'Already submitted',
+    otherWindow: 'This questionnaire was submitted in another window. Please close this one.',
     fixErrors: 'Some answers need correcting:',
     notOpen: 'This questionnaire cannot be answered',
     nextDepartment: 'Next department',
@@ -133,6 +125,13 @@ function setStatus(text: string, kind: 'info' | 'ok' | 'error' = 'info') {
 
 function showMessage(title: string, body: string) {
   container.replaceChildren(el('section', { class: 'message' }, el('h2', {}, title), el('p', {}, body)));
+}
+
+/** A refusal shown in place of the questionnaire; a link spent by another window of this browser says so. */
+function showRefusal(error: ApiError) {
+  if (error.code === 'ALREADY_SUBMITTED' && ballotState(token) === 'sent')
+    showMessage(t.otherWindowTitle, t.otherWindow);
+  else showMessage(t.notOpen, error.message);
 }
 
 /** A key that stays the same across retries and reloads of this tab until the submission succeeds. */
@@ -321,7 +320,8 @@ async function main() {
   try {
     loaded = await api.json<EvaluatorLoad>(base, { cache: 'no-store' });
   } catch (error) {
-    showMessage(t.notOpen, refusal(error) ? error.message : t.loadFailed);
+    if (refusal(error)) showRefusal(error);
+    else showMessage(t.notOpen, t.loadFailed);
     return;
   }
   const zone = zoneLabel(loaded.campaign.timeZone, lang);
@@ -390,7 +390,7 @@ async function main() {
       } catch (error) {
         if (refusal(error) && [403, 404, 409].includes(error.status)) {
           finished = true;
-          showMessage(t.notOpen, error.message);
+          showRefusal(error);
           setStatus('');
         } else if (refusal(error)) {
           setStatus(error.message, 'error');
@@ -460,13 +460,13 @@ async function main() {
           const receipt = loaded.credentialKey
             ? await castBallot(
                 api,
-                { base, token, campaignSlug: loaded.campaign.slug, publicKey: loaded.credentialKey },
+                { token, campaignSlug: loaded.campaign.slug, publicKey: loaded.credentialKey },
                 body,
               )
             : await api.json<Receipt>(`${base}/submit`, { body, idempotencyKey: key });
           finished = true;
           sessionStorage.removeItem(keyStorage);
-          showThanks(receipt, loaded.campaign.mode);
+          showDone(receipt);
           return;
         } catch (error) {
           // a network or server failure is retried with the same key; a refusal is final
@@ -477,7 +477,7 @@ async function main() {
               errorBox.scrollIntoView({ block: 'start' });
             } else {
               finished = true;
-              showMessage(t.notOpen, error.message);
+              showRefusal(error);
             }
             return;
           }
@@ -501,29 +501,16 @@ async function main() {
     void submit();
   });
 
-  function showThanks(receipt: Receipt, mode: string) {
+  /** The receipt; none when another window of this browser cast the ballot. */
+  function showDone(receipt: Receipt | null) {
     survey.dispose();
     errorBox.remove();
     setStatus('');
-    const dl = el(
-      'dl',
-      { class: 'receipt' },
-      el('dt', {}, t.receipt),
-      el('dd', {}, receipt.receipt),
-      el('dt', {}, t.day(zone)),
-      el('dd', {}, receipt.submittedDay),
-    );
-    container.replaceChildren(
-      el(
-        'section',
-        { class: 'thanks' },
-        el('h2', {}, t.thanksTitle),
-        el('p', {}, t.thanksBody),
-        dl,
-        mode === 'anonymous' ? el('p', { class: 'muted' }, t.anonymous) : null,
-        el('p', {}, t.closeNow),
-      ),
-    );
+    if (receipt) {
+      container.replaceChildren(
+        thanks(receipt, { lang, timeZone: loaded.campaign.timeZone, anonymous: loaded.campaign.mode === 'anonymous' }),
+      );
+    } else showMessage(t.otherWindowTitle, t.otherWindow);
     window.scrollTo({ top: 0 });
   }
 
