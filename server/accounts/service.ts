@@ -5,7 +5,14 @@ import { isUniqueViolation } from '../db/connect.js';
 import type { SessionUser } from '../contracts.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import { sha256 } from '../shared/ids.js';
-import { LOGIN_THROTTLE, NETWORK_KEY_PREFIX, type ThrottleService } from '../throttle/service.js';
+import {
+  LOGIN_NETWORK_CEILING,
+  LOGIN_THROTTLE,
+  LOGIN_USERNAME_THROTTLE,
+  NETWORK_KEY_PREFIX,
+  type Throttled,
+  type ThrottleService,
+} from '../throttle/service.js';
 import type { AuditService } from './audit.js';
 import { dummyPasswordHash, generatePassword, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.js';
 import { accountsRepository } from './repository.js';
@@ -106,8 +113,9 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
     },
 
     /**
-     * Check a password and open a session. Throttled per username and per network address
-     * (counted in the database, so every server process sees the same counts).
+     * Check a password and open a session. Throttled per username from this network, per username
+     * and, as a ceiling against spraying, per network (counted in the database, so every server
+     * process sees the same counts; the rules are in docs/SECURITY.md).
      * Returns the cookie value: only its sha256 is stored.
      */
     async login(input: {
@@ -116,12 +124,18 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
       networkKey: string;
     }): Promise<SessionInfo & { cookie: string }> {
       const username = input.username.trim();
-      const [userKey, networkKey] = [
-        `user:${username.toLowerCase()}`,
+      const name = username.toLowerCase();
+      const [pairKey, userKey, networkKey] = [
+        `pair:${name}|${input.networkKey}`,
+        `user:${name}`,
         `${NETWORK_KEY_PREFIX.login}${input.networkKey}`,
       ];
+      const keys: Throttled[] = [
+        { key: pairKey, rule: LOGIN_THROTTLE },
+        { key: userKey, rule: LOGIN_USERNAME_THROTTLE },
+      ];
       // reserved before the password is hashed: of many concurrent guesses only the allowance is checked
-      await throttle.reserve([userKey, networkKey], LOGIN_THROTTLE);
+      await throttle.reserve(keys, { key: networkKey, rule: LOGIN_NETWORK_CEILING });
       const account = await repo.findUserByUsername(username);
       const ok =
         account && !account.disabled
@@ -129,7 +143,7 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
           : (await verifyPassword(input.password, await dummyPasswordHash()), false);
       if (!account || !ok) {
         await db.kysely.transaction().execute(async (trx) => {
-          await throttle.failed(trx, [userKey, networkKey], LOGIN_THROTTLE);
+          await throttle.failed(trx, keys);
           await audit.record(trx, {
             actor: username.slice(0, 64) || '-',
             action: 'login_failed',
@@ -146,8 +160,8 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
       const expiresAt = new Date(now.getTime() + config.sessionTtlHours * 3_600_000).toISOString();
       await db.kysely.transaction().execute(async (trx) => {
         const tx = accountsRepository(trx);
-        // the username's failures are forgiven; the network keeps its others
-        await throttle.succeeded(trx, { forget: [userKey], release: [networkKey] });
+        // this network's failures on the username are forgiven; other networks' and the network's own stay
+        await throttle.succeeded(trx, { forget: [pairKey], release: [userKey, networkKey] });
         await tx.deleteExpiredSessions(user.id, now.toISOString());
         await tx.insertSession({ sessionId, userId: user.id, csrfToken, createdAt: now.toISOString(), expiresAt });
         await audit.record(trx, { actor: user.username, action: 'login', detail: { network: input.networkKey } });

@@ -147,7 +147,7 @@ export function evaluatorService(
       const spent = blindedHash ? 'credential' : link || invitation.used ? 'submission' : null;
       return { invitation, tokenHash, spent, blindedHash };
     }
-    await throttle.reserve([unknownLinkKey(connection)], UNKNOWN_LINK_THROTTLE);
+    await throttle.reserve([{ key: unknownLinkKey(connection), rule: UNKNOWN_LINK_THROTTLE }]);
     return undefined;
   }
 
