@@ -210,6 +210,45 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
     await page.close();
   });
 
+  it('finishes a ballot lost after its credential when the link is reopened in the same browser, and claims nothing on another device', async () => {
+    const { token } = await createInvitation(db, s.campaign);
+    await s.app.request(`/api/s/${token}/draft`, jsonRequest('PUT', { answers: webAnswers(), elapsedSeconds: 300 }));
+    const countResponses = async () => (await db.kysely.selectFrom('responses').select('id').execute()).length;
+    const before = await countResponses();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    let aborted = 0;
+    // the network drops after the credential: no ballot reaches the server
+    await page.route('**/api/s/ballots/**', async (route) => {
+      aborted++;
+      await route.abort('internetdisconnected');
+    });
+    await page.goto(`${server.url}/s/${token}`);
+    await page.getByRole('button', { name: '提交问卷' }).click();
+    await expect.poll(() => aborted, { timeout: 10_000 }).toBeGreaterThan(0);
+    await page.close();
+    expect(await isSpent(db, token)).toBe(true);
+    expect(await countResponses()).toBe(before);
+
+    const reopened = await context.newPage();
+    await reopened.goto(`${server.url}/s/${token}`);
+    await reopened.getByText('提交成功，感谢您的参与！').waitFor();
+    expect(await reopened.locator('.receipt dd').first().textContent()).toMatch(/^[2-9A-Z]{4}-/);
+    expect(await countResponses()).toBe(before + 1);
+    // opened again: said to be submitted, nothing sent twice
+    await reopened.goto(`${server.url}/s/${token}`);
+    await reopened.getByText('这份问卷已经在这台设备上提交成功').waitFor();
+    expect(await countResponses()).toBe(before + 1);
+    await context.close();
+
+    const elsewhere = await browser.newPage();
+    await elsewhere.goto(`${server.url}/s/${token}`);
+    await elsewhere.getByText('这个链接已经领取过提交答卷的凭证').waitFor();
+    await elsewhere.getByText('请联系评议办公室').waitFor();
+    expect(await elsewhere.locator('body').innerText()).not.toContain('已提交');
+    await elsewhere.close();
+  }, 60_000);
+
   it('shows the questionnaire in English with ?lang=en', async () => {
     const { token } = await createInvitation(db, s.campaign);
     const page = await browser.newPage();
