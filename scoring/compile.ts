@@ -40,6 +40,9 @@ export interface Compiled {
   levelPoints: Float64Array;
   levelValid: Uint8Array;
   levelSatisfied: Uint8Array;
+  levelUnfavourable: Uint8Array;
+  /** the scale has unfavourable levels: results report 差评率 */
+  reportsUnfavourable: boolean;
   /** responses sorted by id */
   records: ResponseRecord[];
   N: number;
@@ -88,6 +91,8 @@ export function validateMethod(method: Method, issues: string[]): void {
       if (l.points !== null && !isNum(l.points))
         issues.push(`level "${l.code}": points must be a finite number or null`);
       if (typeof l.satisfied !== 'boolean') issues.push(`level "${l.code}": satisfied must be a boolean`);
+      if (l.unfavourable !== undefined && typeof l.unfavourable !== 'boolean')
+        issues.push(`level "${l.code}": unfavourable must be a boolean`);
     }
   }
   for (const key of ['items', 'categories'] as const) {
@@ -183,10 +188,12 @@ export function compile(method: Method, departments: DepartmentInfo[], responses
   const levelPoints = new Float64Array(L);
   const levelValid = new Uint8Array(L);
   const levelSatisfied = new Uint8Array(L);
+  const levelUnfavourable = new Uint8Array(L);
   method.levels.forEach((l, i) => {
     levelPoints[i] = l.points === null ? NaN : l.points;
     levelValid[i] = l.points === null ? 0 : 1;
     levelSatisfied[i] = l.satisfied && l.points !== null ? 1 : 0;
+    levelUnfavourable[i] = l.unfavourable && l.points !== null ? 1 : 0;
   });
 
   const records = [...responses].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -359,6 +366,8 @@ export function compile(method: Method, departments: DepartmentInfo[], responses
     levelPoints,
     levelValid,
     levelSatisfied,
+    levelUnfavourable,
+    reportsUnfavourable: levelUnfavourable.some((u) => u === 1),
     records,
     N,
     respCategory,

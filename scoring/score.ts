@@ -265,6 +265,7 @@ export function officialScores(prep: Prepared): Official {
   const cnt = new Float64Array(cells);
   const sum = new Float64Array(cells);
   const sat = new Float64Array(cells);
+  const unfavourable = new Float64Array(cells);
   const answers = new Int32Array(D); // all answers, 不了解 included
   const validAnswers = new Int32Array(D);
   const validRaters = new Int32Array(D);
@@ -291,6 +292,7 @@ export function officialScores(prep: Prepared): Official {
         if (cx.levelValid[lv]) {
           valid++;
           sat[(d * I + cx.ansItem[a]) * C + c] += cx.levelSatisfied[lv];
+          unfavourable[(d * I + cx.ansItem[a]) * C + c] += cx.levelUnfavourable[lv];
         }
       }
       validAnswers[d] += valid;
@@ -327,10 +329,12 @@ export function officialScores(prep: Prepared): Official {
     const info = cx.departments[d];
     const S = weightedScore(cx, d, cnt, sum, itemScore);
     const satShare = weightedScore(cx, d, cnt, sat, itemSat);
+    const unfavourableShare = cx.reportsUnfavourable ? weightedScore(cx, d, cnt, unfavourable, null) : NaN;
     // exact figures, computed only when some reported figure is near a rounding half
     let exactMemo: {
       points: ReturnType<typeof exactWeighted>;
       sat: ReturnType<typeof exactWeighted>;
+      unfavourable: ReturnType<typeof exactWeighted>;
       deduction: Ratio;
     } | null = null;
     const exact = () =>
@@ -344,6 +348,7 @@ export function officialScores(prep: Prepared): Official {
           return t;
         }),
         sat: exactWeighted(cx, d, cnt, (cell) => rint(sat[cell])),
+        unfavourable: exactWeighted(cx, d, cnt, (cell) => rint(unfavourable[cell])),
         deduction: rmin(ratioOf(method.maxDeduction), rmul(ratioOf(method.deductionPerNegative), rint(verified[d]))),
       });
     const items: Record<string, ItemResult> = {};
@@ -399,6 +404,13 @@ export function officialScores(prep: Prepared): Official {
       satisfactionRate: Number.isNaN(satShare)
         ? null
         : report2(satShare * 100, () => mulOrNull(exact().sat.total, hundred)),
+      ...(cx.reportsUnfavourable
+        ? {
+            unfavourableRate: Number.isNaN(unfavourableShare)
+              ? null
+              : report2(unfavourableShare * 100, () => mulOrNull(exact().unfavourable.total, hundred)),
+          }
+        : {}),
       verifiedNegatives: verified[d],
       deduction: report2(deduction, () => exact().deduction),
       finalScore,

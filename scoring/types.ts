@@ -12,6 +12,8 @@ export interface ScaleLevel {
   points: number | null;
   /** counts towards 满意率 (satisfaction rate) */
   satisfied: boolean;
+  /** counts towards 差评率 (share of unfavourable answers; the 好差评 scale's bottom two) */
+  unfavourable?: boolean;
 }
 
 export interface ScreeningParams {
@@ -204,6 +206,11 @@ export interface DepartmentResult {
   surveyScore: number | null;
   /** 满意率, percentage 0..100, 2 decimals */
   satisfactionRate: number | null;
+  /**
+   * 差评率, percentage 0..100, 2 decimals, weighted like 满意率: only for a scale with unfavourable
+   * levels (absent otherwise, so results of the other scales are byte-identical to before)
+   */
+  unfavourableRate?: number | null;
   /** verified negatives counted (screened responses) */
   verifiedNegatives: number;
   /** min(maxDeduction, deductionPerNegative × verified negatives), 2 decimals */

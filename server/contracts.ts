@@ -97,6 +97,8 @@ export type CampaignState = Omit<CampaignSummary, 'id' | 'createdAt'> & { timeZo
 /** `POST /api/campaigns` */
 export interface CampaignCreated {
   campaign: CampaignSummary;
+  /** what the office should know about its config (a scale floor above 0 …), in Chinese */
+  warnings: string[];
 }
 
 /** What a purge of a closed campaign's personal data blanks or deletes, row by row (server/privacy/). */

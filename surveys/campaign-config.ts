@@ -21,10 +21,15 @@ const levelSchema = z.strictObject({
   english: z.string().default(''),
   points: z.number().min(0).max(100).nullable(),
   satisfied: z.boolean(),
+  /** counts towards 差评率 */
+  unfavourable: z.boolean().optional(),
 });
 
 const scaleSchema = z
-  .union([z.enum(['four-level', 'three-level']), z.strictObject({ levels: z.array(levelSchema).min(2) })])
+  .union([
+    z.enum(['four-level', 'three-level', 'five-level-haochaping']),
+    z.strictObject({ levels: z.array(levelSchema).min(2) }),
+  ])
   .default('four-level')
   .transform((scale) => (typeof scale === 'string' ? SCALE_PRESETS[scale] : scale.levels))
   .refine((levels) => new Set(levels.map((l) => l.code)).size === levels.length, '等级代码不能重复')
@@ -156,6 +161,8 @@ export const campaignConfigSchema = z
     /** a SurveyJS JSON file: relative to the config file, or a name in surveys/ */
     questionnaire: z.string().min(1).default('questionnaire.default.json'),
     scale: scaleSchema,
+    /** a scale whose lowest scoring level is above 0 compresses the differences between departments */
+    allowPositiveFloor: z.boolean().optional(),
     items: z
       .array(weighted)
       .min(1)
@@ -194,7 +201,24 @@ export const campaignConfigSchema = z
   .refine((c) => Date.parse(c.closesAt) > Date.parse(c.opensAt), {
     message: '截止时间必须晚于开始时间',
     path: ['closesAt'],
+  })
+  .refine((c) => c.allowPositiveFloor === true || scaleFloor(c.scale) <= 0, {
+    message:
+      '最低的计分等级高于 0 分，会压缩部门之间的得分差距：请让最低等级计 0 分，确需如此请同时设置 allowPositiveFloor: true',
+    path: ['scale'],
   });
+
+/** The points of the lowest scoring level (不了解 aside). */
+const scaleFloor = (levels: { points: number | null }[]) =>
+  Math.min(...levels.flatMap((l) => (l.points === null ? [] : [l.points])));
+
+/** What the office should know about a valid config before it opens. */
+export function configWarnings(config: CampaignConfig): string[] {
+  const floor = scaleFloor(config.scale);
+  return floor > 0
+    ? [`最低的计分等级计 ${floor} 分（高于 0）：各部门的得分会挤在 ${floor}–100 分之间，差距被压缩，排名更难分开。`]
+    : [];
+}
 
 export type CampaignConfigInput = z.input<typeof campaignConfigSchema>;
 export type CampaignConfig = z.output<typeof campaignConfigSchema>;

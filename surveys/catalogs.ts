@@ -49,11 +49,13 @@ export interface ScaleLevel {
   points: number | null;
   /** counts towards 满意率 */
   satisfied: boolean;
+  /** counts towards 差评率 (the 好差评 scale's bottom two); absent on scales without one */
+  unfavourable?: boolean;
 }
 
 const UNKNOWN: ScaleLevel = { code: 'unknown', label: '不了解', english: "Don't know", points: null, satisfied: false };
 
-export const SCALE_PRESETS: Record<'four-level' | 'three-level', ScaleLevel[]> = {
+export const SCALE_PRESETS: Record<'four-level' | 'three-level' | 'five-level-haochaping', ScaleLevel[]> = {
   'four-level': [
     { code: 'satisfied', label: '满意', english: 'Satisfied', points: 100, satisfied: true },
     { code: 'fairly_satisfied', label: '比较满意', english: 'Fairly satisfied', points: 80, satisfied: true },
@@ -65,6 +67,30 @@ export const SCALE_PRESETS: Record<'four-level' | 'three-level', ScaleLevel[]> =
     { code: 'satisfied', label: '满意', english: 'Satisfied', points: 100, satisfied: true },
     { code: 'basically_satisfied', label: '基本满意', english: 'Basically satisfied', points: 60, satisfied: true },
     { code: 'dissatisfied', label: '不满意', english: 'Dissatisfied', points: 0, satisfied: false },
+    UNKNOWN,
+  ],
+  // the national 好差评 five levels; 差评 = the bottom two. The points are this system's choice
+  // (evenly spaced); an office with other points gives explicit levels.
+  'five-level-haochaping': [
+    { code: 'very_satisfied', label: '非常满意', english: 'Very satisfied', points: 100, satisfied: true },
+    { code: 'satisfied', label: '满意', english: 'Satisfied', points: 75, satisfied: true },
+    { code: 'basically_satisfied', label: '基本满意', english: 'Basically satisfied', points: 50, satisfied: true },
+    {
+      code: 'dissatisfied',
+      label: '不满意',
+      english: 'Dissatisfied',
+      points: 25,
+      satisfied: false,
+      unfavourable: true,
+    },
+    {
+      code: 'very_dissatisfied',
+      label: '非常不满意',
+      english: 'Very dissatisfied',
+      points: 0,
+      satisfied: false,
+      unfavourable: true,
+    },
     UNKNOWN,
   ],
 };

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { configWarnings } from '../../surveys/campaign-config.js';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { CSRF_FIELD, requirePageRole } from '../accounts/middleware.js';
@@ -338,6 +339,11 @@ export function adminRoutes(services: Services) {
             已以模板新建本活动：配置、分组、部门和联络员关联已复制。请检查时间，导入或核对评议代表名单，再生成邀请链接。
           </p>
         )}
+        {configWarnings(campaign.config).map((warning) => (
+          <p class="error" role="note">
+            {warning}
+          </p>
+        ))}
         <dl class="facts">
           <dt>代码</dt>
           <dd>

@@ -1,6 +1,6 @@
 import { CliError, type Command } from '../cli/framework.js';
 import { AppError } from '../errors.js';
-import { loadConfigFile } from '../../surveys/campaign-config.js';
+import { configWarnings, loadConfigFile } from '../../surveys/campaign-config.js';
 import { formatDateTime, zoneLabel } from '../../web/lib/time.js';
 import { CLONE_FIELDS, parseCloneInput, type CloneField } from './service.js';
 
@@ -30,6 +30,7 @@ export const campaignCreateCommand: Command = {
     ctx.io.out(
       `  时间 ${campaign.opensAt} 至 ${campaign.closesAt}，${campaign.mode === 'anonymous' ? '匿名' : '实名'}评议`,
     );
+    for (const warning of configWarnings(campaign.config)) ctx.io.err(`注意：${warning}`);
     ctx.io.out(`  下一步：minping import departments --campaign ${campaign.slug} 部门.xlsx`);
   },
 };

@@ -6,7 +6,7 @@ import { readJsonBody } from '../http/inputs.js';
 import { AppError } from '../errors.js';
 import { parseJson } from '../shared/json.js';
 import type { Services } from '../services.js';
-import { parseConfigText } from '../../surveys/campaign-config.js';
+import { configWarnings, parseConfigText } from '../../surveys/campaign-config.js';
 import { parseCloneInput, type Campaign, type CloneResult } from './service.js';
 
 export function campaignSummary(campaign: Campaign, status: CampaignStatus): CampaignSummary {
@@ -119,7 +119,10 @@ export function campaignRoutes(services: Services) {
       ]);
     }
     const campaign = await services.campaigns.create({ raw, questionnaire }, c.get('user').username);
-    const created: CampaignCreated = { campaign: campaignSummary(campaign, services.campaigns.status(campaign)) };
+    const created: CampaignCreated = {
+      campaign: campaignSummary(campaign, services.campaigns.status(campaign)),
+      warnings: configWarnings(campaign.config),
+    };
     return c.json(created, 201);
   });
 

@@ -52,6 +52,9 @@ function CampaignResult({ result, zone }: { result: PublishedResult; zone: strin
         <Figure label="等级" value={d.grade ?? '—'} />
         <Figure label="有效评议人数" value={d.validRaters} />
         <Figure label="满意率" value={d.suppressed ? hidden : `${f2(d.satisfactionRate)}%`} />
+        {d.unfavourableRate !== undefined && (
+          <Figure label="差评率" value={d.suppressed ? hidden : `${f2(d.unfavourableRate)}%`} />
+        )}
         <Figure label="扣分" value={`${f2(d.deduction)}（核实负面情形 ${d.verifiedNegatives} 条）`} />
       </div>
       {d.rectification && (

@@ -7,7 +7,7 @@ import ExcelJS from 'exceljs';
 import { stringify } from 'csv-stringify/sync';
 import { safeCell, spreadsheetSafe } from '../../web/lib/csv-guard.js';
 import { withheldText } from '../../web/lib/format.js';
-import { groupsOf } from '../../web/lib/result-groups.js';
+import { groupsOf, reportsUnfavourable } from '../../web/lib/result-groups.js';
 import { formatDateTime, zoneLabel } from '../../web/lib/time.js';
 import type { DepartmentView, ResultView } from '../contracts.js';
 
@@ -43,6 +43,9 @@ export function rankingColumns(view: ResultView): Column[] {
   cols.push(
     { header: '测评得分', value: (d) => fig(d.suppressed, d.surveyScore) },
     { header: '满意率(%)', value: (d) => fig(d.suppressed, d.satisfactionRate) },
+    ...(reportsUnfavourable(view)
+      ? [{ header: '差评率(%)', value: (d: DepartmentView) => fig(d.suppressed, d.unfavourableRate ?? null) }]
+      : []),
     { header: '核实负面情形', value: (d) => d.verifiedNegatives },
     { header: '扣分', value: (d) => d.deduction },
     { header: '最终得分', value: (d) => fig(d.suppressed, d.finalScore), width: 10 },

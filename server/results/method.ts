@@ -8,7 +8,14 @@ import type { Method } from '../../scoring/index.js';
 export function methodFromConfig(config: CampaignConfig): Method {
   const s = config.scoring;
   return {
-    levels: config.scale.map((l) => ({ code: l.code, label: l.label, points: l.points, satisfied: l.satisfied })),
+    // `unfavourable` only where a level has it: the method (and inputs hash) of other scales stays as it was
+    levels: config.scale.map((l) => ({
+      code: l.code,
+      label: l.label,
+      points: l.points,
+      satisfied: l.satisfied,
+      ...(l.unfavourable ? { unfavourable: true } : {}),
+    })),
     items: config.items.map((i) => ({ code: i.code, label: i.label, weight: i.weight })),
     categories: config.categories.map((c) => ({ code: c.code, label: c.label, weight: c.weight })),
     minCategoryAnswers: s.minCategoryAnswers,

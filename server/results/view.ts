@@ -96,6 +96,7 @@ function suppressDepartment(
     awareness: small ? null : d.awareness,
     surveyScore: small ? null : d.surveyScore,
     satisfactionRate: small ? null : d.satisfactionRate,
+    ...(d.unfavourableRate !== undefined ? { unfavourableRate: small ? null : d.unfavourableRate } : {}),
     finalScore: small ? null : d.finalScore,
     grade: small ? null : d.grade,
     items,

@@ -19,3 +19,7 @@ export function groupsOf(view: ResultView): { code: string; label: string; depar
   }
   return groups.filter((g) => g.departments.length > 0);
 }
+
+/** Whether the view's scale has unfavourable levels (好差评): its pages and exports show 差评率 beside 满意率. */
+export const reportsUnfavourable = (view: ResultView): boolean =>
+  view.departments.some((d) => d.unfavourableRate !== undefined);

@@ -33,7 +33,7 @@ import {
   WITHHELD,
   withheldText,
 } from '../lib/format.js';
-import { groupsOf } from '../lib/result-groups.js';
+import { groupsOf, reportsUnfavourable } from '../lib/result-groups.js';
 import { sessionApi } from '../lib/session.js';
 import { csvLink } from '../lib/table.js';
 import { zoneLabel } from '../lib/time.js';
@@ -323,6 +323,7 @@ async function renderProgress() {
 function renderRanking(view: ResultView) {
   const host = document.getElementById('groups')!;
   host.replaceChildren();
+  const unfavourable = reportsUnfavourable(view);
   for (const group of groupsOf(view)) {
     const ranked = group.departments
       .filter((d) => d.ranked && d.finalScore !== null)
@@ -425,6 +426,7 @@ function renderRanking(view: ResultView) {
         '测评得分',
         '扣分',
         '满意率',
+        ...(unfavourable ? ['差评率'] : []),
         '知晓率',
         '备注',
       ],
@@ -440,6 +442,7 @@ function renderRanking(view: ResultView) {
         d.suppressed ? hidden : formatNumber(d.surveyScore),
         formatNumber(d.deduction),
         d.suppressed ? hidden : formatRate(d.satisfactionRate),
+        ...(unfavourable ? [d.suppressed ? hidden : formatRate(d.unfavourableRate ?? null)] : []),
         d.suppressed ? hidden : formatRate(d.awareness),
         [
           d.rankNote === '并列' ? '' : d.rankNote,
@@ -659,6 +662,9 @@ async function department() {
       figure('等级', d.grade ?? MISSING),
       figure('有效评议人数', d.validRaters),
       figure('满意率', d.suppressed ? hidden : formatRate(d.satisfactionRate)),
+      ...(d.unfavourableRate !== undefined
+        ? [figure('差评率', d.suppressed ? hidden : formatRate(d.unfavourableRate))]
+        : []),
       figure('知晓率', d.suppressed ? hidden : formatRate(d.awareness)),
       figure('扣分', `${formatNumber(d.deduction)}（核实 ${d.verifiedNegatives} 条）`),
     );
