@@ -72,7 +72,11 @@ export function periodOf(from: string, to: string, timeZone: string): Period {
   };
 }
 
-const day = (what: string) => z.iso.date({ message: `${what}应为 YYYY-MM-DD 格式的日期（例如 2026-10-01）` });
+// the working-day calendar and the quarters around a period need real years on both sides
+const day = (what: string) =>
+  z.iso
+    .date({ message: `${what}应为 YYYY-MM-DD 格式的日期（例如 2026-10-01）` })
+    .refine((d) => d >= '2000-01-01' && d <= '2100-12-31', `${what}应在 2000 年到 2100 年之间`);
 export const periodQuery = z
   .strictObject({ from: day('起始日期 from').optional(), to: day('截止日期 to').optional() })
   .refine((q) => (q.from === undefined) === (q.to === undefined), {

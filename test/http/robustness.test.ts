@@ -724,10 +724,23 @@ const PLANS: Record<string, Plan> = {
   'POST /admin/closeout/items/:id/appeal': { bodies: true },
   'POST /admin/closeout/items/:id/respond': { bodies: true },
   'GET /admin/ledger': {
-    queries: ['?campaign=%00', '?campaign=test-2026&from=2027-02-30&to=x', `?from=${TEN_KB}&to=1`, '?from[]=1&to[]=2'],
+    queries: [
+      '?campaign=%00',
+      '?campaign=test-2026&from=2027-02-30&to=x',
+      `?from=${TEN_KB}&to=1`,
+      '?from[]=1&to[]=2',
+      '?campaign=test-2026&from=0001-01-01&to=0001-03-31',
+    ],
   },
   'GET /api/campaigns/:slug/ledger': { queries: true },
-  'GET /api/campaigns/:slug/ledger/xlsx': { queries: ['?from=2027-04-01', '?from=9999-12-31&to=0001-01-01'] },
+  'GET /api/campaigns/:slug/ledger/xlsx': {
+    queries: [
+      '?from=2027-04-01',
+      '?from=9999-12-31&to=0001-01-01',
+      '?from=0001-01-01&to=0001-03-31',
+      '?from=2026-01-01&to=9999-12-31',
+    ],
+  },
   'GET /api/campaigns/:slug/ledger/docx': { queries: ['?from=2027-04-01', `?to=${TEN_KB}`] },
   // the valid sheet is issued: a valid edit or issue is refused (409) and changes nothing
   'POST /admin/campaigns/:slug/notices/:sheetId/edit': { bodies: true },
