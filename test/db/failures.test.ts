@@ -131,7 +131,15 @@ describe('a read-only database file (SQLite)', () => {
 function runServer(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      env: { ...process.env, HOST: '127.0.0.1', PORT: '0', MINPING_DEMO: '0', NETWORK_SALT: 'test', ...env },
+      env: {
+        ...process.env,
+        HOST: '127.0.0.1',
+        PORT: '0',
+        MINPING_DEMO: '0',
+        NETWORK_SALT: 'test',
+        PUBLIC_URL: 'https://minping.example.gov.cn',
+        ...env,
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
