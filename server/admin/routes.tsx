@@ -14,7 +14,7 @@ import type { AppEnv } from '../http/env.js';
 import { viewerOf } from '../http/viewer.js';
 import { DECISION_LABELS } from '../negatives/pages.js';
 import type { Progress, PurgeReport } from '../contracts.js';
-import { attempt, readForm, type FormValues } from '../notices/forms.js';
+import { attempt, readForm, type FormValues } from '../http/forms.js';
 import { PurgeSection, type PurgeState } from '../privacy/pages.js';
 import type { Services } from '../services.js';
 import { DEFAULT_TIME_ZONE, formatDateTime, instantInZone, zoneLabel } from '../../web/lib/time.js';

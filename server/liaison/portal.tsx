@@ -23,18 +23,8 @@ import {
   StateBadge,
 } from '../notices/components.js';
 import { EVIDENCE_LIMITS } from '../notices/evidence.js';
-import {
-  attempt,
-  checkForm,
-  extensionForm,
-  FIELD_LIMITS,
-  planForm,
-  readForm,
-  reasonForm,
-  respondForm,
-  type FormValues,
-  type PostedForm,
-} from '../notices/forms.js';
+import { attempt, checkForm, readForm, type FormValues, type PostedForm } from '../http/forms.js';
+import { extensionForm, FIELD_LIMITS, planForm, reasonForm, respondForm } from '../notices/forms.js';
 import { ACTION_LABELS, OPEN_STATES, PERIODS } from '../notices/machine.js';
 import type { Deadlines, Item, ItemDetail, Notification, NoticeActor, SheetDetail } from '../notices/service.js';
 import type { Services } from '../services.js';

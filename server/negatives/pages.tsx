@@ -12,7 +12,7 @@ import type { AppEnv } from '../http/env.js';
 import { viewerOf } from '../http/viewer.js';
 import { actorOf } from '../notices/http.js';
 import { Banner, Prose } from '../notices/components.js';
-import { attempt } from '../notices/forms.js';
+import { attempt } from '../http/forms.js';
 import type { Services } from '../services.js';
 import { FINDING_LABELS, type Finding } from '../shared/redaction.js';
 import { zoneLabel } from '../../web/lib/time.js';

@@ -15,19 +15,8 @@ import { DEFAULT_TIME_ZONE, zoneLabel } from '../../web/lib/time.js';
 import type { Campaign } from '../campaigns/service.js';
 import { loadItemPage, evidenceDownload } from './http.js';
 import { Banner, LongText, Due, FileList, HistoryList, ItemFacts, PlanView, Prose, StateBadge } from './components.js';
-import {
-  attempt,
-  checkForm,
-  closeForm,
-  decideAppealForm,
-  decideExtensionForm,
-  readForm,
-  reasonForm,
-  respondForm,
-  type FormValues,
-  type TextField,
-  type PostedForm,
-} from './forms.js';
+import { attempt, checkForm, readForm, type FormValues, type PostedForm } from '../http/forms.js';
+import { closeForm, decideAppealForm, decideExtensionForm, reasonForm, respondForm, type TextField } from './forms.js';
 import type { Deadlines, Item, ItemDetail, NoticeActor } from './service.js';
 
 /**

@@ -2,7 +2,8 @@ import type { Child } from 'hono/jsx';
 import { Time } from '../http/components/time.js';
 import { dayInZone } from '../../web/lib/time.js';
 import { countdownText } from './countdown.js';
-import { FIELD_LIMITS, type FormValues, type TextField } from './forms.js';
+import type { FormValues } from '../http/forms.js';
+import { FIELD_LIMITS, type TextField } from './forms.js';
 import { ACTION_LABELS, STATE_LABELS, type ActionType, type ItemState, type Plan } from './machine.js';
 import type { Deadlines, EvidenceFile, HistoryEntry, Item } from './service.js';
 

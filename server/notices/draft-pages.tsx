@@ -5,16 +5,8 @@ import { CSRF_FIELD } from '../accounts/middleware.js';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
 import type { Services } from '../services.js';
-import {
-  FIELD_LIMITS,
-  attempt,
-  checkForm,
-  editItemForm,
-  editSheetForm,
-  readForm,
-  reasonForm,
-  type FormValues,
-} from './forms.js';
+import { attempt, checkForm, readForm, type FormValues } from '../http/forms.js';
+import { FIELD_LIMITS, editItemForm, editSheetForm, reasonForm } from './forms.js';
 import { actorOf } from './http.js';
 import { RESPOND_DAYS } from './machine.js';
 import type { SheetDetail } from './service.js';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors.js';
+import type { UploadedFile } from '../http/forms.js';
 import { textProblem } from '../../surveys/text.js';
 import { zipEntries, ZipFormatError } from '../shared/zip.js';
 
@@ -54,11 +55,6 @@ export function detectEvidenceType(bytes: Uint8Array): EvidenceType | null {
     if (names.has('xl/workbook.xml')) return XLSX;
   }
   return null;
-}
-
-export interface UploadedFile {
-  name: string;
-  bytes: Uint8Array;
 }
 
 export interface CheckedEvidence {

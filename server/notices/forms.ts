@@ -1,40 +1,8 @@
-import type { Context } from 'hono';
 import { z } from 'zod';
-import { AppError } from '../errors.js';
 import { textProblem } from '../../surveys/text.js';
-import type { UploadedFile } from './evidence.js';
 import { PERIODS, RESPOND_DAYS } from './machine.js';
 
-/**
- * The plain forms of the liaison's portal and the office's close-out pages (they work without a
- * script): each field is text as typed, files apart. A refusal shows the form again with what was
- * typed and the message, Chinese, of the first bad field or of the service.
- */
-
-export type FormValues = Record<string, string>;
-
-export interface PostedForm {
-  values: FormValues;
-  files: UploadedFile[];
-}
-
-/** The posted fields (a urlencoded or multipart form) as text, and the files sent as `files`. */
-export async function readForm(c: Context): Promise<PostedForm> {
-  const body = await c.req.parseBody({ all: true }).catch(() => {
-    throw new AppError('BAD_REQUEST', '无法读取提交的表单，请返回重试');
-  });
-  const values: FormValues = {};
-  const files: UploadedFile[] = [];
-  for (const [name, value] of Object.entries(body)) {
-    for (const one of Array.isArray(value) ? value : [value]) {
-      if (typeof one === 'string') values[name] ??= one;
-      // a file input left empty still sends a part, without a name or bytes
-      else if (name === 'files' && (one.name || one.size))
-        files.push({ name: one.name, bytes: new Uint8Array(await one.arrayBuffer()) });
-    }
-  }
-  return { values, files };
-}
+/** The fields of the liaison's portal and the office's close-out forms, with their Chinese refusals. */
 
 /** The longest text each field takes (the schemas below and the pages' maxlength). */
 export const FIELD_LIMITS = {
@@ -103,24 +71,3 @@ export const editItemForm = z.object({
       `反馈期限应为 ${RESPOND_DAYS.min}–${RESPOND_DAYS.max} 个工作日`,
     ),
 });
-
-/** The form's data, or a VALIDATION_FAILED naming the first bad field in Chinese. */
-export function checkForm<T extends z.ZodType>(schema: T, values: FormValues): z.output<T> {
-  const result = schema.safeParse(values);
-  if (!result.success) throw new AppError('VALIDATION_FAILED', result.error.issues[0]?.message ?? '表单填写有误');
-  return result.data;
-}
-
-/**
- * Run a form's action. A refusal (the form's or the service's) is returned for the page to show
- * with what was typed; anything else is a fault and goes on to the error handler.
- */
-export async function attempt(run: () => Promise<unknown>): Promise<AppError | null> {
-  try {
-    await run();
-    return null;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-}

@@ -8,7 +8,7 @@ import type { AppEnv } from '../http/env.js';
 import type { Services } from '../services.js';
 import { actorOf, evidenceDownload } from './http.js';
 import { sheetDocx, sheetFileName } from './docx.js';
-import type { UploadedFile } from './evidence.js';
+import type { UploadedFile } from '../http/forms.js';
 import { PERIODS, RESPOND_DAYS, STATE_LABELS } from './machine.js';
 import type { Item, ItemDetail, SheetDetail } from './service.js';
 

@@ -12,7 +12,8 @@ import { DEFAULT_TIME_ZONE, dayInZone } from '../../web/lib/time.js';
 import { countdown, type Countdown } from './countdown.js';
 import { itemsToReopen, reopenReason } from './lookback.js';
 import { decisionNotice, isDecision, itemNotice, notify, sheetIssuedNotice } from './notify.js';
-import { checkEvidence, type UploadedFile } from './evidence.js';
+import type { UploadedFile } from '../http/forms.js';
+import { checkEvidence } from './evidence.js';
 import {
   RESPOND_DAYS,
   transition,

@@ -5,7 +5,7 @@ import { viewerOf } from '../http/viewer.js';
 import type { AppEnv } from '../http/env.js';
 import { filledQuery, ReviewPage, withQuery } from '../negatives/pages.js';
 import { Banner, Prose } from '../notices/components.js';
-import { attempt } from '../notices/forms.js';
+import { attempt } from '../http/forms.js';
 import type { Services } from '../services.js';
 
 /**
