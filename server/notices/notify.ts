@@ -148,32 +148,46 @@ export function sheetIssuedNotice(
   };
 }
 
+/** An item of the department's, as its notices name it. */
+interface NoticeItem {
+  id: string;
+  departmentId: string;
+  departmentName: string;
+  sheetId: string | null;
+  number: string;
+  title: string;
+  dueAt: string | null;
+}
+
+/** A notice about one item: addressed to the department by name, linking to the item's page. */
+const aboutItem = (
+  item: NoticeItem,
+  notice: { dedupeKey: string; level: NoticeLevel; title: string; text: string },
+): Notice => ({
+  dedupeKey: notice.dedupeKey,
+  departmentId: item.departmentId,
+  itemId: item.id,
+  sheetId: item.sheetId,
+  level: notice.level,
+  title: notice.title,
+  body: `${item.departmentName}：${notice.text}`,
+  path: `/my/items/${item.id}`,
+});
+
 /** The department is told of an item added to a sheet it already has (and of a 回头看 reopening). */
 export function itemNotice(
-  item: {
-    id: string;
-    departmentId: string;
-    departmentName: string;
-    sheetId: string | null;
-    number: string;
-    title: string;
-    dueAt: string | null;
-  },
+  item: NoticeItem,
   event: { key: string; level: NoticeLevel; title: string; lead: string; step: string },
   timeZone: string,
 ): Notice {
-  return {
+  return aboutItem(item, {
     dedupeKey: event.key,
-    departmentId: item.departmentId,
-    itemId: item.id,
-    sheetId: item.sheetId,
     level: event.level,
     title: event.title,
-    body: `${item.departmentName}：${event.lead}事项 ${item.number}「${item.title}」${
+    text: `${event.lead}事项 ${item.number}「${item.title}」${
       item.dueAt ? `，请于 ${formatLongDate(item.dueAt, timeZone)}前${event.step}` : ''
     }。`,
-    path: `/my/items/${item.id}`,
-  };
+  });
 }
 
 /** The office's decisions on an item the department is told of. */
@@ -191,17 +205,7 @@ export const isDecision = (action: Action): action is DecisionAction =>
  * one notice per history row.
  */
 export function decisionNotice(
-  after: {
-    id: string;
-    departmentId: string;
-    departmentName: string;
-    sheetId: string | null;
-    number: string;
-    title: string;
-    dueAt: string | null;
-    responseDueAt: string | null;
-    extensionGrantedDays: number | null;
-  },
+  after: NoticeItem & { responseDueAt: string | null; extensionGrantedDays: number | null },
   action: DecisionAction,
   historyId: string,
   timeZone: string,
@@ -238,16 +242,7 @@ export function decisionNotice(
         return [`【销号】事项 ${after.number} 已销号`, `评议办核验了${what}的整改情况，该事项已销号。${why}`];
     }
   })();
-  return {
-    dedupeKey: `decision:${historyId}`,
-    departmentId: after.departmentId,
-    itemId: after.id,
-    sheetId: after.sheetId,
-    level: 'info',
-    title,
-    body: `${after.departmentName}：${text}`,
-    path: `/my/items/${after.id}`,
-  };
+  return aboutItem(after, { dedupeKey: `decision:${historyId}`, level: 'info', title, text });
 }
 
 /** A liaison's notifications: read when opened, counted while unread. */
