@@ -31,6 +31,8 @@ export interface Command {
   usage: string;
   summary: string;
   options?: ParseArgsConfig['options'];
+  /** Options that must be given, each with what it names: a missing or blank one is refused as `请用 --NAME 指定…`. */
+  required?: Record<string, string>;
   run(
     args: { values: Record<string, string | boolean | string[] | boolean[] | undefined>; positionals: string[] },
     ctx: CliContext,
@@ -142,6 +144,10 @@ export async function runCli(argv: string[], commands: Command[], io: CliIo, env
   };
   try {
     const parsed = parseArgs({ args: rest, options: command.options ?? {}, allowPositionals: true, strict: true });
+    for (const [name, what] of Object.entries(command.required ?? {})) {
+      const value = parsed.values[name];
+      if (typeof value !== 'string' || !value.trim()) throw new CliError(`请用 --${name} 指定${what}`);
+    }
     return (await command.run(parsed as Parameters<Command['run']>[0], ctx)) ?? 0;
   } catch (error) {
     if (error instanceof CliError || error instanceof ConfigError) {

@@ -40,11 +40,6 @@ export function byOption(
   throw new CliError(lines.length ? lines.join('\n') : error.message);
 }
 
-const requireText = (value: unknown, option: string, what: string): string => {
-  if (typeof value !== 'string' || !value.trim()) throw new CliError(`请用 ${option} 指定${what}`);
-  return value;
-};
-
 function reportLines(items: NegativeReport[]): string[] {
   return tableLines(
     ['编号', '部门', '情形', '事项', '反映日', '核实期限', '状态'],
@@ -79,8 +74,9 @@ export const negativesListCommand: Command = {
     'page-size': { type: 'string' },
     json: { type: 'boolean' },
   },
+  required: { campaign: '评议活动代码' },
   async run({ values }, ctx) {
-    const slug = requireText(values.campaign, '--campaign', '评议活动代码');
+    const slug = values.campaign as string;
     const query: Record<string, string | undefined> = {
       department: values.department as string | undefined,
       kind: values.kind as string | undefined,
@@ -124,10 +120,9 @@ function decisionCommand(to: 'verify' | 'dismiss'): Command {
         ? '核实一条负面情形（扣分并登记到部门的工作提示单），理由存档'
         : '对一条负面情形不予采纳，理由存档',
     options: { campaign: { type: 'string' }, id: { type: 'string' }, reason: { type: 'string' } },
+    required: { campaign: '评议活动代码', id: '负面情形编号', reason: `${label}理由` },
     async run({ values }, ctx) {
-      const slug = requireText(values.campaign, '--campaign', '评议活动代码');
-      const id = requireText(values.id, '--id', '负面情形编号');
-      const reason = requireText(values.reason, '--reason', `${label}理由`);
+      const [slug, id, reason] = [values.campaign, values.id, values.reason] as string[];
       const services = await ctx.services();
       const report = await services.negatives[to](slug, id, { reason }, cliActor);
       ctx.io.out(

@@ -7,19 +7,14 @@ import { sheetDocx, sheetFileName } from './docx.js';
 import { STATE_LABELS, type ItemState } from './machine.js';
 import { cliActor } from './service.js';
 
-const campaignOption = (values: Record<string, unknown>): string => {
-  const slug = values.campaign as string | undefined;
-  if (!slug) throw new CliError('请用 --campaign 指定评议活动代码');
-  return slug;
-};
-
 export const noticesDraftCommand: Command = {
   name: 'notices draft',
   usage: 'notices draft --campaign SLUG',
   summary: '按最新发布的结果为重点整改部门和作风问题比例超过提示线的部门起草工作提示单（可重复运行，不会重复起草）',
   options: { campaign: { type: 'string' } },
+  required: { campaign: '评议活动代码' },
   async run({ values }, ctx) {
-    const slug = campaignOption(values);
+    const slug = values.campaign as string;
     const outcome = await (await ctx.services()).notices.draft(slug, cliActor);
     ctx.io.out(
       `已按结果快照 ${outcome.snapshotId} 起草：新建工作提示单 ${outcome.sheetsCreated} 份、事项 ${outcome.itemsCreated} 个（涉及 ${outcome.sheetIds.length} 个部门）`,
@@ -32,8 +27,9 @@ export const noticesListCommand: Command = {
   usage: 'notices list --campaign SLUG [--json]',
   summary: '列出评议活动的工作提示单：编号、部门、状态、事项及其办理状态；--json 输出完整数据',
   options: { campaign: { type: 'string' }, json: { type: 'boolean' } },
+  required: { campaign: '评议活动代码' },
   async run({ values }, ctx) {
-    const slug = campaignOption(values);
+    const slug = values.campaign as string;
     const services = await ctx.services();
     const sheets = await services.notices.sheets(slug);
     if (values.json) {
@@ -65,10 +61,10 @@ export const noticesExportCommand: Command = {
   usage: 'notices export --campaign SLUG --out DIR',
   summary: '把每份已印发的工作提示单导出为 .docx（公文格式），每份一个文件',
   options: { campaign: { type: 'string' }, out: { type: 'string' } },
+  required: { campaign: '评议活动代码', out: '导出目录' },
   async run({ values }, ctx) {
-    const slug = campaignOption(values);
-    const dir = values.out as string | undefined;
-    if (!dir) throw new CliError('请用 --out 指定导出目录');
+    const slug = values.campaign as string;
+    const dir = values.out as string;
     const existing = statSync(dir, { throwIfNoEntry: false });
     if (existing && !existing.isDirectory()) throw new CliError(`--out ${dir}：这是一个文件，请给出目录`);
     try {

@@ -1,4 +1,4 @@
-import { CliError, assertWritable, writeOutput, type Command } from '../cli/framework.js';
+import { assertWritable, writeOutput, type Command } from '../cli/framework.js';
 import { tableLines } from '../cli/table.js';
 import { byOption } from '../negatives/cli.js';
 import { ledgerDocx, ledgerTables, ledgerXlsx, tableCells, type LedgerTable } from './ledger-export.js';
@@ -34,9 +34,9 @@ export const ledgerCommand: Command = {
     docx: { type: 'string' },
     json: { type: 'boolean' },
   },
+  required: { campaign: '评议活动代码' },
   async run({ values }, ctx) {
-    const slug = values.campaign as string | undefined;
-    if (!slug) throw new CliError('请用 --campaign 指定评议活动代码');
+    const slug = values.campaign as string;
     const [xlsx, docx] = [values.xlsx as string | undefined, values.docx as string | undefined];
     if (xlsx) assertWritable(xlsx, '--xlsx');
     if (docx) assertWritable(docx, '--docx');

@@ -52,9 +52,9 @@ export const scoreCommand: Command = {
     xlsx: { type: 'string' },
     fast: { type: 'boolean' },
   },
+  required: { campaign: '评议活动代码' },
   async run({ values }, ctx) {
-    const slug = values.campaign as string | undefined;
-    if (!slug) throw new CliError('请用 --campaign 指定评议活动代码');
+    const slug = values.campaign as string;
     if (values.csv) assertWritable(values.csv as string, '--csv');
     if (values.xlsx) assertWritable(values.xlsx as string, '--xlsx');
     const services = await ctx.services();
@@ -76,9 +76,9 @@ export const publishCommand: Command = {
   usage: 'publish --campaign SLUG',
   summary: '发布结果：保存不可更改的结果快照（计分方法、输入计数、输入摘要、完整结果）并打印快照编号',
   options: { campaign: { type: 'string' } },
+  required: { campaign: '评议活动代码' },
   async run({ values }, ctx) {
-    const slug = values.campaign as string | undefined;
-    if (!slug) throw new CliError('请用 --campaign 指定评议活动代码');
+    const slug = values.campaign as string;
     const services = await ctx.services();
     const snapshot = await services.results.publish(slug, 'cli');
     const campaign = await services.campaigns.getBySlug(slug);
@@ -94,9 +94,9 @@ export const simulateCommand: Command = {
   usage: 'simulate --campaign SLUG [--evaluators N] [--seed S]',
   summary: '为评议活动生成模拟答卷（演示用；同一种子结果相同）',
   options: { campaign: { type: 'string' }, evaluators: { type: 'string' }, seed: { type: 'string' } },
+  required: { campaign: '评议活动代码' },
   async run({ values }, ctx) {
-    const slug = values.campaign as string | undefined;
-    if (!slug) throw new CliError('请用 --campaign 指定评议活动代码');
+    const slug = values.campaign as string;
     const evaluators = Number(values.evaluators ?? 3000);
     const seed = Number(values.seed ?? 1);
     if (!Number.isInteger(evaluators) || evaluators < 1 || evaluators > 1_000_000)
