@@ -97,6 +97,19 @@ export function loopbackWarning(publicUrl: string): string | null {
     : null;
 }
 
+/** What a server start warns of about its environment: told once per start, not once per worker. */
+export function startupWarnings(config: Pick<AppConfig, 'publicUrl'>, env: NodeJS.ProcessEnv = process.env): string[] {
+  const loopback = loopbackWarning(config.publicUrl);
+  return [
+    ...(env.NETWORK_SALT
+      ? []
+      : [
+          'NETWORK_SALT is not set: network keys (login throttling, burst flags on responses) use a public default salt and could be reversed to address ranges. Set a long random secret, the same for every server process.',
+        ]),
+    ...(loopback ? [loopback] : []),
+  ];
+}
+
 /** A bad environment variable: printed as is, no stack trace. */
 export class ConfigError extends Error {}
 

@@ -1,7 +1,8 @@
+import cluster from 'node:cluster';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { systemClock } from './clock.js';
-import { ConfigError, configFromEnv, databaseOptions, loopbackWarning, type AppConfig } from './config.js';
+import { ConfigError, configFromEnv, databaseOptions, startupWarnings, type AppConfig } from './config.js';
 import { DEFAULT_SQLITE_PATH, openDatabase, type Db } from './db/connect.js';
 import { openFailureLine } from './db/health.js';
 import { type HeldLock, holdServerLock, LockBusyError } from './db/server-lock.js';
@@ -18,13 +19,8 @@ try {
   console.error(error.message);
   process.exit(2);
 }
-if (!process.env.NETWORK_SALT) {
-  console.warn(
-    'NETWORK_SALT is not set: network keys (login throttling, burst flags on responses) use a public default salt and could be reversed to address ranges. Set a long random secret, the same for every server process.',
-  );
-}
-const loopback = loopbackWarning(config.publicUrl);
-if (loopback) console.warn(loopback);
+// under `minping serve` the supervisor has told them once already
+if (!cluster.isWorker) for (const line of startupWarnings(config)) console.warn(line);
 let db: Db;
 let lock: HeldLock;
 try {

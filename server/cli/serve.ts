@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
+import { startupWarnings } from '../config.js';
 import { isPostgresUrl } from '../db/connect.js';
 import { siblingModule } from '../shared/paths.js';
 import { CliError, type Command } from './framework.js';
@@ -18,12 +19,14 @@ export const serveCommand: Command = {
   async run({ values }, ctx) {
     const workers = Number(values.workers ?? 1);
     if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new CliError('--workers 应为 1 到 64 的整数');
-    const { databaseUrl } = ctx.config();
+    const config = ctx.config();
+    const { databaseUrl } = config;
     if (workers > 1 && !(databaseUrl && isPostgresUrl(databaseUrl))) {
       throw new CliError(
         `SQLite 只能由一个工作进程写入：请用 --workers 1，或把数据库换成 PostgreSQL（DATABASE_URL=postgres://…）再用 --workers ${workers}`,
       );
     }
+    for (const line of startupWarnings(config)) ctx.io.err(line);
     return superviseWorkers(workers, ctx.io.err);
   },
 };

@@ -22,7 +22,7 @@ const waitFor = async (condition: () => boolean, timeoutMs: number) => {
 };
 
 describe('minping serve', () => {
-  it('replaces a worker that dies, and the new one answers on the same port', async () => {
+  it('replaces a worker that dies, and the new one answers on the same port, telling the start-up warnings once', async () => {
     // the timeouts leave room for a loaded machine; idle, the whole test takes a few seconds
     // a fixed port, as deployed: a replacement worker listens where the dead one did
     const port = String(await unusedPort());
@@ -38,6 +38,8 @@ describe('minping serve', () => {
     process.kill(first, 'SIGKILL');
     await waitFor(() => started().length === 2 && server!.output().split('listening').length === 3, 90_000);
     expect(server.output()).toContain(`worker ${first} exited (SIGKILL)`);
+    // told by the supervisor once, not again by each worker it starts
+    expect(server.output().split('PUBLIC_URL 未设置或指向本机').length).toBe(2);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
 
     expect(await server.stop()).toBe(0);
