@@ -198,11 +198,12 @@ export const campaignConfigSchema = z
     scoring: scoringConfigSchema,
     notices: noticesConfigSchema,
   })
-  .refine((c) => Date.parse(c.closesAt) > Date.parse(c.opensAt), {
-    message: '截止时间必须晚于开始时间',
+  // each refinement also runs over a config with other problems: it judges only what it can read
+  .refine((c) => !(Date.parse(c.closesAt) <= Date.parse(c.opensAt)), {
+    message: '必须晚于开始时间',
     path: ['closesAt'],
   })
-  .refine((c) => c.allowPositiveFloor === true || scaleFloor(c.scale) <= 0, {
+  .refine((c) => c.allowPositiveFloor === true || !Array.isArray(c.scale) || scaleFloor(c.scale) <= 0, {
     message:
       '最低的计分等级高于 0 分，会压缩部门之间的得分差距：请让最低等级计 0 分，确需如此请同时设置 allowPositiveFloor: true',
     path: ['scale'],
@@ -214,10 +215,20 @@ const scaleFloor = (levels: { points: number | null }[]) =>
 
 /** What the office should know about a valid config before it opens. */
 export function configWarnings(config: CampaignConfig): string[] {
+  const warnings: string[] = [];
   const floor = scaleFloor(config.scale);
-  return floor > 0
-    ? [`最低的计分等级计 ${floor} 分（高于 0）：各部门的得分会挤在 ${floor}–100 分之间，差距被压缩，排名更难分开。`]
-    : [];
+  if (floor > 0)
+    warnings.push(
+      `最低的计分等级计 ${floor} 分（高于 0）：各部门的得分会挤在 ${floor}–100 分之间，差距被压缩，排名更难分开。`,
+    );
+  const total = config.categories.reduce((sum, c) => sum + c.weight, 0);
+  if (Math.abs(total - 1) > 1e-9)
+    warnings.push(
+      `评议类别的权重合计为 ${Number(total.toFixed(6))}，不是 1：计分时按比例换算（${config.categories
+        .map((c) => `${c.label} ${Number(((100 * c.weight) / total).toFixed(2))}%`)
+        .join('，')}）。`,
+    );
+  return warnings;
 }
 
 export type CampaignConfigInput = z.input<typeof campaignConfigSchema>;

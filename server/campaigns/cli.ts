@@ -1,7 +1,10 @@
-import { CliError, type Command } from '../cli/framework.js';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { CliError, readFailure, type Command } from '../cli/framework.js';
 import { AppError } from '../errors.js';
-import { configWarnings, loadConfigFile } from '../../surveys/campaign-config.js';
+import { configWarnings, parseConfigText } from '../../surveys/campaign-config.js';
 import { formatDateTime, zoneLabel } from '../../web/lib/time.js';
+import { configSyntaxProblem } from './config-errors.js';
 import { CLONE_FIELDS, parseCloneInput, type CloneField } from './service.js';
 
 export const campaignCreateCommand: Command = {
@@ -12,20 +15,24 @@ export const campaignCreateCommand: Command = {
   async run({ values, positionals }, ctx) {
     const path = values.config as string | undefined;
     if (!path || positionals.length) throw new CliError('用法：minping campaign create --config FILE');
-    let loaded: { raw: unknown; dir: string };
+    let text: string;
     try {
-      loaded = loadConfigFile(path);
+      text = readFileSync(path, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new CliError(`找不到配置文件 ${path}`);
       if (code === 'EISDIR') throw new CliError(`配置文件 ${path} 是一个目录，请给出文件名`);
-      const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
       throw new CliError(
-        `配置文件 ${path}${line ? ` 第 ${line} 行` : ''}无法解析：${(error as Error).message.split('\n')[0]}`,
+        code === 'ENOENT' ? `找不到配置文件 ${path}` : `无法读取配置文件 ${path}：${readFailure(error)}`,
       );
     }
+    let raw: unknown;
+    try {
+      raw = parseConfigText(text);
+    } catch (error) {
+      throw new CliError(`配置文件 ${path} 无法解析：${configSyntaxProblem(error, text).message}`);
+    }
     const services = await ctx.services();
-    const campaign = await services.campaigns.create({ raw: loaded.raw, configDir: loaded.dir, file: path }, 'cli');
+    const campaign = await services.campaigns.create({ raw, configDir: dirname(resolve(path)), file: path }, 'cli');
     ctx.io.out(`已创建评议活动 ${campaign.slug}：${campaign.name}`);
     ctx.io.out(
       `  时间 ${campaign.opensAt} 至 ${campaign.closesAt}，${campaign.mode === 'anonymous' ? '匿名' : '实名'}评议`,

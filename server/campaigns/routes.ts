@@ -7,6 +7,7 @@ import { AppError } from '../errors.js';
 import { parseJson } from '../shared/json.js';
 import type { Services } from '../services.js';
 import { configWarnings, parseConfigText } from '../../surveys/campaign-config.js';
+import { configSyntaxProblem } from './config-errors.js';
 import { parseCloneInput, type Campaign, type CloneResult } from './service.js';
 
 export function campaignSummary(campaign: Campaign, status: CampaignStatus): CampaignSummary {
@@ -33,9 +34,9 @@ function parseText(text: string, what: string): unknown {
   try {
     return parseConfigText(text);
   } catch (error) {
-    const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
-    throw new AppError('VALIDATION_FAILED', `${what}无法解析：${(error as Error).message.split('\n')[0]}`, [
-      { ...(line ? { line } : {}), field: what, message: (error as Error).message.split('\n')[0] },
+    const { line, message } = configSyntaxProblem(error, text);
+    throw new AppError('VALIDATION_FAILED', `${what}无法解析：${message}`, [
+      { ...(line ? { line } : {}), field: what, message },
     ]);
   }
 }

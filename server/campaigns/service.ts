@@ -6,12 +6,12 @@ import { accountsRepository } from '../accounts/repository.js';
 import type { CampaignStatus } from '../contracts.js';
 import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
-import { AppError, parseOrThrow } from '../errors.js';
+import { AppError } from '../errors.js';
+import { parseCampaignConfig } from './config-errors.js';
 import { newId } from '../shared/ids.js';
 import type { Database } from '../db/schema.js';
 import { findBadText, text } from '../../surveys/text.js';
 import {
-  campaignConfigSchema,
   campaignSlug,
   isoDateTime,
   resolveQuestionnairePath,
@@ -189,7 +189,7 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
     /** Create a campaign with its first questionnaire version; `actor` is recorded in the audit log. */
     async create({ raw, configDir, questionnaire, file }: CreateCampaignInput, actor: string): Promise<Campaign> {
       refuseBadText(raw, '评议活动配置', '');
-      const config = parseOrThrow(campaignConfigSchema, raw, '评议活动配置');
+      const config = parseCampaignConfig(raw);
       if (await repo.findBySlug(config.slug)) {
         throw new AppError('CONFLICT', `评议活动 ${config.slug} 已存在`);
       }
@@ -233,8 +233,7 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
       if (Date.parse(closesAt) <= Date.parse(opensAt))
         throw cloneRefusal('VALIDATION_FAILED', 'closesAt', `必须晚于开始时间（${new Date(opensAt).toISOString()}）`);
       // through the schema again: a config stored before a field existed gets its default
-      const config = parseOrThrow(
-        campaignConfigSchema,
+      const config = parseCampaignConfig(
         { ...configInput(source.config), slug: input.slug, name: input.name, opensAt, closesAt },
         `来源活动 ${source.slug} 的配置`,
       );
@@ -306,7 +305,7 @@ function refuseBadText(value: unknown, what: string, prefix: string) {
 }
 
 /** A stored config as the schema takes it again (the scale was stored as its levels). */
-const configInput = (config: CampaignConfig) => ({ ...config, scale: { levels: config.scale } });
+export const configInput = (config: CampaignConfig) => ({ ...config, scale: { levels: config.scale } });
 
 /** A questionnaire fit to store with `config`, or a 422 listing what is wrong with it. */
 async function checkedQuestionnaire(definition: unknown, config: CampaignConfig): Promise<unknown> {

@@ -157,9 +157,9 @@ export async function runCli(argv: string[], commands: Command[], io: CliIo, env
     if (error instanceof AppError) {
       io.err(`错误 (${error.code})：${error.message}`);
       for (const d of error.details ?? []) {
-        const where = [d.line !== undefined ? `第 ${d.line} 行` : '', d.field ?? d.path ?? '']
-          .filter(Boolean)
-          .join(' ');
+        // a field named in words keeps its key beside it, to find in the file: 第 3 个评议类别的权重（categories.2.weight）
+        const name = d.field && d.path ? `${d.field}（${d.path}）` : (d.field ?? d.path ?? '');
+        const where = [d.line !== undefined ? `第 ${d.line} 行` : '', name].filter(Boolean).join(' ');
         io.err(`  ${where ? `${where}：` : ''}${d.message}`);
       }
       return 2;

@@ -17,7 +17,7 @@ export function messageOf(error: unknown): string {
 /**
  * Replaces the target's content with the error's message (announced: role=alert), preceded by
  * `lead`. Details follow as a table: with line numbers (a file import) as line · field · problem,
- * otherwise as place · problem when there is more than one or it names a place.
+ * otherwise as place (the field's name, else its path) · problem when there is more than one or it names a place.
  */
 export function showError(target: Element, error: unknown, options: { lead?: string; lang?: 'zh' | 'en' } = {}) {
   const headers = HEADERS[options.lang ?? 'zh'];
@@ -34,11 +34,11 @@ export function showError(target: Element, error: unknown, options: { lead?: str
         details.map((d) => [d.line !== undefined ? String(d.line) : '', d.field ?? d.path ?? '', d.message]),
       ),
     );
-  } else if (details.length > 1 || details[0]?.path) {
+  } else if (details.length > 1 || details[0]?.path || details[0]?.field) {
     target.append(
       table(
         [...headers.places],
-        details.map((d) => [d.path ?? d.field ?? '', d.message]),
+        details.map((d) => [d.field ?? d.path ?? '', d.message]),
       ),
     );
   }
