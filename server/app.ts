@@ -18,6 +18,7 @@ import { resultsRoutes } from './results/routes.js';
 import { dashboardPages } from './results/pages.js';
 import { sessionMiddleware } from './accounts/middleware.js';
 import { authRoutes, frontDoor, loginPageRoutes, logoutPageRoutes, usersRoutes } from './accounts/routes.js';
+import { accountPages, usersPages } from './accounts/pages.js';
 import { liaisonPages } from './liaison/pages.js';
 import { liaisonRoutes } from './liaison/routes.js';
 import { adminRoutes } from './admin/routes.js';
@@ -120,6 +121,8 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
   app.route('/api/campaigns', negativesRoutes(services));
   app.route('/api/campaigns', suggestionsRoutes(services));
   app.route('/api/campaigns', privacyRoutes(services));
+  app.route('/admin/users', usersPages(services));
+  app.route('/account', accountPages(services));
   app.route('/admin', adminRoutes(services));
   app.route('/admin', noticesPages(services));
   app.route('/admin', ledgerPages(services));

@@ -76,6 +76,31 @@ export interface SessionBody {
 /** `GET /api/auth/session` */
 export type CurrentSession = Omit<SessionBody, 'expiresAt'>;
 
+/** An account as the office's users page and `GET /api/users` list it. */
+export interface UserAccount extends SessionUser {
+  /** a liaison's department by name (the newest campaign's), null when no campaign lists the code */
+  departmentName: string | null;
+  disabled: boolean;
+  createdAt: string;
+  lastLoginAt: string | null;
+}
+
+/** `GET /api/users` */
+export interface UserList {
+  users: UserAccount[];
+}
+
+/** `POST /api/users/:username/disable` and `/enable` */
+export interface UserChanged {
+  user: UserAccount;
+}
+
+/** `POST /api/users/:username/reset-password`: the new password, shown this once. */
+export interface PasswordReset {
+  user: UserAccount;
+  password: string;
+}
+
 /** `POST /api/users`: a generated password is shown this once. */
 export interface UserCreated {
   user: SessionUser;

@@ -57,6 +57,7 @@ export function sessionMiddleware(accounts: AccountsService): MiddlewareHandler<
     if (session) {
       c.set('user', session.user);
       c.set('csrfToken', session.csrfToken);
+      c.set('sessionId', session.sessionId);
       if (STATE_CHANGING.has(c.req.method) && !CSRF_EXEMPT.some((re) => re.test(path))) {
         const sent = await sentCsrfToken(c);
         if (!sent || !safeEqual(sent, session.csrfToken)) {

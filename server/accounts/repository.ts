@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { SessionUser } from '../contracts.js';
+import type { SessionUser, UserAccount } from '../contracts.js';
 import type { Database } from '../db/schema.js';
 import { newId } from '../shared/ids.js';
 
@@ -34,6 +34,14 @@ const toSessionUser = (row: UserColumns): SessionUser => ({
   departmentCode: row.department_code,
 });
 
+const toAccount = (row: Selectable<Database['users']> & { department_name: string | null }): UserAccount => ({
+  ...toSessionUser(row),
+  departmentName: row.department_name,
+  disabled: Number(row.disabled) === 1,
+  createdAt: row.created_at,
+  lastLoginAt: row.last_login_at,
+});
+
 export interface AuditRecord {
   id: string;
   at: string;
@@ -57,6 +65,65 @@ export function accountsRepository(db: Kysely<Database>) {
     },
     listUsers: async (): Promise<SessionUser[]> =>
       (await db.selectFrom('users').selectAll().orderBy('username').execute()).map(toSessionUser),
+    /** Accounts with a liaison's department name (from the newest campaign that lists the code). */
+    async listAccounts(username?: string): Promise<UserAccount[]> {
+      let q = db
+        .selectFrom('users')
+        .selectAll('users')
+        .select((eb) =>
+          eb
+            .selectFrom('departments')
+            .innerJoin('campaigns', 'campaigns.id', 'departments.campaign_id')
+            .select('departments.name')
+            .whereRef('departments.code', '=', 'users.department_code')
+            .orderBy('campaigns.opens_at', 'desc')
+            .limit(1)
+            .as('department_name'),
+        );
+      if (username !== undefined) q = q.where('users.username', '=', username);
+      return (await q.orderBy('users.username').execute()).map(toAccount);
+    },
+    /** Accounts of these usernames, by username. */
+    async accountsNamed(usernames: readonly string[]): Promise<Map<string, StoredUser>> {
+      const rows = usernames.length
+        ? await db.selectFrom('users').selectAll().where('username', 'in', usernames).execute()
+        : [];
+      return new Map(
+        rows.map((row) => [
+          row.username,
+          { user: toSessionUser(row), passwordHash: row.password_hash, disabled: Number(row.disabled) === 1 },
+        ]),
+      );
+    },
+    countEnabledAdmins: async () =>
+      Number(
+        (
+          await db
+            .selectFrom('users')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('role', '=', 'admin')
+            .where('disabled', '=', 0)
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    setDisabled: (userId: string, disabled: boolean) =>
+      db
+        .updateTable('users')
+        .set({ disabled: disabled ? 1 : 0 })
+        .where('id', '=', userId)
+        .execute(),
+    setPasswordHash: (userId: string, passwordHash: string) =>
+      db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute(),
+    setDisplayName: (userId: string, displayName: string) =>
+      db.updateTable('users').set({ display_name: displayName }).where('id', '=', userId).execute(),
+    signedIn: (userId: string, at: string) =>
+      db.updateTable('users').set({ last_login_at: at }).where('id', '=', userId).execute(),
+    /** End every session of a user, but `keep` (the session that changed its own password). */
+    deleteSessionsOf: (userId: string, keep?: string) => {
+      let q = db.deleteFrom('sessions').where('user_id', '=', userId);
+      if (keep) q = q.where('id', '!=', keep);
+      return q.execute();
+    },
     insertUser: async (user: NewUser): Promise<SessionUser> =>
       toSessionUser(
         await db

@@ -4,7 +4,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { text } from '../../surveys/text.js';
 import type { AppConfig } from '../config.js';
-import type { CurrentSession, SessionBody, UserCreated } from '../contracts.js';
+import type { CurrentSession, PasswordReset, SessionBody, UserChanged, UserCreated, UserList } from '../contracts.js';
 import type { AppEnv } from '../http/env.js';
 import { readJsonBody } from '../http/inputs.js';
 import { AppError, parseOrThrow, TooManyRequests } from '../errors.js';
@@ -106,12 +106,44 @@ const newUserBody = z.strictObject({
   password: z.string().optional(),
 });
 
-/** `/api/users` (admin): list accounts, add one (a generated password is shown once, in the answer). */
+const passwordChangeBody = z.strictObject({ currentPassword: z.string(), newPassword: z.string() });
+
+/**
+ * `/api/users`: anyone signed in changes their own password (`POST /me/password`, the current one
+ * required); the office lists accounts, adds one, disables or enables one (disabling ends its
+ * sessions) and resets a password (generated passwords are shown once, in the answer).
+ */
 export function usersRoutes(services: Services) {
   const app = new Hono<AppEnv>();
+
+  app.post('/me/password', requireRole(), async (c) => {
+    const body = parseOrThrow(passwordChangeBody, await readJsonBody(c, '修改密码'), '修改密码');
+    await services.accounts.changePassword({ user: currentUser(c)!, sessionId: c.get('sessionId') }, body);
+    return c.json({ ok: true });
+  });
+
   app.use('*', requireRole('admin'));
 
-  app.get('/', async (c) => c.json({ users: await services.accounts.listUsers() }));
+  app.get('/', async (c) => {
+    c.header('Cache-Control', 'no-store');
+    return c.json({ users: await services.accounts.listAccounts() } satisfies UserList);
+  });
+
+  for (const [path, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
+    app.post(`/:username/${path}`, async (c) => {
+      const user = await services.accounts.setDisabled(c.req.param('username'), disabled, currentUser(c)!.username);
+      return c.json({ user } satisfies UserChanged);
+    });
+  }
+
+  app.post('/:username/reset-password', async (c) => {
+    const reset = await services.accounts.resetPassword(c.req.param('username'), currentUser(c)!.username);
+    c.header('Cache-Control', 'no-store');
+    return c.json(reset satisfies PasswordReset);
+  });
 
   app.post('/', async (c) => {
     const body = parseOrThrow(newUserBody, await readJsonBody(c, '账号'), '账号');

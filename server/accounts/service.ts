@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
-import type { SessionUser } from '../contracts.js';
+import type { PasswordReset, SessionUser, UserAccount } from '../contracts.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import { sha256 } from '../shared/ids.js';
 import {
@@ -50,6 +50,20 @@ const newUserSchema = z
 
 export type NewUserInput = z.input<typeof newUserSchema>;
 
+const newPasswordSchema = z
+  .string({ message: '请输入新密码' })
+  .min(MIN_PASSWORD_LENGTH, `新密码至少 ${MIN_PASSWORD_LENGTH} 个字符`)
+  .max(200, '新密码不能超过 200 个字符');
+
+export const passwordChangeSchema = z
+  .strictObject({
+    currentPassword: z.string({ message: '请输入当前密码' }).min(1, '请输入当前密码').max(200),
+    newPassword: newPasswordSchema,
+  })
+  .refine((x) => x.currentPassword !== x.newPassword, { path: ['newPassword'], message: '新密码不能与当前密码相同' });
+
+export type PasswordChange = z.input<typeof passwordChangeSchema>;
+
 export interface SessionInfo {
   user: SessionUser;
   csrfToken: string;
@@ -67,6 +81,12 @@ export function safeEqual(a: string, b: string): boolean {
 
 export function accountsService({ db, clock, config }: AppDeps, audit: AuditService, throttle: ThrottleService) {
   const repo = accountsRepository(db.kysely);
+
+  async function accountOf(username: string) {
+    const account = await repo.findUserByUsername(username.trim());
+    if (!account) throw new AppError('NOT_FOUND', `没有用户名为 ${username.trim()} 的账号`);
+    return account;
+  }
 
   return {
     async addUser(
@@ -110,6 +130,74 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
 
     async listUsers(): Promise<SessionUser[]> {
       return repo.listUsers();
+    },
+
+    /** Every account with its state and last sign-in, for the office's users page. */
+    listAccounts: (): Promise<UserAccount[]> => repo.listAccounts(),
+
+    /**
+     * Disable an account (its sessions end at once: the next request of any of them is signed out)
+     * or enable it again. The office can't disable itself or the last enabled office account.
+     */
+    async setDisabled(username: string, disabled: boolean, actor: string): Promise<UserAccount> {
+      const account = await accountOf(username);
+      if (disabled && account.user.username === actor) throw new AppError('CONFLICT', '不能停用自己正在使用的账号');
+      await db.kysely.transaction().execute(async (trx) => {
+        const tx = accountsRepository(trx);
+        if (disabled && account.user.role === 'admin' && !account.disabled && (await tx.countEnabledAdmins()) <= 1)
+          throw new AppError('CONFLICT', '这是最后一个可用的评议办账号，不能停用');
+        await tx.setDisabled(account.user.id, disabled);
+        if (disabled) await tx.deleteSessionsOf(account.user.id);
+        await audit.record(trx, {
+          actor,
+          action: disabled ? 'user_disable' : 'user_enable',
+          detail: { username: account.user.username },
+        });
+      });
+      return (await repo.listAccounts(account.user.username))[0];
+    },
+
+    /** A new generated password for someone who lost theirs, shown this once; their sessions end. */
+    async resetPassword(username: string, actor: string): Promise<PasswordReset> {
+      const account = await accountOf(username);
+      const password = generatePassword();
+      const passwordHash = await hashPassword(password);
+      await db.kysely.transaction().execute(async (trx) => {
+        const tx = accountsRepository(trx);
+        await tx.setPasswordHash(account.user.id, passwordHash);
+        await tx.deleteSessionsOf(account.user.id);
+        await audit.record(trx, { actor, action: 'user_reset_password', detail: { username: account.user.username } });
+      });
+      return { user: (await repo.listAccounts(account.user.username))[0], password };
+    },
+
+    /**
+     * One's own new password, the current one required (a wrong one counts against the username
+     * like a failed sign-in). The account's other sessions end; this one stays.
+     */
+    async changePassword(session: Pick<SessionInfo, 'user' | 'sessionId'>, input: PasswordChange): Promise<void> {
+      const data = parseOrThrow(passwordChangeSchema, input, '修改密码');
+      const name = session.user.username.toLowerCase();
+      const keys: Throttled[] = [{ key: `user:${name}`, rule: LOGIN_USERNAME_THROTTLE }];
+      await throttle.reserve(keys);
+      const account = await repo.findUserByUsername(session.user.username);
+      if (!account || !(await verifyPassword(data.currentPassword, account.passwordHash))) {
+        await db.kysely.transaction().execute(async (trx) => {
+          await throttle.failed(trx, keys);
+          await audit.record(trx, { actor: session.user.username, action: 'password_change_failed' });
+        });
+        throw new AppError('VALIDATION_FAILED', '当前密码不正确', [
+          { field: 'currentPassword', message: '当前密码不正确' },
+        ]);
+      }
+      const passwordHash = await hashPassword(data.newPassword);
+      await db.kysely.transaction().execute(async (trx) => {
+        const tx = accountsRepository(trx);
+        await throttle.succeeded(trx, { release: [keys[0].key] });
+        await tx.setPasswordHash(account.user.id, passwordHash);
+        await tx.deleteSessionsOf(account.user.id, session.sessionId);
+        await audit.record(trx, { actor: session.user.username, action: 'password_change' });
+      });
     },
 
     /**
@@ -164,6 +252,7 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
         await throttle.succeeded(trx, { forget: [pairKey], release: [userKey, networkKey] });
         await tx.deleteExpiredSessions(user.id, now.toISOString());
         await tx.insertSession({ sessionId, userId: user.id, csrfToken, createdAt: now.toISOString(), expiresAt });
+        await tx.signedIn(user.id, now.toISOString());
         await audit.record(trx, { actor: user.username, action: 'login', detail: { network: input.networkKey } });
       });
       return { cookie, sessionId, csrfToken, expiresAt, user };

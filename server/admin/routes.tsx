@@ -3,7 +3,6 @@ import { configWarnings } from '../../surveys/campaign-config.js';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { CSRF_FIELD, requirePageRole } from '../accounts/middleware.js';
-import { ROLE_LABELS } from '../accounts/service.js';
 import { CLONE_FIELDS, cloneDefaults, cloneRefusal, parseCloneInput, type Campaign } from '../campaigns/service.js';
 import { ImportForm } from '../http/components/import-form.js';
 import { Layout } from '../http/components/layout.js';
@@ -25,7 +24,7 @@ const MODE_LABELS: Record<string, string> = { anonymous: '匿名', named: '实�
 const pct = (n: number, of: number) => (of > 0 ? `${((100 * n) / of).toFixed(1)}%` : '—');
 
 /** An office page: the header, and <main id="admin"> with the CSRF token (and data-) admin.js reads. */
-function AdminPage({
+export function AdminPage({
   viewer,
   title,
   data = {},
@@ -230,7 +229,6 @@ export function adminRoutes(services: Services) {
 
   app.get('/', async (c) => {
     const campaigns = (await services.campaigns.list()).map((x) => ({ ...x, status: services.campaigns.status(x) }));
-    const users = await services.accounts.listUsers();
     return c.html(
       <AdminPage viewer={await viewerOf(c, services)} title="评议活动">
         <h1>评议活动</h1>
@@ -253,42 +251,6 @@ export function adminRoutes(services: Services) {
             </div>
             <div class="result" aria-live="polite"></div>
           </form>
-        </section>
-        <section class="card" id="accounts">
-          <h2>账号</h2>
-          <Table
-            id="user-list"
-            rows={users}
-            columns={[
-              { head: '用户名', cell: (u) => u.username },
-              { head: '姓名', cell: (u) => u.displayName },
-              { head: '角色', cell: (u) => ROLE_LABELS[u.role] },
-              { head: '部门', cell: (u) => u.departmentCode ?? '' },
-            ]}
-          />
-          <h3>添加账号</h3>
-          <form id="add-user" class="inline">
-            <label>
-              用户名 <input name="username" required />
-            </label>
-            <label>
-              姓名 <input name="displayName" />
-            </label>
-            <label>
-              角色
-              <select name="role">
-                <option value="liaison">部门联络员</option>
-                <option value="analyst">分析人员</option>
-                <option value="admin">评议办</option>
-              </select>
-            </label>
-            <label>
-              部门代码（联络员） <input name="departmentCode" size={8} />
-            </label>
-            <button type="submit">添加</button>
-            <div class="result" aria-live="polite"></div>
-          </form>
-          <p class="muted">系统生成密码并只显示一次，请当面或通过安全渠道交给本人。</p>
         </section>
       </AdminPage>,
     );

@@ -1,4 +1,4 @@
-import { userAddCommand } from '../accounts/cli.js';
+import { userCommands } from '../accounts/cli.js';
 import { campaignCloneCommand, campaignCreateCommand } from '../campaigns/cli.js';
 import { importDepartmentsCommand, importEvaluatorsCommand } from '../roster/cli.js';
 import { exportResponsesCommand, importResponsesCommand } from '../responses/cli.js';
@@ -20,7 +20,7 @@ export const commands: Command[] = [
   campaignCloneCommand,
   importDepartmentsCommand,
   importEvaluatorsCommand,
-  userAddCommand,
+  ...userCommands,
   importResponsesCommand,
   exportResponsesCommand,
   ...resultsCommands,

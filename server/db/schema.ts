@@ -224,6 +224,8 @@ export interface UsersTable {
   department_code: string | null;
   created_at: string;
   disabled: number;
+  /** the last successful sign-in (migration 0026) */
+  last_login_at: string | null;
 }
 
 export interface SessionsTable {

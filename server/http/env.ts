@@ -6,6 +6,8 @@ export type AppEnv = {
   Variables: {
     user: SessionUser;
     csrfToken: string;
+    /** the sessions row of the request's cookie (sha256 of it) */
+    sessionId: string;
     /** the signed-in person as a page's header shows them (see viewerOf), for pages built outside a route: errors */
     viewer: () => Promise<Viewer>;
   };

@@ -64,3 +64,72 @@ describe('minping user add', () => {
     expect(out).toContain('user add');
   });
 });
+
+describe('minping user list, disable, enable, reset-password', () => {
+  const login = (password: string, username = 'ana') =>
+    createApp({ db, config, clock }).request('/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
+
+  it('lists accounts with role, last sign-in and state', async () => {
+    await cli('user', 'add', '--role', 'admin', 'chief');
+    await cli('user', 'add', '--role', 'analyst', '--password', 'analyst-password', 'ana');
+    expect((await login('analyst-password')).status).toBe(200);
+    const { code, out } = await cli('user', 'list');
+    expect(code).toBe(0);
+    const lines = out.split('\n');
+    expect(lines[0]).toMatch(/^用户名\s+姓名\s+角色\s+部门\s+最近登录（北京时间）\s+状态$/);
+    expect(lines.find((l) => l.startsWith('ana '))).toMatch(/分析人员\s+2026-11-23 16:00\s+正常$/);
+    expect(lines.find((l) => l.startsWith('chief '))).toMatch(/评议办\s+从未登录\s+正常$/);
+  });
+
+  it('disables an account (its sessions end, it cannot sign in) and enables it again', async () => {
+    await cli('user', 'add', '--role', 'admin', 'chief');
+    await cli('user', 'add', '--role', 'analyst', '--password', 'analyst-password', 'ana');
+    expect((await login('analyst-password')).status).toBe(200);
+    const disabled = await cli('user', 'disable', 'ana');
+    expect(disabled.code).toBe(0);
+    expect(disabled.out).toContain('已停用账号 ana');
+    expect(await db.kysely.selectFrom('sessions').selectAll().execute()).toHaveLength(0);
+    expect((await login('analyst-password')).status).toBe(401);
+    expect((await cli('user', 'list')).out).toMatch(/ana .*已停用/);
+    expect((await cli('user', 'enable', 'ana')).code).toBe(0);
+    expect((await login('analyst-password')).status).toBe(200);
+    const actions = await db.kysely.selectFrom('audit_log').select(['action', 'actor']).execute();
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        { action: 'user_disable', actor: 'cli' },
+        { action: 'user_enable', actor: 'cli' },
+      ]),
+    );
+  });
+
+  it('resets a password, printing the new one once; the old one stops working', async () => {
+    await cli('user', 'add', '--role', 'analyst', '--password', 'analyst-password', 'ana');
+    const { code, out } = await cli('user', 'reset-password', 'ana');
+    expect(code).toBe(0);
+    const password = /新密码：(\S+)/.exec(out)?.[1];
+    expect(password).toMatch(/^[A-Za-z2-9]{18}$/);
+    expect((await login('analyst-password')).status).toBe(401);
+    expect((await login(password!)).status).toBe(200);
+  });
+
+  it('refuses an unknown user, a missing or extra name, and the last office account: exit 2 in Chinese', async () => {
+    await cli('user', 'add', '--role', 'admin', 'chief');
+    const unknown = await cli('user', 'disable', 'nobody');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('没有用户名为 nobody 的账号');
+    expect((await cli('user', 'reset-password')).code).toBe(2);
+    expect((await cli('user', 'enable', 'a', 'b')).err).toContain('用法：minping user enable USERNAME');
+    const last = await cli('user', 'disable', 'chief');
+    expect(last.code).toBe(2);
+    expect(last.err).toContain('最后一个可用的评议办账号');
+  });
+
+  it('lists the commands in --help', async () => {
+    const { out } = await cli('--help');
+    for (const name of ['user list', 'user disable', 'user enable', 'user reset-password']) expect(out).toContain(name);
+  });
+});

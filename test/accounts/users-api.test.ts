@@ -97,8 +97,8 @@ describe('accounts over HTTP', () => {
     expect((await services.accounts.listUsers()).map((u) => u.username)).not.toContain('x1');
   });
 
-  it('shows the accounts on the office page with a form to add one', async () => {
-    const html = await (await app.request('/admin', { headers: { cookie: admin.cookie } })).text();
+  it("shows the accounts on the office's users page with a form to add one", async () => {
+    const html = await (await app.request('/admin/users', { headers: { cookie: admin.cookie } })).text();
     expect(html).toContain('id="add-user"');
     expect(html).toContain('li-d001');
   });

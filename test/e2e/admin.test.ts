@@ -145,8 +145,8 @@ describe.skipIf(!browserAvailable())('the appraisal office in a real browser', (
     await page.getByRole('link', { name: '查看发布的结果' }).click();
     await page.waitForURL(/\/dashboard\?campaign=demo-2026&snapshot=/);
 
-    // an account for a department's liaison
-    await page.goto(`${server.url}/admin`);
+    // an account for a department's liaison, on the users page
+    await page.goto(`${server.url}/admin/users`);
     const userForm = page.locator('#add-user');
     await userForm.getByLabel('用户名').fill('liaison-d001');
     await userForm.getByLabel('部门代码（联络员）').fill('D001');

@@ -172,6 +172,9 @@ onSubmit(document.getElementById('add-user') as HTMLFormElement | null, async (f
         el('td', {}, body.user.displayName),
         el('td', {}, roleLabel),
         el('td', {}, body.user.departmentCode ?? ''),
+        el('td', {}, '从未登录'),
+        el('td', {}, '正常'),
+        el('td', {}, ''),
       ),
     );
   form.reset();

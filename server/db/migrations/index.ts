@@ -19,6 +19,7 @@ import * as m0017 from './0017_negative_decisions.js';
 import * as m0023 from './0023_unlinkable_spends.js';
 import * as m0024 from './0024_blind_credentials.js';
 import * as m0025 from './0025_campaign_purge.js';
+import * as m0026 from './0026_user_sign_ins.js';
 import * as m0027 from './0027_department_short_names.js';
 
 /** Ordered, shared by SQLite and PostgreSQL. Add new files at the end; never edit a released one. */
@@ -43,6 +44,7 @@ const migrations: Record<string, Migration> = {
   '0023_unlinkable_spends': m0023,
   '0024_blind_credentials': m0024,
   '0025_campaign_purge': m0025,
+  '0026_user_sign_ins': m0026,
   '0027_department_short_names': m0027,
 };
 

@@ -15,7 +15,7 @@ export interface Viewer {
 const NAVIGATION: Record<SessionUser['role'], { href: string; label: string }[]> = {
   admin: [
     { href: '/admin', label: '评议活动' },
-    { href: '/admin#accounts', label: '账号' },
+    { href: '/admin/users', label: '账号' },
     { href: '/admin/closeout', label: '核验销号' },
     { href: '/dashboard', label: '结果分析' },
   ],
@@ -61,6 +61,9 @@ export function Header({ viewer: { user, departmentName, csrfToken, path } }: { 
         <span class="person">{user.displayName}</span>
         <span class="role">{ROLE_LABELS[user.role]}</span>
         {user.role === 'liaison' && <span class="department">{departmentName ?? user.departmentCode}</span>}
+        <a class="password" href="/account/password">
+          修改密码
+        </a>
       </p>
       <form class="sign-out" method="post" action="/logout">
         <input type="hidden" name="csrf" value={csrfToken} />
