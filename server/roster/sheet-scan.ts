@@ -21,14 +21,69 @@ function columnNumber(letters: string): number {
 }
 
 const CELL_REF = /^\$?([A-Za-z]{1,3})\$?(\d{1,7})$/;
-/** `<row …>`, `<c …>` and `<dimension …>`, with or without a namespace prefix (not `<col>`, `<cols>`) */
-const TAG = /<(?:[A-Za-z_][\w.-]*:)?(row|c|dimension)[\s/>]([^>]*)/g;
-const REF = /(?:^|\s)(?:r|ref)\s*=\s*["']([^"']*)["']/;
+/**
+ * The tags read, with or without a namespace prefix: rows and cells, and every tag whose range
+ * exceljs acts on: `<dimension>`, `<col>` (not `<cols>`), `<mergeCell>`, `<f>` (shared and array
+ * formulas), `<conditionalFormatting>`, `<dataValidation>`, `<hyperlink>`.
+ */
+const TAG =
+  /<(?:[A-Za-z_][\w.-]*:)?(row|c|dimension|col|mergeCell|f|conditionalFormatting|dataValidation|hyperlink)[\s/>]([^>]*)/g;
+const ATTRIBUTES = new Map<string, RegExp>();
+/** An attribute's value in a tag's attribute text (the pattern made once per name). */
+function attribute(attributes: string, name: string): string | undefined {
+  let pattern = ATTRIBUTES.get(name);
+  if (!pattern) ATTRIBUTES.set(name, (pattern = new RegExp(`(?:^|\\s)${name}\\s*=\\s*["']([^"']*)["']`)));
+  return pattern.exec(attributes)?.[1];
+}
+
+/** Excel's own grid: a range running to its last row or column is a whole column or row. */
+const EXCEL = { rows: 1_048_576, columns: 16_384 } as const;
+
+/** The ranges a tag carries, what the refusal calls them, and whether exceljs builds an object per cell of them. */
+const RANGES = {
+  mergeCell: { attribute: 'ref', what: '合并单元格', perCell: true },
+  dataValidation: { attribute: 'sqref', what: '数据验证（下拉列表）的范围', perCell: true },
+  conditionalFormatting: { attribute: 'sqref', what: '条件格式的范围', perCell: false },
+  hyperlink: { attribute: 'ref', what: '超链接的范围', perCell: false },
+  f: { attribute: 'ref', what: '共享公式的范围', perCell: false },
+} as const;
+
+interface Area {
+  top: number;
+  left: number;
+  bottom: number;
+  right: number;
+}
+
+/** `B2:D9`, `B2`, `$B$2`, or a whole column `C:C` or row `3:5`; undefined when it is none of these. */
+function areaOf(ref: string): Area | undefined {
+  const [from, to = from] = ref.split(':');
+  const column = /^\$?([A-Za-z]{1,3})$/;
+  const row = /^\$?(\d{1,7})$/;
+  const a = CELL_REF.exec(from);
+  const b = CELL_REF.exec(to);
+  if (a && b) {
+    return { top: Number(a[2]), left: columnNumber(a[1]), bottom: Number(b[2]), right: columnNumber(b[1]) };
+  }
+  const ca = column.exec(from);
+  const cb = column.exec(to);
+  if (ca && cb) return { top: 1, left: columnNumber(ca[1]), bottom: EXCEL.rows, right: columnNumber(cb[1]) };
+  const ra = row.exec(from);
+  const rb = row.exec(to);
+  if (ra && rb) return { top: Number(ra[1]), left: 1, bottom: Number(rb[1]), right: EXCEL.columns };
+  return undefined;
+}
 
 /**
  * Reads a worksheet's XML as it is inflated, building nothing: the declared used range
- * (`<dimension ref>`), then every row and cell as it comes. Throws 413 naming the limit as soon
- * as the sheet passes SHEET_LIMITS, before exceljs ever sees the file.
+ * (`<dimension ref>`), every row and cell as it comes, and every range exceljs acts on. Throws 413
+ * naming the limit and the range as soon as the sheet passes SHEET_LIMITS, before exceljs ever
+ * sees the file. exceljs builds an object for every cell of a merge (one merge of A2:XFD1048576
+ * held the import queue for its whole time budget) and of a data validation's range, so those
+ * count as cells; the ranges it keeps as text stay within the sheet's limits too, but for the
+ * whole columns (C2:C1048576) and whole rows (A1:XFD1) Excel writes when an office formats an
+ * entire column or row. `<col max>` may run to Excel's last column (how Excel hides the unused
+ * ones) and no further: exceljs builds a column object for each.
  */
 export class SheetScanner {
   private carry = '';
@@ -37,7 +92,7 @@ export class SheetScanner {
   private row = 0;
   private column = 0;
   private lastColumnOfRow = 0;
-  /** cells as exceljs builds them: up to the last used column of each row */
+  /** cells as exceljs builds them: up to the last used column of each row, and every cell of a per-cell range */
   private cells = 0;
 
   constructor(
@@ -55,10 +110,15 @@ export class SheetScanner {
     const scanned = cut === text.length ? text : text.slice(0, cut);
     TAG.lastIndex = 0;
     for (let match = TAG.exec(scanned); match; match = TAG.exec(scanned)) {
-      const ref = REF.exec(match[2])?.[1];
-      if (match[1] === 'dimension') this.dimension(ref);
-      else if (match[1] === 'row') this.startRow(ref);
-      else this.cell(ref);
+      const [, tag, attributes] = match;
+      if (tag === 'row') this.startRow(attribute(attributes, 'r'), attribute(attributes, 'spans'));
+      else if (tag === 'c') this.cell(attribute(attributes, 'r'));
+      else if (tag === 'dimension') this.dimension(attribute(attributes, 'ref'));
+      else if (tag === 'col') this.columns(attribute(attributes, 'max'));
+      else {
+        const kind = RANGES[tag as keyof typeof RANGES];
+        for (const ref of attribute(attributes, kind.attribute)?.split(/\s+/) ?? []) this.range(ref, kind);
+      }
     }
   }
 
@@ -69,16 +129,62 @@ export class SheetScanner {
   }
 
   private dimension(ref: string | undefined) {
-    const match = CELL_REF.exec(ref?.split(':').pop() ?? '');
-    if (match) this.checkColumn(columnNumber(match[1]), `的使用范围是 ${ref}`);
+    const area = ref ? areaOf(ref) : undefined;
+    if (!area) return;
+    this.checkColumn(Math.max(area.left, area.right), `的使用范围是 ${ref}`);
+    const bottom = Math.max(area.top, area.bottom);
+    if (bottom > this.limits.maxRows) {
+      throw this.refusal(
+        `的使用范围是 ${ref}（到第 ${bottom} 行），超过 ${this.limits.maxRows} 行的上限：请删除下方多余的行（或分批导入）`,
+      );
+    }
   }
 
-  private startRow(ref: string | undefined) {
+  private columns(max: string | undefined) {
+    if (max && Number(max) > EXCEL.columns) {
+      throw this.refusal(
+        `的列设置到了第 ${max} 列，超出 Excel 的 ${EXCEL.columns} 列：文件已损坏，请另存为 .csv 后再导入`,
+      );
+    }
+  }
+
+  private startRow(ref: string | undefined, spans: string | undefined) {
     this.endRow();
     this.row = ref && /^\d+$/.test(ref) ? Number(ref) : this.row + 1;
     // rows without cells (only formatting) still cost exceljs a row each
     if (++this.rowElements > 2 * this.limits.maxRows) throw tooManyRows(this.limits);
     this.column = 0;
+    const [left, right] = spans?.split(':').map(Number) ?? [];
+    if (spans && left > 0 && right > 0) {
+      const area = { top: this.row, bottom: this.row, left, right };
+      this.range(spans, { what: `第 ${this.row} 行声明的列范围`, perCell: false }, area);
+    }
+  }
+
+  /**
+   * A range of a merge, a validation, a format, a link or a formula: within the sheet's limits, or
+   * whole columns or rows; every cell of a per-cell one counts.
+   */
+  private range(ref: string, kind: { what: string; perCell: boolean }, area = areaOf(ref)) {
+    if (!area) return;
+    const [top, bottom] = [Math.min(area.top, area.bottom), Math.max(area.top, area.bottom)];
+    const [left, right] = [Math.min(area.left, area.right), Math.max(area.left, area.right)];
+    const rowsFit = bottom <= this.limits.maxRows;
+    const columnsFit = right <= this.limits.maxColumns;
+    const wholeColumns = bottom === EXCEL.rows && columnsFit;
+    const wholeRows = right === EXCEL.columns && rowsFit;
+    if (!((rowsFit && columnsFit) || wholeColumns || wholeRows)) {
+      throw this.refusal(
+        `的${kind.what} ${ref} 超出了可导入的范围（最多 ${this.limits.maxRows} 行、${this.limits.maxColumns} 列）：请删除它或缩小到有数据的单元格（或另存为 .csv）后再导入`,
+      );
+    }
+    if (!kind.perCell) return;
+    this.cells += (bottom - top + 1) * (right - left + 1);
+    if (this.cells > this.limits.maxCells) {
+      throw this.refusal(
+        `的${kind.what} ${ref} 覆盖的单元格太多（连同数据超过 ${this.limits.maxCells} 个单元格的上限）：请缩小到有数据的单元格（或另存为 .csv）后再导入`,
+      );
+    }
   }
 
   private cell(ref: string | undefined) {

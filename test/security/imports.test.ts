@@ -3,7 +3,7 @@
  * XML before exceljs builds anything, every import runs in a worker thread with a heap and a time
  * budget, and evaluators are answered normally while an import runs or dies.
  */
-import { deflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorBody } from '../../server/contracts.js';
@@ -11,9 +11,10 @@ import type { Db } from '../../server/db/connect.js';
 import { runImportTask } from '../../server/imports/worker.js';
 import { SHEET_LIMITS, SheetScanner } from '../../server/roster/sheet-scan.js';
 import { assertXlsxWithinLimits, XLSX_LIMITS } from '../../server/roster/zip-guard.js';
+import { zipEntries } from '../../server/shared/zip.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
-import { uploadForm } from '../helpers/sheets.js';
+import { uploadForm, xlsxOf } from '../helpers/sheets.js';
 import { zip } from '../helpers/zip.js';
 import { createInvitation, jsonRequest, surveySetup, type SurveySetup } from '../evaluator/helpers.js';
 
@@ -37,6 +38,92 @@ const xlsxWith = (sheetXml: string) =>
       declaredSize: Buffer.byteLength(sheetXml),
     },
   ]);
+
+/** An office's roster as Excel writes it: a title merged across the header, a category drop-down, a highlighted column. */
+async function officeRoster(validationRange = 'C3:C502'): Promise<Uint8Array> {
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet('代表');
+  sheet.addRow(['2026 年度评议代表名单']);
+  sheet.mergeCells('A1:E1');
+  sheet.addRow(['姓名', '单位/项目', '类别', '电话', '邮箱']);
+  for (let i = 0; i < 500; i++) sheet.addRow([`张${i}`, '某建设公司', 'project', '', `a${i}@example.com`]);
+  // exceljs's typings leave out the sheet's validations
+  (sheet as unknown as { dataValidations: { add(range: string, rule: object): void } }).dataValidations.add(
+    validationRange,
+    { type: 'list', allowBlank: true, formulae: ['"project,public"'] },
+  );
+  sheet.addConditionalFormatting({
+    ref: 'E3:E1048576',
+    rules: [{ type: 'containsText', operator: 'containsText', text: '@', priority: 1, style: {} }],
+  });
+  return new Uint8Array(await workbook.xlsx.writeBuffer());
+}
+
+/** The same archive with its first sheet's XML changed by `edit`: what a crafted file looks like. */
+function withSheet(archive: Uint8Array, edit: (xml: string) => string): Buffer {
+  const bytes = Buffer.from(archive);
+  return zip(
+    zipEntries(bytes).map((entry) => {
+      const data = bytes.subarray(entry.dataStart, entry.dataStart + entry.compressedSize);
+      const text = (entry.method === 8 ? inflateRawSync(data) : data).toString('utf8');
+      const xml = Buffer.from(entry.name === 'xl/worksheets/sheet1.xml' ? edit(text) : text);
+      return { name: entry.name, data: deflateRawSync(xml), method: 8, declaredSize: xml.length };
+    }),
+  );
+}
+const beforeEnd = (xml: string, tag: string) => xml.replace('</worksheet>', `${tag}</worksheet>`);
+/** Ranges a crafted sheet declares, each beyond what an import allows; exceljs builds every cell of some. */
+const CRAFTED: [string, (xml: string) => string, RegExp][] = [
+  [
+    'a merge of A2:XFD1048576',
+    (xml) => xml.replace(/<mergeCell ref="A1:E1"\/>/, '<mergeCell ref="A2:XFD1048576"/>'),
+    /合并单元格 A2:XFD1048576 超出了可导入的范围（最多 200000 行、256 列）/,
+  ],
+  [
+    'a used range to the last row',
+    (xml) => xml.replace(/<dimension ref="[^"]*"\/>/, '<dimension ref="A1:E1048576"/>'),
+    /使用范围是 A1:E1048576（到第 1048576 行），超过 200000 行的上限/,
+  ],
+  [
+    'a row whose spans reach column 300',
+    (xml) => xml.replace(/<row r="3"( spans="[^"]*")?/, '<row r="3" spans="1:300"'),
+    /第 3 行声明的列范围 1:300 超出了可导入的范围/,
+  ],
+  [
+    'column settings beyond Excel’s last column',
+    (xml) => xml.replace('<sheetData>', '<cols><col min="1" max="3000000" width="9"/></cols><sheetData>'),
+    /列设置到了第 3000000 列/,
+  ],
+  [
+    'a shared formula over A3:XFD1048576',
+    (xml) =>
+      xml.replace(
+        /<c r="D3"[^>]*\/>|<c r="D3"[^>]*>.*?<\/c>/,
+        '<c r="D3"><f t="shared" ref="A3:XFD1048576" si="0">1</f></c>',
+      ),
+    /共享公式的范围 A3:XFD1048576 超出了可导入的范围/,
+  ],
+  [
+    'conditional formatting over the whole sheet',
+    (xml) => xml.replace('sqref="E3:E1048576"', 'sqref="A1:XFD1048576"'),
+    /条件格式的范围 A1:XFD1048576 超出了可导入的范围/,
+  ],
+  [
+    'a data validation over three million cells of whole columns',
+    (xml) => xml.replace('sqref="C3:C502"', 'sqref="C1:C1048576 D1:D1048576 E100000:E1048576"'),
+    /数据验证（下拉列表）的范围 E100000:E1048576 覆盖的单元格太多（连同数据超过 3000000 个单元格的上限）/,
+  ],
+  [
+    'a data validation over columns A to ZZ to the last row',
+    (xml) => xml.replace('sqref="C3:C502"', 'sqref="C3 A2:ZZ1048576"'),
+    /数据验证（下拉列表）的范围 A2:ZZ1048576 超出了可导入的范围/,
+  ],
+  [
+    'a hyperlink over 300,000 rows',
+    (xml) => beforeEnd(xml, '<hyperlinks><hyperlink ref="A1:B300000" location="代表!A1"/></hyperlinks>'),
+    /超链接的范围 A1:B300000 超出了可导入的范围/,
+  ],
+];
 
 describe('the sheet check before exceljs', () => {
   it('refuses 1,500 rows reaching column XFD from the cells themselves, whatever the used range claims', async () => {
@@ -74,6 +161,25 @@ describe('the sheet check before exceljs', () => {
     expect(() => scan(worksheet(unaddressed))).toThrow(/第 21 列/);
     // namespaced tags count too; <col> and <cols> are not cells
     expect(() => scan(worksheet(`<x:row r="1"><x:c r="U1"/></x:row>`))).toThrow(/第 21 列/);
+  });
+
+  it.each(CRAFTED)('refuses %s from the XML, naming it, with nothing loaded', async (_, edit, message) => {
+    const file = withSheet(await officeRoster(), edit);
+    expect(file.length).toBeLessThan(40_000);
+    await expect(assertXlsxWithinLimits(file)).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message });
+  });
+
+  it('passes the whole columns and rows Excel writes for an entire column’s drop-down, format or width', async () => {
+    const file = withSheet(await officeRoster('C3:C1048576'), (xml) =>
+      beforeEnd(
+        xml.replace(
+          '<sheetData>',
+          '<cols><col min="1" max="5" width="12"/><col min="6" max="16384" hidden="1"/></cols><sheetData>',
+        ),
+        '<hyperlinks><hyperlink ref="A1" location="代表!A2"/></hyperlinks>',
+      ).replace('<mergeCell ref="A1:E1"/>', '<mergeCell ref="A1:E1"/><mergeCell ref="A502:XFD502"/>'),
+    );
+    await expect(assertXlsxWithinLimits(file)).resolves.toBeUndefined();
   });
 
   it('passes a real roster sheet within the limits', async () => {
@@ -159,6 +265,26 @@ describe('imports in a worker thread with a budget', () => {
       `sparse sheet refused; ${latencies.length} evaluator requests meanwhile, slowest ${Math.round(Math.max(...latencies))} ms`,
     );
     expect(await db.kysely.selectFrom('evaluators').select('id').execute()).toHaveLength(1);
+  });
+
+  it('refuses the 12 KB sheet merging A2:XFD1048576 with 413 from its XML, not holding the import queue, and imports an office roster with a merged title', async () => {
+    const crafted = withSheet(
+      await xlsxOf([
+        ['姓名', '单位/项目', '类别'],
+        ['张三', '某公司', 'project'],
+      ]),
+      (xml) =>
+        xml.replace('</sheetData>', '</sheetData><mergeCells count="1"><mergeCell ref="A2:XFD1048576"/></mergeCells>'),
+    );
+    expect(crafted.length).toBeLessThan(12_000);
+    const { res } = await evaluatorLatencyDuring(upload('evaluators/import', crafted, '代表.xlsx'));
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as ErrorBody).error.message).toContain('合并单元格 A2:XFD1048576 超出了可导入的范围');
+    const before = await db.kysely.selectFrom('evaluators').select('id').execute();
+    const office = await upload('evaluators/import', await officeRoster(), '代表.xlsx');
+    expect(office.status).toBe(200);
+    expect(((await office.json()) as { summary: { inserted: number } }).summary.inserted).toBe(500);
+    expect(await db.kysely.selectFrom('evaluators').select('id').execute()).toHaveLength(before.length + 500);
   });
 
   it('ends an import past its memory budget with 413, while evaluators are answered and the server lives on', async () => {
