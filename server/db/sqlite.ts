@@ -48,6 +48,9 @@ function repairSidecarPermissions(path: string): void {
   }
 }
 
+/** Prepared statements kept per connection. */
+const MAX_STATEMENTS = 500;
+
 /** Causes that a fresh connection may cure: permissions fixed, a file moved back, a disk remounted. */
 const REOPEN_CAUSES = new Set(['read_only', 'io']);
 
@@ -64,6 +67,8 @@ class ReopeningSqliteDriver implements Driver {
   #reopen = false;
   #queue = new ConnectionQueue();
   #connection: DatabaseConnection;
+  /** prepared statements of the open connection by their SQL: preparing costs more than most runs */
+  #statements = new Map<string, SQLite.Statement>();
 
   constructor(private readonly path: string) {
     const driver = this;
@@ -92,13 +97,14 @@ class ReopeningSqliteDriver implements Driver {
       repairSidecarPermissions(this.path);
     }
     this.#reopen = false;
+    this.#statements.clear();
     this.#sqlite = openSqliteFile(this.path);
     return this.#sqlite;
   }
 
   #execute<R>(query: CompiledQuery): QueryResult<R> {
     try {
-      const stmt = this.#open().prepare(query.sql);
+      const stmt = this.#prepared(query.sql);
       const parameters = query.parameters as unknown[];
       if (stmt.reader) return { rows: stmt.all(parameters) as R[] };
       const { changes, lastInsertRowid } = stmt.run(parameters);
@@ -107,6 +113,18 @@ class ReopeningSqliteDriver implements Driver {
       this.#noteFailure(databaseFailure(error));
       throw error;
     }
+  }
+
+  #prepared(text: string): SQLite.Statement {
+    const sqlite = this.#open();
+    let stmt = this.#statements.get(text);
+    if (!stmt) {
+      stmt = sqlite.prepare(text);
+      // statements differ by their number of values (batched inserts, `in` lists): keep the recent ones
+      if (this.#statements.size >= MAX_STATEMENTS) this.#statements.clear();
+      this.#statements.set(text, stmt);
+    }
+    return stmt;
   }
 
   #noteFailure(failure: DatabaseFailure | undefined) {
@@ -151,6 +169,7 @@ class ReopeningSqliteDriver implements Driver {
   }
 
   async destroy() {
+    this.#statements.clear();
     this.#sqlite?.close();
     this.#sqlite = undefined;
   }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { serveDefinition, toCanonicalInput, type QuestionnaireDefinition } from '../../surveys/questionnaire.js';
 import type { Campaign, CampaignsService } from '../campaigns/service.js';
 import type { CampaignStatus, CredentialIssued, DepartmentDirectory, DraftSaved, EvaluatorLoad } from '../contracts.js';
-import { blindSign, verifyCredential } from '../shared/blind.js';
+import { blindSign, signable, verifyCredential } from '../shared/blind.js';
 import type { AppDeps } from '../context.js';
 import { AppError, parseOrThrow, zodDetails } from '../errors.js';
 import { requestFingerprint, type ResponsesService, type StoredSubmission } from '../responses/service.js';
@@ -348,6 +348,13 @@ export function evaluatorService(
       const campaign = await campaigns.getById(found.invitation.campaignId);
       if (campaign.mode === 'named') throw new AppError('BAD_REQUEST', '实名评议不使用匿名凭证，请直接提交答卷');
       const { blindedMessage } = parseOrThrow(credentialBodySchema, body, '凭证请求');
+      const key = await responses.credentialKey(campaign, found.invitation.category);
+      const blinded = Buffer.from(blindedMessage, 'base64url');
+      if (!signable(key.privateKey, blinded)) {
+        throw new AppError('VALIDATION_FAILED', '凭证请求有误：请重新打开评议链接提交', [
+          { path: 'blindedMessage', message: '长度与本次评议的密钥不符' },
+        ]);
+      }
       const blindedHash = sha256(`blinded|${blindedMessage}`);
       if (found.spent) {
         if (found.blindedHash !== blindedHash)
@@ -361,8 +368,7 @@ export function evaluatorService(
           if (winner?.blindedHash !== blindedHash) throw winner?.blindedHash ? CREDENTIAL_TAKEN() : ALREADY_SUBMITTED();
         }
       }
-      const key = await responses.credentialKey(campaign, found.invitation.category);
-      const signature = await blindSign(key.privateKey, Buffer.from(blindedMessage, 'base64url'));
+      const signature = await blindSign(key.privateKey, blinded);
       return { blindSignature: Buffer.from(signature).toString('base64url'), publicKey: key.publicKey };
     },
 

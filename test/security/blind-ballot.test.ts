@@ -110,6 +110,19 @@ describe.each(await dialects())('a ballot cast with a blind-signed credential on
     expect(cells).not.toContain(signature);
   }, 60_000);
 
+  it('refuses a blinded message the key cannot sign (wrong length, not below the modulus) with 422, leaving the link unspent', async () => {
+    db = await open();
+    s = await surveySetup(db);
+    const { token } = await createInvitation(db, s.campaign);
+    await s.app.request(`/api/s/${token}`);
+    for (const bytes of [new Uint8Array(255).fill(7), new Uint8Array(256).fill(0xff)]) {
+      const refused = await buy(token, b64(bytes));
+      expect(refused.status).toBe(422);
+      expect(((await refused.json()) as ErrorBody).error.details?.[0].path).toBe('blindedMessage');
+    }
+    expect(await isSpent(db, token)).toBe(false);
+  }, 60_000);
+
   it('refuses a forged or foreign credential with 422 naming the signature, and stores nothing', async () => {
     db = await open();
     s = await surveySetup(db);
