@@ -37,6 +37,26 @@ export interface ExtraQuestions {
 
 export const NO_EXTRAS: ExtraQuestions = { record: [], department: [] };
 
+/** The names of the office's questions answered in words of the evaluator's own (text, comment): they may name people. */
+export interface FreeTextExtras {
+  record: ReadonlySet<string>;
+  department: ReadonlySet<string>;
+}
+
+const typedFreely = (questions: ExtraQuestion[]) =>
+  new Set(questions.filter((q) => q.kind === 'text' || q.kind === 'comment').map((q) => q.name));
+
+export const freeTextExtras = (extras: ExtraQuestions): FreeTextExtras => ({
+  record: typedFreely(extras.record),
+  department: typedFreely(extras.department),
+});
+
+/** `answers` with the free-text ones among `names` blanked, or null when none held any text. */
+export function withoutFreeText(answers: ExtraAnswers | undefined, names: ReadonlySet<string>): ExtraAnswers | null {
+  if (!answers || !Object.entries(answers).some(([name, value]) => names.has(name) && value !== '')) return null;
+  return Object.fromEntries(Object.entries(answers).map(([name, value]) => [name, names.has(name) ? '' : value]));
+}
+
 type JsonObject = { [key: string]: unknown };
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 

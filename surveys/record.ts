@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import type { CampaignConfig } from './campaign-config.js';
-import { type ExtraAnswers, type ExtraQuestions, extraAnswersSchema, NO_EXTRAS } from './extras.js';
+import {
+  type ExtraAnswers,
+  type ExtraQuestions,
+  extraAnswersSchema,
+  type FreeTextExtras,
+  NO_EXTRAS,
+  withoutFreeText,
+} from './extras.js';
 import { monthOrDay, text } from './text.js';
 
 /**
@@ -164,21 +171,34 @@ export function compileRecordValidator({ config, departmentCodes, extras = NO_EX
   };
 }
 
+const NO_FREE_TEXT: FreeTextExtras = { record: new Set(), department: new Set() };
+
 /**
  * A stored record without what names its evaluator: the organisation and the contacts volunteered
- * on negative reports become null; everything else, and the order of every key, stays as it was
- * (scoring reads ratings and problems only). Null when the record holds neither.
+ * on negative reports become null, the answers to the office's free-text questions (`freeText`)
+ * empty; everything else, and the order of every key, stays as it was (scoring reads ratings and
+ * problems only). Null when the record holds none of them.
  */
-export function withoutPersonalData(record: CanonicalRecord): CanonicalRecord | null {
+export function withoutPersonalData(
+  record: CanonicalRecord,
+  freeText: FreeTextExtras = NO_FREE_TEXT,
+): CanonicalRecord | null {
+  const extra = withoutFreeText(record.extra, freeText.record);
+  const departmentExtras = record.departments.map((d) => withoutFreeText(d.extra, freeText.department));
   const personal =
-    record.organisation !== null || record.departments.some((d) => d.negatives.some((n) => n.contact !== null));
+    record.organisation !== null ||
+    extra !== null ||
+    departmentExtras.some((e) => e !== null) ||
+    record.departments.some((d) => d.negatives.some((n) => n.contact !== null));
   if (!personal) return null;
   return {
     ...record,
     organisation: null,
-    departments: record.departments.map((d) => ({
+    departments: record.departments.map((d, i) => ({
       ...d,
       negatives: d.negatives.map((n) => ({ ...n, contact: null })),
+      ...(departmentExtras[i] ? { extra: departmentExtras[i] } : {}),
     })),
+    ...(extra ? { extra } : {}),
   };
 }

@@ -7,6 +7,7 @@ import type { PurgeCounts, PurgeReport } from '../contracts.js';
 import type { AppDeps } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { AppError, parseOrThrow } from '../errors.js';
+import { type FreeTextExtras, freeTextExtras } from '../../surveys/extras.js';
 import { evaluatorRepository } from '../evaluator/repository.js';
 import { campaignTime } from '../evaluator/service.js';
 import { invitationsRepository } from '../invitations/repository.js';
@@ -21,7 +22,7 @@ export const PURGE_LABELS: Record<keyof PurgeCounts, { what: string; unit: strin
   invitations: { what: '邀请链接的摘要（链接随之失效）', unit: '个' },
   drafts: { what: '未提交的草稿', unit: '份' },
   negativeContacts: { what: '负面情形中留下的联系方式', unit: '条' },
-  responses: { what: '答卷中的单位/项目和联系方式', unit: '份' },
+  responses: { what: '答卷中的单位/项目、联系方式和自填文字', unit: '份' },
   networkKeys: { what: '网络地址标识（限流记录）', unit: '条' },
 };
 
@@ -65,18 +66,28 @@ export function privacyService(
     return campaign;
   }
 
-  /** Every part of the purge on `executor`; `dryRun` counts what it would change. */
-  async function sweep(executor: Kysely<Database>, campaign: Campaign, dryRun: boolean): Promise<PurgeCounts> {
+  /**
+   * Every part of the purge on `executor`; `dryRun` counts what it would change. `freeText` is read
+   * before: on SQLite a read outside the transaction would wait for it.
+   */
+  async function sweep(
+    executor: Kysely<Database>,
+    campaign: Campaign,
+    freeText: FreeTextExtras,
+    dryRun: boolean,
+  ): Promise<PurgeCounts> {
     const drafts = evaluatorRepository(executor);
     return {
       evaluators: await rosterRepository(executor).purgeEvaluators(campaign.id, dryRun),
       invitations: await invitationsRepository(executor).retireTokens(campaign.id, dryRun),
       drafts: dryRun ? await drafts.countCampaignDrafts(campaign.id) : await drafts.deleteCampaignDrafts(campaign.id),
       negativeContacts: await negativesRepository(executor).purgeContacts(campaign.id, dryRun),
-      responses: await responsesRepository(executor).purgePersonalData(campaign.id, dryRun),
+      responses: await responsesRepository(executor).purgePersonalData(campaign.id, dryRun, freeText),
       networkKeys: await throttle.forgetNetworks(executor, dryRun),
     };
   }
+
+  const freeTextOf = async (campaign: Campaign) => freeTextExtras((await campaigns.departmentIndex(campaign)).extras);
 
   const total = (counts: PurgeCounts) => Object.values(counts).reduce((a, b) => a + b, 0);
 
@@ -84,7 +95,7 @@ export function privacyService(
     /** What a purge would clear now, changing nothing (409 unless the campaign has closed). */
     async preview(slug: string): Promise<{ campaign: Campaign; counts: PurgeCounts; total: number }> {
       const campaign = await closed(slug);
-      const counts = await sweep(db.kysely, campaign, true);
+      const counts = await sweep(db.kysely, campaign, await freeTextOf(campaign), true);
       return { campaign, counts, total: total(counts) };
     },
 
@@ -100,8 +111,9 @@ export function privacyService(
           { field: 'confirm', message: `应为 ${campaign.slug}` },
         ]);
       const now = clock.now().toISOString();
+      const freeText = await freeTextOf(campaign);
       return db.kysely.transaction().execute(async (trx) => {
-        const counts = await sweep(trx, campaign, false);
+        const counts = await sweep(trx, campaign, freeText, false);
         const sum = total(counts);
         // re-read inside: a purge committed meanwhile is the earlier one
         const previouslyPurgedAt = (await campaignsRepository(trx).findById(campaign.id))?.purgedAt ?? null;

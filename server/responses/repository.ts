@@ -1,6 +1,7 @@
 import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { chunks } from '../shared/chunks.js';
+import type { FreeTextExtras } from '../../surveys/extras.js';
 import { withoutPersonalData, type CanonicalRecord } from '../../surveys/record.js';
 import type { Receipt } from '../contracts.js';
 
@@ -158,7 +159,8 @@ export function responsesRepository(db: Kysely<Database>) {
      * may hold either are read (JSON.stringify writes `"organisation":"` or `"contact":"` for a
      * non-null one only); the record itself decides.
      */
-    async purgePersonalData(campaignId: string, dryRun: boolean): Promise<number> {
+    async purgePersonalData(campaignId: string, dryRun: boolean, freeText: FreeTextExtras): Promise<number> {
+      const answersFreeText = freeText.record.size > 0 || freeText.department.size > 0;
       let changed = 0;
       for (let after = ''; ; ) {
         const rows = await db
@@ -171,13 +173,14 @@ export function responsesRepository(db: Kysely<Database>) {
               eb('organisation', 'is not', null),
               eb('record_json', 'like', '%"organisation":"%'),
               eb('record_json', 'like', '%"contact":"%'),
+              ...(answersFreeText ? [eb('record_json', 'like', '%"extra":{%')] : []),
             ]),
           )
           .orderBy('id')
           .limit(PURGE_PAGE)
           .execute();
         for (const row of rows) {
-          const blanked = withoutPersonalData(JSON.parse(row.record_json) as CanonicalRecord);
+          const blanked = withoutPersonalData(JSON.parse(row.record_json) as CanonicalRecord, freeText);
           if (!blanked && row.organisation === null) continue;
           changed++;
           if (dryRun) continue;

@@ -20,6 +20,7 @@ import { runCommand } from '../helpers/cli.js';
 import { sqliteDb } from '../helpers/db.js';
 import { createTestCampaign } from '../helpers/fixtures.js';
 import { xlsxSheets } from '../helpers/sheets.js';
+import { RESULTS_TIME } from '../results/helpers.js';
 import { createInvitation, webAnswers } from './helpers.js';
 
 type Definition = { pages: { name?: string; elements: Record<string, unknown>[] }[] };
@@ -61,10 +62,12 @@ let db: Db;
 let services: Services;
 let app: ReturnType<typeof createApp>;
 let campaign: Campaign;
+let clock: ReturnType<typeof fixedClock>;
 
 beforeEach(async () => {
   db = await sqliteDb();
-  const deps = { db, config: defaultConfig(), clock: fixedClock('2026-11-23T08:00:00Z') };
+  clock = fixedClock('2026-11-23T08:00:00Z');
+  const deps = { db, config: defaultConfig(), clock };
   services = createServices(deps);
   app = createApp(deps, services);
   campaign = await createTestCampaign(db, services, { questionnaire: withExtras() });
@@ -171,6 +174,23 @@ describe("the office's own questions", () => {
     const scored = async (slug: string) =>
       JSON.stringify((await services.results.live(slug, { uncertainty: false })).departments);
     expect(await scored('test-2026')).toBe(await scored('plain-2026'));
+  });
+
+  it('loses the answers typed freely at a purge, keeping the chosen ones and the scores byte for byte', async () => {
+    expect((await submit(extraAnswers({ anythingElse: '我是张三，电话 13800000000' }))).status).toBe(201);
+    clock.set(RESULTS_TIME);
+    // fresh services each time: the results service would reuse a result whose inputs hash is unchanged
+    const scored = async () =>
+      JSON.stringify(
+        (await createServices({ db, config: defaultConfig(), clock }).results.compute(campaign.slug)).result,
+      );
+    const before = await scored();
+    const report = await services.privacy.purge(campaign.slug, { confirm: campaign.slug }, 'office');
+    expect(report.counts.responses).toBe(1);
+    const [record] = await storedRecords();
+    expect(record.extra).toEqual({ heardFrom: 'media', anythingElse: '' });
+    expect(record.departments[0].extra).toEqual({ visits: 3, channel: ['窗口', '网上'] });
+    expect(await scored()).toBe(before);
   });
 
   it('exports them with the raw data and the questionnaire version, to the office only', async () => {
