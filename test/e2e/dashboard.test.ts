@@ -94,6 +94,18 @@ describe.skipIf(!browserAvailable())('analyst dashboard in a browser', () => {
     expect(axis).toMatchObject({ display: true, text: '答卷日期（北京时间）' });
   });
 
+  it('keeps the year-compare dropdowns inside a 390 px phone screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${server.url}/dashboard?campaign=test-2026`);
+    await page.waitForSelector('#dashboard[data-ready="1"]', { timeout: 20_000 });
+    for (const id of ['compare-from', 'compare-to']) {
+      const box = await page.locator(`#${id}`).boundingBox();
+      expect(box!.x).toBeGreaterThanOrEqual(0);
+      expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+    }
+    await page.setViewportSize({ width: 1280, height: 720 });
+  });
+
   it('opens a published snapshot and a department page with its breakdowns and trend', async () => {
     const [latest] = await services.results.snapshots('test-2026');
     await page.goto(`${server.url}/dashboard?campaign=test-2026&snapshot=${latest.id}`);
