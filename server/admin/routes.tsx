@@ -14,9 +14,19 @@ import { viewerOf } from '../http/viewer.js';
 import { DECISION_LABELS } from '../negatives/pages.js';
 import type { Progress, PurgeReport } from '../contracts.js';
 import { attempt, readForm, type FormValues } from '../http/forms.js';
+import {
+  CampaignForm,
+  campaignBase,
+  configFromForm,
+  exampleBase,
+  formErrors,
+  wallTime,
+  yearOn,
+  type CampaignFormProps,
+} from './campaign-form.js';
 import { PurgeSection, type PurgeState } from '../privacy/pages.js';
 import type { Services } from '../services.js';
-import { DEFAULT_TIME_ZONE, formatDateTime, instantInZone, zoneLabel } from '../../web/lib/time.js';
+import { DEFAULT_TIME_ZONE, instantInZone, zoneLabel } from '../../web/lib/time.js';
 
 const STATUS_LABELS: Record<string, string> = { scheduled: '未开始', open: '进行中', closed: '已截止' };
 const MODE_LABELS: Record<string, string> = { anonymous: '匿名', named: '实名' };
@@ -134,12 +144,6 @@ function ProgressTables({ progress }: { progress: Progress }) {
   );
 }
 
-/** What a datetime-local field shows of an instant: the zone's clock, to the second. */
-const wallTime = (at: string, zone: string) => `${formatDateTime(at, zone).replace(' ', 'T')}:${at.slice(17, 19)}`;
-
-/** Last year's name or code with its years moved on (2026年度 → 2027年度), a suggestion for the clone. */
-const yearOn = (text: string) => text.replace(/20\d\d/g, (year) => String(Number(year) + 1));
-
 /** What the form sent, as the clone takes it: times typed in the campaign's zone, the box ticked or not. */
 function cloneForm(values: FormValues, zone: string) {
   const instant = (field: 'opensAt' | 'closesAt') => {
@@ -235,6 +239,13 @@ export function adminRoutes(services: Services) {
         <CampaignList campaigns={campaigns} />
         <section class="card">
           <h2>创建评议活动</h2>
+          <p>
+            <a href="/admin/campaigns/new" class="button" id="new-campaign-link">
+              用表单创建
+            </a>{' '}
+            <span class="muted">从示例配置或以前的活动开始，填写名称、时间、类别和权重等。</span>
+          </p>
+          <h3>上传配置文件（高级）</h3>
           <p class="muted">
             上传活动配置文件（YAML 或 JSON，格式见 <code>surveys/campaign.example.yaml</code>
             ）。问卷默认使用配置中指定的 surveys/ 中的问卷，也可以一并上传问卷 JSON。
@@ -296,6 +307,11 @@ export function adminRoutes(services: Services) {
           <a href="/admin">← 全部活动</a>
         </p>
         <h1>{campaign.name}</h1>
+        {c.req.query('done') === 'create' && (
+          <p class="ok" role="status">
+            已创建本活动。下一步：导入部门和评议代表名单，再生成邀请链接。
+          </p>
+        )}
         {c.req.query('done') === 'clone' && (
           <p class="ok" role="status">
             已以模板新建本活动：配置、分组、部门和联络员关联已复制。请检查时间，导入或核对评议代表名单，再生成邀请链接。
@@ -500,6 +516,45 @@ export function adminRoutes(services: Services) {
       code,
     );
   }
+
+  /** The form's start: the example, or the campaign named by `from`. */
+  async function formBase(from: string | undefined) {
+    return from && from !== 'example' ? campaignBase(await services.campaigns.getBySlug(from)) : exampleBase();
+  }
+
+  async function formPage(
+    c: Context<AppEnv>,
+    props: Omit<CampaignFormProps, 'csrf' | 'campaigns'>,
+    code: ContentfulStatusCode = 200,
+  ) {
+    const viewer = await viewerOf(c, services);
+    return c.html(
+      <AdminPage viewer={viewer} title="用表单创建评议活动">
+        <p>
+          <a href="/admin">← 全部活动</a>
+        </p>
+        <h1>用表单创建评议活动</h1>
+        <CampaignForm csrf={viewer.csrfToken} campaigns={await services.campaigns.list()} {...props} />
+      </AdminPage>,
+      code,
+    );
+  }
+
+  app.get('/campaigns/new', async (c) => formPage(c, { base: await formBase(c.req.query('from')) }));
+
+  // the same config object as an upload, through the same checks; a refusal keeps what was typed
+  app.post('/campaigns/new', async (c) => {
+    const { values } = await readForm(c);
+    const base = await formBase(values.from);
+    if (values.add) return formPage(c, { base, values, adding: values.add });
+    const { raw, rows } = configFromForm(values, base.raw);
+    let created = '';
+    const refused = await attempt(async () => {
+      created = (await services.campaigns.create({ raw }, c.get('user').username)).slug;
+    });
+    if (refused) return formPage(c, { base, values, errors: formErrors(refused, rows) }, refused.status);
+    return c.redirect(`/admin/campaigns/${created}?done=create`, 303);
+  });
 
   app.get('/campaigns/:slug', (c) => {
     const done = c.req.query('purged');

@@ -1,0 +1,204 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { createApp } from '../../server/app.js';
+import { parseCampaignConfig } from '../../server/campaigns/config-errors.js';
+import { fixedClock } from '../../server/clock.js';
+import { defaultConfig } from '../../server/config.js';
+import type { Db } from '../../server/db/connect.js';
+import { createServices, type Services } from '../../server/services.js';
+import { EXAMPLE_CONFIG_PATH } from '../../surveys/campaign-config.js';
+import { loginAs, type LoggedIn } from '../helpers/auth.js';
+import { sqliteDb } from '../helpers/db.js';
+import { page, postForm } from '../portal/helpers.js';
+
+const clock = fixedClock('2026-10-20T08:00:00Z');
+
+const unescapeHtml = (text: string) =>
+  text
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+
+/** The fields of the creation form as a browser would send them: its inputs and each select's chosen option. */
+function formFields(html: string): Record<string, string> {
+  const form = html.slice(
+    html.indexOf('id="campaign-form"'),
+    html.indexOf('</form>', html.indexOf('id="campaign-form"')),
+  );
+  const fields: Record<string, string> = {};
+  for (const m of form.matchAll(/<input\b[^>]*>/g)) {
+    const name = /name="([^"]*)"/.exec(m[0])?.[1];
+    if (name && name !== 'csrf') fields[name] = unescapeHtml(/value="([^"]*)"/.exec(m[0])?.[1] ?? '');
+  }
+  for (const m of form.matchAll(/<select name="([^"]+)">([\s\S]*?)<\/select>/g)) {
+    const chosen = /<option value="([^"]*)" selected/.exec(m[2]) ?? /<option value="([^"]*)"/.exec(m[2]);
+    fields[m[1]] = chosen?.[1] ?? '';
+  }
+  return fields;
+}
+
+describe('creating a campaign with the form', () => {
+  let db: Db;
+  let app: ReturnType<typeof createApp>;
+  let services: Services;
+  let office: LoggedIn;
+  beforeAll(async () => {
+    db = await sqliteDb();
+    const deps = { db, config: defaultConfig(), clock };
+    app = createApp(deps);
+    services = createServices(deps);
+    office = await loginAs(app, services, 'admin');
+  });
+  afterAll(() => db.close());
+
+  it('is linked from the campaign list, beside the upload that stays', async () => {
+    const { body } = await page(app, '/admin', office);
+    expect(body).toContain('href="/admin/campaigns/new"');
+    expect(body).toContain('id="create-campaign"');
+  });
+
+  it('starts from the example, with its dates in the campaign time zone', async () => {
+    const { res, body } = await page(app, '/admin/campaigns/new', office);
+    expect(res.status).toBe(200);
+    const fields = formFields(body);
+    expect(fields).toMatchObject({
+      from: 'example',
+      name: '2026年度民主评议机关（示例）',
+      slug: 'demo-2026',
+      mode: 'anonymous',
+      timeZone: 'Asia/Shanghai',
+      scale: 'four-level',
+      opensAt: '2026-11-01T00:00:00',
+      closesAt: '2026-12-31T23:59:59',
+      'categories.0.code': 'project',
+      'categories.0.weight': '0.5',
+      'categories.4.label': '社会公众',
+      'groups.2.code': 'service',
+      'items.1.code': 'quality',
+    });
+    expect(body).toContain('开始时间（北京时间）');
+  });
+
+  it('builds the same config as uploading the example, through the same schema', async () => {
+    const fields = formFields((await page(app, '/admin/campaigns/new', office)).body);
+    const { res } = await postForm(app, '/admin/campaigns/new', office, {
+      ...fields,
+      slug: 'form-2026',
+      name: '表单活动',
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/admin/campaigns/form-2026?done=create');
+    const created = await services.campaigns.getBySlug('form-2026');
+    const uploaded = parseCampaignConfig({
+      ...(YAML.parse(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')) as object),
+      slug: 'form-2026',
+      name: '表单活动',
+    });
+    expect(created.config).toEqual({
+      ...uploaded,
+      opensAt: new Date(uploaded.opensAt).toISOString(),
+      closesAt: new Date(uploaded.closesAt).toISOString(),
+    });
+    expect((await page(app, '/admin/campaigns/form-2026?done=create', office)).body).toContain('已创建本活动');
+  });
+
+  it('takes the edits: other weights, a dropped category, a group added, another scale, mode and zone', async () => {
+    const fields = formFields((await page(app, '/admin/campaigns/new', office)).body);
+    const { res } = await postForm(app, '/admin/campaigns/new', office, {
+      ...fields,
+      slug: 'edited-2026',
+      mode: 'named',
+      scale: 'three-level',
+      timeZone: 'Asia/Urumqi',
+      opensAt: '2026-11-01T09:00',
+      'categories.0.weight': '０.６',
+      'categories.4.code': '',
+      'categories.4.label': '',
+      'categories.4.weight': '',
+      'groups.3.code': 'party',
+      'groups.3.label': '党群类',
+    });
+    expect(res.status).toBe(303);
+    const { config } = await services.campaigns.getBySlug('edited-2026');
+    expect(config.mode).toBe('named');
+    expect(config.timeZone).toBe('Asia/Urumqi');
+    expect(config.opensAt).toBe('2026-11-01T03:00:00.000Z');
+    expect(config.scale.map((l) => l.label)).toEqual(['满意', '基本满意', '不满意', '不了解']);
+    expect(config.categories.map((c) => [c.code, c.weight, c.english])).toEqual([
+      ['project', 0.6, 'Project parties and service users'],
+      ['deputies', 0.2, 'Deputies and CPPCC members'],
+      ['supervisors', 0.1, 'Invited supervisors'],
+      ['grassroots', 0.1, 'Grassroots units'],
+    ]);
+    expect(config.groups.at(-1)).toEqual({ code: 'party', label: '党群类' });
+  });
+
+  it('refuses a bad field in Chinese beside it, keeping everything typed', async () => {
+    const fields = formFields((await page(app, '/admin/campaigns/new', office)).body);
+    const { res, body: sent } = await postForm(app, '/admin/campaigns/new', office, {
+      ...fields,
+      slug: 'kept-2026',
+      name: '保留输入的活动',
+      'categories.2.weight': '一成',
+      'groups.0.label': '',
+    });
+    expect(res.status).toBe(422);
+    const body = sent;
+    expect(body).toContain('第 3 个评议类别的权重：应为数字');
+    expect(body).toContain('第 1 个部门分组的名称：不能为空');
+    const kept = formFields(body);
+    expect(kept).toMatchObject({ slug: 'kept-2026', name: '保留输入的活动', 'categories.2.weight': '一成' });
+    expect(body).toMatch(/name="categories\.2\.weight" value="一成" aria-invalid="true"/);
+    expect(await db.kysely.selectFrom('campaigns').select('slug').where('slug', '=', 'kept-2026').execute()).toEqual(
+      [],
+    );
+  });
+
+  it('refuses a code already taken beside the code field', async () => {
+    const fields = formFields((await page(app, '/admin/campaigns/new', office)).body);
+    const { res, body: sent } = await postForm(app, '/admin/campaigns/new', office, { ...fields, slug: 'form-2026' });
+    expect(res.status).toBe(409);
+    expect(sent).toMatch(/id="error-slug">评议活动 form-2026 已存在/);
+  });
+
+  it('adds a row on 再加一行 without creating anything', async () => {
+    const fields = formFields((await page(app, '/admin/campaigns/new', office)).body);
+    const { res, body: sent } = await postForm(app, '/admin/campaigns/new', office, {
+      ...fields,
+      slug: 'rows-2026',
+      add: 'groups',
+    });
+    expect(res.status).toBe(200);
+    const shown = formFields(sent);
+    expect(shown).toHaveProperty('groups.4.code', '');
+    expect(shown.slug).toBe('rows-2026');
+  });
+
+  it('starts from an earlier campaign chosen in the list: its config, a year on', async () => {
+    const list = (await page(app, '/admin/campaigns/new', office)).body;
+    expect(list).toContain('<option value="edited-2026">');
+    const { body } = await page(app, '/admin/campaigns/new?from=edited-2026', office);
+    expect(formFields(body)).toMatchObject({
+      from: 'edited-2026',
+      slug: 'edited-2027',
+      mode: 'named',
+      scale: 'three-level',
+      timeZone: 'Asia/Urumqi',
+      opensAt: '2027-11-01T09:00:00',
+      'groups.3.code': 'party',
+    });
+    const { res } = await postForm(app, '/admin/campaigns/new', office, formFields(body));
+    expect(res.status).toBe(303);
+    const next = await services.campaigns.getBySlug('edited-2027');
+    expect(next.config.categories).toHaveLength(4);
+  });
+
+  it('is the office’s only', async () => {
+    const analyst = await loginAs(app, services, 'analyst');
+    const { res } = await page(app, '/admin/campaigns/new', analyst);
+    expect(res.status).toBe(403);
+  });
+});
