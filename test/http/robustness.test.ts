@@ -544,6 +544,22 @@ function nearlyValid(key: string): Body[] {
           closesAt: '2027-01-01T00:00',
         }),
       ];
+    case 'POST /admin/campaigns/new':
+      return [
+        formBody('nothing filled in', {}),
+        formBody('an unknown base', { from: 'does-not-exist', slug: 'robust-form-a' }),
+        formBody('rows of odd numbers and values', {
+          slug: 'robust-form-b',
+          name: '\u0000\ud800',
+          timeZone: 'Mars/Olympus',
+          opensAt: '2027-02-30T09:00',
+          'categories.99999999.weight': '1e999',
+          'categories.-1.code': 'x',
+          'groups.0.code': '名'.repeat(5000),
+          scale: 'custom',
+        }),
+        formBody('adding a row to a list that is none', { add: '__proto__' }),
+      ];
     case 'POST /admin/campaigns/:slug/negatives/:id/verify':
     case 'POST /admin/campaigns/:slug/negatives/:id/redaction':
     case 'POST /admin/campaigns/:slug/negatives/:id/merge':
@@ -676,6 +692,8 @@ const PLANS: Record<string, Plan> = {
   'POST /api/my/items/:id/appeal': { bodies: true },
   'GET /admin': { queries: ['?campaign=does-not-exist'] },
   'GET /admin/campaigns/:slug': { queries: ['?format=exe'] },
+  'GET /admin/campaigns/new': { queries: ['?from=does-not-exist', '?from=%00'] },
+  'POST /admin/campaigns/new': { bodies: true },
   'POST /admin/campaigns/:slug/clone': { bodies: true },
   'GET /admin/campaigns/:slug/negatives': { queries: true },
   'GET /admin/campaigns/:slug/negatives/:id': { queries: ['?done=%00'] },

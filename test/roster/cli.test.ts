@@ -62,7 +62,7 @@ describe('minping campaign create', () => {
     const yaml = readFileSync(EXAMPLE_CONFIG_PATH, 'utf8').replace('mode: anonymous', 'mode: secret\ncolour: red');
     const { code, err } = await cli('campaign', 'create', '--config', file('bad.yaml', yaml));
     expect(code).toBe(2);
-    expect(err).toMatch(/mode：/);
+    expect(err).toMatch(/评议方式（mode）：/);
     expect(err).toContain('colour');
     expect(await db.kysely.selectFrom('campaigns').selectAll().execute()).toEqual([]);
   });
