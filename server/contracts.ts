@@ -101,6 +101,33 @@ export interface PasswordReset {
   password: string;
 }
 
+/**
+ * The liaison accounts a department import made from its 联络员 column (username
+ * `liaison-<department code, lower case>`): first passwords only for accounts created now, shown
+ * this once; an existing account keeps its password (its name follows the file).
+ */
+export interface LiaisonAccounts {
+  created: {
+    username: string;
+    displayName: string;
+    departmentCode: string;
+    departmentName: string;
+    password: string;
+  }[];
+  /** existing liaison accounts whose name changed */
+  updated: string[];
+  unchanged: number;
+  /** usernames taken by another role's or department's account: left alone */
+  skipped: { username: string; departmentCode: string; reason: string }[];
+}
+
+/** `POST /api/campaigns/:slug/departments/import` */
+export interface DepartmentsImported {
+  summary: ImportSummary;
+  /** absent on a dry run */
+  liaisons?: LiaisonAccounts;
+}
+
 /** `POST /api/users`: a generated password is shown this once. */
 export interface UserCreated {
   user: SessionUser;

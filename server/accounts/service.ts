@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
-import type { PasswordReset, SessionUser, UserAccount } from '../contracts.js';
+import type { LiaisonAccounts, PasswordReset, SessionUser, UserAccount } from '../contracts.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import { sha256 } from '../shared/ids.js';
 import {
@@ -79,6 +79,10 @@ export function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** The username of a department's liaison account: `liaison-` and the code, lower case (other characters become -). */
+export const liaisonUsername = (departmentCode: string) =>
+  `liaison-${departmentCode.toLowerCase().replace(/[^\p{L}\p{N}_.@-]/gu, '-')}`.slice(0, 64);
+
 export function accountsService({ db, clock, config }: AppDeps, audit: AuditService, throttle: ThrottleService) {
   const repo = accountsRepository(db.kysely);
 
@@ -126,6 +130,68 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
           throw error;
         });
       return { user, password, generated: !data.password };
+    },
+
+    /**
+     * One liaison account per department with a 联络员 name: created with a generated first
+     * password (returned this once), or, when it exists, its name brought up to date; an existing
+     * password is never reset. A username held by another role's or department's account is skipped.
+     */
+    async provisionLiaisons(
+      departments: { code: string; name: string; liaisonName: string | null }[],
+      actor: string,
+    ): Promise<LiaisonAccounts> {
+      const wanted = departments
+        .filter((d) => d.liaisonName)
+        .map((d) => ({ ...d, username: liaisonUsername(d.code), displayName: d.liaisonName! }));
+      const existing = await repo.accountsNamed(wanted.map((w) => w.username));
+      const result: LiaisonAccounts = { created: [], updated: [], unchanged: 0, skipped: [] };
+      const fresh = await Promise.all(
+        wanted
+          .filter((w) => !existing.has(w.username))
+          .map(async (w) => {
+            const password = generatePassword();
+            return { ...w, password, passwordHash: await hashPassword(password) };
+          }),
+      );
+      await db.kysely.transaction().execute(async (trx) => {
+        const tx = accountsRepository(trx);
+        const now = clock.now().toISOString();
+        for (const w of wanted) {
+          const old = existing.get(w.username);
+          if (!old) continue;
+          if (old.user.role !== 'liaison' || old.user.departmentCode?.toUpperCase() !== w.code.toUpperCase())
+            result.skipped.push({ username: w.username, departmentCode: w.code, reason: '用户名已被其他账号使用' });
+          else if (old.user.displayName !== w.displayName) {
+            await tx.setDisplayName(old.user.id, w.displayName);
+            result.updated.push(w.username);
+          } else result.unchanged++;
+        }
+        for (const f of fresh) {
+          await tx.insertUser({
+            username: f.username,
+            displayName: f.displayName,
+            passwordHash: f.passwordHash,
+            role: 'liaison',
+            departmentCode: f.code,
+            createdAt: now,
+          });
+          result.created.push({
+            username: f.username,
+            displayName: f.displayName,
+            departmentCode: f.code,
+            departmentName: f.name,
+            password: f.password,
+          });
+        }
+        if (result.created.length || result.updated.length)
+          await audit.record(trx, {
+            actor,
+            action: 'liaisons_provision',
+            detail: { created: result.created.map((c) => c.username), updated: result.updated },
+          });
+      });
+      return result;
     },
 
     async listUsers(): Promise<SessionUser[]> {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { assertWritable, CliError, readFailure, writeOutput, type Command, type CliContext } from '../cli/framework.js';
 import { exportInvitations, formatOfFile } from '../invitations/export.js';
+import { liaisonPasswordsCsv } from '../accounts/liaisons.js';
 import type { ImportSummary } from '../contracts.js';
 import type { ImportFile } from './service.js';
 
@@ -24,21 +25,51 @@ function printSummary(ctx: CliContext, what: string, s: ImportSummary) {
 
 export const importDepartmentsCommand: Command = {
   name: 'import departments',
-  usage: 'import departments --campaign SLUG [--dry-run] FILE',
+  usage: 'import departments --campaign SLUG [--liaison-passwords-out FILE.csv] [--dry-run] FILE',
   summary:
     '导入部门（.xlsx/.csv：code 代码, name 名称, group 分组[, short_name 简称, liaison_name 联络员, liaison_email 联络员邮箱]）',
-  options: { campaign: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+  options: {
+    campaign: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    'liaison-passwords-out': { type: 'string' },
+  },
   async run({ values, positionals }, ctx) {
     const slug = values.campaign as string | undefined;
     if (!slug || positionals.length !== 1) throw new CliError('用法：minping import departments --campaign SLUG FILE');
+    const passwordsOut = values['liaison-passwords-out'] as string | undefined;
+    if (passwordsOut && !passwordsOut.toLowerCase().endsWith('.csv'))
+      throw new CliError('--liaison-passwords-out 的文件应以 .csv 结尾');
+    if (passwordsOut) assertWritable(passwordsOut, '--liaison-passwords-out');
     const file = readInput(positionals[0]);
     const services = await ctx.services();
     const campaign = await services.campaigns.getBySlug(slug);
-    printSummary(
-      ctx,
-      '部门',
-      await services.roster.importDepartments(campaign, file, { actor: 'cli', dryRun: !!values['dry-run'] }),
+    const summary = await services.roster.importDepartments(campaign, file, {
+      actor: 'cli',
+      dryRun: !!values['dry-run'],
+    });
+    printSummary(ctx, '部门', summary);
+    if (summary.dryRun) return;
+    const liaisons = await services.accounts.provisionLiaisons(
+      await services.campaigns.departments(campaign.id),
+      'cli',
     );
+    ctx.io.out(
+      `联络员账号：新建 ${liaisons.created.length}，更新姓名 ${liaisons.updated.length}，未变 ${liaisons.unchanged}（已有账号的密码不变）`,
+    );
+    for (const s of liaisons.skipped) ctx.io.out(`  跳过 ${s.username}（部门 ${s.departmentCode}）：${s.reason}`);
+    if (!liaisons.created.length) return;
+    if (!passwordsOut) {
+      ctx.io.out('新账号的初始密码（只显示这一次）：');
+      for (const c of liaisons.created) ctx.io.out(`  ${c.username}  ${c.password}  ${c.departmentName}`);
+      return;
+    }
+    await writeOutput(
+      passwordsOut,
+      liaisonPasswordsCsv(liaisons.created),
+      '--liaison-passwords-out',
+      '。新账号已建立：请用 minping user reset-password 为他们重新生成密码',
+    );
+    ctx.io.out(`新账号的初始密码写入 ${passwordsOut}（只出现这一次，请妥善保管，分发后删除）`);
   },
 };
 

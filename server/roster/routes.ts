@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { requireRole } from '../accounts/middleware.js';
-import type { EvaluatorSearch } from '../contracts.js';
+import type { DepartmentsImported, EvaluatorSearch } from '../contracts.js';
 import type { AppEnv } from '../http/env.js';
 import { parseOrThrow } from '../errors.js';
 import type { Services } from '../services.js';
@@ -22,11 +22,19 @@ export function rosterRoutes(services: Services) {
   app.post('/:slug/departments/import', requireRole('admin'), async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
     const file = await readUpload(c);
+    const actor = c.get('user').username;
     const summary = await services.roster.importDepartments(campaign, file, {
-      actor: c.get('user').username,
+      actor,
       dryRun: isDryRun(c.req.query('dryRun')),
     });
-    return c.json({ summary });
+    if (summary.dryRun) return c.json({ summary } satisfies DepartmentsImported);
+    // first passwords of the liaison accounts made now: in this answer only
+    const liaisons = await services.accounts.provisionLiaisons(
+      await services.campaigns.departments(campaign.id),
+      actor,
+    );
+    c.header('Cache-Control', 'no-store');
+    return c.json({ summary, liaisons } satisfies DepartmentsImported);
   });
 
   app.post('/:slug/evaluators/import', requireRole('admin'), async (c) => {

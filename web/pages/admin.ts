@@ -7,12 +7,14 @@ import type {
   CampaignCreated,
   EvaluatorSearch,
   ImportSummary,
+  LiaisonAccounts,
   SnapshotSummary,
   UserCreated,
 } from '../../server/contracts.js';
 import { el, table, whileBusy } from '../lib/dom.js';
 import { saveResponse } from '../lib/download.js';
 import { showError } from '../lib/errors.js';
+import { csvLink } from '../lib/table.js';
 import { sessionApi } from '../lib/session.js';
 
 const api = sessionApi();
@@ -42,7 +44,7 @@ for (const importForm of document.querySelectorAll<HTMLFormElement>('form.import
     const dryRun = data.get('dryRun') === '1';
     data.delete('dryRun');
     result.replaceChildren(el('p', { class: 'muted' }, '正在导入…'));
-    const { summary } = await api.json<{ summary: ImportSummary }>(
+    const { summary, liaisons } = await api.json<{ summary: ImportSummary; liaisons?: LiaisonAccounts }>(
       `${form.dataset.endpoint}${dryRun ? '?dryRun=1' : ''}`,
       { body: data },
     );
@@ -56,7 +58,29 @@ for (const importForm of document.querySelectorAll<HTMLFormElement>('form.import
     if (summary.updatedCodes?.length) result.append(el('p', {}, `更新的部门：${summary.updatedCodes.join('、')}`));
     if (summary.ignoredColumns.length)
       result.append(el('p', { class: 'muted' }, `忽略的列：${summary.ignoredColumns.join('、')}`));
+    if (liaisons) showLiaisons(liaisons, result);
   });
+}
+
+/** The liaison accounts a department import made: their first passwords as a file, this once. */
+function showLiaisons(liaisons: LiaisonAccounts, result: Element) {
+  const line = el(
+    'p',
+    { class: 'ok', id: 'liaison-accounts' },
+    `联络员账号：新建 ${liaisons.created.length}，更新姓名 ${liaisons.updated.length}，未变 ${liaisons.unchanged}（已有账号的密码不变）。`,
+  );
+  result.append(line);
+  for (const s of liaisons.skipped)
+    result.append(el('p', { class: 'error' }, `跳过 ${s.username}（部门 ${s.departmentCode}）：${s.reason}`));
+  if (!liaisons.created.length) return;
+  const link = csvLink(
+    '联络员初始密码',
+    ['部门代码', '部门', '联络员', '用户名', '初始密码'],
+    liaisons.created.map((c) => [c.departmentCode, c.departmentName, c.displayName, c.username, c.password]),
+  );
+  link.textContent = '下载新账号的初始密码（.csv，只提供这一次）';
+  link.id = 'liaison-passwords';
+  line.append(' ', link);
 }
 
 /** The office's "generate anyway" on the invitations form, for links on this machine's address. */
