@@ -100,6 +100,88 @@ describe('redaction of free text before it reaches a department', () => {
     });
   });
 
+  describe('contacts written to slip past', () => {
+    const hidden: [string, string][] = [
+      ['电话138 0013 8000', '电话〔手机号已隐去〕'],
+      ['电话138-0013-8000', '电话〔手机号已隐去〕'],
+      ['打1 3 8 0 0 1 3 8 0 0 0', '打〔手机号已隐去〕'],
+      ['打138.0013.8000', '打〔手机号已隐去〕'],
+      ['打1\u200b38\u200c0013\u200d8000', '打〔手机号已隐去〕'],
+      ['打13\ufeff800\u2060138000吧', '打〔手机号已隐去〕吧'],
+      ['打１３８００１３８０００', '打〔手机号已隐去〕'],
+      ['打一三八零零一三八零零零', '打〔手机号已隐去〕'],
+      ['打幺三八〇〇幺三八〇〇〇', '打〔手机号已隐去〕'],
+      ['座机0574-87654321', '座机〔电话已隐去〕'],
+      ['座机0574-8765\u200b4321', '座机〔电话已隐去〕'],
+      ['座机零五七四-八七六五四三二一', '座机〔电话已隐去〕'],
+      ['QQ：123456789', 'QQ：〔QQ号已隐去〕'],
+      ['qq:12345', 'qq:〔QQ号已隐去〕'],
+      ['加QQ 12345678901', '加QQ 〔QQ号已隐去〕'],
+      ['扣扣1234567', '扣扣〔QQ号已隐去〕'],
+      ['企鹅号是 888888', '企鹅号是 〔QQ号已隐去〕'],
+      ['ＱＱ：１２３４５６', 'ＱＱ：〔QQ号已隐去〕'],
+      ['发到 zhang at example dot com 就行', '发到 〔邮箱已隐去〕 就行'],
+      ['发到zhang艾特example点com', '发到〔邮箱已隐去〕'],
+      ['发到zhang(at)example.com', '发到〔邮箱已隐去〕'],
+      ['发到 zhang.san [at] qq [dot] com', '发到 〔邮箱已隐去〕'],
+      ['发到 li AT corp DOT com DOT cn。', '发到 〔邮箱已隐去〕。'],
+      ['发到zhang＠example．com', '发到〔邮箱已隐去〕'],
+      ['微信：zhang_san88', '微信：〔微信号已隐去〕'],
+      ['微信号 wxid-123456', '微信号 〔微信号已隐去〕'],
+      ['加vx abc123', '加vx 〔微信号已隐去〕'],
+      ['wx: Li-Si_2025', 'wx: 〔微信号已隐去〕'],
+      ['V信 wang888888', 'V信 〔微信号已隐去〕'],
+      ['v信13812345678', 'v信〔手机号已隐去〕'],
+    ];
+    it.each(hidden)('%s → %s', (text, redacted) => {
+      const { text: out, findings } = redact(text);
+      expect(out).toBe(redacted);
+      for (const f of findings) expect(text.slice(f.start, f.end)).toBe(f.text);
+    });
+
+    const kept = [
+      '2025年办的',
+      '交了3000元',
+      '收费￥1,200',
+      '2026-11-23 去的',
+      '2026年11月23日14:30到16:45',
+      '二〇二五年十一月二十三日',
+      '依据甬政发〔2025〕12号',
+      '前后办了3次，跑了十三趟',
+      '满意度95%，比去年高12.5%',
+      'I arrived at the office at 9 and waited',
+      'look at the dot on the map',
+      'a dot matrix printer at home',
+      '微信公众号上预约',
+      '微信支付了3000元',
+      'wx 2026-11-23 说过',
+      'QQ群里说的',
+      '编号 13 14 15 16 17 18',
+    ];
+    it.each(kept)('leaves %s as it is', (text) => {
+      expect(redact(text)).toEqual({ text, findings: [] });
+    });
+
+    it('returns on 100 KB made to make a backtracking pattern stall, finding what is there', () => {
+      const adversarial = [
+        'a'.repeat(100_000),
+        `a@${'a.'.repeat(50_000)}1`,
+        `x at ${'a dot '.repeat(20_000)}1`,
+        `${'a.'.repeat(50_000)}@`,
+        '@a'.repeat(50_000),
+        'a(at)'.repeat(20_000),
+        `a${' '.repeat(100_000)}at`,
+        '1 '.repeat(50_000),
+        '微信'.repeat(50_000),
+        `qq${'1'.repeat(100_000)}`,
+        '\u200b'.repeat(100_000),
+      ];
+      for (const text of adversarial) expect(redact(text).text).toBe(text);
+      const phones = '13800138000，'.repeat(8_000);
+      expect(redact(phones).text).toBe('〔手机号已隐去〕，'.repeat(8_000));
+    });
+  });
+
   it('reports every finding with its place in the original and redacts all of them in one pass', () => {
     const text = '王科长让我打0574-87654321，再发邮件到a@b.cn，身份证11010519491231002X';
     const { text: out, findings } = redact(text);
