@@ -399,8 +399,9 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
      * A new campaign made from `fromSlug` (last year's): its config with the new code, name and
      * dates, its groups, its departments with their codes (so results line up year over year, and
      * liaison accounts, which name a department by code, keep their department), and on request
-     * its evaluators, without invitations. The questionnaire is the one the config names as it is
-     * now, not a copy of the source's version. One transaction, one audit row.
+     * its evaluators, without invitations, and the questionnaire the source's evaluators answered
+     * last (an uploaded one too, with the office's own questions), checked again with the new
+     * config. One transaction, one audit row.
      */
     async clone(fromSlug: string, input: CloneInput, actor: string): Promise<CloneResult> {
       const source = await repo.findBySlug(fromSlug);
@@ -416,7 +417,11 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
         { ...configInput(source.config), slug: input.slug, name: input.name, opensAt, closesAt },
         `来源活动 ${source.slug} 的配置`,
       );
-      const definition = await checkedQuestionnaire(readQuestionnaire(config.questionnaire), config);
+      const answered = await repo.latestQuestionnaire(source.id);
+      const definition = await checkedQuestionnaire(
+        answered?.definition ?? readQuestionnaire(config.questionnaire),
+        config,
+      );
       const now = clock.now().toISOString();
       return db.kysely
         .transaction()

@@ -110,12 +110,11 @@ describe.each(await dialects())('cloning a campaign on $name', ({ open }) => {
     expect(await services.roster.countEvaluators(campaign.id)).toBe(0);
   });
 
-  it('sets the questionnaire anew: version 1 of the file the config names, as it is now', async () => {
+  it('carries the questionnaire the source’s evaluators answered, as version 1', async () => {
     const campaign = await services.campaigns.getBySlug('test-2027');
     const questionnaire = await services.campaigns.questionnaire(campaign.id);
     expect(questionnaire.version).toBe(1);
-    const file = JSON.parse(readFileSync(resolve(SURVEYS_DIR, source.config.questionnaire), 'utf8'));
-    expect(questionnaire.definition).toEqual(file);
+    expect(questionnaire.definition).toEqual((await services.campaigns.questionnaire(source.id)).definition);
   });
 
   it('keeps liaison accounts on their department: the new campaign names it', async () => {
@@ -350,5 +349,38 @@ describe('a clone over HTTP and on the office page', () => {
     expect(res.status).toBe(403);
     await expect(services.campaigns.getBySlug('csrf-2027')).rejects.toThrow(AppError);
     expect(source.slug).toBe('test-2026');
+  });
+});
+
+describe('cloning a campaign whose questionnaire was uploaded', () => {
+  let db: Db;
+  let services: Services;
+  beforeAll(async () => {
+    db = await sqliteDb();
+    services = createServices({ db, config: defaultConfig(), clock });
+  });
+  afterAll(() => db.close());
+
+  it('carries an uploaded questionnaire with the office’s own questions, not the file the config names', async () => {
+    const file = JSON.parse(readFileSync(resolve(SURVEYS_DIR, 'questionnaire.default.json'), 'utf8')) as {
+      pages: { name: string; elements: unknown[] }[];
+    };
+    const uploaded = {
+      ...file,
+      pages: [
+        ...file.pages,
+        { name: 'after', elements: [{ type: 'comment', name: 'anythingElse', title: '还有什么想说的？' }] },
+      ],
+    };
+    const withExtras = await createTestCampaign(db, services, { questionnaire: uploaded });
+    const { campaign } = await services.campaigns.clone(
+      withExtras.slug,
+      { slug: 'extras-2027', name: '2027年度（自定义问题）', withRoster: false },
+      'office',
+    );
+    expect((await services.campaigns.questionnaire(campaign.id)).definition).toEqual(uploaded);
+    expect((await services.campaigns.departmentIndex(campaign)).extras.record.map((q) => q.name)).toEqual([
+      'anythingElse',
+    ]);
   });
 });
