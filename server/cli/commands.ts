@@ -1,10 +1,5 @@
 import { userCommands } from '../accounts/cli.js';
-import {
-  campaignCloneCommand,
-  campaignCreateCommand,
-  campaignLifecycleCommands,
-  campaignListCommand,
-} from '../campaigns/cli.js';
+import { campaignCloneCommand, campaignCreateCommand } from '../campaigns/cli.js';
 import { importDepartmentsCommand, importEvaluatorsCommand } from '../roster/cli.js';
 import { exportResponsesCommand, importResponsesCommand } from '../responses/cli.js';
 import { resultsCommands } from '../results/cli.js';
@@ -23,8 +18,6 @@ export const commands: Command[] = [
   serveCommand,
   campaignCreateCommand,
   campaignCloneCommand,
-  campaignListCommand,
-  ...campaignLifecycleCommands,
   importDepartmentsCommand,
   importEvaluatorsCommand,
   ...userCommands,

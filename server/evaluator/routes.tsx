@@ -5,7 +5,7 @@ import { readJsonBody } from '../http/inputs.js';
 import { Layout } from '../http/components/layout.js';
 import { MessagePage } from '../http/components/message.js';
 import type { Services } from '../services.js';
-import { campaignTime, PAUSED_MESSAGE, type ClientConnection } from './service.js';
+import { campaignTime, type ClientConnection } from './service.js';
 
 /** Where a request came from; the service decides whether X-Forwarded-For is trusted. */
 function connection(c: Context): ClientConnection {
@@ -100,17 +100,7 @@ export function evaluatorPages(services: Services) {
       );
     }
     const { campaign } = found;
-    if (found.state === 'paused') {
-      const [title, text] =
-        lang === 'en'
-          ? [
-              'Paused',
-              `${campaign.name} is paused by the appraisal office. What you have saved is kept: please open this link again later.`,
-            ]
-          : ['评议暂停中', `${campaign.name}${PAUSED_MESSAGE.slice('评议暂停中：'.length)}`];
-      return c.html(<MessagePage title={title} message={text} lang={htmlLang} />, 403);
-    }
-    if (found.state === 'draft' || found.state === 'scheduled') {
+    if (found.state === 'scheduled') {
       const opens = campaignTime(campaign, campaign.opensAt, lang);
       const [title, text] =
         lang === 'en'
@@ -118,7 +108,7 @@ export function evaluatorPages(services: Services) {
           : ['评议尚未开始', `${campaign.name}将于 ${opens} 开始，届时请再次打开此链接。`];
       return c.html(<MessagePage title={title} message={text} lang={htmlLang} />, 403);
     }
-    if (found.state !== 'open') {
+    if (found.state === 'closed') {
       const closes = campaignTime(campaign, campaign.closesAt, lang);
       const [title, text] =
         lang === 'en'

@@ -13,7 +13,7 @@ import { invitationsRepository, type Invitation } from '../invitations/repositor
 import { departmentDirectory } from './directory.js';
 import { evaluatorRepository, legacyDraftKey, type Draft } from './repository.js';
 import { linkKey, openText, sealText } from '../shared/sealing.js';
-import { campaignTime } from '../campaigns/lifecycle.js';
+import { formatLongDateTime, zoneLabel } from '../../web/lib/time.js';
 
 /** Tokens are newToken()'s base64url; anything else is unknown without a database lookup. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
@@ -54,10 +54,6 @@ const CREDENTIAL_TAKEN = () =>
     'ALREADY_SUBMITTED',
     '这个链接已经领取过提交答卷的凭证。如果提交时网络中断了，请在当时填写问卷的那部手机或那台电脑上重新打开这个链接，会自动完成提交；做不到的，请联系评议办公室。',
   );
-
-/** What an evaluator reads while the office has paused the campaign. */
-export const PAUSED_MESSAGE =
-  '评议暂停中：评议办暂时暂停了填写。您已保存的内容不会丢失，恢复后请再次打开此链接继续填写。';
 
 /**
  * How a link was spent: by a submission (named mode, the one-step path: its response is stored)
@@ -163,10 +159,9 @@ export function evaluatorService(
 
   function assertOpen(campaign: Campaign) {
     const status = campaigns.status(campaign);
-    if (status === 'draft' || status === 'scheduled')
+    if (status === 'scheduled')
       throw new AppError('CAMPAIGN_NOT_OPEN', `评议尚未开始，开始时间：${campaignTime(campaign, campaign.opensAt)}`);
-    if (status === 'paused') throw new AppError('CAMPAIGN_NOT_OPEN', PAUSED_MESSAGE);
-    if (status !== 'open')
+    if (status === 'closed')
       throw new AppError('CAMPAIGN_CLOSED', `评议已经结束，截止时间：${campaignTime(campaign, campaign.closesAt)}`);
   }
 
@@ -463,6 +458,11 @@ export function evaluatorService(
   }
 }
 
-export { campaignTime };
+/** A campaign time as the people of the campaign read it: `2026年12月2日 10:56（北京时间）`. */
+export function campaignTime(campaign: Campaign, iso: string, lang: 'zh' | 'en' = 'zh'): string {
+  const zone = campaign.config.timeZone;
+  const label = zoneLabel(zone, lang);
+  return `${formatLongDateTime(iso, zone, lang)}${lang === 'en' ? ` (${label})` : `（${label}）`}`;
+}
 
 export type EvaluatorService = ReturnType<typeof evaluatorService>;

@@ -53,12 +53,12 @@ export function privacyService(
   async function closed(slug: string): Promise<Campaign> {
     const campaign = await campaigns.getBySlug(slug);
     const status = campaigns.status(campaign);
-    if (status === 'draft' || status === 'scheduled')
+    if (status === 'scheduled')
       throw new AppError(
         'CONFLICT',
         `评议活动 ${campaign.name} 尚未开始，截止（${campaignTime(campaign, campaign.closesAt)}）后才能清除个人信息`,
       );
-    if (status === 'open' || status === 'paused')
+    if (status === 'open')
       throw new AppError(
         'CONFLICT',
         `评议活动 ${campaign.name} 正在进行，截止（${campaignTime(campaign, campaign.closesAt)}）后才能清除个人信息`,

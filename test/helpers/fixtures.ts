@@ -3,8 +3,6 @@ import { chunks } from '../../server/shared/chunks.js';
 import { newId, newToken, sha256 } from '../../server/shared/ids.js';
 import type { Services } from '../../server/services.js';
 import type { Campaign } from '../../server/campaigns/service.js';
-import type { StoredState } from '../../server/campaigns/lifecycle.js';
-import { campaignsRepository } from '../../server/campaigns/repository.js';
 import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../../surveys/campaign-config.js';
 
 export interface TestCampaignOptions {
@@ -13,12 +11,10 @@ export interface TestCampaignOptions {
   overrides?: Record<string, unknown>;
   /** a SurveyJS definition instead of the config's questionnaire file */
   questionnaire?: unknown;
-  /** the stored lifecycle state (default open: the dates then say scheduled, open or closed) */
-  state?: StoredState;
 }
 
 /**
- * The example campaign (opened, running from 2026-11-01 to 2026-12-31, Asia/Shanghai) with departments
+ * The example campaign (open from 2026-11-01 to 2026-12-31, Asia/Shanghai) with departments
  * D001… spread over its three groups, inserted directly: roster imports have their own tests.
  */
 export async function createTestCampaign(db: Db, services: Services, options: TestCampaignOptions = {}) {
@@ -32,12 +28,7 @@ export async function createTestCampaign(db: Db, services: Services, options: Te
     'test',
   );
   await insertNumberedDepartments(db, campaign, options.departments ?? 6, '测试部门');
-  return setState(db, campaign, options.state ?? 'open');
-}
-
-/** The campaign with its stored lifecycle state set directly (the transitions have their own tests). */
-export async function setState(db: Db, campaign: Campaign, state: StoredState): Promise<Campaign> {
-  return campaignsRepository(db.kysely).update(campaign.id, { state });
+  return campaign;
 }
 
 /** Departments D001, D002, … named `${namePrefix}1`, `${namePrefix}2`, …, spread round-robin over the campaign's groups. */

@@ -1,7 +1,6 @@
 import { defaultConfig } from '../../server/config.js';
 import type { Db } from '../../server/db/connect.js';
 import { createServices } from '../../server/services.js';
-import { setState } from '../helpers/fixtures.js';
 import { createInvitation, jsonRequest, surveySetup, webAnswers } from '../evaluator/helpers.js';
 import { knownRecords, RESULTS_TIME, storeRecords } from '../results/helpers.js';
 
@@ -61,13 +60,4 @@ export async function purgeSetup(db: Db) {
 export async function scoredBytes(s: Awaited<ReturnType<typeof purgeSetup>>): Promise<string> {
   const fresh = createServices({ db: s.db, config: defaultConfig(), clock: s.clock });
   return JSON.stringify((await fresh.results.compute(s.campaign.slug, { uncertainty: true })).result);
-}
-
-/**
- * The setup's campaign as it was before its publication, at `at`: the clock moved back and its
- * stored state open again (a published campaign never reopens; this replays the earlier moment).
- */
-export async function beforePublication(s: Awaited<ReturnType<typeof purgeSetup>>, at: string): Promise<void> {
-  s.clock.set(at);
-  await setState(s.db, s.campaign, 'open');
 }

@@ -4,7 +4,7 @@ import type { CanonicalRecord } from '../../server/contracts.js';
 import { AppError } from '../../server/errors.js';
 import { dialects } from '../helpers/db.js';
 import { OPEN_TIME } from '../evaluator/helpers.js';
-import { BEFORE_OPEN, beforePublication, purgeSetup, scoredBytes } from './helpers.js';
+import { BEFORE_OPEN, purgeSetup, scoredBytes } from './helpers.js';
 
 const EXPECTED = { evaluators: 3, invitations: 3, drafts: 1, negativeContacts: 2, responses: 3, networkKeys: 2 };
 
@@ -34,13 +34,13 @@ describe.each(await dialects())('purging a campaign’s personal data on $name',
     );
 
   it('is refused before the campaign opens and while it is open, with the closing time, changing nothing', async () => {
-    await beforePublication(s, BEFORE_OPEN);
+    s.clock.set(BEFORE_OPEN);
     expect(await refusal(purge())).toEqual({
       code: 'CONFLICT',
       message:
         '评议活动 2026年度民主评议机关（示例） 尚未开始，截止（2026年12月31日 23:59（北京时间））后才能清除个人信息',
     });
-    await beforePublication(s, OPEN_TIME);
+    s.clock.set(OPEN_TIME);
     const refused = (await refusal(purge())) as AppError;
     expect(refused.code).toBe('CONFLICT');
     expect(refused.message).toContain('正在进行，截止（2026年12月31日 23:59（北京时间））后才能清除个人信息');

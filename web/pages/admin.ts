@@ -8,6 +8,7 @@ import type {
   EvaluatorSearch,
   ImportSummary,
   LiaisonAccounts,
+  SnapshotSummary,
   UserCreated,
 } from '../../server/contracts.js';
 import { el, table, whileBusy } from '../lib/dom.js';
@@ -98,6 +99,26 @@ onSubmit(document.getElementById('invitations') as HTMLFormElement | null, async
   await saveResponse(res, `invitations.${format === 'letters' ? 'html' : format}`);
   result.replaceChildren(
     el('p', { class: 'ok' }, `已生成 ${count} 个邀请链接，文件已下载。请妥善保存：链接不能再次导出。`),
+  );
+});
+
+onSubmit(document.getElementById('publish') as HTMLFormElement | null, async (form, result) => {
+  if (!confirm('发布后结果不可更改。确定按当前数据计算并发布吗？')) return;
+  result.replaceChildren(el('p', { class: 'muted' }, '正在计算（含抽样区间），请稍候…'));
+  const snapshot = await api.json<SnapshotSummary>(form.dataset.endpoint!, { method: 'POST' });
+  result.replaceChildren(
+    el(
+      'p',
+      { class: 'ok' },
+      `已发布：${snapshot.counts.responses} 份答卷，纳入计分 ${snapshot.counts.included}，剔除 ${snapshot.counts.excluded}。`,
+    ),
+    el(
+      'a',
+      {
+        href: `/dashboard?campaign=${encodeURIComponent(snapshot.campaign)}&snapshot=${encodeURIComponent(snapshot.id)}`,
+      },
+      '查看发布的结果',
+    ),
   );
 });
 

@@ -21,7 +21,6 @@ import * as m0024 from './0024_blind_credentials.js';
 import * as m0025 from './0025_campaign_purge.js';
 import * as m0026 from './0026_user_sign_ins.js';
 import * as m0027 from './0027_department_short_names.js';
-import * as m0028 from './0028_campaign_lifecycle.js';
 import * as m0031 from './0031_pending_spends_index.js';
 
 /** Ordered, shared by SQLite and PostgreSQL. Add new files at the end; never edit a released one. */
@@ -48,7 +47,6 @@ const migrations: Record<string, Migration> = {
   '0025_campaign_purge': m0025,
   '0026_user_sign_ins': m0026,
   '0027_department_short_names': m0027,
-  '0028_campaign_lifecycle': m0028,
   '0031_pending_spends_index': m0031,
 };
 
