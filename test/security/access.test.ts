@@ -54,6 +54,8 @@ const PLAN: Record<string, Plan> = {
   'POST /api/campaigns/:slug/evaluators/:id/invitation': ['admin'],
   'GET /api/campaigns/:slug/progress': ['admin', 'analyst'],
   'GET /admin': ['admin'],
+  'GET /admin/campaigns/new': ['admin'],
+  'POST /admin/campaigns/new': ['admin'],
   'GET /admin/campaigns/:slug': ['admin'],
   'POST /admin/campaigns/:slug/clone': ['admin'],
   'GET /admin/campaigns/:slug/negatives': ['admin'],
