@@ -612,6 +612,18 @@ const PLANS: Record<string, Plan> = {
   },
   'GET /api/users': { queries: ['?limit=1e999'] },
   'POST /api/users': { bodies: true },
+  // :username is an unknown account here, so nothing is disabled or reset
+  'POST /api/users/:username/disable': { bodies: true },
+  'POST /api/users/:username/enable': { bodies: true },
+  'POST /api/users/:username/reset-password': { bodies: true },
+  // a wrong current password counts like a failed login: a few bodies, no header battery
+  'POST /api/users/me/password': { bodies: ['not JSON', 'deeply nested array'], headers: false },
+  'GET /admin/users': { queries: ['?format=exe'] },
+  'POST /admin/users/:username/disable': { bodies: true },
+  'POST /admin/users/:username/enable': { bodies: true },
+  'POST /admin/users/:username/reset-password': { bodies: true },
+  'GET /account/password': { queries: ['?format=exe'] },
+  'POST /account/password': { bodies: ['not JSON', 'multipart with a broken boundary'], headers: false },
   'GET /api/campaigns': { queries: ['?limit=1e999'] },
   'POST /api/campaigns': { bodies: true, queries: ['?dryRun=maybe'] },
   'GET /api/campaigns/:slug': { queries: ['?format=exe'] },
