@@ -1,22 +1,9 @@
 import type { ErrorBody } from '../../server/contracts.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../server/app.js';
-import { fixedClock } from '../../server/clock.js';
-import { defaultConfig } from '../../server/config.js';
-import { createServices } from '../../server/services.js';
-import { loginAs, type LoggedIn } from '../helpers/auth.js';
-import { sqliteDb } from '../helpers/db.js';
-import { createTestCampaign } from '../helpers/fixtures.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loginAs } from '../helpers/auth.js';
+import { officeSignedIn } from './setup.js';
 
-const db = await sqliteDb();
-const deps = { db, config: defaultConfig(), clock: fixedClock('2026-11-23T08:00:00Z') };
-const app = createApp(deps);
-const services = createServices(deps);
-let admin: LoggedIn;
-beforeAll(async () => {
-  await createTestCampaign(db, services);
-  admin = await loginAs(app, services, 'admin');
-});
+const { db, app, services, admin } = await officeSignedIn();
 afterAll(() => db.close());
 
 const addUser = (body: unknown, headers = admin.headers({ 'content-type': 'application/json' })) =>
