@@ -473,6 +473,7 @@ export function adminRoutes(services: Services) {
             <label>
               格式
               <select name="format">
+                <option value="bundle">全部格式（.zip：邀请函、Excel 和 CSV 清单，同一批链接）</option>
                 <option value="xlsx">Excel 链接清单（.xlsx）</option>
                 <option value="csv">CSV 链接清单（.csv）</option>
                 <option value="letters">可打印的邀请函（二维码，每人一页 A4）</option>

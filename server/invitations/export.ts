@@ -1,12 +1,14 @@
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
+import { zipSync } from 'fflate';
 import { categoryLabel, type Campaign } from '../campaigns/service.js';
 import { lettersHtml } from './letters.js';
 import type { IssuedInvitation } from './service.js';
 import { spreadsheetSafe } from '../../web/lib/csv-guard.js';
 import { formatDateTime } from '../../web/lib/time.js';
 
-export const EXPORT_FORMATS = ['xlsx', 'csv', 'letters'] as const;
+/** `bundle`: one .zip holding the letters, the .xlsx list and the .csv list of the same links. */
+export const EXPORT_FORMATS = ['bundle', 'xlsx', 'csv', 'letters'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportFile {
@@ -81,30 +83,59 @@ export async function exportInvitations(
   // 20261123-1056 in the campaign's time zone
   const stamp = formatDateTime(now, campaign.config.timeZone).replace(/[-:]/g, '').replace(' ', '-');
   const base = `${campaign.slug}-invitations-${stamp}`;
-  switch (format) {
-    case 'csv':
-      return {
-        body: new TextEncoder().encode(linksCsv(campaign, issued)),
-        contentType: 'text/csv; charset=utf-8',
-        filename: `${base}.csv`,
-      };
-    case 'xlsx':
-      return {
-        body: await linksXlsx(campaign, issued),
-        contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-        filename: `${base}.xlsx`,
-      };
-    case 'letters':
-      return {
-        body: new TextEncoder().encode(await lettersHtml(campaign, issued, now)),
-        contentType: 'text/html; charset=utf-8',
-        filename: `${base}-letters.html`,
-      };
-  }
+  const file = async (one: Exclude<ExportFormat, 'bundle'>): Promise<ExportFile> => {
+    switch (one) {
+      case 'csv':
+        return {
+          body: new TextEncoder().encode(linksCsv(campaign, issued)),
+          contentType: 'text/csv; charset=utf-8',
+          filename: `${base}.csv`,
+        };
+      case 'xlsx':
+        return {
+          body: await linksXlsx(campaign, issued),
+          contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          filename: `${base}.xlsx`,
+        };
+      case 'letters':
+        return {
+          body: new TextEncoder().encode(await lettersHtml(campaign, issued, now)),
+          contentType: 'text/html; charset=utf-8',
+          filename: `${base}-letters.html`,
+        };
+    }
+  };
+  if (format !== 'bundle') return file(format);
+  const parts = [await file('letters'), await file('xlsx'), await file('csv')];
+  return {
+    // the .xlsx is compressed already; the file times are the generation's, in the campaign's zone as the name says
+    body: zipSync(
+      Object.fromEntries(parts.map((p) => [p.filename, [p.body, { level: p.filename.endsWith('.xlsx') ? 0 : 6 }]])),
+      {
+        mtime: now,
+      },
+    ),
+    contentType: 'application/zip',
+    filename: `${base}.zip`,
+  };
 }
 
-/** The export format of an output file name (--out LINKS.xlsx|.csv|.html). */
+const FORMAT_OF_EXTENSION = new Map<string, ExportFormat>([
+  ['zip', 'bundle'],
+  ['xlsx', 'xlsx'],
+  ['csv', 'csv'],
+  ['html', 'letters'],
+  ['htm', 'letters'],
+]);
+
+/** The export format of an output file name (--out LINKS.zip|.xlsx|.csv|.html). */
 export function formatOfFile(path: string): ExportFormat | undefined {
-  const ext = path.toLowerCase().match(/\.([a-z]+)$/)?.[1];
-  return ext === 'xlsx' ? 'xlsx' : ext === 'csv' ? 'csv' : ext === 'html' || ext === 'htm' ? 'letters' : undefined;
+  return FORMAT_OF_EXTENSION.get(path.toLowerCase().match(/\.([a-z]+)$/)?.[1] ?? '');
 }
+
+/** What the CLI says of an --out file name it can't write. */
+export const OUT_EXTENSIONS =
+  '--out 的文件应以 .zip（邀请函、Excel 和 CSV 清单一起）、.xlsx、.csv 或 .html（邀请函）结尾';
+
+/** Whether the file holds letters, whose QR codes must reach the evaluators' phones. */
+export const hasLetters = (format: string) => format === 'letters' || format === 'bundle';

@@ -6,7 +6,7 @@ import type { AppEnv } from '../http/env.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import type { Services } from '../services.js';
 import { parseJson } from '../shared/json.js';
-import { EXPORT_FORMATS, exportInvitations, type ExportFile } from './export.js';
+import { EXPORT_FORMATS, exportInvitations, hasLetters, type ExportFile } from './export.js';
 
 function download(file: ExportFile, extra: Record<string, string> = {}) {
   return new Response(file.body as Uint8Array<ArrayBuffer>, {
@@ -57,12 +57,13 @@ export function invitationsRoutes(services: Services, clock: Clock) {
 
   /**
    * Generate invitations for every evaluator without one and return them as a file
-   * (`format=xlsx|csv|letters`): the only time the links are shown.
+   * (`format=bundle|xlsx|csv|letters`; bundle, the default, is a .zip of the three): the only
+   * time the links are shown.
    */
   app.post('/:slug/invitations', requireRole('admin'), async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
-    const { format, allowLoopback } = await linkRequestOf(c, EXPORT_FORMATS, 'xlsx');
-    if (format === 'letters') services.invitations.assertLettersReachable({ allowLoopback });
+    const { format, allowLoopback } = await linkRequestOf(c, EXPORT_FORMATS, 'bundle');
+    if (hasLetters(format)) services.invitations.assertLettersReachable({ allowLoopback });
     const issued = await services.invitations.generate(campaign, { actor: c.get('user').username });
     if (!issued.length)
       throw new AppError(
@@ -74,11 +75,11 @@ export function invitationsRoutes(services: Services, clock: Clock) {
     });
   });
 
-  /** A new link for one evaluator (lost letter); the old one stops working. `format=json` (default) or letters/xlsx/csv. */
+  /** A new link for one evaluator (lost letter); the old one stops working. `format=json` (default) or bundle/letters/xlsx/csv. */
   app.post('/:slug/evaluators/:id/invitation', requireRole('admin'), async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
     const { format, allowLoopback } = await linkRequestOf(c, ['json', ...EXPORT_FORMATS], 'json');
-    if (format === 'letters') services.invitations.assertLettersReachable({ allowLoopback });
+    if (hasLetters(format)) services.invitations.assertLettersReachable({ allowLoopback });
     const issued = await services.invitations.regenerate(campaign, c.req.param('id'), {
       actor: c.get('user').username,
     });

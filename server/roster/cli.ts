@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { assertWritable, CliError, readFailure, writeOutput, type Command, type CliContext } from '../cli/framework.js';
-import { exportInvitations, formatOfFile } from '../invitations/export.js';
+import { exportInvitations, formatOfFile, hasLetters, OUT_EXTENSIONS } from '../invitations/export.js';
 import { liaisonPasswordsCsv } from '../accounts/liaisons.js';
 import type { ImportSummary } from '../contracts.js';
 import type { ImportFile } from './service.js';
@@ -75,9 +75,9 @@ export const importDepartmentsCommand: Command = {
 
 export const importEvaluatorsCommand: Command = {
   name: 'import evaluators',
-  usage: 'import evaluators --campaign SLUG [--out LINKS.xlsx|.csv|.html [--allow-loopback]] [--dry-run] FILE',
+  usage: 'import evaluators --campaign SLUG [--out LINKS.zip|.xlsx|.csv|.html [--allow-loopback]] [--dry-run] FILE',
   summary:
-    '导入评议代表（.xlsx/.csv：name 姓名, organisation 单位/项目, category 类别[, phone 电话, email 邮箱]）；--out 为还没有邀请的代表生成链接并写入文件',
+    '导入评议代表（.xlsx/.csv：name 姓名, organisation 单位/项目, category 类别[, phone 电话, email 邮箱]）；--out 为还没有邀请的代表生成链接并写入文件（.zip：邀请函、Excel 和 CSV 清单一起）',
   options: {
     campaign: { type: 'string' },
     out: { type: 'string' },
@@ -87,17 +87,17 @@ export const importEvaluatorsCommand: Command = {
   async run({ values, positionals }, ctx) {
     const slug = values.campaign as string | undefined;
     if (!slug || positionals.length !== 1)
-      throw new CliError('用法：minping import evaluators --campaign SLUG [--out LINKS.xlsx] FILE');
+      throw new CliError('用法：minping import evaluators --campaign SLUG [--out LINKS.zip] FILE');
     const out = values.out as string | undefined;
     const format = out ? formatOfFile(out) : undefined;
-    if (out && !format) throw new CliError('--out 的文件应以 .xlsx、.csv 或 .html（邀请函）结尾');
+    if (out && !format) throw new CliError(OUT_EXTENSIONS);
     if (out && values['dry-run']) throw new CliError('--dry-run 不能与 --out 一起使用');
     if (out) assertWritable(out, '--out');
     const file = readInput(positionals[0]);
     const deps = await ctx.deps();
     const services = await ctx.services();
     const campaign = await services.campaigns.getBySlug(slug);
-    if (format === 'letters')
+    if (format && hasLetters(format))
       services.invitations.assertLettersReachable({ allowLoopback: !!values['allow-loopback'] });
     printSummary(
       ctx,

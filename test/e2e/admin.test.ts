@@ -9,7 +9,7 @@ import { createServices } from '../../server/services.js';
 import { EXAMPLE_CONFIG_PATH } from '../../surveys/campaign-config.js';
 import { browserAvailable, launchBrowser, listen } from '../helpers/browser.js';
 import { sqliteDb } from '../helpers/db.js';
-import { csvOf, xlsxRows } from '../helpers/sheets.js';
+import { bundleOf, csvOf } from '../helpers/sheets.js';
 
 describe.skipIf(!browserAvailable())('the appraisal office in a real browser', () => {
   let db: Db;
@@ -99,17 +99,21 @@ describe.skipIf(!browserAvailable())('the appraisal office in a real browser', (
     await evaluatorsForm.getByRole('button', { name: '上传' }).click();
     await evaluatorsForm.getByText('新增 3').waitFor();
 
-    // generate and download the links
+    // generate and download the links: by default every format in one .zip (letters need the
+    // confirmation while PUBLIC_URL is this machine)
+    await page.getByLabel('仍然生成').check();
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: '生成并下载' }).click();
     const file = await download;
-    expect(file.suggestedFilename()).toMatch(/^demo-2026-invitations-.*\.xlsx$/);
-    const links = await xlsxRows(readFileSync(await file.path()));
-    expect(links.slice(1).map((r) => r[5])).toEqual([
+    expect(file.suggestedFilename()).toMatch(/^demo-2026-invitations-.*\.zip$/);
+    const bundle = await bundleOf(readFileSync(await file.path()));
+    expect(bundle.links.xlsx).toEqual([
       expect.stringContaining('/s/'),
       expect.stringContaining('/s/'),
       expect.stringContaining('/s/'),
     ]);
+    expect(bundle.links.letters).toEqual(bundle.links.xlsx);
+    expect(bundle.links.csv).toEqual(bundle.links.xlsx);
     await page.getByText('已生成 3 个邀请链接').waitFor();
 
     // progress after a reload

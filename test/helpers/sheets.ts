@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { unzipSync } from 'fflate';
 
 /** An .xlsx file with these rows on its first sheet (built in the test: no binary fixtures). */
 export async function xlsxOf(rows: unknown[][], sheetName = 'Sheet1'): Promise<Uint8Array> {
@@ -44,4 +45,28 @@ export function uploadForm(bytes: Uint8Array | string, filename: string, field =
   const form = new FormData();
   form.append(field, new Blob([typeof bytes === 'string' ? bytes : (bytes as Uint8Array<ArrayBuffer>)]), filename);
   return form;
+}
+
+/** The three files of an invitations bundle (.zip) and the links each holds, in file order. */
+export async function bundleOf(bytes: Uint8Array | ArrayBuffer) {
+  const files = unzipSync(new Uint8Array(bytes));
+  const named = (suffix: string) => {
+    const name = Object.keys(files).find((n) => n.endsWith(suffix));
+    if (!name) throw new Error(`no ${suffix} in the bundle: ${Object.keys(files).join(', ')}`);
+    return files[name];
+  };
+  const letters = new TextDecoder().decode(named('-letters.html'));
+  const csv = new TextDecoder().decode(named('.csv'));
+  const rows = await xlsxRows(named('.xlsx'));
+  return {
+    names: Object.keys(files).sort(),
+    letters,
+    csv,
+    rows,
+    links: {
+      letters: [...letters.matchAll(/<p class="link">([^<]+)<\/p>/g)].map((m) => m[1]),
+      xlsx: rows.slice(1).map((r) => r[5]),
+      csv: [...csv.matchAll(/(https?:\/\/[^,\r\n]+\/s\/[A-Za-z0-9_-]+)/g)].map((m) => m[1]),
+    },
+  };
 }

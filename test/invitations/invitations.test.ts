@@ -10,7 +10,7 @@ import { sha256 } from '../../server/shared/ids.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
 import { createTestCampaign } from '../helpers/fixtures.js';
-import { csvOf, uploadForm, xlsxRows } from '../helpers/sheets.js';
+import { bundleOf, csvOf, uploadForm, xlsxRows } from '../helpers/sheets.js';
 import { webAnswers } from '../evaluator/helpers.js';
 
 let db: Db;
@@ -78,6 +78,29 @@ describe('generating invitations', () => {
       JSON.stringify(await db.kysely.selectFrom('invitations').selectAll().execute()) +
       JSON.stringify(await db.kysely.selectFrom('audit_log').selectAll().execute());
     for (const link of links) expect(dump).not.toContain(tokenOf(link));
+  });
+
+  it('by default returns one .zip with the letters, the .xlsx and the .csv of the same links', async () => {
+    const res = await app.request(`/api/campaigns/${campaign.slug}/invitations`, {
+      method: 'POST',
+      headers: admin.headers(),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/zip');
+    expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="test-2026-invitations-[0-9-]+\.zip"/);
+    const bundle = await bundleOf(await res.arrayBuffer());
+    expect(bundle.names.map((n) => n.replace(/-invitations-\d{8}-\d{4}/, ''))).toEqual([
+      'test-2026-letters.html',
+      'test-2026.csv',
+      'test-2026.xlsx',
+    ]);
+    expect(bundle.links.letters).toHaveLength(4);
+    // letters, list and CSV sorted alike (by unit, then name): the same links in the same order
+    expect(bundle.links.xlsx).toEqual(bundle.links.letters);
+    expect(bundle.links.csv).toEqual(bundle.links.letters);
+    expect(bundle.links.letters.map((l) => sha256(tokenOf(l))).sort()).toEqual(
+      (await invitations()).map((i) => i.token_hash).sort(),
+    );
   });
 
   it('makes tokens of at least 128 random bits, all different', async () => {

@@ -89,14 +89,17 @@ const loopbackConfirmed = () =>
     ? '&allowLoopback=1'
     : '';
 
+/** The file name's ending of each invitations format, where it is not the format's name. */
+const EXTENSIONS: Record<string, string> = { bundle: 'zip', letters: 'html' };
+
 // generate invitations and download the file
 onSubmit(document.getElementById('invitations') as HTMLFormElement | null, async (form, result) => {
-  const format = String(new FormData(form).get('format') ?? 'xlsx');
+  const format = String(new FormData(form).get('format') ?? 'bundle');
   const res = await api.request(`${form.dataset.endpoint}?format=${encodeURIComponent(format)}${loopbackConfirmed()}`, {
     method: 'POST',
   });
   const count = res.headers.get('x-invitations-generated') ?? '?';
-  await saveResponse(res, `invitations.${format === 'letters' ? 'html' : format}`);
+  await saveResponse(res, `invitations.${EXTENSIONS[format] ?? format}`);
   result.replaceChildren(
     el('p', { class: 'ok' }, `已生成 ${count} 个邀请链接，文件已下载。请妥善保存：链接不能再次导出。`),
   );
