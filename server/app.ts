@@ -10,6 +10,7 @@ import { refuseBadUrlText, trimTrailingSlash } from './http/inputs.js';
 import { compressResponses } from './http/compress.js';
 import { UPLOAD_MAX_BYTES } from './http/limits.js';
 import { AppError } from './errors.js';
+import { previewApi, previewPages } from './evaluator/preview.js';
 import { createServices, type Services } from './services.js';
 import { errorBody } from './errors.js';
 import { FAILURE_MESSAGES } from './db/health.js';
@@ -113,6 +114,7 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
   app.route('/login', loginPageRoutes(services, deps.config));
   app.route('/logout', logoutPageRoutes(services, deps.config));
   app.route('/api/users', usersRoutes(services));
+  app.route('/api/campaigns', previewApi(services));
   app.route('/api/campaigns', campaignRoutes(services));
   app.route('/api/campaigns', rosterRoutes(services));
   app.route('/api/campaigns', responsesRoutes(services));
@@ -121,6 +123,7 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
   app.route('/api/campaigns', negativesRoutes(services));
   app.route('/api/campaigns', suggestionsRoutes(services));
   app.route('/api/campaigns', privacyRoutes(services));
+  app.route('/admin', previewPages(services));
   app.route('/admin/users', usersPages(services));
   app.route('/account', accountPages(services));
   app.route('/admin', adminRoutes(services));

@@ -265,6 +265,8 @@ export interface EvaluatorLoad {
   credentialKey?: string;
   /** what the department picker searches and groups by (web/lib/department-search.ts) */
   directory: DepartmentDirectory;
+  /** the office's preview (no invitation): the page saves and submits nothing */
+  preview?: true;
 }
 
 /**

@@ -345,6 +345,13 @@ export function adminRoutes(services: Services) {
           <dd>
             {progress.totals.evaluators} 人，已邀请 {progress.totals.invited} 人
           </dd>
+          <dt>问卷</dt>
+          <dd>
+            <a href={`/admin/campaigns/${campaign.slug}/preview`} id="preview-link">
+              预览评议代表看到的问卷
+            </a>
+            （<a href={`/admin/campaigns/${campaign.slug}/preview?width=phone`}>手机宽度</a>，答案不保存）
+          </dd>
         </dl>
 
         <section class="card">

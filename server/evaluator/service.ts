@@ -94,6 +94,16 @@ export function networkKey(salt: string, campaignId: string, prefix: string): st
   return sha256(`${salt}|${campaignId}|${prefix}`);
 }
 
+/** The category a preview shows (the config's first unless one is asked for); an unknown one is refused. */
+export function previewCategory(campaign: Campaign, asked: string | undefined): string {
+  const category = asked ?? campaign.config.categories[0]!.code;
+  if (!campaign.config.categories.some((c) => c.code === category))
+    throw new AppError('VALIDATION_FAILED', `本活动没有“${category}”这个评议代表类别`, [
+      { field: 'category', message: '应为本活动配置中的类别代码' },
+    ]);
+  return category;
+}
+
 export interface ClientConnection {
   remoteAddress: string | null;
   forwardedFor: string | null;
@@ -231,6 +241,16 @@ export function evaluatorService(
   }
 
   /** The served questionnaire, and the department directory computed once per department list. */
+  const campaignState = (campaign: Campaign): EvaluatorLoad['campaign'] => ({
+    slug: campaign.slug,
+    name: campaign.name,
+    status: campaigns.status(campaign),
+    mode: campaign.mode,
+    opensAt: campaign.opensAt,
+    closesAt: campaign.closesAt,
+    timeZone: campaign.config.timeZone,
+  });
+
   async function served(campaign: Campaign, category: string) {
     const questionnaire = await campaigns.questionnaire(campaign.id);
     const departments = await campaigns.departments(campaign.id);
@@ -278,21 +298,28 @@ export function evaluatorService(
       const { questionnaire, directory } = await served(campaign, invitation.category);
       const draft = await findDraft(token, invitation.id);
       return {
-        campaign: {
-          slug: campaign.slug,
-          name: campaign.name,
-          status: campaigns.status(campaign),
-          mode: campaign.mode,
-          opensAt: campaign.opensAt,
-          closesAt: campaign.closesAt,
-          timeZone: campaign.config.timeZone,
-        },
+        campaign: campaignState(campaign),
         questionnaire,
         draft: draft ?? null,
         directory,
         ...(campaign.mode === 'named'
           ? {}
           : { credentialKey: (await responses.credentialKey(campaign, invitation.category)).publicKey }),
+      };
+    },
+
+    /**
+     * The questionnaire a category's evaluators are served, for the office to look at before (and
+     * while) the campaign runs. No invitation, no draft, no key: nothing it answers can be stored.
+     */
+    async preview(campaign: Campaign, asked: string | undefined): Promise<EvaluatorLoad> {
+      const { questionnaire, directory } = await served(campaign, previewCategory(campaign, asked));
+      return {
+        campaign: campaignState(campaign),
+        questionnaire,
+        draft: null,
+        directory,
+        preview: true,
       };
     },
 

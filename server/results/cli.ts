@@ -3,7 +3,7 @@ import { tableLines } from '../cli/table.js';
 import { resultCsv, resultXlsx } from './export.js';
 import { runSimulation } from '../demo/simulate.js';
 import type { ResultView } from '../contracts.js';
-import { withheldText } from '../../web/lib/format.js';
+import { INTERIM_NOTE, withheldText } from '../../web/lib/format.js';
 import { groupsOf } from '../../web/lib/result-groups.js';
 
 const fmt = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(2));
@@ -12,7 +12,7 @@ const fmt = (x: number | null | undefined) => (x === null || x === undefined ? '
 export function rankingTable(view: ResultView): string[] {
   const lines: string[] = [];
   lines.push(
-    `${view.campaign.name}（${view.campaign.slug}）${view.snapshot ? `  快照 ${view.snapshot.id}` : '  实时计算'}`,
+    `${view.campaign.name}（${view.campaign.slug}）${view.snapshot ? `  快照 ${view.snapshot.id}` : `  ${INTERIM_NOTE}：实时计算`}`,
   );
   lines.push(
     `答卷 ${view.inputs.responses}，纳入 ${view.inputs.included}，剔除 ${view.inputs.excluded}，标记 ${view.inputs.flagged}；抽样 ${view.bootstrapSamples} 次；输入摘要 ${view.inputs.hash.slice(0, 16)}…`,

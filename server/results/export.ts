@@ -6,7 +6,7 @@
 import ExcelJS from 'exceljs';
 import { stringify } from 'csv-stringify/sync';
 import { safeCell, spreadsheetSafe } from '../../web/lib/csv-guard.js';
-import { withheldText } from '../../web/lib/format.js';
+import { INTERIM_NOTE, withheldText } from '../../web/lib/format.js';
 import { groupsOf, reportsUnfavourable } from '../../web/lib/result-groups.js';
 import { formatDateTime, zoneLabel } from '../../web/lib/time.js';
 import type { DepartmentView, ResultView } from '../contracts.js';
@@ -143,7 +143,8 @@ function methodRows(view: ResultView): [string, Cell][] {
   const rows: [string, Cell][] = [
     ['评议活动', view.campaign.name],
     ['活动代码', view.campaign.slug],
-    ['快照编号', view.snapshot?.id ?? '（未发布：实时计算）'],
+    ['结果性质', view.snapshot ? '已发布的结果快照' : `${INTERIM_NOTE}：实时计算，不是最终结果`],
+    ['快照编号', view.snapshot?.id ?? '—'],
     view.snapshot
       ? [`发布时间（${zone}）`, formatDateTime(view.snapshot.createdAt, view.campaign.timeZone)]
       : [`计算时间（${zone}）`, view.computedAt ? formatDateTime(view.computedAt, view.campaign.timeZone) : ''],

@@ -11,6 +11,7 @@ import type { AppEnv } from '../http/env.js';
 import { errorPage } from '../http/errors.js';
 import { viewerOf } from '../http/viewer.js';
 import type { Services } from '../services.js';
+import { INTERIM, INTERIM_NOTE, LIVE } from '../../web/lib/format.js';
 import { DEFAULT_TIME_ZONE, zoneLabel } from '../../web/lib/time.js';
 
 /** A dashboard page: the header, and <main id="dashboard"> with what dashboard.js reads in data- attributes. */
@@ -74,8 +75,10 @@ export function dashboardPages(services: Services) {
     const campaign = slugParam ? campaigns.find((x) => x.slug === slugParam) : campaigns[0];
     if (!campaign) return null;
     const snapshots = await services.results.snapshots(campaign.slug);
-    const snapshot = snapshotParam ? snapshots.find((s) => s.id === snapshotParam) : undefined;
-    if (snapshotParam && !snapshot) throw new AppError('NOT_FOUND', '没有这个结果快照');
+    // a published campaign opens on its latest snapshot; the interim figures are asked for by name
+    const snapshot =
+      snapshotParam === LIVE ? undefined : snapshotParam ? snapshots.find((s) => s.id === snapshotParam) : snapshots[0];
+    if (snapshotParam && snapshotParam !== LIVE && !snapshot) throw new AppError('NOT_FOUND', '没有这个结果快照');
     return { campaigns, campaign, snapshots, snapshot, zone: campaign.config.timeZone };
   }
 
@@ -115,7 +118,9 @@ export function dashboardPages(services: Services) {
           <label>
             结果（{zoneLabel(zone)}）
             <select name="snapshot" data-autosubmit>
-              <option value="">实时计算（未发布）</option>
+              <option value={LIVE} selected={!snapshot}>
+                {INTERIM_NOTE}：实时计算
+              </option>
               {snapshots.map((s) => (
                 <option value={s.id} selected={s.id === snapshot?.id}>
                   已发布 {timeText(s.createdAt, zone)}（{s.counts.responses} 份答卷）
@@ -135,7 +140,10 @@ export function dashboardPages(services: Services) {
               {snapshot.createdBy}）
             </>
           ) : (
-            '实时计算：尚未发布，数字会随答卷和核实情况变化（最多每分钟重新计算一次）。'
+            <>
+              <strong class="interim">{INTERIM}</strong>
+              ：尚未发布，数字会随答卷和核实情况变化（最多每分钟重新计算一次），不对联络员显示。
+            </>
           )}
         </p>
         <p class="exports no-print">
@@ -241,7 +249,7 @@ export function dashboardPages(services: Services) {
               已发布的结果快照，发布于 <Time at={snapshot.createdAt} zone={zone} />（{zoneLabel(zone)}）
             </>
           ) : (
-            '实时计算（未发布）'
+            <strong class="interim">{INTERIM_NOTE}</strong>
           )}
         </p>
         <p class="status" id="status" role="status">
@@ -283,5 +291,5 @@ export function dashboardPages(services: Services) {
 }
 
 function overviewUrl(campaign: Campaign, snapshotId: string | undefined): string {
-  return `/dashboard?campaign=${encodeURIComponent(campaign.slug)}${snapshotId ? `&snapshot=${snapshotId}` : ''}`;
+  return `/dashboard?campaign=${encodeURIComponent(campaign.slug)}&snapshot=${snapshotId ?? LIVE}`;
 }

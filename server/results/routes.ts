@@ -8,6 +8,7 @@ import { CSV_TYPE, download, XLSX_TYPE } from '../http/download.js';
 import { resultCsv, resultXlsx } from './export.js';
 import type { ResultView } from '../contracts.js';
 import { dayInZone } from '../../web/lib/time.js';
+import { INTERIM } from '../../web/lib/format.js';
 
 const compareQuery = z.object({
   from: z.string().min(1, '请指定对比的起始快照 from'),
@@ -35,7 +36,7 @@ export function resultsRoutes(services: Services) {
   for (const format of ['csv', 'xlsx'] as const) {
     r.get(`/campaigns/:slug/results/export.${format}`, readers, async (c) => {
       const slug = c.req.param('slug');
-      return exportResponse(await services.results.live(slug), format, `${slug}-实时结果`);
+      return exportResponse(await services.results.live(slug), format, `${slug}-${INTERIM}`);
     });
     r.get(`/snapshots/:id/export.${format}`, readers, async (c) => {
       const view = await services.results.snapshot(c.req.param('id'));

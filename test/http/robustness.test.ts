@@ -629,6 +629,7 @@ const PLANS: Record<string, Plan> = {
   'GET /api/campaigns/:slug': { queries: ['?format=exe'] },
   // a valid request makes a campaign: only nearly valid and hostile bodies, which are refused
   'POST /api/campaigns/:slug/clone': { bodies: true },
+  'GET /api/campaigns/:slug/preview': { queries: ['?category=does-not-exist', '?category[]=a'] },
   'POST /api/campaigns/:slug/departments/import': {
     bodies: true,
     queries: ['?dryRun=maybe', '?filename=..%2F..%2Fx.xlsx', '?a[]=1&a[]=2&dryRun[]=1'],
@@ -707,6 +708,7 @@ const PLANS: Record<string, Plan> = {
   'GET /admin/campaigns/new': { queries: ['?from=does-not-exist', '?from=%00'] },
   'POST /admin/campaigns/new': { bodies: true },
   'POST /admin/campaigns/:slug/clone': { bodies: true },
+  'GET /admin/campaigns/:slug/preview': { queries: ['?category=does-not-exist', '?category=%00', '?width=%00'] },
   'GET /admin/campaigns/:slug/negatives': { queries: true },
   'GET /admin/campaigns/:slug/negatives/:id': { queries: ['?done=%00'] },
   'POST /admin/campaigns/:slug/negatives/:id/verify': { bodies: true },

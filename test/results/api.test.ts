@@ -320,6 +320,32 @@ describe('results API: snapshots, exports, comparison, liaison', () => {
     expect(html).toContain('data-campaign="test-2026"');
   });
 
+  it('opens a published campaign on its latest snapshot and labels the interim figures 中期 on asking', async () => {
+    const published = await (await get('/dashboard?campaign=test-2026', analyst)).text();
+    expect(published).toContain(`data-snapshot="${second}"`);
+    expect(published).toContain(`已发布的结果快照 <code>${second}</code>`);
+    const interim = await (await get('/dashboard?campaign=test-2026&snapshot=live', analyst)).text();
+    expect(interim).toContain('data-snapshot=""');
+    expect(interim).toContain('<strong class="interim">中期结果</strong>');
+    const department = await (
+      await get('/dashboard/departments/D001?campaign=test-2026&snapshot=live', analyst)
+    ).text();
+    expect(department).toContain('中期结果（未发布）');
+    expect(department).toContain('snapshot=live');
+  });
+
+  it('names the interim export 中期 in its file name and its method sheet', async () => {
+    const res = await get('/api/campaigns/test-2026/results/export.xlsx', analyst);
+    expect(decodeURIComponent(res.headers.get('content-disposition')!)).toContain('test-2026-中期结果');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await res.arrayBuffer());
+    const params = new Map<unknown, unknown>();
+    wb.getWorksheet('计分方法')!.eachRow((row) => params.set(row.getCell(1).value, row.getCell(2).value));
+    expect(params.get('结果性质')).toBe('中期结果（未发布）：实时计算，不是最终结果');
+    const csv = await get('/api/campaigns/test-2026/results/export.csv', analyst);
+    expect(decodeURIComponent(csv.headers.get('content-disposition')!)).toContain('中期结果');
+  });
+
   it('gives a department trend across campaigns', async () => {
     const res = await get('/api/departments/D005/trend', analyst);
     const body = (await res.json()) as { points: { snapshot: string; finalScore: number }[] };

@@ -40,6 +40,15 @@ export function formatRankChange(x: Figure): string {
 }
 
 /** A figure withheld by the small-cell rule (scoring/small-cells.ts) where there is room for a word only: a heat-map cell, a chart's gap. */
+/**
+ * Figures computed before publication: the interim view, for analysts only (liaisons see published
+ * snapshots). Every page, export and terminal table of such a view carries this label.
+ */
+export const INTERIM = '中期结果';
+export const INTERIM_NOTE = '中期结果（未发布）';
+/** The dashboard's `snapshot=` for the interim figures (without it, a published campaign opens on its latest snapshot). */
+export const LIVE = 'live';
+
 export const WITHHELD = '人数不足';
 
 /** The same in a table cell or an export, saying why: `人数不足（少于5人）`. */

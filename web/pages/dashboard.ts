@@ -29,6 +29,7 @@ import {
   formatRankChange,
   formatRate,
   formatShare,
+  LIVE,
   MISSING,
   WITHHELD,
   withheldText,
@@ -231,7 +232,7 @@ function tiedRuns(ranked: DepartmentView[]): [number, number][] {
 const resultsPath = () =>
   snapshotId ? `/api/snapshots/${snapshotId}` : `/api/campaigns/${encodeURIComponent(slug)}/results`;
 const departmentHref = (code: string) =>
-  `/dashboard/departments/${encodeURIComponent(code)}?campaign=${encodeURIComponent(slug)}${snapshotId ? `&snapshot=${snapshotId}` : ''}`;
+  `/dashboard/departments/${encodeURIComponent(code)}?campaign=${encodeURIComponent(slug)}&snapshot=${snapshotId || LIVE}`;
 
 function setMinCell(view: ResultView) {
   minCell = view.method.minCellSize;
@@ -867,7 +868,7 @@ function showFailure(error: unknown) {
 
 for (const s of document.querySelectorAll<HTMLSelectElement>('select[data-autosubmit]')) {
   s.addEventListener('change', () => {
-    // a campaign change starts from its live result
+    // a campaign change opens on that campaign's latest published result (or its interim one)
     if (s.name === 'campaign')
       (s.form?.elements.namedItem('snapshot') as HTMLSelectElement | null)?.setAttribute('disabled', '');
     s.form?.submit();

@@ -1,7 +1,8 @@
 /**
  * The evaluator's questionnaire (`/s/:token`): loads the campaign's served SurveyJS JSON and the
  * server-side draft, autosaves as the evaluator goes, and submits once with an Idempotency-Key
- * that survives a reload, retried on network failure. English with `?lang=en`.
+ * that survives a reload, retried on network failure. English with `?lang=en`. The office's
+ * preview (`data-preview`: the URL it loads from) runs the same questionnaire and saves nothing.
  */
 import {
   Model,
@@ -38,6 +39,10 @@ const TEXT = {
     otherWindow: '这份问卷已在另一个窗口提交，请关闭本窗口。',
     fixErrors: '答案有需要修改的地方：',
     notOpen: '无法继续填写',
+    previewing: '预览：答案不会保存',
+    previewDoneTitle: '预览结束',
+    previewDone: '评议代表点“提交问卷”后看到回执。这是预览：答案没有保存，也没有提交。',
+    previewAgain: '重新预览',
     nextDepartment: '下一个部门',
     prevDepartment: '上一个部门',
     rateRequired: (question: string, department: string) => `请为“${department}”选择“${question}”的评价`,
@@ -68,6 +73,10 @@ const TEXT = {
     otherWindow: 'This questionnaire was submitted in another window. Please close this one.',
     fixErrors: 'Some answers need correcting:',
     notOpen: 'This questionnaire cannot be answered',
+    previewing: 'Preview: nothing is saved',
+    previewDoneTitle: 'End of the preview',
+    previewDone: 'Evaluators get their receipt here. This is a preview: nothing was saved or submitted.',
+    previewAgain: 'Preview again',
     nextDepartment: 'Next department',
     prevDepartment: 'Previous department',
     rateRequired: (question: string, department: string) => `Please rate "${question}" for ${department}`,
@@ -94,6 +103,7 @@ const lang: Lang =
 const t = TEXT[lang];
 const token = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() ?? '');
 const base = `/api/s/${encodeURIComponent(token)}`;
+const preview = root?.dataset.preview;
 // the link's token is the credential: no session, no CSRF token
 const api = apiClient();
 const keyStorage = `minping-submit-key:${token}`;
@@ -318,7 +328,7 @@ function departmentCarousel(survey: SurveyModel) {
 async function main() {
   let loaded: EvaluatorLoad;
   try {
-    loaded = await api.json<EvaluatorLoad>(base, { cache: 'no-store' });
+    loaded = await api.json<EvaluatorLoad>(preview ?? base, { cache: 'no-store' });
   } catch (error) {
     if (refusal(error)) showRefusal(error);
     else showMessage(t.notOpen, t.loadFailed);
@@ -364,6 +374,7 @@ async function main() {
     departments.afterRestore();
   }
   confirmDepartmentRemoval(survey);
+  if (loaded.preview) return runPreview(survey);
 
   // --- autosave -----------------------------------------------------------------------------
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -414,16 +425,7 @@ async function main() {
   survey.onValueChanged.add(scheduleSave);
   survey.onDynamicPanelAdded.add(scheduleSave);
   survey.onDynamicPanelRemoved.add(scheduleSave);
-  const markFirstPage = () => {
-    if (survey.isFirstPage) root.dataset.firstPage = '';
-    else delete root.dataset.firstPage;
-  };
-  markFirstPage();
-  survey.onCurrentPageChanged.add(() => {
-    markFirstPage();
-    void saveDraft();
-    window.scrollTo({ top: 0 });
-  });
+  survey.onCurrentPageChanged.add(() => void saveDraft());
   // leaving the page: send what is unsaved without waiting for the answer
   addEventListener('pagehide', () => {
     if (finished || !dirty) return;
@@ -514,8 +516,45 @@ async function main() {
     window.scrollTo({ top: 0 });
   }
 
+  show(survey);
+}
+
+/** Draws the questionnaire in place of the loading line; the CSS shows the campaign's title on the first page only. */
+function show(survey: SurveyModel) {
+  const markFirstPage = () => {
+    if (survey.isFirstPage) root.dataset.firstPage = '';
+    else delete root.dataset.firstPage;
+  };
+  markFirstPage();
+  survey.onCurrentPageChanged.add(() => {
+    markFirstPage();
+    window.scrollTo({ top: 0 });
+  });
   container.replaceChildren();
   (survey as SurveyModel & { render(element: HTMLElement): void }).render(container);
+}
+
+/** The office's preview: answered and checked like the real thing, then nothing is sent. */
+function runPreview(survey: SurveyModel) {
+  setStatus(t.previewing);
+  survey.onCompleting.add((_, options) => {
+    options.allow = false;
+    survey.dispose();
+    setStatus('');
+    const again = el('button', { class: 'retry', type: 'button' }, t.previewAgain);
+    again.addEventListener('click', () => location.reload());
+    container.replaceChildren(
+      el(
+        'section',
+        { class: 'message', id: 'preview-done' },
+        el('h2', {}, t.previewDoneTitle),
+        el('p', {}, t.previewDone),
+        again,
+      ),
+    );
+    window.scrollTo({ top: 0 });
+  });
+  show(survey);
 }
 
 void main();
