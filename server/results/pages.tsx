@@ -12,6 +12,7 @@ import { errorPage } from '../http/errors.js';
 import { viewerOf } from '../http/viewer.js';
 import type { Services } from '../services.js';
 import { INTERIM, INTERIM_NOTE, LIVE } from '../../web/lib/format.js';
+import { resultsApiPath } from '../../web/lib/results-path.js';
 import { DEFAULT_TIME_ZONE, zoneLabel } from '../../web/lib/time.js';
 
 /** A dashboard page: the header, and <main id="dashboard"> with what dashboard.js reads in data- attributes. */
@@ -19,15 +20,23 @@ function DashboardPage({
   viewer,
   title,
   data,
+  preload,
   children,
 }: {
   viewer: Viewer;
   title: string;
   data: Record<`data-${string}`, string>;
+  preload?: string[];
   children?: Child;
 }) {
   return (
-    <Layout title={`${title} · 评议结果分析`} scripts={['dashboard.js']} styles={['dashboard.css']} viewer={viewer}>
+    <Layout
+      title={`${title} · 评议结果分析`}
+      scripts={['dashboard.js']}
+      styles={['dashboard.css']}
+      preload={preload}
+      viewer={viewer}
+    >
       <main class="dashboard" id="dashboard" {...data}>
         {children}
       </main>
@@ -103,6 +112,7 @@ export function dashboardPages(services: Services) {
         viewer={viewer}
         title={campaign.name}
         data={{ 'data-view': 'overview', 'data-campaign': campaign.slug, 'data-snapshot': snapshot?.id ?? '' }}
+        preload={[resultsApiPath(campaign.slug, snapshot?.id, { quick: true })]}
       >
         <form class="picker no-print" method="get" action="/dashboard">
           <label>

@@ -55,6 +55,32 @@ describe.skipIf(!browserAvailable())('analyst dashboard in a browser', () => {
     await db?.close();
   });
 
+  it('draws the live rankings from the preloaded point figures, then adds the intervals', async () => {
+    const reads: string[] = [];
+    const warnings: string[] = [];
+    const live = await browser.newPage({ storageState: await page.context().storageState() });
+    live.on('request', (r) => {
+      if (r.url().includes('/results')) reads.push(new URL(r.url()).search);
+    });
+    live.on('console', (m) => {
+      if (m.type() === 'warning') warnings.push(m.text());
+    });
+    await live.goto(`${server.url}/dashboard?campaign=test-2026&snapshot=live`);
+    await live.waitForSelector('#dashboard[data-ready="1"]', { timeout: 20_000 });
+    // the preload is the page's first read: one request for the point figures, one for the intervals
+    expect(reads).toEqual(['?uncertainty=0', '']);
+    expect(warnings.filter((w) => w.includes('preload'))).toEqual([]);
+    expect(await live.locator('#status').textContent()).toMatch(/区间来自 \d+ 次抽样/);
+    const group = (await services.results.live('test-2026')).catalogs.groups[0]!.code;
+    const intervals = await live.evaluate((id) => {
+      const chart = window.Chart.getChart(document.getElementById(id) as HTMLCanvasElement)!;
+      return (chart.data.datasets[0] as unknown as { intervals: (unknown[] | null)[] }).intervals.filter(Boolean)
+        .length;
+    }, `ranking-${group}`);
+    expect(intervals).toBeGreaterThan(0);
+    await live.close();
+  });
+
   it('draws one ranking chart per group with one bar per ranked department, error bars and tables', async () => {
     await page.goto(`${server.url}/dashboard?campaign=test-2026`);
     await page.waitForSelector('#dashboard[data-ready="1"]', { timeout: 20_000 });

@@ -35,6 +35,7 @@ import {
   withheldText,
 } from '../lib/format.js';
 import { groupsOf, reportsUnfavourable } from '../lib/result-groups.js';
+import { resultsApiPath } from '../lib/results-path.js';
 import { sessionApi } from '../lib/session.js';
 import { csvLink } from '../lib/table.js';
 import { zoneLabel } from '../lib/time.js';
@@ -229,8 +230,7 @@ function tiedRuns(ranked: DepartmentView[]): [number, number][] {
   return runs;
 }
 
-const resultsPath = () =>
-  snapshotId ? `/api/snapshots/${snapshotId}` : `/api/campaigns/${encodeURIComponent(slug)}/results`;
+const resultsPath = (options: { quick?: boolean } = {}) => resultsApiPath(slug, snapshotId, options);
 const departmentHref = (code: string) =>
   `/dashboard/departments/${encodeURIComponent(code)}?campaign=${encodeURIComponent(slug)}&snapshot=${snapshotId || LIVE}`;
 
@@ -622,14 +622,23 @@ async function renderCompare() {
   await run();
 }
 
-async function overview() {
-  const view = await api.json<ResultView>(resultsPath());
+function drawOverview(view: ResultView, intervals: string) {
   setMinCell(view);
   renderScreening(view);
   renderRanking(view);
   renderHeatmap(view);
-  if (status)
-    status.textContent = `共 ${view.departments.length} 个部门；${view.bootstrapSamples ? `区间来自 ${view.bootstrapSamples} 次抽样` : '未计算区间'}。`;
+  if (status) status.textContent = `共 ${view.departments.length} 个部门；${intervals}。`;
+}
+
+/** Live figures show the rankings first and their intervals when the bootstrap is done (the page preloads the first). */
+async function overview() {
+  const quick = await api.json<ResultView>(resultsPath({ quick: true }));
+  const complete = Boolean(snapshotId || quick.bootstrapSamples);
+  const sampled = (view: ResultView) =>
+    view.bootstrapSamples ? `区间来自 ${view.bootstrapSamples} 次抽样` : '未计算区间';
+  drawOverview(quick, complete ? sampled(quick) : '区间计算中……');
+  const full = complete ? quick : await api.json<ResultView>(resultsPath());
+  if (full !== quick) drawOverview(full, sampled(full));
   await Promise.all([renderProgress(), renderCompare()]);
 }
 

@@ -8,6 +8,8 @@ export interface LayoutProps {
   /** built entries to load, e.g. ['admin.js'] and ['admin.css'] */
   scripts?: string[];
   styles?: string[];
+  /** API answers the page's script reads first, fetched while the scripts download (same URL as its fetch) */
+  preload?: string[];
   lang?: string;
   /** the signed-in person: the page gets the one header with their navigation and sign-out */
   viewer?: Viewer;
@@ -18,7 +20,15 @@ export interface LayoutProps {
  * The HTML shell of every page: phone-first viewport, base.css, module scripts only (the CSP is
  * script-src 'self', so no inline script). Data a script needs goes in data- attributes.
  */
-export function Layout({ title, scripts = [], styles = [], lang = 'zh-CN', viewer, children }: LayoutProps) {
+export function Layout({
+  title,
+  scripts = [],
+  styles = [],
+  preload = [],
+  lang = 'zh-CN',
+  viewer,
+  children,
+}: LayoutProps) {
   return (
     <>
       {raw('<!doctype html>')}
@@ -34,6 +44,10 @@ export function Layout({ title, scripts = [], styles = [], lang = 'zh-CN', viewe
           {/* the shared chunks the scripts import load alongside them, not after */}
           {[...new Set(scripts.flatMap(chunkUrls))].map((url) => (
             <link rel="modulepreload" href={url} />
+          ))}
+          {/* crossorigin="anonymous": the credentials mode of the script's same-origin fetch, so the answer is reused */}
+          {preload.map((url) => (
+            <link rel="preload" as="fetch" href={url} crossorigin="anonymous" />
           ))}
         </head>
         <body>
