@@ -191,7 +191,7 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
       refuseBadText(raw, '评议活动配置', '');
       const config = parseCampaignConfig(raw);
       if (await repo.findBySlug(config.slug)) {
-        throw new AppError('CONFLICT', `评议活动 ${config.slug} 已存在`);
+        throw takenSlug(config.slug);
       }
       const definition = await checkedQuestionnaire(
         questionnaire ?? readQuestionnaire(config.questionnaire, configDir),
@@ -211,7 +211,7 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
         })
         .catch((error: unknown) => {
           // the same slug created by a concurrent request since the check above
-          if (isUniqueViolation(error)) throw new AppError('CONFLICT', `评议活动 ${config.slug} 已存在`);
+          if (isUniqueViolation(error)) throw takenSlug(config.slug);
           throw error;
         });
     },
@@ -297,6 +297,16 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
 }
 
 export type CampaignsService = ReturnType<typeof campaignsService>;
+
+/**
+ * A config uploaded again under a campaign's code: refused, never applied. The campaign's config
+ * and questionnaire stay as its evaluators answer them (fixed once it opens).
+ */
+const takenSlug = (slug: string) =>
+  new AppError(
+    'CONFLICT',
+    `评议活动 ${slug} 已存在：不能用同一个活动代码再创建一次，已有活动的配置和问卷保持不变（活动开始后不能再修改）；要按新的规则评议，请换一个活动代码，或以它为模板复制`,
+  );
 
 /** A config or questionnaire with text that can't be stored (NUL, lone surrogates): a 422 naming where. */
 function refuseBadText(value: unknown, what: string, prefix: string) {
