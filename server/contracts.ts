@@ -356,6 +356,12 @@ export interface SnapshotMeta {
   createdBy: string;
 }
 
+/** How many of a result's responses answered one version of the campaign's questionnaire. */
+export interface QuestionnaireVersionCount {
+  version: number;
+  responses: number;
+}
+
 /** `GET /api/campaigns/:slug/results`, `GET /api/snapshots/:id`: what server/results/view.ts builds. */
 export interface ResultView {
   campaign: ViewCampaign;
@@ -367,6 +373,8 @@ export interface ResultView {
   screening: Omit<ScreeningResult, 'excluded'> & { excludedIds: string[] };
   catalogs: Catalogs;
   departments: DepartmentView[];
+  /** the questionnaire versions answered, oldest first; absent from snapshots published before it was kept */
+  questionnaireVersions?: QuestionnaireVersionCount[];
   /** live figures only: when they were computed (they may be up to a minute old) */
   computedAt?: string;
   /** a published snapshot only: what it changes against the campaign's previous one (null for the first) */

@@ -137,6 +137,12 @@ export function resultCsv(view: ResultView): string {
   return `\ufeff${stringify([cols.map((c) => spreadsheetSafe(c.header)), ...rows])}`;
 }
 
+/** `第 1 版 40 份；第 2 版 5 份`: the questionnaire versions the responses answered. */
+const versionsText = (view: ResultView) =>
+  view.questionnaireVersions
+    ? view.questionnaireVersions.map((v) => `第 ${v.version} 版 ${v.responses} 份`).join('；')
+    : '（发布时未记录）';
+
 function methodRows(view: ResultView): [string, Cell][] {
   const m = view.method;
   const zone = zoneLabel(view.campaign.timeZone);
@@ -149,6 +155,7 @@ function methodRows(view: ResultView): [string, Cell][] {
       ? [`发布时间（${zone}）`, formatDateTime(view.snapshot.createdAt, view.campaign.timeZone)]
       : [`计算时间（${zone}）`, view.computedAt ? formatDateTime(view.computedAt, view.campaign.timeZone) : ''],
     ['答卷总数', view.inputs.responses],
+    ['问卷版本（答卷数）', versionsText(view)],
     ['纳入计分', view.inputs.included],
     ['剔除（过快且全部同一等级）', view.inputs.excluded],
     ['标记提示', view.inputs.flagged],

@@ -2,7 +2,13 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, SnapshotsTable } from '../db/schema.js';
 import type { CampaignResult, DepartmentInfo, ResponseDepartment, ResponseRecord } from '../../scoring/index.js';
 
-import type { CanonicalRecord, Catalogs, SnapshotChanges, SnapshotSummary } from '../contracts.js';
+import type {
+  CanonicalRecord,
+  Catalogs,
+  QuestionnaireVersionCount,
+  SnapshotChanges,
+  SnapshotSummary,
+} from '../contracts.js';
 
 /** A snapshot's stored row, exactly as published (for audits: the text is what is kept forever). */
 export type SnapshotRecord = Selectable<SnapshotsTable>;
@@ -12,6 +18,8 @@ export interface StoredResult {
   campaign: { slug: string; name: string };
   catalogs: Catalogs;
   result: CampaignResult;
+  /** the questionnaire versions the responses answered; absent from snapshots published before it was kept */
+  questionnaireVersions?: QuestionnaireVersionCount[];
 }
 
 /** A published snapshot without its result. */
@@ -90,6 +98,8 @@ export interface InputRows {
   networkKeys: ResponseRecord['networkKey'][];
   days: ResponseRecord['submittedAt'][];
   records: string[];
+  /** the questionnaire version each answered (not scored: shown beside the results) */
+  versions: number[];
 }
 
 /** Scoring's inputs from the stored rows: the canonical records parsed, the negatives attached. */
@@ -149,7 +159,15 @@ export function resultsRepository(db: Kysely<Database>) {
       ).map((d) => ({ code: d.code, name: d.name, group: d.group_code }));
       const rows = await db
         .selectFrom('responses')
-        .select(['id', 'category', 'duration_seconds', 'network_key', 'submitted_day', 'record_json'])
+        .select([
+          'id',
+          'category',
+          'duration_seconds',
+          'network_key',
+          'submitted_day',
+          'record_json',
+          'questionnaire_version',
+        ])
         .where('campaign_id', '=', campaignId)
         .orderBy('id')
         .execute();
@@ -161,6 +179,7 @@ export function resultsRepository(db: Kysely<Database>) {
         networkKeys: rows.map((r) => r.network_key),
         days: rows.map((r) => r.submitted_day),
         records: rows.map((r) => r.record_json),
+        versions: rows.map((r) => Number(r.questionnaire_version)),
       };
     },
 

@@ -5,6 +5,7 @@ import type {
   DepartmentFigures,
   DepartmentView,
   FiguresChange,
+  QuestionnaireVersionCount,
   ResultView,
   SnapshotChanges,
   SnapshotSummary,
@@ -68,8 +69,16 @@ function snapshotView(snapshot: Snapshot, timeZone: string): ResultView {
       createdAt: snapshot.createdAt,
       createdBy: snapshot.createdBy,
     }),
+    ...(stored.questionnaireVersions ? { questionnaireVersions: stored.questionnaireVersions } : {}),
     changes: snapshot.changes,
   };
+}
+
+/** How many responses answered each questionnaire version, oldest version first. */
+function versionCounts(versions: readonly number[]): QuestionnaireVersionCount[] {
+  const counts = new Map<number, number>();
+  for (const version of versions) counts.set(version, (counts.get(version) ?? 0) + 1);
+  return [...counts].sort(([a], [b]) => a - b).map(([version, responses]) => ({ version, responses }));
 }
 
 const figuresOf = (d: DepartmentView | undefined): DepartmentFigures | null =>
@@ -165,7 +174,7 @@ export function resultsService(
       negatives: await negatives.scoringEntries(campaign.id),
     };
     const result = await score(campaign, inputs, options.uncertainty !== false);
-    return { campaign, result };
+    return { campaign, result, questionnaireVersions: versionCounts(inputs.rows.versions) };
   }
 
   const found = <T>(snapshot: T | undefined): T => {
@@ -211,9 +220,10 @@ export function resultsService(
         // a failed computation is not cached: the next viewer tries again
         attempt.pending.catch(() => liveResults.get(slug) === attempt && liveResults.delete(slug));
       }
-      const { campaign, result } = await entry.pending;
+      const { campaign, result, questionnaireVersions } = await entry.pending;
       return {
         ...toView(viewCampaign(campaign), catalogsOf(campaign.config), result),
+        questionnaireVersions,
         computedAt: new Date(entry.at).toISOString(),
       };
     },
@@ -228,13 +238,14 @@ export function resultsService(
       await responses.sealRemaining(sealed);
       // read before computing: a decision arriving meanwhile is listed by the next snapshot, never lost
       const decisionsThrough = await negatives.lastDecision(sealed.id);
-      const { campaign, result } = await compute(slug, { uncertainty: true });
+      const { campaign, result, questionnaireVersions } = await compute(slug, { uncertainty: true });
       if (result.inputs.responses === 0)
         throw new AppError('CONFLICT', `评议活动 ${campaign.name} 还没有答卷，无法发布结果`);
       const stored: StoredResult = {
         campaign: { slug: campaign.slug, name: campaign.name },
         catalogs: catalogsOf(campaign.config),
         result,
+        questionnaireVersions,
       };
       const counts = {
         responses: result.inputs.responses,
