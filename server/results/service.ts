@@ -114,6 +114,14 @@ const viewCampaign = (campaign: Campaign): ViewCampaign => ({
 /** How stale the live (unpublished) figures may be; published snapshots are never recomputed. */
 export const LIVE_MAX_AGE_MS = 60_000;
 
+interface LiveEntry {
+  at: number;
+  /** the campaign's last decision on a negative report when computed */
+  decisions: number;
+  settled: boolean;
+  pending: Promise<{ campaign: Campaign; result: CampaignResult; questionnaireVersions: QuestionnaireVersionCount[] }>;
+}
+
 /** What drafting notices reads of a snapshot: its figures as published. */
 function publishedResult(snapshot: Snapshot): PublishedResult {
   return {
@@ -139,12 +147,11 @@ export function resultsService(
    * Live figures, reused for up to LIVE_MAX_AGE_MS per campaign: near the deadline every
    * submission changes the inputs, and reading and bootstrapping 10,000 responses holds the event
    * loop (better-sqlite3 is synchronous) for a second or more, which evaluators would feel.
-   * Concurrent viewers share one computation.
+   * Concurrent viewers share one computation. The point figures (`quick`) and the full ones (with
+   * the bootstrap) are kept apart, so a page asking for the point figures never waits for a
+   * bootstrap still running: it gets the full figures only once they are there.
    */
-  const liveResults = new Map<
-    string,
-    { at: number; uncertainty: boolean; decisions: number; pending: ReturnType<typeof compute> }
-  >();
+  const liveResults = new Map<string, { quick?: LiveEntry; full?: LiveEntry }>();
   /** the last full computation per campaign, reused while the inputs hash is unchanged */
   const cache = new Map<string, { hash: string; uncertainty: boolean; result: CampaignResult }>();
 
@@ -163,7 +170,8 @@ export function resultsService(
       knownHash: usable?.hash,
     });
     if (!result) return usable!.result;
-    cache.set(campaign.id, { hash, uncertainty, result });
+    // point figures finishing after a bootstrap of the same inputs must not replace it
+    if (!(hit?.hash === hash && hit.uncertainty && !uncertainty)) cache.set(campaign.id, { hash, uncertainty, result });
     return result;
   }
 
@@ -207,19 +215,29 @@ export function resultsService(
       const uncertainty = options.uncertainty !== false;
       const now = clock.now().getTime();
       const decisions = await negatives.lastDecisionOf(slug);
-      let entry = liveResults.get(slug);
-      if (
-        !entry ||
-        now - entry.at >= LIVE_MAX_AGE_MS ||
-        (uncertainty && !entry.uncertainty) ||
-        entry.decisions !== decisions
-      ) {
-        entry = { at: now, uncertainty, decisions, pending: compute(slug, { uncertainty }) };
-        liveResults.set(slug, entry);
-        const attempt = entry;
-        // a failed computation is not cached: the next viewer tries again
-        attempt.pending.catch(() => liveResults.get(slug) === attempt && liveResults.delete(slug));
-      }
+      const slot = liveResults.get(slug) ?? {};
+      liveResults.set(slug, slot);
+      const fresh = (entry: LiveEntry | undefined): entry is LiveEntry =>
+        entry !== undefined && now - entry.at < LIVE_MAX_AGE_MS && entry.decisions === decisions;
+      const start = (kind: 'quick' | 'full'): LiveEntry => {
+        const entry: LiveEntry = { at: now, decisions, settled: false, pending: compute(slug, { uncertainty }) };
+        slot[kind] = entry;
+        entry.pending.then(
+          () => (entry.settled = true),
+          // a failed computation is not cached: the next viewer tries again
+          () => slot[kind] === entry && delete slot[kind],
+        );
+        return entry;
+      };
+      const entry = uncertainty
+        ? fresh(slot.full)
+          ? slot.full
+          : start('full')
+        : fresh(slot.full) && slot.full.settled
+          ? slot.full
+          : fresh(slot.quick)
+            ? slot.quick
+            : start('quick');
       const { campaign, result, questionnaireVersions } = await entry.pending;
       return {
         ...toView(viewCampaign(campaign), catalogsOf(campaign.config), result),

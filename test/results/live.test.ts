@@ -46,4 +46,20 @@ describe('live results', () => {
     expect(a.computedAt).toBe(b.computedAt);
     expect(a.inputs.hash).toBe(b.inputs.hash);
   });
+
+  it('answers a request for the point figures without waiting for a bootstrap still running', async () => {
+    s.clock.advance(LIVE_MAX_AGE_MS);
+    // new inputs: no earlier bootstrap of them to reuse
+    await storeRecords(s.services, s.campaign, [
+      record('project', [{ code: 'D003', efficiency: 'satisfied', quality: 'dissatisfied' }]),
+    ]);
+    const full = s.services.results.live(s.campaign.slug);
+    const quick = await s.services.results.live(s.campaign.slug, { uncertainty: false });
+    expect(quick.bootstrapSamples).toBe(0);
+    expect((await full).bootstrapSamples).toBeGreaterThan(0);
+    // once the bootstrap is done, the point figures come with its intervals
+    const after = await s.services.results.live(s.campaign.slug, { uncertainty: false });
+    expect(after.bootstrapSamples).toBeGreaterThan(0);
+    expect(after.computedAt).toBe((await full).computedAt);
+  });
 });
