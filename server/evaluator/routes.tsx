@@ -117,7 +117,13 @@ export function evaluatorPages(services: Services) {
       return c.html(<MessagePage title={title} message={text} lang={htmlLang} />, 403);
     }
     return c.html(
-      <Layout title={campaign.name} lang={htmlLang} scripts={['evaluator.js']} styles={['evaluator.css']}>
+      <Layout
+        title={campaign.name}
+        lang={htmlLang}
+        scripts={['evaluator.js']}
+        styles={['evaluator.css']}
+        preload={[`/api/s/${encodeURIComponent(c.req.param('token'))}`]}
+      >
         <main class="evaluator" id="evaluator" data-lang={lang}>
           <header class="evaluator-header">
             <h1>{campaign.name}</h1>

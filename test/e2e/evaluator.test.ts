@@ -40,6 +40,25 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
       .filter({ has: page.getByText(name, { exact: true }) })
       .first();
 
+  it('loads the questionnaire once, by the preload the page starts before its scripts arrive', async () => {
+    const { token } = await createInvitation(db, s.campaign);
+    const page = await browser.newPage();
+    const loads: string[] = [];
+    const warnings: string[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === `/api/s/${token}`) loads.push(r.method());
+    });
+    page.on('console', (m) => {
+      if (m.type() === 'warning') warnings.push(m.text());
+    });
+    await page.goto(`${server.url}/s/${token}`);
+    await page.getByText('您属于哪一类评议代表？').waitFor();
+    expect(await page.locator('link[rel="preload"][as="fetch"]').getAttribute('href')).toBe(`/api/s/${token}`);
+    expect(loads).toEqual(['GET']);
+    expect(warnings.filter((w) => w.includes('preload'))).toEqual([]);
+    await page.close();
+  });
+
   it('opens the link, answers two departments, survives a reload with the draft, submits and sees the receipt', async () => {
     const { token } = await createInvitation(db, s.campaign);
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
