@@ -17,10 +17,14 @@ export type ExtraKind = 'text' | 'number' | 'comment' | 'choice' | 'choices' | '
 /** An extra question as the validator needs it: plain data, so it crosses to the import worker. */
 export interface ExtraQuestion {
   name: string;
+  /** the question as the office wrote it (its Chinese text), for the exports' headers */
+  title?: string;
   kind: ExtraKind;
   required: boolean;
   /** the values a choice may take (choice, choices) */
   values?: (string | number)[];
+  /** the text shown for a value, where it differs from the value (choice, choices) */
+  texts?: Record<string, string>;
   maxLength?: number;
   min?: number;
   max?: number;
@@ -65,11 +69,51 @@ const UNCHECKABLE = ['choicesByUrl', 'choicesFromQuestion', 'valueTrue', 'valueF
 
 const choiceValue = (choice: unknown): unknown => (isObject(choice) ? choice.value : choice);
 
+/** A SurveyJS text as the evaluator reads it in Chinese: the string, or a localized one's default. */
+const chineseText = (text: unknown): string | undefined => {
+  const value = isObject(text) ? (text.default ?? text['zh-cn']) : text;
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+};
+
+/** The texts of the choices that show one other than their value. */
+function choiceTexts(choices: unknown[]): Record<string, string> | undefined {
+  const texts: Record<string, string> = {};
+  for (const choice of choices) {
+    const text = isObject(choice) ? chineseText(choice.text) : undefined;
+    if (text !== undefined && text !== String(choiceValue(choice))) texts[String(choiceValue(choice))] = text;
+  }
+  return Object.keys(texts).length ? texts : undefined;
+}
+
+/** An extra question's header in the exports: `您从哪里得知本次评议？（heardFrom）`, or its name without a title. */
+export const extraHeader = (q: ExtraQuestion) => (q.title ? `${q.title}（${q.name}）` : q.name);
+
+/** An extra answer as the evaluator read it: a choice's text, several joined by `；`. */
+export function extraAnswerText(q: ExtraQuestion, value: ExtraValue): string | number | boolean {
+  const text = (v: string | number) => q.texts?.[String(v)] ?? v;
+  if (Array.isArray(value)) return value.map(text).join('；');
+  return typeof value === 'boolean' ? value : text(value);
+}
+
 /**
  * The extra question of one SurveyJS element, or the reason it can't be one. `limits` give the
  * lengths of texts that set none.
  */
 export function extraQuestionOf(
+  element: JsonObject,
+  name: string,
+  limits: Pick<CampaignConfig['limits'], 'shortText' | 'longText'>,
+): ExtraQuestion | string {
+  const question = checkedQuestion(element, name, limits);
+  if (typeof question === 'string') return question;
+  const title = chineseText(element.title);
+  const listed = [element.choices, element.rateValues].find((list) => Array.isArray(list) && list.length);
+  const texts = choiceTexts((listed as unknown[] | undefined) ?? []);
+  return { ...question, ...(title ? { title } : {}), ...(texts ? { texts } : {}) };
+}
+
+/** What the validator checks of an extra question, or the reason it can't be one. */
+function checkedQuestion(
   element: JsonObject,
   name: string,
   limits: Pick<CampaignConfig['limits'], 'shortText' | 'longText'>,

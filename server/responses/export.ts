@@ -5,7 +5,13 @@
  * No names, links, times or network keys: the rows can't be joined to evaluators.
  */
 import ExcelJS from 'exceljs';
-import type { ExtraQuestions, ExtraValue } from '../../surveys/extras.js';
+import {
+  type ExtraQuestion,
+  type ExtraQuestions,
+  type ExtraValue,
+  extraAnswerText,
+  extraHeader,
+} from '../../surveys/extras.js';
 import { safeCell } from '../../web/lib/csv-guard.js';
 import type { Campaign } from '../campaigns/service.js';
 import type { StoredRecord } from './repository.js';
@@ -19,14 +25,12 @@ export interface RawData {
 
 const SOURCE_LABELS: Record<string, string> = { web: '网上提交', import: '导入' };
 
-const cellOf = (value: ExtraValue | undefined): string | number | boolean =>
-  value === undefined
-    ? ''
-    : Array.isArray(value)
-      ? value.join('；')
-      : typeof value === 'string'
-        ? safeCell(value)
-        : value;
+/** An answer to the office's question as the evaluator read it (a choice's text); no text runs as a formula. */
+function cellOf(q: ExtraQuestion, value: ExtraValue | undefined): string | number | boolean {
+  if (value === undefined) return '';
+  const shown = extraAnswerText(q, value);
+  return typeof shown === 'string' ? safeCell(shown) : shown;
+}
 
 function sheetOf(book: ExcelJS.Workbook, name: string, headers: string[], rows: (string | number | boolean)[][]) {
   const sheet = book.addWorksheet(name);
@@ -49,7 +53,7 @@ export async function rawDataXlsx({ campaign, departmentNames, extras, records }
   sheetOf(
     book,
     '答卷',
-    ['答卷序号', '问卷版本', '来源', '评议代表类别', '总体评价', '评价部门数', ...extras.record.map((q) => q.name)],
+    ['答卷序号', '问卷版本', '来源', '评议代表类别', '总体评价', '评价部门数', ...extras.record.map(extraHeader)],
     records.map(({ record, questionnaireVersion, source }, i) => [
       i + 1,
       questionnaireVersion,
@@ -57,7 +61,7 @@ export async function rawDataXlsx({ campaign, departmentNames, extras, records }
       categories.get(record.category) ?? record.category,
       levels.get(record.overall) ?? record.overall,
       record.departments.length,
-      ...extras.record.map((q) => cellOf(record.extra?.[q.name])),
+      ...extras.record.map((q) => cellOf(q, record.extra?.[q.name])),
     ]),
   );
   sheetOf(
@@ -70,7 +74,7 @@ export async function rawDataXlsx({ campaign, departmentNames, extras, records }
       ...config.items.map((item) => item.label),
       '作风问题（编号）',
       '负面情形（条）',
-      ...extras.department.map((q) => q.name),
+      ...extras.department.map(extraHeader),
     ],
     records.flatMap(({ record }, i) =>
       record.departments.map((d) => [
@@ -80,7 +84,7 @@ export async function rawDataXlsx({ campaign, departmentNames, extras, records }
         ...config.items.map((item) => levels.get(d.ratings[item.code]) ?? d.ratings[item.code] ?? ''),
         d.problems.join('；'),
         d.negatives.length,
-        ...extras.department.map((q) => cellOf(d.extra?.[q.name])),
+        ...extras.department.map((q) => cellOf(q, d.extra?.[q.name])),
       ]),
     ),
   );

@@ -268,7 +268,7 @@ describe.skipIf(!browserAvailable())('each scale preset, generated, answered in 
         '评议代表类别',
         '总体评价',
         '评价部门数',
-        'remark',
+        '对本次评议工作的意见（remark）',
       ]);
       expect(responses.rows[1]).toEqual([
         '1',
@@ -286,9 +286,9 @@ describe.skipIf(!browserAvailable())('each scale preset, generated, answered in 
         ...items.map((i) => i.label),
         '作风问题（编号）',
         '负面情形（条）',
-        'channel',
+        '主要通过什么渠道办事？（channel）',
       ]);
-      expect(ratings.rows[1]).toEqual(['1', 'D002', '测试部门2', ...preset.answers, '', '0', 'online']);
+      expect(ratings.rows[1]).toEqual(['1', 'D002', '测试部门2', ...preset.answers, '', '0', '网上办理']);
 
       // the scores as worked by hand, over the API
       const res = await app.request(`/api/campaigns/${preset.slug}/results`, { headers: admin.headers() });

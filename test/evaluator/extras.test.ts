@@ -14,6 +14,7 @@ import type { ErrorBody } from '../../server/contracts.js';
 import type { Db } from '../../server/db/connect.js';
 import { createServices, type Services } from '../../server/services.js';
 import { EXAMPLE_CONFIG_PATH, loadConfigFile, resolveQuestionnairePath } from '../../surveys/campaign-config.js';
+import { type ExtraQuestion, extraAnswerText, extraHeader, extraQuestionOf } from '../../surveys/extras.js';
 import { lintQuestionnaire } from '../../surveys/questionnaire.js';
 import { loginAs } from '../helpers/auth.js';
 import { runCommand } from '../helpers/cli.js';
@@ -193,7 +194,22 @@ describe("the office's own questions", () => {
     expect(await scored()).toBe(before);
   });
 
-  it('exports them with the raw data and the questionnaire version, to the office only', async () => {
+  it('reads a localized title and choice texts in Chinese for the exports', () => {
+    const q = extraQuestionOf(
+      {
+        type: 'checkbox',
+        title: { default: ' 办事渠道 ', en: 'Channel' },
+        choices: [{ value: 'counter', text: { default: '窗口', en: 'Counter' } }, { value: 'phone' }, '网上'],
+      },
+      'way',
+      { shortText: 100, longText: 1000 },
+    ) as ExtraQuestion;
+    expect(q).toMatchObject({ name: 'way', title: '办事渠道', texts: { counter: '窗口' } });
+    expect(extraHeader(q)).toBe('办事渠道（way）');
+    expect(extraAnswerText(q, ['counter', 'phone', '网上'])).toBe('窗口；phone；网上');
+  });
+
+  it('exports them with the raw data and the questionnaire version, headed by their titles, choices by their texts, to the office only', async () => {
     expect((await submit(extraAnswers())).status).toBe(201);
     const admin = await loginAs(app, services, 'admin');
     const res = await app.request('/api/campaigns/test-2026/responses/export.xlsx', { headers: admin.headers() });
@@ -207,8 +223,8 @@ describe("the office's own questions", () => {
       '评议代表类别',
       '总体评价',
       '评价部门数',
-      'heardFrom',
-      'anythingElse',
+      '您从哪里得知本次评议？（heardFrom）',
+      '还有什么想说的？（anythingElse）',
     ]);
     expect(responses.rows[1]).toEqual([
       '1',
@@ -217,10 +233,11 @@ describe("the office's own questions", () => {
       '项目参建单位/服务对象代表',
       '基本满意',
       '2',
-      'media',
+      '新闻媒体',
       '辛苦了',
     ]);
-    expect(ratings.rows[0].slice(-2)).toEqual(['visits', 'channel']);
+    // a question without a title goes by its name; choices given as plain values read as they are
+    expect(ratings.rows[0].slice(-2)).toEqual(['今年办事次数（visits）', 'channel']);
     expect(ratings.rows[1].slice(0, 5)).toEqual(['1', 'D001', '测试部门1', '满意', '比较满意']);
     expect(ratings.rows[1].slice(-2)).toEqual(['3', '窗口；网上']);
     const analyst = await loginAs(app, services, 'analyst');
@@ -303,7 +320,7 @@ describe('a questionnaire the server could not check is refused with its list of
       expect(code).toBe(0);
       expect(said).toContain('已导出 1 份答卷');
       const [responses] = await xlsxSheets(new Uint8Array(readFileSync(out)));
-      expect(responses.rows[1].slice(-2)).toEqual(['media', '辛苦了']);
+      expect(responses.rows[1].slice(-2)).toEqual(['新闻媒体', '辛苦了']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
