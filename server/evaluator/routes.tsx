@@ -5,6 +5,7 @@ import { readJsonBody } from '../http/inputs.js';
 import { Layout } from '../http/components/layout.js';
 import { MessagePage } from '../http/components/message.js';
 import type { Services } from '../services.js';
+import { FirstPage } from './first-page.js';
 import { campaignTime, type ClientConnection } from './service.js';
 
 /** Where a request came from; the service decides whether X-Forwarded-For is trusted. */
@@ -108,7 +109,7 @@ export function evaluatorPages(services: Services) {
           : ['评议尚未开始', `${campaign.name}将于 ${opens} 开始，届时请再次打开此链接。`];
       return c.html(<MessagePage title={title} message={text} lang={htmlLang} />, 403);
     }
-    if (found.state === 'closed') {
+    if (found.state !== 'open') {
       const closes = campaignTime(campaign, campaign.closesAt, lang);
       const [title, text] =
         lang === 'en'
@@ -116,6 +117,10 @@ export function evaluatorPages(services: Services) {
           : ['评议已经结束', `${campaign.name}已于 ${closes} 截止，感谢您的关注。`];
       return c.html(<MessagePage title={title} message={text} lang={htmlLang} />, 403);
     }
+    const early = FirstPage({
+      definition: await services.evaluator.servedQuestionnaire(campaign, found.category),
+      lang,
+    });
     return c.html(
       <Layout
         title={campaign.name}
@@ -130,7 +135,7 @@ export function evaluatorPages(services: Services) {
             <p class="save-status" id="save-status" role="status" aria-live="polite"></p>
           </header>
           <div id="survey">
-            <p class="loading">{lang === 'en' ? 'Loading the questionnaire…' : '正在加载问卷…'}</p>
+            {early ?? <p class="loading">{lang === 'en' ? 'Loading the questionnaire…' : '正在加载问卷…'}</p>}
           </div>
           <noscript>
             <p class="error">

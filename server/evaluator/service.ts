@@ -65,7 +65,7 @@ export type PageState =
   | { state: 'unknown' }
   | { state: 'used'; campaign: Campaign; spent: Spent }
   | { state: Exclude<CampaignStatus, 'open'>; campaign: Campaign }
-  | { state: 'open'; campaign: Campaign };
+  | { state: 'open'; campaign: Campaign; category: string };
 
 /** The coarse network of an address: IPv4 /24, IPv6 /48. Null when it isn't an address. */
 export function networkPrefix(ip: string | null | undefined): string | null {
@@ -288,8 +288,13 @@ export function evaluatorService(
       if (!found) return { state: 'unknown' };
       const campaign = await campaigns.getById(found.invitation.campaignId);
       if (found.spent) return { state: 'used', campaign, spent: found.spent };
-      return { state: campaigns.status(campaign), campaign };
+      const state = campaigns.status(campaign);
+      return state === 'open' ? { state, campaign, category: found.invitation.category } : { state, campaign };
     },
+
+    /** The questionnaire a category's evaluators are served (what the page draws of it before its scripts run). */
+    servedQuestionnaire: async (campaign: Campaign, category: string) =>
+      (await served(campaign, category)).questionnaire.definition,
 
     /** Campaign, served questionnaire and the saved draft; the first call marks the link opened. */
     async load(token: string, connection: ClientConnection): Promise<EvaluatorLoad> {

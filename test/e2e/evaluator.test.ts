@@ -59,6 +59,34 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
     await page.close();
   });
 
+  it('takes what was typed on the first page before the scripts arrived into the questionnaire, cursor kept', async () => {
+    const { token } = await createInvitation(db, s.campaign);
+    const page = await browser.newPage();
+    let release!: () => void;
+    const scriptsHeld = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/assets\/evaluator-[A-Za-z0-9]+\.js$/, async (route) => {
+      await scriptsHeld;
+      await route.continue();
+    });
+    await page.goto(`${server.url}/s/${token}`, { waitUntil: 'commit' });
+    // drawn by the server: the invitation's category ticked and fixed, the organisation typed in
+    const early = page.locator('#early-page');
+    await early.getByText('您属于哪一类评议代表？').waitFor();
+    expect(await early.locator('input[type="radio"][value="project"]').isChecked()).toBe(true);
+    expect(await early.locator('input[type="radio"][value="project"]').isDisabled()).toBe(true);
+    await early.getByRole('textbox', { name: /所在单位/ }).fill('宁波某建设');
+    release();
+
+    const field = page.locator('.sd-question[data-name="organisation"] input');
+    await field.waitFor();
+    await expect.poll(() => field.inputValue()).toBe('宁波某建设');
+    expect(await field.evaluate((e) => e === document.activeElement)).toBe(true);
+    await page.keyboard.type('集团');
+    expect(await field.inputValue()).toBe('宁波某建设集团');
+    expect(await page.locator('#early-page').count()).toBe(0);
+    await page.close();
+  });
+
   it('opens the link, answers two departments, survives a reload with the draft, submits and sees the receipt', async () => {
     const { token } = await createInvitation(db, s.campaign);
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });

@@ -519,8 +519,30 @@ async function main() {
   show(survey);
 }
 
-/** Draws the questionnaire in place of the loading line; the CSS shows the campaign's title on the first page only. */
+/**
+ * What was answered on the page's own drawing of the first page while the scripts loaded
+ * (server/evaluator/first-page.tsx), and the question being typed in.
+ */
+function earlyAnswers(): { values: Record<string, string>; focused: string | null } {
+  const values: Record<string, string> = {};
+  for (const q of document.querySelectorAll<HTMLElement>('[data-early]')) {
+    const field = q.querySelector<HTMLInputElement | HTMLTextAreaElement>(
+      'input[type="radio"]:checked:not([disabled]), input[type="text"], textarea',
+    );
+    if (field?.value) values[q.dataset.early!] = field.value;
+  }
+  const focused = document.activeElement?.closest<HTMLElement>('[data-early]')?.dataset.early ?? null;
+  return { values, focused };
+}
+
+/**
+ * Draws the questionnaire in place of the loading line (or of the early first page, whose answers
+ * it takes over, keeping the evaluator's place in the field being typed in); the CSS shows the
+ * campaign's title on the first page only.
+ */
 function show(survey: SurveyModel) {
+  const early = earlyAnswers();
+  for (const [name, value] of Object.entries(early.values)) survey.setValue(name, value);
   const markFirstPage = () => {
     if (survey.isFirstPage) root.dataset.firstPage = '';
     else delete root.dataset.firstPage;
@@ -532,6 +554,13 @@ function show(survey: SurveyModel) {
   });
   container.replaceChildren();
   (survey as SurveyModel & { render(element: HTMLElement): void }).render(container);
+  if (early.focused) {
+    const field = container.querySelector<HTMLInputElement | HTMLTextAreaElement>(
+      `[data-name="${CSS.escape(early.focused)}"] input:not([type="radio"]), [data-name="${CSS.escape(early.focused)}"] textarea`,
+    );
+    field?.focus();
+    field?.setSelectionRange?.(field.value.length, field.value.length);
+  }
 }
 
 /** The office's preview: answered and checked like the real thing, then nothing is sent. */
