@@ -1,137 +1,102 @@
 /**
- * Deadline rush: many evaluators submitting at once against a real server process on SQLite
- * (or DATABASE_URL=postgres://…). Each request spends its own invitation, carries an
- * Idempotency-Key and rates 20 departments. Afterwards the stored count must equal the 201s.
- * Run: npx tsx bench/submit.bench.ts [invitations=4000] [connections=50]
- * Prints one JSON object. Targets 127.0.0.1 only; bounded by the invitation count.
+ * Deadline rush, measured side by side in one run for each connection count: the ceilings (a
+ * no-op Hono route parsing the same body; the same inserting it as one row into SQLite in WAL
+ * mode), then minping's server process on SQLite and on PostgreSQL with the evaluator's requests
+ * as the browser sends them: the anonymous two-step submission (credential bought with the link,
+ * then the ballot), the named campaign's one-step submit, and the draft autosave (each link saved
+ * 5 times). Each flow gets a fresh database with one invitation per submission. Afterwards the
+ * stored count must equal the acknowledged one.
+ * Run: npx tsx bench/submit.bench.ts [submissions=1000] [connections=50,200] [databases=sqlite,postgres]
+ * Prints one JSON object. Targets 127.0.0.1 only; each run is bounded by its request count.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
-import pg from 'pg';
-import { fixedClock } from '../server/clock.js';
-import { defaultConfig } from '../server/config.js';
-import { openDatabase } from '../server/db/connect.js';
-import { createServices } from '../server/services.js';
-import { insertInvitations, insertNumberedDepartments } from '../test/helpers/fixtures.js';
 import { startServer } from '../test/helpers/server.js';
-import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../surveys/campaign-config.js';
+import {
+  answersFor,
+  benchCampaign,
+  type Dialect,
+  type Flow,
+  hammer,
+  loadAverage,
+  measureFlow,
+  PER_EVALUATOR,
+  processStats,
+  serverEnv,
+} from './load.js';
 
-const [invitationCount = 4000, connections = 50] = process.argv.slice(2).map(Number);
-const DEPARTMENTS = 100;
-const PER_EVALUATOR = 20;
-const LEVELS = ['satisfied', 'fairly_satisfied', 'basically_satisfied', 'dissatisfied', 'unknown'];
+const [countArg = '1000', connectionsArg = '50,200', databasesArg = 'sqlite,postgres'] = process.argv.slice(2);
+const submissions = Number(countArg);
+const connectionCounts = connectionsArg.split(',').map(Number);
+const databases = databasesArg.split(',') as Dialect[];
+const FLOWS: Flow[] = ['twoStep', 'oneStep', 'draft'];
+const body = JSON.stringify({ answers: answersFor(0), elapsedSeconds: 300, questionnaireVersion: 1 });
 
-const dir = mkdtempSync(join(tmpdir(), 'minping-bench-'));
-const databaseUrl = process.env.DATABASE_URL ?? join(dir, 'bench.db');
-const schema = databaseUrl.startsWith('postgres') ? `bench_${Date.now()}` : undefined;
-
-async function prepare() {
-  const db = await openDatabase(databaseUrl, { schema });
-  const now = new Date();
-  const deps = { db, config: defaultConfig(), clock: fixedClock(now) };
-  const services = createServices(deps);
-  const { raw, dir: configDir } = loadConfigFile(EXAMPLE_CONFIG_PATH);
-  const campaign = await services.campaigns.create(
+/** A ceiling server (`noop` or `insert`) under the same load: ten times as many requests, so that it lasts. */
+async function ceiling(mode: 'noop' | 'insert', connections: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'minping-ceiling-'));
+  const server = await startServer({}, ['bench/ceiling-server.ts', mode, join(dir, 'rows.db')]);
+  const pid = server.child.pid!;
+  const statuses: Record<string, number> = {};
+  const loadAverage1m = loadAverage();
+  const before = processStats(pid);
+  const result = await hammer(
+    server.url,
+    connections,
     {
-      raw: {
-        ...(raw as object),
-        slug: `bench-${Date.now()}`,
-        opensAt: new Date(now.getTime() - 86_400_000).toISOString(),
-        closesAt: new Date(now.getTime() + 86_400_000).toISOString(),
-      },
-      configDir,
+      amount: 10 * submissions,
+      requests: [{ method: 'POST', path: '/', headers: { 'content-type': 'application/json' }, body }],
     },
-    'bench',
+    statuses,
   );
-  await insertNumberedDepartments(db, campaign, DEPARTMENTS, '部门');
-  const tokens = await insertInvitations(db, campaign, invitationCount, now.toISOString());
-  await db.close();
-  return { campaignId: campaign.id, tokens };
+  const cpuMs = processStats(pid).cpuMs - before.cpuMs;
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+  const { statuses: _, ...rest } = result;
+  return { ...rest, serverCpuMsPerRequest: Math.round((cpuMs / (10 * submissions)) * 1000) / 1000, loadAverage1m };
 }
 
-function answersFor(i: number) {
-  const first = (i * 7) % DEPARTMENTS;
-  return {
-    answers: {
-      category: 'project',
-      departments: Array.from({ length: PER_EVALUATOR }, (_, k) => ({
-        dept: `D${String(((first + k) % DEPARTMENTS) + 1).padStart(3, '0')}`,
-        efficiency: LEVELS[(i + k) % 5],
-        quality: LEVELS[(i + 2 * k) % 5],
-        problems: k % 4 === 0 ? [1 + (k % 10)] : [],
-      })),
-      overall: 'fairly_satisfied',
-    },
-    elapsedSeconds: 300 + (i % 600),
-  };
+/** One flow on a fresh database of `dialect`, its own server process. */
+async function minping(dialect: Dialect, flow: Flow, connections: number, noopRps: number) {
+  const c = await benchCampaign(dialect, { invitations: submissions, named: flow === 'oneStep' });
+  try {
+    const server = await startServer(serverEnv(c));
+    try {
+      const measured = await measureFlow(flow, c, server.url, [server.child.pid!], connections);
+      return { ...measured, shareOfNoop: Math.round((measured.submissionsPerSecond / noopRps) * 1000) / 1000 };
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await c.drop();
+  }
 }
 
-const { campaignId, tokens } = await prepare();
-const server = await startServer({
-  DATABASE_URL: databaseUrl,
-  NETWORK_SALT: 'bench',
-  ...(schema ? { DATABASE_SCHEMA: schema } : {}),
-});
-
-let next = 0;
-const result = await autocannon({
-  url: server.url,
-  connections,
-  amount: tokens.length,
-  timeout: 30,
-  requests: [
-    {
-      method: 'POST',
-      setupRequest: (req) => {
-        const i = next++;
-        return {
-          ...req,
-          path: `/api/s/${tokens[i % tokens.length]}/submit`,
-          headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-          body: JSON.stringify(answersFor(i)),
-        };
-      },
-    },
-  ],
-});
-await server.stop();
-
-const db = await openDatabase(databaseUrl, { schema });
-const stored = Number(
-  (
-    await db.kysely
-      .selectFrom('responses')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('campaign_id', '=', campaignId)
-      .executeTakeFirstOrThrow()
-  ).n,
-);
-await db.close();
-rmSync(dir, { recursive: true, force: true });
-if (schema) {
-  const admin = new pg.Client({ connectionString: databaseUrl });
-  await admin.connect();
-  await admin.query(`drop schema if exists ${schema} cascade`);
-  await admin.end();
+const runs = [];
+for (const connections of connectionCounts) {
+  process.stderr.write(`  ${connections} connections: ceilings\n`);
+  const noop = await ceiling('noop', connections);
+  const oneRow = await ceiling('insert', connections);
+  const run: Record<string, unknown> = { connections, noop, oneRow };
+  for (const dialect of databases) {
+    const flows: Record<string, unknown> = {};
+    for (const flow of FLOWS) {
+      process.stderr.write(`  ${connections} connections: ${dialect} ${flow}\n`);
+      flows[flow] = await minping(dialect, flow, connections, noop.requestsPerSecond);
+    }
+    run[dialect] = flows;
+  }
+  runs.push(run);
 }
 
 console.log(
   JSON.stringify({
-    database: schema ? 'postgres' : 'sqlite',
-    submissions: tokens.length,
-    connections,
+    submissions,
     departmentsPerSubmission: PER_EVALUATOR,
-    status2xx: result['2xx'],
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    stored,
-    lostVotes: result['2xx'] - stored,
-    requestsPerSecond: result.requests.average,
-    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
-    durationSeconds: result.duration,
+    bodyBytes: body.length,
+    shareOfNoop: 'submissions/s ÷ the no-op route’s requests/s (a two-step submission is two requests)',
+    runs,
+    loadAverage1m: loadAverage(),
   }),
 );
