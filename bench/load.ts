@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -175,10 +176,14 @@ interface Step {
 }
 
 /** The autocannon requests of a flow over `count` submissions (or draft saves), and how many requests it makes. */
-function requestsOf(flow: Flow, c: BenchCampaign, count: number, statuses: Record<string, number>) {
+function requestsOf(flow: Flow, c: BenchCampaign, count: number, statuses: Record<string, number>, acked: Set<number>) {
   const seen = (step: string, status: number) => {
     const key = `${step} ${status}`;
     statuses[key] = (statuses[key] ?? 0) + 1;
+  };
+  /** a submission acknowledged for the first time (a request retried after a timeout gets a replay) */
+  const acknowledge = (context: object, status: number, headers?: IncomingHttpHeaders) => {
+    if (status === 201 && !headers?.['idempotent-replayed']) acked.add((context as Step).i % count);
   };
   const json = { 'content-type': 'application/json' };
   let next = 0;
@@ -188,8 +193,9 @@ function requestsOf(flow: Flow, c: BenchCampaign, count: number, statuses: Recor
       requests: [
         {
           method: 'POST' as const,
-          setupRequest: (req: autocannon.Request) => {
+          setupRequest: (req: autocannon.Request, context: object) => {
             const i = next++;
+            (context as Step).i = i;
             return {
               ...req,
               path: `/api/s/${c.tokens[i % c.tokens.length]}/submit`,
@@ -201,13 +207,16 @@ function requestsOf(flow: Flow, c: BenchCampaign, count: number, statuses: Recor
               }),
             };
           },
-          onResponse: (status: number) => seen('submit', status),
+          onResponse: (status: number, _body: string, context: object, headers?: IncomingHttpHeaders) => {
+            seen('submit', status);
+            acknowledge(context, status, headers);
+          },
         },
       ],
     };
   }
   if (flow === 'draft') {
-    const links = Math.max(1, Math.floor(count / SAVES_PER_DRAFT));
+    const links = Math.floor(count / SAVES_PER_DRAFT);
     return {
       amount: count,
       requests: [
@@ -255,8 +264,10 @@ function requestsOf(flow: Flow, c: BenchCampaign, count: number, statuses: Recor
         method: 'POST' as const,
         setupRequest: (req: autocannon.Request, context: object) => {
           const { i, blindSignature } = context as Step;
+          // no credential (refused, or timed out): nothing to cast, the next submission starts
+          if (!blindSignature) return undefined as unknown as autocannon.Request;
           const b = blinded[i % count];
-          const signature = blindSignature ? client.finalize(blindSignature, b.inverse) : 'credential-refused';
+          const signature = client.finalize(blindSignature, b.inverse);
           return {
             ...req,
             path: `/api/s/ballots/${c.campaign.slug}`,
@@ -271,7 +282,10 @@ function requestsOf(flow: Flow, c: BenchCampaign, count: number, statuses: Recor
             }),
           };
         },
-        onResponse: (status: number) => seen('ballot', status),
+        onResponse: (status: number, _body: string, context: object, headers?: IncomingHttpHeaders) => {
+          seen('ballot', status);
+          acknowledge(context, status, headers);
+        },
       },
     ],
   };
@@ -292,27 +306,29 @@ export interface LoadResult {
   requestsPerSecond: number;
   submissionsPerSecond: number;
   latencyMs: { p50: number; p99: number; max: number };
+  /** answers other than 2xx, connection errors and timeouts */
   errors: number;
+  timeouts: number;
   statuses: Record<string, number>;
   durationSeconds: number;
 }
 
-/** Run autocannon; `perSubmission` requests make one submission. */
+/** Run autocannon: requests/s, and 2xx answers per second as submissions/s. */
 export async function hammer(
   url: string,
   connections: number,
   load: { amount: number; requests: autocannon.Request[] },
   statuses: Record<string, number>,
-  perSubmission = 1,
 ): Promise<LoadResult> {
   const result = await autocannon({ url, connections, amount: load.amount, timeout: 30, requests: load.requests });
   const duration = result.duration;
   const ok = result['2xx'];
   return {
     requestsPerSecond: Math.round(result.requests.total / duration),
-    submissionsPerSecond: r1(ok / perSubmission / duration),
+    submissionsPerSecond: r1(ok / duration),
     latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
-    errors: result.non2xx + result.errors + result.timeouts,
+    errors: result.non2xx + result.errors,
+    timeouts: result.timeouts,
     statuses,
     durationSeconds: r1(duration),
   };
@@ -325,20 +341,21 @@ export async function hammer(
 export async function measureFlow(flow: Flow, c: BenchCampaign, url: string, pids: number[], connections: number) {
   const count = c.tokens.length;
   const statuses: Record<string, number> = {};
-  const load = requestsOf(flow, c, count, statuses);
+  const acked = new Set<number>();
+  const load = requestsOf(flow, c, count, statuses, acked);
   const stats = () =>
     pids.map(processStats).reduce((a, b) => ({ cpuMs: a.cpuMs + b.cpuMs, writeBytes: a.writeBytes + b.writeBytes }));
   const storedBefore = await storedBytes(c);
   const walBefore = c.dialect === 'postgres' ? await walPosition() : 0;
   const before = stats();
   const loadAverage1m = loadAverage();
-  const result = await hammer(url, connections, load, statuses, flow === 'twoStep' ? 2 : 1);
+  const result = await hammer(url, connections, load, statuses);
   const after = stats();
   const walAfter = c.dialect === 'postgres' ? await walPosition() : 0;
-  const acknowledged = statuses[flow === 'twoStep' ? 'ballot 201' : flow === 'draft' ? 'draft 200' : 'submit 201'] ?? 0;
   const stored = await storedCount(flow, c);
-  const expected =
-    flow === 'draft' ? Math.min(acknowledged, Math.max(1, Math.floor(count / SAVES_PER_DRAFT))) : acknowledged;
+  // draft saves: every save acknowledged, one draft per link saved
+  const acknowledged = flow === 'draft' ? (statuses['draft 200'] ?? 0) : acked.size;
+  const expected = flow === 'draft' ? Math.min(acknowledged, Math.floor(count / SAVES_PER_DRAFT)) : acknowledged;
   const perAck = (x: number) => (acknowledged ? x / acknowledged : 0);
   // the server process's own writes on SQLite; on PostgreSQL its server writes, counted in the WAL
   const written: { kbWrittenPerSubmission?: number; kbWalPerSubmission?: number } =
@@ -347,9 +364,11 @@ export async function measureFlow(flow: Flow, c: BenchCampaign, url: string, pid
       : { kbWalPerSubmission: r1(perAck(walAfter - walBefore) / 1024) };
   return {
     ...result,
+    submissionsPerSecond: r1(acknowledged / result.durationSeconds),
     acknowledged,
     stored,
-    storedExactlyOnce: stored === expected,
+    // a request that timed out may have been stored: it counts neither as lost nor as twice
+    storedExactlyOnce: stored >= expected && stored <= expected + result.timeouts,
     serverCpuMsPerSubmission: r1(perAck(after.cpuMs - before.cpuMs) * 100) / 100,
     ...written,
     kbStoredPerSubmission: r1(perAck((await storedBytes(c)) - storedBefore) / 1024),

@@ -1,6 +1,6 @@
 /**
- * Memory over a deadline rush in one process: RSS at the start and after each checkpoint of
- * submissions, on SQLite (a WAL file). Direct service calls, not HTTP (100k over HTTP would take
+ * Memory over a deadline rush in one process: RSS at the start, after each tenth of the run and
+ * after each checkpoint of submissions, on SQLite (a WAL file). Direct service calls, not HTTP (100k over HTTP would take
  * too long on this machine): `services.evaluator.submit`, the one-step path that stores exactly
  * what a ballot stores, 8 at a time. The process also holds the invitations' tokens (~6 MB at 100k).
  * Bounded by the count and by `maxSeconds`: past it the run stops and says how far it got.
@@ -32,7 +32,7 @@ const worker = async () => {
     const body = { answers: answersFor(i), elapsedSeconds: 300 + (i % 600) };
     await c.services.evaluator.submit(c.tokens[i], body, randomUUID(), connection);
     stored++;
-    if (checkpoints.includes(stored)) {
+    if (checkpoints.includes(stored) || stored % (total / 10) === 0) {
       samples.push({ submissions: stored, seconds: Math.round((performance.now() - started) / 1000), ...memory() });
     }
     if (performance.now() - started > maxMs) stopped = true;
