@@ -187,26 +187,30 @@ function requestsOf(flow: Flow, c: BenchCampaign, count: number, statuses: Recor
   };
   const json = { 'content-type': 'application/json' };
   let next = 0;
+  /** the request that starts a submission: the next index, kept in the connection's context */
+  const starting =
+    (path: (i: number) => string, body: (i: number) => unknown, headers: () => object = () => ({})) =>
+    (req: autocannon.Request, context: object) => {
+      const i = next++;
+      (context as Step).i = i;
+      return { ...req, path: path(i), headers: { ...json, ...headers() }, body: JSON.stringify(body(i)) };
+    };
+  const token = (i: number) => c.tokens[i % count];
   if (flow === 'oneStep') {
     return {
       amount: count,
       requests: [
         {
           method: 'POST' as const,
-          setupRequest: (req: autocannon.Request, context: object) => {
-            const i = next++;
-            (context as Step).i = i;
-            return {
-              ...req,
-              path: `/api/s/${c.tokens[i % c.tokens.length]}/submit`,
-              headers: { ...json, 'idempotency-key': randomUUID() },
-              body: JSON.stringify({
-                answers: answersFor(i),
-                elapsedSeconds: 300 + (i % 600),
-                questionnaireVersion: c.questionnaireVersion,
-              }),
-            };
-          },
+          setupRequest: starting(
+            (i) => `/api/s/${token(i)}/submit`,
+            (i) => ({
+              answers: answersFor(i),
+              elapsedSeconds: 300 + (i % 600),
+              questionnaireVersion: c.questionnaireVersion,
+            }),
+            () => ({ 'idempotency-key': randomUUID() }),
+          ),
           onResponse: (status: number, _body: string, context: object, headers?: IncomingHttpHeaders) => {
             seen('submit', status);
             acknowledge(context, status, headers);
@@ -222,15 +226,10 @@ function requestsOf(flow: Flow, c: BenchCampaign, count: number, statuses: Recor
       requests: [
         {
           method: 'PUT' as const,
-          setupRequest: (req: autocannon.Request) => {
-            const i = next++;
-            return {
-              ...req,
-              path: `/api/s/${c.tokens[i % links]}/draft`,
-              headers: json,
-              body: JSON.stringify({ answers: answersFor(i), elapsedSeconds: 60 + i }),
-            };
-          },
+          setupRequest: starting(
+            (i) => `/api/s/${c.tokens[i % links]}/draft`,
+            (i) => ({ answers: answersFor(i), elapsedSeconds: 60 + i }),
+          ),
           onResponse: (status: number) => seen('draft', status),
         },
       ],
@@ -244,16 +243,10 @@ function requestsOf(flow: Flow, c: BenchCampaign, count: number, statuses: Recor
     requests: [
       {
         method: 'POST' as const,
-        setupRequest: (req: autocannon.Request, context: object) => {
-          const i = next++;
-          (context as Step).i = i;
-          return {
-            ...req,
-            path: `/api/s/${c.tokens[i % c.tokens.length]}/credential`,
-            headers: json,
-            body: JSON.stringify({ blindedMessage: blinded[i % count].blindedMessage }),
-          };
-        },
+        setupRequest: starting(
+          (i) => `/api/s/${token(i)}/credential`,
+          (i) => ({ blindedMessage: blinded[i % count].blindedMessage }),
+        ),
         onResponse: (status: number, body: string, context: object) => {
           seen('credential', status);
           if (status === 200)

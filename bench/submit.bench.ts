@@ -31,12 +31,14 @@ const submissions = Number(countArg);
 const connectionCounts = connectionsArg.split(',').map(Number);
 const databases = databasesArg.split(',') as Dialect[];
 const FLOWS: Flow[] = ['twoStep', 'oneStep', 'draft'];
+/** a loaded machine can take over 30 s to start a server through tsx */
+const START_TIMEOUT_MS = 120_000;
 const body = JSON.stringify({ answers: answersFor(0), elapsedSeconds: 300, questionnaireVersion: 1 });
 
 /** A ceiling server (`noop` or `insert`) under the same load: ten times as many requests, so that it lasts. */
 async function ceiling(mode: 'noop' | 'insert', connections: number) {
   const dir = mkdtempSync(join(tmpdir(), 'minping-ceiling-'));
-  const server = await startServer({}, ['bench/ceiling-server.ts', mode, join(dir, 'rows.db')]);
+  const server = await startServer({}, ['bench/ceiling-server.ts', mode, join(dir, 'rows.db')], START_TIMEOUT_MS);
   const pid = server.child.pid!;
   const statuses: Record<string, number> = {};
   const loadAverage1m = loadAverage();
@@ -61,7 +63,7 @@ async function ceiling(mode: 'noop' | 'insert', connections: number) {
 async function minping(dialect: Dialect, flow: Flow, connections: number, noopRps: number) {
   const c = await benchCampaign(dialect, { invitations: submissions, named: flow === 'oneStep' });
   try {
-    const server = await startServer(serverEnv(c));
+    const server = await startServer(serverEnv(c), undefined, START_TIMEOUT_MS);
     try {
       const measured = await measureFlow(flow, c, server.url, [server.child.pid!], connections);
       return { ...measured, shareOfNoop: Math.round((measured.submissionsPerSecond / noopRps) * 1000) / 1000 };
