@@ -362,7 +362,7 @@ export async function measureFlow(flow: Flow, c: BenchCampaign, url: string, pid
     stored,
     // a request that timed out may have been stored: it counts neither as lost nor as twice
     storedExactlyOnce: stored >= expected && stored <= expected + result.timeouts,
-    serverCpuMsPerSubmission: r1(perAck(after.cpuMs - before.cpuMs) * 100) / 100,
+    serverCpuMsPerSubmission: Math.round(perAck(after.cpuMs - before.cpuMs) * 100) / 100,
     ...written,
     kbStoredPerSubmission: r1(perAck((await storedBytes(c)) - storedBefore) / 1024),
     loadAverage1m,
