@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 
 /** Process configuration, from the environment. Campaign settings live in campaign configs, not here. */
@@ -45,6 +46,13 @@ export const appConfigSchema = z
     smtpPass: z.string().optional(),
     /** the sender address, e.g. 评议办 <pingyi@example.gov.cn> */
     smtpFrom: z.string().optional(),
+    /** the key named campaigns' links are held under until the close: 32 bytes, base64 or hex */
+    invitationKey: z
+      .string()
+      .refine((k) => keyBytes(k) !== undefined, 'INVITATION_KEY 应为 32 字节的密钥（base64 或 64 位十六进制）')
+      .optional(),
+    /** else a file holding it, made (mode 0600) on first use: beside the SQLite database unless configured */
+    invitationKeyFile: z.string().min(1).optional(),
   })
   .superRefine((c, ctx) => {
     if ((c.smtpUrl || c.smtpHost) && !c.smtpFrom)
@@ -58,6 +66,26 @@ export const appConfigSchema = z
   });
 
 export type AppConfig = z.output<typeof appConfigSchema>;
+
+/** The 32 bytes of an invitation key written as base64 (url-safe or not) or 64 hex digits, else undefined. */
+export function keyBytes(text: string): Buffer | undefined {
+  const t = text.trim();
+  const bytes = /^[0-9a-fA-F]{64}$/.test(t)
+    ? Buffer.from(t, 'hex')
+    : /^[A-Za-z0-9+/_-]{43}=?$/.test(t)
+      ? Buffer.from(t, 'base64')
+      : undefined;
+  return bytes?.length === 32 ? bytes : undefined;
+}
+
+export const DEFAULT_SQLITE_PATH = './data/minping.db';
+export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//.test(url);
+
+/** Where the invitation key file is when INVITATION_KEY_FILE does not say: beside a SQLite database file. */
+export function defaultInvitationKeyFile(databaseUrl: string | undefined): string | undefined {
+  const path = databaseUrl || DEFAULT_SQLITE_PATH;
+  return isPostgresUrl(path) || path === ':memory:' ? undefined : join(dirname(path), 'invitation.key');
+}
 
 /** The environment variable behind each setting, for error messages. */
 const ENV_NAMES: Record<string, string> = {
@@ -80,6 +108,8 @@ const ENV_NAMES: Record<string, string> = {
   smtpUser: 'SMTP_USER',
   smtpPass: 'SMTP_PASS',
   smtpFrom: 'SMTP_FROM',
+  invitationKey: 'INVITATION_KEY',
+  invitationKeyFile: 'INVITATION_KEY_FILE',
 };
 
 /** Links on this address open only on the server itself: letters and QR codes for it reach nobody. */
@@ -134,6 +164,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     smtpUser: env.SMTP_USER || undefined,
     smtpPass: env.SMTP_PASS || undefined,
     smtpFrom: env.SMTP_FROM || undefined,
+    invitationKey: env.INVITATION_KEY || undefined,
+    invitationKeyFile: env.INVITATION_KEY_FILE || defaultInvitationKeyFile(env.DATABASE_URL),
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map(

@@ -32,7 +32,8 @@ export function createServices(deps: AppDeps) {
   );
   const negatives = negativesService(deps, campaigns, audit, notices, calendar);
   const responses = responsesService(deps, campaigns, negatives, audit);
-  const results = resultsService(deps, campaigns, responses, negatives, audit, notices);
+  const invitations = invitationsService(deps, audit);
+  const results = resultsService(deps, campaigns, responses, negatives, audit, notices, invitations);
   const throttle = throttleService(deps);
   return {
     campaigns,
@@ -43,7 +44,7 @@ export function createServices(deps: AppDeps) {
     audit,
     calendar,
     roster: rosterService(deps, audit),
-    invitations: invitationsService(deps, audit),
+    invitations,
     results,
     notices,
     ledger: ledgerService(deps, campaigns, notices, calendar),

@@ -24,6 +24,7 @@ import {
   yearOn,
   type CampaignFormProps,
 } from './campaign-form.js';
+import { InvitationsSection } from '../invitations/pages.js';
 import { PurgeSection, type PurgeState } from '../privacy/pages.js';
 import type { Services } from '../services.js';
 import { DEFAULT_TIME_ZONE, instantInZone, zoneLabel } from '../../web/lib/time.js';
@@ -463,38 +464,13 @@ export function adminRoutes(services: Services) {
           </p>
         </section>
 
-        <section class="card">
-          <h2>生成邀请链接</h2>
-          <p>
-            为还没有邀请的评议代表各生成一个专属链接（当前 {progress.totals.evaluators - progress.totals.invited}{' '}
-            人待生成）。
-            <strong>链接只在这次下载的文件中出现，系统只保存其摘要，无法再次导出</strong>
-            ；请妥善保存文件。遗失的链接可在下方名单中补发。
-          </p>
-          {loopback && (
-            <p class="error" role="alert" id="loopback-warning">
-              {loopback}
-            </p>
-          )}
-          <form id="invitations" class="inline" data-endpoint={`${base}/invitations`}>
-            <label>
-              格式
-              <select name="format">
-                <option value="bundle">全部格式（.zip：邀请函、Excel 和 CSV 清单，同一批链接）</option>
-                <option value="xlsx">Excel 链接清单（.xlsx）</option>
-                <option value="csv">CSV 链接清单（.csv）</option>
-                <option value="letters">可打印的邀请函（二维码，每人一页 A4）</option>
-              </select>
-            </label>
-            {loopback && (
-              <label>
-                <input type="checkbox" name="allowLoopback" value="1" /> 仍然生成（链接指向本机，仅供试用）
-              </label>
-            )}
-            <button type="submit">生成并下载</button>
-            <div class="result" aria-live="polite"></div>
-          </form>
-        </section>
+        <InvitationsSection
+          campaign={campaign}
+          status={status}
+          held={services.invitations.heldLinks(campaign)}
+          toInvite={progress.totals.evaluators - progress.totals.invited}
+          loopback={loopback}
+        />
 
         <section class="card" id="progress">
           <h2>填报进度</h2>

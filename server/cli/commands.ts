@@ -1,6 +1,7 @@
 import { userCommands } from '../accounts/cli.js';
 import { campaignCloneCommand, campaignCreateCommand } from '../campaigns/cli.js';
 import { importDepartmentsCommand, importEvaluatorsCommand } from '../roster/cli.js';
+import { invitationsCommands } from '../invitations/cli.js';
 import { exportResponsesCommand, importResponsesCommand } from '../responses/cli.js';
 import { resultsCommands } from '../results/cli.js';
 import { noticesCommands } from '../notices/cli.js';
@@ -20,6 +21,7 @@ export const commands: Command[] = [
   campaignCloneCommand,
   importDepartmentsCommand,
   importEvaluatorsCommand,
+  ...invitationsCommands,
   ...userCommands,
   importResponsesCommand,
   exportResponsesCommand,

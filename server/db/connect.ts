@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, Migrator } from 'kysely';
 import pg from 'pg';
+import { DEFAULT_SQLITE_PATH, isPostgresUrl } from '../config.js';
 import type { Database } from './schema.js';
 import { OwnSchemaPostgresDialect } from './postgres-introspector.js';
 import { migrationProvider } from './migrations/index.js';
@@ -40,13 +41,13 @@ export interface ConnectOptions {
   log?: (line: string) => void;
 }
 
-export const DEFAULT_SQLITE_PATH = './data/minping.db';
-
 /** A unique-key clash (PostgreSQL 23505, SQLite's UNIQUE / PRIMARY KEY): usually a concurrent request won the race. */
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
+
+export { DEFAULT_SQLITE_PATH, isPostgresUrl };
 
 /** `url` unset or a file path → SQLite; `postgres://…` → PostgreSQL. */
 export async function connect(url: string | undefined, options: ConnectOptions = {}): Promise<Db> {
@@ -54,8 +55,6 @@ export async function connect(url: string | undefined, options: ConnectOptions =
   if (url && isPostgresUrl(url)) return connectPostgres(url, options.schema, options.poolSize ?? 10, health);
   return connectSqlite(url || DEFAULT_SQLITE_PATH, health);
 }
-
-export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//.test(url);
 
 /** The database failure `check` ends with (its own, or thrown), or undefined when it passes. */
 async function failureOf(check: () => Promise<DatabaseFailure | undefined>): Promise<DatabaseFailure | undefined> {

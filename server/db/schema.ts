@@ -105,6 +105,8 @@ export interface InvitationsTable {
   used_at: string | null;
   /** 0/1: spent in an anonymous campaign and not yet rewritten in a sealing batch (see migration 0010) */
   unsealed: Generated<number>;
+  /** named campaigns only, while unused and open: the plain token sealed under the invitation key (migration 0036) */
+  token_sealed: Generated<string | null>;
 }
 
 export interface DraftsTable {

@@ -65,7 +65,7 @@ export function invitationsRepository(db: Kysely<Database>) {
         );
       const result = await db
         .updateTable('invitations')
-        .set({ token_hash: sql<string>`${sql.lit(PURGED_PREFIX)} || id` })
+        .set({ token_hash: sql<string>`${sql.lit(PURGED_PREFIX)} || id`, token_sealed: null })
         .where('campaign_id', '=', campaignId)
         .where('token_hash', 'not like', `${PURGED_PREFIX}%`)
         .executeTakeFirst();
@@ -105,7 +105,7 @@ export function invitationsRepository(db: Kysely<Database>) {
     async markUsed(invitationId: string, usedAt: string): Promise<boolean> {
       const result = await db
         .updateTable('invitations')
-        .set({ used: 1, used_at: usedAt })
+        .set({ used: 1, used_at: usedAt, token_sealed: null })
         .where('id', '=', invitationId)
         .where('used', '=', 0)
         .executeTakeFirst();
@@ -276,7 +276,7 @@ export function invitationsRepository(db: Kysely<Database>) {
     async insertInvitations(
       campaignId: string,
       createdAt: string,
-      invitations: readonly { evaluatorId: string; category: string; tokenHash: string }[],
+      invitations: readonly { evaluatorId: string; category: string; tokenHash: string; tokenSealed: string | null }[],
     ): Promise<Set<string>> {
       const invited = new Set<string>();
       for (const chunk of chunks([...invitations])) {
@@ -289,6 +289,7 @@ export function invitationsRepository(db: Kysely<Database>) {
               evaluator_id: i.evaluatorId,
               category: i.category,
               token_hash: i.tokenHash,
+              token_sealed: i.tokenSealed,
               created_at: createdAt,
               opened_at: null,
               draft_saved_at: null,
@@ -304,18 +305,56 @@ export function invitationsRepository(db: Kysely<Database>) {
       return invited;
     },
 
-    /** Replace an unused invitation's token; returns whether it was replaced. */
-    replaceToken: async (invitationId: string, tokenHash: string) =>
+    /** Replace an unused invitation's token (and its held copy); returns whether it was replaced. */
+    replaceToken: async (invitationId: string, tokenHash: string, tokenSealed: string | null) =>
       Number(
         (
           await db
             .updateTable('invitations')
-            .set({ token_hash: tokenHash })
+            .set({ token_hash: tokenHash, token_sealed: tokenSealed })
             .where('id', '=', invitationId)
             .where('used', '=', 0)
             .executeTakeFirst()
         ).numUpdatedRows,
       ) === 1,
+
+    /** The unused invitations of a campaign whose links are held (named mode), with their evaluators. */
+    heldLinks: (campaignId: string) =>
+      db
+        .selectFrom('invitations')
+        .innerJoin('evaluators', 'evaluators.id', 'invitations.evaluator_id')
+        .select(evaluatorColumns)
+        .select(['invitations.token_hash', 'invitations.token_sealed'])
+        .where('invitations.campaign_id', '=', campaignId)
+        .where('invitations.used', '=', 0)
+        .where('invitations.token_sealed', 'is not', null)
+        .execute(),
+
+    /** Erase the held links of a campaign; how many. */
+    eraseHeldLinks: async (campaignId: string): Promise<number> =>
+      Number(
+        (
+          await db
+            .updateTable('invitations')
+            .set({ token_sealed: null })
+            .where('campaign_id', '=', campaignId)
+            .where('token_sealed', 'is not', null)
+            .executeTakeFirst()
+        ).numUpdatedRows,
+      ),
+
+    /** Campaigns closed by `now` that still hold links. */
+    closedCampaignsHoldingLinks: async (now: string): Promise<string[]> =>
+      (
+        await db
+          .selectFrom('invitations')
+          .innerJoin('campaigns', 'campaigns.id', 'invitations.campaign_id')
+          .where('campaigns.closes_at', '<=', now)
+          .where('invitations.token_sealed', 'is not', null)
+          .select('campaigns.id')
+          .distinct()
+          .execute()
+      ).map((r) => r.id),
 
     evaluatorsByCategory: async (campaignId: string) =>
       (

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { requireRole } from '../accounts/middleware.js';
 import type { Clock } from '../clock.js';
@@ -74,6 +74,25 @@ export function invitationsRoutes(services: Services, clock: Clock) {
       'x-invitations-generated': String(issued.length),
     });
   });
+
+  /**
+   * A named campaign's links not yet used, again, in any format (default bundle), until the close;
+   * GET for a plain link, POST with the same query or JSON body as the generation.
+   */
+  const downloadAgain = async (c: Context<AppEnv>) => {
+    const campaign = await services.campaigns.getBySlug(c.req.param('slug')!);
+    const { format, allowLoopback } = await linkRequestOf(c, EXPORT_FORMATS, 'bundle');
+    if (hasLetters(format)) services.invitations.assertLettersReachable({ allowLoopback });
+    const links = await services.invitations.download(campaign, services.campaigns.status(campaign), {
+      actor: c.get('user').username,
+      format,
+    });
+    return download(await exportInvitations(campaign, links, format, clock.now()), {
+      'x-invitations-count': String(links.length),
+    });
+  };
+  app.get('/:slug/invitations/download', requireRole('admin'), downloadAgain);
+  app.post('/:slug/invitations/download', requireRole('admin'), downloadAgain);
 
   /** A new link for one evaluator (lost letter); the old one stops working. `format=json` (default) or bundle/letters/xlsx/csv. */
   app.post('/:slug/evaluators/:id/invitation', requireRole('admin'), async (c) => {

@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { AppDeps } from '../context.js';
+import type { Database } from '../db/schema.js';
 import { loopbackWarning } from '../config.js';
 import type { Campaign } from '../campaigns/service.js';
 import type { AuditService } from '../accounts/audit.js';
@@ -8,8 +10,12 @@ import { newToken, sha256 } from '../shared/ids.js';
 import type { Evaluator } from '../roster/repository.js';
 import { openPendingSpend } from '../shared/sealing.js';
 import { invitationsRepository } from './repository.js';
+import { linkVault } from './vault.js';
 
-/** An invitation as handed out: the plain token exists only here, in the answer of the generate call. */
+/**
+ * An invitation as handed out: the plain token exists only here, in the answer of the generate
+ * call (and, for a named campaign, sealed in its invitation until the close).
+ */
 export interface IssuedInvitation {
   evaluatorId: string;
   name: string;
@@ -25,8 +31,24 @@ export function invitationLink(publicUrl: string, token: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/s/${token}`;
 }
 
+/** Whether the office can download a campaign's links again: never for anonymous campaigns (docs/SECURITY.md). */
+export type HeldLinks = 'held' | 'anonymous' | 'no-key';
+
 export function invitationsService({ db, clock, config }: AppDeps, audit: AuditService) {
   const repo = invitationsRepository(db.kysely);
+  const vault = linkVault(config);
+  const heldLinks = (campaign: Campaign): HeldLinks =>
+    campaign.mode !== 'named' ? 'anonymous' : vault.available ? 'held' : 'no-key';
+  /** A named campaign's token sealed to be held until the close; null when it is not held. */
+  const held = (campaign: Campaign, token: string) => (heldLinks(campaign) === 'held' ? vault.seal(token) : null);
+
+  /** Erase a campaign's held links in `trx`, audited when there were any; how many. */
+  async function eraseHeld(trx: Kysely<Database>, campaignId: string, actor: string, reason: 'closed' | 'published') {
+    const count = await invitationsRepository(trx).eraseHeldLinks(campaignId);
+    if (count)
+      await audit.record(trx, { actor, action: 'invitation_links_erase', campaignId, detail: { count, reason } });
+    return count;
+  }
   const issuedTo = (e: Evaluator, token: string): IssuedInvitation => ({
     evaluatorId: e.id,
     name: e.name,
@@ -46,6 +68,7 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
 
   return {
     link: (token: string) => invitationLink(config.publicUrl, token),
+    heldLinks,
     /** Why the links would reach nobody (PUBLIC_URL unset or on this machine), or null. */
     loopbackWarning: () => loopbackWarning(config.publicUrl),
 
@@ -79,6 +102,7 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
             evaluatorId: evaluator.id,
             category: evaluator.category,
             tokenHash: sha256(token),
+            tokenSealed: held(campaign, token),
           })),
         );
         if (done.size) {
@@ -116,12 +140,17 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
       await db.kysely.transaction().execute(async (trx) => {
         const tx = invitationsRepository(trx);
         if (evaluator.invitation) {
-          if (!(await tx.replaceToken(evaluator.invitation.id, sha256(token)))) {
+          if (!(await tx.replaceToken(evaluator.invitation.id, sha256(token), held(campaign, token)))) {
             throw submitted;
           }
         } else {
           const invited = await tx.insertInvitations(campaign.id, clock.now().toISOString(), [
-            { evaluatorId: evaluator.id, category: evaluator.category, tokenHash: sha256(token) },
+            {
+              evaluatorId: evaluator.id,
+              category: evaluator.category,
+              tokenHash: sha256(token),
+              tokenSealed: held(campaign, token),
+            },
           ]);
           if (!invited.size) throw new AppError('CONFLICT', '这位评议代表的邀请刚刚已生成，请重试');
         }
@@ -134,6 +163,49 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
       });
       return issuedTo(evaluator, token);
     },
+
+    /**
+     * A named campaign's links not yet used, again, while the campaign has not closed: opened from
+     * their held copies (each checked against its invitation's hash). Audited with the count.
+     */
+    async download(
+      campaign: Campaign,
+      status: CampaignStatus,
+      options: { actor: string; format: string },
+    ): Promise<IssuedInvitation[]> {
+      const why: Record<HeldLinks, string> = {
+        anonymous: '匿名评议不保存链接，无法再次下载：生成时请下载全部格式（.zip），遗失的链接请在评议代表名单中补发。',
+        'no-key': '服务器未配置邀请链接密钥（INVITATION_KEY 或 INVITATION_KEY_FILE），链接没有保存，无法再次下载。',
+        held: '',
+      };
+      const holds = heldLinks(campaign);
+      if (holds !== 'held') throw new AppError('CONFLICT', why[holds]);
+      if (status === 'closed') throw new AppError('CONFLICT', '活动已截止，保存的链接已清除，不能再下载');
+      const links = (await repo.heldLinks(campaign.id)).flatMap(({ token_hash, token_sealed, ...evaluator }) => {
+        const token = vault.open(token_sealed!, token_hash);
+        return token === undefined ? [] : [issuedTo(evaluator, token)];
+      });
+      if (!links.length) throw new AppError('CONFLICT', '没有可下载的链接：还没有生成邀请，或链接都已使用');
+      await audit.record(db.kysely, {
+        actor: options.actor,
+        action: 'invitations_download',
+        campaignId: campaign.id,
+        detail: { count: links.length, format: options.format },
+      });
+      return links;
+    },
+
+    /** Erase the held links of every campaign closed by now (the scheduler's job); how many. */
+    async eraseAfterClose(): Promise<number> {
+      let erased = 0;
+      for (const campaignId of await repo.closedCampaignsHoldingLinks(clock.now().toISOString()))
+        erased += await db.kysely.transaction().execute((trx) => eraseHeld(trx, campaignId, 'scheduler', 'closed'));
+      return erased;
+    },
+
+    /** Erase a campaign's held links in the publication's transaction. */
+    eraseAtPublication: (trx: Kysely<Database>, campaignId: string, actor: string) =>
+      eraseHeld(trx, campaignId, actor, 'published'),
 
     /** Invited, opened, draft saved, submitted per category, and submissions per day. */
     async progress(campaign: Campaign, status: CampaignStatus): Promise<Progress> {

@@ -18,6 +18,7 @@ import type { NegativesService } from '../negatives/service.js';
 import { AppError } from '../errors.js';
 import { newId } from '../shared/ids.js';
 import type { CampaignResult } from '../../scoring/index.js';
+import type { InvitationsService } from '../invitations/service.js';
 import { officeActor, type NoticesService, type PublishedResult } from '../notices/service.js';
 import { methodChanges, methodFromConfig } from './method.js';
 import { scoreOffThread } from './scoring-thread.js';
@@ -141,6 +142,7 @@ export function resultsService(
   negatives: NegativesService,
   audit: AuditService,
   notices: Pick<NoticesService, 'draftFromSnapshot'>,
+  invitations: Pick<InvitationsService, 'eraseAtPublication'>,
 ) {
   const repo = resultsRepository(db.kysely);
   /**
@@ -313,6 +315,8 @@ export function resultsService(
           },
         });
         await notices.draftFromSnapshot(trx, publishedResult(snapshot), officeActor(actor));
+        // the links a named campaign held for downloading again go with the publication
+        await invitations.eraseAtPublication(trx, campaign.id, actor);
         return snapshot;
       });
       return toSummary(row, campaign.slug);

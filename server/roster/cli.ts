@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { assertWritable, CliError, readFailure, writeOutput, type Command, type CliContext } from '../cli/framework.js';
-import { exportInvitations, formatOfFile, hasLetters, OUT_EXTENSIONS } from '../invitations/export.js';
+import { linksOut } from '../invitations/cli.js';
+import { exportInvitations } from '../invitations/export.js';
 import { liaisonPasswordsCsv } from '../accounts/liaisons.js';
 import type { ImportSummary } from '../contracts.js';
 import type { ImportFile } from './service.js';
@@ -89,16 +90,12 @@ export const importEvaluatorsCommand: Command = {
     if (!slug || positionals.length !== 1)
       throw new CliError('用法：minping import evaluators --campaign SLUG [--out LINKS.zip] FILE');
     const out = values.out as string | undefined;
-    const format = out ? formatOfFile(out) : undefined;
-    if (out && !format) throw new CliError(OUT_EXTENSIONS);
     if (out && values['dry-run']) throw new CliError('--dry-run 不能与 --out 一起使用');
-    if (out) assertWritable(out, '--out');
+    const services = await ctx.services();
+    const format = out ? linksOut(out, !!values['allow-loopback'], services) : undefined;
     const file = readInput(positionals[0]);
     const deps = await ctx.deps();
-    const services = await ctx.services();
     const campaign = await services.campaigns.getBySlug(slug);
-    if (format && hasLetters(format))
-      services.invitations.assertLettersReachable({ allowLoopback: !!values['allow-loopback'] });
     printSummary(
       ctx,
       '评议代表',

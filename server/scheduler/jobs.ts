@@ -13,6 +13,12 @@ export function scheduledJobs(services: Services): Job[] {
       intervalMs: 60 * 60_000,
       run: async () => void (await services.evaluator.purgeDraftsAfterClose()),
     },
+    // the links named campaigns held for downloading again go once the campaign has closed
+    {
+      name: 'invitation-links-erase',
+      intervalMs: 15 * 60_000,
+      run: async () => void (await services.invitations.eraseAfterClose()),
+    },
     // 提醒 / 催办 / 督办 of items whose deadline has come (each once per deadline, server/notices/escalation.ts)
     {
       name: 'notices-escalate',

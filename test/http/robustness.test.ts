@@ -647,6 +647,14 @@ const PLANS: Record<string, Plan> = {
     bodies: true,
     queries: ['?format=exe', '?format=xlsx&format=csv', '?format=%00'],
   },
+  // the test campaign is anonymous: a valid request is refused (409), it holds no links
+  'GET /api/campaigns/:slug/invitations/download': {
+    queries: ['?format=exe', '?format=xlsx&format=csv', '?format=%00', '?format=letters'],
+  },
+  'POST /api/campaigns/:slug/invitations/download': {
+    bodies: true,
+    queries: ['?format=exe', '?format=xlsx&format=csv', '?format=%00'],
+  },
   // a valid request replaces the link of a spare evaluator (not the one the survey routes use)
   'POST /api/campaigns/:slug/evaluators/:id/invitation': {
     bodies: true,

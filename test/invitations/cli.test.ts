@@ -76,3 +76,27 @@ describe('minping import evaluators --out links.zip', () => {
     expect((await bundleOf(readFileSync(out))).links.letters).toHaveLength(2);
   });
 });
+
+describe('minping invitations export', () => {
+  it('writes a named campaign’s unused links again, and refuses an anonymous campaign', async () => {
+    const named = { ...config, invitationKey: Buffer.alloc(32, 3).toString('hex') };
+    const run = (...argv: string[]) => runCommand(argv, { db, clock, config: named });
+    const first = join(dir, 'first.zip');
+    // the example campaign is anonymous: nothing held
+    expect((await run('import', 'evaluators', '--campaign', 'demo-2026', '--out', first, roster())).code).toBe(0);
+    const refused = await run('invitations', 'export', '--campaign', 'demo-2026', '--out', join(dir, 'x.zip'));
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain('匿名评议不保存链接');
+
+    await db.kysely.updateTable('campaigns').set({ mode: 'named' }).execute();
+    await db.kysely.deleteFrom('invitations').execute();
+    expect((await run('import', 'evaluators', '--campaign', 'demo-2026', '--out', first, roster())).code).toBe(0);
+    const again = join(dir, 'again.csv');
+    const res = await run('invitations', 'export', '--campaign', 'demo-2026', '--out', again);
+    expect(res.code, res.err).toBe(0);
+    expect(res.out).toContain('已导出 2 个未使用的邀请链接');
+    const links = (await bundleOf(readFileSync(first))).links.xlsx;
+    const csv = readFileSync(again, 'utf8');
+    for (const link of links) expect(csv).toContain(link);
+  });
+});

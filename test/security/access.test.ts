@@ -52,6 +52,8 @@ const PLAN: Record<string, Plan> = {
   'POST /api/campaigns/:slug/responses/import': ['admin'],
   'GET /api/campaigns/:slug/responses/export.xlsx': ['admin'],
   'POST /api/campaigns/:slug/invitations': ['admin'],
+  'GET /api/campaigns/:slug/invitations/download': ['admin'],
+  'POST /api/campaigns/:slug/invitations/download': ['admin'],
   'POST /api/campaigns/:slug/evaluators/:id/invitation': ['admin'],
   'GET /api/campaigns/:slug/progress': ['admin', 'analyst'],
   'GET /admin': ['admin'],

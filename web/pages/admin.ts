@@ -85,24 +85,39 @@ function showLiaisons(liaisons: LiaisonAccounts, result: Element) {
 
 /** The office's "generate anyway" on the invitations form, for links on this machine's address. */
 const loopbackConfirmed = () =>
-  (document.querySelector('#invitations input[name="allowLoopback"]') as HTMLInputElement | null)?.checked
-    ? '&allowLoopback=1'
-    : '';
+  (document.getElementById('allow-loopback') as HTMLInputElement | null)?.checked ? '&allowLoopback=1' : '';
 
 /** The file name's ending of each invitations format, where it is not the format's name. */
 const EXTENSIONS: Record<string, string> = { bundle: 'zip', letters: 'html' };
 
-// generate invitations and download the file
-onSubmit(document.getElementById('invitations') as HTMLFormElement | null, async (form, result) => {
+/** Ask `endpoint` for the links in the form's format and hand the file to the browser; how many links it held. */
+async function downloadLinks(form: HTMLFormElement, countHeader: string): Promise<string> {
   const format = String(new FormData(form).get('format') ?? 'bundle');
   const res = await api.request(`${form.dataset.endpoint}?format=${encodeURIComponent(format)}${loopbackConfirmed()}`, {
     method: 'POST',
   });
-  const count = res.headers.get('x-invitations-generated') ?? '?';
   await saveResponse(res, `invitations.${EXTENSIONS[format] ?? format}`);
+  return res.headers.get(countHeader) ?? '?';
+}
+
+// generate invitations and download the file
+onSubmit(document.getElementById('invitations') as HTMLFormElement | null, async (form, result) => {
+  const count = await downloadLinks(form, 'x-invitations-generated');
   result.replaceChildren(
-    el('p', { class: 'ok' }, `已生成 ${count} 个邀请链接，文件已下载。请妥善保存：链接不能再次导出。`),
+    el(
+      'p',
+      { class: 'ok' },
+      document.getElementById('invitations-download')
+        ? `已生成 ${count} 个邀请链接，文件已下载。活动截止前可再次下载未使用的链接。`
+        : `已生成 ${count} 个邀请链接，文件已下载。请妥善保存：链接不能再次导出。`,
+    ),
   );
+});
+
+// a named campaign's unused links again
+onSubmit(document.getElementById('invitations-download') as HTMLFormElement | null, async (form, result) => {
+  const count = await downloadLinks(form, 'x-invitations-count');
+  result.replaceChildren(el('p', { class: 'ok' }, `已下载 ${count} 个未使用的邀请链接。`));
 });
 
 onSubmit(document.getElementById('publish') as HTMLFormElement | null, async (form, result) => {

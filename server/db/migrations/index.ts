@@ -22,6 +22,7 @@ import * as m0025 from './0025_campaign_purge.js';
 import * as m0026 from './0026_user_sign_ins.js';
 import * as m0027 from './0027_department_short_names.js';
 import * as m0031 from './0031_pending_spends_index.js';
+import * as m0036 from './0036_held_invitation_links.js';
 
 /** Ordered, shared by SQLite and PostgreSQL. Add new files at the end; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -48,6 +49,7 @@ const migrations: Record<string, Migration> = {
   '0026_user_sign_ins': m0026,
   '0027_department_short_names': m0027,
   '0031_pending_spends_index': m0031,
+  '0036_held_invitation_links': m0036,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,92 @@
+import type { CampaignStatus } from '../contracts.js';
+import type { Campaign } from '../campaigns/service.js';
+import type { HeldLinks } from './service.js';
+
+/** The file an invitations form asks for: every format in one .zip first. */
+function FormatSelect() {
+  return (
+    <label>
+      格式
+      <select name="format">
+        <option value="bundle">全部格式（.zip：邀请函、Excel 和 CSV 清单，同一批链接）</option>
+        <option value="xlsx">Excel 链接清单（.xlsx）</option>
+        <option value="csv">CSV 链接清单（.csv）</option>
+        <option value="letters">可打印的邀请函（二维码，每人一页 A4）</option>
+      </select>
+    </label>
+  );
+}
+
+/** Whether the links can be downloaded again, and why not (docs/SECURITY.md). */
+function HeldLinksNote({ held }: { held: HeldLinks }) {
+  if (held === 'held')
+    return (
+      <p id="held-links">
+        实名评议：未使用的链接加密保存在服务器上，<strong>活动截止前可随时再次下载</strong>
+        （任意格式，只含还没有使用的链接）；活动截止或发布结果时清除。
+      </p>
+    );
+  return (
+    <p id="held-links">
+      <strong>
+        {held === 'anonymous'
+          ? '匿名评议：系统只保存链接的摘要，不保存链接本身，链接只在这次下载的文件中出现，无法再次导出'
+          : '服务器未配置邀请链接密钥（INVITATION_KEY），链接没有保存，只在这次下载的文件中出现，无法再次导出'}
+      </strong>
+      ；请选“全部格式”并妥善保存文件。遗失的链接可在下方名单中补发。
+    </p>
+  );
+}
+
+/** The campaign page's invitations card: generate (every format at once by default), download again (named). */
+export function InvitationsSection({
+  campaign,
+  status,
+  held,
+  toInvite,
+  loopback,
+}: {
+  campaign: Campaign;
+  status: CampaignStatus;
+  held: HeldLinks;
+  toInvite: number;
+  loopback: string | null;
+}) {
+  const base = `/api/campaigns/${campaign.slug}`;
+  return (
+    <section class="card">
+      <h2>生成邀请链接</h2>
+      <p>
+        为还没有邀请的评议代表各生成一个专属链接（当前 {toInvite}{' '}
+        人待生成）。“全部格式”一次给出同一批链接的邀请函、Excel 和 CSV 清单。
+      </p>
+      <HeldLinksNote held={held} />
+      {loopback && (
+        <>
+          <p class="error" role="alert" id="loopback-warning">
+            {loopback}
+          </p>
+          {/* one confirmation for every file with letters on this page: generation, download, reissue */}
+          <label>
+            <input type="checkbox" id="allow-loopback" name="allowLoopback" value="1" />{' '}
+            仍然生成（链接指向本机，仅供试用）
+          </label>
+        </>
+      )}
+      <form id="invitations" class="inline links" data-endpoint={`${base}/invitations`}>
+        <FormatSelect />
+        <button type="submit">生成并下载</button>
+        <div class="result" aria-live="polite"></div>
+      </form>
+      {held === 'held' && status !== 'closed' && (
+        <form id="invitations-download" class="inline links" data-endpoint={`${base}/invitations/download`}>
+          <FormatSelect />
+          <button type="submit" class="secondary">
+            再次下载未使用的链接
+          </button>
+          <div class="result" aria-live="polite"></div>
+        </form>
+      )}
+    </section>
+  );
+}
