@@ -239,10 +239,10 @@ export interface CategoryProgress {
   opened: number;
   /** a draft saved, or already submitted */
   draftSaved: number;
-  /** invitations used (web submissions) */
+  /** invitations used: web submissions, the numerator of the rate (submitted / invited) */
   submitted: number;
-  /** stored responses, including imported ones */
-  responses: number;
+  /** responses imported (paper forms, other systems): no invitation's, so never part of the rate */
+  imported: number;
 }
 
 /** `GET /api/campaigns/:slug/progress` */
@@ -250,8 +250,48 @@ export interface Progress {
   campaign: CampaignState;
   categories: CategoryProgress[];
   totals: Omit<CategoryProgress, 'code' | 'label'>;
-  /** responses per submission day and category (a day with none is absent) */
+  /** web submissions per submission day and category (a day with none is absent); imports are not submissions */
   perDay: { day: string; total: number; byCategory: Record<string, number> }[];
+}
+
+/** One 单位 of the roster (or, in anonymous mode, the pool of the small ones). */
+export interface OrganisationProgress {
+  /** the roster's 单位/项目; null: no unit on the roster, or the pool */
+  organisation: string | null;
+  /** anonymous mode: this row pools `units` units of fewer than minCellSize invitees each */
+  pooled: boolean;
+  /** how many units the row stands for (1 unless pooled) */
+  units: number;
+  evaluators: number;
+  invited: number;
+  /** web submissions; null when withheld (anonymous mode, a row of fewer than minCellSize invitees) */
+  submitted: number | null;
+  /** invited and not submitted; null when withheld */
+  notSubmitted: number | null;
+}
+
+/** Someone invited (or not yet) who has not submitted: named mode only. */
+export interface ChasePerson {
+  evaluatorId: string;
+  name: string;
+  organisation: string | null;
+  category: string;
+  categoryLabel: string;
+  phone: string | null;
+  email: string | null;
+  /** how far they got: not_invited, invited (not opened), opened, draft_saved */
+  stage: 'not_invited' | 'invited' | 'opened' | 'draft_saved';
+}
+
+/** `GET /api/campaigns/:slug/chase` (the office only): who to chase, per 单位. */
+export interface Chase {
+  campaign: CampaignState;
+  /** the small-cell rule's threshold, applied to units in anonymous mode */
+  minCellSize: number;
+  /** by unit, in pinyin order (no unit, then the pool, last) */
+  organisations: OrganisationProgress[];
+  /** named mode: everyone who has not submitted, by unit then name; anonymous mode: null (counts only) */
+  people: ChasePerson[] | null;
 }
 
 // ───────────────────────────── the evaluator's link ─────────────────────────────

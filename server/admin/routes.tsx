@@ -12,7 +12,8 @@ import { Time } from '../http/components/time.js';
 import type { AppEnv } from '../http/env.js';
 import { viewerOf } from '../http/viewer.js';
 import { DECISION_LABELS } from '../negatives/pages.js';
-import type { Progress, PurgeReport } from '../contracts.js';
+import type { PurgeReport } from '../contracts.js';
+import { ChaseList, OrganisationTable, ProgressTables } from './progress.js';
 import { attempt, readForm, type FormValues } from '../http/forms.js';
 import {
   CampaignForm,
@@ -31,8 +32,6 @@ import { DEFAULT_TIME_ZONE, instantInZone, zoneLabel } from '../../web/lib/time.
 
 const STATUS_LABELS: Record<string, string> = { scheduled: '未开始', open: '进行中', closed: '已截止' };
 const MODE_LABELS: Record<string, string> = { anonymous: '匿名', named: '实名' };
-
-const pct = (n: number, of: number) => (of > 0 ? `${((100 * n) / of).toFixed(1)}%` : '—');
 
 /** An office page: the header, and <main id="admin"> with the CSRF token (and data-) admin.js reads. */
 export function AdminPage({
@@ -86,62 +85,6 @@ function CampaignList({ campaigns }: { campaigns: (Campaign & { status: string }
         { head: '状态', cell: (c) => STATUS_LABELS[c.status] ?? c.status },
       ]}
     />
-  );
-}
-
-function ProgressTables({ progress }: { progress: Progress }) {
-  const t = progress.totals;
-  const maxDay = Math.max(1, ...progress.perDay.map((d) => d.total));
-  const categories = progress.categories;
-  return (
-    <>
-      <Table
-        id="progress-categories"
-        class="numbers"
-        rows={categories}
-        rowAttributes={(c) => ({ 'data-category': c.code })}
-        columns={[
-          { head: '类别', cell: (c) => c.label },
-          { head: '名单', cell: (c) => c.evaluators },
-          { head: '已邀请', cell: (c) => c.invited },
-          { head: '已打开', cell: (c) => c.opened },
-          { head: '已存草稿', cell: (c) => c.draftSaved },
-          { head: '已提交', cell: (c) => c.submitted },
-          { head: '提交率', cell: (c) => pct(c.submitted, c.invited) },
-          { head: '答卷（含导入）', cell: (c) => c.responses },
-        ]}
-        foot={[
-          '合计',
-          t.evaluators,
-          t.invited,
-          t.opened,
-          t.draftSaved,
-          t.submitted,
-          pct(t.submitted, t.invited),
-          t.responses,
-        ]}
-      />
-      <p class="muted">“已打开”“已存草稿”包含之后已提交的；匿名评议提交后不再保留时间，只记录已使用。</p>
-      <h3>每日提交（答卷日期，{zoneLabel(progress.campaign.timeZone)}）</h3>
-      <Table
-        id="progress-days"
-        class="numbers"
-        rows={progress.perDay}
-        empty="还没有提交的答卷。"
-        columns={[
-          { head: '日期', cell: (d) => d.day },
-          ...categories.map((c) => ({
-            head: c.label,
-            cell: (d: Progress['perDay'][number]) => d.byCategory[c.code] ?? 0,
-          })),
-          { head: '合计', cell: (d) => d.total },
-          {
-            head: '',
-            cell: (d) => <span class="bar" style={`width:${Math.round((120 * d.total) / maxDay)}px`}></span>,
-          },
-        ]}
-      />
-    </>
   );
 }
 
@@ -476,7 +419,10 @@ export function adminRoutes(services: Services) {
           <h2>填报进度</h2>
           <ProgressTables progress={progress} />
           <p>
-            <a href={`/admin/campaigns/${campaign.slug}`}>刷新</a>
+            <a href={`/admin/campaigns/${campaign.slug}/progress`} id="progress-link">
+              各单位进度与催报名单
+            </a>{' '}
+            · <a href={`/admin/campaigns/${campaign.slug}`}>刷新</a>
           </p>
         </section>
 
@@ -538,6 +484,47 @@ export function adminRoutes(services: Services) {
     });
     if (refused) return formPage(c, { base, values, errors: formErrors(refused, rows) }, refused.status);
     return c.redirect(`/admin/campaigns/${created}?done=create`, 303);
+  });
+
+  // per category and per 单位, and who (named) or how many (anonymous) to chase; works without a script
+  app.get('/campaigns/:slug/progress', async (c) => {
+    const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
+    const status = services.campaigns.status(campaign);
+    const [progress, chase] = await Promise.all([
+      services.invitations.progress(campaign, status),
+      services.invitations.chase(campaign, status),
+    ]);
+    const base = `/api/campaigns/${campaign.slug}/chase`;
+    return c.html(
+      <AdminPage viewer={await viewerOf(c, services)} title={`填报进度 · ${campaign.name}`}>
+        <p>
+          <a href={`/admin/campaigns/${campaign.slug}`}>← {campaign.name}</a>
+        </p>
+        <h1>填报进度与催报名单</h1>
+        <section class="card" id="progress">
+          <h2>各类别</h2>
+          <ProgressTables progress={progress} />
+        </section>
+        <section class="card" id="organisations">
+          <h2>各单位</h2>
+          <OrganisationTable chase={chase} />
+        </section>
+        <section class="card" id="chase">
+          <h2>催报名单{chase.people && `（未提交 ${chase.people.length} 人）`}</h2>
+          <p>
+            下载：
+            <a href={`${base}?format=xlsx`} download>
+              Excel（.xlsx）
+            </a>{' '}
+            ·{' '}
+            <a href={`${base}?format=csv`} download>
+              CSV
+            </a>
+          </p>
+          <ChaseList chase={chase} />
+        </section>
+      </AdminPage>,
+    );
   });
 
   app.get('/campaigns/:slug', (c) => {

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { AuditService } from '../accounts/audit.js';
 import { accountsRepository } from '../accounts/repository.js';
-import type { CampaignStatus } from '../contracts.js';
+import type { CampaignState, CampaignStatus } from '../contracts.js';
 import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
 import { AppError } from '../errors.js';
@@ -34,6 +34,17 @@ export interface DepartmentIndex {
 }
 
 /** The label of an evaluator category code (the code itself if the config has no such category). */
+/** What a page or an evaluator's link is told of a campaign (`CampaignState`). */
+export const campaignState = (campaign: Campaign, status: CampaignStatus): CampaignState => ({
+  slug: campaign.slug,
+  name: campaign.name,
+  status,
+  opensAt: campaign.opensAt,
+  closesAt: campaign.closesAt,
+  mode: campaign.mode,
+  timeZone: campaign.config.timeZone,
+});
+
 export function categoryLabel(campaign: Campaign, code: string): string {
   return campaign.config.categories.find((c) => c.code === code)?.label ?? code;
 }

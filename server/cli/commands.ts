@@ -9,6 +9,7 @@ import { ledgerCommand } from '../notices/ledger-cli.js';
 import { backupCommand, restoreCommand } from '../db/cli.js';
 import { negativesCommands } from '../negatives/cli.js';
 import { purgeCommand } from '../privacy/cli.js';
+import { progressCommand } from '../invitations/cli.js';
 import type { Command } from './framework.js';
 import { serveCommand } from './serve.js';
 
@@ -23,6 +24,7 @@ export const commands: Command[] = [
   importEvaluatorsCommand,
   ...invitationsCommands,
   ...userCommands,
+  progressCommand,
   importResponsesCommand,
   exportResponsesCommand,
   ...resultsCommands,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { serveDefinition, toCanonicalInput, type QuestionnaireDefinition } from '../../surveys/questionnaire.js';
-import type { Campaign, CampaignsService } from '../campaigns/service.js';
+import { campaignState, type Campaign, type CampaignsService } from '../campaigns/service.js';
 import type { CampaignStatus, CredentialIssued, DepartmentDirectory, DraftSaved, EvaluatorLoad } from '../contracts.js';
 import { blindSign, signable, verifyCredential } from '../shared/blind.js';
 import type { AppDeps } from '../context.js';
@@ -241,16 +241,6 @@ export function evaluatorService(
   }
 
   /** The served questionnaire, and the department directory computed once per department list. */
-  const campaignState = (campaign: Campaign): EvaluatorLoad['campaign'] => ({
-    slug: campaign.slug,
-    name: campaign.name,
-    status: campaigns.status(campaign),
-    mode: campaign.mode,
-    opensAt: campaign.opensAt,
-    closesAt: campaign.closesAt,
-    timeZone: campaign.config.timeZone,
-  });
-
   async function served(campaign: Campaign, category: string) {
     const questionnaire = await campaigns.questionnaire(campaign.id);
     const departments = await campaigns.departments(campaign.id);
@@ -303,7 +293,7 @@ export function evaluatorService(
       const { questionnaire, directory } = await served(campaign, invitation.category);
       const draft = await findDraft(token, invitation.id);
       return {
-        campaign: campaignState(campaign),
+        campaign: campaignState(campaign, campaigns.status(campaign)),
         questionnaire,
         draft: draft ?? null,
         directory,
@@ -320,7 +310,7 @@ export function evaluatorService(
     async preview(campaign: Campaign, asked: string | undefined): Promise<EvaluatorLoad> {
       const { questionnaire, directory } = await served(campaign, previewCategory(campaign, asked));
       return {
-        campaign: campaignState(campaign),
+        campaign: campaignState(campaign, campaigns.status(campaign)),
         questionnaire,
         draft: null,
         directory,

@@ -1,6 +1,10 @@
 import { assertWritable, CliError, writeOutput, type Command } from '../cli/framework.js';
 import type { Services } from '../services.js';
 import { type ExportFormat, exportInvitations, formatOfFile, hasLetters, OUT_EXTENSIONS } from './export.js';
+import { tableLines } from '../cli/table.js';
+import type { Chase, Progress } from '../contracts.js';
+import { chaseFile, importedText, STAGE_LABELS, submissionRate, unitLabel } from './chase.js';
+import { withheldText } from '../../web/lib/format.js';
 
 /**
  * The format of an --out file, checked before any work: its name, a writable place, and for
@@ -37,3 +41,91 @@ export const invitationsExportCommand: Command = {
 };
 
 export const invitationsCommands: Command[] = [invitationsExportCommand];
+
+/** The progress per category and per 单位 as terminal lines; the imported responses on a line of their own. */
+export function progressLines(progress: Progress, chase: Chase): string[] {
+  const t = progress.totals;
+  const hidden = withheldText(chase.minCellSize);
+  const categories = [...progress.categories, { label: '合计', ...t }].map((c) => [
+    c.label,
+    String(c.evaluators),
+    String(c.invited),
+    String(c.submitted),
+    submissionRate(c.submitted, c.invited),
+  ]);
+  const numbers = new Set([1, 2, 3, 4]);
+  return [
+    `${progress.campaign.name}（${progress.campaign.slug}）${progress.campaign.mode === 'named' ? '实名' : '匿名'}评议`,
+    '',
+    '【各类别】提交率 = 网上已提交 / 已邀请',
+    ...tableLines(['类别', '名单', '已邀请', '网上已提交', '提交率'], categories, numbers),
+    importedText(progress),
+    '',
+    '【各单位】',
+    ...tableLines(
+      ['单位/项目', '名单', '已邀请', '已提交', '未提交', '提交率'],
+      chase.organisations.map((u) => [
+        unitLabel(u, chase.minCellSize),
+        String(u.evaluators),
+        String(u.invited),
+        u.submitted === null ? hidden : String(u.submitted),
+        u.notSubmitted === null ? hidden : String(u.notSubmitted),
+        submissionRate(u.submitted, u.invited),
+      ]),
+      new Set([1, 2, 3, 4, 5]),
+    ),
+  ];
+}
+
+/** The chasing list: the people (named mode), or a note that anonymous mode gives the units' counts only. */
+export function chaseLines(chase: Chase): string[] {
+  if (!chase.people)
+    return [
+      `【催报】匿名评议只给出上表各单位的未提交人数，不列出姓名；邀请不足 ${chase.minCellSize} 人的单位合并为一行。`,
+    ];
+  return [
+    `【催报名单】未提交 ${chase.people.length} 人`,
+    ...tableLines(
+      ['单位/项目', '姓名', '类别', '电话', '进度'],
+      chase.people.map((p) => [
+        p.organisation ?? '（未填单位）',
+        p.name,
+        p.categoryLabel,
+        p.phone ?? '',
+        STAGE_LABELS[p.stage],
+      ]),
+    ),
+  ];
+}
+
+export const progressCommand: Command = {
+  name: 'progress',
+  usage: 'progress --campaign SLUG [--chase [--out FILE.xlsx|.csv]]',
+  summary:
+    '填报进度：各类别和各单位的已邀请、网上已提交、提交率，导入答卷另列；--chase 列出催报名单（实名：未提交者姓名、单位、电话；匿名：只列各单位人数），--out 导出',
+  options: { campaign: { type: 'string' }, chase: { type: 'boolean' }, out: { type: 'string' } },
+  required: { campaign: '评议活动代码' },
+  async run({ values }, ctx) {
+    const out = values.out as string | undefined;
+    const format = out?.toLowerCase().match(/\.(xlsx|csv)$/)?.[1] as 'xlsx' | 'csv' | undefined;
+    if (out && !values.chase) throw new CliError('--out 导出催报名单，请同时给出 --chase');
+    if (out && !format) throw new CliError(`--out ${out}：文件名应以 .xlsx 或 .csv 结尾`);
+    if (out) assertWritable(out, '--out');
+    const services = await ctx.services();
+    const campaign = await services.campaigns.getBySlug(values.campaign as string);
+    const status = services.campaigns.status(campaign);
+    const [progress, chase] = await Promise.all([
+      services.invitations.progress(campaign, status),
+      services.invitations.chase(campaign, status),
+    ]);
+    for (const line of progressLines(progress, chase)) ctx.io.out(line);
+    if (!values.chase) return;
+    ctx.io.out('');
+    for (const line of chaseLines(chase)) ctx.io.out(line);
+    if (out && format) {
+      const { clock } = await ctx.deps();
+      await writeOutput(out, (await chaseFile(chase, format, clock.now())).body, '--out');
+      ctx.io.out(`\n已导出 ${out}`);
+    }
+  },
+};

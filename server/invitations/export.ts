@@ -64,7 +64,7 @@ export async function linksXlsx(campaign: Campaign, issued: IssuedInvitation[]):
 const chinese = new Intl.Collator('zh-CN');
 
 /** By unit, then name, in pinyin order (those without a unit last): how letters are handed out. */
-export function byUnitThenName(issued: IssuedInvitation[]): IssuedInvitation[] {
+export function byUnitThenName<T extends { organisation: string | null; name: string }>(issued: T[]): T[] {
   return [...issued].sort(
     (a, b) =>
       Number(!a.organisation) - Number(!b.organisation) ||

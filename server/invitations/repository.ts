@@ -394,28 +394,79 @@ export function invitationsRepository(db: Kysely<Database>) {
       }));
     },
 
-    responsesByCategory: async (campaignId: string) =>
+    /** Imported responses (paper forms, other systems) per category: they answer no invitation. */
+    importedByCategory: async (campaignId: string) =>
       (
         await db
           .selectFrom('responses')
           .select(['category', (eb) => eb.fn.countAll().as('n')])
           .where('campaign_id', '=', campaignId)
+          .where('source', '=', 'import')
           .groupBy('category')
           .execute()
       ).map((r) => ({ category: r.category, n: Number(r.n) })),
 
-    /** Responses per submission day (in the campaign's zone) and category, oldest day first. */
+    /** Web submissions per submission day (in the campaign's zone) and category, oldest day first. */
     responsesByDay: async (campaignId: string) =>
       (
         await db
           .selectFrom('responses')
           .select(['submitted_day', 'category', (eb) => eb.fn.countAll().as('n')])
           .where('campaign_id', '=', campaignId)
+          .where('source', '=', 'web')
           .groupBy(['submitted_day', 'category'])
           .orderBy('submitted_day')
           .orderBy('category')
           .execute()
       ).map((r) => ({ day: r.submitted_day, category: r.category, n: Number(r.n) })),
+
+    /** Evaluators, invited and submitted per roster unit (null: none given); `spentIds` as for the categories. */
+    byOrganisation: async (campaignId: string, spentIds: readonly string[]) => {
+      const used = spentIds.length
+        ? sql`(invitations.used = 1 or invitations.id in (${sql.join(spentIds)}))`
+        : sql`invitations.used = 1`;
+      return (
+        await db
+          .selectFrom('evaluators')
+          .leftJoin('invitations', 'invitations.evaluator_id', 'evaluators.id')
+          .select([
+            'evaluators.organisation',
+            (eb) => eb.fn.countAll().as('evaluators'),
+            (eb) => eb.fn.count('invitations.id').as('invited'),
+            sql<number>`sum(case when ${used} then 1 else 0 end)`.as('submitted'),
+          ])
+          .where('evaluators.campaign_id', '=', campaignId)
+          .groupBy('evaluators.organisation')
+          .execute()
+      ).map((r) => ({
+        organisation: r.organisation,
+        evaluators: Number(r.evaluators),
+        invited: Number(r.invited),
+        submitted: Number(r.submitted ?? 0),
+      }));
+    },
+
+    /** Named campaigns: the evaluators who have not submitted, with how far their invitation got. */
+    notSubmitted: async (campaignId: string) =>
+      (
+        await db
+          .selectFrom('evaluators')
+          .leftJoin('invitations', 'invitations.evaluator_id', 'evaluators.id')
+          .select(evaluatorColumns)
+          .select(['invitations.id as invitation_id', 'invitations.opened_at', 'invitations.draft_saved_at'])
+          .where('evaluators.campaign_id', '=', campaignId)
+          .where((eb) => eb.or([eb('invitations.id', 'is', null), eb('invitations.used', '=', 0)]))
+          .execute()
+      ).map(({ invitation_id, opened_at, draft_saved_at, ...evaluator }) => ({
+        ...evaluator,
+        stage: !invitation_id
+          ? ('not_invited' as const)
+          : draft_saved_at
+            ? ('draft_saved' as const)
+            : opened_at
+              ? ('opened' as const)
+              : ('invited' as const),
+      })),
   };
 }
 

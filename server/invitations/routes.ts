@@ -6,6 +6,7 @@ import type { AppEnv } from '../http/env.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import type { Services } from '../services.js';
 import { parseJson } from '../shared/json.js';
+import { CHASE_FORMATS, chaseFile } from './chase.js';
 import { EXPORT_FORMATS, exportInvitations, hasLetters, type ExportFile } from './export.js';
 
 function download(file: ExportFile, extra: Record<string, string> = {}) {
@@ -19,6 +20,8 @@ function download(file: ExportFile, extra: Record<string, string> = {}) {
     },
   });
 }
+
+const chaseQuery = z.object({ format: z.enum(['json', ...CHASE_FORMATS]).default('json') });
 
 /** A JSON body may say instead of the query: `{ "format": "csv", "allowLoopback": true }`. */
 const linkBody = z.object({ format: z.string().optional(), allowLoopback: z.boolean().optional() });
@@ -120,6 +123,21 @@ export function invitationsRoutes(services: Services, clock: Clock) {
   app.get('/:slug/progress', requireRole('admin', 'analyst'), async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
     return c.json(await services.invitations.progress(campaign, services.campaigns.status(campaign)));
+  });
+
+  /**
+   * The chasing list per 单位 (`format=json` default, or xlsx/csv): named mode names who has not
+   * submitted, anonymous mode gives counts only (small units pooled). The office only: it reads the roster.
+   */
+  app.get('/:slug/chase', requireRole('admin'), async (c) => {
+    const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
+    const format = parseOrThrow(chaseQuery, { format: c.req.query('format') }, '查询参数').format;
+    const chase = await services.invitations.chase(campaign, services.campaigns.status(campaign));
+    if (format === 'json') {
+      c.header('Cache-Control', 'no-store');
+      return c.json(chase);
+    }
+    return download(await chaseFile(chase, format, clock.now()));
   });
 
   return app;

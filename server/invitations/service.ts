@@ -2,13 +2,15 @@ import type { Kysely } from 'kysely';
 import type { AppDeps } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { loopbackWarning } from '../config.js';
-import type { Campaign } from '../campaigns/service.js';
+import { campaignState, categoryLabel, type Campaign } from '../campaigns/service.js';
 import type { AuditService } from '../accounts/audit.js';
-import type { CampaignStatus, Progress } from '../contracts.js';
+import type { CampaignStatus, Chase, Progress } from '../contracts.js';
 import { AppError } from '../errors.js';
 import { newToken, sha256 } from '../shared/ids.js';
 import type { Evaluator } from '../roster/repository.js';
 import { openPendingSpend } from '../shared/sealing.js';
+import { unitRows } from './chase.js';
+import { byUnitThenName } from './export.js';
 import { invitationsRepository } from './repository.js';
 import { linkVault } from './vault.js';
 
@@ -207,19 +209,22 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
     eraseAtPublication: (trx: Kysely<Database>, campaignId: string, actor: string) =>
       eraseHeld(trx, campaignId, actor, 'published'),
 
-    /** Invited, opened, draft saved, submitted per category, and submissions per day. */
+    /**
+     * Invited, opened, draft saved, submitted per category, web submissions per day, and the
+     * imported responses apart: they answer no invitation, so they are never part of the rate.
+     */
     async progress(campaign: Campaign, status: CampaignStatus): Promise<Progress> {
       // spent links whose invitations wait for their batch (migration 0023) count as submitted
       const spentIds = await pendingSpentIds(campaign.id);
-      const [evaluators, invitations, responses, days] = await Promise.all([
+      const [evaluators, invitations, imported, days] = await Promise.all([
         repo.evaluatorsByCategory(campaign.id),
         repo.invitationsByCategory(campaign.id, spentIds),
-        repo.responsesByCategory(campaign.id),
+        repo.importedByCategory(campaign.id),
         repo.responsesByDay(campaign.id),
       ]);
       const known = new Map(campaign.config.categories.map((c) => [c.code, c.label]));
       const codes = [...known.keys()];
-      for (const r of [...evaluators, ...invitations, ...responses])
+      for (const r of [...evaluators, ...invitations, ...imported])
         if (!known.has(r.category)) codes.push(r.category), known.set(r.category, r.category);
       const categories = codes.map((code) => {
         const inv = invitations.find((r) => r.category === code);
@@ -231,10 +236,10 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
           opened: inv?.opened ?? 0,
           draftSaved: inv?.draftSaved ?? 0,
           submitted: inv?.submitted ?? 0,
-          responses: responses.find((r) => r.category === code)?.n ?? 0,
+          imported: imported.find((r) => r.category === code)?.n ?? 0,
         };
       });
-      const totals = { evaluators: 0, invited: 0, opened: 0, draftSaved: 0, submitted: 0, responses: 0 };
+      const totals = { evaluators: 0, invited: 0, opened: 0, draftSaved: 0, submitted: 0, imported: 0 };
       for (const c of categories) for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += c[k];
       const perDay: Progress['perDay'] = [];
       for (const r of days) {
@@ -243,19 +248,34 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
         day.byCategory[r.category] = r.n;
         day.total += r.n;
       }
+      return { campaign: campaignState(campaign, status), categories, totals, perDay };
+    },
+
+    /**
+     * The chasing list per 单位: named mode names who has not submitted; anonymous mode only
+     * counts, its small units pooled by the small-cell rule (server/invitations/chase.ts).
+     */
+    async chase(campaign: Campaign, status: CampaignStatus): Promise<Chase> {
+      const anonymous = campaign.mode !== 'named';
+      const { minCellSize } = campaign.config.scoring;
+      const units = await repo.byOrganisation(campaign.id, anonymous ? await pendingSpentIds(campaign.id) : []);
+      const people = anonymous
+        ? null
+        : byUnitThenName(await repo.notSubmitted(campaign.id)).map((p) => ({
+            evaluatorId: p.id,
+            name: p.name,
+            organisation: p.organisation,
+            category: p.category,
+            categoryLabel: categoryLabel(campaign, p.category),
+            phone: p.phone,
+            email: p.email,
+            stage: p.stage,
+          }));
       return {
-        campaign: {
-          slug: campaign.slug,
-          name: campaign.name,
-          status,
-          opensAt: campaign.opensAt,
-          closesAt: campaign.closesAt,
-          mode: campaign.mode,
-          timeZone: campaign.config.timeZone,
-        },
-        categories,
-        totals,
-        perDay,
+        campaign: campaignState(campaign, status),
+        minCellSize,
+        organisations: unitRows(units, { anonymous, minCellSize }),
+        people,
       };
     },
   };

@@ -173,7 +173,7 @@ export function dashboardPages(services: Services) {
         <section id="progress-section" aria-labelledby="progress-h">
           <h2 id="progress-h">答卷进度与甄别</h2>
           <div class="figures" id="screening"></div>
-          <Chart canvas="progress-chart" label="每日答卷数" table="progress-table" short />
+          <Chart canvas="progress-chart" label="每日网上提交数" table="progress-table" short />
         </section>
 
         <section id="ranking-section" aria-labelledby="ranking-h">

@@ -366,7 +366,7 @@ describe('progress', () => {
     return (await res.json()) as Progress;
   };
 
-  it('counts invited, opened, draft saved and submitted per category, and submissions per day', async () => {
+  it('counts invited, opened, draft saved and submitted per category, web submissions per day, and imported responses apart', async () => {
     expect((await progress()).totals).toMatchObject({ evaluators: 4, invited: 0, submitted: 0 });
     const csv = await (await generate('csv')).text();
     const tokenFor = (name: string) =>
@@ -422,7 +422,7 @@ describe('progress', () => {
     admin = await loginAs(app, services, 'admin'); // the session of the day before has expired
     const body = await progress();
     const project = body.categories.find((c) => c.code === 'project')!;
-    expect(project).toMatchObject({ evaluators: 2, invited: 2, opened: 2, draftSaved: 2, submitted: 1, responses: 1 });
+    expect(project).toMatchObject({ evaluators: 2, invited: 2, opened: 2, draftSaved: 2, submitted: 1, imported: 0 });
     expect(body.categories.find((c) => c.code === 'deputies')).toMatchObject({
       invited: 1,
       opened: 1,
@@ -433,7 +433,7 @@ describe('progress', () => {
       invited: 1,
       opened: 0,
       submitted: 0,
-      responses: 2,
+      imported: 2,
     });
     expect(body.categories.map((c) => c.code)).toEqual(['project', 'deputies', 'supervisors', 'grassroots', 'public']);
     expect(body.totals).toMatchObject({
@@ -442,12 +442,10 @@ describe('progress', () => {
       opened: 3,
       draftSaved: 2,
       submitted: 1,
-      responses: 3,
+      imported: 2,
     });
-    expect(body.perDay).toEqual([
-      { day: '2026-11-23', total: 1, byCategory: { project: 1 } },
-      { day: '2026-11-24', total: 2, byCategory: { public: 2 } },
-    ]);
+    // the paper forms are no submissions: the day of their import has none
+    expect(body.perDay).toEqual([{ day: '2026-11-23', total: 1, byCategory: { project: 1 } }]);
   });
 
   it('is readable by analysts, not by liaisons or anonymous visitors', async () => {

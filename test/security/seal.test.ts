@@ -55,7 +55,7 @@ describe.each(await dialects())('spent invitations are flagged in batches on $na
     // the two waiting are spent all the same: their links say so, and the progress counts them
     for (const token of tokens) expect(await isSpent(db!, token)).toBe(true);
     const progress = await s.services.invitations.progress(s.campaign, 'open');
-    expect(progress.totals).toMatchObject({ submitted: SEAL_BATCH + 2, responses: SEAL_BATCH + 2 });
+    expect(progress.totals).toMatchObject({ submitted: SEAL_BATCH + 2, imported: 0 });
     if (name === 'postgres') {
       // the batch shares one transaction id that no response has
       const responseTx = new Set(await xmins(db!, 'responses', 'all'));

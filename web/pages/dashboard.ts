@@ -280,7 +280,7 @@ async function renderProgress() {
       datasets: [
         {
           type: 'bar',
-          label: '当日答卷',
+          label: '当日网上提交',
           data: progress.perDay.map((d) => d.total),
           backgroundColor: '#90a4ae',
           yAxisID: 'y',
@@ -301,24 +301,24 @@ async function renderProgress() {
   fillTable(
     'progress-table',
     `${slug}-答卷进度`,
-    [`日期（${zoneLabel(progress.campaign.timeZone)}）`, '当日答卷', '累计'],
+    [`日期（${zoneLabel(progress.campaign.timeZone)}）`, '当日网上提交', '累计'],
     progress.perDay.map((d, i) => [d.day, d.total, cum[i]]),
     canvas,
   );
   const cats = table(
-    ['代表类别', '已邀请', '已提交', '答卷（含导入）', '回收率'],
+    ['代表类别', '已邀请', '网上已提交', '提交率', '导入答卷（不计入提交率）'],
     progress.categories.map((c) => [
       c.label,
       c.invited,
       c.submitted,
-      c.responses,
       formatShare(c.invited ? c.submitted / c.invited : null),
+      c.imported,
     ]),
     { class: 'compact' },
   );
   document
     .getElementById('progress-table')!
-    .append(el('h3', {}, `分类别（邀请 ${t.invited}，已提交 ${t.submitted}，答卷 ${t.responses}）`), cats);
+    .append(el('h3', {}, `分类别（邀请 ${t.invited}，网上已提交 ${t.submitted}，另有导入答卷 ${t.imported}）`), cats);
 }
 
 function renderRanking(view: ResultView) {

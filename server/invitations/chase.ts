@@ -1,0 +1,162 @@
+/**
+ * The chasing list (催报名单): per 单位 of the roster, who or how many have not submitted.
+ *
+ * Named mode lists the people. Anonymous mode gives counts only, and a unit's counts follow the
+ * small-cell rule of scoring/small-cells.ts over its invitees: units of fewer than minCellSize
+ * invitees are pooled into one row, and while that pool is still under minCellSize the smallest
+ * unit shown is moved into it, so the pool's count can't be had by subtracting the shown rows
+ * from the totals either (docs/SECURITY.md, "Progress and the chasing list").
+ */
+import { stringify } from 'csv-stringify/sync';
+import ExcelJS from 'exceljs';
+import { withheld } from '../../scoring/index.js';
+import type { Chase, OrganisationProgress, Progress } from '../contracts.js';
+import { spreadsheetSafe } from '../../web/lib/csv-guard.js';
+import { withheldText } from '../../web/lib/format.js';
+import { formatDateTime } from '../../web/lib/time.js';
+import type { ExportFile } from './export.js';
+
+export const CHASE_FORMATS = ['xlsx', 'csv'] as const;
+export type ChaseFormat = (typeof CHASE_FORMATS)[number];
+
+export const STAGE_LABELS = {
+  not_invited: '未生成链接',
+  invited: '未打开',
+  opened: '已打开未提交',
+  draft_saved: '已存草稿未提交',
+} as const;
+
+/** How a unit of the roster reads on pages and files. */
+export const unitLabel = (row: Pick<OrganisationProgress, 'organisation' | 'pooled' | 'units'>, minCellSize: number) =>
+  row.pooled ? `其他单位（${row.units} 个单位合并，各不足 ${minCellSize} 人）` : (row.organisation ?? '（未填单位）');
+
+const chinese = new Intl.Collator('zh-CN');
+
+export interface UnitCounts {
+  organisation: string | null;
+  evaluators: number;
+  invited: number;
+  submitted: number;
+}
+
+const row = (u: UnitCounts, pooled = false, units = 1): OrganisationProgress => ({
+  organisation: pooled ? null : u.organisation,
+  pooled,
+  units,
+  evaluators: u.evaluators,
+  invited: u.invited,
+  submitted: u.submitted,
+  notSubmitted: u.invited - u.submitted,
+});
+
+/** By unit in pinyin order, the one without a unit last. */
+const byUnit = (a: UnitCounts, b: UnitCounts) =>
+  Number(a.organisation === null) - Number(b.organisation === null) ||
+  chinese.compare(a.organisation ?? '', b.organisation ?? '');
+
+/**
+ * The units' rows: each unit as it is in named mode; in anonymous mode the small ones pooled, the
+ * pool last, its counts withheld only if the whole campaign has fewer than minCellSize invitees.
+ * A unit nobody is invited from yet has no submission to reveal and stays a row of its own.
+ */
+export function unitRows(
+  units: UnitCounts[],
+  options: { anonymous: boolean; minCellSize: number },
+): OrganisationProgress[] {
+  const sorted = [...units].sort(byUnit);
+  if (!options.anonymous) return sorted.map((u) => row(u));
+  const method = { minCellSize: options.minCellSize };
+  const small = (u: UnitCounts) => u.invited > 0 && withheld(u.invited, method);
+  const shown = sorted.filter((u) => !small(u));
+  const pool = sorted.filter(small);
+  const invitedIn = (list: UnitCounts[]) => list.reduce((n, u) => n + u.invited, 0);
+  while (pool.length && withheld(invitedIn(pool), method)) {
+    const candidates = shown.filter((u) => u.invited > 0);
+    if (!candidates.length) break;
+    const smallest = candidates.reduce((a, b) => (b.invited < a.invited ? b : a));
+    shown.splice(shown.indexOf(smallest), 1);
+    pool.push(smallest);
+  }
+  const rows = shown.map((u) => row(u));
+  if (pool.length) {
+    const sum = (k: 'evaluators' | 'invited' | 'submitted') => pool.reduce((n, u) => n + u[k], 0);
+    const pooled = row(
+      { organisation: null, evaluators: sum('evaluators'), invited: sum('invited'), submitted: sum('submitted') },
+      true,
+      pool.length,
+    );
+    if (withheld(pooled.invited, method)) Object.assign(pooled, { submitted: null, notSubmitted: null });
+    rows.push(pooled);
+  }
+  return rows;
+}
+
+const PEOPLE_HEADERS = ['单位/项目', '姓名', '类别', '电话', '邮箱', '进度'];
+const UNIT_HEADERS = ['单位/项目', '名单人数', '已邀请', '已提交（网上）', '未提交', '提交率'];
+
+/** submitted / invited, e.g. `42.5%`; `—` with nobody invited or the count withheld. */
+export const submissionRate = (submitted: number | null, invited: number) =>
+  submitted !== null && invited > 0 ? `${((100 * submitted) / invited).toFixed(1)}%` : '—';
+
+/** The imported responses, a line of their own: they answer no invitation and never enter the rate. */
+export function importedText(progress: Progress): string {
+  const by = progress.categories.filter((c) => c.imported > 0).map((c) => `${c.label} ${c.imported}`);
+  return `导入答卷（纸质录入或其他系统收集，不对应邀请，不计入提交率）：${progress.totals.imported} 份${by.length ? `（${by.join('，')}）` : ''}`;
+}
+
+/** The rows of the file: the people (named mode), or the units' counts (anonymous mode). */
+function chaseTable(chase: Chase): { sheet: string; headers: string[]; rows: (string | number)[][] } {
+  if (chase.people)
+    return {
+      sheet: '未提交名单',
+      headers: PEOPLE_HEADERS,
+      rows: chase.people.map((p) => [
+        p.organisation ?? '',
+        p.name,
+        p.categoryLabel,
+        p.phone ?? '',
+        p.email ?? '',
+        STAGE_LABELS[p.stage],
+      ]),
+    };
+  const hidden = withheldText(chase.minCellSize);
+  return {
+    sheet: '各单位未提交人数',
+    headers: UNIT_HEADERS,
+    rows: chase.organisations.map((u) => [
+      unitLabel(u, chase.minCellSize),
+      u.evaluators,
+      u.invited,
+      u.submitted ?? hidden,
+      u.notSubmitted ?? hidden,
+      submissionRate(u.submitted, u.invited),
+    ]),
+  };
+}
+
+/** The chasing list as a file; named after the campaign and the time in its zone. */
+export async function chaseFile(chase: Chase, format: ChaseFormat, now: Date): Promise<ExportFile> {
+  const { sheet, headers, rows } = chaseTable(chase);
+  const stamp = formatDateTime(now, chase.campaign.timeZone).replace(/[-:]/g, '').replace(' ', '-');
+  const base = `${chase.campaign.slug}-chase-${stamp}`;
+  if (format === 'csv') {
+    const cells = [headers, ...rows].map((r) => r.map((c) => (typeof c === 'number' ? String(c) : spreadsheetSafe(c))));
+    return {
+      body: new TextEncoder().encode(`\uFEFF${stringify(cells, { record_delimiter: '\r\n' })}`),
+      contentType: 'text/csv; charset=utf-8',
+      filename: `${base}.csv`,
+    };
+  }
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = 'minping';
+  const ws = workbook.addWorksheet(sheet);
+  ws.columns = headers.map((header, i) => ({ header, width: i === 0 ? 30 : 14 }));
+  ws.getRow(1).font = { bold: true };
+  ws.views = [{ state: 'frozen', ySplit: 1 }];
+  for (const r of rows) ws.addRow(r);
+  return {
+    body: new Uint8Array(await workbook.xlsx.writeBuffer()),
+    contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    filename: `${base}.xlsx`,
+  };
+}
