@@ -205,7 +205,9 @@ describe('the progress and chasing API, page and command', () => {
     expect((await get(s, base, analyst)).status).toBe(403);
     const refused = await get(s, `${base}?format=exe`, s.admin);
     expect(refused.status).toBe(422);
-    expect(((await refused.json()) as ErrorBody).error.details?.[0].field).toBe('format');
+    const body = (await refused.json()) as ErrorBody;
+    expect(body.error.details?.[0].path).toBe('format');
+    expect(body.error.message).toMatch(/^查询参数: format: .*[\u4e00-\u9fff]/);
   });
 
   it('shows the anonymous progress page with unit counts and no names', async () => {

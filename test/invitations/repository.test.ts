@@ -57,8 +57,18 @@ describe.each(await dialects())('invitations on $name', ({ open }) => {
       opened: 140,
       draftSaved: 0,
       submitted: 0,
-      responses: 0,
+      imported: 0,
     });
     expect(typeof progress.categories[0].opened).toBe('number');
+    const [unit] = (await services.invitations.chase(campaign, 'open')).organisations;
+    expect(unit).toEqual({
+      organisation: '单位0',
+      pooled: false,
+      units: 1,
+      evaluators: 78,
+      invited: 78,
+      submitted: 0,
+      notSubmitted: 78,
+    });
   });
 });

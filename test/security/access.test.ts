@@ -56,10 +56,12 @@ const PLAN: Record<string, Plan> = {
   'POST /api/campaigns/:slug/invitations/download': ['admin'],
   'POST /api/campaigns/:slug/evaluators/:id/invitation': ['admin'],
   'GET /api/campaigns/:slug/progress': ['admin', 'analyst'],
+  'GET /api/campaigns/:slug/chase': ['admin'],
   'GET /admin': ['admin'],
   'GET /admin/campaigns/new': ['admin'],
   'POST /admin/campaigns/new': ['admin'],
   'GET /admin/campaigns/:slug': ['admin'],
+  'GET /admin/campaigns/:slug/progress': ['admin'],
   'POST /admin/campaigns/:slug/clone': ['admin'],
   'GET /admin/campaigns/:slug/preview': ['admin', 'analyst'],
   'GET /admin/campaigns/:slug/negatives': ['admin'],
@@ -328,6 +330,7 @@ describe('a liaison sees only their own department, only as published', () => {
       `/api/compare?from=${snapshotId}&to=${otherSnapshotId}`,
       '/api/campaigns/test-2026/snapshots',
       '/api/campaigns/test-2026/progress',
+      '/api/campaigns/test-2026/chase',
       '/api/campaigns',
     ]) {
       expect((await request('GET', path, 'liaison')).status, path).toBe(403);
