@@ -116,7 +116,15 @@ describe.each(await dialects())('progress per unit and the chasing list on $name
       [null, '陈明', null, 'invited', '社会公众'],
     ]);
     expect(chase.organisations).toEqual([
-      { organisation: '轨道交通3号线项目部', pooled: false, units: 1, evaluators: 2, invited: 2, submitted: 1, notSubmitted: 1 },
+      {
+        organisation: '轨道交通3号线项目部',
+        pooled: false,
+        units: 1,
+        evaluators: 2,
+        invited: 2,
+        submitted: 1,
+        notSubmitted: 1,
+      },
       { organisation: '某建设集团', pooled: false, units: 1, evaluators: 1, invited: 1, submitted: 0, notSubmitted: 1 },
       { organisation: null, pooled: false, units: 1, evaluators: 1, invited: 1, submitted: 0, notSubmitted: 1 },
     ]);
@@ -129,7 +137,15 @@ describe.each(await dialects())('progress per unit and the chasing list on $name
     const chase = await s.services.invitations.chase(s.campaign, 'open');
     expect(chase.people).toBeNull();
     expect(chase.organisations).toEqual([
-      { organisation: '大项目指挥部', pooled: false, units: 1, evaluators: 6, invited: 6, submitted: 0, notSubmitted: 6 },
+      {
+        organisation: '大项目指挥部',
+        pooled: false,
+        units: 1,
+        evaluators: 6,
+        invited: 6,
+        submitted: 0,
+        notSubmitted: 6,
+      },
       { organisation: null, pooled: true, units: 2, evaluators: 5, invited: 5, submitted: 1, notSubmitted: 4 },
     ]);
     const text = JSON.stringify(chase);
@@ -180,7 +196,11 @@ describe('the progress and chasing API, page and command', () => {
     await s.submit('王建国');
     await importPaper(db, s.campaign, ['public', 'public', 'public']);
     const progress = (await (await get(s, `/api/campaigns/${s.campaign.slug}/progress`, s.admin)).json()) as Progress;
-    expect(progress.categories.find((c) => c.code === 'public')).toMatchObject({ invited: 1, submitted: 0, imported: 3 });
+    expect(progress.categories.find((c) => c.code === 'public')).toMatchObject({
+      invited: 1,
+      submitted: 0,
+      imported: 3,
+    });
     expect(progress.totals).toMatchObject({ invited: 4, submitted: 1, imported: 3 });
     const page = await (await get(s, `/admin/campaigns/${s.campaign.slug}/progress`, s.admin)).text();
     expect(page).toContain('导入答卷（纸质录入或其他系统收集，不对应邀请，不计入提交率）：3 份（社会公众 3）');
