@@ -402,6 +402,25 @@ export interface QuestionnaireVersionCount {
   responses: number;
 }
 
+/** One campaign's published result of a liaison's own department. */
+export interface DepartmentPublished {
+  campaign: ViewCampaign;
+  snapshot: { id: string; publishedAt: string };
+  method: Method;
+  catalogs: Catalogs;
+  /** ranked departments of its group */
+  groupSize: number;
+  /** `uncertainty.statisticallyTiedWith` is empty: those codes are other departments' results */
+  department: DepartmentView;
+}
+
+/** `GET /api/my/results` */
+export interface MyResults {
+  department: string;
+  /** oldest campaign first */
+  results: DepartmentPublished[];
+}
+
 /** `GET /api/campaigns/:slug/results`, `GET /api/snapshots/:id`: what server/results/view.ts builds. */
 export interface ResultView {
   campaign: ViewCampaign;

@@ -8,15 +8,30 @@ import type { AppEnv } from '../http/env.js';
 import { errorPage } from '../http/errors.js';
 import { viewerOf } from '../http/viewer.js';
 import { portalPages } from './portal.js';
-import type { ResultsService } from '../results/service.js';
+import type { DepartmentPublished } from '../contracts.js';
 import type { Services } from '../services.js';
 import { WITHHELD, withheldText } from '../../web/lib/format.js';
 import { DEFAULT_TIME_ZONE, zoneLabel } from '../../web/lib/time.js';
 
-type PublishedResult = Awaited<ReturnType<ResultsService['departmentResults']>>['results'][number];
-
 const f2 = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(2));
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
+
+/** A chart web/pages/liaison.ts draws from /api/my/results (the table beside it says the same without a script). */
+function ChartBox({
+  snapshot,
+  chart,
+  label,
+}: {
+  snapshot: string;
+  chart: 'category' | 'problem' | 'negative';
+  label: string;
+}) {
+  return (
+    <div class="chart-box">
+      <canvas id={`${chart}-chart-${snapshot}`} data-snapshot={snapshot} data-chart={chart} aria-label={label}></canvas>
+    </div>
+  );
+}
 
 function Figure({ label, value }: { label: string; value: string | number }) {
   return (
@@ -28,7 +43,7 @@ function Figure({ label, value }: { label: string; value: string | number }) {
 }
 
 /** One campaign's published results of the liaison's department. */
-function CampaignResult({ result, zone }: { result: PublishedResult; zone: string }) {
+function CampaignResult({ result, zone }: { result: DepartmentPublished; zone: string }) {
   const { campaign, snapshot, method, catalogs, groupSize, department: d } = result;
   const hidden = withheldText(method.minCellSize);
   const iv = d.uncertainty.scoreInterval;
@@ -64,6 +79,7 @@ function CampaignResult({ result, zone }: { result: PublishedResult; zone: strin
         </p>
       )}
       <h3>各类评议代表的评价</h3>
+      <ChartBox snapshot={snapshot.id} chart="category" label="分类别平均分" />
       <Table
         class="compact"
         rows={breakdown}
@@ -76,6 +92,7 @@ function CampaignResult({ result, zone }: { result: PublishedResult; zone: strin
         ]}
       />
       <h3>评议代表指出的作风问题</h3>
+      <ChartBox snapshot={snapshot.id} chart="problem" label="作风问题" />
       <Table
         class="compact"
         rows={catalogs.problems.map((p) => ({ p, cell: d.problems.find((x) => x.problem === p.id) }))}
@@ -86,6 +103,7 @@ function CampaignResult({ result, zone }: { result: PublishedResult; zone: strin
         ]}
       />
       <h3>办事负面情形</h3>
+      <ChartBox snapshot={snapshot.id} chart="negative" label="负面情形" />
       <Table
         class="compact"
         rows={catalogs.negatives.map((n) => ({ n, cell: d.negatives.find((x) => x.kind === n.id) }))}
@@ -108,7 +126,7 @@ export function liaisonPages(services: Services) {
   const r = new Hono<AppEnv>();
   r.use('*', requirePageRole('liaison'));
 
-  /** A liaison's page: their own department's published results, nothing else (no script needed). */
+  /** A liaison's page: their own department's published results, nothing else; the script adds the charts. */
   r.get('/results', async (c) => {
     const user = currentUser(c)!;
     if (!user.departmentCode) return errorPage(c, 'FORBIDDEN', '您的账号没有关联部门，请联系评议办。', '没有关联部门');
@@ -119,8 +137,8 @@ export function liaisonPages(services: Services) {
     ]);
     const zoneOf = (slug: string) => campaigns.find((x) => x.slug === slug)?.config.timeZone ?? DEFAULT_TIME_ZONE;
     return c.html(
-      <Layout title="本部门评议结果" styles={['dashboard.css']} viewer={viewer}>
-        <main class="dashboard liaison">
+      <Layout title="本部门评议结果" scripts={['liaison.js']} styles={['dashboard.css']} viewer={viewer}>
+        <main class="dashboard liaison" id="liaison-results">
           <h1>
             本部门评议结果{viewer.departmentName && `：${viewer.departmentName}`}
             <small>（{user.departmentCode}）</small>

@@ -4,6 +4,7 @@ import type {
   Comparison,
   DepartmentFigures,
   DepartmentView,
+  MyResults,
   FiguresChange,
   QuestionnaireVersionCount,
   ResultView,
@@ -429,10 +430,10 @@ export function resultsService(
     },
 
     /** A liaison's view: only their own department, only from published snapshots, newest campaign first. */
-    async departmentResults(code: string) {
+    async departmentResults(code: string): Promise<MyResults> {
       const rows = await repo.latestSnapshots();
       const views = snapshotViews();
-      const results = [];
+      const results: MyResults['results'] = [];
       for (const row of rows.reverse()) {
         const view = await views(row);
         const d = view.departments.find((x) => x.code === code);

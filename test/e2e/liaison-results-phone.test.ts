@@ -69,4 +69,40 @@ describe.skipIf(!browserAvailable())("a liaison's results on a 390 px phone", ()
     expect(problems).toEqual([]);
     await page.close();
   }, 60_000);
+
+  it('draws the department’s charts with the dashboard’s chart module, inside the screen, withheld cells as gaps', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const problems = pageProblems(page);
+    await signIn(page, server.url, 'liaison-d002', PASSWORD);
+    await page.goto(`${server.url}/my/results`);
+    await page.locator('#liaison-results[data-ready="1"]').waitFor();
+    const charts = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLCanvasElement>('canvas[data-chart]')].map((canvas) => {
+        const chart = window.minpingCharts[canvas.id];
+        const box = canvas.getBoundingClientRect();
+        const sets = chart.data.datasets as unknown as { data: (number | null)[]; withheld?: boolean[] }[];
+        return {
+          kind: canvas.dataset.chart,
+          drawn: canvas.dataset.ready === '1',
+          left: box.left,
+          right: box.right,
+          height: box.height,
+          bars: chart.data.labels?.length,
+          // a withheld bar has no figure: it is a gap, never a zero
+          gapsWithoutFigures: sets.every((ds) => (ds.withheld ?? []).every((w, k) => !w || ds.data[k] === null)),
+        };
+      }),
+    );
+    expect(charts.map((c) => c.kind)).toEqual(['category', 'problem', 'negative']);
+    for (const c of charts) {
+      expect(c, c.kind).toMatchObject({ drawn: true, gapsWithoutFigures: true });
+      expect(c.left).toBeGreaterThanOrEqual(0);
+      expect(c.right).toBeLessThanOrEqual(390);
+      expect(c.height).toBeGreaterThan(200);
+    }
+    expect(charts.map((c) => c.bars)).toEqual([5, 10, 8]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
 });

@@ -5,21 +5,9 @@
  * `suppressed: true`: a table cell says "人数不足（少于5人）", a chart draws a labelled gap, never an
  * empty bar that would read as zero.
  */
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  Tooltip,
-  type ChartConfiguration,
-  type Plugin,
-} from 'chart.js';
+import type { Plugin } from 'chart.js';
 import type { Comparison, DepartmentView, Progress, ResultView, Trend } from '../../server/contracts.js';
+import { categoryChart, makeChart, negativeChart, problemChart } from '../lib/charts.js';
 import { type Child as Cell, el, table } from '../lib/dom.js';
 import { messageOf } from '../lib/errors.js';
 import {
@@ -39,30 +27,6 @@ import { resultsApiPath } from '../lib/results-path.js';
 import { sessionApi } from '../lib/session.js';
 import { csvLink } from '../lib/table.js';
 import { zoneLabel } from '../lib/time.js';
-
-Chart.register(
-  BarController,
-  BarElement,
-  CategoryScale,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  Tooltip,
-  Legend,
-);
-Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
-Chart.defaults.font.size = 14;
-
-declare global {
-  interface Window {
-    Chart: typeof Chart;
-    /** every chart of the page by canvas id (for tests and the console) */
-    minpingCharts: Record<string, Chart>;
-  }
-}
-window.Chart = Chart;
-window.minpingCharts = {};
 
 const root = document.getElementById('dashboard') as HTMLElement;
 const status = document.getElementById('status');
@@ -88,14 +52,6 @@ function fillTable(detailsId: string, name: string, headers: string[], rows: Cel
   }
   const figures = rows.map((r) => r.map((c) => c ?? MISSING));
   details.append(el('div', { class: 'table-wrap' }, table(headers, figures)), links);
-}
-
-function makeChart(canvas: HTMLCanvasElement, config: ChartConfiguration) {
-  window.minpingCharts[canvas.id]?.destroy();
-  const chart = new Chart(canvas, config);
-  window.minpingCharts[canvas.id] = chart;
-  canvas.dataset.ready = '1';
-  return chart;
 }
 
 const GRADE_COLORS: Record<string, string> = { 好: '#2e7d32', 较好: '#1565c0', 一般: '#ef8f00', 差: '#c62828' };
@@ -161,56 +117,6 @@ const tiedBands: Plugin = {
       ctx.strokeStyle = 'rgba(0,0,0,0.25)';
       ctx.setLineDash([4, 3]);
       ctx.strokeRect(chartArea.left, top, chartArea.right - chartArea.left, bottom - top);
-    });
-    ctx.restore();
-  },
-};
-
-/**
- * A bar withheld by the small-cell rule (its dataset's `withheld[k]`) is a gap labelled "人数不足"
- * from the axis, so it never reads as a zero; one label for the slot when all its bars are withheld.
- */
-const withheldGaps: Plugin = {
-  id: 'withheldGaps',
-  afterDatasetsDraw(chart) {
-    const { ctx } = chart;
-    const horizontal = chart.options.indexAxis === 'y';
-    const indexScale = horizontal ? chart.scales.y : chart.scales.x;
-    const sets = chart.data.datasets
-      .map((ds, i) => ({
-        flags: (ds as unknown as { withheld?: boolean[] }).withheld,
-        bars: chart.getDatasetMeta(i).data,
-        i,
-      }))
-      .filter(
-        (x): x is { flags: boolean[]; bars: typeof x.bars; i: number } => !!x.flags && chart.isDatasetVisible(x.i),
-      );
-    if (!sets.length) return;
-    const label = (center: number, base: number) => {
-      if (horizontal) ctx.fillText(WITHHELD, base + 4, center);
-      else {
-        ctx.save();
-        ctx.translate(center, base - 4);
-        ctx.rotate(-Math.PI / 2);
-        ctx.fillText(WITHHELD, 0, 0);
-        ctx.restore();
-      }
-    };
-    ctx.save();
-    ctx.fillStyle = '#757575';
-    ctx.font = `12px ${Chart.defaults.font.family}`;
-    ctx.textBaseline = 'middle';
-    ctx.textAlign = 'left';
-    sets[0].bars.forEach((_, k) => {
-      const gaps = sets.filter((x) => x.flags[k] && x.bars[k]);
-      const props = (x: (typeof gaps)[number]) =>
-        x.bars[k].getProps(['x', 'y', 'base'], true) as { x: number; y: number; base: number };
-      if (gaps.length && gaps.length === sets.length) label(indexScale.getPixelForValue(k), props(gaps[0]).base);
-      else
-        for (const gap of gaps) {
-          const { x, y, base } = props(gap);
-          label(horizontal ? y : x, base);
-        }
     });
     ctx.restore();
   },
@@ -687,29 +593,8 @@ async function department() {
   // categories × items
   const cats = view.catalogs.categories;
   const items = view.catalogs.items;
-  const palette = ['#1565c0', '#ef8f00', '#6a1b9a', '#2e7d32'];
   const catCanvas = document.getElementById('category-chart') as HTMLCanvasElement;
-  makeChart(catCanvas, {
-    type: 'bar',
-    data: {
-      labels: cats.map((c) => c.label),
-      datasets: items.map((it, k) => {
-        const cells = cats.map((c) => d.items[it.code]?.categoryBreakdown.find((b) => b.category === c.code));
-        return {
-          label: it.label,
-          data: cells.map((b) => b?.mean ?? null),
-          backgroundColor: palette[k % palette.length],
-          withheld: cells.map((b) => b?.suppressed ?? false),
-        } as never;
-      }),
-    },
-    options: {
-      maintainAspectRatio: false,
-      animation: false,
-      scales: { y: { min: 0, max: 100, title: { display: true, text: '平均分' } } },
-    },
-    plugins: [withheldGaps],
-  });
+  categoryChart(catCanvas, d, view.catalogs);
   fillTable(
     'category-table',
     `${d.name}-分类别评价`,
@@ -730,30 +615,7 @@ async function department() {
   // work-style problems
   const probCanvas = document.getElementById('problem-chart') as HTMLCanvasElement;
   const problems = view.catalogs.problems;
-  makeChart(probCanvas, {
-    type: 'bar',
-    data: {
-      labels: problems.map((p) => `${p.id} ${p.label.split(/[、：]/)[0]}`),
-      datasets: [
-        {
-          label: '指出该问题的评议人比例（%）',
-          data: problems.map((p) => {
-            const c = d.problems.find((x) => x.problem === p.id);
-            return c && c.share !== null ? c.share * 100 : null;
-          }),
-          backgroundColor: '#c62828',
-          withheld: problems.map((p) => d.problems.find((x) => x.problem === p.id)?.suppressed ?? true),
-        } as never,
-      ],
-    },
-    options: {
-      indexAxis: 'y',
-      maintainAspectRatio: false,
-      animation: false,
-      scales: { x: { beginAtZero: true, title: { display: true, text: '%' } }, y: { ticks: { autoSkip: false } } },
-    },
-    plugins: [withheldGaps],
-  });
+  problemChart(probCanvas, d, view.catalogs);
   fillTable(
     'problem-table',
     `${d.name}-作风问题`,
@@ -774,25 +636,7 @@ async function department() {
   const negCanvas = document.getElementById('negative-chart') as HTMLCanvasElement;
   const negatives = view.catalogs.negatives;
   const cellOf = (id: number) => d.negatives.find((x) => x.kind === id);
-  makeChart(negCanvas, {
-    type: 'bar',
-    data: {
-      labels: negatives.map((n) => `${n.id} ${n.label.split(/[、，]/)[0]}`),
-      datasets: (['reported', 'verified'] as const).map((key, k) => ({
-        label: key === 'reported' ? '反映' : '核实',
-        data: negatives.map((n) => cellOf(n.id)?.[key] ?? null),
-        backgroundColor: k ? '#c62828' : '#ffb74d',
-        withheld: negatives.map((n) => cellOf(n.id)?.suppressed ?? true),
-      })) as never,
-    },
-    options: {
-      indexAxis: 'y',
-      maintainAspectRatio: false,
-      animation: false,
-      scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { ticks: { autoSkip: false } } },
-    },
-    plugins: [withheldGaps],
-  });
+  negativeChart(negCanvas, d, view.catalogs);
   const negativesWithheld = d.negatives.some((n) => n.suppressed);
   if (negativesWithheld || d.negatives.every((n) => !n.reported)) {
     negCanvas
