@@ -271,14 +271,8 @@ export interface OrganisationProgress {
 }
 
 /** Someone invited (or not yet) who has not submitted: named mode only. */
-export interface ChasePerson {
-  evaluatorId: string;
-  name: string;
-  organisation: string | null;
-  category: string;
-  categoryLabel: string;
-  phone: string | null;
-  email: string | null;
+export interface ChasePerson
+  extends Pick<EvaluatorListing, 'id' | 'name' | 'organisation' | 'category' | 'categoryLabel' | 'phone' | 'email'> {
   /** how far they got: not_invited, invited (not opened), opened, draft_saved */
   stage: 'not_invited' | 'invited' | 'opened' | 'draft_saved';
 }

@@ -262,14 +262,8 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
       const people = anonymous
         ? null
         : byUnitThenName(await repo.notSubmitted(campaign.id)).map((p) => ({
-            evaluatorId: p.id,
-            name: p.name,
-            organisation: p.organisation,
-            category: p.category,
+            ...p,
             categoryLabel: categoryLabel(campaign, p.category),
-            phone: p.phone,
-            email: p.email,
-            stage: p.stage,
           }));
       return {
         campaign: campaignState(campaign, status),
