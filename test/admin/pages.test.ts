@@ -86,7 +86,10 @@ describe('office pages', () => {
         .replace(/<[^>]+>/g, ' ')
         .trim()
         .split(/\s+/),
-    ).toEqual(['项目参建单位/服务对象代表', '2', '2', '2', '0', '0', '0.0%', '0']);
+    ).toEqual(['项目参建单位/服务对象代表', '2', '2', '2', '0', '0', '0.0%']);
+    // imported responses on a line of their own, never in the rate
+    expect(body).toContain('导入答卷（纸质录入或其他系统收集，不对应邀请，不计入提交率）：0 份');
+    expect(body).toContain(`href="/admin/campaigns/${campaign.slug}/progress"`);
     expect(body).toContain('6 个');
   });
 
