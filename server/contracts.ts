@@ -241,7 +241,7 @@ export interface CategoryProgress {
   draftSaved: number;
   /** invitations used: web submissions, the numerator of the rate (submitted / invited) */
   submitted: number;
-  /** responses imported (paper forms, other systems): no invitation's, so never part of the rate */
+  /** responses not submitted through a link (imports from paper or other systems; the demo's simulated ones): no invitation's, so never part of the rate */
   imported: number;
 }
 

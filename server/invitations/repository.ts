@@ -394,14 +394,14 @@ export function invitationsRepository(db: Kysely<Database>) {
       }));
     },
 
-    /** Imported responses (paper forms, other systems) per category: they answer no invitation. */
+    /** Responses not submitted through a link (imports; the demo's simulated ones) per category: they answer no invitation. */
     importedByCategory: async (campaignId: string) =>
       (
         await db
           .selectFrom('responses')
           .select(['category', (eb) => eb.fn.countAll().as('n')])
           .where('campaign_id', '=', campaignId)
-          .where('source', '=', 'import')
+          .where('source', '<>', 'web')
           .groupBy('category')
           .execute()
       ).map((r) => ({ category: r.category, n: Number(r.n) })),

@@ -85,7 +85,7 @@ describe('campaign time zone', () => {
     expect(res.status).toBe(201);
     expect(((await res.json()) as { submittedDay: string }).submittedDay).toBe('2026-11-24');
     await newYork.services.responses.storeMany(newYork.campaign, knownRecords().records.slice(0, 1), {
-      source: 'import',
+      source: 'web',
     });
 
     const progress = (c: Campaign) => services.invitations.progress(c, 'open');
