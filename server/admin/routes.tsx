@@ -301,21 +301,30 @@ export function adminRoutes(services: Services) {
         <section class="card">
           <h2>导入部门</h2>
           <p class="muted">
-            .xlsx 或
-            .csv，列：代码（code）、名称（name）、分组（group，可填分组名称或代码）；可选：简称（short_name，评议代表查找部门时也能搜到，几个简称用“、”隔开）、联络员、联络员邮箱。
-            同一代码再次导入时，内容相同不变，内容不同则更新；文件有任何错误时不导入任何数据。
+            .xlsx 或 .csv，列：部门代码、部门名称、部门分组（可填分组名称或代码：
+            {campaign.config.groups.map((x) => x.label).join('、')}
+            ）；可选：部门简称（评议代表查找部门时也能搜到，几个简称用“、”隔开）、联络员、联络员邮箱。
+            同一代码再次导入时，内容相同不变，内容不同则更新；文件有任何错误时不导入任何数据，并按您表格的列名列出每一行的每一处错误。
           </p>
-          <ImportForm endpoint={`${base}/departments/import`} accept=".xlsx,.csv" />
+          <ImportForm
+            endpoint={`${base}/departments/import`}
+            accept=".xlsx,.csv"
+            template={`${base}/departments/template.xlsx`}
+          />
         </section>
 
         <section class="card">
           <h2>导入评议代表</h2>
           <p class="muted">
-            .xlsx 或 .csv，列：姓名（name）、单位/项目（organisation）、类别（category，可填类别名称或代码：
-            {campaign.config.categories.map((x) => x.label).join('、')}）；可选：电话、邮箱。
+            .xlsx 或 .csv，列：姓名、单位/项目、代表类别（可填类别名称或代码：
+            {campaign.config.categories.map((x) => x.label).join('、')}）；可选：手机号码、邮箱。
             完全相同的行再次导入不会重复添加。
           </p>
-          <ImportForm endpoint={`${base}/evaluators/import`} accept=".xlsx,.csv" />
+          <ImportForm
+            endpoint={`${base}/evaluators/import`}
+            accept=".xlsx,.csv"
+            template={`${base}/evaluators/template.xlsx`}
+          />
         </section>
 
         <section class="card">

@@ -1,6 +1,6 @@
 import { userCommands } from '../accounts/cli.js';
 import { campaignCloneCommand, campaignCreateCommand } from '../campaigns/cli.js';
-import { importDepartmentsCommand, importEvaluatorsCommand } from '../roster/cli.js';
+import { importDepartmentsCommand, importEvaluatorsCommand, templateCommand } from '../roster/cli.js';
 import { invitationsCommands } from '../invitations/cli.js';
 import { exportResponsesCommand, importResponsesCommand } from '../responses/cli.js';
 import { resultsCommands } from '../results/cli.js';
@@ -22,6 +22,7 @@ export const commands: Command[] = [
   campaignCloneCommand,
   importDepartmentsCommand,
   importEvaluatorsCommand,
+  templateCommand,
   ...invitationsCommands,
   ...userCommands,
   progressCommand,

@@ -6,6 +6,8 @@ import { exportInvitations } from '../invitations/export.js';
 import { liaisonPasswordsCsv } from '../accounts/liaisons.js';
 import type { ImportSummary } from '../contracts.js';
 import type { ImportFile } from './service.js';
+import type { RosterTable } from './rows.js';
+import { rosterTemplate, TEMPLATE_TABLES, templateTitle } from './template.js';
 
 function readInput(path: string | undefined): ImportFile {
   if (!path) throw new CliError('请给出要导入的文件（.xlsx 或 .csv）');
@@ -116,5 +118,27 @@ export const importEvaluatorsCommand: Command = {
       );
       ctx.io.out(`已生成 ${issued.length} 个邀请链接，写入 ${out}（链接只在此文件中出现一次，请妥善保管）`);
     }
+  },
+};
+
+export const templateCommand: Command = {
+  name: 'template',
+  usage: 'template departments|evaluators --campaign SLUG --out FILE.xlsx',
+  summary: '写出导入模板（.xlsx）：表头、一行示例，部门分组或代表类别为本活动的下拉列表；填好后用 import 导入',
+  options: { campaign: { type: 'string' }, out: { type: 'string' } },
+  required: { campaign: '评议活动（--campaign SLUG）', out: '模板文件（--out FILE.xlsx）' },
+  async run({ values, positionals }, ctx) {
+    const [table, ...extra] = positionals as [RosterTable, ...string[]];
+    if (!TEMPLATE_TABLES.includes(table) || extra.length)
+      throw new CliError('用法：minping template departments|evaluators --campaign SLUG --out FILE.xlsx');
+    const out = values.out as string;
+    if (!out.toLowerCase().endsWith('.xlsx')) throw new CliError('--out 的文件应以 .xlsx 结尾');
+    assertWritable(out, '--out');
+    const services = await ctx.services();
+    const campaign = await services.campaigns.getBySlug(values.campaign as string);
+    await writeOutput(out, await rosterTemplate(table, campaign.config), '--out');
+    ctx.io.out(
+      `已写出${templateTitle(table)}导入模板 ${out}（${campaign.name}）；填好后用 minping import ${table} --campaign ${campaign.slug} 导入`,
+    );
   },
 };

@@ -5,6 +5,8 @@ import type { DepartmentsImported, EvaluatorSearch } from '../contracts.js';
 import type { AppEnv } from '../http/env.js';
 import { parseOrThrow } from '../errors.js';
 import type { Services } from '../services.js';
+import { download, XLSX_TYPE } from '../http/download.js';
+import { rosterTemplate, TEMPLATE_TABLES, templateFileName } from './template.js';
 import { readUpload } from './upload.js';
 
 const listQuery = z.object({
@@ -15,7 +17,7 @@ const listQuery = z.object({
 
 const isDryRun = (value: string | undefined) => value === '1' || value === 'true';
 
-/** Roster under `/api/campaigns/:slug`: department and evaluator uploads (admin), lists. */
+/** Roster under `/api/campaigns/:slug`: department and evaluator uploads and their templates (admin), lists. */
 export function rosterRoutes(services: Services) {
   const app = new Hono<AppEnv>();
 
@@ -46,6 +48,14 @@ export function rosterRoutes(services: Services) {
     });
     return c.json({ summary });
   });
+
+  /** The .xlsx templates beside the uploads: headers in the office's words, an example row, the campaign's lists. */
+  for (const table of TEMPLATE_TABLES) {
+    app.get(`/:slug/${table}/template.xlsx`, requireRole('admin'), async (c) => {
+      const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
+      return download(await rosterTemplate(table, campaign.config), XLSX_TYPE, templateFileName(table, campaign.slug));
+    });
+  }
 
   app.get('/:slug/departments', requireRole('admin', 'analyst'), async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));

@@ -13,27 +13,51 @@ import { readSheet, type SheetRow } from './table.js';
  */
 export interface ColumnSpec {
   field: string;
+  /** the column in the office's words: the template's header, and how a missing column is named */
+  label: string;
   required: boolean;
   aliases: string[];
 }
 
 export const DEPARTMENT_COLUMNS: ColumnSpec[] = [
-  { field: 'code', required: true, aliases: ['code', '代码', '编码', '部门代码', '部门编码', '单位代码'] },
-  { field: 'name', required: true, aliases: ['name', '名称', '部门名称', '部门', '单位名称'] },
-  { field: 'group', required: true, aliases: ['group', '分组', '类别', '部门分组', '部门类别', '组别'] },
-  { field: 'short_name', required: false, aliases: ['short_name', '简称', '部门简称', '单位简称', 'short_names'] },
-  { field: 'liaison_name', required: false, aliases: ['liaison_name', 'liaison', '联络员', '联络员姓名'] },
+  {
+    field: 'code',
+    label: '部门代码',
+    required: true,
+    aliases: ['code', '代码', '编码', '部门代码', '部门编码', '单位代码'],
+  },
+  { field: 'name', label: '部门名称', required: true, aliases: ['name', '名称', '部门名称', '部门', '单位名称'] },
+  {
+    field: 'group',
+    label: '部门分组',
+    required: true,
+    aliases: ['group', '分组', '类别', '部门分组', '部门类别', '组别'],
+  },
+  {
+    field: 'short_name',
+    label: '部门简称',
+    required: false,
+    aliases: ['short_name', '简称', '部门简称', '单位简称', 'short_names'],
+  },
+  {
+    field: 'liaison_name',
+    label: '联络员',
+    required: false,
+    aliases: ['liaison_name', 'liaison', '联络员', '联络员姓名'],
+  },
   {
     field: 'liaison_email',
+    label: '联络员邮箱',
     required: false,
     aliases: ['liaison_email', '联络员邮箱', '联络员电子邮箱', '邮箱', 'email'],
   },
 ];
 
 export const EVALUATOR_COLUMNS: ColumnSpec[] = [
-  { field: 'name', required: true, aliases: ['name', '姓名', '名字'] },
+  { field: 'name', label: '姓名', required: true, aliases: ['name', '姓名', '名字'] },
   {
     field: 'organisation',
+    label: '单位/项目',
     required: true,
     aliases: [
       'organisation',
@@ -47,9 +71,19 @@ export const EVALUATOR_COLUMNS: ColumnSpec[] = [
       '所在单位',
     ],
   },
-  { field: 'category', required: true, aliases: ['category', '类别', '代表类别', '评议代表类别'] },
-  { field: 'phone', required: false, aliases: ['phone', '电话', '手机', '手机号', '手机号码', '联系电话'] },
-  { field: 'email', required: false, aliases: ['email', '邮箱', '电子邮箱', 'e-mail'] },
+  {
+    field: 'category',
+    label: '代表类别',
+    required: true,
+    aliases: ['category', '类别', '代表类别', '评议代表类别'],
+  },
+  {
+    field: 'phone',
+    label: '手机号码',
+    required: false,
+    aliases: ['phone', '电话', '手机', '手机号', '手机号码', '联系电话'],
+  },
+  { field: 'email', label: '邮箱', required: false, aliases: ['email', '邮箱', '电子邮箱', 'e-mail'] },
 ];
 
 export function normaliseHeader(header: string): string {
@@ -72,17 +106,17 @@ export interface MappedSheet {
   headerLine: number;
   /** field → column index */
   columns: Map<string, number>;
+  /** field → its header as the uploaded sheet spells it, to name the column in errors */
+  headers: Map<string, string>;
   /** headers that match no column (ignored) */
   ignored: string[];
   rows: SheetRow[];
   errors: ErrorDetail[];
 }
 
+/** The headers a missing column may have, in Chinese first: 部门分组 / 分组 / 类别. */
 const columnList = (spec: ColumnSpec) =>
-  spec.aliases
-    .filter((a, i) => i === 0 || /[^\x00-\x7f]/.test(a))
-    .slice(0, 3)
-    .join(' / ');
+  [spec.label, ...spec.aliases.filter((a) => a !== spec.label && /[^\x00-\x7f]/.test(a))].slice(0, 3).join(' / ');
 
 /**
  * Find the header row (the first of the first 10 rows naming every required column, so a title
@@ -104,33 +138,48 @@ export function mapColumns(rows: SheetRow[], specs: ColumnSpec[]): MappedSheet {
   const header = rows[headerIndex];
   const errors: ErrorDetail[] = [];
   const columns = new Map<string, number>();
+  const headers = new Map<string, string>();
   const ignored: string[] = [];
   if (!header) {
-    return { headerLine: 1, columns, ignored, rows: [], errors: [{ line: 1, message: '文件是空的：第一行应为表头' }] };
+    return {
+      headerLine: 1,
+      columns,
+      headers,
+      ignored,
+      rows: [],
+      errors: [{ line: 1, message: '文件是空的：第一行应为表头' }],
+    };
   }
   header.cells.forEach((cell, index) => {
-    if (!cell.trim()) return;
+    const text = cell.trim();
+    if (!text) return;
     const field = lookup.get(normaliseHeader(cell));
     if (!field) {
-      ignored.push(cell.trim());
+      ignored.push(text);
       return;
     }
-    if (columns.has(field)) {
+    const earlier = headers.get(field);
+    if (earlier !== undefined) {
       errors.push({
         line: header.line,
-        field,
-        message: `表头中有两列都是 ${field}（第 ${columns.get(field)! + 1} 列和第 ${index + 1} 列）`,
+        field: text,
+        message: `表头中「${earlier}」（第 ${columns.get(field)! + 1} 列）和「${text}」（第 ${index + 1} 列）是同一列，请删去一列`,
       });
       return;
     }
     columns.set(field, index);
+    headers.set(field, text);
   });
   for (const spec of specs) {
     if (spec.required && !columns.has(spec.field)) {
-      errors.push({ line: header.line, field: spec.field, message: `缺少列：${columnList(spec)}` });
+      errors.push({
+        line: header.line,
+        field: spec.label,
+        message: `缺少列「${spec.label}」（表头可写：${columnList(spec)}）`,
+      });
     }
   }
-  return { headerLine: header.line, columns, ignored, rows: rows.slice(headerIndex + 1), errors };
+  return { headerLine: header.line, columns, headers, ignored, rows: rows.slice(headerIndex + 1), errors };
 }
 
 /** The cells of a row by field, normalised; empty optional cells become undefined. */
@@ -224,32 +273,71 @@ export function evaluatorRowKey(row: EvaluatorImportRow): string {
   );
 }
 
+/** What makes two rows of a file the same row, reported on the later one under `field`. */
+interface RowIdentity<T> {
+  field: string;
+  /** from the cells as read (so a row with other errors is checked too) or, if it passed, the checked row */
+  key(record: Record<string, string | undefined>, data: T | undefined): string | undefined;
+  message(record: Record<string, string | undefined>, earlier: number): string;
+}
+
 /**
- * Validate every row against a schema: valid rows with their line, and one error per bad field.
+ * Validate every row against a schema: valid rows with their line, and every error of a bad row
+ * (each field's, and a repeat of an earlier row), named by the sheet's own header, in column order.
  * Stops at MAX_ERROR_DETAILS errors (the file is refused anyway, and the answer stays small).
  */
 export function validateRows<T extends z.ZodType>(
   mapped: MappedSheet,
   schema: T,
+  identity: RowIdentity<z.output<T>>,
 ): { rows: { line: number; data: z.output<T> }[]; errors: ErrorDetail[] } {
   const rows: { line: number; data: z.output<T> }[] = [];
   const errors: ErrorDetail[] = [];
+  const seen = new Map<string, number>();
+  const column = (field: string | undefined) => (field === undefined ? -1 : (mapped.columns.get(field) ?? -1));
   for (const row of mapped.rows) {
     if (errors.length >= MAX_ERROR_DETAILS) break;
-    const result = schema.safeParse(rowRecord(row, mapped.columns));
-    if (result.success) rows.push({ line: row.line, data: result.data });
-    else {
-      for (const issue of result.error.issues) {
-        errors.push({ line: row.line, field: issue.path.map(String).join('.') || undefined, message: issue.message });
-      }
+    const record = rowRecord(row, mapped.columns);
+    const result = schema.safeParse(record);
+    const problems = result.success
+      ? []
+      : result.error.issues.map((issue) => ({ field: issue.path.map(String)[0], message: issue.message }));
+    const key = identity.key(record, result.success ? result.data : undefined);
+    const earlier = key === undefined ? undefined : seen.get(key);
+    if (earlier !== undefined) problems.push({ field: identity.field, message: identity.message(record, earlier) });
+    else if (key !== undefined) seen.set(key, row.line);
+    if (!problems.length && result.success) {
+      rows.push({ line: row.line, data: result.data });
+      continue;
+    }
+    problems.sort((a, b) => column(a.field) - column(b.field));
+    for (const { field, message } of problems) {
+      const header = field === undefined ? undefined : mapped.headers.get(field);
+      errors.push({ line: row.line, ...(header ? { field: header } : {}), message });
     }
   }
   return { rows, errors };
 }
 
 const ROSTER_FILES = {
-  departments: { columns: DEPARTMENT_COLUMNS, schema: departmentRowSchema },
-  evaluators: { columns: EVALUATOR_COLUMNS, schema: evaluatorRowSchema },
+  departments: {
+    columns: DEPARTMENT_COLUMNS,
+    schema: departmentRowSchema,
+    identity: {
+      field: 'code',
+      key: (record) => record.code?.toUpperCase(),
+      message: (record, earlier) => `部门代码 ${record.code} 与第 ${earlier} 行重复`,
+    } satisfies RowIdentity<DepartmentImportRow>,
+  },
+  evaluators: {
+    columns: EVALUATOR_COLUMNS,
+    schema: evaluatorRowSchema,
+    identity: {
+      field: 'name',
+      key: (_, data) => (data ? evaluatorRowKey(data) : undefined),
+      message: (_, earlier) => `与第 ${earlier} 行重复（姓名、单位、类别、电话、邮箱都相同）`,
+    } satisfies RowIdentity<EvaluatorImportRow>,
+  },
 } as const;
 
 export type RosterTable = keyof typeof ROSTER_FILES;
@@ -269,10 +357,14 @@ export async function checkRosterFile<T extends RosterTable>(
   file: { bytes: Uint8Array; filename?: string },
   config: CampaignConfig,
 ): Promise<CheckedRoster<T>> {
-  const { columns, schema } = ROSTER_FILES[table];
+  const { columns, schema, identity } = ROSTER_FILES[table];
   const mapped = mapColumns((await readSheet(file.bytes, file.filename)).rows, columns);
   const checked = { headerLine: mapped.headerLine, ignored: mapped.ignored };
   if (mapped.errors.length) return { ...checked, rows: [], errors: mapped.errors };
-  const { rows, errors } = validateRows(mapped, schema(config) as unknown as z.ZodType<RosterRow<T>>);
+  const { rows, errors } = validateRows(
+    mapped,
+    schema(config) as unknown as z.ZodType<RosterRow<T>>,
+    identity as RowIdentity<RosterRow<T>>,
+  );
   return { ...checked, rows, errors };
 }

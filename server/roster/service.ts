@@ -20,7 +20,7 @@ export interface ImportOptions {
   dryRun?: boolean;
 }
 
-const MAX_DETAILS_IN_MESSAGE = 3;
+const MAX_ROWS_IN_MESSAGE = 3;
 
 async function concurrently<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -32,15 +32,26 @@ async function concurrently<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** One row's errors as the office reads them: 第3行「名称」：不能为空；「联络员邮箱」：不是有效的邮箱地址 */
+function rowText(line: number | undefined, errors: ErrorDetail[]): string {
+  const each = errors.map((e) => `${e.field ? `「${e.field}」：` : ''}${e.message}`).join('；');
+  return line === undefined ? each : `第${line}行${errors[0].field ? '' : '：'}${each}`;
+}
+
+/** Refuse the file: nothing is imported; the message gives every error of its first rows, the details all of them. */
 function rejectFile(errors: ErrorDetail[]): never {
   const sorted = [...errors].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  const first = sorted
-    .slice(0, MAX_DETAILS_IN_MESSAGE)
-    .map((e) => `${e.line !== undefined ? `第 ${e.line} 行 ` : ''}${e.field ? `${e.field}：` : ''}${e.message}`)
-    .join('；');
+  const byLine = new Map<number | undefined, ErrorDetail[]>();
+  for (const e of sorted) {
+    const row = byLine.get(e.line);
+    if (row) row.push(e);
+    else byLine.set(e.line, [e]);
+  }
+  const shown = [...byLine].slice(0, MAX_ROWS_IN_MESSAGE).map(([line, row]) => rowText(line, row));
+  const count = `${sorted.length >= MAX_ERROR_DETAILS ? '至少 ' : ''}${sorted.length} 处错误`;
   throw new AppError(
     'VALIDATION_FAILED',
-    `文件有 ${sorted.length >= MAX_ERROR_DETAILS ? '至少 ' : ''}${sorted.length} 处错误，没有导入任何数据。${first}${sorted.length > MAX_DETAILS_IN_MESSAGE ? '……' : ''}`,
+    `文件有 ${count}${byLine.size > 1 ? `（${byLine.size} 行）` : ''}，没有导入任何数据。${shown.join('。')}${byLine.size > MAX_ROWS_IN_MESSAGE ? '……' : ''}`,
     sorted,
   );
 }
@@ -78,14 +89,6 @@ export function rosterService({ db, clock, config }: AppDeps, audit: AuditServic
         { kind: 'departments', file, config: campaign.config },
         config,
       );
-      const seen = new Map<string, number>();
-      for (const { line, data } of rows) {
-        const key = data.code.toUpperCase();
-        const earlier = seen.get(key);
-        if (earlier !== undefined)
-          errors.push({ line, field: 'code', message: `部门代码 ${data.code} 与第 ${earlier} 行重复` });
-        else seen.set(key, line);
-      }
       if (errors.length) rejectFile(errors);
       if (!rows.length) rejectFile([{ line: headerLine + 1, message: '文件中没有部门数据' }]);
 
@@ -141,15 +144,8 @@ export function rosterService({ db, clock, config }: AppDeps, audit: AuditServic
         { kind: 'evaluators', file, config: campaign.config },
         config,
       );
-      const keyed = rows.map((r) => ({ ...r, key: evaluatorRowKey(r.data) }));
-      const seen = new Map<string, number>();
-      for (const { line, key } of keyed) {
-        const earlier = seen.get(key);
-        if (earlier !== undefined)
-          errors.push({ line, field: 'name', message: `与第 ${earlier} 行重复（姓名、单位、类别、电话、邮箱都相同）` });
-        else seen.set(key, line);
-      }
       if (errors.length) rejectFile(errors);
+      const keyed = rows.map((r) => ({ ...r, key: evaluatorRowKey(r.data) }));
       if (!rows.length) rejectFile([{ line: headerLine + 1, message: '文件中没有评议代表数据' }]);
 
       const now = clock.now().toISOString();

@@ -33,7 +33,7 @@ describe.skipIf(!browserAvailable())('the appraisal office in a real browser', (
     await db?.close();
   });
 
-  it('logs in, creates a campaign, sees every bad import row, imports, downloads invitations and watches progress', async () => {
+  it('logs in, creates a campaign, downloads a template, sees every error of each bad import row under the file headers, imports, downloads invitations and watches progress', async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, acceptDownloads: true });
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(String(e)));
@@ -55,7 +55,25 @@ describe.skipIf(!browserAvailable())('the appraisal office in a real browser', (
     await page.waitForURL(/\/admin\/campaigns\/demo-2026$/);
     await page.getByRole('heading', { name: '2026年度民主评议机关（示例）' }).waitFor();
 
-    // a departments file with a bad group on line 7 and a duplicate on line 8
+    // each upload offers its template, with the office's headers and an example row
+    const departmentsForm = page.locator('form.import').first();
+    const templateDownload = page.waitForEvent('download');
+    await departmentsForm.getByRole('link', { name: '下载导入模板（.xlsx）' }).click();
+    const template = await templateDownload;
+    expect(template.suggestedFilename()).toBe('部门导入模板-demo-2026.xlsx');
+    expect((await xlsxRows(readFileSync(await template.path()))).slice(0, 2)).toEqual([
+      ['部门代码', '部门名称', '部门分组', '部门简称', '联络员', '联络员邮箱'],
+      ['D001', '市发展和改革委员会', '综合经济管理类', '发改委、发改', '张三', 'zhangsan@example.gov.cn'],
+    ]);
+    expect(
+      await page
+        .locator('form.import')
+        .nth(1)
+        .getByRole('link', { name: '下载导入模板（.xlsx）' })
+        .getAttribute('href'),
+    ).toBe('/api/campaigns/demo-2026/evaluators/template.xlsx');
+
+    // a departments file with two errors on line 7 and a duplicate on line 8: named by the file's own headers
     const rows = [
       ['代码', '名称', '分组'],
       ['D001', '市发展和改革委员会', '综合经济管理类'],
@@ -63,10 +81,9 @@ describe.skipIf(!browserAvailable())('the appraisal office in a real browser', (
       ['D003', '市市场监督管理局', 'enforcement'],
       ['D004', '市公安局', 'enforcement'],
       ['D005', '市教育局', 'service'],
-      ['D006', '市民政局', '民生类'],
+      ['D006', '', '民生类'],
       ['D001', '市审计局', 'economic'],
     ];
-    const departmentsForm = page.locator('form.import').first();
     await departmentsForm
       .locator('input[type="file"]')
       .setInputFiles({ name: '部门.csv', mimeType: 'text/csv', buffer: Buffer.from(csvOf(rows)) });
@@ -74,12 +91,16 @@ describe.skipIf(!browserAvailable())('the appraisal office in a real browser', (
     const errorTable = departmentsForm.locator('.result table');
     await errorTable.waitFor();
     expect(await errorTable.locator('tbody tr').allInnerTexts()).toEqual([
-      expect.stringMatching(/^7\tgroup\t不是本活动的部门分组/),
-      expect.stringMatching(/^8\tcode\t.*与第 2 行重复/),
+      '7\t名称\t不能为空',
+      expect.stringMatching(/^7\t分组\t不是本活动的部门分组/),
+      expect.stringMatching(/^8\t代码\t.*与第 2 行重复/),
     ]);
+    expect(await departmentsForm.locator('.result p.error').innerText()).toContain(
+      '第7行「名称」：不能为空；「分组」：不是本活动的部门分组',
+    );
 
     // fixed file
-    const fixed = rows.slice(0, 7).map((r) => (r[2] === '民生类' ? [r[0], r[1], 'service'] : r));
+    const fixed = rows.slice(0, 7).map((r) => (r[2] === '民生类' ? [r[0], '市民政局', 'service'] : r));
     await departmentsForm
       .locator('input[type="file"]')
       .setInputFiles({ name: '部门.csv', mimeType: 'text/csv', buffer: Buffer.from(csvOf(fixed)) });

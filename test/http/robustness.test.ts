@@ -638,6 +638,8 @@ const PLANS: Record<string, Plan> = {
     bodies: true,
     queries: ['?dryRun=maybe', '?filename=..%2F..%2Fx.xlsx', '?a[]=1&a[]=2&dryRun[]=1'],
   },
+  'GET /api/campaigns/:slug/departments/template.xlsx': { queries: ['?format=exe', '?a[]=1&a[]=2'] },
+  'GET /api/campaigns/:slug/evaluators/template.xlsx': { queries: ['?format=exe', '?a[]=1&a[]=2'] },
   'GET /api/campaigns/:slug/departments': { queries: ['?limit=1e999'] },
   'GET /api/campaigns/:slug/evaluators': { queries: true },
   'POST /api/campaigns/:slug/responses/import': { bodies: true, queries: ['?dryRun=maybe', '?filename=%00.jsonl'] },

@@ -119,6 +119,42 @@ describe('minping import', () => {
     expect((await cli('import', 'departments', '--campaign', 'demo-2026', good)).out).toContain('未变 2');
   });
 
+  it('prints every error of a bad row with its line and the column header of the file', async () => {
+    const bad = file(
+      '部门.xlsx',
+      await xlsxOf([
+        ['部门代码', '部门名称', '部门分组', '联络员邮箱'],
+        ['D001', '市财政局', '综合经济管理类', ''],
+        ['D002', '', '综合经济管理类', 'wang@'],
+      ]),
+    );
+    const res = await cli('import', 'departments', '--campaign', 'demo-2026', bad);
+    expect(res.code).toBe(2);
+    expect(res.err).toContain('第3行「部门名称」：不能为空；「联络员邮箱」：不是有效的邮箱地址');
+    expect(res.err).toContain('  第 3 行 部门名称：不能为空\n  第 3 行 联络员邮箱：不是有效的邮箱地址');
+    expect(await db.kysely.selectFrom('departments').selectAll().execute()).toEqual([]);
+  });
+
+  it('writes the import templates of a campaign, which import back as they are', async () => {
+    for (const [table, sheet] of [
+      ['departments', '部门'],
+      ['evaluators', '评议代表'],
+    ]) {
+      const out = join(dir, `${table}.xlsx`);
+      const res = await cli('template', table, '--campaign', 'demo-2026', '--out', out);
+      expect(res.code).toBe(0);
+      expect(res.out).toContain(`已写出${sheet}导入模板`);
+      const imported = await cli('import', table, '--campaign', 'demo-2026', out);
+      expect(imported.err).toBe('');
+      expect(imported.out).toContain('共 1 行，新增 1');
+    }
+    expect((await cli('template', 'responses', '--campaign', 'demo-2026', '--out', join(dir, 'r.xlsx'))).code).toBe(2);
+    expect((await cli('template', 'departments', '--campaign', 'demo-2026', '--out', join(dir, 'd.csv'))).code).toBe(2);
+    const missing = await cli('template', 'departments', '--out', join(dir, 'd.xlsx'));
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('--campaign');
+  });
+
   it('imports evaluators and writes their links with --out, once', async () => {
     const roster = file(
       'e.csv',

@@ -140,7 +140,7 @@ describe('importing departments', () => {
     expect(res.status).toBe(422);
     const { error } = (await res.json()) as ErrorBody;
     expect(error.details).toEqual([
-      { line: 2, field: 'short_name', message: '简称“一二三四五六七八九十一二三四五六七八九十一”超过 20 个字' },
+      { line: 2, field: '简称', message: '简称“一二三四五六七八九十一二三四五六七八九十一”超过 20 个字' },
     ]);
     expect(await departments()).toEqual([]);
   });
@@ -192,6 +192,65 @@ describe('importing departments', () => {
     expect(await departments()).toEqual([]);
   });
 
+  it.each(['csv', 'xlsx'])(
+    'names every error of a row at once by the header of the .%s as uploaded, in Chinese',
+    async (kind) => {
+      const rows = [
+        ['部门编码', '单位名称', '组别', '联络员', '联络员电子邮箱'],
+        ['D001', '市发展和改革委员会', '综合经济管理类', '张三', 'zhang@example.gov.cn'],
+        ['D001', '', '公安类', '李四', 'li@'],
+        ['D 3', '市民政局', 'service', '', ''],
+      ];
+      const res = await upload(kind === 'csv' ? csvOf(rows) : await xlsxOf(rows), `部门.${kind}`);
+      expect(res.status).toBe(422);
+      const { error } = (await res.json()) as ErrorBody;
+      expect(error.details).toEqual([
+        { line: 3, field: '部门编码', message: '部门代码 D001 与第 2 行重复' },
+        { line: 3, field: '单位名称', message: '不能为空' },
+        {
+          line: 3,
+          field: '组别',
+          message: '不是本活动的部门分组（应为：economic 综合经济管理类、enforcement 执法监管类、service 社会服务类）',
+        },
+        { line: 3, field: '联络员电子邮箱', message: '不是有效的邮箱地址' },
+        { line: 4, field: '部门编码', message: expect.stringContaining('部门代码只能包含') },
+      ]);
+      expect(error.message).toBe(
+        '文件有 5 处错误（2 行），没有导入任何数据。第3行「部门编码」：部门代码 D001 与第 2 行重复；「单位名称」：不能为空；' +
+          '「组别」：不是本活动的部门分组（应为：economic 综合经济管理类、enforcement 执法监管类、service 社会服务类）；' +
+          '「联络员电子邮箱」：不是有效的邮箱地址。第4行「部门编码」：部门代码只能包含字母、数字、下划线和连字符（1–40 个字符）',
+      );
+    },
+  );
+
+  it('keeps every stored department as it was when a later import is refused', async () => {
+    await upload(CHINESE, '部门.csv');
+    const before = await departments();
+    const res = await upload(
+      CHINESE.replace('市市场监督管理局', '市市场监管局').replace('zhang@example.gov.cn', 'zhang@'),
+      '部门.csv',
+    );
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as ErrorBody).error.details).toEqual([
+      { line: 2, field: '联络员邮箱', message: '不是有效的邮箱地址' },
+    ]);
+    expect(await departments()).toEqual(before);
+  });
+
+  it('names both headers of a column given twice', async () => {
+    const res = await upload(
+      csvOf([
+        ['代码', '名称', '分组', '类别'],
+        ['D001', '甲', 'economic', 'economic'],
+      ]),
+      'x.csv',
+    );
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as ErrorBody).error.details).toEqual([
+      { line: 1, field: '类别', message: '表头中「分组」（第 3 列）和「类别」（第 4 列）是同一列，请删去一列' },
+    ]);
+  });
+
   it('names the cell of a date-formatted number beyond the calendar and imports nothing', async () => {
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('部门');
@@ -214,12 +273,12 @@ describe('importing departments', () => {
     const res = await upload(bytes, 'formula.xlsx');
     expect(res.status).toBe(422);
     const body = (await res.json()) as ErrorBody;
-    expect(body.error.details).toEqual([expect.objectContaining({ line: 2, field: 'name' })]);
+    expect(body.error.details).toEqual([expect.objectContaining({ line: 2, field: '名称' })]);
     expect(JSON.stringify(body)).not.toContain('object Object');
     expect(await departments()).toEqual([]);
   });
 
-  it('names a missing column', async () => {
+  it('names a missing column in the office words', async () => {
     const res = await upload(
       csvOf([
         ['code', 'name'],
@@ -229,7 +288,9 @@ describe('importing departments', () => {
     );
     expect(res.status).toBe(422);
     const body = (await res.json()) as ErrorBody;
-    expect(body.error.details).toEqual([{ line: 1, field: 'group', message: expect.stringContaining('缺少列') }]);
+    expect(body.error.details).toEqual([
+      { line: 1, field: '部门分组', message: '缺少列「部门分组」（表头可写：部门分组 / 分组 / 类别）' },
+    ]);
   });
 
   it('reads a CSV saved by Chinese Excel in GB18030', async () => {

@@ -114,6 +114,24 @@ describe('importing evaluators', () => {
     expect(await evaluators()).toEqual([]);
   });
 
+  it.each(['csv', 'xlsx'])('names every error of a row by the .%s header as uploaded', async (kind) => {
+    const rows = [
+      ['名字', '所在单位', '评议代表类别', '手机号', '电子邮箱'],
+      ['', '项目部', '领导', '12ab', 'zhao@'],
+    ];
+    const res = await upload(kind === 'csv' ? csvOf(rows) : await xlsxOf(rows), `代表.${kind}`);
+    expect(res.status).toBe(422);
+    const { error } = (await res.json()) as ErrorBody;
+    expect(error.details!.map((d) => [d.line, d.field, d.message.slice(0, 12)])).toEqual([
+      [2, '名字', '不能为空'],
+      [2, '评议代表类别', '不是本活动的评议代表类别'],
+      [2, '手机号', '不是有效的电话号码'],
+      [2, '电子邮箱', '不是有效的邮箱地址'],
+    ]);
+    expect(error.message).toMatch(/^文件有 4 处错误，没有导入任何数据。第2行「名字」：不能为空；「评议代表类别」：/);
+    expect(await evaluators()).toEqual([]);
+  });
+
   it('reports a row with two bad fields twice', async () => {
     const res = await upload(
       csvOf([

@@ -47,6 +47,8 @@ const PLAN: Record<string, Plan> = {
   'GET /api/campaigns/:slug/preview': ['admin', 'analyst'],
   'POST /api/campaigns/:slug/departments/import': ['admin'],
   'POST /api/campaigns/:slug/evaluators/import': ['admin'],
+  'GET /api/campaigns/:slug/departments/template.xlsx': ['admin'],
+  'GET /api/campaigns/:slug/evaluators/template.xlsx': ['admin'],
   'GET /api/campaigns/:slug/departments': ['admin', 'analyst'],
   'GET /api/campaigns/:slug/evaluators': ['admin'],
   'POST /api/campaigns/:slug/responses/import': ['admin'],
