@@ -147,7 +147,7 @@ describe.each(await dialects())('bad input on $name', ({ open }) => {
         '代表.csv',
       ),
     });
-    expect((await refusal(roster, 422)).details[0]).toMatchObject({ line: 2, field: 'name' });
+    expect((await refusal(roster, 422)).details[0]).toMatchObject({ line: 2, field: '姓名' });
     const named = await s.app.request('/api/campaigns/test-2026/departments/import', {
       method: 'POST',
       headers: admin.headers(),
