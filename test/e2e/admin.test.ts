@@ -9,7 +9,7 @@ import { createServices } from '../../server/services.js';
 import { EXAMPLE_CONFIG_PATH } from '../../surveys/campaign-config.js';
 import { browserAvailable, launchBrowser, listen } from '../helpers/browser.js';
 import { sqliteDb } from '../helpers/db.js';
-import { bundleOf, csvOf } from '../helpers/sheets.js';
+import { bundleOf, csvOf, xlsxRows } from '../helpers/sheets.js';
 
 describe.skipIf(!browserAvailable())('the appraisal office in a real browser', () => {
   let db: Db;
