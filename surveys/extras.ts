@@ -89,10 +89,11 @@ function choiceTexts(choices: unknown[]): Record<string, string> | undefined {
 export const extraHeader = (q: ExtraQuestion) => (q.title ? `${q.title}（${q.name}）` : q.name);
 
 /** An extra answer as the evaluator read it: a choice's text, several joined by `；`. */
-export function extraAnswerText(q: ExtraQuestion, value: ExtraValue): string | number | boolean {
+export function extraAnswerText(q: ExtraQuestion, value: ExtraValue): string | number {
   const text = (v: string | number) => q.texts?.[String(v)] ?? v;
   if (Array.isArray(value)) return value.map(text).join('；');
-  return typeof value === 'boolean' ? value : text(value);
+  // a yes/no question reads as the office would write it, not as a spreadsheet's TRUE/FALSE
+  return typeof value === 'boolean' ? (value ? '是' : '否') : text(value);
 }
 
 /**
@@ -231,19 +232,38 @@ export function extraAnswersSchema(questions: ExtraQuestion[]) {
   const shape: Record<string, z.ZodType> = {};
   for (const q of questions) shape[q.name] = valueSchema(q).optional();
   const byName = new Map(questions.map((q) => [q.name, q]));
-  return z
-    .record(z.string(), z.unknown())
-    .transform((answers) => Object.fromEntries(Object.entries(answers).filter(([, v]) => !isEmpty(v))))
-    .superRefine((answers, ctx) => {
-      for (const key of Object.keys(answers))
-        if (!byName.has(key)) ctx.addIssue({ code: 'custom', path: [key], message: `问卷里没有问题 ${key}` });
-      for (const q of questions)
-        if (q.required && !(q.name in answers)) ctx.addIssue({ code: 'custom', path: [q.name], message: '此题必答' });
-    })
-    .pipe(z.object(shape))
-    .optional()
-    .transform((answers) => {
-      const kept = Object.fromEntries(Object.entries(answers ?? {}).filter(([, v]) => !isEmpty(v)));
-      return Object.keys(kept).length ? (kept as ExtraAnswers) : undefined;
-    });
+  return (
+    z
+      // zod's record drops a `__proto__` key without a word: name it like any unknown question
+      .unknown()
+      .superRefine((raw, ctx) => {
+        if (typeof raw === 'object' && raw !== null && Object.hasOwn(raw, '__proto__'))
+          ctx.addIssue({ code: 'custom', path: ['__proto__'], message: '问卷里没有问题 __proto__' });
+      })
+      .pipe(z.record(z.string(), z.unknown()))
+      .transform((answers) => Object.fromEntries(Object.entries(answers).filter(([, v]) => !isEmpty(v))))
+      .superRefine((answers, ctx) => {
+        for (const key of Object.keys(answers))
+          if (!byName.has(key)) ctx.addIssue({ code: 'custom', path: [key], message: `问卷里没有问题 ${key}` });
+        for (const q of questions)
+          if (q.required && !(q.name in answers)) ctx.addIssue({ code: 'custom', path: [q.name], message: '此题必答' });
+      })
+      .pipe(z.object(shape))
+      .transform((answers) => {
+        const kept = Object.fromEntries(Object.entries(answers).filter(([, v]) => !isEmpty(v)));
+        return Object.keys(kept).length ? (kept as ExtraAnswers) : undefined;
+      })
+      .optional()
+  );
 }
+
+/**
+ * For the object holding an `extra` (a record, a department): with no `extra` at all, its required
+ * questions are left out too (the `extra` schema is not run on an absent key).
+ */
+export const requiredExtrasAnswered =
+  (questions: ExtraQuestion[]) => (value: { extra?: unknown }, ctx: z.RefinementCtx) => {
+    if (value.extra !== undefined) return;
+    for (const q of questions)
+      if (q.required) ctx.addIssue({ code: 'custom', path: ['extra', q.name], message: '此题必答' });
+  };

@@ -4,6 +4,7 @@ import {
   type ExtraAnswers,
   type ExtraQuestions,
   extraAnswersSchema,
+  requiredExtrasAnswered,
   type FreeTextExtras,
   NO_EXTRAS,
   withoutFreeText,
@@ -130,38 +131,45 @@ export function compileRecordValidator({ config, departmentCodes, extras = NO_EX
   };
   for (const item of config.items) departmentShape[item.code] = level;
 
-  const department = z.strictObject(departmentShape).transform((d): CanonicalDepartment => {
-    const ratings: Record<string, string> = {};
-    for (const item of config.items) ratings[item.code] = d[item.code] as string;
-    return {
-      code: d.code as string,
-      ratings,
-      problems: [...(d.problems as number[])].sort((a, b) => a - b),
-      negatives: d.negatives as CanonicalNegative[],
-      suggestion: d.suggestion as string | null,
-      ...(d.extra ? { extra: d.extra as ExtraAnswers } : {}),
-    };
-  });
+  const department = z
+    .strictObject(departmentShape)
+    .superRefine(requiredExtrasAnswered(extras.department))
+    .transform((d): CanonicalDepartment => {
+      const ratings: Record<string, string> = {};
+      for (const item of config.items) ratings[item.code] = d[item.code] as string;
+      return {
+        code: d.code as string,
+        ratings,
+        problems: [...(d.problems as number[])].sort((a, b) => a - b),
+        negatives: d.negatives as CanonicalNegative[],
+        suggestion: d.suggestion as string | null,
+        ...(d.extra ? { extra: d.extra as ExtraAnswers } : {}),
+      };
+    });
 
-  const record = z.strictObject({
-    category: z.enum(categoryCodes as [string, ...string[]], { message: `应为以下之一：${categoryCodes.join(', ')}` }),
-    organisation: optionalText(shortText),
-    durationSeconds: z
-      .number()
-      .int()
-      .min(0)
-      .max(60 * 60 * 24 * 60)
-      .nullish()
-      .transform((s) => s ?? null),
-    overall: level,
-    departments: z
-      .array(department)
-      .min(1, '请至少选择一个打过交道的部门')
-      .max(departmentCodes.length)
-      .refine((ds) => new Set(ds.map((d) => d.code)).size === ds.length, '同一部门不能重复评价'),
-    suggestion: optionalText(longText),
-    extra: extraAnswersSchema(extras.record),
-  });
+  const record = z
+    .strictObject({
+      category: z.enum(categoryCodes as [string, ...string[]], {
+        message: `应为以下之一：${categoryCodes.join(', ')}`,
+      }),
+      organisation: optionalText(shortText),
+      durationSeconds: z
+        .number()
+        .int()
+        .min(0)
+        .max(60 * 60 * 24 * 60)
+        .nullish()
+        .transform((s) => s ?? null),
+      overall: level,
+      departments: z
+        .array(department)
+        .min(1, '请至少选择一个打过交道的部门')
+        .max(departmentCodes.length)
+        .refine((ds) => new Set(ds.map((d) => d.code)).size === ds.length, '同一部门不能重复评价'),
+      suggestion: optionalText(longText),
+      extra: extraAnswersSchema(extras.record),
+    })
+    .superRefine(requiredExtrasAnswered(extras.record));
 
   return (input) => {
     const result = record.safeParse(input);

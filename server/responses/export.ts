@@ -26,7 +26,7 @@ export interface RawData {
 const SOURCE_LABELS: Record<string, string> = { web: '网上提交', import: '导入' };
 
 /** An answer to the office's question as the evaluator read it (a choice's text); no text runs as a formula. */
-function cellOf(q: ExtraQuestion, value: ExtraValue | undefined): string | number | boolean {
+function cellOf(q: ExtraQuestion, value: ExtraValue | undefined): string | number {
   if (value === undefined) return '';
   const shown = extraAnswerText(q, value);
   return typeof shown === 'string' ? safeCell(shown) : shown;

@@ -217,6 +217,8 @@ export function resultsService(
     async live(slug: string, options: ComputeOptions = {}): Promise<ResultView> {
       const uncertainty = options.uncertainty !== false;
       const now = clock.now().getTime();
+      // an unknown campaign is refused before it takes a place among the cached ones
+      await campaigns.getBySlug(slug);
       const decisions = await negatives.lastDecisionOf(slug);
       const slot = liveResults.get(slug) ?? {};
       liveResults.set(slug, slot);

@@ -139,6 +139,35 @@ describe("the office's own questions", () => {
     expect(await storedRecords()).toEqual([]);
   });
 
+  it('refuses a submission that answers none of the office questions when one of them is required', async () => {
+    const res = await submit(extraAnswers({ heardFrom: undefined, anythingElse: undefined }));
+    expect(res.status).toBe(422);
+    const { error } = (await res.json()) as ErrorBody;
+    expect(error.details?.map((d) => d.path)).toContain('extra.heardFrom');
+    const record = {
+      category: 'public',
+      overall: 'satisfied',
+      departments: [{ code: 'D002', efficiency: 'satisfied', quality: 'satisfied' }],
+    };
+    await expect(
+      services.responses.importJsonl(campaign, `${JSON.stringify(record)}\n`, { fileName: 'c.jsonl' }),
+    ).rejects.toMatchObject({ details: [{ line: 1, path: 'extra.heardFrom' }] });
+    expect(await storedRecords()).toEqual([]);
+  });
+
+  it('refuses a __proto__ key among the answers like any key that is no question', async () => {
+    const record = {
+      category: 'public',
+      overall: 'satisfied',
+      extra: JSON.parse('{"heardFrom":"letter","__proto__":{"polluted":1}}'),
+      departments: [{ code: 'D002', efficiency: 'satisfied', quality: 'satisfied' }],
+    };
+    await expect(
+      services.responses.importJsonl(campaign, `${JSON.stringify(record)}\n`, { fileName: 'd.jsonl' }),
+    ).rejects.toMatchObject({ details: [{ line: 1, path: 'extra.__proto__' }] });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('still refuses keys that are no question at all', async () => {
     const res = await submit(extraAnswers({ favouriteColour: 'red' }));
     expect(res.status).toBe(422);
@@ -207,6 +236,11 @@ describe("the office's own questions", () => {
     expect(q).toMatchObject({ name: 'way', title: '办事渠道', texts: { counter: '窗口' } });
     expect(extraHeader(q)).toBe('办事渠道（way）');
     expect(extraAnswerText(q, ['counter', 'phone', '网上'])).toBe('窗口；phone；网上');
+    const yesNo = extraQuestionOf({ type: 'boolean', title: '愿意接受回访吗？' }, 'callBack', {
+      shortText: 100,
+      longText: 1000,
+    }) as ExtraQuestion;
+    expect([extraAnswerText(yesNo, true), extraAnswerText(yesNo, false)]).toEqual(['是', '否']);
   });
 
   it('exports them with the raw data and the questionnaire version, headed by their titles, choices by their texts, to the office only', async () => {
