@@ -45,14 +45,15 @@ function messageOf(error: JsonError): string {
   }
 }
 
-export async function surveyCoreIssues(definition: unknown): Promise<LintIssue[]> {
+/** `unreadable`: survey-core could not read the definition at all (it throws on a wrong shape). */
+export async function surveyCoreIssues(definition: unknown): Promise<(LintIssue & { unreadable?: true })[]> {
   // loaded on demand: the CLI and the server start without survey-core's 1 MB
   const { Model } = await import('survey-core');
   let model: InstanceType<typeof Model>;
   try {
     model = new Model(definition);
   } catch (error) {
-    return [{ path: '', message: `SurveyJS 无法读取这份问卷：${(error as Error).message}` }];
+    return [{ path: '', message: `SurveyJS 无法读取这份问卷：${(error as Error).message}`, unreadable: true }];
   }
   try {
     const paths = pathsOf(definition);

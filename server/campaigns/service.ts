@@ -336,9 +336,11 @@ export const configInput = (config: CampaignConfig) => ({ ...config, scale: { le
 /** A questionnaire fit to store with `config`, or a 422 listing what is wrong with it. */
 async function checkedQuestionnaire(definition: unknown, config: CampaignConfig): Promise<unknown> {
   refuseBadText(definition, '问卷定义', 'questionnaire.');
-  // survey-core reads only a definition of the right shape (it throws on others)
+  // every problem in one round: survey-core's reading too, unless it could not read the definition
+  // at all (a shape ours already names)
   const ours = lintQuestionnaire(definition, config);
-  const issues = ours.length ? ours : await surveyCoreIssues(definition);
+  const theirs = (await surveyCoreIssues(definition)).filter((i) => !(ours.length && i.unreadable));
+  const issues = [...ours, ...theirs.filter((i) => !ours.some((o) => o.path === i.path && o.message === i.message))];
   if (issues.length) {
     throw new AppError(
       'VALIDATION_FAILED',

@@ -321,6 +321,18 @@ describe('a questionnaire the server could not check is refused with its list of
     });
   });
 
+  it("lists survey-core's reading beside our own problems in one round, not after they are fixed", async () => {
+    const both = withExtras();
+    both.pages[1].elements.push({ type: 'radiogroup', name: 'noChoices', choices: [] });
+    both.pages[1].elements.push({ type: 'text', name: 'misspelt', titel: '错拼的标题' });
+    await expect(createTestCampaign(db, services, { slug: 'both-2026', questionnaire: both })).rejects.toMatchObject({
+      details: expect.arrayContaining([
+        { path: 'questionnaire.pages.1.elements.1', message: expect.any(String) },
+        { path: 'questionnaire.pages.1.elements.2', message: expect.stringContaining('SurveyJS 不认识属性 titel') },
+      ]),
+    });
+  });
+
   it('refuses such a campaign on the command line with the problems listed, creating nothing', async () => {
     const broken = withExtras();
     broken.pages[1].elements.push({ type: 'file', name: 'photo' });
