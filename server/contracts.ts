@@ -136,15 +136,26 @@ export interface UserCreated {
 
 // ───────────────────────────── campaigns, roster, progress ─────────────────────────────
 
-export type CampaignStatus = 'scheduled' | 'open' | 'closed';
+/**
+ * Where a campaign is in its lifecycle (server/campaigns/lifecycle.ts): 草稿 draft → (待开始 scheduled)
+ * → 进行中 open (已暂停 paused) → 已截止 closed → 已发布 published → 已结算 settled.
+ */
+export type CampaignStatus = 'draft' | 'scheduled' | 'open' | 'paused' | 'closed' | 'published' | 'settled';
 
-/** A campaign without its config, and whether it is open now. */
+/** A campaign without its config, and where it is in its lifecycle. */
 export type CampaignSummary = Pick<Campaign, 'id' | 'slug' | 'name' | 'opensAt' | 'closesAt' | 'mode' | 'createdAt'> & {
   status: CampaignStatus;
+  /** the status in Chinese (草稿, 进行中, 已截止 …) */
+  statusLabel: string;
 };
 
+/** `POST /api/campaigns/:slug/{open,close,pause,resume,settle}`, `PUT …/dates`: the campaign after the change. */
+export interface CampaignChanged {
+  campaign: CampaignSummary;
+}
+
 /** A campaign as its pages show it: when it is open, and the zone its times are shown in. */
-export type CampaignState = Omit<CampaignSummary, 'id' | 'createdAt'> & { timeZone: string };
+export type CampaignState = Omit<CampaignSummary, 'id' | 'createdAt' | 'statusLabel'> & { timeZone: string };
 
 /** `POST /api/campaigns` */
 export interface CampaignCreated {
@@ -471,6 +482,17 @@ export interface SnapshotSummary {
   counts: { responses: number; included: number; excluded: number; flagged: number };
   /** null for a campaign's first publication */
   changes: { previous: string; decisions: number; departments: number } | null;
+}
+
+/** `GET /api/campaigns/:slug/publication`: what publishing now would publish (the confirmation). */
+export interface PublicationPreview {
+  campaign: string;
+  /** why it can't be published now (before the close, or settled), in Chinese; null when it can */
+  refused: string | null;
+  /** a snapshot exists already: this one would be a correction */
+  republish: boolean;
+  counts: SnapshotSummary['counts'];
+  departments: { total: number; ranked: number; unranked: number };
 }
 
 interface ComparedDepartment {

@@ -12,8 +12,16 @@ import { Time } from '../http/components/time.js';
 import type { AppEnv } from '../http/env.js';
 import { viewerOf } from '../http/viewer.js';
 import { DECISION_LABELS } from '../negatives/pages.js';
-import type { PurgeReport } from '../contracts.js';
+import type { CampaignStatus, PurgeReport } from '../contracts.js';
 import { ChaseList, OrganisationTable, ProgressTables } from './progress.js';
+import { isBeforeClose, STATUS_LABELS } from '../campaigns/lifecycle.js';
+import {
+  datesForm,
+  LIFECYCLE_ACTIONS,
+  LifecycleSection,
+  PublishConfirmation,
+  type LifecycleBanner,
+} from './lifecycle.js';
 import { attempt, readForm, type FormValues } from '../http/forms.js';
 import {
   CampaignForm,
@@ -26,11 +34,11 @@ import {
   type CampaignFormProps,
 } from './campaign-form.js';
 import { InvitationsSection } from '../invitations/pages.js';
+import { AppError } from '../errors.js';
 import { PurgeSection, type PurgeState } from '../privacy/pages.js';
 import type { Services } from '../services.js';
 import { DEFAULT_TIME_ZONE, instantInZone, zoneLabel } from '../../web/lib/time.js';
 
-const STATUS_LABELS: Record<string, string> = { scheduled: '未开始', open: '进行中', closed: '已截止' };
 const MODE_LABELS: Record<string, string> = { anonymous: '匿名', named: '实名' };
 
 /** An office page: the header, and <main id="admin"> with the CSRF token (and data-) admin.js reads. */
@@ -63,7 +71,7 @@ function sharedZone(zones: string[]): string {
 }
 
 /** A campaign elsewhere labels its own times. */
-function CampaignList({ campaigns }: { campaigns: (Campaign & { status: string })[] }) {
+function CampaignList({ campaigns }: { campaigns: (Campaign & { status: CampaignStatus })[] }) {
   const pageZone = sharedZone(campaigns.map((c) => c.config.timeZone));
   return (
     <Table
@@ -82,7 +90,7 @@ function CampaignList({ campaigns }: { campaigns: (Campaign & { status: string }
           ),
         },
         { head: '方式', cell: (c) => MODE_LABELS[c.mode] ?? c.mode },
-        { head: '状态', cell: (c) => STATUS_LABELS[c.status] ?? c.status },
+        { head: '状态', cell: (c) => STATUS_LABELS[c.status] },
       ]}
     />
   );
@@ -221,16 +229,18 @@ export function adminRoutes(services: Services) {
     purge: Omit<PurgeState, 'preview'> = {},
     code: ContentfulStatusCode = 200,
     clone: CloneBanner = {},
+    lifecycle: LifecycleBanner = {},
   ) {
     const campaign = await services.campaigns.getBySlug(slug);
     const status = services.campaigns.status(campaign);
+    const problems = status === 'draft' ? await services.campaigns.openingProblems(campaign) : [];
     const loopback = services.invitations.loopbackWarning();
     const [departments, progress, snapshots, queue, preview] = await Promise.all([
       services.campaigns.departments(campaign.id),
       services.invitations.progress(campaign, status),
       services.results.snapshots(campaign.slug),
       services.negatives.queue(campaign.slug, { pageSize: '1' }),
-      status === 'closed' ? services.privacy.preview(campaign.slug).then((p) => p.counts) : null,
+      isBeforeClose(status) ? null : services.privacy.preview(campaign.slug).then((p) => p.counts),
     ]);
     const viewer = await viewerOf(c, services);
     // a correction's list of what changed and why, read from the snapshot itself
@@ -266,6 +276,15 @@ export function adminRoutes(services: Services) {
             {warning}
           </p>
         ))}
+        <LifecycleSection
+          campaign={campaign}
+          status={status}
+          problems={problems}
+          pastDated={services.campaigns.pastDated(campaign)}
+          csrf={viewer.csrfToken}
+          banner={lifecycle}
+          done={c.req.query('done')}
+        />
         <dl class="facts">
           <dt>代码</dt>
           <dd>
@@ -279,7 +298,7 @@ export function adminRoutes(services: Services) {
           </dd>
           <dt>状态</dt>
           <dd>
-            {STATUS_LABELS[status] ?? status}，{MODE_LABELS[campaign.mode] ?? campaign.mode}评议
+            {STATUS_LABELS[status]}，{MODE_LABELS[campaign.mode] ?? campaign.mode}评议
           </dd>
           <dt>部门</dt>
           <dd>
@@ -327,10 +346,10 @@ export function adminRoutes(services: Services) {
           />
         </section>
 
-        <section class="card">
+        <section class="card" id="publish-section">
           <h2>发布结果</h2>
           <p class="muted">
-            按当前答卷和核实情况计算全部结果（含 {campaign.config.scoring.bootstrap.samples}{' '}
+            评议截止后，按当前答卷和核实情况计算全部结果（含 {campaign.config.scoring.bootstrap.samples}{' '}
             次抽样区间），保存为不可更改的结果快照；已发布的数字以后不会变化，重新计算会成为新的快照。部门联络员看到的是最近一次发布的结果。
           </p>
           <Table
@@ -354,10 +373,21 @@ export function adminRoutes(services: Services) {
               },
             ]}
           />
-          <form id="publish" class="inline" data-endpoint={`${base}/snapshots`}>
-            <button type="submit">计算并发布</button>
-            <div class="result" aria-live="polite"></div>
-          </form>
+          {isBeforeClose(status) ? (
+            <p id="publish-interim">
+              评议尚未截止，不能发布结果；现在只能查看
+              <a href={`/dashboard?campaign=${campaign.slug}`}>中期结果</a>
+              （仅评议办和分析人员可见，部门联络员看不到）。
+            </p>
+          ) : (
+            status !== 'settled' && (
+              <p>
+                <a class="button" id="publish-link" href={`/admin/campaigns/${campaign.slug}/publish`}>
+                  {snapshots.length ? '发布更正结果…' : '发布结果…'}
+                </a>
+              </p>
+            )
+          )}
           {corrections.map((x) => (
             <details class="corrections" id={`changes-${x.id}`}>
               <summary>
@@ -552,6 +582,68 @@ export function adminRoutes(services: Services) {
     if (refused || !report)
       return campaignPage(c, slug, { error: refused?.message, typed: values.confirm }, refused?.status);
     return c.redirect(`/admin/campaigns/${encodeURIComponent(slug)}?purged=${report.total}#purge`, 303);
+  });
+
+  // the lifecycle steps as plain forms: a refusal shows the page again with its reasons
+  async function lifecycleStep(
+    c: Context<AppEnv>,
+    slug: string,
+    done: string,
+    values: FormValues,
+    run: () => Promise<unknown>,
+  ) {
+    const refused = await attempt(run);
+    if (refused) return campaignPage(c, slug, {}, refused.status, {}, { error: refused.message, values });
+    return c.redirect(`/admin/campaigns/${encodeURIComponent(slug)}?done=${done}#lifecycle`, 303);
+  }
+
+  for (const action of LIFECYCLE_ACTIONS) {
+    app.post(`/campaigns/:slug/lifecycle/${action}`, async (c) => {
+      const slug = c.req.param('slug');
+      const { values } = await readForm(c);
+      return lifecycleStep(c, slug, action, {}, async () => {
+        if (action === 'close' && values.confirm !== '1') throw new AppError('VALIDATION_FAILED', '请勾选确认后再截止');
+        await services.campaigns[action](slug, c.get('user').username);
+      });
+    });
+  }
+
+  app.post('/campaigns/:slug/dates', async (c) => {
+    const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
+    const { values } = await readForm(c);
+    return lifecycleStep(c, campaign.slug, 'dates', values, () =>
+      services.campaigns.setDates(campaign.slug, datesForm(values, campaign.config.timeZone), c.get('user').username),
+    );
+  });
+
+  /** 发布结果的确认页: what will be published; the POST checks the ticked confirmation. */
+  async function publishPage(c: Context<AppEnv>, slug: string, error?: string, code: ContentfulStatusCode = 200) {
+    const campaign = await services.campaigns.getBySlug(slug);
+    const preview = await services.results.publication(slug);
+    const viewer = await viewerOf(c, services);
+    return c.html(
+      <AdminPage viewer={viewer} title={`发布结果 · ${campaign.name}`}>
+        <p>
+          <a href={`/admin/campaigns/${campaign.slug}`}>← {campaign.name}</a>
+        </p>
+        <h1>{campaign.name}</h1>
+        <PublishConfirmation campaign={campaign} preview={preview} csrf={viewer.csrfToken} error={error} />
+      </AdminPage>,
+      code,
+    );
+  }
+
+  app.get('/campaigns/:slug/publish', (c) => publishPage(c, c.req.param('slug')));
+
+  app.post('/campaigns/:slug/publish', async (c) => {
+    const slug = c.req.param('slug');
+    const { values } = await readForm(c);
+    const refused = await attempt(async () => {
+      if (values.confirm !== '1') throw new AppError('VALIDATION_FAILED', '请勾选“确认发布”后再发布');
+      await services.results.publish(slug, c.get('user').username);
+    });
+    if (refused) return publishPage(c, slug, refused.message, refused.status);
+    return c.redirect(`/admin/campaigns/${encodeURIComponent(slug)}?done=publish#publish-section`, 303);
   });
 
   app.post('/campaigns/:slug/clone', async (c) => {

@@ -5,6 +5,7 @@ import { AppError } from '../errors.js';
 import { configWarnings, parseConfigText } from '../../surveys/campaign-config.js';
 import { formatDateTime, zoneLabel } from '../../web/lib/time.js';
 import { configSyntaxProblem } from './config-errors.js';
+import { STATUS_LABELS } from './lifecycle.js';
 import { CLONE_FIELDS, parseCloneInput, type CloneField } from './service.js';
 
 export const campaignCreateCommand: Command = {
@@ -38,7 +39,8 @@ export const campaignCreateCommand: Command = {
       `  时间 ${campaign.opensAt} 至 ${campaign.closesAt}，${campaign.mode === 'anonymous' ? '匿名' : '实名'}评议`,
     );
     for (const warning of configWarnings(campaign.config)) ctx.io.err(`注意：${warning}`);
-    ctx.io.out(`  下一步：minping import departments --campaign ${campaign.slug} 部门.xlsx`);
+    ctx.io.out(`  状态：草稿。下一步：minping import departments --campaign ${campaign.slug} 部门.xlsx`);
+    ctx.io.out(`  导入部门和评议代表后开启：minping campaign open --campaign ${campaign.slug}`);
   },
 };
 
@@ -105,3 +107,66 @@ export const campaignCloneCommand: Command = {
     );
   },
 };
+
+export const campaignListCommand: Command = {
+  name: 'campaign list',
+  usage: 'campaign list',
+  summary: '列出评议活动：代码、名称、时间和状态（草稿、进行中、已截止、已发布、已结算）',
+  async run(_args, ctx) {
+    const services = await ctx.services();
+    const campaigns = await services.campaigns.list();
+    if (!campaigns.length) ctx.io.out('还没有评议活动');
+    for (const campaign of campaigns) {
+      const zone = campaign.config.timeZone;
+      ctx.io.out(
+        [
+          campaign.slug,
+          campaign.name,
+          `${formatDateTime(campaign.opensAt, zone)} 至 ${formatDateTime(campaign.closesAt, zone)}（${zoneLabel(zone)}）`,
+          STATUS_LABELS[services.campaigns.status(campaign)],
+        ].join('\t'),
+      );
+    }
+  },
+};
+
+/** `campaign open|close|pause|resume|settle --campaign SLUG`: one lifecycle step, and the status after it. */
+const lifecycleCommand = (action: 'open' | 'close' | 'pause' | 'resume' | 'settle', summary: string): Command => ({
+  name: `campaign ${action}`,
+  usage: `campaign ${action} --campaign SLUG`,
+  summary,
+  options: { campaign: { type: 'string' } },
+  required: { campaign: '评议活动代码' },
+  async run({ values }, ctx) {
+    const services = await ctx.services();
+    const campaign = await services.campaigns[action](values.campaign as string, 'cli');
+    ctx.io.out(`${campaign.slug}：${STATUS_LABELS[services.campaigns.status(campaign)]}`);
+  },
+});
+
+export const campaignLifecycleCommands: Command[] = [
+  lifecycleCommand('open', '开启评议（草稿 → 进行中）；没有部门、评议代表或问卷检查未通过时拒绝并列出原因'),
+  lifecycleCommand('close', '提前截止评议；往年补录（截止时间已过）的草稿活动直接截止'),
+  lifecycleCommand('pause', '暂停评议：评议代表看到暂停说明，草稿保留'),
+  lifecycleCommand('resume', '恢复暂停的评议'),
+  lifecycleCommand('settle', '结算已发布的活动（工作提示全部销号后）'),
+  {
+    name: 'campaign extend',
+    usage: 'campaign extend --campaign SLUG --closes-at ISO [--opens-at ISO]',
+    summary: '修改截止时间：进行中可延长或提前（不能早于现在）；草稿还可用 --opens-at 改开始时间',
+    options: { campaign: { type: 'string' }, 'closes-at': { type: 'string' }, 'opens-at': { type: 'string' } },
+    required: { campaign: '评议活动代码', 'closes-at': '新的截止时间（ISO 8601，如 2026-12-31T23:59:00+08:00）' },
+    async run({ values }, ctx) {
+      const services = await ctx.services();
+      const campaign = await services.campaigns.setDates(
+        values.campaign as string,
+        { opensAt: values['opens-at'], closesAt: values['closes-at'] },
+        'cli',
+      );
+      const zone = campaign.config.timeZone;
+      ctx.io.out(
+        `${campaign.slug}：${formatDateTime(campaign.opensAt, zone)} 至 ${formatDateTime(campaign.closesAt, zone)}（${zoneLabel(zone)}），${STATUS_LABELS[services.campaigns.status(campaign)]}`,
+      );
+    },
+  },
+];

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../db/schema.js';
+import type { StoredState } from './lifecycle.js';
 import { newId } from '../shared/ids.js';
 import { storedCampaignConfig, type CampaignConfig } from '../../surveys/campaign-config.js';
 import { toDepartment, type Department } from '../roster/repository.js';
@@ -15,7 +16,13 @@ export interface Campaign {
   createdAt: string;
   /** when its personal data was last purged (server/privacy/), null until then */
   purgedAt: string | null;
+  /** the office's lifecycle decisions (server/campaigns/lifecycle.ts); the dates add the rest */
+  state: StoredState;
+  paused: boolean;
 }
+
+/** What a lifecycle change writes: the state, the pause, the dates (in the config too). */
+export type CampaignPatch = Partial<Pick<Campaign, 'state' | 'paused' | 'opensAt' | 'closesAt' | 'config'>>;
 
 /** A questionnaire version: the SurveyJS definition as loaded (departments are injected when served). */
 export interface Questionnaire {
@@ -33,6 +40,8 @@ const toCampaign = (row: Selectable<Database['campaigns']>): Campaign => ({
   config: storedCampaignConfig(row.config_json),
   createdAt: row.created_at,
   purgedAt: row.purged_at,
+  state: row.state,
+  paused: Number(row.paused) === 1,
 });
 
 const toQuestionnaire = (row: Pick<Selectable<Database['questionnaires']>, 'version' | 'definition_json'>) => ({
@@ -54,7 +63,7 @@ export function campaignsRepository(db: Kysely<Database>) {
     list: async (): Promise<Campaign[]> =>
       (await db.selectFrom('campaigns').selectAll().orderBy('opens_at', 'desc').execute()).map(toCampaign),
 
-    insert: async (campaign: Omit<Campaign, 'purgedAt'>): Promise<Campaign> =>
+    insert: async (campaign: Omit<Campaign, 'purgedAt' | 'state' | 'paused'>): Promise<Campaign> =>
       toCampaign(
         await db
           .insertInto('campaigns')
@@ -71,6 +80,49 @@ export function campaignsRepository(db: Kysely<Database>) {
           .returningAll()
           .executeTakeFirstOrThrow(),
       ),
+
+    update: async (id: string, patch: CampaignPatch): Promise<Campaign> =>
+      toCampaign(
+        await db
+          .updateTable('campaigns')
+          .set({
+            ...(patch.state ? { state: patch.state } : {}),
+            ...(patch.paused === undefined ? {} : { paused: patch.paused ? 1 : 0 }),
+            ...(patch.opensAt ? { opens_at: patch.opensAt } : {}),
+            ...(patch.closesAt ? { closes_at: patch.closesAt } : {}),
+            ...(patch.config ? { config_json: JSON.stringify(patch.config) } : {}),
+          })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      ),
+
+    /** What opening, closing and settling check: the campaign's departments, roster, links, answers and issued notice items still open. */
+    readiness: async (id: string) => {
+      const count = async (table: 'departments' | 'evaluators' | 'invitations' | 'responses') =>
+        Number(
+          (
+            await db
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll().as('n'))
+              .where('campaign_id', '=', id)
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const openItems = await db
+        .selectFrom('tracked_items')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('campaign_id', '=', id)
+        .where('state', 'not in', ['draft', 'closed', 'withdrawn'])
+        .executeTakeFirstOrThrow();
+      return {
+        departments: await count('departments'),
+        evaluators: await count('evaluators'),
+        invitations: await count('invitations'),
+        responses: await count('responses'),
+        openItems: Number(openItems.n),
+      };
+    },
 
     markPurged: (id: string, at: string) =>
       db.updateTable('campaigns').set({ purged_at: at }).where('id', '=', id).execute(),

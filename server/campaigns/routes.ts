@@ -1,6 +1,12 @@
 import { Hono, type Context } from 'hono';
 import { requireRole } from '../accounts/middleware.js';
-import type { CampaignCloned, CampaignCreated, CampaignStatus, CampaignSummary } from '../contracts.js';
+import type {
+  CampaignChanged,
+  CampaignCloned,
+  CampaignCreated,
+  CampaignStatus,
+  CampaignSummary,
+} from '../contracts.js';
 import type { AppEnv } from '../http/env.js';
 import { readJsonBody } from '../http/inputs.js';
 import { AppError } from '../errors.js';
@@ -8,6 +14,7 @@ import { parseJson } from '../shared/json.js';
 import type { Services } from '../services.js';
 import { configWarnings, parseConfigText } from '../../surveys/campaign-config.js';
 import { configSyntaxProblem } from './config-errors.js';
+import { STATUS_LABELS } from './lifecycle.js';
 import { parseCloneInput, type Campaign, type CloneResult } from './service.js';
 
 export function campaignSummary(campaign: Campaign, status: CampaignStatus): CampaignSummary {
@@ -19,6 +26,7 @@ export function campaignSummary(campaign: Campaign, status: CampaignStatus): Cam
     closesAt: campaign.closesAt,
     mode: campaign.mode,
     status,
+    statusLabel: STATUS_LABELS[status],
     createdAt: campaign.createdAt,
   };
 }
@@ -133,6 +141,21 @@ export function campaignRoutes(services: Services) {
     const result = await services.campaigns.clone(c.req.param('slug'), input, c.get('user').username);
     return c.json(clonedBody(result, services.campaigns.status(result.campaign)), 201);
   });
+
+  // the lifecycle: open (refused with its reasons), close early, pause, resume, new dates, settle
+  const changed = (c: Context<AppEnv>, campaign: Campaign) =>
+    c.json({ campaign: campaignSummary(campaign, services.campaigns.status(campaign)) } satisfies CampaignChanged);
+  for (const action of ['open', 'close', 'pause', 'resume', 'settle'] as const) {
+    app.post(`/:slug/${action}`, requireRole('admin'), async (c) =>
+      changed(c, await services.campaigns[action](c.req.param('slug'), c.get('user').username)),
+    );
+  }
+  app.put('/:slug/dates', requireRole('admin'), async (c) =>
+    changed(
+      c,
+      await services.campaigns.setDates(c.req.param('slug'), await readJsonBody(c, '请求体'), c.get('user').username),
+    ),
+  );
 
   return app;
 }

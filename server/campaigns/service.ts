@@ -6,7 +6,7 @@ import { accountsRepository } from '../accounts/repository.js';
 import type { CampaignState, CampaignStatus } from '../contracts.js';
 import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
-import { AppError } from '../errors.js';
+import { AppError, parseOrThrow } from '../errors.js';
 import { parseCampaignConfig } from './config-errors.js';
 import { newId } from '../shared/ids.js';
 import type { Database } from '../db/schema.js';
@@ -21,7 +21,8 @@ import { compileRecordValidator, type RecordValidator } from '../../surveys/reco
 import { extraQuestions, lintQuestionnaire } from '../../surveys/questionnaire.js';
 import { type ExtraQuestions, NO_EXTRAS } from '../../surveys/extras.js';
 import { surveyCoreIssues } from '../../surveys/survey-core-check.js';
-import { campaignsRepository, type Campaign } from './repository.js';
+import { campaignsRepository, type Campaign, type CampaignPatch } from './repository.js';
+import { campaignStatus, campaignTime, isRunning, STATUS_LABELS } from './lifecycle.js';
 import { rosterRepository, type Department } from '../roster/repository.js';
 
 export type { Campaign, Department };
@@ -49,11 +50,21 @@ export function categoryLabel(campaign: Campaign, code: string): string {
   return campaign.config.categories.find((c) => c.code === code)?.label ?? code;
 }
 
-export function campaignStatus(campaign: Pick<Campaign, 'opensAt' | 'closesAt'>, now: Date): CampaignStatus {
-  const t = now.getTime();
-  if (t < Date.parse(campaign.opensAt)) return 'scheduled';
-  if (t >= Date.parse(campaign.closesAt)) return 'closed';
-  return 'open';
+/** New dates: both editable in a draft; while open, the deadline only (never before now). */
+export const datesInputSchema = z.strictObject({
+  opensAt: isoDateTime.optional(),
+  closesAt: isoDateTime.optional(),
+});
+export type DatesInput = z.output<typeof datesInputSchema>;
+
+/** A lifecycle refusal: 409 with the status in Chinese, and each reason as a detail. */
+function refusal(what: string, reasons: string[]): AppError {
+  const text = reasons.length > 1 ? reasons.map((r, i) => `${i + 1}. ${r}`).join('；') : reasons[0];
+  return new AppError(
+    'CONFLICT',
+    `${what}：${text}`,
+    reasons.map((message) => ({ message })),
+  );
 }
 
 export interface CreateCampaignInput {
@@ -188,14 +199,187 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
     return repo.departments(campaignId);
   }
 
+  const status = (campaign: Campaign) => campaignStatus(campaign, clock.now());
+
+  /** Write `patch` and its audit row in one transaction; the campaign as it is now. */
+  async function change(campaign: Campaign, patch: CampaignPatch, action: string, actor: string, detail = {}) {
+    return db.kysely.transaction().execute(async (trx) => {
+      const updated = await campaignsRepository(trx).update(campaign.id, patch);
+      await audit.record(trx, {
+        actor,
+        action,
+        campaignId: campaign.id,
+        detail: { slug: campaign.slug, from: status(campaign), to: status(updated), ...detail },
+      });
+      return updated;
+    });
+  }
+
+  const when = (campaign: Campaign, iso: string) => campaignTime(campaign, iso);
+  const nowText = (campaign: Campaign) => when(campaign, clock.now().toISOString());
+
+  /** Why `campaign` can't open now (empty when it can). */
+  async function openingProblems(campaign: Campaign): Promise<string[]> {
+    const ready = await repo.readiness(campaign.id);
+    const reasons: string[] = [];
+    if (ready.departments === 0) reasons.push('还没有部门，请先导入部门');
+    if (ready.evaluators === 0 && ready.invitations === 0) reasons.push('还没有评议代表，请先导入评议代表名单');
+    const questionnaire = await repo.latestQuestionnaire(campaign.id);
+    if (!questionnaire) reasons.push('还没有问卷');
+    else
+      await checkedQuestionnaire(questionnaire.definition, campaign.config).catch((error: unknown) => {
+        if (!(error instanceof AppError)) throw error;
+        reasons.push(`问卷检查未通过：${error.message}`);
+      });
+    if (Date.parse(campaign.closesAt) <= clock.now().getTime())
+      reasons.push(`截止时间（${when(campaign, campaign.closesAt)}）已过：请先修改截止时间；往年补录的活动请直接截止`);
+    return reasons;
+  }
+
+  const lifecycle = {
+    /** 草稿 → 进行中 (or 待开始 until its start): refused with every reason it can't. */
+    async open(slug: string, actor: string): Promise<Campaign> {
+      const campaign = await getBySlug(slug);
+      if (campaign.state !== 'draft')
+        throw refusal('不能开启', [`评议活动已开启（当前：${STATUS_LABELS[status(campaign)]}）`]);
+      const reasons = await openingProblems(campaign);
+      if (reasons.length) throw refusal('不能开启评议', reasons);
+      return change(campaign, { state: 'open', paused: false }, 'campaign_open', actor);
+    },
+
+    /**
+     * → 已截止: an open (or paused, or not yet started) campaign closes now, its deadline moved to
+     * now; a draft whose dates are past (an earlier year entered from paper) closes as it is.
+     */
+    async close(slug: string, actor: string): Promise<Campaign> {
+      const campaign = await getBySlug(slug);
+      const now = clock.now();
+      const current = status(campaign);
+      if (current === 'draft') {
+        if (Date.parse(campaign.closesAt) > now.getTime())
+          throw refusal('不能截止', [
+            `评议活动还是草稿，请先开启；只有截止时间（${when(campaign, campaign.closesAt)}）已过的往年补录活动可以直接截止`,
+          ]);
+        if ((await repo.readiness(campaign.id)).departments === 0)
+          throw refusal('不能截止', ['还没有部门，请先导入部门和答卷']);
+        return change(campaign, { state: 'closed' }, 'campaign_close', actor, { pastDated: true });
+      }
+      if (!isRunning(current)) throw refusal('不能截止', [`评议活动${STATUS_LABELS[current]}`]);
+      const closesAt = now.toISOString();
+      return change(
+        campaign,
+        { state: 'closed', paused: false, closesAt, config: { ...campaign.config, closesAt } },
+        'campaign_close',
+        actor,
+        { previousClosesAt: campaign.closesAt, closesAt },
+      );
+    },
+
+    async pause(slug: string, actor: string): Promise<Campaign> {
+      const campaign = await getBySlug(slug);
+      const current = status(campaign);
+      if (current !== 'open' && current !== 'scheduled')
+        throw refusal('不能暂停', [`只有进行中的评议可以暂停（当前：${STATUS_LABELS[current]}）`]);
+      return change(campaign, { paused: true }, 'campaign_pause', actor);
+    },
+
+    async resume(slug: string, actor: string): Promise<Campaign> {
+      const campaign = await getBySlug(slug);
+      const current = status(campaign);
+      if (current !== 'paused') throw refusal('不能恢复', [`评议没有暂停（当前：${STATUS_LABELS[current]}）`]);
+      return change(campaign, { paused: false }, 'campaign_resume', actor);
+    },
+
+    /**
+     * New dates. A draft takes both; an opened campaign only a new deadline (extended or brought
+     * forward, never before now); a closed one none.
+     */
+    async setDates(slug: string, raw: unknown, actor: string): Promise<Campaign> {
+      const input = parseOrThrow(datesInputSchema, raw, '活动时间');
+      if (!input.opensAt && !input.closesAt)
+        throw new AppError('VALIDATION_FAILED', '截止时间：请给出新的截止时间', [
+          { field: 'closesAt', message: '必填' },
+        ]);
+      const campaign = await getBySlug(slug);
+      const current = status(campaign);
+      const opensAt = input.opensAt ? new Date(input.opensAt).toISOString() : campaign.opensAt;
+      const closesAt = input.closesAt ? new Date(input.closesAt).toISOString() : campaign.closesAt;
+      if (current !== 'draft') {
+        if (!isRunning(current)) throw refusal('不能修改时间', [`评议活动${STATUS_LABELS[current]}，时间不能再改`]);
+        if (opensAt !== campaign.opensAt)
+          throw refusal('不能修改时间', ['评议已开启，开始时间不能再改；可以延长或提前截止时间']);
+        if (Date.parse(closesAt) <= clock.now().getTime())
+          throw refusal('不能修改截止时间', [
+            `新的截止时间（${when(campaign, closesAt)}）早于现在（${nowText(campaign)}）；要立即结束请用“提前截止”`,
+          ]);
+      }
+      if (Date.parse(closesAt) <= Date.parse(opensAt))
+        throw new AppError('VALIDATION_FAILED', `截止时间：必须晚于开始时间（${when(campaign, opensAt)}）`, [
+          { field: 'closesAt', message: '必须晚于开始时间' },
+        ]);
+      return change(
+        campaign,
+        { opensAt, closesAt, config: { ...campaign.config, opensAt, closesAt } },
+        'campaign_dates',
+        actor,
+        { previous: { opensAt: campaign.opensAt, closesAt: campaign.closesAt }, opensAt, closesAt },
+      );
+    },
+
+    /**
+     * 已发布 → 已结算: when every issued notice item of the campaign is closed (已销号) or withdrawn
+     * (items on sheets never issued don't count); refused with the count of those still open.
+     */
+    async settle(slug: string, actor: string): Promise<Campaign> {
+      const campaign = await getBySlug(slug);
+      const current = status(campaign);
+      if (current !== 'published') throw refusal('不能结算', [`结果发布后才能结算（当前：${STATUS_LABELS[current]}）`]);
+      const { openItems } = await repo.readiness(campaign.id);
+      if (openItems > 0) throw refusal('不能结算', [`还有 ${openItems} 项已下发的工作提示未销号`]);
+      return change(campaign, { state: 'settled' }, 'campaign_settle', actor);
+    },
+
+    /**
+     * A publication, in the publishing transaction `trx`: refused before the close; the campaign
+     * becomes (or stays) 已发布. Its audit row is the publication's.
+     */
+    async assertPublishable(campaign: Campaign): Promise<void> {
+      const current = status(campaign);
+      if (current === 'closed' || current === 'published') return;
+      throw refusal(
+        '不能发布结果',
+        current === 'settled'
+          ? ['评议活动已结算']
+          : [
+              `评议尚未截止（当前：${STATUS_LABELS[current]}，截止时间 ${when(campaign, campaign.closesAt)}）；截止前只能查看中期结果`,
+            ],
+      );
+    },
+    markPublished: (trx: Kysely<Database>, campaign: Campaign) =>
+      campaignsRepository(trx).update(campaign.id, { state: 'published', paused: false }),
+
+    /** Responses collected elsewhere are imported until the results are published. */
+    assertImportable(campaign: Campaign): void {
+      const current = status(campaign);
+      if (current === 'published' || current === 'settled')
+        throw refusal('不能导入答卷', [`结果已经发布（${STATUS_LABELS[current]}），不能再导入答卷`]);
+    },
+  };
+
   return {
     getBySlug,
     getById,
     departments,
     /** A department's name as its latest campaign lists it (a liaison's account names only the code). */
     departmentName: async (code: string) => (await repo.latestDepartmentByCode(code))?.name ?? null,
-    status: (campaign: Campaign) => campaignStatus(campaign, clock.now()),
+    status,
     list: () => repo.list(),
+    ...lifecycle,
+    /** Why the campaign can't open now (empty when it can), for the campaign page. */
+    openingProblems,
+    /** A draft whose deadline is past (an earlier year entered from paper): it is closed, not opened. */
+    pastDated: (campaign: Campaign) =>
+      campaign.state === 'draft' && Date.parse(campaign.closesAt) <= clock.now().getTime(),
 
     /** Create a campaign with its first questionnaire version; `actor` is recorded in the audit log. */
     async create({ raw, configDir, questionnaire, file }: CreateCampaignInput, actor: string): Promise<Campaign> {

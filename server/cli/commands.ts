@@ -1,5 +1,10 @@
 import { userCommands } from '../accounts/cli.js';
-import { campaignCloneCommand, campaignCreateCommand } from '../campaigns/cli.js';
+import {
+  campaignCloneCommand,
+  campaignCreateCommand,
+  campaignLifecycleCommands,
+  campaignListCommand,
+} from '../campaigns/cli.js';
 import { importDepartmentsCommand, importEvaluatorsCommand, templateCommand } from '../roster/cli.js';
 import { invitationsCommands } from '../invitations/cli.js';
 import { exportResponsesCommand, importResponsesCommand } from '../responses/cli.js';
@@ -20,6 +25,8 @@ export const commands: Command[] = [
   serveCommand,
   campaignCreateCommand,
   campaignCloneCommand,
+  campaignListCommand,
+  ...campaignLifecycleCommands,
   importDepartmentsCommand,
   importEvaluatorsCommand,
   templateCommand,

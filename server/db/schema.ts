@@ -49,6 +49,10 @@ export interface CampaignsTable {
   created_at: string;
   /** when its personal data was last purged (migration 0025); null until then */
   purged_at: Generated<string | null>;
+  /** draft | open | closed | published | settled (migration 0032; server/campaigns/lifecycle.ts) */
+  state: Generated<'draft' | 'open' | 'closed' | 'published' | 'settled'>;
+  /** 1 while an open campaign is paused (evaluators see a message, drafts are kept) */
+  paused: Generated<number>;
 }
 
 export interface QuestionnairesTable {

@@ -189,29 +189,31 @@ async function buildDemo(deps: AppDeps, options: DemoOptions, log: (line: string
     config.opensAt = new Date(now.getTime() - 30 * day).toISOString();
     config.closesAt = new Date(now.getTime() + 30 * day).toISOString();
   }
-  const campaign = await services.campaigns.create({ raw: config, configDir: dir }, 'demo');
+  const draft = await services.campaigns.create({ raw: config, configDir: dir }, 'demo');
 
   const departments: string[][] = [['code', 'name', 'group']];
-  for (const group of campaign.config.groups) {
+  for (const group of draft.config.groups) {
     for (const name of DEMO_DEPARTMENTS[group.code as keyof typeof DEMO_DEPARTMENTS] ?? []) {
       departments.push([`D${String(departments.length).padStart(3, '0')}`, name, group.code]);
     }
   }
   await services.roster.importDepartments(
-    campaign,
+    draft,
     { bytes: csv(departments), filename: 'demo-departments.csv' },
     { actor: 'demo' },
   );
   const roster = demoRoster(
     options.evaluators ?? 3000,
-    campaign.config.categories.map((c) => c.code),
+    draft.config.categories.map((c) => c.code),
   );
   await services.roster.importEvaluators(
-    campaign,
+    draft,
     { bytes: csv(roster), filename: 'demo-evaluators.csv' },
     { actor: 'demo' },
   );
-  const invitations = await services.invitations.generate(campaign, { actor: 'demo' });
+  const invitations = await services.invitations.generate(draft, { actor: 'demo' });
+  // departments, roster and links in: the office opens the campaign (草稿 → 进行中)
+  const campaign = await services.campaigns.open(draft.slug, 'demo');
 
   const ctx: DemoContext = { deps, services, campaign, invitations, log };
   for (const step of options.steps ?? DEMO_STEPS) await step(ctx);

@@ -38,6 +38,8 @@ export async function demoResultsStep({ deps, services, campaign, log }: DemoCon
     { actor: 'demo' },
   );
   await runSimulation(deps, services, previousSlug, { evaluators: 2800, seed: 2025 });
+  // entered after the fact (its dates are past): closed as it is, then published
+  await services.campaigns.close(previousSlug, 'demo');
   const snapshot = await services.results.publish(previousSlug, 'demo');
 
   // this year's campaign, still running: most of the roster has answered

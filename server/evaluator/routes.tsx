@@ -6,7 +6,7 @@ import { Layout } from '../http/components/layout.js';
 import { MessagePage } from '../http/components/message.js';
 import type { Services } from '../services.js';
 import { FirstPage } from './first-page.js';
-import { campaignTime, type ClientConnection } from './service.js';
+import { notOpenNotice, type ClientConnection } from './service.js';
 
 /** Where a request came from; the service decides whether X-Forwarded-For is trusted. */
 function connection(c: Context): ClientConnection {
@@ -101,21 +101,9 @@ export function evaluatorPages(services: Services) {
       );
     }
     const { campaign } = found;
-    if (found.state === 'scheduled') {
-      const opens = campaignTime(campaign, campaign.opensAt, lang);
-      const [title, text] =
-        lang === 'en'
-          ? ['Not open yet', `${campaign.name} opens on ${opens}. Please open this link again then.`]
-          : ['评议尚未开始', `${campaign.name}将于 ${opens} 开始，届时请再次打开此链接。`];
-      return c.html(<MessagePage title={title} message={text} lang={htmlLang} />, 403);
-    }
     if (found.state !== 'open') {
-      const closes = campaignTime(campaign, campaign.closesAt, lang);
-      const [title, text] =
-        lang === 'en'
-          ? ['Closed', `${campaign.name} closed on ${closes}. Thank you for your interest.`]
-          : ['评议已经结束', `${campaign.name}已于 ${closes} 截止，感谢您的关注。`];
-      return c.html(<MessagePage title={title} message={text} lang={htmlLang} />, 403);
+      const notice = notOpenNotice(campaign, found.state, lang)!;
+      return c.html(<MessagePage title={notice.title} message={notice.text} lang={htmlLang} />, 403);
     }
     const early = FirstPage({
       definition: await services.evaluator.servedQuestionnaire(campaign, found.category),

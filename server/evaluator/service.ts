@@ -13,7 +13,7 @@ import { invitationsRepository, type Invitation } from '../invitations/repositor
 import { departmentDirectory } from './directory.js';
 import { evaluatorRepository, legacyDraftKey, type Draft } from './repository.js';
 import { linkKey, openText, sealText } from '../shared/sealing.js';
-import { formatLongDateTime, zoneLabel } from '../../web/lib/time.js';
+import { campaignTime } from '../campaigns/lifecycle.js';
 
 /** Tokens are newToken()'s base64url; anything else is unknown without a database lookup. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
@@ -54,6 +54,71 @@ const CREDENTIAL_TAKEN = () =>
     'ALREADY_SUBMITTED',
     '这个链接已经领取过提交答卷的凭证。如果提交时网络中断了，请在当时填写问卷的那部手机或那台电脑上重新打开这个链接，会自动完成提交；做不到的，请联系评议办公室。',
   );
+
+/**
+ * What an evaluator reads when the campaign takes no answers now (its link page, and the API's
+ * refusal as `title：text`): not opened yet, not started, paused, or closed; null while open.
+ */
+export function notOpenNotice(
+  campaign: Campaign,
+  status: CampaignStatus,
+  lang: 'zh' | 'en' = 'zh',
+): { code: 'CAMPAIGN_NOT_OPEN' | 'CAMPAIGN_CLOSED'; title: string; text: string } | null {
+  const en = lang === 'en';
+  const name = campaign.name;
+  switch (status) {
+    case 'open':
+      return null;
+    case 'draft':
+      return en
+        ? {
+            code: 'CAMPAIGN_NOT_OPEN',
+            title: 'Not open yet',
+            text: `${name} has not been opened by the appraisal office yet. Please open this link again later.`,
+          }
+        : {
+            code: 'CAMPAIGN_NOT_OPEN',
+            title: '评议尚未开始',
+            text: `${name}尚未开启，评议办开启后即可填写，届时请再次打开此链接。`,
+          };
+    case 'scheduled': {
+      const opens = campaignTime(campaign, campaign.opensAt, lang);
+      return en
+        ? {
+            code: 'CAMPAIGN_NOT_OPEN',
+            title: 'Not open yet',
+            text: `${name} opens on ${opens}. Please open this link again then.`,
+          }
+        : {
+            code: 'CAMPAIGN_NOT_OPEN',
+            title: '评议尚未开始',
+            text: `${name}将于 ${opens} 开始，届时请再次打开此链接。`,
+          };
+    }
+    case 'paused':
+      return en
+        ? {
+            code: 'CAMPAIGN_NOT_OPEN',
+            title: 'Paused',
+            text: `${name} is paused by the appraisal office. What you have saved is kept: please open this link again later.`,
+          }
+        : {
+            code: 'CAMPAIGN_NOT_OPEN',
+            title: '评议暂停中',
+            text: `${name}已被评议办暂时暂停填写。您已保存的内容不会丢失，恢复后请再次打开此链接继续填写。`,
+          };
+    default: {
+      const closes = campaignTime(campaign, campaign.closesAt, lang);
+      return en
+        ? {
+            code: 'CAMPAIGN_CLOSED',
+            title: 'Closed',
+            text: `${name} closed on ${closes}. Thank you for your interest.`,
+          }
+        : { code: 'CAMPAIGN_CLOSED', title: '评议已经结束', text: `${name}已于 ${closes} 截止，感谢您的关注。` };
+    }
+  }
+}
 
 /**
  * How a link was spent: by a submission (named mode, the one-step path: its response is stored)
@@ -168,11 +233,8 @@ export function evaluatorService(
   }
 
   function assertOpen(campaign: Campaign) {
-    const status = campaigns.status(campaign);
-    if (status === 'scheduled')
-      throw new AppError('CAMPAIGN_NOT_OPEN', `评议尚未开始，开始时间：${campaignTime(campaign, campaign.opensAt)}`);
-    if (status === 'closed')
-      throw new AppError('CAMPAIGN_CLOSED', `评议已经结束，截止时间：${campaignTime(campaign, campaign.closesAt)}`);
+    const notice = notOpenNotice(campaign, campaigns.status(campaign));
+    if (notice) throw new AppError(notice.code, `${notice.title}：${notice.text}`);
   }
 
   /** The invitation of a usable link in an open campaign, or the AppError saying why not. */
@@ -478,13 +540,6 @@ export function evaluatorService(
     const prefix = networkPrefix(ip);
     return prefix ? networkKey(config.networkSalt, campaignId, prefix) : null;
   }
-}
-
-/** A campaign time as the people of the campaign read it: `2026年12月2日 10:56（北京时间）`. */
-export function campaignTime(campaign: Campaign, iso: string, lang: 'zh' | 'en' = 'zh'): string {
-  const zone = campaign.config.timeZone;
-  const label = zoneLabel(zone, lang);
-  return `${formatLongDateTime(iso, zone, lang)}${lang === 'en' ? ` (${label})` : `（${label}）`}`;
 }
 
 export type EvaluatorService = ReturnType<typeof evaluatorService>;

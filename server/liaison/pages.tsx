@@ -7,6 +7,7 @@ import { Time } from '../http/components/time.js';
 import type { AppEnv } from '../http/env.js';
 import { errorPage } from '../http/errors.js';
 import { viewerOf } from '../http/viewer.js';
+import { STATUS_LABELS } from '../campaigns/lifecycle.js';
 import { portalPages } from './portal.js';
 import type { DepartmentPublished } from '../contracts.js';
 import type { Services } from '../services.js';
@@ -43,7 +44,7 @@ function Figure({ label, value }: { label: string; value: string | number }) {
 }
 
 /** One campaign's published results of the liaison's department. */
-function CampaignResult({ result, zone }: { result: DepartmentPublished; zone: string }) {
+function CampaignResult({ result, zone, status }: { result: DepartmentPublished; zone: string; status: string }) {
   const { campaign, snapshot, method, catalogs, groupSize, department: d } = result;
   const hidden = withheldText(method.minCellSize);
   const iv = d.uncertainty.scoreInterval;
@@ -55,7 +56,7 @@ function CampaignResult({ result, zone }: { result: DepartmentPublished; zone: s
     <section>
       <h2>{campaign.name}</h2>
       <p class="source">
-        结果发布于 <Time at={snapshot.publishedAt} zone={zone} />（{zoneLabel(zone)}）
+        {status && `${status}：`}结果发布于 <Time at={snapshot.publishedAt} zone={zone} />（{zoneLabel(zone)}）
       </p>
       <div class="figures">
         <Figure label="最终得分" value={d.suppressed ? hidden : f2(d.finalScore)} />
@@ -135,7 +136,12 @@ export function liaisonPages(services: Services) {
       services.results.departmentResults(user.departmentCode),
       services.campaigns.list(),
     ]);
-    const zoneOf = (slug: string) => campaigns.find((x) => x.slug === slug)?.config.timeZone ?? DEFAULT_TIME_ZONE;
+    const campaignOf = (slug: string) => campaigns.find((x) => x.slug === slug);
+    const zoneOf = (slug: string) => campaignOf(slug)?.config.timeZone ?? DEFAULT_TIME_ZONE;
+    const statusOf = (slug: string) => {
+      const campaign = campaignOf(slug);
+      return campaign ? STATUS_LABELS[services.campaigns.status(campaign)] : '';
+    };
     return c.html(
       <Layout title="本部门评议结果" scripts={['liaison.js']} styles={['dashboard.css']} viewer={viewer}>
         <main class="dashboard liaison" id="liaison-results">
@@ -144,7 +150,13 @@ export function liaisonPages(services: Services) {
             <small>（{user.departmentCode}）</small>
           </h1>
           {results.length ? (
-            results.map((result) => <CampaignResult result={result} zone={zoneOf(result.campaign.slug)} />)
+            results.map((result) => (
+              <CampaignResult
+                result={result}
+                zone={zoneOf(result.campaign.slug)}
+                status={statusOf(result.campaign.slug)}
+              />
+            ))
           ) : (
             <EmptyState>还没有已发布的评议结果。</EmptyState>
           )}

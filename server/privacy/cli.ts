@@ -1,5 +1,5 @@
 import { CliError, type Command } from '../cli/framework.js';
-import { campaignTime } from '../evaluator/service.js';
+import { campaignTime } from '../campaigns/lifecycle.js';
 import { PURGE_KEEPS, purgeLines } from './service.js';
 
 export const purgeCommand: Command = {

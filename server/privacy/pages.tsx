@@ -1,5 +1,6 @@
 import { CSRF_FIELD } from '../accounts/middleware.js';
 import type { Campaign } from '../campaigns/service.js';
+import { isBeforeClose } from '../campaigns/lifecycle.js';
 import type { CampaignStatus, PurgeCounts } from '../contracts.js';
 import { Time } from '../http/components/time.js';
 import { PURGE_KEEPS, purgeLines } from './service.js';
@@ -56,7 +57,7 @@ export function PurgeSection({
         评议截止后，评议代表名单中的姓名、单位、电话、邮箱，负面情形和答卷中留下的联系方式、单位，网络地址标识，未提交的草稿和邀请链接的摘要将被删除或不可恢复地抹去。
         {PURGE_KEEPS}说明见 docs/PRIVACY.md。
       </p>
-      {status !== 'closed' || !preview ? (
+      {isBeforeClose(status) || !preview ? (
         <p>
           评议截止（
           <Time at={campaign.closesAt} zone={zone} />

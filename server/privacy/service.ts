@@ -9,7 +9,7 @@ import type { Database } from '../db/schema.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import { type FreeTextExtras, freeTextExtras } from '../../surveys/extras.js';
 import { evaluatorRepository } from '../evaluator/repository.js';
-import { campaignTime } from '../evaluator/service.js';
+import { campaignTime } from '../campaigns/lifecycle.js';
 import { invitationsRepository } from '../invitations/repository.js';
 import { negativesRepository } from '../negatives/repository.js';
 import { responsesRepository } from '../responses/repository.js';
@@ -53,12 +53,12 @@ export function privacyService(
   async function closed(slug: string): Promise<Campaign> {
     const campaign = await campaigns.getBySlug(slug);
     const status = campaigns.status(campaign);
-    if (status === 'scheduled')
+    if (status === 'draft' || status === 'scheduled')
       throw new AppError(
         'CONFLICT',
         `评议活动 ${campaign.name} 尚未开始，截止（${campaignTime(campaign, campaign.closesAt)}）后才能清除个人信息`,
       );
-    if (status === 'open')
+    if (status === 'open' || status === 'paused')
       throw new AppError(
         'CONFLICT',
         `评议活动 ${campaign.name} 正在进行，截止（${campaignTime(campaign, campaign.closesAt)}）后才能清除个人信息`,

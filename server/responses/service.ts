@@ -462,6 +462,7 @@ export function responsesService(
      * error names its line and field.
      */
     async importJsonl(campaign: Campaign, text: string, options: JsonlImportOptions = {}): Promise<JsonlImportResult> {
+      campaigns.assertImportable(campaign);
       const fileName = options.fileName ?? null;
       // read and checked in a worker thread, with the import budget: a file's size costs the server nothing
       const { idByCode, extras } = await campaigns.departmentIndex(campaign);

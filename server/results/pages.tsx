@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import { requirePageRole } from '../accounts/middleware.js';
 import type { Campaign } from '../campaigns/service.js';
+import { isBeforeClose, STATUS_LABELS } from '../campaigns/lifecycle.js';
 import { AppError } from '../errors.js';
 import type { Viewer } from '../http/components/header.js';
 import { Layout } from '../http/components/layout.js';
@@ -96,6 +97,7 @@ export function dashboardPages(services: Services) {
     const ctx = await context(c);
     if (!ctx) return c.html(<NoCampaignPage viewer={viewer} />);
     const { campaigns, campaign, snapshots, snapshot, zone } = ctx;
+    const status = services.campaigns.status(campaign);
     const all = await services.results.allSnapshots();
     const zoneOf = (slug: string) => campaigns.find((x) => x.slug === slug)?.config.timeZone ?? DEFAULT_TIME_ZONE;
     const exportBase = snapshot ? `/api/snapshots/${snapshot.id}` : `/api/campaigns/${campaign.slug}/results`;
@@ -120,7 +122,7 @@ export function dashboardPages(services: Services) {
             <select name="campaign" data-autosubmit>
               {campaigns.map((x) => (
                 <option value={x.slug} selected={x.slug === campaign.slug}>
-                  {x.name}
+                  {x.name}（{STATUS_LABELS[services.campaigns.status(x)]}）
                 </option>
               ))}
             </select>
@@ -143,12 +145,17 @@ export function dashboardPages(services: Services) {
           </noscript>
         </form>
         <h1>{campaign.name}</h1>
+        <p class="muted" id="campaign-status">
+          评议状态：{STATUS_LABELS[status]}
+        </p>
         <p class="source" id="source">
           {snapshot ? (
             <>
               已发布的结果快照 <code>{snapshot.id}</code>，发布于 <Time at={snapshot.createdAt} zone={zone} />（
               {snapshot.createdBy}）
             </>
+          ) : isBeforeClose(status) ? (
+            '中期结果：评议尚未截止，不能发布，数字会随答卷和核实情况变化（最多每分钟重新计算一次）；部门联络员看不到。'
           ) : (
             <>
               <strong class="interim">{INTERIM}</strong>

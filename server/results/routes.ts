@@ -49,6 +49,10 @@ export function resultsRoutes(services: Services) {
     c.json({ snapshots: await services.results.snapshots(c.req.param('slug')) }),
   );
 
+  r.get('/campaigns/:slug/publication', requireRole('admin'), async (c) =>
+    c.json(await services.results.publication(c.req.param('slug'))),
+  );
+
   r.post('/campaigns/:slug/snapshots', requireRole('admin'), async (c) => {
     const snapshot = await services.results.publish(c.req.param('slug'), currentUser(c)!.username);
     return c.json(snapshot, 201);

@@ -1,6 +1,7 @@
 import type { AuditService } from '../accounts/audit.js';
 import type { Campaign, CampaignsService } from '../campaigns/service.js';
 import type {
+  PublicationPreview,
   Comparison,
   DepartmentFigures,
   DepartmentView,
@@ -258,6 +259,7 @@ export function resultsService(
      */
     async publish(slug: string, actor: string): Promise<SnapshotSummary> {
       const sealed = await campaigns.getBySlug(slug);
+      await campaigns.assertPublishable(sealed);
       await responses.sealRemaining(sealed);
       // read before computing: a decision arriving meanwhile is listed by the next snapshot, never lost
       const decisionsThrough = await negatives.lastDecision(sealed.id);
@@ -317,12 +319,42 @@ export function resultsService(
             corrections: changes?.decisions.length ?? 0,
           },
         });
+        await campaigns.markPublished(trx, campaign);
         await notices.draftFromSnapshot(trx, publishedResult(snapshot), officeActor(actor));
         // the links a named campaign held for downloading again go with the publication
         await invitations.eraseAtPublication(trx, campaign.id, actor);
         return snapshot;
       });
       return toSummary(row, campaign.slug);
+    },
+
+    /**
+     * What publishing now would publish (the publish confirmation): the responses counted and
+     * excluded, the departments ranked; and why it can't be published yet, if it can't.
+     */
+    async publication(slug: string): Promise<PublicationPreview> {
+      const campaign = await campaigns.getBySlug(slug);
+      const refused = await campaigns.assertPublishable(campaign).then(
+        () => null,
+        (error: unknown) => {
+          if (error instanceof AppError) return error.message;
+          throw error;
+        },
+      );
+      const { result } = await compute(slug, { uncertainty: false });
+      const ranked = result.departments.filter((d) => d.ranked).length;
+      return {
+        campaign: slug,
+        refused,
+        republish: (await repo.latestSnapshot(campaign.id)) !== undefined,
+        counts: {
+          responses: result.inputs.responses,
+          included: result.inputs.included,
+          excluded: result.inputs.excluded,
+          flagged: result.inputs.flagged,
+        },
+        departments: { total: result.departments.length, ranked, unranked: result.departments.length - ranked },
+      };
     },
 
     /** The latest published snapshot of a campaign as notices quote it, or null before publication. */

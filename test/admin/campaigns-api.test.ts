@@ -39,7 +39,7 @@ describe('creating a campaign over HTTP', () => {
     const res = await post(JSON.stringify({ config: exampleConfig() }), { 'content-type': 'application/json' });
     expect(res.status).toBe(201);
     const body = (await res.json()) as { campaign: { slug: string; status: string; mode: string } };
-    expect(body.campaign).toMatchObject({ slug: 'demo-2026', status: 'open', mode: 'anonymous' });
+    expect(body.campaign).toMatchObject({ slug: 'demo-2026', status: 'draft', statusLabel: '草稿', mode: 'anonymous' });
     expect((await campaigns()).length).toBe(1);
     const q = await db.kysely.selectFrom('questionnaires').selectAll().execute();
     expect(q).toHaveLength(1);

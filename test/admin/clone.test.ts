@@ -251,7 +251,7 @@ describe('a clone over HTTP and on the office page', () => {
     expect(res.status).toBe(201);
     const body = (await res.json()) as CampaignCloned;
     expect(body).toMatchObject({
-      campaign: { slug: 'api-2027', name: '接口复制', status: 'scheduled' },
+      campaign: { slug: 'api-2027', name: '接口复制', status: 'draft' },
       from: 'test-2026',
       copied: { groups: 3, departments: 6, evaluators: 3, liaisonAccounts: 1 },
     });

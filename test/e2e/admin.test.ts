@@ -33,7 +33,7 @@ describe.skipIf(!browserAvailable())('the appraisal office in a real browser', (
     await db?.close();
   });
 
-  it('logs in, creates a campaign, downloads a template, sees every error of each bad import row under the file headers, imports, downloads invitations and watches progress', async () => {
+  it('logs in, creates a campaign, downloads a template, sees every error of each bad import row under the file headers, imports, downloads invitations, watches progress, opens, extends, is refused publication before the close, closes and publishes', async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, acceptDownloads: true });
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(String(e)));
@@ -142,6 +142,17 @@ describe.skipIf(!browserAvailable())('the appraisal office in a real browser', (
     const total = await page.locator('#progress-categories tfoot').innerText();
     expect(total.split(/\s+/).slice(0, 3)).toEqual(['合计', '3', '3']);
 
+    // departments, evaluators and links in: the draft opens, and its deadline is extended
+    const status = page.locator('#campaign-status');
+    expect(await status.innerText()).toBe('草稿');
+    await page.getByRole('button', { name: '开启评议' }).click();
+    await page.getByText('评议已开启。').waitFor();
+    expect(await status.innerText()).toBe('进行中');
+    await page.locator('#campaign-dates input[name="closesAt"]').fill('2027-01-10T18:00:00');
+    await page.getByRole('button', { name: '修改截止时间' }).click();
+    await page.getByText('活动时间已修改。').waitFor();
+    expect(await page.locator('#campaign-dates input[name="closesAt"]').inputValue()).toMatch(/^2027-01-10T18:00/);
+
     // responses typed in from paper forms, then results published
     const responsesForm = page.locator('form.import').nth(2);
     const paper = [
@@ -164,10 +175,28 @@ describe.skipIf(!browserAvailable())('the appraisal office in a real browser', (
     await responsesForm.getByRole('button', { name: '上传' }).click();
     await responsesForm.getByText('导入完成：共 2 行，新增 2').waitFor();
 
-    page.once('dialog', (dialog) => void dialog.accept());
+    // no publication before the close: the page offers the interim view only, the confirmation refuses
+    await page.locator('#publish-interim').waitFor();
+    expect(await page.locator('#publish-link').count()).toBe(0);
+    await page.goto(`${server.url}/admin/campaigns/demo-2026/publish`);
+    expect(await page.locator('#publish-error').innerText()).toContain('不能发布结果：评议尚未截止（当前：进行中');
+    expect(await page.getByRole('button', { name: '计算并发布' }).count()).toBe(0);
+    await page.getByRole('link', { name: '← 返回活动页' }).click();
+
+    // closed early (confirmed), then published behind the confirmation stating what it publishes
+    await page.locator('#lifecycle-close input[name="confirm"]').check();
+    await page.getByRole('button', { name: '提前截止' }).click();
+    await page.locator('#lifecycle p.ok', { hasText: '评议已截止' }).waitFor();
+    expect(await status.innerText()).toBe('已截止');
+    await page.locator('#publish-link').click();
+    expect(await page.locator('#publish-summary li').first().innerText()).toMatch(
+      /^答卷 2 份，纳入计分 2 份，剔除 0 份/,
+    );
+    await page.getByLabel('我已核对以上数字，确认发布').check();
     await page.getByRole('button', { name: '计算并发布' }).click();
-    await page.getByText('已发布：2 份答卷').waitFor();
-    await page.getByRole('link', { name: '查看发布的结果' }).click();
+    await page.getByText('结果已发布。').waitFor();
+    expect(await status.innerText()).toBe('已发布');
+    await page.locator('#snapshot-list').getByRole('link', { name: '查看' }).click();
     await page.waitForURL(/\/dashboard\?campaign=demo-2026&snapshot=/);
 
     // an account for a department's liaison, on the users page

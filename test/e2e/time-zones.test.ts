@@ -19,7 +19,7 @@ import { dayInZone, formatDateTime, formatLongDate, formatLongDateTime } from '.
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { browserAvailable, launchBrowser, listen } from '../helpers/browser.js';
 import { sqliteDb } from '../helpers/db.js';
-import { createTestCampaign, insertEvaluators } from '../helpers/fixtures.js';
+import { createTestCampaign, insertEvaluators, replayOpen, setState } from '../helpers/fixtures.js';
 import { xlsxSheets } from '../helpers/sheets.js';
 import { docxParagraphs } from '../helpers/zip.js';
 import { knownRecords } from '../results/helpers.js';
@@ -296,8 +296,11 @@ describe.skipIf(!browserAvailable())('times on every page and export', () => {
       const visitor = await browser.newContext({ locale: 'zh-CN', timezoneId: BROWSER_ZONE });
       const link = `/s/${tokens.get(plan.slug)}`;
       texts.set(`${link} (closed)`, await shown(visitor, link, 403));
-      clock.set(plan.submitted);
+      // (replayed: the moment of the submission, the campaign open again; published once more after)
+      const campaign = campaigns.get(plan.slug)!;
+      await replayOpen(db, clock, campaign, plan.submitted);
       for (const lang of ['', '?lang=en']) texts.set(`${link}${lang}`, await shown(visitor, `${link}${lang}`));
+      await setState(db, campaign, 'published');
       await visitor.close();
 
       for (const [path, text] of texts) expectNoForeignTime(text, path);

@@ -3,6 +3,8 @@ import { chunks } from '../../server/shared/chunks.js';
 import { newId, newToken, sha256 } from '../../server/shared/ids.js';
 import type { Services } from '../../server/services.js';
 import type { Campaign } from '../../server/campaigns/service.js';
+import type { StoredState } from '../../server/campaigns/lifecycle.js';
+import { campaignsRepository } from '../../server/campaigns/repository.js';
 import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../../surveys/campaign-config.js';
 
 export interface TestCampaignOptions {
@@ -11,10 +13,12 @@ export interface TestCampaignOptions {
   overrides?: Record<string, unknown>;
   /** a SurveyJS definition instead of the config's questionnaire file */
   questionnaire?: unknown;
+  /** the stored lifecycle state (default open: the dates then say scheduled, open or closed) */
+  state?: StoredState;
 }
 
 /**
- * The example campaign (open from 2026-11-01 to 2026-12-31, Asia/Shanghai) with departments
+ * The example campaign (opened, running from 2026-11-01 to 2026-12-31, Asia/Shanghai) with departments
  * D001… spread over its three groups, inserted directly: roster imports have their own tests.
  */
 export async function createTestCampaign(db: Db, services: Services, options: TestCampaignOptions = {}) {
@@ -28,7 +32,26 @@ export async function createTestCampaign(db: Db, services: Services, options: Te
     'test',
   );
   await insertNumberedDepartments(db, campaign, options.departments ?? 6, '测试部门');
-  return campaign;
+  return setState(db, campaign, options.state ?? 'open');
+}
+
+/** The campaign with its stored lifecycle state set directly (the transitions have their own tests). */
+export async function setState(db: Db, campaign: Campaign, state: StoredState): Promise<Campaign> {
+  return campaignsRepository(db.kysely).update(campaign.id, { state });
+}
+
+/**
+ * Replay a moment before the publication of `campaign`: the clock set to `at` and its stored state
+ * open again (a published campaign never reopens; suites of open-campaign routes need a snapshot too).
+ */
+export async function replayOpen(
+  db: Db,
+  clock: { set(t: string): void },
+  campaign: Campaign,
+  at: string,
+): Promise<Campaign> {
+  clock.set(at);
+  return setState(db, campaign, 'open');
 }
 
 /** Departments D001, D002, … named `${namePrefix}1`, `${namePrefix}2`, …, spread round-robin over the campaign's groups. */

@@ -18,8 +18,9 @@ import type { Db } from '../../server/db/connect.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
 import { xlsxOf } from '../helpers/sheets.js';
-import { knownRecords, storeRecords } from '../results/helpers.js';
-import { createInvitation, surveySetup, webAnswers, type SurveySetup } from '../evaluator/helpers.js';
+import { knownRecords, RESULTS_TIME, storeRecords } from '../results/helpers.js';
+import { replayOpen } from '../helpers/fixtures.js';
+import { createInvitation, OPEN_TIME, surveySetup, webAnswers, type SurveySetup } from '../evaluator/helpers.js';
 import { office, verifiedNegatives } from '../notices/helpers.js';
 
 type Who = 'anonymous' | 'admin' | 'analyst' | 'liaison';
@@ -664,6 +665,15 @@ const PLANS: Record<string, Plan> = {
   },
   'GET /api/campaigns/:slug/progress': { queries: ['?format=exe'] },
   'GET /api/campaigns/:slug/chase': { queries: ['?format=exe', '?format=xlsx&format=csv', '?format=%00'] },
+  // the lifecycle changes the campaign the other routes need open: hostile path segments only, or
+  // bodies that are all refused (a new deadline needs a valid time; closing needs the confirmation)
+  'POST /api/campaigns/:slug/open': { headers: false },
+  'POST /api/campaigns/:slug/close': { headers: false },
+  'POST /api/campaigns/:slug/pause': { headers: false },
+  'POST /api/campaigns/:slug/resume': { headers: false },
+  'POST /api/campaigns/:slug/settle': { headers: false },
+  'PUT /api/campaigns/:slug/dates': { bodies: true, headers: false },
+  'GET /api/campaigns/:slug/publication': { queries: ['?format=exe'] },
   'GET /api/campaigns/:slug/results': { queries: ['?uncertainty=%00', '?uncertainty=0&uncertainty=1'] },
   'GET /api/campaigns/:slug/results/export.csv': { queries: ['?format=exe'] },
   'GET /api/campaigns/:slug/results/export.xlsx': { queries: ['?format=exe'] },
@@ -721,6 +731,15 @@ const PLANS: Record<string, Plan> = {
   'POST /admin/campaigns/new': { bodies: true },
   'POST /admin/campaigns/:slug/clone': { bodies: true },
   'GET /admin/campaigns/:slug/preview': { queries: ['?category=does-not-exist', '?category=%00', '?width=%00'] },
+  'POST /admin/campaigns/:slug/lifecycle/open': { headers: false },
+  'POST /admin/campaigns/:slug/lifecycle/close': { bodies: true, headers: false },
+  'POST /admin/campaigns/:slug/lifecycle/pause': { headers: false },
+  'POST /admin/campaigns/:slug/lifecycle/resume': { headers: false },
+  'POST /admin/campaigns/:slug/lifecycle/settle': { headers: false },
+  'POST /admin/campaigns/:slug/dates': { bodies: true, headers: false },
+  'GET /admin/campaigns/:slug/publish': { queries: ['?format=exe'] },
+  // the campaign is open here: a publication is refused whatever the form says
+  'POST /admin/campaigns/:slug/publish': { bodies: true, headers: false },
   'GET /admin/campaigns/:slug/negatives': { queries: true },
   'GET /admin/campaigns/:slug/negatives/:id': { queries: ['?done=%00'] },
   'POST /admin/campaigns/:slug/negatives/:id/verify': { bodies: true },
@@ -858,7 +877,10 @@ beforeAll(async () => {
   exampleConfig = loadConfigFile(EXAMPLE_CONFIG_PATH).raw;
   const { records, verify } = knownRecords();
   await storeRecords(s.services, s.campaign, records, verify);
+  // published after the close, then back to the open campaign: hostile bodies must reach the evaluator's parsing
+  s.clock.set(RESULTS_TIME);
   const snapshot = await s.services.results.publish(s.campaign.slug, 'test');
+  await replayOpen(db, s.clock, s.campaign, OPEN_TIME);
   const surveyed = await createInvitation(db, s.campaign);
   const spare = await createInvitation(db, s.campaign);
   Object.assign(valid, { slug: s.campaign.slug, token: surveyed.token, code: 'D001', file: 'does-not-exist.js' });

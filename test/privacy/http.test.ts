@@ -4,6 +4,7 @@ import type { ErrorBody, PurgeReport } from '../../server/contracts.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { runCommand } from '../helpers/cli.js';
 import { sqliteDb } from '../helpers/db.js';
+import { replayOpen } from '../helpers/fixtures.js';
 import { OPEN_TIME } from '../evaluator/helpers.js';
 import { postForm } from '../portal/helpers.js';
 import { purgeSetup } from './helpers.js';
@@ -42,7 +43,7 @@ describe('POST /api/campaigns/:slug/purge', () => {
   });
 
   it('refuses while the campaign is open with a Chinese 409', async () => {
-    s.clock.set(OPEN_TIME);
+    await replayOpen(s.db, s.clock, s.campaign, OPEN_TIME);
     const res = await purge(admin, { confirm: 'test-2026' });
     expect(res.status).toBe(409);
     expect(((await res.json()) as ErrorBody).error).toMatchObject({
@@ -70,7 +71,7 @@ describe('the office’s campaign page', () => {
   };
 
   it('offers no purge while the campaign is open, and refuses a forged form post with 409', async () => {
-    s.clock.set(OPEN_TIME);
+    await replayOpen(s.db, s.clock, s.campaign, OPEN_TIME);
     const { html } = await page();
     expect(html).toContain('评议截止（<time');
     expect(html).not.toContain('id="purge-form"');
@@ -164,7 +165,7 @@ describe('minping purge', () => {
   });
 
   it('refuses an open campaign and a missing slug, exit 2', async () => {
-    s.clock.set(OPEN_TIME);
+    await replayOpen(s.db, s.clock, s.campaign, OPEN_TIME);
     const open = await cli('purge', '--campaign', 'test-2026', '--yes');
     expect(open.code).toBe(2);
     expect(open.err).toContain('正在进行');

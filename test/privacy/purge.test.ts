@@ -3,6 +3,7 @@ import type { Db } from '../../server/db/connect.js';
 import type { CanonicalRecord } from '../../server/contracts.js';
 import { AppError } from '../../server/errors.js';
 import { dialects } from '../helpers/db.js';
+import { replayOpen } from '../helpers/fixtures.js';
 import { OPEN_TIME } from '../evaluator/helpers.js';
 import { BEFORE_OPEN, purgeSetup, scoredBytes } from './helpers.js';
 
@@ -34,13 +35,13 @@ describe.each(await dialects())('purging a campaign’s personal data on $name',
     );
 
   it('is refused before the campaign opens and while it is open, with the closing time, changing nothing', async () => {
-    s.clock.set(BEFORE_OPEN);
+    await replayOpen(s.db, s.clock, s.campaign, BEFORE_OPEN);
     expect(await refusal(purge())).toEqual({
       code: 'CONFLICT',
       message:
         '评议活动 2026年度民主评议机关（示例） 尚未开始，截止（2026年12月31日 23:59（北京时间））后才能清除个人信息',
     });
-    s.clock.set(OPEN_TIME);
+    await replayOpen(s.db, s.clock, s.campaign, OPEN_TIME);
     const refused = (await refusal(purge())) as AppError;
     expect(refused.code).toBe('CONFLICT');
     expect(refused.message).toContain('正在进行，截止（2026年12月31日 23:59（北京时间））后才能清除个人信息');

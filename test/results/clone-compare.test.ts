@@ -8,7 +8,7 @@ import type { Comparison } from '../../server/contracts.js';
 import type { Db } from '../../server/db/connect.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
-import { createTestCampaign } from '../helpers/fixtures.js';
+import { createTestCampaign, setState } from '../helpers/fixtures.js';
 import { knownRecords, resultsSetup, storeRecords } from './helpers.js';
 
 let db: Db;
@@ -45,6 +45,8 @@ beforeAll(async () => {
     .execute();
   const { records, verify } = knownRecords();
   await storeRecords(ctx.services, campaign, records, verify);
+  // its answers in, the clone is closed (the transitions have their own tests) and published
+  await setState(db, campaign, 'closed');
   snapshots['test-2027'] = await publish('test-2027');
 
   // a campaign set up afresh with other category weights, the same departments and answers

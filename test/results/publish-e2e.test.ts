@@ -159,15 +159,27 @@ describe('import, score, publish: the snapshot is immutable', () => {
     expect(JSON.parse(row.method_json).minRankedRaters).toBe(30);
   });
 
-  it('keeps the first snapshot unchanged when more responses arrive and a new one is published', async () => {
+  it('refuses responses imported after the publication, exit 2, storing none', async () => {
+    const late = await run('import', 'responses', '--campaign', 'test-2026', await responseFile('late.jsonl', 5, 13));
+    expect(late.code).toBe(2);
+    expect(late.err).toContain('不能导入答卷：结果已经发布');
+    const services = createServices({ db, clock, config: defaultConfig() });
+    expect((await services.results.compute('test-2026', { uncertainty: false })).result.inputs.responses).toBe(300);
+  });
+
+  it('keeps the first snapshot unchanged when the stored responses change and a new one is published', async () => {
     clock.advance(3_600_000);
-    expect(
-      (await run('import', 'responses', '--campaign', 'test-2026', await responseFile('b.jsonl', 120, 12))).code,
-    ).toBe(0);
+    const services = createServices({ db, clock, config: defaultConfig() });
+    const campaign = await services.campaigns.getBySlug('test-2026');
+    const more = simulateResponses(campaign.config, departments, { evaluators: 120, seed: 12 });
+    await services.responses.storeMany(
+      campaign,
+      more.records.map((r) => r.record),
+      { source: 'import' },
+    );
     const { out } = await run('publish', '--campaign', 'test-2026');
     const secondId = out.trim();
     expect(secondId).not.toBe(firstId);
-    const services = createServices({ db, clock, config: defaultConfig() });
     expect(await services.results.storedSnapshot(firstId)).toEqual(firstStored);
     const second = await services.results.storedSnapshot(secondId);
     expect(JSON.parse(second.counts_json)).toMatchObject({ responses: 420 });

@@ -246,6 +246,8 @@ describe.each(await dialects())('an attacker holding the database files on $name
         expect((await s.app.request(`/api/s/${token}/submit`, submit)).status).toBe(201);
         await observe();
       }
+      // the office closes the campaign, then publishes
+      await s.services.campaigns.close(s.campaign.slug, 'office');
       await s.services.results.publish(s.campaign.slug, 'office');
       await observe();
 

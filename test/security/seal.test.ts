@@ -64,6 +64,7 @@ describe.each(await dialects())('spent invitations are flagged in batches on $na
       expect(new Set(invitationTx).size).toBe(1);
     }
     // publication flags no small remainder: two invitations flagged alone would name their two responses
+    await s.services.campaigns.close(s.campaign.slug, 'office');
     await s.services.results.publish(s.campaign.slug, 'office');
     expect(await used()).toHaveLength(SEAL_BATCH);
   });

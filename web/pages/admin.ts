@@ -8,7 +8,6 @@ import type {
   EvaluatorSearch,
   ImportSummary,
   LiaisonAccounts,
-  SnapshotSummary,
   UserCreated,
 } from '../../server/contracts.js';
 import { el, table, whileBusy } from '../lib/dom.js';
@@ -118,26 +117,6 @@ onSubmit(document.getElementById('invitations') as HTMLFormElement | null, async
 onSubmit(document.getElementById('invitations-download') as HTMLFormElement | null, async (form, result) => {
   const count = await downloadLinks(form, 'x-invitations-count');
   result.replaceChildren(el('p', { class: 'ok' }, `已下载 ${count} 个未使用的邀请链接。`));
-});
-
-onSubmit(document.getElementById('publish') as HTMLFormElement | null, async (form, result) => {
-  if (!confirm('发布后结果不可更改。确定按当前数据计算并发布吗？')) return;
-  result.replaceChildren(el('p', { class: 'muted' }, '正在计算（含抽样区间），请稍候…'));
-  const snapshot = await api.json<SnapshotSummary>(form.dataset.endpoint!, { method: 'POST' });
-  result.replaceChildren(
-    el(
-      'p',
-      { class: 'ok' },
-      `已发布：${snapshot.counts.responses} 份答卷，纳入计分 ${snapshot.counts.included}，剔除 ${snapshot.counts.excluded}。`,
-    ),
-    el(
-      'a',
-      {
-        href: `/dashboard?campaign=${encodeURIComponent(snapshot.campaign)}&snapshot=${encodeURIComponent(snapshot.id)}`,
-      },
-      '查看发布的结果',
-    ),
-  );
 });
 
 // evaluator search and lost-link replacement

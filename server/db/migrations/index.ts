@@ -21,6 +21,7 @@ import * as m0024 from './0024_blind_credentials.js';
 import * as m0025 from './0025_campaign_purge.js';
 import * as m0026 from './0026_user_sign_ins.js';
 import * as m0027 from './0027_department_short_names.js';
+import * as m0032 from './0032_campaign_lifecycle.js';
 import * as m0031 from './0031_pending_spends_index.js';
 import * as m0036 from './0036_held_invitation_links.js';
 
@@ -48,6 +49,7 @@ const migrations: Record<string, Migration> = {
   '0025_campaign_purge': m0025,
   '0026_user_sign_ins': m0026,
   '0027_department_short_names': m0027,
+  '0032_campaign_lifecycle': m0032,
   '0031_pending_spends_index': m0031,
   '0036_held_invitation_links': m0036,
 };

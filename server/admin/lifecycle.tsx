@@ -1,0 +1,233 @@
+import { CSRF_FIELD } from '../accounts/middleware.js';
+import { isBeforeClose, isRunning, STATUS_HINTS, STATUS_LABELS } from '../campaigns/lifecycle.js';
+import type { Campaign } from '../campaigns/service.js';
+import type { CampaignStatus, PublicationPreview } from '../contracts.js';
+import { AppError } from '../errors.js';
+import { Time } from '../http/components/time.js';
+import type { FormValues } from '../http/forms.js';
+import { instantInZone, zoneLabel } from '../../web/lib/time.js';
+import { wallTime } from './campaign-form.js';
+
+/** The lifecycle steps the campaign page offers as buttons, with what each says when done. */
+export const LIFECYCLE_DONE = {
+  open: '评议已开启。',
+  close: '评议已截止：不再接受网上提交，仍可导入其他渠道收集的答卷。',
+  pause: '评议已暂停：评议代表打开链接会看到暂停说明，已保存的草稿保留。',
+  resume: '评议已恢复，评议代表可以继续填写。',
+  settle: '已结算。',
+  dates: '活动时间已修改。',
+  publish: '结果已发布。',
+} as const;
+export type LifecycleDone = keyof typeof LIFECYCLE_DONE;
+export const LIFECYCLE_ACTIONS = ['open', 'close', 'pause', 'resume', 'settle'] as const;
+
+/** The dates form as the service takes it: times typed in the campaign's zone. */
+export function datesForm(values: FormValues, zone: string) {
+  const instant = (field: 'opensAt' | 'closesAt', label: string) => {
+    const typed = values[field]?.trim();
+    if (!typed) return undefined;
+    const at = instantInZone(typed, zone);
+    if (!at)
+      throw new AppError('VALIDATION_FAILED', `${label}：请按“年-月-日 时:分”填写`, [{ field, message: '格式不对' }]);
+    return at.toISOString();
+  };
+  return { opensAt: instant('opensAt', '开始时间'), closesAt: instant('closesAt', '截止时间') };
+}
+
+function Step({
+  slug,
+  action,
+  csrf,
+  label,
+  secondary,
+}: {
+  slug: string;
+  action: string;
+  csrf: string;
+  label: string;
+  secondary?: boolean;
+}) {
+  return (
+    <form
+      method="post"
+      action={`/admin/campaigns/${slug}/lifecycle/${action}`}
+      class="inline"
+      id={`lifecycle-${action}`}
+    >
+      <input type="hidden" name={CSRF_FIELD} value={csrf} />
+      <button type="submit" class={secondary ? 'secondary' : undefined}>
+        {label}
+      </button>
+    </form>
+  );
+}
+
+export interface LifecycleBanner {
+  error?: string;
+  values?: FormValues;
+}
+
+/** 评议状态: where the campaign is, what can be done now, and why it can't open yet. */
+export function LifecycleSection({
+  campaign,
+  status,
+  problems,
+  pastDated,
+  csrf,
+  banner,
+  done,
+}: {
+  campaign: Campaign;
+  status: CampaignStatus;
+  problems: string[];
+  /** a draft whose deadline is past (an earlier year entered from paper): it closes without opening */
+  pastDated: boolean;
+  csrf: string;
+  banner: LifecycleBanner;
+  done?: string;
+}) {
+  const zone = campaign.config.timeZone;
+  const slug = campaign.slug;
+  const typed = banner.values;
+  const draft = status === 'draft';
+  return (
+    <section class="card" id="lifecycle">
+      <h2>
+        评议状态：<span id="campaign-status">{STATUS_LABELS[status]}</span>
+      </h2>
+      <p class="muted">{STATUS_HINTS[status]}</p>
+      {done && done in LIFECYCLE_DONE && (
+        <p class="ok" role="status">
+          {LIFECYCLE_DONE[done as LifecycleDone]}
+        </p>
+      )}
+      {banner.error && (
+        <p class="error" role="alert" id="lifecycle-error">
+          {banner.error}
+        </p>
+      )}
+      {draft && problems.length > 0 && (
+        <div id="opening-problems">
+          <p>开启前还需要：</p>
+          <ul>
+            {problems.map((p) => (
+              <li>{p}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <div class="inline">
+        {draft && <Step slug={slug} action="open" csrf={csrf} label="开启评议" />}
+        {(pastDated || isRunning(status)) && (
+          <form method="post" action={`/admin/campaigns/${slug}/lifecycle/close`} class="inline" id="lifecycle-close">
+            <input type="hidden" name={CSRF_FIELD} value={csrf} />
+            <label>
+              <input type="checkbox" name="confirm" value="1" required />{' '}
+              {pastDated ? '确认答卷已录入完毕，截止本活动' : '确认现在截止（评议代表不能再提交）'}
+            </label>
+            <button type="submit" class="secondary">
+              {pastDated ? '截止（往年补录）' : '提前截止'}
+            </button>
+          </form>
+        )}
+        {(status === 'open' || status === 'scheduled') && (
+          <Step slug={slug} action="pause" csrf={csrf} label="暂停" secondary />
+        )}
+        {status === 'paused' && <Step slug={slug} action="resume" csrf={csrf} label="恢复" />}
+        {status === 'published' && <Step slug={slug} action="settle" csrf={csrf} label="结算" secondary />}
+      </div>
+      {(draft || isRunning(status)) && (
+        <form method="post" action={`/admin/campaigns/${slug}/dates`} class="inline" id="campaign-dates">
+          <input type="hidden" name={CSRF_FIELD} value={csrf} />
+          {draft && (
+            <label>
+              开始时间（{zoneLabel(zone)}）{' '}
+              <input
+                type="datetime-local"
+                step={1}
+                name="opensAt"
+                required
+                value={typed?.opensAt ?? wallTime(campaign.opensAt, zone)}
+              />
+            </label>
+          )}
+          <label>
+            截止时间（{zoneLabel(zone)}）{' '}
+            <input
+              type="datetime-local"
+              step={1}
+              name="closesAt"
+              required
+              value={typed?.closesAt ?? wallTime(campaign.closesAt, zone)}
+            />
+          </label>
+          <button type="submit" class="secondary">
+            {draft ? '修改时间' : '修改截止时间'}
+          </button>
+        </form>
+      )}
+      {!draft && isRunning(status) && (
+        <p class="muted">
+          评议开启后，问卷和计分配置不再修改，以免改变已提交答卷的含义；截止时间可以延长或提前，但不能早于现在。
+        </p>
+      )}
+      {isBeforeClose(status) && (
+        <p class="muted">
+          截止时间 <Time at={campaign.closesAt} zone={zone} />
+          ；截止后才能发布结果。
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** 发布结果的确认: what would be published, a ticked confirmation checked by the server. */
+export function PublishConfirmation({
+  campaign,
+  preview,
+  csrf,
+  error,
+}: {
+  campaign: Campaign;
+  preview: PublicationPreview;
+  csrf: string;
+  error?: string;
+}) {
+  const { counts, departments } = preview;
+  return (
+    <section class="card" id="publish-confirm">
+      <h2>{preview.republish ? '发布更正结果' : '发布结果'}</h2>
+      {(error || preview.refused) && (
+        <p class="error" role="alert" id="publish-error">
+          {error ?? preview.refused}
+        </p>
+      )}
+      <p>将按当前答卷和核实情况计算全部结果（含抽样区间），保存为不可更改的结果快照并向部门联络员公布：</p>
+      <ul id="publish-summary">
+        <li>
+          答卷 {counts.responses} 份，纳入计分 {counts.included} 份，剔除 {counts.excluded} 份（另有 {counts.flagged}{' '}
+          份标记供核查）
+        </li>
+        <li>
+          部门 {departments.total} 个，参加排名 {departments.ranked} 个
+          {departments.unranked > 0 && `，样本不足不予排名 ${departments.unranked} 个`}
+        </li>
+        {preview.republish && <li>本活动已发布过结果，这次发布会成为更正快照，列出变化。</li>}
+      </ul>
+      {!preview.refused && (
+        <form method="post" action={`/admin/campaigns/${campaign.slug}/publish`} class="stack" id="publish">
+          <input type="hidden" name={CSRF_FIELD} value={csrf} />
+          <label>
+            <input type="checkbox" name="confirm" value="1" required /> 我已核对以上数字，确认发布
+          </label>
+          <div>
+            <button type="submit">计算并发布</button>
+          </div>
+        </form>
+      )}
+      <p>
+        <a href={`/admin/campaigns/${campaign.slug}#publish-section`}>← 返回活动页</a>
+      </p>
+    </section>
+  );
+}
