@@ -20,6 +20,25 @@ import { DEFAULT_TIME_ZONE, formatDateTime, instantInZone, isTimeZone, zoneLabel
 export const wallTime = (at: string, zone: string) =>
   `${formatDateTime(at, zone).replace(' ', 'T')}:${new Date(at).toISOString().slice(17, 19)}`;
 
+/** A time typed in the campaign's zone (datetime-local, to the second), its label naming the zone. */
+export function ZoneTimeField({
+  label,
+  name,
+  zone,
+  value,
+}: {
+  label: string;
+  name: string;
+  zone: string;
+  value: string;
+}) {
+  return (
+    <label>
+      {label}（{zoneLabel(zone)}） <input type="datetime-local" step={1} name={name} required value={value} />
+    </label>
+  );
+}
+
 /** Last year's name or code with its years moved on (2026年度 → 2027年度), a suggestion for a new campaign. */
 export const yearOn = (text: string) => text.replace(/20\d\d/g, (year) => String(Number(year) + 1));
 

@@ -5,8 +5,8 @@ import type { CampaignStatus, PublicationPreview } from '../contracts.js';
 import { AppError } from '../errors.js';
 import { Time } from '../http/components/time.js';
 import type { FormValues } from '../http/forms.js';
-import { instantInZone, zoneLabel } from '../../web/lib/time.js';
-import { wallTime } from './campaign-form.js';
+import { instantInZone } from '../../web/lib/time.js';
+import { wallTime, ZoneTimeField } from './campaign-form.js';
 
 /** The lifecycle steps the campaign page offers as buttons, with what each says when done. */
 export const LIFECYCLE_DONE = {
@@ -140,27 +140,19 @@ export function LifecycleSection({
         <form method="post" action={`/admin/campaigns/${slug}/dates`} class="inline" id="campaign-dates">
           <input type="hidden" name={CSRF_FIELD} value={csrf} />
           {draft && (
-            <label>
-              开始时间（{zoneLabel(zone)}）{' '}
-              <input
-                type="datetime-local"
-                step={1}
-                name="opensAt"
-                required
-                value={typed?.opensAt ?? wallTime(campaign.opensAt, zone)}
-              />
-            </label>
-          )}
-          <label>
-            截止时间（{zoneLabel(zone)}）{' '}
-            <input
-              type="datetime-local"
-              step={1}
-              name="closesAt"
-              required
-              value={typed?.closesAt ?? wallTime(campaign.closesAt, zone)}
+            <ZoneTimeField
+              label="开始时间"
+              name="opensAt"
+              zone={zone}
+              value={typed?.opensAt ?? wallTime(campaign.opensAt, zone)}
             />
-          </label>
+          )}
+          <ZoneTimeField
+            label="截止时间"
+            name="closesAt"
+            zone={zone}
+            value={typed?.closesAt ?? wallTime(campaign.closesAt, zone)}
+          />
           <button type="submit" class="secondary">
             {draft ? '修改时间' : '修改截止时间'}
           </button>

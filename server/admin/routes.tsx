@@ -31,6 +31,7 @@ import {
   formErrors,
   wallTime,
   yearOn,
+  ZoneTimeField,
   type CampaignFormProps,
 } from './campaign-form.js';
 import { InvitationsSection } from '../invitations/pages.js';
@@ -146,26 +147,18 @@ function CloneForm({ campaign, csrf, banner }: { campaign: Campaign; csrf: strin
           {CLONE_FIELDS.slug}（小写字母、数字和连字符）{' '}
           <input name="slug" required maxlength={63} value={typed?.slug ?? yearOn(campaign.slug)} />
         </label>
-        <label>
-          {CLONE_FIELDS.opensAt}（{zoneLabel(zone)}）{' '}
-          <input
-            type="datetime-local"
-            step={1}
-            name="opensAt"
-            required
-            value={typed?.opensAt ?? wallTime(defaults.opensAt, zone)}
-          />
-        </label>
-        <label>
-          {CLONE_FIELDS.closesAt}（{zoneLabel(zone)}）{' '}
-          <input
-            type="datetime-local"
-            step={1}
-            name="closesAt"
-            required
-            value={typed?.closesAt ?? wallTime(defaults.closesAt, zone)}
-          />
-        </label>
+        <ZoneTimeField
+          label={CLONE_FIELDS.opensAt}
+          name="opensAt"
+          zone={zone}
+          value={typed?.opensAt ?? wallTime(defaults.opensAt, zone)}
+        />
+        <ZoneTimeField
+          label={CLONE_FIELDS.closesAt}
+          name="closesAt"
+          zone={zone}
+          value={typed?.closesAt ?? wallTime(defaults.closesAt, zone)}
+        />
         <label>
           <input type="checkbox" name="withRoster" value="1" checked={typed?.withRoster === '1'} />{' '}
           {CLONE_FIELDS.withRoster}

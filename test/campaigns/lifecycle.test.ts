@@ -1,18 +1,22 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
-import type { CampaignChanged, CanonicalRecord, ErrorBody } from '../../server/contracts.js';
+import type { CampaignChanged, CanonicalRecord, ErrorBody, PublicationPreview } from '../../server/contracts.js';
+import * as lifecycleMigration from '../../server/db/migrations/0032_campaign_lifecycle.js';
+import { newId, newToken } from '../../server/shared/ids.js';
 import type { Db } from '../../server/db/connect.js';
 import { createServices, type Services } from '../../server/services.js';
 import { loginAs } from '../helpers/auth.js';
 import { runCommand } from '../helpers/cli.js';
-import { sqliteDb } from '../helpers/db.js';
+import { dialects, sqliteDb } from '../helpers/db.js';
+import { createInvitation, jsonRequest, webAnswers } from '../evaluator/helpers.js';
 import { createTestCampaign, insertEvaluators } from '../helpers/fixtures.js';
-import { knownRecords } from '../results/helpers.js';
+import { knownRecords, storeRecords } from '../results/helpers.js';
 
 /** A canonical record as a line of a response file, in the questionnaire's flat per-item shape. */
 const line = (r: CanonicalRecord) =>
@@ -23,20 +27,20 @@ let services: Services;
 const clock = fixedClock('2026-11-10T02:00:00Z');
 const deps = () => ({ db, config: defaultConfig(), clock });
 
-beforeEach(async () => {
-  db = await sqliteDb();
-  clock.set('2026-11-10T02:00:00Z');
-  services = createServices(deps());
-});
-afterEach(() => db.close());
-
 const refusal = (p: Promise<unknown>) =>
   p.then(
     () => null,
     (e: { code: string; message: string }) => ({ code: e.code, message: e.message }),
   );
 
-describe('a campaign’s lifecycle', () => {
+describe.each(await dialects())('a campaign’s lifecycle on $name', ({ open }) => {
+  beforeEach(async () => {
+    db = await open();
+    clock.set('2026-11-10T02:00:00Z');
+    services = createServices(deps());
+  });
+  afterEach(() => db.close());
+
   it('is a draft when created and refuses to open, in Chinese, without departments and evaluators', async () => {
     const draft = await createTestCampaign(db, services, { departments: 0, state: 'draft' });
     expect(services.campaigns.status(draft)).toBe('draft');
@@ -53,9 +57,13 @@ describe('a campaign’s lifecycle', () => {
     expect(services.campaigns.status(await services.campaigns.open(draft.slug, 'office'))).toBe('open');
     const later = await services.campaigns.setDates(draft.slug, { closesAt: '2027-01-10T00:00:00Z' }, 'office');
     expect(later.closesAt).toBe('2027-01-10T00:00:00.000Z');
+    expect(later.config.closesAt).toBe('2027-01-10T00:00:00.000Z');
     expect(
       await refusal(services.campaigns.setDates(draft.slug, { closesAt: '2026-11-01T00:00:00Z' }, 'office')),
     ).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('早于现在') });
+    expect(
+      await refusal(services.campaigns.setDates(draft.slug, { opensAt: '2026-11-05T00:00:00Z' }, 'office')),
+    ).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('开始时间不能再改') });
     expect(services.campaigns.status(await services.campaigns.pause(draft.slug, 'office'))).toBe('paused');
     expect(services.campaigns.status(await services.campaigns.resume(draft.slug, 'office'))).toBe('open');
     expect(await refusal(services.results.publish(draft.slug, 'office'))).toMatchObject({
@@ -65,9 +73,76 @@ describe('a campaign’s lifecycle', () => {
     const closed = await services.campaigns.close(draft.slug, 'office');
     expect(services.campaigns.status(closed)).toBe('closed');
     expect(closed.closesAt).toBe(clock.now().toISOString());
-    const actions = (await services.audit.list({})).map((r) => r.action);
-    for (const a of ['campaign_open', 'campaign_dates', 'campaign_pause', 'campaign_resume', 'campaign_close'])
-      expect(actions).toContain(a);
+    expect(await refusal(services.campaigns.pause(draft.slug, 'office'))).toMatchObject({ code: 'CONFLICT' });
+    const audited = (await services.audit.list({})).filter((r) => r.action.startsWith('campaign_'));
+    expect(audited.map((r) => r.action).sort()).toEqual(
+      [
+        'campaign_create',
+        'campaign_open',
+        'campaign_dates',
+        'campaign_pause',
+        'campaign_resume',
+        'campaign_close',
+      ].sort(),
+    );
+  });
+
+  it('takes no answers while a draft, paused or closed, telling the evaluator why', async () => {
+    const app = createApp(deps(), services);
+    const draft = await createTestCampaign(db, services, { state: 'draft' });
+    const { token } = await createInvitation(db, draft);
+    const other = await createInvitation(db, draft);
+    const submit = (link = token) =>
+      app.request(
+        `/api/s/${link}/submit`,
+        jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 300 }, { 'Idempotency-Key': newToken() }),
+      );
+    const refusedWith = async (res: Response) => {
+      const { error } = (await res.json()) as ErrorBody;
+      expect(res.status, error.message).toBe(403);
+      return error;
+    };
+    expect(await refusedWith(await submit())).toMatchObject({
+      code: 'CAMPAIGN_NOT_OPEN',
+      message: expect.stringContaining('尚未开启，评议办开启后即可填写'),
+    });
+    await services.campaigns.open(draft.slug, 'office');
+    await services.campaigns.pause(draft.slug, 'office');
+    expect(await refusedWith(await submit())).toMatchObject({
+      code: 'CAMPAIGN_NOT_OPEN',
+      message: expect.stringContaining('评议暂停中'),
+    });
+    const page = await app.request(`/s/${token}`);
+    expect(page.status).toBe(403);
+    expect(await page.text()).toContain('您已保存的内容不会丢失');
+    await services.campaigns.resume(draft.slug, 'office');
+    expect((await submit()).status).toBe(201);
+    await services.campaigns.close(draft.slug, 'office');
+    expect((await refusedWith(await submit(other.token))).code).toBe('CAMPAIGN_CLOSED');
+  });
+
+  it('takes a past year entered from paper: departments and imported responses, closed as it is, published, then no more imports', async () => {
+    const paper = await createTestCampaign(db, services, {
+      slug: 'paper-2025',
+      state: 'draft',
+      overrides: { opensAt: '2025-11-01T00:00:00+08:00', closesAt: '2025-12-31T23:59:00+08:00' },
+    });
+    expect(await refusal(services.campaigns.open(paper.slug, 'office'))).toMatchObject({
+      message: expect.stringContaining('往年补录的活动请直接截止'),
+    });
+    const text = `${knownRecords().records.map(line).join('\n')}\n`;
+    expect((await services.responses.importJsonl(paper, text)).stored).toBeGreaterThan(0);
+    const closed = await services.campaigns.close(paper.slug, 'office');
+    expect(services.campaigns.status(closed)).toBe('closed');
+    expect(closed.closesAt).toBe(paper.closesAt);
+    await services.results.publish(paper.slug, 'office');
+    const published = await services.campaigns.getBySlug(paper.slug);
+    expect(services.campaigns.status(published)).toBe('published');
+    expect(await refusal(services.responses.importJsonl(published, text))).toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('不能导入答卷：结果已经发布'),
+    });
+    expect(services.campaigns.status(await services.campaigns.settle(paper.slug, 'office'))).toBe('settled');
   });
 
   it('is closed once its deadline passes by the clock', async () => {
@@ -75,9 +150,46 @@ describe('a campaign’s lifecycle', () => {
     clock.set('2027-01-01T00:00:00Z');
     expect(services.campaigns.status(campaign)).toBe('closed');
   });
+
+  it('gives existing campaigns the state their data shows when migrated (0032)', async () => {
+    const empty = await createTestCampaign(db, services, { slug: 'empty-2026', departments: 0 });
+    const running = await createTestCampaign(db, services, { slug: 'running-2026' });
+    const done = await createTestCampaign(db, services, { slug: 'done-2026' });
+    const interim = await createTestCampaign(db, services, { slug: 'interim-2026' });
+    await storeRecords(services, done, knownRecords().records);
+    clock.set('2027-01-05T00:00:00Z');
+    await services.results.publish(done.slug, 'office');
+    // an interim publication of the old days, before the deadline: the same row, a month earlier
+    const row = await db.kysely.selectFrom('snapshots').selectAll().executeTakeFirstOrThrow();
+    await db.kysely
+      .insertInto('snapshots')
+      .values({ ...row, id: newId(), campaign_id: interim.id, created_at: '2026-12-01T00:00:00.000Z' })
+      .execute();
+    const kysely = db.kysely as unknown as Kysely<unknown>;
+    await lifecycleMigration.down(kysely);
+    await lifecycleMigration.up(kysely);
+    const states = Object.fromEntries(
+      (await services.campaigns.list()).map((c) => [c.slug, services.campaigns.status(c)]),
+    );
+    expect(states).toEqual({
+      [empty.slug]: 'draft',
+      [running.slug]: 'closed',
+      [done.slug]: 'published',
+      [interim.slug]: 'closed',
+    });
+    clock.set('2026-12-02T00:00:00Z');
+    expect(services.campaigns.status(await services.campaigns.getBySlug(interim.slug))).toBe('open');
+  });
 });
 
 describe('the lifecycle over HTTP and the CLI', () => {
+  beforeEach(async () => {
+    db = await sqliteDb();
+    clock.set('2026-11-10T02:00:00Z');
+    services = createServices(deps());
+  });
+  afterEach(() => db.close());
+
   it('POST /api/campaigns/:slug/open refuses with 409 and its reasons, then opens', async () => {
     const app = createApp(deps());
     const admin = await loginAs(app, services, 'admin');
@@ -94,6 +206,20 @@ describe('the lifecycle over HTTP and the CLI', () => {
       status: 'open',
       statusLabel: '进行中',
     });
+    const dates = await app.request(`/api/campaigns/${draft.slug}/dates`, {
+      method: 'PUT',
+      headers: admin.headers({ 'content-type': 'application/json' }),
+      body: JSON.stringify({ closesAt: '2026-11-09T00:00:00Z' }),
+    });
+    expect(dates.status).toBe(409);
+    expect(((await dates.json()) as ErrorBody).error.message).toContain('不能修改截止时间：新的截止时间');
+    const early = await app.request(`/api/campaigns/${draft.slug}/snapshots`, {
+      method: 'POST',
+      headers: admin.headers(),
+    });
+    expect(early.status).toBe(409);
+    const preview = await app.request(`/api/campaigns/${draft.slug}/publication`, { headers: admin.headers() });
+    expect(((await preview.json()) as PublicationPreview).refused).toContain('评议尚未截止');
     expect((await post('close')).status).toBe(200);
   });
 
