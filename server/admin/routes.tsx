@@ -39,6 +39,7 @@ import { AppError } from '../errors.js';
 import { PurgeSection, type PurgeState } from '../privacy/pages.js';
 import type { Services } from '../services.js';
 import { DEFAULT_TIME_ZONE, instantInZone, zoneLabel } from '../../web/lib/time.js';
+import { INTERIM, LIVE } from '../../web/lib/format.js';
 
 const MODE_LABELS: Record<string, string> = { anonymous: '匿名', named: '实名' };
 
@@ -369,7 +370,7 @@ export function adminRoutes(services: Services) {
           {isBeforeClose(status) ? (
             <p id="publish-interim">
               评议尚未截止，不能发布结果；现在只能查看
-              <a href={`/dashboard?campaign=${campaign.slug}`}>中期结果</a>
+              <a href={`/dashboard?campaign=${campaign.slug}&snapshot=${LIVE}`}>{INTERIM}</a>
               （仅评议办和分析人员可见，部门联络员看不到）。
             </p>
           ) : (

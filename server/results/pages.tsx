@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import { requirePageRole } from '../accounts/middleware.js';
 import type { Campaign } from '../campaigns/service.js';
-import { isBeforeClose, STATUS_LABELS } from '../campaigns/lifecycle.js';
+import { STATUS_LABELS } from '../campaigns/lifecycle.js';
 import { AppError } from '../errors.js';
 import type { Viewer } from '../http/components/header.js';
 import { Layout } from '../http/components/layout.js';
@@ -154,8 +154,6 @@ export function dashboardPages(services: Services) {
               已发布的结果快照 <code>{snapshot.id}</code>，发布于 <Time at={snapshot.createdAt} zone={zone} />（
               {snapshot.createdBy}）
             </>
-          ) : isBeforeClose(status) ? (
-            '中期结果：评议尚未截止，不能发布，数字会随答卷和核实情况变化（最多每分钟重新计算一次）；部门联络员看不到。'
           ) : (
             <>
               <strong class="interim">{INTERIM}</strong>
