@@ -1,5 +1,6 @@
 import type { CampaignStatus } from '../contracts.js';
 import type { Campaign } from '../campaigns/service.js';
+import { isBeforeClose } from '../campaigns/lifecycle.js';
 import type { HeldLinks } from './service.js';
 
 /** The file an invitations form asks for: every format in one .zip first. */
@@ -78,7 +79,7 @@ export function InvitationsSection({
         <button type="submit">生成并下载</button>
         <div class="result" aria-live="polite"></div>
       </form>
-      {held === 'held' && status !== 'closed' && (
+      {held === 'held' && isBeforeClose(status) && (
         <form id="invitations-download" class="inline links" data-endpoint={`${base}/invitations/download`}>
           <FormatSelect />
           <button type="submit" class="secondary">

@@ -6,6 +6,7 @@ import { campaignState, categoryLabel, type Campaign } from '../campaigns/servic
 import type { AuditService } from '../accounts/audit.js';
 import type { CampaignStatus, Chase, Progress } from '../contracts.js';
 import { AppError } from '../errors.js';
+import { isBeforeClose } from '../campaigns/lifecycle.js';
 import { newToken, sha256 } from '../shared/ids.js';
 import type { Evaluator } from '../roster/repository.js';
 import { openPendingSpend } from '../shared/sealing.js';
@@ -182,7 +183,7 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
       };
       const holds = heldLinks(campaign);
       if (holds !== 'held') throw new AppError('CONFLICT', why[holds]);
-      if (status === 'closed') throw new AppError('CONFLICT', '活动已截止，保存的链接已清除，不能再下载');
+      if (!isBeforeClose(status)) throw new AppError('CONFLICT', '活动已截止，保存的链接已清除，不能再下载');
       const links = (await repo.heldLinks(campaign.id)).flatMap(({ token_hash, token_sealed, ...evaluator }) => {
         const token = vault.open(token_sealed!, token_hash);
         return token === undefined ? [] : [issuedTo(evaluator, token)];
