@@ -154,6 +154,7 @@ describe.each(await dialects())('held links of a named campaign on $name', ({ op
     await setup('named');
     const [first] = await generate();
     expect((await submit(tokenOf(first))).status).toBe(201);
+    await s.services.campaigns.close(s.campaign.slug, 'office');
     await s.services.results.publish(s.campaign.slug, 'office');
     expect(
       (await db.kysely.selectFrom('invitations').select('token_sealed').execute()).map((r) => r.token_sealed),
