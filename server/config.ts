@@ -46,6 +46,11 @@ export const appConfigSchema = z
     smtpPass: z.string().optional(),
     /** the sender address, e.g. 评议办 <pingyi@example.gov.cn> */
     smtpFrom: z.string().optional(),
+    /** SMS through an HTTP gateway: POST JSON {to, text} with a bearer token (docs/DEPLOY.md) */
+    smsGatewayUrl: z.string().url('短信网关地址格式不正确，应为 https://…').optional(),
+    smsGatewayToken: z.string().min(1).optional(),
+    /** reminders go to a person at most once in this many days */
+    reminderIntervalDays: z.coerce.number().int().min(1, '提醒间隔至少 1 天').max(365).default(3),
     /** the key named campaigns' links are held under until the close: 32 bytes, base64 or hex */
     invitationKey: z
       .string()
@@ -60,6 +65,12 @@ export const appConfigSchema = z
         code: 'custom',
         path: ['smtpFrom'],
         message: '配置了 SMTP 服务器时必须填写发件地址（SMTP_FROM）',
+      });
+    if (c.smsGatewayUrl && !c.smsGatewayToken)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['smsGatewayToken'],
+        message: '配置了短信网关时必须填写令牌（SMS_GATEWAY_TOKEN）',
       });
     if (c.smtpUser && !c.smtpPass)
       ctx.addIssue({ code: 'custom', path: ['smtpPass'], message: '填写了 SMTP_USER 时必须同时填写 SMTP_PASS' });
@@ -110,6 +121,9 @@ const ENV_NAMES: Record<string, string> = {
   smtpFrom: 'SMTP_FROM',
   invitationKey: 'INVITATION_KEY',
   invitationKeyFile: 'INVITATION_KEY_FILE',
+  smsGatewayUrl: 'SMS_GATEWAY_URL',
+  smsGatewayToken: 'SMS_GATEWAY_TOKEN',
+  reminderIntervalDays: 'REMINDER_INTERVAL_DAYS',
 };
 
 /** Links on this address open only on the server itself: letters and QR codes for it reach nobody. */
@@ -164,6 +178,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     smtpUser: env.SMTP_USER || undefined,
     smtpPass: env.SMTP_PASS || undefined,
     smtpFrom: env.SMTP_FROM || undefined,
+    smsGatewayUrl: env.SMS_GATEWAY_URL || undefined,
+    smsGatewayToken: env.SMS_GATEWAY_TOKEN || undefined,
+    reminderIntervalDays: env.REMINDER_INTERVAL_DAYS || undefined,
     invitationKey: env.INVITATION_KEY || undefined,
     invitationKeyFile: env.INVITATION_KEY_FILE || defaultInvitationKeyFile(env.DATABASE_URL),
   });

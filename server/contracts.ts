@@ -902,6 +902,8 @@ export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed';
 export interface OutboxMessage {
   id: string;
   dedupeKey: string;
+  /** e-mail, or SMS through the gateway */
+  channel: 'email' | 'sms';
   recipient: string;
   subject: string;
   body: string;
@@ -911,6 +913,13 @@ export interface OutboxMessage {
   nextAttemptAt: string;
   sentAt: string | null;
   lastError: string | null;
+}
+
+/** `POST /api/campaigns/:slug/invitations/remind`: who was reminded (not reminded within `intervalDays`, not submitted). */
+export interface ReminderSummary {
+  people: number;
+  queued: { email: number; sms: number };
+  intervalDays: number;
 }
 
 /** `GET /api/outbox` */

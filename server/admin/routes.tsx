@@ -446,6 +446,7 @@ export function adminRoutes(services: Services) {
           held={services.invitations.heldLinks(campaign)}
           toInvite={progress.totals.evaluators - progress.totals.invited}
           loopback={loopback}
+          reminderDays={services.invitations.reminderIntervalDays}
         />
 
         <section class="card" id="progress">

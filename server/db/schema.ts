@@ -111,6 +111,8 @@ export interface InvitationsTable {
   unsealed: Generated<number>;
   /** named campaigns only, while unused and open: the plain token sealed under the invitation key (migration 0036) */
   token_sealed: Generated<string | null>;
+  /** the last reminder sent to this invitation's evaluator (migration 0037); cleared when an anonymous spend is flagged */
+  reminded_at: Generated<string | null>;
 }
 
 export interface DraftsTable {
@@ -416,6 +418,10 @@ export interface OutboxTable {
   claimed_until: string | null;
   sent_at: string | null;
   last_error: string | null;
+  /** email | sms (migration 0037) */
+  channel: Generated<string>;
+  /** 0/1: the body holds an invitation link, erased once sent or given up */
+  transient: Generated<number>;
 }
 
 /** A local day off or working day over the national calendar (server/calendar/). */

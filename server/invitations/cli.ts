@@ -1,5 +1,6 @@
 import { assertWritable, CliError, writeOutput, type Command } from '../cli/framework.js';
 import type { Services } from '../services.js';
+import { chosenChannels } from './messages.js';
 import { type ExportFormat, exportInvitations, formatOfFile, hasLetters, OUT_EXTENSIONS } from './export.js';
 import { tableLines } from '../cli/table.js';
 import type { Chase, Progress } from '../contracts.js';
@@ -39,8 +40,6 @@ export const invitationsExportCommand: Command = {
     ctx.io.out(`已导出 ${links.length} 个未使用的邀请链接，写入 ${out}`);
   },
 };
-
-export const invitationsCommands: Command[] = [invitationsExportCommand];
 
 /** The progress per category and per 单位 as terminal lines; the imported responses on a line of their own. */
 export function progressLines(progress: Progress, chase: Chase): string[] {
@@ -129,3 +128,34 @@ export const progressCommand: Command = {
     }
   },
 };
+
+export const invitationsRemindCommand: Command = {
+  name: 'invitations remind',
+  usage: 'invitations remind --campaign SLUG [--email] [--sms] [--days N]',
+  summary: '提醒还没有提交的评议代表（不含链接；默认邮件；每人每 N 天至多一次，默认 REMINDER_INTERVAL_DAYS 或 3）',
+  options: {
+    campaign: { type: 'string' },
+    email: { type: 'boolean' },
+    sms: { type: 'boolean' },
+    days: { type: 'string' },
+  },
+  async run({ values }, ctx) {
+    const slug = values.campaign as string | undefined;
+    if (!slug) throw new CliError('用法：minping invitations remind --campaign SLUG [--sms] [--days N]');
+    const days = values.days === undefined ? undefined : Number(values.days);
+    if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= 365))
+      throw new CliError('--days 应为 1–365 的整数');
+    const services = await ctx.services();
+    const campaign = await services.campaigns.getBySlug(slug);
+    const summary = await services.invitations.remind(campaign, services.campaigns.status(campaign), {
+      actor: 'cli',
+      channels: chosenChannels(values.email, values.sms, ['email']),
+      intervalDays: days,
+    });
+    ctx.io.out(
+      `已提醒 ${summary.people} 人（邮件 ${summary.queued.email}，短信 ${summary.queued.sms}；${summary.intervalDays} 天内提醒过的和已提交的不再提醒）`,
+    );
+  },
+};
+
+export const invitationsCommands: Command[] = [invitationsExportCommand, invitationsRemindCommand];

@@ -46,12 +46,14 @@ export function InvitationsSection({
   held,
   toInvite,
   loopback,
+  reminderDays,
 }: {
   campaign: Campaign;
   status: CampaignStatus;
   held: HeldLinks;
   toInvite: number;
   loopback: string | null;
+  reminderDays: number;
 }) {
   const base = `/api/campaigns/${campaign.slug}`;
   return (
@@ -76,6 +78,12 @@ export function InvitationsSection({
       )}
       <form id="invitations" class="inline links" data-endpoint={`${base}/invitations`}>
         <FormatSelect />
+        <label>
+          <input type="checkbox" name="sendEmail" value="1" /> 同时发邮件（有邮箱的代表，邮件含链接）
+        </label>
+        <label>
+          <input type="checkbox" name="sendSms" value="1" /> 同时发短信（有电话的代表）
+        </label>
         <button type="submit">生成并下载</button>
         <div class="result" aria-live="polite"></div>
       </form>
@@ -84,6 +92,25 @@ export function InvitationsSection({
           <FormatSelect />
           <button type="submit" class="secondary">
             再次下载未使用的链接
+          </button>
+          <div class="result" aria-live="polite"></div>
+        </form>
+      )}
+      {status === 'open' && (
+        <form id="invitations-remind" class="inline" data-endpoint={`${base}/invitations/remind`}>
+          <h3>提醒未提交的代表</h3>
+          <p class="muted">
+            提醒不含链接，只请对方使用此前收到的邀请链接；已提交的（匿名评议按进度统计的“已提交”）不会收到，每人每{' '}
+            {reminderDays} 天至多一次。
+          </p>
+          <label>
+            <input type="checkbox" name="email" value="1" checked /> 邮件
+          </label>
+          <label>
+            <input type="checkbox" name="sms" value="1" /> 短信
+          </label>
+          <button type="submit" class="secondary">
+            发送提醒
           </button>
           <div class="result" aria-live="polite"></div>
         </form>

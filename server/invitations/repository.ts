@@ -162,8 +162,8 @@ export function invitationsRepository(db: Kysely<Database>) {
      * Flag the invitations of a campaign's pending spent links as used, in one transaction, one row
      * at a time in random order, once at least `minimum` are waiting: the batch is the smallest
      * group a response hides in, on SQLite (one commit flags them all) and PostgreSQL (they share
-     * this transaction's id, which no response has). Their opening and first draft times are
-     * cleared at the same time. `reveal` opens a sealed id (undefined: not ours, left waiting).
+     * this transaction's id, which no response has). Their opening, first draft and last reminder
+     * times are cleared at the same time. `reveal` opens a sealed id (undefined: not ours, left waiting).
      * PostgreSQL skips links another process is flagging at the same moment.
      */
     async flagSpent(
@@ -184,7 +184,7 @@ export function invitationsRepository(db: Kysely<Database>) {
         for (const { id } of shuffled(batch)) {
           await trx
             .updateTable('invitations')
-            .set({ used: 1, used_at: null, unsealed: 0, opened_at: null, draft_saved_at: null })
+            .set({ used: 1, used_at: null, unsealed: 0, opened_at: null, draft_saved_at: null, reminded_at: null })
             .where('id', '=', id)
             .executeTakeFirst();
         }
@@ -342,6 +342,40 @@ export function invitationsRepository(db: Kysely<Database>) {
             .executeTakeFirst()
         ).numUpdatedRows,
       ),
+
+    /**
+     * Unused invitations of a campaign not reminded since `cutoff`, with their evaluators;
+     * `spentIds` (spent links waiting for their batch) count as used.
+     */
+    toRemind: (campaignId: string, cutoff: string, spentIds: readonly string[]) => {
+      let q = db
+        .selectFrom('invitations')
+        .innerJoin('evaluators', 'evaluators.id', 'invitations.evaluator_id')
+        .select(evaluatorColumns)
+        .select('invitations.id as invitation_id')
+        .where('invitations.campaign_id', '=', campaignId)
+        .where('invitations.used', '=', 0)
+        .where((eb) => eb.or([eb('invitations.reminded_at', 'is', null), eb('invitations.reminded_at', '<=', cutoff)]));
+      for (const ids of chunks([...spentIds])) q = q.where('invitations.id', 'not in', ids);
+      return q.orderBy('invitations.id').execute();
+    },
+
+    /** Note a reminder on those of `ids` still unused and not reminded since `cutoff`: the ids noted. */
+    async markReminded(ids: readonly string[], at: string, cutoff: string): Promise<Set<string>> {
+      const noted = new Set<string>();
+      for (const chunk of chunks([...ids])) {
+        const rows = await db
+          .updateTable('invitations')
+          .set({ reminded_at: at })
+          .where('id', 'in', chunk)
+          .where('used', '=', 0)
+          .where((eb) => eb.or([eb('reminded_at', 'is', null), eb('reminded_at', '<=', cutoff)]))
+          .returning('id')
+          .execute();
+        for (const r of rows) noted.add(r.id);
+      }
+      return noted;
+    },
 
     /** Campaigns closed by `now` that still hold links. */
     closedCampaignsHoldingLinks: async (now: string): Promise<string[]> =>

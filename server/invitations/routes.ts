@@ -7,6 +7,7 @@ import { AppError, parseOrThrow } from '../errors.js';
 import type { Services } from '../services.js';
 import { parseJson } from '../shared/json.js';
 import { CHASE_FORMATS, chaseFile } from './chase.js';
+import { type Channel, chosenChannels } from './messages.js';
 import { EXPORT_FORMATS, exportInvitations, hasLetters, type ExportFile } from './export.js';
 
 function download(file: ExportFile, extra: Record<string, string> = {}) {
@@ -23,8 +24,20 @@ function download(file: ExportFile, extra: Record<string, string> = {}) {
 
 const chaseQuery = z.object({ format: z.enum(['json', ...CHASE_FORMATS]).default('json') });
 
-/** A JSON body may say instead of the query: `{ "format": "csv", "allowLoopback": true }`. */
-const linkBody = z.object({ format: z.string().optional(), allowLoopback: z.boolean().optional() });
+/** A JSON body may say instead of the query: `{ "format": "csv", "allowLoopback": true, "sendEmail": true }`. */
+const linkBody = z.object({
+  format: z.string().optional(),
+  allowLoopback: z.boolean().optional(),
+  sendEmail: z.boolean().optional(),
+  sendSms: z.boolean().optional(),
+});
+
+/** `POST …/invitations/remind`: by e-mail unless told otherwise, at most once in `intervalDays` (default REMINDER_INTERVAL_DAYS). */
+const remindBody = z.strictObject({
+  email: z.boolean().optional(),
+  sms: z.boolean().optional(),
+  intervalDays: z.number().int().min(1).max(365).optional(),
+});
 
 /**
  * The file asked for (`format`, one of `formats`, else `fallback`) and whether the office
@@ -34,15 +47,19 @@ async function linkRequestOf<F extends string>(
   c: { req: { query(k: string): string | undefined; header(k: string): string | undefined; text(): Promise<string> } },
   formats: readonly F[],
   fallback: F,
-): Promise<{ format: F; allowLoopback: boolean }> {
+): Promise<{ format: F; allowLoopback: boolean; send: Channel[] }> {
   let format = c.req.query('format');
   let allowLoopback = c.req.query('allowLoopback') === '1';
+  let sendEmail = c.req.query('sendEmail') === '1';
+  let sendSms = c.req.query('sendSms') === '1';
   if (!format && (c.req.header('content-type') ?? '').startsWith('application/json')) {
     const text = await c.req.text();
     if (text.trim()) {
       const body = parseOrThrow(linkBody, parseJson(text, '请求体'), '请求体');
       format = body.format;
       allowLoopback ||= body.allowLoopback === true;
+      sendEmail ||= body.sendEmail === true;
+      sendSms ||= body.sendSms === true;
     }
   }
   format ??= fallback;
@@ -51,7 +68,7 @@ async function linkRequestOf<F extends string>(
       { field: 'format', message: `应为 ${formats.join(' | ')}` },
     ]);
   }
-  return { format: format as F, allowLoopback };
+  return { format: format as F, allowLoopback, send: chosenChannels(sendEmail, sendSms) };
 }
 
 /** Invitations and progress under `/api/campaigns/:slug`. */
@@ -65,9 +82,9 @@ export function invitationsRoutes(services: Services, clock: Clock) {
    */
   app.post('/:slug/invitations', requireRole('admin'), async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
-    const { format, allowLoopback } = await linkRequestOf(c, EXPORT_FORMATS, 'bundle');
+    const { format, allowLoopback, send } = await linkRequestOf(c, EXPORT_FORMATS, 'bundle');
     if (hasLetters(format)) services.invitations.assertLettersReachable({ allowLoopback });
-    const issued = await services.invitations.generate(campaign, { actor: c.get('user').username });
+    const issued = await services.invitations.generate(campaign, { actor: c.get('user').username, send });
     if (!issued.length)
       throw new AppError(
         'CONFLICT',
@@ -118,6 +135,20 @@ export function invitationsRoutes(services: Services, clock: Clock) {
       });
     }
     return download(await exportInvitations(campaign, [issued], format, clock.now()));
+  });
+
+  /** Remind those who have not submitted, without the link (ReminderSummary). */
+  app.post('/:slug/invitations/remind', requireRole('admin'), async (c) => {
+    const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
+    const text = await c.req.text();
+    const body = parseOrThrow(remindBody, text.trim() ? parseJson(text, '请求体') : {}, '请求体');
+    return c.json(
+      await services.invitations.remind(campaign, services.campaigns.status(campaign), {
+        actor: c.get('user').username,
+        channels: chosenChannels(body.email, body.sms, ['email']),
+        intervalDays: body.intervalDays,
+      }),
+    );
   });
 
   app.get('/:slug/progress', requireRole('admin', 'analyst'), async (c) => {

@@ -4,7 +4,7 @@ import type { Database } from '../db/schema.js';
 import { loopbackWarning } from '../config.js';
 import { campaignState, categoryLabel, type Campaign } from '../campaigns/service.js';
 import type { AuditService } from '../accounts/audit.js';
-import type { CampaignStatus, Chase, Progress } from '../contracts.js';
+import type { CampaignStatus, Chase, Progress, ReminderSummary } from '../contracts.js';
 import { AppError } from '../errors.js';
 import { isBeforeClose } from '../campaigns/lifecycle.js';
 import { newToken, sha256 } from '../shared/ids.js';
@@ -14,6 +14,8 @@ import { unitRows } from './chase.js';
 import { byUnitThenName } from './export.js';
 import { invitationsRepository } from './repository.js';
 import { linkVault } from './vault.js';
+import { outboxRepository } from '../outbox/repository.js';
+import { assertChannels, type Channel, invitationMessage, recipients, reminderMessage } from './messages.js';
 
 /**
  * An invitation as handed out: the plain token exists only here, in the answer of the generate
@@ -72,6 +74,8 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
   return {
     link: (token: string) => invitationLink(config.publicUrl, token),
     heldLinks,
+    /** REMINDER_INTERVAL_DAYS: a person is reminded at most once in this many days unless asked otherwise */
+    reminderIntervalDays: config.reminderIntervalDays,
     /** Why the links would reach nobody (PUBLIC_URL unset or on this machine), or null. */
     loopbackWarning: () => loopbackWarning(config.publicUrl),
 
@@ -93,7 +97,9 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
      * One invitation for every evaluator of the campaign without one. Only the sha256 of each
      * token is stored: the returned list is the one and only time the plain tokens exist.
      */
-    async generate(campaign: Campaign, options: { actor: string }): Promise<IssuedInvitation[]> {
+    async generate(campaign: Campaign, options: { actor: string; send?: Channel[] }): Promise<IssuedInvitation[]> {
+      const send = options.send ?? [];
+      assertChannels(config, send);
       const now = clock.now().toISOString();
       const evaluators = await repo.evaluatorsWithoutInvitation(campaign.id);
       const issued = evaluators.map((e) => ({ evaluator: e, token: newToken() }));
@@ -108,12 +114,25 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
             tokenSealed: held(campaign, token),
           })),
         );
+        // the messages with the links go in the same commit as their invitations (server/outbox)
+        const outbox = outboxRepository(trx);
+        const sent = recipients(
+          issued.filter((i) => done.has(i.evaluator.id)).map((i) => issuedTo(i.evaluator, i.token)),
+          send,
+        );
+        for (const { person, channel, to } of sent)
+          await outbox.enqueue(invitationMessage(campaign, person, channel, to), now);
         if (done.size) {
           await audit.record(trx, {
             actor: options.actor,
             action: 'invitations_generate',
             campaignId: campaign.id,
-            detail: { count: done.size },
+            detail: {
+              count: done.size,
+              ...(send.length
+                ? { queued: Object.fromEntries(send.map((c) => [c, sent.filter((r) => r.channel === c).length])) }
+                : {}),
+            },
           });
         }
         return done;
@@ -196,6 +215,51 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
         detail: { count: links.length, format: options.format },
       });
       return links;
+    },
+
+    /**
+     * Remind those who have not submitted, without the link, by `channels`, each at most once in
+     * `intervalDays`. "Submitted" is what progress counts: used, or spent and waiting for its batch.
+     */
+    async remind(
+      campaign: Campaign,
+      status: CampaignStatus,
+      options: { actor: string; channels: Channel[]; intervalDays?: number },
+    ): Promise<ReminderSummary> {
+      if (status !== 'open') throw new AppError('CONFLICT', '活动不在进行中，不能发送提醒');
+      if (!options.channels.length)
+        throw new AppError('VALIDATION_FAILED', '请选择提醒方式（邮件或短信）', [
+          { field: 'channels', message: '至少选择一种' },
+        ]);
+      assertChannels(config, options.channels);
+      const intervalDays = options.intervalDays ?? config.reminderIntervalDays;
+      const now = clock.now();
+      const at = now.toISOString();
+      const cutoff = new Date(now.getTime() - intervalDays * 86_400_000).toISOString();
+      const due = await repo.toRemind(campaign.id, cutoff, await pendingSpentIds(campaign.id));
+      const reachable = recipients(due, options.channels);
+      return db.kysely.transaction().execute(async (trx) => {
+        const noted = await invitationsRepository(trx).markReminded(
+          [...new Set(reachable.map((r) => r.person.invitation_id))],
+          at,
+          cutoff,
+        );
+        const outbox = outboxRepository(trx);
+        const queued = { email: 0, sms: 0 };
+        for (const { person, channel, to } of reachable) {
+          if (!noted.has(person.invitation_id)) continue;
+          await outbox.enqueue(reminderMessage(campaign, person, person.invitation_id, channel, to, at), at);
+          queued[channel]++;
+        }
+        const summary = { people: noted.size, queued, intervalDays };
+        await audit.record(trx, {
+          actor: options.actor,
+          action: 'invitations_remind',
+          campaignId: campaign.id,
+          detail: summary,
+        });
+        return summary;
+      });
     },
 
     /** Erase the held links of every campaign closed by now (the scheduler's job); how many. */

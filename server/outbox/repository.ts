@@ -12,13 +12,21 @@ export interface NewMessage {
   recipient: string;
   subject: string;
   body: string;
+  /** e-mail (the default) or SMS */
+  channel?: 'email' | 'sms';
+  /** the body holds an invitation link: erased once sent or given up */
+  transient?: boolean;
 }
+
+/** What a transient message's body becomes once it is no longer needed. */
+export const ERASED_BODY = '';
 
 function toMessage(row: Selectable<OutboxTable>, now: string): OutboxMessage {
   const claimed = row.state === 'pending' && row.claimed_until !== null && row.claimed_until > now;
   return {
     id: row.id,
     dedupeKey: row.dedupe_key,
+    channel: row.channel === 'sms' ? 'sms' : 'email',
     recipient: row.recipient,
     subject: row.subject,
     body: row.body,
@@ -58,6 +66,8 @@ export function outboxRepository(db: Kysely<Database>) {
           claimed_until: null,
           sent_at: null,
           last_error: null,
+          channel: message.channel ?? 'email',
+          transient: message.transient ? 1 : 0,
         })
         .onConflict((oc) => oc.column('dedupe_key').doNothing())
         .returning('id')
@@ -65,8 +75,9 @@ export function outboxRepository(db: Kysely<Database>) {
       return row?.id;
     },
 
-    /** Claim up to `limit` due messages for `holder` until `until`; the ones this call got, oldest first. */
-    async claim(holder: string, now: string, until: string, limit: number) {
+    /** Claim up to `limit` due messages of `channels` for `holder` until `until`; the ones this call got, oldest first. */
+    async claim(holder: string, now: string, until: string, limit: number, channels: readonly string[] = ['email']) {
+      if (!channels.length) return [];
       const rows = await db
         .updateTable('outbox')
         .set({ claimed_by: holder, claimed_until: until })
@@ -75,6 +86,7 @@ export function outboxRepository(db: Kysely<Database>) {
             .selectFrom('outbox')
             .select('id')
             .where('state', '=', 'pending')
+            .where('channel', 'in', channels)
             .where('next_attempt_at', '<=', now)
             .where((w) => w.or([w('claimed_until', 'is', null), w('claimed_until', '<', now)]))
             .orderBy('next_attempt_at')
@@ -92,11 +104,18 @@ export function outboxRepository(db: Kysely<Database>) {
         .map((r) => toMessage(r, ''));
     },
 
-    /** The server took it (250): sent, whoever holds the claim now. */
+    /** The server took it (250): sent, whoever holds the claim now; a link in it is erased. */
     markSent: (id: string, at: string) =>
       db
         .updateTable('outbox')
-        .set({ state: 'sent', sent_at: at, claimed_by: null, claimed_until: null, last_error: null })
+        .set((eb) => ({
+          state: 'sent',
+          sent_at: at,
+          claimed_by: null,
+          claimed_until: null,
+          last_error: null,
+          body: eb.case().when('transient', '=', 1).then(ERASED_BODY).else(eb.ref('body')).end(),
+        }))
         .where('id', '=', id)
         .where('state', '=', 'pending')
         .returning('id')
@@ -111,7 +130,13 @@ export function outboxRepository(db: Kysely<Database>) {
           last_error: error.slice(0, 2000),
           claimed_by: null,
           claimed_until: null,
-          ...(retryAt === null ? { state: 'failed' } : { next_attempt_at: retryAt }),
+          ...(retryAt === null
+            ? // given up: a link in it is erased (the office reissues the person's link instead)
+              {
+                state: 'failed',
+                body: eb.case().when('transient', '=', 1).then(ERASED_BODY).else(eb.ref('body')).end(),
+              }
+            : { next_attempt_at: retryAt }),
         }))
         .where('id', '=', id)
         .where('state', '=', 'pending')
@@ -126,6 +151,8 @@ export function outboxRepository(db: Kysely<Database>) {
         .set({ state: 'pending', attempts: 0, next_attempt_at: now, claimed_by: null, claimed_until: null })
         .where('id', '=', id)
         .where('state', 'in', ['pending', 'failed'])
+        // an erased invitation has nothing left to send
+        .where((eb) => eb.or([eb('transient', '=', 0), eb('body', '!=', ERASED_BODY)]))
         .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
         .returning('id')
         .executeTakeFirst(),

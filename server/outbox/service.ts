@@ -4,7 +4,7 @@ import type { AppConfig } from '../config.js';
 import type { AppDeps } from '../context.js';
 import type { OutboxPage } from '../contracts.js';
 import { AppError } from '../errors.js';
-import { outboxRepository, type OutboxMessage } from './repository.js';
+import { ERASED_BODY, outboxRepository, type OutboxMessage } from './repository.js';
 
 /**
  * The outbox sender. Messages are written in the transaction of their event (server/notices/notify.ts);
@@ -28,6 +28,44 @@ export const backoffMs = (attempts: number) =>
   Math.min(BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1), BACKOFF_MAX_MS);
 
 export const smtpConfigured = (config: AppConfig) => Boolean(config.smtpUrl || config.smtpHost);
+export const smsConfigured = (config: AppConfig) => Boolean(config.smsGatewayUrl);
+
+/** The channels this process can send on. */
+export const channelsOf = (config: AppConfig) => ({ email: smtpConfigured(config), sms: smsConfigured(config) });
+
+/** A refusal of the SMS gateway, with whether trying again can help (timeouts, 429, 5xx) or not (other 4xx). */
+class GatewayError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * One SMS through the gateway (docs/DEPLOY.md): POST JSON {to, text}, `Authorization: Bearer
+ * SMS_GATEWAY_TOKEN`, `Idempotency-Key` the message's id (a resend after a crash is the same
+ * message); any 2xx is sent.
+ */
+async function sendSms(config: AppConfig, message: OutboxMessage): Promise<void> {
+  const res = await fetch(config.smsGatewayUrl!, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${config.smsGatewayToken}`,
+      'idempotency-key': message.id,
+    },
+    body: JSON.stringify({ to: message.recipient, text: message.body }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  if (res.ok) return;
+  const detail = (await res.text().catch(() => '')).slice(0, 500);
+  throw new GatewayError(
+    `短信网关 ${res.status}${detail ? `：${detail}` : ''}`,
+    res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429,
+  );
+}
 
 /** The stable Message-ID of an outbox message. */
 export function messageIdOf(id: string, config: Pick<AppConfig, 'publicUrl'>): string {
@@ -60,20 +98,23 @@ export function outboxService(
   const repo = () => outboxRepository(db.kysely);
   const now = () => clock.now().toISOString();
 
-  async function deliver(message: OutboxMessage, smtp: Transporter, outcome: SendOutcome) {
+  async function deliver(message: OutboxMessage, smtp: Transporter | null, outcome: SendOutcome) {
     try {
-      await smtp.sendMail({
-        from: config.smtpFrom,
-        to: message.recipient,
-        subject: message.subject,
-        text: message.body,
-        messageId: messageIdOf(message.id, config),
-        date: new Date(message.createdAt),
-      });
+      if (message.channel === 'sms') await sendSms(config, message);
+      else
+        await smtp!.sendMail({
+          from: config.smtpFrom,
+          to: message.recipient,
+          subject: message.subject,
+          text: message.body,
+          messageId: messageIdOf(message.id, config),
+          date: new Date(message.createdAt),
+        });
     } catch (error) {
       const code = (error as { responseCode?: number }).responseCode;
       const attempts = message.attempts + 1;
-      const permanent = code !== undefined && code >= 500 && code < 600;
+      const permanent =
+        error instanceof GatewayError ? error.permanent : code !== undefined && code >= 500 && code < 600;
       const retryAt =
         permanent || attempts >= MAX_ATTEMPTS
           ? null
@@ -89,11 +130,12 @@ export function outboxService(
   return {
     configured: () => smtpConfigured(config),
 
-    /** Send what is due as of `now`, batch by batch; without SMTP nothing (messages wait, visible). */
+    /** Send what is due as of `now`, batch by batch; on a channel not configured nothing (messages wait, visible). */
     async sendDue(): Promise<SendOutcome> {
       const outcome: SendOutcome = { sent: [], failed: [] };
       mailer ??= transport(config);
-      if (!mailer) return outcome;
+      const channels = [...(mailer ? ['email'] : []), ...(smsConfigured(config) ? ['sms'] : [])];
+      if (!channels.length) return outcome;
       for (;;) {
         const at = clock.now();
         const claimed = await repo().claim(
@@ -101,6 +143,7 @@ export function outboxService(
           at.toISOString(),
           new Date(at.getTime() + CLAIM_MS).toISOString(),
           BATCH,
+          channels,
         );
         if (claimed.length === 0) return outcome;
         for (const message of claimed) await deliver(message, mailer, outcome);
@@ -120,6 +163,8 @@ export function outboxService(
       const message = await repo().find(id, now());
       if (!message) throw new AppError('NOT_FOUND', '没有这封邮件');
       if (message.state === 'sent') throw new AppError('CONFLICT', '这封邮件已经发出，不能重发');
+      if (message.body === ERASED_BODY && message.dedupeKey.startsWith('invitation:'))
+        throw new AppError('CONFLICT', '这条邀请发送失败后链接已清除，不能重发：请在评议代表名单中为此人补发链接');
       if (!(await repo().retry(id, now()))) throw new AppError('CONFLICT', '这封邮件正在发送，请稍后再试');
       return (await repo().find(id, now())) as OutboxMessage;
     },

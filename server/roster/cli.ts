@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { assertWritable, CliError, readFailure, writeOutput, type Command, type CliContext } from '../cli/framework.js';
 import { linksOut } from '../invitations/cli.js';
 import { exportInvitations } from '../invitations/export.js';
+import { chosenChannels } from '../invitations/messages.js';
 import { liaisonPasswordsCsv } from '../accounts/liaisons.js';
 import type { ImportSummary } from '../contracts.js';
 import type { ImportFile } from './service.js';
@@ -78,7 +79,8 @@ export const importDepartmentsCommand: Command = {
 
 export const importEvaluatorsCommand: Command = {
   name: 'import evaluators',
-  usage: 'import evaluators --campaign SLUG [--out LINKS.zip|.xlsx|.csv|.html [--allow-loopback]] [--dry-run] FILE',
+  usage:
+    'import evaluators --campaign SLUG [--out LINKS.zip|.xlsx|.csv|.html [--allow-loopback] [--send-email] [--send-sms]] [--dry-run] FILE',
   summary:
     '导入评议代表（.xlsx/.csv：name 姓名, organisation 单位/项目, category 类别[, phone 电话, email 邮箱]）；--out 为还没有邀请的代表生成链接并写入文件（.zip：邀请函、Excel 和 CSV 清单一起）',
   options: {
@@ -86,6 +88,8 @@ export const importEvaluatorsCommand: Command = {
     out: { type: 'string' },
     'dry-run': { type: 'boolean' },
     'allow-loopback': { type: 'boolean' },
+    'send-email': { type: 'boolean' },
+    'send-sms': { type: 'boolean' },
   },
   async run({ values, positionals }, ctx) {
     const slug = values.campaign as string | undefined;
@@ -104,7 +108,8 @@ export const importEvaluatorsCommand: Command = {
       await services.roster.importEvaluators(campaign, file, { actor: 'cli', dryRun: !!values['dry-run'] }),
     );
     if (out && format) {
-      const issued = await services.invitations.generate(campaign, { actor: 'cli' });
+      const send = chosenChannels(values['send-email'], values['send-sms']);
+      const issued = await services.invitations.generate(campaign, { actor: 'cli', send });
       if (!issued.length) {
         ctx.io.out('所有评议代表都已有邀请链接，没有新链接可写出（补发请用管理页面）。');
         return;

@@ -658,6 +658,8 @@ const PLANS: Record<string, Plan> = {
     bodies: true,
     queries: ['?format=exe', '?format=xlsx&format=csv', '?format=%00'],
   },
+  // no mail server in the test config: a valid request is refused (409)
+  'POST /api/campaigns/:slug/invitations/remind': { bodies: true, queries: ['?intervalDays=0'] },
   // a valid request replaces the link of a spare evaluator (not the one the survey routes use)
   'POST /api/campaigns/:slug/evaluators/:id/invitation': {
     bodies: true,

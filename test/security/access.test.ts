@@ -56,6 +56,7 @@ const PLAN: Record<string, Plan> = {
   'POST /api/campaigns/:slug/invitations': ['admin'],
   'GET /api/campaigns/:slug/invitations/download': ['admin'],
   'POST /api/campaigns/:slug/invitations/download': ['admin'],
+  'POST /api/campaigns/:slug/invitations/remind': ['admin'],
   'POST /api/campaigns/:slug/evaluators/:id/invitation': ['admin'],
   'GET /api/campaigns/:slug/progress': ['admin', 'analyst'],
   'GET /api/campaigns/:slug/chase': ['admin'],

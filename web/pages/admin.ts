@@ -8,6 +8,7 @@ import type {
   EvaluatorSearch,
   ImportSummary,
   LiaisonAccounts,
+  ReminderSummary,
   UserCreated,
 } from '../../server/contracts.js';
 import { el, table, whileBusy } from '../lib/dom.js';
@@ -91,10 +92,13 @@ const EXTENSIONS: Record<string, string> = { bundle: 'zip', letters: 'html' };
 
 /** Ask `endpoint` for the links in the form's format and hand the file to the browser; how many links it held. */
 async function downloadLinks(form: HTMLFormElement, countHeader: string): Promise<string> {
-  const format = String(new FormData(form).get('format') ?? 'bundle');
-  const res = await api.request(`${form.dataset.endpoint}?format=${encodeURIComponent(format)}${loopbackConfirmed()}`, {
-    method: 'POST',
-  });
+  const data = new FormData(form);
+  const format = String(data.get('format') ?? 'bundle');
+  const send = ['sendEmail', 'sendSms'].map((k) => (data.get(k) ? `&${k}=1` : '')).join('');
+  const res = await api.request(
+    `${form.dataset.endpoint}?format=${encodeURIComponent(format)}${loopbackConfirmed()}${send}`,
+    { method: 'POST' },
+  );
   await saveResponse(res, `invitations.${EXTENSIONS[format] ?? format}`);
   return res.headers.get(countHeader) ?? '?';
 }
@@ -109,6 +113,21 @@ onSubmit(document.getElementById('invitations') as HTMLFormElement | null, async
       document.getElementById('invitations-download')
         ? `已生成 ${count} 个邀请链接，文件已下载。活动截止前可再次下载未使用的链接。`
         : `已生成 ${count} 个邀请链接，文件已下载。请妥善保存：链接不能再次导出。`,
+    ),
+  );
+});
+
+// remind those who have not submitted (without the link)
+onSubmit(document.getElementById('invitations-remind') as HTMLFormElement | null, async (form, result) => {
+  const data = new FormData(form);
+  const summary = await api.json<ReminderSummary>(form.dataset.endpoint!, {
+    body: { email: data.get('email') === '1', sms: data.get('sms') === '1' },
+  });
+  result.replaceChildren(
+    el(
+      'p',
+      { class: 'ok' },
+      `已提醒 ${summary.people} 人（邮件 ${summary.queued.email}，短信 ${summary.queued.sms}）；${summary.intervalDays} 天内提醒过的和已提交的没有再提醒。`,
     ),
   );
 });
