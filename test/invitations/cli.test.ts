@@ -100,19 +100,3 @@ describe('minping invitations export', () => {
     for (const link of links) expect(csv).toContain(link);
   });
 });
-
-describe('minping invitations remind', () => {
-  it('reminds by e-mail those not submitted, once in --days, and refuses a bad --days', async () => {
-    const mail = { ...config, smtpHost: '127.0.0.1', smtpFrom: 'pingyi@example.gov.cn' };
-    const run = (...argv: string[]) =>
-      runCommand(argv, { db, clock: fixedClock('2026-11-23T08:00:00Z'), config: mail });
-    expect(
-      (await run('import', 'evaluators', '--campaign', 'demo-2026', '--out', join(dir, 'l.csv'), roster())).code,
-    ).toBe(0);
-    const first = await run('invitations', 'remind', '--campaign', 'demo-2026');
-    expect(first.code, first.err).toBe(0);
-    expect(first.out).toContain('已提醒 1 人（邮件 1，短信 0');
-    expect((await run('invitations', 'remind', '--campaign', 'demo-2026', '--days', '1')).out).toContain('已提醒 0 人');
-    expect((await run('invitations', 'remind', '--campaign', 'demo-2026', '--days', 'x')).code).toBe(2);
-  });
-});
