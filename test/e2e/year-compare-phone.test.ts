@@ -86,8 +86,12 @@ describe.skipIf(!browserAvailable())('the year-over-year comparison on a 390 px 
     }));
     await storeRecords(services, changed, threeLevel, verify);
 
-    for (const slug of ['city-2025', 'city-2026', 'city-2026-new-rules'])
+    // publication comes after the close
+    for (const slug of ['city-2025', 'city-2026', 'city-2026-new-rules']) {
+      if (services.campaigns.status(await services.campaigns.getBySlug(slug)) !== 'closed')
+        await services.campaigns.close(slug, 'admin');
       snapshots[slug] = (await services.results.publish(slug, 'admin')).id;
+    }
 
     analyst = await loginAs(app, services, 'analyst');
     server = await listen(app.fetch);
