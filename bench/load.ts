@@ -91,6 +91,8 @@ export async function benchCampaign(
   );
   await insertNumberedDepartments(db, campaign, DEPARTMENTS, '部门');
   const tokens = await insertInvitations(db, campaign, options.invitations, now.toISOString());
+  // a campaign is made as a draft: open it, as the office would, before evaluators answer
+  await services.campaigns.open(campaign.slug, 'bench');
   const { version: questionnaireVersion } = await services.campaigns.questionnaire(campaign.id);
   const publicKey = options.named ? undefined : (await services.responses.credentialKey(campaign, 'project')).publicKey;
   return {

@@ -35,6 +35,8 @@ const campaign = await services.campaigns.create({ raw: { ...(raw as object), sl
 await insertNumberedDepartments(db, campaign, 100, '部门');
 await runSimulation(deps, services, 'bench', { evaluators, seed: 7 });
 const { token } = await createInvitation(db, campaign);
+// a campaign is made as a draft: open it, as the office would, before evaluators answer
+await services.campaigns.open('bench', 'bench');
 await services.accounts.addUser(
   { username: 'analyst', role: 'analyst', password: 'correct horse battery staple' },
   'bench',

@@ -20,7 +20,7 @@ import { runSimulation } from '../server/demo/simulate.js';
 import { methodFromConfig } from '../server/results/method.js';
 import { resultsRepository } from '../server/results/repository.js';
 import { createServices } from '../server/services.js';
-import { insertNumberedDepartments } from '../test/helpers/fixtures.js';
+import { insertNumberedDepartments, setState } from '../test/helpers/fixtures.js';
 import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../surveys/campaign-config.js';
 
 const [evaluators = 10_000, departmentCount = 100] = process.argv.slice(2).map(Number);
@@ -69,6 +69,8 @@ async function pollDuring(work: () => Promise<unknown>) {
 
 // warm the scoring threads once (a server keeps them): the first start costs a fraction of a second
 await services.results.compute('bench', { uncertainty: false });
+// publication comes after the close (the simulated answers come without a roster to open with)
+await setState(db, campaign, 'closed');
 const publish = await pollDuring(() => services.results.publish('bench', 'bench'));
 const inputs = await resultsRepository(db.kysely).loadInputs(campaign.id, []);
 const method = methodFromConfig(campaign.config);
