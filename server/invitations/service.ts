@@ -6,7 +6,7 @@ import { campaignState, categoryLabel, type Campaign } from '../campaigns/servic
 import type { AuditService } from '../accounts/audit.js';
 import type { CampaignStatus, Chase, Progress, ReminderSummary } from '../contracts.js';
 import { AppError } from '../errors.js';
-import { campaignStatus, isBeforeClose } from '../campaigns/lifecycle.js';
+import { isBeforeClose } from '../campaigns/lifecycle.js';
 import { newToken, sha256 } from '../shared/ids.js';
 import type { Evaluator } from '../roster/repository.js';
 import { openPendingSpend } from '../shared/sealing.js';
@@ -145,9 +145,6 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
      * invitation has been used. An evaluator without an invitation gets their first one.
      */
     async regenerate(campaign: Campaign, evaluatorId: string, options: { actor: string }): Promise<IssuedInvitation> {
-      // after the close a new link opens nothing, and its held copy would outlive the erasure
-      if (!isBeforeClose(campaignStatus(campaign, clock.now())))
-        throw new AppError('CONFLICT', '评议已截止，不能再补发链接');
       const evaluator = await repo.evaluator(campaign.id, evaluatorId);
       if (!evaluator) throw new AppError('NOT_FOUND', '本活动没有这位评议代表');
       // anonymous: the link may have bought a credential whose ballot never arrived, which nobody can tell

@@ -165,22 +165,6 @@ describe.each(await dialects())('held links of a named campaign on $name', ({ op
     expect((await downloadAgain()).status).toBe(409);
   });
 
-  it('reissues no link after the close, so none is held again once they are erased', async () => {
-    await setup('named');
-    await generate();
-    const [row] = await db.kysely.selectFrom('invitations').select('evaluator_id').execute();
-    await s.services.campaigns.close(s.campaign.slug, 'office');
-    const refused = await s.app.request(
-      `/api/campaigns/${s.campaign.slug}/evaluators/${row!.evaluator_id}/invitation`,
-      {
-        method: 'POST',
-        headers: admin.headers(),
-      },
-    );
-    expect(refused.status).toBe(409);
-    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain('已截止');
-  });
-
   it('holds nothing for an anonymous campaign: no copies, the download refused, the page says why', async () => {
     await setup('anonymous');
     await generate();
