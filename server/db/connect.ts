@@ -9,6 +9,7 @@ import { migrationProvider } from './migrations/index.js';
 import { type DatabaseFailure, DatabaseHealth, databaseFailure, withHealth } from './health.js';
 import { reopeningSqlite, sqliteRoomFailure } from './sqlite.js';
 import { inOneTransaction } from './one-transaction.js';
+import { queuedPool } from './queued-pool.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -108,7 +109,8 @@ async function connectPostgres(url: string, schema: string | undefined, poolSize
   const connection = {
     connectionString: url,
     application_name: postgresApplicationName(schema),
-    // an unreachable server answers requests with 503 in seconds instead of holding them
+    // an unreachable server answers requests with 503 in seconds instead of holding them (the wait
+    // for a free connection is queuedPool's, not this)
     connectionTimeoutMillis: 5000,
   };
   if (schema) {
@@ -132,7 +134,7 @@ async function connectPostgres(url: string, schema: string | undefined, poolSize
   };
   pool.on('error', lost);
   pool.on('connect', (client) => client.on('error', lost));
-  const dialect = withHealth(new OwnSchemaPostgresDialect({ pool }, schema), health);
+  const dialect = withHealth(new OwnSchemaPostgresDialect({ pool: queuedPool(pool, poolSize) }, schema), health);
   const kysely = new Kysely<Database>({ dialect });
   const db: Db = {
     kysely,

@@ -1,3 +1,4 @@
+import { POOL_WAIT_CODE } from './queued-pool.js';
 import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryResult, TransactionSettings } from 'kysely';
 
 /** Why the database can't take writes (or answer at all): what the user is told and the log names. */
@@ -26,7 +27,7 @@ const FAILURE_LOG: Record<FailureCause, string> = {
   disk_full: 'disk full: free space on the database volume',
   read_only: 'database is read-only: check the permissions of the database file and its -wal/-shm',
   unreachable: 'database unreachable: check that PostgreSQL is running and reachable',
-  busy: 'database locked by another process for longer than the busy timeout',
+  busy: 'database busy: locked by another process (SQLite), or every pooled connection in use (PostgreSQL), for longer than the wait limit',
   io: 'I/O error on the database file',
   corrupt: 'database file is corrupt: restore from a backup (minping restore)',
 };
@@ -53,6 +54,9 @@ const POSTGRES_CAUSES: Record<string, FailureCause> = {
   '58030': 'io',
 };
 
+/** Ours: codes no driver gives. */
+const OWN_CAUSES: Record<string, FailureCause> = { [POOL_WAIT_CODE]: 'busy' };
+
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -76,6 +80,8 @@ export function databaseFailure(error: unknown): DatabaseFailure | undefined {
   if (typeof code === 'string') {
     const sqlite = SQLITE_CAUSES.find(([prefix]) => code.startsWith(prefix));
     if (sqlite) return { cause: sqlite[1], code, detail };
+    const own = OWN_CAUSES[code];
+    if (own) return { cause: own, code, detail };
     const postgres = POSTGRES_CAUSES[code] ?? (code.startsWith('08') && code.length === 5 ? 'unreachable' : undefined);
     if (postgres) return { cause: postgres, code, detail };
     if (NETWORK_CODES.has(code)) return { cause: 'unreachable', code, detail };
