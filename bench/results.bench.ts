@@ -30,13 +30,15 @@ await insertNumberedDepartments(db, campaign, departmentCount, '部门');
 const t0 = performance.now();
 const simulated = await runSimulation(deps, services, 'bench', { evaluators, seed: 7 });
 const loadMs = performance.now() - t0;
+// the reference's table: the stored ratings one row each, as a normalised schema would hold them
+// (minping keeps them only in the records since migration 0038), indexed the way it would be
+await sql`create temp table bench_answers as
+    select r.id as response_id, json_extract(d.value, '$.code') as department, k.key as item, k.value as level
+    from responses r, json_each(r.record_json, '$.departments') d, json_each(d.value, '$.ratings') k
+    where r.campaign_id = ${campaign.id}`.execute(db.kysely);
+await sql`create index bench_answers_response on bench_answers (response_id)`.execute(db.kysely);
 const answers = Number(
-  (
-    await db.kysely
-      .selectFrom('answers')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .executeTakeFirstOrThrow()
-  ).n,
+  (await sql<{ n: number }>`select count(*) as n from bench_answers`.execute(db.kysely)).rows[0].n,
 );
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -52,10 +54,10 @@ async function timeIt(runs: number, fn: () => Promise<unknown>): Promise<number>
 }
 
 const groupByMs = await timeIt(5, () =>
-  sql`select a.department_id, r.category, a.level, count(*) as n
-      from answers a join responses r on r.id = a.response_id
+  sql`select a.department, r.category, a.level, count(*) as n
+      from bench_answers a join responses r on r.id = a.response_id
       where r.campaign_id = ${campaign.id}
-      group by a.department_id, r.category, a.level`.execute(db.kysely),
+      group by a.department, r.category, a.level`.execute(db.kysely),
 );
 // a fresh service per run, so no cached result is reused
 const officialMs = await timeIt(5, () => createServices(deps).results.compute('bench', { uncertainty: false }));

@@ -15,7 +15,6 @@ export interface Database {
   spent_links: SpentLinksTable;
   credential_keys: CredentialKeysTable;
   responses: ResponsesTable;
-  answers: AnswersTable;
   problem_mentions: ProblemMentionsTable;
   negative_reports: NegativeReportsTable;
   negative_decisions: NegativeDecisionsTable;
@@ -166,13 +165,6 @@ export interface ResponsesTable {
    * left so (the instant was never kept, and published inputs hashes include this day).
    */
   submitted_day: string;
-}
-
-export interface AnswersTable {
-  response_id: string;
-  department_id: string;
-  item: string;
-  level: string;
 }
 
 export interface ProblemMentionsTable {

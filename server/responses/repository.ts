@@ -7,12 +7,11 @@ import type { Receipt } from '../contracts.js';
 
 export type ResponseRow = Selectable<Database['responses']>;
 export type NewResponse = Insertable<Database['responses']>;
-export type NewAnswer = Insertable<Database['answers']>;
 export type NewProblemMention = Insertable<Database['problem_mentions']>;
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-async function insertBatched<T extends 'responses' | 'answers' | 'problem_mentions'>(
+async function insertBatched<T extends 'responses' | 'problem_mentions'>(
   db: Executor,
   table: T,
   rows: Insertable<Database[T]>[],
@@ -55,7 +54,6 @@ export interface StoredReceipt {
 
 export interface ResponseRows {
   responses: NewResponse[];
-  answers: NewAnswer[];
   problems: NewProblemMention[];
 }
 
@@ -68,7 +66,6 @@ export function responsesRepository(db: Kysely<Database>) {
 
     async insertAll(trx: Executor, rows: ResponseRows): Promise<void> {
       await insertBatched(trx, 'responses', rows.responses, 'id');
-      await insertBatched(trx, 'answers', rows.answers, 'response_id');
       await insertBatched(trx, 'problem_mentions', rows.problems, 'response_id');
     },
 

@@ -152,7 +152,6 @@ export function responsesService(
   ): ResponseRows & { negatives: ReportedNegative[] } {
     const rows: ResponseRows & { negatives: ReportedNegative[] } = {
       responses: [],
-      answers: [],
       problems: [],
       negatives: [],
     };
@@ -175,9 +174,6 @@ export function responsesService(
       });
       for (const d of record.departments) {
         const departmentId = ids.get(d.code)!;
-        for (const [item, level] of Object.entries(d.ratings)) {
-          rows.answers.push({ response_id: responseId, department_id: departmentId, item, level });
-        }
         for (const problem of d.problems)
           rows.problems.push({ response_id: responseId, department_id: departmentId, problem });
         for (const n of d.negatives) {
@@ -406,7 +402,7 @@ export function responsesService(
 
     /**
      * Store one web submission in one transaction: spend the invitation (only the first of
-     * concurrent callers succeeds), delete its draft, insert the response with its answers,
+     * concurrent callers succeeds), delete its draft, insert the response with its
      * problem mentions and pending negative reports, and remember the receipt under the
      * Idempotency-Key so a retried request gets it again. Anonymous mode keeps no link (no
      * invitation id, no time beyond the day); named mode keeps invitation_id and used_at.

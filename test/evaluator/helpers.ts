@@ -117,9 +117,7 @@ export const jsonRequest = (method: string, body: unknown, headers: Record<strin
 
 /** Everything a submission could have written, to assert "database unchanged". */
 export async function snapshotCounts(db: Db) {
-  const count = async (
-    table: 'responses' | 'answers' | 'problem_mentions' | 'negative_reports' | 'idempotency_keys' | 'drafts',
-  ) =>
+  const count = async (table: 'responses' | 'problem_mentions' | 'negative_reports' | 'idempotency_keys' | 'drafts') =>
     Number(
       (
         await db.kysely
@@ -141,7 +139,6 @@ export async function snapshotCounts(db: Db) {
     .executeTakeFirstOrThrow();
   return {
     responses: await count('responses'),
-    answers: await count('answers'),
     problems: await count('problem_mentions'),
     negatives: await count('negative_reports'),
     idempotency: await count('idempotency_keys'),

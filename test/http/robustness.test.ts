@@ -28,7 +28,6 @@ const WHO: Who[] = ['anonymous', 'admin', 'analyst', 'liaison'];
 
 const COUNTED = [
   'responses',
-  'answers',
   'departments',
   'evaluators',
   'invitations',

@@ -24,7 +24,7 @@ describe.each(await dialects())('purging a campaign’s personal data on $name',
       () => null,
       (error: unknown) => (error instanceof AppError ? { code: error.code, message: error.message } : error),
     );
-  const count = async (table: 'responses' | 'answers' | 'problem_mentions' | 'negative_reports' | 'snapshots') =>
+  const count = async (table: 'responses' | 'problem_mentions' | 'negative_reports' | 'snapshots') =>
     Number(
       (
         await db.kysely
@@ -119,7 +119,7 @@ describe.each(await dialects())('purging a campaign’s personal data on $name',
 
   it('keeps the responses, the negatives and the snapshot, and the scores byte for byte', async () => {
     const before = await scoredBytes(s);
-    const tables = ['responses', 'answers', 'problem_mentions', 'negative_reports', 'snapshots'] as const;
+    const tables = ['responses', 'problem_mentions', 'negative_reports', 'snapshots'] as const;
     const counts = await Promise.all(tables.map(count));
     const snapshot = await db.kysely.selectFrom('snapshots').selectAll().execute();
     const scored = await db.kysely

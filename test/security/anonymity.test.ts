@@ -28,7 +28,6 @@ const TABLES = [
   'invitations',
   'drafts',
   'responses',
-  'answers',
   'problem_mentions',
   'negative_reports',
   'users',
@@ -224,7 +223,6 @@ describe('anonymous mode: nothing joins a response to its invitation', () => {
     const after = await count();
     const grew = TABLES.filter((t) => after[t] !== before[t]);
     expect(grew.sort()).toEqual([
-      'answers',
       'idempotency_keys',
       'negative_reports',
       'problem_mentions',
