@@ -1,44 +1,35 @@
 import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
-import type { Db } from '../../server/db/connect.js';
 import { createServices } from '../../server/services.js';
 import { EXAMPLE_CONFIG_PATH } from '../../surveys/campaign-config.js';
-import { browserAvailable, launchBrowser, listen } from '../helpers/browser.js';
-import { sqliteDb } from '../helpers/db.js';
+import { browserAvailable, browserStage, type BrowserStage } from '../helpers/browser.js';
 import { bundleOf, csvOf, xlsxRows } from '../helpers/sheets.js';
 
 describe.skipIf(!browserAvailable())('the appraisal office in a real browser', () => {
-  let db: Db;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
+  let stage: BrowserStage;
 
   beforeAll(async () => {
-    db = await sqliteDb();
-    const deps = { db, config: defaultConfig(), clock: fixedClock('2026-11-23T08:00:00Z') };
-    const services = createServices(deps);
-    await services.accounts.addUser(
-      { username: 'office', role: 'admin', password: 'office-password-1', displayName: '评议办' },
-      'test',
-    );
-    server = await listen(createApp(deps).fetch);
-    browser = await launchBrowser();
+    stage = await browserStage(async (db) => {
+      const deps = { db, config: defaultConfig(), clock: fixedClock('2026-11-23T08:00:00Z') };
+      const services = createServices(deps);
+      await services.accounts.addUser(
+        { username: 'office', role: 'admin', password: 'office-password-1', displayName: '评议办' },
+        'test',
+      );
+      return createApp(deps);
+    });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
-  });
+  afterAll(() => stage?.close());
 
   it('logs in, creates a campaign, downloads a template, sees every error of each bad import row under the file headers, imports, downloads invitations, watches progress, opens, extends, is refused publication before the close, closes and publishes', async () => {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, acceptDownloads: true });
+    const page = await stage.browser.newPage({ viewport: { width: 1200, height: 900 }, acceptDownloads: true });
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(String(e)));
 
-    await page.goto(`${server.url}/admin`);
+    await page.goto(`${stage.url}/admin`);
     expect(new URL(page.url()).pathname).toBe('/login');
     await page.getByLabel('用户名').fill('office');
     await page.getByLabel('密码').fill('office-password-1');
@@ -178,7 +169,7 @@ describe.skipIf(!browserAvailable())('the appraisal office in a real browser', (
     // no publication before the close: the page offers the interim view only, the confirmation refuses
     await page.locator('#publish-interim').waitFor();
     expect(await page.locator('#publish-link').count()).toBe(0);
-    await page.goto(`${server.url}/admin/campaigns/demo-2026/publish`);
+    await page.goto(`${stage.url}/admin/campaigns/demo-2026/publish`);
     expect(await page.locator('#publish-error').innerText()).toContain('不能发布结果：评议尚未截止（当前：进行中');
     expect(await page.getByRole('button', { name: '计算并发布' }).count()).toBe(0);
     await page.getByRole('link', { name: '← 返回活动页' }).click();
@@ -200,7 +191,7 @@ describe.skipIf(!browserAvailable())('the appraisal office in a real browser', (
     await page.waitForURL(/\/dashboard\?campaign=demo-2026&snapshot=/);
 
     // an account for a department's liaison, on the users page
-    await page.goto(`${server.url}/admin/users`);
+    await page.goto(`${stage.url}/admin/users`);
     const userForm = page.locator('#add-user');
     await userForm.getByLabel('用户名').fill('liaison-d001');
     await userForm.getByLabel('部门代码（联络员）').fill('D001');

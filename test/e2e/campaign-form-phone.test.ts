@@ -1,39 +1,30 @@
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
-import type { Db } from '../../server/db/connect.js';
 import { createServices, type Services } from '../../server/services.js';
-import { browserAvailable, launchBrowser, listen, signIn } from '../helpers/browser.js';
-import { sqliteDb } from '../helpers/db.js';
+import { browserAvailable, browserStage, type BrowserStage, signIn } from '../helpers/browser.js';
 
 describe.skipIf(!browserAvailable())('the office creates a campaign by the form on a phone', () => {
-  let db: Db;
+  let stage: BrowserStage;
   let services: Services;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
 
   beforeAll(async () => {
-    db = await sqliteDb();
-    const deps = { db, config: defaultConfig(), clock: fixedClock('2026-10-20T08:00:00Z') };
-    services = createServices(deps);
-    await services.accounts.addUser({ username: 'office', role: 'admin', password: 'office-password-1' }, 'test');
-    server = await listen(createApp(deps).fetch);
-    browser = await launchBrowser();
+    stage = await browserStage(async (db) => {
+      const deps = { db, config: defaultConfig(), clock: fixedClock('2026-10-20T08:00:00Z') };
+      services = createServices(deps);
+      await services.accounts.addUser({ username: 'office', role: 'admin', password: 'office-password-1' }, 'test');
+      return createApp(deps);
+    });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
-  });
+  afterAll(() => stage?.close());
 
   it('sees a Chinese message beside a bad weight with everything typed kept, fixes it and gets the campaign', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await stage.browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const scriptErrors: string[] = [];
     page.on('pageerror', (e) => scriptErrors.push(String(e)));
-    await signIn(page, server.url, 'office', 'office-password-1');
-    await page.goto(`${server.url}/admin`);
+    await signIn(page, stage.url, 'office', 'office-password-1');
+    await page.goto(`${stage.url}/admin`);
     await page.locator('#new-campaign-link').click();
     await page.waitForURL(/\/admin\/campaigns\/new$/);
 

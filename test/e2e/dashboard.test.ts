@@ -1,43 +1,37 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
-import type { Db } from '../../server/db/connect.js';
 import { runSimulation } from '../../server/demo/simulate.js';
 import { createServices, type Services } from '../../server/services.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
-import { browserAvailable, launchBrowser, listen } from '../helpers/browser.js';
-import { sqliteDb } from '../helpers/db.js';
+import { browserAvailable, browserStage, type BrowserStage } from '../helpers/browser.js';
 import { createTestCampaign } from '../helpers/fixtures.js';
 
 describe.skipIf(!browserAvailable())('analyst dashboard in a browser', () => {
-  let db: Db;
+  let stage: BrowserStage;
   let services: Services;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
   let analyst: LoggedIn;
   let page: Page;
   const problems: string[] = [];
 
   beforeAll(async () => {
-    db = await sqliteDb();
-    const clock = fixedClock('2027-01-05T08:00:00Z');
-    const deps = { db, config: defaultConfig(), clock };
-    const app = createApp(deps);
-    services = createServices(deps);
-    await createTestCampaign(db, services, { departments: 14 });
-    await runSimulation(deps, services, 'test-2026', { evaluators: 700, seed: 3 });
-    await services.results.publish('test-2026', 'admin');
-    clock.advance(60_000);
-    await runSimulation(deps, services, 'test-2026', { evaluators: 200, seed: 4 });
-    await services.results.publish('test-2026', 'admin');
-    analyst = await loginAs(app, services, 'analyst');
-    server = await listen(app.fetch);
-    browser = await launchBrowser();
-    const context = await browser.newContext({ locale: 'zh-CN' });
-    const [name, value] = analyst.cookie.split('=');
-    await context.addCookies([{ name, value, url: server.url }]);
+    stage = await browserStage(async (db) => {
+      const clock = fixedClock('2027-01-05T08:00:00Z');
+      const deps = { db, config: defaultConfig(), clock };
+      const app = createApp(deps);
+      services = createServices(deps);
+      await createTestCampaign(db, services, { departments: 14 });
+      await runSimulation(deps, services, 'test-2026', { evaluators: 700, seed: 3 });
+      await services.results.publish('test-2026', 'admin');
+      clock.advance(60_000);
+      await runSimulation(deps, services, 'test-2026', { evaluators: 200, seed: 4 });
+      await services.results.publish('test-2026', 'admin');
+      analyst = await loginAs(app, services, 'analyst');
+      return app;
+    });
+    const context = await stage.signedIn(analyst, { locale: 'zh-CN' });
     page = await context.newPage();
     // failed requests (the browser's own favicon request aside) and script errors
     page.on('response', (r) => {
@@ -49,23 +43,19 @@ describe.skipIf(!browserAvailable())('analyst dashboard in a browser', () => {
     page.on('pageerror', (e) => problems.push(e.message));
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
-  });
+  afterAll(() => stage?.close());
 
   it('draws the live rankings from the preloaded point figures, then adds the intervals', async () => {
     const reads: string[] = [];
     const warnings: string[] = [];
-    const live = await browser.newPage({ storageState: await page.context().storageState() });
+    const live = await stage.browser.newPage({ storageState: await page.context().storageState() });
     live.on('request', (r) => {
       if (r.url().includes('/results')) reads.push(new URL(r.url()).search);
     });
     live.on('console', (m) => {
       if (m.type() === 'warning') warnings.push(m.text());
     });
-    await live.goto(`${server.url}/dashboard?campaign=test-2026&snapshot=live`);
+    await live.goto(`${stage.url}/dashboard?campaign=test-2026&snapshot=live`);
     await live.waitForSelector('#dashboard[data-ready="1"]', { timeout: 20_000 });
     // the preload is the page's first read: one request for the point figures, one for the intervals
     expect(reads).toEqual(['?uncertainty=0', '']);
@@ -82,7 +72,7 @@ describe.skipIf(!browserAvailable())('analyst dashboard in a browser', () => {
   });
 
   it('draws one ranking chart per group with one bar per ranked department, error bars and tables', async () => {
-    await page.goto(`${server.url}/dashboard?campaign=test-2026`);
+    await page.goto(`${stage.url}/dashboard?campaign=test-2026`);
     await page.waitForSelector('#dashboard[data-ready="1"]', { timeout: 20_000 });
     const view = await services.results.live('test-2026');
     for (const group of view.catalogs.groups) {
@@ -122,7 +112,7 @@ describe.skipIf(!browserAvailable())('analyst dashboard in a browser', () => {
 
   it('keeps the year-compare dropdowns inside a 390 px phone screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${server.url}/dashboard?campaign=test-2026`);
+    await page.goto(`${stage.url}/dashboard?campaign=test-2026`);
     await page.waitForSelector('#dashboard[data-ready="1"]', { timeout: 20_000 });
     for (const id of ['compare-from', 'compare-to']) {
       const box = await page.locator(`#${id}`).boundingBox();
@@ -134,10 +124,10 @@ describe.skipIf(!browserAvailable())('analyst dashboard in a browser', () => {
 
   it('opens a published snapshot and a department page with its breakdowns and trend', async () => {
     const [latest] = await services.results.snapshots('test-2026');
-    await page.goto(`${server.url}/dashboard?campaign=test-2026&snapshot=${latest.id}`);
+    await page.goto(`${stage.url}/dashboard?campaign=test-2026&snapshot=${latest.id}`);
     await page.waitForSelector('#dashboard[data-ready="1"]', { timeout: 20_000 });
     await expect(page.locator('#source')).toContainText(latest.id);
-    await page.goto(`${server.url}/dashboard/departments/D001?campaign=test-2026&snapshot=${latest.id}`);
+    await page.goto(`${stage.url}/dashboard/departments/D001?campaign=test-2026&snapshot=${latest.id}`);
     await page.waitForSelector('#dashboard[data-ready="1"]', { timeout: 20_000 });
     const shape = await page.evaluate(() => ({
       categories: window.minpingCharts['category-chart'].data.datasets.length,
@@ -151,8 +141,8 @@ describe.skipIf(!browserAvailable())('analyst dashboard in a browser', () => {
   });
 
   it('sends a visitor without a session to the login page', async () => {
-    const anonymous = await browser.newPage();
-    await anonymous.goto(`${server.url}/dashboard`);
+    const anonymous = await stage.browser.newPage();
+    await anonymous.goto(`${stage.url}/dashboard`);
     expect(new URL(anonymous.url()).pathname).toBe('/login');
     await anonymous.close();
   });

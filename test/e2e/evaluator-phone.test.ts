@@ -1,25 +1,21 @@
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../server/db/connect.js';
-import { browserAvailable, launchBrowser, listen } from '../helpers/browser.js';
-import { sqliteDb } from '../helpers/db.js';
+import { browserAvailable, browserStage, type BrowserStage } from '../helpers/browser.js';
 import { createInvitation, isSpent, jsonRequest, surveySetup, type SurveySetup } from '../evaluator/helpers.js';
 
 /** An evaluator on a phone: 390×844, touch, one department at a time. */
 describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
-  let db: Db;
+  let stage: BrowserStage;
   let s: SurveySetup;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
   let phone: BrowserContext;
 
   beforeAll(async () => {
-    db = await sqliteDb();
-    // a city has ~100 departments; SurveyJS shows the search field from 11 choices on
-    s = await surveySetup(db, { departments: 30 });
-    server = await listen(s.app.fetch);
-    browser = await launchBrowser();
-    phone = await browser.newContext({
+    stage = await browserStage(async (db) => {
+      // a city has ~100 departments; SurveyJS shows the search field from 11 choices on
+      s = await surveySetup(db, { departments: 30 });
+      return s.app;
+    });
+    phone = await stage.browser.newContext({
       viewport: { width: 390, height: 844 },
       isMobile: true,
       hasTouch: true,
@@ -29,9 +25,7 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
   });
   afterAll(async () => {
     await phone?.close();
-    await browser?.close();
-    await server?.close();
-    await db?.close();
+    await stage?.close();
   });
 
   const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 8_000 });
@@ -70,11 +64,11 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
   }
 
   it('chooses three departments by typing, rates them one at a time, is told which department misses a rating, submits and is stored', async () => {
-    const { token } = await createInvitation(db, s.campaign);
+    const { token } = await createInvitation(stage.db, s.campaign);
     const page = await phone.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(String(e)));
-    await page.goto(`${server.url}/s/${token}`);
+    await page.goto(`${stage.url}/s/${token}`);
 
     // page 1: what the red * means is said up front; the preset category is shown chosen
     await page.getByText('您属于哪一类评议代表？').waitFor();
@@ -167,7 +161,7 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
     expect(await page.locator('.receipt dd').first().textContent()).toMatch(/^[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}$/);
     expect(pageErrors).toEqual([]);
 
-    const responses = await db.kysely.selectFrom('responses').selectAll().execute();
+    const responses = await stage.db.kysely.selectFrom('responses').selectAll().execute();
     expect(responses).toHaveLength(1);
     const record = JSON.parse(responses[0].record_json);
     expect(record).toMatchObject({
@@ -191,12 +185,12 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
     });
     expect(record.departments).toHaveLength(3);
     expect(responses[0].duration_seconds).toBeGreaterThan(0);
-    expect(await isSpent(db, token)).toBe(true);
+    expect(await isSpent(stage.db, token)).toBe(true);
     await page.close();
   }, 60_000);
 
   it('asks before a tap on × throws away the answers given for a department, and keeps them when told no', async () => {
-    const { token } = await createInvitation(db, s.campaign);
+    const { token } = await createInvitation(stage.db, s.campaign);
     await s.app.request(
       `/api/s/${token}/draft`,
       jsonRequest('PUT', {
@@ -205,7 +199,7 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
       }),
     );
     const page = await phone.newPage();
-    await page.goto(`${server.url}/s/${token}`);
+    await page.goto(`${stage.url}/s/${token}`);
     await atDepartment(page, '第 1 个部门，共 2 个', '测试部门3');
     await button(page, '上一步').tap();
     const chosen = tags(page);
@@ -231,7 +225,7 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
   });
 
   it('steps through the departments in English with ?lang=en and names the department in the message', async () => {
-    const { token } = await createInvitation(db, s.campaign);
+    const { token } = await createInvitation(stage.db, s.campaign);
     await s.app.request(
       `/api/s/${token}/draft`,
       jsonRequest('PUT', {
@@ -240,7 +234,7 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
       }),
     );
     const page = await phone.newPage();
-    await page.goto(`${server.url}/s/${token}?lang=en`);
+    await page.goto(`${stage.url}/s/${token}?lang=en`);
     await atDepartment(page, 'Department 1 of 2', '测试部门2');
     await button(page, 'Next department').tap();
     await page.getByText('Please rate "Work efficiency" for 测试部门2').waitFor();
@@ -269,9 +263,9 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
       },
       { actor: 'test' },
     );
-    const { token } = await createInvitation(db, s.campaign);
+    const { token } = await createInvitation(stage.db, s.campaign);
     const page = await phone.newPage();
-    await page.goto(`${server.url}/s/${token}`);
+    await page.goto(`${stage.url}/s/${token}`);
     await button(page, '下一步').tap();
     await page.getByText('哪些部门您今年打过交道？').waitFor();
 

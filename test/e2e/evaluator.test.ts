@@ -1,8 +1,6 @@
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../server/db/connect.js';
-import { browserAvailable, launchBrowser, listen } from '../helpers/browser.js';
-import { sqliteDb } from '../helpers/db.js';
+import { browserAvailable, browserStage, type BrowserStage } from '../helpers/browser.js';
 import type { EvaluatorLoad } from '../../server/contracts.js';
 import {
   createInvitation,
@@ -14,22 +12,16 @@ import {
 } from '../evaluator/helpers.js';
 
 describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () => {
-  let db: Db;
+  let stage: BrowserStage;
   let s: SurveySetup;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
 
   beforeAll(async () => {
-    db = await sqliteDb();
-    s = await surveySetup(db);
-    server = await listen(s.app.fetch);
-    browser = await launchBrowser();
+    stage = await browserStage(async (db) => {
+      s = await surveySetup(db);
+      return s.app;
+    });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
-  });
+  afterAll(() => stage?.close());
 
   const next = (page: Page) => page.getByRole('button', { name: '下一步' }).click();
   const draftSaved = (page: Page) =>
@@ -60,8 +52,8 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
       .first();
 
   it('loads the questionnaire once, by the preload the page starts before its scripts arrive', async () => {
-    const { token } = await createInvitation(db, s.campaign);
-    const page = await browser.newPage();
+    const { token } = await createInvitation(stage.db, s.campaign);
+    const page = await stage.browser.newPage();
     const loads: string[] = [];
     const warnings: string[] = [];
     page.on('request', (r) => {
@@ -70,7 +62,7 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
     page.on('console', (m) => {
       if (m.type() === 'warning') warnings.push(m.text());
     });
-    await page.goto(`${server.url}/s/${token}`);
+    await page.goto(`${stage.url}/s/${token}`);
     await page.getByText('您属于哪一类评议代表？').waitFor();
     expect(await page.locator('link[rel="preload"][as="fetch"]').getAttribute('href')).toBe(`/api/s/${token}`);
     expect(loads).toEqual(['GET']);
@@ -79,15 +71,15 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
   });
 
   it('takes what was typed on the first page before the scripts arrived into the questionnaire, cursor kept', async () => {
-    const { token } = await createInvitation(db, s.campaign);
-    const page = await browser.newPage();
+    const { token } = await createInvitation(stage.db, s.campaign);
+    const page = await stage.browser.newPage();
     let release!: () => void;
     const scriptsHeld = new Promise<void>((resolve) => (release = resolve));
     await page.route(/\/assets\/evaluator-[A-Za-z0-9]+\.js$/, async (route) => {
       await scriptsHeld;
       await route.continue();
     });
-    await page.goto(`${server.url}/s/${token}`, { waitUntil: 'commit' });
+    await page.goto(`${stage.url}/s/${token}`, { waitUntil: 'commit' });
     // drawn by the server: the invitation's category ticked and fixed, the organisation typed in
     const early = page.locator('#early-page');
     await early.getByText('您属于哪一类评议代表？').waitFor();
@@ -109,15 +101,15 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
     expect(draft!.answers.organisation).toBe('宁波某建设集团');
     await page.close();
     // the next test counts every draft of the campaign
-    await db.kysely.deleteFrom('drafts').execute();
+    await stage.db.kysely.deleteFrom('drafts').execute();
   });
 
   it('opens the link, answers two departments, survives a reload with the draft, submits and sees the receipt', async () => {
-    const { token } = await createInvitation(db, s.campaign);
-    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    const { token } = await createInvitation(stage.db, s.campaign);
+    const page = await stage.browser.newPage({ viewport: { width: 1000, height: 900 } });
     const consoleErrors: string[] = [];
     page.on('pageerror', (e) => consoleErrors.push(String(e)));
-    await page.goto(`${server.url}/s/${token}`);
+    await page.goto(`${stage.url}/s/${token}`);
 
     // page 1: the category comes from the invitation; the organisation is typed
     await page.getByText('您属于哪一类评议代表？').waitFor();
@@ -197,7 +189,7 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
     expect(consoleErrors).toEqual([]);
 
     // stored once, token spent, draft gone
-    const responses = await db.kysely.selectFrom('responses').selectAll().execute();
+    const responses = await stage.db.kysely.selectFrom('responses').selectAll().execute();
     expect(responses).toHaveLength(1);
     const record = JSON.parse(responses[0].record_json);
     expect(record).toMatchObject({
@@ -230,22 +222,22 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
     });
     expect(responses[0].duration_seconds).toBeGreaterThan(0);
     expect(responses[0].invitation_id).toBeNull();
-    expect(await isSpent(db, token)).toBe(true);
-    expect(await db.kysely.selectFrom('drafts').selectAll().execute()).toEqual([]);
+    expect(await isSpent(stage.db, token)).toBe(true);
+    expect(await stage.db.kysely.selectFrom('drafts').selectAll().execute()).toEqual([]);
 
     // the link is spent: opening it again shows the Chinese "already submitted" page
-    await page.goto(`${server.url}/s/${token}`);
+    await page.goto(`${stage.url}/s/${token}`);
     await page.getByText('问卷已提交').waitFor();
     await page.close();
   });
 
   it('casts the ballot in two steps (credential, then ballot without the link) and, when its answer is lost, retries with the same credential and shows the first receipt', async () => {
-    const { token } = await createInvitation(db, s.campaign);
+    const { token } = await createInvitation(stage.db, s.campaign);
     // answered on another device: the draft is complete, so the page opens on the last page
     await s.app.request(`/api/s/${token}/draft`, jsonRequest('PUT', { answers: webAnswers(), elapsedSeconds: 300 }));
-    const countResponses = async () => (await db.kysely.selectFrom('responses').select('id').execute()).length;
+    const countResponses = async () => (await stage.db.kysely.selectFrom('responses').select('id').execute()).length;
     const before = await countResponses();
-    const page = await browser.newPage();
+    const page = await stage.browser.newPage();
     const credentials: string[] = [];
     const purchases: string[] = [];
     await page.route('**/credential', async (route) => {
@@ -268,7 +260,7 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
         await route.continue();
       }
     });
-    await page.goto(`${server.url}/s/${token}`);
+    await page.goto(`${stage.url}/s/${token}`);
     await page.getByRole('button', { name: '提交问卷' }).click();
     await page.getByText('提交成功，感谢您的参与！').waitFor();
     expect(await page.locator('.receipt dd').first().textContent()).toBe(firstReceipt!.receipt);
@@ -278,16 +270,16 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
     // once the ballot is acknowledged the browser keeps only that it was sent: no credential, no receipt
     expect(await page.evaluate((t) => localStorage.getItem(`minping-ballot:${t}`), token)).toBe('{"sent":true}');
     expect(await countResponses()).toBe(before + 1);
-    expect(await isSpent(db, token)).toBe(true);
+    expect(await isSpent(stage.db, token)).toBe(true);
     await page.close();
   });
 
   it('finishes a ballot lost after its credential when the link is reopened in the same browser, and claims nothing on another device', async () => {
-    const { token } = await createInvitation(db, s.campaign);
+    const { token } = await createInvitation(stage.db, s.campaign);
     await s.app.request(`/api/s/${token}/draft`, jsonRequest('PUT', { answers: webAnswers(), elapsedSeconds: 300 }));
-    const countResponses = async () => (await db.kysely.selectFrom('responses').select('id').execute()).length;
+    const countResponses = async () => (await stage.db.kysely.selectFrom('responses').select('id').execute()).length;
     const before = await countResponses();
-    const context = await browser.newContext();
+    const context = await stage.browser.newContext();
     const page = await context.newPage();
     let aborted = 0;
     // the network drops after the credential: no ballot reaches the server
@@ -295,26 +287,26 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
       aborted++;
       await route.abort('internetdisconnected');
     });
-    await page.goto(`${server.url}/s/${token}`);
+    await page.goto(`${stage.url}/s/${token}`);
     await page.getByRole('button', { name: '提交问卷' }).click();
     await expect.poll(() => aborted, { timeout: 10_000 }).toBeGreaterThan(0);
     await page.close();
-    expect(await isSpent(db, token)).toBe(true);
+    expect(await isSpent(stage.db, token)).toBe(true);
     expect(await countResponses()).toBe(before);
 
     const reopened = await context.newPage();
-    await reopened.goto(`${server.url}/s/${token}`);
+    await reopened.goto(`${stage.url}/s/${token}`);
     await reopened.getByText('提交成功，感谢您的参与！').waitFor();
     expect(await reopened.locator('.receipt dd').first().textContent()).toMatch(/^[2-9A-Z]{4}-/);
     expect(await countResponses()).toBe(before + 1);
     // opened again: said to be submitted, nothing sent twice
-    await reopened.goto(`${server.url}/s/${token}`);
+    await reopened.goto(`${stage.url}/s/${token}`);
     await reopened.getByText('这份问卷已经在这台设备上提交成功').waitFor();
     expect(await countResponses()).toBe(before + 1);
     await context.close();
 
-    const elsewhere = await browser.newPage();
-    await elsewhere.goto(`${server.url}/s/${token}`);
+    const elsewhere = await stage.browser.newPage();
+    await elsewhere.goto(`${stage.url}/s/${token}`);
     await elsewhere.getByText('这个链接已经领取过提交答卷的凭证').waitFor();
     await elsewhere.getByText('请联系评议办公室').waitFor();
     expect(await elsewhere.locator('body').innerText()).not.toContain('已提交');
@@ -322,9 +314,9 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
   }, 60_000);
 
   it('shows the questionnaire in English with ?lang=en', async () => {
-    const { token } = await createInvitation(db, s.campaign);
-    const page = await browser.newPage();
-    await page.goto(`${server.url}/s/${token}?lang=en`);
+    const { token } = await createInvitation(stage.db, s.campaign);
+    const page = await stage.browser.newPage();
+    await page.goto(`${stage.url}/s/${token}?lang=en`);
     await page.getByText('Which group of evaluators do you belong to?').waitFor();
     await page.getByRole('button', { name: 'Next' }).waitFor();
     await page.close();

@@ -1,9 +1,6 @@
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
-import type { Db } from '../../server/db/connect.js';
-import { browserAvailable, launchBrowser, listen, pageProblems, signIn } from '../helpers/browser.js';
-import { sqliteDb } from '../helpers/db.js';
+import { browserAvailable, browserStage, type BrowserStage, pageProblems, signIn } from '../helpers/browser.js';
 import { knownRecords, resultsSetup, storeRecords } from '../results/helpers.js';
 
 const PEOPLE = {
@@ -25,49 +22,43 @@ const VISITS = {
 const EVERY_LINK = ['评议活动', '账号', '核验销号', '结果分析', '工作提示单', '本部门评议结果'];
 
 describe.skipIf(!browserAvailable())('the one header of every signed-in page, in a real browser', () => {
-  let db: Db;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
+  let stage: BrowserStage;
 
   beforeAll(async () => {
-    db = await sqliteDb();
-    const { services, campaign, deps } = await resultsSetup(db, { records: false });
-    const { records, verify } = knownRecords();
-    await storeRecords(services, campaign, records, verify);
-    await services.results.publish(campaign.slug, 'office');
-    for (const [role, p] of Object.entries(PEOPLE))
-      await services.accounts.addUser(
-        {
-          username: p.username,
-          displayName: p.displayName,
-          role: role as keyof typeof PEOPLE,
-          departmentCode: p.department,
-          password: PASSWORD,
-        },
-        'test',
-      );
-    server = await listen(createApp(deps).fetch);
-    browser = await launchBrowser();
+    stage = await browserStage(async (db) => {
+      const { services, campaign, deps } = await resultsSetup(db, { records: false });
+      const { records, verify } = knownRecords();
+      await storeRecords(services, campaign, records, verify);
+      await services.results.publish(campaign.slug, 'office');
+      for (const [role, p] of Object.entries(PEOPLE))
+        await services.accounts.addUser(
+          {
+            username: p.username,
+            displayName: p.displayName,
+            role: role as keyof typeof PEOPLE,
+            departmentCode: p.department,
+            password: PASSWORD,
+          },
+          'test',
+        );
+      return createApp(deps);
+    });
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
-  });
+  afterAll(() => stage?.close());
 
   it.each(Object.keys(VISITS) as (keyof typeof VISITS)[])(
     'shows %s the same header with their name and navigation on each page, on a phone, and signs them out',
     async (role) => {
       const person = PEOPLE[role];
       const visit = VISITS[role];
-      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+      const context = await stage.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
       const page = await context.newPage();
       const errors = pageProblems(page);
-      await signIn(page, server.url, person.username, PASSWORD);
+      await signIn(page, stage.url, person.username, PASSWORD);
       expect(new URL(page.url()).pathname).toBe(visit.pages[0]);
 
       for (const path of visit.pages) {
-        await page.goto(`${server.url}${path}`);
+        await page.goto(`${stage.url}${path}`);
         const header = page.locator('header#site-header');
         expect(await header.count(), path).toBe(1);
         expect(await header.locator('.person').innerText(), path).toBe(person.displayName);
@@ -98,7 +89,7 @@ describe.skipIf(!browserAvailable())('the one header of every signed-in page, in
 
       await page.getByRole('button', { name: '退出登录' }).click();
       await page.waitForURL(/\/login$/);
-      await page.goto(`${server.url}${visit.pages[0]}`);
+      await page.goto(`${stage.url}${visit.pages[0]}`);
       expect(new URL(page.url()).pathname).toBe('/login');
       expect(new URL(page.url()).searchParams.get('next')).toBe(visit.pages[0]);
       expect(errors).toEqual([]);

@@ -1,58 +1,49 @@
 import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
-import type { Db } from '../../server/db/connect.js';
 import { createServices } from '../../server/services.js';
-import { browserAvailable, launchBrowser, listen, pageProblems, signIn } from '../helpers/browser.js';
-import { sqliteDb } from '../helpers/db.js';
+import { browserAvailable, browserStage, type BrowserStage, pageProblems, signIn } from '../helpers/browser.js';
 import { createTestCampaign } from '../helpers/fixtures.js';
 import { bundleOf, csvOf } from '../helpers/sheets.js';
 
 describe.skipIf(!browserAvailable())('the office downloads a named campaign’s links again in Chromium', () => {
-  let db: Db;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
+  let stage: BrowserStage;
 
   beforeAll(async () => {
-    db = await sqliteDb();
-    const config = defaultConfig({
-      publicUrl: 'https://pj.example.gov.cn',
-      invitationKey: Buffer.alloc(32, 5).toString('base64'),
+    stage = await browserStage(async (db) => {
+      const config = defaultConfig({
+        publicUrl: 'https://pj.example.gov.cn',
+        invitationKey: Buffer.alloc(32, 5).toString('base64'),
+      });
+      const deps = { db, config, clock: fixedClock('2026-11-23T08:00:00Z') };
+      const services = createServices(deps);
+      const campaign = await createTestCampaign(db, services, { overrides: { mode: 'named' } });
+      const roster = csvOf([
+        ['姓名', '单位/项目', '类别'],
+        ['王建国', '项目部', 'project'],
+        ['刘芳', '人大', 'deputies'],
+      ]);
+      await services.roster.importEvaluators(
+        campaign,
+        { bytes: new TextEncoder().encode(roster), filename: 'r.csv' },
+        { actor: 'test' },
+      );
+      await services.accounts.addUser(
+        { username: 'office', role: 'admin', password: 'office-password-1', displayName: '评议办' },
+        'test',
+      );
+      return createApp(deps);
     });
-    const deps = { db, config, clock: fixedClock('2026-11-23T08:00:00Z') };
-    const services = createServices(deps);
-    const campaign = await createTestCampaign(db, services, { overrides: { mode: 'named' } });
-    const roster = csvOf([
-      ['姓名', '单位/项目', '类别'],
-      ['王建国', '项目部', 'project'],
-      ['刘芳', '人大', 'deputies'],
-    ]);
-    await services.roster.importEvaluators(
-      campaign,
-      { bytes: new TextEncoder().encode(roster), filename: 'r.csv' },
-      { actor: 'test' },
-    );
-    await services.accounts.addUser(
-      { username: 'office', role: 'admin', password: 'office-password-1', displayName: '评议办' },
-      'test',
-    );
-    server = await listen(createApp(deps).fetch);
-    browser = await launchBrowser();
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
-  });
+  afterAll(() => stage?.close());
 
   it('generates every format in one .zip, then downloads the same links again as a list', async () => {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, acceptDownloads: true });
+    const page = await stage.browser.newPage({ viewport: { width: 1200, height: 900 }, acceptDownloads: true });
     const problems = pageProblems(page);
-    await signIn(page, server.url, 'office', 'office-password-1');
-    await page.goto(`${server.url}/admin/campaigns/test-2026`);
+    await signIn(page, stage.url, 'office', 'office-password-1');
+    await page.goto(`${stage.url}/admin/campaigns/test-2026`);
     await page.getByText('活动截止前可随时再次下载').waitFor();
 
     let download = page.waitForEvent('download');

@@ -1,42 +1,33 @@
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
-import type { Db } from '../../server/db/connect.js';
-import { browserAvailable, launchBrowser, listen, pageProblems, signIn } from '../helpers/browser.js';
-import { sqliteDb } from '../helpers/db.js';
+import { browserAvailable, browserStage, type BrowserStage, pageProblems, signIn } from '../helpers/browser.js';
 import { knownRecords, resultsSetup, storeRecords } from '../results/helpers.js';
 
 const PASSWORD = 'phone-results-password';
 
 describe.skipIf(!browserAvailable())("a liaison's results on a 390 px phone", () => {
-  let db: Db;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
+  let stage: BrowserStage;
 
   beforeAll(async () => {
-    db = await sqliteDb();
-    const { services, campaign, deps } = await resultsSetup(db, { records: false });
-    const { records, verify } = knownRecords();
-    await storeRecords(services, campaign, records, verify);
-    await services.results.publish(campaign.slug, 'office');
-    await services.accounts.addUser(
-      { username: 'liaison-d002', role: 'liaison', departmentCode: 'D002', password: PASSWORD },
-      'test',
-    );
-    server = await listen(createApp(deps).fetch);
-    browser = await launchBrowser();
+    stage = await browserStage(async (db) => {
+      const { services, campaign, deps } = await resultsSetup(db, { records: false });
+      const { records, verify } = knownRecords();
+      await storeRecords(services, campaign, records, verify);
+      await services.results.publish(campaign.slug, 'office');
+      await services.accounts.addUser(
+        { username: 'liaison-d002', role: 'liaison', departmentCode: 'D002', password: PASSWORD },
+        'test',
+      );
+      return createApp(deps);
+    });
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
-  });
+  afterAll(() => stage?.close());
 
   it('fits the page to the screen and scrolls each table sideways to its last column', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await stage.browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const problems = pageProblems(page);
-    await signIn(page, server.url, 'liaison-d002', PASSWORD);
-    await page.goto(`${server.url}/my/results`);
+    await signIn(page, stage.url, 'liaison-d002', PASSWORD);
+    await page.goto(`${stage.url}/my/results`);
     const layout = await page.evaluate(() => ({
       page: document.documentElement.scrollWidth,
       tables: [...document.querySelectorAll('main .table-wrap')].map((wrap) => {
@@ -71,10 +62,10 @@ describe.skipIf(!browserAvailable())("a liaison's results on a 390 px phone", ()
   }, 60_000);
 
   it('draws the department’s charts with the dashboard’s chart module, inside the screen, withheld cells as gaps', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await stage.browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const problems = pageProblems(page);
-    await signIn(page, server.url, 'liaison-d002', PASSWORD);
-    await page.goto(`${server.url}/my/results`);
+    await signIn(page, stage.url, 'liaison-d002', PASSWORD);
+    await page.goto(`${stage.url}/my/results`);
     await page.locator('#liaison-results[data-ready="1"]').waitFor();
     const charts = await page.evaluate(() =>
       [...document.querySelectorAll<HTMLCanvasElement>('canvas[data-chart]')].map((canvas) => {

@@ -1,51 +1,42 @@
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
-import type { Db } from '../../server/db/connect.js';
-import { browserAvailable, launchBrowser, listen, pageProblems, signIn } from '../helpers/browser.js';
-import { sqliteDb } from '../helpers/db.js';
+import { browserAvailable, browserStage, type BrowserStage, pageProblems, signIn } from '../helpers/browser.js';
 import { queueSetup } from '../negatives/helpers.js';
 
 const PASSWORD = 'review-test-password';
 const PHONE = { width: 390, height: 844 };
 
 describe.skipIf(!browserAvailable())('the verification queue on a phone, in a real browser', () => {
-  let db: Db;
+  let stage: BrowserStage;
   let s: Awaited<ReturnType<typeof queueSetup>>;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
 
   beforeAll(async () => {
-    db = await sqliteDb();
-    s = await queueSetup(db);
-    await s.report('2026-11-02', {
-      code: 'D001',
-      kind: 3,
-      matter: '施工许可',
-      description: '王科长拖了三个月，电话13812345678',
-      suggestion: '窗口应一次性告知所需材料',
+    stage = await browserStage(async (db) => {
+      s = await queueSetup(db);
+      await s.report('2026-11-02', {
+        code: 'D001',
+        kind: 3,
+        matter: '施工许可',
+        description: '王科长拖了三个月，电话13812345678',
+        suggestion: '窗口应一次性告知所需材料',
+      });
+      await s.report('2026-11-30', { code: 'D002', kind: 5, description: '窗口态度冷硬' });
+      s.clock.set('2026-12-01T04:00:00Z');
+      await s.services.accounts.addUser(
+        { username: 'office', displayName: '王主任', role: 'admin', password: PASSWORD },
+        'test',
+      );
+      return createApp(s.deps);
     });
-    await s.report('2026-11-30', { code: 'D002', kind: 5, description: '窗口态度冷硬' });
-    s.clock.set('2026-12-01T04:00:00Z');
-    await s.services.accounts.addUser(
-      { username: 'office', displayName: '王主任', role: 'admin', password: PASSWORD },
-      'test',
-    );
-    server = await listen(createApp(s.deps).fetch);
-    browser = await launchBrowser();
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
-  });
+  afterAll(() => stage?.close());
 
   it('finds the overdue report standing out, redacts it by hand and verifies it; the live result deducts', async () => {
-    const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN' });
+    const context = await stage.browser.newContext({ viewport: PHONE, locale: 'zh-CN' });
     const page = await context.newPage();
     const problems = pageProblems(page);
-    await signIn(page, server.url, 'office', PASSWORD);
-    await page.goto(`${server.url}/admin/campaigns/test-2026`);
+    await signIn(page, stage.url, 'office', PASSWORD);
+    await page.goto(`${stage.url}/admin/campaigns/test-2026`);
     await page.getByRole('link', { name: '负面情形核实（待核实）' }).click();
     await page.locator('#queue').waitFor();
     expect(await page.locator('#counts').innerText()).toContain('其中逾期 1 条');
@@ -67,7 +58,7 @@ describe.skipIf(!browserAvailable())('the verification queue on a phone, in a re
     expect(await page.locator('a.card.report').count()).toBe(1);
     expect(await page.locator('a.card.report.overdue').count()).toBe(0);
 
-    await page.goto(`${server.url}/admin/campaigns/test-2026/negatives?overdue=1`);
+    await page.goto(`${stage.url}/admin/campaigns/test-2026/negatives?overdue=1`);
     await page.locator('a.card.report.overdue').click();
     await page.locator('#redaction').waitFor();
     expect(await page.locator('mark.finding').allInnerTexts()).toEqual(['王', '13812345678']);
@@ -96,7 +87,7 @@ describe.skipIf(!browserAvailable())('the verification queue on a phone, in a re
     expect(sheet.items[0].evidence).not.toContain('13812345678');
 
     // suggestions: search, and the export link keeps the search
-    await page.goto(`${server.url}/admin/campaigns/test-2026/suggestions`);
+    await page.goto(`${stage.url}/admin/campaigns/test-2026/suggestions`);
     await page.getByLabel('包含文字').fill('一次性');
     await page.getByRole('button', { name: '搜索' }).click();
     await page.waitForURL(/q=/);

@@ -10,11 +10,9 @@
  * both items closed on time in the quarter's reconciliation statement.
  */
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../server/db/connect.js';
-import { browserAvailable, launchBrowser, listen, pageProblems, signIn } from '../helpers/browser.js';
-import { sqliteDb } from '../helpers/db.js';
+import { browserAvailable, browserStage, type BrowserStage, pageProblems, signIn } from '../helpers/browser.js';
 import { verifiedNegatives } from '../notices/helpers.js';
 import { PDF } from '../portal/helpers.js';
 import { resultsSetup } from '../results/helpers.js';
@@ -23,31 +21,28 @@ const PASSWORD = 'notices-loop-password';
 const PHONE = { width: 390, height: 844 };
 
 describe.skipIf(!browserAvailable())('a notice from issue to close-out, the liaison on a phone', () => {
-  let db: Db;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
+  let stage: BrowserStage;
   let ctx: Awaited<ReturnType<typeof resultsSetup>>;
   let items: { id: string; number: string }[];
 
   beforeAll(async () => {
-    db = await sqliteDb();
-    ctx = await resultsSetup(db, { records: false });
-    for (const [username, displayName, role, departmentCode] of [
-      ['office-wang', '王审核', 'admin', undefined],
-      ['office-li', '李复核', 'admin', undefined],
-      ['liaison-d001', '张联络', 'liaison', 'D001'],
-    ] as const)
-      await ctx.services.accounts.addUser({ username, displayName, role, departmentCode, password: PASSWORD }, 'test');
-    // an evaluator reported two situations at D001, with a phone number in the text
-    await verifiedNegatives(db, ctx.services, ctx.campaign, 'D001', 2);
-    server = await listen(ctx.app.fetch);
-    browser = await launchBrowser();
+    stage = await browserStage(async (db) => {
+      ctx = await resultsSetup(db, { records: false });
+      for (const [username, displayName, role, departmentCode] of [
+        ['office-wang', '王审核', 'admin', undefined],
+        ['office-li', '李复核', 'admin', undefined],
+        ['liaison-d001', '张联络', 'liaison', 'D001'],
+      ] as const)
+        await ctx.services.accounts.addUser(
+          { username, displayName, role, departmentCode, password: PASSWORD },
+          'test',
+        );
+      // an evaluator reported two situations at D001, with a phone number in the text
+      await verifiedNegatives(db, ctx.services, ctx.campaign, 'D001', 2);
+      return ctx.app;
+    });
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
-  });
+  afterAll(() => stage?.close());
 
   /** Readable and tappable on the phone: nothing wider than the screen, large type, big buttons. */
   async function expectPhoneFriendly(page: Page, where: string) {
@@ -62,25 +57,25 @@ describe.skipIf(!browserAvailable())('a notice from issue to close-out, the liai
   }
 
   it('the office verifies the reports (a draft sheet for the department), reads it on its page and issues it', async () => {
-    const context = await browser.newContext({ locale: 'zh-CN' });
+    const context = await stage.browser.newContext({ locale: 'zh-CN' });
     const page = await context.newPage();
     const problems = pageProblems(page);
-    await signIn(page, server.url, 'office-wang', PASSWORD);
-    const { csrfToken } = (await (await page.request.get(`${server.url}/api/auth/session`)).json()) as {
+    await signIn(page, stage.url, 'office-wang', PASSWORD);
+    const { csrfToken } = (await (await page.request.get(`${stage.url}/api/auth/session`)).json()) as {
       csrfToken: string;
     };
     const queue = (await (
-      await page.request.get(`${server.url}/api/campaigns/test-2026/negatives?department=D001&state=pending`)
+      await page.request.get(`${stage.url}/api/campaigns/test-2026/negatives?department=D001&state=pending`)
     ).json()) as { items: { id: string }[] };
     expect(queue.items).toHaveLength(2);
     for (const report of queue.items) {
-      const verified = await page.request.post(`${server.url}/api/campaigns/test-2026/negatives/${report.id}/verify`, {
+      const verified = await page.request.post(`${stage.url}/api/campaigns/test-2026/negatives/${report.id}/verify`, {
         headers: { 'X-CSRF-Token': csrfToken },
         data: { reason: '电话核实属实' },
       });
       expect(verified.status()).toBe(200);
     }
-    await page.goto(`${server.url}/admin/campaigns/test-2026/notices`);
+    await page.goto(`${stage.url}/admin/campaigns/test-2026/notices`);
     await page.getByRole('link', { name: '评议提示〔2026〕第001号' }).click();
     const sheetUrl = page.url();
     expect(await page.locator('main').innerText()).toContain('测试部门1');
@@ -110,10 +105,10 @@ describe.skipIf(!browserAvailable())('a notice from issue to close-out, the liai
   }, 60_000);
 
   it('the liaison signs for the sheet, files the plans and responds with evidence, on a phone', async () => {
-    const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN', javaScriptEnabled: false });
+    const context = await stage.browser.newContext({ viewport: PHONE, locale: 'zh-CN', javaScriptEnabled: false });
     const page = await context.newPage();
     const problems = pageProblems(page);
-    await signIn(page, server.url, 'liaison-d001', PASSWORD);
+    await signIn(page, stage.url, 'liaison-d001', PASSWORD);
     expect(new URL(page.url()).pathname).toBe('/my');
     const main = page.locator('main');
     await expect.poll(() => main.innerText()).toContain('需要办理（2 项）');
@@ -166,11 +161,11 @@ describe.skipIf(!browserAvailable())('a notice from issue to close-out, the liai
   }, 90_000);
 
   it('whoever entered a response is offered no 销号; a second office user closes both, and the department sees 已销号', async () => {
-    const wang = await browser.newContext({ locale: 'zh-CN', acceptDownloads: true });
+    const wang = await stage.browser.newContext({ locale: 'zh-CN', acceptDownloads: true });
     const wangPage = await wang.newPage();
-    await signIn(wangPage, server.url, 'office-wang', PASSWORD);
+    await signIn(wangPage, stage.url, 'office-wang', PASSWORD);
     // the second item's answer came on paper: office-wang enters it
-    await wangPage.goto(`${server.url}/admin/closeout/items/${items[1].id}`);
+    await wangPage.goto(`${stage.url}/admin/closeout/items/${items[1].id}`);
     await wangPage.getByLabel('整改情况说明').fill('纸质反馈：已整改到位');
     await wangPage
       .getByLabel('证明材料（扫描件）')
@@ -183,10 +178,10 @@ describe.skipIf(!browserAvailable())('a notice from issue to close-out, the liai
     expect(await wangPage.locator('.state-line').innerText()).toContain('核验中');
     await wang.close();
 
-    const li = await browser.newContext({ locale: 'zh-CN', acceptDownloads: true });
+    const li = await stage.browser.newContext({ locale: 'zh-CN', acceptDownloads: true });
     const liPage = await li.newPage();
     const problems = pageProblems(liPage);
-    await signIn(liPage, server.url, 'office-li', PASSWORD);
+    await signIn(liPage, stage.url, 'office-li', PASSWORD);
     await liPage.getByRole('link', { name: '核验销号' }).click();
     for (const item of items) {
       await liPage.getByRole('link', { name: new RegExp(item.number) }).click();
@@ -207,9 +202,9 @@ describe.skipIf(!browserAvailable())('a notice from issue to close-out, the liai
     expect(problems).toEqual([]);
     await li.close();
 
-    const phone = await browser.newContext({ viewport: PHONE, locale: 'zh-CN' });
+    const phone = await stage.browser.newContext({ viewport: PHONE, locale: 'zh-CN' });
     const page = await phone.newPage();
-    await signIn(page, server.url, 'liaison-d001', PASSWORD);
+    await signIn(page, stage.url, 'liaison-d001', PASSWORD);
     expect(await page.locator('main').innerText()).toContain('目前没有需要办理的事项');
     expect(await page.locator('main').innerText()).toContain('共 2 项，已销号 2 项');
     await page.getByRole('link', { name: /评议提示〔2026〕第001号/ }).click();
@@ -220,11 +215,11 @@ describe.skipIf(!browserAvailable())('a notice from issue to close-out, the liai
   }, 90_000);
 
   it('the office opens the ledger from the campaign page and sees both items closed on time', async () => {
-    const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN', javaScriptEnabled: false });
+    const context = await stage.browser.newContext({ viewport: PHONE, locale: 'zh-CN', javaScriptEnabled: false });
     const page = await context.newPage();
     const problems = pageProblems(page);
-    await signIn(page, server.url, 'office-li', PASSWORD);
-    await page.goto(`${server.url}/admin/campaigns/test-2026`);
+    await signIn(page, stage.url, 'office-li', PASSWORD);
+    await page.goto(`${stage.url}/admin/campaigns/test-2026`);
     await page.getByRole('link', { name: '台账与对账单' }).click();
     expect(await page.locator('h1').innerText()).toContain('工作提示单台账');
     const statement = page.locator('#statement');

@@ -1,45 +1,37 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../server/db/connect.js';
-import { browserAvailable, launchBrowser, listen, pdfPages } from '../helpers/browser.js';
-import { sqliteDb } from '../helpers/db.js';
+import { browserAvailable, browserStage, type BrowserStage, pdfPages } from '../helpers/browser.js';
 import { office, publishedSetup } from '../notices/helpers.js';
 
 describe.skipIf(!browserAvailable())('the print page of the notices in Chromium', () => {
-  let db: Db;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
+  let stage: BrowserStage;
   let page: Page;
   let sheetIds: string[];
 
   beforeAll(async () => {
-    db = await sqliteDb();
-    const ctx = await publishedSetup(db);
-    for (const sheet of await ctx.services.notices.sheets('test-2026'))
-      await ctx.services.notices.issueSheet('test-2026', sheet.id, office);
-    sheetIds = (await ctx.services.notices.sheets('test-2026')).map((s) => s.id);
-    await ctx.services.accounts.addUser(
-      { username: 'office', role: 'admin', password: 'office-password-1', displayName: '评议办' },
-      'test',
-    );
-    server = await listen(ctx.app.fetch);
-    browser = await launchBrowser();
-    page = await browser.newPage();
-    await page.goto(`${server.url}/admin/campaigns/test-2026/notices`);
+    stage = await browserStage(async (db) => {
+      const ctx = await publishedSetup(db);
+      for (const sheet of await ctx.services.notices.sheets('test-2026'))
+        await ctx.services.notices.issueSheet('test-2026', sheet.id, office);
+      sheetIds = (await ctx.services.notices.sheets('test-2026')).map((s) => s.id);
+      await ctx.services.accounts.addUser(
+        { username: 'office', role: 'admin', password: 'office-password-1', displayName: '评议办' },
+        'test',
+      );
+      return ctx.app;
+    });
+    page = await stage.browser.newPage();
+    await page.goto(`${stage.url}/admin/campaigns/test-2026/notices`);
     await page.getByLabel('用户名').fill('office');
     await page.getByLabel('密码').fill('office-password-1');
     await page.getByRole('button', { name: '登录' }).click();
     await page.getByRole('heading', { name: /工作提示单/ }).waitFor();
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
-  });
+  afterAll(() => stage?.close());
 
   it('prints on A4 with the 156 mm text block, every sheet starting on a new page', async () => {
     const print = async (path: string) => {
-      await page.goto(`${server.url}${path}`);
+      await page.goto(`${stage.url}${path}`);
       return page.pdf({ preferCSSPageSize: true });
     };
     let separately = 0;
@@ -63,7 +55,7 @@ describe.skipIf(!browserAvailable())('the print page of the notices in Chromium'
   });
 
   it('shows a sheet on screen with its number, addressee and date, and links to the print and Word versions', async () => {
-    await page.goto(`${server.url}/admin/campaigns/test-2026/notices/${sheetIds[2]}`);
+    await page.goto(`${stage.url}/admin/campaigns/test-2026/notices/${sheetIds[2]}`);
     const notice = page.locator('article.notice');
     await expect(notice.locator('.serial').textContent()).resolves.toBe('评议提示〔2026〕第003号');
     await expect(notice.locator('.addressee').textContent()).resolves.toBe('测试部门2：');

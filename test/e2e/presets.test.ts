@@ -7,21 +7,19 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import type { Campaign } from '../../server/campaigns/service.js';
 import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
 import type { ResultView } from '../../server/contracts.js';
-import type { Db } from '../../server/db/connect.js';
 import { createServices, type Services } from '../../server/services.js';
 import { resolveQuestionnairePath } from '../../surveys/campaign-config.js';
 import { SCALE_PRESETS } from '../../surveys/catalogs.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
-import { browserAvailable, launchBrowser, listen, pageProblems } from '../helpers/browser.js';
+import { browserAvailable, browserStage, type BrowserStage, pageProblems } from '../helpers/browser.js';
 import { runCommand } from '../helpers/cli.js';
-import { sqliteDb } from '../helpers/db.js';
 import { createTestCampaign } from '../helpers/fixtures.js';
 import { xlsxSheets } from '../helpers/sheets.js';
 import { createInvitation, OPEN_TIME } from '../evaluator/helpers.js';
@@ -112,43 +110,37 @@ const PRESETS: Preset[] = [
 const REMARK = '希望评议结果及时公开';
 
 describe.skipIf(!browserAvailable())('each scale preset, generated, answered in a browser, stored and scored', () => {
-  let db: Db;
+  let stage: BrowserStage;
   let services: Services;
   let app: ReturnType<typeof createApp>;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
   let admin: LoggedIn;
   const campaigns = new Map<string, Campaign>();
   const clock = fixedClock(OPEN_TIME);
-  const cliEnv = () => ({ db, clock, config: defaultConfig() });
+  const cliEnv = () => ({ db: stage.db, clock, config: defaultConfig() });
 
   beforeAll(async () => {
-    db = await sqliteDb();
-    const deps = { db, config: defaultConfig(), clock };
-    services = createServices(deps);
-    app = createApp(deps, services);
-    for (const preset of PRESETS) {
-      const campaign = await createTestCampaign(db, services, {
-        slug: preset.slug,
-        questionnaire: withOfficeQuestions(),
-        overrides: {
-          scale: preset.scale,
-          ...(preset.items ? { items: preset.items } : {}),
-          // one evaluator is enough to score, rank and show a department: the figures are checked by hand
-          scoring: { minCategoryAnswers: 1, minRankedRaters: 1, minCellSize: 1, bootstrap: { samples: 0, seed: 1 } },
-        },
-      });
-      campaigns.set(preset.slug, campaign);
-    }
-    admin = await loginAs(app, services, 'admin');
-    server = await listen(app.fetch);
-    browser = await launchBrowser();
+    stage = await browserStage(async (db) => {
+      const deps = { db, config: defaultConfig(), clock };
+      services = createServices(deps);
+      app = createApp(deps, services);
+      for (const preset of PRESETS) {
+        const campaign = await createTestCampaign(db, services, {
+          slug: preset.slug,
+          questionnaire: withOfficeQuestions(),
+          overrides: {
+            scale: preset.scale,
+            ...(preset.items ? { items: preset.items } : {}),
+            // one evaluator is enough to score, rank and show a department: the figures are checked by hand
+            scoring: { minCategoryAnswers: 1, minRankedRaters: 1, minCellSize: 1, bootstrap: { samples: 0, seed: 1 } },
+          },
+        });
+        campaigns.set(preset.slug, campaign);
+      }
+      admin = await loginAs(app, services, 'admin');
+      return app;
+    });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
-  });
+  afterAll(() => stage?.close());
 
   const next = (page: Page) => page.getByRole('button', { name: '下一步' }).click();
   const levelsOf = (preset: Preset) => SCALE_PRESETS[preset.scale].map((l) => l.label);
@@ -161,9 +153,9 @@ describe.skipIf(!browserAvailable())('each scale preset, generated, answered in 
 
   /** The evaluator's answers on the real page: one department, every item, the office's two questions. */
   async function answerInBrowser(preset: Preset, token: string) {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    const page = await stage.browser.newPage({ viewport: { width: 1000, height: 900 } });
     const problems = pageProblems(page);
-    await page.goto(`${server.url}/s/${token}`);
+    await page.goto(`${stage.url}/s/${token}`);
     await page.getByText('您属于哪一类评议代表？').waitFor();
     await next(page);
 
@@ -208,7 +200,7 @@ describe.skipIf(!browserAvailable())('each scale preset, generated, answered in 
 
   const storedRecords = async (campaign: Campaign) =>
     (
-      await db.kysely
+      await stage.db.kysely
         .selectFrom('responses')
         .select(['id', 'record_json', 'questionnaire_version'])
         .where('campaign_id', '=', campaign.id)
@@ -236,7 +228,7 @@ describe.skipIf(!browserAvailable())('each scale preset, generated, answered in 
   describe.each(PRESETS)('$title', (preset) => {
     it('stores the answers under the configured items, the office’s under extra, exports both with the questionnaire version, and scores only the ratings', async () => {
       const campaign = campaigns.get(preset.slug)!;
-      const { token } = await createInvitation(db, campaign);
+      const { token } = await createInvitation(stage.db, campaign);
       await answerInBrowser(preset, token);
 
       const [stored] = await storedRecords(campaign);
@@ -307,12 +299,12 @@ describe.skipIf(!browserAvailable())('each scale preset, generated, answered in 
       // the office's answers take no part: without them the inputs and every figure are the same
       const scored = async () =>
         JSON.stringify(
-          (await createServices({ db, config: defaultConfig(), clock }).results.compute(preset.slug)).result,
+          (await createServices({ db: stage.db, config: defaultConfig(), clock }).results.compute(preset.slug)).result,
         );
       const before = await scored();
       const { extra: _, ...record } = stored.record;
       record.departments = record.departments.map(({ extra: __, ...rest }: Record<string, unknown>) => rest);
-      await db.kysely
+      await stage.db.kysely
         .updateTable('responses')
         .set({ record_json: JSON.stringify(record) })
         .where('id', '=', stored.id)
@@ -323,13 +315,11 @@ describe.skipIf(!browserAvailable())('each scale preset, generated, answered in 
 
   it('shows 差评率 beside 满意率 on the 好差评 campaign’s dashboard, and on no other', async () => {
     const analyst = await loginAs(app, services, 'analyst');
-    const context = await browser.newContext({ locale: 'zh-CN' });
-    const [name, value] = analyst.cookie.split('=');
-    await context.addCookies([{ name, value, url: server.url }]);
+    const context = await stage.signedIn(analyst, { locale: 'zh-CN' });
     const page = await context.newPage();
     const problems = pageProblems(page);
     const rankingRow = async (slug: string) => {
-      await page.goto(`${server.url}/dashboard?campaign=${slug}`);
+      await page.goto(`${stage.url}/dashboard?campaign=${slug}`);
       await page.waitForSelector('#dashboard[data-ready="1"]', { timeout: 20_000 });
       // D002 is in the second group (enforcement), the only department rated
       const table = page.locator('#ranking-table-enforcement table');

@@ -1,43 +1,35 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../server/db/connect.js';
 import { loginAs } from '../helpers/auth.js';
-import { browserAvailable, launchBrowser, listen, pageProblems, signIn } from '../helpers/browser.js';
-import { sqliteDb } from '../helpers/db.js';
+import { browserAvailable, browserStage, type BrowserStage, pageProblems, signIn } from '../helpers/browser.js';
 import { snapshotCounts, surveySetup, type SurveySetup } from '../evaluator/helpers.js';
 
 describe.skipIf(!browserAvailable())('the office previews the questionnaire in a real browser', () => {
-  let db: Db;
+  let stage: BrowserStage;
   let s: SurveySetup;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
 
   beforeAll(async () => {
-    db = await sqliteDb();
-    s = await surveySetup(db);
-    await loginAs(s.app, s.services, 'admin', { username: 'office' });
-    server = await listen(s.app.fetch);
-    browser = await launchBrowser();
+    stage = await browserStage(async (db) => {
+      s = await surveySetup(db);
+      await loginAs(s.app, s.services, 'admin', { username: 'office' });
+      return s.app;
+    });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
-  });
+  afterAll(() => stage?.close());
 
   const next = (page: Page) => page.getByRole('button', { name: '下一步' }).click();
 
   it('answers the questionnaire from the campaign page to its last step and stores nothing', async () => {
-    const before = await snapshotCounts(db);
-    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    const before = await snapshotCounts(stage.db);
+    const page = await stage.browser.newPage({ viewport: { width: 1000, height: 900 } });
     const problems = pageProblems(page);
     const evaluatorCalls: string[] = [];
     page.on('request', (r) => {
       if (r.url().includes('/api/s/') || (r.method() !== 'GET' && r.url().includes('/api/')))
         evaluatorCalls.push(r.url());
     });
-    await signIn(page, server.url, 'office', 'correct horse battery staple');
-    await page.goto(`${server.url}/admin/campaigns/${s.campaign.slug}`);
+    await signIn(page, stage.url, 'office', 'correct horse battery staple');
+    await page.goto(`${stage.url}/admin/campaigns/${s.campaign.slug}`);
     await page.locator('#preview-link').click();
 
     await page.getByText('答案不会保存，也不会提交').waitFor();
@@ -58,14 +50,14 @@ describe.skipIf(!browserAvailable())('the office previews the questionnaire in a
     await page.locator('#preview-done').getByText('答案没有保存，也没有提交').waitFor();
     expect(evaluatorCalls).toEqual([]);
     expect(problems).toEqual([]);
-    expect(await snapshotCounts(db)).toEqual(before);
+    expect(await snapshotCounts(stage.db)).toEqual(before);
     await page.close();
   });
 
   it('shows another category its own questionnaire and fits a phone width on a desktop screen', async () => {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    await signIn(page, server.url, 'office', 'correct horse battery staple');
-    await page.goto(`${server.url}/admin/campaigns/${s.campaign.slug}/preview`);
+    const page = await stage.browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await signIn(page, stage.url, 'office', 'correct horse battery staple');
+    await page.goto(`${stage.url}/admin/campaigns/${s.campaign.slug}/preview`);
     await page.getByRole('link', { name: '按手机宽度查看' }).click();
     await page.getByText('您属于哪一类评议代表？').waitFor();
     const width = await page.locator('#evaluator').evaluate((e) => e.getBoundingClientRect().width);

@@ -1,13 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
-import type { Db } from '../../server/db/connect.js';
 import { createServices } from '../../server/services.js';
-import { browserAvailable, launchBrowser, listen, pageProblems, signIn } from '../helpers/browser.js';
-import { sqliteDb } from '../helpers/db.js';
+import { browserAvailable, browserStage, type BrowserStage, pageProblems, signIn } from '../helpers/browser.js';
 import { createTestCampaign } from '../helpers/fixtures.js';
 import { csvOf, xlsxRows } from '../helpers/sheets.js';
 import { webAnswers } from '../evaluator/helpers.js';
@@ -15,56 +12,50 @@ import { webAnswers } from '../evaluator/helpers.js';
 const PASSWORD = 'progress-phone-password';
 
 describe.skipIf(!browserAvailable())('the progress page and chasing list on a 390 px phone', () => {
-  let db: Db;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
+  let stage: BrowserStage;
 
   beforeAll(async () => {
-    db = await sqliteDb();
-    const deps = { db, config: defaultConfig(), clock: fixedClock('2026-11-23T08:00:00Z') };
-    const services = createServices(deps);
-    const app = createApp(deps);
-    const campaign = await createTestCampaign(db, services, { overrides: { mode: 'named' } });
-    const roster = [
-      ['姓名', '单位/项目', '类别', '电话'],
-      ['王建国', '宁波轨道交通集团有限公司3号线二期工程项目管理部', 'project', '13800138000'],
-      ['李四', '宁波轨道交通集团有限公司3号线二期工程项目管理部', 'project', '13900139000'],
-      ['赵六', '某建设集团', 'project', '13700137000'],
-      ['陈明', '', 'public', ''],
-    ];
-    await services.roster.importEvaluators(
-      campaign,
-      { bytes: new TextEncoder().encode(csvOf(roster)), filename: 'r.csv' },
-      { actor: 'test' },
-    );
-    const issued = await services.invitations.generate(campaign, { actor: 'test' });
-    const wang = issued.find((i) => i.name === '王建国')!;
-    const res = await app.request(`/api/s/${wang.token}/submit`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ answers: webAnswers(), elapsedSeconds: 400 }),
+    stage = await browserStage(async (db) => {
+      const deps = { db, config: defaultConfig(), clock: fixedClock('2026-11-23T08:00:00Z') };
+      const services = createServices(deps);
+      const app = createApp(deps);
+      const campaign = await createTestCampaign(db, services, { overrides: { mode: 'named' } });
+      const roster = [
+        ['姓名', '单位/项目', '类别', '电话'],
+        ['王建国', '宁波轨道交通集团有限公司3号线二期工程项目管理部', 'project', '13800138000'],
+        ['李四', '宁波轨道交通集团有限公司3号线二期工程项目管理部', 'project', '13900139000'],
+        ['赵六', '某建设集团', 'project', '13700137000'],
+        ['陈明', '', 'public', ''],
+      ];
+      await services.roster.importEvaluators(
+        campaign,
+        { bytes: new TextEncoder().encode(csvOf(roster)), filename: 'r.csv' },
+        { actor: 'test' },
+      );
+      const issued = await services.invitations.generate(campaign, { actor: 'test' });
+      const wang = issued.find((i) => i.name === '王建国')!;
+      const res = await app.request(`/api/s/${wang.token}/submit`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ answers: webAnswers(), elapsedSeconds: 400 }),
+      });
+      expect(res.status).toBe(201);
+      await services.accounts.addUser({ username: 'office', role: 'admin', password: PASSWORD }, 'test');
+      return app;
     });
-    expect(res.status).toBe(201);
-    await services.accounts.addUser({ username: 'office', role: 'admin', password: PASSWORD }, 'test');
-    server = await listen(app.fetch);
-    browser = await launchBrowser();
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
-  });
+  afterAll(() => stage?.close());
 
   it('opens from the campaign page, fits the screen, lists who to call, and downloads the list', async () => {
-    const page = await browser.newPage({
+    const page = await stage.browser.newPage({
       viewport: { width: 390, height: 844 },
       isMobile: true,
       hasTouch: true,
       acceptDownloads: true,
     });
     const problems = pageProblems(page);
-    await signIn(page, server.url, 'office', PASSWORD);
-    await page.goto(`${server.url}/admin/campaigns/test-2026`);
+    await signIn(page, stage.url, 'office', PASSWORD);
+    await page.goto(`${stage.url}/admin/campaigns/test-2026`);
     await page.getByRole('link', { name: '各单位进度与催报名单' }).click();
     await page.getByRole('heading', { name: '填报进度与催报名单' }).waitFor();
 

@@ -1,9 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../server/db/connect.js';
-import { loginAs } from '../helpers/auth.js';
-import { browserAvailable, launchBrowser, listen, pageProblems } from '../helpers/browser.js';
-import { sqliteDb } from '../helpers/db.js';
+import { loginAs, type LoggedIn } from '../helpers/auth.js';
+import { browserAvailable, browserStage, type BrowserStage, pageProblems } from '../helpers/browser.js';
 import { resultsSetup, smallCellRecords, storeRecords } from '../results/helpers.js';
 
 const WITHHELD = '人数不足（少于5人）';
@@ -29,34 +27,27 @@ function inkBesideAxis(page: Page, canvasId: string, k: number): Promise<number>
 }
 
 describe.skipIf(!browserAvailable())('small cells in the dashboard, in a browser', () => {
-  let db: Db;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
+  let stage: BrowserStage;
   let page: Page;
   let problems: string[];
+  let analyst: LoggedIn;
 
   beforeAll(async () => {
-    db = await sqliteDb();
-    const ctx = await resultsSetup(db, { records: false });
-    await storeRecords(ctx.services, ctx.campaign, smallCellRecords());
-    const analyst = await loginAs(ctx.app, ctx.services, 'analyst');
-    server = await listen(ctx.app.fetch);
-    browser = await launchBrowser();
-    const context = await browser.newContext({ locale: 'zh-CN' });
-    const [name, value] = analyst.cookie.split('=');
-    await context.addCookies([{ name, value, url: server.url }]);
+    stage = await browserStage(async (db) => {
+      const ctx = await resultsSetup(db, { records: false });
+      await storeRecords(ctx.services, ctx.campaign, smallCellRecords());
+      analyst = await loginAs(ctx.app, ctx.services, 'analyst');
+      return ctx.app;
+    });
+    const context = await stage.signedIn(analyst, { locale: 'zh-CN' });
     page = await context.newPage();
     problems = pageProblems(page);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
-  });
+  afterAll(() => stage?.close());
 
   const open = async (path: string) => {
-    await page.goto(`${server.url}${path}`);
+    await page.goto(`${stage.url}${path}`);
     await page.waitForSelector('#dashboard[data-ready="1"]', { timeout: 20_000 });
   };
   // the heat map's cell of department `code` and problem `id` (columns: name, raters, problems 1…10)

@@ -6,19 +6,17 @@
  * render each of them differently. Every page, as Chromium shows it (scripts and chart labels
  * included), and every export is searched for those instants rendered in a zone not their campaign's.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import type { Campaign } from '../../server/campaigns/service.js';
 import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
-import type { Db } from '../../server/db/connect.js';
 import { createServices, type Services } from '../../server/services.js';
 import { sha256 } from '../../server/shared/ids.js';
 import { dayInZone, formatDateTime, formatLongDate, formatLongDateTime } from '../../web/lib/time.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
-import { browserAvailable, launchBrowser, listen } from '../helpers/browser.js';
-import { sqliteDb } from '../helpers/db.js';
+import { browserAvailable, browserStage, type BrowserStage } from '../helpers/browser.js';
 import { createTestCampaign, insertEvaluators, replayOpen, setState } from '../helpers/fixtures.js';
 import { xlsxSheets } from '../helpers/sheets.js';
 import { docxParagraphs } from '../helpers/zip.js';
@@ -88,12 +86,10 @@ function renderings(instant: string, zone: string): string[] {
 }
 
 describe.skipIf(!browserAvailable())('times on every page and export', () => {
-  let db: Db;
+  let stage: BrowserStage;
   let services: Services;
   let clock: ReturnType<typeof fixedClock>;
   let app: ReturnType<typeof createApp>;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
   const campaigns = new Map<string, Campaign>();
   const snapshots = new Map<string, string>();
   const tokens = new Map<string, string>();
@@ -106,84 +102,87 @@ describe.skipIf(!browserAvailable())('times on every page and export', () => {
   let forbidden: string[] = [];
 
   beforeAll(async () => {
-    db = await sqliteDb();
-    clock = fixedClock('2026-10-20T00:00:00Z');
-    const deps = { db, config: defaultConfig(), clock };
-    services = createServices(deps);
-    app = createApp(deps, services);
-    for (const plan of PLANS) {
-      const campaign = await createTestCampaign(db, services, {
-        slug: plan.slug,
-        overrides: { timeZone: plan.timeZone, opensAt: plan.opensAt, closesAt: plan.closesAt },
-      });
-      campaigns.set(plan.slug, campaign);
-      instants.set(plan.slug, [plan.opensAt, plan.closesAt, plan.issued, plan.submitted, plan.published, plan.viewed]);
-      await insertEvaluators(db, campaign, 3);
-    }
-    for (const plan of PLANS) {
-      clock.set(plan.issued);
-      const admin = await loginAs(app, services, 'admin');
-      const res = await app.request(`/api/campaigns/${plan.slug}/invitations?format=csv`, {
-        method: 'POST',
-        headers: admin.headers(),
-      });
-      expect(res.status).toBe(200);
-      const links = [...(await res.text()).matchAll(/\/s\/([A-Za-z0-9_-]+)/g)].map((m) => m[1]);
-      tokens.set(plan.slug, links[1]);
+    stage = await browserStage(async (db) => {
+      clock = fixedClock('2026-10-20T00:00:00Z');
+      const deps = { db, config: defaultConfig(), clock };
+      services = createServices(deps);
+      app = createApp(deps, services);
+      for (const plan of PLANS) {
+        const campaign = await createTestCampaign(db, services, {
+          slug: plan.slug,
+          overrides: { timeZone: plan.timeZone, opensAt: plan.opensAt, closesAt: plan.closesAt },
+        });
+        campaigns.set(plan.slug, campaign);
+        instants.set(plan.slug, [
+          plan.opensAt,
+          plan.closesAt,
+          plan.issued,
+          plan.submitted,
+          plan.published,
+          plan.viewed,
+        ]);
+        await insertEvaluators(db, campaign, 3);
+      }
+      for (const plan of PLANS) {
+        clock.set(plan.issued);
+        const admin = await loginAs(app, services, 'admin');
+        const res = await app.request(`/api/campaigns/${plan.slug}/invitations?format=csv`, {
+          method: 'POST',
+          headers: admin.headers(),
+        });
+        expect(res.status).toBe(200);
+        const links = [...(await res.text()).matchAll(/\/s\/([A-Za-z0-9_-]+)/g)].map((m) => m[1]);
+        tokens.set(plan.slug, links[1]);
 
-      clock.set(plan.draftSaved);
-      const draft = await app.request(`/api/s/${links[1]}/draft`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ answers: { organisation: '某公司' }, elapsedSeconds: 30 }),
-      });
-      expect(draft.status).toBe(200);
-      clock.set(plan.submitted);
-      const submit = await app.request(`/api/s/${links[0]}/submit`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ answers: webAnswers(), elapsedSeconds: 400 }),
-      });
-      expect(submit.status).toBe(201);
-      await services.responses.storeMany(campaigns.get(plan.slug)!, knownRecords().records, { source: 'import' });
-      const spare = await db.kysely
-        .selectFrom('invitations')
-        .select('evaluator_id')
-        .where('campaign_id', '=', campaigns.get(plan.slug)!.id)
-        // the submitted link too: an anonymous campaign's spent invitation says so only after its batch
-        .where('token_hash', 'not in', [sha256(links[0]), sha256(links[1])])
-        .executeTakeFirstOrThrow();
-      spareEvaluator.set(plan.slug, spare.evaluator_id);
-    }
-    for (const plan of PLANS) {
-      clock.set(plan.published);
-      snapshots.set(plan.slug, (await services.results.publish(plan.slug, 'admin')).id);
-    }
-    // a notice drafted on publication, issued when the campaign is viewed: its dates and deadlines too
-    for (const plan of PLANS) {
-      const { admin } = await view(plan);
-      const list = await app.request(`/api/campaigns/${plan.slug}/notices`, { headers: admin.headers() });
-      const [sheet] = ((await list.json()) as { sheets: { id: string; departmentCode: string }[] }).sheets;
-      const issued = await app.request(`/api/campaigns/${plan.slug}/notices/${sheet.id}/issue`, {
-        method: 'POST',
-        headers: admin.headers(),
-      });
-      expect(issued.status).toBe(200);
-      const detail = (await issued.clone().json()) as { items: { id: string }[] };
-      notices.set(plan.slug, { sheet: sheet.id, department: sheet.departmentCode, item: detail.items[0].id });
-      for (const at of JSON.stringify(await issued.json()).match(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g) ?? [])
-        instants.get(plan.slug)!.push(at);
-    }
-    forbidden = forbiddenTexts();
-    server = await listen(app.fetch);
-    browser = await launchBrowser();
+        clock.set(plan.draftSaved);
+        const draft = await app.request(`/api/s/${links[1]}/draft`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ answers: { organisation: '某公司' }, elapsedSeconds: 30 }),
+        });
+        expect(draft.status).toBe(200);
+        clock.set(plan.submitted);
+        const submit = await app.request(`/api/s/${links[0]}/submit`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ answers: webAnswers(), elapsedSeconds: 400 }),
+        });
+        expect(submit.status).toBe(201);
+        await services.responses.storeMany(campaigns.get(plan.slug)!, knownRecords().records, { source: 'import' });
+        const spare = await db.kysely
+          .selectFrom('invitations')
+          .select('evaluator_id')
+          .where('campaign_id', '=', campaigns.get(plan.slug)!.id)
+          // the submitted link too: an anonymous campaign's spent invitation says so only after its batch
+          .where('token_hash', 'not in', [sha256(links[0]), sha256(links[1])])
+          .executeTakeFirstOrThrow();
+        spareEvaluator.set(plan.slug, spare.evaluator_id);
+      }
+      for (const plan of PLANS) {
+        clock.set(plan.published);
+        snapshots.set(plan.slug, (await services.results.publish(plan.slug, 'admin')).id);
+      }
+      // a notice drafted on publication, issued when the campaign is viewed: its dates and deadlines too
+      for (const plan of PLANS) {
+        const { admin } = await view(plan);
+        const list = await app.request(`/api/campaigns/${plan.slug}/notices`, { headers: admin.headers() });
+        const [sheet] = ((await list.json()) as { sheets: { id: string; departmentCode: string }[] }).sheets;
+        const issued = await app.request(`/api/campaigns/${plan.slug}/notices/${sheet.id}/issue`, {
+          method: 'POST',
+          headers: admin.headers(),
+        });
+        expect(issued.status).toBe(200);
+        const detail = (await issued.clone().json()) as { items: { id: string }[] };
+        notices.set(plan.slug, { sheet: sheet.id, department: sheet.departmentCode, item: detail.items[0].id });
+        for (const at of JSON.stringify(await issued.json()).match(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g) ?? [])
+          instants.get(plan.slug)!.push(at);
+      }
+      forbidden = forbiddenTexts();
+      return app;
+    });
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
-  });
+  afterAll(() => stage?.close());
 
   /** Renderings of every campaign's instants in a zone not its own, except those also right for one. */
   function forbiddenTexts(): string[] {
@@ -217,9 +216,7 @@ describe.skipIf(!browserAvailable())('times on every page and export', () => {
   }
 
   async function browserAs(who: LoggedIn): Promise<BrowserContext> {
-    const context = await browser.newContext({ locale: 'zh-CN', timezoneId: BROWSER_ZONE });
-    const [name, value] = who.cookie.split('=');
-    await context.addCookies([{ name, value, url: server.url }]);
+    const context = await stage.signedIn(who, { locale: 'zh-CN', timezoneId: BROWSER_ZONE });
     return context;
   }
 
@@ -241,7 +238,7 @@ describe.skipIf(!browserAvailable())('times on every page and export', () => {
     });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    const res = await page.goto(`${server.url}${path}`);
+    const res = await page.goto(`${stage.url}${path}`);
     expect(res?.status(), path).toBe(status);
     if (path.startsWith('/dashboard?')) await page.waitForSelector('#dashboard[data-ready="1"]', { timeout: 20_000 });
     await page.waitForLoadState('networkidle');
@@ -293,14 +290,14 @@ describe.skipIf(!browserAvailable())('times on every page and export', () => {
         texts.set(path, await shown(department, path));
       await department.close();
       // the evaluator's page while the campaign is open, and once it has closed
-      const visitor = await browser.newContext({ locale: 'zh-CN', timezoneId: BROWSER_ZONE });
+      const visitor = await stage.browser.newContext({ locale: 'zh-CN', timezoneId: BROWSER_ZONE });
       const link = `/s/${tokens.get(plan.slug)}`;
       texts.set(`${link} (closed)`, await shown(visitor, link, 403));
       // (replayed: the moment of the submission, the campaign open again; published once more after)
       const campaign = campaigns.get(plan.slug)!;
-      await replayOpen(db, clock, campaign, plan.submitted);
+      await replayOpen(stage.db, clock, campaign, plan.submitted);
       for (const lang of ['', '?lang=en']) texts.set(`${link}${lang}`, await shown(visitor, `${link}${lang}`));
-      await setState(db, campaign, 'published');
+      await setState(stage.db, campaign, 'published');
       await visitor.close();
 
       for (const [path, text] of texts) expectNoForeignTime(text, path);

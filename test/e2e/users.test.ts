@@ -1,44 +1,35 @@
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
-import type { Db } from '../../server/db/connect.js';
-import { browserAvailable, launchBrowser, listen, pageProblems, signIn } from '../helpers/browser.js';
-import { sqliteDb } from '../helpers/db.js';
+import { browserAvailable, browserStage, type BrowserStage, pageProblems, signIn } from '../helpers/browser.js';
 import { resultsSetup } from '../results/helpers.js';
 
 const PASSWORD = 'users-page-password';
 
 describe.skipIf(!browserAvailable())('the users page, as the office clicks it', () => {
-  let db: Db;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
+  let stage: BrowserStage;
 
   beforeAll(async () => {
-    db = await sqliteDb();
-    const { services, deps } = await resultsSetup(db, { records: false });
-    for (const [username, role] of [
-      ['office', 'admin'],
-      ['analyst', 'analyst'],
-    ] as const)
-      await services.accounts.addUser({ username, role, password: PASSWORD }, 'test');
-    server = await listen(createApp(deps).fetch);
-    browser = await launchBrowser();
+    stage = await browserStage(async (db) => {
+      const { services, deps } = await resultsSetup(db, { records: false });
+      for (const [username, role] of [
+        ['office', 'admin'],
+        ['analyst', 'analyst'],
+      ] as const)
+        await services.accounts.addUser({ username, role, password: PASSWORD }, 'test');
+      return createApp(deps);
+    });
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
-  });
+  afterAll(() => stage?.close());
 
   it('disables an account whose open session then fails, and resets its password once enabled again', async () => {
-    const analystContext = await browser.newContext({ locale: 'zh-CN' });
+    const analystContext = await stage.browser.newContext({ locale: 'zh-CN' });
     const analyst = await analystContext.newPage();
-    await signIn(analyst, server.url, 'analyst', PASSWORD);
+    await signIn(analyst, stage.url, 'analyst', PASSWORD);
 
-    const officeContext = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+    const officeContext = await stage.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
     const office = await officeContext.newPage();
     const problems = pageProblems(office);
-    await signIn(office, server.url, 'office', PASSWORD);
+    await signIn(office, stage.url, 'office', PASSWORD);
     await office.getByRole('link', { name: '账号', exact: true }).click();
     await office.waitForURL(/\/admin\/users$/);
     const row = office.locator('#user-list tr[data-username="analyst"]');
@@ -48,7 +39,7 @@ describe.skipIf(!browserAvailable())('the users page, as the office clicks it', 
     expect(await office.locator('#user-list tr[data-username="analyst"]').innerText()).toContain('已停用');
 
     // the analyst's open page: the next request is signed out
-    await analyst.goto(`${server.url}/dashboard`);
+    await analyst.goto(`${stage.url}/dashboard`);
     expect(new URL(analyst.url()).pathname).toBe('/login');
     await analyst.getByLabel('用户名').fill('analyst');
     await analyst.getByLabel('密码').fill(PASSWORD);
@@ -61,7 +52,7 @@ describe.skipIf(!browserAvailable())('the users page, as the office clicks it', 
     const password = await office.locator('#new-password code').innerText();
     expect(password).toMatch(/^[A-Za-z2-9]{18}$/);
 
-    await signIn(analyst, server.url, 'analyst', password);
+    await signIn(analyst, stage.url, 'analyst', password);
     // and changes it to one of their own
     await analyst.getByRole('link', { name: '修改密码' }).click();
     await analyst.getByLabel('当前密码').fill(password);

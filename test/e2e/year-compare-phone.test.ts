@@ -3,17 +3,15 @@
  * clone (the same method: said so) and beside a campaign scored on another scale with other
  * weights (the method changes listed, readable, nothing wider than the screen).
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
 import type { CampaignCloned, Comparison } from '../../server/contracts.js';
-import type { Db } from '../../server/db/connect.js';
 import { createServices, type Services } from '../../server/services.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
-import { browserAvailable, launchBrowser, listen, pageProblems } from '../helpers/browser.js';
-import { sqliteDb } from '../helpers/db.js';
+import { browserAvailable, browserStage, type BrowserStage, pageProblems } from '../helpers/browser.js';
 import { createTestCampaign } from '../helpers/fixtures.js';
 import { knownRecords, RESULTS_TIME, storeRecords } from '../results/helpers.js';
 
@@ -21,97 +19,92 @@ const LAST_YEAR = { opensAt: '2025-11-01T00:00:00+08:00', closesAt: '2025-12-31T
 const WIDTH = 390;
 
 describe.skipIf(!browserAvailable())('the year-over-year comparison on a 390 px phone', () => {
-  let db: Db;
+  let stage: BrowserStage;
   let services: Services;
-  let server: { url: string; close(): Promise<void> };
-  let browser: Browser;
   let analyst: LoggedIn;
   let page: Page;
   let problems: string[];
   const snapshots: Record<string, string> = {};
 
   beforeAll(async () => {
-    db = await sqliteDb();
-    // after both years closed
-    const clock = fixedClock(RESULTS_TIME);
-    const deps = { db, config: defaultConfig(), clock };
-    services = createServices(deps);
-    const app = createApp(deps, services);
-    const admin = await loginAs(app, services, 'admin');
-    const { records, verify } = knownRecords();
+    stage = await browserStage(async (db) => {
+      // after both years closed
+      const clock = fixedClock(RESULTS_TIME);
+      const deps = { db, config: defaultConfig(), clock };
+      services = createServices(deps);
+      const app = createApp(deps, services);
+      const admin = await loginAs(app, services, 'admin');
+      const { records, verify } = knownRecords();
 
-    await createTestCampaign(db, services, {
-      slug: 'city-2025',
-      overrides: { name: '2025年度全市民主评议机关（万人评议百家机关）', ...LAST_YEAR },
+      await createTestCampaign(db, services, {
+        slug: 'city-2025',
+        overrides: { name: '2025年度全市民主评议机关（万人评议百家机关）', ...LAST_YEAR },
+      });
+      await storeRecords(services, await services.campaigns.getBySlug('city-2025'), records, verify);
+
+      // this year's, cloned over the API: the same departments by code, the same method
+      const res = await app.request('/api/campaigns/city-2025/clone', {
+        method: 'POST',
+        headers: admin.headers({ 'content-type': 'application/json' }),
+        body: JSON.stringify({ slug: 'city-2026', name: '2026年度全市民主评议机关（万人评议百家机关）' }),
+      });
+      expect(res.status).toBe(201);
+      expect(((await res.json()) as CampaignCloned).copied.departments).toBe(6);
+      await storeRecords(services, await services.campaigns.getBySlug('city-2026'), records, verify);
+
+      // the same departments and answers scored on three levels with other category and item weights
+      const changed = await createTestCampaign(db, services, {
+        slug: 'city-2026-new-rules',
+        overrides: {
+          name: '2026年度全市民主评议机关（按新实施方案计分）',
+          scale: 'three-level',
+          categories: [
+            { code: 'project', label: '项目参建单位/服务对象代表', weight: 0.4 },
+            { code: 'deputies', label: '两代表一委员', weight: 0.3 },
+            { code: 'supervisors', label: '特邀监督员', weight: 0.1 },
+            { code: 'grassroots', label: '基层单位', weight: 0.1 },
+            { code: 'public', label: '社会公众', weight: 0.1 },
+          ],
+          items: [
+            { code: 'efficiency', label: '工作效率', weight: 2 },
+            { code: 'quality', label: '工作质量', weight: 1 },
+          ],
+        },
+      });
+      const threeLevel = records.map((r) => ({
+        ...r,
+        departments: r.departments.map((d) => ({
+          ...d,
+          ratings: Object.fromEntries(
+            Object.entries(d.ratings).map(([item, level]) => [
+              item,
+              level === 'fairly_satisfied' ? 'satisfied' : level,
+            ]),
+          ),
+        })),
+      }));
+      await storeRecords(services, changed, threeLevel, verify);
+
+      // publication comes after the close
+      for (const slug of ['city-2025', 'city-2026', 'city-2026-new-rules']) {
+        if (services.campaigns.status(await services.campaigns.getBySlug(slug)) !== 'closed')
+          await services.campaigns.close(slug, 'admin');
+        snapshots[slug] = (await services.results.publish(slug, 'admin')).id;
+      }
+
+      analyst = await loginAs(app, services, 'analyst');
+      return app;
     });
-    await storeRecords(services, await services.campaigns.getBySlug('city-2025'), records, verify);
-
-    // this year's, cloned over the API: the same departments by code, the same method
-    const res = await app.request('/api/campaigns/city-2025/clone', {
-      method: 'POST',
-      headers: admin.headers({ 'content-type': 'application/json' }),
-      body: JSON.stringify({ slug: 'city-2026', name: '2026年度全市民主评议机关（万人评议百家机关）' }),
-    });
-    expect(res.status).toBe(201);
-    expect(((await res.json()) as CampaignCloned).copied.departments).toBe(6);
-    await storeRecords(services, await services.campaigns.getBySlug('city-2026'), records, verify);
-
-    // the same departments and answers scored on three levels with other category and item weights
-    const changed = await createTestCampaign(db, services, {
-      slug: 'city-2026-new-rules',
-      overrides: {
-        name: '2026年度全市民主评议机关（按新实施方案计分）',
-        scale: 'three-level',
-        categories: [
-          { code: 'project', label: '项目参建单位/服务对象代表', weight: 0.4 },
-          { code: 'deputies', label: '两代表一委员', weight: 0.3 },
-          { code: 'supervisors', label: '特邀监督员', weight: 0.1 },
-          { code: 'grassroots', label: '基层单位', weight: 0.1 },
-          { code: 'public', label: '社会公众', weight: 0.1 },
-        ],
-        items: [
-          { code: 'efficiency', label: '工作效率', weight: 2 },
-          { code: 'quality', label: '工作质量', weight: 1 },
-        ],
-      },
-    });
-    const threeLevel = records.map((r) => ({
-      ...r,
-      departments: r.departments.map((d) => ({
-        ...d,
-        ratings: Object.fromEntries(
-          Object.entries(d.ratings).map(([item, level]) => [item, level === 'fairly_satisfied' ? 'satisfied' : level]),
-        ),
-      })),
-    }));
-    await storeRecords(services, changed, threeLevel, verify);
-
-    // publication comes after the close
-    for (const slug of ['city-2025', 'city-2026', 'city-2026-new-rules']) {
-      if (services.campaigns.status(await services.campaigns.getBySlug(slug)) !== 'closed')
-        await services.campaigns.close(slug, 'admin');
-      snapshots[slug] = (await services.results.publish(slug, 'admin')).id;
-    }
-
-    analyst = await loginAs(app, services, 'analyst');
-    server = await listen(app.fetch);
-    browser = await launchBrowser();
-    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: WIDTH, height: 844 } });
-    const [name, value] = analyst.cookie.split('=');
-    await context.addCookies([{ name, value, url: server.url }]);
+    const context = await stage.signedIn(analyst, { locale: 'zh-CN', viewport: { width: WIDTH, height: 844 } });
     page = await context.newPage();
     problems = pageProblems(page);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
-  });
+  afterAll(() => stage?.close());
 
   /** Pick two snapshots in the year-compare form and wait for its answer. */
   async function compare(from: string, to: string) {
-    await page.goto(`${server.url}/dashboard?campaign=city-2026`);
+    await page.goto(`${stage.url}/dashboard?campaign=city-2026`);
     await page.waitForSelector('#dashboard[data-ready="1"]', { timeout: 20_000 });
     await page.locator('#compare-from').selectOption(snapshots[from]);
     await page.locator('#compare-to').selectOption(snapshots[to]);

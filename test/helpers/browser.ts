@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { Db } from '../../server/db/connect.js';
+import type { LoggedIn } from './auth.js';
+import { sqliteDb } from './db.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -42,6 +45,55 @@ export async function listen(
     url: `http://127.0.0.1:${port}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** A fresh database, an app served on it and a Chromium to look at it. */
+export interface BrowserStage {
+  db: Db;
+  /** where the app is served */
+  url: string;
+  browser: Browser;
+  /** A new browser context carrying `who`'s session (signed in through the API, not the login page). */
+  signedIn(who: LoggedIn, options?: BrowserContextOptions): Promise<BrowserContext>;
+  /** Close the browser, the server and the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Set the stage of a browser test: `arrange` fills a fresh in-memory SQLite database and returns the
+ * app to serve. If any step fails, what was already opened is closed before the error is thrown.
+ */
+export async function browserStage(
+  arrange: (db: Db) => Promise<{ fetch: (req: Request) => Response | Promise<Response> }>,
+): Promise<BrowserStage> {
+  const opened: { close(): Promise<void> }[] = [];
+  const close = async () => {
+    for (let last = opened.pop(); last; last = opened.pop()) await last.close();
+  };
+  try {
+    const db = await sqliteDb();
+    opened.push(db);
+    const app = await arrange(db);
+    const server = await listen(app.fetch);
+    opened.push(server);
+    const browser = await launchBrowser();
+    opened.push(browser);
+    return {
+      db,
+      url: server.url,
+      browser,
+      async signedIn(who, options) {
+        const context = await browser.newContext(options);
+        const [name, value] = who.cookie.split('=');
+        await context.addCookies([{ name, value, url: server.url }]);
+        return context;
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 /** Sign in through the login page, as a person does, and wait for the signed-in header. */
