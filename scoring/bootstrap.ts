@@ -10,7 +10,15 @@
  */
 import { Rng, deriveSeed } from './rng.js';
 import { cents, round2, round4 } from './round.js';
-import { cellSums, competitionRanks, deductionFor, weightedScore, type Prepared } from './score.js';
+import {
+  cellSums,
+  competitionRanks,
+  deductionFor,
+  levelCounts,
+  type Prepared,
+  type Replicable,
+  weightedScore,
+} from './score.js';
 
 export interface DepartmentUncertainty {
   scoreInterval: [number, number] | null;
@@ -37,31 +45,30 @@ export function quantile(sorted: ArrayLike<number>, p: number): number {
 }
 
 /** Run replicates [from, to) and write their final scores into out[(b - from)·D + d]. */
-export function replicateScores(prep: Prepared, seed: number, from: number, to: number, out: Float64Array): void {
+export function replicateScores(prep: Replicable, seed: number, from: number, to: number, out: Float64Array): void {
   const { cx, S } = prep;
   const { D, I, C, method } = cx;
   const cells = D * I * C;
   const counts = new Int32Array(S);
+  const patternCount = new Int32Array(prep.P);
   const levelCount = new Int32Array(cells * prep.V);
   const cnt = new Float64Array(cells);
   const sum = new Float64Array(cells);
   const neg = new Float64Array(D);
-  const { vStart, vKey, nStart, nDept, nCount } = prep;
+  const { nStart, nDept, nCount } = prep;
   for (let b = from; b < to; b++) {
     const row = (b - from) * D;
     if (S === 0) {
       out.fill(NaN, row, row + D);
       continue;
     }
-    const rng = new Rng(deriveSeed(seed, b));
     counts.fill(0);
-    for (let k = 0; k < S; k++) counts[rng.nextInt(S)]++;
-    levelCount.fill(0);
+    new Rng(deriveSeed(seed, b)).countDraws(S, counts);
+    levelCounts(prep, counts, patternCount, levelCount);
     neg.fill(0);
     for (let s = 0; s < S; s++) {
       const w = counts[s];
       if (w === 0) continue;
-      for (let v = vStart[s], ve = vStart[s + 1]; v < ve; v++) levelCount[vKey[v]] += w;
       for (let n = nStart[s], ne = nStart[s + 1]; n < ne; n++) neg[nDept[n]] += w * nCount[n];
     }
     cellSums(prep, levelCount, cnt, sum);

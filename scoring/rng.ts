@@ -80,6 +80,44 @@ export class Rng {
     return this.nextUint32() / TWO_32;
   }
 
+  /**
+   * `draws` calls of nextInt(counts.length), each adding 1 to counts[drawn]: the same stream and
+   * values as that loop, with the state in locals and the rejection threshold computed once (a
+   * bootstrap replicate makes one draw per response, so this loop is a large part of its cost).
+   */
+  countDraws(draws: number, counts: Int32Array): void {
+    const n = counts.length;
+    if (n > 0x200000 || n === 0) {
+      for (let k = 0; k < draws; k++) counts[this.nextInt(n)]++;
+      return;
+    }
+    const threshold = TWO_32 % n;
+    let { s0, s1, s2, s3 } = this;
+    for (let k = 0; k < draws; k++) {
+      for (;;) {
+        const r = Math.imul(s1, 5);
+        const x = Math.imul((r << 7) | (r >>> 25), 9) >>> 0;
+        const t = s1 << 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = (s3 << 11) | (s3 >>> 21);
+        const m = x * n;
+        const hi = Math.floor(m * INV_TWO_32);
+        if (m - hi * TWO_32 >= threshold) {
+          counts[hi]++;
+          break;
+        }
+      }
+    }
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
+  }
+
   /** exactly uniform integer in [0, n), 1 ≤ n ≤ 2^53 (Lemire's multiply-shift with rejection) */
   nextInt(n: number): number {
     if (n <= 0x200000) {

@@ -20,11 +20,21 @@ export interface Prepared {
   /** compiled index of screened response s */
   respIndex: Int32Array;
   /**
-   * valid answers of screened response s: vStart[s]..vStart[s+1], each as key = cell·V + v where
-   * cell = (d·I + i)·C + c and v indexes the V valid levels (validPoints[v] points each)
+   * The valid answers, as answer patterns. A pattern is the set of keys key = cell·V + v, where
+   * cell = (d·I + i)·C + c and v indexes the V valid levels (validPoints[v] points each), that one
+   * evaluator's answers for one department add: pattern p holds pKey[pStart[p]..pStart[p+1]].
+   * Screened response s has the patterns uPat[uStart[s]..uStart[s+1]], one per department it
+   * answered validly. A replicate adds each drawn response's weight to its patterns' counts and
+   * then each pattern's count to its keys: with two items there are ~12k patterns (department ×
+   * category × level of each item) for millions of answers, so this halves the additions of
+   * adding every answer (the counts are the same integers). When a scale makes the pattern space
+   * too large, a pattern is one answer.
    */
-  vStart: Int32Array;
-  vKey: Int32Array;
+  uStart: Int32Array;
+  uPat: Int32Array;
+  P: number;
+  pStart: Int32Array;
+  pKey: Int32Array;
   V: number;
   validPoints: Float64Array;
   /** departments with verified negatives in response s: nStart[s]..nStart[s+1] */
@@ -33,16 +43,30 @@ export interface Prepared {
   nCount: Float64Array;
 }
 
+/** what a bootstrap replicate reads: typed arrays and plain numbers, cheap to copy to another thread */
+export type Replicable = Omit<Prepared, 'cx' | 'respIndex'> & {
+  cx: Pick<Compiled, 'D' | 'I' | 'C' | 'method' | 'catWeight' | 'itemWeight'>;
+};
+
+export function replicable(prep: Prepared): Replicable {
+  const { cx, respIndex: _, ...rest } = prep;
+  const { D, I, C, method, catWeight, itemWeight } = cx;
+  return { ...rest, cx: { D, I, C, method, catWeight, itemWeight } };
+}
+
+/** the largest pattern space (department × category × (level or none) per item) given a lookup table */
+const MAX_PATTERN_SPACE = 1 << 20;
+
 export function prepare(cx: Compiled, included: Uint8Array): Prepared {
   const { N, I, C } = cx;
   let S = 0;
-  let nv = 0;
+  let nu = 0;
   let nn = 0;
   for (let r = 0; r < N; r++) {
     if (!included[r]) continue;
     S++;
     for (let e = cx.entStart[r]; e < cx.entStart[r + 1]; e++) {
-      for (let a = cx.ansStart[e]; a < cx.ansStart[e + 1]; a++) nv += cx.levelValid[cx.ansLevel[a]];
+      for (let a = cx.ansStart[e]; a < cx.ansStart[e + 1]; a++) nu += cx.levelValid[cx.ansLevel[a]];
       for (let g = cx.negStart[e]; g < cx.negStart[e + 1]; g++)
         if (cx.negVerified[g]) {
           nn++;
@@ -50,9 +74,6 @@ export function prepare(cx: Compiled, included: Uint8Array): Prepared {
         }
     }
   }
-  const respIndex = new Int32Array(S);
-  const vStart = new Int32Array(S + 1);
-  const vKey = new Int32Array(nv);
   // valid levels, in method order
   const validLevel = new Int32Array(cx.L).fill(-1);
   const pts: number[] = [];
@@ -62,25 +83,57 @@ export function prepare(cx: Compiled, included: Uint8Array): Prepared {
       pts.push(cx.levelPoints[l]);
     }
   const V = pts.length;
+  // pattern code of an entry: (d·C + c)·(V+1)^I + Σ_i (v_i + 1)·(V+1)^i, v_i = −1 without a valid answer
+  const space = cx.D * C * (V + 1) ** I;
+  const patternOf = space <= MAX_PATTERN_SPACE ? new Int32Array(space).fill(-1) : null;
+  const radix = Array.from({ length: I + 1 }, (_, i) => (V + 1) ** i);
+  const respIndex = new Int32Array(S);
+  const uStart = new Int32Array(S + 1);
+  const uPat = new Int32Array(nu); // at most one pattern per valid answer
+  const pStart: number[] = [0];
+  const pKey: number[] = [];
   const nStart = new Int32Array(S + 1);
   const nDept = new Int32Array(nn);
   const nCount = new Float64Array(nn);
   let s = 0;
-  let v = 0;
+  let u = 0;
   let n = 0;
   for (let r = 0; r < N; r++) {
     if (!included[r]) continue;
     respIndex[s] = r;
-    vStart[s] = v;
+    uStart[s] = u;
     nStart[s] = n;
     const c = cx.respCategory[r];
     for (let e = cx.entStart[r]; e < cx.entStart[r + 1]; e++) {
       const d = cx.entDept[e];
-      for (let a = cx.ansStart[e]; a < cx.ansStart[e + 1]; a++) {
-        const lv = cx.ansLevel[a];
-        if (!cx.levelValid[lv]) continue;
-        vKey[v] = ((d * I + cx.ansItem[a]) * C + c) * V + validLevel[lv];
-        v++;
+      if (patternOf) {
+        let code = 0;
+        let valid = 0;
+        for (let a = cx.ansStart[e]; a < cx.ansStart[e + 1]; a++) {
+          const lv = cx.ansLevel[a];
+          if (!cx.levelValid[lv]) continue;
+          code += (validLevel[lv] + 1) * radix[cx.ansItem[a]];
+          valid++;
+        }
+        if (valid > 0) {
+          code += (d * C + c) * radix[I];
+          let p = patternOf[code];
+          if (p < 0) {
+            p = patternOf[code] = pStart.length - 1;
+            for (let a = cx.ansStart[e]; a < cx.ansStart[e + 1]; a++) {
+              const lv = cx.ansLevel[a];
+              if (cx.levelValid[lv]) pKey.push(((d * I + cx.ansItem[a]) * C + c) * V + validLevel[lv]);
+            }
+            pStart.push(pKey.length);
+          }
+          uPat[u++] = p;
+        }
+      } else {
+        // one pattern per key, the key itself
+        for (let a = cx.ansStart[e]; a < cx.ansStart[e + 1]; a++) {
+          const lv = cx.ansLevel[a];
+          if (cx.levelValid[lv]) uPat[u++] = ((d * I + cx.ansItem[a]) * C + c) * V + validLevel[lv];
+        }
       }
       let verified = 0;
       for (let g = cx.negStart[e]; g < cx.negStart[e + 1]; g++) verified += cx.negVerified[g];
@@ -92,9 +145,55 @@ export function prepare(cx: Compiled, included: Uint8Array): Prepared {
     }
     s++;
   }
-  vStart[S] = v;
+  uStart[S] = u;
   nStart[S] = n;
-  return { cx, S, respIndex, vStart, vKey, V, validPoints: Float64Array.from(pts), nStart, nDept, nCount };
+  if (!patternOf) {
+    const keys = cx.D * I * C * V;
+    for (let k = 0; k < keys; k++) {
+      pKey.push(k);
+      pStart.push(k + 1);
+    }
+  }
+  return {
+    cx,
+    S,
+    respIndex,
+    uStart,
+    uPat: uPat.slice(0, u),
+    P: pStart.length - 1,
+    pStart: Int32Array.from(pStart),
+    pKey: Int32Array.from(pKey),
+    V,
+    validPoints: Float64Array.from(pts),
+    nStart,
+    nDept,
+    nCount,
+  };
+}
+
+/**
+ * Level counts per cell (levelCount[cell·V + v]) when screened response s is counted weight[s]
+ * times (once each without weights): through the patterns, see Prepared. patternCount is scratch.
+ */
+export function levelCounts(
+  prep: Replicable,
+  weight: Int32Array | null,
+  patternCount: Int32Array,
+  levelCount: Int32Array,
+): void {
+  const { S, uStart, uPat, P, pStart, pKey } = prep;
+  patternCount.fill(0);
+  for (let s = 0; s < S; s++) {
+    const w = weight ? weight[s] : 1;
+    if (w === 0) continue;
+    for (let u = uStart[s], ue = uStart[s + 1]; u < ue; u++) patternCount[uPat[u]] += w;
+  }
+  levelCount.fill(0);
+  for (let p = 0; p < P; p++) {
+    const m = patternCount[p];
+    if (m === 0) continue;
+    for (let k = pStart[p], ke = pStart[p + 1]; k < ke; k++) levelCount[pKey[k]] += m;
+  }
 }
 
 /**
@@ -102,7 +201,12 @@ export function prepare(cx: Compiled, included: Uint8Array): Prepared {
  * cnt[cell] = Σ_v n_v, sum[cell] = Σ_v n_v·points_v (in level order, so the official result and
  * every replicate use the same arithmetic).
  */
-export function cellSums(prep: Prepared, levelCount: Int32Array, cnt: Float64Array, sum: Float64Array): void {
+export function cellSums(
+  prep: Pick<Prepared, 'V' | 'validPoints'>,
+  levelCount: Int32Array,
+  cnt: Float64Array,
+  sum: Float64Array,
+): void {
   const { V, validPoints } = prep;
   const cells = cnt.length;
   for (let cell = 0, k = 0; cell < cells; cell++) {
@@ -128,7 +232,7 @@ export function cellSums(prep: Prepared, levelCount: Int32Array, cnt: Float64Arr
  * itemOut when given.
  */
 export function weightedScore(
-  cx: Compiled,
+  cx: Pick<Compiled, 'I' | 'C' | 'catWeight' | 'itemWeight' | 'method'>,
   d: number,
   cnt: Float64Array,
   val: Float64Array,
@@ -205,7 +309,10 @@ function report2(x: number, exact: () => Ratio | null): number {
   return e === null ? round2(x) : roundRatio(e, 2);
 }
 
-export function deductionFor(method: Method, verifiedNegatives: number): number {
+export function deductionFor(
+  method: Pick<Method, 'maxDeduction' | 'deductionPerNegative'>,
+  verifiedNegatives: number,
+): number {
   return Math.min(method.maxDeduction, method.deductionPerNegative * verifiedNegatives);
 }
 
@@ -275,9 +382,9 @@ export function officialScores(prep: Prepared): Official {
   const negatives = new Map<number, { reported: Int32Array; verified: Int32Array }>();
 
   const levelCount = new Int32Array(cells * prep.V);
+  // the same accumulation as a bootstrap replicate where every response has weight 1
+  levelCounts(prep, null, new Int32Array(prep.P), levelCount);
   for (let s = 0; s < prep.S; s++) {
-    // the same accumulation as a bootstrap replicate where every response has weight 1
-    for (let v = prep.vStart[s]; v < prep.vStart[s + 1]; v++) levelCount[prep.vKey[v]] += 1;
     for (let n = prep.nStart[s]; n < prep.nStart[s + 1]; n++) verified[prep.nDept[n]] += 1 * prep.nCount[n];
 
     const r = prep.respIndex[s];
