@@ -7,9 +7,9 @@
  *   inputsHash(method, departments, responses)            sha256 of the canonical inputs
  */
 import { replicateScores, runBootstrap, summarise } from './bootstrap.js';
-import { compile } from './compile.js';
+import { type Compiled, compile } from './compile.js';
 import { hashCompiled } from './hash.js';
-import { officialScores, prepare, type Prepared } from './score.js';
+import { officialScores, prepare, type Prepared, type Replicable, replicable } from './score.js';
 import { screen } from './screening.js';
 import type {
   CampaignResult,
@@ -47,30 +47,48 @@ function byGroupRankCode(a: DepartmentResult, b: DepartmentResult): number {
 
 /**
  * Computes the B bootstrap replicates' final scores, row-major [b·D + d] (see replicateScores):
- * by default all in this thread; a caller may run some of them elsewhere (another thread) since
- * replicate b depends only on the inputs and deriveSeed(seed, b).
+ * by default all in this thread; a caller may run some of them elsewhere (another thread, given
+ * `replicable(prep)`) since replicate b depends only on the inputs and deriveSeed(seed, b).
  */
 export type ReplicateRunner = (prep: Prepared, B: number, seed: number) => Float64Array;
 
-export type { Prepared };
-export { replicateScores };
+export type { Prepared, Replicable };
+export { replicable, replicateScores };
 
-/** Compiled, screened and prepared inputs: what replicates are computed from. */
-export function prepareInputs(method: Method, departments: DepartmentInfo[], responses: ResponseRecord[]): Prepared {
-  const cx = compile(method, departments, responses);
-  return prepare(cx, screen(cx).included);
+/** Validated, compiled and hashed inputs: enough to tell whether a result held is still current. */
+export interface CompiledInputs {
+  cx: Compiled;
+  hash: string;
 }
 
-function compute(
+/** … then screened and packed: what the official figures and the replicates are computed from. */
+export interface PreparedInputs extends CompiledInputs {
+  screening: ScreeningResult;
+  prep: Prepared;
+}
+
+/** The stages of computeResults, for a caller that acts between them (throws ScoringInputError). */
+export function compileInputs(
   method: Method,
   departments: DepartmentInfo[],
   responses: ResponseRecord[],
+): CompiledInputs {
+  const cx = compile(method, departments, responses);
+  return { cx, hash: hashCompiled(cx) };
+}
+
+export function prepareInputs({ cx, hash }: CompiledInputs): PreparedInputs {
+  const screened = screen(cx);
+  return { cx, hash, screening: screened.result, prep: prepare(cx, screened.included) };
+}
+
+/** The result from prepared inputs: with the bootstrap (replicates by `replicates`, else here) or without. */
+export function resultsFrom(
+  { cx, hash, screening: s, prep }: PreparedInputs,
   withBootstrap: boolean,
   replicates?: ReplicateRunner,
 ): CampaignResult {
-  const cx = compile(method, departments, responses);
-  const screened = screen(cx);
-  const prep = prepare(cx, screened.included);
+  const { method } = cx;
   const official = officialScores(prep);
   const results = official.departments;
   const B = withBootstrap ? method.bootstrap.samples : 0;
@@ -114,7 +132,6 @@ function compute(
     }
   }
 
-  const s = screened.result;
   return {
     method: structuredClone(method), // the result never aliases the caller's objects
     inputs: {
@@ -122,7 +139,7 @@ function compute(
       included: s.counts.included,
       excluded: s.counts.excluded,
       flagged: s.counts.flaggedResponses,
-      hash: hashCompiled(cx),
+      hash,
     },
     bootstrapSamples: B,
     screening: s,
@@ -137,7 +154,7 @@ export function computeResults(
   responses: ResponseRecord[],
   replicates?: ReplicateRunner,
 ): CampaignResult {
-  return compute(method, departments, responses, true, replicates);
+  return resultsFrom(prepareInputs(compileInputs(method, departments, responses)), true, replicates);
 }
 
 /**
@@ -149,6 +166,6 @@ export function computeOfficialScores(
   departments: DepartmentInfo[],
   responses: ResponseRecord[],
 ): CampaignResult {
-  return compute(method, departments, responses, false);
+  return resultsFrom(prepareInputs(compileInputs(method, departments, responses)), false);
 }
 export { defaultMethod } from './defaults.js';

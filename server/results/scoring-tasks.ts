@@ -6,15 +6,16 @@
  */
 import { availableParallelism } from 'node:os';
 import {
-  computeOfficialScores,
-  computeResults,
   type CampaignResult,
+  compileInputs,
   type DepartmentInfo,
-  inputsHash,
   type Method,
   prepareInputs,
-  replicateScores,
+  type Replicable,
   type ResponseRecord,
+  replicable,
+  replicateScores,
+  resultsFrom,
   ScoringInputError,
 } from '../../scoring/index.js';
 import { AppError } from '../errors.js';
@@ -33,8 +34,18 @@ const parsed = (inputs: Inputs) => ('rows' in inputs ? scoringInputs(inputs.rows
 export type ScoringTask =
   /** the inputs' hash, and the result unless the hash is `knownHash` (then null) */
   | ({ kind: 'score'; uncertainty: boolean; knownHash?: string; split?: boolean } & Inputs)
-  /** replicates [from, to) written into `scores` (row b at (b - from)·D); `done` set to 1 (or 2 on failure) */
-  | ({ kind: 'replicates'; from: number; to: number; scores: SharedArrayBuffer; done: SharedArrayBuffer } & Inputs);
+  /**
+   * replicates [from, to) of the screened, packed inputs (typed arrays: copied as bytes, nothing
+   * parsed or compiled again) written into `scores` (row b at (b - from)·D); `done` set to 1 (or 2 on failure)
+   */
+  | {
+      kind: 'replicates';
+      prep: Replicable;
+      from: number;
+      to: number;
+      scores: SharedArrayBuffer;
+      done: SharedArrayBuffer;
+    };
 
 export interface Scored {
   hash: string;
@@ -49,13 +60,15 @@ let helper: TaskThread<ScoringTask> | undefined;
 async function score(task: Extract<ScoringTask, { kind: 'score' }>): Promise<Scored> {
   const { method } = task;
   const { departments, responses } = parsed(task);
-  const hash = inputsHash(method, departments, responses);
+  // compiled once: the hash, the official figures and both halves of the bootstrap read it
+  const compiled = compileInputs(method, departments, responses);
+  const { hash } = compiled;
   if (hash === task.knownHash) return { hash, result: null };
-  if (!task.uncertainty) return { hash, result: computeOfficialScores(method, departments, responses) };
+  const inputs = prepareInputs(compiled);
+  if (!task.uncertainty) return { hash, result: resultsFrom(inputs, false) };
   const B = method.bootstrap.samples;
-  const D = departments.length;
-  if (!task.split || B < 2 || availableParallelism() < 2)
-    return { hash, result: computeResults(method, departments, responses) };
+  const { D } = inputs.cx;
+  if (!task.split || B < 2 || availableParallelism() < 2) return { hash, result: resultsFrom(inputs, true) };
 
   const half = Math.ceil(B / 2);
   const scores = new SharedArrayBuffer(B * D * 8);
@@ -63,11 +76,9 @@ async function score(task: Extract<ScoringTask, { kind: 'score' }>): Promise<Sco
   helper ??= new TaskThread<ScoringTask>(siblingModule(import.meta.url, './scoring-tasks.ts'), {
     failure: (error) => error,
   });
-  const rest = 'rows' in task ? { rows: task.rows, negatives: task.negatives } : { departments, responses };
   const helping = helper.run({
     kind: 'replicates',
-    method,
-    ...rest,
+    prep: replicable(inputs.prep),
     from: half,
     to: B,
     scores,
@@ -76,9 +87,9 @@ async function score(task: Extract<ScoringTask, { kind: 'score' }>): Promise<Sco
   helping.catch(() => undefined); // awaited below
   // let the helper's task be posted before this thread blocks in the computation
   await new Promise((resolve) => setImmediate(resolve));
-  const result = computeResults(method, departments, responses, (prep, samples, seed) => {
+  const result = resultsFrom(inputs, true, (prep, samples, seed) => {
     const out = new Float64Array(scores);
-    if (prep.cx.D !== D || samples !== B) throw new Error('scoring: replicate layout differs from the helper’s');
+    if (samples !== B) throw new Error('scoring: replicate layout differs from the helper’s');
     replicateScores(prep, seed, 0, half, out);
     const deadline = Date.now() + HELPER_WAIT_MS;
     while (Atomics.load(done, 0) === 0 && Date.now() < deadline) Atomics.wait(done, 0, 0, 1000);
@@ -92,11 +103,10 @@ async function score(task: Extract<ScoringTask, { kind: 'score' }>): Promise<Sco
 function replicates(task: Extract<ScoringTask, { kind: 'replicates' }>): null {
   const done = new Int32Array(task.done);
   try {
-    const { departments, responses } = parsed(task);
-    const prep = prepareInputs(task.method, departments, responses);
+    const { prep } = task;
     const { D } = prep.cx;
     const out = new Float64Array(task.scores, task.from * D * 8, (task.to - task.from) * D);
-    replicateScores(prep, task.method.bootstrap.seed, task.from, task.to, out);
+    replicateScores(prep, prep.cx.method.bootstrap.seed, task.from, task.to, out);
     Atomics.store(done, 0, 1);
   } catch (error) {
     Atomics.store(done, 0, 2);
