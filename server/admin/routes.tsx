@@ -231,7 +231,7 @@ export function adminRoutes(services: Services) {
     const loopback = services.invitations.loopbackWarning();
     const [departments, progress, snapshots, queue, preview] = await Promise.all([
       services.campaigns.departments(campaign.id),
-      services.invitations.progress(campaign, status),
+      services.invitations.progress(campaign),
       services.results.snapshots(campaign.slug),
       services.negatives.queue(campaign.slug, { pageSize: '1' }),
       isBeforeClose(status) ? null : services.privacy.preview(campaign.slug).then((p) => p.counts),
@@ -523,10 +523,9 @@ export function adminRoutes(services: Services) {
   // per category and per 单位, and who (named) or how many (anonymous) to chase; works without a script
   app.get('/campaigns/:slug/progress', async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
-    const status = services.campaigns.status(campaign);
     const [progress, chase] = await Promise.all([
-      services.invitations.progress(campaign, status),
-      services.invitations.chase(campaign, status),
+      services.invitations.progress(campaign),
+      services.invitations.chase(campaign),
     ]);
     const base = `/api/campaigns/${campaign.slug}/chase`;
     return c.html(

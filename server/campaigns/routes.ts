@@ -110,7 +110,7 @@ export function campaignRoutes(services: Services) {
     const status = services.campaigns.status(campaign);
     const [departments, progress] = await Promise.all([
       services.campaigns.departments(campaign.id),
-      services.invitations.progress(campaign, status),
+      services.invitations.progress(campaign),
     ]);
     return c.json({
       campaign: { ...campaignSummary(campaign, status), config: campaign.config },

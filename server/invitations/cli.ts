@@ -31,7 +31,7 @@ export const invitationsExportCommand: Command = {
     const services = await ctx.services();
     const format = linksOut(out, !!values['allow-loopback'], services);
     const campaign = await services.campaigns.getBySlug(slug);
-    const links = await services.invitations.download(campaign, services.campaigns.status(campaign), {
+    const links = await services.invitations.download(campaign, {
       actor: 'cli',
       format,
     });
@@ -112,10 +112,9 @@ export const progressCommand: Command = {
     if (out) assertWritable(out, '--out');
     const services = await ctx.services();
     const campaign = await services.campaigns.getBySlug(values.campaign as string);
-    const status = services.campaigns.status(campaign);
     const [progress, chase] = await Promise.all([
-      services.invitations.progress(campaign, status),
-      services.invitations.chase(campaign, status),
+      services.invitations.progress(campaign),
+      services.invitations.chase(campaign),
     ]);
     for (const line of progressLines(progress, chase)) ctx.io.out(line);
     if (!values.chase) return;
@@ -147,7 +146,7 @@ export const invitationsRemindCommand: Command = {
       throw new CliError('--days 应为 1–365 的整数');
     const services = await ctx.services();
     const campaign = await services.campaigns.getBySlug(slug);
-    const summary = await services.invitations.remind(campaign, services.campaigns.status(campaign), {
+    const summary = await services.invitations.remind(campaign, {
       actor: 'cli',
       channels: chosenChannels(values.email, values.sms, ['email']),
       intervalDays: days,

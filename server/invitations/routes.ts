@@ -103,7 +103,7 @@ export function invitationsRoutes(services: Services, clock: Clock) {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug')!);
     const { format, allowLoopback } = await linkRequestOf(c, EXPORT_FORMATS, 'bundle');
     if (hasLetters(format)) services.invitations.assertLettersReachable({ allowLoopback });
-    const links = await services.invitations.download(campaign, services.campaigns.status(campaign), {
+    const links = await services.invitations.download(campaign, {
       actor: c.get('user').username,
       format,
     });
@@ -143,7 +143,7 @@ export function invitationsRoutes(services: Services, clock: Clock) {
     const text = await c.req.text();
     const body = parseOrThrow(remindBody, text.trim() ? parseJson(text, '请求体') : {}, '请求体');
     return c.json(
-      await services.invitations.remind(campaign, services.campaigns.status(campaign), {
+      await services.invitations.remind(campaign, {
         actor: c.get('user').username,
         channels: chosenChannels(body.email, body.sms, ['email']),
         intervalDays: body.intervalDays,
@@ -153,7 +153,7 @@ export function invitationsRoutes(services: Services, clock: Clock) {
 
   app.get('/:slug/progress', requireRole('admin', 'analyst'), async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
-    return c.json(await services.invitations.progress(campaign, services.campaigns.status(campaign)));
+    return c.json(await services.invitations.progress(campaign));
   });
 
   /**
@@ -163,7 +163,7 @@ export function invitationsRoutes(services: Services, clock: Clock) {
   app.get('/:slug/chase', requireRole('admin'), async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
     const format = parseOrThrow(chaseQuery, { format: c.req.query('format') }, '查询参数').format;
-    const chase = await services.invitations.chase(campaign, services.campaigns.status(campaign));
+    const chase = await services.invitations.chase(campaign);
     if (format === 'json') {
       c.header('Cache-Control', 'no-store');
       return c.json(chase);

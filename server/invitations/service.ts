@@ -4,9 +4,9 @@ import type { Database } from '../db/schema.js';
 import { loopbackWarning } from '../config.js';
 import { campaignState, categoryLabel, type Campaign } from '../campaigns/service.js';
 import type { AuditService } from '../accounts/audit.js';
-import type { CampaignStatus, Chase, Progress, ReminderSummary } from '../contracts.js';
+import type { Chase, Progress, ReminderSummary } from '../contracts.js';
 import { AppError } from '../errors.js';
-import { isBeforeClose } from '../campaigns/lifecycle.js';
+import { campaignStatus, isBeforeClose } from '../campaigns/lifecycle.js';
 import { newToken, sha256 } from '../shared/ids.js';
 import type { Evaluator } from '../roster/repository.js';
 import { openPendingSpend } from '../shared/sealing.js';
@@ -46,6 +46,7 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
     campaign.mode !== 'named' ? 'anonymous' : vault.available ? 'held' : 'no-key';
   /** A named campaign's token sealed to be held until the close; null when it is not held. */
   const held = (campaign: Campaign, token: string) => (heldLinks(campaign) === 'held' ? vault.seal(token) : null);
+  const statusOf = (campaign: Campaign) => campaignStatus(campaign, clock.now());
 
   /** Erase a campaign's held links in `trx`, audited when there were any; how many. */
   async function eraseHeld(trx: Kysely<Database>, campaignId: string, actor: string, reason: 'closed' | 'published') {
@@ -190,11 +191,7 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
      * A named campaign's links not yet used, again, while the campaign has not closed: opened from
      * their held copies (each checked against its invitation's hash). Audited with the count.
      */
-    async download(
-      campaign: Campaign,
-      status: CampaignStatus,
-      options: { actor: string; format: string },
-    ): Promise<IssuedInvitation[]> {
+    async download(campaign: Campaign, options: { actor: string; format: string }): Promise<IssuedInvitation[]> {
       const why: Record<HeldLinks, string> = {
         anonymous: '匿名评议不保存链接，无法再次下载：生成时请下载全部格式（.zip），遗失的链接请在评议代表名单中补发。',
         'no-key': '服务器未配置邀请链接密钥（INVITATION_KEY 或 INVITATION_KEY_FILE），链接没有保存，无法再次下载。',
@@ -202,7 +199,8 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
       };
       const holds = heldLinks(campaign);
       if (holds !== 'held') throw new AppError('CONFLICT', why[holds]);
-      if (!isBeforeClose(status)) throw new AppError('CONFLICT', '活动已截止，保存的链接已清除，不能再下载');
+      if (!isBeforeClose(statusOf(campaign)))
+        throw new AppError('CONFLICT', '活动已截止，保存的链接已清除，不能再下载');
       const links = (await repo.heldLinks(campaign.id)).flatMap(({ token_hash, token_sealed, ...evaluator }) => {
         const token = vault.open(token_sealed!, token_hash);
         return token === undefined ? [] : [issuedTo(evaluator, token)];
@@ -223,10 +221,9 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
      */
     async remind(
       campaign: Campaign,
-      status: CampaignStatus,
       options: { actor: string; channels: Channel[]; intervalDays?: number },
     ): Promise<ReminderSummary> {
-      if (status !== 'open') throw new AppError('CONFLICT', '活动不在进行中，不能发送提醒');
+      if (statusOf(campaign) !== 'open') throw new AppError('CONFLICT', '活动不在进行中，不能发送提醒');
       if (!options.channels.length)
         throw new AppError('VALIDATION_FAILED', '请选择提醒方式（邮件或短信）', [
           { field: 'channels', message: '至少选择一种' },
@@ -278,7 +275,7 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
      * Invited, opened, draft saved, submitted per category, web submissions per day, and the
      * imported responses apart: they answer no invitation, so they are never part of the rate.
      */
-    async progress(campaign: Campaign, status: CampaignStatus): Promise<Progress> {
+    async progress(campaign: Campaign): Promise<Progress> {
       // spent links whose invitations wait for their batch (migration 0023) count as submitted
       const spentIds = await pendingSpentIds(campaign.id);
       const [evaluators, invitations, imported, days] = await Promise.all([
@@ -313,14 +310,14 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
         day.byCategory[r.category] = r.n;
         day.total += r.n;
       }
-      return { campaign: campaignState(campaign, status), categories, totals, perDay };
+      return { campaign: campaignState(campaign, statusOf(campaign)), categories, totals, perDay };
     },
 
     /**
      * The chasing list per 单位: named mode names who has not submitted; anonymous mode only
      * counts, its small units pooled by the small-cell rule (server/invitations/chase.ts).
      */
-    async chase(campaign: Campaign, status: CampaignStatus): Promise<Chase> {
+    async chase(campaign: Campaign): Promise<Chase> {
       const anonymous = campaign.mode !== 'named';
       const { minCellSize } = campaign.config.scoring;
       const units = await repo.byOrganisation(campaign.id, anonymous ? await pendingSpentIds(campaign.id) : []);
@@ -331,7 +328,7 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
             categoryLabel: categoryLabel(campaign, p.category),
           }));
       return {
-        campaign: campaignState(campaign, status),
+        campaign: campaignState(campaign, statusOf(campaign)),
         minCellSize,
         organisations: unitRows(units, { anonymous, minCellSize }),
         people,

@@ -109,7 +109,7 @@ describe.each(await dialects())('progress per unit and the chasing list on $name
     const s = await setup(db, 'named', NAMED_ROSTER);
     await s.submit('王建国');
     expect((await s.app.request(`/api/s/${s.tokens.get('李四')}`)).status).toBe(200);
-    const chase = await s.services.invitations.chase(s.campaign, 'open');
+    const chase = await s.services.invitations.chase(s.campaign);
     expect(chase.people?.map((p) => [p.organisation, p.name, p.phone, p.stage, p.categoryLabel])).toEqual([
       ['轨道交通3号线项目部', '李四', '13900139000', 'opened', '项目参建单位/服务对象代表'],
       ['某建设集团', '赵六', null, 'invited', '项目参建单位/服务对象代表'],
@@ -134,7 +134,7 @@ describe.each(await dialects())('progress per unit and the chasing list on $name
     db = await open();
     const s = await setup(db, 'anonymous', ANONYMOUS_ROSTER);
     await s.submit('乙一'); // one spent link, waiting for its batch of 10
-    const chase = await s.services.invitations.chase(s.campaign, 'open');
+    const chase = await s.services.invitations.chase(s.campaign);
     expect(chase.people).toBeNull();
     expect(chase.organisations).toEqual([
       {

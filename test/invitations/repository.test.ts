@@ -50,7 +50,7 @@ describe.each(await dialects())('invitations on $name', ({ open }) => {
       .set({ opened_at: '2026-11-23T09:00:00.000Z' })
       .where('category', '=', 'deputies')
       .execute();
-    const progress = await services.invitations.progress(campaign, 'open');
+    const progress = await services.invitations.progress(campaign);
     expect(progress.totals).toEqual({
       evaluators: 700,
       invited: 700,
@@ -60,7 +60,7 @@ describe.each(await dialects())('invitations on $name', ({ open }) => {
       imported: 0,
     });
     expect(typeof progress.categories[0].opened).toBe('number');
-    const [unit] = (await services.invitations.chase(campaign, 'open')).organisations;
+    const [unit] = (await services.invitations.chase(campaign)).organisations;
     expect(unit).toEqual({
       organisation: '单位0',
       pooled: false,

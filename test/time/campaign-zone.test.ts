@@ -88,7 +88,7 @@ describe('campaign time zone', () => {
       source: 'web',
     });
 
-    const progress = (c: Campaign) => services.invitations.progress(c, 'open');
+    const progress = (c: Campaign) => services.invitations.progress(c);
     expect((await progress(campaign)).perDay.map((d) => d.day)).toEqual(['2026-11-24']);
     expect((await progress(newYork.campaign)).perDay.map((d) => d.day)).toEqual(['2026-11-23']);
     expect((await progress(newYork.campaign)).campaign.timeZone).toBe('America/New_York');
