@@ -179,8 +179,7 @@ export function resultsService(
     return result;
   }
 
-  async function compute(slug: string, options: ComputeOptions = {}) {
-    const campaign = await campaigns.getBySlug(slug);
+  async function computeOf(campaign: Campaign, options: ComputeOptions = {}) {
     const inputs = {
       rows: await repo.loadInputRows(campaign.id),
       negatives: await negatives.scoringEntries(campaign.id),
@@ -188,6 +187,8 @@ export function resultsService(
     const result = await score(campaign, inputs, options.uncertainty !== false);
     return { campaign, result, questionnaireVersions: versionCounts(inputs.rows.versions) };
   }
+  const compute = async (slug: string, options: ComputeOptions = {}) =>
+    computeOf(await campaigns.getBySlug(slug), options);
 
   const found = <T>(snapshot: T | undefined): T => {
     if (!snapshot) throw new AppError('NOT_FOUND', '没有这个结果快照');
@@ -219,14 +220,14 @@ export function resultsService(
       const uncertainty = options.uncertainty !== false;
       const now = clock.now().getTime();
       // an unknown campaign is refused before it takes a place among the cached ones
-      await campaigns.getBySlug(slug);
+      const current = await campaigns.getBySlug(slug);
       const decisions = await negatives.lastDecisionOf(slug);
       const slot = liveResults.get(slug) ?? {};
       liveResults.set(slug, slot);
       const fresh = (entry: LiveEntry | undefined): entry is LiveEntry =>
         entry !== undefined && now - entry.at < LIVE_MAX_AGE_MS && entry.decisions === decisions;
       const start = (kind: 'quick' | 'full'): LiveEntry => {
-        const entry: LiveEntry = { at: now, decisions, settled: false, pending: compute(slug, { uncertainty }) };
+        const entry: LiveEntry = { at: now, decisions, settled: false, pending: computeOf(current, { uncertainty }) };
         slot[kind] = entry;
         entry.pending.then(
           () => (entry.settled = true),
@@ -341,7 +342,7 @@ export function resultsService(
           throw error;
         },
       );
-      const { result } = await compute(slug, { uncertainty: false });
+      const { result } = await computeOf(campaign, { uncertainty: false });
       const ranked = result.departments.filter((d) => d.ranked).length;
       return {
         campaign: slug,
