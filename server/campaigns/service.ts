@@ -9,6 +9,7 @@ import { isUniqueViolation } from '../db/connect.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import { parseCampaignConfig } from './config-errors.js';
 import { newId } from '../shared/ids.js';
+import { jsonSyntaxReason } from '../shared/json.js';
 import type { Database } from '../db/schema.js';
 import { findBadText, text } from '../../surveys/text.js';
 import {
@@ -22,7 +23,7 @@ import { extraQuestions, lintQuestionnaire } from '../../surveys/questionnaire.j
 import { type ExtraQuestions, NO_EXTRAS } from '../../surveys/extras.js';
 import { surveyCoreIssues } from '../../surveys/survey-core-check.js';
 import { campaignsRepository, type Campaign, type CampaignPatch } from './repository.js';
-import { campaignStatus, campaignTime, isRunning, STATUS_LABELS } from './lifecycle.js';
+import { campaignStatus, campaignTime, isBeforeClose, isRunning, STATUS_LABELS } from './lifecycle.js';
 import { rosterRepository, type Department } from '../roster/repository.js';
 
 export type { Campaign, Department };
@@ -241,7 +242,11 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
     async open(slug: string, actor: string): Promise<Campaign> {
       const campaign = await getBySlug(slug);
       if (campaign.state !== 'draft')
-        throw refusal('不能开启', [`评议活动已开启（当前：${STATUS_LABELS[status(campaign)]}）`]);
+        throw refusal('不能开启', [
+          isBeforeClose(status(campaign))
+            ? `评议活动已开启（当前：${STATUS_LABELS[status(campaign)]}）`
+            : `评议活动已截止，不能再开启（当前：${STATUS_LABELS[status(campaign)]}）`,
+        ]);
       const reasons = await openingProblems(campaign);
       if (reasons.length) throw refusal('不能开启评议', reasons);
       return change(campaign, { state: 'open', paused: false }, 'campaign_open', actor);
@@ -537,8 +542,10 @@ async function checkedQuestionnaire(definition: unknown, config: CampaignConfig)
 
 function readQuestionnaire(name: string, configDir?: string): unknown {
   const path = resolveQuestionnairePath(name, configDir);
+  let text = '';
   try {
-    return JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
+    return JSON.parse(text);
   } catch (error) {
     // the reason, without the server's path
     const code = (error as NodeJS.ErrnoException).code;
@@ -548,7 +555,7 @@ function readQuestionnaire(name: string, configDir?: string): unknown {
         : code === 'EISDIR'
           ? '这是一个目录'
           : error instanceof SyntaxError
-            ? `不是有效的 JSON（${error.message}）`
+            ? `不是有效的 JSON（${jsonSyntaxReason(text, error)}）`
             : (code ?? '无法读取');
     throw new AppError('VALIDATION_FAILED', `问卷文件 ${name} 无法读取：${reason}`, [
       { path: 'questionnaire', message: reason },

@@ -1,6 +1,7 @@
 import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
 import type { Campaign } from '../campaigns/service.js';
+import { campaignStatus, isBeforeClose, STATUS_LABELS } from '../campaigns/lifecycle.js';
 import type { ErrorDetail, ImportSummary } from '../contracts.js';
 import { AppError, MAX_ERROR_DETAILS } from '../errors.js';
 import type { AuditEntry, AuditService } from '../accounts/audit.js';
@@ -53,6 +54,35 @@ function rejectFile(errors: ErrorDetail[]): never {
     'VALIDATION_FAILED',
     `文件有 ${count}${byLine.size > 1 ? `（${byLine.size} 行）` : ''}，没有导入任何数据。${shown.join('。')}${byLine.size > MAX_ROWS_IN_MESSAGE ? '……' : ''}`,
     sorted,
+  );
+}
+
+/**
+ * Once a campaign has opened, evaluators have rated its departments by name within their groups:
+ * a new department, a new name or another group would change what given answers and rankings
+ * mean. Liaisons and short names can still change (notices go to the liaison of the day).
+ */
+function refuseMeaningChanges(
+  campaign: Campaign,
+  inserts: { code: string }[],
+  updates: { code: string; set: DepartmentFields }[],
+  existing: Map<string, DepartmentFields & { code: string }>,
+) {
+  if (campaign.state === 'draft') return;
+  const renamed = updates.filter((u) => {
+    const old = existing.get(u.code.toUpperCase());
+    return old && (old.name !== u.set.name || old.group !== u.set.group);
+  });
+  if (!inserts.length && !renamed.length) return;
+  const listed = (codes: string[]) => `${codes.slice(0, 5).join('、')}${codes.length > 5 ? ` 等 ${codes.length} 个` : ''}`;
+  const what = [
+    inserts.length ? `新增部门 ${listed(inserts.map((d) => d.code))}` : '',
+    renamed.length ? `修改名称或分组 ${listed(renamed.map((d) => d.code))}` : '',
+  ].filter(Boolean);
+  throw new AppError(
+    'CONFLICT',
+    `评议活动开启后不能${what.join('，也不能')}：已有的评价和排名会因此改变含义。开启后只能修改联络员和简称（本次没有导入任何数据）`,
+    [...inserts, ...renamed].map((d) => ({ field: '部门代码', message: d.code })),
   );
 }
 
@@ -120,6 +150,7 @@ export function rosterService({ db, clock, config }: AppDeps, audit: AuditServic
               unchanged++;
             else updates.push({ id: old.id, code: old.code, set });
           }
+          refuseMeaningChanges(campaign, inserts, updates, existing);
           const summary: ImportSummary = {
             rows: rows.length,
             inserted: inserts.length,
@@ -140,6 +171,12 @@ export function rosterService({ db, clock, config }: AppDeps, audit: AuditServic
     },
 
     async importEvaluators(campaign: Campaign, file: ImportFile, options: ImportOptions): Promise<ImportSummary> {
+      const status = campaignStatus(campaign, clock.now());
+      if (!isBeforeClose(status))
+        throw new AppError(
+          'CONFLICT',
+          `不能导入评议代表：评议活动${STATUS_LABELS[status]}，新的评议代表已无法填写（本次没有导入任何数据）`,
+        );
       const { rows, errors, headerLine, ignored } = await runImportTask(
         { kind: 'evaluators', file, config: campaign.config },
         config,

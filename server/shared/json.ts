@@ -40,6 +40,24 @@ export function tooDeepAt(text: string, max = MAX_JSON_DEPTH): string | null {
 }
 
 /**
+ * Where and why `JSON.parse` refused `text`, in the office's words: V8's own message is English and
+ * quotes the input back (`Unexpected token 'x', "xx" is not valid JSON`).
+ */
+export function jsonSyntaxReason(text: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : '';
+  if (/end of JSON input/.test(message)) return '内容不完整（在结尾处中断）';
+  const position = /at position (\d+)/.exec(message);
+  if (position) {
+    const before = text.slice(0, Number(position[1]));
+    const line = before.split('\n').length;
+    const column = before.length - before.lastIndexOf('\n');
+    return `${line > 1 ? `第${line}行` : ''}第${column}个字符处格式有误`;
+  }
+  const token = /^Unexpected token '(.+?)'/.exec(message);
+  return token ? `有无法识别的字符「${token[1]}」` : '格式有误';
+}
+
+/**
  * The one way JSON input is read (request bodies, JSONL lines, uploaded questionnaires): refuses
  * nesting past MAX_JSON_DEPTH, then text that can't be stored (NUL, lone surrogates) anywhere in
  * it, each as a 4xx naming the field. `line` names the line of a JSONL file.
@@ -57,8 +75,9 @@ export function parseJson(text: string, what: string, line?: number): unknown {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new AppError('BAD_REQUEST', `${what}不是有效的 JSON：${(error as Error).message}`, [
-      { ...at, message: '不是有效的 JSON' },
+    const reason = jsonSyntaxReason(text, error);
+    throw new AppError('BAD_REQUEST', `${what}不是有效的 JSON：${reason}`, [
+      { ...at, message: `不是有效的 JSON：${reason}` },
     ]);
   }
   const bad = findBadText(value);

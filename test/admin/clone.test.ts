@@ -12,7 +12,7 @@ import { createServices, type Services } from '../../server/services.js';
 import { SURVEYS_DIR } from '../../surveys/campaign-config.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { dialects, sqliteDb } from '../helpers/db.js';
-import { createTestCampaign } from '../helpers/fixtures.js';
+import { createTestCampaign, setState } from '../helpers/fixtures.js';
 import { csvOf } from '../helpers/sheets.js';
 import { postForm } from '../portal/helpers.js';
 
@@ -20,7 +20,8 @@ const clock = fixedClock('2027-01-10T08:00:00Z');
 
 /** The test campaign with a liaison on D001, D002's liaison named on the department, and a roster of three with links. */
 async function sourceCampaign(db: Db, services: Services): Promise<Campaign> {
-  const campaign = await createTestCampaign(db, services);
+  // its roster and links were made before it opened; by this clock it has closed
+  const campaign = await createTestCampaign(db, services, { state: 'draft' });
   await db.kysely
     .updateTable('departments')
     .set({ liaison_name: '王联络', liaison_email: 'wang@example.gov.cn' })
@@ -43,7 +44,7 @@ async function sourceCampaign(db: Db, services: Services): Promise<Campaign> {
     { actor: 'test' },
   );
   await services.invitations.generate(campaign, { actor: 'test' });
-  return campaign;
+  return setState(db, campaign, 'open');
 }
 
 const count = async (db: Db, table: 'campaigns' | 'audit_log' | 'departments' | 'evaluators' | 'invitations') =>

@@ -9,7 +9,7 @@ import type { Db } from '../../server/db/connect.js';
 import { createServices } from '../../server/services.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
-import { createTestCampaign } from '../helpers/fixtures.js';
+import { createTestCampaign, setState } from '../helpers/fixtures.js';
 import { csvOf, uploadForm, xlsxOf } from '../helpers/sheets.js';
 
 let db: Db;
@@ -23,7 +23,7 @@ beforeEach(async () => {
   const deps = { db, config: defaultConfig(), clock: fixedClock('2026-10-20T08:00:00Z') };
   app = createApp(deps);
   services = createServices(deps);
-  campaign = await createTestCampaign(db, services, { departments: 0 });
+  campaign = await createTestCampaign(db, services, { departments: 0, state: 'draft' });
   admin = await loginAs(app, services, 'admin');
 });
 afterEach(() => db.close());
@@ -61,6 +61,36 @@ const CHINESE = csvOf([
 ]);
 
 describe('importing departments', () => {
+  it('refuses new, renamed and regrouped departments once the campaign has opened, and still takes liaisons and short names', async () => {
+    expect((await upload(CHINESE, '部门.csv')).status).toBe(200);
+    campaign = await setState(db, campaign, 'published');
+    const before = await departments();
+    const changed = csvOf([
+      ['代码', '名称', '分组', '联络员', '联络员邮箱'],
+      ['D001', '市某某局', '综合经济管理类', '张三', 'zhang@example.gov.cn'],
+      ['D002', '市市场监督管理局', '社会服务类', '', ''],
+      ['D009', '市新设局', '社会服务类', '', ''],
+    ]);
+    const refused = await upload(changed, '部门.csv');
+    expect(refused.status).toBe(409);
+    const { error } = (await refused.json()) as ErrorBody;
+    expect(error.code).toBe('CONFLICT');
+    expect(error.message).toContain('不能新增部门 D009');
+    expect(error.message).toContain('修改名称或分组 D001、D002');
+    expect(error.message).toContain('本次没有导入任何数据');
+    expect(await departments()).toEqual(before);
+
+    const liaisons = csvOf([
+      ['代码', '名称', '分组', '联络员', '联络员邮箱', '简称'],
+      ['D003', '市人力资源和社会保障局', '社会服务类', '王五', 'wang@example.gov.cn', '人社局'],
+    ]);
+    const taken = await upload(liaisons, '部门.csv');
+    expect(taken.status).toBe(200);
+    expect(((await taken.json()) as SummaryBody).summary).toMatchObject({ updated: 1, updatedCodes: ['D003'] });
+    const d003 = (await departments()).find((d) => d.code === 'D003');
+    expect(d003).toMatchObject({ liaison_name: '王五', short_name: '人社局', name: '市人力资源和社会保障局' });
+  });
+
   it('imports a CSV with Chinese headers, group given as label or code', async () => {
     const res = await upload(CHINESE, '部门.csv');
     expect(res.status).toBe(200);

@@ -8,7 +8,7 @@ import type { Db } from '../../server/db/connect.js';
 import { createServices } from '../../server/services.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
-import { createTestCampaign } from '../helpers/fixtures.js';
+import { createTestCampaign, setState } from '../helpers/fixtures.js';
 import { csvOf, uploadForm, xlsxOf } from '../helpers/sheets.js';
 
 let db: Db;
@@ -46,6 +46,17 @@ const FILE = csvOf([
 ]);
 
 describe('importing evaluators', () => {
+  it('refuses evaluators once the campaign has closed: their links would open nothing', async () => {
+    for (const state of ['closed', 'published', 'settled'] as const) {
+      campaign = await setState(db, campaign, state);
+      const res = await upload(FILE, '代表.csv');
+      expect(res.status).toBe(409);
+      const { error } = (await res.json()) as ErrorBody;
+      expect(error.message).toMatch(/^不能导入评议代表：评议活动已(截止|发布|结算)/);
+    }
+    expect(await evaluators()).toEqual([]);
+  });
+
   it('imports a CSV with Chinese headers, category given as label or code', async () => {
     const res = await upload(FILE, '代表.csv');
     expect(res.status).toBe(200);

@@ -21,7 +21,7 @@ const services = createServices(deps);
 let admin: LoggedIn;
 let slug: string;
 beforeAll(async () => {
-  slug = (await createTestCampaign(db, services)).slug;
+  slug = (await createTestCampaign(db, services, { state: 'draft' })).slug;
   admin = await loginAs(app, services, 'admin');
 });
 afterAll(() => db.close());

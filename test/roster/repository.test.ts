@@ -17,7 +17,7 @@ describe.each(await dialects())('roster imports on $name', ({ open }) => {
   beforeAll(async () => {
     db = await open();
     services = createServices({ db, config: defaultConfig(), clock: fixedClock('2026-10-20T08:00:00Z') });
-    campaign = await createTestCampaign(db, services, { departments: 0 });
+    campaign = await createTestCampaign(db, services, { departments: 0, state: 'draft' });
   });
   afterAll(() => db.close());
 

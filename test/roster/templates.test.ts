@@ -28,7 +28,7 @@ beforeEach(async () => {
   const deps = { db, config: defaultConfig(), clock: fixedClock('2026-10-20T08:00:00Z') };
   app = createApp(deps);
   services = createServices(deps);
-  campaign = await createTestCampaign(db, services, { departments: 0, overrides: { groups: GROUPS } });
+  campaign = await createTestCampaign(db, services, { departments: 0, state: 'draft', overrides: { groups: GROUPS } });
   admin = await loginAs(app, services, 'admin');
 });
 afterEach(() => db.close());
