@@ -1,4 +1,6 @@
 import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { configWarnings } from '../../surveys/campaign-config.js';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -42,6 +44,20 @@ import { DEFAULT_TIME_ZONE, instantInZone, zoneLabel } from '../../web/lib/time.
 import { INTERIM, LIVE } from '../../web/lib/format.js';
 
 const MODE_LABELS: Record<string, string> = { anonymous: '匿名', named: '实名' };
+
+/** The cookie carrying a refused lifecycle step's banner across its redirect. */
+const LIFECYCLE_FLASH = 'minping-lifecycle';
+const lifecycleBanner = z.object({
+  error: z.string().max(2000).optional(),
+  values: z.object({ opensAt: z.string().max(40).optional(), closesAt: z.string().max(40).optional() }).optional(),
+});
+const safeJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
 
 /** An office page: the header, and <main id="admin"> with the CSRF token (and data-) admin.js reads. */
 export function AdminPage({
@@ -561,8 +577,10 @@ export function adminRoutes(services: Services) {
   });
 
   app.get('/campaigns/:slug', (c) => {
+    const slug = c.req.param('slug');
     const done = c.req.query('purged');
-    return campaignPage(c, c.req.param('slug'), done && /^\d{1,9}$/.test(done) ? { done: Number(done) } : {});
+    const purge = done && /^\d{1,9}$/.test(done) ? { done: Number(done) } : {};
+    return campaignPage(c, slug, purge, 200, {}, lifecycleFlash(c, slug));
   });
 
   // the typed confirmation: a refusal shows the page again with it, a purge returns to the page
@@ -578,7 +596,9 @@ export function adminRoutes(services: Services) {
     return c.redirect(`/admin/campaigns/${encodeURIComponent(slug)}?purged=${report.total}#purge`, 303);
   });
 
-  // the lifecycle steps as plain forms: a refusal shows the page again with its reasons
+  // the lifecycle steps as plain forms, each answered by a redirect (a refresh never sends a step
+  // again): a refusal's reasons and what was typed ride in a one-read cookie to the campaign page
+  // (only the typed times: the form's other fields, the CSRF token, stay out of the cookie)
   async function lifecycleStep(
     c: Context<AppEnv>,
     slug: string,
@@ -586,9 +606,27 @@ export function adminRoutes(services: Services) {
     values: FormValues,
     run: () => Promise<unknown>,
   ) {
+    const page = `/admin/campaigns/${encodeURIComponent(slug)}`;
     const refused = await attempt(run);
-    if (refused) return campaignPage(c, slug, {}, refused.status, {}, { error: refused.message, values });
-    return c.redirect(`/admin/campaigns/${encodeURIComponent(slug)}?done=${done}#lifecycle`, 303);
+    if (refused) {
+      const typed = (field: 'opensAt' | 'closesAt') => values[field]?.slice(0, 40);
+      const banner = {
+        error: refused.message.slice(0, 2000),
+        values: { opensAt: typed('opensAt'), closesAt: typed('closesAt') },
+      };
+      setCookie(c, LIFECYCLE_FLASH, JSON.stringify(banner), { path: page, httpOnly: true, sameSite: 'Lax' });
+      return c.redirect(`${page}#lifecycle`, 303);
+    }
+    return c.redirect(`${page}?done=${done}#lifecycle`, 303);
+  }
+
+  /** The refusal a lifecycle step left for this page, read once. */
+  function lifecycleFlash(c: Context<AppEnv>, slug: string): LifecycleBanner {
+    const flash = getCookie(c, LIFECYCLE_FLASH);
+    if (!flash) return {};
+    deleteCookie(c, LIFECYCLE_FLASH, { path: `/admin/campaigns/${encodeURIComponent(slug)}` });
+    const parsed = lifecycleBanner.safeParse(safeJson(flash));
+    return parsed.success ? parsed.data : {};
   }
 
   for (const action of LIFECYCLE_ACTIONS) {

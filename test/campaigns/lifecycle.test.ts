@@ -223,6 +223,44 @@ describe('the lifecycle over HTTP and the CLI', () => {
     expect((await post('close')).status).toBe(200);
   });
 
+  it('answers every lifecycle form with a redirect, a refusal shown once on the campaign page after it', async () => {
+    const app = createApp(deps());
+    const admin = await loginAs(app, services, 'admin');
+    const draft = await createTestCampaign(db, services, { state: 'draft' });
+    const page = `/admin/campaigns/${draft.slug}`;
+    const form = (path: string, fields: Record<string, string> = {}) =>
+      app.request(`${page}/${path}`, {
+        method: 'POST',
+        headers: admin.headers({ 'content-type': 'application/x-www-form-urlencoded' }),
+        body: new URLSearchParams(fields).toString(),
+      });
+    const flashOf = (res: Response) => /minping-lifecycle=[^;]*/.exec(res.headers.get('set-cookie') ?? '')?.[0] ?? '';
+    const refused = await form('lifecycle/open');
+    expect(refused.status).toBe(303);
+    expect(refused.headers.get('location')).toBe(`${page}#lifecycle`);
+    const shown = await app.request(page, { headers: { cookie: `${admin.cookie}; ${flashOf(refused)}` } });
+    const html = await shown.text();
+    expect(html).toMatch(/id="lifecycle-error">[^<]*还没有评议代表/);
+    // read once: the cookie is cleared, so a refresh shows the page without the refusal
+    expect(shown.headers.get('set-cookie')).toMatch(/minping-lifecycle=;.*Max-Age=0/);
+    const dates = await form('dates', { opensAt: '2026-11-20T08:00:00', closesAt: '不是时间' });
+    expect(dates.status).toBe(303);
+    const datesPage = await (
+      await app.request(page, { headers: { cookie: `${admin.cookie}; ${flashOf(dates)}` } })
+    ).text();
+    expect(datesPage).toContain('截止时间：请按“年-月-日 时:分”填写');
+    expect(datesPage).toContain('value="不是时间"');
+    expect(flashOf(dates)).not.toContain(admin.csrfToken);
+    for (const action of ['close', 'pause', 'resume', 'settle']) {
+      const res = await form(`lifecycle/${action}`);
+      expect(res.status, action).toBe(303);
+      expect(flashOf(res), action).not.toBe('');
+    }
+    await insertEvaluators(db, draft, 2);
+    const opened = await form('lifecycle/open');
+    expect(opened.headers.get('location')).toBe(`${page}?done=open#lifecycle`);
+  });
+
   it('minping campaign list shows the status; campaign open, pause, resume, extend, close and publish change it', async () => {
     const draft = await createTestCampaign(db, services, { state: 'draft' });
     const cli = (...argv: string[]) => runCommand(argv, { db, clock, config: defaultConfig() });
