@@ -1,10 +1,12 @@
 /**
  * Scoring benchmark: 10,000 evaluators × 100 departments, ~20 departments each (≈400k ratings).
  * Run: npx tsx bench/scoring.bench.ts [evaluators] [departments] [perEvaluator] [samples]
- * Prints one JSON object to stdout.
+ * Prints one JSON object to stdout. `fullTwoThreadsMs` is the server's path (scoring-tasks.ts: the
+ * bootstrap's second half in a helper thread), run twice: the first includes starting that thread.
  */
 import os from 'node:os';
 import { computeOfficialScores, computeResults, defaultMethod, inputsHash } from '../scoring/index.js';
+import { score } from '../server/results/scoring-tasks.js';
 import { syntheticCampaign } from '../test/scoring/synthetic.js';
 
 const [evaluators = 10_000, departments = 100, perEvaluator = 20, samples = 1000] = process.argv.slice(2).map(Number);
@@ -50,6 +52,17 @@ const [, hashMs] = time(() => inputsHash(method, data.departments, data.response
 const [full, fullMs] = time(() => computeResults(method, data.departments, data.responses), 'full0');
 const [full2, fullMs2] = time(() => computeResults(method, data.departments, data.responses), 'full1');
 if (JSON.stringify(full2) !== JSON.stringify(full)) throw new Error('non-deterministic result');
+const twoThreadsMs: number[] = [];
+for (let k = 0; k < 2; k++) {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const { result } = await score({ kind: 'score', method, ...data, uncertainty: true, split: true });
+  twoThreadsMs.push(Math.round((performance.now() - t0) * 10) / 10);
+  const c = process.cpuUsage(c0); // both threads
+  cpuTimes[`fullTwoThreads${k}`] = Math.round((c.user + c.system) / 100) / 10;
+  sampleHeap();
+  if (JSON.stringify(result) !== JSON.stringify(full)) throw new Error('two threads differ from one');
+}
 
 const ru = process.resourceUsage();
 console.log(
@@ -68,6 +81,7 @@ console.log(
       },
       inputsHashMs: hashMs,
       fullMs: [fullMs, fullMs2],
+      fullTwoThreadsMs: twoThreadsMs,
       cpuMs: cpuTimes,
       loadAverage1m: Math.round(os.loadavg()[0] * 100) / 100,
       cpus: os.cpus().length,

@@ -57,7 +57,8 @@ const HELPER_WAIT_MS = 10 * 60_000;
 
 let helper: TaskThread<ScoringTask> | undefined;
 
-async function score(task: Extract<ScoringTask, { kind: 'score' }>): Promise<Scored> {
+/** A score task (the scoring thread's; exported for bench/scoring.bench.ts, which runs it on its main thread). */
+export async function score(task: Extract<ScoringTask, { kind: 'score' }>): Promise<Scored> {
   const { method } = task;
   const { departments, responses } = parsed(task);
   // compiled once: the hash, the official figures and both halves of the bootstrap read it
