@@ -164,6 +164,12 @@ export interface CampaignCreated {
   warnings: string[];
 }
 
+/** A draft's questionnaire replaced: the campaign, and the version evaluators will answer. */
+export interface QuestionnaireReplaced {
+  campaign: CampaignSummary;
+  questionnaireVersion: number;
+}
+
 /** What a purge of a closed campaign's personal data blanks or deletes, row by row (server/privacy/). */
 export interface PurgeCounts {
   /** roster rows whose name, organisation, phone, e-mail (and the row key hashed from them) were blanked */

@@ -113,6 +113,16 @@ export function campaignBase(campaign: Campaign): FormBase {
   return { key: campaign.slug, raw, values: { ...values, name: yearOn(campaign.name), slug: yearOn(campaign.slug) } };
 }
 
+/** A draft as the form's start for its edit: its own config, code, name and dates. */
+export function editBase(campaign: Campaign): FormBase {
+  const raw = configInput(campaign.config) as unknown as Raw;
+  return {
+    key: campaign.slug,
+    raw,
+    values: valuesOf(raw, campaign.opensAt, campaign.closesAt, campaign.config.timeZone),
+  };
+}
+
 /** The row numbers the form has of a list (rows sent, and those it started with). */
 function rowIndexes(values: FormValues, list: ListName): number[] {
   const indexes = new Set<number>();
@@ -187,7 +197,8 @@ export function formErrors(error: AppError, rows: Record<ListName, number[]>): F
     const name = row !== undefined && index !== undefined ? [head, row, ...rest].join('.') : (d.path ?? '');
     if (name) byField[name] = byField[name] ? `${byField[name]}；${d.message}` : d.message;
   }
-  if (error.code === 'CONFLICT') byField.slug = error.message;
+  // a code taken, told without details (a creation's); other conflicts list their reasons apart
+  if (error.code === 'CONFLICT' && !details.length) byField.slug = error.message;
   return { message: error.message, details, byField };
 }
 
@@ -284,31 +295,43 @@ export interface CampaignFormProps {
   errors?: FormErrors;
   /** the list that gets one more blank row */
   adding?: string;
+  /** a draft's edit: the form saves over its config (the base is the draft itself) */
+  editing?: boolean;
 }
 
-export function CampaignForm({ csrf, base, campaigns, values = base.values, errors, adding }: CampaignFormProps) {
+export function CampaignForm({
+  csrf,
+  base,
+  campaigns,
+  values = base.values,
+  errors,
+  adding,
+  editing,
+}: CampaignFormProps) {
   const zone = values.timeZone && isTimeZone(values.timeZone) ? values.timeZone : DEFAULT_TIME_ZONE;
   const customScale = scaleName(base.raw.scale) === CUSTOM_SCALE;
   return (
     <>
-      <form method="get" action="/admin/campaigns/new" class="inline card-start" id="campaign-base">
-        <label>
-          从这里开始
-          <select name="from">
-            <option value="example" selected={base.key === 'example'}>
-              示例配置（surveys/campaign.example.yaml）
-            </option>
-            {campaigns.map((c) => (
-              <option value={c.slug} selected={base.key === c.slug}>
-                {c.name}（{c.slug}）
+      {!editing && (
+        <form method="get" action="/admin/campaigns/new" class="inline card-start" id="campaign-base">
+          <label>
+            从这里开始
+            <select name="from">
+              <option value="example" selected={base.key === 'example'}>
+                示例配置（surveys/campaign.example.yaml）
               </option>
-            ))}
-          </select>
-        </label>
-        <button type="submit" class="secondary">
-          载入
-        </button>
-      </form>
+              {campaigns.map((c) => (
+                <option value={c.slug} selected={base.key === c.slug}>
+                  {c.name}（{c.slug}）
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" class="secondary">
+            载入
+          </button>
+        </form>
+      )}
       {errors && (
         <div class="error-summary" role="alert" id="form-errors">
           <p class="error">{errors.message}</p>
@@ -324,7 +347,13 @@ export function CampaignForm({ csrf, base, campaigns, values = base.values, erro
           )}
         </div>
       )}
-      <form method="post" action="/admin/campaigns/new" class="stack" id="campaign-form" novalidate>
+      <form
+        method="post"
+        action={editing ? `/admin/campaigns/${base.key}/edit` : '/admin/campaigns/new'}
+        class="stack"
+        id="campaign-form"
+        novalidate
+      >
         <input type="hidden" name={CSRF_FIELD} value={csrf} />
         <input type="hidden" name="from" value={base.key} />
         <Field label="活动名称" name="name" values={values} errors={errors} maxlength={200} />
@@ -398,10 +427,11 @@ export function CampaignForm({ csrf, base, campaigns, values = base.values, erro
         ))}
         <p class="muted">
           作风问题和负面情形目录、计分规则、工作提示单格式和问卷沿用
-          {base.key === 'example' ? '示例配置' : `活动 ${base.key}`}；需要修改时请用上传配置文件。
+          {editing ? '本活动现在的配置' : base.key === 'example' ? '示例配置' : `活动 ${base.key}`}
+          ；需要修改时请用上传配置文件。
         </p>
         <div>
-          <button type="submit">创建评议活动</button>
+          <button type="submit">{editing ? '保存修改' : '创建评议活动'}</button>
         </div>
       </form>
     </>

@@ -16,6 +16,8 @@ export const LIFECYCLE_DONE = {
   resume: '评议已恢复，评议代表可以继续填写。',
   settle: '已结算。',
   dates: '活动时间已修改。',
+  edit: '配置已保存。',
+  questionnaire: '问卷已更换。',
   publish: '结果已发布。',
 } as const;
 export type LifecycleDone = keyof typeof LIFECYCLE_DONE;
@@ -118,6 +120,11 @@ export function LifecycleSection({
       )}
       <div class="inline">
         {draft && <Step slug={slug} action="open" csrf={csrf} label="开启评议" />}
+        {draft && (
+          <a class="button secondary" href={`/admin/campaigns/${slug}/edit`} id="edit-link">
+            编辑
+          </a>
+        )}
         {(pastDated || isRunning(status)) && (
           <form method="post" action={`/admin/campaigns/${slug}/lifecycle/close`} class="inline" id="lifecycle-close">
             <input type="hidden" name={CSRF_FIELD} value={csrf} />

@@ -29,6 +29,7 @@ import {
   CampaignForm,
   campaignBase,
   configFromForm,
+  editBase,
   exampleBase,
   formErrors,
   wallTime,
@@ -37,6 +38,7 @@ import {
   type CampaignFormProps,
 } from './campaign-form.js';
 import { InvitationsSection } from '../invitations/pages.js';
+import { readConfigInput, readQuestionnaireBody } from '../campaigns/routes.js';
 import { AppError } from '../errors.js';
 import { PurgeSection, type PurgeState } from '../privacy/pages.js';
 import type { Services } from '../services.js';
@@ -534,6 +536,129 @@ export function adminRoutes(services: Services) {
     });
     if (refused) return formPage(c, { base, values, errors: formErrors(refused, rows) }, refused.status);
     return c.redirect(`/admin/campaigns/${created}?done=create`, 303);
+  });
+
+  /** 编辑: a draft's config in the create form, an upload replacing it, and its questionnaire replaced. */
+  async function editPage(
+    c: Context<AppEnv>,
+    campaign: Campaign,
+    props: Partial<Omit<CampaignFormProps, 'csrf' | 'campaigns' | 'editing'>> & { upload?: AppError } = {},
+    code: ContentfulStatusCode = 200,
+  ) {
+    const viewer = await viewerOf(c, services);
+    const { upload, ...form } = props;
+    const closed = await attempt(async () => services.campaigns.assertEditable(campaign));
+    return c.html(
+      <AdminPage viewer={viewer} title={`编辑 · ${campaign.name}`}>
+        <p>
+          <a href={`/admin/campaigns/${campaign.slug}`}>← {campaign.name}</a>
+        </p>
+        <h1>编辑评议活动</h1>
+        {closed ? (
+          <p class="error" role="alert" id="edit-refused">
+            {closed.message}
+          </p>
+        ) : (
+          <>
+            <p class="muted">
+              评议开启前，配置和问卷都可以修改；保存后原配置被替换，并记入操作日志。已导入的部门和评议代表必须仍属于新配置中的分组和类别。
+            </p>
+            <CampaignForm csrf={viewer.csrfToken} campaigns={[]} base={editBase(campaign)} editing {...form} />
+            <section class="card" id="edit-upload">
+              <h2>上传配置文件替换（高级）</h2>
+              {upload && (
+                <div class="error-summary" role="alert" id="upload-errors">
+                  <p class="error">{upload.message}</p>
+                  {(upload.details?.length ?? 0) > 1 && (
+                    <ul>
+                      {upload.details?.map((d) => (
+                        <li>
+                          {d.field ? `${d.field}：` : ''}
+                          {d.message}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </div>
+              )}
+              <form
+                method="post"
+                action={`/admin/campaigns/${campaign.slug}/edit/upload`}
+                enctype="multipart/form-data"
+                class="stack"
+              >
+                <input type="hidden" name={CSRF_FIELD} value={viewer.csrfToken} />
+                <label>
+                  活动配置文件（YAML 或 JSON） <input type="file" name="config" accept=".yaml,.yml,.json" required />
+                </label>
+                <label>
+                  问卷 JSON（可选，不选则保留现有问卷） <input type="file" name="questionnaire" accept=".json" />
+                </label>
+                <div>
+                  <button type="submit">上传并替换配置</button>
+                </div>
+              </form>
+              <h3>只更换问卷</h3>
+              <form
+                method="post"
+                action={`/admin/campaigns/${campaign.slug}/questionnaire`}
+                enctype="multipart/form-data"
+                class="stack"
+              >
+                <input type="hidden" name={CSRF_FIELD} value={viewer.csrfToken} />
+                <label>
+                  问卷 JSON <input type="file" name="questionnaire" accept=".json" required />
+                </label>
+                <div>
+                  <button type="submit" class="secondary">
+                    上传并更换问卷
+                  </button>
+                </div>
+              </form>
+            </section>
+          </>
+        )}
+      </AdminPage>,
+      closed ? closed.status : code,
+    );
+  }
+
+  app.get('/campaigns/:slug/edit', async (c) => editPage(c, await services.campaigns.getBySlug(c.req.param('slug'))));
+
+  // the create form's config, through the same checks, saved over the draft's
+  app.post('/campaigns/:slug/edit', async (c) => {
+    const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
+    const { values } = await readForm(c);
+    const base = editBase(campaign);
+    if (values.add) return editPage(c, campaign, { values, adding: values.add });
+    const { raw, rows } = configFromForm(values, base.raw);
+    let saved = campaign.slug;
+    const refused = await attempt(async () => {
+      saved = (await services.campaigns.editConfig(campaign.slug, { raw }, c.get('user').username)).slug;
+    });
+    if (refused) return editPage(c, campaign, { values, errors: formErrors(refused, rows) }, refused.status);
+    return c.redirect(`/admin/campaigns/${encodeURIComponent(saved)}?done=edit#lifecycle`, 303);
+  });
+
+  app.post('/campaigns/:slug/edit/upload', async (c) => {
+    const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
+    let saved = campaign.slug;
+    const refused = await attempt(async () => {
+      const input = await readConfigInput(c);
+      saved = (await services.campaigns.editConfig(campaign.slug, input, c.get('user').username)).slug;
+    });
+    if (refused) return editPage(c, campaign, { upload: refused }, refused.status);
+    return c.redirect(`/admin/campaigns/${encodeURIComponent(saved)}?done=edit#lifecycle`, 303);
+  });
+
+  app.post('/campaigns/:slug/questionnaire', async (c) => {
+    const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
+    const refused = await attempt(async () => {
+      const definition = await readQuestionnaireBody(c);
+      await services.campaigns.replaceQuestionnaire(campaign.slug, definition, c.get('user').username);
+    });
+    if (refused) return editPage(c, campaign, { upload: refused }, refused.status);
+    return c.redirect(`/admin/campaigns/${encodeURIComponent(campaign.slug)}?done=questionnaire#lifecycle`, 303);
   });
 
   // per category and per 单位, and who (named) or how many (anonymous) to chase; works without a script

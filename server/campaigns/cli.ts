@@ -2,11 +2,33 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CliError, readFailure, type Command } from '../cli/framework.js';
 import { AppError } from '../errors.js';
+import { parseJson } from '../shared/json.js';
 import { configWarnings, parseConfigText } from '../../surveys/campaign-config.js';
 import { formatDateTime, zoneLabel } from '../../web/lib/time.js';
 import { configSyntaxProblem } from './config-errors.js';
 import { STATUS_LABELS } from './lifecycle.js';
 import { CLONE_FIELDS, parseCloneInput, type CloneField } from './service.js';
+
+/** A file's text, or a CliError saying why it can't be read (`what`: 配置文件, 问卷文件). */
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw new CliError(`${what} ${path} 是一个目录，请给出文件名`);
+    throw new CliError(code === 'ENOENT' ? `找不到${what} ${path}` : `无法读取${what} ${path}：${readFailure(error)}`);
+  }
+}
+
+/** A config file (JSON or YAML) as the value the service checks. */
+function readConfigFile(path: string): unknown {
+  const text = readText(path, '配置文件');
+  try {
+    return parseConfigText(text);
+  } catch (error) {
+    throw new CliError(`配置文件 ${path} 无法解析：${configSyntaxProblem(error, text).message}`);
+  }
+}
 
 export const campaignCreateCommand: Command = {
   name: 'campaign create',
@@ -16,22 +38,7 @@ export const campaignCreateCommand: Command = {
   async run({ values, positionals }, ctx) {
     const path = values.config as string | undefined;
     if (!path || positionals.length) throw new CliError('用法：minping campaign create --config FILE');
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EISDIR') throw new CliError(`配置文件 ${path} 是一个目录，请给出文件名`);
-      throw new CliError(
-        code === 'ENOENT' ? `找不到配置文件 ${path}` : `无法读取配置文件 ${path}：${readFailure(error)}`,
-      );
-    }
-    let raw: unknown;
-    try {
-      raw = parseConfigText(text);
-    } catch (error) {
-      throw new CliError(`配置文件 ${path} 无法解析：${configSyntaxProblem(error, text).message}`);
-    }
+    const raw = readConfigFile(path);
     const services = await ctx.services();
     const campaign = await services.campaigns.create({ raw, configDir: dirname(resolve(path)), file: path }, 'cli');
     ctx.io.out(`已创建评议活动 ${campaign.slug}：${campaign.name}`);
@@ -41,6 +48,38 @@ export const campaignCreateCommand: Command = {
     for (const warning of configWarnings(campaign.config)) ctx.io.err(`注意：${warning}`);
     ctx.io.out(`  状态：草稿。下一步：minping import departments --campaign ${campaign.slug} 部门.xlsx`);
     ctx.io.out(`  导入部门和评议代表后开启：minping campaign open --campaign ${campaign.slug}`);
+  },
+};
+
+export const campaignEditCommand: Command = {
+  name: 'campaign edit',
+  usage: 'campaign edit --campaign SLUG [--file CONFIG] [--questionnaire FILE]',
+  summary: '修改草稿活动：用配置文件（JSON 或 YAML）替换配置，和/或用问卷 JSON 替换问卷；开启后拒绝',
+  options: { campaign: { type: 'string' }, file: { type: 'string' }, questionnaire: { type: 'string' } },
+  required: { campaign: '评议活动代码' },
+  async run({ values, positionals }, ctx) {
+    const file = values.file as string | undefined;
+    const questionnairePath = values.questionnaire as string | undefined;
+    if (positionals.length || (!file && !questionnairePath)) throw new CliError(`用法：minping ${this.usage}`);
+    const slug = values.campaign as string;
+    const raw = file ? readConfigFile(file) : undefined;
+    const questionnaire = questionnairePath ? parseJson(readText(questionnairePath, '问卷文件'), '问卷') : undefined;
+    const services = await ctx.services();
+    const campaign = file
+      ? await services.campaigns.editConfig(
+          slug,
+          { raw, questionnaire, configDir: dirname(resolve(file)), file },
+          'cli',
+        )
+      : (await services.campaigns.replaceQuestionnaire(slug, questionnaire, 'cli', questionnairePath)).campaign;
+    const zone = campaign.config.timeZone;
+    ctx.io.out(
+      `已修改评议活动 ${campaign.slug}：${campaign.name}${file ? '（配置已替换）' : ''}${questionnairePath ? '（问卷已更换）' : ''}`,
+    );
+    ctx.io.out(
+      `  时间 ${formatDateTime(campaign.opensAt, zone)} 至 ${formatDateTime(campaign.closesAt, zone)}（${zoneLabel(zone)}），${campaign.mode === 'anonymous' ? '匿名' : '实名'}评议，${STATUS_LABELS[services.campaigns.status(campaign)]}`,
+    );
+    for (const warning of configWarnings(campaign.config)) ctx.io.err(`注意：${warning}`);
   },
 };
 

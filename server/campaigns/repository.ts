@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { StoredState } from './lifecycle.js';
 import { newId } from '../shared/ids.js';
@@ -19,10 +19,17 @@ export interface Campaign {
   /** the office's lifecycle decisions (server/campaigns/lifecycle.ts); the dates add the rest */
   state: StoredState;
   paused: boolean;
+  /** counted up by every change of its config or questionnaire: what is cached per campaign keys on it */
+  revision: number;
 }
 
-/** What a lifecycle change writes: the state, the pause, the dates (in the config too). */
-export type CampaignPatch = Partial<Pick<Campaign, 'state' | 'paused' | 'opensAt' | 'closesAt' | 'config'>>;
+/** What a change writes: the state, the pause, the dates (in the config too), a draft's whole config. */
+export type CampaignPatch = Partial<
+  Pick<Campaign, 'state' | 'paused' | 'opensAt' | 'closesAt' | 'config' | 'slug' | 'name' | 'mode'>
+> & {
+  /** a new questionnaire with the same config: the revision is counted up all the same */
+  questionnaire?: true;
+};
 
 /** A questionnaire version: the SurveyJS definition as loaded (departments are injected when served). */
 export interface Questionnaire {
@@ -42,6 +49,7 @@ const toCampaign = (row: Selectable<Database['campaigns']>): Campaign => ({
   purgedAt: row.purged_at,
   state: row.state,
   paused: Number(row.paused) === 1,
+  revision: Number(row.revision),
 });
 
 const toQuestionnaire = (row: Pick<Selectable<Database['questionnaires']>, 'version' | 'definition_json'>) => ({
@@ -51,6 +59,23 @@ const toQuestionnaire = (row: Pick<Selectable<Database['questionnaires']>, 'vers
 
 /** The one repository that writes `campaigns` and `questionnaires` (departments: the roster's). */
 export function campaignsRepository(db: Kysely<Database>) {
+  const insertQuestionnaire = (
+    campaignId: string,
+    questionnaire: { version: number; definition: unknown },
+    at: string,
+  ) =>
+    db
+      .insertInto('questionnaires')
+      .values({
+        id: newId(),
+        campaign_id: campaignId,
+        version: questionnaire.version,
+        definition_json: JSON.stringify(questionnaire.definition),
+        created_at: at,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+
   return {
     findBySlug: async (slug: string): Promise<Campaign | undefined> => {
       const row = await db.selectFrom('campaigns').selectAll().where('slug', '=', slug).executeTakeFirst();
@@ -63,7 +88,7 @@ export function campaignsRepository(db: Kysely<Database>) {
     list: async (): Promise<Campaign[]> =>
       (await db.selectFrom('campaigns').selectAll().orderBy('opens_at', 'desc').execute()).map(toCampaign),
 
-    insert: async (campaign: Omit<Campaign, 'purgedAt' | 'state' | 'paused'>): Promise<Campaign> =>
+    insert: async (campaign: Omit<Campaign, 'purgedAt' | 'state' | 'paused' | 'revision'>): Promise<Campaign> =>
       toCampaign(
         await db
           .insertInto('campaigns')
@@ -90,7 +115,11 @@ export function campaignsRepository(db: Kysely<Database>) {
             ...(patch.paused === undefined ? {} : { paused: patch.paused ? 1 : 0 }),
             ...(patch.opensAt ? { opens_at: patch.opensAt } : {}),
             ...(patch.closesAt ? { closes_at: patch.closesAt } : {}),
+            ...(patch.slug ? { slug: patch.slug } : {}),
+            ...(patch.name ? { name: patch.name } : {}),
+            ...(patch.mode ? { mode: patch.mode } : {}),
             ...(patch.config ? { config_json: JSON.stringify(patch.config) } : {}),
+            ...(patch.config || patch.questionnaire ? { revision: sql<number>`revision + 1` } : {}),
           })
           .where('id', '=', id)
           .returningAll()
@@ -124,21 +153,32 @@ export function campaignsRepository(db: Kysely<Database>) {
       };
     },
 
+    /** How many evaluators of each category the campaign's roster has (what a draft's edit must keep). */
+    evaluatorCategories: async (id: string): Promise<{ category: string; count: number }[]> =>
+      (
+        await db
+          .selectFrom('evaluators')
+          .select(['category', (eb) => eb.fn.countAll().as('n')])
+          .where('campaign_id', '=', id)
+          .groupBy('category')
+          .orderBy('category')
+          .execute()
+      ).map((r) => ({ category: r.category, count: Number(r.n) })),
+
     markPurged: (id: string, at: string) =>
       db.updateTable('campaigns').set({ purged_at: at }).where('id', '=', id).execute(),
 
-    insertQuestionnaire: (campaignId: string, questionnaire: { version: number; definition: unknown }, at: string) =>
-      db
-        .insertInto('questionnaires')
-        .values({
-          id: newId(),
-          campaign_id: campaignId,
-          version: questionnaire.version,
-          definition_json: JSON.stringify(questionnaire.definition),
-          created_at: at,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow(),
+    insertQuestionnaire,
+
+    /** A draft's questionnaire replaced: version `version` becomes its only one (nothing was answered on the others). */
+    replaceQuestionnaire: async (
+      campaignId: string,
+      questionnaire: { version: number; definition: unknown },
+      at: string,
+    ) => {
+      await db.deleteFrom('questionnaires').where('campaign_id', '=', campaignId).execute();
+      await insertQuestionnaire(campaignId, questionnaire, at);
+    },
 
     latestQuestionnaire: async (campaignId: string): Promise<Questionnaire | undefined> => {
       const row = await db

@@ -6,6 +6,7 @@ import type {
   CampaignCreated,
   CampaignStatus,
   CampaignSummary,
+  QuestionnaireReplaced,
 } from '../contracts.js';
 import type { AppEnv } from '../http/env.js';
 import { readJsonBody } from '../http/inputs.js';
@@ -96,7 +97,38 @@ async function readCreateBody(c: Context): Promise<{ raw: unknown; questionnaire
   return { raw: parseText(text, '活动配置') };
 }
 
-/** `/api/campaigns`: list, read, create and clone (admin). */
+/** A config and questionnaire sent over HTTP, for a creation or a draft's edit. */
+export async function readConfigInput(c: Context): Promise<{ raw: unknown; questionnaire?: unknown }> {
+  const { raw, questionnaire } = await readCreateBody(c);
+  // Over HTTP a questionnaire is uploaded or named from surveys/, never a path on the server.
+  const name = (raw as { questionnaire?: unknown } | null)?.questionnaire;
+  if (questionnaire === undefined && typeof name === 'string' && /[\\/]|\.\./.test(name)) {
+    throw new AppError('VALIDATION_FAILED', '问卷应为 surveys/ 中的文件名，或随配置一起上传', [
+      { path: 'questionnaire', message: '不能是服务器上的路径' },
+    ]);
+  }
+  return { raw, questionnaire };
+}
+
+/** The body of PUT /api/campaigns/:slug/questionnaire: the JSON itself, or a multipart form's `questionnaire` file. */
+export async function readQuestionnaireBody(c: Context): Promise<unknown> {
+  const type = (c.req.header('content-type') ?? '').toLowerCase();
+  const text = type.startsWith('multipart/form-data')
+    ? await c.req
+        .parseBody()
+        .catch(() => {
+          throw new AppError('BAD_REQUEST', '无法读取上传的表单（multipart/form-data 格式不对）');
+        })
+        .then(({ questionnaire: v }) => (v instanceof File ? v.text() : typeof v === 'string' ? v : ''))
+    : await c.req.text();
+  if (!text.trim())
+    throw new AppError('VALIDATION_FAILED', '请选择问卷 JSON 文件', [
+      { field: 'questionnaire', message: '请选择问卷 JSON 文件' },
+    ]);
+  return parseJson(text, '问卷');
+}
+
+/** `/api/campaigns`: list, read, create and clone (admin); a draft's config and questionnaire replaced. */
 export function campaignRoutes(services: Services) {
   const app = new Hono<AppEnv>();
 
@@ -119,20 +151,35 @@ export function campaignRoutes(services: Services) {
   });
 
   app.post('/', requireRole('admin'), async (c) => {
-    const { raw, questionnaire } = await readCreateBody(c);
-    // Over HTTP a questionnaire is uploaded or named from surveys/, never a path on the server.
-    const name = (raw as { questionnaire?: unknown } | null)?.questionnaire;
-    if (questionnaire === undefined && typeof name === 'string' && /[\\/]|\.\./.test(name)) {
-      throw new AppError('VALIDATION_FAILED', '问卷应为 surveys/ 中的文件名，或随配置一起上传', [
-        { path: 'questionnaire', message: '不能是服务器上的路径' },
-      ]);
-    }
-    const campaign = await services.campaigns.create({ raw, questionnaire }, c.get('user').username);
+    const campaign = await services.campaigns.create(await readConfigInput(c), c.get('user').username);
     const created: CampaignCreated = {
       campaign: campaignSummary(campaign, services.campaigns.status(campaign)),
       warnings: configWarnings(campaign.config),
     };
     return c.json(created, 201);
+  });
+
+  // a draft's config replaced, with the same bodies as a creation; 409 once opened
+  app.put('/:slug/config', requireRole('admin'), async (c) => {
+    const input = await readConfigInput(c);
+    const campaign = await services.campaigns.editConfig(c.req.param('slug'), input, c.get('user').username);
+    return c.json({
+      campaign: campaignSummary(campaign, services.campaigns.status(campaign)),
+      warnings: configWarnings(campaign.config),
+    } satisfies CampaignCreated);
+  });
+
+  // a draft's questionnaire replaced: the SurveyJS JSON itself, or a multipart `questionnaire` file
+  app.put('/:slug/questionnaire', requireRole('admin'), async (c) => {
+    const { campaign, questionnaireVersion } = await services.campaigns.replaceQuestionnaire(
+      c.req.param('slug'),
+      await readQuestionnaireBody(c),
+      c.get('user').username,
+    );
+    return c.json({
+      campaign: campaignSummary(campaign, services.campaigns.status(campaign)),
+      questionnaireVersion,
+    } satisfies QuestionnaireReplaced);
   });
 
   // a new campaign with this one's config, groups, departments (and, asked for, its roster)

@@ -22,7 +22,7 @@ import { compileRecordValidator, type RecordValidator } from '../../surveys/reco
 import { extraQuestions, lintQuestionnaire } from '../../surveys/questionnaire.js';
 import { type ExtraQuestions, NO_EXTRAS } from '../../surveys/extras.js';
 import { surveyCoreIssues } from '../../surveys/survey-core-check.js';
-import { campaignsRepository, type Campaign, type CampaignPatch } from './repository.js';
+import { campaignsRepository, type Campaign, type CampaignPatch, type Questionnaire } from './repository.js';
 import { campaignStatus, campaignTime, isBeforeClose, isRunning, STATUS_LABELS } from './lifecycle.js';
 import { rosterRepository, type Department } from '../roster/repository.js';
 
@@ -159,14 +159,15 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
 
   /**
    * One read of the department list per call (an import may have added some since), and a
-   * recompiled validator only when that list changed.
+   * recompiled validator only when that list or the campaign's revision (its config or
+   * questionnaire edited as a draft) changed.
    */
   async function departmentIndex(campaign: Campaign): Promise<DepartmentIndex> {
     const rows = await repo.departments(campaign.id);
-    const key = rows.map((d) => `${d.code}\t${d.id}`).join('\n');
+    const key = [campaign.revision, ...rows.map((d) => `${d.code}\t${d.id}`)].join('\n');
     const cached = indexes.get(campaign.id);
     if (cached && cached.key === key) return cached.index;
-    // a campaign's questionnaire is fixed with it: read again only with a changed department list
+    // the questionnaire changes only with the revision (a draft's edit): read again only then, or with a changed department list
     const questionnaire = await repo.latestQuestionnaire(campaign.id);
     const extras = questionnaire ? extraQuestions(questionnaire.definition, campaign.config) : NO_EXTRAS;
     const index: DepartmentIndex = {
@@ -235,6 +236,69 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
     if (Date.parse(campaign.closesAt) <= clock.now().getTime())
       reasons.push(`截止时间（${when(campaign, campaign.closesAt)}）已过：请先修改截止时间；往年补录的活动请直接截止`);
     return reasons;
+  }
+
+  /** Only a draft's config and questionnaire change: once opened, they stay as evaluators answer them. */
+  function assertEditable(campaign: Campaign, what: string) {
+    if (campaign.state !== 'draft')
+      throw refusal(what, [
+        `评议活动已开启（当前：${STATUS_LABELS[status(campaign)]}）：配置和问卷保持不变，以免改变已提交答卷的含义；要按新的规则评议，请以它为模板复制一个新活动`,
+      ]);
+  }
+
+  /**
+   * What a draft holds that `config` would no longer fit, each as the office fixes it: imported
+   * answers (checked against the old config), departments of a group it drops (an import with
+   * their new group moves them), evaluators of a category it drops (the roster has no deletion,
+   * so the category stays), a new mode once links exist (anonymous and named links are kept
+   * differently).
+   */
+  async function editConflicts(campaign: Campaign, config: CampaignConfig): Promise<string[]> {
+    const reasons: string[] = [];
+    const { responses, invitations } = await repo.readiness(campaign.id);
+    if (responses > 0)
+      reasons.push(
+        `已导入 ${responses} 份答卷，它们按现在的配置和问卷校验过：配置和问卷不能再改；要按新的规则评议，请以本活动为模板复制一个新活动`,
+      );
+    const groups = new Set(config.groups.map((g) => g.code));
+    const stranded = new Map<string, Department[]>();
+    for (const d of await repo.departments(campaign.id))
+      if (!groups.has(d.group)) stranded.set(d.group, [...(stranded.get(d.group) ?? []), d]);
+    for (const [code, list] of stranded) {
+      const label = campaign.config.groups.find((g) => g.code === code)?.label ?? code;
+      const names = list.slice(0, 5).map((d) => `${d.name}（${d.code}）`);
+      reasons.push(
+        `部门分组“${label}”（${code}）还有 ${list.length} 个部门：${names.join('、')}${list.length > 5 ? '等' : ''}；请保留这个分组，或先重新导入这些部门并填写新配置中的分组`,
+      );
+    }
+    const categories = new Set(config.categories.map((c) => c.code));
+    for (const { category, count } of await repo.evaluatorCategories(campaign.id))
+      if (!categories.has(category))
+        reasons.push(
+          `评议类别“${categoryLabel(campaign, category)}”（${category}）已有 ${count} 名评议代表：名单中的评议代表不能删除，请保留这个类别`,
+        );
+    if (config.mode !== campaign.mode && invitations > 0)
+      reasons.push(
+        `已生成 ${invitations} 个邀请链接，评议方式（${campaign.mode === 'named' ? '实名' : '匿名'}）不能再改：两种方式的链接保存方式不同`,
+      );
+    return reasons;
+  }
+
+  /** `definition` as the draft's only questionnaire version, unless it is the one stored; the new version, if any. */
+  async function storeQuestionnaire(
+    trx: Kysely<Database>,
+    campaign: Campaign,
+    current: Questionnaire | undefined,
+    definition: unknown,
+  ): Promise<number | undefined> {
+    if (current && JSON.stringify(current.definition) === JSON.stringify(definition)) return undefined;
+    const version = (current?.version ?? 0) + 1;
+    await campaignsRepository(trx).replaceQuestionnaire(
+      campaign.id,
+      { version, definition },
+      clock.now().toISOString(),
+    );
+    return version;
   }
 
   const lifecycle = {
@@ -382,6 +446,8 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
     ...lifecycle,
     /** Why the campaign can't open now (empty when it can), for the campaign page. */
     openingProblems,
+    /** A 409 unless the campaign is a draft (whose config and questionnaire may be edited). */
+    assertEditable: (campaign: Campaign) => assertEditable(campaign, '不能修改配置'),
     /** A draft whose deadline is past (an earlier year entered from paper): it is closed, not opened. */
     pastDated: (campaign: Campaign) =>
       campaign.state === 'draft' && Date.parse(campaign.closesAt) <= clock.now().getTime(),
@@ -479,6 +545,91 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
         });
     },
 
+    /**
+     * A draft's config replaced (the form, an upload, the command line): checked as a new one is,
+     * with its questionnaire (the one given, else the config's file if it names another, else the
+     * stored one) checked again against it. Refused once opened, and while the draft holds what
+     * the new config would no longer fit (see editConflicts). The questionnaire, if it changed,
+     * becomes the draft's only version (nothing was answered on the old one).
+     */
+    async editConfig(slug: string, { raw, configDir, questionnaire, file }: CreateCampaignInput, actor: string) {
+      const campaign = await getBySlug(slug);
+      assertEditable(campaign, '不能修改配置');
+      refuseBadText(raw, '评议活动配置', '');
+      const config = parseCampaignConfig(raw);
+      if (config.slug !== campaign.slug && (await repo.findBySlug(config.slug))) throw slugTaken(config.slug);
+      const current = await repo.latestQuestionnaire(campaign.id);
+      const kept = questionnaire === undefined && current && config.questionnaire === campaign.config.questionnaire;
+      const definition = await checkedQuestionnaire(
+        kept ? current.definition : (questionnaire ?? readQuestionnaire(config.questionnaire, configDir)),
+        config,
+      ).catch((error: unknown) => {
+        if (kept && error instanceof AppError)
+          throw new AppError(error.code, `现有问卷与新配置不符，请一并上传改好的问卷。${error.message}`, error.details);
+        throw error;
+      });
+      const reasons = await editConflicts(campaign, config);
+      if (reasons.length) throw refusal('不能修改配置', reasons);
+      const changed = Object.keys({ ...campaign.config, ...config }).filter(
+        (key) =>
+          JSON.stringify(campaign.config[key as keyof CampaignConfig]) !==
+          JSON.stringify(config[key as keyof CampaignConfig]),
+      );
+      const opensAt = new Date(config.opensAt).toISOString();
+      const closesAt = new Date(config.closesAt).toISOString();
+      return db.kysely
+        .transaction()
+        .execute(async (trx) => {
+          const version = await storeQuestionnaire(trx, campaign, current, definition);
+          const updated = await campaignsRepository(trx).update(campaign.id, {
+            slug: config.slug,
+            name: config.name,
+            mode: config.mode,
+            opensAt,
+            closesAt,
+            config: { ...config, opensAt, closesAt },
+          });
+          await audit.record(trx, {
+            actor,
+            action: 'campaign_edit',
+            campaignId: campaign.id,
+            detail: {
+              slug: updated.slug,
+              ...(updated.slug !== campaign.slug ? { previousSlug: campaign.slug } : {}),
+              changed,
+              ...(version ? { questionnaireVersion: version } : {}),
+              ...(file ? { file } : {}),
+            },
+          });
+          return updated;
+        })
+        .catch((error: unknown) => {
+          if (isUniqueViolation(error)) throw slugTaken(config.slug);
+          throw error;
+        });
+    },
+
+    /** A draft's questionnaire replaced by `definition`, checked against its config; refused once opened. */
+    async replaceQuestionnaire(slug: string, definition: unknown, actor: string, file?: string) {
+      const campaign = await getBySlug(slug);
+      assertEditable(campaign, '不能更换问卷');
+      const checked = await checkedQuestionnaire(definition, campaign.config);
+      const reasons = await editConflicts(campaign, campaign.config);
+      if (reasons.length) throw refusal('不能更换问卷', reasons);
+      const current = await repo.latestQuestionnaire(campaign.id);
+      return db.kysely.transaction().execute(async (trx) => {
+        const version = await storeQuestionnaire(trx, campaign, current, checked);
+        const updated = await campaignsRepository(trx).update(campaign.id, { questionnaire: true });
+        await audit.record(trx, {
+          actor,
+          action: 'campaign_questionnaire',
+          campaignId: campaign.id,
+          detail: { slug: campaign.slug, questionnaireVersion: version ?? current?.version, ...(file ? { file } : {}) },
+        });
+        return { campaign: updated, questionnaireVersion: version ?? current?.version ?? 1 };
+      });
+    },
+
     async questionnaire(campaignId: string, version?: number) {
       const questionnaire =
         version === undefined
@@ -507,6 +658,12 @@ const takenSlug = (slug: string) =>
     'CONFLICT',
     `评议活动 ${slug} 已存在：不能用同一个活动代码再创建一次，已有活动的配置和问卷保持不变（活动开始后不能再修改）；要按新的规则评议，请换一个活动代码，或以它为模板复制`,
   );
+
+/** A draft's edit giving it the code of another campaign: the form shows it beside 活动代码. */
+const slugTaken = (slug: string) =>
+  new AppError('CONFLICT', `活动代码：评议活动 ${slug} 已存在，请换一个活动代码`, [
+    { path: 'slug', field: '活动代码', message: `评议活动 ${slug} 已存在` },
+  ]);
 
 /** A config or questionnaire with text that can't be stored (NUL, lone surrogates): a 422 naming where. */
 function refuseBadText(value: unknown, what: string, prefix: string) {

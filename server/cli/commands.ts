@@ -2,6 +2,7 @@ import { userCommands } from '../accounts/cli.js';
 import {
   campaignCloneCommand,
   campaignCreateCommand,
+  campaignEditCommand,
   campaignLifecycleCommands,
   campaignListCommand,
 } from '../campaigns/cli.js';
@@ -24,6 +25,7 @@ export { runCli } from './framework.js';
 export const commands: Command[] = [
   serveCommand,
   campaignCreateCommand,
+  campaignEditCommand,
   campaignCloneCommand,
   campaignListCommand,
   ...campaignLifecycleCommands,

@@ -52,6 +52,8 @@ export interface CampaignsTable {
   state: Generated<'draft' | 'open' | 'closed' | 'published' | 'settled'>;
   /** 1 while an open campaign is paused (evaluators see a message, drafts are kept) */
   paused: Generated<number>;
+  /** counted up by every change of its config or questionnaire (migration 0040): what caches key on */
+  revision: Generated<number>;
 }
 
 export interface QuestionnairesTable {

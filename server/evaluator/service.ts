@@ -198,7 +198,7 @@ export function evaluatorService(
   const invitations = invitationsRepository(db.kysely);
   /** served definitions per department list, version and preset category */
   const definitions = new Map<string, QuestionnaireDefinition>();
-  /** the department directory per department list (`campaign id:hash of the list`) */
+  /** the department directory per department list (`campaign id:revision:hash of the list`) */
   const directories = new Map<string, DepartmentDirectory>();
 
   /**
@@ -306,8 +306,10 @@ export function evaluatorService(
   async function served(campaign: Campaign, category: string) {
     const questionnaire = await campaigns.questionnaire(campaign.id);
     const departments = await campaigns.departments(campaign.id);
+    // the revision: a draft's config or questionnaire edited (its groups, scale, items) is served anew
     const listKey = [
       campaign.id,
+      campaign.revision,
       sha256(
         [
           ...campaign.config.groups.map((g) => `${g.code}\t${g.label}`),

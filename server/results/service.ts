@@ -121,6 +121,8 @@ interface LiveEntry {
   at: number;
   /** the campaign's last decision on a negative report when computed */
   decisions: number;
+  /** the campaign's revision when computed (a draft's config edited since: computed again) */
+  revision: number;
   settled: boolean;
   pending: Promise<{ campaign: Campaign; result: CampaignResult; questionnaireVersions: QuestionnaireVersionCount[] }>;
 }
@@ -219,15 +221,26 @@ export function resultsService(
     async live(slug: string, options: ComputeOptions = {}): Promise<ResultView> {
       const uncertainty = options.uncertainty !== false;
       const now = clock.now().getTime();
-      // an unknown campaign is refused before it takes a place among the cached ones
+      // an unknown campaign is refused before it takes a place among the cached ones; by id, as
+      // a draft's edit may change its code, and its revision, so an edit shows at once
       const current = await campaigns.getBySlug(slug);
+      const { id, revision } = current;
       const decisions = await negatives.lastDecisionOf(slug);
-      const slot = liveResults.get(slug) ?? {};
-      liveResults.set(slug, slot);
+      const slot = liveResults.get(id) ?? {};
+      liveResults.set(id, slot);
       const fresh = (entry: LiveEntry | undefined): entry is LiveEntry =>
-        entry !== undefined && now - entry.at < LIVE_MAX_AGE_MS && entry.decisions === decisions;
+        entry !== undefined &&
+        now - entry.at < LIVE_MAX_AGE_MS &&
+        entry.decisions === decisions &&
+        entry.revision === revision;
       const start = (kind: 'quick' | 'full'): LiveEntry => {
-        const entry: LiveEntry = { at: now, decisions, settled: false, pending: computeOf(current, { uncertainty }) };
+        const entry: LiveEntry = {
+          at: now,
+          decisions,
+          revision,
+          settled: false,
+          pending: computeOf(current, { uncertainty }),
+        };
         slot[kind] = entry;
         entry.pending.then(
           () => (entry.settled = true),

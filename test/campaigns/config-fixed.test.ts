@@ -1,7 +1,7 @@
 /**
  * An open campaign's config and questionnaire stay as its evaluators answer them: every way a
  * config reaches the server (the API's JSON and upload, the command line) refuses one under the
- * campaign's code with a Chinese 4xx and changes nothing; there is no address that edits either.
+ * campaign's code with a Chinese 4xx and changes nothing; the addresses that edit a draft's refuse with a 409.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -112,13 +112,29 @@ describe('an open campaign’s config and questionnaire', () => {
     expect(await stored()).toEqual(before);
   });
 
-  it('have no address that edits them: each answers a Chinese 404', async () => {
+  it('are refused by the addresses that edit a draft’s, with a Chinese 409', async () => {
+    const before = await stored();
+    for (const path of ['/api/campaigns/test-2026/config', '/api/campaigns/test-2026/questionnaire']) {
+      const res = await s.app.request(path, {
+        method: 'PUT',
+        headers: admin.headers({ 'content-type': 'application/json' }),
+        body: JSON.stringify({ config: otherRules() }),
+      });
+      expect(res.status, path).toBe(409);
+      const { error } = (await res.json()) as ErrorBody;
+      expect(error).toMatchObject({
+        code: 'CONFLICT',
+        message: expect.stringContaining('评议活动已开启（当前：进行中）'),
+      });
+    }
+    expect(await stored()).toEqual(before);
+  });
+
+  it('have no other address that edits them: each answers a Chinese 404', async () => {
     const before = await stored();
     for (const [method, path] of [
       ['PUT', '/api/campaigns/test-2026'],
       ['PATCH', '/api/campaigns/test-2026'],
-      ['PUT', '/api/campaigns/test-2026/config'],
-      ['PUT', '/api/campaigns/test-2026/questionnaire'],
       ['POST', '/api/campaigns/test-2026/questionnaire'],
     ]) {
       const res = await s.app.request(path, {

@@ -26,6 +26,7 @@ import * as m0031 from './0031_pending_spends_index.js';
 import * as m0036 from './0036_held_invitation_links.js';
 import * as m0037 from './0037_invitation_messages.js';
 import * as m0038 from './0038_drop_answers.js';
+import * as m0040 from './0040_campaign_revision.js';
 
 /** Ordered, shared by SQLite and PostgreSQL. Add new files at the end; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -56,6 +57,7 @@ const migrations: Record<string, Migration> = {
   '0036_held_invitation_links': m0036,
   '0037_invitation_messages': m0037,
   '0038_drop_answers': m0038,
+  '0040_campaign_revision': m0040,
 };
 
 export const migrationProvider: MigrationProvider = {

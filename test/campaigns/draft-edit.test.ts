@@ -1,0 +1,222 @@
+/**
+ * A draft's config and questionnaire are edited from the API and the command line (the pages: the
+ * e2e suite): checked as a new campaign's are, audited, refused with what conflicts when the
+ * departments or roster already imported no longer fit, and refused with a Chinese 409 once open.
+ * What is kept in memory per campaign serves the new config at once.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/app.js';
+import { fixedClock } from '../../server/clock.js';
+import { defaultConfig } from '../../server/config.js';
+import type { CampaignCreated, ErrorBody, EvaluatorLoad, QuestionnaireReplaced } from '../../server/contracts.js';
+import type { Db } from '../../server/db/connect.js';
+import { createServices, type Services } from '../../server/services.js';
+import { EXAMPLE_CONFIG_PATH, loadConfigFile, resolveQuestionnairePath } from '../../surveys/campaign-config.js';
+import { loginAs, type LoggedIn } from '../helpers/auth.js';
+import { runCommand } from '../helpers/cli.js';
+import { dialects } from '../helpers/db.js';
+import { createTestCampaign, insertEvaluators, setState } from '../helpers/fixtures.js';
+
+let db: Db;
+let services: Services;
+let app: ReturnType<typeof createApp>;
+let admin: LoggedIn;
+let dir: string;
+const clock = fixedClock('2026-10-20T02:00:00Z');
+
+/** The draft's config as the office would send it again, with `changes`. */
+const edited = (changes: Record<string, unknown> = {}): Record<string, unknown> => ({
+  ...(loadConfigFile(EXAMPLE_CONFIG_PATH).raw as object),
+  slug: 'test-2026',
+  ...changes,
+});
+
+const put = (path: string, body: unknown) =>
+  app.request(path, {
+    method: 'PUT',
+    headers: admin.headers({ 'content-type': 'application/json' }),
+    body: JSON.stringify(body),
+  });
+
+const stored = async () =>
+  db.kysely
+    .selectFrom('campaigns')
+    .select(['slug', 'name', 'closes_at', 'config_json', 'revision'])
+    .executeTakeFirstOrThrow();
+const actions = async () =>
+  (await db.kysely.selectFrom('audit_log').select(['action', 'actor']).orderBy('at').execute()).filter((a) =>
+    a.action.startsWith('campaign_'),
+  );
+const questionnaires = () => db.kysely.selectFrom('questionnaires').select(['version', 'definition_json']).execute();
+const defaultQuestionnaire = () =>
+  JSON.parse(readFileSync(resolveQuestionnairePath('questionnaire.default.json'), 'utf8')) as {
+    title?: unknown;
+  };
+
+describe.each(await dialects())('a draft’s edit on $name', ({ open }) => {
+  beforeEach(async () => {
+    db = await open();
+    clock.set('2026-10-20T02:00:00Z');
+    services = createServices({ db, config: defaultConfig(), clock });
+    app = createApp({ db, config: defaultConfig(), clock }, services);
+    await createTestCampaign(db, services, { state: 'draft' });
+    admin = await loginAs(app, services, 'admin');
+    dir = mkdtempSync(join(tmpdir(), 'minping-edit-'));
+  });
+  afterEach(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await db.close();
+  });
+
+  it('replaces the config through PUT /api/campaigns/:slug/config, audited, the questionnaire kept', async () => {
+    const before = await stored();
+    const categories = edited().categories as { code: string; weight: number }[];
+    const res = await put('/api/campaigns/test-2026/config', {
+      config: edited({
+        name: '改过的活动',
+        closesAt: '2027-01-15T18:00:00+08:00',
+        categories: categories.map((c) => (c.code === 'project' ? { ...c, weight: 0.4 } : c)),
+      }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as CampaignCreated;
+    expect(body.campaign).toMatchObject({ slug: 'test-2026', name: '改过的活动', status: 'draft' });
+    const after = await stored();
+    expect(after.closes_at).toBe('2027-01-15T10:00:00.000Z');
+    expect(after.revision).toBe(before.revision + 1);
+    const config = JSON.parse(after.config_json);
+    expect(config.categories[0]).toMatchObject({ code: 'project', weight: 0.4 });
+    expect((await questionnaires()).map((q) => q.version)).toEqual([1]);
+    const audit = await db.kysely
+      .selectFrom('audit_log')
+      .select(['actor', 'detail_json'])
+      .where('action', '=', 'campaign_edit')
+      .execute();
+    expect(audit).toHaveLength(1);
+    expect(audit[0].actor).toBe('admin-user');
+    expect(JSON.parse(audit[0].detail_json).changed).toEqual(
+      expect.arrayContaining(['name', 'categories', 'closesAt']),
+    );
+  });
+
+  it('refuses a broken field in Chinese naming it, and changes nothing', async () => {
+    const before = await stored();
+    const res = await put('/api/campaigns/test-2026/config', { config: edited({ closesAt: '明年' }) });
+    expect(res.status).toBe(422);
+    const { error } = (await res.json()) as ErrorBody;
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.message).toContain('截止时间');
+    expect(await stored()).toEqual(before);
+  });
+
+  it('takes a new questionnaire with the config, or alone, as the draft’s only version', async () => {
+    const definition = { ...defaultQuestionnaire(), title: '新问卷' };
+    const withConfig = await put('/api/campaigns/test-2026/config', { config: edited(), questionnaire: definition });
+    expect(withConfig.status).toBe(200);
+    expect((await questionnaires()).map((q) => q.version)).toEqual([2]);
+
+    const form = new FormData();
+    form.append('questionnaire', new Blob([JSON.stringify({ ...definition, title: '第三版' })]), 'q.json');
+    const alone = await app.request('/api/campaigns/test-2026/questionnaire', {
+      method: 'PUT',
+      headers: admin.headers(),
+      body: form,
+    });
+    expect(alone.status).toBe(200);
+    expect(((await alone.json()) as QuestionnaireReplaced).questionnaireVersion).toBe(3);
+    const rows = await questionnaires();
+    expect(rows.map((q) => q.version)).toEqual([3]);
+    expect(JSON.parse(rows[0].definition_json).title).toBe('第三版');
+    expect((await actions()).map((a) => a.action)).toEqual([
+      'campaign_create',
+      'campaign_edit',
+      'campaign_questionnaire',
+    ]);
+  });
+
+  it('serves the preview with the new scale at once (no cached questionnaire of the old config)', async () => {
+    const preview = async () =>
+      JSON.stringify(
+        (
+          (await (
+            await app.request('/api/campaigns/test-2026/preview', { headers: admin.headers() })
+          ).json()) as EvaluatorLoad
+        ).questionnaire.definition,
+      );
+    expect(await preview()).toContain('比较满意');
+    expect((await put('/api/campaigns/test-2026/config', { config: edited({ scale: 'three-level' }) })).status).toBe(
+      200,
+    );
+    expect(await preview()).not.toContain('比较满意');
+  });
+
+  it('refuses, listing each conflict, a config that drops a group with departments or a category with evaluators', async () => {
+    const campaign = await services.campaigns.getBySlug('test-2026');
+    await insertEvaluators(db, campaign, 2, '2026-10-20T00:00:00.000Z', 'deputies');
+    const before = await stored();
+    const config = edited();
+    const res = await put('/api/campaigns/test-2026/config', {
+      config: {
+        ...config,
+        groups: (config.groups as { code: string }[]).filter((g) => g.code !== 'service'),
+        categories: (config.categories as { code: string }[]).filter((c) => c.code !== 'deputies'),
+      },
+    });
+    expect(res.status).toBe(409);
+    const { error } = (await res.json()) as ErrorBody;
+    expect(error.message).toContain('不能修改配置');
+    expect(error.message).toContain('部门分组“社会服务类”（service）还有 2 个部门');
+    expect(error.message).toContain('评议类别“两代表一委员”（deputies）已有 2 名评议代表');
+    expect(error.details).toHaveLength(2);
+    expect(await stored()).toEqual(before);
+  });
+
+  it('is refused with a Chinese 409 once the campaign is open, by the API and the command line', async () => {
+    await setState(db, await services.campaigns.getBySlug('test-2026'), 'open');
+    const before = await stored();
+    for (const [path, body] of [
+      ['/api/campaigns/test-2026/config', { config: edited({ name: '不该改' }) }],
+      ['/api/campaigns/test-2026/questionnaire', defaultQuestionnaire()],
+    ] as const) {
+      const res = await put(path, body);
+      expect(res.status, path).toBe(409);
+      const { error } = (await res.json()) as ErrorBody;
+      expect(error.code).toBe('CONFLICT');
+      expect(error.message).toContain('评议活动已开启（当前：待开始）');
+    }
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify(edited({ name: '不该改' })));
+    const { code, err } = await runCommand(['campaign', 'edit', '--campaign', 'test-2026', '--file', file], {
+      db,
+      clock,
+      config: defaultConfig(),
+    });
+    expect(code).toBe(2);
+    expect(err).toContain('评议活动已开启');
+    expect(await stored()).toEqual(before);
+  });
+
+  it('is edited on the command line from a YAML file, with a new code', async () => {
+    const file = join(dir, 'config.yaml');
+    writeFileSync(
+      file,
+      readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')
+        .replace(/^slug: .*$/m, 'slug: test-2026b')
+        .replace(/^closesAt: .*$/m, 'closesAt: 2027-01-31T23:59:59+08:00'),
+    );
+    const { code, out } = await runCommand(['campaign', 'edit', '--campaign', 'test-2026', '--file', file], {
+      db,
+      clock,
+      config: defaultConfig(),
+    });
+    expect(code).toBe(0);
+    expect(out).toContain('已修改评议活动 test-2026b');
+    expect(out).toContain('至 2027-01-31 23:59（北京时间），匿名评议，草稿');
+    expect((await stored()).slug).toBe('test-2026b');
+    expect((await actions()).at(-1)).toEqual({ action: 'campaign_edit', actor: 'cli' });
+  });
+});
