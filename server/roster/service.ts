@@ -74,7 +74,8 @@ function refuseMeaningChanges(
     return old && (old.name !== u.set.name || old.group !== u.set.group);
   });
   if (!inserts.length && !renamed.length) return;
-  const listed = (codes: string[]) => `${codes.slice(0, 5).join('、')}${codes.length > 5 ? ` 等 ${codes.length} 个` : ''}`;
+  const listed = (codes: string[]) =>
+    `${codes.slice(0, 5).join('、')}${codes.length > 5 ? ` 等 ${codes.length} 个` : ''}`;
   const what = [
     inserts.length ? `新增部门 ${listed(inserts.map((d) => d.code))}` : '',
     renamed.length ? `修改名称或分组 ${listed(renamed.map((d) => d.code))}` : '',
