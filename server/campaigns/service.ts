@@ -140,10 +140,19 @@ export interface CloneResult {
   copied: { groups: number; departments: number; evaluators: number; liaisonAccounts: number };
 }
 
+/** Questionnaire versions kept in memory: a few per campaign of a province's year. */
+const MAX_VERSIONS = 1000;
+
 export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
   const repo = campaignsRepository(db.kysely);
   /** Per campaign: the record validator, compiled once per department list, and the department ids by code. */
   const indexes = new Map<string, { key: string; index: DepartmentIndex }>();
+  /**
+   * Questionnaire versions by `campaign id:version`, read and parsed once (every submission names
+   * its version): a version's row is only ever inserted, never rewritten. The latest-version
+   * lookup is not kept: a version added later would change it.
+   */
+  const versions = new Map<string, Questionnaire>();
 
   async function getBySlug(slug: string): Promise<Campaign> {
     const campaign = await repo.findBySlug(slug);
@@ -630,12 +639,20 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
       });
     },
 
-    async questionnaire(campaignId: string, version?: number) {
+    /** A version of a campaign's questionnaire (the latest without one); shared with other callers, not to be changed. */
+    async questionnaire(campaignId: string, version?: number): Promise<Questionnaire> {
+      const key = `${campaignId}:${version}`;
+      const known = version === undefined ? undefined : versions.get(key);
+      if (known) return known;
       const questionnaire =
         version === undefined
           ? await repo.latestQuestionnaire(campaignId)
           : await repo.questionnaireVersion(campaignId, version);
       if (!questionnaire) throw new AppError('NOT_FOUND', '没有这个问卷版本');
+      if (version !== undefined) {
+        if (versions.size >= MAX_VERSIONS) versions.clear();
+        versions.set(key, questionnaire);
+      }
       return questionnaire;
     },
 

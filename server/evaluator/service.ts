@@ -266,7 +266,7 @@ export function evaluatorService(
 
   /** A submission's answers checked by the campaign's compiled validator, for a link of `category`. */
   async function checkAnswers(campaign: Campaign, submission: z.infer<typeof submitBodySchema>, category: string) {
-    const { validate, extras } = await campaigns.departmentIndex(campaign);
+    const { validate, extras, idByCode } = await campaigns.departmentIndex(campaign);
     const converted = toCanonicalInput(submission.answers, submission.elapsedSeconds, extras);
     if (!converted.ok) {
       throw new AppError(
@@ -299,7 +299,7 @@ export function evaluatorService(
         ]);
       },
     );
-    return { record: result.record, version };
+    return { record: result.record, version, departmentIds: idByCode };
   }
 
   /** The served questionnaire, and the department directory computed once per department list. */
@@ -487,11 +487,12 @@ export function evaluatorService(
           { path: 'signature', message: '不是本次评议为这一类别签发的凭证' },
         ]);
       }
-      const { record, version } = await checkAnswers(campaign, rest, category);
+      const { record, version, departmentIds } = await checkAnswers(campaign, rest, category);
       return responses.storeBallot({
         campaign,
         record,
         questionnaireVersion: version,
+        departmentIds,
         networkKey: networkKeyOf(campaign.id, clientAddress(connection, config.trustProxy)),
         scope,
         fingerprint,
@@ -519,13 +520,14 @@ export function evaluatorService(
       const { invitation, campaign } = await usable(found);
 
       const submission = parseOrThrow(submitBodySchema, body, '提交内容');
-      const { record, version } = await checkAnswers(campaign, submission, invitation.category);
+      const { record, version, departmentIds } = await checkAnswers(campaign, submission, invitation.category);
 
       return responses.store({
         campaign,
         invitation: { id: invitation.id, token, category: invitation.category },
         record,
         questionnaireVersion: version,
+        departmentIds,
         networkKey: networkKeyOf(campaign.id, clientAddress(connection, config.trustProxy)),
         idempotencyKey,
         fingerprint,

@@ -31,6 +31,8 @@ export interface WebSubmission {
   invitation: { id: string; token: string; category: string };
   record: CanonicalRecord;
   questionnaireVersion: number;
+  /** the department ids by code of the index whose validator checked the record (no second read of the list) */
+  departmentIds: ReadonlyMap<string, string>;
   /** hashed coarse network address, for burst flags */
   networkKey: string | null;
   /** the client's Idempotency-Key header, if any */
@@ -357,14 +359,14 @@ export function responsesService(
       campaign: Campaign;
       record: CanonicalRecord;
       questionnaireVersion: number;
+      departmentIds: ReadonlyMap<string, string>;
       networkKey: string | null;
       scope: string;
       fingerprint: string;
     }): Promise<StoredSubmission> {
       const { campaign, record } = input;
       const day = dayInZone(clock.now(), campaign.config.timeZone);
-      const ids = await departmentIds(campaign, [record]);
-      const rows = buildRows(campaign, [record], ids, {
+      const rows = buildRows(campaign, [record], input.departmentIds, {
         source: 'web',
         version: input.questionnaireVersion,
         day,
@@ -412,8 +414,7 @@ export function responsesService(
       const now = clock.now();
       const day = dayInZone(now, campaign.config.timeZone);
       const anonymous = campaign.mode !== 'named';
-      const ids = await departmentIds(campaign, [record]);
-      const rows = buildRows(campaign, [record], ids, {
+      const rows = buildRows(campaign, [record], input.departmentIds, {
         source: 'web',
         version: input.questionnaireVersion,
         day,

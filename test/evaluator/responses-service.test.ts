@@ -82,6 +82,7 @@ describe.each(await dialects())('responses repository and service on $name', ({ 
       invitation: { id: inv.invitationId, token: inv.token, category: 'project' },
       record: record(0, { category: 'project' }),
       questionnaireVersion: 1,
+      departmentIds: (await s.services.campaigns.departmentIndex(s.campaign)).idByCode,
       networkKey: 'n1',
       idempotencyKey: 'service-key-0001',
       fingerprint: 'request-1',
