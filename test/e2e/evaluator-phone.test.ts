@@ -2,6 +2,7 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable, browserStage, type BrowserStage } from '../helpers/browser.js';
 import { createInvitation, isSpent, jsonRequest, surveySetup, type SurveySetup } from '../evaluator/helpers.js';
+import { setState } from '../helpers/fixtures.js';
 
 /** An evaluator on a phone: 390×844, touch, one department at a time. */
 describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
@@ -248,8 +249,9 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
   });
 
   it('finds a department by characters in order (住建), by pinyin initials (zjj) and full pinyin, grouped by department group, and picks it', async () => {
+    // departments join the roster before the campaign opens (afterwards only liaisons and short names change)
     await s.services.roster.importDepartments(
-      s.campaign,
+      await setState(stage.db, s.campaign, 'draft'),
       {
         filename: '部门.csv',
         bytes: new TextEncoder().encode(
@@ -263,6 +265,7 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
       },
       { actor: 'test' },
     );
+    await setState(stage.db, s.campaign, 'open');
     const { token } = await createInvitation(stage.db, s.campaign);
     const page = await phone.newPage();
     await page.goto(`${stage.url}/s/${token}`);

@@ -73,7 +73,10 @@ describe('sessions', () => {
     const a = await loginAs(app, services, 'admin', { username: 'office', password: 'office-password-1' });
     const form = () => {
       const f = new FormData();
-      f.append('file', new File(['代码,名称,分组\nX901,伪造部门,economic\n'], 'd.csv', { type: 'text/csv' }));
+      f.append(
+        'file',
+        new File(['代码,名称,分组,简称\nD001,测试部门1,economic,伪造简称\n'], 'd.csv', { type: 'text/csv' }),
+      );
       return f;
     };
     const forged = await app.request('/api/campaigns/test-2026/departments/import', {
@@ -84,8 +87,9 @@ describe('sessions', () => {
     expect(forged.status).toBe(403);
     expect(((await forged.json()) as ErrorBody).error.code).toBe('CSRF_FAILED');
     expect(
-      await db.kysely.selectFrom('departments').select('id').where('code', '=', 'X901').executeTakeFirst(),
-    ).toBeUndefined();
+      (await db.kysely.selectFrom('departments').select('short_name').where('code', '=', 'D001').executeTakeFirst())
+        ?.short_name,
+    ).toBeNull();
     const real = await app.request('/api/campaigns/test-2026/departments/import', {
       method: 'POST',
       headers: a.headers(),
