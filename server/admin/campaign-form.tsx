@@ -21,6 +21,32 @@ export const wallTime = (at: string, zone: string) =>
   `${formatDateTime(at, zone).replace(' ', 'T')}:${new Date(at).toISOString().slice(17, 19)}`;
 
 /** A time typed in the campaign's zone (datetime-local, to the second), its label naming the zone. */
+/** A refused form's message at the top, with every detail listed when there is more than one. */
+export function ErrorSummary({
+  id,
+  error,
+}: {
+  id: string;
+  error: { message: string; details?: readonly { field?: string; message: string }[] };
+}) {
+  const details = error.details ?? [];
+  return (
+    <div class="error-summary" role="alert" id={id}>
+      <p class="error">{error.message}</p>
+      {details.length > 1 && (
+        <ul>
+          {details.map((d) => (
+            <li>
+              {d.field ? `${d.field}：` : ''}
+              {d.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
 export function ZoneTimeField({
   label,
   name,
@@ -332,21 +358,7 @@ export function CampaignForm({
           </button>
         </form>
       )}
-      {errors && (
-        <div class="error-summary" role="alert" id="form-errors">
-          <p class="error">{errors.message}</p>
-          {errors.details.length > 1 && (
-            <ul>
-              {errors.details.map((d) => (
-                <li>
-                  {d.field ? `${d.field}：` : ''}
-                  {d.message}
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
+      {errors && <ErrorSummary id="form-errors" error={errors} />}
       <form
         method="post"
         action={editing ? `/admin/campaigns/${base.key}/edit` : '/admin/campaigns/new'}

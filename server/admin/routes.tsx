@@ -30,6 +30,7 @@ import {
   campaignBase,
   configFromForm,
   editBase,
+  ErrorSummary,
   exampleBase,
   formErrors,
   wallTime,
@@ -566,21 +567,7 @@ export function adminRoutes(services: Services) {
             <CampaignForm csrf={viewer.csrfToken} campaigns={[]} base={editBase(campaign)} editing {...form} />
             <section class="card" id="edit-upload">
               <h2>上传配置文件替换（高级）</h2>
-              {upload && (
-                <div class="error-summary" role="alert" id="upload-errors">
-                  <p class="error">{upload.message}</p>
-                  {(upload.details?.length ?? 0) > 1 && (
-                    <ul>
-                      {upload.details?.map((d) => (
-                        <li>
-                          {d.field ? `${d.field}：` : ''}
-                          {d.message}
-                        </li>
-                      ))}
-                    </ul>
-                  )}
-                </div>
-              )}
+              {upload && <ErrorSummary id="upload-errors" error={upload} />}
               <form
                 method="post"
                 action={`/admin/campaigns/${campaign.slug}/edit/upload`}
