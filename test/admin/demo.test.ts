@@ -4,7 +4,7 @@ import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
 import type { Db } from '../../server/db/connect.js';
 import { ensureDemo } from '../../server/demo/campaign.js';
-import { dialects, sqliteDb } from '../helpers/db.js';
+import { countRows, dialects, sqliteDb } from '../helpers/db.js';
 
 let db: Db;
 beforeEach(async () => {
@@ -12,15 +12,7 @@ beforeEach(async () => {
 });
 afterEach(() => db.close());
 
-const count = async (table: 'departments' | 'evaluators' | 'invitations' | 'users') =>
-  Number(
-    (
-      await db.kysely
-        .selectFrom(table)
-        .select((eb) => eb.fn.countAll().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+const count = (table: 'departments' | 'evaluators' | 'invitations' | 'users') => countRows(db, table);
 
 describe('the demo', () => {
   it('fills an empty database quickly: 100 departments in 3 groups, 3,000 evaluators with invitations, an admin, three working links', async () => {

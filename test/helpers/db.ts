@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase, type ConnectOptions, type Db } from '../../server/db/connect.js';
+import type { Database } from '../../server/db/schema.js';
 
 export const PG_TEST_URL = process.env.PG_TEST_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const isCi = process.env.CI === 'true';
@@ -99,4 +100,13 @@ export async function dialects(): Promise<DialectCase[]> {
   const cases: DialectCase[] = [{ name: 'sqlite', open: sqliteDb, openPair: sqlitePair }];
   if (await postgresAvailable()) cases.push({ name: 'postgres', open: postgresDb, openPair: postgresPair });
   return cases;
+}
+
+/** Rows in `table` now (`Number()`: PostgreSQL counts come back as strings). */
+export async function countRows(db: Db, table: keyof Database): Promise<number> {
+  const { n } = await db.kysely
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(n);
 }

@@ -18,7 +18,7 @@ import type { Receipt } from '../../server/contracts.js';
 import { type Db, openDatabase } from '../../server/db/connect.js';
 import { createServices } from '../../server/services.js';
 import { createInvitation, jsonRequest, surveySetup, webAnswers } from '../evaluator/helpers.js';
-import { sqliteDb } from '../helpers/db.js';
+import { countRows, sqliteDb } from '../helpers/db.js';
 import { createTestCampaign } from '../helpers/fixtures.js';
 import { startServer } from '../helpers/server.js';
 
@@ -33,16 +33,11 @@ afterAll(() => {
 });
 
 async function counts(db: Db) {
-  const n = async (table: 'spent_links' | 'responses' | 'idempotency_keys') =>
-    Number(
-      (
-        await db.kysely
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
-  return { spent: await n('spent_links'), responses: await n('responses'), receipts: await n('idempotency_keys') };
+  return {
+    spent: await countRows(db, 'spent_links'),
+    responses: await countRows(db, 'responses'),
+    receipts: await countRows(db, 'idempotency_keys'),
+  };
 }
 
 describe('a server killed in the middle of anonymous submissions', () => {
