@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: runs every benchmark in its own process (so memory figures are its own) and
- * writes BENCHMARKS.md with the machine and date. Each bench prints one JSON object on its last line.
+ * writes BENCHMARKS.md with the machine and each section's date and load; `npm run bench -- NAME --write`
+ * re-measures the matching sections only. Each bench prints one JSON object on its last line.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
 interface Bench {
@@ -129,12 +130,37 @@ const benches: Bench[] = [
   ),
 ];
 
-const only = process.argv[2];
-const sections: string[] = [];
+const args = process.argv.slice(2);
+const write = args.includes('--write');
+const only = args.find((a) => !a.startsWith('--'));
+const FILE = 'BENCHMARKS.md';
+const NOTES = '### Notes';
+
+/**
+ * The sections of the file written before, by title. A section's own `### Notes` (why a target is
+ * missed, what would close it) is written by hand and survives a re-measurement of that section.
+ */
+function previousSections(): Map<string, { text: string; notes: string }> {
+  const sections = new Map<string, { text: string; notes: string }>();
+  if (!existsSync(FILE)) return sections;
+  for (const text of readFileSync(FILE, 'utf8')
+    .split(/^(?=## )/m)
+    .slice(1)) {
+    const title = text.slice(3, text.indexOf('\n')).trim();
+    const at = text.indexOf(`\n${NOTES}\n`);
+    sections.set(title, { text, notes: at < 0 ? '' : text.slice(at + 1).trimEnd() });
+  }
+  return sections;
+}
+
+const previous = previousSections();
+const measured = new Map<string, string>();
 let failed = false;
 for (const bench of benches) {
   if (only && !bench.script.includes(only)) continue;
   process.stderr.write(`▶ ${bench.title}\n`);
+  const loadAtStart = os.loadavg()[0].toFixed(1);
+  const startedAt = new Date().toISOString().slice(0, 16);
   let body: string;
   try {
     const out = execFileSync(process.execPath, ['--import', 'tsx', bench.script, ...bench.args], {
@@ -153,23 +179,32 @@ for (const bench of benches) {
     failed = true;
     body = `**failed to run**: ${(error as Error).message.split('\n')[0]}`;
   }
-  sections.push(
-    `## ${bench.title}\n\n\`${bench.script} ${bench.args.join(' ')}\`${bench.env?.DATABASE_URL ? ' (PostgreSQL)' : ''}\n\n${body}\n`,
+  const notes = previous.get(bench.title)?.notes;
+  measured.set(
+    bench.title,
+    `## ${bench.title}\n\n\`${bench.script} ${bench.args.join(' ')}\`${bench.env?.DATABASE_URL ? ' (PostgreSQL)' : ''}, ` +
+      `measured ${startedAt}Z, load average ${loadAtStart} at its start\n\n${body}\n${notes ? `\n${notes}\n` : ''}`,
   );
 }
 
 const cpus = os.cpus();
 const header = `# Benchmarks
 
-Written by \`npm run bench\` on ${new Date().toISOString()}.
+Last written ${new Date().toISOString().slice(0, 16)}Z by \`npm run bench\` (a section alone: \`npm run bench -- NAME --write\`); each section says when it was measured
+and the load average then: this machine has 2 cores, and times measured beside other work are inflated (bytes are not).
 
 Machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB memory, ${os.type()} ${os.release()}, Node ${process.version}.
 Each benchmark runs in its own process; memory figures are that process's. Load tests target 127.0.0.1 only.
 `;
-if (only) {
-  // a partial run (`npm run bench -- submit`) is for looking, not for the record
-  process.stdout.write(sections.join('\n'));
+if (only && !write) {
+  // a partial run (`npm run bench -- submit`) is for looking; `--write` puts its sections in the file
+  process.stdout.write([...measured.values()].join('\n'));
 } else {
-  writeFileSync('BENCHMARKS.md', [header, ...sections].join('\n'));
-  process.stderr.write(`wrote BENCHMARKS.md${failed ? ' (some targets not met or failed)' : ''}\n`);
+  // sections not measured now keep their last measurement; a bench no longer listed drops out
+  const sections = benches.flatMap((b) => {
+    const text = measured.get(b.title) ?? previous.get(b.title)?.text;
+    return text ? [`${text.trimEnd()}\n`] : [];
+  });
+  writeFileSync(FILE, [header, ...sections].join('\n'));
+  process.stderr.write(`wrote ${FILE}${failed ? ' (some targets not met or failed)' : ''}\n`);
 }
