@@ -208,36 +208,35 @@ describe('imports in a worker thread with a budget', () => {
   afterAll(() => db.close());
 
   /**
-   * A functional bound, not a benchmark: before imports ran in a worker an evaluator waited 11.4 s
-   * during the sparse sheet; anything under this means the server's thread kept answering.
+   * Evaluator requests (opening the questionnaire, saving the draft, in turn), 20 ms apart, for as
+   * long as `work` runs: each answered 200, and how many were answered before `work` ended. Before
+   * imports ran in a worker an evaluator waited 11.4 s during the sparse sheet: none was answered
+   * while it ran.
    */
-  const ANSWERED_WITHIN_MS = 2_000;
-
-  /** Evaluator requests (opening the questionnaire, saving the draft, in turn), 20 ms apart, for as long as `work` runs: each one's time in ms. */
-  async function evaluatorLatencyDuring(
+  async function evaluatorsAnsweredDuring(
     work: Response | Promise<Response>,
-  ): Promise<{ res: Response; latencies: number[] }> {
+  ): Promise<{ res: Response; answered: number; whileRunning: number }> {
     let done = false;
     const finished = Promise.resolve(work).finally(() => {
       done = true;
     });
-    const latencies: number[] = [];
+    let answered = 0;
+    let whileRunning = 0;
     do {
-      const started = performance.now();
       const res =
-        latencies.length % 2 === 0
+        answered % 2 === 0
           ? await s.app.request(`/api/s/${token}`)
           : await s.app.request(
               `/api/s/${token}/draft`,
-              jsonRequest('PUT', { answers: { category: 'project' }, elapsedSeconds: latencies.length }),
+              jsonRequest('PUT', { answers: { category: 'project' }, elapsedSeconds: answered }),
             );
       expect(res.status).toBe(200);
-      latencies.push(performance.now() - started);
+      answered++;
+      if (!done) whileRunning++;
       // a timer turn: the worker's answer arrives as an event, never between microtasks
       await new Promise((resolve) => setTimeout(resolve, 20));
-    } while (!done || latencies.length < 2);
-    expect(Math.max(...latencies)).toBeLessThan(ANSWERED_WITHIN_MS);
-    return { res: await finished, latencies };
+    } while (!done || answered < 2);
+    return { res: await finished, answered, whileRunning };
   }
 
   const upload = (path: string, bytes: Uint8Array | string, name: string) =>
@@ -247,7 +246,7 @@ describe('imports in a worker thread with a budget', () => {
       body: uploadForm(bytes, name),
     });
 
-  it('refuses the 16.7 KB sheet of 1,500 rows reaching XFD with 413, opening and draft saves answered within the bound meanwhile', async () => {
+  it('refuses the 16.7 KB sheet of 1,500 rows reaching XFD with 413, opening and draft saves answered meanwhile', async () => {
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('代表');
     sheet.addRow(['姓名', '单位/项目', '类别']);
@@ -257,15 +256,13 @@ describe('imports in a worker thread with a budget', () => {
     }
     const bytes = new Uint8Array(await workbook.xlsx.writeBuffer());
     expect(bytes.length).toBeLessThan(30_000);
-    const { res, latencies } = await evaluatorLatencyDuring(upload('evaluators/import', bytes, '代表.xlsx'));
+    const { res, whileRunning } = await evaluatorsAnsweredDuring(upload('evaluators/import', bytes, '代表.xlsx'));
     expect(res.status).toBe(413);
     const { error } = (await res.json()) as ErrorBody;
     expect(error.message).toContain('超过 256 列的上限');
-    console.log(
-      `sparse sheet refused; ${latencies.length} evaluator requests meanwhile, slowest ${Math.round(Math.max(...latencies))} ms`,
-    );
+    expect(whileRunning).toBeGreaterThan(0);
     expect(await db.kysely.selectFrom('evaluators').select('id').execute()).toHaveLength(1);
-  });
+  }, 60_000);
 
   it('refuses the 12 KB sheet merging A2:XFD1048576 with 413 from its XML, not holding the import queue, and imports an office roster with a merged title', async () => {
     const crafted = withSheet(
@@ -277,7 +274,7 @@ describe('imports in a worker thread with a budget', () => {
         xml.replace('</sheetData>', '</sheetData><mergeCells count="1"><mergeCell ref="A2:XFD1048576"/></mergeCells>'),
     );
     expect(crafted.length).toBeLessThan(12_000);
-    const { res } = await evaluatorLatencyDuring(upload('evaluators/import', crafted, '代表.xlsx'));
+    const { res } = await evaluatorsAnsweredDuring(upload('evaluators/import', crafted, '代表.xlsx'));
     expect(res.status).toBe(413);
     expect(((await res.json()) as ErrorBody).error.message).toContain('合并单元格 A2:XFD1048576 超出了可导入的范围');
     const before = await db.kysely.selectFrom('evaluators').select('id').execute();
@@ -296,18 +293,16 @@ describe('imports in a worker thread with a budget', () => {
         departments: [{ code: 'D001', efficiency: 'satisfied', quality: 'satisfied', suggestion: 'y'.repeat(200) }],
       });
     const big = Array.from({ length: 15_000 }, (_, i) => line(i)).join('\n');
-    const { res, latencies } = await evaluatorLatencyDuring(upload('responses/import', big, 'big.jsonl'));
+    const { res, whileRunning } = await evaluatorsAnsweredDuring(upload('responses/import', big, 'big.jsonl'));
     expect(res.status).toBe(413);
     expect(((await res.json()) as ErrorBody).error.message).toContain('超过了 48 MB 的内存限额');
-    console.log(
-      `import over its heap refused; ${latencies.length} evaluator requests meanwhile, slowest ${Math.round(Math.max(...latencies))} ms`,
-    );
+    expect(whileRunning).toBeGreaterThan(0);
     expect(await s.services.responses.count(s.campaign.id)).toBe(0);
     // the next import gets a fresh worker
     const small = await upload('responses/import', `${line(1)}\n${line(2)}\n`, 'small.jsonl');
     expect(small.status).toBe(201);
     expect((await s.app.request('/healthz')).status).toBe(200);
-  });
+  }, 60_000);
 
   it('ends an import past its time budget with 413', async () => {
     await expect(
