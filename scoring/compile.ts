@@ -43,8 +43,10 @@ export interface Compiled {
   levelUnfavourable: Uint8Array;
   /** the scale has unfavourable levels: results report 差评率 */
   reportsUnfavourable: boolean;
-  /** responses sorted by id */
-  records: ResponseRecord[];
+  /** by response (sorted by id): the id, and the two fields of the network_burst flag (null: none) */
+  ids: string[];
+  networkKeys: (string | null)[];
+  submittedAt: (string | null)[];
   N: number;
   respCategory: Int32Array;
   /** seconds; NaN when unknown */
@@ -153,12 +155,41 @@ function byCode<T extends { code: string }>(a: T, b: T): number {
   return a.code < b.code ? -1 : a.code > b.code ? 1 : 0;
 }
 
-/** Validate and compile. Throws ScoringInputError listing what is wrong. */
-export function compile(method: Method, departments: DepartmentInfo[], responses: ResponseRecord[]): Compiled {
+/** `a` with room for `need` elements (doubling), its first `used` kept */
+function room<T extends Int32Array | Uint8Array | Float64Array>(a: T, used: number, need: number): T {
+  if (need <= a.length) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2));
+  b.set(a.subarray(0, used));
+  return b;
+}
+
+const byId = (a: unknown, b: unknown) => ((a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0);
+
+/** An issue of response `at` (arrival order), reported in `seq` order within it; `text(r)` given its position by id. */
+interface Issue {
+  at: number;
+  seq: number;
+  text: (sorted: number) => string;
+}
+
+/**
+ * Validation and compilation one response at a time, as they arrive (a database cursor, a
+ * generator): each record is read into the typed arrays and can be dropped at once, so the
+ * records of a campaign never need to exist together. `finish` puts the responses in canonical
+ * order (they need not arrive sorted) and throws ScoringInputError listing what is wrong: the
+ * method's and the departments' issues and those of the responses' fields first, by response
+ * id; only without those, the issues inside the responses' departments.
+ */
+export interface Compiler {
+  add(record: ResponseRecord): void;
+  finish(): Compiled;
+}
+
+/** Start compiling (throws ScoringInputError at once for an invalid method or department list). */
+export function compiler(method: Method, departments: DepartmentInfo[]): Compiler {
   const issues: string[] = [];
   validateMethod(method, issues);
   if (!Array.isArray(departments)) issues.push('departments must be an array');
-  if (!Array.isArray(responses)) issues.push('responses must be an array');
   if (issues.length) throw new ScoringInputError(issues);
 
   const depts = [...departments].sort(byCode);
@@ -196,45 +227,25 @@ export function compile(method: Method, departments: DepartmentInfo[], responses
     levelUnfavourable[i] = l.unfavourable && l.points !== null ? 1 : 0;
   });
 
-  const records = [...responses].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const N = records.length;
-  const respCategory = new Int32Array(N);
-  const duration = new Float64Array(N);
-  let nEnt = 0;
-  let nAns = 0;
-  let nProb = 0;
-  let nNeg = 0;
-  for (let r = 0; r < N; r++) {
-    const rec = records[r];
-    if (r > 0 && records[r - 1].id === rec.id) issues.push(`duplicate response id "${rec.id}"`);
-    if (typeof rec.id !== 'string') issues.push(`response #${r}: id must be a string`);
-    const c = catIdx.get(rec.category);
-    if (c === undefined) issues.push(`response "${rec.id}": unknown category "${rec.category}"`);
-    respCategory[r] = c ?? 0;
-    duration[r] = isNum(rec.durationSeconds) ? rec.durationSeconds : NaN;
-    if (!Array.isArray(rec.departments)) {
-      issues.push(`response "${rec.id}": departments must be an array`);
-      continue;
-    }
-    nEnt += rec.departments.length;
-    for (const e of rec.departments) {
-      nAns += I;
-      nProb += Array.isArray(e.problems) ? e.problems.length : 0;
-      nNeg += Array.isArray(e.negatives) ? e.negatives.length : 0;
-    }
-  }
-  if (issues.length) throw new ScoringInputError(issues);
-
-  const entStart = new Int32Array(N + 1);
-  const entDept = new Int32Array(nEnt);
-  const ansStart = new Int32Array(nEnt + 1);
-  const ansItem = new Int32Array(nAns);
-  const ansLevel = new Int32Array(nAns);
-  const probStart = new Int32Array(nEnt + 1);
-  const probValue = new Int32Array(nProb);
-  const negStart = new Int32Array(nEnt + 1);
-  const negKind = new Int32Array(nNeg);
-  const negVerified = new Uint8Array(nNeg);
+  // the responses' fields (issues that stop everything) and their departments' (reported only without those)
+  const fieldIssues: Issue[] = [];
+  const entryIssues: Issue[] = [];
+  const ids: string[] = [];
+  const networkKeys: (string | null)[] = [];
+  const submittedAt: (string | null)[] = [];
+  let N = 0;
+  let respCategory = new Int32Array(1024);
+  let duration = new Float64Array(1024);
+  let entStart = new Int32Array(1025);
+  let entDept = new Int32Array(4096);
+  let ansStart = new Int32Array(4097);
+  let probStart = new Int32Array(4097);
+  let negStart = new Int32Array(4097);
+  let ansItem = new Int32Array(4096 * Math.max(1, I));
+  let ansLevel = new Int32Array(4096 * Math.max(1, I));
+  let probValue = new Int32Array(1024);
+  let negKind = new Int32Array(256);
+  let negVerified = new Uint8Array(256);
   const seenDept = new Int32Array(D).fill(-1);
   const entOrder: number[] = [];
   const entOrderDept: number[] = [];
@@ -242,21 +253,41 @@ export function compile(method: Method, departments: DepartmentInfo[], responses
   let a = 0;
   let p = 0;
   let g = 0;
-  for (let r = 0; r < N; r++) {
-    const rec = records[r];
+
+  function add(rec: ResponseRecord): void {
+    const r = N++;
+    const id = rec.id;
+    const fieldIssue = (text: (sorted: number) => string) => fieldIssues.push({ at: r, seq: fieldIssues.length, text });
+    if (typeof id !== 'string') fieldIssue((sorted) => `response #${sorted}: id must be a string`);
+    const c = catIdx.get(rec.category);
+    if (c === undefined) fieldIssue(() => `response "${id}": unknown category "${rec.category}"`);
+    respCategory = room(respCategory, r, r + 1);
+    duration = room(duration, r, r + 1);
+    entStart = room(entStart, r + 1, r + 2);
+    respCategory[r] = c ?? 0;
+    duration[r] = isNum(rec.durationSeconds) ? rec.durationSeconds : NaN;
+    ids.push(id);
+    networkKeys.push(typeof rec.networkKey === 'string' ? rec.networkKey : null);
+    submittedAt.push(typeof rec.submittedAt === 'string' ? rec.submittedAt : null);
     entStart[r] = e;
-    // the response's departments, ordered by department index (canonical order)
     const ents = rec.departments;
+    if (!Array.isArray(ents)) {
+      fieldIssue(() => `response "${id}": departments must be an array`);
+      entStart[r + 1] = e;
+      return;
+    }
+    const issue = (text: string) => entryIssues.push({ at: r, seq: entryIssues.length, text: () => text });
+    // the response's departments, ordered by department index (canonical order)
     entOrder.length = 0;
     entOrderDept.length = 0;
     for (let k = 0; k < ents.length; k++) {
       const d = deptIndex.get(ents[k].code);
       if (d === undefined) {
-        issues.push(`response "${rec.id}": unknown department "${ents[k].code}"`);
+        issue(`response "${id}": unknown department "${ents[k].code}"`);
         continue;
       }
       if (seenDept[d] === r) {
-        issues.push(`response "${rec.id}": department "${ents[k].code}" appears twice`);
+        issue(`response "${id}": department "${ents[k].code}" appears twice`);
         continue;
       }
       seenDept[d] = r;
@@ -272,7 +303,14 @@ export function compile(method: Method, departments: DepartmentInfo[], responses
       entOrder[j] = k;
       entOrderDept[j] = d;
     }
-    for (let o = 0; o < entOrder.length; o++) {
+    const n = entOrder.length;
+    entDept = room(entDept, e, e + n);
+    ansStart = room(ansStart, e + 1, e + n + 1);
+    probStart = room(probStart, e + 1, e + n + 1);
+    negStart = room(negStart, e + 1, e + n + 1);
+    ansItem = room(ansItem, a, a + n * I);
+    ansLevel = room(ansLevel, a, a + n * I);
+    for (let o = 0; o < n; o++) {
       const ent = ents[entOrder[o]];
       entDept[e] = entOrderDept[o];
       ansStart[e] = a;
@@ -286,9 +324,7 @@ export function compile(method: Method, departments: DepartmentInfo[], responses
         matched++;
         const lv = levelIdx.get(code);
         if (lv === undefined) {
-          issues.push(
-            `response "${rec.id}", department "${ent.code}": unknown level "${code}" for item "${itemCodes[i]}"`,
-          );
+          issue(`response "${id}", department "${ent.code}": unknown level "${code}" for item "${itemCodes[i]}"`);
           continue;
         }
         ansItem[a] = i;
@@ -300,15 +336,14 @@ export function compile(method: Method, departments: DepartmentInfo[], responses
       if (matched !== keys) {
         for (const k of Object.keys(ratings))
           if (!itemIdx.has(k) && ratings[k] !== undefined && ratings[k] !== null)
-            issues.push(`response "${rec.id}", department "${ent.code}": unknown item "${k}"`);
+            issue(`response "${id}", department "${ent.code}": unknown item "${k}"`);
       }
       if (Array.isArray(ent.problems)) {
+        probValue = room(probValue, p, p + ent.problems.length);
         const p0 = p;
         for (const pr of ent.problems) {
           if (!Number.isInteger(pr) || pr < -2147483648 || pr > 2147483647) {
-            issues.push(
-              `response "${rec.id}", department "${ent.code}": problem must be an integer, got ${String(pr)}`,
-            );
+            issue(`response "${id}", department "${ent.code}": problem must be an integer, got ${String(pr)}`);
             continue;
           }
           // sorted insert, duplicates dropped
@@ -321,66 +356,176 @@ export function compile(method: Method, departments: DepartmentInfo[], responses
         }
       }
       if (Array.isArray(ent.negatives)) {
+        negKind = room(negKind, g, g + ent.negatives.length);
+        negVerified = room(negVerified, g, g + ent.negatives.length);
         const g0 = g;
-        for (const n of ent.negatives) {
-          if (!n || !Number.isInteger(n.kind) || n.kind < -2147483648 || n.kind > 2147483647) {
-            issues.push(`response "${rec.id}", department "${ent.code}": negative kind must be an integer`);
+        for (const neg of ent.negatives) {
+          if (!neg || !Number.isInteger(neg.kind) || neg.kind < -2147483648 || neg.kind > 2147483647) {
+            issue(`response "${id}", department "${ent.code}": negative kind must be an integer`);
             continue;
           }
-          const v = n.verified === true ? 1 : 0;
+          const v = neg.verified === true ? 1 : 0;
           // sorted insert by (kind, verified)
           let j = g;
-          while (j > g0 && (negKind[j - 1] > n.kind || (negKind[j - 1] === n.kind && negVerified[j - 1] > v))) {
+          while (j > g0 && (negKind[j - 1] > neg.kind || (negKind[j - 1] === neg.kind && negVerified[j - 1] > v))) {
             negKind[j] = negKind[j - 1];
             negVerified[j] = negVerified[j - 1];
             j--;
           }
-          negKind[j] = n.kind;
+          negKind[j] = neg.kind;
           negVerified[j] = v;
           g++;
         }
       }
       e++;
     }
+    entStart[r + 1] = e;
   }
-  entStart[N] = e;
-  ansStart[e] = a;
-  probStart[e] = p;
-  negStart[e] = g;
-  if (issues.length) throw new ScoringInputError(issues);
 
-  return {
-    method,
-    departments: depts,
-    deptIndex,
-    groups,
-    deptGroup,
-    D,
-    I,
-    C,
-    L,
-    itemCodes,
-    catCodes,
-    itemWeight: Float64Array.from(method.items.map((x) => x.weight)),
-    catWeight: Float64Array.from(method.categories.map((x) => x.weight)),
-    levelPoints,
-    levelValid,
-    levelSatisfied,
-    levelUnfavourable,
-    reportsUnfavourable: levelUnfavourable.some((u) => u === 1),
-    records,
-    N,
-    respCategory,
-    duration,
-    entStart,
-    entDept: entDept.subarray(0, e),
-    ansStart: ansStart.subarray(0, e + 1),
-    ansItem: ansItem.subarray(0, a),
-    ansLevel: ansLevel.subarray(0, a),
-    probStart: probStart.subarray(0, e + 1),
-    probValue: probValue.subarray(0, p),
-    negStart: negStart.subarray(0, e + 1),
-    negKind: negKind.subarray(0, g),
-    negVerified: negVerified.subarray(0, g),
+  function finish(): Compiled {
+    ansStart[e] = a;
+    probStart[e] = p;
+    negStart[e] = g;
+    // canonical order: by id, ties (duplicates, refused below) in arrival order
+    let sorted = true;
+    for (let r = 1; r < N && sorted; r++) sorted = byId(ids[r - 1], ids[r]) <= 0;
+    const order = Int32Array.from({ length: N }, (_, r) => r);
+    if (!sorted) order.sort((x, y) => byId(ids[x], ids[y]) || x - y);
+    const rank = new Int32Array(N);
+    for (let r = 0; r < N; r++) rank[order[r]] = r;
+    for (let r = 1; r < N; r++)
+      if (ids[order[r - 1]] === ids[order[r]]) {
+        const id = ids[order[r]];
+        // first among its response's issues
+        fieldIssues.push({ at: order[r], seq: -1, text: () => `duplicate response id "${id}"` });
+      }
+    const report = (list: Issue[]) =>
+      list.sort((x, y) => rank[x.at] - rank[y.at] || x.seq - y.seq).map((x) => x.text(rank[x.at]));
+    if (issues.length || fieldIssues.length) throw new ScoringInputError([...issues, ...report(fieldIssues)]);
+    if (entryIssues.length) throw new ScoringInputError(report(entryIssues));
+
+    const arrays = {
+      respCategory: respCategory.subarray(0, N),
+      duration: duration.subarray(0, N),
+      entStart: entStart.subarray(0, N + 1),
+      entDept: entDept.subarray(0, e),
+      ansStart: ansStart.subarray(0, e + 1),
+      ansItem: ansItem.subarray(0, a),
+      ansLevel: ansLevel.subarray(0, a),
+      probStart: probStart.subarray(0, e + 1),
+      probValue: probValue.subarray(0, p),
+      negStart: negStart.subarray(0, e + 1),
+      negKind: negKind.subarray(0, g),
+      negVerified: negVerified.subarray(0, g),
+    };
+    return {
+      method,
+      departments: depts,
+      deptIndex,
+      groups,
+      deptGroup,
+      D,
+      I,
+      C,
+      L,
+      itemCodes,
+      catCodes,
+      itemWeight: Float64Array.from(method.items.map((x) => x.weight)),
+      catWeight: Float64Array.from(method.categories.map((x) => x.weight)),
+      levelPoints,
+      levelValid,
+      levelSatisfied,
+      levelUnfavourable,
+      reportsUnfavourable: levelUnfavourable.some((u) => u === 1),
+      N,
+      ...(sorted
+        ? { ids, networkKeys, submittedAt, ...arrays }
+        : {
+            ids: Array.from(order, (r) => ids[r]),
+            networkKeys: Array.from(order, (r) => networkKeys[r]),
+            submittedAt: Array.from(order, (r) => submittedAt[r]),
+            ...reorder(arrays, order),
+          }),
+    };
+  }
+
+  return { add, finish };
+}
+
+type Packed = Pick<
+  Compiled,
+  | 'respCategory'
+  | 'duration'
+  | 'entStart'
+  | 'entDept'
+  | 'ansStart'
+  | 'ansItem'
+  | 'ansLevel'
+  | 'probStart'
+  | 'probValue'
+  | 'negStart'
+  | 'negKind'
+  | 'negVerified'
+>;
+
+/** the packed responses with response order[r] moved to position r (offsets rewritten) */
+function reorder(x: Packed, order: Int32Array): Packed {
+  const N = order.length;
+  const y: Packed = {
+    respCategory: new Int32Array(N),
+    duration: new Float64Array(N),
+    entStart: new Int32Array(N + 1),
+    entDept: new Int32Array(x.entDept.length),
+    ansStart: new Int32Array(x.ansStart.length),
+    ansItem: new Int32Array(x.ansItem.length),
+    ansLevel: new Int32Array(x.ansLevel.length),
+    probStart: new Int32Array(x.probStart.length),
+    probValue: new Int32Array(x.probValue.length),
+    negStart: new Int32Array(x.negStart.length),
+    negKind: new Int32Array(x.negKind.length),
+    negVerified: new Uint8Array(x.negVerified.length),
   };
+  let e = 0;
+  let a = 0;
+  let p = 0;
+  let g = 0;
+  for (let r = 0; r < N; r++) {
+    const s = order[r];
+    y.respCategory[r] = x.respCategory[s];
+    y.duration[r] = x.duration[s];
+    y.entStart[r] = e;
+    for (let f = x.entStart[s]; f < x.entStart[s + 1]; f++, e++) {
+      y.entDept[e] = x.entDept[f];
+      y.ansStart[e] = a;
+      y.probStart[e] = p;
+      y.negStart[e] = g;
+      for (let k = x.ansStart[f]; k < x.ansStart[f + 1]; k++, a++) {
+        y.ansItem[a] = x.ansItem[k];
+        y.ansLevel[a] = x.ansLevel[k];
+      }
+      for (let k = x.probStart[f]; k < x.probStart[f + 1]; k++) y.probValue[p++] = x.probValue[k];
+      for (let k = x.negStart[f]; k < x.negStart[f + 1]; k++, g++) {
+        y.negKind[g] = x.negKind[k];
+        y.negVerified[g] = x.negVerified[k];
+      }
+    }
+  }
+  y.entStart[N] = e;
+  y.ansStart[e] = a;
+  y.probStart[e] = p;
+  y.negStart[e] = g;
+  return y;
+}
+
+/** Validate and compile responses given together (an array, or any iterable: see compiler). */
+export function compile(method: Method, departments: DepartmentInfo[], responses: Iterable<ResponseRecord>): Compiled {
+  if (typeof (responses as Partial<Iterable<unknown>> | null)?.[Symbol.iterator] !== 'function') {
+    const issues: string[] = [];
+    validateMethod(method, issues);
+    if (!Array.isArray(departments)) issues.push('departments must be an array');
+    throw new ScoringInputError([...issues, 'responses must be an array']);
+  }
+  const c = compiler(method, departments);
+  for (const record of responses) c.add(record);
+  return c.finish();
 }

@@ -61,15 +61,7 @@ export function hashCompiled(cx: Compiled): string {
   h.update('\n');
   h.update(JSON.stringify(cx.departments.map((d) => [d.code, d.name, d.group])));
   h.update('\n');
-  h.update(
-    JSON.stringify(
-      cx.records.map((r) => [
-        r.id,
-        typeof r.networkKey === 'string' ? r.networkKey : null,
-        typeof r.submittedAt === 'string' ? r.submittedAt : null,
-      ]),
-    ),
-  );
+  h.update(JSON.stringify(cx.ids.map((id, r) => [id, cx.networkKeys[r], cx.submittedAt[r]])));
   h.update('\n');
   const known = new Uint8Array(cx.N);
   const duration = new Float64Array(cx.N);
@@ -97,6 +89,6 @@ export function hashCompiled(cx: Compiled): string {
 }
 
 /** sha256 hex of the canonical inputs; validates them like computeResults (throws ScoringInputError). */
-export function inputsHash(method: Method, departments: DepartmentInfo[], responses: ResponseRecord[]): string {
+export function inputsHash(method: Method, departments: DepartmentInfo[], responses: Iterable<ResponseRecord>): string {
   return hashCompiled(compile(method, departments, responses));
 }

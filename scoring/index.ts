@@ -7,7 +7,7 @@
  *   inputsHash(method, departments, responses)            sha256 of the canonical inputs
  */
 import { replicateScores, runBootstrap, summarise } from './bootstrap.js';
-import { type Compiled, compile } from './compile.js';
+import { type Compiled, compile, compiler } from './compile.js';
 import { hashCompiled } from './hash.js';
 import { officialScores, prepare, type Prepared, type Replicable, replicable } from './score.js';
 import { screen } from './screening.js';
@@ -32,7 +32,7 @@ export { withheld } from './small-cells.js';
 export function screenResponses(
   method: Method,
   departments: DepartmentInfo[],
-  responses: ResponseRecord[],
+  responses: Iterable<ResponseRecord>,
 ): ScreeningResult {
   return screen(compile(method, departments, responses)).result;
 }
@@ -71,10 +71,29 @@ export interface PreparedInputs extends CompiledInputs {
 export function compileInputs(
   method: Method,
   departments: DepartmentInfo[],
-  responses: ResponseRecord[],
+  responses: Iterable<ResponseRecord>,
 ): CompiledInputs {
   const cx = compile(method, departments, responses);
   return { cx, hash: hashCompiled(cx) };
+}
+
+/**
+ * compileInputs one response at a time, as they arrive (from a database cursor, in batches): each
+ * record is packed into typed arrays when added and can be dropped at once, so a campaign's
+ * records never need to exist together. In any order; `finish` throws ScoringInputError.
+ */
+export function inputsCompiler(
+  method: Method,
+  departments: DepartmentInfo[],
+): { add(record: ResponseRecord): void; finish(): CompiledInputs } {
+  const c = compiler(method, departments);
+  return {
+    add: c.add,
+    finish: () => {
+      const cx = c.finish();
+      return { cx, hash: hashCompiled(cx) };
+    },
+  };
 }
 
 export function prepareInputs({ cx, hash }: CompiledInputs): PreparedInputs {
@@ -151,7 +170,7 @@ export function resultsFrom(
 export function computeResults(
   method: Method,
   departments: DepartmentInfo[],
-  responses: ResponseRecord[],
+  responses: Iterable<ResponseRecord>,
   replicates?: ReplicateRunner,
 ): CampaignResult {
   return resultsFrom(prepareInputs(compileInputs(method, departments, responses)), true, replicates);
@@ -164,7 +183,7 @@ export function computeResults(
 export function computeOfficialScores(
   method: Method,
   departments: DepartmentInfo[],
-  responses: ResponseRecord[],
+  responses: Iterable<ResponseRecord>,
 ): CampaignResult {
   return resultsFrom(prepareInputs(compileInputs(method, departments, responses)), false);
 }

@@ -58,7 +58,7 @@ export function screen(cx: Compiled): Screened {
       }
       if (same && count >= sp.minStraightRatings && count > 0) {
         included[r] = 0;
-        excluded.push({ id: cx.records[r].id, reasons: ['speeder_straightliner'] });
+        excluded.push({ id: cx.ids[r], reasons: ['speeder_straightliner'] });
       }
     }
   }
@@ -106,10 +106,9 @@ export function networkBursts(cx: Compiled): ScreeningFlag[] {
   const timed = new Map<string, { t: number; r: number }[]>();
   const days = new Map<string, Map<string, number[]>>();
   for (let r = 0; r < cx.N; r++) {
-    const rec = cx.records[r];
-    const key = rec.networkKey;
-    const at = rec.submittedAt;
-    if (typeof key !== 'string' || key === '' || typeof at !== 'string' || at === '') continue;
+    const key = cx.networkKeys[r];
+    const at = cx.submittedAt[r];
+    if (key === null || key === '' || at === null || at === '') continue;
     if (DAY_ONLY.test(at)) {
       let m = days.get(key);
       if (!m) days.set(key, (m = new Map()));
@@ -125,7 +124,7 @@ export function networkBursts(cx: Compiled): ScreeningFlag[] {
     }
   }
   const out: ScreeningFlag[] = [];
-  const ids = (rs: number[]) => rs.map((r) => cx.records[r].id).sort();
+  const ids = (rs: number[]) => rs.map((r) => cx.ids[r]).sort();
   for (const list of timed.values()) {
     if (list.length < burstSize) continue;
     list.sort((x, y) => x.t - y.t || x.r - y.r);
@@ -364,7 +363,7 @@ export function nearIdentical(cx: Compiled): ScreeningFlag[] {
   const out: ScreeningFlag[] = [];
   for (const members of groups.values()) {
     if (members.length < 2) continue;
-    const ids = members.map((r) => cx.records[r].id).sort();
+    const ids = members.map((r) => cx.ids[r]).sort();
     out.push({
       kind: 'near_identical',
       responseIds: ids,

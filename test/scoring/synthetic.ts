@@ -17,11 +17,8 @@ export interface SyntheticOptions {
   copyClusterSize?: number;
 }
 
-export function syntheticCampaign(
-  method: Method,
-  o: SyntheticOptions,
-): { departments: DepartmentInfo[]; responses: ResponseRecord[] } {
-  const rng = new Rng(o.seed ?? 1);
+/** The departments of a synthetic campaign, and how good each is (0..1), drawn from `rng`. */
+function syntheticDepartments(o: SyntheticOptions, rng: Rng): { departments: DepartmentInfo[]; quality: number[] } {
   const groups = ['综合经济管理类', '执法监管类', '社会服务类'];
   const departments: DepartmentInfo[] = [];
   const quality: number[] = [];
@@ -33,19 +30,45 @@ export function syntheticCampaign(
     });
     quality.push(rng.next()); // 0..1: how good the department is
   }
+  return { departments, quality };
+}
+
+/**
+ * A synthetic campaign's departments and its responses, made one at a time as they are read (a
+ * benchmark at 100k evaluators never holds them all), in id order: R000001… then the copies X….
+ */
+export function syntheticStream(
+  method: Method,
+  o: SyntheticOptions,
+): { departments: DepartmentInfo[]; responses: Iterable<ResponseRecord> } {
+  const { departments, quality } = syntheticDepartments(o, new Rng(o.seed ?? 1));
+  return { departments, responses: syntheticResponses(method, o, departments, quality) };
+}
+
+function* syntheticResponses(
+  method: Method,
+  o: SyntheticOptions,
+  departments: DepartmentInfo[],
+  quality: number[],
+): Generator<ResponseRecord> {
+  const rng = new Rng(((o.seed ?? 1) * 7919) ^ 0x5bd1e995);
   // categories drawn with these shares
   const catShares = [0.45, 0.15, 0.1, 0.15, 0.15];
   const cats = method.categories.map((c) => c.code);
   const valid = method.levels.filter((l) => l.points !== null).sort((a, b) => (b.points ?? 0) - (a.points ?? 0));
   const unknown = method.levels.find((l) => l.points === null)?.code ?? null;
   const unknownShare = o.unknownShare ?? 0.05;
-  const responses: ResponseRecord[] = [];
+  // copy clusters: a response copied, from one network key, on one day
+  const sources = Array.from({ length: o.copyClusters ?? 0 }, () => rng.nextInt(o.evaluators));
+  const copied = new Map<number, ResponseRecord>();
   const pick = new Int32Array(o.departments);
   for (let r = 0; r < o.evaluators; r++) {
     let u = rng.next();
     let c = 0;
     while (c < cats.length - 1 && u >= catShares[c]) u -= catShares[c++];
     const k = Math.max(1, Math.min(o.departments, o.perEvaluator - 5 + rng.nextInt(11)));
+    // speeding straight-liners: fast, every rating the same level
+    const cheater = rng.next() < (o.cheaterShare ?? 0);
     // partial Fisher–Yates for k distinct departments
     for (let d = 0; d < o.departments; d++) pick[d] = d;
     const depts: ResponseDepartment[] = [];
@@ -57,7 +80,8 @@ export function syntheticCampaign(
       const d = pick[j];
       const ratings: Record<string, string> = {};
       for (const item of method.items) {
-        if (unknown && rng.next() < unknownShare) ratings[item.code] = unknown;
+        if (cheater) ratings[item.code] = valid[0].code;
+        else if (unknown && rng.next() < unknownShare) ratings[item.code] = unknown;
         else {
           // better departments get higher levels
           const z = rng.next() * 0.8 + quality[d] * 0.45;
@@ -79,36 +103,36 @@ export function syntheticCampaign(
       depts.push({ code: departments[d].code, ratings, problems, negatives });
     }
     const day = 1 + rng.nextInt(10);
-    responses.push({
+    const response: ResponseRecord = {
       id: `R${String(r + 1).padStart(6, '0')}`,
       category: cats[c],
-      durationSeconds: rng.next() < 0.05 ? null : Math.round(120 + rng.next() * 900),
+      durationSeconds: cheater ? 20 + rng.nextInt(20) : rng.next() < 0.05 ? null : Math.round(120 + rng.next() * 900),
       networkKey: `n${rng.nextInt(Math.max(1, o.evaluators >> 2))}`,
       submittedAt: `2026-12-${String(day).padStart(2, '0')}`,
       departments: depts,
-    });
+    };
+    if (sources.includes(r)) copied.set(r, response);
+    yield response;
   }
-  // speeding straight-liners: fast, every rating the same level
-  const cheaters = Math.round((o.cheaterShare ?? 0) * responses.length);
-  for (let k = 0; k < cheaters; k++) {
-    const r = responses[rng.nextInt(responses.length)];
-    const level = valid[0].code;
-    r.durationSeconds = 20 + rng.nextInt(20);
-    for (const d of r.departments) for (const item of method.items) d.ratings[item.code] = level;
-  }
-  // copy clusters: one response copied, from one network key, on one day
   const clusterSize = o.copyClusterSize ?? 12;
-  for (let k = 0; k < (o.copyClusters ?? 0); k++) {
-    const src = responses[rng.nextInt(responses.length)];
-    for (let j = 0; j < clusterSize; j++) {
-      responses.push({
+  for (const [k, r] of sources.entries()) {
+    const src = copied.get(r)!;
+    for (let j = 0; j < clusterSize; j++)
+      yield {
         ...src,
-        id: `C${k}-${j}`,
+        id: `X${k}-${String(j).padStart(3, '0')}`,
         networkKey: `copy${k}`,
         submittedAt: '2026-12-20',
         departments: src.departments.map((d) => ({ ...d, ratings: { ...d.ratings } })),
-      });
-    }
+      };
   }
-  return { departments, responses };
+}
+
+/** A synthetic campaign with its responses in an array (syntheticStream, all held). */
+export function syntheticCampaign(
+  method: Method,
+  o: SyntheticOptions,
+): { departments: DepartmentInfo[]; responses: ResponseRecord[] } {
+  const { departments, responses } = syntheticStream(method, o);
+  return { departments, responses: [...responses] };
 }
