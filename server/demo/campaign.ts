@@ -5,7 +5,7 @@ import { createServices, type Services } from '../services.js';
 import { demoResultsStep } from './last-year.js';
 import { sha256 } from '../shared/ids.js';
 import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../../surveys/campaign-config.js';
-import { DEMO_DEPARTMENTS } from '../../surveys/demo/departments.js';
+import { DEMO_DEPARTMENTS, DEMO_SHORT_NAMES } from '../../surveys/demo/departments.js';
 import { Rng } from '../../scoring/index.js';
 
 export interface DemoContext {
@@ -191,10 +191,15 @@ async function buildDemo(deps: AppDeps, options: DemoOptions, log: (line: string
   }
   const draft = await services.campaigns.create({ raw: config, configDir: dir }, 'demo');
 
-  const departments: string[][] = [['code', 'name', 'group']];
+  const departments: string[][] = [['code', 'name', 'group', 'short_name']];
   for (const group of draft.config.groups) {
     for (const name of DEMO_DEPARTMENTS[group.code as keyof typeof DEMO_DEPARTMENTS] ?? []) {
-      departments.push([`D${String(departments.length).padStart(3, '0')}`, name, group.code]);
+      departments.push([
+        `D${String(departments.length).padStart(3, '0')}`,
+        name,
+        group.code,
+        DEMO_SHORT_NAMES[name] ?? '',
+      ]);
     }
   }
   await services.roster.importDepartments(
