@@ -16,6 +16,13 @@ import { officeActor } from '../notices/service.js';
 import type { Services } from '../services.js';
 import { Rng } from '../../scoring/index.js';
 import type { CampaignConfig } from '../../surveys/campaign-config.js';
+import {
+  type ExtraAnswers,
+  type ExtraQuestion,
+  type ExtraQuestions,
+  type ExtraValue,
+  NO_EXTRAS,
+} from '../../surveys/extras.js';
 import type { CanonicalDepartment, CanonicalNegative, CanonicalRecord } from '../contracts.js';
 
 const DEMO_ACTOR: Actor = { ...officeActor('demo'), name: '演示' };
@@ -23,6 +30,8 @@ const DEMO_ACTOR: Actor = { ...officeActor('demo'), name: '演示' };
 export interface SimulateOptions {
   evaluators: number;
   seed: number;
+  /** the office's own questions of the questionnaire: the required ones are answered, as a submission must */
+  extras?: ExtraQuestions;
 }
 
 export interface SimulatedDepartment {
@@ -111,6 +120,36 @@ function shuffle<T>(rng: Rng, list: T[]): T[] {
   return list;
 }
 
+/** A short answer of the kind a required office question takes, valid for it (choices, range, length). */
+function extraValue(rng: Rng, q: ExtraQuestion): ExtraValue {
+  switch (q.kind) {
+    case 'choice':
+      return q.values![rng.nextInt(q.values!.length)];
+    case 'choices': {
+      const values = shuffle(rng, [...q.values!]);
+      const fewest = Math.max(1, q.minSelected ?? 1);
+      const most = Math.min(values.length, q.maxSelected ?? values.length);
+      return values.slice(0, Math.min(most, fewest + rng.nextInt(Math.max(1, most - fewest + 1))));
+    }
+    case 'number': {
+      const lo = Math.ceil(q.min ?? Math.min(0, q.max ?? 0));
+      const hi = Math.floor(q.max ?? lo + 10);
+      return hi >= lo ? lo + rng.nextInt(hi - lo + 1) : (q.min ?? q.max!);
+    }
+    case 'boolean':
+      return rng.next() < 0.5;
+    case 'text':
+    case 'comment':
+      return '模拟回答'.slice(0, Math.max(1, q.maxLength ?? 4));
+  }
+}
+
+/** Answers to the required ones of `questions`, or undefined when none is required. */
+function requiredExtras(rng: Rng, questions: ExtraQuestion[]): ExtraAnswers | undefined {
+  const required = questions.filter((q) => q.required);
+  return required.length ? Object.fromEntries(required.map((q) => [q.name, extraValue(rng, q)])) : undefined;
+}
+
 export function simulateResponses(
   config: CampaignConfig,
   departments: SimulatedDepartment[],
@@ -127,6 +166,7 @@ export function simulateResponses(
   const problems = config.problems.map((p) => p.id);
   const negatives = config.negatives.map((n) => n.id);
   const maxProblems = config.maxProblemsPerDepartment;
+  const extras = options.extras ?? NO_EXTRAS;
 
   // departments: quality, visibility, problem and negative profiles. These come from the department
   // code, not the seed, so a department keeps its character from one campaign to the next and a
@@ -233,12 +273,14 @@ export function simulateResponses(
         });
         if (rng.next() < 0.55) verifiedDescriptions.push(description);
       }
+      const extra = requiredExtras(rng, extras.department);
       depts.push({
         code: dep.code,
         ratings,
         problems: named.sort((a, b) => a - b),
         negatives: reports,
         suggestion: null,
+        ...(extra ? { extra } : {}),
       });
     }
     depts.sort((a, b) => (a.code < b.code ? -1 : 1));
@@ -251,6 +293,7 @@ export function simulateResponses(
       : Math.round(typical * Math.exp(0.35 * normal(rng)));
     const meanQuality = picked.reduce((s, d) => s + quality[d], 0) / picked.length;
     const overallIdx = meanQuality > 0.7 ? 0 : meanQuality > 0.5 ? 1 : meanQuality > 0.3 ? 2 : 3;
+    const extra = requiredExtras(rng, extras.record);
     records.push({
       record: {
         category,
@@ -259,6 +302,7 @@ export function simulateResponses(
         overall: levels[Math.min(overallIdx, levels.length - 1)].code,
         departments: depts,
         suggestion: null,
+        ...(extra ? { extra } : {}),
       },
       // most responses arrive in the last days: cube root skews towards 1
       dayFraction: Math.cbrt(rng.next()),
@@ -293,7 +337,8 @@ export async function runSimulation(
   const campaign = await campaigns.getBySlug(slug);
   const departments = await campaigns.departments(campaign.id);
   if (departments.length === 0) throw new AppError('CONFLICT', `评议活动 ${slug} 还没有导入部门，无法生成模拟答卷`);
-  const sim = simulateResponses(campaign.config, departments, options);
+  const { extras } = await campaigns.departmentIndex(campaign);
+  const sim = simulateResponses(campaign.config, departments, { extras, ...options });
 
   // submission days: from the opening day to the closing day, or to today while the campaign runs
   const day = 24 * 3600 * 1000;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../server/clock.js';
 import { commands, runCli } from '../../server/cli/commands.js';
@@ -6,6 +7,7 @@ import type { Db } from '../../server/db/connect.js';
 import { methodFromConfig } from '../../server/results/method.js';
 import { runSimulation, simulateResponses } from '../../server/demo/simulate.js';
 import { createServices } from '../../server/services.js';
+import { resolveQuestionnairePath } from '../../surveys/campaign-config.js';
 import { compileRecordValidator } from '../../surveys/record.js';
 import { sqliteDb } from '../helpers/db.js';
 import { createTestCampaign } from '../helpers/fixtures.js';
@@ -14,13 +16,39 @@ import { RESULTS_TIME } from './helpers.js';
 const opened: Db[] = [];
 afterAll(() => Promise.all(opened.map((db) => db.close())));
 
-async function campaignDb(departments = 12) {
+async function campaignDb(departments = 12, questionnaire?: unknown) {
   const db = await sqliteDb();
   opened.push(db);
   const deps = { db, config: defaultConfig(), clock: fixedClock(RESULTS_TIME) };
   const services = createServices(deps);
-  const campaign = await createTestCampaign(db, services, { departments });
+  const campaign = await createTestCampaign(db, services, { departments, questionnaire });
   return { db, deps, services, campaign };
+}
+
+type Definition = { pages: { name?: string; elements: Record<string, unknown>[] }[] };
+
+/** The default questionnaire with required questions of the office's own: of every kind, on a page and in the panel. */
+function withRequiredExtras(): Definition {
+  const definition = JSON.parse(
+    readFileSync(resolveQuestionnairePath('questionnaire.default.json'), 'utf8'),
+  ) as Definition;
+  definition.pages.splice(1, 0, {
+    name: 'heard',
+    elements: [
+      { type: 'radiogroup', name: 'heardFrom', isRequired: true, choices: ['media', 'letter'] },
+      { type: 'text', name: 'years', inputType: 'number', min: 3, max: 5, isRequired: true },
+      { type: 'text', name: 'town', maxLength: 2, isRequired: true },
+      { type: 'boolean', name: 'firstTime', isRequired: true },
+      { type: 'comment', name: 'optionalNote' },
+    ],
+  });
+  const panel = definition.pages.find((p) => p.name === 'rate')!.elements[0] as { templateElements: unknown[] };
+  panel.templateElements.push(
+    { type: 'checkbox', name: 'channel', choices: ['窗口', '网上', '电话'], minSelectedChoices: 2, isRequired: true },
+    { type: 'rating', name: 'wait', rateMin: 1, rateMax: 3, isRequired: true },
+    { type: 'comment', name: 'detail', maxLength: 200, isRequired: true },
+  );
+  return definition;
 }
 
 describe('simulate', () => {
@@ -67,6 +95,28 @@ describe('simulate', () => {
     expect(sim.verifiedDescriptions.length).toBeLessThan(negatives);
     const categories = new Set(sim.records.map((r) => r.record.category));
     expect(categories.size).toBe(campaign.config.categories.length);
+  });
+
+  it('answers the office’s required questions (a valid choice, a short text, a number in range) as a submission must', async () => {
+    const { db, deps, services, campaign } = await campaignDb(6, withRequiredExtras());
+    const depts = await services.campaigns.departments(campaign.id);
+    const index = await services.campaigns.departmentIndex(campaign);
+    expect(index.extras.record.map((q) => q.name)).toEqual(['heardFrom', 'years', 'town', 'firstTime', 'optionalNote']);
+    const sim = simulateResponses(campaign.config, depts, { evaluators: 300, seed: 5, extras: index.extras });
+    for (const { record } of sim.records) {
+      const result = index.validate({
+        ...record,
+        departments: record.departments.map(({ ratings, ...d }) => ({ ...d, ...ratings })),
+      });
+      expect(result.ok, JSON.stringify(result.ok ? null : result.error.issues[0])).toBe(true);
+      expect(Object.keys(record.extra!).sort()).toEqual(['firstTime', 'heardFrom', 'town', 'years']);
+      for (const d of record.departments) expect(Object.keys(d.extra!).sort()).toEqual(['channel', 'detail', 'wait']);
+    }
+    expect(new Set(sim.records.map((r) => r.record.extra!.years))).toEqual(new Set([3, 4, 5]));
+
+    expect((await runSimulation(deps, services, 'test-2026', { evaluators: 50, seed: 3 })).stored).toBe(50);
+    const stored = await db.kysely.selectFrom('responses').select('record_json').execute();
+    for (const { record_json } of stored) expect(JSON.parse(record_json).extra).toHaveProperty('heardFrom');
   });
 
   it('stores through the responses service so that scoring excludes speeders and deducts verified negatives, identically for a seed', async () => {
