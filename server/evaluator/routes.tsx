@@ -4,7 +4,9 @@ import type { AppEnv } from '../http/env.js';
 import { readJsonBody } from '../http/inputs.js';
 import { Layout } from '../http/components/layout.js';
 import { MessagePage } from '../http/components/message.js';
+import type { Receipt } from '../contracts.js';
 import type { Services } from '../services.js';
+import { zoneLabel } from '../../web/lib/time.js';
 import { FirstPage } from './first-page.js';
 import { notOpenNotice, type ClientConnection } from './service.js';
 
@@ -56,6 +58,19 @@ const CREDENTIAL_TAKEN = {
   ],
 } as const;
 
+/** The receipt of a named campaign's submission, again on its spent link's page (as web/lib/receipt.ts draws it). */
+function ReceiptList({ receipt, lang, timeZone }: { receipt: Receipt; lang: 'zh' | 'en'; timeZone: string }) {
+  const zone = zoneLabel(timeZone, lang);
+  return (
+    <dl class="receipt">
+      <dt>{lang === 'en' ? 'Receipt number' : '回执编号'}</dt>
+      <dd>{receipt.receipt}</dd>
+      <dt>{lang === 'en' ? `Date (${zone})` : `提交日期（${zone}）`}</dt>
+      <dd>{receipt.submittedDay}</dd>
+    </dl>
+  );
+}
+
 /** Links are personal: never cached, never indexed. */
 const noStore = async (c: Context, next: () => Promise<void>) => {
   await next();
@@ -95,8 +110,12 @@ export function evaluatorPages(services: Services) {
     }
     if (found.state === 'unknown' || found.state === 'used') {
       const [title, text] = MESSAGES[found.state][lang];
+      const shown =
+        found.state === 'used' && found.receipt ? { ...found.receipt, zone: found.campaign.config.timeZone } : null;
       return c.html(
-        <MessagePage title={title} message={text} lang={htmlLang} />,
+        <MessagePage title={title} message={text} lang={htmlLang} styles={shown ? ['receipt.css'] : undefined}>
+          {shown && <ReceiptList receipt={shown} lang={lang} timeZone={shown.zone} />}
+        </MessagePage>,
         found.state === 'unknown' ? 404 : 409,
       );
     }

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { serveDefinition, toCanonicalInput, type QuestionnaireDefinition } from '../../surveys/questionnaire.js';
 import { campaignState, type Campaign, type CampaignsService } from '../campaigns/service.js';
-import type { CampaignStatus, CredentialIssued, DepartmentDirectory, DraftSaved, EvaluatorLoad } from '../contracts.js';
+import type {
+  CampaignStatus,
+  CredentialIssued,
+  DepartmentDirectory,
+  DraftSaved,
+  EvaluatorLoad,
+  Receipt,
+} from '../contracts.js';
 import { blindSign, signable, verifyCredential } from '../shared/blind.js';
 import type { AppDeps } from '../context.js';
 import { AppError, parseOrThrow, zodDetails } from '../errors.js';
@@ -128,7 +135,8 @@ export type Spent = 'submission' | 'credential';
 
 export type PageState =
   | { state: 'unknown' }
-  | { state: 'used'; campaign: Campaign; spent: Spent }
+  /** receipt: a named campaign's, shown again on the spent link's page */
+  | { state: 'used'; campaign: Campaign; spent: Spent; receipt: Receipt | null }
   | { state: Exclude<CampaignStatus, 'open'>; campaign: Campaign }
   | { state: 'open'; campaign: Campaign; category: string };
 
@@ -341,7 +349,11 @@ export function evaluatorService(
       const found = await findInvitation(token, connection);
       if (!found) return { state: 'unknown' };
       const campaign = await campaigns.getById(found.invitation.campaignId);
-      if (found.spent) return { state: 'used', campaign, spent: found.spent };
+      if (found.spent) {
+        const receipt =
+          campaign.mode === 'named' && found.spent === 'submission' ? await responses.receiptOfLink(token) : null;
+        return { state: 'used', campaign, spent: found.spent, receipt };
+      }
       const state = campaigns.status(campaign);
       return state === 'open' ? { state, campaign, category: found.invitation.category } : { state, campaign };
     },

@@ -335,6 +335,10 @@ export function responsesService(
     replayScope,
     storeMany,
 
+    /** A named campaign's link's receipt, shown again when the spent link is reopened (none in anonymous mode). */
+    receiptOfLink: async (token: string): Promise<Receipt | null> =>
+      (await repo.findReceipt(linkKey('receipt', token)))?.receipt ?? null,
+
     /**
      * Step (a) of the two-step anonymous submission: spend the link for the credential whose blinded
      * message hashes to `blindedHash`, in one transaction (its draft deleted with it), then flag a
@@ -438,6 +442,15 @@ export function responsesService(
               receipt,
               createdAt: anonymous ? day : now.toISOString(),
               requestHash: input.fingerprint,
+            });
+          }
+          // named: the response names its invitation anyway, so the link finds its receipt again on reload
+          if (!anonymous) {
+            await repo.insertReceipt(trx, {
+              key: linkKey('receipt', invitation.token),
+              receipt,
+              createdAt: now.toISOString(),
+              requestHash: null,
             });
           }
         });

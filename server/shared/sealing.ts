@@ -6,7 +6,7 @@ import { sha256 } from './ids.js';
  * holds (it keeps sha256(token)): the spent mark and the draft of a link name no invitation to
  * whoever reads the database files.
  */
-export const linkKey = (purpose: 'spent' | 'draft', token: string): string => sha256(`${purpose}|${token}`);
+export const linkKey = (purpose: 'spent' | 'draft' | 'receipt', token: string): string => sha256(`${purpose}|${token}`);
 
 const key = (secret: string, purpose: string) =>
   Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), 'minping-sealing', purpose, 32));

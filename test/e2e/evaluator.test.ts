@@ -225,9 +225,11 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
     expect(await isSpent(stage.db, token)).toBe(true);
     expect(await stage.db.kysely.selectFrom('drafts').selectAll().execute()).toEqual([]);
 
-    // the link is spent: opening it again shows the Chinese "already submitted" page
+    // the link is spent: opening it again in this browser shows the same receipt (kept on this device only)
     await page.goto(`${stage.url}/s/${token}`);
-    await page.getByText('问卷已提交').waitFor();
+    await page.getByText('提交成功，感谢您的参与！').waitFor();
+    expect(await page.locator('.receipt dd').first().textContent()).toBe(receipt);
+    expect(await page.locator('.receipt').innerText()).toContain('提交日期（北京时间）\n2026-11-23');
     await page.close();
   });
 
@@ -267,8 +269,9 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
     expect(purchases).toHaveLength(1);
     expect(credentials).toHaveLength(2);
     expect(credentials[1]).toBe(credentials[0]);
-    // once the ballot is acknowledged the browser keeps only that it was sent: no credential, no receipt
-    expect(await page.evaluate((t) => localStorage.getItem(`minping-ballot:${t}`), token)).toBe('{"sent":true}');
+    // once the ballot is acknowledged the browser keeps only that it was sent and its receipt: no credential
+    const kept = JSON.parse((await page.evaluate((t) => localStorage.getItem(`minping-ballot:${t}`), token))!);
+    expect(kept).toEqual({ sent: true, receipt: firstReceipt });
     expect(await countResponses()).toBe(before + 1);
     expect(await isSpent(stage.db, token)).toBe(true);
     await page.close();
@@ -299,9 +302,11 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
     await reopened.getByText('提交成功，感谢您的参与！').waitFor();
     expect(await reopened.locator('.receipt dd').first().textContent()).toMatch(/^[2-9A-Z]{4}-/);
     expect(await countResponses()).toBe(before + 1);
-    // opened again: said to be submitted, nothing sent twice
+    const resent = await reopened.locator('.receipt dd').first().textContent();
+    // opened again: the same receipt, nothing sent twice
     await reopened.goto(`${stage.url}/s/${token}`);
-    await reopened.getByText('这份问卷已经在这台设备上提交成功').waitFor();
+    await reopened.getByText('提交成功，感谢您的参与！').waitFor();
+    expect(await reopened.locator('.receipt dd').first().textContent()).toBe(resent);
     expect(await countResponses()).toBe(before + 1);
     await context.close();
 

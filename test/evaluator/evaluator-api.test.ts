@@ -647,4 +647,23 @@ describe('anonymity', () => {
       .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ used: 1, used_at: '2026-11-23T08:00:00.000Z' });
   });
+
+  it('named mode: the spent link shows its receipt again when reopened', async () => {
+    const named = await surveySetup(db, { slug: 'named-receipt-2026', overrides: { mode: 'named' } });
+    const inv = await createInvitation(db, named.campaign);
+    const res = await named.app.request(
+      `/api/s/${inv.token}/submit`,
+      jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 200 }, { 'idempotency-key': 'reload-test-key' }),
+    );
+    const { receipt } = (await res.json()) as Receipt;
+    const page = await named.app.request(`/s/${inv.token}`);
+    expect(page.status).toBe(409);
+    const html = await page.text();
+    expect(html).toContain('问卷已提交');
+    expect(html).toContain(`<dt>回执编号</dt><dd>${receipt}</dd>`);
+    expect(html).toContain('<dt>提交日期（北京时间）</dt><dd>2026-11-23</dd>');
+    // another link of the campaign, not submitted: no receipt to show
+    const other = await createInvitation(db, named.campaign);
+    expect(await (await named.app.request(`/s/${other.token}`)).text()).not.toContain('回执编号');
+  });
 });

@@ -4,7 +4,8 @@
  * blind signature, and the ballot goes with the unblinded signature and no link. Everything the
  * steps need, the ballot included, is kept in localStorage before each request, so a reload or a
  * lost answer resumes with the same credential (the server answers both steps again the same way)
- * until the receipt; the link's page resends it (`resumeBallot`) once the server calls it spent.
+ * until the receipt; the link's page resends it (`resumeBallot`) once the server calls it spent,
+ * and shows the receipt again (`sentReceipt`) once it arrived.
  */
 import { RSABSSA } from '@cloudflare/blindrsa-ts';
 import type { CredentialIssued, Receipt } from '../../server/contracts.js';
@@ -46,11 +47,13 @@ interface Pending {
   ballot: BallotBody;
 }
 /**
- * After the receipt only this mark stays: that the ballot arrived, for the link's page to say so.
- * Neither the credential nor the receipt, which with the database would find the ballot.
+ * After the receipt only this stays: that the ballot arrived, and the receipt the evaluator was
+ * shown, for the link's page to show again on this device only. Never the credential; the server
+ * keeps nothing that joins the link to the receipt (docs/SECURITY.md).
  */
 interface Sent {
   sent: true;
+  receipt?: Receipt;
 }
 
 export interface BallotTarget {
@@ -63,6 +66,12 @@ const storageKey = (token: string) => `minping-ballot:${token}`;
 const stored = (token: string) =>
   JSON.parse(localStorage.getItem(storageKey(token)) ?? 'null') as Pending | Sent | null;
 const keep = (token: string, value: Pending | Sent) => localStorage.setItem(storageKey(token), JSON.stringify(value));
+
+/** The receipt of the link's ballot when this browser saw it arrive. */
+export function sentReceipt(token: string): Receipt | null {
+  const found = stored(token);
+  return found && 'sent' in found ? (found.receipt ?? null) : null;
+}
 
 /** What this browser knows of the link's ballot. */
 export function ballotState(token: string): 'none' | 'pending' | 'sent' {
@@ -108,7 +117,7 @@ async function send(api: ApiClient, token: string, pending: Pending, resumed: bo
         category: String(pending.ballot.answers.category ?? ''),
       },
     });
-    keep(token, { sent: true });
+    keep(token, { sent: true, receipt });
     return receipt;
   } catch (error) {
     // other answers than the first ballot's: that ballot is stored, and this credential is done

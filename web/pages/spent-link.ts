@@ -2,10 +2,11 @@
  * The page of a link spent by buying a credential (`/s/:token`, anonymous two-step submission):
  * the server can't know whether its ballot arrived. A ballot this browser still holds is sent
  * again (the first receipt comes back if it had arrived); a ballot this browser saw acknowledged
- * is said to be submitted; otherwise the server's message stays, which claims neither.
+ * is said to be submitted, with its receipt; otherwise the server's message stays, which claims neither.
  */
+import type { Receipt } from '../../server/contracts.js';
 import { ApiError, apiClient } from '../lib/api.js';
-import { ballotState, resumeBallot } from '../lib/ballot.js';
+import { ballotState, resumeBallot, sentReceipt } from '../lib/ballot.js';
 import { el } from '../lib/dom.js';
 import { thanks } from '../lib/receipt.js';
 
@@ -36,9 +37,13 @@ const token = decodeURIComponent(location.pathname.split('/').filter(Boolean).po
 const api = apiClient();
 const unconfirmed = root.querySelector<HTMLElement>('[data-unconfirmed]');
 
-/** The page for what this browser knows now: sent, or nothing (the server's message, at once). */
+const thanksFor = (receipt: Receipt) => thanks(receipt, { lang, timeZone: root.dataset.timeZone!, anonymous: true });
+
+/** The page for what this browser knows now: sent (with its receipt), or nothing (the server's message, at once). */
 function settle() {
-  if (ballotState(token) === 'sent') {
+  const receipt = sentReceipt(token);
+  if (receipt) root.replaceChildren(thanksFor(receipt));
+  else if (ballotState(token) === 'sent') {
     root.replaceChildren(el('h1', {}, t.sentTitle), el('p', {}, t.sent));
   } else if (unconfirmed) {
     unconfirmed.removeAttribute('data-unconfirmed');
@@ -50,7 +55,7 @@ async function resume() {
   root.replaceChildren(el('p', { role: 'status' }, t.sending));
   try {
     const receipt = await resumeBallot(api, token);
-    if (receipt) root.replaceChildren(thanks(receipt, { lang, timeZone: root.dataset.timeZone!, anonymous: true }));
+    if (receipt) root.replaceChildren(thanksFor(receipt));
     else settle();
   } catch (error) {
     if (error instanceof ApiError && !error.retryable) {

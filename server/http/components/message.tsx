@@ -11,16 +11,18 @@ export function MessagePage({
   message,
   lang,
   viewer,
+  styles,
   children,
 }: {
   title: string;
   message: string;
   lang?: string;
   viewer?: Viewer;
+  styles?: string[];
   children?: Child;
 }) {
   return (
-    <Layout title={title} lang={lang} viewer={viewer}>
+    <Layout title={title} lang={lang} viewer={viewer} styles={styles}>
       <main class="message">
         <h1>{title}</h1>
         <p>{message}</p>
