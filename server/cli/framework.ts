@@ -6,7 +6,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { ConfigError, configFromEnv, databaseOptions, type AppConfig } from '../config.js';
 import type { AppDeps } from '../context.js';
 import type { Db } from '../db/connect.js';
-import { openFailureLine } from '../db/health.js';
+import { databaseFailure, describeFailure, openFailureLine } from '../db/health.js';
 import { AppError } from '../errors.js';
 import type { Services } from '../services.js';
 
@@ -93,6 +93,21 @@ export async function writeOutput(
   }
 }
 
+/**
+ * How long a command waits for the server's write lock on a SQLite file (the server's requests wait
+ * 5 s): a command run while the server writes at length (the demo's seeding) waits instead of failing.
+ */
+export const CLI_BUSY_TIMEOUT_MS = 60_000;
+
+/** What a command prints when the database failed under it (busy past the wait, disk full, …): one line. */
+export function databaseFailureLine(error: unknown): string | undefined {
+  const failure = databaseFailure(error);
+  if (!failure) return undefined;
+  return failure.cause === 'busy'
+    ? '数据库正忙，请稍后再试（另一个程序正在写入数据库）'
+    : `数据库出错，操作未完成：${describeFailure(failure)}`;
+}
+
 export interface CliEnv {
   config?: AppConfig;
   clock?: Clock;
@@ -129,7 +144,10 @@ export async function runCli(argv: string[], commands: Command[], io: CliIo, env
         const config = ctx.config();
         // loaded on first use, so that `--help` and commands that open nothing start fast
         const { openDatabase } = await import('../db/connect.js');
-        db ??= await openDatabase(config.databaseUrl, databaseOptions(config));
+        db ??= await openDatabase(config.databaseUrl, {
+          ...databaseOptions(config),
+          busyTimeoutMs: CLI_BUSY_TIMEOUT_MS,
+        });
         deps = { db, config, clock: env.clock ?? systemClock };
       }
       return deps;
@@ -171,8 +189,9 @@ export async function runCli(argv: string[], commands: Command[], io: CliIo, env
           (env.config ?? configFromEnv()).databaseUrl,
           (await import('../db/connect.js')).DEFAULT_SQLITE_PATH,
         );
-    if (unopenable) {
-      io.err(unopenable);
+    const failed = unopenable ?? databaseFailureLine(error);
+    if (failed) {
+      io.err(failed);
       return 1;
     }
     if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

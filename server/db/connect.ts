@@ -7,7 +7,7 @@ import type { Database } from './schema.js';
 import { OwnSchemaPostgresDialect } from './postgres-introspector.js';
 import { migrationProvider } from './migrations/index.js';
 import { type DatabaseFailure, DatabaseHealth, databaseFailure, withHealth } from './health.js';
-import { reopeningSqlite, sqliteRoomFailure } from './sqlite.js';
+import { reopeningSqlite, SQLITE_BEGIN, sqliteRoomFailure } from './sqlite.js';
 import { inOneTransaction } from './one-transaction.js';
 import { queuedPool } from './queued-pool.js';
 
@@ -40,6 +40,8 @@ export interface ConnectOptions {
   poolSize?: number;
   /** where failures and recoveries are logged (stderr by default) */
   log?: (line: string) => void;
+  /** SQLite only: how long to wait for another process's write lock (default SQLITE_BUSY_TIMEOUT_MS) */
+  busyTimeoutMs?: number;
 }
 
 /** A unique-key clash (PostgreSQL 23505, SQLite's UNIQUE / PRIMARY KEY): usually a concurrent request won the race. */
@@ -54,7 +56,7 @@ export { DEFAULT_SQLITE_PATH, isPostgresUrl };
 export async function connect(url: string | undefined, options: ConnectOptions = {}): Promise<Db> {
   const health = new DatabaseHealth(options.log);
   if (url && isPostgresUrl(url)) return connectPostgres(url, options.schema, options.poolSize ?? 10, health);
-  return connectSqlite(url || DEFAULT_SQLITE_PATH, health);
+  return connectSqlite(url || DEFAULT_SQLITE_PATH, health, options.busyTimeoutMs);
 }
 
 /** The database failure `check` ends with (its own, or thrown), or undefined when it passes. */
@@ -78,16 +80,17 @@ async function writeProbe(kysely: Kysely<Database>, at: string): Promise<undefin
     .execute();
 }
 
-function connectSqlite(path: string, health: DatabaseHealth): Db {
+function connectSqlite(path: string, health: DatabaseHealth, busyTimeoutMs: number | undefined): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const sqlite = reopeningSqlite(path);
+  const sqlite = reopeningSqlite(path, busyTimeoutMs);
   const dialect = withHealth(sqlite.dialect, health);
   const kysely = new Kysely<Database>({ dialect });
   const db: Db = {
     kysely,
     dialect: 'sqlite',
     health,
-    inOneTransaction: (work) => inOneTransaction(kysely, dialect, (single) => work({ ...db, kysely: single })),
+    inOneTransaction: (work) =>
+      inOneTransaction(kysely, dialect, (single) => work({ ...db, kysely: single }), SQLITE_BEGIN),
     probe: (at) =>
       failureOf(async () => {
         const room = sqliteRoomFailure(sqlite.database(), path);

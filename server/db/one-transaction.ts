@@ -6,12 +6,13 @@ import type { Database } from './schema.js';
  * Run `work` with a Kysely on one connection inside one transaction, committed only if `work`
  * resolves. The transactions the code inside opens become savepoints of it, so services that
  * keep their own transactions can be composed into one all-or-nothing change (the first start's
- * demo, a restore).
+ * demo, a restore). `begin`: the dialect's statement (SQLite's takes the write lock at once).
  */
 export async function inOneTransaction<T>(
   kysely: Kysely<Database>,
   dialect: Dialect,
   work: (single: Kysely<Database>) => Promise<T>,
+  begin = 'begin',
 ): Promise<T> {
   return kysely.getExecutor().provideConnection(async (connection) => {
     const single = new Kysely<Database>({
@@ -22,7 +23,7 @@ export async function inOneTransaction<T>(
         createDriver: () => new SavepointDriver(connection),
       },
     });
-    await connection.executeQuery(CompiledQuery.raw('begin'));
+    await connection.executeQuery(CompiledQuery.raw(begin));
     try {
       const result = await work(single);
       await connection.executeQuery(CompiledQuery.raw('commit'));

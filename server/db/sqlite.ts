@@ -14,13 +14,18 @@ import {
 import { ConnectionQueue } from './connection-queue.js';
 import { type DatabaseFailure, databaseFailure } from './health.js';
 
-/** Open a database file (or :memory:) the way the server, the CLI and the tests use it. */
+/** How long a statement waits for another process's write lock (the server's): a request, 5 s. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Open a database file (or :memory:) the way the server, the CLI and the tests use it, waiting up
+ * to `options.timeout` ms (default SQLITE_BUSY_TIMEOUT_MS) for another process's write lock.
+ */
 export function openSqliteFile(path: string, options: SQLite.Options = {}): SQLite.Database {
-  const sqlite = new SQLite(path, options);
+  const sqlite = new SQLite(path, { timeout: SQLITE_BUSY_TIMEOUT_MS, ...options });
   if (options.readonly) return sqlite;
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
   // deleted drafts and cleared invitation times are overwritten, not left readable in free pages
   sqlite.pragma('secure_delete = ON');
@@ -55,9 +60,13 @@ const MAX_STATEMENTS = 500;
 const REOPEN_CAUSES = new Set(['read_only', 'io']);
 
 /**
- * Kysely's SQLite driver over one better-sqlite3 connection, with two differences:
+ * Kysely's SQLite driver over one better-sqlite3 connection, with three differences:
  * - a statement failing as read-only or with an I/O error makes the next request reopen the
  *   file, so fixing the file's permissions is enough, without a restart;
+ * - a transaction takes the write lock when it begins (`begin immediate`), waiting for another
+ *   process's write as long as the busy timeout: a deferred one that reads first is refused
+ *   SQLITE_BUSY at once when it comes to write while another process writes (a CLI command during
+ *   the demo's seeding), since SQLite can't wait for a lock inside a read;
  * - a rollback runs only if SQLite still has the transaction open: after SQLITE_FULL (and other
  *   I/O errors) SQLite has already rolled back, and a second "rollback" would replace the real
  *   cause with "cannot rollback - no transaction is active".
@@ -70,7 +79,10 @@ class ReopeningSqliteDriver implements Driver {
   /** prepared statements of the open connection by their SQL: preparing costs more than most runs */
   #statements = new Map<string, SQLite.Statement>();
 
-  constructor(private readonly path: string) {
+  constructor(
+    private readonly path: string,
+    private readonly busyTimeoutMs: number,
+  ) {
     const driver = this;
     this.#connection = {
       async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
@@ -98,7 +110,7 @@ class ReopeningSqliteDriver implements Driver {
     }
     this.#reopen = false;
     this.#statements.clear();
-    this.#sqlite = openSqliteFile(this.path);
+    this.#sqlite = openSqliteFile(this.path, { timeout: this.busyTimeoutMs });
     return this.#sqlite;
   }
 
@@ -145,7 +157,7 @@ class ReopeningSqliteDriver implements Driver {
   }
 
   async beginTransaction(connection: DatabaseConnection) {
-    await connection.executeQuery(CompiledQuery.raw('begin'));
+    await connection.executeQuery(CompiledQuery.raw(SQLITE_BEGIN));
   }
 
   async commitTransaction(connection: DatabaseConnection) {
@@ -181,8 +193,11 @@ export interface SqliteHandle {
   database(): SQLite.Database;
 }
 
-export function reopeningSqlite(path: string): SqliteHandle {
-  const driver = new ReopeningSqliteDriver(path);
+/** How every SQLite transaction begins (see ReopeningSqliteDriver). */
+export const SQLITE_BEGIN = 'begin immediate';
+
+export function reopeningSqlite(path: string, busyTimeoutMs = SQLITE_BUSY_TIMEOUT_MS): SqliteHandle {
+  const driver = new ReopeningSqliteDriver(path, busyTimeoutMs);
   return {
     dialect: {
       createDriver: () => driver,
