@@ -46,13 +46,13 @@ const MESSAGES = {
 const CREDENTIAL_TAKEN = {
   zh: [
     '这个链接已经用过',
-    '这个链接已经领取过提交答卷的凭证。如果您当时看到了“提交成功”，就不用再做什么了。',
+    '这个链接已经用来提交过答卷了。如果您当时看到了“提交成功”，就不用再做什么了。',
     '如果提交时网络中断了，请在当时填写问卷的那部手机或那台电脑上，重新打开这个链接，会自动完成提交。',
     '如果做不到，请联系评议办公室。',
   ],
   en: [
     'This link has been used',
-    'This link was used to get the credential that submits the answers. If you saw “Submitted” then, there is nothing more to do.',
+    'This link has already been used to submit answers. If you saw “Submitted” then, there is nothing more to do.',
     'If the network dropped while submitting, open this link again on the phone or computer where you filled in the questionnaire: the submission will be completed automatically.',
     'If that is not possible, please contact the appraisal office.',
   ],

@@ -59,7 +59,7 @@ const ALREADY_SUBMITTED = () => new AppError('ALREADY_SUBMITTED', '这份问卷�
 const CREDENTIAL_TAKEN = () =>
   new AppError(
     'ALREADY_SUBMITTED',
-    '这个链接已经领取过提交答卷的凭证。如果提交时网络中断了，请在当时填写问卷的那部手机或那台电脑上重新打开这个链接，会自动完成提交；做不到的，请联系评议办公室。',
+    '这个链接已经用来提交过答卷了。如果提交时网络中断了，请在当时填写问卷的那部手机或那台电脑上重新打开这个链接，会自动完成提交；做不到的，请联系评议办公室。',
   );
 
 /**
@@ -444,13 +444,13 @@ export function evaluatorService(
       const found = await findInvitation(token, connection);
       if (!found) throw new AppError('NOT_FOUND', '链接无效：没有找到这份问卷，请检查链接是否完整');
       const campaign = await campaigns.getById(found.invitation.campaignId);
-      if (campaign.mode === 'named') throw new AppError('BAD_REQUEST', '实名评议不使用匿名凭证，请直接提交答卷');
-      const { blindedMessage } = parseOrThrow(credentialBodySchema, body, '凭证请求');
+      if (campaign.mode === 'named') throw new AppError('BAD_REQUEST', '实名评议不用这种提交方式，请直接提交答卷');
+      const { blindedMessage } = parseOrThrow(credentialBodySchema, body, '提交请求');
       const key = await responses.credentialKey(campaign, found.invitation.category);
       const blinded = Buffer.from(blindedMessage, 'base64url');
       if (!signable(key.privateKey, blinded)) {
-        throw new AppError('VALIDATION_FAILED', '凭证请求有误：请重新打开评议链接提交', [
-          { path: 'blindedMessage', message: '长度与本次评议的密钥不符' },
+        throw new AppError('VALIDATION_FAILED', '提交没有完成：请重新打开评议链接，再提交一次', [
+          { path: 'blindedMessage', message: '与本次评议不符' },
         ]);
       }
       const blindedHash = sha256(`blinded|${blindedMessage}`);
@@ -477,7 +477,7 @@ export function evaluatorService(
      */
     async castBallot(slug: string, body: unknown, connection: ClientConnection): Promise<StoredSubmission> {
       const campaign = await campaigns.getBySlug(slug);
-      if (campaign.mode === 'named') throw new AppError('BAD_REQUEST', '实名评议不使用匿名凭证，请直接提交答卷');
+      if (campaign.mode === 'named') throw new AppError('BAD_REQUEST', '实名评议不用这种提交方式，请直接提交答卷');
       const { credential, signature, category, ...rest } = parseOrThrow(ballotBodySchema, body, '提交内容');
       const scope = sha256(`ballot|${credential}`);
       const fingerprint = sha256(
@@ -495,8 +495,8 @@ export function evaluatorService(
           Buffer.from(signature, 'base64url'),
         ));
       if (!valid) {
-        throw new AppError('VALIDATION_FAILED', '投票凭证无效：请重新打开评议链接提交', [
-          { path: 'signature', message: '不是本次评议为这一类别签发的凭证' },
+        throw new AppError('VALIDATION_FAILED', '这次提交无法核对：请重新打开评议链接，再提交一次', [
+          { path: 'signature', message: '与本次评议的这一类评议代表不符' },
         ]);
       }
       const { record, version, departmentIds } = await checkAnswers(campaign, rest, category);
