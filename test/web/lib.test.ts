@@ -29,6 +29,12 @@ describe('figures', () => {
   it('show shares (0–1) and rates (already in percent) as percentages', () => {
     expect(formatShare(0.1234)).toBe('12.3%');
     expect(formatShare(0.5, 0)).toBe('50%');
+    // one tick among 736 evaluators is not none: the heat map's cell says <1%, not 0%
+    expect(formatShare(1 / 736, 0)).toBe('<1%');
+    expect(formatShare(1 / 5000)).toBe('<0.1%');
+    expect(formatShare(0.004, 0)).toBe('<1%');
+    expect(formatShare(0.005, 0)).toBe('1%');
+    expect(formatShare(0, 0)).toBe('0%');
     expect(formatRate(85.26)).toBe('85.3%');
     expect([formatShare(null), formatRate(null)]).toEqual(['—', '—']);
   });

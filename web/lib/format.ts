@@ -13,9 +13,11 @@ export function formatNumber(x: Figure, digits = 2): string {
   return missing(x) ? MISSING : x.toFixed(digits);
 }
 
-/** A share 0–1 as `12.5%`. */
+/** A share 0–1 as `12.5%`; one above 0 too small to show as `<0.1%` (`<1%` with no decimals), never `0%`. */
 export function formatShare(x: Figure, digits = 1): string {
-  return missing(x) ? MISSING : `${(x * 100).toFixed(digits)}%`;
+  if (missing(x)) return MISSING;
+  const shown = (x * 100).toFixed(digits);
+  return x > 0 && Number(shown) === 0 ? `<${(10 ** -digits).toFixed(digits)}%` : `${shown}%`;
 }
 
 /** A rate already in percent (satisfaction, awareness) as `85.3%`. */
