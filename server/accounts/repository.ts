@@ -142,9 +142,53 @@ export function accountsRepository(db: Kysely<Database>) {
           .executeTakeFirstOrThrow(),
       ),
 
-    /** whether any campaign has a department with this code (a liaison's department) */
-    departmentCodeExists: async (code: string) =>
-      !!(await db.selectFrom('departments').select('id').where('code', '=', code).limit(1).executeTakeFirst()),
+    /** The department row of this code in the newest campaign (by opening time) that lists it. */
+    latestDepartmentId: async (code: string): Promise<string | undefined> =>
+      (
+        await db
+          .selectFrom('departments')
+          .innerJoin('campaigns', 'campaigns.id', 'departments.campaign_id')
+          .select('departments.id')
+          .where('departments.code', '=', code)
+          .orderBy('campaigns.opens_at', 'desc')
+          .limit(1)
+          .executeTakeFirst()
+      )?.id,
+
+    /** Make a liaison account the liaison of these department rows (kept if already so). */
+    bindLiaison: async (userId: string, departmentIds: readonly string[]) => {
+      if (departmentIds.length === 0) return;
+      await db
+        .insertInto('liaison_departments')
+        .values(departmentIds.map((id) => ({ user_id: userId, department_id: id })))
+        .onConflict((oc) => oc.columns(['user_id', 'department_id']).doNothing())
+        .execute();
+    },
+
+    /** A cloned campaign's departments get the liaisons of the source's departments of the same code. */
+    copyLiaisonBindings: (fromCampaignId: string, toCampaignId: string) =>
+      db
+        .insertInto('liaison_departments')
+        .columns(['user_id', 'department_id'])
+        .expression(
+          db
+            .selectFrom('liaison_departments as l')
+            .innerJoin('departments as old', 'old.id', 'l.department_id')
+            .innerJoin('departments as copy', 'copy.code', 'old.code')
+            .select(['l.user_id', 'copy.id'])
+            .where('old.campaign_id', '=', fromCampaignId)
+            .where('copy.campaign_id', '=', toCampaignId),
+        )
+        .execute(),
+
+    /** The department rows a liaison account is the liaison of: campaign, code and name of each. */
+    liaisonDepartments: (userId: string): Promise<{ campaignId: string; code: string; name: string }[]> =>
+      db
+        .selectFrom('liaison_departments as l')
+        .innerJoin('departments as d', 'd.id', 'l.department_id')
+        .select(['d.campaign_id as campaignId', 'd.code', 'd.name'])
+        .where('l.user_id', '=', userId)
+        .execute(),
 
     insertSession: (session: Omit<StoredSession, 'user'> & { userId: string; createdAt: string }) =>
       db

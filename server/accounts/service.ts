@@ -99,7 +99,9 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
     ): Promise<{ user: SessionUser; password: string; generated: boolean }> {
       const data = parseOrThrow(newUserSchema, input, '用户');
       if (await repo.findUserByUsername(data.username)) throw new AppError('CONFLICT', `用户 ${data.username} 已存在`);
-      if (data.departmentCode && !(await repo.departmentCodeExists(data.departmentCode))) {
+      // a liaison is the liaison of the department of this code in the newest campaign that lists it
+      const departmentId = data.departmentCode && (await repo.latestDepartmentId(data.departmentCode));
+      if (data.departmentCode && !departmentId) {
         throw new AppError('VALIDATION_FAILED', `没有代码为 ${data.departmentCode} 的部门（请先导入部门）`, [
           { field: 'departmentCode', message: '没有这个部门代码' },
         ]);
@@ -117,6 +119,7 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
             departmentCode: data.departmentCode ?? null,
             createdAt: clock.now().toISOString(),
           });
+          if (departmentId) await accountsRepository(trx).bindLiaison(user.id, [departmentId]);
           await audit.record(trx, {
             actor,
             action: 'user_add',
@@ -135,10 +138,12 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
     /**
      * One liaison account per department with a 联络员 name: created with a generated first
      * password (returned this once), or, when it exists, its name brought up to date; an existing
-     * password is never reset. A username held by another role's or department's account is skipped.
+     * password is never reset. A username held by another role's or department's account is skipped,
+     * and so is one whose account is the liaison of a department of another name (the same code in
+     * another campaign): each account is bound to its department rows (liaison_departments).
      */
     async provisionLiaisons(
-      departments: { code: string; name: string; liaisonName: string | null }[],
+      departments: { id: string; code: string; name: string; liaisonName: string | null }[],
       actor: string,
     ): Promise<LiaisonAccounts> {
       const wanted = departments
@@ -160,15 +165,28 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
         for (const w of wanted) {
           const old = existing.get(w.username);
           if (!old) continue;
-          if (old.user.role !== 'liaison' || old.user.departmentCode?.toUpperCase() !== w.code.toUpperCase())
+          if (old.user.role !== 'liaison' || old.user.departmentCode?.toUpperCase() !== w.code.toUpperCase()) {
             result.skipped.push({ username: w.username, departmentCode: w.code, reason: '用户名已被其他账号使用' });
-          else if (old.user.displayName !== w.displayName) {
+            continue;
+          }
+          // the same code may name another department in another campaign: its liaison is not this one's
+          const other = (await tx.liaisonDepartments(old.user.id)).find((d) => d.name !== w.name);
+          if (other) {
+            result.skipped.push({
+              username: w.username,
+              departmentCode: w.code,
+              reason: `这个账号是另一次评议中“${other.name}”的联络员（部门代码相同、名称不同）`,
+            });
+            continue;
+          }
+          await tx.bindLiaison(old.user.id, [w.id]);
+          if (old.user.displayName !== w.displayName) {
             await tx.setDisplayName(old.user.id, w.displayName);
             result.updated.push(w.username);
           } else result.unchanged++;
         }
         for (const f of fresh) {
-          await tx.insertUser({
+          const user = await tx.insertUser({
             username: f.username,
             displayName: f.displayName,
             passwordHash: f.passwordHash,
@@ -176,6 +194,7 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
             departmentCode: f.code,
             createdAt: now,
           });
+          await tx.bindLiaison(user.id, [f.id]);
           result.created.push({
             username: f.username,
             displayName: f.displayName,
@@ -193,6 +212,9 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
       });
       return result;
     },
+
+    /** The campaigns and codes of the department rows a liaison is the liaison of. */
+    liaisonDepartments: (userId: string) => repo.liaisonDepartments(userId),
 
     async listUsers(): Promise<SessionUser[]> {
       return repo.listUsers();

@@ -526,6 +526,7 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
           const roster = rosterRepository(trx);
           const departments = await roster.departments(source.id);
           await roster.insertDepartments(campaign.id, departments, now);
+          await accountsRepository(trx).copyLiaisonBindings(source.id, campaign.id);
           const evaluators = input.withRoster
             ? await roster.insertEvaluators(campaign.id, await roster.evaluatorRows(source.id), now)
             : 0;

@@ -20,6 +20,7 @@ export interface Database {
   negative_decisions: NegativeDecisionsTable;
   users: UsersTable;
   sessions: SessionsTable;
+  liaison_departments: LiaisonDepartmentsTable;
   login_attempts: LoginAttemptsTable;
   idempotency_keys: IdempotencyKeysTable;
   audit_log: AuditLogTable;
@@ -228,6 +229,12 @@ export interface UsersTable {
   disabled: number;
   /** the last successful sign-in (migration 0026) */
   last_login_at: string | null;
+}
+
+/** A liaison account's departments, one row per campaign's department (migration 0046). */
+export interface LiaisonDepartmentsTable {
+  user_id: string;
+  department_id: string;
 }
 
 export interface SessionsTable {

@@ -133,7 +133,7 @@ export function liaisonPages(services: Services) {
     if (!user.departmentCode) return errorPage(c, 'FORBIDDEN', '您的账号没有关联部门，请联系评议办。', '没有关联部门');
     const viewer = await viewerOf(c, services);
     const [{ results }, campaigns] = await Promise.all([
-      services.results.departmentResults(user.departmentCode),
+      services.results.departmentResults(user.departmentCode, await services.accounts.liaisonDepartments(user.id)),
       services.campaigns.list(),
     ]);
     const campaignOf = (slug: string) => campaigns.find((x) => x.slug === slug);

@@ -14,7 +14,12 @@ export function liaisonRoutes(services: Services) {
   r.get('/results', async (c) => {
     const user = currentUser(c)!;
     if (!user.departmentCode) throw new AppError('FORBIDDEN', '您的账号没有关联部门');
-    return c.json(await services.results.departmentResults(user.departmentCode));
+    return c.json(
+      await services.results.departmentResults(
+        user.departmentCode,
+        await services.accounts.liaisonDepartments(user.id),
+      ),
+    );
   });
   r.route('/', myNoticesRoutes(services));
   r.route('/', myNotificationRoutes(services));

@@ -478,13 +478,18 @@ export function resultsService(
     },
 
     /** A liaison's view: only their own department, only from published snapshots, newest campaign first. */
-    async departmentResults(code: string): Promise<MyResults> {
-      const rows = await repo.latestSnapshots();
+    /**
+     * A liaison's published results: of the department rows they are the liaison of only (their
+     * campaign and code), so a code another campaign gave to another department shows nothing of it.
+     */
+    async departmentResults(code: string, bound: readonly { campaignId: string; code: string }[]): Promise<MyResults> {
+      const codeIn = new Map(bound.map((b) => [b.campaignId, b.code]));
+      const rows = (await repo.latestSnapshots()).filter((row) => codeIn.has(row.campaignId));
       const views = snapshotViews();
       const results: MyResults['results'] = [];
       for (const row of rows.reverse()) {
         const view = await views(row);
-        const d = view.departments.find((x) => x.code === code);
+        const d = view.departments.find((x) => x.code === codeIn.get(row.campaignId));
         if (!d) continue;
         results.push({
           campaign: view.campaign,

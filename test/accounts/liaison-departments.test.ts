@@ -1,0 +1,120 @@
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import type { DepartmentsImported, MyResults } from '../../server/contracts.js';
+import { loginAs, sessionCookieOf } from '../helpers/auth.js';
+import { dialects } from '../helpers/db.js';
+import { createTestCampaign } from '../helpers/fixtures.js';
+import { csvOf, uploadForm } from '../helpers/sheets.js';
+import { resultsSetup } from '../results/helpers.js';
+
+const file = (rows: string[][]) => csvOf([['代码', '名称', '分组', '联络员'], ...rows]);
+const nextYear = (slug: string, year: number) => ({
+  slug,
+  state: 'draft' as const,
+  overrides: {
+    name: `${year}年度民主评议（测试）`,
+    opensAt: `${year}-11-01T00:00:00+08:00`,
+    closesAt: `${year}-12-31T23:59:59+08:00`,
+  },
+});
+
+describe.each(await dialects())('a liaison is bound to department rows, per campaign, on $name', ({ open }) => {
+  it('a liaison of D002 in campaign B never sees campaign A’s D002, whose own liaison still does', async () => {
+    const db = await open();
+    try {
+      const { app, services } = await resultsSetup(db);
+      const admin = await loginAs(app, services, 'admin');
+      await services.results.publish('test-2026', 'test');
+      // made by `user add --department D002` while campaign A was the newest to list D002
+      const old = await loginAs(app, services, 'liaison', { username: 'liaison-a', departmentCode: 'D002' });
+
+      await createTestCampaign(db, services, nextYear('test-2027', 2027));
+      const upload = async (slug: string, rows: string[][]) =>
+        (await (
+          await app.request(`/api/campaigns/${slug}/departments/import`, {
+            method: 'POST',
+            headers: admin.headers(),
+            body: uploadForm(file(rows), 'departments.csv'),
+          })
+        ).json()) as DepartmentsImported;
+      const imported = await upload('test-2027', [['D002', '市住房和城乡建设局', '执法监管类', '李四']]);
+      const password = imported.liaisons!.created[0].password;
+      const signIn = await app.request('/api/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'liaison-d002', password }),
+      });
+      const cookie = sessionCookieOf(signIn);
+      const mine = (await (await app.request('/api/my/results', { headers: { cookie } })).json()) as MyResults;
+      expect(mine.results).toEqual([]);
+      const page = await (await app.request('/my/results', { headers: { cookie } })).text();
+      expect(page).not.toContain('test-2026');
+      expect(page).not.toContain('最终得分');
+
+      const theirs = (await (await app.request('/api/my/results', { headers: old.headers() })).json()) as MyResults;
+      expect(theirs.results.map((r) => [r.campaign.slug, r.department.code])).toEqual([['test-2026', 'D002']]);
+
+      // a third campaign giving D002 to yet another department does not hand it this account
+      await createTestCampaign(db, services, nextYear('test-2028', 2028));
+      const third = await upload('test-2028', [['D002', '市教育局', '社会服务类', '李四']]);
+      expect(third.liaisons?.skipped).toEqual([
+        {
+          username: 'liaison-d002',
+          departmentCode: 'D002',
+          reason: '这个账号是另一次评议中“市住房和城乡建设局”的联络员（部门代码相同、名称不同）',
+        },
+      ]);
+      expect(await services.accounts.liaisonDepartments(signInUserId(await services.accounts.listUsers()))).toEqual([
+        { campaignId: expect.any(String), code: 'D002', name: '市住房和城乡建设局' },
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('the migration binds existing liaisons to the departments whose 联络员 column names them', async () => {
+    const db = await open();
+    try {
+      const { services, campaign } = await resultsSetup(db, { records: false });
+      const later = await createTestCampaign(db, services, nextYear('test-2027', 2027));
+      await db.kysely
+        .updateTable('departments')
+        .set({ liaison_name: '王五' })
+        .where('code', '=', 'D003')
+        .where('campaign_id', '=', campaign.id)
+        .execute();
+      await db.kysely
+        .updateTable('departments')
+        .set({ liaison_name: '另一位' })
+        .where('code', '=', 'D003')
+        .where('campaign_id', '=', later.id)
+        .execute();
+      const { user: named } = await services.accounts.addUser({
+        username: 'liaison-d003',
+        displayName: '王五',
+        role: 'liaison',
+        departmentCode: 'D003',
+      });
+      const { user: unnamed } = await services.accounts.addUser({
+        username: 'liaison-d004',
+        role: 'liaison',
+        departmentCode: 'D004',
+      });
+      await db.kysely.deleteFrom('liaison_departments').execute();
+      const { up } = await import('../../server/db/migrations/0046_liaison_departments.js');
+      await sql`drop table liaison_departments`.execute(db.kysely);
+      await up(db.kysely as never);
+      expect(await services.accounts.liaisonDepartments(named.id)).toEqual([
+        { campaignId: campaign.id, code: 'D003', name: expect.any(String) },
+      ]);
+      expect(await services.accounts.liaisonDepartments(unnamed.id)).toEqual([
+        { campaignId: later.id, code: 'D004', name: expect.any(String) },
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+const signInUserId = (users: { id: string; username: string }[]) =>
+  users.find((u) => u.username === 'liaison-d002')!.id;
