@@ -35,6 +35,9 @@ describe.skipIf(!browserAvailable())('the office previews the questionnaire in a
     await page.getByText('答案不会保存，也不会提交').waitFor();
     await page.getByText('您属于哪一类评议代表？').waitFor();
     await page.getByText('预览：答案不会保存').waitFor();
+    // the questionnaire's description promises autosaving to evaluators; the preview saves nothing and says so
+    await page.getByText('这是问卷的预览：这里填的答案不会保存，也不会提交。').waitFor();
+    expect(await page.locator('#evaluator').innerText()).not.toContain('自动保存');
     await page.getByRole('textbox', { name: /所在单位/ }).fill('预览单位');
     await next(page);
     await page.getByRole('searchbox', { name: '查找部门' }).fill('测试部门1');

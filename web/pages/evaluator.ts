@@ -40,6 +40,7 @@ const TEXT = {
     fixErrors: '答案有需要修改的地方：',
     notOpen: '无法继续填写',
     previewing: '预览：答案不会保存',
+    previewDescription: '这是问卷的预览：这里填的答案不会保存，也不会提交。',
     previewDoneTitle: '预览结束',
     previewDone: '评议代表点“提交问卷”后看到回执。这是预览：答案没有保存，也没有提交。',
     previewAgain: '重新预览',
@@ -74,6 +75,7 @@ const TEXT = {
     fixErrors: 'Some answers need correcting:',
     notOpen: 'This questionnaire cannot be answered',
     previewing: 'Preview: nothing is saved',
+    previewDescription: 'This is a preview of the questionnaire: what is answered here is neither saved nor submitted.',
     previewDoneTitle: 'End of the preview',
     previewDone: 'Evaluators get their receipt here. This is a preview: nothing was saved or submitted.',
     previewAgain: 'Preview again',
@@ -563,9 +565,13 @@ function show(survey: SurveyModel) {
   }
 }
 
-/** The office's preview: answered and checked like the real thing, then nothing is sent. */
+/**
+ * The office's preview: answered and checked like the real thing, then nothing is sent. The
+ * questionnaire's own description (您的答案会自动保存…) would be untrue here: the preview says what it is.
+ */
 function runPreview(survey: SurveyModel) {
   setStatus(t.previewing);
+  survey.description = t.previewDescription;
   survey.onCompleting.add((_, options) => {
     options.allow = false;
     survey.dispose();
