@@ -323,6 +323,14 @@ const ROSTER_FILES = {
   departments: {
     columns: DEPARTMENT_COLUMNS,
     schema: departmentRowSchema,
+    example: (config: CampaignConfig): Record<string, string> => ({
+      code: 'D001',
+      name: '市发展和改革委员会',
+      group: config.groups[0].label,
+      short_name: '发改委、发改',
+      liaison_name: '张三',
+      liaison_email: 'zhangsan@example.gov.cn',
+    }),
     identity: {
       field: 'code',
       key: (record) => record.code?.toUpperCase(),
@@ -332,6 +340,13 @@ const ROSTER_FILES = {
   evaluators: {
     columns: EVALUATOR_COLUMNS,
     schema: evaluatorRowSchema,
+    example: (config: CampaignConfig): Record<string, string> => ({
+      name: '王建国',
+      organisation: '市轨道交通二号线项目部',
+      category: config.categories[0].label,
+      phone: '13800138000',
+      email: 'wangjianguo@example.com',
+    }),
     identity: {
       field: 'name',
       key: (_, data) => (data ? evaluatorRowKey(data) : undefined),
@@ -341,6 +356,25 @@ const ROSTER_FILES = {
 } as const;
 
 export type RosterTable = keyof typeof ROSTER_FILES;
+
+/** The example row of an import's template, by field (the template offers it; an import refuses it left unchanged). */
+export const exampleRow = (table: RosterTable, config: CampaignConfig) => ROSTER_FILES[table].example(config);
+
+/** The lines that are still the template's example row, every cell of it unchanged. */
+function exampleRowErrors(table: RosterTable, mapped: MappedSheet, config: CampaignConfig): ErrorDetail[] {
+  const example = Object.entries(exampleRow(table, config));
+  const header = mapped.headers.get(example[0][0]);
+  return mapped.rows
+    .filter((row) => {
+      const record = rowRecord(row, mapped.columns);
+      return example.every(([field, value]) => record[field] === value);
+    })
+    .map((row) => ({
+      line: row.line,
+      ...(header ? { field: header } : {}),
+      message: '这一行是导入模板的示例，请改成实际内容或删除这一行',
+    }));
+}
 export type RosterRow<T extends RosterTable> = z.output<ReturnType<(typeof ROSTER_FILES)[T]['schema']>>;
 
 export interface CheckedRoster<T extends RosterTable> {
@@ -366,5 +400,6 @@ export async function checkRosterFile<T extends RosterTable>(
     schema(config) as unknown as z.ZodType<RosterRow<T>>,
     identity as RowIdentity<RosterRow<T>>,
   );
-  return { ...checked, rows, errors };
+  const examples = exampleRowErrors(table, mapped, config);
+  return { ...checked, rows, errors: [...examples, ...errors].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) };
 }

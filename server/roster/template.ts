@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { CampaignConfig } from '../../surveys/campaign-config.js';
-import { type ColumnSpec, DEPARTMENT_COLUMNS, EVALUATOR_COLUMNS, type RosterTable } from './rows.js';
+import { type ColumnSpec, DEPARTMENT_COLUMNS, EVALUATOR_COLUMNS, exampleRow, type RosterTable } from './rows.js';
 
 /** Rows of a template that offer the drop-down lists (an import takes up to 200,000; a city's roster is ~20,000). */
 export const TEMPLATE_ROWS = 50_000;
@@ -10,8 +10,6 @@ const HELP_SHEET = '填写说明';
 interface Template {
   sheet: string;
   columns: ColumnSpec[];
-  /** the one example row, by field */
-  example(config: CampaignConfig): Record<string, string>;
   /** the fields filled from a list of the campaign's config, with its labels */
   lists(config: CampaignConfig): Record<string, string[]>;
   /** fields kept as text (codes and phone numbers: no dropped leading zeros, no 1.38E+10) */
@@ -23,14 +21,6 @@ const TEMPLATES: Record<RosterTable, Template> = {
   departments: {
     sheet: '部门',
     columns: DEPARTMENT_COLUMNS,
-    example: (config) => ({
-      code: 'D001',
-      name: '市发展和改革委员会',
-      group: config.groups[0].label,
-      short_name: '发改委、发改',
-      liaison_name: '张三',
-      liaison_email: 'zhangsan@example.gov.cn',
-    }),
     lists: (config) => ({ group: config.groups.map((g) => g.label) }),
     text: ['code'],
     help: [
@@ -42,13 +32,6 @@ const TEMPLATES: Record<RosterTable, Template> = {
   evaluators: {
     sheet: '评议代表',
     columns: EVALUATOR_COLUMNS,
-    example: (config) => ({
-      name: '王建国',
-      organisation: '市轨道交通二号线项目部',
-      category: config.categories[0].label,
-      phone: '13800138000',
-      email: 'wangjianguo@example.com',
-    }),
     lists: (config) => ({ category: config.categories.map((c) => c.label) }),
     text: ['phone'],
     help: ['单位/项目：列必须有，内容可以不填。', '完全相同的行再次导入不会重复添加。'],
@@ -69,14 +52,15 @@ const validations = (sheet: ExcelJS.Worksheet) =>
 /**
  * The .xlsx template of a roster import: one sheet with the headers in the office's words and one
  * example row, the campaign's groups or categories as a drop-down list on their column, and a
- * sheet that says how to fill it in and holds the lists. Filled in, it imports as it is.
+ * sheet that says how to fill it in and holds the lists. Filled in, it imports as it is; the
+ * example row left unchanged is refused (it would add a made-up department or evaluator).
  */
 export async function rosterTemplate(table: RosterTable, config: CampaignConfig): Promise<Uint8Array> {
   const template = TEMPLATES[table];
   const workbook = new ExcelJS.Workbook();
   const sheet = workbook.addWorksheet(template.sheet, { views: [{ state: 'frozen', ySplit: 1 }] });
   const help = workbook.addWorksheet(HELP_SHEET);
-  const example = template.example(config);
+  const example = exampleRow(table, config);
   const lists = Object.entries(template.lists(config));
 
   sheet.addRow(template.columns.map((c) => c.label)).font = { bold: true };
@@ -90,7 +74,7 @@ export async function rosterTemplate(table: RosterTable, config: CampaignConfig)
   const required = template.columns.filter((c) => c.required).map((c) => c.label);
   const optional = template.columns.filter((c) => !c.required).map((c) => c.label);
   const lines = [
-    `第 1 行是表头，请不要修改；第 2 行是示例，请改成实际内容或删除。`,
+    `第 1 行是表头，请不要修改；第 2 行是示例，请改成实际内容或删除（原样留下的示例行会被退回，不会导入）。`,
     `必填的列：${required.join('、')}；选填：${optional.join('、')}。`,
     ...lists.map(([field]) => {
       const label = template.columns.find((c) => c.field === field)!.label;

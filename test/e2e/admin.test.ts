@@ -204,5 +204,5 @@ describe.skipIf(!browserAvailable())('the appraisal office in a real browser', (
     await page.getByRole('button', { name: '退出登录' }).click();
     await page.waitForURL(/\/login$/);
     expect(pageErrors).toEqual([]);
-  });
+  }, 120_000);
 });

@@ -135,7 +135,7 @@ describe('minping import', () => {
     expect(await db.kysely.selectFrom('departments').selectAll().execute()).toEqual([]);
   });
 
-  it('writes the import templates of a campaign, which import back as they are', async () => {
+  it('writes the import templates of a campaign, whose example row left unchanged is refused by name and line', async () => {
     for (const [table, sheet] of [
       ['departments', '部门'],
       ['evaluators', '评议代表'],
@@ -145,8 +145,9 @@ describe('minping import', () => {
       expect(res.code).toBe(0);
       expect(res.out).toContain(`已写出${sheet}导入模板`);
       const imported = await cli('import', table, '--campaign', 'demo-2026', out);
-      expect(imported.err).toBe('');
-      expect(imported.out).toContain('共 1 行，新增 1');
+      expect(imported.code).not.toBe(0);
+      expect(imported.err).toContain('第2行');
+      expect(imported.err).toContain('这一行是导入模板的示例，请改成实际内容或删除这一行');
     }
     expect((await cli('template', 'responses', '--campaign', 'demo-2026', '--out', join(dir, 'r.xlsx'))).code).toBe(2);
     expect((await cli('template', 'departments', '--campaign', 'demo-2026', '--out', join(dir, 'd.csv'))).code).toBe(2);

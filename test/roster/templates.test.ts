@@ -95,15 +95,24 @@ describe('import templates', () => {
     );
   });
 
-  it('imports a template filled in and uploaded back, the example row included', async () => {
+  it('refuses a filled-in template whose example row was left unchanged, naming its line, and imports it once the row is replaced', async () => {
     const departments = await workbookOf(await template('departments'));
     departments.worksheets[0].addRow(['D002', '市行政审批服务局', '窗口服务类', '审批局', '', '']);
     departments.worksheets[0].addRow(['D003', '市财政局', '综合经济管理类']);
-    const res = await upload(
+    const refused = await upload(
       'departments',
       new Uint8Array(await departments.xlsx.writeBuffer()),
       '部门导入模板-test-2026.xlsx',
     );
+    expect(refused.status).toBe(422);
+    const { error } = (await refused.json()) as ErrorBody;
+    expect(error.details).toEqual([
+      { line: 2, field: '部门代码', message: '这一行是导入模板的示例，请改成实际内容或删除这一行' },
+    ]);
+    expect(await services.campaigns.departments(campaign.id)).toEqual([]);
+
+    departments.worksheets[0].getRow(2).getCell(2).value = '市发展和改革局';
+    const res = await upload('departments', new Uint8Array(await departments.xlsx.writeBuffer()), '部门.xlsx');
     expect(res.status).toBe(200);
     expect(((await res.json()) as { summary: unknown }).summary).toMatchObject({
       rows: 3,
@@ -118,23 +127,27 @@ describe('import templates', () => {
 
     const evaluators = await workbookOf(await template('evaluators'));
     evaluators.worksheets[0].addRow(['刘芳', '市人大', '两代表一委员', '13900139000', '']);
+    const withExample = await upload('evaluators', new Uint8Array(await evaluators.xlsx.writeBuffer()), '代表.xlsx');
+    expect(withExample.status).toBe(422);
+    evaluators.worksheets[0].spliceRows(2, 1);
     const imported = await upload('evaluators', new Uint8Array(await evaluators.xlsx.writeBuffer()), '代表.xlsx');
     expect(imported.status).toBe(200);
-    expect(((await imported.json()) as { summary: unknown }).summary).toMatchObject({ rows: 2, inserted: 2 });
+    expect(((await imported.json()) as { summary: unknown }).summary).toMatchObject({ rows: 1, inserted: 1 });
   });
 
   it('names the template header of each bad cell when a filled-in template has errors', async () => {
     const workbook = await workbookOf(await template('departments'));
+    workbook.worksheets[0].spliceRows(2, 1);
     workbook.worksheets[0].addRow(['D002', '', '公安类', '', '', 'not-an-email']);
     const res = await upload('departments', new Uint8Array(await workbook.xlsx.writeBuffer()), '部门.xlsx');
     expect(res.status).toBe(422);
     const { error } = (await res.json()) as ErrorBody;
     expect(error.details!.map((d) => [d.line, d.field])).toEqual([
-      [3, '部门名称'],
-      [3, '部门分组'],
-      [3, '联络员邮箱'],
+      [2, '部门名称'],
+      [2, '部门分组'],
+      [2, '联络员邮箱'],
     ]);
-    expect(error.message).toContain('第3行「部门名称」：不能为空；「部门分组」：不是本活动的部门分组');
+    expect(error.message).toContain('第2行「部门名称」：不能为空；「部门分组」：不是本活动的部门分组');
   });
 
   it('is for the office only and answers 404 for an unknown campaign', async () => {
