@@ -21,7 +21,8 @@ import { privacyService } from './privacy/service.js';
 /** Every domain service, built once per app from the injected deps. Routes and the CLI use these. */
 export function createServices(deps: AppDeps) {
   const audit = auditService(deps);
-  const campaigns = campaignsService(deps, audit);
+  const invitations = invitationsService(deps, audit);
+  const campaigns = campaignsService(deps, audit, invitations.eraseAtClose);
   // notices draft from published results, and publishing drafts notices: each reaches the other lazily
   const calendar = calendarService(deps, audit);
   const notices = noticesService(
@@ -32,7 +33,6 @@ export function createServices(deps: AppDeps) {
   );
   const negatives = negativesService(deps, campaigns, audit, notices, calendar);
   const responses = responsesService(deps, campaigns, negatives, audit);
-  const invitations = invitationsService(deps, audit);
   const results = resultsService(deps, campaigns, responses, negatives, audit, notices, invitations);
   const throttle = throttleService(deps);
   return {

@@ -143,7 +143,13 @@ export interface CloneResult {
 /** Questionnaire versions kept in memory: a few per campaign of a province's year. */
 const MAX_VERSIONS = 1000;
 
-export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
+/**
+ * What else a close does in its own transaction: the invitations service erases the links a named
+ * campaign held for downloading again (publication does the same in its own).
+ */
+export type OnClose = (trx: Kysely<Database>, campaignId: string, actor: string) => Promise<unknown>;
+
+export function campaignsService({ db, clock }: AppDeps, audit: AuditService, onClose: OnClose) {
   const repo = campaignsRepository(db.kysely);
   /** Per campaign: the record validator, compiled once per department list, and the department ids by code. */
   const indexes = new Map<string, { key: string; index: DepartmentIndex }>();
@@ -212,10 +218,18 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
 
   const status = (campaign: Campaign) => campaignStatus(campaign, clock.now());
 
-  /** Write `patch` and its audit row in one transaction; the campaign as it is now. */
-  async function change(campaign: Campaign, patch: CampaignPatch, action: string, actor: string, detail = {}) {
+  /** Write `patch`, its audit row and what `also` writes in one transaction; the campaign as it is now. */
+  async function change(
+    campaign: Campaign,
+    patch: CampaignPatch,
+    action: string,
+    actor: string,
+    detail = {},
+    also?: (trx: Kysely<Database>) => Promise<unknown>,
+  ) {
     return db.kysely.transaction().execute(async (trx) => {
       const updated = await campaignsRepository(trx).update(campaign.id, patch);
+      await also?.(trx);
       await audit.record(trx, {
         actor,
         action,
@@ -327,10 +341,12 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
 
     /**
      * → 已截止: an open (or paused, or not yet started) campaign closes now, its deadline moved to
-     * now; a draft whose dates are past (an earlier year entered from paper) closes as it is.
+     * now; a draft whose dates are past (an earlier year entered from paper) closes as it is. Either
+     * way the held links go in the same transaction (`onClose`).
      */
     async close(slug: string, actor: string): Promise<Campaign> {
       const campaign = await getBySlug(slug);
+      const erase = (trx: Kysely<Database>) => onClose(trx, campaign.id, actor);
       const now = clock.now();
       const current = status(campaign);
       if (current === 'draft') {
@@ -340,7 +356,7 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
           ]);
         if ((await repo.readiness(campaign.id)).departments === 0)
           throw refusal('不能截止', ['还没有部门，请先导入部门和答卷']);
-        return change(campaign, { state: 'closed' }, 'campaign_close', actor, { pastDated: true });
+        return change(campaign, { state: 'closed' }, 'campaign_close', actor, { pastDated: true }, erase);
       }
       if (!isRunning(current)) throw refusal('不能截止', [`评议活动${STATUS_LABELS[current]}`]);
       const closesAt = now.toISOString();
@@ -350,6 +366,7 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService) {
         'campaign_close',
         actor,
         { previousClosesAt: campaign.closesAt, closesAt },
+        erase,
       );
     },
 

@@ -59,34 +59,40 @@ export function InvitationsSection({
   return (
     <section class="card">
       <h2>生成邀请链接</h2>
-      <p>
-        为还没有邀请的评议代表各生成一个专属链接（当前 {toInvite}{' '}
-        人待生成）。“全部格式”一次给出同一批链接的邀请函、Excel 和 CSV 清单。
-      </p>
-      <HeldLinksNote held={held} />
-      {loopback && (
+      {isBeforeClose(status) ? (
         <>
-          <p class="error" role="alert" id="loopback-warning">
-            {loopback}
+          <p>
+            为还没有邀请的评议代表各生成一个专属链接（当前 {toInvite}{' '}
+            人待生成）。“全部格式”一次给出同一批链接的邀请函、Excel 和 CSV 清单。
           </p>
-          {/* one confirmation for every file with letters on this page: generation, download, reissue */}
-          <label>
-            <input type="checkbox" id="allow-loopback" name="allowLoopback" value="1" />{' '}
-            仍然生成（链接指向本机，仅供试用）
-          </label>
+          <HeldLinksNote held={held} />
+          {loopback && (
+            <>
+              <p class="error" role="alert" id="loopback-warning">
+                {loopback}
+              </p>
+              {/* one confirmation for every file with letters on this page: generation, download, reissue */}
+              <label>
+                <input type="checkbox" id="allow-loopback" name="allowLoopback" value="1" />{' '}
+                仍然生成（链接指向本机，仅供试用）
+              </label>
+            </>
+          )}
+          <form id="invitations" class="inline links" data-endpoint={`${base}/invitations`}>
+            <FormatSelect />
+            <label>
+              <input type="checkbox" name="sendEmail" value="1" /> 同时发邮件（有邮箱的代表，邮件含链接）
+            </label>
+            <label>
+              <input type="checkbox" name="sendSms" value="1" /> 同时发短信（有电话的代表）
+            </label>
+            <button type="submit">生成并下载</button>
+            <div class="result" aria-live="polite"></div>
+          </form>
         </>
+      ) : (
+        <p id="invitations-closed">评议已截止，不能再生成或补发邀请链接：截止后评议代表已无法填写问卷。</p>
       )}
-      <form id="invitations" class="inline links" data-endpoint={`${base}/invitations`}>
-        <FormatSelect />
-        <label>
-          <input type="checkbox" name="sendEmail" value="1" /> 同时发邮件（有邮箱的代表，邮件含链接）
-        </label>
-        <label>
-          <input type="checkbox" name="sendSms" value="1" /> 同时发短信（有电话的代表）
-        </label>
-        <button type="submit">生成并下载</button>
-        <div class="result" aria-live="polite"></div>
-      </form>
       {held === 'held' && isBeforeClose(status) && (
         <form id="invitations-download" class="inline links" data-endpoint={`${base}/invitations/download`}>
           <FormatSelect />

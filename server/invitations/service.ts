@@ -6,7 +6,7 @@ import { campaignState, categoryLabel, type Campaign } from '../campaigns/servic
 import type { AuditService } from '../accounts/audit.js';
 import type { Chase, Progress, ReminderSummary } from '../contracts.js';
 import { AppError } from '../errors.js';
-import { campaignStatus, isBeforeClose } from '../campaigns/lifecycle.js';
+import { campaignStatus, isBeforeClose, STATUS_LABELS } from '../campaigns/lifecycle.js';
 import { newToken, sha256 } from '../shared/ids.js';
 import type { Evaluator } from '../roster/repository.js';
 import { openPendingSpend } from '../shared/sealing.js';
@@ -47,6 +47,15 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
   /** A named campaign's token sealed to be held until the close; null when it is not held. */
   const held = (campaign: Campaign, token: string) => (heldLinks(campaign) === 'held' ? vault.seal(token) : null);
   const statusOf = (campaign: Campaign) => campaignStatus(campaign, clock.now());
+  /** Links are made only before the close: after it nobody can answer them, and the held ones are erased. */
+  const assertBeforeClose = (campaign: Campaign) => {
+    const status = statusOf(campaign);
+    if (!isBeforeClose(status))
+      throw new AppError(
+        'CONFLICT',
+        `评议活动${STATUS_LABELS[status]}，不能再生成或补发邀请链接：截止后评议代表已无法填写问卷`,
+      );
+  };
 
   /** Erase a campaign's held links in `trx`, audited when there were any; how many. */
   async function eraseHeld(trx: Kysely<Database>, campaignId: string, actor: string, reason: 'closed' | 'published') {
@@ -95,10 +104,11 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
     },
 
     /**
-     * One invitation for every evaluator of the campaign without one. Only the sha256 of each
+     * One invitation for every evaluator of the campaign without one, before the close. Only the sha256 of each
      * token is stored: the returned list is the one and only time the plain tokens exist.
      */
     async generate(campaign: Campaign, options: { actor: string; send?: Channel[] }): Promise<IssuedInvitation[]> {
+      assertBeforeClose(campaign);
       const send = options.send ?? [];
       assertChannels(config, send);
       const now = clock.now().toISOString();
@@ -143,9 +153,10 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
 
     /**
      * A new link for one evaluator (a lost letter): the old token stops working. Refused once the
-     * invitation has been used. An evaluator without an invitation gets their first one.
+     * invitation has been used, and once the campaign has closed. An evaluator without an invitation gets their first one.
      */
     async regenerate(campaign: Campaign, evaluatorId: string, options: { actor: string }): Promise<IssuedInvitation> {
+      assertBeforeClose(campaign);
       const evaluator = await repo.evaluator(campaign.id, evaluatorId);
       if (!evaluator) throw new AppError('NOT_FOUND', '本活动没有这位评议代表');
       // anonymous: the link may have bought a credential whose ballot never arrived, which nobody can tell
@@ -266,6 +277,10 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
         erased += await db.kysely.transaction().execute((trx) => eraseHeld(trx, campaignId, 'scheduler', 'closed'));
       return erased;
     },
+
+    /** Erase a campaign's held links in the transaction of its close (an early close, a past-dated draft's). */
+    eraseAtClose: (trx: Kysely<Database>, campaignId: string, actor: string) =>
+      eraseHeld(trx, campaignId, actor, 'closed'),
 
     /** Erase a campaign's held links in the publication's transaction. */
     eraseAtPublication: (trx: Kysely<Database>, campaignId: string, actor: string) =>

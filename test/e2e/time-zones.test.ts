@@ -93,8 +93,11 @@ describe.skipIf(!browserAvailable())('times on every page and export', () => {
   const campaigns = new Map<string, Campaign>();
   const snapshots = new Map<string, string>();
   const tokens = new Map<string, string>();
-  /** an evaluator whose link is neither spent nor the one the pages open: the exports reissue it */
-  const spareEvaluator = new Map<string, string>();
+  /**
+   * The reissued link of an evaluator whose link is neither spent nor the one the pages open, as a
+   * list and as a letter: made when the links are (a link is reissued only before the close)
+   */
+  const reissued = new Map<string, [string, Response][]>();
   /** the notice issued for each campaign: its sheet, its department and its first item */
   const notices = new Map<string, { sheet: string; department: string; item: string }>();
   /** instants of each campaign: the plan's and those the run made (a notice's deadline) */
@@ -134,6 +137,22 @@ describe.skipIf(!browserAvailable())('times on every page and export', () => {
         const links = [...(await res.text()).matchAll(/\/s\/([A-Za-z0-9_-]+)/g)].map((m) => m[1]);
         tokens.set(plan.slug, links[1]);
 
+        const spare = await db.kysely
+          .selectFrom('invitations')
+          .select('evaluator_id')
+          .where('campaign_id', '=', campaigns.get(plan.slug)!.id)
+          .where('token_hash', 'not in', [sha256(links[0]), sha256(links[1])])
+          .executeTakeFirstOrThrow();
+        const reissue = (query: string) =>
+          app.request(`/api/campaigns/${plan.slug}/evaluators/${spare.evaluator_id}/invitation?${query}`, {
+            method: 'POST',
+            headers: admin.headers(),
+          });
+        reissued.set(plan.slug, [
+          ['links xlsx', await reissue('format=xlsx')],
+          ['letters', await reissue('format=letters&allowLoopback=1')],
+        ]);
+
         clock.set(plan.draftSaved);
         const draft = await app.request(`/api/s/${links[1]}/draft`, {
           method: 'PUT',
@@ -149,14 +168,6 @@ describe.skipIf(!browserAvailable())('times on every page and export', () => {
         });
         expect(submit.status).toBe(201);
         await services.responses.storeMany(campaigns.get(plan.slug)!, knownRecords().records, { source: 'import' });
-        const spare = await db.kysely
-          .selectFrom('invitations')
-          .select('evaluator_id')
-          .where('campaign_id', '=', campaigns.get(plan.slug)!.id)
-          // the submitted link too: an anonymous campaign's spent invitation says so only after its batch
-          .where('token_hash', 'not in', [sha256(links[0]), sha256(links[1])])
-          .executeTakeFirstOrThrow();
-        spareEvaluator.set(plan.slug, spare.evaluator_id);
       }
       for (const plan of PLANS) {
         clock.set(plan.published);
@@ -327,20 +338,12 @@ describe.skipIf(!browserAvailable())('times on every page and export', () => {
       const { admin } = await view(plan);
       const get = (path: string, method = 'GET') => app.request(path, { method, headers: admin.headers() });
       const id = snapshots.get(plan.slug)!;
-      const spare = spareEvaluator.get(plan.slug)!;
       const files: [string, Response][] = [
         ['live csv', await get(`/api/campaigns/${plan.slug}/results/export.csv`)],
         ['live xlsx', await get(`/api/campaigns/${plan.slug}/results/export.xlsx`)],
         ['snapshot csv', await get(`/api/snapshots/${id}/export.csv`)],
         ['snapshot xlsx', await get(`/api/snapshots/${id}/export.xlsx`)],
-        ['links xlsx', await get(`/api/campaigns/${plan.slug}/evaluators/${spare}/invitation?format=xlsx`, 'POST')],
-        [
-          'letters',
-          await get(
-            `/api/campaigns/${plan.slug}/evaluators/${spare}/invitation?format=letters&allowLoopback=1`,
-            'POST',
-          ),
-        ],
+        ...reissued.get(plan.slug)!,
         ['suggestions csv', await get(`/api/campaigns/${plan.slug}/suggestions/export.csv`)],
         ['suggestions xlsx', await get(`/api/campaigns/${plan.slug}/suggestions/export.xlsx`)],
       ];

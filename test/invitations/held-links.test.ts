@@ -150,11 +150,87 @@ describe.each(await dialects())('held links of a named campaign on $name', ({ op
     ]);
   });
 
-  it('erases the held links at publication, in its transaction, audited', async () => {
+  it('erases the held links at an early close, in its transaction, audited', async () => {
     await setup('named');
     const [first] = await generate();
     expect((await submit(tokenOf(first))).status).toBe(201);
     await s.services.campaigns.close(s.campaign.slug, 'office');
+    expect(
+      (await db.kysely.selectFrom('invitations').select('token_sealed').execute()).map((r) => r.token_sealed),
+    ).toEqual([null, null, null]);
+    expect((await audit('invitation_links_erase')).map((a) => [a.actor, a.detail])).toEqual([
+      ['office', { count: 2, reason: 'closed' }],
+    ]);
+    expect((await downloadAgain()).status).toBe(409);
+  });
+
+  it('keeps the held links when the close is refused (its transaction rolled back)', async () => {
+    await setup('named');
+    await generate();
+    await s.services.campaigns.close(s.campaign.slug, 'office');
+    await expect(s.services.campaigns.close(s.campaign.slug, 'office')).rejects.toThrow('不能截止');
+    expect(await audit('invitation_links_erase')).toHaveLength(1);
+  });
+
+  it('refuses to generate or reissue a link once the campaign has closed or been published, in Chinese', async () => {
+    await setup('named');
+    const [first, second] = await generate();
+    expect((await submit(tokenOf(first))).status).toBe(201);
+    const [spare] = await db.kysely
+      .selectFrom('invitations')
+      .select('evaluator_id')
+      .where('token_hash', '=', sha256(tokenOf(second)))
+      .execute();
+    await s.services.roster.importEvaluators(
+      s.campaign,
+      {
+        bytes: new TextEncoder().encode(
+          csvOf([
+            ['姓名', '单位/项目', '类别'],
+            ['赵新', '市政协委员', 'deputies'],
+          ]),
+        ),
+        filename: 'r.csv',
+      },
+      { actor: 'test' },
+    );
+    const attempts = () => [
+      s.app.request(`/api/campaigns/${s.campaign.slug}/invitations?format=csv`, {
+        method: 'POST',
+        headers: admin.headers(),
+      }),
+      s.app.request(`/api/campaigns/${s.campaign.slug}/evaluators/${spare.evaluator_id}/invitation`, {
+        method: 'POST',
+        headers: admin.headers(),
+      }),
+    ];
+    await s.services.campaigns.close(s.campaign.slug, 'office');
+    for (const res of await Promise.all(attempts())) {
+      expect(res.status).toBe(409);
+      expect(((await res.json()) as ErrorBody).error.message).toBe(
+        '评议活动已截止，不能再生成或补发邀请链接：截止后评议代表已无法填写问卷',
+      );
+    }
+    await s.services.results.publish(s.campaign.slug, 'office');
+    for (const res of await Promise.all(attempts())) {
+      expect(res.status).toBe(409);
+      expect(((await res.json()) as ErrorBody).error.message).toContain('评议活动已发布，不能再生成或补发邀请链接');
+    }
+    expect(await db.kysely.selectFrom('invitations').select('id').execute()).toHaveLength(3);
+    expect(await audit('invitation_regenerate')).toEqual([]);
+    const page = await (
+      await s.app.request(`/admin/campaigns/${s.campaign.slug}`, { headers: admin.headers() })
+    ).text();
+    expect(page).toContain('评议已截止，不能再生成或补发邀请链接');
+    expect(page).not.toContain('id="invitations"');
+  });
+
+  it('erases the held links at publication, in its transaction, audited', async () => {
+    await setup('named');
+    const [first] = await generate();
+    expect((await submit(tokenOf(first))).status).toBe(201);
+    // closed by its deadline, published before the scheduler's erasure ran
+    await afterClose();
     await s.services.results.publish(s.campaign.slug, 'office');
     expect(
       (await db.kysely.selectFrom('invitations').select('token_sealed').execute()).map((r) => r.token_sealed),

@@ -12,6 +12,7 @@ import { sqliteDb } from '../helpers/db.js';
 import { knownRecords, resultsSetup, storeRecords } from '../results/helpers.js';
 import { createTestCampaign, insertDepartments } from '../helpers/fixtures.js';
 import { createInvitation } from '../evaluator/helpers.js';
+import type { Campaign } from '../../server/campaigns/service.js';
 import { spreadsheetSafe } from '../../web/lib/csv-guard.js';
 
 const XSS = `<img src=x onerror=alert(1)>"'<script>alert(2)</script>`;
@@ -30,6 +31,8 @@ let admin: LoggedIn;
 let analyst: LoggedIn;
 let liaison: LoggedIn;
 let snapshotId: string;
+/** a campaign still running (links are made only before the close), of the same hostile name */
+let running: Campaign;
 
 beforeAll(async () => {
   db = await sqliteDb();
@@ -46,6 +49,11 @@ beforeAll(async () => {
     Array.from({ length: 7 }, (_, i) => names[i % names.length]),
   );
   await storeRecords(ctx.services, hostile, knownRecords().records);
+  running = await createTestCampaign(db, ctx.services, {
+    slug: 'running-2027',
+    departments: 1,
+    overrides: { name: `评议${XSS}`, closesAt: '2027-12-31T15:59:59Z' },
+  });
   await ctx.services.accounts.addUser({
     username: 'boss',
     displayName: XSS,
@@ -143,12 +151,11 @@ describe('headers', () => {
       expect(res.headers.get('cache-control'), path).toContain('no-store');
       expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
     }
-    const hostile = await ctx.services.campaigns.getBySlug('hostile-2026');
     await db.kysely
       .insertInto('evaluators')
       .values({
         id: newId(),
-        campaign_id: hostile.id,
+        campaign_id: running.id,
         row_key: newId(),
         name: XSS,
         organisation: XSS,
@@ -159,13 +166,13 @@ describe('headers', () => {
       })
       .returning('id')
       .execute();
-    const letters = await ctx.app.request('/api/campaigns/hostile-2026/invitations?format=letters&allowLoopback=1', {
+    const letters = await ctx.app.request('/api/campaigns/running-2027/invitations?format=letters&allowLoopback=1', {
       method: 'POST',
       headers: admin.headers(),
     });
     expect(letters.status).toBe(200);
     expect(letters.headers.get('content-disposition')).toMatch(
-      /^attachment; filename="hostile-2026-invitations-[0-9-]+-letters\.html"/,
+      /^attachment; filename="running-2027-invitations-[0-9-]+-letters\.html"/,
     );
     expect(letters.headers.get('cache-control')).toBe('no-store');
     const html = await letters.text();
@@ -217,12 +224,11 @@ describe('spreadsheets never run a cell as a formula', () => {
   });
 
   it('in the invitation CSV: a name like -2+3+cmd|… is neutralised, a +86 phone number kept', async () => {
-    const campaign = await ctx.services.campaigns.getBySlug('test-2026');
     await db.kysely
       .insertInto('evaluators')
       .values({
         id: newId(),
-        campaign_id: campaign.id,
+        campaign_id: running.id,
         row_key: newId(),
         name: FORMULAS[1],
         organisation: '@SUM(1)',
@@ -233,7 +239,7 @@ describe('spreadsheets never run a cell as a formula', () => {
       })
       .returning('id')
       .execute();
-    const res = await ctx.app.request('/api/campaigns/test-2026/invitations?format=csv', {
+    const res = await ctx.app.request('/api/campaigns/running-2027/invitations?format=csv', {
       method: 'POST',
       headers: admin.headers(),
     });
