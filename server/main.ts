@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { systemClock } from './clock.js';
@@ -10,6 +11,7 @@ import { ensureDemo } from './demo/campaign.js';
 import { createScheduler } from './scheduler/scheduler.js';
 import { scheduledJobs } from './scheduler/jobs.js';
 import { createServices } from './services.js';
+import { gracefulStop } from './http/shutdown.js';
 
 let config: AppConfig;
 try {
@@ -48,16 +50,19 @@ if (coverage) console.warn(coverage);
 const scheduler = createScheduler(deps, { jobs: scheduledJobs(services) });
 scheduler.start();
 
+const stopServer = gracefulStop(server as Server);
+let stopping = false;
+/** SIGTERM (a service manager, `minping serve`'s supervisor) or SIGINT: drain, stop the jobs, close the database, exit. */
 const shutdown = () => {
-  server.close(
-    () =>
-      void scheduler
-        .stop()
-        .then(() => Promise.all([db.close(), lock.release()]))
-        .then(() => process.exit(0)),
-  );
-  // requests in flight get 10 s to finish; a client holding its connection open doesn't hold the exit
-  setTimeout(() => process.exit(0), 10_000).unref();
+  if (stopping) return;
+  stopping = true;
+  // requests in flight get 10 s to finish
+  void stopServer(10_000)
+    .then(() => scheduler.stop())
+    .then(() => Promise.all([db.close(), lock.release()]))
+    .then(() => process.exit(0));
+  // a database that does not answer its close (a lost PostgreSQL) does not hold the exit either
+  setTimeout(() => process.exit(1), 30_000).unref();
 };
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

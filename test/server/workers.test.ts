@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -45,6 +46,23 @@ describe('minping serve', () => {
     expect(await server.stop()).toBe(0);
     server = undefined;
   }, 200_000);
+
+  it('stops on SIGTERM with a browser’s unused connection open: closes it, closes the database, exits 0', async () => {
+    const path = join(dir, 'minping.db');
+    server = await startServer({ DATABASE_URL: path }, ['server/cli/main.ts', 'serve'], 90_000);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    // a socket a browser opens ahead of a request it never sends: it held the stop until a fallback exit
+    const spare = connect(Number(new URL(server.url).port), '127.0.0.1');
+    await new Promise((resolve) => spare.once('connect', resolve));
+    const spareClosed = new Promise((resolve) => spare.once('close', resolve));
+    spare.on('error', () => {});
+
+    expect(await server.stop()).toBe(0);
+    server = undefined;
+    await spareClosed;
+    // the database closed (its write-ahead log checkpointed and removed), not left as the fallback exit left it
+    expect(existsSync(`${path}-wal`)).toBe(false);
+  }, 120_000);
 
   it('refuses several workers on SQLite, saying what to do instead', async () => {
     const { code, err } = await runCommand(['serve', '--workers', '3'], {
