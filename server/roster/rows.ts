@@ -249,6 +249,14 @@ export function departmentRowSchema(config: CampaignConfig) {
 }
 export type DepartmentImportRow = z.output<ReturnType<typeof departmentRowSchema>>;
 
+/** Local numbers never start with 1 in China: one that does is a mobile, 11 digits, or it can't get the SMS. */
+function phoneIssue(phone: string, ctx: z.RefinementCtx) {
+  const national = phone.replace(/^\+?86(?=1)/, '');
+  if (!/^\+?\d{5,20}$/.test(phone)) ctx.addIssue({ code: 'custom', message: '不是有效的电话号码' });
+  else if (national.startsWith('1') && !/^1\d{10}$/.test(national))
+    ctx.addIssue({ code: 'custom', message: '手机号码应为 11 位' });
+}
+
 export function evaluatorRowSchema(config: CampaignConfig) {
   return z.object({
     name: required(50),
@@ -257,7 +265,7 @@ export function evaluatorRowSchema(config: CampaignConfig) {
     phone: z
       .string()
       .transform((p) => p.replace(/[\s()（）-]/g, ''))
-      .pipe(z.string().regex(/^\+?\d{5,20}$/, '不是有效的电话号码'))
+      .pipe(z.string().superRefine((phone, ctx) => phoneIssue(phone, ctx)))
       .optional(),
     email: email.optional(),
   });

@@ -125,6 +125,30 @@ describe('importing evaluators', () => {
     expect(await evaluators()).toEqual([]);
   });
 
+  it('refuses a mobile number that is not 11 digits, and keeps landlines and +86 mobiles', async () => {
+    const refused = await upload(
+      csvOf([
+        ['name', 'organisation', 'category', 'phone'],
+        ['陈明', '', 'public', '1380013'],
+      ]),
+      'short.csv',
+    );
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as ErrorBody).error.details).toEqual([
+      { line: 2, field: 'phone', message: '手机号码应为 11 位' },
+    ]);
+    const res = await upload(
+      csvOf([
+        ['name', 'organisation', 'category', 'phone'],
+        ['陈明', '', 'public', '0574-8718 0000'],
+        ['赵六', '', 'public', '+86 139 0013 9000'],
+      ]),
+      'ok.csv',
+    );
+    expect(res.status).toBe(200);
+    expect((await evaluators()).map((e) => e.phone).sort()).toEqual(['+8613900139000', '057487180000']);
+  });
+
   it.each(['csv', 'xlsx'])('names every error of a row by the .%s header as uploaded', async (kind) => {
     const rows = [
       ['名字', '所在单位', '评议代表类别', '手机号', '电子邮箱'],
