@@ -10,6 +10,7 @@ import { type DatabaseFailure, DatabaseHealth, databaseFailure, withHealth } fro
 import { reopeningSqlite, SQLITE_BEGIN, sqliteRoomFailure } from './sqlite.js';
 import { inOneTransaction } from './one-transaction.js';
 import { queuedPool } from './queued-pool.js';
+import type { ReadSource } from './reader.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -18,6 +19,8 @@ export interface Db {
   dialect: Dialect;
   /** PostgreSQL: the schema the tables live in, when not the default */
   schema?: string;
+  /** where another thread can open a read-only connection of its own (reader.ts); none in memory */
+  reads?: ReadSource;
   /** the last write or connection failure, until a write commits again */
   health: DatabaseHealth;
   /**
@@ -27,7 +30,8 @@ export interface Db {
   probe(at: string): Promise<DatabaseFailure | undefined>;
   /**
    * Run `work` on a Db whose every transaction is a savepoint of one transaction, committed
-   * only if `work` resolves: several services' changes as one, all or nothing.
+   * only if `work` resolves: several services' changes as one, all or nothing. That Db has no
+   * `reads`: another connection would not see what the transaction wrote.
    */
   inOneTransaction<T>(work: (db: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -80,6 +84,12 @@ async function writeProbe(kysely: Kysely<Database>, at: string): Promise<undefin
     .execute();
 }
 
+/** `db` on the one connection of its `inOneTransaction` */
+function within(db: Db, single: Kysely<Database>): Db {
+  const { reads: _, ...rest } = db;
+  return { ...rest, kysely: single };
+}
+
 function connectSqlite(path: string, health: DatabaseHealth, busyTimeoutMs: number | undefined): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = reopeningSqlite(path, busyTimeoutMs);
@@ -89,8 +99,8 @@ function connectSqlite(path: string, health: DatabaseHealth, busyTimeoutMs: numb
     kysely,
     dialect: 'sqlite',
     health,
-    inOneTransaction: (work) =>
-      inOneTransaction(kysely, dialect, (single) => work({ ...db, kysely: single }), SQLITE_BEGIN),
+    ...(path === ':memory:' ? {} : { reads: { dialect: 'sqlite', path } }),
+    inOneTransaction: (work) => inOneTransaction(kysely, dialect, (single) => work(within(db, single)), SQLITE_BEGIN),
     probe: (at) =>
       failureOf(async () => {
         const room = sqliteRoomFailure(sqlite.database(), path);
@@ -143,8 +153,9 @@ async function connectPostgres(url: string, schema: string | undefined, poolSize
     kysely,
     dialect: 'postgres',
     ...(schema ? { schema } : {}),
+    reads: { dialect: 'postgres', url, applicationName: connection.application_name, ...(schema ? { schema } : {}) },
     health,
-    inOneTransaction: (work) => inOneTransaction(kysely, dialect, (single) => work({ ...db, kysely: single })),
+    inOneTransaction: (work) => inOneTransaction(kysely, dialect, (single) => work(within(db, single))),
     probe: (at) => failureOf(() => writeProbe(kysely, at)),
     close: () => kysely.destroy(),
   };

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, PostgresAdapter, type Selectable, sql } from 'kysely';
 import type { Database, SnapshotsTable } from '../db/schema.js';
 import type { CampaignResult, DepartmentInfo, ResponseDepartment, ResponseRecord } from '../../scoring/index.js';
 
@@ -89,7 +89,20 @@ export interface ScoringInputs {
   responses: ResponseRecord[];
 }
 
-/** The responses' stored fields, one array per column (index i is one response). */
+/** One response's stored fields as scoring reads them. */
+export interface InputRow {
+  id: string;
+  category: ResponseRecord['category'];
+  durationSeconds: number | null;
+  networkKey: ResponseRecord['networkKey'];
+  day: ResponseRecord['submittedAt'];
+  /** the canonical record, as stored (JSON text) */
+  record: string;
+  /** the questionnaire version answered (not scored: shown beside the results) */
+  version: number;
+}
+
+/** The responses' stored fields, one array per column (index i is one response): cheap to copy between threads. */
 export interface InputRows {
   departments: DepartmentInfo[];
   ids: string[];
@@ -98,40 +111,79 @@ export interface InputRows {
   networkKeys: ResponseRecord['networkKey'][];
   days: ResponseRecord['submittedAt'][];
   records: string[];
-  /** the questionnaire version each answered (not scored: shown beside the results) */
   versions: number[];
+}
+
+export const inputRow = (rows: InputRows, i: number): InputRow => ({
+  id: rows.ids[i],
+  category: rows.categories[i],
+  durationSeconds: rows.durations[i],
+  networkKey: rows.networkKeys[i],
+  day: rows.days[i],
+  record: rows.records[i],
+  version: rows.versions[i],
+});
+
+/** How many responses answered each questionnaire version, oldest version first. */
+export function questionnaireVersionCounts(versions: Iterable<number>): QuestionnaireVersionCount[] {
+  const counts = new Map<number, number>();
+  for (const version of versions) counts.set(version, (counts.get(version) ?? 0) + 1);
+  return [...counts].sort(([a], [b]) => a - b).map(([version, responses]) => ({ version, responses }));
+}
+
+/** Negative reports by response id, then department code, as scoring reads them. */
+export type NegativesByResponse = Map<string, Map<string, ResponseDepartment['negatives']>>;
+
+export function negativesByResponse(negatives: readonly ScoringNegative[]): NegativesByResponse {
+  const byResponse: NegativesByResponse = new Map();
+  for (const n of negatives) {
+    let byCode = byResponse.get(n.responseId);
+    if (!byCode) byResponse.set(n.responseId, (byCode = new Map()));
+    const list = byCode.get(n.departmentCode);
+    const negative = { kind: n.kind, verified: n.verified };
+    if (list) list.push(negative);
+    else byCode.set(n.departmentCode, [negative]);
+  }
+  return byResponse;
+}
+
+/** One stored response as scoring reads it: its canonical record parsed, its negative reports attached. */
+export function scoringRecord(row: InputRow, negatives: NegativesByResponse): ResponseRecord {
+  const stored = JSON.parse(row.record) as CanonicalRecord;
+  const reported = negatives.get(row.id);
+  return {
+    id: row.id,
+    category: row.category,
+    durationSeconds: row.durationSeconds,
+    networkKey: row.networkKey,
+    submittedAt: row.day,
+    departments: stored.departments
+      .map(
+        (d): ResponseDepartment => ({
+          code: d.code,
+          ratings: d.ratings,
+          problems: d.problems,
+          negatives: reported?.get(d.code) ?? [],
+        }),
+      )
+      .sort((x, y) => (x.code < y.code ? -1 : x.code > y.code ? 1 : 0)),
+  };
 }
 
 /** Scoring's inputs from the stored rows: the canonical records parsed, the negatives attached. */
 export function scoringInputs(rows: InputRows, negatives: readonly ScoringNegative[]): ScoringInputs {
-  const entries = new Map<string, Map<string, ResponseDepartment>>();
-  const responses: ResponseRecord[] = rows.ids.map((id, i) => {
-    const stored = JSON.parse(rows.records[i]) as CanonicalRecord;
-    const byCode = new Map<string, ResponseDepartment>();
-    const record: ResponseRecord = {
-      id,
-      category: rows.categories[i],
-      durationSeconds: rows.durations[i],
-      networkKey: rows.networkKeys[i],
-      submittedAt: rows.days[i],
-      departments: stored.departments
-        .map((d) => {
-          const entry: ResponseDepartment = { code: d.code, ratings: d.ratings, problems: d.problems, negatives: [] };
-          byCode.set(d.code, entry);
-          return entry;
-        })
-        .sort((x, y) => (x.code < y.code ? -1 : x.code > y.code ? 1 : 0)),
-    };
-    entries.set(id, byCode);
-    return record;
-  });
-  for (const n of negatives) {
-    entries.get(n.responseId)?.get(n.departmentCode)?.negatives.push({ kind: n.kind, verified: n.verified });
-  }
-  return { departments: rows.departments, responses };
+  const byResponse = negativesByResponse(negatives);
+  return {
+    departments: rows.departments,
+    responses: rows.ids.map((_, i) => scoringRecord(inputRow(rows, i), byResponse)),
+  };
 }
 
+/** Responses read at a time: a batch's records are compiled and dropped before the next is read. */
+const BATCH = 500;
+
 export function resultsRepository(db: Kysely<Database>) {
+  const onPostgres = () => db.getExecutor().adapter instanceof PostgresAdapter;
   return {
     /**
      * Everything scoring reads for a campaign, as ResponseRecords (scoringInputs over loadInputRows).
@@ -141,23 +193,25 @@ export function resultsRepository(db: Kysely<Database>) {
       return scoringInputs(await this.loadInputRows(campaignId), negatives);
     },
 
-    /**
-     * What scoring reads, as the stored text: one column per field, so the server's thread hands
-     * it to the scoring thread as a few arrays of strings (cheap to copy) and the thread parses it.
-     * Ratings and problem mentions come from each response's canonical record (written in the same
-     * transaction as its answer rows): one JSON document per response parses far faster than 400k
-     * answer rows cross the driver.
-     */
-    async loadInputRows(campaignId: string): Promise<InputRows> {
-      const departments = (
+    departments: async (campaignId: string): Promise<DepartmentInfo[]> =>
+      (
         await db
           .selectFrom('departments')
           .select(['code', 'name', 'group_code'])
           .where('campaign_id', '=', campaignId)
           .orderBy('code')
           .execute()
-      ).map((d) => ({ code: d.code, name: d.name, group: d.group_code }));
-      const rows = await db
+      ).map((d) => ({ code: d.code, name: d.name, group: d.group_code })),
+
+    /**
+     * What scoring reads of the campaign's responses, as the stored text, in batches in id order,
+     * from one query: on PostgreSQL a cursor (so call it inside a transaction), on SQLite a
+     * statement stepped row by row. Ratings and problem mentions come from each response's
+     * canonical record: one JSON document per response parses far faster than 400k answer rows
+     * cross the driver.
+     */
+    async *inputRowBatches(campaignId: string): AsyncGenerator<InputRow[]> {
+      const query = db
         .selectFrom('responses')
         .select([
           'id',
@@ -169,18 +223,65 @@ export function resultsRepository(db: Kysely<Database>) {
           'questionnaire_version',
         ])
         .where('campaign_id', '=', campaignId)
-        .orderBy('id')
-        .execute();
-      return {
-        departments,
-        ids: rows.map((r) => r.id),
-        categories: rows.map((r) => r.category),
-        durations: rows.map((r) => (r.duration_seconds === null ? null : Number(r.duration_seconds))),
-        networkKeys: rows.map((r) => r.network_key),
-        days: rows.map((r) => r.submitted_day),
-        records: rows.map((r) => r.record_json),
-        versions: rows.map((r) => Number(r.questionnaire_version)),
+        .orderBy('id');
+      type Row = Awaited<ReturnType<typeof query.executeTakeFirstOrThrow>>;
+      const toRow = (r: Row): InputRow => ({
+        id: r.id,
+        category: r.category,
+        durationSeconds: r.duration_seconds === null ? null : Number(r.duration_seconds),
+        networkKey: r.network_key,
+        day: r.submitted_day,
+        record: r.record_json,
+        version: Number(r.questionnaire_version),
+      });
+      if (onPostgres()) {
+        await sql`declare scoring_rows no scroll cursor for ${query}`.execute(db);
+        for (;;) {
+          const { rows } = await sql<Row>`fetch ${sql.raw(String(BATCH))} from scoring_rows`.execute(db);
+          if (rows.length > 0) yield rows.map(toRow);
+          if (rows.length < BATCH) break;
+        }
+        await sql`close scoring_rows`.execute(db);
+        return;
+      }
+      let batch: InputRow[] = [];
+      for await (const r of query.stream()) {
+        batch.push(toRow(r));
+        if (batch.length === BATCH) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+    },
+
+    /**
+     * The departments and the responses' stored fields, one array per column (inputRowBatches;
+     * on PostgreSQL in a transaction of its own unless in one already, for the cursor).
+     */
+    async loadInputRows(campaignId: string): Promise<InputRows> {
+      if (!db.isTransaction) return db.transaction().execute((trx) => resultsRepository(trx).loadInputRows(campaignId));
+      const rows: InputRows = {
+        departments: await this.departments(campaignId),
+        ids: [],
+        categories: [],
+        durations: [],
+        networkKeys: [],
+        days: [],
+        records: [],
+        versions: [],
       };
+      for await (const batch of this.inputRowBatches(campaignId))
+        for (const r of batch) {
+          rows.ids.push(r.id);
+          rows.categories.push(r.category);
+          rows.durations.push(r.durationSeconds);
+          rows.networkKeys.push(r.networkKey);
+          rows.days.push(r.day);
+          rows.records.push(r.record);
+          rows.versions.push(r.version);
+        }
+      return rows;
     },
 
     /** Snapshots are insert-only: there is no update or delete here on purpose. */

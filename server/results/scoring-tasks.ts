@@ -1,13 +1,17 @@
 /**
- * The scoring, run in a worker thread (scoring-thread.ts) so that screening, scoring and the
- * bootstrap of 10,000 responses never hold the server's event loop. With two cores the thread
+ * The scoring, run in a worker thread (scoring-thread.ts) so that reading, screening, scoring and
+ * the bootstrap of 10,000 responses never hold the server's event loop: the thread reads the
+ * stored responses over a read-only connection of its own when the database has one to give
+ * (a SQLite file, PostgreSQL), or is handed them. With two cores the thread
  * hands the second half of the bootstrap replicates to a helper thread of its own: replicate b
  * depends only on the inputs and deriveSeed(seed, b), so the result is the same to the byte.
  */
 import { availableParallelism } from 'node:os';
 import {
   type CampaignResult,
+  type CompiledInputs,
   compileInputs,
+  inputsCompiler,
   type DepartmentInfo,
   type Method,
   prepareInputs,
@@ -18,18 +22,83 @@ import {
   resultsFrom,
   ScoringInputError,
 } from '../../scoring/index.js';
+import type { QuestionnaireVersionCount } from '../contracts.js';
+import { type ReadSource, readOnce } from '../db/reader.js';
 import { AppError } from '../errors.js';
+import { negativesRepository } from '../negatives/repository.js';
 import { siblingModule } from '../shared/paths.js';
 import { serveTasks, TaskThread } from '../shared/worker-thread.js';
-import { type InputRows, type ScoringNegative, scoringInputs } from './repository.js';
+import {
+  type InputRow,
+  type InputRows,
+  inputRow,
+  negativesByResponse,
+  questionnaireVersionCounts,
+  resultsRepository,
+  type ScoringNegative,
+  scoringRecord,
+} from './repository.js';
 
-/** parsed inputs, or the stored rows (cheaper to copy between threads), parsed in the thread */
+/**
+ * Parsed inputs; the stored rows (cheaper to copy between threads than parsed ones), parsed in
+ * the thread; or a campaign whose rows the thread reads itself, in one snapshot, from `source`.
+ */
 export type Inputs = { method: Method } & (
-  | { departments: DepartmentInfo[]; responses: ResponseRecord[] }
-  | { rows: InputRows; negatives: readonly ScoringNegative[] }
+  | { departments: DepartmentInfo[]; responses: Iterable<ResponseRecord> }
+  | StoredInputs
+  | ReadInputs
 );
 
-const parsed = (inputs: Inputs) => ('rows' in inputs ? scoringInputs(inputs.rows, inputs.negatives) : inputs);
+export interface StoredInputs {
+  rows: InputRows;
+  negatives: readonly ScoringNegative[];
+}
+
+export interface ReadInputs {
+  source: ReadSource;
+  campaignId: string;
+}
+
+/** Compiles stored rows added one at a time: each record is parsed, packed and dropped. */
+function rowsCompiler(method: Method, departments: DepartmentInfo[], negatives: readonly ScoringNegative[]) {
+  const c = inputsCompiler(method, departments);
+  const byResponse = negativesByResponse(negatives);
+  const versions: number[] = [];
+  return {
+    add(row: InputRow) {
+      c.add(scoringRecord(row, byResponse));
+      versions.push(row.version);
+    },
+    finish: () => ({ compiled: c.finish(), questionnaireVersions: questionnaireVersionCounts(versions) }),
+  };
+}
+
+/** The inputs compiled; from stored rows, with how many responses answered each questionnaire version. */
+async function compiled(
+  inputs: Inputs,
+): Promise<{ compiled: CompiledInputs; questionnaireVersions?: QuestionnaireVersionCount[] }> {
+  const { method } = inputs;
+  if ('responses' in inputs) return { compiled: compileInputs(method, inputs.departments, inputs.responses) };
+  if ('rows' in inputs) {
+    const { rows } = inputs;
+    const c = rowsCompiler(method, rows.departments, inputs.negatives);
+    for (let i = 0; i < rows.ids.length; i++) c.add(inputRow(rows, i));
+    return c.finish();
+  }
+  // read here, in one snapshot, on a read-only connection of this thread
+  const { campaignId } = inputs;
+  const c = await readOnce(inputs.source, async (trx) => {
+    const repo = resultsRepository(trx);
+    const reading = rowsCompiler(
+      method,
+      await repo.departments(campaignId),
+      await negativesRepository(trx).scoringEntries(campaignId),
+    );
+    for await (const batch of repo.inputRowBatches(campaignId)) for (const row of batch) reading.add(row);
+    return reading;
+  });
+  return c.finish();
+}
 
 export type ScoringTask =
   /** the inputs' hash, and the result unless the hash is `knownHash` (then null) */
@@ -50,6 +119,8 @@ export type ScoringTask =
 export interface Scored {
   hash: string;
   result: CampaignResult | null;
+  /** inputs from stored rows: how many responses answered each questionnaire version */
+  questionnaireVersions?: QuestionnaireVersionCount[];
 }
 
 /** the longest the scoring thread waits for its helper's half of the replicates */
@@ -60,16 +131,17 @@ let helper: TaskThread<ScoringTask> | undefined;
 /** A score task (the scoring thread's; exported for bench/scoring.bench.ts, which runs it on its main thread). */
 export async function score(task: Extract<ScoringTask, { kind: 'score' }>): Promise<Scored> {
   const { method } = task;
-  const { departments, responses } = parsed(task);
   // compiled once: the hash, the official figures and both halves of the bootstrap read it
-  const compiled = compileInputs(method, departments, responses);
-  const { hash } = compiled;
-  if (hash === task.knownHash) return { hash, result: null };
-  const inputs = prepareInputs(compiled);
-  if (!task.uncertainty) return { hash, result: resultsFrom(inputs, false) };
+  const { compiled: cx, questionnaireVersions } = await compiled(task);
+  const versions = questionnaireVersions ? { questionnaireVersions } : {};
+  const { hash } = cx;
+  if (hash === task.knownHash) return { hash, result: null, ...versions };
+  const inputs = prepareInputs(cx);
+  if (!task.uncertainty) return { hash, result: resultsFrom(inputs, false), ...versions };
   const B = method.bootstrap.samples;
   const { D } = inputs.cx;
-  if (!task.split || B < 2 || availableParallelism() < 2) return { hash, result: resultsFrom(inputs, true) };
+  if (!task.split || B < 2 || availableParallelism() < 2)
+    return { hash, result: resultsFrom(inputs, true), ...versions };
 
   const half = Math.ceil(B / 2);
   const scores = new SharedArrayBuffer(B * D * 8);
@@ -98,7 +170,7 @@ export async function score(task: Extract<ScoringTask, { kind: 'score' }>): Prom
     return out;
   });
   await helping;
-  return { hash, result };
+  return { hash, result, ...versions };
 }
 
 function replicates(task: Extract<ScoringTask, { kind: 'replicates' }>): null {

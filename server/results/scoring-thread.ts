@@ -1,4 +1,3 @@
-import type { CampaignResult } from '../../scoring/index.js';
 import { siblingModule } from '../shared/paths.js';
 import { TaskThread } from '../shared/worker-thread.js';
 import type { Inputs, ScoringTask, Scored } from './scoring-tasks.js';
@@ -13,12 +12,12 @@ export type ScoreRequest = Inputs & {
 };
 
 /**
- * Screens, scores and bootstraps in a worker thread (scoring-tasks.ts; two threads for the
- * bootstrap on two cores): the server's event loop only reads the stored rows and copies them over
- * as a few arrays of strings, so evaluators
- * and /healthz are answered while a publish or a live dashboard computes.
+ * Reads, screens, scores and bootstraps in a worker thread (scoring-tasks.ts; two threads for the
+ * bootstrap on two cores): given a read source, the thread reads the stored rows itself; the
+ * server's event loop only posts the task, so evaluators and /healthz are answered while a
+ * publish or a live dashboard computes. (An in-memory database can only hand its rows over.)
  */
-export function scoreOffThread(request: ScoreRequest): Promise<{ hash: string; result: CampaignResult | null }> {
+export function scoreOffThread(request: ScoreRequest): Promise<Scored> {
   thread ??= new TaskThread<ScoringTask, Scored>(siblingModule(import.meta.url, './scoring-tasks.ts'), {
     failure: (error) => error,
   });

@@ -23,11 +23,10 @@ import type { CampaignResult } from '../../scoring/index.js';
 import type { InvitationsService } from '../invitations/service.js';
 import { officeActor, type NoticesService, type PublishedResult } from '../notices/service.js';
 import { methodChanges, methodFromConfig } from './method.js';
+import type { ReadInputs, StoredInputs } from './scoring-tasks.js';
 import { scoreOffThread } from './scoring-thread.js';
 import {
-  type InputRows,
   resultsRepository,
-  type ScoringNegative,
   type Snapshot,
   type SnapshotHead,
   type SnapshotRecord,
@@ -75,13 +74,6 @@ function snapshotView(snapshot: Snapshot, timeZone: string): ResultView {
     ...(stored.questionnaireVersions ? { questionnaireVersions: stored.questionnaireVersions } : {}),
     changes: snapshot.changes,
   };
-}
-
-/** How many responses answered each questionnaire version, oldest version first. */
-function versionCounts(versions: readonly number[]): QuestionnaireVersionCount[] {
-  const counts = new Map<number, number>();
-  for (const version of versions) counts.set(version, (counts.get(version) ?? 0) + 1);
-  return [...counts].sort(([a], [b]) => a - b).map(([version, responses]) => ({ version, responses }));
 }
 
 const figuresOf = (d: DepartmentView | undefined): DepartmentFigures | null =>
@@ -161,33 +153,30 @@ export function resultsService(
   /** the last full computation per campaign, reused while the inputs hash is unchanged */
   const cache = new Map<string, { hash: string; uncertainty: boolean; result: CampaignResult }>();
 
-  /** Screening, scores and (with `uncertainty`) the bootstrap, in a worker thread (scoring-thread.ts). */
-  async function score(
-    campaign: Campaign,
-    inputs: { rows: InputRows; negatives: readonly ScoringNegative[] },
-    uncertainty: boolean,
-  ): Promise<CampaignResult> {
+  /**
+   * Reading (when the database gives the thread a read-only connection of its own: this thread
+   * only hands over the stored rows of an in-memory database), screening, scores and (with
+   * `uncertainty`) the bootstrap, in a worker thread (scoring-thread.ts).
+   */
+  async function computeOf(campaign: Campaign, options: ComputeOptions = {}) {
+    const uncertainty = options.uncertainty !== false;
+    const inputs: ReadInputs | StoredInputs = db.reads
+      ? { source: db.reads, campaignId: campaign.id }
+      : { rows: await repo.loadInputRows(campaign.id), negatives: await negatives.scoringEntries(campaign.id) };
     const hit = cache.get(campaign.id);
     const usable = hit && (hit.uncertainty || !uncertainty) ? hit : undefined;
-    const { hash, result } = await scoreOffThread({
+    const scored = await scoreOffThread({
       method: methodFromConfig(campaign.config),
       ...inputs,
       uncertainty,
       knownHash: usable?.hash,
     });
-    if (!result) return usable!.result;
+    const { hash } = scored;
+    const result = scored.result ?? usable!.result;
     // point figures finishing after a bootstrap of the same inputs must not replace it
-    if (!(hit?.hash === hash && hit.uncertainty && !uncertainty)) cache.set(campaign.id, { hash, uncertainty, result });
-    return result;
-  }
-
-  async function computeOf(campaign: Campaign, options: ComputeOptions = {}) {
-    const inputs = {
-      rows: await repo.loadInputRows(campaign.id),
-      negatives: await negatives.scoringEntries(campaign.id),
-    };
-    const result = await score(campaign, inputs, options.uncertainty !== false);
-    return { campaign, result, questionnaireVersions: versionCounts(inputs.rows.versions) };
+    if (scored.result && !(hit?.hash === hash && hit.uncertainty && !uncertainty))
+      cache.set(campaign.id, { hash, uncertainty, result });
+    return { campaign, result, questionnaireVersions: scored.questionnaireVersions ?? [] };
   }
   const compute = async (slug: string, options: ComputeOptions = {}) =>
     computeOf(await campaigns.getBySlug(slug), options);
