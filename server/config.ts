@@ -148,7 +148,7 @@ export function startupWarnings(config: Pick<AppConfig, 'publicUrl'>, env: NodeJ
     ...(env.NETWORK_SALT
       ? []
       : [
-          'NETWORK_SALT is not set: network keys (login throttling, burst flags on responses) use a public default salt and could be reversed to address ranges. Set a long random secret, the same for every server process.',
+          'NETWORK_SALT 未设置：登录限制和答卷的同网段标记用的是公开的默认盐值，可能被反推出地址段。请设置一个足够长的随机密钥，每个服务器进程相同。',
         ]),
     ...(loopback ? [loopback] : []),
   ];

@@ -79,7 +79,7 @@ export function calendarService({ db, clock }: AppDeps, audit: AuditService) {
       const year = Number(clock.now().toISOString().slice(0, 4)) + 1;
       const { last } = workingCalendar({ timeZone: 'UTC' }).nationalYears;
       if (last >= year) return null;
-      return `national holidays are known up to ${last} (chinese-days): working days after that count weekends only; update the package once the State Council publishes ${last + 1}'s holidays`;
+      return `法定节假日数据只到 ${last} 年（chinese-days）：之后的工作日只按周末计算；国务院公布 ${last + 1} 年的放假安排后请更新这个软件包`;
     },
   };
 }

@@ -13,7 +13,9 @@ export async function demoResultsStep({ deps, services, campaign, log }: DemoCon
   const departments = await services.campaigns.departments(campaign.id);
 
   // last year's campaign: the same config a year earlier, the same departments, published
-  const previousSlug = `${campaign.slug}-previous`;
+  const lastYear = (text: string) => text.replace(/(\d{4})/, (y) => String(Number(y) - 1));
+  // demo-2026 → demo-2025: the code says the year, as the name does
+  const previousSlug = /\d{4}/.test(campaign.slug) ? lastYear(campaign.slug) : `${campaign.slug}-previous`;
   const previous = await services.campaigns.create(
     {
       raw: {
@@ -21,7 +23,7 @@ export async function demoResultsStep({ deps, services, campaign, log }: DemoCon
         // the parsed config holds the scale's levels; the schema takes them as { levels }
         scale: { levels: campaign.config.scale },
         slug: previousSlug,
-        name: campaign.name.replace(/(\d{4})/, (y) => String(Number(y) - 1)).replace(/^(?!.*\d{4})/, '上一年度 '),
+        name: lastYear(campaign.name).replace(/^(?!.*\d{4})/, '上一年度 '),
         opensAt: new Date(Date.parse(campaign.opensAt) - YEAR).toISOString(),
         closesAt: new Date(Date.parse(campaign.closesAt) - YEAR).toISOString(),
       },

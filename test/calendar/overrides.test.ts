@@ -80,7 +80,7 @@ describe('national data coverage', () => {
       const services = createServices({ db, config: defaultConfig(), clock });
       expect(services.calendar.coverageWarning()).toBeNull();
       clock.set('2026-12-02T00:00:00Z');
-      expect(services.calendar.coverageWarning()).toContain('up to 2026');
+      expect(services.calendar.coverageWarning()).toContain('只到 2026 年');
     } finally {
       await db.close();
     }

@@ -16,9 +16,9 @@ describe('the demo with simulated results', () => {
     expect(demo).not.toBeNull();
     const services = createServices(deps);
     const campaigns = await services.campaigns.list();
-    expect(campaigns.map((c) => c.slug)).toEqual(['demo-2026', 'demo-2026-previous']);
+    expect(campaigns.map((c) => c.slug)).toEqual(['demo-2026', 'demo-2025']);
     expect(campaigns[1].name).toContain('2025');
-    const [previous] = await services.results.snapshots('demo-2026-previous');
+    const [previous] = await services.results.snapshots('demo-2025');
     expect(previous.counts.responses).toBe(2800);
     const live = await services.results.live('demo-2026', { uncertainty: false });
     expect(live.inputs.responses).toBe(2400);
