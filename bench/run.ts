@@ -35,6 +35,17 @@ const benches: Bench[] = [
     verdict: (r) => (Math.max(...(r.fullMs as number[])) < 5000 ? 'met' : 'NOT met'),
   },
   {
+    title:
+      'Scoring: 100,000 evaluators × 100 departments, ~20 each, 1,000 bootstrap samples, the records compiled as they arrive',
+    script: 'bench/scoring.bench.ts',
+    args: ['100000', '100', '20', '1000'],
+    target: 'full result (`streamed.fullMs`, the server’s path) < 4 s and peak RSS (`streamed.peakRssMB`) < 400 MB',
+    verdict: (r) => {
+      const s = r.streamed as { fullMs: number[]; peakRssMB: number };
+      return Math.max(...s.fullMs) < 4000 && s.peakRssMB < 400 ? 'met' : 'NOT met';
+    },
+  },
+  {
     title: 'Publishing at 10,000 responses × 100 departments while /healthz is polled every 50 ms',
     script: 'bench/publish-stall.bench.ts',
     args: ['10000', '100'],
