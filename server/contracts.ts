@@ -184,6 +184,8 @@ export interface PurgeCounts {
   responses: number;
   /** throttle rows keyed by a client network that were deleted */
   networkKeys: number;
+  /** the campaign's invitation and reminder messages deleted from the outbox (addresses, names, units) */
+  messages: number;
 }
 
 /** `POST /api/campaigns/:slug/purge`: what was purged now (all 0 when nothing was left to purge). */
@@ -901,8 +903,11 @@ export interface NoticeLedger {
   settlement: { year: number; total: SettlementRow; byDepartment: SettlementRow[] };
 }
 
-/** pending: waiting to be sent (again); sending: a sender holds it now; sent: the server took it; failed: given up */
-export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed';
+/**
+ * pending: waiting to be sent (again); sending: a sender holds it now; sent: the server took it; failed: given up;
+ * cancelled: an invitation or reminder whose campaign closed before it went out
+ */
+export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled';
 
 /** One queued e-mail (`GET /api/outbox`). */
 export interface OutboxMessage {
@@ -919,6 +924,8 @@ export interface OutboxMessage {
   nextAttemptAt: string;
   sentAt: string | null;
   lastError: string | null;
+  /** the campaign of an invitation or reminder, null for the office's notices */
+  campaignId: string | null;
 }
 
 /** `POST /api/campaigns/:slug/invitations/remind`: who was reminded (not reminded within `intervalDays`, not submitted). */
@@ -932,7 +939,7 @@ export interface ReminderSummary {
 export interface OutboxPage {
   /** whether an SMTP server is configured: without one, messages wait (and stay visible in the portal) */
   smtpConfigured: boolean;
-  counts: { pending: number; sent: number; failed: number };
+  counts: { pending: number; sent: number; failed: number; cancelled: number };
   messages: OutboxMessage[];
 }
 

@@ -423,6 +423,8 @@ export interface OutboxTable {
   channel: Generated<string>;
   /** 0/1: the body holds an invitation link, erased once sent or given up */
   transient: Generated<number>;
+  /** the campaign of an invitation or reminder (migration 0045); null for the office's notices */
+  campaign_id: Generated<string | null>;
 }
 
 /** A local day off or working day over the national calendar (server/calendar/). */

@@ -73,6 +73,7 @@ export function invitationMessage(campaign: Campaign, i: IssuedInvitation, chann
     subject: `${campaign.name}邀请函`,
     body,
     transient: true,
+    campaignId: campaign.id,
   };
 }
 
@@ -92,6 +93,7 @@ export function reminderMessage(
     channel,
     recipient: to,
     subject: `${campaign.name}：请在截止前完成评议`,
+    campaignId: campaign.id,
     body:
       channel === 'sms'
         ? `【评议办】${e.name}您好，${campaign.name}将于${deadline(campaign)}截止，您还没有提交。${ask}`

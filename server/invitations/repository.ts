@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { Dialect } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
 import { chunks } from '../shared/chunks.js';
@@ -49,9 +49,12 @@ export function invitationsRepository(db: Kysely<Database>) {
 
     /**
      * Replace the token hashes of a campaign's invitations by a value derived from nothing secret
-     * (its links stop working; the rows stay for the progress counts); `dryRun` only counts.
+     * (its links stop working; the rows stay for the progress counts) and forget when each was
+     * reminded (who had not submitted by then); `dryRun` only counts.
      */
     retireTokens: async (campaignId: string, dryRun: boolean): Promise<number> => {
+      const unpurged = (eb: ExpressionBuilder<Database, 'invitations'>) =>
+        eb.or([eb('token_hash', 'not like', `${PURGED_PREFIX}%`), eb('reminded_at', 'is not', null)]);
       if (dryRun)
         return Number(
           (
@@ -59,15 +62,15 @@ export function invitationsRepository(db: Kysely<Database>) {
               .selectFrom('invitations')
               .select((eb) => eb.fn.countAll().as('n'))
               .where('campaign_id', '=', campaignId)
-              .where('token_hash', 'not like', `${PURGED_PREFIX}%`)
+              .where(unpurged)
               .executeTakeFirstOrThrow()
           ).n,
         );
       const result = await db
         .updateTable('invitations')
-        .set({ token_hash: sql<string>`${sql.lit(PURGED_PREFIX)} || id`, token_sealed: null })
+        .set({ token_hash: sql<string>`${sql.lit(PURGED_PREFIX)} || id`, token_sealed: null, reminded_at: null })
         .where('campaign_id', '=', campaignId)
-        .where('token_hash', 'not like', `${PURGED_PREFIX}%`)
+        .where(unpurged)
         .executeTakeFirst();
       return Number(result.numUpdatedRows);
     },

@@ -16,10 +16,15 @@ export interface NewMessage {
   channel?: 'email' | 'sms';
   /** the body holds an invitation link: erased once sent or given up */
   transient?: boolean;
+  /** the campaign an invitation or reminder is about: purged with it, dropped once it has closed */
+  campaignId?: string;
 }
 
 /** What a transient message's body becomes once it is no longer needed. */
 export const ERASED_BODY = '';
+
+/** Why a message of a closed campaign was dropped instead of sent. */
+export const CANCELLED_REASON = '评议活动已截止，不再发送';
 
 function toMessage(row: Selectable<OutboxTable>, now: string): OutboxMessage {
   const claimed = row.state === 'pending' && row.claimed_until !== null && row.claimed_until > now;
@@ -36,12 +41,13 @@ function toMessage(row: Selectable<OutboxTable>, now: string): OutboxMessage {
     nextAttemptAt: row.next_attempt_at,
     sentAt: row.sent_at,
     lastError: row.last_error,
+    campaignId: row.campaign_id,
   };
 }
 
 /**
  * The one owner of `outbox`. A message is `pending` until a sender marks it `sent`, or `failed`
- * after its last attempt. A sender claims due messages for a while (claimed_by, claimed_until):
+ * after its last attempt, or `cancelled` when its campaign closed first. A sender claims due messages for a while (claimed_by, claimed_until):
  * every change is one conditional UPDATE, so on SQLite and PostgreSQL alike two senders never
  * hold the same message (PostgreSQL re-checks the WHERE on a row another transaction changed).
  * Times are ISO-8601 UTC text, which orders as the instants do.
@@ -68,6 +74,7 @@ export function outboxRepository(db: Kysely<Database>) {
           last_error: null,
           channel: message.channel ?? 'email',
           transient: message.transient ? 1 : 0,
+          campaign_id: message.campaignId ?? null,
         })
         .onConflict((oc) => oc.column('dedupe_key').doNothing())
         .returning('id')
@@ -121,6 +128,39 @@ export function outboxRepository(db: Kysely<Database>) {
         .returning('id')
         .executeTakeFirst(),
 
+    /** Its campaign has closed: dropped unsent (`cancelled`), its body erased, never tried again. */
+    markCancelled: (id: string, holder: string) =>
+      db
+        .updateTable('outbox')
+        .set({
+          state: 'cancelled',
+          body: ERASED_BODY,
+          last_error: CANCELLED_REASON,
+          claimed_by: null,
+          claimed_until: null,
+        })
+        .where('id', '=', id)
+        .where('state', '=', 'pending')
+        .where('claimed_by', '=', holder)
+        .returning('id')
+        .executeTakeFirst(),
+
+    /** A purge: delete the campaign's messages (addresses, names, units); `dryRun` only counts them. */
+    async purgeCampaign(campaignId: string, dryRun: boolean): Promise<number> {
+      if (dryRun)
+        return Number(
+          (
+            await db
+              .selectFrom('outbox')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .where('campaign_id', '=', campaignId)
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const result = await db.deleteFrom('outbox').where('campaign_id', '=', campaignId).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     /** An attempt failed: try again at `retryAt`, or give up (`failed`) when it was the last. */
     markAttemptFailed: (id: string, holder: string, error: string, retryAt: string | null) =>
       db
@@ -162,20 +202,20 @@ export function outboxRepository(db: Kysely<Database>) {
       return row && toMessage(row, now);
     },
 
-    async list(filter: { state?: 'pending' | 'sent' | 'failed'; limit: number }, now: string) {
+    async list(filter: { state?: 'pending' | 'sent' | 'failed' | 'cancelled'; limit: number }, now: string) {
       let q = db.selectFrom('outbox').selectAll();
       if (filter.state) q = q.where('state', '=', filter.state);
       const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).execute();
       return rows.map((r) => toMessage(r, now));
     },
 
-    async counts(): Promise<Record<'pending' | 'sent' | 'failed', number>> {
+    async counts(): Promise<Record<'pending' | 'sent' | 'failed' | 'cancelled', number>> {
       const rows = await db
         .selectFrom('outbox')
         .select(['state', (eb) => eb.fn.countAll().as('n')])
         .groupBy('state')
         .execute();
-      const counts = { pending: 0, sent: 0, failed: 0 };
+      const counts = { pending: 0, sent: 0, failed: 0, cancelled: 0 };
       for (const r of rows) if (r.state in counts) counts[r.state as keyof typeof counts] = Number(r.n);
       return counts;
     },

@@ -3,6 +3,8 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { AppConfig } from '../config.js';
 import type { AppDeps } from '../context.js';
 import type { OutboxPage } from '../contracts.js';
+import { campaignStatus } from '../campaigns/lifecycle.js';
+import { campaignsRepository } from '../campaigns/repository.js';
 import { AppError } from '../errors.js';
 import { ERASED_BODY, outboxRepository, type OutboxMessage } from './repository.js';
 
@@ -88,6 +90,8 @@ function transport(config: AppConfig): Transporter | null {
 export interface SendOutcome {
   sent: string[];
   failed: string[];
+  /** invitations and reminders of a campaign that closed before they went out */
+  cancelled: string[];
 }
 
 export function outboxService(
@@ -97,6 +101,15 @@ export function outboxService(
   let mailer: Transporter | null | undefined;
   const repo = () => outboxRepository(db.kysely);
   const now = () => clock.now().toISOString();
+
+  /** An invitation or reminder whose campaign has closed (published, settled, or gone): not to be sent. */
+  async function closedCampaign(message: OutboxMessage): Promise<boolean> {
+    if (!message.campaignId) return false;
+    const campaign = await campaignsRepository(db.kysely).findById(message.campaignId);
+    if (!campaign) return true;
+    const status = campaignStatus(campaign, clock.now());
+    return status === 'closed' || status === 'published' || status === 'settled';
+  }
 
   async function deliver(message: OutboxMessage, smtp: Transporter | null, outcome: SendOutcome) {
     try {
@@ -132,7 +145,7 @@ export function outboxService(
 
     /** Send what is due as of `now`, batch by batch; on a channel not configured nothing (messages wait, visible). */
     async sendDue(): Promise<SendOutcome> {
-      const outcome: SendOutcome = { sent: [], failed: [] };
+      const outcome: SendOutcome = { sent: [], failed: [], cancelled: [] };
       mailer ??= transport(config);
       const channels = [...(mailer ? ['email'] : []), ...(smsConfigured(config) ? ['sms'] : [])];
       if (!channels.length) return outcome;
@@ -146,11 +159,15 @@ export function outboxService(
           channels,
         );
         if (claimed.length === 0) return outcome;
-        for (const message of claimed) await deliver(message, mailer, outcome);
+        for (const message of claimed)
+          if (await closedCampaign(message)) {
+            await repo().markCancelled(message.id, holder);
+            outcome.cancelled.push(message.id);
+          } else await deliver(message, mailer, outcome);
       }
     },
 
-    async page(state?: 'pending' | 'sent' | 'failed', limit = 200): Promise<OutboxPage> {
+    async page(state?: 'pending' | 'sent' | 'failed' | 'cancelled', limit = 200): Promise<OutboxPage> {
       return {
         smtpConfigured: smtpConfigured(config),
         counts: await repo().counts(),
@@ -163,6 +180,7 @@ export function outboxService(
       const message = await repo().find(id, now());
       if (!message) throw new AppError('NOT_FOUND', '没有这封邮件');
       if (message.state === 'sent') throw new AppError('CONFLICT', '这封邮件已经发出，不能重发');
+      if (message.state === 'cancelled') throw new AppError('CONFLICT', '评议活动已截止，这条消息已取消，不能重发');
       if (message.body === ERASED_BODY && message.dedupeKey.startsWith('invitation:'))
         throw new AppError('CONFLICT', '这条邀请发送失败后链接已清除，不能重发：请在评议代表名单中为此人补发链接');
       if (!(await repo().retry(id, now()))) throw new AppError('CONFLICT', '这封邮件正在发送，请稍后再试');

@@ -12,6 +12,7 @@ import { evaluatorRepository } from '../evaluator/repository.js';
 import { campaignTime } from '../campaigns/lifecycle.js';
 import { invitationsRepository } from '../invitations/repository.js';
 import { negativesRepository } from '../negatives/repository.js';
+import { outboxRepository } from '../outbox/repository.js';
 import { responsesRepository } from '../responses/repository.js';
 import { rosterRepository } from '../roster/repository.js';
 import type { ThrottleService } from '../throttle/service.js';
@@ -24,6 +25,7 @@ export const PURGE_LABELS: Record<keyof PurgeCounts, { what: string; unit: strin
   negativeContacts: { what: '负面情形中留下的联系方式', unit: '条' },
   responses: { what: '答卷中的单位/项目、联系方式和自填文字', unit: '份' },
   networkKeys: { what: '网络地址标识（限流记录）', unit: '条' },
+  messages: { what: '发出或待发的邀请、提醒邮件和短信（收件地址和内容）', unit: '条' },
 };
 
 /** What a purge keeps, as the page and the CLI say it. */
@@ -39,7 +41,8 @@ const confirmation = z.strictObject({ confirm: z.string({ message: '请输入活
 
 /**
  * The end of a campaign's personal data (PIPL): once it has closed, the office purges the roster,
- * the contacts evaluators volunteered, the network keys and the links' secrets, in one
+ * the contacts evaluators volunteered, the network keys, the links' secrets and the invitation and
+ * reminder messages, in one
  * transaction. What scoring reads stays byte for byte (docs/PRIVACY.md), so do the snapshots,
  * the notices and their ledger. A second purge finds nothing and says so.
  */
@@ -84,6 +87,7 @@ export function privacyService(
       negativeContacts: await negativesRepository(executor).purgeContacts(campaign.id, dryRun),
       responses: await responsesRepository(executor).purgePersonalData(campaign.id, dryRun, freeText),
       networkKeys: await throttle.forgetNetworks(executor, dryRun),
+      messages: await outboxRepository(executor).purgeCampaign(campaign.id, dryRun),
     };
   }
 

@@ -4,7 +4,11 @@ import { configFromEnv, ConfigError, defaultConfig, type AppConfig } from '../..
 import type { Db } from '../../server/db/connect.js';
 import { outboxRepository } from '../../server/outbox/repository.js';
 import { CLAIM_MS, messageIdOf, outboxService } from '../../server/outbox/service.js';
+import type { Campaign } from '../../server/campaigns/service.js';
+import { reminderMessage } from '../../server/invitations/messages.js';
+import { createServices } from '../../server/services.js';
 import { dialects } from '../helpers/db.js';
+import { createTestCampaign } from '../helpers/fixtures.js';
 import { mailbox } from '../helpers/mailbox.js';
 
 const T0 = '2026-10-09T02:00:00.000Z';
@@ -69,6 +73,40 @@ describe.each(await dialects())('outbox sender on $name', ({ open }) => {
     a.close();
   });
 
+  it('drops the invitations and reminders of a campaign that has closed, and sends the rest', async () => {
+    const { ids, sender, clock, config, repo } = await setup();
+    const services = createServices({ db, config, clock });
+    const draft = await createTestCampaign(db, services, { slug: 'draft-2026', state: 'draft' });
+    const closed = await createTestCampaign(db, services, { slug: 'closed-2026', state: 'closed' });
+    const pastDeadline = await createTestCampaign(db, services, { slug: 'open-2026', state: 'open' });
+    const queue = async (campaign: Campaign, key: string) =>
+      (await repo.enqueue(
+        { ...reminderMessage(campaign, { name: '张三', organisation: '某公司' }, key, 'email', 'z@example.cn', T0) },
+        T0,
+      )) as string;
+    const [toDraft, toClosed, toPast] = [
+      await queue(draft, 'i1'),
+      await queue(closed, 'i2'),
+      await queue(pastDeadline, 'i3'),
+    ];
+    // the open campaign's deadline (2026-12-31 23:59 +08:00) has passed
+    clock.set('2027-01-05T00:00:00.000Z');
+    const a = sender('a');
+    const outcome = await a.sendDue();
+    expect(outcome.sent.sort()).toEqual([...ids, toDraft].sort());
+    expect(outcome.cancelled.sort()).toEqual([toClosed, toPast].sort());
+    expect(box?.received).toHaveLength(3);
+    for (const id of [toClosed, toPast])
+      expect(await repo.find(id, clock.now().toISOString())).toMatchObject({
+        state: 'cancelled',
+        body: '',
+        lastError: '评议活动已截止，不再发送',
+      });
+    expect((await a.page()).counts).toEqual({ pending: 0, sent: 3, failed: 0, cancelled: 2 });
+    await expect(a.retry(toClosed)).rejects.toThrow('评议活动已截止，这条消息已取消，不能重发');
+    a.close();
+  });
+
   it('lets two senders at once claim each message once', async () => {
     const { ids, sender } = await setup(undefined, 10);
     const [a, b] = [sender('a'), sender('b')];
@@ -82,7 +120,7 @@ describe.each(await dialects())('outbox sender on $name', ({ open }) => {
   it('retries after the connection dies mid-send, with backoff, and the mailbox holds one copy', async () => {
     const { ids, sender, clock, repo, config } = await setup((n) => (n === 1 ? 'drop' : 'accept'), 1);
     const a = sender('a');
-    expect(await a.sendDue()).toEqual({ sent: [], failed: ids });
+    expect(await a.sendDue()).toEqual({ sent: [], failed: ids, cancelled: [] });
     const waiting = await repo.find(ids[0], clock.now().toISOString());
     expect(waiting).toMatchObject({ state: 'pending', attempts: 1, nextAttemptAt: '2026-10-09T02:01:00.000Z' });
     expect(waiting?.lastError).toBeTruthy();
@@ -130,7 +168,7 @@ describe.each(await dialects())('outbox sender on $name', ({ open }) => {
     }
     expect(waits).toEqual([1, 2, 4, 8, 16, 32, 64]);
     const page = await sender.page();
-    expect(page.counts).toEqual({ pending: 0, sent: 0, failed: 1 });
+    expect(page.counts).toEqual({ pending: 0, sent: 0, failed: 1, cancelled: 0 });
     expect(page.messages[0]).toMatchObject({ state: 'failed', attempts: 8 });
     expect(page.messages[0].lastError).toMatch(/ECONNREFUSED/);
     // the office retries: due now, attempts counted afresh

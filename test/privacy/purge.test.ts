@@ -2,12 +2,22 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/connect.js';
 import type { CanonicalRecord } from '../../server/contracts.js';
 import { AppError } from '../../server/errors.js';
+import { reminderMessage } from '../../server/invitations/messages.js';
+import { outboxRepository } from '../../server/outbox/repository.js';
 import { dialects } from '../helpers/db.js';
 import { replayOpen } from '../helpers/fixtures.js';
 import { OPEN_TIME } from '../evaluator/helpers.js';
 import { BEFORE_OPEN, purgeSetup, scoredBytes } from './helpers.js';
 
-const EXPECTED = { evaluators: 3, invitations: 3, drafts: 1, negativeContacts: 2, responses: 3, networkKeys: 2 };
+const EXPECTED = {
+  evaluators: 3,
+  invitations: 3,
+  drafts: 1,
+  negativeContacts: 2,
+  responses: 3,
+  networkKeys: 2,
+  messages: 0,
+};
 
 describe.each(await dialects())('purging a campaign’s personal data on $name', ({ open }) => {
   let db: Db;
@@ -117,6 +127,45 @@ describe.each(await dialects())('purging a campaign’s personal data on $name',
     expect((await s.app.request(`/api/s/${s.drafting.token}`)).status).toBe(404);
   });
 
+  it('deletes the campaign’s invitation and reminder messages, sent or not, and when each was reminded', async () => {
+    const outbox = outboxRepository(db.kysely);
+    const at = '2026-11-25T08:00:00.000Z';
+    const [first] = s.invited;
+    const invitationId = (
+      await db.kysely
+        .selectFrom('invitations')
+        .select('id')
+        .where('evaluator_id', '=', first.evaluatorId)
+        .executeTakeFirstOrThrow()
+    ).id;
+    await db.kysely.updateTable('invitations').set({ reminded_at: at }).where('id', '=', invitationId).execute();
+    const reminder = reminderMessage(
+      s.campaign,
+      { name: '张三', organisation: '宁波某建设集团' },
+      invitationId,
+      'email',
+      'zhang@example.cn',
+      at,
+    );
+    const sent = (await outbox.enqueue(reminder, at)) as string;
+    await outbox.markSent(sent, at);
+    await outbox.enqueue({ ...reminder, dedupeKey: 'reminder:sms:x', channel: 'sms', recipient: '13800000001' }, at);
+    await outbox.enqueue(
+      { dedupeKey: 'notice:1', recipient: 'office@example.gov.cn', subject: '提醒', body: '请办理' },
+      at,
+    );
+
+    expect((await s.services.privacy.preview('test-2026')).counts).toEqual({ ...EXPECTED, messages: 2 });
+    expect((await purge()).counts).toEqual({ ...EXPECTED, messages: 2 });
+
+    const left = await db.kysely.selectFrom('outbox').selectAll().execute();
+    expect(left.map((m) => m.dedupe_key)).toEqual(['notice:1']);
+    for (const text of ['张三', '宁波某建设集团', 'zhang@example.cn', '13800000001', invitationId])
+      expect(JSON.stringify(left)).not.toContain(text);
+    const reminded = await db.kysely.selectFrom('invitations').select('reminded_at').execute();
+    expect(reminded.map((r) => r.reminded_at)).toEqual(reminded.map(() => null));
+  });
+
   it('keeps the responses, the negatives and the snapshot, and the scores byte for byte', async () => {
     const before = await scoredBytes(s);
     const tables = ['responses', 'problem_mentions', 'negative_reports', 'snapshots'] as const;
@@ -151,7 +200,15 @@ describe.each(await dialects())('purging a campaign’s personal data on $name',
     const second = await purge();
     expect(second).toEqual({
       campaign: 'test-2026',
-      counts: { evaluators: 0, invitations: 0, drafts: 0, negativeContacts: 0, responses: 0, networkKeys: 0 },
+      counts: {
+        evaluators: 0,
+        invitations: 0,
+        drafts: 0,
+        negativeContacts: 0,
+        responses: 0,
+        networkKeys: 0,
+        messages: 0,
+      },
       total: 0,
       purgedAt: first.purgedAt,
       previouslyPurgedAt: first.purgedAt,

@@ -27,6 +27,7 @@ import * as m0036 from './0036_held_invitation_links.js';
 import * as m0037 from './0037_invitation_messages.js';
 import * as m0038 from './0038_drop_answers.js';
 import * as m0040 from './0040_campaign_revision.js';
+import * as m0045 from './0045_outbox_campaign.js';
 import * as m0046 from './0046_liaison_departments.js';
 
 /** Ordered, shared by SQLite and PostgreSQL. Add new files at the end; never edit a released one. */
@@ -59,6 +60,7 @@ const migrations: Record<string, Migration> = {
   '0037_invitation_messages': m0037,
   '0038_drop_answers': m0038,
   '0040_campaign_revision': m0040,
+  '0045_outbox_campaign': m0045,
   '0046_liaison_departments': m0046,
 };
 
