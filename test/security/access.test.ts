@@ -249,10 +249,31 @@ beforeAll(async () => {
   // a second campaign (another year) where D005 and D001 exist as well
   const { createTestCampaign } = await import('../helpers/fixtures.js');
   const other = await createTestCampaign(db, ctx.services, { slug: 'other-2027', departments: 6 });
+  // the liaison of D005 is the liaison of next year's D005 too, as that year's department import would bind them
+  await bindLiaison(users.liaison.username, other.id, 'D005');
   await storeRecords(ctx.services, other, knownRecords().records);
   otherSnapshotId = await publish('other-2027');
 }, 60_000);
 afterAll(() => db.close());
+
+/** Bind a liaison account to a campaign's department row, as that campaign's department import does. */
+async function bindLiaison(username: string, campaignId: string, code: string) {
+  const user = await db.kysely
+    .selectFrom('users')
+    .select('id')
+    .where('username', '=', username)
+    .executeTakeFirstOrThrow();
+  const department = await db.kysely
+    .selectFrom('departments')
+    .select('id')
+    .where('campaign_id', '=', campaignId)
+    .where('code', '=', code)
+    .executeTakeFirstOrThrow();
+  await db.kysely
+    .insertInto('liaison_departments')
+    .values({ user_id: user.id, department_id: department.id })
+    .execute();
+}
 
 const request = (method: string, path: string, who: Who) =>
   ctx.app.request(path, {
@@ -607,6 +628,7 @@ describe('cells of fewer than 5 evaluators are withheld on every analyst and lia
         username: `cells-${code}`,
         departmentCode: code,
       });
+      await bindLiaison(liaison.username, cells.id, code);
       const mine = (await (await ctx.app.request('/api/my/results', { headers: liaison.headers() })).json()) as {
         results: { campaign: { slug: string }; department: Cells['departments'][number] }[];
       };
