@@ -231,7 +231,7 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
     expect(await page.locator('.receipt dd').first().textContent()).toBe(receipt);
     expect(await page.locator('.receipt').innerText()).toContain('提交日期（北京时间）\n2026-11-23');
     await page.close();
-  });
+  }, 90_000);
 
   it('casts the ballot in two steps (credential, then ballot without the link) and, when its answer is lost, retries with the same credential and shows the first receipt', async () => {
     const { token } = await createInvitation(stage.db, s.campaign);
