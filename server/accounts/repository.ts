@@ -142,19 +142,6 @@ export function accountsRepository(db: Kysely<Database>) {
           .executeTakeFirstOrThrow(),
       ),
 
-    /** The department row of this code in the newest campaign (by opening time) that lists it. */
-    latestDepartmentId: async (code: string): Promise<string | undefined> =>
-      (
-        await db
-          .selectFrom('departments')
-          .innerJoin('campaigns', 'campaigns.id', 'departments.campaign_id')
-          .select('departments.id')
-          .where('departments.code', '=', code)
-          .orderBy('campaigns.opens_at', 'desc')
-          .limit(1)
-          .executeTakeFirst()
-      )?.id,
-
     /** Make a liaison account the liaison of these department rows (kept if already so). */
     bindLiaison: async (userId: string, departmentIds: readonly string[]) => {
       if (departmentIds.length === 0) return;

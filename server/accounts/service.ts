@@ -15,6 +15,7 @@ import {
 } from '../throttle/service.js';
 import type { AuditService } from './audit.js';
 import { dummyPasswordHash, generatePassword, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.js';
+import { campaignsRepository } from '../campaigns/repository.js';
 import { accountsRepository } from './repository.js';
 
 export const ROLES = ['admin', 'analyst', 'liaison'] as const;
@@ -100,7 +101,8 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
       const data = parseOrThrow(newUserSchema, input, '用户');
       if (await repo.findUserByUsername(data.username)) throw new AppError('CONFLICT', `用户 ${data.username} 已存在`);
       // a liaison is the liaison of the department of this code in the newest campaign that lists it
-      const departmentId = data.departmentCode && (await repo.latestDepartmentId(data.departmentCode));
+      const departmentId =
+        data.departmentCode && (await campaignsRepository(db.kysely).latestDepartmentByCode(data.departmentCode))?.id;
       if (data.departmentCode && !departmentId) {
         throw new AppError('VALIDATION_FAILED', `没有代码为 ${data.departmentCode} 的部门（请先导入部门）`, [
           { field: 'departmentCode', message: '没有这个部门代码' },

@@ -6,6 +6,7 @@ import { Layout } from '../http/components/layout.js';
 import { MessagePage } from '../http/components/message.js';
 import type { Receipt } from '../contracts.js';
 import type { Services } from '../services.js';
+import { RECEIPT_TEXT } from '../../web/lib/receipt.js';
 import { zoneLabel } from '../../web/lib/time.js';
 import { FirstPage } from './first-page.js';
 import { notOpenNotice, type ClientConnection } from './service.js';
@@ -60,12 +61,12 @@ const CREDENTIAL_TAKEN = {
 
 /** The receipt of a named campaign's submission, again on its spent link's page (as web/lib/receipt.ts draws it). */
 function ReceiptList({ receipt, lang, timeZone }: { receipt: Receipt; lang: 'zh' | 'en'; timeZone: string }) {
-  const zone = zoneLabel(timeZone, lang);
+  const text = RECEIPT_TEXT[lang];
   return (
     <dl class="receipt">
-      <dt>{lang === 'en' ? 'Receipt number' : '回执编号'}</dt>
+      <dt>{text.receipt}</dt>
       <dd>{receipt.receipt}</dd>
-      <dt>{lang === 'en' ? `Date (${zone})` : `提交日期（${zone}）`}</dt>
+      <dt>{text.day(zoneLabel(timeZone, lang))}</dt>
       <dd>{receipt.submittedDay}</dd>
     </dl>
   );
@@ -110,11 +111,10 @@ export function evaluatorPages(services: Services) {
     }
     if (found.state === 'unknown' || found.state === 'used') {
       const [title, text] = MESSAGES[found.state][lang];
-      const shown =
-        found.state === 'used' && found.receipt ? { ...found.receipt, zone: found.campaign.config.timeZone } : null;
+      const used = found.state === 'used' && found.receipt ? found : null;
       return c.html(
-        <MessagePage title={title} message={text} lang={htmlLang} styles={shown ? ['receipt.css'] : undefined}>
-          {shown && <ReceiptList receipt={shown} lang={lang} timeZone={shown.zone} />}
+        <MessagePage title={title} message={text} lang={htmlLang} styles={used ? ['receipt.css'] : undefined}>
+          {used?.receipt && <ReceiptList receipt={used.receipt} lang={lang} timeZone={used.campaign.config.timeZone} />}
         </MessagePage>,
         found.state === 'unknown' ? 404 : 409,
       );

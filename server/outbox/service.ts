@@ -3,7 +3,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { AppConfig } from '../config.js';
 import type { AppDeps } from '../context.js';
 import type { OutboxPage } from '../contracts.js';
-import { campaignStatus } from '../campaigns/lifecycle.js';
+import { campaignStatus, isBeforeClose } from '../campaigns/lifecycle.js';
 import { campaignsRepository } from '../campaigns/repository.js';
 import { AppError } from '../errors.js';
 import { ERASED_BODY, outboxRepository, type OutboxMessage } from './repository.js';
@@ -106,9 +106,7 @@ export function outboxService(
   async function closedCampaign(message: OutboxMessage): Promise<boolean> {
     if (!message.campaignId) return false;
     const campaign = await campaignsRepository(db.kysely).findById(message.campaignId);
-    if (!campaign) return true;
-    const status = campaignStatus(campaign, clock.now());
-    return status === 'closed' || status === 'published' || status === 'settled';
+    return !campaign || !isBeforeClose(campaignStatus(campaign, clock.now()));
   }
 
   async function deliver(message: OutboxMessage, smtp: Transporter | null, outcome: SendOutcome) {

@@ -257,10 +257,12 @@ export function resultsRepository(db: Kysely<Database>) {
 
     /**
      * The departments and the responses' stored fields, one array per column (inputRowBatches;
-     * on PostgreSQL in a transaction of its own unless in one already, for the cursor).
+     * on PostgreSQL in a transaction of its own unless in one already, for the cursor: SQLite's
+     * would take the write lock, since its transactions begin immediate).
      */
     async loadInputRows(campaignId: string): Promise<InputRows> {
-      if (!db.isTransaction) return db.transaction().execute((trx) => resultsRepository(trx).loadInputRows(campaignId));
+      if (onPostgres() && !db.isTransaction)
+        return db.transaction().execute((trx) => resultsRepository(trx).loadInputRows(campaignId));
       const rows: InputRows = {
         departments: await this.departments(campaignId),
         ids: [],

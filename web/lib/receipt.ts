@@ -6,7 +6,8 @@ import type { Receipt } from '../../server/contracts.js';
 import { el } from './dom.js';
 import { zoneLabel } from './time.js';
 
-const TEXT = {
+/** Also the server's, for the receipt shown again on a named campaign's spent link. */
+export const RECEIPT_TEXT = {
   zh: {
     title: '提交成功，感谢您的参与！',
     body: '您的评议意见已收到。我们会认真梳理您反映的问题，并督促有关部门整改。',
@@ -29,7 +30,7 @@ export function thanks(
   receipt: Receipt,
   options: { lang: 'zh' | 'en'; timeZone: string; anonymous: boolean },
 ): HTMLElement {
-  const t = TEXT[options.lang];
+  const t = RECEIPT_TEXT[options.lang];
   return el(
     'section',
     { class: 'thanks' },
