@@ -522,6 +522,8 @@ export interface Comparison {
   departments: {
     code: string;
     name: string;
+    /** the department's first 简称 in the roster (the compared campaign's if both have one), for narrow labels */
+    shortName: string | null;
     group: string;
     groupLabel: string;
     from: ComparedDepartment | null;

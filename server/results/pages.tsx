@@ -221,6 +221,7 @@ export function dashboardPages(services: Services) {
                 <button type="submit">对比</button>
               </form>
               <div id="compare-method" aria-live="polite"></div>
+              <p class="chart-caption" id="compare-caption"></p>
               <Chart canvas="compare-chart" label="得分变化" table="compare-table" />
             </>
           )}

@@ -407,7 +407,13 @@ export function resultsService(
     /** Two snapshots department by department, matched by code, and how their methods differ. */
     async compare(fromId: string, toId: string): Promise<Comparison> {
       const view = snapshotViews();
-      const [a, b] = [await view(await getSnapshot(fromId)), await view(await getSnapshot(toId))];
+      const [fromSnapshot, toSnapshot] = [await getSnapshot(fromId), await getSnapshot(toId)];
+      const [a, b] = [await view(fromSnapshot), await view(toSnapshot)];
+      // 简称 are the roster's today (the office may add them after the close): the compared campaign's first if both have one
+      const shortNames = new Map<string, string>();
+      for (const campaignId of [fromSnapshot.campaignId, toSnapshot.campaignId])
+        for (const d of await campaigns.departments(campaignId))
+          if (d.shortNames[0]) shortNames.set(d.code, d.shortNames[0]);
       const byCode = new Map<string, { from?: DepartmentView; to?: DepartmentView }>();
       for (const d of a.departments) byCode.set(d.code, { from: d });
       for (const d of b.departments) byCode.set(d.code, { ...byCode.get(d.code), to: d });
@@ -426,6 +432,7 @@ export function resultsService(
             return {
               code,
               name: d.name,
+              shortName: shortNames.get(code) ?? null,
               group: d.group,
               groupLabel: d.groupLabel,
               from: pick(from),

@@ -17,6 +17,14 @@ import { knownRecords, RESULTS_TIME, storeRecords } from '../results/helpers.js'
 
 const LAST_YEAR = { opensAt: '2025-11-01T00:00:00+08:00', closesAt: '2025-12-31T23:59:59+08:00' };
 const WIDTH = 390;
+const ROSTER_NAMES: [code: string, name: string, short: string | null][] = [
+  ['D001', '市住房和城乡建设局', '住建局'],
+  ['D002', '市自然资源和规划局', '资规局、规划局'],
+  ['D003', '市人力资源和社会保障局', '人社局'],
+  ['D004', '市市场监督管理局', '市场监管局'],
+  ['D005', '市行政审批服务局', null],
+  ['D006', '市城市管理综合行政执法局', '城管局'],
+];
 
 describe.skipIf(!browserAvailable())('the year-over-year comparison on a 390 px phone', () => {
   let stage: BrowserStage;
@@ -36,10 +44,18 @@ describe.skipIf(!browserAvailable())('the year-over-year comparison on a 390 px 
       const admin = await loginAs(app, services, 'admin');
       const { records, verify } = knownRecords();
 
-      await createTestCampaign(db, services, {
+      const lastYear = await createTestCampaign(db, services, {
         slug: 'city-2025',
         overrides: { name: '2025年度全市民主评议机关（万人评议百家机关）', ...LAST_YEAR },
       });
+      // a city's names are long; most have a 简称 in the roster, one has none
+      for (const [code, name, short] of ROSTER_NAMES)
+        await db.kysely
+          .updateTable('departments')
+          .set({ name, short_name: short })
+          .where('campaign_id', '=', lastYear.id)
+          .where('code', '=', code)
+          .execute();
       await storeRecords(services, await services.campaigns.getBySlug('city-2025'), records, verify);
 
       // this year's, cloned over the API: the same departments by code, the same method
@@ -147,6 +163,40 @@ describe.skipIf(!browserAvailable())('the year-over-year comparison on a 390 px 
     expect(await pageWidth()).toBeLessThanOrEqual(WIDTH);
     // every department lined up by code, in the table behind the chart
     expect(cmp.departments.map((d) => d.code).sort()).toEqual(['D001', 'D002', 'D003', 'D004', 'D005', 'D006']);
+    expect(problems).toEqual([]);
+  });
+
+  it('labels the bars with the departments’ short names, the full name in the tooltip and the table, the caption wrapping inside the screen', async () => {
+    const cmp = await compare('city-2025', 'city-2026');
+    const short = new Map(ROSTER_NAMES.map(([code, name, shortName]) => [code, shortName?.split('、')[0] ?? name]));
+    expect(cmp.departments.map((d) => [d.code, d.shortName]).sort()).toEqual(
+      ROSTER_NAMES.map(([code, , shortName]) => [code, shortName?.split('、')[0] ?? null]),
+    );
+    const chart = await page.evaluate(() => {
+      const c = window.minpingCharts['compare-chart'];
+      const tooltipTitles = (c.data.labels ?? []).map((_, index) => {
+        c.tooltip!.setActiveElements([{ datasetIndex: 0, index }], { x: 0, y: 0 });
+        c.update('none');
+        return c.tooltip!.title.join('');
+      });
+      return { labels: c.data.labels as string[], tooltipTitles, axisWidth: c.scales.y.width, width: c.width };
+    });
+    const shown = cmp.departments.filter((d) => d.scoreChange !== null);
+    expect(chart.labels).toEqual(shown.map((d) => short.get(d.code)));
+    expect(chart.tooltipTitles).toEqual(shown.map((d) => d.name));
+    // the names leave the bars most of the phone's width
+    expect(chart.axisWidth).toBeLessThan(chart.width * 0.4);
+
+    const caption = page.locator('#compare-caption');
+    expect(await caption.innerText()).toBe(`${cmp.to.campaign.name} 相对 ${cmp.from.campaign.name} 的得分变化（分）`);
+    const box = (await caption.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(WIDTH);
+
+    await page.locator('#compare-table summary').click();
+    const names = await page.locator('#compare-table tbody tr td:first-child').allInnerTexts();
+    expect(names.sort()).toEqual(ROSTER_NAMES.map(([, name]) => name).sort());
+    expect(await pageWidth()).toBeLessThanOrEqual(WIDTH);
     expect(problems).toEqual([]);
   });
 

@@ -467,11 +467,14 @@ async function renderCompare() {
       `/api/compare?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
     );
     showMethodChanges(cmp);
+    const caption = document.getElementById('compare-caption');
+    if (caption) caption.textContent = `${cmp.to.campaign.name} 相对 ${cmp.from.campaign.name} 的得分变化（分）`;
     const rows = cmp.departments.filter((d) => d.scoreChange !== null);
     makeChart(canvas, {
       type: 'bar',
       data: {
-        labels: rows.map((d) => d.name),
+        // 简称 keep the axis narrow on a phone; the tooltip and the table give the full name
+        labels: rows.map((d) => d.shortName ?? d.name),
         datasets: [
           {
             label: '得分变化',
@@ -484,10 +487,11 @@ async function renderCompare() {
         indexAxis: 'y',
         maintainAspectRatio: false,
         animation: false,
-        plugins: { legend: { display: false } },
-        scales: {
-          x: { title: { display: true, text: `${cmp.to.campaign.name} 相对 ${cmp.from.campaign.name} 的得分变化` } },
+        plugins: {
+          legend: { display: false },
+          tooltip: { callbacks: { title: (items) => (items[0] ? rows[items[0].dataIndex].name : '') } },
         },
+        scales: { x: { title: { display: true, text: '得分变化（分）' } } },
       },
     });
     (canvas.parentElement as HTMLElement).style.height = `${Math.max(160, 26 * rows.length + 70)}px`;
