@@ -382,6 +382,9 @@ export function serveDefinition(
   const negatives = found.negativePanel?.element;
   if (negatives) {
     negatives.maxPanelCount = maxNegativesPerDepartment;
+    // an office's own definition without these texts would get SurveyJS's bare "删除"/"新添"
+    negatives.panelRemoveText ??= localized('删除这一条', 'Remove this one');
+    negatives.panelAddText ??= localized('添加一条负面情形', 'Add a negative situation');
     found.negative.get('kind')!.element.choices = config.negatives.map((n) => ({
       value: n.id,
       text: localized(n.label, n.english),

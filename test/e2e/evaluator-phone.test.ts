@@ -225,6 +225,53 @@ describe.skipIf(!browserAvailable())('evaluator answers on a phone', () => {
     await page.close();
   });
 
+  it('shows a skipped rating’s message at the body’s size or larger, dark on light and announced, and names the button that removes a negative situation', async () => {
+    const { token } = await createInvitation(stage.db, s.campaign);
+    await s.app.request(
+      `/api/s/${token}/draft`,
+      jsonRequest('PUT', { answers: { category: 'project', departments: [{ dept: 'D003' }] }, elapsedSeconds: 30 }),
+    );
+    const page = await phone.newPage();
+    await page.goto(`${stage.url}/s/${token}`);
+    await atDepartment(page, '第 1 个部门，共 1 个', '测试部门3');
+    await button(page, '下一步').tap();
+
+    const alert = page.getByRole('alert').filter({ hasText: '请为“测试部门3”选择“工作效率”的评价' });
+    await alert.waitFor();
+    const message = alert.getByText('请为“测试部门3”选择“工作效率”的评价', { exact: true });
+    const look = await message.evaluate((e) => {
+      const channels = (css: string) => (css.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+      const luminance = (css: string) => {
+        const [r, g, b] = channels(css).map((c) => {
+          const v = c / 255;
+          return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      let back: Element | null = e;
+      while (back && getComputedStyle(back).backgroundColor === 'rgba(0, 0, 0, 0)') back = back.parentElement;
+      const [fg, bg] = [luminance(getComputedStyle(e).color), luminance(getComputedStyle(back!).backgroundColor)];
+      return {
+        size: Number.parseFloat(getComputedStyle(e).fontSize),
+        body: Number.parseFloat(getComputedStyle(document.body).fontSize),
+        contrast: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05),
+      };
+    });
+    expect(look.size).toBeGreaterThanOrEqual(look.body);
+    expect(look.contrast).toBeGreaterThanOrEqual(7);
+
+    // a negative situation added by mistake: the button below it says what it does
+    await page.getByRole('button', { name: '添加一条负面情形', exact: true }).tap();
+    const entries = panel(page).locator('[data-name="negatives"] .sd-paneldynamic__panel-wrapper');
+    await poll(() => entries.count()).toBe(1);
+    const remove = page.getByRole('button', { name: '删除这一条', exact: true });
+    await remove.scrollIntoViewIfNeeded();
+    expect((await remove.boundingBox())!.height).toBeGreaterThanOrEqual(40);
+    await remove.tap();
+    await poll(() => entries.count()).toBe(0);
+    await page.close();
+  });
+
   it('steps through the departments in English with ?lang=en and names the department in the message', async () => {
     const { token } = await createInvitation(stage.db, s.campaign);
     await s.app.request(

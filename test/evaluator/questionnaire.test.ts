@@ -126,6 +126,25 @@ describe('questionnaire definition', () => {
     expect(find(served, 'description')).toMatchObject({ maxLength: 1000 });
   });
 
+  it('names the button that removes a negative-situation entry 删除这一条 when the office’s definition gives it no text, and keeps a text it gives', () => {
+    const bare = structuredClone(definition);
+    const negatives = find(bare, 'negatives')!;
+    delete negatives.panelRemoveText;
+    delete negatives.panelAddText;
+    const served = find(serveDefinition(bare, campaign, departments), 'negatives')!;
+    expect(served.panelRemoveText).toEqual({ default: '删除这一条', en: 'Remove this one' });
+    expect(served.panelAddText).toEqual({ default: '添加一条负面情形', en: 'Add a negative situation' });
+    // SurveyJS renders it so (its own zh-cn text would be a bare 删除)
+    const model = new Model({ elements: [served] });
+    model.locale = 'zh-cn';
+    expect((model.getQuestionByName('negatives') as unknown as { panelRemoveText: string }).panelRemoveText).toBe(
+      '删除这一条',
+    );
+
+    negatives.panelRemoveText = '删掉';
+    expect(find(serveDefinition(bare, campaign, departments), 'negatives')!.panelRemoveText).toBe('删掉');
+  });
+
   it('follows the campaign: three-level scale, a third rated item, a different problem limit', () => {
     const custom = campaignConfigSchema.parse({
       ...(loadConfigFile(EXAMPLE_CONFIG_PATH).raw as object),
