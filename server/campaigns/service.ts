@@ -19,6 +19,7 @@ import {
   type CampaignConfig,
 } from '../../surveys/campaign-config.js';
 import { compileRecordValidator, type RecordValidator } from '../../surveys/record.js';
+import { questionnairePlace } from '../../surveys/places.js';
 import { extraQuestions, lintQuestionnaire } from '../../surveys/questionnaire.js';
 import { type ExtraQuestions, NO_EXTRAS } from '../../surveys/extras.js';
 import { surveyCoreIssues } from '../../surveys/survey-core-check.js';
@@ -700,13 +701,17 @@ const slugTaken = (slug: string) =>
     { path: 'slug', field: '活动代码', message: `评议活动 ${slug} 已存在` },
   ]);
 
-/** A config or questionnaire with text that can't be stored (NUL, lone surrogates): a 422 naming where. */
-function refuseBadText(value: unknown, what: string, prefix: string) {
+/**
+ * A config or questionnaire with text that can't be stored (NUL, lone surrogates): a 422 naming
+ * where, by `place` when given (a questionnaire's 第N页第M题), else by its key path.
+ */
+function refuseBadText(value: unknown, what: string, prefix: string, place?: (path: string) => string) {
   const bad = findBadText(value);
   if (bad) {
     const path = `${prefix}${bad.path}`;
-    throw new AppError('VALIDATION_FAILED', `${what}：${path ? `${path}：` : ''}${bad.message}`, [
-      { ...(path ? { path } : {}), message: bad.message },
+    const where = place ? place(bad.path) : path;
+    throw new AppError('VALIDATION_FAILED', `${what}：${where ? `${where}：` : ''}${bad.message}`, [
+      { ...(path ? { path } : {}), ...(place && where ? { field: where } : {}), message: bad.message },
     ]);
   }
 }
@@ -716,17 +721,24 @@ export const configInput = (config: CampaignConfig) => ({ ...config, scale: { le
 
 /** A questionnaire fit to store with `config`, or a 422 listing what is wrong with it. */
 async function checkedQuestionnaire(definition: unknown, config: CampaignConfig): Promise<unknown> {
-  refuseBadText(definition, '问卷定义', 'questionnaire.');
+  const place = (path: string) => questionnairePlace(definition, path);
+  refuseBadText(definition, '问卷定义', 'questionnaire.', place);
   // every problem in one round: survey-core's reading too, unless it could not read the definition
   // at all (a shape ours already names)
   const ours = lintQuestionnaire(definition, config);
   const theirs = (await surveyCoreIssues(definition)).filter((i) => !(ours.length && i.unreadable));
   const issues = [...ours, ...theirs.filter((i) => !ours.some((o) => o.path === i.path && o.message === i.message))];
   if (issues.length) {
+    // the office reads 第3页第6题「…」 (a question without a title by its name); the key path stays beside it for the CLI
+    const placed = issues.map((i) => ({
+      path: `questionnaire.${i.path}`,
+      field: place(i.path) || '问卷',
+      message: i.message,
+    }));
     throw new AppError(
       'VALIDATION_FAILED',
-      `问卷定义有误${issues.length > 1 ? `（共 ${issues.length} 处，见 details）` : ''}：${issues[0].path}：${issues[0].message}`,
-      issues.map((i) => ({ path: `questionnaire.${i.path}`, message: i.message })),
+      `问卷定义有误${issues.length > 1 ? `（共 ${issues.length} 处）` : ''}：${placed[0].field}：${placed[0].message}`,
+      placed,
     );
   }
   return definition;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
+import { AppError } from '../../server/errors.js';
 import type { Campaign } from '../../server/campaigns/service.js';
 import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
@@ -315,10 +316,37 @@ describe('a questionnaire the server could not check is refused with its list of
       code: 'VALIDATION_FAILED',
       message: expect.stringContaining('共 2 处'),
       details: expect.arrayContaining([
-        { path: 'questionnaire.pages.1.elements.1', message: expect.stringContaining('SurveyJS 不认识属性 isRequred') },
-        { path: 'questionnaire.pages.0', message: expect.stringContaining('SurveyJS 不认识属性 colour') },
+        {
+          path: 'questionnaire.pages.1.elements.1',
+          field: '第2页第2题「phone」',
+          message: expect.stringContaining('SurveyJS 不认识属性 isRequred'),
+        },
+        {
+          path: 'questionnaire.pages.0',
+          field: '第1页',
+          message: expect.stringContaining('SurveyJS 不认识属性 colour'),
+        },
       ]),
     });
+  });
+
+  it('names each place as the office sees it, 第N页第M题「题目」, never as a key path', async () => {
+    const broken = withExtras();
+    (broken.pages[1].elements[0].choices as Record<string, unknown>[])[1].colour = 'red';
+    const rate = broken.pages.findIndex((p) => p.name === 'rate');
+    const panel = broken.pages[rate].elements[0] as { templateElements: Record<string, unknown>[] };
+    panel.templateElements.push({ type: 'text', name: 'extra', title: { default: '补充说明', en: 'More' } });
+    const refused = await createTestCampaign(db, services, { slug: 'places-2026', questionnaire: broken }).catch(
+      (error: AppError) => error,
+    );
+    expect(refused).toBeInstanceOf(AppError);
+    const { message, details } = refused as AppError;
+    expect(details!.map((d) => d.field)).toEqual([
+      `第${rate + 1}页第1题「departmentPanels」中的第${panel.templateElements.length}题「补充说明」`,
+      '第2页第1题「您从哪里得知本次评议？」的第2个选项「邀请函」',
+    ]);
+    expect(message).toBe(`问卷定义有误（共 2 处）：${details![0].field}：问题名 extra 是保留字，请换一个名字`);
+    for (const text of [message, ...details!.map((d) => d.field)]) expect(text).not.toMatch(/pages|elements|\.\d/);
   });
 
   it("lists survey-core's reading beside our own problems in one round, not after they are fixed", async () => {
@@ -327,8 +355,12 @@ describe('a questionnaire the server could not check is refused with its list of
     both.pages[1].elements.push({ type: 'text', name: 'misspelt', titel: '错拼的标题' });
     await expect(createTestCampaign(db, services, { slug: 'both-2026', questionnaire: both })).rejects.toMatchObject({
       details: expect.arrayContaining([
-        { path: 'questionnaire.pages.1.elements.1', message: expect.any(String) },
-        { path: 'questionnaire.pages.1.elements.2', message: expect.stringContaining('SurveyJS 不认识属性 titel') },
+        { path: 'questionnaire.pages.1.elements.1', field: '第2页第2题「noChoices」', message: expect.any(String) },
+        {
+          path: 'questionnaire.pages.1.elements.2',
+          field: '第2页第3题「misspelt」',
+          message: expect.stringContaining('SurveyJS 不认识属性 titel'),
+        },
       ]),
     });
   });

@@ -92,7 +92,7 @@ describe('questionnaire definition', () => {
         services.campaigns.create({ raw, configDir: dir, questionnaire: broken }, 'test'),
       ).rejects.toMatchObject({
         code: 'VALIDATION_FAILED',
-        details: [{ path: 'questionnaire.pages', message: '缺少问题 overall' }],
+        details: [{ path: 'questionnaire.pages', field: '问卷', message: '缺少问题 overall' }],
       });
       expect(await services.campaigns.list()).toEqual([]);
     } finally {
