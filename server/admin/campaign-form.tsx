@@ -31,7 +31,7 @@ export function ErrorSummary({
 }) {
   const details = error.details ?? [];
   return (
-    <div class="error-summary" role="alert" id={id}>
+    <div class="error-summary" role="alert" id={id} tabindex={-1}>
       <p class="error">{error.message}</p>
       {details.length > 1 && (
         <ul>

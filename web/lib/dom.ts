@@ -17,6 +17,16 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
+/**
+ * Bring a message that must be read next into view and give it the focus: a phone scrolls to an
+ * error summary below the fold, and a screen reader starts reading there.
+ */
+export function reveal(target: HTMLElement) {
+  if (!target.hasAttribute('tabindex')) target.tabIndex = -1;
+  target.scrollIntoView({ block: 'start' });
+  target.focus({ preventScroll: true });
+}
+
 /** A table with a header row; cells as el() children (a null cell stays empty). */
 export function table(headers: string[], rows: Child[][], attrs: Record<string, string> = {}): HTMLTableElement {
   return el(

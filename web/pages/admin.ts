@@ -11,7 +11,7 @@ import type {
   ReminderSummary,
   UserCreated,
 } from '../../server/contracts.js';
-import { el, table, whileBusy } from '../lib/dom.js';
+import { el, reveal, table, whileBusy } from '../lib/dom.js';
 import { saveResponse } from '../lib/download.js';
 import { showError } from '../lib/errors.js';
 import { csvLink } from '../lib/table.js';
@@ -24,9 +24,16 @@ function onSubmit(form: HTMLFormElement | null, task: (form: HTMLFormElement, re
   form?.addEventListener('submit', (event) => {
     event.preventDefault();
     const result = form.querySelector('.result') ?? form;
-    void whileBusy(form, () => task(form, result)).catch((error) => showError(result, error));
+    void whileBusy(form, () => task(form, result)).catch((error) => {
+      showError(result, error);
+      reveal(result as HTMLElement);
+    });
   });
 }
+
+// a form sent without the script (an upload, the campaign form) comes back with its refusal summarised
+const refusal = document.querySelector<HTMLElement>('.error-summary');
+if (refusal) reveal(refusal);
 
 // create a campaign
 onSubmit(document.getElementById('create-campaign') as HTMLFormElement | null, async (form) => {
