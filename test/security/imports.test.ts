@@ -246,7 +246,9 @@ describe('imports in a worker thread with a budget', () => {
       body: uploadForm(bytes, name),
     });
 
-  it('refuses the 16.7 KB sheet of 1,500 rows reaching XFD with 413, opening and draft saves answered meanwhile', async () => {
+  // the worker may refuse this sheet before a single evaluator request completes, so only the
+  // answers, not their overlap with the import, are asserted (the memory-budget case shows the overlap)
+  it('refuses the 16.7 KB sheet of 1,500 rows reaching XFD with 413, opening and draft saves answered alongside', async () => {
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('代表');
     sheet.addRow(['姓名', '单位/项目', '类别']);
@@ -256,11 +258,11 @@ describe('imports in a worker thread with a budget', () => {
     }
     const bytes = new Uint8Array(await workbook.xlsx.writeBuffer());
     expect(bytes.length).toBeLessThan(30_000);
-    const { res, whileRunning } = await evaluatorsAnsweredDuring(upload('evaluators/import', bytes, '代表.xlsx'));
+    const { res, answered } = await evaluatorsAnsweredDuring(upload('evaluators/import', bytes, '代表.xlsx'));
     expect(res.status).toBe(413);
     const { error } = (await res.json()) as ErrorBody;
     expect(error.message).toContain('超过 256 列的上限');
-    expect(whileRunning).toBeGreaterThan(0);
+    expect(answered).toBeGreaterThanOrEqual(2);
     expect(await db.kysely.selectFrom('evaluators').select('id').execute()).toHaveLength(1);
   }, 60_000);
 
