@@ -255,7 +255,7 @@ export function loginPageRoutes(services: Services, config: AppConfig) {
       const retryAfter = error instanceof TooManyRequests ? error.retryAfter : undefined;
       return c.html(
         <LoginPage next={next} username={parsed.data.username} error={error.message} />,
-        error.status === 429 ? 429 : error.status === 401 ? 401 : 400,
+        error.status === 429 || error.status === 401 || error.status === 403 ? error.status : 400,
         retryAfter ? { 'Retry-After': String(retryAfter) } : {},
       );
     }

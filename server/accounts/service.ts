@@ -315,10 +315,9 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
       // reserved before the password is hashed: of many concurrent guesses only the allowance is checked
       await throttle.reserve(keys, { key: networkKey, rule: LOGIN_NETWORK_CEILING });
       const account = await repo.findUserByUsername(username);
-      const ok =
-        account && !account.disabled
-          ? await verifyPassword(input.password, account.passwordHash)
-          : (await verifyPassword(input.password, await dummyPasswordHash()), false);
+      const ok = account
+        ? await verifyPassword(input.password, account.passwordHash)
+        : (await verifyPassword(input.password, await dummyPasswordHash()), false);
       if (!account || !ok) {
         await db.kysely.transaction().execute(async (trx) => {
           await throttle.failed(trx, keys);
@@ -329,6 +328,19 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
           });
         });
         throw new AppError('UNAUTHORIZED', '用户名或密码不正确');
+      }
+      if (account.disabled) {
+        // said only to someone who knows the password, so it tells no stranger which usernames exist;
+        // not a wrong guess, so the attempt is given back
+        await db.kysely.transaction().execute(async (trx) => {
+          await throttle.succeeded(trx, { release: [pairKey, userKey, networkKey] });
+          await audit.record(trx, {
+            actor: account.user.username,
+            action: 'login_disabled',
+            detail: { network: input.networkKey },
+          });
+        });
+        throw new AppError('FORBIDDEN', '账号已停用，请联系评议办');
       }
       const { user } = account;
       const now = clock.now();

@@ -93,7 +93,7 @@ describe('minping user list, disable, enable, reset-password', () => {
     expect(disabled.code).toBe(0);
     expect(disabled.out).toContain('已停用账号 ana');
     expect(await db.kysely.selectFrom('sessions').selectAll().execute()).toHaveLength(0);
-    expect((await login('analyst-password')).status).toBe(401);
+    expect((await login('analyst-password')).status).toBe(403);
     expect((await cli('user', 'list')).out).toMatch(/ana .*已停用/);
     expect((await cli('user', 'enable', 'ana')).code).toBe(0);
     expect((await login('analyst-password')).status).toBe(200);

@@ -68,6 +68,15 @@ describe('the login page', () => {
     expect(res.headers.get('set-cookie')).toBeNull();
   });
 
+  it('tells a disabled account that signs in with its password to ask the office', async () => {
+    await services.accounts.addUser({ username: 'gone', role: 'analyst', password: 'gone-password-1' }, 'test');
+    await services.accounts.setDisabled('gone', true, 'test');
+    const res = await app.request('/login', form({ username: 'gone', password: 'gone-password-1' }));
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('账号已停用，请联系评议办');
+    expect(res.headers.get('set-cookie')).toBeNull();
+  });
+
   it('lands analysts on the dashboard and liaisons on their own results', async () => {
     await services.accounts.addUser({ username: 'ana', role: 'analyst', password: 'analyst-password' }, 'test');
     const res = await app.request('/login', form({ username: 'ana', password: 'analyst-password' }));

@@ -179,7 +179,23 @@ describe('logging in', () => {
     const cookie = sessionCookieOf(await login('office', 'office-password-1'));
     await db.kysely.updateTable('users').set({ disabled: 1 }).where('username', '=', 'office').execute();
     expect((await app.request('/api/auth/session', { headers: { cookie } })).status).toBe(401);
-    expect((await login('office', 'office-password-1')).status).toBe(401);
+    expect((await login('office', 'office-password-1')).status).toBe(403);
+  });
+
+  it('tells a disabled account with the right password that it is disabled, and a wrong password only that it is wrong', async () => {
+    await services.accounts.addUser({ username: 'ana', role: 'analyst', password: 'analyst-password' }, 'test');
+    await db.kysely.updateTable('users').set({ disabled: 1 }).where('username', '=', 'ana').execute();
+    const right = await login('ana', 'analyst-password');
+    expect(right.status).toBe(403);
+    expect(((await right.json()) as ErrorBody).error.message).toBe('账号已停用，请联系评议办');
+    expect(await db.kysely.selectFrom('sessions').selectAll().execute()).toHaveLength(0);
+    // without the password a disabled account reads like an unknown one
+    for (const username of ['ana', 'nobody']) {
+      const wrong = await login(username, 'not-the-password');
+      expect(wrong.status).toBe(401);
+      expect(((await wrong.json()) as ErrorBody).error.message).toBe('用户名或密码不正确');
+    }
+    expect((await services.audit.list({ action: 'login_disabled' })).map((a) => a.actor)).toEqual(['ana']);
   });
 });
 

@@ -57,7 +57,7 @@ describe('the office manages accounts over /api/users', () => {
         .selectAll()
         .execute(),
     ).toHaveLength(0);
-    expect((await login('ana', 'analyst-password')).status).toBe(401);
+    expect((await login('ana', 'analyst-password')).status).toBe(403);
 
     expect((await post('/api/users/ana/enable', admin)).status).toBe(200);
     expect((await login('ana', 'analyst-password')).status).toBe(200);

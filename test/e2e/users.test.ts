@@ -44,7 +44,7 @@ describe.skipIf(!browserAvailable())('the users page, as the office clicks it', 
     await analyst.getByLabel('用户名').fill('analyst');
     await analyst.getByLabel('密码').fill(PASSWORD);
     await analyst.getByRole('button', { name: '登录' }).click();
-    await analyst.getByText('用户名或密码不正确').waitFor();
+    await analyst.getByText('账号已停用，请联系评议办').waitFor();
 
     await office.locator('#user-list tr[data-username="analyst"]').getByRole('button', { name: '启用' }).click();
     await office.getByText('已启用账号 analyst').waitFor();
