@@ -106,25 +106,34 @@ export function campaignsRepository(db: Kysely<Database>) {
           .executeTakeFirstOrThrow(),
       ),
 
-    update: async (id: string, patch: CampaignPatch): Promise<Campaign> =>
-      toCampaign(
-        await db
-          .updateTable('campaigns')
-          .set({
-            ...(patch.state ? { state: patch.state } : {}),
-            ...(patch.paused === undefined ? {} : { paused: patch.paused ? 1 : 0 }),
-            ...(patch.opensAt ? { opens_at: patch.opensAt } : {}),
-            ...(patch.closesAt ? { closes_at: patch.closesAt } : {}),
-            ...(patch.slug ? { slug: patch.slug } : {}),
-            ...(patch.name ? { name: patch.name } : {}),
-            ...(patch.mode ? { mode: patch.mode } : {}),
-            ...(patch.config ? { config_json: JSON.stringify(patch.config) } : {}),
-            ...(patch.config || patch.questionnaire ? { revision: sql<number>`revision + 1` } : {}),
-          })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirstOrThrow(),
-      ),
+    /**
+     * `patch` written only if the campaign still has the state and pause it was read with
+     * (compare-and-set: two changes decided on the same reading can't both apply); undefined if not.
+     */
+    update: async (
+      read: Pick<Campaign, 'id' | 'state' | 'paused'>,
+      patch: CampaignPatch,
+    ): Promise<Campaign | undefined> => {
+      const row = await db
+        .updateTable('campaigns')
+        .set({
+          ...(patch.state ? { state: patch.state } : {}),
+          ...(patch.paused === undefined ? {} : { paused: patch.paused ? 1 : 0 }),
+          ...(patch.opensAt ? { opens_at: patch.opensAt } : {}),
+          ...(patch.closesAt ? { closes_at: patch.closesAt } : {}),
+          ...(patch.slug ? { slug: patch.slug } : {}),
+          ...(patch.name ? { name: patch.name } : {}),
+          ...(patch.mode ? { mode: patch.mode } : {}),
+          ...(patch.config ? { config_json: JSON.stringify(patch.config) } : {}),
+          ...(patch.config || patch.questionnaire ? { revision: sql<number>`revision + 1` } : {}),
+        })
+        .where('id', '=', read.id)
+        .where('state', '=', read.state)
+        .where('paused', '=', read.paused ? 1 : 0)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toCampaign(row);
+    },
 
     /** What opening, closing and settling check: the campaign's departments, roster, links, answers and issued notice items still open. */
     readiness: async (id: string) => {

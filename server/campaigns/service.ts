@@ -219,17 +219,40 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService, on
 
   const status = (campaign: Campaign) => campaignStatus(campaign, clock.now());
 
-  /** Write `patch`, its audit row and what `also` writes in one transaction; the campaign as it is now. */
-  async function change(
+  /**
+   * `patch` written in `trx` over the campaign as it was read and checked; a 409 refusing `what`
+   * if another change (a second click, another office user, a publication) came first.
+   */
+  async function updateAsRead(
+    trx: Kysely<Database>,
     campaign: Campaign,
     patch: CampaignPatch,
-    action: string,
-    actor: string,
-    detail = {},
-    also?: (trx: Kysely<Database>) => Promise<unknown>,
-  ) {
+    what: string,
+  ): Promise<Campaign> {
+    const tx = campaignsRepository(trx);
+    const updated = await tx.update(campaign, patch);
+    if (updated) return updated;
+    const now = await tx.findById(campaign.id);
+    throw refusal(what, [
+      now
+        ? `评议活动刚被另一操作改为“${STATUS_LABELS[status(now)]}”，请刷新页面查看现在的状态后再操作`
+        : '评议活动已不存在',
+    ]);
+  }
+
+  interface Change {
+    /** what the office asked for, as a refusal names it (不能结算…) */
+    what: string;
+    action: string;
+    actor: string;
+    detail?: Record<string, unknown>;
+    also?: (trx: Kysely<Database>) => Promise<unknown>;
+  }
+
+  /** Write `patch`, its audit row and what `also` writes in one transaction; the campaign as it is now. */
+  async function change(campaign: Campaign, patch: CampaignPatch, { what, action, actor, detail, also }: Change) {
     return db.kysely.transaction().execute(async (trx) => {
-      const updated = await campaignsRepository(trx).update(campaign.id, patch);
+      const updated = await updateAsRead(trx, campaign, patch, what);
       await also?.(trx);
       await audit.record(trx, {
         actor,
@@ -337,7 +360,7 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService, on
         ]);
       const reasons = await openingProblems(campaign);
       if (reasons.length) throw refusal('不能开启评议', reasons);
-      return change(campaign, { state: 'open', paused: false }, 'campaign_open', actor);
+      return change(campaign, { state: 'open', paused: false }, { what: '不能开启', action: 'campaign_open', actor });
     },
 
     /**
@@ -357,17 +380,24 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService, on
           ]);
         if ((await repo.readiness(campaign.id)).departments === 0)
           throw refusal('不能截止', ['还没有部门，请先导入部门和答卷']);
-        return change(campaign, { state: 'closed' }, 'campaign_close', actor, { pastDated: true }, erase);
+        return change(
+          campaign,
+          { state: 'closed' },
+          { what: '不能截止', action: 'campaign_close', actor, detail: { pastDated: true }, also: erase },
+        );
       }
       if (!isRunning(current)) throw refusal('不能截止', [`评议活动${STATUS_LABELS[current]}`]);
       const closesAt = now.toISOString();
       return change(
         campaign,
         { state: 'closed', paused: false, closesAt, config: { ...campaign.config, closesAt } },
-        'campaign_close',
-        actor,
-        { previousClosesAt: campaign.closesAt, closesAt },
-        erase,
+        {
+          what: '不能截止',
+          action: 'campaign_close',
+          actor,
+          detail: { previousClosesAt: campaign.closesAt, closesAt },
+          also: erase,
+        },
       );
     },
 
@@ -376,14 +406,14 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService, on
       const current = status(campaign);
       if (current !== 'open' && current !== 'scheduled')
         throw refusal('不能暂停', [`只有进行中的评议可以暂停（当前：${STATUS_LABELS[current]}）`]);
-      return change(campaign, { paused: true }, 'campaign_pause', actor);
+      return change(campaign, { paused: true }, { what: '不能暂停', action: 'campaign_pause', actor });
     },
 
     async resume(slug: string, actor: string): Promise<Campaign> {
       const campaign = await getBySlug(slug);
       const current = status(campaign);
       if (current !== 'paused') throw refusal('不能恢复', [`评议没有暂停（当前：${STATUS_LABELS[current]}）`]);
-      return change(campaign, { paused: false }, 'campaign_resume', actor);
+      return change(campaign, { paused: false }, { what: '不能恢复', action: 'campaign_resume', actor });
     },
 
     /**
@@ -416,9 +446,12 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService, on
       return change(
         campaign,
         { opensAt, closesAt, config: { ...campaign.config, opensAt, closesAt } },
-        'campaign_dates',
-        actor,
-        { previous: { opensAt: campaign.opensAt, closesAt: campaign.closesAt }, opensAt, closesAt },
+        {
+          what: '不能修改时间',
+          action: 'campaign_dates',
+          actor,
+          detail: { previous: { opensAt: campaign.opensAt, closesAt: campaign.closesAt }, opensAt, closesAt },
+        },
       );
     },
 
@@ -432,7 +465,7 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService, on
       if (current !== 'published') throw refusal('不能结算', [`结果发布后才能结算（当前：${STATUS_LABELS[current]}）`]);
       const { openItems } = await repo.readiness(campaign.id);
       if (openItems > 0) throw refusal('不能结算', [`还有 ${openItems} 项已下发的工作提示未销号`]);
-      return change(campaign, { state: 'settled' }, 'campaign_settle', actor);
+      return change(campaign, { state: 'settled' }, { what: '不能结算', action: 'campaign_settle', actor });
     },
 
     /**
@@ -451,8 +484,9 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService, on
             ],
       );
     },
-    markPublished: (trx: Kysely<Database>, campaign: Campaign) =>
-      campaignsRepository(trx).update(campaign.id, { state: 'published', paused: false }),
+    /** In the publishing transaction: → 已发布 from the campaign `assertPublishable` passed, else a 409 (it rolls back). */
+    markPublished: (trx: Kysely<Database>, checked: Campaign) =>
+      updateAsRead(trx, checked, { state: 'published', paused: false }, '不能发布结果'),
 
     /** Responses collected elsewhere are imported until the results are published. */
     assertImportable(campaign: Campaign): void {
@@ -609,14 +643,19 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService, on
         .transaction()
         .execute(async (trx) => {
           const version = await storeQuestionnaire(trx, campaign, current, definition);
-          const updated = await campaignsRepository(trx).update(campaign.id, {
-            slug: config.slug,
-            name: config.name,
-            mode: config.mode,
-            opensAt,
-            closesAt,
-            config: { ...config, opensAt, closesAt },
-          });
+          const updated = await updateAsRead(
+            trx,
+            campaign,
+            {
+              slug: config.slug,
+              name: config.name,
+              mode: config.mode,
+              opensAt,
+              closesAt,
+              config: { ...config, opensAt, closesAt },
+            },
+            '不能修改配置',
+          );
           await audit.record(trx, {
             actor,
             action: 'campaign_edit',
@@ -647,7 +686,7 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService, on
       const current = await repo.latestQuestionnaire(campaign.id);
       return db.kysely.transaction().execute(async (trx) => {
         const version = await storeQuestionnaire(trx, campaign, current, checked);
-        const updated = await campaignsRepository(trx).update(campaign.id, { questionnaire: true });
+        const updated = await updateAsRead(trx, campaign, { questionnaire: true }, '不能更换问卷');
         await audit.record(trx, {
           actor,
           action: 'campaign_questionnaire',

@@ -322,7 +322,7 @@ export function resultsService(
             corrections: changes?.decisions.length ?? 0,
           },
         });
-        await campaigns.markPublished(trx, campaign);
+        await campaigns.markPublished(trx, sealed);
         await notices.draftFromSnapshot(trx, publishedResult(snapshot), officeActor(actor));
         // the links a named campaign held for downloading again go with the publication
         await invitations.eraseAtPublication(trx, campaign.id, actor);

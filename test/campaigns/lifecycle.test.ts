@@ -145,6 +145,40 @@ describe.each(await dialects())('a campaign’s lifecycle on $name', ({ open }) 
     expect(services.campaigns.status(await services.campaigns.settle(paper.slug, 'office'))).toBe('settled');
   });
 
+  it('settles once when two settlements arrive together, the other refused with 409 in Chinese', async () => {
+    const app = createApp(deps(), services);
+    const campaign = await createTestCampaign(db, services);
+    await storeRecords(services, campaign, knownRecords().records);
+    clock.set('2027-01-05T00:00:00Z');
+    await services.results.publish(campaign.slug, 'office');
+    const admin = await loginAs(app, services, 'admin');
+    const settle = () =>
+      app.request(`/api/campaigns/${campaign.slug}/settle`, { method: 'POST', headers: admin.headers() });
+    const answers = await Promise.all([settle(), settle()]);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
+    const refused = (await answers.find((r) => r.status === 409)!.json()) as ErrorBody;
+    expect(refused.error).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('不能结算') });
+    const settlements = (await services.audit.list({})).filter((r) => r.action === 'campaign_settle');
+    expect(settlements).toHaveLength(1);
+  });
+
+  it('keeps a campaign settled when a correction is published at the same moment: the publication is refused and stores nothing', async () => {
+    const app = createApp(deps(), services);
+    const campaign = await createTestCampaign(db, services);
+    await storeRecords(services, campaign, knownRecords().records);
+    clock.set('2027-01-05T00:00:00Z');
+    await services.results.publish(campaign.slug, 'office');
+    const admin = await loginAs(app, services, 'admin');
+    const post = (path: string) =>
+      app.request(`/api/campaigns/${campaign.slug}/${path}`, { method: 'POST', headers: admin.headers() });
+    const [published, settled] = await Promise.all([post('snapshots'), post('settle')]);
+    expect(settled.status).toBe(200);
+    expect(published.status).toBe(409);
+    expect(((await published.json()) as ErrorBody).error.message).toMatch(/不能发布结果.*已结算/);
+    expect(services.campaigns.status(await services.campaigns.getBySlug(campaign.slug))).toBe('settled');
+    expect(await services.results.snapshots(campaign.slug)).toHaveLength(1);
+  });
+
   it('is closed once its deadline passes by the clock', async () => {
     const campaign = await createTestCampaign(db, services);
     clock.set('2027-01-01T00:00:00Z');

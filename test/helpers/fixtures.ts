@@ -37,7 +37,9 @@ export async function createTestCampaign(db: Db, services: Services, options: Te
 
 /** The campaign with its stored lifecycle state set directly (the transitions have their own tests). */
 export async function setState(db: Db, campaign: Campaign, state: StoredState): Promise<Campaign> {
-  return campaignsRepository(db.kysely).update(campaign.id, { state });
+  const repo = campaignsRepository(db.kysely);
+  const current = (await repo.findById(campaign.id))!;
+  return (await repo.update(current, { state }))!;
 }
 
 /**
