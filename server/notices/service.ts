@@ -8,6 +8,7 @@ import type { Database } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { withheld, type CampaignResult } from '../../scoring/index.js';
 import { fillPattern, noticesConfigSchema, type NoticesConfig } from '../../surveys/campaign-config.js';
+import { bottomProbabilityPhrase, tooFewForBottom } from '../../web/lib/format.js';
 import { DEFAULT_TIME_ZONE, dayInZone } from '../../web/lib/time.js';
 import { countdown, type Countdown } from './countdown.js';
 import { itemsToReopen, reopenReason } from './lookback.js';
@@ -152,6 +153,13 @@ function actionDetail(action: Action): Record<string, unknown> {
 }
 
 const toPercent = (share: number) => Math.round(share * 1000) / 10;
+
+/** Why a department is among the last of its group, honestly: a group of no more than the last places has no probability to quote. */
+function lastPlaces(p: number, groupSize: number, rule: { bottomCount: number; maxScore: number }): string {
+  return tooFewForBottom(groupSize, rule.bottomCount)
+    ? `本组参评部门不多于 ${rule.bottomCount} 个，得分低于 ${rule.maxScore} 分`
+    : `排在本组后 ${rule.bottomCount} 名的概率${bottomProbabilityPhrase(p)}`;
+}
 
 function itemsBySheet(items: Item[]): Map<string | null, Item[]> {
   const bySheet = new Map<string | null, Item[]>();
@@ -481,7 +489,7 @@ export function noticesService(
           sourceRef: 'rectification',
           kind: null,
           title: '列为重点整改单位',
-          evidence: `${input.campaignName}中，你单位最终得分 ${d.finalScore?.toFixed(2)} 分，在${quoted.groupLabel} ${groupSize} 个参评部门中排名第 ${d.rank} 位${d.tied ? '（并列）' : ''}${d.grade ? `，等级“${d.grade}”` : ''}；排在本组后 ${method.rectification.bottomCount} 名的概率为 ${toPercent(d.uncertainty.bottomProbability ?? 0)}%，列为重点整改单位。`,
+          evidence: `${input.campaignName}中，你单位最终得分 ${d.finalScore?.toFixed(2)} 分，在${quoted.groupLabel} ${groupSize} 个参评部门中排名第 ${d.rank} 位${d.tied ? '（并列）' : ''}${d.grade ? `，等级“${d.grade}”` : ''}；${lastPlaces(d.uncertainty.bottomProbability ?? 0, groupSize, method.rectification)}，列为重点整改单位。`,
         });
       for (const p of quoted.problems)
         wanted.push({

@@ -6,7 +6,7 @@
 import ExcelJS from 'exceljs';
 import { stringify } from 'csv-stringify/sync';
 import { safeCell, spreadsheetSafe } from '../../web/lib/csv-guard.js';
-import { INTERIM_NOTE, withheldText } from '../../web/lib/format.js';
+import { INTERIM_NOTE, NO_BOTTOM_PROBABILITY, tooFewForBottom, withheldText } from '../../web/lib/format.js';
 import { groupsOf, reportsUnfavourable } from '../../web/lib/result-groups.js';
 import { formatDateTime, zoneLabel } from '../../web/lib/time.js';
 import type { DepartmentView, ResultView } from '../contracts.js';
@@ -25,6 +25,7 @@ const pct = (x: number | null | undefined) => (x === null || x === undefined ? n
 export function rankingColumns(view: ResultView): Column[] {
   const hidden = withheldText(view.method.minCellSize);
   const fig = (suppressed: boolean, x: number | null): Cell => (suppressed ? hidden : x);
+  const rankedIn = (group: string) => view.departments.filter((x) => x.group === group && x.ranked).length;
   const cols: Column[] = [
     { header: '分组', value: (d) => d.groupLabel, width: 16 },
     { header: '排名', value: (d) => d.rank, width: 6 },
@@ -56,7 +57,14 @@ export function rankingColumns(view: ResultView): Column[] {
       value: (d) =>
         d.uncertainty.rankInterval ? `${d.uncertainty.rankInterval[0]}–${d.uncertainty.rankInterval[1]}` : '',
     },
-    { header: '末位概率', value: (d) => d.uncertainty.bottomProbability },
+    {
+      // the figure as computed (0–1), apart from a group too small for one, as on the dashboard
+      header: '末位概率',
+      value: (d) =>
+        d.ranked && tooFewForBottom(rankedIn(d.group), view.method.rectification.bottomCount)
+          ? NO_BOTTOM_PROBABILITY
+          : d.uncertainty.bottomProbability,
+    },
     { header: '统计上无差别', value: (d) => d.uncertainty.statisticallyTiedWith.join(' ') },
     { header: '等级', value: (d) => d.grade ?? '' },
     { header: '重点整改', value: (d) => (d.rectification ? '是' : '') },

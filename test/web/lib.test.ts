@@ -12,6 +12,9 @@ import {
   formatRankChange,
   formatRate,
   formatShare,
+  bottomProbabilityPhrase,
+  formatBottomProbability,
+  tooFewForBottomNote,
 } from '../../web/lib/format.js';
 import { csvText } from '../../web/lib/table.js';
 import { dayInZone, formatTimeOfDay, zoneLabel } from '../../web/lib/time.js';
@@ -37,6 +40,30 @@ describe('figures', () => {
     expect(formatShare(0, 0)).toBe('0%');
     expect(formatRate(85.26)).toBe('85.3%');
     expect([formatShare(null), formatRate(null)]).toEqual(['—', '—']);
+  });
+
+  it('show no 末位概率 for a group no larger than the last places, and never a certain 0% or 100%', () => {
+    // two or three departments ranked: each is always among the last three, which says nothing
+    expect([formatBottomProbability(1, 2, 3), formatBottomProbability(1, 3, 3)]).toEqual(['不计算', '不计算']);
+    expect(tooFewForBottomNote(2, 3)).toBe(
+      '本组只有 2 个部门参与排名，不多于后 3 名的名额，每个部门都必然在后 3 名之内：不计算末位概率。',
+    );
+    // counted over bootstrap samples: all or none of them is not a certainty
+    expect([1, 0.996, 0.99, 0.853, 0.0104, 0.004, 0].map((p) => formatBottomProbability(p, 4, 3))).toEqual([
+      '>99%',
+      '>99%',
+      '99%',
+      '85%',
+      '1%',
+      '<1%',
+      '<1%',
+    ]);
+    expect(formatBottomProbability(null, 4, 3)).toBe('—');
+    expect([bottomProbabilityPhrase(1), bottomProbabilityPhrase(0.853), bottomProbabilityPhrase(0)]).toEqual([
+      '超过 99%',
+      '为 85%',
+      '不到 1%',
+    ]);
   });
 
   it('show intervals, signed changes and moves in rank', () => {

@@ -20,6 +20,38 @@ export function formatShare(x: Figure, digits = 1): string {
   return x > 0 && Number(shown) === 0 ? `<${(10 ** -digits).toFixed(digits)}%` : `${shown}%`;
 }
 
+/**
+ * Whether a group is too small for a 末位概率: with no more ranked departments than the bottom
+ * places (后 3 名 by default) every one of them is always among the last, a "100%" that says nothing.
+ */
+export const tooFewForBottom = (groupSize: number, bottomCount: number) => groupSize <= bottomCount;
+
+/** The 末位概率 cell of a group too small for one. */
+export const NO_BOTTOM_PROBABILITY = '不计算';
+
+/** Why a group has no 末位概率, said once beside its table. */
+export const tooFewForBottomNote = (groupSize: number, bottomCount: number) =>
+  `本组只有 ${groupSize} 个部门参与排名，不多于后 ${bottomCount} 名的名额，每个部门都必然在后 ${bottomCount} 名之内：不计算末位概率。`;
+
+/**
+ * 末位概率 in whole percent, "<1%" and ">99%" at the ends: it is counted over bootstrap samples,
+ * so 0 and 1 mean "in (almost) none" and "in (almost) all", never a certainty.
+ */
+export function formatBottomProbability(p: Figure, groupSize: number, bottomCount: number): string {
+  if (tooFewForBottom(groupSize, bottomCount)) return NO_BOTTOM_PROBABILITY;
+  if (missing(p)) return MISSING;
+  return bottomPercent(p, { below: '<1%', above: '>99%' });
+}
+
+/** The same in a sentence after 概率 (a notice's evidence): "超过 99%", "不到 1%", "为 85%". */
+export const bottomProbabilityPhrase = (p: number) => {
+  const percent = bottomPercent(p, { below: '不到 1%', above: '超过 99%' });
+  return /^\d/.test(percent) ? `为 ${percent}` : percent;
+};
+
+const bottomPercent = (p: number, ends: { below: string; above: string }) =>
+  p < 0.01 ? ends.below : p > 0.99 ? ends.above : `${Math.round(p * 100)}%`;
+
 /** A rate already in percent (satisfaction, awareness) as `85.3%`. */
 export function formatRate(x: Figure, digits = 1): string {
   return missing(x) ? MISSING : `${x.toFixed(digits)}%`;

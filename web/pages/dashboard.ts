@@ -11,6 +11,7 @@ import { categoryChart, makeChart, negativeChart, problemChart } from '../lib/ch
 import { type Child as Cell, el, table } from '../lib/dom.js';
 import { messageOf } from '../lib/errors.js';
 import {
+  formatBottomProbability,
   formatChange,
   formatInterval,
   formatNumber,
@@ -19,6 +20,8 @@ import {
   formatShare,
   LIVE,
   MISSING,
+  tooFewForBottom,
+  tooFewForBottomNote,
   WITHHELD,
   withheldText,
 } from '../lib/format.js';
@@ -254,6 +257,9 @@ function renderRanking(view: ResultView) {
       el('h3', {}, `${group.label}（${ranked.length} 个部门参与排名）`),
       box,
     );
+    const { bottomCount } = view.method.rectification;
+    if (ranked.length && tooFewForBottom(ranked.length, bottomCount))
+      section.append(el('p', { class: 'note' }, tooFewForBottomNote(ranked.length, bottomCount)));
     if (unranked.length) {
       section.append(
         el(
@@ -343,7 +349,9 @@ function renderRanking(view: ResultView) {
         d.suppressed ? hidden : formatNumber(d.finalScore),
         formatInterval(d.uncertainty.scoreInterval),
         formatInterval(d.uncertainty.rankInterval, 0),
-        formatShare(d.uncertainty.bottomProbability),
+        ranked.includes(d)
+          ? formatBottomProbability(d.uncertainty.bottomProbability, ranked.length, bottomCount)
+          : MISSING,
         d.grade ?? MISSING,
         d.validRaters,
         d.suppressed ? hidden : formatNumber(d.surveyScore),
