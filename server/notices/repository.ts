@@ -332,6 +332,33 @@ export function noticesRepository(db: Kysely<Database>) {
       db.updateTable('notice_sheets').set(sheetUpdate(patch)).where('id', '=', id).returning('id').execute(),
 
     /**
+     * A draft sheet's change, written only while it is still a draft (compare-and-set: an issue
+     * committed after the caller read it wins); false if it was issued meanwhile.
+     */
+    updateDraftSheet: async (id: string, patch: SheetPatch): Promise<boolean> =>
+      (
+        await db
+          .updateTable('notice_sheets')
+          .set(sheetUpdate(patch))
+          .where('id', '=', id)
+          .where('state', '=', 'draft')
+          .returning('id')
+          .execute()
+      ).length === 1,
+
+    /** A draft item's change, written only while it is still a draft; false if it was issued meanwhile. */
+    updateDraftItem: async (id: string, patch: ItemPatch, at: string): Promise<boolean> =>
+      (
+        await db
+          .updateTable('tracked_items')
+          .set({ ...itemUpdate(patch), updated_at: at })
+          .where('id', '=', id)
+          .where('state', '=', 'draft')
+          .returning('id')
+          .execute()
+      ).length === 1,
+
+    /**
      * Hold the sheet's row until the transaction ends (PostgreSQL row lock; SQLite writers are
      * serial anyway), so two transactions never give two items the same number.
      */

@@ -478,7 +478,9 @@ export function noticesService(
       if (created) outcome.sheetsCreated++;
       // a draft quotes the latest published figures; an issued sheet stays as it was issued
       const newer = (sheet.basis.snapshot?.publishedAt ?? '') <= input.publishedAt;
-      if (sheet.state === 'draft' && newer) await repo.updateSheet(sheet.id, { basis, snapshotId: input.snapshotId });
+      // an issue committed meanwhile keeps the sheet as it was issued
+      if (sheet.state === 'draft' && newer)
+        await repo.updateDraftSheet(sheet.id, { basis, snapshotId: input.snapshotId });
 
       const quoted = basis.snapshot as NonNullable<SheetBasis['snapshot']>;
       const wanted: { source: ItemSource; sourceRef: string; kind: number | null; title: string; evidence: string }[] =
@@ -503,7 +505,7 @@ export function noticesService(
         const added = await addItem(trx, campaign, sheet, w, actor);
         if (added.created) outcome.itemsCreated++;
         else if (added.item.state === 'draft' && newer && added.item.evidence !== w.evidence)
-          await repo.updateItem(added.item.id, { evidence: w.evidence }, now());
+          await repo.updateDraftItem(added.item.id, { evidence: w.evidence }, now());
       }
     }
     if (outcome.sheetIds.length)
@@ -591,8 +593,9 @@ export function noticesService(
         const repo = noticesRepository(trx);
         const campaign = await campaignBySlug(trx, slug);
         const sheet = await sheetInCampaign(repo, campaign, sheetId);
-        if (sheet.state !== 'draft') throw new AppError('CONFLICT', '工作提示单已印发，不能再修改');
-        await repo.updateSheet(sheet.id, { requirement: change.requirement });
+        const issued = new AppError('CONFLICT', '工作提示单已印发，不能再修改');
+        if (sheet.state !== 'draft') throw issued;
+        if (!(await repo.updateDraftSheet(sheet.id, { requirement: change.requirement }))) throw issued;
         await audit(trx, actor, 'notice_sheet_edit', campaign.id, { sheet: sheet.id });
         return { ...((await repo.findSheet(sheet.id)) as Sheet), items: await repo.listItems({ sheetId }) };
       });
