@@ -108,14 +108,19 @@ export function LifecycleSection({
           {banner.error}
         </p>
       )}
-      {draft && problems.length > 0 && (
-        <div id="opening-problems">
-          <p>开启前还需要：</p>
-          <ul>
-            {problems.map((p) => (
-              <li>{p}</li>
-            ))}
-          </ul>
+      {draft && (
+        // redrawn by admin.js after an import or a generation (data-live): always there, empty when ready
+        <div id="readiness" data-live>
+          {problems.length > 0 && (
+            <div id="opening-problems">
+              <p>开启前还需要：</p>
+              <ul>
+                {problems.map((p) => (
+                  <li>{p}</li>
+                ))}
+              </ul>
+            </div>
+          )}
         </div>
       )}
       <div class="inline">

@@ -298,7 +298,7 @@ export function adminRoutes(services: Services) {
           banner={lifecycle}
           done={c.req.query('done')}
         />
-        <dl class="facts">
+        <dl class="facts" id="campaign-facts" data-live>
           <dt>代码</dt>
           <dd>
             <code>{campaign.slug}</code>
@@ -468,7 +468,7 @@ export function adminRoutes(services: Services) {
           reminderDays={services.invitations.reminderIntervalDays}
         />
 
-        <section class="card" id="progress">
+        <section class="card" id="progress" data-live>
           <h2>填报进度</h2>
           <ProgressTables progress={progress} />
           <p>

@@ -62,7 +62,10 @@ export function InvitationsSection({
       {isBeforeClose(status) ? (
         <>
           <p>
-            为还没有邀请的评议代表各生成一个专属链接（当前 {toInvite}{' '}
+            为还没有邀请的评议代表各生成一个专属链接（当前{' '}
+            <span id="to-invite" data-live>
+              {toInvite}
+            </span>{' '}
             人待生成）。“全部格式”一次给出同一批链接的邀请函、Excel 和 CSV 清单。
           </p>
           <HeldLinksNote held={held} />

@@ -35,6 +35,25 @@ function onSubmit(form: HTMLFormElement | null, task: (form: HTMLFormElement, re
 const refusal = document.querySelector<HTMLElement>('.error-summary');
 if (refusal) reveal(refusal);
 
+/**
+ * The campaign page's parts that an import or a generation changes (what is still missing before
+ * opening, the counts), marked data-live: redrawn from the page itself as the server renders it now,
+ * so the list has one source and the forms' results stay in place.
+ */
+async function redrawLive() {
+  const live = document.querySelectorAll<HTMLElement>('[data-live][id]');
+  if (!live.length) return;
+  const res = await api.request(location.pathname, { cache: 'no-store' });
+  const fresh = new DOMParser().parseFromString(await res.text(), 'text/html');
+  for (const part of live) {
+    const now = fresh.getElementById(part.id);
+    if (now) part.replaceWith(document.importNode(now, true));
+  }
+}
+
+/** After a change the rest of the page shows: a failed redraw leaves the old figures, the change is done. */
+const afterChange = () => redrawLive().catch(() => undefined);
+
 // create a campaign
 onSubmit(document.getElementById('create-campaign') as HTMLFormElement | null, async (form) => {
   const data = new FormData(form);
@@ -66,6 +85,7 @@ for (const importForm of document.querySelectorAll<HTMLFormElement>('form.import
     if (summary.ignoredColumns.length)
       result.append(el('p', { class: 'muted' }, `忽略的列：${summary.ignoredColumns.join('、')}`));
     if (liaisons) showLiaisons(liaisons, result);
+    if (!summary.dryRun) await afterChange();
   });
 }
 
@@ -122,6 +142,7 @@ onSubmit(document.getElementById('invitations') as HTMLFormElement | null, async
         : `已生成 ${count} 个邀请链接，文件已下载。请妥善保存：链接不能再次导出。`,
     ),
   );
+  await afterChange();
 });
 
 // remind those who have not submitted (without the link)
@@ -192,6 +213,7 @@ async function reissue(endpoint: string, evaluatorId: string, cell: HTMLElement)
   );
   await saveResponse(res, 'invitation.html');
   cell.replaceChildren(el('span', { class: 'ok' }, '已补发，邀请函已下载'));
+  await afterChange();
 }
 
 // add an account: the generated password is shown once
