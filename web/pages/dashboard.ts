@@ -194,15 +194,31 @@ async function renderProgress() {
           backgroundColor: '#90a4ae',
           yAxisID: 'y',
         },
-        { type: 'line', label: '累计', data: cum, borderColor: '#b3261e', pointRadius: 0, yAxisID: 'y2' },
+        // its legend swatch is filled with backgroundColor: without one it is an empty box
+        {
+          type: 'line',
+          label: '累计',
+          data: cum,
+          borderColor: '#b3261e',
+          backgroundColor: '#b3261e',
+          pointRadius: 0,
+          yAxisID: 'y2',
+        },
       ],
     },
     options: {
       maintainAspectRatio: false,
       scales: {
         x: { title: { display: true, text: `答卷日期（${zoneLabel(progress.campaign.timeZone)}）` } },
-        y: { beginAtZero: true, title: { display: true, text: '当日' } },
-        y2: { position: 'right', beginAtZero: true, grid: { display: false }, title: { display: true, text: '累计' } },
+        // counts of people: whole steps (chart.js would step 0.2 for a few submissions)
+        y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: '当日（人）' } },
+        y2: {
+          position: 'right',
+          beginAtZero: true,
+          ticks: { precision: 0 },
+          grid: { display: false },
+          title: { display: true, text: '累计（人）' },
+        },
       },
     },
   });
