@@ -59,10 +59,27 @@ export function zodDetails(error: z.ZodError, line?: number): ErrorDetail[] {
   }));
 }
 
-/** Parse with a zod schema or throw a VALIDATION_FAILED AppError naming every bad field. */
-export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
+/**
+ * Parse with a zod schema or throw a VALIDATION_FAILED AppError naming every bad field. With
+ * `fieldNames` (a form's top-level fields in the office's words) a detail's `field` is that name
+ * and the message reads `添加账号：用户名必填`; without, the key path: `用户: username: 必填`.
+ */
+export function parseOrThrow<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  what: string,
+  fieldNames?: Record<string, string>,
+): z.output<T> {
   const result = schema.safeParse(value);
   if (!result.success) {
+    if (fieldNames) {
+      const details = result.error.issues.map((issue) => {
+        const name = issue.path.length ? (fieldNames[String(issue.path[0])] ?? String(issue.path[0])) : undefined;
+        return { ...(name ? { field: name } : {}), message: issue.message };
+      });
+      const first = details[0];
+      throw new AppError('VALIDATION_FAILED', `${what}：${first.field ?? ''}${first.message}`, details);
+    }
     const details = zodDetails(result.error);
     const first = details[0];
     throw new AppError(

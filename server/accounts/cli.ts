@@ -19,6 +19,8 @@ export const userAddCommand: Command = {
       throw new CliError('用法：minping user add --role ROLE [--department CODE] USERNAME');
     const role = values.role as string | undefined;
     if (!role || !(ROLES as readonly string[]).includes(role)) throw new CliError(`--role 应为 ${ROLES.join(' | ')}`);
+    if (role === 'liaison' && !values.department)
+      throw new CliError('部门联络员要用 --department CODE 指定所属部门的代码');
     const services = await ctx.services();
     const { user, password, generated } = await services.accounts.addUser({
       username,

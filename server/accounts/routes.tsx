@@ -11,7 +11,7 @@ import { AppError, parseOrThrow, TooManyRequests } from '../errors.js';
 import { Layout } from '../http/components/layout.js';
 import type { Services } from '../services.js';
 import { currentUser, requireRole, SESSION_COOKIE } from './middleware.js';
-import { ROLES, type Role } from './service.js';
+import { NEW_USER_FIELDS, ROLE_MESSAGE, ROLES, type Role } from './service.js';
 import { navigationLeadsTo } from '../http/components/header.js';
 import { loginNetworkKey } from './network.js';
 import type { SessionInfo } from './service.js';
@@ -100,7 +100,7 @@ export function authRoutes(services: Services, config: AppConfig) {
 
 const newUserBody = z.strictObject({
   username: z.string(),
-  role: z.enum(ROLES),
+  role: z.enum(ROLES, { message: ROLE_MESSAGE }),
   departmentCode: z.string().optional(),
   displayName: z.string().optional(),
   password: z.string().optional(),
@@ -146,7 +146,7 @@ export function usersRoutes(services: Services) {
   });
 
   app.post('/', async (c) => {
-    const body = parseOrThrow(newUserBody, await readJsonBody(c, '账号'), '账号');
+    const body = parseOrThrow(newUserBody, await readJsonBody(c, '添加账号'), '添加账号', NEW_USER_FIELDS);
     const blank = (v: string | undefined) => (v?.trim() ? v : undefined);
     const { user, password, generated } = await services.accounts.addUser(
       {

@@ -23,31 +23,47 @@ export type Role = (typeof ROLES)[number];
 
 export const ROLE_LABELS: Record<Role, string> = { admin: '评议办', analyst: '分析人员', liaison: '部门联络员' };
 
+/** A role that is none of them: the codes the API and CLI take, each with its name. */
+export const ROLE_MESSAGE = `应为 ${ROLES.map((r) => `${r}（${ROLE_LABELS[r]}）`).join('、')} 之一`;
+
 const usernameSchema = z
   .string()
   .trim()
-  .regex(/^[\p{L}\p{N}_.@-]{2,64}$/u, '用户名为 2–64 个字母、数字或 _ . @ -');
+  .regex(/^[\p{L}\p{N}_.@-]{2,64}$/u, '应为 2–64 个字母、数字或 _ . @ -');
 
 const newUserSchema = z
   .strictObject({
     username: usernameSchema,
     displayName: z.string().trim().min(1).max(100).optional(),
-    role: z.enum(ROLES, { message: `角色应为 ${ROLES.join(' | ')}` }),
+    role: z.enum(ROLES, { message: ROLE_MESSAGE }),
     departmentCode: z.string().trim().min(1).max(40).optional(),
-    password: z.string().min(MIN_PASSWORD_LENGTH, `密码至少 ${MIN_PASSWORD_LENGTH} 个字符`).max(200).optional(),
+    password: z.string().min(MIN_PASSWORD_LENGTH, `至少 ${MIN_PASSWORD_LENGTH} 个字符`).max(200).optional(),
   })
   .superRefine((u, ctx) => {
     if (u.role === 'liaison' && !u.departmentCode) {
       ctx.addIssue({
         code: 'custom',
         path: ['departmentCode'],
-        message: '部门联络员必须指定所属部门代码（--department）',
+        message: '必填：部门联络员要填所属部门的代码',
       });
     }
     if (u.role !== 'liaison' && u.departmentCode) {
-      ctx.addIssue({ code: 'custom', path: ['departmentCode'], message: '只有部门联络员属于某个部门' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['departmentCode'],
+        message: '只有部门联络员要填（其他角色不属于某个部门）',
+      });
     }
   });
+
+/** The fields of a new account as the 添加账号 form names them, for its refusals. */
+export const NEW_USER_FIELDS: Record<string, string> = {
+  username: '用户名',
+  displayName: '姓名',
+  role: '角色',
+  departmentCode: '部门代码',
+  password: '密码',
+};
 
 export type NewUserInput = z.input<typeof newUserSchema>;
 
@@ -98,14 +114,14 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
       input: NewUserInput,
       actor = 'cli',
     ): Promise<{ user: SessionUser; password: string; generated: boolean }> {
-      const data = parseOrThrow(newUserSchema, input, '用户');
+      const data = parseOrThrow(newUserSchema, input, '添加账号', NEW_USER_FIELDS);
       if (await repo.findUserByUsername(data.username)) throw new AppError('CONFLICT', `用户 ${data.username} 已存在`);
       // a liaison is the liaison of the department of this code in the newest campaign that lists it
       const departmentId =
         data.departmentCode && (await campaignsRepository(db.kysely).latestDepartmentByCode(data.departmentCode))?.id;
       if (data.departmentCode && !departmentId) {
         throw new AppError('VALIDATION_FAILED', `没有代码为 ${data.departmentCode} 的部门（请先导入部门）`, [
-          { field: 'departmentCode', message: '没有这个部门代码' },
+          { field: NEW_USER_FIELDS.departmentCode, message: '没有这个部门代码' },
         ]);
       }
       const password = data.password ?? generatePassword();

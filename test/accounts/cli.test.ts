@@ -43,7 +43,7 @@ describe('minping user add', () => {
     expect((await cli('user', 'add', '--role', 'boss', 'x')).code).toBe(2);
     const noDept = await cli('user', 'add', '--role', 'liaison', 'li');
     expect(noDept.code).toBe(2);
-    expect(noDept.err).toContain('departmentCode');
+    expect(noDept.err).toContain('--department');
     const unknownDept = await cli('user', 'add', '--role', 'liaison', '--department', 'D999', 'li');
     expect(unknownDept.code).toBe(2);
     expect(unknownDept.err).toContain('D999');
