@@ -14,6 +14,7 @@ import type { AppDeps } from '../context.js';
 import { AppError, parseOrThrow, zodDetails } from '../errors.js';
 import { requestFingerprint, type ResponsesService, type StoredSubmission } from '../responses/service.js';
 import { sha256 } from '../shared/ids.js';
+import { canonicalJson } from '../shared/json.js';
 import type { AuditService } from '../accounts/audit.js';
 import { NETWORK_KEY_PREFIX, UNKNOWN_LINK_THROTTLE, type ThrottleService } from '../throttle/service.js';
 import { invitationsRepository, type Invitation } from '../invitations/repository.js';
@@ -481,7 +482,7 @@ export function evaluatorService(
       const { credential, signature, category, ...rest } = parseOrThrow(ballotBodySchema, body, '提交内容');
       const scope = sha256(`ballot|${credential}`);
       const fingerprint = sha256(
-        `ballot-request|${credential}|${JSON.stringify([rest.answers, rest.questionnaireVersion])}`,
+        `ballot-request|${credential}|${canonicalJson([rest.answers, rest.questionnaireVersion])}`,
       );
       const prior = await responses.replayScope(scope, fingerprint);
       if (prior) return prior;

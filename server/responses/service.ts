@@ -4,6 +4,7 @@ import type { Campaign, CampaignsService } from '../campaigns/service.js';
 import type { AppDeps } from '../context.js';
 import { AppError } from '../errors.js';
 import { newId, sha256 } from '../shared/ids.js';
+import { canonicalJson } from '../shared/json.js';
 import { dayInZone } from '../../web/lib/time.js';
 import type { AuditService } from '../accounts/audit.js';
 import type { NegativesService, ReportedNegative } from '../negatives/service.js';
@@ -120,12 +121,12 @@ export const idempotencyScope = (token: string, key: string) => sha256(`idempote
 
 /**
  * What a submission asks to store, so a reused Idempotency-Key with other answers is told apart
- * from a retry. The elapsed time is left out: the page's timer runs on between retries of one
+ * from a retry (keys in any order: canonical JSON). The elapsed time is left out: the page's timer runs on between retries of one
  * submission. Keyed with the plain token, so it can't be tested against stored responses.
  */
 export const requestFingerprint = (token: string, key: string, body: unknown) => {
   const { answers, questionnaireVersion } = (body ?? {}) as { answers?: unknown; questionnaireVersion?: unknown };
-  return sha256(`idempotency-request|${token}|${key}|${JSON.stringify([answers, questionnaireVersion])}`);
+  return sha256(`idempotency-request|${token}|${key}|${canonicalJson([answers, questionnaireVersion])}`);
 };
 
 export function responsesService(

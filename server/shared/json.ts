@@ -88,3 +88,15 @@ export function parseJson(text: string, what: string, line?: number): unknown {
   }
   return value;
 }
+
+/**
+ * `value` as JSON with every object's keys sorted, at every depth: one text per meaning, so a
+ * hash of it doesn't change with the order a client happened to write the keys in.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}

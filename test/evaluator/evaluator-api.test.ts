@@ -7,6 +7,7 @@ import {
   createInvitation,
   isSpent,
   jsonRequest,
+  reversedKeys,
   snapshotCounts,
   surveySetup,
   webAnswers,
@@ -221,6 +222,16 @@ describe('evaluator API: submitting', () => {
     expect(late.status).toBe(201);
     expect(await late.json()).toEqual(receipt);
     expect((await snapshotCounts(db)).responses).toBe(1);
+  });
+
+  it('answers a retry whose body lists the same answers with its keys in another order with the first receipt', async () => {
+    const body = { answers: webAnswers(), elapsedSeconds: 300, questionnaireVersion: 1 };
+    const first = await submit(body, 'reordered-key-1234');
+    expect(first.status).toBe(201);
+    const again = await submit(reversedKeys(body), 'reordered-key-1234');
+    expect(again.status, await again.clone().text()).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await again.json()).toEqual(await first.json());
   });
 
   it('refuses an Idempotency-Key reused with other answers (409) instead of replaying the first receipt', async () => {

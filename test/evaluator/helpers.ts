@@ -59,6 +59,17 @@ export async function createInvitation(
 }
 
 /** SurveyJS answers as the browser sends them: profile, two departments, overall. */
+/** `value` with every object's keys in reverse order, at every depth (the same JSON to any reader). */
+export function reversedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reversedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .reverse()
+      .map(([k, v]) => [k, reversedKeys(v)]),
+  );
+}
+
 export function webAnswers(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     category: 'project',

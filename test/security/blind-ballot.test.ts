@@ -13,6 +13,7 @@ import {
   createInvitation,
   isSpent,
   jsonRequest,
+  reversedKeys,
   surveySetup,
   webAnswers,
   type SurveySetup,
@@ -100,6 +101,10 @@ describe.each(await dialects())('a ballot cast with a blind-signed credential on
     expect(again.status).toBe(201);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(await again.json()).toEqual(receipt);
+    // so does one whose answers list their keys in another order (the same answers)
+    const reordered = await cast(reversedKeys(ballot) as Record<string, unknown>);
+    expect(reordered.status).toBe(201);
+    expect(await reordered.json()).toEqual(receipt);
     const reused = await cast({ ...ballot, answers: webAnswers({ overall: 'dissatisfied' }) });
     expect(reused.status).toBe(409);
     // the server can't tell whether the link's ballot arrived: its page is the same as before
