@@ -33,12 +33,14 @@ const campaign = await services.campaigns.create({ raw: { ...(raw as object), sl
 await insertNumberedDepartments(db, campaign, 100, '部门');
 const office = officeActor('office-a');
 const checker = officeActor('office-b');
-const liaison = (code: string): NoticeActor => ({
+const liaison = async (code: string): Promise<NoticeActor> => ({
   userId: `liaison-${code}`,
   username: `liaison-${code}`,
   name: `${code} 联络员`,
   role: 'liaison',
-  departmentCode: code,
+  departmentIds: (await db.kysely.selectFrom('departments').select('id').where('code', '=', code).execute()).map(
+    (d) => d.id,
+  ),
 });
 
 // reported and verified in batches of 100 (each registers its item on the department's sheet)
@@ -60,18 +62,18 @@ const t1 = performance.now();
 const sheets = await services.notices.sheets('bench');
 for (const sheet of sheets) await services.notices.issueSheet('bench', sheet.id, office);
 at(1);
-for (const sheet of sheets) await services.notices.acknowledgeSheet(sheet.id, liaison(sheet.departmentCode));
+for (const sheet of sheets) await services.notices.acknowledgeSheet(sheet.id, await liaison(sheet.departmentCode));
 const items = (await services.notices.items({ campaignId: campaign.id })).map((item, i) => ({ item, i }));
 const plan = { measures: '建立限时办结台账', responsible: '科长', date: '2027-02-28' };
 at(2);
 for (const { item, i } of items)
-  if (i % 10 < 7) await services.notices.act(item.id, { type: 'plan', plan }, liaison(item.departmentCode));
+  if (i % 10 < 7) await services.notices.act(item.id, { type: 'plan', plan }, await liaison(item.departmentCode));
 at(5);
 for (const { item, i } of items)
-  if (i % 10 < 4) await services.notices.respond(item.id, '已整改', [], liaison(item.departmentCode));
+  if (i % 10 < 4) await services.notices.respond(item.id, '已整改', [], await liaison(item.departmentCode));
 at(40);
 for (const { item, i } of items)
-  if (i % 10 === 4) await services.notices.respond(item.id, '已整改（逾期）', [], liaison(item.departmentCode));
+  if (i % 10 === 4) await services.notices.respond(item.id, '已整改（逾期）', [], await liaison(item.departmentCode));
 for (const { item, i } of items) if (i % 10 < 5) await services.notices.act(item.id, { type: 'close' }, checker);
 at(60);
 for (const { item, i } of items)

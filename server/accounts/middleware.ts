@@ -58,6 +58,11 @@ export function sessionMiddleware(accounts: AccountsService): MiddlewareHandler<
       c.set('user', session.user);
       c.set('csrfToken', session.csrfToken);
       c.set('sessionId', session.sessionId);
+      if (session.user.role === 'liaison')
+        c.set(
+          'departmentIds',
+          (await accounts.liaisonDepartments(session.user.id)).map((d) => d.id),
+        );
       if (STATE_CHANGING.has(c.req.method) && !CSRF_EXEMPT.some((re) => re.test(path))) {
         const sent = await sentCsrfToken(c);
         if (!sent || !safeEqual(sent, session.csrfToken)) {

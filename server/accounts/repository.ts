@@ -168,12 +168,12 @@ export function accountsRepository(db: Kysely<Database>) {
         )
         .execute(),
 
-    /** The department rows a liaison account is the liaison of: campaign, code and name of each. */
-    liaisonDepartments: (userId: string): Promise<{ campaignId: string; code: string; name: string }[]> =>
+    /** The department rows a liaison account is the liaison of: id, campaign, code and name of each. */
+    liaisonDepartments: (userId: string): Promise<{ id: string; campaignId: string; code: string; name: string }[]> =>
       db
         .selectFrom('liaison_departments as l')
         .innerJoin('departments as d', 'd.id', 'l.department_id')
-        .select(['d.campaign_id as campaignId', 'd.code', 'd.name'])
+        .select(['d.id', 'd.campaign_id as campaignId', 'd.code', 'd.name'])
         .where('l.user_id', '=', userId)
         .execute(),
 

@@ -9,19 +9,17 @@ import type { NoticeActor } from './service.js';
 
 /** What the notices API (routes.ts) and the pages (the liaison's portal, the office's close-out) share. */
 
-/** The session user as the notices service sees them: the office (admin) or a department's liaison. */
-export function noticeActor(user: SessionUser): NoticeActor {
+/** The signed-in person of a request behind a role guard, as a notices actor: the office (admin) or a department's liaison. */
+export function actorOf(c: Context<AppEnv>): NoticeActor {
+  const user = currentUser(c) as SessionUser;
   return {
     userId: user.id,
     username: user.username,
     name: user.displayName,
     role: user.role === 'liaison' ? 'liaison' : 'office',
-    departmentCode: user.role === 'liaison' ? user.departmentCode : null,
+    departmentIds: user.role === 'liaison' ? (c.get('departmentIds') ?? []) : [],
   };
 }
-
-/** The signed-in person of a request behind a role guard, as a notices actor. */
-export const actorOf = (c: Context<AppEnv>) => noticeActor(currentUser(c) as SessionUser);
 
 /** GET …/items/:id/evidence/:fileId: the file, to whoever may see the item. */
 export const evidenceDownload = (services: Services) => async (c: Context<AppEnv>) => {

@@ -55,8 +55,11 @@ export interface Actor {
   userId: string;
   name: string;
   role: Role;
-  /** a liaison's own department (its code: the same department across campaigns); null for the office */
-  departmentCode: string | null;
+  /**
+   * the department rows a liaison is the liaison of (one per campaign they were bound in); none for
+   * the office. Rows, not a code: a code may name another body in another year's campaign.
+   */
+  departmentIds: readonly string[];
 }
 
 /** The deadline instant (end of the N-th working day after `from`, in the campaign's time zone). */
@@ -73,7 +76,7 @@ export interface Plan {
 
 export interface ItemFacts {
   state: ItemState;
-  departmentCode: string;
+  departmentId: string;
   issuedAt: string | null;
   /** the deadline of the step the item waits for (sign, plan, respond, office check, appeal decision) */
   dueAt: string | null;
@@ -126,7 +129,7 @@ export const ACTION_LABELS: Record<ActionType, string> = {
 /** What the service writes: the changed fields and the history row. */
 export interface Transition {
   to: ItemState;
-  patch: Partial<Omit<ItemFacts, 'state' | 'departmentCode' | 'planFiled' | 'respondDays'>> & {
+  patch: Partial<Omit<ItemFacts, 'state' | 'departmentId' | 'planFiled' | 'respondDays'>> & {
     plan?: Plan;
     responseText?: string;
     respondedAt?: string;
@@ -154,7 +157,7 @@ const refuse = (message: string, kind: TransitionRefused['kind'] = 'conflict'): 
 function requireRole(actor: Actor, roles: Role[], item: ItemFacts) {
   if (!roles.includes(actor.role))
     refuse(roles.includes('office') ? '只有评议办可以进行此操作' : '只有部门联络员可以进行此操作', 'forbidden');
-  if (actor.role === 'liaison' && actor.departmentCode !== item.departmentCode)
+  if (actor.role === 'liaison' && !actor.departmentIds.includes(item.departmentId))
     refuse('这不是您所在部门的事项', 'forbidden');
 }
 

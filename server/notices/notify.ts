@@ -64,15 +64,13 @@ export function notificationsRepository(db: Kysely<Database>) {
       return row?.liaison_email?.trim() || null;
     },
 
-    /** Mark read the notifications among `ids` of the department (by its code) still unread; how many. */
-    async markRead(departmentCode: string, ids: string[] | 'all', at: string): Promise<number> {
+    /** Mark read the notifications among `ids` of these department rows still unread; how many. */
+    async markRead(departmentIds: readonly string[], ids: string[] | 'all', at: string): Promise<number> {
       let q = db
         .updateTable('notifications')
         .set({ read_at: at })
         .where('read_at', 'is', null)
-        .where('department_id', 'in', (eb) =>
-          eb.selectFrom('departments').select('id').where('code', '=', departmentCode),
-        );
+        .where('department_id', 'in', departmentIds);
       if (ids !== 'all') {
         if (ids.length === 0) return 0;
         q = q.where('id', 'in', ids);
@@ -80,23 +78,21 @@ export function notificationsRepository(db: Kysely<Database>) {
       return (await q.returning('id').execute()).length;
     },
 
-    /** One notification of the department (by its code). */
-    find: (departmentCode: string, id: string) =>
+    /** One notification of these department rows. */
+    find: (departmentIds: readonly string[], id: string) =>
       db
-        .selectFrom('notifications as n')
-        .innerJoin('departments as d', 'd.id', 'n.department_id')
-        .select(['n.id', 'n.item_id', 'n.sheet_id', 'n.read_at'])
-        .where('d.code', '=', departmentCode)
-        .where('n.id', '=', id)
+        .selectFrom('notifications')
+        .select(['id', 'item_id', 'sheet_id', 'read_at'])
+        .where('department_id', 'in', departmentIds)
+        .where('id', '=', id)
         .executeTakeFirst(),
 
-    async unreadCount(departmentCode: string): Promise<number> {
+    async unreadCount(departmentIds: readonly string[]): Promise<number> {
       const row = await db
-        .selectFrom('notifications as n')
-        .innerJoin('departments as d', 'd.id', 'n.department_id')
+        .selectFrom('notifications')
         .select((eb) => eb.fn.countAll().as('n'))
-        .where('d.code', '=', departmentCode)
-        .where('n.read_at', 'is', null)
+        .where('department_id', 'in', departmentIds)
+        .where('read_at', 'is', null)
         .executeTakeFirst();
       return Number(row?.n ?? 0);
     },
@@ -245,25 +241,28 @@ export function decisionNotice(
   return aboutItem(after, { dedupeKey: `decision:${historyId}`, level: 'info', title, text });
 }
 
+/** The department rows a liaison acts for; refused for the office and for a liaison bound to none. */
+export function liaisonDepartmentIds(actor: Actor): readonly string[] {
+  if (actor.role !== 'liaison' || actor.departmentIds.length === 0)
+    throw new AppError('FORBIDDEN', '您的账号没有关联部门');
+  return actor.departmentIds;
+}
+
 /** A liaison's notifications: read when opened, counted while unread. */
 export function notificationsService({ db, clock }: Pick<AppDeps, 'db' | 'clock'>) {
-  const departmentOf = (actor: Actor): string => {
-    if (actor.role !== 'liaison' || !actor.departmentCode) throw new AppError('FORBIDDEN', '您的账号没有关联部门');
-    return actor.departmentCode;
-  };
   return {
     /** Mark these (or all) of the liaison's department's notifications read; how many were unread. */
     markRead: (actor: Actor, ids: string[] | 'all') =>
-      notificationsRepository(db.kysely).markRead(departmentOf(actor), ids, clock.now().toISOString()),
+      notificationsRepository(db.kysely).markRead(liaisonDepartmentIds(actor), ids, clock.now().toISOString()),
     /** The liaison opens one: it is read from now on; what it is about. Another department's is a 404. */
     async open(actor: Actor, id: string): Promise<{ itemId: string | null; sheetId: string | null }> {
-      const code = departmentOf(actor);
+      const departmentIds = liaisonDepartmentIds(actor);
       const repo = notificationsRepository(db.kysely);
-      const found = await repo.find(code, id);
+      const found = await repo.find(departmentIds, id);
       if (!found) throw new AppError('NOT_FOUND', '没有这条通知');
-      if (!found.read_at) await repo.markRead(code, [id], clock.now().toISOString());
+      if (!found.read_at) await repo.markRead(departmentIds, [id], clock.now().toISOString());
       return { itemId: found.item_id, sheetId: found.sheet_id };
     },
-    unread: (actor: Actor) => notificationsRepository(db.kysely).unreadCount(departmentOf(actor)),
+    unread: (actor: Actor) => notificationsRepository(db.kysely).unreadCount(liaisonDepartmentIds(actor)),
   };
 }

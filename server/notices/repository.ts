@@ -102,6 +102,8 @@ export interface ItemFilter {
   departmentId?: string;
   /** a department across campaigns */
   departmentCode?: string;
+  /** any of these department rows (a liaison's, one per campaign) */
+  departmentIds?: readonly string[];
   states?: ItemState[];
   /** only items issued to the department (never drafts nor items withdrawn before issue) */
   issuedOnly?: boolean;
@@ -276,10 +278,14 @@ export function noticesRepository(db: Kysely<Database>) {
       return row && toSheet(row);
     },
 
-    async listSheets(filter: { campaignId?: string; departmentCode?: string; state?: SheetState }): Promise<Sheet[]> {
+    async listSheets(filter: {
+      campaignId?: string;
+      departmentIds?: readonly string[];
+      state?: SheetState;
+    }): Promise<Sheet[]> {
       let q = sheets();
       if (filter.campaignId) q = q.where('s.campaign_id', '=', filter.campaignId);
-      if (filter.departmentCode) q = q.where('d.code', '=', filter.departmentCode);
+      if (filter.departmentIds) q = q.where('s.department_id', 'in', filter.departmentIds);
       if (filter.state) q = q.where('s.state', '=', filter.state);
       const rows = await q.orderBy('s.created_at', 'desc').orderBy('s.serial_number').execute();
       return rows.map(toSheet);
@@ -389,6 +395,7 @@ export function noticesRepository(db: Kysely<Database>) {
       if (filter.sheetId) q = q.where('i.sheet_id', '=', filter.sheetId);
       if (filter.departmentId) q = q.where('i.department_id', '=', filter.departmentId);
       if (filter.departmentCode) q = q.where('d.code', '=', filter.departmentCode);
+      if (filter.departmentIds) q = q.where('i.department_id', 'in', filter.departmentIds);
       if (filter.states?.length) q = q.where('i.state', 'in', filter.states);
       if (filter.issuedOnly) q = q.where('i.issued_at', 'is not', null);
       if (filter.dueBefore) q = q.where('i.due_at', '<', filter.dueBefore);
@@ -536,14 +543,14 @@ export function noticesRepository(db: Kysely<Database>) {
       }));
     },
 
-    /** The newest notifications of a department across campaigns (by its code). */
-    async notificationsOf(departmentCode: string, limit: number): Promise<Notification[]> {
+    /** The newest notifications of these department rows (a liaison's, one per campaign). */
+    async notificationsOf(departmentIds: readonly string[], limit: number): Promise<Notification[]> {
       const rows = await db
         .selectFrom('notifications as n')
         .innerJoin('departments as d', 'd.id', 'n.department_id')
         .selectAll('n')
         .select('d.campaign_id')
-        .where('d.code', '=', departmentCode)
+        .where('n.department_id', 'in', departmentIds)
         .orderBy('n.created_at', 'desc')
         .orderBy('n.id')
         .limit(limit)

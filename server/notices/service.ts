@@ -12,7 +12,7 @@ import { bottomProbabilityPhrase, tooFewForBottom } from '../../web/lib/format.j
 import { DEFAULT_TIME_ZONE, dayInZone } from '../../web/lib/time.js';
 import { countdown, type Countdown } from './countdown.js';
 import { itemsToReopen, reopenReason } from './lookback.js';
-import { decisionNotice, isDecision, itemNotice, notify, sheetIssuedNotice } from './notify.js';
+import { decisionNotice, isDecision, itemNotice, liaisonDepartmentIds, notify, sheetIssuedNotice } from './notify.js';
 import type { UploadedFile } from '../http/forms.js';
 import { checkEvidence } from './evidence.js';
 import {
@@ -59,7 +59,7 @@ export const cliActor: NoticeActor = {
   username: 'cli',
   name: '命令行',
   role: 'office',
-  departmentCode: null,
+  departmentIds: [],
 };
 
 /** An office user known by username only (publication records its publisher so). */
@@ -68,7 +68,7 @@ export const officeActor = (username: string): NoticeActor => ({
   username,
   name: username,
   role: 'office',
-  departmentCode: null,
+  departmentIds: [],
 });
 
 /** A negative report the office verified, with its text as redacted for the department. */
@@ -125,7 +125,7 @@ const refusalCode = { forbidden: 'FORBIDDEN', conflict: 'CONFLICT', invalid: 'VA
 function factsOf(item: Item): ItemFacts {
   return {
     state: item.state,
-    departmentCode: item.departmentCode,
+    departmentId: item.departmentId,
     issuedAt: item.issuedAt,
     dueAt: item.dueAt,
     respondDays: item.respondDays,
@@ -309,14 +309,14 @@ export function noticesService(
   /** A liaison reaches only their own department's issued items: 403 for another's, 404 for what isn't issued. */
   function assertVisible(item: Item, actor: NoticeActor) {
     if (actor.role !== 'liaison') return;
-    if (item.departmentCode !== actor.departmentCode)
+    if (!actor.departmentIds.includes(item.departmentId))
       throw new AppError('FORBIDDEN', '这不是您所在部门的事项，无权查看或办理');
     if (item.issuedAt === null) throw new AppError('NOT_FOUND', '没有这个事项');
   }
 
   function assertSheetVisible(sheet: Sheet, actor: NoticeActor) {
     if (actor.role !== 'liaison') return;
-    if (sheet.departmentCode !== actor.departmentCode)
+    if (!actor.departmentIds.includes(sheet.departmentId))
       throw new AppError('FORBIDDEN', '这不是您所在部门的工作提示单，无权查看或办理');
     if (sheet.state !== 'issued') throw new AppError('NOT_FOUND', '没有这个工作提示单');
   }
@@ -779,11 +779,11 @@ export function noticesService(
 
     /** A liaison's issued sheets across campaigns, newest first, each with its issued items. */
     async mySheets(actor: NoticeActor): Promise<SheetDetail[]> {
-      if (actor.role !== 'liaison' || !actor.departmentCode) throw new AppError('FORBIDDEN', '您的账号没有关联部门');
+      const departmentIds = liaisonDepartmentIds(actor);
       const repo = noticesRepository(db.kysely);
-      const items = await repo.listItems({ departmentCode: actor.departmentCode, issuedOnly: true });
+      const items = await repo.listItems({ departmentIds, issuedOnly: true });
       const bySheet = itemsBySheet(items);
-      return (await repo.listSheets({ departmentCode: actor.departmentCode, state: 'issued' })).map((s) => ({
+      return (await repo.listSheets({ departmentIds, state: 'issued' })).map((s) => ({
         ...s,
         items: bySheet.get(s.id) ?? [],
       }));
@@ -817,8 +817,7 @@ export function noticesService(
 
     /** A liaison's department's newest notifications (reminders and escalations), whether or not mail went out. */
     async myNotifications(actor: NoticeActor, limit = 20): Promise<Notification[]> {
-      if (actor.role !== 'liaison' || !actor.departmentCode) throw new AppError('FORBIDDEN', '您的账号没有关联部门');
-      return noticesRepository(db.kysely).notificationsOf(actor.departmentCode, limit);
+      return noticesRepository(db.kysely).notificationsOf(liaisonDepartmentIds(actor), limit);
     },
   };
 }

@@ -65,7 +65,7 @@ describe.each(await dialects())('a liaison is bound to department rows, per camp
         },
       ]);
       expect(await services.accounts.liaisonDepartments(signInUserId(await services.accounts.listUsers()))).toEqual([
-        { campaignId: expect.any(String), code: 'D002', name: '市住房和城乡建设局' },
+        { id: expect.any(String), campaignId: expect.any(String), code: 'D002', name: '市住房和城乡建设局' },
       ]);
     } finally {
       await db.close();
@@ -105,10 +105,10 @@ describe.each(await dialects())('a liaison is bound to department rows, per camp
       await sql`drop table liaison_departments`.execute(db.kysely);
       await up(db.kysely as never);
       expect(await services.accounts.liaisonDepartments(named.id)).toEqual([
-        { campaignId: campaign.id, code: 'D003', name: expect.any(String) },
+        { id: expect.any(String), campaignId: campaign.id, code: 'D003', name: expect.any(String) },
       ]);
       expect(await services.accounts.liaisonDepartments(unnamed.id)).toEqual([
-        { campaignId: later.id, code: 'D004', name: expect.any(String) },
+        { id: expect.any(String), campaignId: later.id, code: 'D004', name: expect.any(String) },
       ]);
     } finally {
       await db.close();

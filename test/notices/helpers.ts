@@ -1,3 +1,4 @@
+import type { SessionUser } from '../../server/contracts.js';
 import type { Db } from '../../server/db/connect.js';
 import type { Campaign } from '../../server/campaigns/service.js';
 import type { NoticeActor, VerifiedNegative } from '../../server/notices/service.js';
@@ -9,21 +10,33 @@ export const office: NoticeActor = {
   username: 'office-wang',
   name: '王审核',
   role: 'office',
-  departmentCode: null,
+  departmentIds: [],
 };
 export const secondOffice: NoticeActor = {
   userId: 'office-2',
   username: 'office-li',
   name: '李复核',
   role: 'office',
-  departmentCode: null,
+  departmentIds: [],
 };
-export const liaisonOf = (code: string): NoticeActor => ({
+/** A liaison of the department rows of this code (in every campaign of the database). */
+export const liaisonOf = async (db: Db, code: string): Promise<NoticeActor> => ({
   userId: `liaison-${code}`,
   username: `liaison-${code.toLowerCase()}`,
   name: `${code} 联络员`,
   role: 'liaison',
-  departmentCode: code,
+  departmentIds: (await db.kysely.selectFrom('departments').select('id').where('code', '=', code).execute()).map(
+    (d) => d.id,
+  ),
+});
+
+/** A signed-in user as the notices service sees them, a liaison with the department rows bound to the account. */
+export const actorOfUser = async (services: Services, user: SessionUser): Promise<NoticeActor> => ({
+  userId: user.id,
+  username: user.username,
+  name: user.displayName,
+  role: user.role === 'liaison' ? 'liaison' : 'office',
+  departmentIds: user.role === 'liaison' ? (await services.accounts.liaisonDepartments(user.id)).map((d) => d.id) : [],
 });
 
 /**

@@ -32,7 +32,7 @@ export async function ledgerSetup(db: Db) {
     return items;
   };
   const n = ctx.services.notices;
-  const liaison = liaisonOf('D001');
+  const liaison = await liaisonOf(db, 'D001');
   const plan = { measures: '建立限时办结台账', responsible: '陈科长', date: '2027-03-01' };
   const respondAndClose = async (id: string, respondAt: string, closeAt: string) => {
     at(respondAt);

@@ -41,9 +41,9 @@ describe.each(await dialects())('回头看 on $name', ({ open }) => {
     ctx.clock.set(morning('2026-09-03'));
     for (const code of ['D001', 'D002']) {
       const { id, sheetId } = closed.get(code) as Item;
-      await ctx.services.notices.acknowledgeSheet(sheetId as string, liaisonOf(code));
-      await ctx.services.notices.act(id, { type: 'plan', plan: PLAN }, liaisonOf(code));
-      await ctx.services.notices.respond(id, '已整改', [], liaisonOf(code));
+      await ctx.services.notices.acknowledgeSheet(sheetId as string, await liaisonOf(db, code));
+      await ctx.services.notices.act(id, { type: 'plan', plan: PLAN }, await liaisonOf(db, code));
+      await ctx.services.notices.respond(id, '已整改', [], await liaisonOf(db, code));
       await ctx.services.notices.act(id, { type: 'close' }, secondOffice);
     }
   });
@@ -62,7 +62,7 @@ describe.each(await dialects())('回头看 on $name', ({ open }) => {
     // a new 15-working-day deadline from today
     expect(old.dueAt).toBe('2026-12-22T15:59:59.999Z');
 
-    const told = await ctx.services.notices.myNotifications(liaisonOf('D001'));
+    const told = await ctx.services.notices.myNotifications(await liaisonOf(db, 'D001'));
     // the two of 1 December share an instant: by title
     expect(
       told.map((n) => [n.level, n.title, n.itemId]).sort((a, b) => String(a[1]).localeCompare(String(b[1]))),

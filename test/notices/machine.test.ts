@@ -17,10 +17,10 @@ const ISSUED = '2026-12-07T02:00:00.000Z';
 /** the next day: inside every window */
 const NOW = '2026-12-08T02:00:00.000Z';
 
-const office: Actor = { userId: 'office-1', name: '王审核', role: 'office', departmentCode: null };
-const secondOffice: Actor = { userId: 'office-2', name: '李复核', role: 'office', departmentCode: null };
-const liaison: Actor = { userId: 'liaison-1', name: '张联络', role: 'liaison', departmentCode: 'D001' };
-const otherLiaison: Actor = { userId: 'liaison-9', name: '赵联络', role: 'liaison', departmentCode: 'D009' };
+const office: Actor = { userId: 'office-1', name: '王审核', role: 'office', departmentIds: [] };
+const secondOffice: Actor = { userId: 'office-2', name: '李复核', role: 'office', departmentIds: [] };
+const liaison: Actor = { userId: 'liaison-1', name: '张联络', role: 'liaison', departmentIds: ['dep-d001'] };
+const otherLiaison: Actor = { userId: 'liaison-9', name: '赵联络', role: 'liaison', departmentIds: ['dep-d009'] };
 
 /** An item in `state` with everything that state implies (issued, signed for, plan filed, responded …). */
 function itemIn(state: ItemState, extra: Partial<ItemFacts> = {}): ItemFacts {
@@ -29,7 +29,7 @@ function itemIn(state: ItemState, extra: Partial<ItemFacts> = {}): ItemFacts {
   const planned = ['rectifying', 'verifying', 'closed'].includes(state);
   return {
     state,
-    departmentCode: 'D001',
+    departmentId: 'dep-d001',
     issuedAt: issued ? ISSUED : null,
     dueAt: issued && !['closed', 'withdrawn'].includes(state) ? calendar.deadline(ISSUED, 15) : null,
     respondDays: 15,

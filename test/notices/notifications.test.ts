@@ -116,7 +116,7 @@ describe("the office's decisions told to the department", () => {
   it('tells of an approved extension, a dismissed appeal, a return and the 销号, each with its item and by mail', async () => {
     const n = q.services.notices;
     const item = q.id('D002');
-    const d002 = liaisonOf('D002');
+    const d002 = await liaisonOf(db, 'D002');
     await n.acknowledgeSheet(q.items.get('D002')?.sheetId as string, d002);
     await n.act(item, { type: 'plan', plan: PLAN }, d002);
     await n.act(item, { type: 'request_extension', days: 30, reason: '涉及多个科室' }, d002);
@@ -156,7 +156,7 @@ describe("the office's decisions told to the department", () => {
   it('tells of a refused extension with the reason, and a refused decision tells nothing', async () => {
     const n = q.services.notices;
     const item = q.id('D001');
-    const d001 = liaisonOf('D001');
+    const d001 = await liaisonOf(db, 'D001');
     await n.acknowledgeSheet(q.items.get('D001')?.sheetId as string, d001);
     await n.act(item, { type: 'request_extension', days: 30, reason: '人手不足' }, d001);
     await expect(n.act(item, { type: 'decide_extension', approve: false }, office)).rejects.toThrow('不予延期的理由');

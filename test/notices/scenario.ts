@@ -49,12 +49,13 @@ export async function quarterSetup(db: Db) {
   const notices = ctx.services.notices;
 
   async function act(day: string) {
-    if (day === '2026-09-22') await notices.acknowledgeSheet(sheet('D003'), liaisonOf('D003'));
-    if (day === '2026-09-23') await notices.act(id('D003'), { type: 'plan', plan: PLAN }, liaisonOf('D003'));
-    if (day === '2026-09-24') await notices.acknowledgeSheet(sheet('D002'), liaisonOf('D002'));
-    if (day === '2026-10-12') await notices.respond(id('D003'), '已建立台账并限时办结', [], liaisonOf('D003'));
+    if (day === '2026-09-22') await notices.acknowledgeSheet(sheet('D003'), await liaisonOf(db, 'D003'));
+    if (day === '2026-09-23') await notices.act(id('D003'), { type: 'plan', plan: PLAN }, await liaisonOf(db, 'D003'));
+    if (day === '2026-09-24') await notices.acknowledgeSheet(sheet('D002'), await liaisonOf(db, 'D002'));
+    if (day === '2026-10-12')
+      await notices.respond(id('D003'), '已建立台账并限时办结', [], await liaisonOf(db, 'D003'));
     if (day === '2026-10-13') await notices.act(id('D003'), { type: 'close' }, secondOffice);
-    if (day === '2026-10-21') await notices.act(id('D002'), { type: 'plan', plan: PLAN }, liaisonOf('D002'));
+    if (day === '2026-10-21') await notices.act(id('D002'), { type: 'plan', plan: PLAN }, await liaisonOf(db, 'D002'));
   }
 
   /** Each department's notifications as [day in Shanghai, level], oldest first. */

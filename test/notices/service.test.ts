@@ -110,7 +110,7 @@ describe.each(await dialects())('notices service on $name', ({ open }) => {
   });
 
   it('walks an item from signing to close-out, every step in its history', async () => {
-    const liaison = liaisonOf('D001');
+    const liaison = await liaisonOf(db, 'D001');
     const [sheet] = await ctx.services.notices.sheets('test-2026');
     sheetId = sheet.id;
     itemIds = sheet.items.map((i) => i.id);
@@ -139,52 +139,57 @@ describe.each(await dialects())('notices service on $name', ({ open }) => {
   });
 
   it.each([
-    ['signing for a sheet twice', 'CONFLICT', () => ctx.services.notices.acknowledgeSheet(sheetId, liaisonOf('D001'))],
+    [
+      'signing for a sheet twice',
+      'CONFLICT',
+      async () => ctx.services.notices.acknowledgeSheet(sheetId, await liaisonOf(db, 'D001')),
+    ],
     [
       'another department’s liaison signing',
       'FORBIDDEN',
-      () => ctx.services.notices.acknowledgeSheet(sheetId, liaisonOf('D003')),
+      async () => ctx.services.notices.acknowledgeSheet(sheetId, await liaisonOf(db, 'D003')),
     ],
     [
       'closing an item never responded to',
       'CONFLICT',
-      () => ctx.services.notices.act(itemIds[1], { type: 'close' }, secondOffice),
+      async () => ctx.services.notices.act(itemIds[1], { type: 'close' }, secondOffice),
     ],
     [
       'a liaison closing',
       'FORBIDDEN',
-      () => ctx.services.notices.act(itemIds[1], { type: 'close' }, liaisonOf('D001')),
+      async () => ctx.services.notices.act(itemIds[1], { type: 'close' }, await liaisonOf(db, 'D001')),
     ],
     [
       'another department’s liaison planning',
       'FORBIDDEN',
-      () =>
+      async () =>
         ctx.services.notices.act(
           itemIds[1],
           { type: 'plan', plan: { measures: '措施', responsible: '某人', date: '2027-01-20' } },
-          liaisonOf('D002'),
+          await liaisonOf(db, 'D002'),
         ),
     ],
     [
       'a response with a file that is not evidence',
       'UNSUPPORTED_MEDIA_TYPE',
-      () =>
+      async () =>
         ctx.services.notices.respond(
           itemIds[1],
           '说明',
           [{ name: 'report.pdf', bytes: new Uint8Array([0x4d, 0x5a, 1, 2]) }],
-          liaisonOf('D001'),
+          await liaisonOf(db, 'D001'),
         ),
     ],
     [
       'a response before the plan',
       'CONFLICT',
-      () => ctx.services.notices.respond(itemIds[1], '说明', [{ name: 'a.pdf', bytes: PDF }], liaisonOf('D001')),
+      async () =>
+        ctx.services.notices.respond(itemIds[1], '说明', [{ name: 'a.pdf', bytes: PDF }], await liaisonOf(db, 'D001')),
     ],
     [
       'an appeal without a reason',
       'VALIDATION_FAILED',
-      () => ctx.services.notices.act(itemIds[1], { type: 'appeal', reason: '' }, liaisonOf('D001')),
+      async () => ctx.services.notices.act(itemIds[1], { type: 'appeal', reason: '' }, await liaisonOf(db, 'D001')),
     ],
   ] as const)('refuses %s with %s and changes nothing, no history written', async (_, code, run) => {
     const before = await noticeTables(db);
@@ -194,17 +199,17 @@ describe.each(await dialects())('notices service on $name', ({ open }) => {
 
   it('lets a liaison see only their own department’s issued sheets', async () => {
     const [sheet] = await ctx.services.notices.sheets('test-2026');
-    expect((await ctx.services.notices.mySheets(liaisonOf('D001'))).map((s) => s.id)).toEqual([sheet.id]);
+    expect((await ctx.services.notices.mySheets(await liaisonOf(db, 'D001'))).map((s) => s.id)).toEqual([sheet.id]);
     // D002's sheet is still a draft: not there for its liaison, and not reachable
-    expect(await ctx.services.notices.mySheets(liaisonOf('D002'))).toEqual([]);
+    expect(await ctx.services.notices.mySheets(await liaisonOf(db, 'D002'))).toEqual([]);
     const draft = (await ctx.services.notices.sheets('test-2026'))[1];
-    await expect(ctx.services.notices.sheetById(draft.id, liaisonOf('D002'))).rejects.toMatchObject({
+    await expect(ctx.services.notices.sheetById(draft.id, await liaisonOf(db, 'D002'))).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
-    await expect(ctx.services.notices.sheetById(sheet.id, liaisonOf('D002'))).rejects.toMatchObject({
+    await expect(ctx.services.notices.sheetById(sheet.id, await liaisonOf(db, 'D002'))).rejects.toMatchObject({
       code: 'FORBIDDEN',
     });
-    await expect(ctx.services.notices.item(draft.items[0].id, liaisonOf('D001'))).rejects.toMatchObject({
+    await expect(ctx.services.notices.item(draft.items[0].id, await liaisonOf(db, 'D001'))).rejects.toMatchObject({
       code: 'FORBIDDEN',
     });
   });

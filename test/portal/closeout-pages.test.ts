@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/connect.js';
-import { noticeActor } from '../../server/notices/http.js';
+import { actorOfUser } from '../notices/helpers.js';
 import type { NoticeActor } from '../../server/notices/service.js';
 import { sqliteDb } from '../helpers/db.js';
 import { noticeTables } from '../notices/helpers.js';
@@ -27,12 +27,13 @@ beforeAll(async () => {
   db = await sqliteDb();
   s = await portalSetup(db);
   const users = await s.services.accounts.listUsers();
-  const actor = (username: string): NoticeActor => noticeActor(users.find((u) => u.username === username)!);
+  const actor = (username: string): Promise<NoticeActor> =>
+    actorOfUser(s.services, users.find((u) => u.username === username)!);
   const [d001, d002] = [s.sheet('D001'), s.sheet('D002')];
   [answered, onPaper] = d001.items.map((i) => i.id);
   [extended, appealed] = d002.items.map((i) => i.id);
-  const liaison = actor(s.people.liaison.username);
-  const other = actor(s.people.other.username);
+  const liaison = await actor(s.people.liaison.username);
+  const other = await actor(s.people.other.username);
   await s.services.notices.acknowledgeSheet(d001.id, liaison);
   await s.services.notices.acknowledgeSheet(d002.id, other);
   const plan = { measures: '逐件核查，限期办结', responsible: '王科长', date: '2027-01-20' };

@@ -3,7 +3,7 @@ import { newId } from '../../server/shared/ids.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { verifiedNegatives } from '../notices/helpers.js';
 import { resultsSetup } from '../results/helpers.js';
-import { noticeActor } from '../../server/notices/http.js';
+import { actorOfUser } from '../notices/helpers.js';
 
 export const PDF = new TextEncoder().encode('%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
 
@@ -23,7 +23,7 @@ export async function portalSetup(db: Db) {
   };
   const users = await ctx.services.accounts.listUsers();
   const officeUser = users.find((u) => u.username === 'office-wang')!;
-  const officeActor = noticeActor(officeUser);
+  const officeActor = await actorOfUser(ctx.services, officeUser);
   const register = async (code: string, count: number) => {
     for (const report of await verifiedNegatives(db, ctx.services, ctx.campaign, code, count))
       await db.kysely
