@@ -82,6 +82,7 @@ export function usersPages(services: Services) {
         <section class="card" id="accounts">
           <Table
             id="user-list"
+            stacked
             rows={users}
             rowAttributes={(u) => ({ 'data-username': u.username, ...(u.disabled ? { class: 'disabled' } : {}) })}
             columns={[

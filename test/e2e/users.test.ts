@@ -16,6 +16,10 @@ describe.skipIf(!browserAvailable())('the users page, as the office clicks it', 
         ['analyst', 'analyst'],
       ] as const)
         await services.accounts.addUser({ username, role, password: PASSWORD }, 'test');
+      await services.accounts.addUser(
+        { username: 'liaison-with-a-long-username-d001', role: 'liaison', departmentCode: 'D001', password: PASSWORD },
+        'test',
+      );
       return createApp(deps);
     });
   }, 60_000);
@@ -63,5 +67,46 @@ describe.skipIf(!browserAvailable())('the users page, as the office clicks it', 
     expect(problems).toEqual([]);
     await analystContext.close();
     await officeContext.close();
+  }, 90_000);
+
+  it("fits a 390 px phone: every account's name, state and buttons on screen, nothing scrolled sideways", async () => {
+    const context = await stage.browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      locale: 'zh-CN',
+    });
+    const page = await context.newPage();
+    const problems = pageProblems(page);
+    await signIn(page, stage.url, 'office', PASSWORD);
+    await page.goto(`${stage.url}/admin/users`);
+    const layout = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      wraps: [...document.querySelectorAll('#accounts .table-wrap')].map((w) => w.scrollWidth - w.clientWidth),
+      outside: [...document.querySelectorAll('#user-list button, #user-list td')]
+        .map((e) => ({ text: e.textContent?.trim(), rect: e.getBoundingClientRect() }))
+        .filter(({ rect }) => rect.left < 0 || rect.right > 390)
+        .map((e) => e.text),
+    }));
+    expect(layout.page).toBeLessThanOrEqual(390);
+    expect(layout.wraps.every((overflow) => overflow <= 0)).toBe(true);
+    expect(layout.outside).toEqual([]);
+    // each value says what it is: the column heads travel with the cells
+    const liaison = page.locator('#user-list tr[data-username="liaison-with-a-long-username-d001"]');
+    expect(await liaison.innerText()).toMatch(/角色\s*部门联络员/);
+    for (const name of ['停用', '重置密码']) {
+      const box = (await liaison.getByRole('button', { name }).boundingBox())!;
+      expect(box.height).toBeGreaterThanOrEqual(44);
+    }
+
+    // a row the form adds reads the same way
+    await page.getByLabel('用户名', { exact: true }).fill('new-analyst');
+    await page.locator('#add-user select[name="role"]').selectOption('analyst');
+    await page.getByRole('button', { name: '添加', exact: true }).click();
+    await page.getByText('已添加 new-analyst').waitFor();
+    expect(await page.locator('#user-list tbody tr').last().innerText()).toMatch(/角色\s*分析人员/);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(problems).toEqual([]);
+    await context.close();
   }, 90_000);
 });

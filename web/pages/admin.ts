@@ -231,19 +231,26 @@ onSubmit(document.getElementById('add-user') as HTMLFormElement | null, async (f
   );
   const roleLabel =
     form.querySelector<HTMLSelectElement>('select[name="role"]')?.selectedOptions[0]?.textContent ?? body.user.role;
+  // the server's stacked rows: each cell carries its column's head for the phone's cards
+  const heads = [...document.querySelectorAll('#user-list thead th')].map((th) => th.textContent ?? '');
+  const cells = [
+    body.user.username,
+    body.user.displayName,
+    roleLabel,
+    body.user.departmentCode ?? '',
+    '从未登录',
+    '正常',
+    '',
+  ];
   document
     .querySelector('#user-list tbody')
     ?.append(
       el(
         'tr',
-        {},
-        el('td', {}, body.user.username),
-        el('td', {}, body.user.displayName),
-        el('td', {}, roleLabel),
-        el('td', {}, body.user.departmentCode ?? ''),
-        el('td', {}, '从未登录'),
-        el('td', {}, '正常'),
-        el('td', {}, ''),
+        { 'data-username': body.user.username },
+        ...cells.map((value, i) =>
+          el('td', value ? {} : { class: 'blank' }, el('span', { class: 'cell-head' }, heads[i] ?? ''), value),
+        ),
       ),
     );
   form.reset();

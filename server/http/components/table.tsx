@@ -19,17 +19,35 @@ export interface TableProps<Row> {
   foot?: Child[];
   /** shown instead of the table when there are no rows */
   empty?: Child;
+  /**
+   * On a phone each row is a card with each cell under its column's head (base.css), instead of a
+   * table scrolled sideways: for a list of records whose last columns are its buttons.
+   */
+  stacked?: boolean;
 }
+
+/** A cell with nothing in it: a stacked card leaves it out instead of showing a head with no value. */
+const isBlank = (content: Child) => content === '' || content === null || content === undefined || content === false;
 
 /**
  * A data table in a horizontally scrolling box, so that a narrow phone scrolls the table instead
  * of squeezing its columns one character wide (base.css keeps text columns readable, figures on one line).
  */
-export function Table<Row>({ id, class: className, columns, rows, rowAttributes, foot, empty }: TableProps<Row>) {
+export function Table<Row>({
+  id,
+  class: className,
+  columns,
+  rows,
+  rowAttributes,
+  foot,
+  empty,
+  stacked,
+}: TableProps<Row>) {
   if (!rows.length && empty !== undefined) return <EmptyState id={id}>{empty}</EmptyState>;
+  const classes = [className, stacked && 'stacked'].filter(Boolean).join(' ') || undefined;
   return (
     <div class="table-wrap">
-      <table id={id} class={className}>
+      <table id={id} class={classes}>
         <thead>
           <tr>
             {columns.map((c) => (
@@ -40,9 +58,17 @@ export function Table<Row>({ id, class: className, columns, rows, rowAttributes,
         <tbody>
           {rows.map((row) => (
             <tr {...rowAttributes?.(row)}>
-              {columns.map((c) => (
-                <td class={c.text ? 'text' : undefined}>{c.cell(row)}</td>
-              ))}
+              {columns.map((c) => {
+                const content = c.cell(row);
+                if (!stacked) return <td class={c.text ? 'text' : undefined}>{content}</td>;
+                const classes = [c.text && 'text', isBlank(content) && 'blank'].filter(Boolean).join(' ');
+                return (
+                  <td class={classes || undefined}>
+                    <span class="cell-head">{c.head}</span>
+                    {content}
+                  </td>
+                );
+              })}
             </tr>
           ))}
         </tbody>
