@@ -5,6 +5,7 @@ import { linksOut } from '../invitations/cli.js';
 import { exportInvitations } from '../invitations/export.js';
 import { chosenChannels } from '../invitations/messages.js';
 import { liaisonPasswordsCsv } from '../accounts/liaisons.js';
+import { LOST_PASSWORD_ADVICE } from '../../web/lib/password-file.js';
 import type { ImportSummary } from '../contracts.js';
 import type { ImportFile } from './service.js';
 import type { RosterTable } from './rows.js';
@@ -65,6 +66,7 @@ export const importDepartmentsCommand: Command = {
     if (!passwordsOut) {
       ctx.io.out('新账号的初始密码（只显示这一次）：');
       for (const c of liaisons.created) ctx.io.out(`  ${c.username}  ${c.password}  ${c.departmentName}`);
+      ctx.io.out(LOST_PASSWORD_ADVICE);
       return;
     }
     await writeOutput(

@@ -116,6 +116,12 @@ describe('liaison accounts from the department import', () => {
     expect(lines[0]).toBe('部门代码,部门,联络员,用户名,初始密码');
     const password = lines[1].split(',')[4];
     expect(lines[1]).toMatch(/^L05,市审计局,孙八,liaison-l05,[A-Za-z2-9]{18}$/);
+    // after the accounts, a blank row and what to do when a liaison loses the password
+    expect(lines[2]).toBe('');
+    const advice = lines.slice(3).join('\n');
+    expect(advice).toContain('本文件只提供这一次');
+    expect(advice).toMatch(/联络员遗失密码时：.*“账号”页（\/admin\/users）.*点“重置密码”/);
+    expect(advice).toContain('minping user reset-password 用户名');
     expect((await login('liaison-l05', password)).status).toBe(200);
     const again = await cli('import', 'departments', '--campaign', slug, join(dir, 'd.csv'));
     expect(again.out).toContain('新建 0');
@@ -123,5 +129,10 @@ describe('liaison accounts from the department import', () => {
     expect(
       (await cli('import', 'departments', '--campaign', slug, '--liaison-passwords-out', 'x.txt', 'd.csv')).code,
     ).toBe(2);
+
+    // printed instead of written: the same advice below the passwords
+    writeFileSync(join(dir, 'e.csv'), file([['L06', '市统计局', '综合经济管理类', '周九']]));
+    const printed = await cli('import', 'departments', '--campaign', slug, join(dir, 'e.csv'));
+    expect(printed.out).toMatch(/liaison-l06 {2}[A-Za-z2-9]{18}[^\n]*\n联络员遗失密码时：[^\n]*重置密码/);
   });
 });

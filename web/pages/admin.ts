@@ -14,6 +14,7 @@ import type {
 import { el, reveal, table, whileBusy } from '../lib/dom.js';
 import { saveResponse } from '../lib/download.js';
 import { showError } from '../lib/errors.js';
+import { LOST_PASSWORD_ADVICE, passwordFileHeaders, passwordFileRows } from '../lib/password-file.js';
 import { csvLink } from '../lib/table.js';
 import { sessionApi } from '../lib/session.js';
 
@@ -100,14 +101,11 @@ function showLiaisons(liaisons: LiaisonAccounts, result: Element) {
   for (const s of liaisons.skipped)
     result.append(el('p', { class: 'error' }, `跳过 ${s.username}（部门 ${s.departmentCode}）：${s.reason}`));
   if (!liaisons.created.length) return;
-  const link = csvLink(
-    '联络员初始密码',
-    ['部门代码', '部门', '联络员', '用户名', '初始密码'],
-    liaisons.created.map((c) => [c.departmentCode, c.departmentName, c.displayName, c.username, c.password]),
-  );
+  const link = csvLink('联络员初始密码', passwordFileHeaders('first'), passwordFileRows(liaisons.created));
   link.textContent = '下载新账号的初始密码（.csv，只提供这一次）';
   link.id = 'liaison-passwords';
   line.append(' ', link);
+  result.append(el('p', { class: 'muted' }, LOST_PASSWORD_ADVICE));
 }
 
 /** The office's "generate anyway" on the invitations form, for links on this machine's address. */
