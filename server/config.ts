@@ -134,16 +134,18 @@ export function isLoopbackUrl(url: string): boolean {
   );
 }
 
-/** The warning shown at start-up and on the invitations form while PUBLIC_URL points at this machine. */
+/** The office's warning on the invitations form while PUBLIC_URL points at this machine (no setting names on a page). */
 export function loopbackWarning(publicUrl: string): string | null {
   return isLoopbackUrl(publicUrl)
-    ? `PUBLIC_URL 未设置或指向本机（${publicUrl}）：邀请函、二维码和链接清单里的地址在评议代表的手机上打不开。请把 PUBLIC_URL 设为对外的网址（如 https://minping.example.gov.cn）后重启。`
+    ? `对外访问地址未设置或指向本机（${publicUrl}）：邀请函、二维码和链接清单里的地址在评议代表的手机上打不开。请系统管理员设置对外访问地址后再打印邀请函。`
     : null;
 }
 
 /** What a server start warns of about its environment: told once per start, not once per worker. */
 export function startupWarnings(config: Pick<AppConfig, 'publicUrl'>, env: NodeJS.ProcessEnv = process.env): string[] {
-  const loopback = loopbackWarning(config.publicUrl);
+  const loopback = isLoopbackUrl(config.publicUrl)
+    ? `PUBLIC_URL 未设置或指向本机（${config.publicUrl}）：邀请函、二维码和链接清单里的地址在评议代表的手机上打不开。请把 PUBLIC_URL 设为对外的网址（如 https://minping.example.gov.cn）后重启。`
+    : null;
   return [
     ...(env.NETWORK_SALT
       ? []

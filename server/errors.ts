@@ -40,6 +40,23 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * A refusal for a setting the server lacks. The office reads what is missing and that the system
+ * administrator sets it; the settings' names (environment variables: an operator's words, in
+ * docs/DEPLOY.md) are printed by the CLI only, never sent to a page.
+ */
+export class SettingMissing extends AppError {
+  constructor(
+    message: string,
+    readonly settings: string[],
+    details?: ErrorDetail[],
+    /** what the command line does instead (a flag), printed by the CLI after the settings */
+    readonly cliHint?: string,
+  ) {
+    super('CONFLICT', message, details);
+  }
+}
+
 /** A refusal for now (429): the client may try again after `retryAfter` seconds (sent as Retry-After). */
 export class TooManyRequests extends AppError {
   constructor(

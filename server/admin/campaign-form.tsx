@@ -344,7 +344,7 @@ export function CampaignForm({
             从这里开始
             <select name="from">
               <option value="example" selected={base.key === 'example'}>
-                示例配置（surveys/campaign.example.yaml）
+                示例配置
               </option>
               {campaigns.map((c) => (
                 <option value={c.slug} selected={base.key === c.slug}>

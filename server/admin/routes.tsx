@@ -1,7 +1,9 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { configWarnings } from '../../surveys/campaign-config.js';
+import { readFileSync } from 'node:fs';
+import { configWarnings, EXAMPLE_CONFIG_PATH } from '../../surveys/campaign-config.js';
+import { download } from '../http/download.js';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { CSRF_FIELD, requirePageRole } from '../accounts/middleware.js';
@@ -212,8 +214,11 @@ export function adminRoutes(services: Services) {
           </p>
           <h3>上传配置文件（高级）</h3>
           <p class="muted">
-            上传活动配置文件（YAML 或 JSON，格式见 <code>surveys/campaign.example.yaml</code>
-            ）。问卷默认使用配置中指定的 surveys/ 中的问卷，也可以一并上传问卷 JSON。
+            上传活动配置文件（YAML 或 JSON 格式，可以从
+            <a href="/admin/example-config.yaml" download id="example-config">
+              示例配置文件
+            </a>
+            改起）。问卷默认使用配置文件中指定的系统内置问卷，也可以一并上传问卷文件。
           </p>
           <form id="create-campaign" class="stack" enctype="multipart/form-data">
             <label>
@@ -447,7 +452,7 @@ export function adminRoutes(services: Services) {
         <section class="card">
           <h2>导入答卷</h2>
           <p class="muted">
-            纸质问卷录入或其他系统收集的答卷：UTF-8 编码的 .jsonl 文件，每行一份规范格式的答卷（格式见 README），
+            纸质问卷录入或其他系统收集的答卷：录入工具或其他系统按本系统答卷格式导出的文件（每行一份答卷，格式说明请向系统管理员索取），
             与网上提交同样校验；文件有任何错误时不导入任何答卷，同一文件不能重复导入。
           </p>
           <ImportForm endpoint={`${base}/responses/import`} accept=".jsonl,.json,.txt" />
@@ -522,6 +527,10 @@ export function adminRoutes(services: Services) {
       code,
     );
   }
+
+  app.get('/example-config.yaml', () =>
+    download(readFileSync(EXAMPLE_CONFIG_PATH), 'application/yaml; charset=utf-8', '活动配置示例.yaml'),
+  );
 
   app.get('/campaigns/new', async (c) => formPage(c, { base: await formBase(c.req.query('from')) }));
 

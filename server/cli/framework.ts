@@ -7,7 +7,7 @@ import { ConfigError, configFromEnv, databaseOptions, type AppConfig } from '../
 import type { AppDeps } from '../context.js';
 import type { Db } from '../db/connect.js';
 import { databaseFailure, describeFailure, openFailureLine } from '../db/health.js';
-import { AppError } from '../errors.js';
+import { AppError, SettingMissing } from '../errors.js';
 import type { Services } from '../services.js';
 
 export interface CliIo {
@@ -180,6 +180,8 @@ export async function runCli(argv: string[], commands: Command[], io: CliIo, env
         const where = [d.line !== undefined ? `第 ${d.line} 行` : '', name].filter(Boolean).join(' ');
         io.err(`  ${where ? `${where}：` : ''}${d.message}`);
       }
+      if (error instanceof SettingMissing)
+        io.err(`  系统设置：${error.settings.join(' 或 ')}${error.cliHint ? `；${error.cliHint}` : ''}`);
       return 2;
     }
     const unopenable = db

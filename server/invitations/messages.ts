@@ -1,6 +1,6 @@
 import { categoryLabel, type Campaign } from '../campaigns/service.js';
 import type { AppConfig } from '../config.js';
-import { AppError } from '../errors.js';
+import { SettingMissing } from '../errors.js';
 import type { NewMessage } from '../outbox/repository.js';
 import { channelsOf } from '../outbox/service.js';
 import { newId } from '../shared/ids.js';
@@ -23,13 +23,17 @@ export function chosenChannels(email: unknown, sms: unknown, byDefault: Channel[
 export function assertChannels(config: AppConfig, channels: readonly Channel[]) {
   const configured = channelsOf(config);
   if (channels.includes('email') && !configured.email)
-    throw new AppError('CONFLICT', '未配置邮件服务器（SMTP_URL 或 SMTP_HOST），不能发送邮件', [
-      { field: 'sendEmail', message: '未配置邮件服务器' },
-    ]);
+    throw new SettingMissing(
+      '未配置邮件服务器，不能发送邮件（需要时请系统管理员设置）',
+      ['SMTP_URL', 'SMTP_HOST'],
+      [{ field: 'sendEmail', message: '未配置邮件服务器' }],
+    );
   if (channels.includes('sms') && !configured.sms)
-    throw new AppError('CONFLICT', '未配置短信网关（SMS_GATEWAY_URL），不能发送短信', [
-      { field: 'sendSms', message: '未配置短信网关' },
-    ]);
+    throw new SettingMissing(
+      '未配置短信网关，不能发送短信（需要时请系统管理员设置）',
+      ['SMS_GATEWAY_URL'],
+      [{ field: 'sendSms', message: '未配置短信网关' }],
+    );
 }
 
 /** Each person of `people` with an address for each of `channels`: one message each. */

@@ -5,7 +5,7 @@ import { loopbackWarning } from '../config.js';
 import { campaignState, categoryLabel, type Campaign } from '../campaigns/service.js';
 import type { AuditService } from '../accounts/audit.js';
 import type { Chase, Progress, ReminderSummary } from '../contracts.js';
-import { AppError } from '../errors.js';
+import { AppError, SettingMissing } from '../errors.js';
 import { campaignStatus, isBeforeClose, STATUS_LABELS } from '../campaigns/lifecycle.js';
 import { newToken, sha256 } from '../shared/ids.js';
 import type { Evaluator } from '../roster/repository.js';
@@ -96,10 +96,11 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
     assertLettersReachable(options: { allowLoopback: boolean }) {
       const warning = loopbackWarning(config.publicUrl);
       if (warning && !options.allowLoopback)
-        throw new AppError(
-          'CONFLICT',
-          `${warning}确需生成（例如试用）：页面上勾选“仍然生成”，API 加 allowLoopback=1，命令行加 --allow-loopback。`,
+        throw new SettingMissing(
+          `${warning}确需生成（例如试用），请勾选“仍然生成”。`,
+          ['PUBLIC_URL'],
           [{ field: 'allowLoopback', message: '链接指向本机地址' }],
+          '确需生成（例如试用）：加 --allow-loopback',
         );
     },
 
@@ -205,10 +206,12 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
     async download(campaign: Campaign, options: { actor: string; format: string }): Promise<IssuedInvitation[]> {
       const why: Record<HeldLinks, string> = {
         anonymous: '匿名评议不保存链接，无法再次下载：生成时请下载全部格式（.zip），遗失的链接请在评议代表名单中补发。',
-        'no-key': '服务器未配置邀请链接密钥（INVITATION_KEY 或 INVITATION_KEY_FILE），链接没有保存，无法再次下载。',
+        'no-key':
+          '服务器未设置邀请链接的加密密钥，链接没有保存，无法再次下载（需要时请系统管理员设置）；遗失的链接请在评议代表名单中补发。',
         held: '',
       };
       const holds = heldLinks(campaign);
+      if (holds === 'no-key') throw new SettingMissing(why[holds], ['INVITATION_KEY', 'INVITATION_KEY_FILE']);
       if (holds !== 'held') throw new AppError('CONFLICT', why[holds]);
       if (!isBeforeClose(statusOf(campaign)))
         throw new AppError('CONFLICT', '活动已截止，保存的链接已清除，不能再下载');

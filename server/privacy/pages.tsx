@@ -55,7 +55,7 @@ export function PurgeSection({
       )}
       <p class="muted">
         评议截止后，评议代表名单中的姓名、单位、电话、邮箱，负面情形和答卷中留下的联系方式、单位，网络地址标识，未提交的草稿和邀请链接的摘要将被删除或不可恢复地抹去。
-        {PURGE_KEEPS}说明见 docs/PRIVACY.md。
+        {PURGE_KEEPS}
       </p>
       {isBeforeClose(status) || !preview ? (
         <p>

@@ -263,7 +263,7 @@ describe.each(await dialects())('held links of a named campaign on $name', ({ op
     expect(
       (await db.kysely.selectFrom('invitations').select('token_sealed').execute()).every((r) => !r.token_sealed),
     ).toBe(true);
-    expect(((await (await downloadAgain()).json()) as ErrorBody).error.message).toContain('INVITATION_KEY');
+    expect(((await (await downloadAgain()).json()) as ErrorBody).error.message).toContain('未设置邀请链接的加密密钥');
   });
 
   it('offers the download on the named campaign’s page until the close', async () => {

@@ -255,7 +255,7 @@ describe("links on this machine's address (PUBLIC_URL unset)", () => {
     expect(res.status).toBe(409);
     const { error } = (await res.json()) as ErrorBody;
     expect(error.code).toBe('CONFLICT');
-    expect(error.message).toContain('PUBLIC_URL');
+    expect(error.message).toContain('对外访问地址未设置');
     expect(error.message).toContain('http://localhost:3000');
     expect(error.message).toContain('仍然生成');
     expect(await invitations()).toEqual([]);
@@ -295,7 +295,7 @@ describe("links on this machine's address (PUBLIC_URL unset)", () => {
       await local.app.request(`/admin/campaigns/${campaign.slug}`, { headers: local.admin.headers() })
     ).text();
     expect(page).toContain('id="loopback-warning"');
-    expect(page).toContain('PUBLIC_URL 未设置或指向本机（http://localhost:3000）');
+    expect(page).toContain('对外访问地址未设置或指向本机（http://localhost:3000）');
     expect(page).toContain('name="allowLoopback"');
     const onItsOwnAddress = await (
       await app.request(`/admin/campaigns/${campaign.slug}`, { headers: admin.headers() })
