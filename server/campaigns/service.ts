@@ -20,7 +20,12 @@ import {
 } from '../../surveys/campaign-config.js';
 import { compileRecordValidator, type RecordValidator } from '../../surveys/record.js';
 import { questionnairePlace } from '../../surveys/places.js';
-import { extraQuestions, lintQuestionnaire } from '../../surveys/questionnaire.js';
+import {
+  extraQuestions,
+  lintQuestionnaire,
+  QUESTIONNAIRE_LIMITS,
+  questionnaireSize,
+} from '../../surveys/questionnaire.js';
 import { type ExtraQuestions, NO_EXTRAS } from '../../surveys/extras.js';
 import { surveyCoreIssues } from '../../surveys/survey-core-check.js';
 import { campaignsRepository, type Campaign, type CampaignPatch, type Questionnaire } from './repository.js';
@@ -758,8 +763,29 @@ function refuseBadText(value: unknown, what: string, prefix: string, place?: (pa
 /** A stored config as the schema takes it again (the scale was stored as its levels). */
 export const configInput = (config: CampaignConfig) => ({ ...config, scale: { levels: config.scale } });
 
+/** A questionnaire over QUESTIONNAIRE_LIMITS: a 413 before any check that grows with its size. */
+function refuseOversized(definition: unknown) {
+  const size = questionnaireSize(definition);
+  const max = QUESTIONNAIRE_LIMITS;
+  const over =
+    size.kilobytes > max.kilobytes
+      ? `问卷有 ${size.kilobytes} KB，超过上限 ${max.kilobytes} KB`
+      : size.pages > max.pages
+        ? `问卷有 ${size.pages} 页，超过上限 ${max.pages} 页`
+        : size.elements > max.elements
+          ? `问卷有 ${size.elements} 个问题，超过上限 ${max.elements} 个`
+          : null;
+  if (over)
+    throw new AppError(
+      'PAYLOAD_TOO_LARGE',
+      `${over}（示例问卷约 10 KB、4 页、18 个问题）：请删去不需要的题目和说明文字，问卷没有保存`,
+      [{ path: 'questionnaire', message: over }],
+    );
+}
+
 /** A questionnaire fit to store with `config`, or a 422 listing what is wrong with it. */
 async function checkedQuestionnaire(definition: unknown, config: CampaignConfig): Promise<unknown> {
+  refuseOversized(definition);
   const place = (path: string) => questionnairePlace(definition, path);
   refuseBadText(definition, '问卷定义', 'questionnaire.', place);
   // every problem in one round: survey-core's reading too, unless it could not read the definition

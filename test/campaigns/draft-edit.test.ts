@@ -200,6 +200,50 @@ describe.each(await dialects())('a draft’s edit on $name', ({ open }) => {
     expect(await stored()).toEqual(before);
   });
 
+  /** The default questionnaire with a page of `count` more questions. */
+  const withQuestions = (count: number) => {
+    const definition = defaultQuestionnaire() as { pages: { elements: unknown[] }[] };
+    definition.pages.push({
+      elements: Array.from({ length: count }, (_, i) => ({ type: 'text', name: `q${i}`, title: `第${i}题` })),
+    });
+    return definition;
+  };
+
+  it('refuses a questionnaire of 20,000 questions (1 MB) at once with 413 in Chinese, storing nothing', async () => {
+    const before = await questionnaires();
+    const started = performance.now();
+    const res = await put('/api/campaigns/test-2026/questionnaire', withQuestions(20_000));
+    const seconds = (performance.now() - started) / 1000;
+    expect(res.status).toBe(413);
+    const { error } = (await res.json()) as ErrorBody;
+    expect(error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(error.message).toMatch(/^问卷有 \d+ KB，超过上限 256 KB/);
+    expect(seconds).toBeLessThan(2);
+    expect(await questionnaires()).toEqual(before);
+  });
+
+  it('refuses a small questionnaire of too many questions with 413, naming how many it may have', async () => {
+    const res = await put('/api/campaigns/test-2026/questionnaire', withQuestions(1_000));
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as ErrorBody).error.message).toMatch(/^问卷有 1018 个问题，超过上限 400 个/);
+  });
+
+  it('refuses a questionnaire file over the cap on the command line too', async () => {
+    writeFileSync(
+      join(dir, 'huge.json'),
+      JSON.stringify({ ...defaultQuestionnaire(), description: '说明'.repeat(50_000) }),
+    );
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify(edited({ questionnaire: 'huge.json' })));
+    const cli = await runCommand(['campaign', 'edit', '--campaign', 'test-2026', '--file', config], {
+      db,
+      clock,
+      config: defaultConfig(),
+    });
+    expect(cli.code).toBe(2);
+    expect(cli.err).toMatch(/问卷有 30\d KB，超过上限 256 KB/);
+  });
+
   it('is edited on the command line from a YAML file, with a new code', async () => {
     const file = join(dir, 'config.yaml');
     writeFileSync(
