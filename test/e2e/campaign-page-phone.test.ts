@@ -23,6 +23,18 @@ describe.skipIf(!browserAvailable())('the campaign page on a 390 px phone', () =
       };
       const services = createServices(deps);
       await createTestCampaign(db, services, { state: 'draft', departments: 0 });
+      const open = await createTestCampaign(db, services, { slug: 'open-2026', overrides: { mode: 'named' } });
+      const roster = csvOf([
+        ['姓名', '单位/项目', '代表类别'],
+        ['王建国', '宁波轨道交通集团有限公司3号线二期工程项目管理部', 'project'],
+        ['李四', '宁波轨道交通集团有限公司3号线二期工程项目管理部', 'project'],
+      ]);
+      await services.roster.importEvaluators(
+        open,
+        { bytes: new TextEncoder().encode(roster), filename: 'r.csv' },
+        { actor: 'test' },
+      );
+      await createTestCampaign(db, services, { slug: 'published-2026', state: 'published' });
       await services.accounts.addUser({ username: 'office', role: 'admin', password: PASSWORD }, 'test');
       return createApp(deps, services);
     });
@@ -86,6 +98,48 @@ describe.skipIf(!browserAvailable())('the campaign page on a 390 px phone', () =
 
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
     expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('fits the phone in every state: nothing wider than 390 px, tables scroll inside their own box', async () => {
+    const page = await stage.browser.newPage(PHONE);
+    const problems = pageProblems(page);
+    await signIn(page, stage.url, 'office', PASSWORD);
+    const fits = async (what: string) => {
+      const layout = await page.evaluate(() => ({
+        width: document.scrollingElement!.scrollWidth,
+        wide: [...document.querySelectorAll('main *')]
+          .filter((e) => !e.closest('.table-wrap') && e.getBoundingClientRect().right > 390)
+          .map((e) => `${e.tagName}#${e.id}.${e.className}:${Math.round(e.getBoundingClientRect().right)}`)
+          .slice(0, 10),
+      }));
+      expect(layout.wide, what).toEqual([]);
+      expect(layout.width, what).toBeLessThanOrEqual(390);
+    };
+    for (const slug of ['test-2026', 'published-2026', 'open-2026']) {
+      await page.goto(`${stage.url}/admin/campaigns/${slug}`);
+      await fits(slug);
+    }
+    // what the scripts draw: the roster search with its buttons, an import's table of bad lines
+    await page.locator('#evaluator-search input[name="q"]').fill('宁波');
+    await page.locator('#evaluator-search').getByRole('button', { name: '查找' }).click();
+    await page.locator('#evaluator-results table').waitFor();
+    await fits('the roster search');
+    const departments = page.locator('form.import').nth(0);
+    await departments.locator('input[type="file"]').setInputFiles({
+      name: '部门.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(
+        csvOf([
+          ['部门代码', '部门名称', '部门分组'],
+          ['D101', '', '没有这个分组的很长很长的名称'],
+        ]),
+      ),
+    });
+    await departments.getByRole('button', { name: '上传' }).click();
+    await departments.locator('.result table').waitFor();
+    await fits('an import refused');
+    expect(problems).toEqual([expect.stringMatching(/^422 .*\/departments\/import$/)]);
     await page.close();
   }, 120_000);
 });
