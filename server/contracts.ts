@@ -277,7 +277,13 @@ export interface Progress {
 export interface OrganisationProgress {
   /** the roster's 单位/项目; null: no unit on the roster, or the pool */
   organisation: string | null;
-  /** anonymous mode: this row pools `units` units of fewer than minCellSize invitees each */
+  /** anonymous mode: the category the row counts (units are pooled per category); named mode: null */
+  category: string | null;
+  categoryLabel: string | null;
+  /**
+   * anonymous mode: this row pools `units` units of the category, those of fewer than minCellSize
+   * invitees and, while they are fewer than minCellSize together, the smallest others
+   */
   pooled: boolean;
   /** how many units the row stands for (1 unless pooled) */
   units: number;
@@ -301,7 +307,7 @@ export interface Chase {
   campaign: CampaignState;
   /** the small-cell rule's threshold, applied to units in anonymous mode */
   minCellSize: number;
-  /** by unit, in pinyin order (no unit, then the pool, last) */
+  /** by unit, in pinyin order (no unit, then the pool, last); anonymous mode: per category first */
   organisations: OrganisationProgress[];
   /** named mode: everyone who has not submitted, by unit then name; anonymous mode: null (counts only) */
   people: ChasePerson[] | null;

@@ -1,5 +1,5 @@
 import type { Chase, Progress } from '../contracts.js';
-import { importedText, STAGE_LABELS, submissionRate, unitLabel } from '../invitations/chase.js';
+import { importedText, pooledNote, STAGE_LABELS, submissionRate, unitLabel } from '../invitations/chase.js';
 import { Table } from '../http/components/table.js';
 import { withheldText } from '../../web/lib/format.js';
 import { zoneLabel } from '../../web/lib/time.js';
@@ -64,18 +64,22 @@ export function ProgressTables({ progress }: { progress: Progress }) {
   );
 }
 
-/** Per 单位: invited, submitted, rate; in anonymous mode the small units pooled (server/invitations/chase.ts). */
+/** Per 单位: invited, submitted, rate; in anonymous mode per category, its small units pooled (server/invitations/chase.ts). */
 export function OrganisationTable({ chase }: { chase: Chase }) {
   const hidden = withheldText(chase.minCellSize);
+  const anonymous = !chase.people;
   return (
     <Table
       id="progress-organisations"
       class="numbers"
       rows={chase.organisations}
       empty="名单中还没有评议代表。"
-      rowAttributes={(u) => ({ 'data-pooled': u.pooled ? '1' : '0' })}
+      rowAttributes={(u) => ({ 'data-pooled': u.pooled ? '1' : '0', 'data-category': u.category ?? '' })}
       columns={[
-        { head: '单位/项目', cell: (u) => unitLabel(u, chase.minCellSize), text: true },
+        ...(anonymous
+          ? [{ head: '类别', cell: (u: Chase['organisations'][number]) => u.categoryLabel, text: true }]
+          : []),
+        { head: '单位/项目', cell: (u) => unitLabel(u), text: true },
         { head: '名单', cell: (u) => u.evaluators },
         { head: '已邀请', cell: (u) => u.invited },
         { head: '已提交', cell: (u) => u.submitted ?? hidden },
@@ -91,8 +95,7 @@ export function ChaseList({ chase }: { chase: Chase }) {
   if (!chase.people)
     return (
       <p class="muted" id="chase-anonymous">
-        匿名评议：催报名单只给出各单位的未提交人数，不列出姓名，以免看出谁已提交。邀请不足 {chase.minCellSize}{' '}
-        人的单位合并为“其他单位”一行（与结果中的小样本规则相同）。
+        {pooledNote(chase.minCellSize)}
       </p>
     );
   return (

@@ -1,11 +1,13 @@
 /**
  * The chasing list (催报名单): per 单位 of the roster, who or how many have not submitted.
  *
- * Named mode lists the people. Anonymous mode gives counts only, and a unit's counts follow the
- * small-cell rule of scoring/small-cells.ts over its invitees: units of fewer than minCellSize
- * invitees are pooled into one row, and while that pool is still under minCellSize the smallest
- * unit shown is moved into it, so the pool's count can't be had by subtracting the shown rows
- * from the totals either (docs/SECURITY.md, "Progress and the chasing list").
+ * Named mode lists the people. Anonymous mode gives counts only, per category and unit, and a
+ * unit's counts follow the small-cell rule of scoring/small-cells.ts over its invitees: within each
+ * category, units of fewer than minCellSize invitees are pooled into one row 其他单位（合并）, and
+ * while that pool is still under minCellSize the smallest unit shown is moved into it, so the
+ * pool's count can't be had by subtracting the shown rows from the category's totals (which the
+ * progress page shows) either. Nothing is invented to fill a pool: it holds real units only
+ * (docs/SECURITY.md, "Progress and the chasing list").
  */
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
@@ -26,21 +28,39 @@ export const STAGE_LABELS = {
   draft_saved: '已存草稿未提交',
 } as const;
 
+/** The row of a category's pooled small units. */
+export const POOLED_UNITS = '其他单位（合并）';
+
 /** How a unit of the roster reads on pages and files. */
-export const unitLabel = (row: Pick<OrganisationProgress, 'organisation' | 'pooled' | 'units'>, minCellSize: number) =>
-  row.pooled ? `其他单位（${row.units} 个单位合并，各不足 ${minCellSize} 人）` : (row.organisation ?? '（未填单位）');
+export const unitLabel = (row: Pick<OrganisationProgress, 'organisation' | 'pooled'>) =>
+  row.pooled ? POOLED_UNITS : (row.organisation ?? '（未填单位）');
+
+/** Why the pool is there, said once under the units' counts. */
+export const pooledNote = (minCellSize: number) =>
+  `匿名评议：只给出各单位的人数，不列出姓名，以免看出谁已提交。每个类别中邀请不足 ${minCellSize} 人的单位合并为“${POOLED_UNITS}”一行（与结果中的小样本规则相同）；合并后仍不足 ${minCellSize} 人时，再并入该类别人数最少的单位。`;
 
 const chinese = new Intl.Collator('zh-CN');
 
 export interface UnitCounts {
   organisation: string | null;
+  /** the evaluators' category (a unit whose people are of two categories has a row in each) */
+  category: string;
   evaluators: number;
   invited: number;
   submitted: number;
 }
 
-const row = (u: UnitCounts, pooled = false, units = 1): OrganisationProgress => ({
+type Category = { code: string; label: string };
+
+const row = (
+  u: Omit<UnitCounts, 'category'>,
+  category: Category | null,
+  pooled = false,
+  units = 1,
+): OrganisationProgress => ({
   organisation: pooled ? null : u.organisation,
+  category: category?.code ?? null,
+  categoryLabel: category?.label ?? null,
   pooled,
   units,
   evaluators: u.evaluators,
@@ -50,38 +70,52 @@ const row = (u: UnitCounts, pooled = false, units = 1): OrganisationProgress => 
 });
 
 /** By unit in pinyin order, the one without a unit last. */
-const byUnit = (a: UnitCounts, b: UnitCounts) =>
+const byUnit = (a: Pick<UnitCounts, 'organisation'>, b: Pick<UnitCounts, 'organisation'>) =>
   Number(a.organisation === null) - Number(b.organisation === null) ||
   chinese.compare(a.organisation ?? '', b.organisation ?? '');
 
-/**
- * The units' rows: each unit as it is in named mode; in anonymous mode the small ones pooled, the
- * pool last, its counts withheld only if the whole campaign has fewer than minCellSize invitees.
- * A unit nobody is invited from yet has no submission to reveal and stays a row of its own.
- */
-export function unitRows(
-  units: UnitCounts[],
-  options: { anonymous: boolean; minCellSize: number },
-): OrganisationProgress[] {
-  const sorted = [...units].sort(byUnit);
-  if (!options.anonymous) return sorted.map((u) => row(u));
-  const method = { minCellSize: options.minCellSize };
+const sum = (list: Omit<UnitCounts, 'category'>[], k: 'evaluators' | 'invited' | 'submitted') =>
+  list.reduce((n, u) => n + u[k], 0);
+
+/** Named mode: one row per unit, its categories together. */
+function namedRows(units: UnitCounts[]): OrganisationProgress[] {
+  const byName = new Map<string | null, UnitCounts[]>();
+  for (const u of units) byName.set(u.organisation, [...(byName.get(u.organisation) ?? []), u]);
+  return [...byName.entries()]
+    .map(([organisation, parts]) => ({
+      organisation,
+      evaluators: sum(parts, 'evaluators'),
+      invited: sum(parts, 'invited'),
+      submitted: sum(parts, 'submitted'),
+    }))
+    .sort(byUnit)
+    .map((u) => row(u, null));
+}
+
+/** One category's units in anonymous mode: the small ones pooled, the pool last and withheld while under minCellSize. */
+function pooledRows(units: UnitCounts[], category: Category, minCellSize: number): OrganisationProgress[] {
+  const method = { minCellSize };
   const small = (u: UnitCounts) => u.invited > 0 && withheld(u.invited, method);
+  const sorted = [...units].sort(byUnit);
   const shown = sorted.filter((u) => !small(u));
   const pool = sorted.filter(small);
-  const invitedIn = (list: UnitCounts[]) => list.reduce((n, u) => n + u.invited, 0);
-  while (pool.length && withheld(invitedIn(pool), method)) {
+  while (pool.length && withheld(sum(pool, 'invited'), method)) {
     const candidates = shown.filter((u) => u.invited > 0);
     if (!candidates.length) break;
     const smallest = candidates.reduce((a, b) => (b.invited < a.invited ? b : a));
     shown.splice(shown.indexOf(smallest), 1);
     pool.push(smallest);
   }
-  const rows = shown.map((u) => row(u));
+  const rows = shown.map((u) => row(u, category));
   if (pool.length) {
-    const sum = (k: 'evaluators' | 'invited' | 'submitted') => pool.reduce((n, u) => n + u[k], 0);
     const pooled = row(
-      { organisation: null, evaluators: sum('evaluators'), invited: sum('invited'), submitted: sum('submitted') },
+      {
+        organisation: null,
+        evaluators: sum(pool, 'evaluators'),
+        invited: sum(pool, 'invited'),
+        submitted: sum(pool, 'submitted'),
+      },
+      category,
       true,
       pool.length,
     );
@@ -91,8 +125,30 @@ export function unitRows(
   return rows;
 }
 
+/**
+ * The units' rows: named mode, each unit; anonymous mode, per category in the config's order
+ * (`categories`, then any other code met), each category's small units pooled. A unit nobody is
+ * invited from yet has no submission to reveal and stays a row of its own.
+ */
+export function unitRows(
+  units: UnitCounts[],
+  options: { anonymous: boolean; minCellSize: number; categories: readonly Category[] },
+): OrganisationProgress[] {
+  if (!options.anonymous) return namedRows(units);
+  const categories = [...options.categories];
+  for (const u of units)
+    if (!categories.some((c) => c.code === u.category)) categories.push({ code: u.category, label: u.category });
+  return categories.flatMap((c) =>
+    pooledRows(
+      units.filter((u) => u.category === c.code),
+      c,
+      options.minCellSize,
+    ),
+  );
+}
+
 const PEOPLE_HEADERS = ['单位/项目', '姓名', '类别', '电话', '邮箱', '进度'];
-const UNIT_HEADERS = ['单位/项目', '名单人数', '已邀请', '已提交（网上）', '未提交', '提交率'];
+const UNIT_HEADERS = ['类别', '单位/项目', '名单人数', '已邀请', '已提交（网上）', '未提交', '提交率'];
 
 /** submitted / invited, e.g. `42.5%`; `—` with nobody invited or the count withheld. */
 export const submissionRate = (submitted: number | null, invited: number) =>
@@ -124,7 +180,8 @@ function chaseTable(chase: Chase): { sheet: string; headers: string[]; rows: (st
     sheet: '各单位未提交人数',
     headers: UNIT_HEADERS,
     rows: chase.organisations.map((u) => [
-      unitLabel(u, chase.minCellSize),
+      u.categoryLabel ?? '',
+      unitLabel(u),
       u.evaluators,
       u.invited,
       u.submitted ?? hidden,

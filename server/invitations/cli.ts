@@ -4,7 +4,7 @@ import { chosenChannels } from './messages.js';
 import { type ExportFormat, exportInvitations, formatOfFile, hasLetters, OUT_EXTENSIONS } from './export.js';
 import { tableLines } from '../cli/table.js';
 import type { Chase, Progress } from '../contracts.js';
-import { chaseFile, importedText, STAGE_LABELS, submissionRate, unitLabel } from './chase.js';
+import { chaseFile, importedText, pooledNote, STAGE_LABELS, submissionRate, unitLabel } from './chase.js';
 import { withheldText } from '../../web/lib/format.js';
 
 /**
@@ -61,27 +61,32 @@ export function progressLines(progress: Progress, chase: Chase): string[] {
     importedText(progress),
     '',
     '【各单位】',
-    ...tableLines(
-      ['单位/项目', '名单', '已邀请', '已提交', '未提交', '提交率'],
-      chase.organisations.map((u) => [
-        unitLabel(u, chase.minCellSize),
-        String(u.evaluators),
-        String(u.invited),
-        u.submitted === null ? hidden : String(u.submitted),
-        u.notSubmitted === null ? hidden : String(u.notSubmitted),
-        submissionRate(u.submitted, u.invited),
-      ]),
-      new Set([1, 2, 3, 4, 5]),
-    ),
+    ...(chase.people
+      ? tableLines(
+          ['单位/项目', '名单', '已邀请', '已提交', '未提交', '提交率'],
+          chase.organisations.map((u) => unitCells(u, hidden)),
+          new Set([1, 2, 3, 4, 5]),
+        )
+      : tableLines(
+          ['类别', '单位/项目', '名单', '已邀请', '已提交', '未提交', '提交率'],
+          chase.organisations.map((u) => [u.categoryLabel ?? '', ...unitCells(u, hidden)]),
+          new Set([2, 3, 4, 5, 6]),
+        )),
   ];
 }
 
+const unitCells = (u: Chase['organisations'][number], hidden: string) => [
+  unitLabel(u),
+  String(u.evaluators),
+  String(u.invited),
+  u.submitted === null ? hidden : String(u.submitted),
+  u.notSubmitted === null ? hidden : String(u.notSubmitted),
+  submissionRate(u.submitted, u.invited),
+];
+
 /** The chasing list: the people (named mode), or a note that anonymous mode gives the units' counts only. */
 export function chaseLines(chase: Chase): string[] {
-  if (!chase.people)
-    return [
-      `【催报】匿名评议只给出上表各单位的未提交人数，不列出姓名；邀请不足 ${chase.minCellSize} 人的单位合并为一行。`,
-    ];
+  if (!chase.people) return [`【催报】${pooledNote(chase.minCellSize)}`];
   return [
     `【催报名单】未提交 ${chase.people.length} 人`,
     ...tableLines(

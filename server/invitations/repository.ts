@@ -477,15 +477,17 @@ export function invitationsRepository(db: Kysely<Database>) {
           .leftJoin('invitations', 'invitations.evaluator_id', 'evaluators.id')
           .select([
             'evaluators.organisation',
+            'evaluators.category',
             (eb) => eb.fn.countAll().as('evaluators'),
             (eb) => eb.fn.count('invitations.id').as('invited'),
             sql<number>`sum(case when ${used} then 1 else 0 end)`.as('submitted'),
           ])
           .where('evaluators.campaign_id', '=', campaignId)
-          .groupBy('evaluators.organisation')
+          .groupBy(['evaluators.organisation', 'evaluators.category'])
           .execute()
       ).map((r) => ({
         organisation: r.organisation,
+        category: r.category,
         evaluators: Number(r.evaluators),
         invited: Number(r.invited),
         submitted: Number(r.submitted ?? 0),

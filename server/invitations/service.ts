@@ -333,7 +333,7 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
 
     /**
      * The chasing list per 单位: named mode names who has not submitted; anonymous mode only
-     * counts, its small units pooled by the small-cell rule (server/invitations/chase.ts).
+     * counts per category, its small units pooled by the small-cell rule (server/invitations/chase.ts).
      */
     async chase(campaign: Campaign): Promise<Chase> {
       const anonymous = campaign.mode !== 'named';
@@ -348,7 +348,11 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
       return {
         campaign: campaignState(campaign, statusOf(campaign)),
         minCellSize,
-        organisations: unitRows(units, { anonymous, minCellSize }),
+        organisations: unitRows(units, {
+          anonymous,
+          minCellSize,
+          categories: campaign.config.categories.map((c) => ({ code: c.code, label: c.label })),
+        }),
         people,
       };
     },

@@ -5,7 +5,7 @@ import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
 import type { Chase, ErrorBody, Progress } from '../../server/contracts.js';
 import type { Db } from '../../server/db/connect.js';
-import { unitRows } from '../../server/invitations/chase.js';
+import { POOLED_UNITS, unitLabel, unitRows } from '../../server/invitations/chase.js';
 import { createServices } from '../../server/services.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { runCommand } from '../helpers/cli.js';
@@ -115,18 +115,11 @@ describe.each(await dialects())('progress per unit and the chasing list on $name
       ['某建设集团', '赵六', null, 'invited', '项目参建单位/服务对象代表'],
       [null, '陈明', null, 'invited', '社会公众'],
     ]);
+    const named = { category: null, categoryLabel: null, pooled: false, units: 1 };
     expect(chase.organisations).toEqual([
-      {
-        organisation: '轨道交通3号线项目部',
-        pooled: false,
-        units: 1,
-        evaluators: 2,
-        invited: 2,
-        submitted: 1,
-        notSubmitted: 1,
-      },
-      { organisation: '某建设集团', pooled: false, units: 1, evaluators: 1, invited: 1, submitted: 0, notSubmitted: 1 },
-      { organisation: null, pooled: false, units: 1, evaluators: 1, invited: 1, submitted: 0, notSubmitted: 1 },
+      { organisation: '轨道交通3号线项目部', ...named, evaluators: 2, invited: 2, submitted: 1, notSubmitted: 1 },
+      { organisation: '某建设集团', ...named, evaluators: 1, invited: 1, submitted: 0, notSubmitted: 1 },
+      { organisation: null, ...named, evaluators: 1, invited: 1, submitted: 0, notSubmitted: 1 },
     ]);
   });
 
@@ -136,9 +129,11 @@ describe.each(await dialects())('progress per unit and the chasing list on $name
     await s.submit('乙一'); // one spent link, waiting for its batch of 10
     const chase = await s.services.invitations.chase(s.campaign);
     expect(chase.people).toBeNull();
+    const project = { category: 'project', categoryLabel: '项目参建单位/服务对象代表' };
     expect(chase.organisations).toEqual([
       {
         organisation: '大项目指挥部',
+        ...project,
         pooled: false,
         units: 1,
         evaluators: 6,
@@ -146,7 +141,16 @@ describe.each(await dialects())('progress per unit and the chasing list on $name
         submitted: 0,
         notSubmitted: 6,
       },
-      { organisation: null, pooled: true, units: 2, evaluators: 5, invited: 5, submitted: 1, notSubmitted: 4 },
+      {
+        organisation: null,
+        ...project,
+        pooled: true,
+        units: 2,
+        evaluators: 5,
+        invited: 5,
+        submitted: 1,
+        notSubmitted: 4,
+      },
     ]);
     const text = JSON.stringify(chase);
     for (const word of ['乙一', '甲一', '小单位乙', '小单位丙', '1380000']) expect(text).not.toContain(word);
@@ -154,32 +158,60 @@ describe.each(await dialects())('progress per unit and the chasing list on $name
 });
 
 describe('the small-cell rule on units (anonymous mode)', () => {
-  const unit = (organisation: string, invited: number, submitted = 0) => ({
+  const CATEGORIES = [
+    { code: 'project', label: '项目参建单位/服务对象代表' },
+    { code: 'grassroots', label: '基层单位' },
+  ];
+  const unit = (organisation: string, invited: number, submitted = 0, category = 'project') => ({
     organisation,
+    category,
     evaluators: invited,
     invited,
     submitted,
   });
+  const rules = { anonymous: true, minCellSize: 5, categories: CATEGORIES };
   const shown = (rows: ReturnType<typeof unitRows>) =>
     rows.map((r) => (r.pooled ? `pool:${r.units}:${r.invited}:${r.submitted}` : r.organisation));
 
+  it('pools small units within their category, so a category’s total less its shown units gives no one away', () => {
+    // 基层单位: one unit of 6 and one of a single person; the progress page shows the category's totals
+    const units = [
+      unit('大项目指挥部', 6, 1),
+      unit('小单位乙', 2, 1),
+      unit('小单位丙', 3),
+      unit('某街道', 6, 2, 'grassroots'),
+      unit('某社区', 1, 1, 'grassroots'),
+    ];
+    const rows = unitRows(units, rules);
+    expect(
+      rows.map((r) => [r.categoryLabel, r.pooled ? POOLED_UNITS : r.organisation, r.invited, r.submitted]),
+    ).toEqual([
+      ['项目参建单位/服务对象代表', '大项目指挥部', 6, 1],
+      ['项目参建单位/服务对象代表', POOLED_UNITS, 5, 1],
+      // pooled alone, 某社区 would be 1 of 1 by subtraction from the category; 某街道 joins it
+      ['基层单位', POOLED_UNITS, 7, 3],
+    ]);
+    expect(POOLED_UNITS).toBe('其他单位（合并）');
+    expect(rows.map((r) => unitLabel(r))).not.toContain('某社区');
+    // the pools hold the real units only: their counts add up to the roster's
+    for (const k of ['evaluators', 'invited', 'submitted'] as const)
+      expect(rows.reduce((n, r) => n + (r[k] ?? 0), 0)).toBe(units.reduce((n, u) => n + u[k], 0));
+  });
+
   it('moves the smallest unit shown into a pool still under minCellSize, so the totals give the pool away neither', () => {
-    const rows = unitRows([unit('甲', 6, 1), unit('丁', 7, 2), unit('乙', 2, 1), unit('丙', 2)], {
-      anonymous: true,
-      minCellSize: 5,
-    });
+    const rows = unitRows([unit('甲', 6, 1), unit('丁', 7, 2), unit('乙', 2, 1), unit('丙', 2)], rules);
     expect(shown(rows)).toEqual(['丁', 'pool:3:10:2']);
   });
 
-  it('withholds the pool’s counts when the whole campaign has fewer than minCellSize invitees', () => {
-    const [pool] = unitRows([unit('甲', 1, 1), unit('乙', 2)], { anonymous: true, minCellSize: 5 });
+  it('withholds the pool’s counts when its whole category has fewer than minCellSize invitees', () => {
+    const [pool] = unitRows([unit('甲', 1, 1), unit('乙', 2)], rules);
     expect(pool).toMatchObject({ pooled: true, units: 2, invited: 3, submitted: null, notSubmitted: null });
   });
 
   it('keeps a unit nobody is invited from yet as its own row, and every unit in named mode', () => {
     const units = [unit('甲', 0), unit('乙', 2, 2)];
-    expect(shown(unitRows(units, { anonymous: true, minCellSize: 5 }))).toEqual(['甲', 'pool:1:2:null']);
-    expect(shown(unitRows(units, { anonymous: false, minCellSize: 5 }))).toEqual(['甲', '乙']);
+    expect(shown(unitRows(units, rules))).toEqual(['甲', 'pool:1:2:null']);
+    expect(shown(unitRows(units, { ...rules, anonymous: false }))).toEqual(['甲', '乙']);
   });
 });
 
@@ -238,16 +270,16 @@ describe('the progress and chasing API, page and command', () => {
     expect(res.status).toBe(200);
     const page = await res.text();
     expect(page).toContain('大项目指挥部');
-    expect(page).toContain('其他单位（2 个单位合并，各不足 5 人）');
+    expect(page).toContain('其他单位（合并）');
     expect(page).toContain('不列出姓名');
     for (const word of ['甲一', '乙一', '小单位乙']) expect(page).not.toContain(word);
     const chase = (await (await get(s, `/api/campaigns/${s.campaign.slug}/chase`, s.admin)).json()) as Chase;
     expect(chase.people).toBeNull();
     const csv = await (await get(s, `/api/campaigns/${s.campaign.slug}/chase?format=csv`, s.admin)).text();
     expect(csv.split('\r\n').slice(0, 3)).toEqual([
-      '单位/项目,名单人数,已邀请,已提交（网上）,未提交,提交率',
-      '大项目指挥部,6,6,1,5,16.7%',
-      '其他单位（2 个单位合并，各不足 5 人）,5,5,0,5,0.0%',
+      '类别,单位/项目,名单人数,已邀请,已提交（网上）,未提交,提交率',
+      '项目参建单位/服务对象代表,大项目指挥部,6,6,1,5,16.7%',
+      '项目参建单位/服务对象代表,其他单位（合并）,5,5,0,5,0.0%',
     ]);
   });
 

@@ -61,14 +61,17 @@ describe.each(await dialects())('invitations on $name', ({ open }) => {
     });
     expect(typeof progress.categories[0].opened).toBe('number');
     const [unit] = (await services.invitations.chase(campaign)).organisations;
+    // anonymous: per category first (单位0's people of 项目参建单位: every 45th of the 700)
     expect(unit).toEqual({
       organisation: '单位0',
+      category: 'project',
+      categoryLabel: '项目参建单位/服务对象代表',
       pooled: false,
       units: 1,
-      evaluators: 78,
-      invited: 78,
+      evaluators: 16,
+      invited: 16,
       submitted: 0,
-      notSubmitted: 78,
+      notSubmitted: 16,
     });
   });
 });
