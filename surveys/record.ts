@@ -60,6 +60,8 @@ export interface RecordRules {
   departmentCodes: readonly string[];
   /** the office's own questions of the questionnaire version answered */
   extras?: ExtraQuestions;
+  /** the days (YYYY-MM-DD) a negative situation's date may fall between; unchecked without */
+  negativeDates?: { earliest: string; latest: string };
 }
 
 export type RecordValidator = (
@@ -70,7 +72,12 @@ export type RecordValidator = (
  * Compile the validator of a campaign's canonical records. Build it once per campaign and
  * questionnaire version and reuse it: it holds the sets of allowed codes.
  */
-export function compileRecordValidator({ config, departmentCodes, extras = NO_EXTRAS }: RecordRules): RecordValidator {
+export function compileRecordValidator({
+  config,
+  departmentCodes,
+  extras = NO_EXTRAS,
+  negativeDates,
+}: RecordRules): RecordValidator {
   const levelCodes = config.scale.map((l) => l.code);
   const levelByAlias = new Map<string, string>();
   for (const level of config.scale) {
@@ -99,7 +106,16 @@ export function compileRecordValidator({ config, departmentCodes, extras = NO_EX
         .int()
         .refine((k) => negativeIds.has(k), '不是有效的负面情形编号'),
       matter: text().trim().min(1, '请填写事项').max(shortText, `不能超过 ${shortText} 个字`),
+      // a month is compared with the month of each bound, a day with the day
       date: monthOrDay()
+        .refine(
+          (d) => !negativeDates || d <= negativeDates.latest.slice(0, d.length),
+          `大约时间不能晚于今天（${negativeDates?.latest}）`,
+        )
+        .refine(
+          (d) => !negativeDates || d >= negativeDates.earliest.slice(0, d.length),
+          `大约时间太早：应在 ${negativeDates?.earliest.slice(0, 7)} 以后`,
+        )
         .nullish()
         .transform((d) => d ?? null),
       description: text().trim().min(1, '请填写经过').max(longText, `不能超过 ${longText} 个字`),

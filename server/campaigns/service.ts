@@ -18,7 +18,8 @@ import {
   resolveQuestionnairePath,
   type CampaignConfig,
 } from '../../surveys/campaign-config.js';
-import { compileRecordValidator, type RecordValidator } from '../../surveys/record.js';
+import { compileRecordValidator, type RecordRules, type RecordValidator } from '../../surveys/record.js';
+import { dayInZone } from '../../web/lib/time.js';
 import { questionnairePlace } from '../../surveys/places.js';
 import {
   extraQuestions,
@@ -36,6 +37,8 @@ export type { Campaign, Department };
 
 export interface DepartmentIndex {
   validate: RecordValidator;
+  /** what `validate` was compiled from, for a check elsewhere (an import's worker thread) */
+  rules: RecordRules;
   idByCode: ReadonlyMap<string, string>;
   /** the office's own questions of the campaign's questionnaire, answered under `extra` */
   extras: ExtraQuestions;
@@ -179,20 +182,39 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService, on
   }
 
   /**
+   * The days a reported negative situation may have happened on: today at the latest, in the
+   * campaign's time zone (a date in the future is a typo or made up), and from 1 January of the
+   * second year before the campaign opened (the appraisal is of the last year or so).
+   */
+  function negativeDatesOf(campaign: Campaign) {
+    const zone = campaign.config.timeZone;
+    const openingYear = Number(dayInZone(campaign.opensAt, zone).slice(0, 4));
+    return { earliest: `${openingYear - 2}-01-01`, latest: dayInZone(clock.now(), zone) };
+  }
+
+  /**
    * One read of the department list per call (an import may have added some since), and a
    * recompiled validator only when that list or the campaign's revision (its config or
    * questionnaire edited as a draft) changed.
    */
   async function departmentIndex(campaign: Campaign): Promise<DepartmentIndex> {
     const rows = await repo.departments(campaign.id);
-    const key = [campaign.revision, ...rows.map((d) => `${d.code}\t${d.id}`)].join('\n');
+    const negativeDates = negativeDatesOf(campaign);
+    const key = [campaign.revision, negativeDates.latest, ...rows.map((d) => `${d.code}\t${d.id}`)].join('\n');
     const cached = indexes.get(campaign.id);
     if (cached && cached.key === key) return cached.index;
     // the questionnaire changes only with the revision (a draft's edit): read again only then, or with a changed department list
     const questionnaire = await repo.latestQuestionnaire(campaign.id);
     const extras = questionnaire ? extraQuestions(questionnaire.definition, campaign.config) : NO_EXTRAS;
+    const rules: RecordRules = {
+      config: campaign.config,
+      departmentCodes: rows.map((d) => d.code),
+      extras,
+      negativeDates,
+    };
     const index: DepartmentIndex = {
-      validate: compileRecordValidator({ config: campaign.config, departmentCodes: rows.map((d) => d.code), extras }),
+      validate: compileRecordValidator(rules),
+      rules,
       idByCode: new Map(rows.map((d) => [d.code, d.id])),
       extras,
     };

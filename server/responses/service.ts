@@ -476,11 +476,8 @@ export function responsesService(
       campaigns.assertImportable(campaign);
       const fileName = options.fileName ?? null;
       // read and checked in a worker thread, with the import budget: a file's size costs the server nothing
-      const { idByCode, extras } = await campaigns.departmentIndex(campaign);
-      const checked = await runImportTask(
-        { kind: 'jsonl', text, rules: { config: campaign.config, departmentCodes: [...idByCode.keys()], extras } },
-        config,
-      );
+      const { rules } = await campaigns.departmentIndex(campaign);
+      const checked = await runImportTask({ kind: 'jsonl', text, rules }, config);
       if (checked.details.length) throw jsonlRefusal(checked);
       const { records, contentHash } = checked;
       if (records.length === 0) throw new AppError('VALIDATION_FAILED', '文件里没有答卷');

@@ -209,6 +209,33 @@ describe('evaluator API: submitting', () => {
     expect((await s.app.request(`/api/s/${token}`)).status).toBe(409);
   });
 
+  it('refuses a negative situation dated after today or years before the campaign, today read in its time zone', async () => {
+    // 01:00 on 1 December in Beijing, still 30 November in UTC
+    s.clock.set('2026-11-30T17:00:00Z');
+    const dated = (date: string) => {
+      const [first, ...rest] = webAnswers().departments as Record<string, unknown>[];
+      const [negative] = first.negatives as Record<string, unknown>[];
+      return webAnswers({ departments: [{ ...first, negatives: [{ ...negative, date }] }, ...rest] });
+    };
+    for (const [date, reason] of [
+      ['2099-01', '大约时间不能晚于今天（2026-12-01）'],
+      ['2026-12-02', '大约时间不能晚于今天（2026-12-01）'],
+      ['2019-05', '大约时间太早：应在 2024-01 以后'],
+    ]) {
+      const res = await submit({ answers: dated(date), elapsedSeconds: 300 });
+      expect(res.status, date).toBe(422);
+      const { error } = (await res.json()) as ErrorBody;
+      expect(error.message, date).toContain(reason);
+      expect(error.details, date).toContainEqual(
+        expect.objectContaining({ path: 'departments.0.negatives.0.date', message: reason }),
+      );
+    }
+    expect(await isSpent(db, token)).toBe(false);
+    expect((await submit({ answers: dated('2026-12-01'), elapsedSeconds: 300 })).status).toBe(201);
+    const other = await createInvitation(db, s.campaign);
+    expect((await submit({ answers: dated('2026-12'), elapsedSeconds: 300 }, undefined, other.token)).status).toBe(201);
+  });
+
   it('answers a retry with the same Idempotency-Key with the first receipt', async () => {
     const first = await submit({ answers: webAnswers(), elapsedSeconds: 300 }, 'retry-key-123456');
     const receipt = await first.json();

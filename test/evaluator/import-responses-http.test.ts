@@ -75,6 +75,33 @@ describe('POST /api/campaigns/:slug/responses/import', () => {
     expect(await snapshotCounts(db)).toEqual(before);
   });
 
+  it('refuses a negative situation dated in the future, naming its line and 大约时间', async () => {
+    const before = await snapshotCounts(db);
+    const future = line({
+      category: 'project',
+      overall: 'satisfied',
+      departments: [
+        {
+          code: 'D001',
+          efficiency: 'satisfied',
+          quality: 'satisfied',
+          negatives: [{ kind: 3, matter: '施工许可', date: '2099-06', description: '超时' }],
+        },
+      ],
+    });
+    const res = await upload(`${goodFile}\n${future}`, 'future.jsonl');
+    expect(res.status).toBe(422);
+    const { error } = (await res.json()) as ErrorBody;
+    expect(error.details).toContainEqual(
+      expect.objectContaining({
+        line: 3,
+        path: 'departments.0.negatives.0.date',
+        message: expect.stringContaining('大约时间不能晚于'),
+      }),
+    );
+    expect(await snapshotCounts(db)).toEqual(before);
+  });
+
   it('names the first line that is not UTF-8 and stores nothing', async () => {
     const before = await snapshotCounts(db);
     const bytes = new Uint8Array(
