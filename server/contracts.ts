@@ -121,6 +121,15 @@ export interface LiaisonAccounts {
   skipped: { username: string; departmentCode: string; reason: string }[];
 }
 
+/**
+ * A bulk reset of a campaign's liaison passwords: the new passwords (shown this once, as the
+ * one-time file) and the disabled accounts left out (they can't sign in until enabled).
+ */
+export interface LiaisonPasswordsReset {
+  reset: LiaisonAccounts['created'];
+  disabledLeftOut: string[];
+}
+
 /** `POST /api/campaigns/:slug/departments/import` */
 export interface DepartmentsImported {
   summary: ImportSummary;

@@ -1,4 +1,6 @@
-import { CliError, type Command } from '../cli/framework.js';
+import { assertWritable, type CliContext, CliError, type Command, writeOutput } from '../cli/framework.js';
+import { LOST_PASSWORD_ADVICE, type LiaisonPassword, type PasswordFileKind } from '../../web/lib/password-file.js';
+import { liaisonPasswordsCsv } from './liaisons.js';
 import { tableLines } from '../cli/table.js';
 import { DEFAULT_TIME_ZONE, formatDateTime, zoneLabel } from '../../web/lib/time.js';
 import { ROLE_LABELS, ROLES, type Role } from './service.js';
@@ -88,15 +90,77 @@ const [userDisableCommand, userEnableCommand] = (
   }),
 );
 
+/** A `.csv` path for liaisons' passwords, checked before any password is made. */
+export function passwordsFileOption(path: string | undefined, option: string): string | undefined {
+  if (path === undefined) return undefined;
+  if (!path.toLowerCase().endsWith('.csv')) throw new CliError(`${option} 的文件应以 .csv 结尾`);
+  assertWritable(path, option);
+  return path;
+}
+
+/**
+ * Liaisons' passwords, given this once: written to `out` as the one-time file, or printed; either
+ * way with what to do when one is lost. `whenFailed` says what was already done if the file can't be written.
+ */
+export async function giveLiaisonPasswords(
+  ctx: CliContext,
+  entries: readonly LiaisonPassword[],
+  kind: PasswordFileKind,
+  out: { path: string | undefined; option: string; whenFailed: string },
+): Promise<void> {
+  const what = kind === 'first' ? '新账号的初始密码' : '联络员的新密码';
+  if (!out.path) {
+    ctx.io.out(`${what}（只显示这一次）：`);
+    for (const e of entries) ctx.io.out(`  ${e.username}  ${e.password}  ${e.departmentName}`);
+    ctx.io.out(LOST_PASSWORD_ADVICE);
+    return;
+  }
+  await writeOutput(out.path, liaisonPasswordsCsv(entries, kind), out.option, out.whenFailed);
+  ctx.io.out(`${what}写入 ${out.path}（只出现这一次，请妥善保管，分发后删除）`);
+}
+
+const RESET_USAGE =
+  'user reset-password USERNAME | user reset-password --campaign SLUG (--all-liaisons | USERNAME…) [--out FILE.csv]';
+
 export const userResetPasswordCommand: Command = {
   name: 'user reset-password',
-  usage: 'user reset-password USERNAME',
-  summary: '为账号生成新密码并打印一次；旧密码和已登录的会话立即失效',
-  async run({ positionals }, ctx) {
-    const username = oneUsername(positionals, 'user reset-password USERNAME');
-    const { user, password } = await (await ctx.services()).accounts.resetPassword(username, 'cli');
-    ctx.io.out(`已重置账号 ${user.username} 的密码`);
-    ctx.io.out(`新密码：${password}    （只显示这一次，请当面或通过安全渠道交给本人）`);
+  usage: RESET_USAGE,
+  summary:
+    '为账号生成新密码并打印一次；旧密码和已登录的会话立即失效。--campaign：一次重置这次评议的几名（或 --all-liaisons 全部）部门联络员，新密码写入 --out 的 .csv 文件（不给 --out 时打印）',
+  options: {
+    campaign: { type: 'string' },
+    'all-liaisons': { type: 'boolean' },
+    out: { type: 'string' },
+  },
+  async run({ values, positionals }, ctx) {
+    const slug = values.campaign as string | undefined;
+    const all = !!values['all-liaisons'];
+    if (!slug) {
+      if (all) throw new CliError('--all-liaisons 要和 --campaign SLUG 一起用（重置哪次评议的联络员）');
+      if (values.out !== undefined) throw new CliError('--out 只用于 --campaign 的批量重置');
+      const username = oneUsername(positionals, RESET_USAGE);
+      const { user, password } = await (await ctx.services()).accounts.resetPassword(username, 'cli');
+      ctx.io.out(`已重置账号 ${user.username} 的密码`);
+      ctx.io.out(`新密码：${password}    （只显示这一次，请当面或通过安全渠道交给本人）`);
+      return;
+    }
+    if (all === positionals.length > 0)
+      throw new CliError(`用法：minping ${RESET_USAGE}（--all-liaisons 和用户名二选一）`);
+    const path = passwordsFileOption(values.out as string | undefined, '--out');
+    const services = await ctx.services();
+    const campaign = await services.campaigns.getBySlug(slug);
+    const { reset, disabledLeftOut } = await services.accounts.resetLiaisonPasswords(
+      campaign,
+      all ? { all } : { usernames: positionals },
+      'cli',
+    );
+    ctx.io.out(`已重置 ${reset.length} 名联络员的密码，他们的旧密码和已登录的会话已失效`);
+    if (disabledLeftOut.length) ctx.io.out(`已停用的账号没有重置：${disabledLeftOut.join('、')}`);
+    await giveLiaisonPasswords(ctx, reset, 'reset', {
+      path,
+      option: '--out',
+      whenFailed: '。密码已经重置：请再运行一次本命令，为他们生成新的密码',
+    });
   },
 };
 

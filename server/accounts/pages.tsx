@@ -12,6 +12,13 @@ import type { Services } from '../services.js';
 import { DEFAULT_TIME_ZONE, zoneLabel } from '../../web/lib/time.js';
 import { CSRF_FIELD, currentUser, requirePageRole } from './middleware.js';
 import { ROLE_LABELS } from './service.js';
+import type { Campaign } from '../campaigns/repository.js';
+import { AppError } from '../errors.js';
+import { CSV_TYPE, download } from '../http/download.js';
+import { wantsJson } from '../http/errors.js';
+import { RESET_HEADERS } from '../../web/lib/password-file.js';
+import { liaisonPasswordsCsv } from './liaisons.js';
+import type { CampaignLiaison } from './repository.js';
 
 /** What the page says above the list after an action: done, refused, or a new password shown once. */
 interface Banner {
@@ -35,6 +42,100 @@ function Said({ banner }: { banner: Banner }) {
         </p>
       )}
     </>
+  );
+}
+
+/**
+ * 批量重置联络员密码: the liaisons of one campaign (chosen above the list), several ticked or all;
+ * the answer is the one-time file of their new passwords (a plain form POST; admin.js saves it and
+ * says how many).
+ */
+function BulkLiaisonReset({
+  campaigns,
+  chosen,
+  liaisons,
+  csrf,
+}: {
+  campaigns: Campaign[];
+  chosen: Campaign | undefined;
+  liaisons: CampaignLiaison[];
+  csrf: string;
+}) {
+  const enabled = liaisons.filter((l) => !l.disabled);
+  return (
+    <section class="card" id="bulk-reset">
+      <h2>批量重置联络员密码</h2>
+      <p class="muted">
+        几名或全部联络员遗失密码时：选择评议活动，勾选联络员（或全部），生成新密码文件（.csv，只提供这一次）。他们的旧密码和已登录的会话立即失效。
+      </p>
+      {campaigns.length === 0 ? (
+        <p class="muted">还没有评议活动。</p>
+      ) : (
+        <>
+          <form method="get" action="/admin/users#bulk-reset" class="inline" id="bulk-reset-campaign">
+            <label>
+              评议活动
+              <select name="campaign">
+                {campaigns.map((c) => (
+                  <option value={c.slug} selected={c.id === chosen?.id}>
+                    {c.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="submit" class="secondary">
+              列出联络员
+            </button>
+          </form>
+          {chosen && enabled.length === 0 ? (
+            <p class="muted">“{chosen.name}”还没有可用的部门联络员账号。</p>
+          ) : (
+            chosen && (
+              <form
+                method="post"
+                action="/admin/users/reset-liaison-passwords"
+                class="stack"
+                id="bulk-reset-form"
+                data-campaign={chosen.slug}
+              >
+                <input type="hidden" name={CSRF_FIELD} value={csrf} />
+                <input type="hidden" name="campaign" value={chosen.slug} />
+                <fieldset class="liaison-choice">
+                  <legend>
+                    “{chosen.name}”的联络员（{enabled.length} 名）
+                  </legend>
+                  {enabled.map((l) => (
+                    <label class="check">
+                      <input type="checkbox" name="usernames" value={l.username} />
+                      <span>
+                        {l.departmentName}（{l.departmentCode}）{l.displayName}{' '}
+                        {l.displayName !== l.username && <code>{l.username}</code>}
+                      </span>
+                    </label>
+                  ))}
+                </fieldset>
+                {liaisons.length > enabled.length && (
+                  <p class="muted">已停用的联络员账号不在列表里：先启用，再重置密码。</p>
+                )}
+                <label class="check">
+                  <input type="checkbox" name="confirm" value="1" required />
+                  <span>我知道：这些联络员的旧密码和已登录的会话立即失效，新密码只在下载的文件里出现这一次</span>
+                </label>
+                <span class="row-actions">
+                  <button type="submit" name="scope" value="chosen">
+                    重置勾选的联络员密码
+                  </button>
+                  <button type="submit" name="scope" value="all" class="secondary">
+                    重置全部 {enabled.length} 名联络员的密码
+                  </button>
+                </span>
+                <div class="result" aria-live="polite"></div>
+              </form>
+            )
+          )}
+        </>
+      )}
+    </section>
   );
 }
 
@@ -64,8 +165,20 @@ export function usersPages(services: Services) {
   const app = new Hono<AppEnv>();
   app.use('*', requirePageRole('admin'));
 
-  async function usersPage(c: Context<AppEnv>, banner: Banner = {}, status: ContentfulStatusCode = 200) {
-    const [users, viewer] = await Promise.all([services.accounts.listAccounts(), viewerOf(c, services)]);
+  async function usersPage(
+    c: Context<AppEnv>,
+    banner: Banner = {},
+    status: ContentfulStatusCode = 200,
+    campaignSlug = c.req.query('campaign'),
+  ) {
+    const [users, viewer, campaigns] = await Promise.all([
+      services.accounts.listAccounts(),
+      viewerOf(c, services),
+      services.campaigns.list(),
+    ]);
+    // the newest campaign unless one was chosen
+    const chosen = campaigns.find((k) => k.slug === campaignSlug) ?? campaigns[0];
+    const liaisons = chosen ? await services.accounts.campaignLiaisons(chosen.id) : [];
     const zone = DEFAULT_TIME_ZONE;
     const csrf = viewer.csrfToken;
     c.header('Cache-Control', 'no-store');
@@ -146,6 +259,7 @@ export function usersPages(services: Services) {
           </form>
           <p class="muted">系统生成密码并只显示一次，请当面或通过安全渠道交给本人。</p>
         </section>
+        <BulkLiaisonReset campaigns={campaigns} chosen={chosen} liaisons={liaisons} csrf={csrf} />
       </AdminPage>,
       status,
     );
@@ -163,6 +277,34 @@ export function usersPages(services: Services) {
       return usersPage(c, { ok: ACTIONS[action](username) });
     });
   }
+
+  // one path segment: never a username's /:username/… route
+  app.post('/reset-liaison-passwords', async (c) => {
+    const form = await c.req.parseBody({ all: true }).catch(() => {
+      throw new AppError('BAD_REQUEST', '无法读取提交的表单，请返回重试');
+    });
+    const texts = (name: string) => [form[name] ?? []].flat().filter((v): v is string => typeof v === 'string');
+    const [slug] = texts('campaign');
+    let answer: Response | undefined;
+    const refused = await attempt(async () => {
+      if (!texts('confirm').includes('1'))
+        throw new AppError('VALIDATION_FAILED', '请先勾选“我知道：这些联络员的旧密码和已登录的会话立即失效…”');
+      const campaign = await services.campaigns.getBySlug(slug ?? '');
+      const which = texts('scope').includes('all') ? { all: true as const } : { usernames: texts('usernames') };
+      const { reset, disabledLeftOut } = await services.accounts.resetLiaisonPasswords(
+        campaign,
+        which,
+        currentUser(c)!.username,
+      );
+      answer = download(liaisonPasswordsCsv(reset, 'reset'), CSV_TYPE, `联络员新密码-${campaign.slug}.csv`);
+      answer.headers.set(RESET_HEADERS.count, String(reset.length));
+      answer.headers.set(RESET_HEADERS.disabledLeftOut, String(disabledLeftOut.length));
+    });
+    if (!refused && answer) return answer;
+    // admin.js's request shows the refusal in the form; a plain form's post gets the page again
+    if (refused && wantsJson(c)) throw refused;
+    return usersPage(c, { error: refused?.message }, refused?.status, slug);
+  });
 
   app.post('/:username/reset-password', async (c) => {
     let password = '';

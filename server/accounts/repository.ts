@@ -42,6 +42,16 @@ const toAccount = (row: Selectable<Database['users']> & { department_name: strin
   lastLoginAt: row.last_login_at,
 });
 
+/** A liaison account of one of a campaign's departments. */
+export interface CampaignLiaison {
+  userId: string;
+  username: string;
+  displayName: string;
+  disabled: boolean;
+  departmentCode: string;
+  departmentName: string;
+}
+
 export interface AuditRecord {
   id: string;
   at: string;
@@ -176,6 +186,28 @@ export function accountsRepository(db: Kysely<Database>) {
         .select(['d.id', 'd.campaign_id as campaignId', 'd.code', 'd.name'])
         .where('l.user_id', '=', userId)
         .execute(),
+
+    /** The liaison accounts of a campaign's departments, by department code. */
+    campaignLiaisons: async (campaignId: string): Promise<CampaignLiaison[]> =>
+      (
+        await db
+          .selectFrom('liaison_departments as l')
+          .innerJoin('users as u', 'u.id', 'l.user_id')
+          .innerJoin('departments as d', 'd.id', 'l.department_id')
+          .select(['u.id', 'u.username', 'u.display_name', 'u.disabled', 'd.code', 'd.name'])
+          .where('d.campaign_id', '=', campaignId)
+          .where('u.role', '=', 'liaison')
+          .orderBy('d.code')
+          .orderBy('u.username')
+          .execute()
+      ).map((row) => ({
+        userId: row.id,
+        username: row.username,
+        displayName: row.display_name,
+        disabled: Number(row.disabled) === 1,
+        departmentCode: row.code,
+        departmentName: row.name,
+      })),
 
     insertSession: (session: Omit<StoredSession, 'user'> & { userId: string; createdAt: string }) =>
       db

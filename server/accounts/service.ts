@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
-import type { LiaisonAccounts, PasswordReset, SessionUser, UserAccount } from '../contracts.js';
+import type { LiaisonAccounts, LiaisonPasswordsReset, PasswordReset, SessionUser, UserAccount } from '../contracts.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import { sha256 } from '../shared/ids.js';
 import {
@@ -275,6 +275,71 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
         await audit.record(trx, { actor, action: 'user_reset_password', detail: { username: account.user.username } });
       });
       return { user: (await repo.listAccounts(account.user.username))[0], password };
+    },
+
+    /** The liaison accounts of a campaign's departments, for choosing whose passwords to reset. */
+    campaignLiaisons: (campaignId: string) => repo.campaignLiaisons(campaignId),
+
+    /**
+     * New generated passwords for several liaisons of a campaign (`all`: every one) who lost
+     * theirs, returned this once for the one-time file; their old passwords and sessions end. A
+     * disabled account is left out (it can't sign in until enabled) and so named; a username
+     * that is no liaison of the campaign is refused.
+     */
+    async resetLiaisonPasswords(
+      campaign: { id: string; slug: string },
+      which: { all: true } | { usernames: readonly string[] },
+      actor: string,
+    ): Promise<LiaisonPasswordsReset> {
+      const liaisons = await repo.campaignLiaisons(campaign.id);
+      let chosen = liaisons;
+      if (!('all' in which)) {
+        const wanted = new Set(which.usernames.map((u) => u.trim()).filter(Boolean));
+        if (!wanted.size) throw new AppError('VALIDATION_FAILED', '请至少选择一名联络员');
+        const known = new Set(liaisons.map((l) => l.username));
+        const strangers = [...wanted].filter((u) => !known.has(u));
+        if (strangers.length)
+          throw new AppError(
+            'VALIDATION_FAILED',
+            `不是这次评议（${campaign.slug}）的部门联络员：${strangers.slice(0, 10).join('、')}${strangers.length > 10 ? ` 等 ${strangers.length} 个` : ''}`,
+          );
+        chosen = liaisons.filter((l) => wanted.has(l.username));
+      }
+      const enabled = chosen.filter((l) => !l.disabled);
+      if (!enabled.length)
+        throw new AppError(
+          'CONFLICT',
+          chosen.length ? '选中的联络员账号都已停用：请先启用再重置密码' : '这次评议还没有部门联络员账号',
+        );
+      const fresh = await Promise.all(
+        enabled.map(async (l) => {
+          const password = generatePassword();
+          return { ...l, password, passwordHash: await hashPassword(password) };
+        }),
+      );
+      await db.kysely.transaction().execute(async (trx) => {
+        const tx = accountsRepository(trx);
+        for (const f of fresh) {
+          await tx.setPasswordHash(f.userId, f.passwordHash);
+          await tx.deleteSessionsOf(f.userId);
+        }
+        await audit.record(trx, {
+          actor,
+          action: 'liaisons_reset_password',
+          campaignId: campaign.id,
+          detail: { usernames: fresh.map((f) => f.username), all: 'all' in which },
+        });
+      });
+      return {
+        reset: fresh.map((f) => ({
+          username: f.username,
+          displayName: f.displayName,
+          departmentCode: f.departmentCode,
+          departmentName: f.departmentName,
+          password: f.password,
+        })),
+        disabledLeftOut: chosen.filter((l) => l.disabled).map((l) => l.username),
+      };
     },
 
     /**

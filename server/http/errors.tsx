@@ -25,7 +25,7 @@ const HTTP_EXCEPTION_MESSAGES: Record<'PAYLOAD_TOO_LARGE' | 'UNAUTHORIZED' | 'BA
 };
 
 /** API clients get the JSON envelope; people on a page get a readable page with the same message. */
-function wantsJson(c: Context): boolean {
+export function wantsJson(c: Context): boolean {
   const path = c.req.path;
   return path.startsWith('/api/') || path === '/healthz' || !(c.req.header('accept') ?? '').includes('text/html');
 }

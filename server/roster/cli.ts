@@ -4,8 +4,7 @@ import { assertWritable, CliError, readFailure, writeOutput, type Command, type 
 import { linksOut } from '../invitations/cli.js';
 import { exportInvitations } from '../invitations/export.js';
 import { chosenChannels } from '../invitations/messages.js';
-import { liaisonPasswordsCsv } from '../accounts/liaisons.js';
-import { LOST_PASSWORD_ADVICE } from '../../web/lib/password-file.js';
+import { giveLiaisonPasswords, passwordsFileOption } from '../accounts/cli.js';
 import type { ImportSummary } from '../contracts.js';
 import type { ImportFile } from './service.js';
 import type { RosterTable } from './rows.js';
@@ -41,10 +40,10 @@ export const importDepartmentsCommand: Command = {
   async run({ values, positionals }, ctx) {
     const slug = values.campaign as string | undefined;
     if (!slug || positionals.length !== 1) throw new CliError('用法：minping import departments --campaign SLUG FILE');
-    const passwordsOut = values['liaison-passwords-out'] as string | undefined;
-    if (passwordsOut && !passwordsOut.toLowerCase().endsWith('.csv'))
-      throw new CliError('--liaison-passwords-out 的文件应以 .csv 结尾');
-    if (passwordsOut) assertWritable(passwordsOut, '--liaison-passwords-out');
+    const passwordsOut = passwordsFileOption(
+      values['liaison-passwords-out'] as string | undefined,
+      '--liaison-passwords-out',
+    );
     const file = readInput(positionals[0]);
     const services = await ctx.services();
     const campaign = await services.campaigns.getBySlug(slug);
@@ -63,19 +62,11 @@ export const importDepartmentsCommand: Command = {
     );
     for (const s of liaisons.skipped) ctx.io.out(`  跳过 ${s.username}（部门 ${s.departmentCode}）：${s.reason}`);
     if (!liaisons.created.length) return;
-    if (!passwordsOut) {
-      ctx.io.out('新账号的初始密码（只显示这一次）：');
-      for (const c of liaisons.created) ctx.io.out(`  ${c.username}  ${c.password}  ${c.departmentName}`);
-      ctx.io.out(LOST_PASSWORD_ADVICE);
-      return;
-    }
-    await writeOutput(
-      passwordsOut,
-      liaisonPasswordsCsv(liaisons.created),
-      '--liaison-passwords-out',
-      '。新账号已建立：请用 minping user reset-password 为他们重新生成密码',
-    );
-    ctx.io.out(`新账号的初始密码写入 ${passwordsOut}（只出现这一次，请妥善保管，分发后删除）`);
+    await giveLiaisonPasswords(ctx, liaisons.created, 'first', {
+      path: passwordsOut,
+      option: '--liaison-passwords-out',
+      whenFailed: `。新账号已建立：请用 minping user reset-password --campaign ${campaign.slug} --out 文件.csv ${liaisons.created.map((c) => c.username).join(' ')} 为他们重新生成密码`,
+    });
   },
 };
 

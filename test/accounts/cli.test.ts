@@ -3,7 +3,13 @@ import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
 import type { Db } from '../../server/db/connect.js';
 import { createApp } from '../../server/app.js';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServices } from '../../server/services.js';
+import { sessionCookieOf } from '../helpers/auth.js';
 import { runCommand } from '../helpers/cli.js';
+import { createTestCampaign } from '../helpers/fixtures.js';
 import { sqliteDb } from '../helpers/db.js';
 
 let db: Db;
@@ -126,6 +132,73 @@ describe('minping user list, disable, enable, reset-password', () => {
     const last = await cli('user', 'disable', 'chief');
     expect(last.code).toBe(2);
     expect(last.err).toContain('最后一个可用的评议办账号');
+  });
+
+  it("resets several or all of a campaign's liaisons into a one-time .csv (--out) or on the screen, ending their sessions", async () => {
+    const services = createServices({ db, config, clock });
+    await createTestCampaign(db, services);
+    for (const code of ['D001', 'D002', 'D003'])
+      await cli(
+        'user',
+        'add',
+        '--role',
+        'liaison',
+        '--department',
+        code,
+        '--password',
+        'liaison-password',
+        `li-${code}`,
+      );
+    const before = await login('liaison-password', 'li-D003');
+    const cookie = sessionCookieOf(before);
+
+    const dir = mkdtempSync(join(tmpdir(), 'reset-'));
+    const out = join(dir, 'new.csv');
+    const all = await cli('user', 'reset-password', '--campaign', 'test-2026', '--all-liaisons', '--out', out);
+    expect(all.code, all.err).toBe(0);
+    expect(all.out).toContain('已重置 3 名联络员的密码');
+    expect(all.out).toContain(`联络员的新密码写入 ${out}`);
+    expect(all.out).not.toMatch(/[A-Za-z2-9]{18}/);
+    const lines = readFileSync(out, 'utf8')
+      .replace(/^\uFEFF/, '')
+      .split('\r\n');
+    expect(lines[0]).toBe('部门代码,部门,联络员,用户名,新密码');
+    expect(lines[3]).toMatch(/^D003,测试部门3,li-D003,li-D003,[A-Za-z2-9]{18}$/);
+    expect(lines.slice(5).join('\n')).toContain('重置密码');
+    expect((await login('liaison-password', 'li-D003')).status).toBe(401);
+    expect((await login(lines[3].split(',')[4], 'li-D003')).status).toBe(200);
+    const app = createApp({ db, config, clock });
+    expect((await app.request('/api/auth/session', { headers: { cookie } })).status).toBe(401);
+
+    // named ones, printed with the advice when there is no --out
+    const two = await cli('user', 'reset-password', '--campaign', 'test-2026', 'li-D001', 'li-D002');
+    expect(two.code, two.err).toBe(0);
+    expect(two.out).toMatch(
+      /li-D001 {2}[A-Za-z2-9]{18} {2}测试部门1\n {2}li-D002 {2}[A-Za-z2-9]{18} {2}测试部门2\n联络员遗失密码时/,
+    );
+    expect(
+      (await db.kysely.selectFrom('audit_log').selectAll().where('action', '=', 'liaisons_reset_password').execute())
+        .length,
+    ).toBe(2);
+  });
+
+  it('refuses a bulk reset without a campaign, with both --all-liaisons and names, to a non-.csv file or of a stranger: exit 2', async () => {
+    const services = createServices({ db, config, clock });
+    await createTestCampaign(db, services);
+    await cli('user', 'add', '--role', 'liaison', '--department', 'D001', '--password', 'liaison-password', 'li-1');
+    for (const [argv, says] of [
+      [['--all-liaisons'], '--all-liaisons 要和 --campaign SLUG 一起用'],
+      [['--campaign', 'test-2026', '--all-liaisons', 'li-1'], '二选一'],
+      [['--campaign', 'test-2026'], '二选一'],
+      [['--campaign', 'test-2026', '--all-liaisons', '--out', 'x.txt'], '应以 .csv 结尾'],
+      [['--campaign', 'test-2026', 'someone'], '不是这次评议（test-2026）的部门联络员：someone'],
+      [['--out', 'x.csv', 'li-1'], '--out 只用于 --campaign'],
+    ] as [string[], string][]) {
+      const run = await cli('user', 'reset-password', ...argv);
+      expect(run.code, argv.join(' ')).toBe(2);
+      expect(run.err).toContain(says);
+    }
+    expect((await login('liaison-password', 'li-1')).status).toBe(200);
   });
 
   it('lists the commands in --help', async () => {

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { browserAvailable, browserStage, type BrowserStage, pageProblems, signIn } from '../helpers/browser.js';
@@ -107,6 +108,42 @@ describe.skipIf(!browserAvailable())('the users page, as the office clicks it', 
     expect(await page.locator('#user-list tbody tr').last().innerText()).toMatch(/角色\s*分析人员/);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     expect(problems).toEqual([]);
+    await context.close();
+  }, 90_000);
+
+  it("resets a ticked liaison's password from a phone into a downloaded one-time file, and the liaison signs in with it", async () => {
+    const context = await stage.browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      locale: 'zh-CN',
+      acceptDownloads: true,
+    });
+    const page = await context.newPage();
+    const problems = pageProblems(page);
+    await signIn(page, stage.url, 'office', PASSWORD);
+    await page.goto(`${stage.url}/admin/users`);
+    const form = page.locator('#bulk-reset-form');
+    await form.getByLabel(/liaison-with-a-long-username-d001/).check();
+    await form.getByLabel(/我知道/).check();
+    const download = page.waitForEvent('download');
+    await form.getByRole('button', { name: '重置勾选的联络员密码' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^联络员新密码-.+\.csv$/);
+    const lines = (await readFile((await file.path())!, 'utf8')).replace(/^\uFEFF/, '').split('\r\n');
+    expect(lines[0]).toBe('部门代码,部门,联络员,用户名,新密码');
+    const [, , , username, password] = lines[1].split(',');
+    expect(username).toBe('liaison-with-a-long-username-d001');
+    expect(lines.slice(3).join('\n')).toContain('重置密码');
+    await form.getByText('已重置 1 名联络员的密码，新密码文件已下载').waitFor();
+    expect(await form.getByLabel(/我知道/).isChecked()).toBe(false);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(problems).toEqual([]);
+
+    const liaison = await (await stage.browser.newContext({ locale: 'zh-CN' })).newPage();
+    await signIn(liaison, stage.url, username, password);
+    expect(new URL(liaison.url()).pathname).toBe('/my');
+    await liaison.context().close();
     await context.close();
   }, 90_000);
 });

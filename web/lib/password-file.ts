@@ -28,7 +28,11 @@ export const LOST_PASSWORD_ADVICE =
 export const PASSWORD_FILE_ADVICE = [
   '说明：本文件只提供这一次，请把密码当面或通过安全渠道交给各联络员，分发后删除本文件。',
   LOST_PASSWORD_ADVICE,
+  '几名或全部联络员遗失密码时：在“账号”页的“批量重置联络员密码”勾选他们（或全部），下载新密码文件；命令行：minping user reset-password --campaign 活动代码 --all-liaisons --out 文件.csv（或在 --out 文件.csv 后列出用户名）。',
 ];
+
+/** The answer of the users page's bulk reset (the file) says how many it reset and how many disabled accounts it left out. */
+export const RESET_HEADERS = { count: 'x-reset-count', disabledLeftOut: 'x-disabled-left-out' } as const;
 
 /** The file's rows after its header: one per liaison, a blank row, then the advice. */
 export function passwordFileRows(entries: readonly LiaisonPassword[]): string[][] {

@@ -14,7 +14,7 @@ import type {
 import { el, reveal, table, whileBusy } from '../lib/dom.js';
 import { saveResponse } from '../lib/download.js';
 import { showError } from '../lib/errors.js';
-import { LOST_PASSWORD_ADVICE, passwordFileHeaders, passwordFileRows } from '../lib/password-file.js';
+import { LOST_PASSWORD_ADVICE, passwordFileHeaders, passwordFileRows, RESET_HEADERS } from '../lib/password-file.js';
 import { csvLink } from '../lib/table.js';
 import { sessionApi } from '../lib/session.js';
 
@@ -107,6 +107,31 @@ function showLiaisons(liaisons: LiaisonAccounts, result: Element) {
   line.append(' ', link);
   result.append(el('p', { class: 'muted' }, LOST_PASSWORD_ADVICE));
 }
+
+// 批量重置联络员密码: the answer is the one-time file of new passwords, saved as it comes
+const bulkReset = document.getElementById('bulk-reset-form') as HTMLFormElement | null;
+bulkReset?.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const result = bulkReset.querySelector('.result') ?? bulkReset;
+  const data = new FormData(bulkReset, event.submitter);
+  void whileBusy(bulkReset, async () => {
+    const res = await api.request(bulkReset.action, { method: 'POST', body: data });
+    await saveResponse(res, `联络员新密码-${bulkReset.dataset.campaign}.csv`);
+    const left = Number(res.headers.get(RESET_HEADERS.disabledLeftOut) ?? 0);
+    result.replaceChildren(
+      el(
+        'p',
+        { class: 'ok', role: 'status' },
+        `已重置 ${res.headers.get(RESET_HEADERS.count) ?? '?'} 名联络员的密码，新密码文件已下载（只提供这一次，分发后请删除）。他们的旧密码和已登录的会话已失效。`,
+      ),
+      ...(left ? [el('p', { class: 'muted' }, `已停用的 ${left} 个账号没有重置。`)] : []),
+    );
+    for (const box of bulkReset.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')) box.checked = false;
+  }).catch((error) => {
+    showError(result, error);
+    reveal(result as HTMLElement);
+  });
+});
 
 /** The office's "generate anyway" on the invitations form, for links on this machine's address. */
 const loopbackConfirmed = () =>
