@@ -3,7 +3,7 @@ import ExcelJS from 'exceljs';
 import type { ErrorDetail } from '../contracts.js';
 import { AppError } from '../errors.js';
 import { SHEET_LIMITS, tooManyRows } from './sheet-scan.js';
-import { assertXlsxWithinLimits } from './zip-guard.js';
+import { assertXlsxWithinLimits, notAnExcelFile } from './zip-guard.js';
 
 /** One data row of an uploaded sheet: its row number as a spreadsheet shows it, cells by header. */
 export interface SheetRow {
@@ -92,8 +92,8 @@ async function readXlsx(bytes: Uint8Array): Promise<SheetRow[]> {
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(Buffer.from(bytes) as unknown as ExcelJS.Buffer);
-  } catch (error) {
-    throw new AppError('VALIDATION_FAILED', `无法读取 Excel 文件：${(error as Error).message}`);
+  } catch {
+    throw notAnExcelFile();
   }
   const sheet = workbook.worksheets.find((ws) => ws.actualRowCount > 0) ?? workbook.worksheets[0];
   if (!sheet) return [];

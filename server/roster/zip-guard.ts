@@ -11,7 +11,17 @@ const tooLarge = () =>
     'PAYLOAD_TOO_LARGE',
     `Excel 文件解压后超过 ${XLSX_LIMITS.maxUncompressedBytes / 1024 / 1024} MB 或包含过多部件，无法导入（请删除多余的工作表或另存为 .csv）`,
   );
-const unreadable = (why: string) => new AppError('VALIDATION_FAILED', `无法读取 Excel 文件：${why}`);
+/**
+ * A file that is no Excel workbook (damaged, or another file renamed .xlsx): the office's words,
+ * with the reason only when it is ours (exceljs's own errors are English and name its internals).
+ */
+export const notAnExcelFile = (why?: string) => {
+  const message = `此文件不是有效的 Excel 文件${why ? `（${why}）` : ''}：可能已损坏，或是改了扩展名的其他文件。请用 Excel 或 WPS 打开后另存为 .xlsx（或 .csv）再导入；没有导入任何数据`;
+  return new AppError('VALIDATION_FAILED', message, [{ field: 'file', message: '不是有效的 Excel 文件' }]);
+};
+
+/** The part every workbook has and exceljs reads the sheets from (by this name only). */
+const WORKBOOK = 'xl/workbook.xml';
 
 /** The entries exceljs loads as worksheets: its own pattern (unanchored, as it matches them). */
 const WORKSHEET = /xl\/worksheets\/sheet(\d+)[.]xml/;
@@ -37,8 +47,9 @@ export async function assertXlsxWithinLimits(
     // zip64 is never needed for an upload this size
     throw error.tooLarge
       ? tooLarge()
-      : unreadable(error.reason === '不是有效的 zip 文件' ? '不是有效的 .xlsx（zip）文件' : error.reason);
+      : notAnExcelFile(error.reason === '不是有效的 zip 文件' ? undefined : error.reason);
   }
+  if (!entries.some((e) => e.name === WORKBOOK)) throw notAnExcelFile();
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let budget = limits.maxUncompressedBytes;
   for (const entry of entries) {
@@ -53,7 +64,7 @@ export async function assertXlsxWithinLimits(
       size = entry.compressedSize;
       scan?.(data);
     } else if (entry.method === 8) size = await inflatedSize(data, budget, scan);
-    else throw unreadable(`不支持的压缩方式 ${entry.method}`);
+    else throw notAnExcelFile(`不支持的压缩方式 ${entry.method}`);
     scanner?.end();
     budget -= size;
     if (budget < 0) throw tooLarge();
@@ -84,7 +95,7 @@ function inflatedSize(data: Buffer, cap: number, scan?: (chunk: Buffer) => void)
         fail(error as AppError);
       }
     });
-    inflate.on('error', () => fail(unreadable('压缩数据损坏')));
+    inflate.on('error', () => fail(notAnExcelFile('压缩数据损坏')));
     inflate.on('end', () => {
       if (!done) resolve(size);
       done = true;
