@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CampaignConfig } from './campaign-config.js';
 import {
   type ExtraAnswers,
+  type ExtraQuestion,
   type ExtraQuestions,
   extraAnswersSchema,
   requiredExtrasAnswered,
@@ -193,6 +194,55 @@ export function compileRecordValidator({
     const { extra, ...rest } = result.data;
     return { ok: true, record: (extra ? { ...rest, extra } : rest) as CanonicalRecord };
   };
+}
+
+const TOP_FIELDS: Record<string, string> = {
+  category: '评议代表类别',
+  organisation: '工作单位',
+  durationSeconds: '答题时长',
+  overall: '总体评价',
+  departments: '评价的部门',
+  suggestion: '意见建议',
+};
+const DEPARTMENT_FIELDS: Record<string, string> = {
+  code: '部门代码',
+  problems: '作风问题',
+  negatives: '负面情形',
+  suggestion: '意见建议',
+};
+const NEGATIVE_FIELDS: Record<string, string> = {
+  kind: '类型',
+  matter: '事项',
+  date: '大约时间',
+  description: '经过',
+  contactAllowed: '是否同意联系核实',
+  contact: '联系方式',
+};
+
+/**
+ * A record field in the office's words, for an import's refusal: `departments.0.negatives.1.date`
+ * → 第 1 个部门的第 2 条负面情形的大约时间, an item code by its label, an own question by its text.
+ * A key the record does not have is named as written.
+ */
+export function recordFieldLabel(path: string, { config, extras = NO_EXTRAS }: RecordRules): string {
+  const [top, index, field, entry, sub] = path.split('.');
+  const asWritten = (key: string) => `“${key}”`;
+  const own = (questions: ExtraQuestion[], name: string | undefined) => {
+    const question = questions.find((q) => q.name === name);
+    return name === undefined ? '其他问题' : `问题“${question?.title ?? name}”`;
+  };
+  if (top === 'extra') return own(extras.record, index);
+  if (top !== 'departments' || index === undefined) return TOP_FIELDS[top] ?? asWritten(top);
+  const department = `第 ${Number(index) + 1} 个部门`;
+  if (field === undefined) return department;
+  if (field === 'extra') return `${department}的${own(extras.department, entry)}`;
+  if (entry !== undefined && field === 'negatives') {
+    const negative = `${department}的第 ${Number(entry) + 1} 条负面情形`;
+    return sub === undefined ? negative : `${negative}的${NEGATIVE_FIELDS[sub] ?? asWritten(sub)}`;
+  }
+  if (entry !== undefined && field === 'problems') return `${department}的第 ${Number(entry) + 1} 个作风问题`;
+  const item = config.items.find((i) => i.code === field)?.label;
+  return `${department}的${item ?? DEPARTMENT_FIELDS[field] ?? asWritten(field)}`;
 }
 
 const NO_FREE_TEXT: FreeTextExtras = { record: new Set(), department: new Set() };

@@ -173,7 +173,8 @@ export async function runCli(argv: string[], commands: Command[], io: CliIo, env
       return 2;
     }
     if (error instanceof AppError) {
-      io.err(`错误 (${error.code})：${error.message}`);
+      // the message says what went wrong in the office's words; the API's code would be English
+      io.err(`错误：${error.message}`);
       for (const d of error.details ?? []) {
         // a field named in words keeps its key beside it, to find in the file: 第 3 个评议类别的权重（categories.2.weight）
         const name = d.field && d.path ? `${d.field}（${d.path}）` : (d.field ?? d.path ?? '');

@@ -1,4 +1,9 @@
-import type { CanonicalRecord, RecordValidator } from '../../surveys/record.js';
+import {
+  type CanonicalRecord,
+  type RecordRules,
+  type RecordValidator,
+  recordFieldLabel,
+} from '../../surveys/record.js';
 import type { ErrorDetail } from '../contracts.js';
 import { AppError, MAX_ERROR_DETAILS, zodDetails } from '../errors.js';
 import { sha256 } from '../shared/ids.js';
@@ -49,9 +54,14 @@ export function checkJsonl(text: string, validate: RecordValidator): CheckedJson
   return { records, details, lastLine: lines.length, complete: true, contentHash };
 }
 
-/** The refusal of a file with errors: nothing is imported, and the message says how far it was checked. */
-export function jsonlRefusal(checked: CheckedJsonl): AppError {
-  const shown = checked.details.slice(0, MAX_ERROR_DETAILS);
+/**
+ * The refusal of a file with errors: nothing is imported, the message says how far it was checked,
+ * and each error names its field in the office's words beside the key written in the file.
+ */
+export function jsonlRefusal(checked: CheckedJsonl, rules: RecordRules): AppError {
+  const shown = checked.details
+    .slice(0, MAX_ERROR_DETAILS)
+    .map((d) => (d.path && !d.field ? { ...d, field: recordFieldLabel(d.path, rules) } : d));
   const message = checked.complete
     ? `文件有 ${checked.details.length} 处错误，没有导入任何答卷`
     : `文件的前 ${checked.lastLine} 行已有 ${checked.details.length} 处错误（后面的行没有再检查），没有导入任何答卷`;

@@ -49,6 +49,6 @@ describe('the compiled CLI (dist/)', () => {
     expect(created.out).toContain('已创建评议活动 demo-2026');
     const again = await compiled(['campaign', 'create', '--config', 'surveys/campaign.example.yaml']);
     expect(again.code).toBe(2);
-    expect(again.err).toContain('CONFLICT');
+    expect(again.err).toContain('错误：评议活动 demo-2026 已存在');
   });
 });

@@ -98,13 +98,27 @@ describe('minping import responses', () => {
       good('D999'),
       '{"category":',
       good('D004', { overall: 'excellent' }),
+      good('D005', {
+        departments: [
+          {
+            code: 'D005',
+            efficiency: 'satisfied',
+            quality: 'satisfied',
+            negatives: [{ kind: 3, matter: '…', date: '2099-06', description: '…' }],
+          },
+        ],
+      }),
     ]);
     expect(await run(['import', 'responses', '--campaign', 'test-2026', path])).toBe(2);
     const printed = err.join('\n');
-    expect(printed).toContain('第 3 行 departments.0.problems：最多选择 3 项');
-    expect(printed).toContain('第 4 行 departments.0.code：不是本次评议的部门代码');
+    expect(printed).toMatch(/^错误：文件有 5 处错误，没有导入任何答卷/);
+    expect(printed).toContain('第 3 行 第 1 个部门的作风问题（departments.0.problems）：最多选择 3 项');
+    expect(printed).toContain('第 4 行 第 1 个部门的部门代码（departments.0.code）：不是本次评议的部门代码');
     expect(printed).toContain('第 5 行：不是有效的 JSON');
-    expect(printed).toMatch(/第 6 行 overall：应为以下之一/);
+    expect(printed).toMatch(/第 6 行 总体评价（overall）：应为以下之一/);
+    expect(printed).toContain(
+      '第 7 行 第 1 个部门的第 1 条负面情形的大约时间（departments.0.negatives.0.date）：大约时间不能晚于今天',
+    );
     expect(printed).not.toMatch(/第 [12] 行/);
     expect(printed).toContain('没有导入任何答卷');
     expect(await stored()).toBe(0);

@@ -86,7 +86,7 @@ describe('minping negatives', () => {
     expect(ok.out).toContain('已核实：测试部门1');
     const twice = await cli('negatives', 'verify', '--campaign', 'test-2026', '--id', first, '--reason', '再来');
     expect(twice.code).toBe(2);
-    expect(twice.err).toContain('CONFLICT');
+    expect(twice.err).toContain('错误：这条负面情形已经核实');
     const dismissed = await cli(
       'negatives',
       'dismiss',
