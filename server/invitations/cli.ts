@@ -157,7 +157,7 @@ export const invitationsRemindCommand: Command = {
       intervalDays: days,
     });
     ctx.io.out(
-      `已提醒 ${summary.people} 人（邮件 ${summary.queued.email}，短信 ${summary.queued.sms}；${summary.intervalDays} 天内提醒过的和已提交的不再提醒）`,
+      `已提醒 ${summary.people} 人（邮件 ${summary.queued.email}，短信 ${summary.queued.sms}；${summary.intervalDays} 天内提醒过的和已提交的不再提醒${campaign.mode === 'named' ? '' : '，匿名评议中刚提交、尚未成批登记的除外'}）`,
     );
   },
 };

@@ -92,6 +92,10 @@ export function reminderMessage(
 ): NewMessage {
   const ask =
     '请使用此前收到的邀请链接（邀请函上的二维码，或短信、邮件中的链接）完成评议；如链接遗失，请联系评议办补发。';
+  // an anonymous campaign reminds links spent since the last flagged batch too: it can't say who has not submitted
+  const anonymous = campaign.mode !== 'named';
+  const notYet = anonymous ? '如您尚未提交' : '您还没有提交';
+  const ignore = anonymous ? '如您已经提交，请忽略本提醒。' : '';
   return {
     dedupeKey: `reminder:${channel}:${invitationId}:${at}`,
     channel,
@@ -100,12 +104,12 @@ export function reminderMessage(
     campaignId: campaign.id,
     body:
       channel === 'sms'
-        ? `【评议办】${e.name}您好，${campaign.name}将于${deadline(campaign)}截止，您还没有提交。${ask}`
+        ? `【评议办】${e.name}您好，${campaign.name}将于${deadline(campaign)}截止，${notYet}，${ask}${ignore}`
         : [
             greeting(e),
             '',
-            `${campaign.name}将于 ${deadline(campaign)} 截止，您还没有提交评议。`,
-            ask,
+            `${campaign.name}将于 ${deadline(campaign)} 截止，${anonymous ? '如您尚未提交评议，' : '您还没有提交评议。'}`,
+            `${ask}${ignore}`,
             '',
             '评议办',
           ].join('\n'),

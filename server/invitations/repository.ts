@@ -356,21 +356,20 @@ export function invitationsRepository(db: Kysely<Database>) {
       ),
 
     /**
-     * Unused invitations of a campaign not reminded since `cutoff`, with their evaluators;
-     * `spentIds` (spent links waiting for their batch) count as used.
+     * Invitations of a campaign not flagged used and not reminded since `cutoff`, with their
+     * evaluators. Spent links waiting for their batch are among them on purpose (docs/SECURITY.md).
      */
-    toRemind: (campaignId: string, cutoff: string, spentIds: readonly string[]) => {
-      let q = db
+    toRemind: (campaignId: string, cutoff: string) =>
+      db
         .selectFrom('invitations')
         .innerJoin('evaluators', 'evaluators.id', 'invitations.evaluator_id')
         .select(evaluatorColumns)
         .select('invitations.id as invitation_id')
         .where('invitations.campaign_id', '=', campaignId)
         .where('invitations.used', '=', 0)
-        .where((eb) => eb.or([eb('invitations.reminded_at', 'is', null), eb('invitations.reminded_at', '<=', cutoff)]));
-      for (const ids of chunks([...spentIds])) q = q.where('invitations.id', 'not in', ids);
-      return q.orderBy('invitations.id').execute();
-    },
+        .where((eb) => eb.or([eb('invitations.reminded_at', 'is', null), eb('invitations.reminded_at', '<=', cutoff)]))
+        .orderBy('invitations.id')
+        .execute(),
 
     /** Note a reminder on those of `ids` still unused and not reminded since `cutoff`: the ids noted. */
     async markReminded(ids: readonly string[], at: string, cutoff: string): Promise<Set<string>> {

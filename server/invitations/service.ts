@@ -75,11 +75,22 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
     link: invitationLink(config.publicUrl, token),
   });
 
-  /** Invitations whose links are spent and wait for their batch to be flagged (at most SEAL_BATCH − 1). */
-  const pendingSpentIds = async (campaignId: string): Promise<string[]> =>
-    (await repo.pendingSpent(campaignId))
-      .map((p) => openPendingSpend(config.networkSalt, p.pending!))
-      .filter((id): id is string => id !== undefined);
+  /**
+   * Invitations whose links are spent and wait for their batch to be flagged (at most SEAL_BATCH − 1),
+   * opened with NETWORK_SALT. One this process can't open was sealed under another secret (a CLI
+   * or a second server started with another NETWORK_SALT): refused, as counting it unspent would
+   * count a submission as missing and let the office replace a link already used.
+   */
+  const pendingSpentIds = async (campaignId: string): Promise<string[]> => {
+    const ids = (await repo.pendingSpent(campaignId)).map((p) => openPendingSpend(config.networkSalt, p.pending!));
+    const unopened = ids.filter((id) => id === undefined).length;
+    if (unopened)
+      throw new SettingMissing(
+        `本程序的密钥设置与服务器不一致：有 ${unopened} 份刚提交、尚未成批登记的答卷无法核对，为免把已提交的算作未提交，没有执行。请系统管理员用与服务器相同的设置运行后再试`,
+        ['NETWORK_SALT'],
+      );
+    return ids as string[];
+  };
 
   return {
     link: (token: string) => invitationLink(config.publicUrl, token),
@@ -231,7 +242,11 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
 
     /**
      * Remind those who have not submitted, without the link, by `channels`, each at most once in
-     * `intervalDays`. "Submitted" is what progress counts: used, or spent and waiting for its batch.
+     * `intervalDays`. "Submitted" is what the invitation shows: a named campaign's link is used at
+     * once; an anonymous one's only when its batch of SEAL_BATCH is flagged, so a link spent and
+     * waiting is reminded like any other (its reminder time then says nothing the flags don't; see
+     * docs/SECURITY.md). The waiting spends are still opened first: a process whose secret can't
+     * open them is not the server's, and is refused before it writes anything.
      */
     async remind(
       campaign: Campaign,
@@ -247,7 +262,8 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
       const now = clock.now();
       const at = now.toISOString();
       const cutoff = new Date(now.getTime() - intervalDays * 86_400_000).toISOString();
-      const due = await repo.toRemind(campaign.id, cutoff, await pendingSpentIds(campaign.id));
+      await pendingSpentIds(campaign.id);
+      const due = await repo.toRemind(campaign.id, cutoff);
       const reachable = recipients(due, options.channels);
       return db.kysely.transaction().execute(async (trx) => {
         const noted = await invitationsRepository(trx).markReminded(

@@ -139,41 +139,100 @@ describe.each(await dialects())('invitations and reminders through the outbox on
     expect(await outbox()).toEqual([]);
   });
 
-  it('reminds only those who have not submitted (a spend waiting for its batch counts), without the link, once in N days', async () => {
-    const box = await mailbox();
-    closers.push(box.close);
-    await setup({ smtpHost: '127.0.0.1', smtpPort: box.port, smtpFrom: 'pingyi@example.gov.cn' });
-    const rows = (await xlsxRows(await (await generate('')).arrayBuffer())).slice(1);
-    const wang = rows.find((r) => r[0] === '王建国')![5].split('/s/')[1];
-    const submitted = await s.app.request(`/api/s/${wang}/submit`, {
+  const submit = ({ token, category }: { token: string; category: string }) =>
+    s.app.request(`/api/s/${token}/submit`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ answers: webAnswers(), elapsedSeconds: 400 }),
+      body: JSON.stringify({ answers: webAnswers({ category }), elapsedSeconds: 400 }),
     });
-    expect(submitted.status).toBe(201);
+  const remindedAt = async () =>
+    Object.fromEntries(
+      (
+        await db.kysely
+          .selectFrom('invitations')
+          .innerJoin('evaluators', 'evaluators.id', 'invitations.evaluator_id')
+          .select(['evaluators.name', 'invitations.used', 'invitations.reminded_at'])
+          .execute()
+      ).map((r) => [r.name, { used: Number(r.used), reminded: r.reminded_at !== null }]),
+    );
+  const mailSetup = async (mode: 'anonymous' | 'named' = 'anonymous') => {
+    const box = await mailbox();
+    closers.push(box.close);
+    await setup({ smtpHost: '127.0.0.1', smtpPort: box.port, smtpFrom: 'pingyi@example.gov.cn' }, mode);
+    return s.services.invitations.generate(s.campaign, { actor: 'test' });
+  };
+
+  it('reminds, in an anonymous campaign, a submission still waiting for its batch like everyone else, so reminders tell nothing the flags do not', async () => {
+    const links = await mailSetup();
+    expect((await submit(links.find((l) => l.name === '王建国')!)).status).toBe(201);
 
     const first = await remind({});
     expect(first.status).toBe(200);
     expect((await first.json()) as ReminderSummary).toEqual({
-      people: 1,
-      queued: { email: 1, sms: 0 },
+      people: 2,
+      queued: { email: 2, sms: 0 },
       intervalDays: 3,
     });
-    const [message] = await outbox();
-    expect(message.recipient).toBe('liu@example.cn');
-    expect(message.body).toContain('请使用此前收到的邀请链接');
-    expect(message.body).not.toContain('/s/');
-    expect(message.transient).toBe(0);
+    // the one who submitted and the one who did not look alike in the invitations and the outbox
+    expect(await remindedAt()).toEqual({
+      王建国: { used: 0, reminded: true },
+      刘芳: { used: 0, reminded: true },
+      陈明: { used: 0, reminded: false },
+    });
+    const messages = await outbox();
+    expect(messages.map((m) => m.recipient)).toEqual(['liu@example.cn', 'wang@example.cn']);
+    for (const message of messages) {
+      expect(message.body).toContain('请使用此前收到的邀请链接');
+      expect(message.body).toContain('如您已经提交，请忽略本提醒');
+      expect(message.body).not.toContain('您还没有提交');
+      expect(message.body).not.toContain('/s/');
+      expect(message.transient).toBe(0);
+    }
 
     expect((await (await remind({})).json()) as ReminderSummary).toMatchObject({ people: 0 });
     s.clock.advance(3 * 86_400_000);
     admin = await loginAs(s.app, s.services, 'admin');
     expect((await (await remind({ intervalDays: 5 })).json()) as ReminderSummary).toMatchObject({ people: 0 });
-    expect((await (await remind({})).json()) as ReminderSummary).toMatchObject({ people: 1 });
+    expect((await (await remind({})).json()) as ReminderSummary).toMatchObject({ people: 2 });
     expect((await s.services.audit.list({ action: 'invitations_remind' })).map((a) => a.detail)).toEqual(
-      expect.arrayContaining([{ people: 1, queued: { email: 1, sms: 0 }, intervalDays: 3 }]),
+      expect.arrayContaining([{ people: 2, queued: { email: 2, sms: 0 }, intervalDays: 3 }]),
     );
     expect(await s.services.audit.list({ action: 'invitations_remind' })).toHaveLength(4);
+  });
+
+  it('leaves out, in an anonymous campaign, the invitations a flagged batch has shown as submitted, their reminder times cleared', async () => {
+    const links = await mailSetup();
+    // nine more with an address: with 王建国 they make a batch of 10
+    const more = Array.from({ length: 9 }, (_, i) => [`代表${i + 1}`, '某单位', 'public', '', `d${i + 1}@example.cn`]);
+    await s.services.roster.importEvaluators(
+      s.campaign,
+      {
+        bytes: new TextEncoder().encode(csvOf([['姓名', '单位/项目', '类别', '电话', '邮箱'], ...more])),
+        filename: 'r2.csv',
+      },
+      { actor: 'test' },
+    );
+    links.push(...(await s.services.invitations.generate(s.campaign, { actor: 'test' })));
+    expect((await (await remind({})).json()) as ReminderSummary).toMatchObject({ people: 11 });
+    const batch = links.filter((l) => l.name !== '刘芳' && l.name !== '陈明');
+    for (const link of batch) expect((await submit(link)).status).toBe(201);
+    const flagged = await remindedAt();
+    for (const { name } of batch) expect(flagged[name], name).toEqual({ used: 1, reminded: false });
+
+    s.clock.advance(3 * 86_400_000);
+    admin = await loginAs(s.app, s.services, 'admin');
+    expect((await (await remind({})).json()) as ReminderSummary).toMatchObject({ people: 1 });
+    expect((await remindedAt()).刘芳).toEqual({ used: 0, reminded: true });
+  });
+
+  it('reminds, in a named campaign, only those who have not submitted, telling them so', async () => {
+    const links = await mailSetup('named');
+    expect((await submit(links.find((l) => l.name === '王建国')!)).status).toBe(201);
+    expect((await (await remind({})).json()) as ReminderSummary).toMatchObject({ people: 1 });
+    const [message, ...others] = await outbox();
+    expect(others).toEqual([]);
+    expect(message.recipient).toBe('liu@example.cn');
+    expect(message.body).toContain('您还没有提交评议');
   });
 
   it('refuses a reminder body with unknown fields or a bad interval (4xx, Chinese), and after the close', async () => {

@@ -71,21 +71,33 @@ describe('minping invitations remind (the CLI in its own process, on a SQLite fi
     expect(await outbox()).toEqual([]);
   }, 60_000);
 
-  it('queues one e-mail for the one with an address who has not submitted, then none within the interval', async () => {
+  it('refuses to remind anyone when started with another NETWORK_SALT than the server that sealed a waiting spend', async () => {
+    const other = await remind([], { ...MAIL, NETWORK_SALT: 'not-the-server-salt' });
+    expect(other.code).toBe(2);
+    expect(other.err).toMatch(/^错误：本程序的密钥设置与服务器不一致/);
+    expect(other.err).toContain('系统设置：NETWORK_SALT');
+    expect(await outbox()).toEqual([]);
+  }, 60_000);
+
+  it('queues an e-mail for each with an address no flagged batch shows as submitted (王建国 waits for his), then none within the interval', async () => {
     const first = await remind([]);
     expect(first.code, first.err).toBe(0);
-    expect(first.out).toBe('已提醒 1 人（邮件 1，短信 0；3 天内提醒过的和已提交的不再提醒）');
-    const [message, ...more] = await outbox();
-    expect(more).toEqual([]);
-    expect([message.recipient, message.channel]).toEqual(['liu@example.cn', 'email']);
-    expect(message.body).not.toContain('/s/');
+    expect(first.out).toBe(
+      '已提醒 2 人（邮件 2，短信 0；3 天内提醒过的和已提交的不再提醒，匿名评议中刚提交、尚未成批登记的除外）',
+    );
+    const messages = await outbox();
+    expect(messages.map((m) => [m.recipient, m.channel]).sort()).toEqual([
+      ['liu@example.cn', 'email'],
+      ['wang@example.cn', 'email'],
+    ]);
+    for (const message of messages) expect(message.body).not.toContain('/s/');
 
     const again = await remind(['--days', '1']);
     expect(again.code, again.err).toBe(0);
-    expect(again.out).toBe('已提醒 0 人（邮件 0，短信 0；1 天内提醒过的和已提交的不再提醒）');
-    expect(await outbox()).toHaveLength(1);
+    expect(again.out).toMatch(/^已提醒 0 人（邮件 0，短信 0；1 天内提醒过的/);
+    expect(await outbox()).toHaveLength(2);
     expect((await s.services.audit.list({ action: 'invitations_remind' })).map((a) => [a.actor, a.detail])).toEqual(
-      expect.arrayContaining([['cli', { people: 1, queued: { email: 1, sms: 0 }, intervalDays: 3 }]]),
+      expect.arrayContaining([['cli', { people: 2, queued: { email: 2, sms: 0 }, intervalDays: 3 }]]),
     );
   }, 60_000);
 });
