@@ -24,6 +24,7 @@ import { liaisonPages } from './liaison/pages.js';
 import { liaisonRoutes } from './liaison/routes.js';
 import { adminRoutes } from './admin/routes.js';
 import { closeoutPages } from './notices/closeout.js';
+import { settlementPages } from './admin/settle.js';
 import { campaignRoutes } from './campaigns/routes.js';
 import { invitationsRoutes } from './invitations/routes.js';
 import { rosterRoutes } from './roster/routes.js';
@@ -130,6 +131,7 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
   app.route('/admin', noticesPages(services));
   app.route('/admin', ledgerPages(services));
   app.route('/admin', negativesPages(services));
+  app.route('/admin', settlementPages(services));
   app.route('/admin', suggestionsPages(services));
   app.route('/api', resultsRoutes(services));
   app.route('/api', noticesRoutes(services));

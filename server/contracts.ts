@@ -507,6 +507,34 @@ export interface SnapshotSummary {
   changes: { previous: string; decisions: number; departments: number } | null;
 }
 
+/**
+ * `GET /api/campaigns/:slug/settlement`: what settling now would end (the confirmation). Settling
+ * is refused while issued notice items are open; unverified negative-situation reports must be
+ * acknowledged by their count (`POST …/settle { unverified: N }`).
+ */
+export interface SettlementPreview {
+  campaign: string;
+  status: CampaignStatus;
+  statusLabel: string;
+  /** why it can't be settled now (not published, already settled, notice items open), in Chinese; null when it can */
+  refused: string | null;
+  items: {
+    /** issued notice items (工作提示单事项) of the campaign */
+    issued: number;
+    /** items on sheets never issued: they don't hold a settlement up, and are not issued after it */
+    drafted: number;
+    closed: number;
+    withdrawn: number;
+    open: number;
+    /** the open ones by state, in the order of their life */
+    openByState: { state: string; label: string; count: number }[];
+    /** departments with open items, by code */
+    openByDepartment: { code: string; name: string; count: number }[];
+  };
+  /** negative-situation reports not yet verified or dismissed: settling leaves them so */
+  unverifiedNegatives: number;
+}
+
 /** `GET /api/campaigns/:slug/publication`: what publishing now would publish (the confirmation). */
 export interface PublicationPreview {
   campaign: string;

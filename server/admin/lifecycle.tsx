@@ -14,14 +14,15 @@ export const LIFECYCLE_DONE = {
   close: '评议已截止：不再接受网上提交，仍可导入其他渠道收集的答卷。',
   pause: '评议已暂停：评议代表打开链接会看到暂停说明，已保存的草稿保留。',
   resume: '评议已恢复，评议代表可以继续填写。',
-  settle: '已结算。',
+  settle: '已结算：本次评议的后续工作已经结束。',
   dates: '活动时间已修改。',
   edit: '配置已保存。',
   questionnaire: '问卷已更换。',
   publish: '结果已发布。',
 } as const;
 export type LifecycleDone = keyof typeof LIFECYCLE_DONE;
-export const LIFECYCLE_ACTIONS = ['open', 'close', 'pause', 'resume', 'settle'] as const;
+/** Settling has its own confirmation page (server/admin/settle.tsx). */
+export const LIFECYCLE_ACTIONS = ['open', 'close', 'pause', 'resume'] as const;
 
 /** The dates form as the service takes it: times typed in the campaign's zone. */
 export function datesForm(values: FormValues, zone: string) {
@@ -146,7 +147,11 @@ export function LifecycleSection({
           <Step slug={slug} action="pause" csrf={csrf} label="暂停" secondary />
         )}
         {status === 'paused' && <Step slug={slug} action="resume" csrf={csrf} label="恢复" />}
-        {status === 'published' && <Step slug={slug} action="settle" csrf={csrf} label="结算" secondary />}
+        {status === 'published' && (
+          <a class="button secondary" href={`/admin/campaigns/${slug}/settle`} id="settle-link">
+            结算…
+          </a>
+        )}
       </div>
       {(draft || isRunning(status)) && (
         <form method="post" action={`/admin/campaigns/${slug}/dates`} class="inline" id="campaign-dates">

@@ -169,8 +169,8 @@ export const campaignListCommand: Command = {
   },
 };
 
-/** `campaign open|close|pause|resume|settle --campaign SLUG`: one lifecycle step, and the status after it. */
-const lifecycleCommand = (action: 'open' | 'close' | 'pause' | 'resume' | 'settle', summary: string): Command => ({
+/** `campaign open|close|pause|resume --campaign SLUG`: one lifecycle step, and the status after it. */
+const lifecycleCommand = (action: 'open' | 'close' | 'pause' | 'resume', summary: string): Command => ({
   name: `campaign ${action}`,
   usage: `campaign ${action} --campaign SLUG`,
   summary,
@@ -188,7 +188,34 @@ export const campaignLifecycleCommands: Command[] = [
   lifecycleCommand('close', '提前截止评议；往年补录（截止时间已过）的草稿活动直接截止'),
   lifecycleCommand('pause', '暂停评议：评议代表看到暂停说明，草稿保留'),
   lifecycleCommand('resume', '恢复暂停的评议'),
-  lifecycleCommand('settle', '结算已发布的活动（工作提示全部销号后）'),
+  {
+    name: 'campaign settle',
+    usage: 'campaign settle --campaign SLUG [--unverified N]',
+    summary:
+      '结算已发布的活动，结束本次评议的后续工作（不能撤销，不能再发布更正）：工作提示单事项全部销号或撤销后才能结算；还有未核实的负面情形反映时，用 --unverified N 确认知道这 N 条',
+    options: { campaign: { type: 'string' }, unverified: { type: 'string' } },
+    required: { campaign: '评议活动代码' },
+    async run({ values }, ctx) {
+      const typed = values.unverified as string | undefined;
+      if (typed !== undefined && !/^\d{1,7}$/.test(typed))
+        throw new CliError('--unverified 应为未核实的负面情形反映的条数（如 --unverified 3）');
+      const services = await ctx.services();
+      const slug = values.campaign as string;
+      const { items, unverifiedNegatives: n } = await services.campaigns.settlement(slug);
+      ctx.io.out(
+        `工作提示单事项：已下发 ${items.issued}，已销号 ${items.closed}，已撤销 ${items.withdrawn}，未办结 ${items.open}`,
+      );
+      ctx.io.out(`未核实的负面情形反映：${n} 条`);
+      if (n > 0 && typed === undefined)
+        throw new CliError(
+          `还有 ${n} 条负面情形反映未核实：它们不计入已发布的结果，结算后也不能再发布更正。确认知道后再运行：minping campaign settle --campaign ${slug} --unverified ${n}`,
+        );
+      const campaign = await services.campaigns.settle(slug, 'cli', {
+        unverified: typed === undefined ? undefined : Number(typed),
+      });
+      ctx.io.out(`${campaign.slug}：${STATUS_LABELS[services.campaigns.status(campaign)]}`);
+    },
+  },
   {
     name: 'campaign extend',
     usage: 'campaign extend --campaign SLUG --closes-at ISO [--opens-at ISO]',

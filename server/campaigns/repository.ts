@@ -135,7 +135,7 @@ export function campaignsRepository(db: Kysely<Database>) {
       return row && toCampaign(row);
     },
 
-    /** What opening, closing and settling check: the campaign's departments, roster, links, answers and issued notice items still open. */
+    /** What opening and closing check: the campaign's departments, roster, links and answers. */
     readiness: async (id: string) => {
       const count = async (table: 'departments' | 'evaluators' | 'invitations' | 'responses') =>
         Number(
@@ -147,18 +147,37 @@ export function campaignsRepository(db: Kysely<Database>) {
               .executeTakeFirstOrThrow()
           ).n,
         );
-      const openItems = await db
-        .selectFrom('tracked_items')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where('campaign_id', '=', id)
-        .where('state', 'not in', ['draft', 'closed', 'withdrawn'])
-        .executeTakeFirstOrThrow();
       return {
         departments: await count('departments'),
         evaluators: await count('evaluators'),
         invitations: await count('invitations'),
         responses: await count('responses'),
-        openItems: Number(openItems.n),
+      };
+    },
+
+    /**
+     * What a settlement weighs: the campaign's tracked items by state and department, and its
+     * negative-situation reports still pending (merged duplicates count with their primary only).
+     */
+    settlementFacts: async (id: string) => {
+      const items = await db
+        .selectFrom('tracked_items as t')
+        .innerJoin('departments as d', 'd.id', 't.department_id')
+        .select(['t.state', 'd.code', 'd.name', (eb) => eb.fn.countAll().as('n')])
+        .where('t.campaign_id', '=', id)
+        .groupBy(['t.state', 'd.code', 'd.name'])
+        .orderBy('d.code')
+        .execute();
+      const pending = await db
+        .selectFrom('negative_reports')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('campaign_id', '=', id)
+        .where('status', '=', 'pending')
+        .where('merged_into', 'is', null)
+        .executeTakeFirstOrThrow();
+      return {
+        items: items.map((r) => ({ state: r.state, code: r.code, name: r.name, count: Number(r.n) })),
+        unverifiedNegatives: Number(pending.n),
       };
     },
 

@@ -7,16 +7,17 @@ import type {
   CampaignStatus,
   CampaignSummary,
   QuestionnaireReplaced,
+  SettlementPreview,
 } from '../contracts.js';
 import type { AppEnv } from '../http/env.js';
 import { readJsonBody } from '../http/inputs.js';
-import { AppError } from '../errors.js';
+import { AppError, parseOrThrow } from '../errors.js';
 import { parseJson } from '../shared/json.js';
 import type { Services } from '../services.js';
 import { configWarnings, parseConfigText } from '../../surveys/campaign-config.js';
 import { configSyntaxProblem } from './config-errors.js';
 import { STATUS_LABELS } from './lifecycle.js';
-import { parseCloneInput, type Campaign, type CloneResult } from './service.js';
+import { parseCloneInput, SETTLE_FIELDS, settleInputSchema, type Campaign, type CloneResult } from './service.js';
 
 export function campaignSummary(campaign: Campaign, status: CampaignStatus): CampaignSummary {
   return {
@@ -192,11 +193,21 @@ export function campaignRoutes(services: Services) {
   // the lifecycle: open (refused with its reasons), close early, pause, resume, new dates, settle
   const changed = (c: Context<AppEnv>, campaign: Campaign) =>
     c.json({ campaign: campaignSummary(campaign, services.campaigns.status(campaign)) } satisfies CampaignChanged);
-  for (const action of ['open', 'close', 'pause', 'resume', 'settle'] as const) {
+  for (const action of ['open', 'close', 'pause', 'resume'] as const) {
     app.post(`/:slug/${action}`, requireRole('admin'), async (c) =>
       changed(c, await services.campaigns[action](c.req.param('slug'), c.get('user').username)),
     );
   }
+  app.get('/:slug/settlement', requireRole('admin'), async (c) => {
+    c.header('Cache-Control', 'no-store');
+    return c.json((await services.campaigns.settlement(c.req.param('slug'))) satisfies SettlementPreview);
+  });
+  // `{ "unverified": N }`: the count of unverified negative reports the office knows it leaves so
+  app.post('/:slug/settle', requireRole('admin'), async (c) => {
+    const raw = await c.req.text();
+    const body = parseOrThrow(settleInputSchema, raw.trim() ? parseJson(raw, '请求体') : {}, '结算', SETTLE_FIELDS);
+    return changed(c, await services.campaigns.settle(c.req.param('slug'), c.get('user').username, body));
+  });
   app.put('/:slug/dates', requireRole('admin'), async (c) =>
     changed(
       c,

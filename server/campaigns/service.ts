@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { AuditService } from '../accounts/audit.js';
 import { accountsRepository } from '../accounts/repository.js';
-import type { CampaignState, CampaignStatus } from '../contracts.js';
+import type { CampaignState, CampaignStatus, SettlementPreview } from '../contracts.js';
+import { OPEN_STATES, STATE_LABELS } from '../notices/machine.js';
 import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
 import { AppError, parseOrThrow } from '../errors.js';
@@ -66,6 +67,10 @@ export const datesInputSchema = z.strictObject({
   closesAt: isoDateTime.optional(),
 });
 export type DatesInput = z.output<typeof datesInputSchema>;
+
+/** A settlement's request: the count of unverified negative reports the office knows it leaves so. */
+export const settleInputSchema = z.strictObject({ unverified: z.number().int().min(0).max(1_000_000).optional() });
+export const SETTLE_FIELDS = { unverified: '确认的未核实负面情形条数' };
 
 /** A lifecycle refusal: 409 with the status in Chinese, and each reason as a detail. */
 function refusal(what: string, reasons: string[]): AppError {
@@ -294,6 +299,49 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService, on
   const when = (campaign: Campaign, iso: string) => campaignTime(campaign, iso);
   const nowText = (campaign: Campaign) => when(campaign, clock.now().toISOString());
 
+  async function settlementOf(campaign: Campaign): Promise<SettlementPreview> {
+    const current = status(campaign);
+    const facts = await repo.settlementFacts(campaign.id);
+    const sum = (rows: { count: number }[]) => rows.reduce((total, r) => total + r.count, 0);
+    const open = facts.items.filter((i) => (OPEN_STATES as readonly string[]).includes(i.state));
+    const openByDepartment = new Map<string, { code: string; name: string; count: number }>();
+    for (const i of open) {
+      const d = openByDepartment.get(i.code) ?? { code: i.code, name: i.name, count: 0 };
+      d.count += i.count;
+      openByDepartment.set(i.code, d);
+    }
+    const openByState = OPEN_STATES.map((state) => ({
+      state,
+      label: STATE_LABELS[state],
+      count: sum(open.filter((i) => i.state === state)),
+    })).filter((s) => s.count > 0);
+    const items = {
+      issued: sum(facts.items.filter((i) => i.state !== 'draft')),
+      drafted: sum(facts.items.filter((i) => i.state === 'draft')),
+      closed: sum(facts.items.filter((i) => i.state === 'closed')),
+      withdrawn: sum(facts.items.filter((i) => i.state === 'withdrawn')),
+      open: sum(open),
+      openByState,
+      openByDepartment: [...openByDepartment.values()],
+    };
+    const refused =
+      current === 'settled'
+        ? '评议活动已经结算'
+        : current !== 'published'
+          ? `结果发布后才能结算（当前：${STATUS_LABELS[current]}）`
+          : items.open > 0
+            ? `还有 ${items.open} 项已下发的工作提示单事项未办结（${openByState.map((s) => `${s.label} ${s.count}`).join('，')}）：全部销号或撤销后才能结算`
+            : null;
+    return {
+      campaign: campaign.slug,
+      status: current,
+      statusLabel: STATUS_LABELS[current],
+      refused,
+      items,
+      unverifiedNegatives: facts.unverifiedNegatives,
+    };
+  }
+
   /** Why `campaign` can't open now (empty when it can). */
   async function openingProblems(campaign: Campaign): Promise<string[]> {
     const ready = await repo.readiness(campaign.id);
@@ -482,17 +530,31 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService, on
       );
     },
 
+    /** What settling now would end: the notice items still open and the unverified negative reports. */
+    settlement: async (slug: string): Promise<SettlementPreview> => settlementOf(await getBySlug(slug)),
+
     /**
-     * 已发布 → 已结算: when every issued notice item of the campaign is closed (已销号) or withdrawn
-     * (items on sheets never issued don't count); refused with the count of those still open.
+     * 已发布 → 已结算, the office's act that ends the campaign's follow-up: refused while an issued
+     * notice item is open (items on sheets never issued don't count), and while negative-situation
+     * reports are unverified unless `unverified` is their count (the office saw how many it leaves
+     * so: a stale count is refused too). The count goes into the audit row.
      */
-    async settle(slug: string, actor: string): Promise<Campaign> {
+    async settle(slug: string, actor: string, { unverified }: { unverified?: number } = {}): Promise<Campaign> {
       const campaign = await getBySlug(slug);
-      const current = status(campaign);
-      if (current !== 'published') throw refusal('不能结算', [`结果发布后才能结算（当前：${STATUS_LABELS[current]}）`]);
-      const { openItems } = await repo.readiness(campaign.id);
-      if (openItems > 0) throw refusal('不能结算', [`还有 ${openItems} 项已下发的工作提示未销号`]);
-      return change(campaign, { state: 'settled' }, { what: '不能结算', action: 'campaign_settle', actor });
+      const preview = await settlementOf(campaign);
+      if (preview.refused) throw refusal('不能结算', [preview.refused]);
+      const n = preview.unverifiedNegatives;
+      if (n > 0 && unverified !== n)
+        throw refusal('不能结算', [
+          unverified === undefined
+            ? `还有 ${n} 条负面情形反映未核实：它们不计入已发布的结果，结算后也不能再发布更正；请确认知道这 ${n} 条后再结算`
+            : `未核实的负面情形反映现在是 ${n} 条（确认的是 ${unverified} 条）：请重新查看后再确认`,
+        ]);
+      return change(
+        campaign,
+        { state: 'settled' },
+        { what: '不能结算', action: 'campaign_settle', actor, detail: { unverifiedNegatives: n } },
+      );
     },
 
     /**

@@ -142,7 +142,10 @@ describe.each(await dialects())('a campaign’s lifecycle on $name', ({ open }) 
       code: 'CONFLICT',
       message: expect.stringContaining('不能导入答卷：结果已经发布'),
     });
-    expect(services.campaigns.status(await services.campaigns.settle(paper.slug, 'office'))).toBe('settled');
+    // the known records' 3 negative reports are unverified: the settlement names their count
+    expect(services.campaigns.status(await services.campaigns.settle(paper.slug, 'office', { unverified: 3 }))).toBe(
+      'settled',
+    );
   });
 
   it('settles once when two settlements arrive together, the other refused with 409 in Chinese', async () => {
@@ -153,7 +156,11 @@ describe.each(await dialects())('a campaign’s lifecycle on $name', ({ open }) 
     await services.results.publish(campaign.slug, 'office');
     const admin = await loginAs(app, services, 'admin');
     const settle = () =>
-      app.request(`/api/campaigns/${campaign.slug}/settle`, { method: 'POST', headers: admin.headers() });
+      app.request(`/api/campaigns/${campaign.slug}/settle`, {
+        method: 'POST',
+        headers: admin.headers({ 'content-type': 'application/json' }),
+        body: JSON.stringify({ unverified: 3 }),
+      });
     const answers = await Promise.all([settle(), settle()]);
     expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
     const refused = (await answers.find((r) => r.status === 409)!.json()) as ErrorBody;
@@ -169,9 +176,13 @@ describe.each(await dialects())('a campaign’s lifecycle on $name', ({ open }) 
     clock.set('2027-01-05T00:00:00Z');
     await services.results.publish(campaign.slug, 'office');
     const admin = await loginAs(app, services, 'admin');
-    const post = (path: string) =>
-      app.request(`/api/campaigns/${campaign.slug}/${path}`, { method: 'POST', headers: admin.headers() });
-    const [published, settled] = await Promise.all([post('snapshots'), post('settle')]);
+    const post = (path: string, body?: unknown) =>
+      app.request(`/api/campaigns/${campaign.slug}/${path}`, {
+        method: 'POST',
+        headers: admin.headers({ 'content-type': 'application/json' }),
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const [published, settled] = await Promise.all([post('snapshots'), post('settle', { unverified: 3 })]);
     expect(settled.status).toBe(200);
     expect(published.status).toBe(409);
     expect(((await published.json()) as ErrorBody).error.message).toMatch(/不能发布结果.*已结算/);
@@ -285,7 +296,7 @@ describe('the lifecycle over HTTP and the CLI', () => {
     expect(datesPage).toContain('截止时间：请按“年-月-日 时:分”填写');
     expect(datesPage).toContain('value="不是时间"');
     expect(flashOf(dates)).not.toContain(admin.csrfToken);
-    for (const action of ['close', 'pause', 'resume', 'settle']) {
+    for (const action of ['close', 'pause', 'resume']) {
       const res = await form(`lifecycle/${action}`);
       expect(res.status, action).toBe(303);
       expect(flashOf(res), action).not.toBe('');
@@ -337,7 +348,18 @@ describe('the lifecycle over HTTP and the CLI', () => {
       code: 2,
       err: expect.stringContaining('不能导入答卷：结果已经发布'),
     });
-    const settled = await cli('campaign', 'settle', '--campaign', draft.slug);
+    // the known records' 3 negative reports are unverified: the office confirms it knows the count
+    const unconfirmed = await cli('campaign', 'settle', '--campaign', draft.slug);
+    expect(unconfirmed).toMatchObject({ code: 2, err: expect.stringContaining('--unverified 3') });
+    expect(unconfirmed.out).toContain('未核实的负面情形反映：3 条');
+    expect(await cli('campaign', 'settle', '--campaign', draft.slug, '--unverified', '2')).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('现在是 3 条（确认的是 2 条）'),
+    });
+    expect((await cli('campaign', 'settle', '--campaign', draft.slug, '--unverified', 'all')).err).toContain(
+      '--unverified 应为未核实的负面情形反映的条数',
+    );
+    const settled = await cli('campaign', 'settle', '--campaign', draft.slug, '--unverified', '3');
     expect(settled.out, settled.err).toContain('已结算');
   });
 });

@@ -674,7 +674,9 @@ const PLANS: Record<string, Plan> = {
   'POST /api/campaigns/:slug/close': { headers: false },
   'POST /api/campaigns/:slug/pause': { headers: false },
   'POST /api/campaigns/:slug/resume': { headers: false },
-  'POST /api/campaigns/:slug/settle': { headers: false },
+  // the campaign is open here: a settlement is refused whatever the body says
+  'POST /api/campaigns/:slug/settle': { bodies: true, headers: false },
+  'GET /api/campaigns/:slug/settlement': { queries: ['?format=exe'] },
   'PUT /api/campaigns/:slug/dates': { bodies: true, headers: false },
   // the test campaign is open: every edit of its config or questionnaire is refused
   'PUT /api/campaigns/:slug/config': { bodies: true },
@@ -745,7 +747,9 @@ const PLANS: Record<string, Plan> = {
   'POST /admin/campaigns/:slug/lifecycle/close': { bodies: true, headers: false },
   'POST /admin/campaigns/:slug/lifecycle/pause': { headers: false },
   'POST /admin/campaigns/:slug/lifecycle/resume': { headers: false },
-  'POST /admin/campaigns/:slug/lifecycle/settle': { headers: false },
+  'GET /admin/campaigns/:slug/settle': { queries: ['?format=exe'] },
+  'GET /admin/example-config.yaml': { queries: ['?format=exe'] },
+  'POST /admin/campaigns/:slug/settle': { bodies: true, headers: false },
   'POST /admin/campaigns/:slug/dates': { bodies: true, headers: false },
   'GET /admin/campaigns/:slug/publish': { queries: ['?format=exe'] },
   // the campaign is open here: a publication is refused whatever the form says
