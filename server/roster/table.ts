@@ -95,8 +95,9 @@ async function readXlsx(bytes: Uint8Array): Promise<SheetRow[]> {
   } catch {
     throw notAnExcelFile();
   }
+  // every workbook Excel, WPS or LibreOffice saves has a sheet: a zip without one is another file
   const sheet = workbook.worksheets.find((ws) => ws.actualRowCount > 0) ?? workbook.worksheets[0];
-  if (!sheet) return [];
+  if (!sheet) throw notAnExcelFile();
   const rows: SheetRow[] = [];
   const errors: ErrorDetail[] = [];
   sheet.eachRow({ includeEmpty: false }, (row) => {

@@ -20,9 +20,6 @@ export const notAnExcelFile = (why?: string) => {
   return new AppError('VALIDATION_FAILED', message, [{ field: 'file', message: '不是有效的 Excel 文件' }]);
 };
 
-/** The part every workbook has and exceljs reads the sheets from (by this name only). */
-const WORKBOOK = 'xl/workbook.xml';
-
 /** The entries exceljs loads as worksheets: its own pattern (unanchored, as it matches them). */
 const WORKSHEET = /xl\/worksheets\/sheet(\d+)[.]xml/;
 
@@ -49,7 +46,6 @@ export async function assertXlsxWithinLimits(
       ? tooLarge()
       : notAnExcelFile(error.reason === '不是有效的 zip 文件' ? undefined : error.reason);
   }
-  if (!entries.some((e) => e.name === WORKBOOK)) throw notAnExcelFile();
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let budget = limits.maxUncompressedBytes;
   for (const entry of entries) {
