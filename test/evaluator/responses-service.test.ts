@@ -236,7 +236,12 @@ describe.each(await dialects())('responses repository and service on $name', ({ 
     const error = await s.services.responses.importJsonl(s.campaign, text).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
     const details = (error as AppError).details!;
-    expect(details).toContainEqual({ line: 2, path: 'departments.0.problems', message: '最多选择 3 项' });
+    expect(details).toContainEqual({
+      line: 2,
+      path: 'departments.0.problems',
+      field: '第 1 个部门的作风问题',
+      message: '最多选择 3 项',
+    });
     expect(details).toContainEqual({ line: 3, message: expect.stringContaining('不是有效的 JSON') });
     expect(details.some((d) => d.line === 4)).toBe(true);
     expect(details.some((d) => d.line === 1)).toBe(false);
