@@ -471,6 +471,7 @@ export function adminRoutes(services: Services) {
           toInvite={progress.totals.evaluators - progress.totals.invited}
           loopback={loopback}
           reminderDays={services.invitations.reminderIntervalDays}
+          channels={services.invitations.channels}
         />
 
         <section class="card" id="progress" data-live>

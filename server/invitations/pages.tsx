@@ -1,6 +1,7 @@
 import type { CampaignStatus } from '../contracts.js';
 import type { Campaign } from '../campaigns/service.js';
 import { isBeforeClose } from '../campaigns/lifecycle.js';
+import type { Channel } from './messages.js';
 import type { HeldLinks } from './service.js';
 
 /** The file an invitations form asks for: every format in one .zip first. */
@@ -39,6 +40,42 @@ function HeldLinksNote({ held }: { held: HeldLinks }) {
   );
 }
 
+type Channels = Record<Channel, boolean>;
+const CHANNELS = ['email', 'sms'] as const;
+/** what a channel needs on the server, and what it sends, as the office says them */
+const CHANNEL_WORDS: Record<Channel, { service: string; message: string }> = {
+  email: { service: '邮件服务器', message: '邮件' },
+  sms: { service: '短信网关', message: '短信' },
+};
+
+/** The channels a form offers, none ticked (a mass message is a choice), and why the others are missing. */
+function ChannelChoices({
+  channels,
+  names,
+  labels,
+}: {
+  channels: Channels;
+  names: Record<Channel, string>;
+  labels: Record<Channel, string>;
+}) {
+  const missing = CHANNELS.filter((c) => !channels[c]);
+  return (
+    <>
+      {CHANNELS.filter((c) => channels[c]).map((channel) => (
+        <label class="check">
+          <input type="checkbox" name={names[channel]} value="1" /> {labels[channel]}
+        </label>
+      ))}
+      {missing.length > 0 && (
+        <p class="muted channels-missing">
+          未配置{missing.map((c) => CHANNEL_WORDS[c].service).join('和')}，不能发送
+          {missing.map((c) => CHANNEL_WORDS[c].message).join('或')}（需要时请系统管理员设置）。
+        </p>
+      )}
+    </>
+  );
+}
+
 /** The campaign page's invitations card: generate (every format at once by default), download again (named). */
 export function InvitationsSection({
   campaign,
@@ -47,6 +84,7 @@ export function InvitationsSection({
   toInvite,
   loopback,
   reminderDays,
+  channels,
 }: {
   campaign: Campaign;
   status: CampaignStatus;
@@ -54,6 +92,7 @@ export function InvitationsSection({
   toInvite: number;
   loopback: string | null;
   reminderDays: number;
+  channels: Channels;
 }) {
   const base = `/api/campaigns/${campaign.slug}`;
   return (
@@ -83,12 +122,11 @@ export function InvitationsSection({
           )}
           <form id="invitations" class="inline links" data-endpoint={`${base}/invitations`}>
             <FormatSelect />
-            <label>
-              <input type="checkbox" name="sendEmail" value="1" /> 同时发邮件（有邮箱的代表，邮件含链接）
-            </label>
-            <label>
-              <input type="checkbox" name="sendSms" value="1" /> 同时发短信（有电话的代表）
-            </label>
+            <ChannelChoices
+              channels={channels}
+              names={{ email: 'sendEmail', sms: 'sendSms' }}
+              labels={{ email: '同时发邮件（有邮箱的代表，邮件含链接）', sms: '同时发短信（有电话的代表）' }}
+            />
             <button type="submit">生成并下载</button>
             <div class="result" aria-live="polite"></div>
           </form>
@@ -112,15 +150,16 @@ export function InvitationsSection({
             提醒不含链接，只请对方使用此前收到的邀请链接；已提交的（匿名评议按进度统计的“已提交”）不会收到，每人每{' '}
             {reminderDays} 天至多一次。
           </p>
-          <label>
-            <input type="checkbox" name="email" value="1" checked /> 邮件
-          </label>
-          <label>
-            <input type="checkbox" name="sms" value="1" /> 短信
-          </label>
-          <button type="submit" class="secondary">
-            发送提醒
-          </button>
+          <ChannelChoices
+            channels={channels}
+            names={{ email: 'email', sms: 'sms' }}
+            labels={{ email: '邮件', sms: '短信' }}
+          />
+          {(channels.email || channels.sms) && (
+            <button type="submit" class="secondary">
+              发送提醒
+            </button>
+          )}
           <div class="result" aria-live="polite"></div>
         </form>
       )}

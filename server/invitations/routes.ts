@@ -145,7 +145,12 @@ export function invitationsRoutes(services: Services, clock: Clock) {
     return c.json(
       await services.invitations.remind(campaign, {
         actor: c.get('user').username,
-        channels: chosenChannels(body.email, body.sms, ['email']),
+        // by e-mail when the body names no channel; both named and false is a choice of none, refused
+        channels: chosenChannels(
+          body.email,
+          body.sms,
+          body.email === undefined && body.sms === undefined ? ['email'] : [],
+        ),
         intervalDays: body.intervalDays,
       }),
     );

@@ -15,6 +15,7 @@ import { byUnitThenName } from './export.js';
 import { invitationsRepository } from './repository.js';
 import { linkVault } from './vault.js';
 import { outboxRepository } from '../outbox/repository.js';
+import { channelsOf } from '../outbox/service.js';
 import { assertChannels, type Channel, invitationMessage, recipients, reminderMessage } from './messages.js';
 
 /**
@@ -97,6 +98,8 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
     heldLinks,
     /** REMINDER_INTERVAL_DAYS: a person is reminded at most once in this many days unless asked otherwise */
     reminderIntervalDays: config.reminderIntervalDays,
+    /** The channels this server can send on: the pages offer only these. */
+    channels: channelsOf(config),
     /** Why the links would reach nobody (PUBLIC_URL unset or on this machine), or null. */
     loopbackWarning: () => loopbackWarning(config.publicUrl),
 
