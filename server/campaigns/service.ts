@@ -577,6 +577,13 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService, on
     markPublished: (trx: Kysely<Database>, checked: Campaign) =>
       updateAsRead(trx, checked, { state: 'published', paused: false }, '不能发布结果'),
 
+    /**
+     * In an import's transaction: the campaign still in the state its check read (no publication
+     * or settlement came in between), its row locked until the commit so none can come now.
+     */
+    importableIn: (trx: Kysely<Database>, checked: Campaign) =>
+      updateAsRead(trx, checked, { state: checked.state }, '不能导入答卷'),
+
     /** Responses collected elsewhere are imported until the results are published. */
     assertImportable(campaign: Campaign): void {
       const current = status(campaign);

@@ -252,6 +252,7 @@ export function responsesService(
     try {
       await repo.transaction(async (trx) => {
         if (importFile) {
+          await campaigns.importableIn(trx, campaign);
           await repo.insertImport(trx, {
             id: newId(),
             campaign_id: campaign.id,

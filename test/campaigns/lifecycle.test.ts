@@ -136,6 +136,11 @@ describe.each(await dialects())('a campaign’s lifecycle on $name', ({ open }) 
     expect(services.campaigns.status(closed)).toBe('closed');
     expect(closed.closesAt).toBe(paper.closesAt);
     await services.results.publish(paper.slug, 'office');
+    // an import checked against the campaign as read before the publication is refused when it stores
+    expect(await refusal(services.responses.importJsonl(closed, text.replace(/"/, ' "')))).toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('不能导入答卷：评议活动刚被另一操作改为“已发布”'),
+    });
     const published = await services.campaigns.getBySlug(paper.slug);
     expect(services.campaigns.status(published)).toBe('published');
     expect(await refusal(services.responses.importJsonl(published, text))).toMatchObject({
