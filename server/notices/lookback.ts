@@ -7,7 +7,8 @@ import { noticesRepository, type Item } from './repository.js';
 /**
  * 回头看: when the office verifies a negative report, the department's closed items of the same
  * situation kind reopen if they were closed within the last 90 days or belong to the campaign
- * before the report's (the same department across campaigns is the same code). It happens in the
+ * before the report's (the same department across campaigns: the same code and the same name, as
+ * liaison accounts are matched; a code given to another body is another department). It happens in the
  * verifying transaction (exact, nothing to schedule, once: a report is verified once). The reopen
  * is the machine's `reopen` (a history row, reopen_count + 1, a new 15-working-day deadline) and
  * the department is told. (通报, the items still open at a reconciliation, is the ledger's
@@ -27,7 +28,7 @@ async function previousCampaignId(trx: Kysely<Database>, campaign: Campaign): Pr
 export async function itemsToReopen(
   trx: Kysely<Database>,
   campaign: Campaign,
-  item: Pick<Item, 'id' | 'departmentCode' | 'kind'>,
+  item: Pick<Item, 'id' | 'departmentCode' | 'departmentName' | 'kind'>,
   at: string,
 ): Promise<Item[]> {
   const since = new Date(new Date(at).getTime() - LOOKBACK_DAYS * DAY_MS).toISOString();
@@ -35,6 +36,7 @@ export async function itemsToReopen(
   return (await noticesRepository(trx).listItems({ departmentCode: item.departmentCode, states: ['closed'] })).filter(
     (closed) =>
       closed.id !== item.id &&
+      closed.departmentName === item.departmentName &&
       closed.source === 'negative' &&
       closed.kind === item.kind &&
       ((closed.closedAt !== null && closed.closedAt >= since) || (previous !== null && closed.campaignId === previous)),

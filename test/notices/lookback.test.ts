@@ -109,4 +109,23 @@ describe.each(await dialects())('回头看 on $name', ({ open }) => {
     expect([old.state, old.reopenCount]).toEqual(['rectifying', 1]);
     expect(old.history.at(-1)?.reason).toMatch(/^回头看：2027 年测试评议中再次被反映同类问题/);
   });
+
+  it('leaves closed the previous campaign’s item of a code the next campaign gives to another body', async () => {
+    const { item: lastYear } = await register('test-2026', 'D003');
+    await ctx.services.notices.issueSheet('test-2026', lastYear.sheetId as string, office);
+    const liaison = await liaisonOf(db, 'D003');
+    await ctx.services.notices.acknowledgeSheet(lastYear.sheetId as string, liaison);
+    await ctx.services.notices.act(lastYear.id, { type: 'plan', plan: { ...PLAN, date: '2027-12-20' } }, liaison);
+    await ctx.services.notices.respond(lastYear.id, '已整改', [], liaison);
+    await ctx.services.notices.act(lastYear.id, { type: 'close' }, secondOffice);
+    const next = await ctx.services.campaigns.getBySlug('test-2027');
+    await db.kysely
+      .updateTable('departments')
+      .set({ name: '市另一机关' })
+      .where('campaign_id', '=', next.id)
+      .where('code', '=', 'D003')
+      .execute();
+    await register('test-2027', 'D003');
+    expect((await item(lastYear.id)).state).toBe('closed');
+  });
 });
