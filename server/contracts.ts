@@ -232,6 +232,8 @@ export interface ImportSummary {
   unchanged: number;
   /** departments only: codes whose name, group or liaison changed */
   updatedCodes?: string[];
+  /** departments only: accounts no longer the liaison of a department whose name the file changed */
+  unboundLiaisons?: { code: string; username: string }[];
   /** headers that matched no column and were ignored */
   ignoredColumns: string[];
   /** true when nothing was written (dryRun) */

@@ -178,13 +178,30 @@ export function accountsRepository(db: Kysely<Database>) {
         )
         .execute(),
 
-    /** The department rows a liaison account is the liaison of: id, campaign, code and name of each. */
+    /** The usernames of the liaisons of a department row; with `unbind`, no longer its liaisons. */
+    liaisonsOfDepartment: async (departmentId: string, options: { unbind: boolean }): Promise<string[]> => {
+      const users = await db
+        .selectFrom('liaison_departments as l')
+        .innerJoin('users as u', 'u.id', 'l.user_id')
+        .select('u.username')
+        .where('l.department_id', '=', departmentId)
+        .orderBy('u.username')
+        .execute();
+      if (options.unbind)
+        await db.deleteFrom('liaison_departments').where('department_id', '=', departmentId).execute();
+      return users.map((u) => u.username);
+    },
+
+    /** The department rows a liaison account is the liaison of, newest campaign first: id, campaign, code and name of each. */
     liaisonDepartments: (userId: string): Promise<{ id: string; campaignId: string; code: string; name: string }[]> =>
       db
         .selectFrom('liaison_departments as l')
         .innerJoin('departments as d', 'd.id', 'l.department_id')
+        .innerJoin('campaigns as c', 'c.id', 'd.campaign_id')
         .select(['d.id', 'd.campaign_id as campaignId', 'd.code', 'd.name'])
         .where('l.user_id', '=', userId)
+        .orderBy('c.opens_at', 'desc')
+        .orderBy('d.id')
         .execute(),
 
     /** The liaison accounts of a campaign's departments, by department code. */

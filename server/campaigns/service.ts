@@ -596,8 +596,6 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService, on
     getBySlug,
     getById,
     departments,
-    /** A department's name as its latest campaign lists it (a liaison's account names only the code). */
-    departmentName: async (code: string) => (await repo.latestDepartmentByCode(code))?.name ?? null,
     status,
     list: () => repo.list(),
     ...lifecycle,

@@ -6,6 +6,7 @@ import { exportInvitations } from '../invitations/export.js';
 import { chosenChannels } from '../invitations/messages.js';
 import { giveLiaisonPasswords, passwordsFileOption } from '../accounts/cli.js';
 import type { ImportSummary } from '../contracts.js';
+import { unboundText } from '../../web/lib/password-file.js';
 import type { ImportFile } from './service.js';
 import type { RosterTable } from './rows.js';
 import { rosterTemplate, TEMPLATE_TABLES, templateTitle } from './template.js';
@@ -24,6 +25,7 @@ function printSummary(ctx: CliContext, what: string, s: ImportSummary) {
     `${what}：共 ${s.rows} 行，新增 ${s.inserted}，更新 ${s.updated}，未变 ${s.unchanged}${s.dryRun ? '（仅检查，未写入）' : ''}`,
   );
   if (s.updatedCodes?.length) ctx.io.out(`  更新的部门：${s.updatedCodes.join(', ')}`);
+  if (s.unboundLiaisons?.length) ctx.io.out(`  ${unboundText(s.unboundLiaisons)}`);
   if (s.ignoredColumns.length) ctx.io.out(`  忽略的列：${s.ignoredColumns.join(', ')}`);
 }
 

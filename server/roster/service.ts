@@ -5,6 +5,7 @@ import { campaignStatus, isBeforeClose, STATUS_LABELS } from '../campaigns/lifec
 import type { ErrorDetail, ImportSummary } from '../contracts.js';
 import { AppError, MAX_ERROR_DETAILS } from '../errors.js';
 import type { AuditEntry, AuditService } from '../accounts/audit.js';
+import { accountsRepository } from '../accounts/repository.js';
 import { sha256 } from '../shared/ids.js';
 import { runImportTask } from '../imports/worker.js';
 import { rosterRepository, type DepartmentFields } from './repository.js';
@@ -152,12 +153,21 @@ export function rosterService({ db, clock, config }: AppDeps, audit: AuditServic
             else updates.push({ id: old.id, code: old.code, set });
           }
           refuseMeaningChanges(campaign, inserts, updates, existing);
+          // a renamed row is another body: the accounts bound to it (a clone copies last year's) lose it
+          const unboundLiaisons: { code: string; username: string }[] = [];
+          for (const u of updates)
+            if (existing.get(u.code.toUpperCase())?.name !== u.set.name)
+              for (const username of await accountsRepository(trx).liaisonsOfDepartment(u.id, {
+                unbind: !options.dryRun,
+              }))
+                unboundLiaisons.push({ code: u.code, username });
           const summary: ImportSummary = {
             rows: rows.length,
             inserted: inserts.length,
             updated: updates.length,
             unchanged,
             updatedCodes: updates.map((u) => u.code),
+            ...(unboundLiaisons.length ? { unboundLiaisons } : {}),
             ignoredColumns: ignored,
             dryRun: !!options.dryRun,
           };

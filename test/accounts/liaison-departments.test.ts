@@ -72,6 +72,38 @@ describe.each(await dialects())('a liaison is bound to department rows, per camp
     }
   });
 
+  it('a department the clone’s import renames loses the liaisons the clone copied, and the import says which', async () => {
+    const db = await open();
+    try {
+      const { app, services } = await resultsSetup(db);
+      const admin = await loginAs(app, services, 'admin');
+      const old = await loginAs(app, services, 'liaison', { username: 'liaison-a', departmentCode: 'D002' });
+      await services.campaigns.clone('test-2026', { slug: 'test-2027', name: '2027年度', withRoster: false }, 'office');
+      const [source, copy] = await Promise.all(['test-2026', 'test-2027'].map((s) => services.campaigns.getBySlug(s)));
+      const userId = (await services.accounts.listUsers()).find((u) => u.username === 'liaison-a')!.id;
+      const bound = async () => (await services.accounts.liaisonDepartments(userId)).map((d) => d.campaignId).sort();
+      expect(await bound()).toEqual([source.id, copy.id].sort());
+
+      const upload = async (query: string) =>
+        (await (
+          await app.request(`/api/campaigns/test-2027/departments/import${query}`, {
+            method: 'POST',
+            headers: admin.headers(),
+            body: uploadForm(file([['D002', '市另一机关乙局', '执法监管类', '乙联络员']]), 'departments.csv'),
+          })
+        ).json()) as DepartmentsImported;
+      const checked = await upload('?dryRun=1');
+      expect(checked.summary.unboundLiaisons).toEqual([{ code: 'D002', username: 'liaison-a' }]);
+      expect(await bound()).toEqual([source.id, copy.id].sort());
+      const imported = await upload('');
+      expect(imported.summary.unboundLiaisons).toEqual([{ code: 'D002', username: 'liaison-a' }]);
+      expect(await bound()).toEqual([source.id]);
+      expect((await app.request('/api/my/results', { headers: old.headers() })).status).toBe(200);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('the migration binds existing liaisons to the departments whose 联络员 column names them', async () => {
     const db = await open();
     try {

@@ -125,7 +125,11 @@ describe.each(await dialects())('cloning a campaign on $name', ({ open }) => {
       .where('campaign_id', '=', (await services.campaigns.getBySlug('test-2027')).id)
       .where('code', '=', 'D001')
       .execute();
-    expect(await services.campaigns.departmentName('D001')).toBe('改名后的部门一');
+    const liaison = (await services.accounts.listUsers()).find(
+      (u) => u.role === 'liaison' && u.departmentCode === 'D001',
+    );
+    // the header's name: the account's row in its newest campaign
+    expect((await services.accounts.liaisonDepartments(liaison!.id))[0].name).toBe('改名后的部门一');
   });
 
   it('records one audit row with what was copied', async () => {

@@ -18,6 +18,16 @@ describe.each(await dialects())('a liaison’s notices are their own department 
         state: 'draft',
         overrides: { opensAt: '2027-11-01T00:00:00+08:00', closesAt: '2027-12-31T23:59:59+08:00' },
       });
+      await db.kysely
+        .updateTable('departments')
+        .set({ name: '市另一机关' })
+        .where('code', '=', 'D001')
+        .where('campaign_id', '=', (await s.services.campaigns.getBySlug('test-2027')).id)
+        .execute();
+      // this year's liaison's header names their own department, not next year's body of the code
+      const header = (await page(s.app, '/my', s.people.liaison)).body;
+      expect(header).toContain('测试部门1');
+      expect(header).not.toContain('市另一机关');
       const newcomer = await loginAs(s.app, s.services, 'liaison', { username: 'liaison-new', departmentCode: 'D001' });
       const get = (path: string) => s.app.request(path, { headers: newcomer.headers() });
 

@@ -42,3 +42,9 @@ export function passwordFileRows(entries: readonly LiaisonPassword[]): string[][
     ...PASSWORD_FILE_ADVICE.map((line) => [line]),
   ];
 }
+
+/** What a department import says of the liaison accounts a renamed department no longer has. */
+export const unboundText = (unbound: readonly { code: string; username: string }[]) =>
+  `部门名称已改，以下账号不再是该部门本次评议的联络员（原来是同一代码的另一单位的）：${unbound
+    .map((u) => `${u.username}（${u.code}）`)
+    .join('、')}。如确是同一单位改名，请在“账号”页为联络员重新添加账号或重置密码。`;

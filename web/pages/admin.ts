@@ -14,7 +14,13 @@ import type {
 import { el, reveal, table, whileBusy } from '../lib/dom.js';
 import { saveResponse } from '../lib/download.js';
 import { showError } from '../lib/errors.js';
-import { LOST_PASSWORD_ADVICE, passwordFileHeaders, passwordFileRows, RESET_HEADERS } from '../lib/password-file.js';
+import {
+  LOST_PASSWORD_ADVICE,
+  passwordFileHeaders,
+  passwordFileRows,
+  RESET_HEADERS,
+  unboundText,
+} from '../lib/password-file.js';
 import { csvLink } from '../lib/table.js';
 import { sessionApi } from '../lib/session.js';
 
@@ -83,6 +89,8 @@ for (const importForm of document.querySelectorAll<HTMLFormElement>('form.import
       ),
     );
     if (summary.updatedCodes?.length) result.append(el('p', {}, `更新的部门：${summary.updatedCodes.join('、')}`));
+    if (summary.unboundLiaisons?.length)
+      result.append(el('p', { class: 'error' }, unboundText(summary.unboundLiaisons)));
     if (summary.ignoredColumns.length)
       result.append(el('p', { class: 'muted' }, `忽略的列：${summary.ignoredColumns.join('、')}`));
     if (liaisons) showLiaisons(liaisons, result);
