@@ -10,6 +10,7 @@ import { RECEIPT_TEXT } from '../../web/lib/receipt.js';
 import { zoneLabel } from '../../web/lib/time.js';
 import { FirstPage } from './first-page.js';
 import { notOpenNotice, type ClientConnection } from './service.js';
+import { canonicalToken, groupedToken } from '../shared/link-token.js';
 
 /** Where a request came from; the service decides whether X-Forwarded-For is trusted. */
 function connection(c: Context): ClientConnection {
@@ -79,15 +80,24 @@ const noStore = async (c: Context, next: () => Promise<void>) => {
   c.header('X-Robots-Tag', 'noindex, nofollow');
 };
 
+/** The link's token as the services know it: one typed by hand read back (server/shared/link-token.ts). */
+const tokenOf = (c: Context) => canonicalToken(c.req.param('token') ?? '');
+
 /** Mounted at /s: the evaluator's page `/s/:token`. */
 export function evaluatorPages(services: Services) {
   const routes = new Hono<AppEnv>();
   routes.use('*', noStore);
 
   routes.get('/:token', async (c) => {
+    // a link typed by hand (lower case, spaces, O for 0…) goes on as printed, so the page and its
+    // requests name it as the letter does; the token as issued (grouped or not) is served as it is
+    const typed = c.req.param('token');
+    const token = canonicalToken(typed);
+    const printed = groupedToken(token);
+    if (typed !== token && typed !== printed) return c.redirect(`/s/${printed}${new URL(c.req.url).search}`, 302);
     const lang = c.req.query('lang') === 'en' ? 'en' : 'zh';
     const htmlLang = lang === 'en' ? 'en' : 'zh-CN';
-    const found = await services.evaluator.pageState(c.req.param('token'), connection(c));
+    const found = await services.evaluator.pageState(token, connection(c));
     if (found.state === 'used' && found.spent === 'credential') {
       const [title, ...lines] = CREDENTIAL_TAKEN[lang];
       return c.html(
@@ -174,20 +184,18 @@ export function evaluatorApi(services: Services) {
   });
 
   routes.post('/:token/credential', async (c) =>
-    c.json(
-      await services.evaluator.issueCredential(c.req.param('token'), await readJsonBody(c, '请求内容'), connection(c)),
-    ),
+    c.json(await services.evaluator.issueCredential(tokenOf(c), await readJsonBody(c, '请求内容'), connection(c))),
   );
 
-  routes.get('/:token', async (c) => c.json(await services.evaluator.load(c.req.param('token'), connection(c))));
+  routes.get('/:token', async (c) => c.json(await services.evaluator.load(tokenOf(c), connection(c))));
 
   routes.put('/:token/draft', async (c) =>
-    c.json(await services.evaluator.saveDraft(c.req.param('token'), await readJsonBody(c, '请求内容'), connection(c))),
+    c.json(await services.evaluator.saveDraft(tokenOf(c), await readJsonBody(c, '请求内容'), connection(c))),
   );
 
   routes.post('/:token/submit', async (c) => {
     const result = await services.evaluator.submit(
-      c.req.param('token'),
+      tokenOf(c),
       await readJsonBody(c, '请求内容'),
       c.req.header('idempotency-key') ?? null,
       connection(c),

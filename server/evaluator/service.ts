@@ -23,7 +23,7 @@ import { evaluatorRepository, legacyDraftKey, type Draft } from './repository.js
 import { linkKey, openText, sealText } from '../shared/sealing.js';
 import { campaignTime } from '../campaigns/lifecycle.js';
 
-/** Tokens are newToken()'s base64url; anything else is unknown without a database lookup. */
+/** Tokens are newLinkToken()'s base32 (older ones base64url), read back by the routes; anything else is unknown without a database lookup. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
 const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{8,128}$/;
 /** A draft is the evaluator's own partial answers: bounded, otherwise stored as given. */

@@ -16,7 +16,9 @@ body { margin: 0; font-family: "FangSong", "STFangsong", "仿宋", "Songti SC", 
 .letter p.to { text-indent: 0; }
 .qr { text-align: center; margin: 5mm 0 3mm; }
 .qr svg { width: 45mm; height: 45mm; }
-.link { text-align: center; text-indent: 0 !important; font-family: "Courier New", monospace; font-size: 11pt; word-break: break-all; }
+.link { text-align: center; text-indent: 0 !important; font-family: "Courier New", monospace; font-size: 11pt; line-height: 1.4; word-break: break-all; margin-bottom: 1mm !important; }
+.link .code { font-size: 14pt; font-weight: bold; letter-spacing: 0.05em; }
+.typing { text-align: center; text-indent: 0 !important; font-size: 10.5pt; line-height: 1.4; }
 .sign { text-align: right; text-indent: 0 !important; margin-top: 8mm !important; }
 .toolbar { text-align: center; padding: 4mm; font-family: sans-serif; font-size: 12pt; }
 /* one letter a page: the A4 text block is 257 mm high and a letter takes about 220 mm of it, and a unit name wrapping twice about 235 mm */
@@ -36,6 +38,9 @@ function Letter({
   now: Date;
 }) {
   const zone = campaign.config.timeZone;
+  // the token on a line of its own, in groups of four, for whoever types it
+  const cut = i.link.lastIndexOf('/s/');
+  const [base, code] = [i.link.slice(0, cut), i.link.slice(cut + 3)];
   return (
     <section class="letter">
       <h1>{campaign.name}</h1>
@@ -59,7 +64,12 @@ function Letter({
       )}
       <p>此链接仅供您本人使用，请勿转发他人。</p>
       <div class="qr">{raw(qr)}</div>
-      <p class="link">{i.link}</p>
+      <p class="link">
+        {base}/s/
+        <br />
+        <span class="code">{code}</span>
+      </p>
+      <p class="typing">手动输入时，字母不分大小写，短横线可以不输；把 0 输成字母 O、把 1 输成字母 I 或 L 也可以。</p>
       <p class="sign">
         评议办
         <br />

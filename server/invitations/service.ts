@@ -7,7 +7,8 @@ import type { AuditService } from '../accounts/audit.js';
 import type { Chase, Progress, ReminderSummary } from '../contracts.js';
 import { AppError, SettingMissing } from '../errors.js';
 import { campaignStatus, isBeforeClose, STATUS_LABELS } from '../campaigns/lifecycle.js';
-import { newToken, sha256 } from '../shared/ids.js';
+import { sha256 } from '../shared/ids.js';
+import { groupedToken, newLinkToken } from '../shared/link-token.js';
 import type { Evaluator } from '../roster/repository.js';
 import { openPendingSpend } from '../shared/sealing.js';
 import { unitRows } from './chase.js';
@@ -34,7 +35,7 @@ export interface IssuedInvitation {
 }
 
 export function invitationLink(publicUrl: string, token: string): string {
-  return `${publicUrl.replace(/\/+$/, '')}/s/${token}`;
+  return `${publicUrl.replace(/\/+$/, '')}/s/${groupedToken(token)}`;
 }
 
 /** Whether the office can download a campaign's links again: never for anonymous campaigns (docs/SECURITY.md). */
@@ -128,7 +129,7 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
       assertChannels(config, send);
       const now = clock.now().toISOString();
       const evaluators = await repo.evaluatorsWithoutInvitation(campaign.id);
-      const issued = evaluators.map((e) => ({ evaluator: e, token: newToken() }));
+      const issued = evaluators.map((e) => ({ evaluator: e, token: newLinkToken() }));
       const invited = await db.kysely.transaction().execute(async (trx) => {
         const done = await invitationsRepository(trx).insertInvitations(
           campaign.id,
@@ -185,7 +186,7 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
       // a spent link of an anonymous campaign waits for its batch before its invitation says so
       if (evaluator.invitation && (await pendingSpentIds(campaign.id)).includes(evaluator.invitation.id))
         throw submitted;
-      const token = newToken();
+      const token = newLinkToken();
       await db.kysely.transaction().execute(async (trx) => {
         const tx = invitationsRepository(trx);
         if (evaluator.invitation) {

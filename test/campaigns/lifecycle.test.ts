@@ -8,7 +8,8 @@ import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
 import type { CampaignChanged, CanonicalRecord, ErrorBody, PublicationPreview } from '../../server/contracts.js';
 import * as lifecycleMigration from '../../server/db/migrations/0032_campaign_lifecycle.js';
-import { newId, newToken } from '../../server/shared/ids.js';
+import { newId } from '../../server/shared/ids.js';
+import { newLinkToken } from '../../server/shared/link-token.js';
 import type { Db } from '../../server/db/connect.js';
 import { createServices, type Services } from '../../server/services.js';
 import { loginAs } from '../helpers/auth.js';
@@ -95,7 +96,7 @@ describe.each(await dialects())('a campaign’s lifecycle on $name', ({ open }) 
     const submit = (link = token) =>
       app.request(
         `/api/s/${link}/submit`,
-        jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 300 }, { 'Idempotency-Key': newToken() }),
+        jsonRequest('POST', { answers: webAnswers(), elapsedSeconds: 300 }, { 'Idempotency-Key': newLinkToken() }),
       );
     const refusedWith = async (res: Response) => {
       const { error } = (await res.json()) as ErrorBody;

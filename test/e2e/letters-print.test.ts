@@ -35,6 +35,7 @@ describe.skipIf(!browserAvailable())('invitation letters printed from Chromium',
   let db: Db;
   let browser: Browser;
   let html: string;
+  let app: ReturnType<typeof createApp>;
 
   beforeAll(async () => {
     db = await sqliteDb();
@@ -43,7 +44,7 @@ describe.skipIf(!browserAvailable())('invitation letters printed from Chromium',
       config: defaultConfig({ publicUrl: 'https://pj.example.gov.cn' }),
       clock: fixedClock('2026-11-23T08:00:00Z'),
     };
-    const app = createApp(deps);
+    app = createApp(deps);
     const services = createServices(deps);
     const campaign = await createTestCampaign(db, services);
     const admin = await loginAs(app, services, 'admin');
@@ -78,6 +79,47 @@ describe.skipIf(!browserAvailable())('invitation letters printed from Chromium',
     const families = await page.$eval('body', (b) => getComputedStyle(b).fontFamily);
     expect(families.startsWith('FangSong')).toBe(true);
     await page.close();
+  });
+
+  it('prints each token in groups of four on a line of its own, typed back in any case, spacing and look-alikes', async () => {
+    const page = await browser.newPage();
+    await page.setContent(html);
+    const codes = await page.$$eval('.letter .link .code', (spans) =>
+      spans.map((s) => ({
+        text: s.textContent ?? '',
+        lines: Math.round(s.getBoundingClientRect().height / Number.parseFloat(getComputedStyle(s).lineHeight)),
+      })),
+    );
+    expect(await page.locator('.letter .typing').first().innerText()).toContain('字母不分大小写');
+    await page.close();
+    expect(codes).toHaveLength(ROSTER.length);
+    for (const code of codes) {
+      expect(code.text).toMatch(/^([0-9A-HJKMNP-TV-Z]{4}-){9}[0-9A-HJKMNP-TV-Z]{4}$/);
+      expect(code.lines).toBe(1);
+    }
+    const printed = codes[0].text;
+    const questionnaire = async (path: string) => {
+      const res = await app.request(path);
+      expect(res.status, path).toBe(302);
+      expect(res.headers.get('location')).toBe(`/s/${printed}`);
+      return (await app.request(res.headers.get('location')!)).status;
+    };
+    const compact = printed.replaceAll('-', '');
+    const confused = compact.toLowerCase().replaceAll('0', 'o').replaceAll('1', 'l');
+    expect((await app.request(`/s/${compact}`)).status).toBe(200);
+    for (const typed of [
+      printed.toLowerCase(),
+      printed.replaceAll('-', ' '),
+      confused,
+      // a Chinese keyboard's full-width letters and hyphens
+      [...printed].map((ch) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0)).join(''),
+    ])
+      expect(await questionnaire(`/s/${encodeURIComponent(typed)}`)).toBe(200);
+    expect((await app.request(`/api/s/${encodeURIComponent(confused)}`)).status).toBe(200);
+    // one symbol off is another, unknown link
+    const wrong = `${compact.slice(0, -1)}${compact.endsWith('2') ? '3' : '2'}`;
+    expect((await app.request(`/s/${wrong}`)).status).toBe(404);
+    expect((await app.request(`/api/s/${wrong}`)).status).toBe(404);
   });
 
   it('orders the letters by unit, then name, those without a unit last', async () => {

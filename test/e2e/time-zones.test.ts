@@ -14,6 +14,7 @@ import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
 import { createServices, type Services } from '../../server/services.js';
 import { sha256 } from '../../server/shared/ids.js';
+import { canonicalToken } from '../../server/shared/link-token.js';
 import { dayInZone, formatDateTime, formatLongDate, formatLongDateTime } from '../../web/lib/time.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { browserAvailable, browserStage, type BrowserStage } from '../helpers/browser.js';
@@ -134,7 +135,7 @@ describe.skipIf(!browserAvailable())('times on every page and export', () => {
           headers: admin.headers(),
         });
         expect(res.status).toBe(200);
-        const links = [...(await res.text()).matchAll(/\/s\/([A-Za-z0-9_-]+)/g)].map((m) => m[1]);
+        const links = [...(await res.text()).matchAll(/\/s\/([A-Za-z0-9_-]+)/g)].map((m) => canonicalToken(m[1]));
         tokens.set(plan.slug, links[1]);
 
         const spare = await db.kysely

@@ -3,7 +3,8 @@ import { fixedClock } from '../../server/clock.js';
 import { defaultConfig, type AppConfig } from '../../server/config.js';
 import type { Db } from '../../server/db/connect.js';
 import { createServices, type Services } from '../../server/services.js';
-import { newId, newToken, sha256 } from '../../server/shared/ids.js';
+import { newId, sha256 } from '../../server/shared/ids.js';
+import { newLinkToken } from '../../server/shared/link-token.js';
 import { linkKey } from '../../server/shared/sealing.js';
 import type { Campaign } from '../../server/campaigns/service.js';
 import { createTestCampaign, type TestCampaignOptions } from '../helpers/fixtures.js';
@@ -20,7 +21,7 @@ export async function createInvitation(
   campaign: Campaign,
   options: { category?: string; token?: string } = {},
 ) {
-  const token = options.token ?? newToken();
+  const token = options.token ?? newLinkToken();
   const category = options.category ?? 'project';
   const evaluatorId = newId();
   const invitationId = newId();

@@ -1,6 +1,7 @@
 import type { Db } from '../../server/db/connect.js';
 import { chunks } from '../../server/shared/chunks.js';
-import { newId, newToken, sha256 } from '../../server/shared/ids.js';
+import { newId, sha256 } from '../../server/shared/ids.js';
+import { newLinkToken } from '../../server/shared/link-token.js';
 import type { Services } from '../../server/services.js';
 import type { Campaign } from '../../server/campaigns/service.js';
 import type { StoredState } from '../../server/campaigns/lifecycle.js';
@@ -132,7 +133,7 @@ export async function insertInvitations(
   category = 'project',
 ): Promise<string[]> {
   const evaluators = await insertEvaluators(db, campaign, count, createdAt, category);
-  const tokens = evaluators.map(() => newToken());
+  const tokens = evaluators.map(() => newLinkToken());
   for (const batch of chunks(evaluators.map((evaluatorId, i) => ({ evaluatorId, token: tokens[i] })))) {
     await db.kysely
       .insertInto('invitations')

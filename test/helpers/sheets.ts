@@ -1,5 +1,15 @@
 import ExcelJS from 'exceljs';
 import { unzipSync } from 'fflate';
+import { canonicalToken } from '../../server/shared/link-token.js';
+
+/** The links printed on invitation letters: the address, then the token on its own line. */
+export const lettersLinks = (html: string) =>
+  [...html.matchAll(/<p class="link">([^<]+)<br\s*\/?>\s*<span class="code">([^<]+)<\/span>/g)].map(
+    (m) => `${m[1].trim()}${m[2]}`,
+  );
+
+/** The token of a link as the server stores its hash: the printed groups read back. */
+export const tokenOfLink = (link: string) => canonicalToken(link.split('/s/')[1]);
 
 /** An .xlsx file with these rows on its first sheet (built in the test: no binary fixtures). */
 export async function xlsxOf(rows: unknown[][], sheetName = 'Sheet1'): Promise<Uint8Array> {
@@ -64,7 +74,7 @@ export async function bundleOf(bytes: Uint8Array | ArrayBuffer) {
     csv,
     rows,
     links: {
-      letters: [...letters.matchAll(/<p class="link">([^<]+)<\/p>/g)].map((m) => m[1]),
+      letters: lettersLinks(letters),
       xlsx: rows.slice(1).map((r) => r[5]),
       csv: [...csv.matchAll(/(https?:\/\/[^,\r\n]+\/s\/[A-Za-z0-9_-]+)/g)].map((m) => m[1]),
     },

@@ -9,7 +9,7 @@ import { sha256 } from '../../server/shared/ids.js';
 import { EXAMPLE_CONFIG_PATH } from '../../surveys/campaign-config.js';
 import { runCommand } from '../helpers/cli.js';
 import { sqliteDb } from '../helpers/db.js';
-import { bundleOf, csvOf } from '../helpers/sheets.js';
+import { bundleOf, csvOf, tokenOfLink } from '../helpers/sheets.js';
 
 let db: Db;
 let dir: string;
@@ -52,7 +52,7 @@ describe('minping import evaluators --out links.zip', () => {
     expect(bundle.links.letters).toHaveLength(2);
     expect(bundle.links.xlsx).toEqual(bundle.links.letters);
     expect(bundle.links.csv).toEqual(bundle.links.letters);
-    expect(bundle.links.letters.map((l) => sha256(l.split('/s/')[1])).sort()).toEqual(await storedHashes());
+    expect(bundle.links.letters.map((l) => sha256(tokenOfLink(l))).sort()).toEqual(await storedHashes());
   });
 
   it('refuses a .zip for an address on this machine unless --allow-loopback, before importing anyone', async () => {

@@ -11,7 +11,7 @@ import { scheduledJobs } from '../../server/scheduler/jobs.js';
 import { sha256 } from '../../server/shared/ids.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { dialects } from '../helpers/db.js';
-import { bundleOf, csvOf } from '../helpers/sheets.js';
+import { bundleOf, csvOf, tokenOfLink as tokenOf } from '../helpers/sheets.js';
 import { type SurveySetup, surveySetup, webAnswers } from '../evaluator/helpers.js';
 
 const PUBLIC_URL = 'https://pj.example.gov.cn';
@@ -22,8 +22,6 @@ const ROSTER = csvOf([
   ['刘芳', '市人大代表', 'deputies', '', 'liu@example.cn'],
   ['陈明', '', 'public', '', ''],
 ]);
-
-const tokenOf = (link: string) => link.split('/s/')[1];
 
 describe.each(await dialects())('held links of a named campaign on $name', ({ open }) => {
   let db: Db;

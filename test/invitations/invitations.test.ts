@@ -10,7 +10,7 @@ import { sha256 } from '../../server/shared/ids.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
 import { createTestCampaign } from '../helpers/fixtures.js';
-import { bundleOf, csvOf, uploadForm, xlsxRows } from '../helpers/sheets.js';
+import { bundleOf, csvOf, lettersLinks, tokenOfLink as tokenOf, uploadForm, xlsxRows } from '../helpers/sheets.js';
 import { webAnswers } from '../evaluator/helpers.js';
 
 let db: Db;
@@ -49,7 +49,6 @@ afterEach(() => db.close());
 const generate = (format: string, headers = admin.headers()) =>
   app.request(`/api/campaigns/${campaign.slug}/invitations?format=${format}`, { method: 'POST', headers });
 
-const tokenOf = (link: string) => link.split('/s/')[1];
 const invitations = () => db.kysely.selectFrom('invitations').selectAll().execute();
 
 describe('generating invitations', () => {
@@ -124,7 +123,8 @@ describe('generating invitations', () => {
       .split('\r\n');
     expect(lines[0]).toBe('姓名,单位/项目,类别,电话,邮箱,链接');
     expect(lines).toHaveLength(5);
-    for (const line of lines.slice(1)) expect(line).toMatch(new RegExp(`,${PUBLIC_URL}/s/[A-Za-z0-9_-]{32}$`));
+    for (const line of lines.slice(1))
+      expect(line).toMatch(new RegExp(`,${PUBLIC_URL}/s/([0-9A-HJKMNP-TV-Z]{4}-){9}[0-9A-HJKMNP-TV-Z]{4}$`));
   });
 
   it('prints letters: one A4 page and one QR code per evaluator, no script', async () => {
@@ -137,7 +137,7 @@ describe('generating invitations', () => {
     expect(html.match(/<svg/g)).toHaveLength(4);
     expect(html).not.toContain('<script');
     expect(html).toContain('尊敬的 轨道交通3号线项目部 王建国');
-    const tokens = [...html.matchAll(/<p class="link">([^<]+)<\/p>/g)].map((m) => tokenOf(m[1]));
+    const tokens = lettersLinks(html).map(tokenOf);
     expect(tokens.map(sha256).sort()).toEqual((await invitations()).map((i) => i.token_hash).sort());
   });
 

@@ -9,7 +9,7 @@ import { sha256 } from '../../server/shared/ids.js';
 import { EXAMPLE_CONFIG_PATH } from '../../surveys/campaign-config.js';
 import { runCommand } from '../helpers/cli.js';
 import { sqliteDb } from '../helpers/db.js';
-import { csvOf, xlsxOf, xlsxRows } from '../helpers/sheets.js';
+import { csvOf, tokenOfLink, xlsxOf, xlsxRows } from '../helpers/sheets.js';
 
 let db: Db;
 let dir: string;
@@ -176,8 +176,11 @@ describe('minping import', () => {
     const hashes = (await db.kysely.selectFrom('invitations').select('token_hash').execute())
       .map((r) => r.token_hash)
       .sort();
-    expect(links.map((l) => sha256(l.split('/s/')[1])).sort()).toEqual(hashes);
-    for (const link of links) expect(link).toMatch(/^https:\/\/minping\.example\.gov\.cn\/s\/[A-Za-z0-9_-]{32}$/);
+    expect(links.map((l) => sha256(tokenOfLink(l))).sort()).toEqual(hashes);
+    for (const link of links)
+      expect(link).toMatch(
+        /^https:\/\/minping\.example\.gov\.cn\/s\/([0-9A-HJKMNP-TV-Z]{4}-){9}[0-9A-HJKMNP-TV-Z]{4}$/,
+      );
 
     const csvOut = join(dir, 'again.csv');
     const again = await cli('import', 'evaluators', '--campaign', 'demo-2026', '--out', csvOut, roster);

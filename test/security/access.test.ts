@@ -7,7 +7,7 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/connect.js';
-import { newToken } from '../../server/shared/ids.js';
+import { newLinkToken } from '../../server/shared/link-token.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
 import { knownRecords, record, resultsSetup, smallCellRecords, storeRecords } from '../results/helpers.js';
@@ -295,7 +295,7 @@ function concrete(route: string): string {
     .replace(':slug', 'test-2026')
     .replace(':id', route.includes('snapshots') ? snapshotId : 'no-such-evaluator')
     .replace(':code', 'D001')
-    .replace(':token', newToken());
+    .replace(':token', newLinkToken());
 }
 
 describe('every route has a role plan', () => {

@@ -8,7 +8,7 @@ import { createApp } from '../../server/app.js';
 import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
 import type { Db } from '../../server/db/connect.js';
-import { newToken } from '../../server/shared/ids.js';
+import { newLinkToken } from '../../server/shared/link-token.js';
 import { createServices } from '../../server/services.js';
 import { LOGIN_THROTTLE, UNKNOWN_LINK_THROTTLE } from '../../server/throttle/service.js';
 import { dialects, sqliteDb } from '../helpers/db.js';
@@ -64,7 +64,7 @@ describe('guessing evaluator links', () => {
     const valid = await createInvitation(db, s.campaign);
     const guesses: number[] = [];
     for (let i = 0; i < UNKNOWN_LINK_THROTTLE.maxFailures + 5; i++) {
-      guesses.push((await s.app.request(`/api/s/${newToken()}`, { headers: office })).status);
+      guesses.push((await s.app.request(`/api/s/${newLinkToken()}`, { headers: office })).status);
     }
     expect(guesses.slice(0, UNKNOWN_LINK_THROTTLE.maxFailures)).toEqual(
       Array(UNKNOWN_LINK_THROTTLE.maxFailures).fill(404),
@@ -73,10 +73,10 @@ describe('guessing evaluator links', () => {
 
     // every way in with an unknown link is refused now, with a time to come back
     const refused = [
-      await s.app.request(`/api/s/${newToken()}`, { headers: colleague }),
-      await s.app.request(`/api/s/${newToken()}/draft`, jsonRequest('PUT', { answers: {} }, colleague)),
-      await s.app.request(`/api/s/${newToken()}/submit`, jsonRequest('POST', { answers: {} }, colleague)),
-      await s.app.request(`/s/${newToken()}`, { headers: { ...colleague, accept: 'text/html' } }),
+      await s.app.request(`/api/s/${newLinkToken()}`, { headers: colleague }),
+      await s.app.request(`/api/s/${newLinkToken()}/draft`, jsonRequest('PUT', { answers: {} }, colleague)),
+      await s.app.request(`/api/s/${newLinkToken()}/submit`, jsonRequest('POST', { answers: {} }, colleague)),
+      await s.app.request(`/s/${newLinkToken()}`, { headers: { ...colleague, accept: 'text/html' } }),
       await s.app.request('/s/not-even-a-token', { headers: { ...colleague, accept: 'text/html' } }),
     ];
     for (const res of refused) {
@@ -98,18 +98,18 @@ describe('guessing evaluator links', () => {
 
     // another network is not affected, and the office's count starts over after the window
     expect(
-      (await s.app.request(`/api/s/${newToken()}`, { headers: { 'x-forwarded-for': '203.0.113.9' } })).status,
+      (await s.app.request(`/api/s/${newLinkToken()}`, { headers: { 'x-forwarded-for': '203.0.113.9' } })).status,
     ).toBe(404);
     s.clock.advance(UNKNOWN_LINK_THROTTLE.windowMinutes * 60_000);
-    expect((await s.app.request(`/api/s/${newToken()}`, { headers: office })).status).toBe(404);
+    expect((await s.app.request(`/api/s/${newLinkToken()}`, { headers: office })).status).toBe(404);
   });
 
   it('counts guesses in the database, so every server process refuses them', async () => {
     const s = await surveySetup(db, { config: { trustProxy: true } });
     for (let i = 0; i < UNKNOWN_LINK_THROTTLE.maxFailures; i++)
-      await s.app.request(`/api/s/${newToken()}`, { headers: office });
+      await s.app.request(`/api/s/${newLinkToken()}`, { headers: office });
     const other = createApp({ db, config: defaultConfig({ trustProxy: true }), clock: s.clock });
-    expect((await other.request(`/api/s/${newToken()}`, { headers: office })).status).toBe(429);
+    expect((await other.request(`/api/s/${newLinkToken()}`, { headers: office })).status).toBe(429);
     const keys = (await db.kysely.selectFrom('login_attempts').select('key').execute()).map((r) => r.key);
     expect(keys).toHaveLength(1);
     expect(keys[0]).toMatch(/^link:[0-9a-f]{32}$/);
@@ -128,7 +128,7 @@ describe.each(await dialects())('300 simultaneous wrong links from one office ne
     const valid = await Promise.all([createInvitation(db, s.campaign), createInvitation(db, s.campaign)]);
     const nat = (host: number) => ({ 'x-forwarded-for': `198.51.100.${host}` });
     const guesses = await Promise.all(
-      Array.from({ length: 300 }, (_, i) => s.app.request(`/api/s/${newToken()}`, { headers: nat(i % 250) })),
+      Array.from({ length: 300 }, (_, i) => s.app.request(`/api/s/${newLinkToken()}`, { headers: nat(i % 250) })),
     );
     const statuses = guesses.map((r) => r.status);
     expect(statuses.filter((x) => x === 404).length).toBeLessThanOrEqual(UNKNOWN_LINK_THROTTLE.maxFailures);
@@ -136,7 +136,7 @@ describe.each(await dialects())('300 simultaneous wrong links from one office ne
     expect(statuses.filter((x) => x === 429).length).toBeGreaterThanOrEqual(300 - UNKNOWN_LINK_THROTTLE.maxFailures);
 
     // while the guessing goes on, colleagues on the same network use their links
-    const more = Array.from({ length: 20 }, () => s.app.request(`/api/s/${newToken()}`, { headers: nat(7) }));
+    const more = Array.from({ length: 20 }, () => s.app.request(`/api/s/${newLinkToken()}`, { headers: nat(7) }));
     const [opened, saved, submitted] = await Promise.all([
       s.app.request(`/api/s/${valid[0].token}`, { headers: nat(7) }),
       s.app.request(
