@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { SessionUser, UserAccount } from '../contracts.js';
 import type { Database } from '../db/schema.js';
 import { newId } from '../shared/ids.js';
@@ -73,6 +73,16 @@ export function accountsRepository(db: Kysely<Database>) {
       const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
       return row && { user: toSessionUser(row), passwordHash: row.password_hash, disabled: Number(row.disabled) === 1 };
     },
+    /** The username that is this one but for the case of its letters, if an account has it. */
+    usernameDifferingInCase: async (username: string): Promise<string | undefined> =>
+      (
+        await db
+          .selectFrom('users')
+          .select('username')
+          .where(sql<string>`lower(username)`, '=', username.toLowerCase())
+          .where('username', '!=', username)
+          .executeTakeFirst()
+      )?.username,
     listUsers: async (): Promise<SessionUser[]> =>
       (await db.selectFrom('users').selectAll().orderBy('username').execute()).map(toSessionUser),
     /** Accounts with a liaison's department name (from the newest campaign that lists the code). */

@@ -116,6 +116,12 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
     ): Promise<{ user: SessionUser; password: string; generated: boolean }> {
       const data = parseOrThrow(newUserSchema, input, '添加账号', NEW_USER_FIELDS);
       if (await repo.findUserByUsername(data.username)) throw new AppError('CONFLICT', `用户 ${data.username} 已存在`);
+      // ADMIN beside admin would make the users list and the audit log's actors confusable
+      const lookalike = await repo.usernameDifferingInCase(data.username);
+      if (lookalike)
+        throw new AppError('CONFLICT', `已有账号 ${lookalike}，与 ${data.username} 只差字母大小写，请换一个用户名`, [
+          { field: NEW_USER_FIELDS.username, message: '与已有用户名只差字母大小写' },
+        ]);
       // a liaison is the liaison of the department of this code in the newest campaign that lists it
       const departmentId =
         data.departmentCode && (await campaignsRepository(db.kysely).latestDepartmentByCode(data.departmentCode))?.id;

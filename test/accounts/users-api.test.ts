@@ -91,6 +91,16 @@ describe('accounts over HTTP', () => {
     expect((await services.accounts.listUsers()).length).toBe(before + 1);
   });
 
+  it('refuses a username that differs from an existing one only in letter case, with 409 naming both', async () => {
+    expect((await addUser({ username: 'wang-office', role: 'analyst' })).status).toBe(201);
+    const res = await addUser({ username: 'WANG-Office', role: 'analyst' });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as ErrorBody).error.message).toBe(
+      '已有账号 wang-office，与 WANG-Office 只差字母大小写，请换一个用户名',
+    );
+    expect((await services.accounts.listUsers()).map((u) => u.username)).not.toContain('WANG-Office');
+  });
+
   it('is for the office only, with the CSRF token', async () => {
     const analyst = await loginAs(app, services, 'analyst');
     expect(
