@@ -1,3 +1,4 @@
+import type { Child } from 'hono/jsx';
 import { CSRF_FIELD } from '../accounts/middleware.js';
 import { isBeforeClose, isRunning, STATUS_HINTS, STATUS_LABELS } from '../campaigns/lifecycle.js';
 import type { Campaign } from '../campaigns/service.js';
@@ -23,6 +24,13 @@ export const LIFECYCLE_DONE = {
 export type LifecycleDone = keyof typeof LIFECYCLE_DONE;
 /** Settling has its own confirmation page (server/admin/settle.tsx). */
 export const LIFECYCLE_ACTIONS = ['open', 'close', 'pause', 'resume'] as const;
+
+/** The steps the server takes only with the form's confirmation (confirm=1), and what it says without. */
+export const CONFIRMED_STEPS: Partial<Record<(typeof LIFECYCLE_ACTIONS)[number], string>> = {
+  open: '请点“确认开启”后再开启',
+  close: '请勾选确认后再截止',
+  pause: '请点“确认暂停”后再暂停',
+};
 
 /** The dates form as the service takes it: times typed in the campaign's zone. */
 export function datesForm(values: FormValues, zone: string) {
@@ -62,6 +70,44 @@ function Step({
         {label}
       </button>
     </form>
+  );
+}
+
+/**
+ * A step that changes what evaluators can do: its button unfolds what will happen and the button
+ * that confirms it (a <details>: the same by keyboard, mouse and touch, no script needed). Only
+ * that button sends confirm=1, which the server checks.
+ */
+function ConfirmStep({
+  slug,
+  action,
+  csrf,
+  label,
+  confirm,
+  secondary,
+  children,
+}: {
+  slug: string;
+  action: string;
+  csrf: string;
+  label: string;
+  confirm: string;
+  secondary?: boolean;
+  children: Child;
+}) {
+  return (
+    <details class="confirm-step" id={`lifecycle-${action}`}>
+      <summary class={secondary ? 'button secondary' : 'button'}>{label}…</summary>
+      <form method="post" action={`/admin/campaigns/${slug}/lifecycle/${action}`} class="stack">
+        <input type="hidden" name={CSRF_FIELD} value={csrf} />
+        {children}
+        <div>
+          <button type="submit" name="confirm" value="1">
+            {confirm}
+          </button>
+        </div>
+      </form>
+    </details>
   );
 }
 
@@ -125,7 +171,19 @@ export function LifecycleSection({
         </div>
       )}
       <div class="inline">
-        {draft && <Step slug={slug} action="open" csrf={csrf} label="开启评议" />}
+        {draft && (
+          <ConfirmStep slug={slug} action="open" csrf={csrf} label="开启评议" confirm="确认开启">
+            <p>开启后：</p>
+            <ul>
+              <li>
+                评议代表可以用邀请链接填写和提交问卷（开始时间 <Time at={campaign.opensAt} zone={zone} />{' '}
+                之前打开链接会看到尚未开始）；
+              </li>
+              <li>问卷和计分配置从此固定，不能再编辑，以免改变已提交答卷的含义；截止时间仍可延长或提前；</li>
+              <li>开启不能撤回到草稿；需要停下时可以暂停。</li>
+            </ul>
+          </ConfirmStep>
+        )}
         {draft && (
           <a class="button secondary" href={`/admin/campaigns/${slug}/edit`} id="edit-link">
             编辑
@@ -144,7 +202,18 @@ export function LifecycleSection({
           </form>
         )}
         {(status === 'open' || status === 'scheduled') && (
-          <Step slug={slug} action="pause" csrf={csrf} label="暂停" secondary />
+          <ConfirmStep slug={slug} action="pause" csrf={csrf} label="暂停" confirm="确认暂停" secondary>
+            <p>暂停后：</p>
+            <ul>
+              <li>评议代表打开链接会看到暂停说明，不能填写和提交；已保存的草稿保留；</li>
+              <li>
+                截止时间不变（
+                <Time at={campaign.closesAt} zone={zone} />
+                ），暂停的时间不会自动补上，需要时请延长截止时间；
+              </li>
+              <li>随时可以恢复。</li>
+            </ul>
+          </ConfirmStep>
         )}
         {status === 'paused' && <Step slug={slug} action="resume" csrf={csrf} label="恢复" />}
         {status === 'published' && (

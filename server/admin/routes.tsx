@@ -21,6 +21,7 @@ import { ChaseList, OrganisationTable, ProgressTables } from './progress.js';
 import { isBeforeClose, STATUS_LABELS } from '../campaigns/lifecycle.js';
 import {
   datesForm,
+  CONFIRMED_STEPS,
   LIFECYCLE_ACTIONS,
   LifecycleSection,
   PublishConfirmation,
@@ -756,7 +757,8 @@ export function adminRoutes(services: Services) {
       const slug = c.req.param('slug');
       const { values } = await readForm(c);
       return lifecycleStep(c, slug, action, {}, async () => {
-        if (action === 'close' && values.confirm !== '1') throw new AppError('VALIDATION_FAILED', '请勾选确认后再截止');
+        const unconfirmed = CONFIRMED_STEPS[action];
+        if (unconfirmed && values.confirm !== '1') throw new AppError('VALIDATION_FAILED', unconfirmed);
         await services.campaigns[action](slug, c.get('user').username);
       });
     });

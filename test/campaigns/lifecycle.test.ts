@@ -286,7 +286,10 @@ describe('the lifecycle over HTTP and the CLI', () => {
         body: new URLSearchParams(fields).toString(),
       });
     const flashOf = (res: Response) => /minping-lifecycle=[^;]*/.exec(res.headers.get('set-cookie') ?? '')?.[0] ?? '';
-    const refused = await form('lifecycle/open');
+    // the page's confirming button sends confirm=1: without it nothing opens, whatever the draft holds
+    const unconfirmed = await form('lifecycle/open');
+    expect(decodeURIComponent(flashOf(unconfirmed))).toContain('请点“确认开启”后再开启');
+    const refused = await form('lifecycle/open', { confirm: '1' });
     expect(refused.status).toBe(303);
     expect(refused.headers.get('location')).toBe(`${page}#lifecycle`);
     const shown = await app.request(page, { headers: { cookie: `${admin.cookie}; ${flashOf(refused)}` } });
@@ -308,7 +311,7 @@ describe('the lifecycle over HTTP and the CLI', () => {
       expect(flashOf(res), action).not.toBe('');
     }
     await insertEvaluators(db, draft, 2);
-    const opened = await form('lifecycle/open');
+    const opened = await form('lifecycle/open', { confirm: '1' });
     expect(opened.headers.get('location')).toBe(`${page}?done=open#lifecycle`);
   });
 

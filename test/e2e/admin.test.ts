@@ -136,7 +136,8 @@ describe.skipIf(!browserAvailable())('the appraisal office in a real browser', (
     // departments, evaluators and links in: the draft opens, and its deadline is extended
     const status = page.locator('#campaign-status');
     expect(await status.innerText()).toBe('草稿');
-    await page.getByRole('button', { name: '开启评议' }).click();
+    await page.locator('#lifecycle-open summary').click();
+    await page.getByRole('button', { name: '确认开启' }).click();
     await page.getByText('评议已开启。').waitFor();
     expect(await status.innerText()).toBe('进行中');
     await page.locator('#campaign-dates input[name="closesAt"]').fill('2027-01-10T18:00:00');

@@ -35,6 +35,12 @@ describe.skipIf(!browserAvailable())('the campaign page on a 390 px phone', () =
         { actor: 'test' },
       );
       await createTestCampaign(db, services, { slug: 'published-2026', state: 'published' });
+      const ready = await createTestCampaign(db, services, { slug: 'ready-2026', state: 'draft' });
+      await services.roster.importEvaluators(
+        ready,
+        { bytes: new TextEncoder().encode(roster), filename: 'r.csv' },
+        { actor: 'test' },
+      );
       await services.accounts.addUser({ username: 'office', role: 'admin', password: PASSWORD }, 'test');
       return createApp(deps, services);
     });
@@ -97,6 +103,39 @@ describe.skipIf(!browserAvailable())('the campaign page on a 390 px phone', () =
     expect(await page.locator('#campaign-facts').innerText()).toContain('已邀请 2 人');
 
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('says what opening and pausing will do and asks to confirm, by touch and by keyboard', async () => {
+    const page = await stage.browser.newPage(PHONE);
+    const problems = pageProblems(page);
+    await signIn(page, stage.url, 'office', PASSWORD);
+    await page.goto(`${stage.url}/admin/campaigns/ready-2026`);
+    const status = page.locator('#campaign-status');
+
+    // a tap unfolds what opening does; nothing has happened yet
+    await page.locator('#lifecycle-open summary').tap();
+    const open = page.locator('#lifecycle-open form');
+    await open.waitFor();
+    expect(await open.innerText()).toContain('问卷和计分配置从此固定');
+    expect(await status.innerText()).toBe('草稿');
+    expect(await page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(390);
+    await open.getByRole('button', { name: '确认开启' }).tap();
+    await page.getByText('评议已开启。').waitFor();
+    expect(await status.innerText()).toBe('待开始');
+
+    // the keyboard alone: Enter on 暂停 unfolds it, Tab reaches the confirming button, Enter pauses
+    await page.locator('#lifecycle-pause summary').focus();
+    await page.keyboard.press('Enter');
+    const pause = page.locator('#lifecycle-pause form');
+    await pause.waitFor();
+    expect(await pause.innerText()).toContain('暂停的时间不会自动补上');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('确认暂停');
+    await page.keyboard.press('Enter');
+    await page.getByText('评议已暂停').waitFor();
+    expect(await status.innerText()).toBe('已暂停');
     expect(problems).toEqual([]);
     await page.close();
   }, 120_000);
