@@ -124,19 +124,46 @@ function valuesOf(raw: Raw, opens: string, closes: string, zone: string): FormVa
   return values;
 }
 
-/** The example configuration as the form's start. */
-export function exampleBase(): FormBase {
-  const raw = loadConfigFile(EXAMPLE_CONFIG_PATH).raw as Raw;
-  const zone = typeof raw.timeZone === 'string' ? raw.timeZone : DEFAULT_TIME_ZONE;
-  return { key: 'example', raw, values: valuesOf(raw, String(raw.opensAt), String(raw.closesAt), zone) };
+/**
+ * The stem of the code a new campaign from the example is offered (with its year): the example's
+ * own code is the demo's (demo-2026), and a real campaign under it would pass for the demo.
+ */
+const NEW_CODE_STEM = 'appraisal';
+
+/** `code`, else `code-2`, `code-3`, …: the first no campaign has, so a prefilled code is never refused as taken. */
+export function freeCode(code: string, taken: ReadonlySet<string>): string {
+  if (!taken.has(code)) return code;
+  let n = 2;
+  while (taken.has(`${code}-${n}`)) n++;
+  return `${code}-${n}`;
 }
 
-/** An earlier campaign as the form's start: its config, its name, code and dates a year on. */
-export function campaignBase(campaign: Campaign): FormBase {
+/** The example configuration as the form's start, under a code of its year no campaign in `taken` has and its name without （示例）. */
+export function exampleBase(taken: ReadonlySet<string> = new Set()): FormBase {
+  const raw = loadConfigFile(EXAMPLE_CONFIG_PATH).raw as Raw;
+  const zone = typeof raw.timeZone === 'string' ? raw.timeZone : DEFAULT_TIME_ZONE;
+  const values = valuesOf(raw, String(raw.opensAt), String(raw.closesAt), zone);
+  return {
+    key: 'example',
+    raw,
+    values: {
+      ...values,
+      name: values.name.replace(/（示例）$/, ''),
+      slug: freeCode(`${NEW_CODE_STEM}-${values.opensAt.slice(0, 4)}`, taken),
+    },
+  };
+}
+
+/** An earlier campaign as the form's start: its config, its name, code and dates a year on (the code one no campaign in `taken` has). */
+export function campaignBase(campaign: Campaign, taken: ReadonlySet<string> = new Set()): FormBase {
   const raw = configInput(campaign.config) as unknown as Raw;
   const dates = cloneDefaults(campaign);
   const values = valuesOf(raw, dates.opensAt, dates.closesAt, campaign.config.timeZone);
-  return { key: campaign.slug, raw, values: { ...values, name: yearOn(campaign.name), slug: yearOn(campaign.slug) } };
+  return {
+    key: campaign.slug,
+    raw,
+    values: { ...values, name: yearOn(campaign.name), slug: freeCode(yearOn(campaign.slug), taken) },
+  };
 }
 
 /** A draft as the form's start for its edit: its own config, code, name and dates. */

@@ -509,7 +509,10 @@ export function adminRoutes(services: Services) {
 
   /** The form's start: the example, or the campaign named by `from`. */
   async function formBase(from: string | undefined) {
-    return from && from !== 'example' ? campaignBase(await services.campaigns.getBySlug(from)) : exampleBase();
+    const taken = new Set((await services.campaigns.list()).map((c) => c.slug));
+    return from && from !== 'example'
+      ? campaignBase(await services.campaigns.getBySlug(from), taken)
+      : exampleBase(taken);
   }
 
   async function formPage(

@@ -66,8 +66,8 @@ describe('creating a campaign with the form', () => {
     const fields = formFields(body);
     expect(fields).toMatchObject({
       from: 'example',
-      name: '2026年度民主评议机关（示例）',
-      slug: 'demo-2026',
+      name: '2026年度民主评议机关',
+      slug: 'appraisal-2026',
       mode: 'anonymous',
       timeZone: 'Asia/Shanghai',
       scale: 'four-level',
@@ -80,6 +80,20 @@ describe('creating a campaign with the form', () => {
       'items.1.code': 'quality',
     });
     expect(body).toContain('开始时间（北京时间）');
+  });
+
+  it('offers a fresh code of the year, never the demo’s, and the next free one once it is taken', async () => {
+    const fields = formFields((await page(app, '/admin/campaigns/new', office)).body);
+    expect(fields.slug).not.toBe('demo-2026');
+    const { res } = await postForm(app, '/admin/campaigns/new', office, fields);
+    expect(res.headers.get('location')).toBe('/admin/campaigns/appraisal-2026?done=create');
+    expect(formFields((await page(app, '/admin/campaigns/new', office)).body).slug).toBe('appraisal-2026-2');
+    await postForm(app, '/admin/campaigns/new', office, { ...fields, slug: 'appraisal-2026-2' });
+    expect(formFields((await page(app, '/admin/campaigns/new', office)).body).slug).toBe('appraisal-2026-3');
+    // an earlier campaign's code a year on is offered only when free too
+    await postForm(app, '/admin/campaigns/new', office, { ...fields, slug: 'appraisal-2027' });
+    const next = formFields((await page(app, '/admin/campaigns/new?from=appraisal-2026', office)).body);
+    expect(next.slug).toBe('appraisal-2027-2');
   });
 
   it('builds the same config as uploading the example, through the same schema', async () => {
