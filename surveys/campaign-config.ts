@@ -157,7 +157,13 @@ export const campaignConfigSchema = z
     closesAt: isoDateTime,
     mode: z.enum(['anonymous', 'named']).default('anonymous'),
     /** every page, export, letter and chart shows times in it; deadlines end at midnight there */
-    timeZone: z.string().refine(isTimeZone, '不是有效的时区名称，例如 Asia/Shanghai').default(DEFAULT_TIME_ZONE),
+    timeZone: z
+      .string()
+      .refine(
+        isTimeZone,
+        '不是有效的时区名称：请填写 IANA 时区名称，例如北京时间为 Asia/Shanghai、乌鲁木齐为 Asia/Urumqi',
+      )
+      .default(DEFAULT_TIME_ZONE),
     /** a SurveyJS JSON file: relative to the config file, or a name in surveys/ */
     questionnaire: z.string().min(1).default('questionnaire.default.json'),
     scale: scaleSchema,

@@ -2,7 +2,7 @@ import { CSRF_FIELD } from '../accounts/middleware.js';
 import type { Campaign } from '../campaigns/service.js';
 import { cloneDefaults, configInput } from '../campaigns/service.js';
 import type { ErrorDetail } from '../contracts.js';
-import type { AppError } from '../errors.js';
+import { AppError } from '../errors.js';
 import type { FormValues } from '../http/forms.js';
 import { SCALE_PRESETS } from '../../surveys/catalogs.js';
 import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../../surveys/campaign-config.js';
@@ -87,7 +87,26 @@ const PRESET_LABELS: Record<keyof typeof SCALE_PRESETS, string> = {
 };
 const CUSTOM_SCALE = 'custom';
 
-const ZONES = ['Asia/Shanghai', 'Asia/Urumqi', 'Asia/Hong_Kong', 'Asia/Macau', 'Asia/Taipei'];
+/** The time zones China's offices use, as the form offers them (北京时间 first); an upload takes any IANA zone. */
+const OFFICE_ZONES: { zone: string; label: string }[] = [
+  { zone: 'Asia/Shanghai', label: '北京时间' },
+  { zone: 'Asia/Urumqi', label: '乌鲁木齐时间（比北京时间晚 2 小时）' },
+  { zone: 'Asia/Hong_Kong', label: '香港时间' },
+  { zone: 'Asia/Macau', label: '澳门时间' },
+  { zone: 'Asia/Taipei', label: '台北时间' },
+];
+
+/**
+ * The form's zone is one of its list, or the zone of the campaign it started from (an upload may
+ * have set any IANA zone, kept as it was): anything else is refused beside the field.
+ */
+export function assertListedZone(values: FormValues, base: Raw) {
+  const zone = typed(values, 'timeZone');
+  if (OFFICE_ZONES.some((z) => z.zone === zone) || (zone && zone === base.timeZone)) return;
+  throw new AppError('VALIDATION_FAILED', '时区：请从列表中选择', [
+    { path: 'timeZone', field: '时区', message: '请从列表中选择' },
+  ]);
+}
 
 /** Where a new campaign starts: the example, or an earlier campaign (its config a year on). */
 export interface FormBase {
@@ -432,18 +451,26 @@ export function CampaignForm({
           </select>
           <FieldError errors={errors} name="mode" />
         </label>
-        <Field
-          label="时区（开始和截止时间按此时区填写）"
-          name="timeZone"
-          values={values}
-          errors={errors}
-          list="zones"
-        />
-        <datalist id="zones">
-          {ZONES.map((z) => (
-            <option value={z} />
-          ))}
-        </datalist>
+        <label>
+          时区（开始和截止时间按此时区填写）
+          <select
+            name="timeZone"
+            aria-invalid={errors?.byField.timeZone ? 'true' : undefined}
+            aria-describedby={errors?.byField.timeZone ? 'error-timeZone' : undefined}
+          >
+            {OFFICE_ZONES.map((z) => (
+              <option value={z.zone} selected={values.timeZone === z.zone}>
+                {z.label}
+              </option>
+            ))}
+            {values.timeZone && !OFFICE_ZONES.some((z) => z.zone === values.timeZone) && (
+              <option value={values.timeZone} selected>
+                {values.timeZone === base.raw.timeZone ? `沿用来源活动的时区（${values.timeZone}）` : values.timeZone}
+              </option>
+            )}
+          </select>
+          <FieldError errors={errors} name="timeZone" />
+        </label>
         <label>
           计分等级
           <select name="scale">

@@ -29,6 +29,7 @@ import {
 } from './lifecycle.js';
 import { attempt, readForm, type FormValues } from '../http/forms.js';
 import {
+  assertListedZone,
   CampaignForm,
   campaignBase,
   configFromForm,
@@ -547,6 +548,7 @@ export function adminRoutes(services: Services) {
     const { raw, rows } = configFromForm(values, base.raw);
     let created = '';
     const refused = await attempt(async () => {
+      assertListedZone(values, base.raw);
       created = (await services.campaigns.create({ raw }, c.get('user').username)).slug;
     });
     if (refused) return formPage(c, { base, values, errors: formErrors(refused, rows) }, refused.status);
@@ -635,6 +637,7 @@ export function adminRoutes(services: Services) {
     const { raw, rows } = configFromForm(values, base.raw);
     let saved = campaign.slug;
     const refused = await attempt(async () => {
+      assertListedZone(values, base.raw);
       saved = (await services.campaigns.editConfig(campaign.slug, { raw }, c.get('user').username)).slug;
     });
     if (refused) return editPage(c, campaign, { values, errors: formErrors(refused, rows) }, refused.status);

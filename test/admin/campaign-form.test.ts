@@ -96,6 +96,39 @@ describe('creating a campaign with the form', () => {
     expect(next.slug).toBe('appraisal-2027-2');
   });
 
+  it('offers the time zones China’s offices use by their Chinese names, 北京时间 first, and refuses any other', async () => {
+    const { body } = await page(app, '/admin/campaigns/new', office);
+    const select = /<select name="timeZone"[^>]*>([\s\S]*?)<\/select>/.exec(body)?.[1] ?? '';
+    const options = [...select.matchAll(/<option value="([^"]+)"( selected)?[^>]*>([^<]*)</g)].map((m) => [m[1], m[3]]);
+    expect(options).toEqual([
+      ['Asia/Shanghai', '北京时间'],
+      ['Asia/Urumqi', '乌鲁木齐时间（比北京时间晚 2 小时）'],
+      ['Asia/Hong_Kong', '香港时间'],
+      ['Asia/Macau', '澳门时间'],
+      ['Asia/Taipei', '台北时间'],
+    ]);
+    expect(select).toMatch(/<option value="Asia\/Shanghai" selected/);
+    const fields = formFields(body);
+    const { res, body: refused } = await postForm(app, '/admin/campaigns/new', office, {
+      ...fields,
+      slug: 'berlin-2026',
+      timeZone: 'Europe/Berlin',
+    });
+    expect(res.status).toBe(422);
+    expect(refused).toMatch(/id="error-timeZone">请从列表中选择/);
+    expect(refused).toContain('时区：请从列表中选择');
+  });
+
+  it('keeps an uploaded campaign’s own IANA zone when the form starts from it', async () => {
+    const raw = YAML.parse(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')) as Record<string, unknown>;
+    await services.campaigns.create({ raw: { ...raw, slug: 'tokyo-2026', timeZone: 'Asia/Tokyo' } }, 'test');
+    const { body } = await page(app, '/admin/campaigns/new?from=tokyo-2026', office);
+    expect(body).toContain('<option value="Asia/Tokyo" selected="">沿用来源活动的时区（Asia/Tokyo）</option>');
+    const { res } = await postForm(app, '/admin/campaigns/new', office, formFields(body));
+    expect(res.status).toBe(303);
+    expect((await services.campaigns.getBySlug('tokyo-2027')).config.timeZone).toBe('Asia/Tokyo');
+  });
+
   it('builds the same config as uploading the example, through the same schema', async () => {
     const fields = formFields((await page(app, '/admin/campaigns/new', office)).body);
     const { res } = await postForm(app, '/admin/campaigns/new', office, {
