@@ -653,7 +653,7 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService, on
       const opensAt = input.opensAt ?? defaults.opensAt;
       const closesAt = input.closesAt ?? defaults.closesAt;
       if (Date.parse(closesAt) <= Date.parse(opensAt))
-        throw cloneRefusal('VALIDATION_FAILED', 'closesAt', `必须晚于开始时间（${new Date(opensAt).toISOString()}）`);
+        throw cloneRefusal('VALIDATION_FAILED', 'closesAt', `必须晚于开始时间（${when(source, opensAt)}）`);
       // through the schema again: a config stored before a field existed gets its default
       const config = parseCampaignConfig(
         { ...configInput(source.config), slug: input.slug, name: input.name, opensAt, closesAt },

@@ -340,6 +340,16 @@ describe('a clone over HTTP and on the office page', () => {
     const badTime = await form({ name: 'x', slug: 'bad-2027', opensAt: '2027-02-30T09:00' });
     expect(badTime.status).toBe(422);
     expect(badTime.html).toContain('开始时间：请按“年-月-日 时:分”填写');
+    // the times it names read as the page's: in the campaign's zone, never UTC
+    const backwards = await form({
+      name: 'x',
+      slug: 'back-2027',
+      opensAt: '2027-12-01T09:00',
+      closesAt: '2027-11-01T09:00',
+    });
+    expect(backwards.status).toBe(422);
+    expect(backwards.html).toContain('截止时间：必须晚于开始时间（2027年12月1日 09:00（北京时间））');
+    expect(backwards.html).not.toContain('2027-12-01T01:00');
     expect((await services.campaigns.list()).length).toBe(campaigns);
   });
 
