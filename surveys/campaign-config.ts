@@ -10,10 +10,24 @@ import { DEFAULT_ITEMS, DEFAULT_NEGATIVES, DEFAULT_PROBLEMS, SCALE_PRESETS } fro
 export const SURVEYS_DIR = resolve(projectRoot(import.meta.url), 'surveys');
 
 const code = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, '只能包含字母、数字、下划线和连字符（1–40 个字符）');
-export const isoDateTime = z.iso.datetime({
-  offset: true,
-  message: '应为 ISO-8601 时间，例如 2026-12-31T23:59:59+08:00',
-});
+/**
+ * The years a campaign's times may fall in. A fixed range, not one around the clock's now: a
+ * config is judged the same by the CLI, an upload and the form on any day, and earlier years
+ * entered from paper are real campaigns. It still catches a slipped year (1900, 9999, 20266),
+ * which would otherwise keep links alive for ever or sort a campaign before every other.
+ */
+export const CAMPAIGN_YEARS = { first: 2000, last: 2100 } as const;
+
+export const isoDateTime = z.iso
+  .datetime({
+    offset: true,
+    message: '应为 ISO-8601 时间，例如 2026-12-31T23:59:59+08:00',
+  })
+  .refine((text) => {
+    const year = new Date(text).getUTCFullYear();
+    // not a time at all: the format's message says so, alone
+    return Number.isNaN(year) || (year >= CAMPAIGN_YEARS.first && year <= CAMPAIGN_YEARS.last);
+  }, `应在 ${CAMPAIGN_YEARS.first} 年至 ${CAMPAIGN_YEARS.last} 年之间，请检查年份`);
 
 const levelSchema = z.strictObject({
   code,

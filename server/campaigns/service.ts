@@ -67,6 +67,7 @@ export const datesInputSchema = z.strictObject({
   closesAt: isoDateTime.optional(),
 });
 export type DatesInput = z.output<typeof datesInputSchema>;
+const DATES_FIELDS = { opensAt: '开始时间', closesAt: '截止时间' };
 
 /** A settlement's request: the count of unverified negative reports the office knows it leaves so. */
 export const settleInputSchema = z.strictObject({ unverified: z.number().int().min(0).max(1_000_000).optional() });
@@ -496,7 +497,7 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService, on
      * forward, never before now); a closed one none.
      */
     async setDates(slug: string, raw: unknown, actor: string): Promise<Campaign> {
-      const input = parseOrThrow(datesInputSchema, raw, '活动时间');
+      const input = parseOrThrow(datesInputSchema, raw, '活动时间', DATES_FIELDS);
       if (!input.opensAt && !input.closesAt)
         throw new AppError('VALIDATION_FAILED', '截止时间：请给出新的截止时间', [
           { field: 'closesAt', message: '必填' },

@@ -6,6 +6,7 @@ import { parseCampaignConfig } from '../../server/campaigns/config-errors.js';
 import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
 import type { Db } from '../../server/db/connect.js';
+import { AppError } from '../../server/errors.js';
 import { createServices, type Services } from '../../server/services.js';
 import { EXAMPLE_CONFIG_PATH } from '../../surveys/campaign-config.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
@@ -117,6 +118,32 @@ describe('creating a campaign with the form', () => {
     expect(res.status).toBe(422);
     expect(refused).toMatch(/id="error-timeZone">请从列表中选择/);
     expect(refused).toContain('时区：请从列表中选择');
+  });
+
+  it('refuses a year outside 2000–2100 beside the field, on the form and on the dates of a draft', async () => {
+    const fields = formFields((await page(app, '/admin/campaigns/new', office)).body);
+    const { res, body } = await postForm(app, '/admin/campaigns/new', office, {
+      ...fields,
+      slug: 'years-2026',
+      opensAt: '1900-11-01T00:00:00',
+      closesAt: '9999-12-31T23:59:59',
+    });
+    expect(res.status).toBe(422);
+    expect(body).toMatch(/id="error-opensAt">应在 2000 年至 2100 年之间，请检查年份/);
+    expect(body).toMatch(/id="error-closesAt">应在 2000 年至 2100 年之间，请检查年份/);
+    expect(body).toContain('开始时间：应在 2000 年至 2100 年之间');
+    await expect(services.campaigns.getBySlug('years-2026')).rejects.toThrow(AppError);
+    // a draft's new deadline, over the campaign page's dates form and the API alike
+    const draft = await services.campaigns.create(
+      { raw: { ...(YAML.parse(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')) as object), slug: 'dates-2026' } },
+      'test',
+    );
+    await expect(services.campaigns.setDates(draft.slug, { closesAt: '9999-12-31T15:59:59Z' }, 'test')).rejects.toThrow(
+      '活动时间：截止时间应在 2000 年至 2100 年之间，请检查年份',
+    );
+    const dates = await postForm(app, `/admin/campaigns/${draft.slug}/dates`, office, { closesAt: '9999-12-31T23:59' });
+    expect(dates.res.status).toBe(303);
+    expect((await services.campaigns.getBySlug(draft.slug)).closesAt).toBe(draft.closesAt);
   });
 
   it('keeps an uploaded campaign’s own IANA zone when the form starts from it', async () => {

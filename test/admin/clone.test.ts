@@ -350,6 +350,9 @@ describe('a clone over HTTP and on the office page', () => {
     expect(backwards.status).toBe(422);
     expect(backwards.html).toContain('截止时间：必须晚于开始时间（2027年12月1日 09:00（北京时间））');
     expect(backwards.html).not.toContain('2027-12-01T01:00');
+    const farOff = await form({ name: 'x', slug: 'far-2027', closesAt: '9999-12-31T23:59' });
+    expect(farOff.status).toBe(422);
+    expect(farOff.html).toContain('截止时间：应在 2000 年至 2100 年之间，请检查年份');
     expect((await services.campaigns.list()).length).toBe(campaigns);
   });
 

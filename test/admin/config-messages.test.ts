@@ -66,6 +66,11 @@ const BROKEN: { what: string; config: Record<string, unknown>; fields: string[] 
     config: { ...example(), mode: 'secret', timeZone: 'Mars/Olympus' },
     fields: ['评议方式', '时区'],
   },
+  {
+    what: 'a start in 1900 and a deadline in 9999',
+    config: { ...example(), opensAt: '1900-11-01T00:00:00+08:00', closesAt: '9999-12-31T23:59:59+08:00' },
+    fields: ['开始时间', '截止时间'],
+  },
   { what: 'a bad slug', config: { ...example(), slug: 'Demo 2026' }, fields: ['活动代码'] },
   {
     what: 'nested scoring parameters of the wrong kind',
