@@ -186,6 +186,22 @@ describe.skipIf(!browserAvailable())('times on every page and export', () => {
         expect(issued.status).toBe(200);
         const detail = (await issued.clone().json()) as { items: { id: string }[] };
         notices.set(plan.slug, { sheet: sheet.id, department: sheet.departmentCode, item: detail.items[0].id });
+        // one liaison account of the code, the liaison of its row in every campaign (as each import would bind it)
+        await loginAs(app, services, 'liaison', { departmentCode: sheet.departmentCode });
+        const liaison = (await services.accounts.listUsers()).find(
+          (u) => u.role === 'liaison' && u.departmentCode === sheet.departmentCode,
+        )!;
+        const row = await db.kysely
+          .selectFrom('departments')
+          .select('id')
+          .where('campaign_id', '=', campaigns.get(plan.slug)!.id)
+          .where('code', '=', sheet.departmentCode)
+          .executeTakeFirstOrThrow();
+        await db.kysely
+          .insertInto('liaison_departments')
+          .values({ user_id: liaison.id, department_id: row.id })
+          .onConflict((oc) => oc.doNothing())
+          .execute();
         for (const at of JSON.stringify(await issued.json()).match(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g) ?? [])
           instants.get(plan.slug)!.push(at);
       }
