@@ -80,7 +80,11 @@ const sum = (list: Omit<UnitCounts, 'category'>[], k: 'evaluators' | 'invited' |
 /** Named mode: one row per unit, its categories together. */
 function namedRows(units: UnitCounts[]): OrganisationProgress[] {
   const byName = new Map<string | null, UnitCounts[]>();
-  for (const u of units) byName.set(u.organisation, [...(byName.get(u.organisation) ?? []), u]);
+  for (const u of units) {
+    const parts = byName.get(u.organisation);
+    if (parts) parts.push(u);
+    else byName.set(u.organisation, [u]);
+  }
   return [...byName.entries()]
     .map(([organisation, parts]) => ({
       organisation,

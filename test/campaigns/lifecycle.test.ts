@@ -42,6 +42,23 @@ describe.each(await dialects())('a campaign’s lifecycle on $name', ({ open }) 
   });
   afterEach(() => db.close());
 
+  /** A campaign of the known records, published, and the office's POST to one of its API paths. */
+  async function publishedWithOffice() {
+    const app = createApp(deps(), services);
+    const campaign = await createTestCampaign(db, services);
+    await storeRecords(services, campaign, knownRecords().records);
+    clock.set('2027-01-05T00:00:00Z');
+    await services.results.publish(campaign.slug, 'office');
+    const admin = await loginAs(app, services, 'admin');
+    const post = (path: string, body?: unknown) =>
+      app.request(`/api/campaigns/${campaign.slug}/${path}`, {
+        method: 'POST',
+        headers: admin.headers({ 'content-type': 'application/json' }),
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    return { campaign, post };
+  }
+
   it('is a draft when created and refuses to open, in Chinese, without departments and evaluators', async () => {
     const draft = await createTestCampaign(db, services, { departments: 0, state: 'draft' });
     expect(services.campaigns.status(draft)).toBe('draft');
@@ -155,18 +172,8 @@ describe.each(await dialects())('a campaign’s lifecycle on $name', ({ open }) 
   });
 
   it('settles once when two settlements arrive together, the other refused with 409 in Chinese', async () => {
-    const app = createApp(deps(), services);
-    const campaign = await createTestCampaign(db, services);
-    await storeRecords(services, campaign, knownRecords().records);
-    clock.set('2027-01-05T00:00:00Z');
-    await services.results.publish(campaign.slug, 'office');
-    const admin = await loginAs(app, services, 'admin');
-    const settle = () =>
-      app.request(`/api/campaigns/${campaign.slug}/settle`, {
-        method: 'POST',
-        headers: admin.headers({ 'content-type': 'application/json' }),
-        body: JSON.stringify({ unverified: 3 }),
-      });
+    const { post } = await publishedWithOffice();
+    const settle = () => post('settle', { unverified: 3 });
     const answers = await Promise.all([settle(), settle()]);
     expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
     const refused = (await answers.find((r) => r.status === 409)!.json()) as ErrorBody;
@@ -176,18 +183,7 @@ describe.each(await dialects())('a campaign’s lifecycle on $name', ({ open }) 
   });
 
   it('keeps a campaign settled when a correction is published at the same moment: the publication is refused and stores nothing', async () => {
-    const app = createApp(deps(), services);
-    const campaign = await createTestCampaign(db, services);
-    await storeRecords(services, campaign, knownRecords().records);
-    clock.set('2027-01-05T00:00:00Z');
-    await services.results.publish(campaign.slug, 'office');
-    const admin = await loginAs(app, services, 'admin');
-    const post = (path: string, body?: unknown) =>
-      app.request(`/api/campaigns/${campaign.slug}/${path}`, {
-        method: 'POST',
-        headers: admin.headers({ 'content-type': 'application/json' }),
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+    const { campaign, post } = await publishedWithOffice();
     const [published, settled] = await Promise.all([post('snapshots'), post('settle', { unverified: 3 })]);
     expect(settled.status).toBe(200);
     expect(published.status).toBe(409);

@@ -1,4 +1,5 @@
 /** The office prepares a draft campaign from its page on a 390 px phone. */
+import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { fixedClock } from '../../server/clock.js';
@@ -10,6 +11,14 @@ import { csvOf } from '../helpers/sheets.js';
 
 const PASSWORD = 'campaign-page-password';
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, acceptDownloads: true };
+
+/** Choose a CSV of these rows in an import form and press 上传. */
+async function uploadCsv(form: Locator, name: string, rows: string[][]) {
+  await form
+    .locator('input[type="file"]')
+    .setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(csvOf(rows)) });
+  await form.getByRole('button', { name: '上传' }).click();
+}
 
 describe.skipIf(!browserAvailable())('the campaign page on a 390 px phone', () => {
   let stage: BrowserStage;
@@ -29,18 +38,16 @@ describe.skipIf(!browserAvailable())('the campaign page on a 390 px phone', () =
         ['王建国', '宁波轨道交通集团有限公司3号线二期工程项目管理部', 'project'],
         ['李四', '宁波轨道交通集团有限公司3号线二期工程项目管理部', 'project'],
       ]);
-      await services.roster.importEvaluators(
-        open,
-        { bytes: new TextEncoder().encode(roster), filename: 'r.csv' },
-        { actor: 'test' },
-      );
+      const importRoster = (campaign: typeof open) =>
+        services.roster.importEvaluators(
+          campaign,
+          { bytes: new TextEncoder().encode(roster), filename: 'r.csv' },
+          { actor: 'test' },
+        );
+      await importRoster(open);
       await createTestCampaign(db, services, { slug: 'published-2026', state: 'published' });
       const ready = await createTestCampaign(db, services, { slug: 'ready-2026', state: 'draft' });
-      await services.roster.importEvaluators(
-        ready,
-        { bytes: new TextEncoder().encode(roster), filename: 'r.csv' },
-        { actor: 'test' },
-      );
+      await importRoster(ready);
       await services.accounts.addUser({ username: 'office', role: 'admin', password: PASSWORD }, 'test');
       return createApp(deps, services);
     });
@@ -61,36 +68,22 @@ describe.skipIf(!browserAvailable())('the campaign page on a 390 px phone', () =
     });
 
     const departments = page.locator('form.import').nth(0);
-    await departments.locator('input[type="file"]').setInputFiles({
-      name: '部门.csv',
-      mimeType: 'text/csv',
-      buffer: Buffer.from(
-        csvOf([
-          ['部门代码', '部门名称', '部门分组'],
-          ['D001', '市发展和改革委员会', 'economic'],
-          ['D002', '市公安局', 'enforcement'],
-        ]),
-      ),
-    });
-    await departments.getByRole('button', { name: '上传' }).click();
+    await uploadCsv(departments, '部门.csv', [
+      ['部门代码', '部门名称', '部门分组'],
+      ['D001', '市发展和改革委员会', 'economic'],
+      ['D002', '市公安局', 'enforcement'],
+    ]);
     await departments.locator('.result .ok').first().waitFor();
     await expect.poll(() => missing.innerText()).not.toContain('还没有部门');
     expect(await missing.innerText()).toContain('还没有评议代表');
     expect(await page.locator('#campaign-facts').innerText()).toContain('2 个');
 
     const roster = page.locator('form.import').nth(1);
-    await roster.locator('input[type="file"]').setInputFiles({
-      name: '代表.csv',
-      mimeType: 'text/csv',
-      buffer: Buffer.from(
-        csvOf([
-          ['姓名', '单位/项目', '代表类别'],
-          ['王建国', '某建设集团', 'project'],
-          ['陈明', '', 'public'],
-        ]),
-      ),
-    });
-    await roster.getByRole('button', { name: '上传' }).click();
+    await uploadCsv(roster, '代表.csv', [
+      ['姓名', '单位/项目', '代表类别'],
+      ['王建国', '某建设集团', 'project'],
+      ['陈明', '', 'public'],
+    ]);
     await roster.locator('.result .ok').first().waitFor();
     await expect.poll(() => missing.innerText()).toBe('');
     expect(await page.locator('#to-invite').innerText()).toBe('2');
@@ -165,17 +158,10 @@ describe.skipIf(!browserAvailable())('the campaign page on a 390 px phone', () =
     await page.locator('#evaluator-results table').waitFor();
     await fits('the roster search');
     const departments = page.locator('form.import').nth(0);
-    await departments.locator('input[type="file"]').setInputFiles({
-      name: '部门.csv',
-      mimeType: 'text/csv',
-      buffer: Buffer.from(
-        csvOf([
-          ['部门代码', '部门名称', '部门分组'],
-          ['D101', '', '没有这个分组的很长很长的名称'],
-        ]),
-      ),
-    });
-    await departments.getByRole('button', { name: '上传' }).click();
+    await uploadCsv(departments, '部门.csv', [
+      ['部门代码', '部门名称', '部门分组'],
+      ['D101', '', '没有这个分组的很长很长的名称'],
+    ]);
     await departments.locator('.result table').waitFor();
     await fits('an import refused');
     expect(problems).toEqual([expect.stringMatching(/^422 .*\/departments\/import$/)]);

@@ -47,4 +47,4 @@ export function passwordFileRows(entries: readonly LiaisonPassword[]): string[][
 export const unboundText = (unbound: readonly { code: string; username: string }[]) =>
   `部门名称已改，以下账号不再是该部门本次评议的联络员（原来是同一代码的另一单位的）：${unbound
     .map((u) => `${u.username}（${u.code}）`)
-    .join('、')}。如确是同一单位改名，请在“账号”页为联络员重新添加账号或重置密码。`;
+    .join('、')}。如确是同一单位改名，请在“账号”页为该部门添加联络员账号（旧账号仍是往年评议的联络员）。`;

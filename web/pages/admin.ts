@@ -26,12 +26,18 @@ import { sessionApi } from '../lib/session.js';
 
 const api = sessionApi();
 
-/** A form's submit runs `task` with its buttons disabled; a failure is shown in the form's `.result`. */
-function onSubmit(form: HTMLFormElement | null, task: (form: HTMLFormElement, result: Element) => Promise<void>) {
+/**
+ * A form's submit runs `task` with its buttons disabled; a failure is shown in the form's `.result`.
+ * `submitter` is the button pressed (its name and value belong in the form's data).
+ */
+function onSubmit(
+  form: HTMLFormElement | null,
+  task: (form: HTMLFormElement, result: Element, submitter: HTMLElement | null) => Promise<void>,
+) {
   form?.addEventListener('submit', (event) => {
     event.preventDefault();
     const result = form.querySelector('.result') ?? form;
-    void whileBusy(form, () => task(form, result)).catch((error) => {
+    void whileBusy(form, () => task(form, result, event.submitter)).catch((error) => {
       showError(result, error);
       reveal(result as HTMLElement);
     });
@@ -117,28 +123,19 @@ function showLiaisons(liaisons: LiaisonAccounts, result: Element) {
 }
 
 // 批量重置联络员密码: the answer is the one-time file of new passwords, saved as it comes
-const bulkReset = document.getElementById('bulk-reset-form') as HTMLFormElement | null;
-bulkReset?.addEventListener('submit', (event) => {
-  event.preventDefault();
-  const result = bulkReset.querySelector('.result') ?? bulkReset;
-  const data = new FormData(bulkReset, event.submitter);
-  void whileBusy(bulkReset, async () => {
-    const res = await api.request(bulkReset.action, { method: 'POST', body: data });
-    await saveResponse(res, `联络员新密码-${bulkReset.dataset.campaign}.csv`);
-    const left = Number(res.headers.get(RESET_HEADERS.disabledLeftOut) ?? 0);
-    result.replaceChildren(
-      el(
-        'p',
-        { class: 'ok', role: 'status' },
-        `已重置 ${res.headers.get(RESET_HEADERS.count) ?? '?'} 名联络员的密码，新密码文件已下载（只提供这一次，分发后请删除）。他们的旧密码和已登录的会话已失效。`,
-      ),
-      ...(left ? [el('p', { class: 'muted' }, `已停用的 ${left} 个账号没有重置。`)] : []),
-    );
-    for (const box of bulkReset.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')) box.checked = false;
-  }).catch((error) => {
-    showError(result, error);
-    reveal(result as HTMLElement);
-  });
+onSubmit(document.getElementById('bulk-reset-form') as HTMLFormElement | null, async (form, result, submitter) => {
+  const res = await api.request(form.action, { method: 'POST', body: new FormData(form, submitter) });
+  await saveResponse(res, `联络员新密码-${form.dataset.campaign}.csv`);
+  const left = Number(res.headers.get(RESET_HEADERS.disabledLeftOut) ?? 0);
+  result.replaceChildren(
+    el(
+      'p',
+      { class: 'ok', role: 'status' },
+      `已重置 ${res.headers.get(RESET_HEADERS.count) ?? '?'} 名联络员的密码，新密码文件已下载（只提供这一次，分发后请删除）。他们的旧密码和已登录的会话已失效。`,
+    ),
+    ...(left ? [el('p', { class: 'muted' }, `已停用的 ${left} 个账号没有重置。`)] : []),
+  );
+  for (const box of form.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')) box.checked = false;
 });
 
 /** The office's "generate anyway" on the invitations form, for links on this machine's address. */
