@@ -134,6 +134,20 @@ export function accountsRepository(db: Kysely<Database>) {
         .execute(),
     setPasswordHash: (userId: string, passwordHash: string) =>
       db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute(),
+    /**
+     * Set an enabled account's password only if it is still `was`: false when another reset or
+     * change (in this process or another) came between reading it and this write.
+     */
+    replacePasswordHash: async (userId: string, was: string, passwordHash: string): Promise<boolean> => {
+      const { numUpdatedRows } = await db
+        .updateTable('users')
+        .set({ password_hash: passwordHash })
+        .where('id', '=', userId)
+        .where('password_hash', '=', was)
+        .where('disabled', '=', 0)
+        .executeTakeFirstOrThrow();
+      return Number(numUpdatedRows) === 1;
+    },
     setDisplayName: (userId: string, displayName: string) =>
       db.updateTable('users').set({ display_name: displayName }).where('id', '=', userId).execute(),
     signedIn: (userId: string, at: string) =>

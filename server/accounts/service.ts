@@ -317,16 +317,28 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
           'CONFLICT',
           chosen.length ? '选中的联络员账号都已停用：请先启用再重置密码' : '这次评议还没有部门联络员账号',
         );
+      // each password is replaced only if it is still the one read here (see the transaction)
+      const current = await repo.accountsNamed(enabled.map((l) => l.username));
       const fresh = await Promise.all(
         enabled.map(async (l) => {
           const password = generatePassword();
-          return { ...l, password, passwordHash: await hashPassword(password) };
+          return {
+            ...l,
+            password,
+            was: current.get(l.username)?.passwordHash ?? '',
+            newHash: await hashPassword(password),
+          };
         }),
       );
       await db.kysely.transaction().execute(async (trx) => {
         const tx = accountsRepository(trx);
         for (const f of fresh) {
-          await tx.setPasswordHash(f.userId, f.passwordHash);
+          // all or none: a file with one stale password would be handed out as if it were valid
+          if (!(await tx.replacePasswordHash(f.userId, f.was, f.newHash)))
+            throw new AppError(
+              'CONFLICT',
+              '另一次重置正在进行或刚刚完成（也可能有联络员刚改了密码、账号刚被停用），本次没有重置任何密码：请刷新页面后再试',
+            );
           await tx.deleteSessionsOf(f.userId);
         }
         await audit.record(trx, {
