@@ -108,8 +108,8 @@ function BulkLiaisonReset({
                     <label class="check">
                       <input type="checkbox" name="usernames" value={l.username} />
                       <span>
-                        {l.departmentName}（{l.departmentCode}）{l.displayName}{' '}
-                        {l.displayName !== l.username && <code>{l.username}</code>}
+                        {l.departments.map((d) => `${d.name}（${d.code}）`).join('、')}
+                        {l.displayName} {l.displayName !== l.username && <code>{l.username}</code>}
                       </span>
                     </label>
                   ))}

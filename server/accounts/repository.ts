@@ -42,14 +42,14 @@ const toAccount = (row: Selectable<Database['users']> & { department_name: strin
   lastLoginAt: row.last_login_at,
 });
 
-/** A liaison account of one of a campaign's departments. */
+/** A liaison account of a campaign's departments. */
 export interface CampaignLiaison {
   userId: string;
   username: string;
   displayName: string;
   disabled: boolean;
-  departmentCode: string;
-  departmentName: string;
+  /** the campaign's departments it is the liaison of (one or, bound to several, more), by code */
+  departments: { code: string; name: string }[];
 }
 
 export interface AuditRecord {
@@ -228,27 +228,33 @@ export function accountsRepository(db: Kysely<Database>) {
         .orderBy('d.id')
         .execute(),
 
-    /** The liaison accounts of a campaign's departments, by department code. */
-    campaignLiaisons: async (campaignId: string): Promise<CampaignLiaison[]> =>
-      (
-        await db
-          .selectFrom('liaison_departments as l')
-          .innerJoin('users as u', 'u.id', 'l.user_id')
-          .innerJoin('departments as d', 'd.id', 'l.department_id')
-          .select(['u.id', 'u.username', 'u.display_name', 'u.disabled', 'd.code', 'd.name'])
-          .where('d.campaign_id', '=', campaignId)
-          .where('u.role', '=', 'liaison')
-          .orderBy('d.code')
-          .orderBy('u.username')
-          .execute()
-      ).map((row) => ({
-        userId: row.id,
-        username: row.username,
-        displayName: row.display_name,
-        disabled: Number(row.disabled) === 1,
-        departmentCode: row.code,
-        departmentName: row.name,
-      })),
+    /** The liaison accounts of a campaign's departments, once each, by (first) department code. */
+    async campaignLiaisons(campaignId: string): Promise<CampaignLiaison[]> {
+      const rows = await db
+        .selectFrom('liaison_departments as l')
+        .innerJoin('users as u', 'u.id', 'l.user_id')
+        .innerJoin('departments as d', 'd.id', 'l.department_id')
+        .select(['u.id', 'u.username', 'u.display_name', 'u.disabled', 'd.code', 'd.name'])
+        .where('d.campaign_id', '=', campaignId)
+        .where('u.role', '=', 'liaison')
+        .orderBy('d.code')
+        .orderBy('u.username')
+        .execute();
+      const byUser = new Map<string, CampaignLiaison>();
+      for (const row of rows) {
+        const liaison = byUser.get(row.id);
+        if (liaison) liaison.departments.push({ code: row.code, name: row.name });
+        else
+          byUser.set(row.id, {
+            userId: row.id,
+            username: row.username,
+            displayName: row.display_name,
+            disabled: Number(row.disabled) === 1,
+            departments: [{ code: row.code, name: row.name }],
+          });
+      }
+      return [...byUser.values()];
+    },
 
     insertSession: (session: Omit<StoredSession, 'user'> & { userId: string; createdAt: string }) =>
       db

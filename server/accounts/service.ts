@@ -349,11 +349,12 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
         });
       });
       return {
+        // one row per account: one bound to several departments lists them all
         reset: fresh.map((f) => ({
           username: f.username,
           displayName: f.displayName,
-          departmentCode: f.departmentCode,
-          departmentName: f.departmentName,
+          departmentCode: f.departments.map((d) => d.code).join('、'),
+          departmentName: f.departments.map((d) => d.name).join('、'),
           password: f.password,
         })),
         disabledLeftOut: chosen.filter((l) => l.disabled).map((l) => l.username),

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountsRepository } from '../../server/accounts/repository.js';
+import { campaignsRepository } from '../../server/campaigns/repository.js';
 import type { ErrorBody } from '../../server/contracts.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { officeSignedIn } from './setup.js';
@@ -140,6 +142,37 @@ describe("the office resets several liaisons' passwords at once", () => {
       expect(((await json.json()) as ErrorBody).error.message).toContain(says);
     }
     expect(await services.audit.list({ action: 'liaisons_reset_password' })).toEqual(before);
+  });
+
+  it('resets a liaison bound to two departments of the campaign once, its one row in the file naming both', async () => {
+    const d005 = await campaignsRepository(db.kysely).latestDepartmentByCode('D005');
+    const d003 = (await services.accounts.listUsers()).find((u) => u.username === 'liaison-d003')!;
+    await accountsRepository(db.kysely).bindLiaison(d003.id, [d005!.id]);
+
+    const page = await (await app.request('/admin/users', { headers: admin.headers() })).text();
+    const form = page.slice(page.indexOf('id="bulk-reset-form"'));
+    expect(form.split('value="liaison-d003"')).toHaveLength(2);
+    expect(form).toContain('测试部门3（D003）、测试部门5（D005）');
+    expect(form).toContain('重置全部 3 名联络员的密码');
+
+    for (const fields of [
+      [['scope', 'all']],
+      [
+        ['usernames', 'liaison-d003'],
+        ['scope', 'chosen'],
+      ],
+    ] as [string, string][][]) {
+      const res = await resetForm([...fields, ['confirm', '1']]);
+      expect(res.status).toBe(200);
+      const csv = await res.text();
+      const { rows } = passwordsIn(csv);
+      expect(res.headers.get('x-reset-count')).toBe(String(rows.size));
+      const d003Rows = csv.split('\r\n').filter((line) => line.includes(',liaison-d003,'));
+      expect(d003Rows).toEqual([
+        `D003、D005,测试部门3、测试部门5,liaison-d003,liaison-d003,${rows.get('liaison-d003')}`,
+      ]);
+      expect((await login('liaison-d003', rows.get('liaison-d003')!)).status).toBe(200);
+    }
   });
 
   it('is for the office only', async () => {
