@@ -179,6 +179,8 @@ export async function runCli(argv: string[], commands: Command[], io: CliIo, env
         // a field named in words keeps its key beside it, to find in the file: 第 3 个评议类别的权重（categories.2.weight）
         const name = d.field && d.path ? `${d.field}（${d.path}）` : (d.field ?? d.path ?? '');
         const where = [d.line !== undefined ? `第 ${d.line} 行` : '', name].filter(Boolean).join(' ');
+        // a refusal's only reason is in its message already (不能结算：评议活动已经结算)
+        if (!where && error.message.endsWith(d.message)) continue;
         io.err(`  ${where ? `${where}：` : ''}${d.message}`);
       }
       if (error instanceof SettingMissing)

@@ -27,4 +27,10 @@ describe('a refusal on the command line', () => {
     expect(err).toMatch(new RegExp(`^${reason}`));
     expect(err).not.toMatch(/[A-Z]{3,}_?[A-Z]*/);
   });
+
+  it('prints a lifecycle refusal’s only reason once, in its message', async () => {
+    const { code, err } = await run('campaign', 'settle', '--campaign', 'test-2026');
+    expect(code).toBe(2);
+    expect(err).toBe('错误：不能结算：结果发布后才能结算（当前：草稿）');
+  });
 });
