@@ -1,4 +1,5 @@
 import type { CampaignStatus } from '../contracts.js';
+import { AppError } from '../errors.js';
 import { formatLongDateTime, zoneLabel } from '../../web/lib/time.js';
 import type { Campaign } from './repository.js';
 
@@ -26,6 +27,31 @@ export const STATUS_HINTS: Record<CampaignStatus, string> = {
   published: '结果已发布：部门联络员可以看到本部门结果；可以发布更正，不能再导入答卷。',
   settled: '已结算：工作提示单已全部办结或评议办已确认结算。',
 };
+
+/** A lifecycle refusal: 409 with the status in Chinese, and each reason as a detail. */
+export function refusal(what: string, reasons: string[]): AppError {
+  const text = reasons.length > 1 ? reasons.map((r, i) => `${i + 1}. ${r}`).join('；') : reasons[0];
+  return new AppError(
+    'CONFLICT',
+    `${what}：${text}`,
+    reasons.map((message) => ({ message })),
+  );
+}
+
+/**
+ * Settling ends the follow-up for good (it can't be undone) and fixes the ledger's year-end
+ * figures: notices and negative reports are then read, printed and exported, never changed.
+ * `settled` is a stored state the dates don't change, so the stored state is the status here.
+ */
+export const isSettled = (campaign: { state: StoredState }) => campaign.state === 'settled';
+
+/** Why nothing of a settled campaign's follow-up changes, as the pages and refusals say it. */
+export const SETTLED_FOLLOW_UP = '该评议已结算，不能再更改工作提示单和负面情形（只能查看和导出）';
+
+/** A 409 refusing `what` (不能印发工作提示单 …) once the campaign is settled. */
+export function assertNotSettled(campaign: { state: StoredState }, what: string): void {
+  if (isSettled(campaign)) throw refusal(what, [SETTLED_FOLLOW_UP]);
+}
 
 /** Before the close: the figures are interim (中期), for the office and analysts only. */
 export const isBeforeClose = (status: CampaignStatus) =>

@@ -107,6 +107,17 @@ export function campaignsRepository(db: Kysely<Database>) {
       ),
 
     /**
+     * The campaign's row locked until the transaction ends (a write of nothing: SQLite has no
+     * FOR UPDATE), so a settlement or publication waits for it and it reads the state they left.
+     */
+    lock: (id: string) =>
+      db
+        .updateTable('campaigns')
+        .set((eb) => ({ state: eb.ref('state') }))
+        .where('id', '=', id)
+        .execute(),
+
+    /**
      * `patch` written only if the campaign still has the state and pause it was read with
      * (compare-and-set: two changes decided on the same reading can't both apply); undefined if not.
      */

@@ -31,7 +31,15 @@ import {
 import { type ExtraQuestions, NO_EXTRAS } from '../../surveys/extras.js';
 import { surveyCoreIssues } from '../../surveys/survey-core-check.js';
 import { campaignsRepository, type Campaign, type CampaignPatch, type Questionnaire } from './repository.js';
-import { campaignStatus, campaignTime, isBeforeClose, isRunning, STATUS_LABELS } from './lifecycle.js';
+import {
+  assertNotSettled,
+  campaignStatus,
+  campaignTime,
+  isBeforeClose,
+  isRunning,
+  refusal,
+  STATUS_LABELS,
+} from './lifecycle.js';
 import { rosterRepository, type Department } from '../roster/repository.js';
 
 export type { Campaign, Department };
@@ -73,14 +81,18 @@ const DATES_FIELDS = { opensAt: '开始时间', closesAt: '截止时间' };
 export const settleInputSchema = z.strictObject({ unverified: z.number().int().min(0).max(1_000_000).optional() });
 export const SETTLE_FIELDS = { unverified: '确认的未核实负面情形条数' };
 
-/** A lifecycle refusal: 409 with the status in Chinese, and each reason as a detail. */
-function refusal(what: string, reasons: string[]): AppError {
-  const text = reasons.length > 1 ? reasons.map((r, i) => `${i + 1}. ${r}`).join('；') : reasons[0];
-  return new AppError(
-    'CONFLICT',
-    `${what}：${text}`,
-    reasons.map((message) => ({ message })),
-  );
+/**
+ * In `trx`, the campaign `id` with its row locked until the commit, refused (409, naming `what`)
+ * once settled: a settlement then waits for this transaction, or committed before it read. Taken
+ * before any sheet, item or report row, so the writers of the follow-up lock in the same order.
+ */
+export async function unsettledIn(trx: Kysely<Database>, id: string, what: string): Promise<Campaign> {
+  const repo = campaignsRepository(trx);
+  await repo.lock(id);
+  const campaign = await repo.findById(id);
+  if (!campaign) throw new AppError('NOT_FOUND', '没有这个评议活动');
+  assertNotSettled(campaign, what);
+  return campaign;
 }
 
 export interface CreateCampaignInput {

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { CSRF_FIELD, requirePageRole } from '../accounts/middleware.js';
+import { isSettled } from '../campaigns/lifecycle.js';
 import type { Campaign } from '../campaigns/service.js';
 import type { NegativeReport, NegativeReportDetail, NegativeStatus, QueuePage } from '../contracts.js';
 import { AppError } from '../errors.js';
@@ -11,7 +12,7 @@ import { Time } from '../http/components/time.js';
 import type { AppEnv } from '../http/env.js';
 import { viewerOf } from '../http/viewer.js';
 import { actorOf } from '../notices/http.js';
-import { Banner, Prose } from '../notices/components.js';
+import { Banner, Prose, SettledNote } from '../notices/components.js';
 import { attempt } from '../http/forms.js';
 import type { Services } from '../services.js';
 import { FINDING_LABELS, type Finding } from '../shared/redaction.js';
@@ -231,6 +232,7 @@ export function negativesPages(services: Services) {
           </small>
         </h1>
         <Banner error={refused?.message} />
+        {isSettled(campaign) && <SettledNote />}
         {shown && (
           <p class="summary" id="counts">
             待核实 {shown.counts.pending} 条
@@ -308,7 +310,9 @@ export function negativesPages(services: Services) {
         </textarea>
       </label>
     );
-    const pending = report.status === 'pending' && report.mergedInto === null;
+    // a settled campaign's reports are read only: no form is offered, the note says why
+    const open = !isSettled(campaign);
+    const pending = open && report.status === 'pending' && report.mergedInto === null;
     return c.html(
       <ReviewPage viewer={viewer} title={`${report.kindLabel} · ${report.department.name}`}>
         <p class="crumbs">
@@ -322,6 +326,7 @@ export function negativesPages(services: Services) {
           <StatusBadge report={report} /> <DueText report={report} />
         </p>
         <Banner done={banner.done} error={banner.error} />
+        {!open && <SettledNote />}
         {report.mergedInto && (
           <section class="next" id="merged">
             <p>
@@ -329,13 +334,15 @@ export function negativesPages(services: Services) {
               <a href={`/admin/campaigns/${campaign.slug}/negatives/${report.mergedInto}`}>另一条同一事项</a>
               ，随其处理，不单独计分。
             </p>
-            <form class="stack decision" method="post" action={`${base}/unmerge`}>
-              {csrf}
-              {reasonField('取消合并的理由')}
-              <button type="submit" class="secondary">
-                取消合并，单独处理
-              </button>
-            </form>
+            {open && (
+              <form class="stack decision" method="post" action={`${base}/unmerge`}>
+                {csrf}
+                {reasonField('取消合并的理由')}
+                <button type="submit" class="secondary">
+                  取消合并，单独处理
+                </button>
+              </form>
+            )}
           </section>
         )}
         {report.decision && (
@@ -423,7 +430,7 @@ export function negativesPages(services: Services) {
             </dl>
           )}
         </section>
-        {report.mergedInto === null && report.status !== 'verified' && (
+        {open && report.mergedInto === null && report.status !== 'verified' && (
           <section class="next" id="decide">
             <h2>评议办处理</h2>
             <form class="stack decision" method="post" action={`${base}/verify`}>
@@ -442,7 +449,7 @@ export function negativesPages(services: Services) {
             )}
           </section>
         )}
-        {report.mergedInto === null && candidates.length > 0 && (
+        {open && report.mergedInto === null && candidates.length > 0 && (
           <section id="merge">
             <h2>合并同一事项的其他反映</h2>
             <p class="muted">同一部门待核实的反映：合并后随本条处理，只计一次扣分。</p>

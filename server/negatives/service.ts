@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { text } from '../../surveys/text.js';
 import type { AuditService } from '../accounts/audit.js';
 import type { NoticeActor, NoticesService } from '../notices/service.js';
-import type { Campaign, CampaignsService } from '../campaigns/service.js';
+import { unsettledIn, type Campaign, type CampaignsService } from '../campaigns/service.js';
 import type { AppDeps } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { isUniqueViolation } from '../db/connect.js';
@@ -208,6 +208,7 @@ export function negativesService(
     why: string,
     actor: Actor,
   ): Promise<StoredReport[]> {
+    await unsettledIn(trx, campaign.id, to === 'verified' ? '不能核实' : '不能作不予采纳处理');
     const rows = await repo.findMany(trx, campaign.id, ids);
     if (rows.length !== new Set(ids).size) throw new AppError('NOT_FOUND', '没有这条负面情形');
     const from: Status[] = to === 'verified' ? ['pending', 'dismissed'] : ['pending'];
@@ -339,10 +340,11 @@ export function negativesService(
     async redact(slug: string, id: string, input: unknown, actor: Actor): Promise<NegativeReportDetail> {
       const campaign = await campaigns.getBySlug(slug);
       const text = parseOrThrow(redactionSchema, input, '脱敏文本');
-      const row = await load(undefined, campaign, id);
-      if (row.status !== 'pending')
-        throw new AppError('CONFLICT', '已处理的负面情形不能再修改脱敏文本：转交部门的文本已随处理决定确定');
       await repo.transaction(async (trx) => {
+        await unsettledIn(trx, campaign.id, '不能修改转交文本');
+        const row = await load(trx, campaign, id);
+        if (row.status !== 'pending')
+          throw new AppError('CONFLICT', '已处理的负面情形不能再修改脱敏文本：转交部门的文本已随处理决定确定');
         if (!(await repo.setRedaction(trx, id, text.matter, text.description))) throw concurrent();
         await audit.record(trx, {
           actor: actor.username,
@@ -367,6 +369,7 @@ export function negativesService(
           { field: 'duplicates', message: '不能包含要合并到的这一条' },
         ]);
       await deciding(async (trx) => {
+        await unsettledIn(trx, campaign.id, '不能合并');
         const primary = await load(trx, campaign, primaryId);
         if (primary.mergedInto !== null)
           throw new AppError('CONFLICT', '这条负面情形本身已合并到另一条，请合并到那一条');
@@ -407,6 +410,7 @@ export function negativesService(
       const campaign = await campaigns.getBySlug(slug);
       const { reason: why } = parseOrThrow(decisionSchema, input, '取消合并');
       await deciding(async (trx) => {
+        await unsettledIn(trx, campaign.id, '不能取消合并');
         const row = await load(trx, campaign, id);
         if (row.mergedInto === null) throw new AppError('CONFLICT', '这条负面情形没有合并到其他情形');
         if (!(await repo.unmerge(trx, id, row.mergedInto))) throw concurrent();

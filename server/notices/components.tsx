@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx';
+import { SETTLED_FOLLOW_UP } from '../campaigns/lifecycle.js';
 import { Time } from '../http/components/time.js';
 import { dayInZone } from '../../web/lib/time.js';
 import { countdownText } from './countdown.js';
@@ -39,6 +40,15 @@ export function Due({ at, zone, deadlines }: { at: string; zone: string; deadlin
 }
 
 /** What went right (after a redirect) or what the service refused, at the top of a page. */
+/** Why a settled campaign's notices and negative reports offer no action (the services refuse them too). */
+export function SettledNote() {
+  return (
+    <p class="banner banner-note" id="settled">
+      {SETTLED_FOLLOW_UP}。
+    </p>
+  );
+}
+
 export function Banner({ done, error }: { done?: string | null; error?: string | null }) {
   if (error)
     return (

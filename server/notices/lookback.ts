@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { isSettled } from '../campaigns/lifecycle.js';
 import { campaignsRepository } from '../campaigns/repository.js';
 import type { Campaign } from '../campaigns/service.js';
 import type { Database } from '../db/schema.js';
@@ -18,13 +19,11 @@ import { noticesRepository, type Item } from './repository.js';
 export const LOOKBACK_DAYS = 90;
 const DAY_MS = 24 * 3600_000;
 
-/** The campaign that opened last before this one, if any. */
-async function previousCampaignId(trx: Kysely<Database>, campaign: Campaign): Promise<string | null> {
-  const earlier = (await campaignsRepository(trx).list()).filter((c) => c.opensAt < campaign.opensAt);
-  return earlier[0]?.id ?? null;
-}
-
-/** The closed items a new verified negative of `item`'s department and kind reopens. */
+/**
+ * The closed items a new verified negative of `item`'s department and kind reopens. A settled
+ * campaign's items stay closed: its ledger is final (the new item on this campaign's sheet
+ * registers the matter again).
+ */
 export async function itemsToReopen(
   trx: Kysely<Database>,
   campaign: Campaign,
@@ -32,10 +31,14 @@ export async function itemsToReopen(
   at: string,
 ): Promise<Item[]> {
   const since = new Date(new Date(at).getTime() - LOOKBACK_DAYS * DAY_MS).toISOString();
-  const previous = await previousCampaignId(trx, campaign);
+  const campaigns = await campaignsRepository(trx).list();
+  // the campaign that opened last before this one, if any
+  const previous = campaigns.find((c) => c.opensAt < campaign.opensAt)?.id ?? null;
+  const settled = new Set(campaigns.filter(isSettled).map((c) => c.id));
   return (await noticesRepository(trx).listItems({ departmentCode: item.departmentCode, states: ['closed'] })).filter(
     (closed) =>
       closed.id !== item.id &&
+      !(closed.campaignId !== null && settled.has(closed.campaignId)) &&
       closed.departmentName === item.departmentName &&
       closed.source === 'negative' &&
       closed.kind === item.kind &&

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { requirePageRole } from '../accounts/middleware.js';
+import { isSettled } from '../campaigns/lifecycle.js';
 import type { Campaign } from '../campaigns/service.js';
 import { Layout } from '../http/components/layout.js';
 import { Table } from '../http/components/table.js';
@@ -13,7 +14,7 @@ import { STATE_LABELS } from './machine.js';
 import { actorOf } from './http.js';
 import type { SheetDetail } from './service.js';
 import { noticeText, type NoticeBlock } from './text.js';
-import { Banner } from './components.js';
+import { Banner, SettledNote } from './components.js';
 import { DRAFT_DONE, DraftEditor, draftEditRoutes, type DraftBanner, type DraftEdit } from './draft-pages.js';
 
 function Block({ block }: { block: NoticeBlock }) {
@@ -115,6 +116,7 @@ export function noticesPages(services: Services) {
       <Layout title={`工作提示单 · ${campaign.name}`} styles={['notice.css']} viewer={await viewerOf(c, services)}>
         <main id="notices">
           <h1>工作提示单 · {campaign.name}</h1>
+          {isSettled(campaign) && <SettledNote />}
           <p>
             {sheets.length} 份，已印发 {sheets.filter((s) => s.state === 'issued').length} 份（时间为{zoneLabel(zone)}
             ）。
@@ -180,8 +182,14 @@ export function noticesPages(services: Services) {
           <Banner done={banner.done} error={banner.error} />
           <DocumentLinks print={`/admin${path}/print`} docx={`/api${path}/docx`} />
           <NoticeDocument sheet={sheet} campaign={campaign} />
-          {sheet.state === 'draft' && (
-            <DraftEditor sheet={sheet} action={`/admin${path}`} csrf={viewer.csrfToken} banner={banner} />
+          {isSettled(campaign) ? (
+            <div class="no-print">
+              <SettledNote />
+            </div>
+          ) : (
+            sheet.state === 'draft' && (
+              <DraftEditor sheet={sheet} action={`/admin${path}`} csrf={viewer.csrfToken} banner={banner} />
+            )
           )}
           <section class="no-print">
             <h2>办理情况</h2>

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { AuditService } from '../accounts/audit.js';
 import type { NoticeDraftOutcome } from '../contracts.js';
 import { campaignsRepository } from '../campaigns/repository.js';
-import type { Campaign } from '../campaigns/service.js';
+import { unsettledIn, type Campaign } from '../campaigns/service.js';
 import type { AppDeps } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { AppError } from '../errors.js';
@@ -16,6 +16,7 @@ import { decisionNotice, isDecision, itemNotice, liaisonDepartmentIds, notify, s
 import type { UploadedFile } from '../http/forms.js';
 import { checkEvidence } from './evidence.js';
 import {
+  ACTION_LABELS,
   RESPOND_DAYS,
   transition,
   TransitionRefused,
@@ -321,16 +322,27 @@ export function noticesService(
     if (sheet.state !== 'issued') throw new AppError('NOT_FOUND', '没有这个工作提示单');
   }
 
-  async function lockedItem(trx: Kysely<Database>, itemId: string, actor: NoticeActor): Promise<Item> {
-    const item = await noticesRepository(trx).lockItem(itemId);
-    if (!item) throw new AppError('NOT_FOUND', '没有这个事项');
-    assertVisible(item, actor);
-    return item;
+  /**
+   * The item locked for a change, with its campaign (none for a responsibility list's task)
+   * locked before it and refused once settled; the viewer's access is checked first.
+   */
+  async function lockedItem(
+    trx: Kysely<Database>,
+    itemId: string,
+    actor: NoticeActor,
+    what: string,
+  ): Promise<{ item: Item; campaign: Campaign | null }> {
+    const repo = noticesRepository(trx);
+    const found = await repo.findItem(itemId);
+    if (!found) throw new AppError('NOT_FOUND', '没有这个事项');
+    assertVisible(found, actor);
+    const campaign = found.campaignId ? await unsettledIn(trx, found.campaignId, what) : null;
+    return { item: (await repo.lockItem(itemId)) as Item, campaign };
   }
 
   async function apply(trx: Kysely<Database>, itemId: string, action: Action, actor: NoticeActor): Promise<Item> {
-    const item = await lockedItem(trx, itemId, actor);
-    return applyLoaded(trx, item, action, actor, item.campaignId ? await campaignById(trx, item.campaignId) : null);
+    const { item, campaign } = await lockedItem(trx, itemId, actor, `不能${ACTION_LABELS[action.type]}`);
+    return applyLoaded(trx, item, action, actor, campaign);
   }
 
   /**
@@ -429,7 +441,7 @@ export function noticesService(
     input: PublishedResult,
     actor: NoticeActor,
   ): Promise<NoticeDraftOutcome> {
-    const campaign = await campaignById(trx, input.campaignId);
+    const campaign = await unsettledIn(trx, input.campaignId, '不能起草工作提示单');
     const repo = noticesRepository(trx);
     const departments = new Map((await campaignsRepository(trx).departments(campaign.id)).map((d) => [d.code, d]));
     const { method } = input.result;
@@ -591,7 +603,7 @@ export function noticesService(
     async editSheet(slug: string, sheetId: string, change: { requirement: string }, actor: NoticeActor) {
       return db.kysely.transaction().execute(async (trx) => {
         const repo = noticesRepository(trx);
-        const campaign = await campaignBySlug(trx, slug);
+        const campaign = await unsettledIn(trx, (await campaignBySlug(trx, slug)).id, '不能修改工作提示单');
         const sheet = await sheetInCampaign(repo, campaign, sheetId);
         const issued = new AppError('CONFLICT', '工作提示单已印发，不能再修改');
         if (sheet.state !== 'draft') throw issued;
@@ -605,7 +617,7 @@ export function noticesService(
     async editItem(itemId: string, change: { requirement?: string; respondDays?: number }, actor: NoticeActor) {
       return db.kysely.transaction().execute(async (trx) => {
         const repo = noticesRepository(trx);
-        const item = await lockedItem(trx, itemId, actor);
+        const { item } = await lockedItem(trx, itemId, actor, '不能修改事项');
         if (item.state !== 'draft') throw new AppError('CONFLICT', '只能修改草拟中的事项，该事项已印发');
         if (
           change.respondDays !== undefined &&
@@ -627,7 +639,7 @@ export function noticesService(
       if (actor.role !== 'office') throw new AppError('FORBIDDEN', '只有评议办可以印发工作提示单');
       return db.kysely.transaction().execute(async (trx) => {
         const repo = noticesRepository(trx);
-        const campaign = await campaignBySlug(trx, slug);
+        const campaign = await unsettledIn(trx, (await campaignBySlug(trx, slug)).id, '不能印发工作提示单');
         const sheet = await sheetInCampaign(repo, campaign, sheetId);
         await repo.lockSheet(sheet.id);
         const current = (await repo.findSheet(sheet.id)) as Sheet;
@@ -686,12 +698,12 @@ export function noticesService(
         if (!sheet) throw new AppError('NOT_FOUND', '没有这个工作提示单');
         assertSheetVisible(sheet, actor);
         if (actor.role !== 'liaison') throw new AppError('FORBIDDEN', '只有部门联络员可以签收');
+        const campaign = await unsettledIn(trx, sheet.campaignId, '不能签收');
         await repo.lockSheet(sheet.id);
         const waiting = (await repo.listItems({ sheetId, states: ['registered'] })).filter(
           (i) => i.acknowledgedAt === null,
         );
         if (waiting.length === 0) throw new AppError('CONFLICT', '该工作提示单已经签收过了，不需要再次签收');
-        const campaign = await campaignById(trx, sheet.campaignId);
         const calendar = await calendars(trx, campaign.config.timeZone);
         for (const item of waiting) {
           const locked = (await repo.lockItem(item.id)) as Item;

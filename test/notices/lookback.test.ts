@@ -128,4 +128,19 @@ describe.each(await dialects())('回头看 on $name', ({ open }) => {
     await register('test-2027', 'D003');
     expect((await item(lastYear.id)).state).toBe('closed');
   });
+
+  it('leaves closed the previous campaign’s item once that campaign is settled, registering the new one', async () => {
+    const { item: lastYear } = await register('test-2026', 'D004');
+    await ctx.services.notices.issueSheet('test-2026', lastYear.sheetId as string, office);
+    const liaison = await liaisonOf(db, 'D004');
+    await ctx.services.notices.acknowledgeSheet(lastYear.sheetId as string, liaison);
+    await ctx.services.notices.act(lastYear.id, { type: 'plan', plan: { ...PLAN, date: '2027-12-20' } }, liaison);
+    await ctx.services.notices.respond(lastYear.id, '已整改', [], liaison);
+    await ctx.services.notices.act(lastYear.id, { type: 'close' }, secondOffice);
+    // settled as the office would (the settlement's own rules have their own tests)
+    await db.kysely.updateTable('campaigns').set({ state: 'settled' }).where('slug', '=', 'test-2026').execute();
+    const { item: fresh } = await register('test-2027', 'D004');
+    expect(fresh.state).toBe('draft');
+    expect((await item(lastYear.id)).state).toBe('closed');
+  });
 });
