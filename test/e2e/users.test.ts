@@ -146,4 +146,27 @@ describe.skipIf(!browserAvailable())('the users page, as the office clicks it', 
     await liaison.context().close();
     await context.close();
   }, 90_000);
+
+  it("resets every liaison's password with the reset-all button, whose choice reaches the server with the form", async () => {
+    const context = await stage.browser.newContext({ locale: 'zh-CN', acceptDownloads: true });
+    const page = await context.newPage();
+    const problems = pageProblems(page);
+    await signIn(page, stage.url, 'office', PASSWORD);
+    await page.goto(`${stage.url}/admin/users`);
+    const form = page.locator('#bulk-reset-form');
+    await form.getByLabel(/我知道/).check();
+    const download = page.waitForEvent('download');
+    await form.getByRole('button', { name: /重置全部 1 名联络员的密码/ }).click();
+    const lines = (await readFile((await (await download).path())!, 'utf8')).replace(/^\uFEFF/, '').split('\r\n');
+    const [, , , username, password] = lines[1].split(',');
+    expect(username).toBe('liaison-with-a-long-username-d001');
+    await form.getByText('已重置 1 名联络员的密码，新密码文件已下载').waitFor();
+    expect(problems).toEqual([]);
+
+    const liaison = await (await stage.browser.newContext({ locale: 'zh-CN' })).newPage();
+    await signIn(liaison, stage.url, username, password);
+    expect(new URL(liaison.url()).pathname).toBe('/my');
+    await liaison.context().close();
+    await context.close();
+  }, 90_000);
 });

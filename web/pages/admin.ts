@@ -28,16 +28,18 @@ const api = sessionApi();
 
 /**
  * A form's submit runs `task` with its buttons disabled; a failure is shown in the form's `.result`.
- * `submitter` is the button pressed (its name and value belong in the form's data).
+ * `data` is the form's data with the pressed button's name and value, read before the buttons are
+ * disabled: a disabled button is left out of a FormData.
  */
 function onSubmit(
   form: HTMLFormElement | null,
-  task: (form: HTMLFormElement, result: Element, submitter: HTMLElement | null) => Promise<void>,
+  task: (form: HTMLFormElement, result: Element, data: FormData) => Promise<void>,
 ) {
   form?.addEventListener('submit', (event) => {
     event.preventDefault();
     const result = form.querySelector('.result') ?? form;
-    void whileBusy(form, () => task(form, result, event.submitter)).catch((error) => {
+    const data = new FormData(form, event.submitter);
+    void whileBusy(form, () => task(form, result, data)).catch((error) => {
       showError(result, error);
       reveal(result as HTMLElement);
     });
@@ -123,8 +125,8 @@ function showLiaisons(liaisons: LiaisonAccounts, result: Element) {
 }
 
 // 批量重置联络员密码: the answer is the one-time file of new passwords, saved as it comes
-onSubmit(document.getElementById('bulk-reset-form') as HTMLFormElement | null, async (form, result, submitter) => {
-  const res = await api.request(form.action, { method: 'POST', body: new FormData(form, submitter) });
+onSubmit(document.getElementById('bulk-reset-form') as HTMLFormElement | null, async (form, result, data) => {
+  const res = await api.request(form.action, { method: 'POST', body: data });
   await saveResponse(res, `联络员新密码-${form.dataset.campaign}.csv`);
   const left = Number(res.headers.get(RESET_HEADERS.disabledLeftOut) ?? 0);
   result.replaceChildren(
