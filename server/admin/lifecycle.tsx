@@ -121,6 +121,7 @@ export function LifecycleSection({
   campaign,
   status,
   problems,
+  warnings,
   pastDated,
   csrf,
   banner,
@@ -129,6 +130,8 @@ export function LifecycleSection({
   campaign: Campaign;
   status: CampaignStatus;
   problems: string[];
+  /** what opening would not stop but the office should weigh first (openingWarnings) */
+  warnings: string[];
   /** a draft whose deadline is past (an earlier year entered from paper): it closes without opening */
   pastDated: boolean;
   csrf: string;
@@ -164,6 +167,16 @@ export function LifecycleSection({
               <ul>
                 {problems.map((p) => (
                   <li>{p}</li>
+                ))}
+              </ul>
+            </div>
+          )}
+          {warnings.length > 0 && (
+            <div id="opening-warnings" role="note">
+              <p>开启前请注意：</p>
+              <ul>
+                {warnings.map((w) => (
+                  <li>{w}</li>
                 ))}
               </ul>
             </div>

@@ -253,7 +253,13 @@ export function adminRoutes(services: Services) {
   ) {
     const campaign = await services.campaigns.getBySlug(slug);
     const status = services.campaigns.status(campaign);
-    const problems = status === 'draft' ? await services.campaigns.openingProblems(campaign) : [];
+    const [problems, warnings] =
+      status === 'draft'
+        ? await Promise.all([
+            services.campaigns.openingProblems(campaign),
+            services.campaigns.openingWarnings(campaign),
+          ])
+        : [[], []];
     const loopback = services.invitations.loopbackWarning();
     const [departments, progress, snapshots, queue, preview] = await Promise.all([
       services.campaigns.departments(campaign.id),
@@ -300,6 +306,7 @@ export function adminRoutes(services: Services) {
           campaign={campaign}
           status={status}
           problems={problems}
+          warnings={warnings}
           pastDated={services.campaigns.pastDated(campaign)}
           csrf={viewer.csrfToken}
           banner={lifecycle}

@@ -141,13 +141,18 @@ export function campaignRoutes(services: Services) {
   app.get('/:slug', requireRole('admin', 'analyst'), async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
     const status = services.campaigns.status(campaign);
-    const [departments, progress] = await Promise.all([
+    const draft = status === 'draft';
+    const [departments, progress, problems, warnings] = await Promise.all([
       services.campaigns.departments(campaign.id),
       services.invitations.progress(campaign),
+      draft ? services.campaigns.openingProblems(campaign) : [],
+      draft ? services.campaigns.openingWarnings(campaign) : [],
     ]);
     return c.json({
       campaign: { ...campaignSummary(campaign, status), config: campaign.config },
       counts: { departments: departments.length, ...progress.totals },
+      // a draft's: what stops it opening, and what the office should weigh before it does
+      ...(draft ? { opening: { problems, warnings } } : {}),
     });
   });
 

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { AuditService } from '../accounts/audit.js';
 import { accountsRepository } from '../accounts/repository.js';
+import { invitationsRepository } from '../invitations/repository.js';
 import type { CampaignState, CampaignStatus, SettlementPreview } from '../contracts.js';
 import { OPEN_STATES, STATE_LABELS } from '../notices/machine.js';
 import type { AppDeps } from '../context.js';
@@ -373,6 +374,25 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService, on
     return reasons;
   }
 
+  /**
+   * What opening would not stop but the office should know: in an anonymous campaign every answer
+   * carries its evaluator's category, so a category of fewer evaluators than the small-cell size
+   * makes its few answers recognisable by the category alone.
+   */
+  async function openingWarnings(campaign: Campaign): Promise<string[]> {
+    if (campaign.mode === 'named') return [];
+    const { minCellSize } = campaign.config.scoring;
+    const roster = await invitationsRepository(db.kysely).evaluatorsByCategory(campaign.id);
+    return campaign.config.categories.flatMap((c) => {
+      const n = roster.find((r) => r.category === c.code)?.n ?? 0;
+      return n > 0 && n < minCellSize
+        ? [
+            `“${c.label}”只有 ${n} 名评议代表（少于 ${minCellSize} 人）：匿名答卷带有类别，这一类的答卷可能被认出是谁填的；建议增加这一类的人数，或把它并入其他类别后再开启`,
+          ]
+        : [];
+    });
+  }
+
   /** Only a draft's config and questionnaire change: once opened, they stay as evaluators answer them. */
   function assertEditable(campaign: Campaign, what: string) {
     if (campaign.state !== 'draft')
@@ -614,6 +634,7 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService, on
     ...lifecycle,
     /** Why the campaign can't open now (empty when it can), for the campaign page. */
     openingProblems,
+    openingWarnings,
     /** A 409 unless the campaign is a draft (whose config and questionnaire may be edited). */
     assertEditable: (campaign: Campaign) => assertEditable(campaign, '不能修改配置'),
     /** A draft whose deadline is past (an earlier year entered from paper): it is closed, not opened. */

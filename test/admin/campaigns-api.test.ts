@@ -10,6 +10,7 @@ import { createServices } from '../../server/services.js';
 import { EXAMPLE_CONFIG_PATH, SURVEYS_DIR } from '../../surveys/campaign-config.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
+import { createTestCampaign, insertEvaluators } from '../helpers/fixtures.js';
 
 let db: Db;
 let app: ReturnType<typeof createApp>;
@@ -203,5 +204,35 @@ describe('reading campaigns', () => {
       .execute();
     const liaison = await loginAs(app, services, 'liaison', { departmentCode: 'D001' });
     expect((await app.request('/api/campaigns', { headers: liaison.headers() })).status).toBe(403);
+  });
+});
+
+describe('the warnings before an anonymous campaign opens', () => {
+  const opening = async (slug: string) =>
+    (
+      (await (await app.request(`/api/campaigns/${slug}`, { headers: admin.headers() })).json()) as {
+        opening?: { problems: string[]; warnings: string[] };
+      }
+    ).opening;
+
+  it('names a category with fewer evaluators than the small-cell size, on the API and the campaign page', async () => {
+    const campaign = await createTestCampaign(db, services, { state: 'draft' });
+    await insertEvaluators(db, campaign, 10, undefined, 'project');
+    await insertEvaluators(db, campaign, 2, undefined, 'supervisors');
+    const { warnings } = (await opening(campaign.slug))!;
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^“特邀监督员”只有 2 名评议代表（少于 5 人）：匿名答卷带有类别/);
+    const page = await (await app.request(`/admin/campaigns/${campaign.slug}`, { headers: admin.headers() })).text();
+    expect(page).toContain('id="opening-warnings"');
+    expect(page).toContain('“特邀监督员”只有 2 名评议代表');
+  });
+
+  it('warns of nothing in a named campaign, where answers carry names anyway, nor once opened', async () => {
+    const named = await createTestCampaign(db, services, { state: 'draft', overrides: { mode: 'named' } });
+    await insertEvaluators(db, named, 2, undefined, 'supervisors');
+    expect((await opening(named.slug))?.warnings).toEqual([]);
+    const open = await createTestCampaign(db, services, { slug: 'open-2026' });
+    await insertEvaluators(db, open, 2, undefined, 'supervisors');
+    expect(await opening(open.slug)).toBeUndefined();
   });
 });
