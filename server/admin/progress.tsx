@@ -13,6 +13,7 @@ export function ProgressTables({ progress }: { progress: Progress }) {
     <>
       <Table
         id="progress-categories"
+        stacked
         class="numbers"
         rows={categories}
         rowAttributes={(c) => ({ 'data-category': c.code })}
@@ -36,7 +37,8 @@ export function ProgressTables({ progress }: { progress: Progress }) {
         ]}
       />
       <p class="muted">
-        提交率 = 网上已提交 / 已邀请。“已打开”“已存草稿”包含之后已提交的；匿名评议提交后不再保留时间，只记录已使用。
+        提交率 = 网上已提交 / 已邀请。“已打开”“已存草稿”包含之后已提交的
+        {progress.campaign.mode === 'named' ? '。' : '；匿名评议提交后不再保留时间，只记录已使用。'}
       </p>
       <p id="progress-imported" data-imported={String(t.imported)}>
         {importedText(progress)}
@@ -44,6 +46,7 @@ export function ProgressTables({ progress }: { progress: Progress }) {
       <h3>每日网上提交（答卷日期，{zoneLabel(progress.campaign.timeZone)}）</h3>
       <Table
         id="progress-days"
+        stacked
         class="numbers"
         rows={progress.perDay}
         empty="还没有网上提交的答卷。"
@@ -71,6 +74,7 @@ export function OrganisationTable({ chase }: { chase: Chase }) {
   return (
     <Table
       id="progress-organisations"
+      stacked
       class="numbers"
       rows={chase.organisations}
       empty="名单中还没有评议代表。"
@@ -101,6 +105,7 @@ export function ChaseList({ chase }: { chase: Chase }) {
   return (
     <Table
       id="chase-people"
+      stacked
       rows={chase.people}
       empty="名单中的评议代表都已提交。"
       columns={[

@@ -40,6 +40,14 @@ describe.skipIf(!browserAvailable())('the progress page and chasing list on a 39
         body: JSON.stringify({ answers: webAnswers(), elapsedSeconds: 400 }),
       });
       expect(res.status).toBe(201);
+      // an anonymous campaign's unit table has a category column too: seven columns on a phone
+      const anonymous = await createTestCampaign(db, services, { slug: 'anon-2026' });
+      await services.roster.importEvaluators(
+        anonymous,
+        { bytes: new TextEncoder().encode(csvOf(roster)), filename: 'r.csv' },
+        { actor: 'test' },
+      );
+      await services.invitations.generate(anonymous, { actor: 'test' });
       await services.accounts.addUser({ username: 'office', role: 'admin', password: PASSWORD }, 'test');
       return app;
     });
@@ -61,13 +69,15 @@ describe.skipIf(!browserAvailable())('the progress page and chasing list on a 39
 
     const layout = await page.evaluate(() => ({
       page: document.documentElement.scrollWidth,
+      // every table is read without scrolling sideways: on a phone each row is a card
       wraps: [...document.querySelectorAll('main .table-wrap')].map((w) => ({
         right: w.getBoundingClientRect().right,
+        hidden: w.scrollWidth - w.clientWidth,
       })),
       // the long unit name wraps in its cell instead of widening the table past the screen
       unitCell: (() => {
         const cell = [...document.querySelectorAll('#chase-people td')].find((td) =>
-          td.textContent?.startsWith('宁波轨道交通'),
+          td.textContent?.includes('宁波轨道交通'),
         )!;
         return { width: cell.getBoundingClientRect().width };
       })(),
@@ -75,20 +85,27 @@ describe.skipIf(!browserAvailable())('the progress page and chasing list on a 39
     }));
     expect(layout.page).toBeLessThanOrEqual(390);
     expect(layout.wraps.length).toBe(4); // categories, days, units, people
-    for (const w of layout.wraps) expect(w.right).toBeLessThanOrEqual(390);
+    for (const w of layout.wraps) {
+      expect(w.right).toBeLessThanOrEqual(390);
+      expect(w.hidden).toBe(0);
+    }
     expect(layout.unitCell.width).toBeLessThan(390);
     expect(layout.unitCell.width).toBeGreaterThan(80); // not one character per line
     expect(layout.font).toBeGreaterThanOrEqual(14);
 
     const people = page.locator('#chase-people tbody tr');
     expect(await people.allInnerTexts()).toEqual([
-      expect.stringMatching(/某建设集团\s+赵六\s+项目参建单位\/服务对象代表\s+13700137000\s+未打开/),
-      expect.stringMatching(/宁波轨道交通.*\s+李四\s+.*13900139000\s+未打开/s),
-      expect.stringMatching(/（未填单位）\s+陈明\s+社会公众\s+未打开/),
+      expect.stringMatching(
+        /某建设集团\s+姓名\s+赵六\s+类别\s+项目参建单位\/服务对象代表\s+电话\s+13700137000\s+进度\s+未打开/,
+      ),
+      expect.stringMatching(/宁波轨道交通.*\s+李四\s+.*13900139000\s+进度\s+未打开/s),
+      expect.stringMatching(/（未填单位）\s+姓名\s+陈明\s+类别\s+社会公众\s+进度\s+未打开/),
     ]);
     // a phone number is a tap to call
     expect(await page.getByRole('link', { name: '13900139000' }).getAttribute('href')).toBe('tel:13900139000');
-    expect(await page.locator('#progress-categories tfoot').innerText()).toMatch(/合计\s+4\s+4\s+1\s+1\s+1\s+25\.0%/);
+    expect(await page.locator('#progress-categories tfoot').innerText()).toMatch(
+      /合计\s+名单\s+4\s+已邀请\s+4\s+已打开\s+1\s+已存草稿\s+1\s+已提交（网上）\s+1\s+提交率\s+25\.0%/,
+    );
 
     const download = page.waitForEvent('download');
     await page.getByRole('link', { name: 'Excel（.xlsx）' }).click();
@@ -96,6 +113,27 @@ describe.skipIf(!browserAvailable())('the progress page and chasing list on a 39
     expect(file.suggestedFilename()).toMatch(/^test-2026-chase-.*\.xlsx$/);
     const rows = await xlsxRows(readFileSync(await file.path()));
     expect(rows.slice(1).map((r) => r[1])).toEqual(['赵六', '李四', '陈明']);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it("shows an anonymous campaign's seven-column unit counts as cards that fit the phone", async () => {
+    const page = await stage.browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const problems = pageProblems(page);
+    await signIn(page, stage.url, 'office', PASSWORD);
+    await page.goto(`${stage.url}/admin/campaigns/anon-2026/progress`);
+    const units = page.locator('#progress-organisations');
+    await units.waitFor();
+    const fit = await units.evaluate((table) => {
+      const wrap = table.parentElement!;
+      return { right: wrap.getBoundingClientRect().right, hidden: wrap.scrollWidth - wrap.clientWidth };
+    });
+    expect(fit.right).toBeLessThanOrEqual(390);
+    expect(fit.hidden).toBe(0);
+    expect(await units.locator('tbody tr').first().innerText()).toMatch(
+      /类别\s+\S+.*单位\/项目\s+.+名单\s+\d+\s+已邀请\s+\d+\s+已提交\s+\S+\s+未提交\s+\S+\s+提交率/s,
+    );
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     expect(problems).toEqual([]);
     await page.close();
   }, 60_000);

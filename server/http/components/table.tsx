@@ -75,9 +75,16 @@ export function Table<Row>({
         {foot && (
           <tfoot>
             <tr>
-              {foot.map((cell) => (
-                <th>{cell}</th>
-              ))}
+              {foot.map((cell, i) =>
+                stacked ? (
+                  <th>
+                    <span class="cell-head">{columns[i]?.head}</span>
+                    {cell}
+                  </th>
+                ) : (
+                  <th>{cell}</th>
+                ),
+              )}
             </tr>
           </tfoot>
         )}
