@@ -10,7 +10,7 @@ import type {
   SettlementPreview,
 } from '../contracts.js';
 import type { AppEnv } from '../http/env.js';
-import { readJsonBody } from '../http/inputs.js';
+import { fileText, readJsonBody, readTextBody } from '../http/inputs.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import { parseJson } from '../shared/json.js';
 import type { Services } from '../services.js';
@@ -62,19 +62,20 @@ async function readCreateBody(c: Context): Promise<{ raw: unknown; questionnaire
     const form = await c.req.parseBody().catch(() => {
       throw new AppError('BAD_REQUEST', '无法读取上传的表单（multipart/form-data 格式不对）');
     });
-    const text = async (v: unknown) => (v instanceof File ? await v.text() : typeof v === 'string' ? v : undefined);
-    const config = await text(form.config);
+    const text = async (v: unknown, what: string) =>
+      v instanceof File ? await fileText(v, what) : typeof v === 'string' ? v : undefined;
+    const config = await text(form.config, '活动配置文件');
     if (!config?.trim())
       throw new AppError('VALIDATION_FAILED', '请选择活动配置文件', [
         { field: 'config', message: '请选择活动配置文件' },
       ]);
-    const questionnaire = await text(form.questionnaire);
+    const questionnaire = await text(form.questionnaire, '问卷文件');
     return {
       raw: parseText(config, '活动配置'),
       questionnaire: questionnaire?.trim() ? parseJson(questionnaire, '问卷') : undefined,
     };
   }
-  const text = await c.req.text();
+  const text = await readTextBody(c, '请求体');
   if (!text.trim()) throw new AppError('VALIDATION_FAILED', '请求体是空的：应为活动配置（JSON 或 YAML）');
   if (type.startsWith('application/json')) {
     const body = parseJson(text, '请求体') as { config?: unknown; questionnaire?: unknown } | null;
@@ -120,8 +121,8 @@ export async function readQuestionnaireBody(c: Context): Promise<unknown> {
         .catch(() => {
           throw new AppError('BAD_REQUEST', '无法读取上传的表单（multipart/form-data 格式不对）');
         })
-        .then(({ questionnaire: v }) => (v instanceof File ? v.text() : typeof v === 'string' ? v : ''))
-    : await c.req.text();
+        .then(({ questionnaire: v }) => (v instanceof File ? fileText(v, '问卷文件') : typeof v === 'string' ? v : ''))
+    : await readTextBody(c, '问卷');
   if (!text.trim())
     throw new AppError('VALIDATION_FAILED', '请选择问卷 JSON 文件', [
       { field: 'questionnaire', message: '请选择问卷 JSON 文件' },
@@ -209,7 +210,7 @@ export function campaignRoutes(services: Services) {
   });
   // `{ "unverified": N }`: the count of unverified negative reports the office knows it leaves so
   app.post('/:slug/settle', requireRole('admin'), async (c) => {
-    const raw = await c.req.text();
+    const raw = await readTextBody(c, '请求体');
     const body = parseOrThrow(settleInputSchema, raw.trim() ? parseJson(raw, '请求体') : {}, '结算', SETTLE_FIELDS);
     return changed(c, await services.campaigns.settle(c.req.param('slug'), c.get('user').username, body));
   });

@@ -3,9 +3,33 @@ import { shownText, textProblem } from '../../surveys/text.js';
 import { AppError } from '../errors.js';
 import { parseJson } from '../shared/json.js';
 
-/** A JSON request body, read the one way every JSON input is (depth, NUL and lone surrogates refused). */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Sent text, which must be UTF-8: decoded leniently, the bytes of another encoding (GBK) or a
+ * damaged body would be stored as U+FFFD in place of each character, and nobody would be told.
+ */
+export function utf8Text(bytes: ArrayBuffer | Uint8Array, what: string): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new AppError(
+      'BAD_REQUEST',
+      `${what}不是 UTF-8 编码的文本（可能是 GBK 等其他编码，或传输中损坏）：请以 UTF-8 编码保存后重新提交`,
+    );
+  }
+}
+
+/** A request body as text (UTF-8 only, see utf8Text). */
+export const readTextBody = async (c: Context, what: string): Promise<string> =>
+  utf8Text(await c.req.arrayBuffer(), what);
+
+/** An uploaded file's text (UTF-8 only, see utf8Text). */
+export const fileText = async (file: File, what: string): Promise<string> => utf8Text(await file.arrayBuffer(), what);
+
+/** A JSON request body, read the one way every JSON input is (UTF-8; depth, NUL and lone surrogates refused). */
 export async function readJsonBody(c: Context, what: string): Promise<unknown> {
-  return parseJson(await c.req.text(), what);
+  return parseJson(await readTextBody(c, what), what);
 }
 
 function decoded(value: string): string {

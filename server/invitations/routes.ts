@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { requireRole } from '../accounts/middleware.js';
 import type { Clock } from '../clock.js';
 import type { AppEnv } from '../http/env.js';
+import { readTextBody } from '../http/inputs.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import type { Services } from '../services.js';
 import { parseJson } from '../shared/json.js';
@@ -44,7 +45,7 @@ const remindBody = z.strictObject({
  * confirmed letters for an address on this machine (`allowLoopback=1`).
  */
 async function linkRequestOf<F extends string>(
-  c: { req: { query(k: string): string | undefined; header(k: string): string | undefined; text(): Promise<string> } },
+  c: Context,
   formats: readonly F[],
   fallback: F,
 ): Promise<{ format: F; allowLoopback: boolean; send: Channel[] }> {
@@ -53,7 +54,7 @@ async function linkRequestOf<F extends string>(
   let sendEmail = c.req.query('sendEmail') === '1';
   let sendSms = c.req.query('sendSms') === '1';
   if (!format && (c.req.header('content-type') ?? '').startsWith('application/json')) {
-    const text = await c.req.text();
+    const text = await readTextBody(c, '请求体');
     if (text.trim()) {
       const body = parseOrThrow(linkBody, parseJson(text, '请求体'), '请求体');
       format = body.format;
@@ -140,7 +141,7 @@ export function invitationsRoutes(services: Services, clock: Clock) {
   /** Remind those who have not submitted, without the link (ReminderSummary). */
   app.post('/:slug/invitations/remind', requireRole('admin'), async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
-    const text = await c.req.text();
+    const text = await readTextBody(c, '请求体');
     const body = parseOrThrow(remindBody, text.trim() ? parseJson(text, '请求体') : {}, '请求体');
     return c.json(
       await services.invitations.remind(campaign, {

@@ -5,6 +5,7 @@ import { AppError, parseOrThrow } from '../errors.js';
 import type { NoticeItemDetail, NoticeItemView, NoticeSheetList, NoticeSheetView } from '../contracts.js';
 import { DOCX_TYPE, download } from '../http/download.js';
 import type { AppEnv } from '../http/env.js';
+import { readJsonBody } from '../http/inputs.js';
 import type { Services } from '../services.js';
 import { actorOf, evidenceDownload } from './http.js';
 import { sheetDocx, sheetFileName } from './docx.js';
@@ -80,10 +81,7 @@ const respondBody = z.strictObject({
 });
 
 async function jsonBody<T extends z.ZodType>(c: Context, schema: T, what: string): Promise<z.output<T>> {
-  const body = await c.req.json().catch(() => {
-    throw new AppError('BAD_REQUEST', '请求体应为 JSON');
-  });
-  return parseOrThrow(schema, body, what);
+  return parseOrThrow(schema, await readJsonBody(c, what), what);
 }
 
 /** A response: a multipart form (text + files) or JSON with the text only. */
@@ -97,9 +95,7 @@ async function respondInput(c: Context): Promise<{ text: string; files: Uploaded
     const files = form.files ?? form['files[]'];
     raw = { text: form.text, files: files === undefined ? [] : Array.isArray(files) ? files : [files] };
   } else {
-    raw = await c.req.json().catch(() => {
-      throw new AppError('BAD_REQUEST', '请求体应为 JSON 或 multipart/form-data');
-    });
+    raw = await readJsonBody(c, '整改反馈');
   }
   const body = parseOrThrow(respondBody, raw, '整改反馈');
   return {

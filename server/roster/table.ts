@@ -29,12 +29,22 @@ export function sheetKind(filename: string | undefined, bytes: Uint8Array): Shee
   return bytes[0] === 0x50 && bytes[1] === 0x4b ? 'xlsx' : 'csv';
 }
 
-/** Text of a CSV file: UTF-8 (with or without BOM), else GB18030 as saved by Chinese Excel. */
+/**
+ * Text of a CSV file: UTF-8 (with or without BOM), else GB18030 (GBK) as saved by Chinese Excel.
+ * Anything else (UTF-16 “Unicode 文本”, a damaged or binary file) is refused: decoded leniently it
+ * would be imported with its names turned into replacement characters.
+ */
 export function decodeText(bytes: Uint8Array): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
   } catch {
-    return new TextDecoder('gb18030').decode(bytes);
+    try {
+      return new TextDecoder('gb18030', { fatal: true }).decode(bytes);
+    } catch {
+      const message =
+        '文件既不是 UTF-8 也不是 GBK 编码的 CSV，无法读取：请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或 .xlsx 后再导入';
+      throw new AppError('VALIDATION_FAILED', message, [{ field: 'file', message: '不是 UTF-8 或 GBK 编码的文本' }]);
+    }
   }
 }
 
