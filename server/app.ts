@@ -1,12 +1,11 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps } from './context.js';
 import { renderError, respondError } from './http/errors.js';
 import type { AppEnv } from './http/env.js';
 import { favicon, staticAssets } from './http/assets.js';
 import { viewerOf } from './http/viewer.js';
-import { refuseBadUrlText, trimTrailingSlash } from './http/inputs.js';
+import { declaredBodyLimit, refuseBadUrlText, trimTrailingSlash } from './http/inputs.js';
 import { compressResponses } from './http/compress.js';
 import { UPLOAD_MAX_BYTES } from './http/limits.js';
 import { AppError } from './errors.js';
@@ -67,11 +66,11 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
   // files (API or page forms) may be up to 20 MB.
   app.use('*', trimTrailingSlash);
   app.use('*', refuseBadUrlText);
-  app.use('/api/s/*', bodyLimit({ maxSize: 2 * 1024 * 1024 }));
+  app.use('/api/s/*', declaredBodyLimit({ maxSize: 2 * 1024 * 1024 }));
   for (const signedIn of ['/api/*', '/my/*', '/admin/*'])
     app.use(
       signedIn,
-      bodyLimit({
+      declaredBodyLimit({
         maxSize: UPLOAD_MAX_BYTES,
         onError: () => {
           throw new AppError(

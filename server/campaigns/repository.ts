@@ -37,6 +37,23 @@ export interface Questionnaire {
   definition: Record<string, unknown>;
 }
 
+/**
+ * Each campaign's config as last parsed, with the text it was parsed from: every request reads its
+ * campaign's row (a pause or a close is seen at once by every process), and the same text is not
+ * parsed again. Shared by every reader of the row, not to be changed.
+ */
+const parsedConfigs = new Map<string, { json: string; config: CampaignConfig }>();
+const MAX_PARSED_CONFIGS = 1000;
+
+function configOf(id: string, json: string): CampaignConfig {
+  const known = parsedConfigs.get(id);
+  if (known?.json === json) return known.config;
+  const config = storedCampaignConfig(json);
+  if (parsedConfigs.size >= MAX_PARSED_CONFIGS) parsedConfigs.clear();
+  parsedConfigs.set(id, { json, config });
+  return config;
+}
+
 const toCampaign = (row: Selectable<Database['campaigns']>): Campaign => ({
   id: row.id,
   slug: row.slug,
@@ -44,7 +61,7 @@ const toCampaign = (row: Selectable<Database['campaigns']>): Campaign => ({
   opensAt: row.opens_at,
   closesAt: row.closes_at,
   mode: row.mode,
-  config: storedCampaignConfig(row.config_json),
+  config: configOf(row.id, row.config_json),
   createdAt: row.created_at,
   purgedAt: row.purged_at,
   state: row.state,
@@ -238,6 +255,19 @@ export function campaignsRepository(db: Kysely<Database>) {
         .where('version', '=', version)
         .executeTakeFirst();
       return row && toQuestionnaire(row);
+    },
+
+    /**
+     * The campaign's department codes and ids as one text, made by the database: what tells a
+     * changed list from the one a validator was compiled for, without reading every row.
+     */
+    departmentsKey: async (campaignId: string): Promise<string> => {
+      const row = await db
+        .selectFrom('departments')
+        .select(sql<string | null>`string_agg(code || ${'\t'} || id, ${'\n'} order by code)`.as('key'))
+        .where('campaign_id', '=', campaignId)
+        .executeTakeFirstOrThrow();
+      return row.key ?? '';
     },
 
     departments: async (campaignId: string): Promise<Department[]> =>

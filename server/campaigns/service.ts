@@ -212,16 +212,16 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService, on
   }
 
   /**
-   * One read of the department list per call (an import may have added some since), and a
-   * recompiled validator only when that list or the campaign's revision (its config or
-   * questionnaire edited as a draft) changed.
+   * The department list's key read per call (an import may have added some since, in any
+   * process), the list itself and a recompiled validator only when that key or the campaign's
+   * revision (its config or questionnaire edited as a draft) changed.
    */
   async function departmentIndex(campaign: Campaign): Promise<DepartmentIndex> {
-    const rows = await repo.departments(campaign.id);
     const negativeDates = negativeDatesOf(campaign);
-    const key = [campaign.revision, negativeDates.latest, ...rows.map((d) => `${d.code}\t${d.id}`)].join('\n');
+    const key = [campaign.revision, negativeDates.latest, await repo.departmentsKey(campaign.id)].join('\n');
     const cached = indexes.get(campaign.id);
     if (cached && cached.key === key) return cached.index;
+    const rows = await repo.departments(campaign.id);
     // the questionnaire changes only with the revision (a draft's edit): read again only then, or with a changed department list
     const questionnaire = await repo.latestQuestionnaire(campaign.id);
     const extras = questionnaire ? extraQuestions(questionnaire.definition, campaign.config) : NO_EXTRAS;
