@@ -6,6 +6,7 @@ import { tableLines } from '../cli/table.js';
 import type { Chase, Progress } from '../contracts.js';
 import { chaseFile, importedText, pooledNote, STAGE_LABELS, submissionRate, unitLabel } from './chase.js';
 import { withheldText } from '../../web/lib/format.js';
+import { reminderOutcome } from '../../web/lib/reminders.js';
 
 /**
  * The format of an --out file, checked before any work: its name, a writable place, and for
@@ -156,9 +157,7 @@ export const invitationsRemindCommand: Command = {
       channels: chosenChannels(values.email, values.sms, ['email']),
       intervalDays: days,
     });
-    ctx.io.out(
-      `已提醒 ${summary.people} 人（邮件 ${summary.queued.email}，短信 ${summary.queued.sms}；${summary.intervalDays} 天内提醒过的和已提交的不再提醒${campaign.mode === 'named' ? '' : '，匿名评议中刚提交、尚未成批登记的除外'}）`,
-    );
+    ctx.io.out(reminderOutcome(campaign.mode, summary));
   },
 };
 

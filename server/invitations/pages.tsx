@@ -1,6 +1,8 @@
 import type { CampaignStatus } from '../contracts.js';
 import type { Campaign } from '../campaigns/service.js';
 import { isBeforeClose } from '../campaigns/lifecycle.js';
+import { SEAL_BATCH } from '../responses/service.js';
+import { reminderRule } from '../../web/lib/reminders.js';
 import type { Channel } from './messages.js';
 import type { HeldLinks } from './service.js';
 
@@ -144,11 +146,15 @@ export function InvitationsSection({
         </form>
       )}
       {status === 'open' && (
-        <form id="invitations-remind" class="inline" data-endpoint={`${base}/invitations/remind`}>
+        <form
+          id="invitations-remind"
+          class="inline"
+          data-endpoint={`${base}/invitations/remind`}
+          data-mode={campaign.mode}
+        >
           <h3>提醒未提交的代表</h3>
-          <p class="muted">
-            提醒不含链接，只请对方使用此前收到的邀请链接；已提交的（匿名评议按进度统计的“已提交”）不会收到，每人每{' '}
-            {reminderDays} 天至多一次。
+          <p class="muted" id="remind-rule">
+            {reminderRule(campaign.mode, reminderDays, SEAL_BATCH)}
           </p>
           <ChannelChoices
             channels={channels}

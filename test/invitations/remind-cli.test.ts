@@ -83,7 +83,7 @@ describe('minping invitations remind (the CLI in its own process, on a SQLite fi
     const first = await remind([]);
     expect(first.code, first.err).toBe(0);
     expect(first.out).toBe(
-      '已提醒 2 人（邮件 2，短信 0；3 天内提醒过的和已提交的不再提醒，匿名评议中刚提交、尚未成批登记的除外）',
+      '已提醒 2 人（邮件 2，短信 0）；3 天内提醒过的和已成批登记为已提交的没有再提醒，最近提交、尚未成批登记的代表也在其中（匿名评议不知道是谁）。',
     );
     const messages = await outbox();
     expect(messages.map((m) => [m.recipient, m.channel]).sort()).toEqual([
@@ -94,7 +94,7 @@ describe('minping invitations remind (the CLI in its own process, on a SQLite fi
 
     const again = await remind(['--days', '1']);
     expect(again.code, again.err).toBe(0);
-    expect(again.out).toMatch(/^已提醒 0 人（邮件 0，短信 0；1 天内提醒过的/);
+    expect(again.out).toMatch(/^已提醒 0 人（邮件 0，短信 0）；1 天内提醒过的/);
     expect(await outbox()).toHaveLength(2);
     expect((await s.services.audit.list({ action: 'invitations_remind' })).map((a) => [a.actor, a.detail])).toEqual(
       expect.arrayContaining([['cli', { people: 2, queued: { email: 2, sms: 0 }, intervalDays: 3 }]]),

@@ -21,6 +21,7 @@ import {
   RESET_HEADERS,
   unboundText,
 } from '../lib/password-file.js';
+import { reminderOutcome } from '../lib/reminders.js';
 import { csvLink } from '../lib/table.js';
 import { sessionApi } from '../lib/session.js';
 
@@ -181,13 +182,8 @@ onSubmit(document.getElementById('invitations-remind') as HTMLFormElement | null
   const summary = await api.json<ReminderSummary>(form.dataset.endpoint!, {
     body: { email: data.get('email') === '1', sms: data.get('sms') === '1' },
   });
-  result.replaceChildren(
-    el(
-      'p',
-      { class: 'ok' },
-      `已提醒 ${summary.people} 人（邮件 ${summary.queued.email}，短信 ${summary.queued.sms}）；${summary.intervalDays} 天内提醒过的和已提交的没有再提醒。`,
-    ),
-  );
+  const mode = form.dataset.mode === 'named' ? 'named' : 'anonymous';
+  result.replaceChildren(el('p', { class: 'ok' }, reminderOutcome(mode, summary)));
 });
 
 // a named campaign's unused links again
