@@ -114,7 +114,8 @@ export function invitationsService({ db, clock, config }: AppDeps, audit: AuditS
         throw new SettingMissing(
           `${warning}确需生成（例如试用），请勾选“仍然生成”。`,
           ['PUBLIC_URL'],
-          [{ field: 'allowLoopback', message: '链接指向本机地址' }],
+          // no detail: the message names the box to tick, in the office's words
+          undefined,
           '确需生成（例如试用）：加 --allow-loopback',
         );
     },

@@ -94,9 +94,11 @@ describe('the office pages', () => {
       headers: admin.headers(),
     });
     expect(refused.status).toBe(409);
-    const { message } = ((await refused.json()) as ErrorBody).error;
+    const { message, details } = ((await refused.json()) as ErrorBody).error;
     expect(message).toContain('对外访问地址未设置');
     expect(developerWordsIn(message)).toEqual([]);
+    // the page tabulates a detail's field or path under 位置: never a parameter's name
+    for (const d of details ?? []) expect(d.field ?? d.path ?? '仍然生成').toMatch(/^[^A-Za-z]*$/);
   });
 
   it('refuse mail and SMS without a server for them, and a second download without a link key, in office words', async () => {
