@@ -445,6 +445,17 @@ async function main() {
   const errorBox = el('div', { class: 'submit-error' });
   container.before(errorBox);
 
+  /**
+   * Submitting cancels the pending autosave; answers the server did not take (refused, or never
+   * reached it) are saved now, or closing the page would lose what was answered since the last save.
+   * Not once an anonymous ballot's credential may be bought: the link is spent, its draft refused.
+   */
+  const keepAsDraft = () => {
+    if (loaded.credentialKey) return;
+    dirty = true;
+    void saveDraft();
+  };
+
   async function submit(): Promise<void> {
     if (submitting) return;
     submitting = true;
@@ -477,6 +488,7 @@ async function main() {
           if (refusal(error)) {
             setStatus('');
             if (error.status === 422) {
+              keepAsDraft();
               showError(errorBox, error, { lead: `${t.fixErrors} `, lang });
               errorBox.scrollIntoView({ block: 'start' });
             } else {
@@ -491,6 +503,7 @@ async function main() {
         await sleep(1000 * 2 ** attempt);
       }
       setStatus(t.submitFailed, 'error');
+      keepAsDraft();
       const again = el('button', { class: 'retry', type: 'button' }, t.retry);
       again.addEventListener('click', () => void submit());
       errorBox.replaceChildren(el('p', { role: 'alert' }, t.submitFailed), again);

@@ -1,0 +1,72 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EvaluatorLoad } from '../../server/contracts.js';
+import { browserAvailable, browserStage, type BrowserStage } from '../helpers/browser.js';
+import { createInvitation, jsonRequest, surveySetup, webAnswers, type SurveySetup } from '../evaluator/helpers.js';
+
+const phone = (browser: Browser): Promise<BrowserContext> =>
+  browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+
+/** An evaluator on a phone whose submission the server refuses. */
+describe.skipIf(!browserAvailable())('a refused submission on a phone', () => {
+  let stage: BrowserStage;
+  let s: SurveySetup;
+
+  beforeAll(async () => {
+    stage = await browserStage(async (db) => {
+      // named: an anonymous ballot's link is spent once its credential is bought, and keeps no draft
+      s = await surveySetup(db, { departments: 30, time: '2026-12-05T08:00:00Z', overrides: { mode: 'named' } });
+      return s.app;
+    });
+  });
+  afterAll(async () => {
+    await stage?.close();
+  });
+
+  const open = async (context: BrowserContext, token: string): Promise<Page> => {
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    await page.goto(`${stage.url}/s/${token}`);
+    return page;
+  };
+
+  it('keeps the last page’s answers as a draft when the submission is refused, so reopening the link restores them', async () => {
+    const { token } = await createInvitation(stage.db, s.campaign);
+    // everything answered but the last page; a negative situation of this month (December)
+    const {
+      overall: _,
+      suggestion: __,
+      ...earlier
+    } = webAnswers({
+      departments: [{ ...(webAnswers().departments as Record<string, unknown>[])[0] }],
+    });
+    (earlier.departments as { negatives: { date: string }[] }[])[0].negatives[0].date = '2026-12';
+    const put = await s.app.request(`/api/s/${token}/draft`, jsonRequest('PUT', { answers: earlier }));
+    expect(put.status).toBe(200);
+
+    const first = await phone(stage.browser);
+    const page = await open(first, token);
+    await page.getByText('总体评价').first().waitFor();
+    await page
+      .locator('[data-name="overall"] .sd-selectbase__item')
+      .filter({ hasText: /^基本满意$/ })
+      .tap();
+    await page.locator('[data-name="suggestion"] textarea').fill('窗口服务要再快一些');
+    // the server's day goes back to November: December is now after today, and the submission is refused
+    s.clock.set('2026-11-20T08:00:00Z');
+    await page.getByRole('button', { name: '提交问卷', exact: true }).tap();
+    await page.locator('.submit-error [role="alert"]').waitFor();
+    await page.locator('#save-status[data-kind="ok"]').waitFor();
+    await first.close();
+
+    const { draft } = (await (await s.app.request(`/api/s/${token}`)).json()) as EvaluatorLoad;
+    expect(draft!.answers).toMatchObject({ overall: 'basically_satisfied', suggestion: '窗口服务要再快一些' });
+    const again = await phone(stage.browser);
+    const reopened = await open(again, token);
+    await reopened.locator('[data-name="suggestion"] textarea').waitFor();
+    expect(await reopened.locator('[data-name="suggestion"] textarea').inputValue()).toBe('窗口服务要再快一些');
+    expect(await reopened.locator('[data-name="overall"] input[value="basically_satisfied"]').isChecked()).toBe(true);
+    await again.close();
+    s.clock.set('2026-12-05T08:00:00Z');
+  });
+});
