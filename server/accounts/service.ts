@@ -16,6 +16,7 @@ import {
 import type { AuditService } from './audit.js';
 import { dummyPasswordHash, generatePassword, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.js';
 import { campaignsRepository } from '../campaigns/repository.js';
+import { sameDepartment } from '../roster/same-department.js';
 import { accountsRepository } from './repository.js';
 
 export const ROLES = ['admin', 'analyst', 'liaison'] as const;
@@ -122,10 +123,14 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
         throw new AppError('CONFLICT', `已有账号 ${lookalike}，与 ${data.username} 只差字母大小写，请换一个用户名`, [
           { field: NEW_USER_FIELDS.username, message: '与已有用户名只差字母大小写' },
         ]);
-      // a liaison is the liaison of the department of this code in the newest campaign that lists it
-      const departmentId =
-        data.departmentCode && (await campaignsRepository(db.kysely).latestDepartmentByCode(data.departmentCode))?.id;
-      if (data.departmentCode && !departmentId) {
+      // a liaison is the liaison of the department of this code in the newest campaign that lists it,
+      // and of that department's rows in the earlier campaigns (its published results, its items
+      // 回头看 may reopen); not of an earlier campaign's other body of the same code
+      const rows = data.departmentCode
+        ? await campaignsRepository(db.kysely).departmentsByCode(data.departmentCode)
+        : [];
+      const departmentIds = rows.filter((row) => sameDepartment(row, rows[0])).map((row) => row.id);
+      if (data.departmentCode && departmentIds.length === 0) {
         throw new AppError('VALIDATION_FAILED', `没有代码为 ${data.departmentCode} 的部门（请先导入部门）`, [
           { field: NEW_USER_FIELDS.departmentCode, message: '没有这个部门代码' },
         ]);
@@ -143,7 +148,7 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
             departmentCode: data.departmentCode ?? null,
             createdAt: clock.now().toISOString(),
           });
-          if (departmentId) await accountsRepository(trx).bindLiaison(user.id, [departmentId]);
+          await accountsRepository(trx).bindLiaison(user.id, departmentIds);
           await audit.record(trx, {
             actor,
             action: 'user_add',

@@ -276,17 +276,17 @@ export function campaignsRepository(db: Kysely<Database>) {
       ).map(toDepartment),
 
     /** The department with this code in the latest campaign (by opening time) that lists it. */
-    latestDepartmentByCode: async (code: string): Promise<Department | undefined> => {
-      const row = await db
-        .selectFrom('departments')
-        .innerJoin('campaigns', 'campaigns.id', 'departments.campaign_id')
-        .selectAll('departments')
-        .where('departments.code', '=', code)
-        .orderBy('campaigns.opens_at', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      return row && toDepartment(row);
-    },
+    /** The department rows of this code, newest campaign first. */
+    departmentsByCode: async (code: string): Promise<Department[]> =>
+      (
+        await db
+          .selectFrom('departments')
+          .innerJoin('campaigns', 'campaigns.id', 'departments.campaign_id')
+          .selectAll('departments')
+          .where('departments.code', '=', code)
+          .orderBy('campaigns.opens_at', 'desc')
+          .execute()
+      ).map(toDepartment),
   };
 }
 

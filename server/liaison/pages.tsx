@@ -132,8 +132,9 @@ export function liaisonPages(services: Services) {
     const user = currentUser(c)!;
     if (!user.departmentCode) return errorPage(c, 'FORBIDDEN', '您的账号没有关联部门，请联系评议办。', '没有关联部门');
     const viewer = await viewerOf(c, services);
+    const bound = await services.accounts.liaisonDepartments(user.id);
     const [{ results }, campaigns] = await Promise.all([
-      services.results.departmentResults(user.departmentCode, await services.accounts.liaisonDepartments(user.id)),
+      services.results.departmentResults(user.departmentCode, bound),
       services.campaigns.list(),
     ]);
     const campaignOf = (slug: string) => campaigns.find((x) => x.slug === slug);
@@ -142,6 +143,13 @@ export function liaisonPages(services: Services) {
       const campaign = campaignOf(slug);
       return campaign ? STATUS_LABELS[services.campaigns.status(campaign)] : '';
     };
+    // the liaison's campaigns whose results are still to come, newest first, named with their status
+    const shown = new Set(results.map((r) => r.campaign.slug));
+    const awaited = bound
+      .map((b) => campaigns.find((x) => x.id === b.campaignId))
+      .filter((x) => x !== undefined && !shown.has(x.slug))
+      .map((x) => `${x!.name}（${statusOf(x!.slug)}）`);
+    const awaitedNote = awaited.length > 0 && `${awaited.join('、')}的结果发布后在这里显示。`;
     return c.html(
       <Layout title="本部门评议结果" scripts={['liaison.js']} styles={['dashboard.css']} viewer={viewer}>
         <main class="dashboard liaison" id="liaison-results">
@@ -150,15 +158,18 @@ export function liaisonPages(services: Services) {
             <small>（{user.departmentCode}）</small>
           </h1>
           {results.length ? (
-            results.map((result) => (
-              <CampaignResult
-                result={result}
-                zone={zoneOf(result.campaign.slug)}
-                status={statusOf(result.campaign.slug)}
-              />
-            ))
+            <>
+              {awaitedNote && <p class="note awaited">{awaitedNote}</p>}
+              {results.map((result) => (
+                <CampaignResult
+                  result={result}
+                  zone={zoneOf(result.campaign.slug)}
+                  status={statusOf(result.campaign.slug)}
+                />
+              ))}
+            </>
           ) : (
-            <EmptyState>还没有已发布的评议结果。</EmptyState>
+            <EmptyState>还没有已发布的评议结果{awaitedNote ? `：${awaitedNote}` : '。'}</EmptyState>
           )}
         </main>
       </Layout>,

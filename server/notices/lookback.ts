@@ -3,13 +3,13 @@ import { isSettled } from '../campaigns/lifecycle.js';
 import { campaignsRepository } from '../campaigns/repository.js';
 import type { Campaign } from '../campaigns/service.js';
 import type { Database } from '../db/schema.js';
+import { sameDepartment } from '../roster/same-department.js';
 import { noticesRepository, type Item } from './repository.js';
 
 /**
  * 回头看: when the office verifies a negative report, the department's closed items of the same
  * situation kind reopen if they were closed within the last 90 days or belong to the campaign
- * before the report's (the same department across campaigns: the same code and the same name, as
- * liaison accounts are matched; a code given to another body is another department). It happens in the
+ * before the report's (the same department across campaigns: `sameDepartment`). It happens in the
  * verifying transaction (exact, nothing to schedule, once: a report is verified once). The reopen
  * is the machine's `reopen` (a history row, reopen_count + 1, a new 15-working-day deadline) and
  * the department is told. (通报, the items still open at a reconciliation, is the ledger's
@@ -39,7 +39,10 @@ export async function itemsToReopen(
     (closed) =>
       closed.id !== item.id &&
       !(closed.campaignId !== null && settled.has(closed.campaignId)) &&
-      closed.departmentName === item.departmentName &&
+      sameDepartment(
+        { code: closed.departmentCode, name: closed.departmentName },
+        { code: item.departmentCode, name: item.departmentName },
+      ) &&
       closed.source === 'negative' &&
       closed.kind === item.kind &&
       ((closed.closedAt !== null && closed.closedAt >= since) || (previous !== null && closed.campaignId === previous)),

@@ -145,7 +145,7 @@ describe("the office resets several liaisons' passwords at once", () => {
   });
 
   it('resets a liaison bound to two departments of the campaign once, its one row in the file naming both', async () => {
-    const d005 = await campaignsRepository(db.kysely).latestDepartmentByCode('D005');
+    const [d005] = await campaignsRepository(db.kysely).departmentsByCode('D005');
     const d003 = (await services.accounts.listUsers()).find((u) => u.username === 'liaison-d003')!;
     await accountsRepository(db.kysely).bindLiaison(d003.id, [d005!.id]);
 
