@@ -70,6 +70,15 @@ export function categoryLabel(campaign: Campaign, code: string): string {
   return campaign.config.categories.find((c) => c.code === code)?.label ?? code;
 }
 
+/**
+ * How a letter names the part an evaluator is invited in: 作为“社会公众”代表, but 作为“服务对象代表”
+ * and 作为“特邀监督员” — a label that already names a person takes no second 代表.
+ */
+export function invitedAs(campaign: Campaign, code: string): string {
+  const label = categoryLabel(campaign, code);
+  return `作为“${label}”${/(代表|员|人|者)$/.test(label) ? '' : '代表'}`;
+}
+
 /** New dates: both editable in a draft; while open, the deadline only (never before now). */
 export const datesInputSchema = z.strictObject({
   opensAt: isoDateTime.optional(),

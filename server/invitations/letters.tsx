@@ -1,6 +1,6 @@
 import { raw } from 'hono/html';
 import QRCode from 'qrcode';
-import { categoryLabel, type Campaign } from '../campaigns/service.js';
+import { type Campaign, invitedAs } from '../campaigns/service.js';
 import type { IssuedInvitation } from './service.js';
 import { formatLongDate, formatLongDateTime, zoneLabel } from '../../web/lib/time.js';
 
@@ -50,7 +50,7 @@ function Letter({
         {i.name}：
       </p>
       <p>
-        您好！诚挚邀请您作为“{categoryLabel(campaign, i.category)}”代表参加{campaign.name}
+        您好！诚挚邀请您{invitedAs(campaign, i.category)}参加{campaign.name}
         ，对今年与您打过交道的机关部门的工作效率和工作质量进行评价，并反映您遇到的作风问题和办事中的负面情形。
       </p>
       <p>

@@ -1,4 +1,4 @@
-import { categoryLabel, type Campaign } from '../campaigns/service.js';
+import { type Campaign, invitedAs } from '../campaigns/service.js';
 import type { AppConfig } from '../config.js';
 import { SettingMissing } from '../errors.js';
 import type { NewMessage } from '../outbox/repository.js';
@@ -60,7 +60,7 @@ export function invitationMessage(campaign: Campaign, i: IssuedInvitation, chann
       : [
           greeting(i),
           '',
-          `诚挚邀请您作为“${categoryLabel(campaign, i.category)}”代表参加${campaign.name}，对今年与您打过交道的机关部门的工作效率和工作质量进行评价。`,
+          `诚挚邀请您${invitedAs(campaign, i.category)}参加${campaign.name}，对今年与您打过交道的机关部门的工作效率和工作质量进行评价。`,
           `请于 ${deadline(campaign)} 前，在手机或电脑上打开下面的链接参加评议（答案会自动保存，全部填完后提交一次即可）：`,
           '',
           i.link,
