@@ -6,7 +6,14 @@
 import ExcelJS from 'exceljs';
 import { stringify } from 'csv-stringify/sync';
 import { safeCell, spreadsheetSafe } from '../../web/lib/csv-guard.js';
-import { INTERIM_NOTE, NO_BOTTOM_PROBABILITY, tooFewForBottom, withheldText } from '../../web/lib/format.js';
+import {
+  bottomProbabilityOf,
+  formatShare,
+  INTERIM_NOTE,
+  tooFewForBottom,
+  tooFewForBottomNote,
+  withheldText,
+} from '../../web/lib/format.js';
 import { groupsOf, reportsUnfavourable } from '../../web/lib/result-groups.js';
 import { formatDateTime, zoneLabel } from '../../web/lib/time.js';
 import type { DepartmentView, ResultView } from '../contracts.js';
@@ -58,12 +65,9 @@ export function rankingColumns(view: ResultView): Column[] {
         d.uncertainty.rankInterval ? `${d.uncertainty.rankInterval[0]}–${d.uncertainty.rankInterval[1]}` : '',
     },
     {
-      // the figure as computed (0–1), apart from a group too small for one, as on the dashboard
+      // as the dashboard shows it (a bootstrap share is never a certainty); the 0–1 figure is the JSON's
       header: '末位概率',
-      value: (d) =>
-        d.ranked && tooFewForBottom(rankedIn(d.group), view.method.rectification.bottomCount)
-          ? NO_BOTTOM_PROBABILITY
-          : d.uncertainty.bottomProbability,
+      value: (d) => bottomProbabilityOf(d, rankedIn(d.group), view.method.rectification.bottomCount),
     },
     { header: '统计上无差别', value: (d) => d.uncertainty.statisticallyTiedWith.join(' ') },
     { header: '等级', value: (d) => d.grade ?? '' },
@@ -183,7 +187,18 @@ function methodRows(view: ResultView): [string, Cell][] {
     ['抽样种子', m.bootstrap.seed],
     ['重点整改：得分低于', m.rectification.maxScore],
     ['重点整改：末位名次数', m.rectification.bottomCount],
-    ['重点整改：末位概率不低于', m.rectification.minProbability],
+    ['重点整改：末位概率不低于', formatShare(m.rectification.minProbability, 0)],
+    [
+      '末位概率的显示',
+      `抽样中排在本组后 ${m.rectification.bottomCount} 名的比例，取整到 1%，两端显示为 <1% 和 >99%；未参与排名的部门为 —；原始值（0–1）见结果的 JSON 数据`,
+    ],
+    ...groupsOf(view)
+      .map((g) => ({ g, ranked: g.departments.filter((d) => d.ranked).length }))
+      .filter(({ ranked }) => ranked > 0 && tooFewForBottom(ranked, m.rectification.bottomCount))
+      .map(({ g, ranked }): [string, Cell] => [
+        `末位概率（${g.label}）`,
+        tooFewForBottomNote(ranked, m.rectification.bottomCount),
+      ]),
     ['作风问题提示比例', m.problemShareThreshold],
     ['小样本抑制：单元格最少评议人数', m.minCellSize],
   ];

@@ -43,6 +43,17 @@ export function formatBottomProbability(p: Figure, groupSize: number, bottomCoun
   return bottomPercent(p, { below: '<1%', above: '>99%' });
 }
 
+/**
+ * A department's 末位概率 wherever people read it (the dashboard, the CSV and XLSX exports): only a
+ * ranked department has one (`—` otherwise), shown as `formatBottomProbability` says;
+ * `rankedInGroup` is how many of its group are ranked.
+ */
+export const bottomProbabilityOf = (
+  d: { ranked: boolean; uncertainty: { bottomProbability: number | null } },
+  rankedInGroup: number,
+  bottomCount: number,
+) => (d.ranked ? formatBottomProbability(d.uncertainty.bottomProbability, rankedInGroup, bottomCount) : MISSING);
+
 /** The same in a sentence after 概率 (a notice's evidence): "超过 99%", "不到 1%", "为 85%". */
 export const bottomProbabilityPhrase = (p: number) => {
   const percent = bottomPercent(p, { below: '不到 1%', above: '超过 99%' });

@@ -11,7 +11,7 @@ import { categoryChart, makeChart, negativeChart, problemChart } from '../lib/ch
 import { type Child as Cell, el, table } from '../lib/dom.js';
 import { messageOf } from '../lib/errors.js';
 import {
-  formatBottomProbability,
+  bottomProbabilityOf,
   formatChange,
   formatInterval,
   formatNumber,
@@ -365,9 +365,7 @@ function renderRanking(view: ResultView) {
         d.suppressed ? hidden : formatNumber(d.finalScore),
         formatInterval(d.uncertainty.scoreInterval),
         formatInterval(d.uncertainty.rankInterval, 0),
-        ranked.includes(d)
-          ? formatBottomProbability(d.uncertainty.bottomProbability, ranked.length, bottomCount)
-          : MISSING,
+        bottomProbabilityOf(d, ranked.length, bottomCount),
         d.grade ?? MISSING,
         d.validRaters,
         d.suppressed ? hidden : formatNumber(d.surveyScore),
