@@ -25,7 +25,7 @@ function connection(c: Context): ClientConnection {
 
 const MESSAGES = {
   unknown: {
-    zh: ['链接无效', '没有找到这份问卷。请检查链接是否完整，或联系评议办公室索取新的链接。'],
+    zh: ['链接无效', '没有找到这份问卷。请检查链接是否完整，或联系评议办索取新的链接。'],
     en: [
       'Link not found',
       'This questionnaire link is not valid. Check that the whole link was copied, or ask the appraisal office for a new one.',
@@ -50,7 +50,7 @@ const CREDENTIAL_TAKEN = {
     '这个链接已经用过',
     '这个链接已经用来提交过答卷了。如果您当时看到了“提交成功”，就不用再做什么了。',
     '如果提交时网络中断了，请在当时填写问卷的那部手机或那台电脑上，重新打开这个链接，会自动完成提交。',
-    '如果做不到，请联系评议办公室。',
+    '如果做不到，请联系评议办。',
   ],
   en: [
     'This link has been used',

@@ -60,7 +60,7 @@ const ALREADY_SUBMITTED = () => new AppError('ALREADY_SUBMITTED', '这份问卷�
 const CREDENTIAL_TAKEN = () =>
   new AppError(
     'ALREADY_SUBMITTED',
-    '这个链接已经用来提交过答卷了。如果提交时网络中断了，请在当时填写问卷的那部手机或那台电脑上重新打开这个链接，会自动完成提交；做不到的，请联系评议办公室。',
+    '这个链接已经用来提交过答卷了。如果提交时网络中断了，请在当时填写问卷的那部手机或那台电脑上重新打开这个链接，会自动完成提交；做不到的，请联系评议办。',
   );
 
 /**

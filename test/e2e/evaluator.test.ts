@@ -313,7 +313,7 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
     const elsewhere = await stage.browser.newPage();
     await elsewhere.goto(`${stage.url}/s/${token}`);
     await elsewhere.getByText('这个链接已经用来提交过答卷了').waitFor();
-    await elsewhere.getByText('请联系评议办公室').waitFor();
+    await elsewhere.getByText('请联系评议办').waitFor();
     expect(await elsewhere.locator('body').innerText()).not.toContain('已提交');
     await elsewhere.close();
   }, 60_000);

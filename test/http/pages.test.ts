@@ -187,6 +187,9 @@ describe('error and message pages', () => {
     const unknown = await html('/s/AAAAAAAAAAAAAAAAAAAAAAAA');
     expect(unknown.res.status).toBe(404);
     expect(unknown.body).toContain('链接无效');
+    // the office is 评议办 on every page and letter
+    expect(unknown.body).toContain('联系评议办索取新的链接');
+    expect(unknown.body).not.toContain('评议办公室');
     expect(header(unknown.body)).toBeUndefined();
     const tokyo = await ctx.services.campaigns.getBySlug('tokyo-2026');
     const inv = await createInvitation(db, tokyo);
