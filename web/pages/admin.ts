@@ -86,10 +86,14 @@ for (const importForm of document.querySelectorAll<HTMLFormElement>('form.import
     const dryRun = data.get('dryRun') === '1';
     data.delete('dryRun');
     result.replaceChildren(el('p', { class: 'muted' }, '正在导入…'));
-    const { summary, liaisons } = await api.json<{ summary: ImportSummary; liaisons?: LiaisonAccounts }>(
-      `${form.dataset.endpoint}${dryRun ? '?dryRun=1' : ''}`,
-      { body: data },
-    );
+    // leaving now loses the answer, and with it the liaisons' first passwords, shown only in it
+    window.addEventListener('beforeunload', holdPage);
+    const { summary, liaisons } = await api
+      .json<{ summary: ImportSummary; liaisons?: LiaisonAccounts }>(
+        `${form.dataset.endpoint}${dryRun ? '?dryRun=1' : ''}`,
+        { body: data },
+      )
+      .finally(() => window.removeEventListener('beforeunload', holdPage));
     result.replaceChildren(
       el(
         'p',
@@ -107,7 +111,16 @@ for (const importForm of document.querySelectorAll<HTMLFormElement>('form.import
   });
 }
 
-/** The liaison accounts a department import made: their first passwords as a file, this once. */
+/** Asks the browser to confirm leaving the page (its own words: a page's text is not shown). */
+function holdPage(event: BeforeUnloadEvent) {
+  event.preventDefault();
+}
+
+/**
+ * The liaison accounts a department import made: their first passwords as a file, this once. An
+ * account made before keeps its password: one whose first password never reached its liaison gets
+ * a new one on the users page.
+ */
 function showLiaisons(liaisons: LiaisonAccounts, result: Element) {
   const line = el(
     'p',
@@ -115,6 +128,18 @@ function showLiaisons(liaisons: LiaisonAccounts, result: Element) {
     `联络员账号：新建 ${liaisons.created.length}，更新姓名 ${liaisons.updated.length}，未变 ${liaisons.unchanged}（已有账号的密码不变）。`,
   );
   result.append(line);
+  if (liaisons.updated.length || liaisons.unchanged) {
+    const campaign = decodeURIComponent(location.pathname.split('/')[3] ?? '');
+    result.append(
+      el(
+        'p',
+        { class: 'muted', id: 'liaison-reset-hint' },
+        '已有账号的联络员若没有拿到初始密码，请在“账号”页用',
+        el('a', { href: `/admin/users?campaign=${encodeURIComponent(campaign)}#bulk-reset` }, '批量重置联络员密码'),
+        '给他们新密码。',
+      ),
+    );
+  }
   for (const s of liaisons.skipped)
     result.append(el('p', { class: 'error' }, `跳过 ${s.username}（部门 ${s.departmentCode}）：${s.reason}`));
   if (!liaisons.created.length) return;
