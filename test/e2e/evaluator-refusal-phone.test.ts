@@ -69,4 +69,49 @@ describe.skipIf(!browserAvailable())('a refused submission on a phone', () => {
     await again.close();
     s.clock.set('2026-12-05T08:00:00Z');
   });
+
+  it('wraps the department search block at 360 px: nothing wider than the screen, the hint and the found line read in full', async () => {
+    const { token } = await createInvitation(stage.db, s.campaign);
+    const context = await stage.browser.newContext({
+      viewport: { width: 360, height: 780 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    const page = await open(context, token);
+    await page.getByRole('button', { name: '下一步', exact: true }).tap();
+    const picker = page.locator('.dept-picker');
+    await picker.getByText('全部 30 个部门按分组列在下面，也可以在上面输入查找').waitFor();
+    const overflowing = () =>
+      picker.evaluate((root) =>
+        [root, ...root.querySelectorAll('*')]
+          .filter((e) => e.getBoundingClientRect().right > innerWidth || e.scrollWidth > e.clientWidth + 1)
+          .map((e) => `${e.className}: ${e.textContent?.slice(0, 30)}`),
+      );
+    expect(await overflowing()).toEqual([]);
+    const status = picker.locator('.dept-status');
+    expect(await status.evaluate((e) => e.scrollWidth <= e.clientWidth && getComputedStyle(e).whiteSpace)).not.toBe(
+      false,
+    );
+    // the placeholder is said in full (wrapped lines are not possible in an input: a shorter text)
+    const search = picker.locator('.dept-search');
+    expect(
+      await search.evaluate((e: HTMLInputElement) => {
+        const probe = document.createElement('span');
+        probe.style.font = getComputedStyle(e).font;
+        probe.style.whiteSpace = 'nowrap';
+        probe.textContent = e.placeholder;
+        document.body.append(probe);
+        const wide = probe.getBoundingClientRect().width;
+        probe.remove();
+        const style = getComputedStyle(e);
+        return wide <= e.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      }),
+    ).toBe(true);
+    await search.fill('部门1');
+    await picker.getByText(/^找到 \d+ 个部门/).waitFor();
+    expect(await overflowing()).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await page.screenshot({ path: '/tmp/picker-360.png' });
+    await context.close();
+  });
 });

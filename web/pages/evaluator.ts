@@ -52,7 +52,7 @@ const TEXT = {
     confirmRemoval: (names: string) => `去掉“${names}”后，已为它填写的评价会被清空。确定去掉吗？`,
     picker: {
       search: '查找部门',
-      placeholder: '输入名称、简称或拼音首字母，如：住建、zjj',
+      placeholder: '名称、简称或拼音首字母',
       chosen: '已选的部门',
       remove: (name: string) => `去掉 ${name}`,
       found: (n: number) => `找到 ${n} 个部门，点名称选中，再点一次取消`,
