@@ -222,11 +222,11 @@ export function evaluatorService(
     { invitation: Invitation; tokenHash: string; spent: Spent | null; blindedHash: string | null } | undefined
   > {
     const tokenHash = TOKEN_PATTERN.test(token) ? sha256(token) : null;
-    const invitation = tokenHash ? await invitations.findByTokenHash(tokenHash) : undefined;
-    if (invitation && tokenHash) {
+    const found = tokenHash ? await invitations.findByToken(tokenHash, linkKey('spent', token)) : undefined;
+    if (found && tokenHash) {
       // an anonymous campaign's spent link is flagged on its invitation only with its batch; its
       // spent_links row stays, saying whether a submission or a credential purchase spent it
-      const link = await invitations.findSpentLink(linkKey('spent', token));
+      const { invitation, spentLink: link } = found;
       const blindedHash = link?.blindedHash ?? null;
       const spent = blindedHash ? 'credential' : link || invitation.used ? 'submission' : null;
       return { invitation, tokenHash, spent, blindedHash };

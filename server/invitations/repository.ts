@@ -42,9 +42,28 @@ function shuffled<T>(items: T[]): T[] {
  */
 export function invitationsRepository(db: Kysely<Database>) {
   return {
-    findByTokenHash: async (tokenHash: string): Promise<Invitation | undefined> => {
-      const row = await db.selectFrom('invitations').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
-      return row && toInvitation(row);
+    /**
+     * The invitation of a link's token hash and, in the same statement, the link's spent_links row
+     * by its spend key (see migration 0023): both are looked up by what the token gives, never by
+     * a column of the other, so reading them together joins nothing that is stored apart.
+     */
+    findByToken: async (
+      tokenHash: string,
+      spendKey: string,
+    ): Promise<{ invitation: Invitation; spentLink: { blindedHash: string | null } | undefined } | undefined> => {
+      const row = await db
+        .selectFrom('invitations')
+        .leftJoin('spent_links', (join) => join.on('spent_links.spend_key', '=', spendKey))
+        .selectAll('invitations')
+        .select(['spent_links.spend_key', 'spent_links.blinded_hash'])
+        .where('invitations.token_hash', '=', tokenHash)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const { spend_key, blinded_hash, ...invitation } = row;
+      return {
+        invitation: toInvitation(invitation),
+        spentLink: spend_key === null ? undefined : { blindedHash: blinded_hash },
+      };
     },
 
     /**
