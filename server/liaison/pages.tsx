@@ -11,7 +11,7 @@ import { STATUS_LABELS } from '../campaigns/lifecycle.js';
 import { portalPages } from './portal.js';
 import type { DepartmentPublished } from '../contracts.js';
 import type { Services } from '../services.js';
-import { WITHHELD, withheldText } from '../../web/lib/format.js';
+import { WITHHELD_MARK, withheldNote, withheldText } from '../../web/lib/format.js';
 import { DEFAULT_TIME_ZONE, zoneLabel } from '../../web/lib/time.js';
 
 const f2 = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(2));
@@ -47,6 +47,10 @@ function Figure({ label, value }: { label: string; value: string | number }) {
 function CampaignResult({ result, zone, status }: { result: DepartmentPublished; zone: string; status: string }) {
   const { campaign, snapshot, method, catalogs, groupSize, department: d } = result;
   const hidden = withheldText(method.minCellSize);
+  const mark = WITHHELD_MARK;
+  const note = (anyWithheld: boolean) => anyWithheld && <p class="note">{withheldNote(method.minCellSize)}</p>;
+  const problemRows = catalogs.problems.map((p) => ({ p, cell: d.problems.find((x) => x.problem === p.id) }));
+  const negativeRows = catalogs.negatives.map((n) => ({ n, cell: d.negatives.find((x) => x.kind === n.id) }));
   const iv = d.uncertainty.scoreInterval;
   const breakdown = catalogs.items.flatMap((item) =>
     (d.items[item.code]?.categoryBreakdown ?? []).map((b) => ({ item, b })),
@@ -83,39 +87,45 @@ function CampaignResult({ result, zone, status }: { result: DepartmentPublished;
       <ChartBox snapshot={snapshot.id} chart="category" label="分类别平均分" />
       <Table
         class="compact"
+        stacked
         rows={breakdown}
         columns={[
           { head: '评议项目', cell: ({ item }) => item.label },
           { head: '代表类别', cell: ({ b }) => categoryLabel(b.category), text: true },
           { head: '有效答复', cell: ({ b }) => b.validAnswers },
-          { head: '平均分', cell: ({ b }) => (b.suppressed ? hidden : f2(b.mean)) },
-          { head: '满意及以上比例', cell: ({ b }) => (b.suppressed ? hidden : pct(b.satisfiedShare)) },
+          { head: '平均分', cell: ({ b }) => (b.suppressed ? mark : f2(b.mean)) },
+          { head: '满意及以上比例', cell: ({ b }) => (b.suppressed ? mark : pct(b.satisfiedShare)) },
         ]}
       />
+      {note(breakdown.some(({ b }) => b.suppressed))}
       <h3>评议代表指出的作风问题</h3>
       <ChartBox snapshot={snapshot.id} chart="problem" label="作风问题" />
       <Table
         class="compact"
-        rows={catalogs.problems.map((p) => ({ p, cell: d.problems.find((x) => x.problem === p.id) }))}
+        stacked
+        rows={problemRows}
         columns={[
           { head: '作风问题', cell: ({ p }) => p.label },
-          { head: '指出人数', cell: ({ cell }) => (cell?.suppressed ? hidden : (cell?.mentions ?? 0)) },
-          { head: '占评议人比例', cell: ({ cell }) => (cell?.suppressed ? hidden : pct(cell?.share ?? 0)) },
+          { head: '指出人数', cell: ({ cell }) => (cell?.suppressed ? mark : (cell?.mentions ?? 0)) },
+          { head: '占评议人比例', cell: ({ cell }) => (cell?.suppressed ? mark : pct(cell?.share ?? 0)) },
         ]}
       />
+      {note(problemRows.some(({ cell }) => cell?.suppressed))}
       <h3>办事负面情形</h3>
       <ChartBox snapshot={snapshot.id} chart="negative" label="负面情形" />
       <Table
         class="compact"
-        rows={catalogs.negatives.map((n) => ({ n, cell: d.negatives.find((x) => x.kind === n.id) }))}
+        stacked
+        rows={negativeRows}
         columns={[
           { head: '负面情形', cell: ({ n }) => n.label },
-          { head: '反映', cell: ({ cell }) => (cell?.suppressed ? hidden : (cell?.reported ?? 0)) },
-          { head: '核实', cell: ({ cell }) => (cell?.suppressed ? hidden : (cell?.verified ?? 0)) },
+          { head: '反映', cell: ({ cell }) => (cell?.suppressed ? mark : (cell?.reported ?? 0)) },
+          { head: '核实', cell: ({ cell }) => (cell?.suppressed ? mark : (cell?.verified ?? 0)) },
         ]}
       />
+      {note(negativeRows.some(({ cell }) => cell?.suppressed))}
       <p class="note">
-        评议人少于 {method.minCellSize} 人的分项不予显示（“{WITHHELD}
+        评议人少于 {method.minCellSize} 人的分项不予显示（“{hidden}”，表中为“{mark}
         ”），以免认出评议代表；评议人够数的分项照实显示，指出或反映的人再少也显示。
       </p>
     </section>

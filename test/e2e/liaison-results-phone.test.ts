@@ -23,40 +23,37 @@ describe.skipIf(!browserAvailable())("a liaison's results on a 390 px phone", ()
   }, 60_000);
   afterAll(() => stage?.close());
 
-  it('fits the page to the screen and scrolls each table sideways to its last column', async () => {
+  it('fits every table to the screen as cards, no sideways scrolling, and says 人数不足 once under a table', async () => {
     const page = await stage.browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const problems = pageProblems(page);
     await signIn(page, stage.url, 'liaison-d002', PASSWORD);
     await page.goto(`${stage.url}/my/results`);
     const layout = await page.evaluate(() => ({
       page: document.documentElement.scrollWidth,
-      tables: [...document.querySelectorAll('main .table-wrap')].map((wrap) => {
-        const box = wrap.getBoundingClientRect();
-        const last = wrap.querySelector('thead th:last-child')!;
-        return {
-          head: last.textContent,
-          wrapRight: box.right,
-          scrollable: wrap.scrollWidth > wrap.clientWidth,
-          fits: wrap.scrollWidth <= wrap.clientWidth,
-        };
-      }),
+      tables: [...document.querySelectorAll('main .table-wrap')].map((wrap) => ({
+        head: wrap.querySelector('thead th:last-child')!.textContent,
+        right: wrap.getBoundingClientRect().right,
+        scrollWidth: wrap.scrollWidth,
+        clientWidth: wrap.clientWidth,
+      })),
+      withheldCells: [...document.querySelectorAll('main td')].filter((td) => td.textContent!.includes('人数不足'))
+        .length,
+      notes: [...document.querySelectorAll('main .note')].map((p) => p.textContent),
     }));
     expect(layout.tables.length).toBeGreaterThan(0);
-    // nothing sticks out of the screen: no page-wide sideways scroll that cuts a column off
     expect(layout.page).toBeLessThanOrEqual(390);
     for (const t of layout.tables) {
-      expect(t.wrapRight, t.head!).toBeLessThanOrEqual(390);
-      expect(t.fits || t.scrollable, t.head!).toBe(true);
+      expect(t.right, t.head!).toBeLessThanOrEqual(390);
+      expect(t.scrollWidth, t.head!).toBeLessThanOrEqual(t.clientWidth);
     }
-    // and the last column of each table can be scrolled into view
-    const wraps = page.locator('main .table-wrap');
-    for (let i = 0; i < (await wraps.count()); i++) {
-      const last = wraps.nth(i).locator('thead th:last-child');
-      await last.scrollIntoViewIfNeeded();
-      const box = (await last.boundingBox())!;
-      expect(box.x + box.width, (await last.textContent())!).toBeLessThanOrEqual(391);
-      expect(box.x).toBeGreaterThanOrEqual(-1);
+    // 平均分, 满意及以上比例 and 核实 are on the screen
+    for (const head of ['平均分', '满意及以上比例', '核实']) {
+      const box = (await page.locator('main td .cell-head', { hasText: head }).first().boundingBox())!;
+      expect(box.x + box.width, head).toBeLessThanOrEqual(390);
     }
+    expect(layout.withheldCells).toBe(0);
+    expect(layout.notes).toContain('— 为人数不足（少于5人），不予显示');
+    await page.screenshot({ path: '/tmp/liaison-results-390.png', fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
   }, 60_000);

@@ -4,6 +4,7 @@ import { computeOfficialScores } from '../../scoring/index.js';
 import type { Db } from '../../server/db/connect.js';
 import type { DepartmentView, ResultView } from '../../server/contracts.js';
 import { toView } from '../../server/results/view.js';
+import { WITHHELD_MARK, withheldNote } from '../../web/lib/format.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
 import { createTestCampaign } from '../helpers/fixtures.js';
@@ -137,7 +138,11 @@ describe('one small-cell rule in the API, CSV, XLSX and the liaison page', () =>
 
   it('shows a liaison of the big department its 3 ticks and a liaison of the tiny one nothing but why', async () => {
     const problemRow = (html: string) =>
-      [...(html.match(/态度生硬、冷硬横推<\/td><td[^>]*>([^<]*)<\/td><td[^>]*>([^<]*)</) ?? [])].slice(1);
+      [
+        ...(html.match(
+          /态度生硬、冷硬横推<\/td><td[^>]*><span class="cell-head">[^<]*<\/span>([^<]*)<\/td><td[^>]*><span class="cell-head">[^<]*<\/span>([^<]*)</,
+        ) ?? []),
+      ].slice(1);
     const big = await loginAs(ctx.app, ctx.services, 'liaison', { departmentCode: 'D001' });
     const mine = (await (await get('/api/my/results', big)).json()) as { results: { department: DepartmentView }[] };
     expect(mine.results[0].department.problems.find((p) => p.problem === 4)).toMatchObject({ mentions: 3 });
@@ -147,7 +152,10 @@ describe('one small-cell rule in the API, CSV, XLSX and the liaison page', () =>
     const theirs = (await (await get('/api/my/results', tiny)).json()) as { results: { department: DepartmentView }[] };
     expect(theirs.results[0].department).toMatchObject({ suppressed: true, finalScore: null });
     expect(theirs.results[0].department.problems.every((p) => p.mentions === null)).toBe(true);
-    expect(problemRow(await (await get('/my/results', tiny, 'text/html')).text())).toEqual([WITHHELD_5, WITHHELD_5]);
+    // the cells a short mark, the table's one note says why
+    const page = await (await get('/my/results', tiny, 'text/html')).text();
+    expect(problemRow(page)).toEqual([WITHHELD_MARK, WITHHELD_MARK]);
+    expect(page).toContain(withheldNote(5));
   });
 
   it('takes its minimum from the campaign config (scoring.minCellSize)', async () => {

@@ -100,3 +100,11 @@ export const WITHHELD = '人数不足';
 export function withheldText(minCellSize: number): string {
   return `${WITHHELD}（少于${minCellSize}人）`;
 }
+
+/** A withheld cell of a table that says why once, in `withheldNote`, instead of in every cell. */
+export const WITHHELD_MARK = '—';
+
+/** The one note under such a table: `— 为人数不足（少于5人），不予显示`. */
+export function withheldNote(minCellSize: number): string {
+  return `${WITHHELD_MARK} 为${withheldText(minCellSize)}，不予显示`;
+}
