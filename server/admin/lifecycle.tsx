@@ -111,6 +111,21 @@ function ConfirmStep({
   );
 }
 
+/** A titled list of what opening still needs or should weigh; nothing when the list is empty. */
+function ReadinessList({ id, lead, items, note }: { id: string; lead: string; items: string[]; note?: boolean }) {
+  if (!items.length) return null;
+  return (
+    <div id={id} role={note ? 'note' : undefined}>
+      <p>{lead}</p>
+      <ul>
+        {items.map((item) => (
+          <li>{item}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 export interface LifecycleBanner {
   error?: string;
   values?: FormValues;
@@ -161,26 +176,8 @@ export function LifecycleSection({
       {draft && (
         // redrawn by admin.js after an import or a generation (data-live): always there, empty when ready
         <div id="readiness" data-live>
-          {problems.length > 0 && (
-            <div id="opening-problems">
-              <p>开启前还需要：</p>
-              <ul>
-                {problems.map((p) => (
-                  <li>{p}</li>
-                ))}
-              </ul>
-            </div>
-          )}
-          {warnings.length > 0 && (
-            <div id="opening-warnings" role="note">
-              <p>开启前请注意：</p>
-              <ul>
-                {warnings.map((w) => (
-                  <li>{w}</li>
-                ))}
-              </ul>
-            </div>
-          )}
+          <ReadinessList id="opening-problems" lead="开启前还需要：" items={problems} />
+          <ReadinessList id="opening-warnings" lead="开启前请注意：" items={warnings} note />
         </div>
       )}
       <div class="inline">

@@ -26,6 +26,14 @@ describe.skipIf(!browserAvailable())('the users page, as the office clicks it', 
   }, 60_000);
   afterAll(() => stage?.close());
 
+  /** A liaison signs in with the password from a reset's file and lands on its own page. */
+  async function expectLiaisonSignsIn(username: string, password: string) {
+    const liaison = await (await stage.browser.newContext({ locale: 'zh-CN' })).newPage();
+    await signIn(liaison, stage.url, username, password);
+    expect(new URL(liaison.url()).pathname).toBe('/my');
+    await liaison.context().close();
+  }
+
   it('disables an account whose open session then fails, and resets its password once enabled again', async () => {
     const analystContext = await stage.browser.newContext({ locale: 'zh-CN' });
     const analyst = await analystContext.newPage();
@@ -140,10 +148,7 @@ describe.skipIf(!browserAvailable())('the users page, as the office clicks it', 
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     expect(problems).toEqual([]);
 
-    const liaison = await (await stage.browser.newContext({ locale: 'zh-CN' })).newPage();
-    await signIn(liaison, stage.url, username, password);
-    expect(new URL(liaison.url()).pathname).toBe('/my');
-    await liaison.context().close();
+    await expectLiaisonSignsIn(username, password);
     await context.close();
   }, 90_000);
 
@@ -163,10 +168,7 @@ describe.skipIf(!browserAvailable())('the users page, as the office clicks it', 
     await form.getByText('已重置 1 名联络员的密码，新密码文件已下载').waitFor();
     expect(problems).toEqual([]);
 
-    const liaison = await (await stage.browser.newContext({ locale: 'zh-CN' })).newPage();
-    await signIn(liaison, stage.url, username, password);
-    expect(new URL(liaison.url()).pathname).toBe('/my');
-    await liaison.context().close();
+    await expectLiaisonSignsIn(username, password);
     await context.close();
   }, 90_000);
 });
