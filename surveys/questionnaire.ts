@@ -324,6 +324,8 @@ export interface ServedDepartment {
 export interface ServeOptions {
   /** the invitation's evaluator category: preset and read-only */
   category?: string;
+  /** the days (YYYY-MM-DD) a negative situation's date may fall between, as the server checks them */
+  negativeDates?: { earliest: string; latest: string };
 }
 
 const localized = (zh: string, en: string | undefined): Json => ({ default: zh, en: en || zh });
@@ -417,6 +419,19 @@ export function serveDefinition(
       value: n.id,
       text: localized(n.label, n.english),
     }));
+    const date = found.negative.get('date')?.element;
+    if (date && options.negativeDates && (date.inputType === 'month' || date.inputType === 'date')) {
+      // the browser refuses a month the server would refuse, on the department's own page
+      const length = date.inputType === 'month' ? 7 : 10;
+      const { earliest, latest } = options.negativeDates;
+      date.min = earliest.slice(0, length);
+      date.max = latest.slice(0, length);
+      date.minErrorText = localized('太早了：应在 {0} 或以后', 'Too early: {0} or later');
+      date.maxErrorText = localized(
+        length === 7 ? '不能晚于本月（{0}）' : '不能晚于今天（{0}）',
+        length === 7 ? 'Cannot be after this month ({0})' : 'Cannot be after today ({0})',
+      );
+    }
     for (const [name, max] of [
       ['matter', shortText],
       ['description', longText],

@@ -326,11 +326,14 @@ export function evaluatorService(
         ].join('\n'),
       ),
     ].join(':');
-    const key = [listKey, questionnaire.version, category].join(':');
+    const { negativeDates } = (await campaigns.departmentIndex(campaign)).rules;
+    // the latest date allowed is today's: served anew each day
+    const key = [listKey, questionnaire.version, category, negativeDates?.latest].join(':');
     let definition = definitions.get(key);
     if (!definition) {
       definition = serveDefinition(questionnaire.definition as QuestionnaireDefinition, campaign, departments, {
         category,
+        negativeDates,
       });
       if (definitions.size > 200) definitions.clear();
       definitions.set(key, definition);

@@ -58,6 +58,7 @@ describe.skipIf(!browserAvailable())('a refused submission on a phone', () => {
     await page.locator('.submit-error [role="alert"]').waitFor();
     await page.locator('#save-status[data-kind="ok"]').waitFor();
     await first.close();
+    s.clock.set('2026-12-05T08:00:00Z');
 
     const { draft } = (await (await s.app.request(`/api/s/${token}`)).json()) as EvaluatorLoad;
     expect(draft!.answers).toMatchObject({ overall: 'basically_satisfied', suggestion: '窗口服务要再快一些' });
@@ -67,7 +68,6 @@ describe.skipIf(!browserAvailable())('a refused submission on a phone', () => {
     expect(await reopened.locator('[data-name="suggestion"] textarea').inputValue()).toBe('窗口服务要再快一些');
     expect(await reopened.locator('[data-name="overall"] input[value="basically_satisfied"]').isChecked()).toBe(true);
     await again.close();
-    s.clock.set('2026-12-05T08:00:00Z');
   });
 
   it('wraps the department search block at 360 px: nothing wider than the screen, the hint and the found line read in full', async () => {
@@ -112,6 +112,28 @@ describe.skipIf(!browserAvailable())('a refused submission on a phone', () => {
     expect(await overflowing()).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await page.screenshot({ path: '/tmp/picker-360.png' });
+    await context.close();
+  });
+
+  it('refuses a negative situation’s month after this month on the department’s own page, in Chinese', async () => {
+    const { token } = await createInvitation(stage.db, s.campaign);
+    const answers = {
+      category: 'project',
+      departments: [{ dept: 'D001', efficiency: 'satisfied', quality: 'satisfied' }],
+    };
+    const put = await s.app.request(`/api/s/${token}/draft`, jsonRequest('PUT', { answers }));
+    expect(put.status).toBe(200);
+    const context = await phone(stage.browser);
+    const page = await open(context, token);
+    await page.getByText('总体评价').first().waitFor();
+    await page.getByRole('button', { name: '上一步', exact: true }).tap();
+    await page.getByRole('button', { name: '添加一条负面情形', exact: true }).tap();
+    const date = page.locator('[data-name="date"] input');
+    expect(await date.getAttribute('max')).toBe('2026-12');
+    await date.fill('2027-03');
+    await page.getByRole('button', { name: '下一步', exact: true }).tap();
+    await page.locator('[data-name="date"]').getByText('不能晚于本月（2026-12）').waitFor();
+    expect(await page.getByText('总体评价').count()).toBe(0);
     await context.close();
   });
 });
