@@ -6,7 +6,14 @@ import { AppError } from '../errors.js';
 import type { FormValues } from '../http/forms.js';
 import { SCALE_PRESETS } from '../../surveys/catalogs.js';
 import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../../surveys/campaign-config.js';
-import { DEFAULT_TIME_ZONE, formatDateTime, instantInZone, isTimeZone, zoneLabel } from '../../web/lib/time.js';
+import {
+  DEFAULT_TIME_ZONE,
+  formatDateTime,
+  instantInZone,
+  isTimeZone,
+  OFFICE_ZONES,
+  zoneLabel,
+} from '../../web/lib/time.js';
 
 /**
  * 用表单创建评议活动: the office's form for a campaign's config. It starts from the example
@@ -86,15 +93,6 @@ const PRESET_LABELS: Record<keyof typeof SCALE_PRESETS, string> = {
   'five-level-haochaping': '好差评五级：非常满意 / 满意 / 基本满意 / 不满意 / 非常不满意',
 };
 const CUSTOM_SCALE = 'custom';
-
-/** The time zones China's offices use, as the form offers them (北京时间 first); an upload takes any IANA zone. */
-const OFFICE_ZONES: { zone: string; label: string }[] = [
-  { zone: 'Asia/Shanghai', label: '北京时间' },
-  { zone: 'Asia/Urumqi', label: '乌鲁木齐时间（比北京时间晚 2 小时）' },
-  { zone: 'Asia/Hong_Kong', label: '香港时间' },
-  { zone: 'Asia/Macau', label: '澳门时间' },
-  { zone: 'Asia/Taipei', label: '台北时间' },
-];
 
 /**
  * The form's zone is one of its list, or the zone of the campaign it started from (an upload may
@@ -460,7 +458,7 @@ export function CampaignForm({
           >
             {OFFICE_ZONES.map((z) => (
               <option value={z.zone} selected={values.timeZone === z.zone}>
-                {z.label}
+                {z.note ? `${z.name}（${z.note}）` : z.name}
               </option>
             ))}
             {values.timeZone && !OFFICE_ZONES.some((z) => z.zone === values.timeZone) && (

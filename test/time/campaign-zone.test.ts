@@ -97,6 +97,7 @@ describe('campaign time zone', () => {
   it.each([
     ['test-2026', 'Asia/Shanghai', '2027-01-05', '发布时间（北京时间）', '2027-01-05 11:00'],
     ['ny-2026', 'America/New_York', '2027-01-04', '发布时间（时区 America/New_York）', '2027-01-04 22:00'],
+    ['urumqi-2026', 'Asia/Urumqi', '2027-01-05', '发布时间（乌鲁木齐时间）', '2027-01-05 09:00'],
   ])('names and dates a results export of %s in its time zone (%s)', async (slug, timeZone, day, label, shown) => {
     db = await sqliteDb();
     const { app, services, campaign, clock } = await resultsSetup(db, { slug, timeZone });

@@ -120,6 +120,13 @@ describe('times in a campaign zone', () => {
     expect(zoneLabel('Asia/Shanghai', 'en')).toBe('Beijing time');
     expect(zoneLabel('Europe/Berlin')).toBe('时区 Europe/Berlin');
   });
+
+  it('labels the other zones of the campaign form by the office’s names, as the 时区 list does', () => {
+    expect(
+      ['Asia/Urumqi', 'Asia/Hong_Kong', 'Asia/Macau', 'Asia/Taipei', 'Asia/Chongqing'].map((z) => zoneLabel(z)),
+    ).toEqual(['乌鲁木齐时间', '香港时间', '澳门时间', '台北时间', '北京时间']);
+    expect(zoneLabel('Asia/Urumqi', 'en')).toBe('Urumqi time');
+  });
 });
 
 describe('the API client', () => {

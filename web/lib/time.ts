@@ -114,9 +114,24 @@ export function formatLongDateTime(instant: string | Date, timeZone: string, lan
   return `${formatLongDate(instant, timeZone, lang)} ${p.hour}:${p.minute}`;
 }
 
-/** The label shown once beside times: 北京时间 for China's zone, else the zone's name. */
+/**
+ * The time zones China's offices use, by the names they call them (北京时间 first): the campaign
+ * form's 时区 list (with `note` beside the name) and every label beside a time.
+ */
+export const OFFICE_ZONES: { zone: string; name: string; en: string; note?: string }[] = [
+  { zone: 'Asia/Shanghai', name: '北京时间', en: 'Beijing time' },
+  { zone: 'Asia/Urumqi', name: '乌鲁木齐时间', en: 'Urumqi time', note: '比北京时间晚 2 小时' },
+  { zone: 'Asia/Hong_Kong', name: '香港时间', en: 'Hong Kong time' },
+  { zone: 'Asia/Macau', name: '澳门时间', en: 'Macau time' },
+  { zone: 'Asia/Taipei', name: '台北时间', en: 'Taipei time' },
+];
+
+/** Other names of Beijing time in the zone database. */
+const BEIJING_ALIASES = new Set(['Asia/Chongqing', 'PRC']);
+
+/** The label shown once beside times: the office's name of the zone (北京时间, 乌鲁木齐时间 …), else the zone's IANA name. */
 export function zoneLabel(timeZone: string, lang: Lang = 'zh'): string {
-  if (timeZone === 'Asia/Shanghai' || timeZone === 'Asia/Chongqing' || timeZone === 'PRC')
-    return lang === 'en' ? 'Beijing time' : '北京时间';
+  const known = OFFICE_ZONES.find((z) => z.zone === (BEIJING_ALIASES.has(timeZone) ? DEFAULT_TIME_ZONE : timeZone));
+  if (known) return lang === 'en' ? known.en : known.name;
   return lang === 'en' ? `time zone ${timeZone}` : `时区 ${timeZone}`;
 }
