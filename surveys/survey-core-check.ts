@@ -1,7 +1,8 @@
 /**
  * survey-core's own reading of a questionnaire: unknown properties and question types that the
  * SurveyJS editor would flag, in Chinese and at their path. It builds one survey-core Model, so
- * it runs when a questionnaire is loaded (a campaign created), never per request.
+ * it runs when a questionnaire is loaded (a campaign created), never per request, and on the
+ * server in the import thread (server/imports/tasks.ts), never on the thread that answers requests.
  */
 import type { LintIssue } from './questionnaire.js';
 
@@ -46,7 +47,9 @@ function messageOf(error: JsonError): string {
 }
 
 /** `unreadable`: survey-core could not read the definition at all (it throws on a wrong shape). */
-export async function surveyCoreIssues(definition: unknown): Promise<(LintIssue & { unreadable?: true })[]> {
+export type SurveyCoreIssue = LintIssue & { unreadable?: true };
+
+export async function surveyCoreIssues(definition: unknown): Promise<SurveyCoreIssue[]> {
   // loaded on demand: the CLI and the server start without survey-core's 1 MB
   const { Model } = await import('survey-core');
   let model: InstanceType<typeof Model>;

@@ -9,6 +9,7 @@ import { OPEN_STATES, STATE_LABELS } from '../notices/machine.js';
 import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
 import { AppError, parseOrThrow } from '../errors.js';
+import { type ImportBudget, runImportTask } from '../imports/worker.js';
 import { parseCampaignConfig } from './config-errors.js';
 import { newId } from '../shared/ids.js';
 import { jsonSyntaxReason } from '../shared/json.js';
@@ -30,7 +31,6 @@ import {
   questionnaireSize,
 } from '../../surveys/questionnaire.js';
 import { type ExtraQuestions, NO_EXTRAS } from '../../surveys/extras.js';
-import { surveyCoreIssues } from '../../surveys/survey-core-check.js';
 import { campaignsRepository, type Campaign, type CampaignPatch, type Questionnaire } from './repository.js';
 import {
   assertNotSettled,
@@ -186,7 +186,7 @@ const MAX_VERSIONS = 1000;
  */
 export type OnClose = (trx: Kysely<Database>, campaignId: string, actor: string) => Promise<unknown>;
 
-export function campaignsService({ db, clock }: AppDeps, audit: AuditService, onClose: OnClose) {
+export function campaignsService({ db, clock, config: budget }: AppDeps, audit: AuditService, onClose: OnClose) {
   const repo = campaignsRepository(db.kysely);
   /** Per campaign: the record validator, compiled once per department list, and the department ids by code. */
   const indexes = new Map<string, { key: string; index: DepartmentIndex }>();
@@ -374,7 +374,7 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService, on
     const questionnaire = await repo.latestQuestionnaire(campaign.id);
     if (!questionnaire) reasons.push('还没有问卷');
     else
-      await checkedQuestionnaire(questionnaire.definition, campaign.config).catch((error: unknown) => {
+      await checkedQuestionnaire(questionnaire.definition, campaign.config, budget).catch((error: unknown) => {
         if (!(error instanceof AppError)) throw error;
         reasons.push(`问卷检查未通过：${error.message}`);
       });
@@ -660,6 +660,7 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService, on
       const definition = await checkedQuestionnaire(
         questionnaire ?? readQuestionnaire(config.questionnaire, configDir),
         config,
+        budget,
       );
       return db.kysely
         .transaction()
@@ -706,6 +707,7 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService, on
       const definition = await checkedQuestionnaire(
         answered?.definition ?? readQuestionnaire(config.questionnaire),
         config,
+        budget,
       );
       const now = clock.now().toISOString();
       return db.kysely
@@ -762,6 +764,7 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService, on
       const definition = await checkedQuestionnaire(
         kept ? current.definition : (questionnaire ?? readQuestionnaire(config.questionnaire, configDir)),
         config,
+        budget,
       ).catch((error: unknown) => {
         if (kept && error instanceof AppError)
           throw new AppError(error.code, `现有问卷与新配置不符，请一并上传改好的问卷。${error.message}`, error.details);
@@ -817,7 +820,7 @@ export function campaignsService({ db, clock }: AppDeps, audit: AuditService, on
     async replaceQuestionnaire(slug: string, definition: unknown, actor: string, file?: string) {
       const campaign = await getBySlug(slug);
       assertEditable(campaign, '不能更换问卷');
-      const checked = await checkedQuestionnaire(definition, campaign.config);
+      const checked = await checkedQuestionnaire(definition, campaign.config, budget);
       const reasons = await editConflicts(campaign, campaign.config);
       if (reasons.length) throw refusal('不能更换问卷', reasons);
       const current = await repo.latestQuestionnaire(campaign.id);
@@ -915,15 +918,24 @@ function refuseOversized(definition: unknown) {
     );
 }
 
-/** A questionnaire fit to store with `config`, or a 422 listing what is wrong with it. */
-async function checkedQuestionnaire(definition: unknown, config: CampaignConfig): Promise<unknown> {
+/**
+ * A questionnaire fit to store with `config`, or a 422 listing what is wrong with it. survey-core's
+ * reading runs in the import thread, within `budget`: at the size caps it takes seconds.
+ */
+async function checkedQuestionnaire(
+  definition: unknown,
+  config: CampaignConfig,
+  budget: ImportBudget,
+): Promise<unknown> {
   refuseOversized(definition);
   const place = (path: string) => questionnairePlace(definition, path);
   refuseBadText(definition, '问卷定义', 'questionnaire.', place);
   // every problem in one round: survey-core's reading too, unless it could not read the definition
   // at all (a shape ours already names)
   const ours = lintQuestionnaire(definition, config);
-  const theirs = (await surveyCoreIssues(definition)).filter((i) => !(ours.length && i.unreadable));
+  const theirs = (await runImportTask({ kind: 'questionnaire', definition }, budget)).filter(
+    (i) => !(ours.length && i.unreadable),
+  );
   const issues = [...ours, ...theirs.filter((i) => !ours.some((o) => o.path === i.path && o.message === i.message))];
   if (issues.length) {
     // the office reads 第3页第6题「…」 (a question without a title by its name); the key path stays beside it for the CLI

@@ -6,7 +6,8 @@ import type { ImportResults, ImportTask } from './tasks.js';
 
 const TASKS = siblingModule(import.meta.url, './tasks.ts');
 
-type Budget = Pick<AppConfig, 'importMemoryMb' | 'importTimeoutSeconds'>;
+/** the heap and time an import thread's task may take */
+export type ImportBudget = Pick<AppConfig, 'importMemoryMb' | 'importTimeoutSeconds'>;
 
 /** one import thread per heap budget, replaced when a task exhausts its heap or its time */
 const threads = new Map<number, TaskThread<ImportTask>>();
@@ -33,7 +34,7 @@ function importThread(memoryMb: number): TaskThread<ImportTask> {
  */
 export function runImportTask<K extends ImportTask['kind']>(
   task: Extract<ImportTask, { kind: K }>,
-  budget: Budget,
+  budget: ImportBudget,
 ): Promise<ImportResults[K]> {
   let thread = threads.get(budget.importMemoryMb);
   if (!thread) threads.set(budget.importMemoryMb, (thread = importThread(budget.importMemoryMb)));

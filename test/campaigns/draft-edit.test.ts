@@ -228,6 +228,34 @@ describe.each(await dialects())('a draft’s edit on $name', ({ open }) => {
     expect(((await res.json()) as ErrorBody).error.message).toMatch(/^问卷有 1018 个问题，超过上限 400 个/);
   });
 
+  it('keeps answering while survey-core reads a questionnaire of matrices at the size caps', async () => {
+    // 80 pages, 398 questions, 169 KB: survey-core builds 40,000 matrix cells, seconds of work
+    const definition = defaultQuestionnaire() as { pages: { elements: unknown[] }[] };
+    const matrix = (name: string) => ({
+      type: 'matrixdropdown',
+      name,
+      columns: Array.from({ length: 10 }, (_, k) => ({ name: `c${k}`, cellType: 'text' })),
+      rows: Array.from({ length: 10 }, (_, k) => `r${k}`),
+    });
+    for (let p = 0; p < 76; p++)
+      definition.pages.push({ elements: Array.from({ length: 5 }, (_, j) => matrix(`m${p}_${j}`)) });
+    let longestPause = 0;
+    let last = performance.now();
+    const tick = () => {
+      longestPause = Math.max(longestPause, performance.now() - last);
+      last = performance.now();
+    };
+    const ticker = setInterval(tick, 10);
+    const res = await Promise.resolve(put('/api/campaigns/test-2026/questionnaire', definition)).finally(() => {
+      // the answer can come before the timer a long pause delayed
+      tick();
+      clearInterval(ticker);
+    });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as ErrorBody).error.message).toContain('不支持题型 matrixdropdown');
+    expect(longestPause).toBeLessThan(1000);
+  });
+
   it('refuses a questionnaire file over the cap on the command line too', async () => {
     writeFileSync(
       join(dir, 'huge.json'),
