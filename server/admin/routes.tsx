@@ -281,6 +281,8 @@ export function adminRoutes(services: Services) {
     }));
     const base = `/api/campaigns/${campaign.slug}`;
     const zone = campaign.config.timeZone;
+    // the published result stands on these answers: the server refuses more
+    const published = campaign.state === 'published' || campaign.state === 'settled';
     return c.html(
       <AdminPage viewer={viewer} title={campaign.name} data={{ 'data-slug': campaign.slug }}>
         <p>
@@ -464,7 +466,13 @@ export function adminRoutes(services: Services) {
             纸质问卷录入或其他系统收集的答卷：录入工具或其他系统按本系统答卷格式导出的文件（每行一份答卷，格式说明请向系统管理员索取），
             与网上提交同样校验；文件有任何错误时不导入任何答卷，同一文件不能重复导入。
           </p>
-          <ImportForm endpoint={`${base}/responses/import`} accept=".jsonl,.json,.txt" />
+          {published ? (
+            <p class="muted" id="responses-closed">
+              结果已经发布，不能再导入答卷。
+            </p>
+          ) : (
+            <ImportForm endpoint={`${base}/responses/import`} accept=".jsonl,.json,.txt" />
+          )}
           <p>
             <a href={`${base}/responses/export.xlsx`} download>
               下载原始数据（.xlsx）
