@@ -182,53 +182,67 @@ async function renderProgress() {
   }
   let cumulative = 0;
   const cum = progress.perDay.map((d) => (cumulative += d.total));
-  makeChart(canvas, {
-    type: 'bar',
-    data: {
-      labels: progress.perDay.map((d) => d.day.slice(5)),
-      datasets: [
-        {
-          type: 'bar',
-          label: '当日网上提交',
-          data: progress.perDay.map((d) => d.total),
-          backgroundColor: '#90a4ae',
-          yAxisID: 'y',
-        },
-        // its legend swatch is filled with backgroundColor: without one it is an empty box
-        {
-          type: 'line',
-          label: '累计',
-          data: cum,
-          borderColor: '#b3261e',
-          backgroundColor: '#b3261e',
-          pointRadius: 0,
-          yAxisID: 'y2',
-        },
-      ],
-    },
-    options: {
-      maintainAspectRatio: false,
-      scales: {
-        x: { title: { display: true, text: `答卷日期（${zoneLabel(progress.campaign.timeZone)}）` } },
-        // counts of people: whole steps (chart.js would step 0.2 for a few submissions)
-        y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: '当日（人）' } },
-        y2: {
-          position: 'right',
-          beginAtZero: true,
-          ticks: { precision: 0 },
-          grid: { display: false },
-          title: { display: true, text: '累计（人）' },
+  const t = progress.totals;
+  // with no web submission the chart would be an empty 0–1 frame: the sentence says what there is
+  if (cumulative === 0)
+    canvas
+      .closest('.chart-box')
+      ?.replaceWith(
+        el(
+          'p',
+          { class: 'empty-state', id: 'progress-empty' },
+          t.imported
+            ? `还没有网上提交的答卷：网上已提交 0，另有导入答卷 ${t.imported}（导入答卷不按日期画在图上）。`
+            : '还没有网上提交的答卷。',
+        ),
+      );
+  else
+    makeChart(canvas, {
+      type: 'bar',
+      data: {
+        labels: progress.perDay.map((d) => d.day.slice(5)),
+        datasets: [
+          {
+            type: 'bar',
+            label: '当日网上提交',
+            data: progress.perDay.map((d) => d.total),
+            backgroundColor: '#90a4ae',
+            yAxisID: 'y',
+          },
+          // its legend swatch is filled with backgroundColor: without one it is an empty box
+          {
+            type: 'line',
+            label: '累计',
+            data: cum,
+            borderColor: '#b3261e',
+            backgroundColor: '#b3261e',
+            pointRadius: 0,
+            yAxisID: 'y2',
+          },
+        ],
+      },
+      options: {
+        maintainAspectRatio: false,
+        scales: {
+          x: { title: { display: true, text: `答卷日期（${zoneLabel(progress.campaign.timeZone)}）` } },
+          // counts of people: whole steps (chart.js would step 0.2 for a few submissions)
+          y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: '当日（人）' } },
+          y2: {
+            position: 'right',
+            beginAtZero: true,
+            ticks: { precision: 0 },
+            grid: { display: false },
+            title: { display: true, text: '累计（人）' },
+          },
         },
       },
-    },
-  });
-  const t = progress.totals;
+    });
   fillTable(
     'progress-table',
     `${slug}-答卷进度`,
     [`日期（${zoneLabel(progress.campaign.timeZone)}）`, '当日网上提交', '累计'],
     progress.perDay.map((d, i) => [d.day, d.total, cum[i]]),
-    canvas,
+    cumulative ? canvas : undefined,
   );
   const cats = table(
     ['代表类别', '已邀请', '网上已提交', '提交率', '导入答卷（不计入提交率）'],
