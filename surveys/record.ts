@@ -108,14 +108,15 @@ export function compileRecordValidator({
         .refine((k) => negativeIds.has(k), '不是有效的负面情形编号'),
       matter: text().trim().min(1, '请填写事项').max(shortText, `不能超过 ${shortText} 个字`),
       // a month is compared with the month of each bound, a day with the day
+      // the bound as precise as the answer: a month is told this month, a day today
       date: monthOrDay()
-        .refine(
-          (d) => !negativeDates || d <= negativeDates.latest.slice(0, d.length),
-          `大约时间不能晚于今天（${negativeDates?.latest}）`,
-        )
+        .refine((d) => !negativeDates || d <= negativeDates.latest.slice(0, d.length), {
+          error: (issue) =>
+            `不能晚于今天（${negativeDates?.latest.slice(0, String(issue.input).length === 7 ? 7 : 10)}）`,
+        })
         .refine(
           (d) => !negativeDates || d >= negativeDates.earliest.slice(0, d.length),
-          `大约时间太早：应在 ${negativeDates?.earliest.slice(0, 7)} 以后`,
+          `太早了：应在 ${negativeDates?.earliest.slice(0, 7)} 或以后`,
         )
         .nullish()
         .transform((d) => d ?? null),
@@ -243,6 +244,33 @@ export function recordFieldLabel(path: string, { config, extras = NO_EXTRAS }: R
   if (entry !== undefined && field === 'problems') return `${department}的第 ${Number(entry) + 1} 个作风问题`;
   const item = config.items.find((i) => i.code === field)?.label;
   return `${department}的${item ?? DEPARTMENT_FIELDS[field] ?? asWritten(field)}`;
+}
+
+/**
+ * A submission's field as its evaluator answered it, for the page's refusal:
+ * `departments.0.negatives.0.date` → 市住房和城乡建设局 · 负面情形1 · 大约时间 (the department by
+ * its name, `departmentName` of its code); a record-wide field by recordFieldLabel's words.
+ */
+export function answerPlace(
+  path: string,
+  rules: RecordRules,
+  input: unknown,
+  departmentName: (code: string) => string | undefined,
+): string {
+  const [top, index, field, entry, sub] = path.split('.');
+  if (top !== 'departments' || index === undefined) return recordFieldLabel(path, rules);
+  const answered = (input as { departments?: { code?: unknown }[] } | null)?.departments?.[Number(index)];
+  const name = typeof answered?.code === 'string' ? departmentName(answered.code) : undefined;
+  if (!name) return recordFieldLabel(path, rules);
+  const parts = [name];
+  if (field === 'negatives' && entry !== undefined) {
+    parts.push(`负面情形${Number(entry) + 1}`);
+    if (sub !== undefined) parts.push(NEGATIVE_FIELDS[sub] ?? sub);
+  } else if (field !== undefined) {
+    const own = field === 'extra' ? rules.extras?.department.find((q) => q.name === entry)?.title : undefined;
+    parts.push(own ?? rules.config.items.find((i) => i.code === field)?.label ?? DEPARTMENT_FIELDS[field] ?? field);
+  }
+  return parts.join(' · ');
 }
 
 const NO_FREE_TEXT: FreeTextExtras = { record: new Set(), department: new Set() };

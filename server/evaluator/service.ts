@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { serveDefinition, toCanonicalInput, type QuestionnaireDefinition } from '../../surveys/questionnaire.js';
+import { answerPlace } from '../../surveys/record.js';
 import { campaignState, type Campaign, type CampaignsService } from '../campaigns/service.js';
 import type {
   CampaignStatus,
@@ -275,7 +276,7 @@ export function evaluatorService(
 
   /** A submission's answers checked by the campaign's compiled validator, for a link of `category`. */
   async function checkAnswers(campaign: Campaign, submission: z.infer<typeof submitBodySchema>, category: string) {
-    const { validate, extras, idByCode } = await campaigns.departmentIndex(campaign);
+    const { validate, extras, idByCode, rules } = await campaigns.departmentIndex(campaign);
     const converted = toCanonicalInput(submission.answers, submission.elapsedSeconds, extras);
     if (!converted.ok) {
       throw new AppError(
@@ -286,10 +287,14 @@ export function evaluatorService(
     }
     const result = validate(converted.input);
     if (!result.ok) {
-      const details = zodDetails(result.error);
+      // each place in the evaluator's words (the department by its name), never a JSON path
+      const names = new Map((await campaigns.departments(campaign.id)).map((d) => [d.code, d.name]));
+      const details = zodDetails(result.error).map((d) =>
+        d.path ? { ...d, field: answerPlace(d.path, rules, converted.input, (code) => names.get(code)) } : d,
+      );
       throw new AppError(
         'VALIDATION_FAILED',
-        `答案有误：${details[0].path ? `${details[0].path}：` : ''}${details[0].message}`,
+        `答案有误：${details[0].field ? `${details[0].field}：` : ''}${details[0].message}`,
         details,
       );
     }

@@ -55,7 +55,14 @@ describe.skipIf(!browserAvailable())('a refused submission on a phone', () => {
     // the server's day goes back to November: December is now after today, and the submission is refused
     s.clock.set('2026-11-20T08:00:00Z');
     await page.getByRole('button', { name: '提交问卷', exact: true }).tap();
-    await page.locator('.submit-error [role="alert"]').waitFor();
+    const alert = page.locator('.submit-error [role="alert"]');
+    await alert.waitFor();
+    // the place in the evaluator's words, the department at fault opened, nothing wider than the phone
+    expect(await alert.textContent()).toContain('测试部门1 · 负面情形1 · 大约时间：不能晚于今天（2026-11）');
+    expect(await page.locator('.submit-error').textContent()).not.toContain('departments.');
+    await page.locator('[data-name="date"] input').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: '/tmp/refused-390.png' });
     await page.locator('#save-status[data-kind="ok"]').waitFor();
     await first.close();
     s.clock.set('2026-12-05T08:00:00Z');

@@ -218,16 +218,21 @@ describe('evaluator API: submitting', () => {
       return webAnswers({ departments: [{ ...first, negatives: [{ ...negative, date }] }, ...rest] });
     };
     for (const [date, reason] of [
-      ['2099-01', '大约时间不能晚于今天（2026-12-01）'],
-      ['2026-12-02', '大约时间不能晚于今天（2026-12-01）'],
-      ['2019-05', '大约时间太早：应在 2024-01 以后'],
+      ['2099-01', '不能晚于今天（2026-12）'],
+      ['2026-12-02', '不能晚于今天（2026-12-01）'],
+      ['2019-05', '太早了：应在 2024-01 或以后'],
     ]) {
       const res = await submit({ answers: dated(date), elapsedSeconds: 300 });
       expect(res.status, date).toBe(422);
       const { error } = (await res.json()) as ErrorBody;
-      expect(error.message, date).toContain(reason);
+      // the place in the evaluator's words: the department's name and the negative situation's number
+      expect(error.message, date).toBe(`答案有误：测试部门1 · 负面情形1 · 大约时间：${reason}`);
       expect(error.details, date).toContainEqual(
-        expect.objectContaining({ path: 'departments.0.negatives.0.date', message: reason }),
+        expect.objectContaining({
+          path: 'departments.0.negatives.0.date',
+          field: '测试部门1 · 负面情形1 · 大约时间',
+          message: reason,
+        }),
       );
     }
     expect(await isSpent(db, token)).toBe(false);

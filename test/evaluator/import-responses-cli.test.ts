@@ -117,7 +117,7 @@ describe('minping import responses', () => {
     expect(printed).toContain('第 5 行：不是有效的 JSON');
     expect(printed).toMatch(/第 6 行 总体评价（overall）：应为以下之一/);
     expect(printed).toContain(
-      '第 7 行 第 1 个部门的第 1 条负面情形的大约时间（departments.0.negatives.0.date）：大约时间不能晚于今天',
+      '第 7 行 第 1 个部门的第 1 条负面情形的大约时间（departments.0.negatives.0.date）：不能晚于今天',
     );
     expect(printed).not.toMatch(/第 [12] 行/);
     expect(printed).toContain('没有导入任何答卷');

@@ -96,7 +96,7 @@ describe('POST /api/campaigns/:slug/responses/import', () => {
       expect.objectContaining({
         line: 3,
         path: 'departments.0.negatives.0.date',
-        message: expect.stringContaining('大约时间不能晚于'),
+        message: expect.stringContaining('不能晚于今天'),
       }),
     );
     expect(await snapshotCounts(db)).toEqual(before);

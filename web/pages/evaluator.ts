@@ -19,7 +19,6 @@ import { ballotState, castBallot } from '../lib/ballot.js';
 import { ApiError, apiClient } from '../lib/api.js';
 import { registerDepartmentPicker } from '../lib/department-picker.js';
 import { el } from '../lib/dom.js';
-import { showError } from '../lib/errors.js';
 import { thanks } from '../lib/receipt.js';
 import { formatTimeOfDay, zoneLabel } from '../lib/time.js';
 
@@ -252,7 +251,14 @@ function departmentCarousel(survey: SurveyModel) {
   });
   refreshLimits();
 
-  if (!carousel || carousel.displayMode === 'list') return { afterRestore: refreshLimits };
+  /** Open the `index`th department (a refused submission's place), on its page. */
+  const goTo = (index: number) => {
+    if (!carousel || index >= carousel.visiblePanelCount) return;
+    survey.currentPage = carousel.page;
+    if (carousel.displayMode !== 'list') carousel.currentIndex = index;
+  };
+
+  if (!carousel || carousel.displayMode === 'list') return { afterRestore: refreshLimits, goTo };
 
   const inCarousel = () => survey.currentPage === carousel.page && carousel.isVisible && carousel.visiblePanelCount > 0;
   const nextAction = survey.navigationBar.getActionById('sv-nav-next');
@@ -316,6 +322,7 @@ function departmentCarousel(survey: SurveyModel) {
   updateButtons();
 
   return {
+    goTo,
     /** After restoring a draft: open the first department that still needs an answer. */
     afterRestore() {
       refreshLimits();
@@ -456,6 +463,21 @@ async function main() {
     void saveDraft();
   };
 
+  /**
+   * The server's words for what to correct (each place named as the evaluator answered it, never
+   * a JSON path), and the department at fault opened.
+   */
+  function showRefusedAnswers(error: ApiError) {
+    errorBox.replaceChildren(el('p', { class: 'error', role: 'alert' }, `${t.fixErrors} ${error.message}`));
+    if (error.details.length > 1)
+      errorBox.append(
+        el('ul', {}, ...error.details.map((d) => el('li', {}, d.field ? `${d.field}：${d.message}` : d.message))),
+      );
+    const at = error.details.map((d) => /^departments\.(\d+)\./.exec(d.path ?? '')?.[1]).find(Boolean);
+    if (at !== undefined) departments.goTo(Number(at));
+    errorBox.scrollIntoView({ block: 'start' });
+  }
+
   async function submit(): Promise<void> {
     if (submitting) return;
     submitting = true;
@@ -489,8 +511,7 @@ async function main() {
             setStatus('');
             if (error.status === 422) {
               keepAsDraft();
-              showError(errorBox, error, { lead: `${t.fixErrors} `, lang });
-              errorBox.scrollIntoView({ block: 'start' });
+              showRefusedAnswers(error);
             } else {
               finished = true;
               showRefusal(error);
