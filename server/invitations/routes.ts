@@ -23,7 +23,28 @@ function download(file: ExportFile, extra: Record<string, string> = {}) {
   });
 }
 
-const chaseQuery = z.object({ format: z.enum(['json', ...CHASE_FORMATS]).default('json') });
+/** The files the API gives, by the names the office knows them, for a refusal to list. */
+const FORMAT_NAMES: Record<string, string> = {
+  bundle: '全部格式 .zip',
+  xlsx: 'Excel 名单',
+  csv: 'CSV 名单',
+  letters: '信函',
+  json: 'JSON 数据',
+};
+
+/** `应为信函（letters）、Excel 名单（xlsx）或 CSV 名单（csv）`: the names, and the value to send beside each. */
+function formatChoices(formats: readonly string[]): string {
+  const named = formats.map((f) => `${FORMAT_NAMES[f]}（${f}）`);
+  return `应为${named.length > 1 ? `${named.slice(0, -1).join('、')}或${named.at(-1)}` : named[0]}`;
+}
+
+/** `format` if it is one of `formats`, else a 422 naming them. */
+function checkedFormat<F extends string>(format: string, formats: readonly F[]): F {
+  if ((formats as readonly string[]).includes(format)) return format as F;
+  throw new AppError('VALIDATION_FAILED', `文件格式不对：${formatChoices(formats)}`, [
+    { field: '文件格式', path: 'format', message: formatChoices(formats) },
+  ]);
+}
 
 /** A JSON body may say instead of the query: `{ "format": "csv", "allowLoopback": true, "sendEmail": true }`. */
 const linkBody = z.object({
@@ -63,13 +84,11 @@ async function linkRequestOf<F extends string>(
       sendSms ||= body.sendSms === true;
     }
   }
-  format ??= fallback;
-  if (!(formats as readonly string[]).includes(format)) {
-    throw new AppError('VALIDATION_FAILED', `format 应为 ${formats.join(' | ')}`, [
-      { field: 'format', message: `应为 ${formats.join(' | ')}` },
-    ]);
-  }
-  return { format: format as F, allowLoopback, send: chosenChannels(sendEmail, sendSms) };
+  return {
+    format: checkedFormat(format ?? fallback, formats),
+    allowLoopback,
+    send: chosenChannels(sendEmail, sendSms),
+  };
 }
 
 /** Invitations and progress under `/api/campaigns/:slug`. */
@@ -168,7 +187,7 @@ export function invitationsRoutes(services: Services, clock: Clock) {
    */
   app.get('/:slug/chase', requireRole('admin'), async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
-    const format = parseOrThrow(chaseQuery, { format: c.req.query('format') }, '查询参数').format;
+    const format = checkedFormat(c.req.query('format') ?? 'json', ['json', ...CHASE_FORMATS]);
     const chase = await services.invitations.chase(campaign);
     if (format === 'json') {
       c.header('Cache-Control', 'no-store');

@@ -259,7 +259,7 @@ describe('the progress and chasing API, page and command', () => {
     expect(refused.status).toBe(422);
     const body = (await refused.json()) as ErrorBody;
     expect(body.error.details?.[0].path).toBe('format');
-    expect(body.error.message).toMatch(/^查询参数: format: .*[\u4e00-\u9fff]/);
+    expect(body.error.message).toBe('文件格式不对：应为JSON 数据（json）、Excel 名单（xlsx）或CSV 名单（csv）');
   });
 
   it('shows the anonymous progress page with unit counts and no names', async () => {
