@@ -144,3 +144,65 @@ describe.skipIf(!browserAvailable())('a refused submission on a phone', () => {
     await context.close();
   });
 });
+
+/** An anonymous evaluator whose ballot the server refuses: the credential is bought, so the link is spent. */
+describe.skipIf(!browserAvailable())('a refused anonymous ballot on a phone', () => {
+  let stage: BrowserStage;
+  let s: SurveySetup;
+
+  beforeAll(async () => {
+    stage = await browserStage(async (db) => {
+      s = await surveySetup(db, { departments: 3, time: '2026-12-05T08:00:00Z' });
+      return s.app;
+    });
+  });
+  afterAll(async () => {
+    await stage?.close();
+  });
+
+  it('is corrected on the page and cast again with the same credential: the changes wait on the device, the page stays', async () => {
+    const { token } = await createInvitation(stage.db, s.campaign);
+    const {
+      overall: _,
+      suggestion: __,
+      ...earlier
+    } = webAnswers({
+      departments: [{ ...(webAnswers().departments as Record<string, unknown>[])[0] }],
+    });
+    (earlier.departments as { negatives: { date: string }[] }[])[0].negatives[0].date = '2026-12';
+    expect((await s.app.request(`/api/s/${token}/draft`, jsonRequest('PUT', { answers: earlier }))).status).toBe(200);
+
+    const context = await phone(stage.browser);
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    await page.goto(`${stage.url}/s/${token}`);
+    await page.getByText('总体评价').first().waitFor();
+    await page
+      .locator('[data-name="overall"] .sd-selectbase__item')
+      .filter({ hasText: /^基本满意$/ })
+      .tap();
+    // the server's day goes back to November: the December negative is after today, the ballot is refused
+    s.clock.set('2026-11-20T08:00:00Z');
+    await page.getByRole('button', { name: '提交问卷', exact: true }).tap();
+    await page.locator('.submit-error [role="alert"]').waitFor();
+    const date = page.locator('[data-name="date"] input');
+    await date.fill('2026-11');
+    // before: this change went to the spent link as a draft, was refused with 409 and replaced the questionnaire
+    await page.locator('#save-status[data-kind="ok"]').getByText('修改已保存在这台设备上').waitFor();
+    expect(await page.getByText('这个链接已经用来提交过答卷了').count()).toBe(0);
+
+    const submit = page.getByRole('button', { name: '提交问卷', exact: true });
+    for (let i = 0; i < 10 && !(await submit.isVisible()); i++)
+      await page.getByRole('button', { name: '下一步', exact: true }).tap();
+    await submit.tap();
+    await page.getByText(/回执/).first().waitFor();
+    const stored = await stage.db.kysely
+      .selectFrom('responses')
+      .select('record_json')
+      .where('campaign_id', '=', s.campaign.id)
+      .execute();
+    expect(stored).toHaveLength(1);
+    expect(JSON.parse(stored[0].record_json).departments[0].negatives[0].date).toBe('2026-11');
+    await context.close();
+  });
+});

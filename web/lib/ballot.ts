@@ -80,6 +80,17 @@ export function ballotState(token: string): 'none' | 'pending' | 'sent' {
 }
 
 /**
+ * The answers of the link's ballot on its way replaced by `ballot` (an evaluator correcting a
+ * refused ballot); false when none is on its way.
+ */
+export function keepPendingAnswers(token: string, ballot: BallotBody): boolean {
+  const found = stored(token);
+  if (!found || 'sent' in found) return false;
+  keep(token, { ...found, ballot });
+  return true;
+}
+
+/**
  * `task` while no other window of this browser runs one for the link: two tabs never buy two
  * credentials (the second would be refused). Without Web Locks (Safari before 15.4) it just runs.
  */

@@ -15,7 +15,7 @@ import {
 import 'survey-core/i18n/simplified-chinese';
 import 'survey-js-ui';
 import type { DraftSaved, EvaluatorLoad, Receipt } from '../../server/contracts.js';
-import { ballotState, castBallot } from '../lib/ballot.js';
+import { ballotState, castBallot, keepPendingAnswers } from '../lib/ballot.js';
 import { ApiError, apiClient } from '../lib/api.js';
 import { registerDepartmentPicker } from '../lib/department-picker.js';
 import { el } from '../lib/dom.js';
@@ -29,6 +29,7 @@ const TEXT = {
     saving: '正在保存…',
     saved: (time: string, zone: string) => `已自动保存 ${time}（${zone}）`,
     saveFailed: '暂时无法保存，稍后自动重试',
+    keptOnDevice: '修改已保存在这台设备上，请改好后再点“提交问卷”',
     submitting: '正在提交…',
     retrying: (n: number) => `网络不稳定，正在第 ${n} 次重试…`,
     submitFailed: '提交没有成功：网络连接中断。您的答案仍在本页，请检查网络后再点一次“提交问卷”。',
@@ -63,6 +64,7 @@ const TEXT = {
     saving: 'Saving…',
     saved: (time: string, zone: string) => `Saved automatically at ${time} (${zone})`,
     saveFailed: 'Could not save just now; retrying shortly',
+    keptOnDevice: 'Your changes are kept on this device: correct them, then press Submit again',
     submitting: 'Submitting…',
     retrying: (n: number) => `Network trouble, retry ${n}…`,
     submitFailed:
@@ -391,9 +393,27 @@ async function main() {
   let dirty = false;
   let finished = false;
 
+  /**
+   * An anonymous ballot on its way (its credential may be bought, which spends the link): the
+   * server takes no draft for the link any more, so the answers wait with the ballot on this
+   * device, and a refused ballot is corrected and cast again with the same credential.
+   */
+  const keptWithBallot = (): boolean =>
+    Boolean(loaded.credentialKey) &&
+    keepPendingAnswers(token, {
+      answers: survey.data,
+      elapsedSeconds: elapsed(),
+      questionnaireVersion: loaded.questionnaire.version,
+    });
+
   async function saveDraft(): Promise<void> {
     clearTimeout(saveTimer);
     if (finished || !dirty) return;
+    if (keptWithBallot()) {
+      dirty = false;
+      setStatus(t.keptOnDevice, 'ok');
+      return;
+    }
     if (saving) {
       await saving;
       return saveDraft();
@@ -437,7 +457,7 @@ async function main() {
   survey.onCurrentPageChanged.add(() => void saveDraft());
   // leaving the page: send what is unsaved without waiting for the answer
   addEventListener('pagehide', () => {
-    if (finished || !dirty) return;
+    if (finished || !dirty || keptWithBallot()) return;
     void api
       .request(`${base}/draft`, {
         method: 'PUT',
