@@ -162,7 +162,12 @@ describe('the API client', () => {
     );
     expect(invalid).toMatchObject({ status: 422, code: 'VALIDATION_FAILED' });
     expect(invalid.details.length).toBeGreaterThan(0);
-    expect(invalid.details[0]).toEqual({ path: expect.any(String), message: expect.any(String) });
+    // the place as the evaluator answered it (`field`) beside the answer's path
+    expect(invalid.details[0]).toEqual({
+      path: expect.any(String),
+      field: expect.any(String),
+      message: expect.any(String),
+    });
   });
 
   it('passes the Idempotency-Key through, so a retried submission gets the first receipt back', async () => {
