@@ -4,6 +4,24 @@ import type { EvaluatorLoad } from '../../server/contracts.js';
 import { browserAvailable, browserStage, type BrowserStage } from '../helpers/browser.js';
 import { createInvitation, jsonRequest, surveySetup, webAnswers, type SurveySetup } from '../evaluator/helpers.js';
 
+/**
+ * A link whose draft answers everything but the last page, with a negative situation of this
+ * month (December): refused once the server's day goes back to November.
+ */
+async function linkAnsweredButTheLastPage(s: SurveySetup): Promise<string> {
+  const { token } = await createInvitation(s.db, s.campaign);
+  const {
+    overall: _,
+    suggestion: __,
+    ...earlier
+  } = webAnswers({
+    departments: [{ ...(webAnswers().departments as Record<string, unknown>[])[0] }],
+  });
+  (earlier.departments as { negatives: { date: string }[] }[])[0].negatives[0].date = '2026-12';
+  expect((await s.app.request(`/api/s/${token}/draft`, jsonRequest('PUT', { answers: earlier }))).status).toBe(200);
+  return token;
+}
+
 const phone = (browser: Browser): Promise<BrowserContext> =>
   browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
 
@@ -31,18 +49,7 @@ describe.skipIf(!browserAvailable())('a refused submission on a phone', () => {
   };
 
   it('keeps the last page’s answers as a draft when the submission is refused, so reopening the link restores them', async () => {
-    const { token } = await createInvitation(stage.db, s.campaign);
-    // everything answered but the last page; a negative situation of this month (December)
-    const {
-      overall: _,
-      suggestion: __,
-      ...earlier
-    } = webAnswers({
-      departments: [{ ...(webAnswers().departments as Record<string, unknown>[])[0] }],
-    });
-    (earlier.departments as { negatives: { date: string }[] }[])[0].negatives[0].date = '2026-12';
-    const put = await s.app.request(`/api/s/${token}/draft`, jsonRequest('PUT', { answers: earlier }));
-    expect(put.status).toBe(200);
+    const token = await linkAnsweredButTheLastPage(s);
 
     const first = await phone(stage.browser);
     const page = await open(first, token);
@@ -161,16 +168,7 @@ describe.skipIf(!browserAvailable())('a refused anonymous ballot on a phone', ()
   });
 
   it('is corrected on the page and cast again with the same credential: the changes wait on the device, the page stays', async () => {
-    const { token } = await createInvitation(stage.db, s.campaign);
-    const {
-      overall: _,
-      suggestion: __,
-      ...earlier
-    } = webAnswers({
-      departments: [{ ...(webAnswers().departments as Record<string, unknown>[])[0] }],
-    });
-    (earlier.departments as { negatives: { date: string }[] }[])[0].negatives[0].date = '2026-12';
-    expect((await s.app.request(`/api/s/${token}/draft`, jsonRequest('PUT', { answers: earlier }))).status).toBe(200);
+    const token = await linkAnsweredButTheLastPage(s);
 
     const context = await phone(stage.browser);
     context.setDefaultTimeout(15_000);
