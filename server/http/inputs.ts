@@ -42,14 +42,10 @@ export async function readJsonBody(c: Context, what: string): Promise<unknown> {
 export function declaredBodyLimit(options: Parameters<typeof bodyLimit>[0]): MiddlewareHandler {
   const limit = bodyLimit(options);
   return (c, next) => {
-    const declared = c.req.header('content-length');
-    if (
-      declared !== undefined &&
-      c.req.header('transfer-encoding') === undefined &&
-      !(Number.parseInt(declared, 10) > options.maxSize)
-    )
-      return next();
-    return limit(c, next);
+    const declared = Number(c.req.header('content-length') ?? Number.NaN);
+    const withinDeclared =
+      c.req.header('transfer-encoding') === undefined && Number.isInteger(declared) && declared <= options.maxSize;
+    return withinDeclared ? next() : limit(c, next);
   };
 }
 
