@@ -366,6 +366,30 @@ export function campaignsService({ db, clock, config: budget }: AppDeps, audit: 
   }
 
   /** Why `campaign` can't open now (empty when it can). */
+  /**
+   * Why the questionnaire fails its checks (null: it passes), per campaign revision and version: the
+   * check is survey-core's reading on the import thread, and a draft's page asks at every render and
+   * redraw, while only a new config or questionnaire (a new revision) can change the answer.
+   */
+  const questionnaireRefusals = new Map<string, string | null>();
+  async function questionnaireRefusal(campaign: Campaign, questionnaire: { version: number; definition: unknown }) {
+    const key = `${campaign.id}:${campaign.revision}:${questionnaire.version}`;
+    const known = questionnaireRefusals.get(key);
+    if (known !== undefined) return known;
+    let refused: string | null = null;
+    try {
+      await checkedQuestionnaire(questionnaire.definition, campaign.config, budget);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      // a verdict is kept; the import thread's running out of time or memory is said, not remembered
+      if (error.code !== 'VALIDATION_FAILED') return error.message;
+      refused = error.message;
+    }
+    if (questionnaireRefusals.size > 100) questionnaireRefusals.clear();
+    questionnaireRefusals.set(key, refused);
+    return refused;
+  }
+
   async function openingProblems(campaign: Campaign): Promise<string[]> {
     const ready = await repo.readiness(campaign.id);
     const reasons: string[] = [];
@@ -373,11 +397,10 @@ export function campaignsService({ db, clock, config: budget }: AppDeps, audit: 
     if (ready.evaluators === 0 && ready.invitations === 0) reasons.push('还没有评议代表，请先导入评议代表名单');
     const questionnaire = await repo.latestQuestionnaire(campaign.id);
     if (!questionnaire) reasons.push('还没有问卷');
-    else
-      await checkedQuestionnaire(questionnaire.definition, campaign.config, budget).catch((error: unknown) => {
-        if (!(error instanceof AppError)) throw error;
-        reasons.push(`问卷检查未通过：${error.message}`);
-      });
+    else {
+      const refused = await questionnaireRefusal(campaign, questionnaire);
+      if (refused) reasons.push(`问卷检查未通过：${refused}`);
+    }
     if (Date.parse(campaign.closesAt) <= clock.now().getTime())
       reasons.push(`截止时间（${when(campaign, campaign.closesAt)}）已过：请先修改截止时间；往年补录的活动请直接截止`);
     return reasons;
