@@ -146,6 +146,78 @@ describe.each(await dialects())('a liaison is bound to department rows, per camp
       await db.close();
     }
   });
+
+  it('migration 0047 binds an account bound before the rule to its department’s rows in every campaign, once, and not to another body of the code', async () => {
+    const db = await open();
+    try {
+      const { services, campaign } = await resultsSetup(db, { records: false });
+      const later = await createTestCampaign(db, services, nextYear('test-2027', 2027));
+      const third = await createTestCampaign(db, services, nextYear('test-2028', 2028));
+      // the third campaign gives D002 to another body
+      await db.kysely
+        .updateTable('departments')
+        .set({ name: '市教育局' })
+        .where('code', '=', 'D002')
+        .where('campaign_id', '=', third.id)
+        .execute();
+      const { user: handAdded } = await services.accounts.addUser({
+        username: 'zhang-d002',
+        role: 'liaison',
+        departmentCode: 'D002',
+      });
+      const { user: named } = await services.accounts.addUser({
+        username: 'liaison-d003',
+        role: 'liaison',
+        departmentCode: 'D003',
+      });
+      // as 0046 left them: the newest campaign that listed the code, or the one whose 联络员 named them
+      const rowOf = async (campaignId: string, code: string) =>
+        (
+          await db.kysely
+            .selectFrom('departments')
+            .select('id')
+            .where('campaign_id', '=', campaignId)
+            .where('code', '=', code)
+            .executeTakeFirstOrThrow()
+        ).id;
+      await db.kysely.deleteFrom('liaison_departments').execute();
+      await db.kysely
+        .insertInto('liaison_departments')
+        .values([
+          { user_id: handAdded.id, department_id: await rowOf(later.id, 'D002') },
+          { user_id: named.id, department_id: await rowOf(campaign.id, 'D003') },
+        ])
+        .execute();
+
+      const { up } = await import('../../server/db/migrations/0047_liaison_same_departments.js');
+      await up(db.kysely as never);
+      await up(db.kysely as never);
+
+      const campaignsOf = async (userId: string) =>
+        (await services.accounts.liaisonDepartments(userId)).map((d) => [d.campaignId, d.code, d.name]);
+      expect(await campaignsOf(handAdded.id)).toEqual([
+        [later.id, 'D002', '测试部门2'],
+        [campaign.id, 'D002', '测试部门2'],
+      ]);
+      expect(await campaignsOf(named.id)).toEqual([
+        [third.id, 'D003', '测试部门3'],
+        [later.id, 'D003', '测试部门3'],
+        [campaign.id, 'D003', '测试部门3'],
+      ]);
+      expect(
+        Number(
+          (
+            await db.kysely
+              .selectFrom('liaison_departments')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        ),
+      ).toBe(5);
+    } finally {
+      await db.close();
+    }
+  });
 });
 
 const signInUserId = (users: { id: string; username: string }[]) =>

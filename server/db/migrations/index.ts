@@ -29,6 +29,7 @@ import * as m0038 from './0038_drop_answers.js';
 import * as m0040 from './0040_campaign_revision.js';
 import * as m0045 from './0045_outbox_campaign.js';
 import * as m0046 from './0046_liaison_departments.js';
+import * as m0047 from './0047_liaison_same_departments.js';
 
 /** Ordered, shared by SQLite and PostgreSQL. Add new files at the end; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -62,6 +63,7 @@ const migrations: Record<string, Migration> = {
   '0040_campaign_revision': m0040,
   '0045_outbox_campaign': m0045,
   '0046_liaison_departments': m0046,
+  '0047_liaison_same_departments': m0047,
 };
 
 export const migrationProvider: MigrationProvider = {
