@@ -180,7 +180,7 @@ export function LifecycleSection({
           <ReadinessList id="opening-warnings" lead="开启前请注意：" items={warnings} note />
         </div>
       )}
-      <div class="inline">
+      <div class="steps">
         {draft && (
           <ConfirmStep slug={slug} action="open" csrf={csrf} label="开启评议" confirm="确认开启">
             <p>开启后：</p>
@@ -202,7 +202,7 @@ export function LifecycleSection({
         {(pastDated || isRunning(status)) && (
           <form method="post" action={`/admin/campaigns/${slug}/lifecycle/close`} class="inline" id="lifecycle-close">
             <input type="hidden" name={CSRF_FIELD} value={csrf} />
-            <label>
+            <label class="check">
               <input type="checkbox" name="confirm" value="1" required />{' '}
               {pastDated ? '确认答卷已录入完毕，截止本活动' : '确认现在截止（评议代表不能再提交）'}
             </label>
@@ -305,7 +305,7 @@ export function PublishConfirmation({
       {!preview.refused && (
         <form method="post" action={`/admin/campaigns/${campaign.slug}/publish`} class="stack" id="publish">
           <input type="hidden" name={CSRF_FIELD} value={csrf} />
-          <label>
+          <label class="check">
             <input type="checkbox" name="confirm" value="1" required /> 我已核对以上数字，确认发布
           </label>
           <div>

@@ -183,7 +183,7 @@ function CloneForm({ campaign, csrf, banner }: { campaign: Campaign; csrf: strin
           zone={zone}
           value={typed?.closesAt ?? wallTime(defaults.closesAt, zone)}
         />
-        <label>
+        <label class="check">
           <input type="checkbox" name="withRoster" value="1" checked={typed?.withRoster === '1'} />{' '}
           {CLONE_FIELDS.withRoster}
         </label>

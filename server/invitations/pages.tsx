@@ -116,7 +116,7 @@ export function InvitationsSection({
                 {loopback}
               </p>
               {/* one confirmation for every file with letters on this page: generation, download, reissue */}
-              <label>
+              <label class="check">
                 <input type="checkbox" id="allow-loopback" name="allowLoopback" value="1" />{' '}
                 仍然生成（链接指向本机，仅供试用）
               </label>
