@@ -169,7 +169,8 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
      * password (returned this once), or, when it exists, its name brought up to date; an existing
      * password is never reset. A username held by another role's or department's account is skipped,
      * and so is one whose account is the liaison of a department of another name (the same code in
-     * another campaign): each account is bound to its department rows (liaison_departments).
+     * another campaign; `sameDepartment`, the code compared as written): each account is bound to its
+     * department rows (liaison_departments).
      */
     async provisionLiaisons(
       departments: { id: string; code: string; name: string; liaisonName: string | null }[],
@@ -194,12 +195,16 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
         for (const w of wanted) {
           const old = existing.get(w.username);
           if (!old) continue;
-          if (old.user.role !== 'liaison' || old.user.departmentCode?.toUpperCase() !== w.code.toUpperCase()) {
-            result.skipped.push({ username: w.username, departmentCode: w.code, reason: '用户名已被其他账号使用' });
+          if (old.user.role !== 'liaison' || old.user.departmentCode !== w.code) {
+            const reason =
+              old.user.role === 'liaison' && old.user.departmentCode?.toUpperCase() === w.code.toUpperCase()
+                ? `这个账号是部门代码 ${old.user.departmentCode} 的联络员（与 ${w.code} 只差字母大小写，不是同一个部门）`
+                : '用户名已被其他账号使用';
+            result.skipped.push({ username: w.username, departmentCode: w.code, reason });
             continue;
           }
           // the same code may name another department in another campaign: its liaison is not this one's
-          const other = (await tx.liaisonDepartments(old.user.id)).find((d) => d.name !== w.name);
+          const other = (await tx.liaisonDepartments(old.user.id)).find((d) => !sameDepartment(d, w));
           if (other) {
             result.skipped.push({
               username: w.username,

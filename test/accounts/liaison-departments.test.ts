@@ -218,6 +218,37 @@ describe.each(await dialects())('a liaison is bound to department rows, per camp
       await db.close();
     }
   });
+
+  it('a later import whose code differs only in letter case is another department: the liaison account of D002 is not bound to d002', async () => {
+    const db = await open();
+    try {
+      const { app, services } = await resultsSetup(db, { records: false });
+      const admin = await loginAs(app, services, 'admin');
+      const { user } = await services.accounts.addUser({
+        username: 'liaison-d002',
+        role: 'liaison',
+        departmentCode: 'D002',
+      });
+      const later = await createTestCampaign(db, services, { ...nextYear('test-2027', 2027), departments: 0 });
+      const imported = (await (
+        await app.request('/api/campaigns/test-2027/departments/import', {
+          method: 'POST',
+          headers: admin.headers(),
+          body: uploadForm(file([['d002', '测试部门2', '执法监管类', '李四']]), 'departments.csv'),
+        })
+      ).json()) as DepartmentsImported;
+      expect(imported.liaisons?.skipped).toEqual([
+        {
+          username: 'liaison-d002',
+          departmentCode: 'd002',
+          reason: '这个账号是部门代码 D002 的联络员（与 d002 只差字母大小写，不是同一个部门）',
+        },
+      ]);
+      expect((await services.accounts.liaisonDepartments(user.id)).map((d) => d.campaignId)).not.toContain(later.id);
+    } finally {
+      await db.close();
+    }
+  });
 });
 
 const signInUserId = (users: { id: string; username: string }[]) =>
