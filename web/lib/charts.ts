@@ -46,6 +46,32 @@ declare global {
 window.Chart = Chart;
 window.minpingCharts = {};
 
+/**
+ * A ranking bar's label that fits `maxWidth` pixels in `font`: the rank (`1.`, `2.（并列）`) is always
+ * kept and the name is cut at its end with "…", never the rank lost off the canvas's left edge
+ * (chart.js draws a too-long axis label past it, right-aligned to the axis).
+ */
+export function fitRankLabel(
+  ctx: CanvasRenderingContext2D,
+  font: string,
+  rank: string,
+  name: string,
+  maxWidth: number,
+): string {
+  ctx.save();
+  ctx.font = font;
+  const fits = (text: string) => ctx.measureText(text).width <= maxWidth;
+  let label = `${rank} ${name}`;
+  if (!fits(label)) {
+    const chars = [...name];
+    let n = chars.length - 1;
+    while (n > 1 && !fits(`${rank} ${chars.slice(0, n).join('')}…`)) n--;
+    label = `${rank} ${chars.slice(0, n).join('')}…`;
+  }
+  ctx.restore();
+  return label;
+}
+
 /** Draw a chart on a canvas (replacing the one drawn there before); `data-ready` says it is drawn. */
 export function makeChart(canvas: HTMLCanvasElement, config: ChartConfiguration) {
   window.minpingCharts[canvas.id]?.destroy();

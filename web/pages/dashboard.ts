@@ -5,9 +5,10 @@
  * `suppressed: true`: a table cell says "人数不足（少于5人）", a chart draws a labelled gap, never an
  * empty bar that would read as zero.
  */
-import type { Plugin } from 'chart.js';
+import type { Plugin, Scale } from 'chart.js';
+import { toFont } from 'chart.js/helpers';
 import type { Comparison, DepartmentView, Progress, ResultView, Trend } from '../../server/contracts.js';
-import { categoryChart, makeChart, negativeChart, problemChart } from '../lib/charts.js';
+import { categoryChart, fitRankLabel, makeChart, negativeChart, problemChart } from '../lib/charts.js';
 import { type Child as Cell, el, table } from '../lib/dom.js';
 import { messageOf } from '../lib/errors.js';
 import {
@@ -124,6 +125,9 @@ const tiedBands: Plugin = {
     ctx.restore();
   },
 };
+
+/** A ranked department's place before its name on the ranking chart: `1.`, `2.（并列）`. */
+const rankPrefix = (d: DepartmentView) => `${d.rank}.${d.tied ? '（并列）' : ''}`;
 
 /** Runs of consecutive ranked departments that are statistically tied with their neighbour. */
 function tiedRuns(ranked: DepartmentView[]): [number, number][] {
@@ -307,7 +311,8 @@ function renderRanking(view: ResultView) {
     makeChart(canvas, {
       type: 'bar',
       data: {
-        labels: ranked.map((d) => `${d.rank}${d.tied ? '（并列）' : ''} ${d.name}`),
+        // the full label for the tooltip; the axis fits it to the canvas (rankLabel)
+        labels: ranked.map((d) => `${rankPrefix(d)} ${d.name}`),
         datasets: [
           {
             label: '最终得分',
@@ -327,7 +332,18 @@ function renderRanking(view: ResultView) {
         animation: false,
         scales: {
           x: { min, max: 100, title: { display: true, text: '最终得分（细线：95% 区间）' } },
-          y: { ticks: { autoSkip: false } },
+          y: {
+            ticks: {
+              autoSkip: false,
+              // at most 45% of the canvas (a phone keeps most of its width for the bars), the rank always shown
+              callback(this: Scale, _value: unknown, index: number) {
+                const d = ranked[index];
+                if (!d) return '';
+                const font = toFont((this.options as { ticks?: { font?: never } }).ticks?.font ?? {}).string;
+                return fitRankLabel(this.ctx, font, rankPrefix(d), d.name, this.chart.width * 0.45);
+              },
+            },
+          },
         },
         plugins: {
           legend: { display: false },
