@@ -101,7 +101,13 @@ export function evaluatorPages(services: Services) {
     if (found.state === 'used' && found.spent === 'credential') {
       const [title, ...lines] = CREDENTIAL_TAKEN[lang];
       return c.html(
-        <Layout title={title} lang={htmlLang} scripts={['spent-link.js']} styles={['receipt.css']}>
+        <Layout
+          title={title}
+          lang={htmlLang}
+          scripts={['spent-link.js']}
+          // a refused ballot is corrected on the questionnaire, drawn in place of the message
+          styles={['receipt.css', 'evaluator.css']}
+        >
           <main
             class="message spent-link"
             id="spent-link"
@@ -182,6 +188,11 @@ export function evaluatorApi(services: Services) {
     if (result.replayed) c.header('Idempotent-Replayed', 'true');
     return c.json(result.receipt, 201);
   });
+
+  // a refused ballot's questionnaire, for its credential (no link), to correct it on its spent link's page
+  routes.post('/ballots/:slug/questionnaire', async (c) =>
+    c.json(await services.evaluator.ballotQuestionnaire(c.req.param('slug'), await readJsonBody(c, '请求内容'))),
+  );
 
   routes.post('/:token/credential', async (c) =>
     c.json(await services.evaluator.issueCredential(tokenOf(c), await readJsonBody(c, '请求内容'), connection(c))),

@@ -47,11 +47,13 @@ const base64url = (max: number) =>
     .max(max)
     .regex(/^[A-Za-z0-9_-]+$/, '应为 base64url 文本');
 export const credentialBodySchema = z.strictObject({ blindedMessage: base64url(1024) });
-export const ballotBodySchema = submitBodySchema.extend({
+/** A ballot's credential, its unblinded signature and the category whose key signed it. */
+export const credentialProofSchema = z.strictObject({
   credential: base64url(1024),
   signature: base64url(1024),
   category: z.string().max(100),
 });
+export const ballotBodySchema = submitBodySchema.extend(credentialProofSchema.shape);
 
 const ALREADY_SUBMITTED = () => new AppError('ALREADY_SUBMITTED', '这份问卷已经提交过了，每个链接只能提交一次');
 /**
@@ -258,6 +260,31 @@ export function evaluatorService(
     if (found.spent) throw found.spent === 'credential' ? CREDENTIAL_TAKEN() : ALREADY_SUBMITTED();
     assertOpen(campaign);
     return { ...found, campaign };
+  }
+
+  /** An anonymous campaign by its slug: a named one takes its answers with the link. */
+  async function anonymousCampaign(slug: string): Promise<Campaign> {
+    const campaign = await campaigns.getBySlug(slug);
+    if (campaign.mode === 'named') throw new AppError('BAD_REQUEST', '实名评议不用这种提交方式，请直接提交答卷');
+    return campaign;
+  }
+
+  /** A credential signed by the campaign's key for its category: the key, or the AppError saying it is not. */
+  async function assertCredential(campaign: Campaign, proof: z.infer<typeof credentialProofSchema>) {
+    const key = await responses.findCredentialKey(campaign, proof.category);
+    const valid =
+      key &&
+      (await verifyCredential(
+        key.publicKey,
+        Buffer.from(proof.credential, 'base64url'),
+        Buffer.from(proof.signature, 'base64url'),
+      ));
+    if (!key || !valid) {
+      throw new AppError('VALIDATION_FAILED', '这次提交无法核对：请重新打开评议链接，再提交一次', [
+        { path: 'signature', message: '与本次评议的这一类评议代表不符' },
+      ]);
+    }
+    return key;
   }
 
   /** The link's draft: sealed with its token, or one saved before migration 0023 (`plain:elapsed:savedAt:answers`). */
@@ -485,8 +512,7 @@ export function evaluatorService(
      * the first receipt, so a lost answer loses nothing; other answers are refused.
      */
     async castBallot(slug: string, body: unknown, connection: ClientConnection): Promise<StoredSubmission> {
-      const campaign = await campaigns.getBySlug(slug);
-      if (campaign.mode === 'named') throw new AppError('BAD_REQUEST', '实名评议不用这种提交方式，请直接提交答卷');
+      const campaign = await anonymousCampaign(slug);
       const { credential, signature, category, ...rest } = parseOrThrow(ballotBodySchema, body, '提交内容');
       const scope = sha256(`ballot|${credential}`);
       const fingerprint = sha256(
@@ -495,19 +521,7 @@ export function evaluatorService(
       const prior = await responses.replayScope(scope, fingerprint);
       if (prior) return prior;
       assertOpen(campaign);
-      const key = await responses.findCredentialKey(campaign, category);
-      const valid =
-        key &&
-        (await verifyCredential(
-          key.publicKey,
-          Buffer.from(credential, 'base64url'),
-          Buffer.from(signature, 'base64url'),
-        ));
-      if (!valid) {
-        throw new AppError('VALIDATION_FAILED', '这次提交无法核对：请重新打开评议链接，再提交一次', [
-          { path: 'signature', message: '与本次评议的这一类评议代表不符' },
-        ]);
-      }
+      await assertCredential(campaign, { credential, signature, category });
       const { record, version, departmentIds } = await checkAnswers(campaign, rest, category);
       return responses.storeBallot({
         campaign,
@@ -518,6 +532,26 @@ export function evaluatorService(
         scope,
         fingerprint,
       });
+    },
+
+    /**
+     * The questionnaire a refused ballot is corrected on (its link's page, once the link is spent):
+     * asked with the ballot's credential, never the link, so like the ballot nothing joins it to an
+     * invitation (docs/SECURITY.md). No draft: the ballot waits on the evaluator's device.
+     */
+    async ballotQuestionnaire(slug: string, body: unknown): Promise<EvaluatorLoad> {
+      const campaign = await anonymousCampaign(slug);
+      const credential = parseOrThrow(credentialProofSchema, body, '请求内容');
+      assertOpen(campaign);
+      const key = await assertCredential(campaign, credential);
+      const { questionnaire, directory } = await served(campaign, credential.category);
+      return {
+        campaign: campaignState(campaign, campaigns.status(campaign)),
+        questionnaire,
+        draft: null,
+        directory,
+        credentialKey: key.publicKey,
+      };
     },
 
     /**

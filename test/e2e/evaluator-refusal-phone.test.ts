@@ -203,4 +203,64 @@ describe.skipIf(!browserAvailable())('a refused anonymous ballot on a phone', ()
     expect(JSON.parse(stored[0].record_json).departments[0].negatives[0].date).toBe('2026-11');
     await context.close();
   });
+
+  it('reopening the spent link whose held ballot is refused again shows the questionnaire prefilled from it, corrected and cast once', async () => {
+    s.clock.set('2026-12-05T08:00:00Z');
+    const token = await linkAnsweredButTheLastPage(s);
+    const responses = () =>
+      stage.db.kysely.selectFrom('responses').select('record_json').where('campaign_id', '=', s.campaign.id).execute();
+    const before = (await responses()).length;
+
+    const context = await phone(stage.browser);
+    context.setDefaultTimeout(15_000);
+    const first = await context.newPage();
+    await first.goto(`${stage.url}/s/${token}`);
+    await first.getByText('总体评价').first().waitFor();
+    await first
+      .locator('[data-name="overall"] .sd-selectbase__item')
+      .filter({ hasText: /^比较满意$/ })
+      .tap();
+    await first.locator('[data-name="suggestion"] textarea').fill('希望多上门服务');
+    s.clock.set('2026-11-20T08:00:00Z');
+    await first.getByRole('button', { name: '提交问卷', exact: true }).tap();
+    await first.locator('.submit-error [role="alert"]').waitFor();
+    // the evaluator leaves without correcting: the credential is bought, the link spent
+    await first.close();
+
+    const page = await context.newPage();
+    await page.goto(`${stage.url}/s/${token}`);
+    // before: the held ballot was resent, refused again, and the page ended on 提交没有完成
+    const alert = page.locator('.submit-error [role="alert"]');
+    await alert.waitFor();
+    expect(await page.getByText('提交没有完成').count()).toBe(0);
+    expect(await alert.textContent()).toContain('测试部门1 · 负面情形1 · 大约时间：不能晚于今天（2026-11）');
+    const date = page.locator('[data-name="date"] input');
+    await date.waitFor();
+    expect(await date.inputValue()).toBe('2026-12');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: '/tmp/spent-link-refused-390.png' });
+    await date.fill('2026-11');
+    await page.locator('#save-status[data-kind="ok"]').getByText('修改已保存在这台设备上').waitFor();
+
+    const submit = page.getByRole('button', { name: '提交问卷', exact: true });
+    for (let i = 0; i < 10 && !(await submit.isVisible()); i++)
+      await page.getByRole('button', { name: '下一步', exact: true }).tap();
+    // the other answers came back from the held ballot
+    expect(await page.locator('[data-name="suggestion"] textarea').inputValue()).toBe('希望多上门服务');
+    await submit.tap();
+    await page.getByText(/回执/).first().waitFor();
+    const stored = await responses();
+    expect(stored).toHaveLength(before + 1);
+    const record = JSON.parse(stored[stored.length - 1].record_json);
+    expect(record.departments[0].negatives[0].date).toBe('2026-11');
+    expect(record.overall).toBe('fairly_satisfied');
+
+    // and once more: the link's page now shows the receipt, nothing is cast again
+    const again = await context.newPage();
+    await again.goto(`${stage.url}/s/${token}`);
+    await again.getByText(/回执/).first().waitFor();
+    expect(await responses()).toHaveLength(before + 1);
+    await context.close();
+    s.clock.set('2026-12-05T08:00:00Z');
+  });
 });

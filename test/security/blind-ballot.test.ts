@@ -118,6 +118,34 @@ describe.each(await dialects())('a ballot cast with a blind-signed credential on
     expect(cells).not.toContain(signature);
   }, 60_000);
 
+  it('serves the questionnaire to correct a refused ballot on for its credential alone, never for a forged one', async () => {
+    db = await open();
+    s = await surveySetup(db);
+    const { token } = await createInvitation(db, s.campaign);
+    const { credentialKey: publicKey } = (await (await s.app.request(`/api/s/${token}`)).json()) as EvaluatorLoad;
+    const browser = await blinded(publicKey);
+    const issued = (await (await buy(token, browser.blindedMessage)).json()) as CredentialIssued;
+    const proof = { credential: browser.credential, signature: await browser.finalize(issued.blindSignature) };
+    const ask = (body: Record<string, unknown>) =>
+      s.app.request(`/api/s/ballots/${s.campaign.slug}/questionnaire`, jsonRequest('POST', body));
+
+    // the spent link can't load it; the credential can, naming no link
+    expect((await s.app.request(`/api/s/${token}`)).status).toBe(409);
+    const served = await ask({ ...proof, category: 'project' });
+    expect(served.status, await served.clone().text()).toBe(200);
+    const load = (await served.json()) as EvaluatorLoad;
+    expect(load).toMatchObject({ draft: null, credentialKey: publicKey });
+    expect(load.questionnaire.definition).toBeTruthy();
+    expect(load.directory.departments.length).toBeGreaterThan(0);
+
+    const forged = await ask({ ...proof, signature: b64(new Uint8Array(256).fill(1)), category: 'project' });
+    expect(forged.status).toBe(422);
+    expect(((await forged.json()) as ErrorBody).error.details?.[0].path).toBe('signature');
+    // another category's key did not sign it
+    expect((await ask({ ...proof, category: 'deputies' })).status).toBe(422);
+    expect((await ask({ ...proof })).status).toBe(422);
+  }, 60_000);
+
   it('refuses a blinded message the key cannot sign (wrong length, not below the modulus) with 422, leaving the link unspent', async () => {
     db = await open();
     s = await surveySetup(db);

@@ -5,10 +5,11 @@
  * steps need, the ballot included, is kept in localStorage before each request, so a reload or a
  * lost answer resumes with the same credential (the server answers both steps again the same way)
  * until the receipt; the link's page resends it (`resumeBallot`) once the server calls it spent,
- * and shows the receipt again (`sentReceipt`) once it arrived.
+ * offers it for correcting when refused (`ballotQuestionnaire`), and shows the receipt again
+ * (`sentReceipt`) once it arrived.
  */
 import { RSABSSA } from '@cloudflare/blindrsa-ts';
-import type { CredentialIssued, Receipt } from '../../server/contracts.js';
+import type { CredentialIssued, EvaluatorLoad, Receipt } from '../../server/contracts.js';
 import { ApiError, type ApiClient } from './api.js';
 
 const suite = () => RSABSSA.SHA384.PSS.Randomized();
@@ -88,6 +89,28 @@ export function keepPendingAnswers(token: string, ballot: BallotBody): boolean {
   if (!found || 'sent' in found) return false;
   keep(token, { ...found, ballot });
   return true;
+}
+
+/** The answers of the link's ballot on its way, for the page to correct a refused one; null when none. */
+export function pendingBallot(token: string): BallotBody | null {
+  const found = stored(token);
+  return found && !('sent' in found) ? found.ballot : null;
+}
+
+/**
+ * The questionnaire to correct the link's refused ballot on, asked with its credential and never
+ * the link (the ballot goes the same way); null when no ballot with a bought credential is on its way.
+ */
+export async function ballotQuestionnaire(api: ApiClient, token: string): Promise<EvaluatorLoad | null> {
+  const found = stored(token);
+  if (!found || 'sent' in found || !found.signature) return null;
+  return api.json<EvaluatorLoad>(`/api/s/ballots/${encodeURIComponent(found.campaignSlug)}/questionnaire`, {
+    body: {
+      credential: found.credential,
+      signature: found.signature,
+      category: String(found.ballot.answers.category ?? ''),
+    },
+  });
 }
 
 /**

@@ -3,6 +3,8 @@
  * server-side draft, autosaves as the evaluator goes, and submits once with an Idempotency-Key
  * that survives a reload, retried on network failure. English with `?lang=en`. The office's
  * preview (`data-preview`: the URL it loads from) runs the same questionnaire and saves nothing.
+ * A spent anonymous link's page (web/pages/spent-link.ts) draws it too (`correctBallot`), when the
+ * ballot this device holds for it is refused: prefilled from that ballot, the refusal's place open.
  */
 import {
   Model,
@@ -15,7 +17,14 @@ import {
 import 'survey-core/i18n/simplified-chinese';
 import 'survey-js-ui';
 import type { DraftSaved, EvaluatorLoad, Receipt } from '../../server/contracts.js';
-import { ballotState, castBallot, keepPendingAnswers } from '../lib/ballot.js';
+import {
+  ballotQuestionnaire,
+  ballotState,
+  castBallot,
+  keepPendingAnswers,
+  pendingBallot,
+  type BallotBody,
+} from '../lib/ballot.js';
 import { ApiError, apiClient } from '../lib/api.js';
 import { registerDepartmentPicker } from '../lib/department-picker.js';
 import { el } from '../lib/dom.js';
@@ -336,10 +345,23 @@ function departmentCarousel(survey: SurveyModel) {
   };
 }
 
-async function main() {
+/**
+ * The questionnaire: the link's (its saved draft restored), or with `refused` a spent anonymous
+ * link's refused ballot to correct (its answers restored from this device, the refusal shown).
+ */
+async function main(refused?: ApiError) {
   let loaded: EvaluatorLoad;
+  let restored: { answers: Record<string, unknown>; elapsedSeconds: number } | null;
   try {
-    loaded = await api.json<EvaluatorLoad>(preview ?? base, { cache: 'no-store' });
+    if (refused) {
+      const found = await ballotQuestionnaire(api, token);
+      if (!found) return showRefusal(refused);
+      loaded = found;
+      restored = pendingBallot(token);
+    } else {
+      loaded = await api.json<EvaluatorLoad>(preview ?? base, { cache: 'no-store' });
+      restored = loaded.draft;
+    }
   } catch (error) {
     if (refusal(error)) showRefusal(error);
     else showMessage(t.notOpen, t.loadFailed);
@@ -372,12 +394,13 @@ async function main() {
         '-apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif',
     },
   });
-  const elapsed = startTimer(loaded.draft?.elapsedSeconds ?? 0);
+  const elapsed = startTimer(restored?.elapsedSeconds ?? 0);
   const departments = departmentCarousel(survey);
 
-  if (loaded.draft) {
-    survey.mergeData(loaded.draft.answers);
-    setStatus(savedAt(loaded.draft.savedAt), 'ok');
+  if (restored) {
+    survey.mergeData(restored.answers);
+    if (loaded.draft) setStatus(savedAt(loaded.draft.savedAt), 'ok');
+    else setStatus(t.keptOnDevice, 'ok');
     // continue on the first page (and department) that still needs answers
     const pages = survey.visiblePages;
     const open = pages.findIndex((p) => p.hasErrors(false, false));
@@ -393,18 +416,17 @@ async function main() {
   let dirty = false;
   let finished = false;
 
+  const answered = (): BallotBody => ({
+    answers: survey.data,
+    elapsedSeconds: elapsed(),
+    questionnaireVersion: loaded.questionnaire.version,
+  });
   /**
    * An anonymous ballot on its way (its credential may be bought, which spends the link): the
    * server takes no draft for the link any more, so the answers wait with the ballot on this
    * device, and a refused ballot is corrected and cast again with the same credential.
    */
-  const keptWithBallot = (): boolean =>
-    Boolean(loaded.credentialKey) &&
-    keepPendingAnswers(token, {
-      answers: survey.data,
-      elapsedSeconds: elapsed(),
-      questionnaireVersion: loaded.questionnaire.version,
-    });
+  const keptWithBallot = (): boolean => Boolean(loaded.credentialKey) && keepPendingAnswers(token, answered());
 
   async function saveDraft(): Promise<void> {
     clearTimeout(saveTimer);
@@ -504,11 +526,7 @@ async function main() {
     clearTimeout(saveTimer);
     errorBox.replaceChildren();
     setStatus(t.submitting);
-    const body = {
-      answers: survey.data,
-      elapsedSeconds: elapsed(),
-      questionnaireVersion: loaded.questionnaire.version,
-    };
+    const body = answered();
     const key = idempotencyKey();
     try {
       for (let attempt = 0; ; attempt++) {
@@ -572,7 +590,13 @@ async function main() {
     window.scrollTo({ top: 0 });
   }
 
+  if (refused) {
+    document.title = loaded.campaign.name;
+    const heading = root.querySelector('h1');
+    if (heading) heading.textContent = loaded.campaign.name;
+  }
   show(survey);
+  if (refused) showRefusedAnswers(refused);
 }
 
 /**
@@ -646,4 +670,10 @@ function runPreview(survey: SurveyModel) {
   show(survey);
 }
 
-void main();
+/**
+ * The spent anonymous link's page, its ballot refused: the questionnaire drawn in its place
+ * (`#evaluator` as the link's page has it) to correct the ballot and cast it again.
+ */
+export const correctBallot = (refused: ApiError): Promise<void> => main(refused);
+
+if (!root?.hasAttribute('data-correcting')) void main();
