@@ -105,4 +105,24 @@ describe.skipIf(!browserAvailable())('the results pages on a 390 px phone', () =
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(WIDTH);
     expect(problems).toEqual([]);
   });
+
+  it('draws a department’s one published year in the middle of the trend chart, saying there is no trend yet', async () => {
+    await page.goto(`${stage.url}/dashboard/departments/D001?campaign=test-2026`);
+    await page.waitForSelector('#dashboard[data-ready="1"]', { timeout: 20_000 });
+    const drawn = await page.evaluate(() => {
+      const chart = window.minpingCharts['trend-chart'];
+      const point = chart.getDatasetMeta(0).data[0].getProps(['x', 'y'], true) as { x: number; y: number };
+      const { left, right, top, bottom } = chart.chartArea;
+      return { points: chart.data.datasets[0].data.length, point, left, right, top, bottom };
+    });
+    expect(drawn.points).toBe(1);
+    // in the middle of the plot, not on its left edge
+    expect(Math.abs(drawn.point.x - (drawn.left + drawn.right) / 2)).toBeLessThan(2);
+    expect(drawn.point.y).toBeGreaterThan(drawn.top);
+    expect(drawn.point.y).toBeLessThan(drawn.bottom);
+    expect(await page.locator('#trend-single').textContent()).toMatch(
+      /^只有 .+ 一次已发布的结果；有两次以上的结果才能看出趋势。$/,
+    );
+    expect(problems).toEqual([]);
+  });
 });

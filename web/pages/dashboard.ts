@@ -742,10 +742,21 @@ async function department() {
         maintainAspectRatio: false,
         animation: false,
         plugins: { legend: { display: false } },
-        scales: { y: { suggestedMin: 50, suggestedMax: 100 } },
+        // each campaign in the middle of its slot: a lone first year sits in the centre, not in the corner
+        scales: { x: { offset: true }, y: { suggestedMin: 50, suggestedMax: 100 } },
       },
       plugins: [intervalBars],
     });
+    if (points.length === 1)
+      trendCanvas
+        .closest('.chart-box')
+        ?.after(
+          el(
+            'p',
+            { class: 'note', id: 'trend-single' },
+            `只有 ${points[0].campaign.name} 一次已发布的结果；有两次以上的结果才能看出趋势。`,
+          ),
+        );
   }
   fillTable(
     'trend-table',
