@@ -216,6 +216,20 @@ export function accountsRepository(db: Kysely<Database>) {
       return users.map((u) => u.username);
     },
 
+    /** The liaison accounts bound to department rows of these codes (any campaign): account, code and name of each row. */
+    liaisonsOfCodes: async (codes: readonly string[]): Promise<{ userId: string; code: string; name: string }[]> =>
+      codes.length === 0
+        ? []
+        : db
+            .selectFrom('liaison_departments as l')
+            .innerJoin('users as u', 'u.id', 'l.user_id')
+            .innerJoin('departments as d', 'd.id', 'l.department_id')
+            .select(['l.user_id as userId', 'd.code', 'd.name'])
+            .distinct()
+            .where('u.role', '=', 'liaison')
+            .where('d.code', 'in', [...new Set(codes)])
+            .execute(),
+
     /** The department rows a liaison account is the liaison of, newest campaign first: id, campaign, code and name of each. */
     liaisonDepartments: (userId: string): Promise<{ id: string; campaignId: string; code: string; name: string }[]> =>
       db

@@ -170,7 +170,8 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
      * password is never reset. A username held by another role's or department's account is skipped,
      * and so is one whose account is the liaison of a department of another name (the same code in
      * another campaign; `sameDepartment`, the code compared as written): each account is bound to its
-     * department rows (liaison_departments).
+     * department rows (liaison_departments). The accounts of the same department in other campaigns
+     * (one added by hand under another username too) become the liaisons of its rows here.
      */
     async provisionLiaisons(
       departments: { id: string; code: string; name: string; liaisonName: string | null }[],
@@ -218,6 +219,13 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
             await tx.setDisplayName(old.user.id, w.displayName);
             result.updated.push(w.username);
           } else result.unchanged++;
+        }
+        // the department's liaison accounts of other campaigns (one added by hand, under any username)
+        // are the liaisons of its rows here too; not those of another body given the code
+        const elsewhere = await tx.liaisonsOfCodes(departments.map((d) => d.code));
+        for (const d of departments) {
+          const users = new Set(elsewhere.filter((e) => sameDepartment(e, d)).map((e) => e.userId));
+          for (const userId of users) await tx.bindLiaison(userId, [d.id]);
         }
         for (const f of fresh) {
           const user = await tx.insertUser({

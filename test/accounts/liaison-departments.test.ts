@@ -249,6 +249,46 @@ describe.each(await dialects())('a liaison is bound to department rows, per camp
       await db.close();
     }
   });
+
+  it('an account added by hand under its own username is the liaison of its department in a later campaign’s import, not of another body given its code', async () => {
+    const db = await open();
+    try {
+      const { app, services, campaign } = await resultsSetup(db, { records: false });
+      const admin = await loginAs(app, services, 'admin');
+      const { user } = await services.accounts.addUser({
+        username: 'zhang-san',
+        role: 'liaison',
+        departmentCode: 'D002',
+      });
+      const { user: other } = await services.accounts.addUser({
+        username: 'li-si',
+        role: 'liaison',
+        departmentCode: 'D003',
+      });
+      const later = await createTestCampaign(db, services, { ...nextYear('test-2027', 2027), departments: 0 });
+      const response = await app.request('/api/campaigns/test-2027/departments/import', {
+        method: 'POST',
+        headers: admin.headers(),
+        body: uploadForm(
+          file([
+            ['D002', '测试部门2', '执法监管类', ''],
+            ['D003', '市另一机关丙局', '执法监管类', ''],
+          ]),
+          'departments.csv',
+        ),
+      });
+      expect(response.status).toBe(200);
+      const campaignsOf = async (userId: string) =>
+        (await services.accounts.liaisonDepartments(userId)).map((d) => [d.campaignId, d.code, d.name]);
+      expect(await campaignsOf(user.id)).toEqual([
+        [later.id, 'D002', '测试部门2'],
+        [campaign.id, 'D002', '测试部门2'],
+      ]);
+      expect(await campaignsOf(other.id)).toEqual([[campaign.id, 'D003', '测试部门3']]);
+    } finally {
+      await db.close();
+    }
+  });
 });
 
 const signInUserId = (users: { id: string; username: string }[]) =>
