@@ -65,7 +65,10 @@ describe.skipIf(!browserAvailable())('a refused submission on a phone', () => {
     const alert = page.locator('.submit-error [role="alert"]');
     await alert.waitFor();
     // the place in the evaluator's words, the department at fault opened, nothing wider than the phone
-    expect(await alert.textContent()).toContain('测试部门1 · 负面情形1 · 大约时间：不能晚于今天（2026-11）');
+    // said once, in the evaluator's words (before: 答案有需要修改的地方： 答案有误：…)
+    expect(await alert.textContent()).toBe(
+      '请修改这处答案后再提交：测试部门1 · 负面情形1 · 大约时间：不能晚于今天（2026-11）',
+    );
     expect(await page.locator('.submit-error').textContent()).not.toContain('departments.');
     await page.locator('[data-name="date"] input').waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);

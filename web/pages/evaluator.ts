@@ -46,7 +46,8 @@ const TEXT = {
     loadFailed: '问卷加载失败，请检查网络后刷新页面。',
     otherWindowTitle: '问卷已提交',
     otherWindow: '这份问卷已在另一个窗口提交，请关闭本窗口。',
-    fixErrors: '答案有需要修改的地方：',
+    fixOne: '请修改这处答案后再提交：',
+    fixMany: (n: number) => `有 ${n} 处答案需要修改，请改好后再提交：`,
     notOpen: '无法继续填写',
     previewing: '预览：答案不会保存',
     previewDescription: '这是问卷的预览：这里填的答案不会保存，也不会提交。',
@@ -82,7 +83,8 @@ const TEXT = {
     loadFailed: 'The questionnaire could not be loaded. Check your connection and reload the page.',
     otherWindowTitle: 'Already submitted',
     otherWindow: 'This questionnaire was submitted in another window. Please close this one.',
-    fixErrors: 'Some answers need correcting:',
+    fixOne: 'Please correct this answer, then submit again:',
+    fixMany: (n: number) => `${n} answers need correcting before you submit:`,
     notOpen: 'This questionnaire cannot be answered',
     previewing: 'Preview: nothing is saved',
     previewDescription: 'This is a preview of the questionnaire: what is answered here is neither saved nor submitted.',
@@ -510,11 +512,19 @@ async function main(refused?: ApiError) {
    * a JSON path), and the department at fault opened.
    */
   function showRefusedAnswers(error: ApiError) {
-    errorBox.replaceChildren(el('p', { class: 'error', role: 'alert' }, `${t.fixErrors} ${error.message}`));
-    if (error.details.length > 1)
-      errorBox.append(
-        el('ul', {}, ...error.details.map((d) => el('li', {}, d.field ? `${d.field}：${d.message}` : d.message))),
+    const places = error.details.map((d) => (d.field ? `${d.field}：${d.message}` : d.message));
+    if (places.length > 1)
+      errorBox.replaceChildren(
+        el('p', { class: 'error', role: 'alert' }, t.fixMany(places.length)),
+        el('ul', {}, ...places.map((place) => el('li', {}, place))),
       );
+    else {
+      // one place: the server's words after its 答案有误：; a refusal of something else as it says it
+      const detail = error.details[0];
+      const place = detail?.field ? places[0] : error.message.replace(/^答案有误：/, '');
+      const text = detail?.field || place !== error.message ? `${t.fixOne}${place}` : error.message;
+      errorBox.replaceChildren(el('p', { class: 'error', role: 'alert' }, text));
+    }
     const at = error.details.map((d) => /^departments\.(\d+)\./.exec(d.path ?? '')?.[1]).find(Boolean);
     if (at !== undefined) departments.goTo(Number(at));
     errorBox.scrollIntoView({ block: 'start' });
