@@ -2,10 +2,18 @@ export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsh
 export const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 export const CSV_TYPE = 'text/csv; charset=utf-8';
 
-/** RFC 5987 filename for a download with Chinese in its name. */
-export function attachment(name: string): string {
-  const ascii = name.replace(/[^A-Za-z0-9._-]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+/** A name without the characters file systems refuse (`/` `\\` `:` `*` `?` `"` `<` `>` `|`, control characters). */
+export const fileNameSafe = (name: string): string => name.replace(/[\\/:*?"<>|\u0000-\u001f\u007f]/g, '_').trim();
+
+/**
+ * The Content-Disposition of a download with Chinese in its name: RFC 6266 `filename*` in RFC 5987's
+ * encoding (percent-encoded UTF-8, `'()*` escaped too), after a plain-ASCII `filename` for clients
+ * that read only that (`fallback`, else the name with every other character as `_`).
+ */
+export function attachment(name: string, fallback?: string): string {
+  const ascii = (fallback ?? name).replace(/[^A-Za-z0-9._-]/g, '_');
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 /** A file to save, never cached (exports hold figures or free text of one moment). */

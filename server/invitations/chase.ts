@@ -15,8 +15,7 @@ import { withheld } from '../../scoring/index.js';
 import type { Chase, OrganisationProgress, Progress } from '../contracts.js';
 import { spreadsheetSafe } from '../../web/lib/csv-guard.js';
 import { withheldText } from '../../web/lib/format.js';
-import { formatDateTime } from '../../web/lib/time.js';
-import type { ExportFile } from './export.js';
+import { campaignFileNames, type ExportFile, fileStamp } from './export.js';
 
 export const CHASE_FORMATS = ['xlsx', 'csv'] as const;
 export type ChaseFormat = (typeof CHASE_FORMATS)[number];
@@ -198,14 +197,13 @@ function chaseTable(chase: Chase): { sheet: string; headers: string[]; rows: (st
 /** The chasing list as a file; named after the campaign and the time in its zone. */
 export async function chaseFile(chase: Chase, format: ChaseFormat, now: Date): Promise<ExportFile> {
   const { sheet, headers, rows } = chaseTable(chase);
-  const stamp = formatDateTime(now, chase.campaign.timeZone).replace(/[-:]/g, '').replace(' ', '-');
-  const base = `${chase.campaign.slug}-chase-${stamp}`;
+  const stamp = fileStamp(now, chase.campaign.timeZone);
   if (format === 'csv') {
     const cells = [headers, ...rows].map((r) => r.map((c) => (typeof c === 'number' ? String(c) : spreadsheetSafe(c))));
     return {
       body: new TextEncoder().encode(`\uFEFF${stringify(cells, { record_delimiter: '\r\n' })}`),
       contentType: 'text/csv; charset=utf-8',
-      filename: `${base}.csv`,
+      ...campaignFileNames(chase.campaign, '催办名单', stamp, 'csv'),
     };
   }
   const workbook = new ExcelJS.Workbook();
@@ -218,6 +216,6 @@ export async function chaseFile(chase: Chase, format: ChaseFormat, now: Date): P
   return {
     body: new Uint8Array(await workbook.xlsx.writeBuffer()),
     contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-    filename: `${base}.xlsx`,
+    ...campaignFileNames(chase.campaign, '催办名单', stamp, 'xlsx'),
   };
 }

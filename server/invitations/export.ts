@@ -6,6 +6,7 @@ import { lettersHtml } from './letters.js';
 import type { IssuedInvitation } from './service.js';
 import { spreadsheetSafe } from '../../web/lib/csv-guard.js';
 import { formatDateTime } from '../../web/lib/time.js';
+import { fileNameSafe } from '../http/download.js';
 
 /** `bundle`: one .zip holding the letters, the .xlsx list and the .csv list of the same links. */
 export const EXPORT_FORMATS = ['bundle', 'xlsx', 'csv', 'letters'] as const;
@@ -14,8 +15,15 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export interface ExportFile {
   body: Uint8Array;
   contentType: string;
+  /** what the office sees: `2026年度民主评议-邀请链接-20261123-1056.xlsx` */
   filename: string;
+  /** the plain-ASCII name for clients that can't read the Chinese one: `demo-2026-invitations-20261123-1056.xlsx` */
+  asciiName: string;
 }
+
+/** `20261123-1056`: a file's moment in the campaign's time zone. */
+export const fileStamp = (now: Date, timeZone: string) =>
+  formatDateTime(now, timeZone).replace(/[-:]/g, '').replace(' ', '-');
 
 const HEADERS = ['姓名', '单位/项目', '类别', '电话', '邮箱', '链接'];
 
@@ -61,6 +69,27 @@ export async function linksXlsx(campaign: Campaign, issued: IssuedInvitation[]):
   return new Uint8Array(await workbook.xlsx.writeBuffer());
 }
 
+/** The ASCII fallback's word for each file. */
+const ASCII_NAMES = {
+  邀请链接: 'invitation-links',
+  邀请函: 'invitation-letters',
+  邀请函和链接: 'invitations',
+  催办名单: 'chase',
+} as const;
+
+/** `2026年度民主评议-邀请链接-20261123-1056.xlsx`, and its ASCII fallback. */
+export function campaignFileNames(
+  campaign: { name: string; slug: string },
+  what: keyof typeof ASCII_NAMES,
+  stamp: string,
+  ext: string,
+): Pick<ExportFile, 'filename' | 'asciiName'> {
+  return {
+    filename: `${fileNameSafe(campaign.name) || campaign.slug}-${what}-${stamp}.${ext}`,
+    asciiName: `${campaign.slug}-${ASCII_NAMES[what]}-${stamp}.${ext}`,
+  };
+}
+
 const chinese = new Intl.Collator('zh-CN');
 
 /** By unit, then name, in pinyin order (those without a unit last): how letters are handed out. */
@@ -80,28 +109,28 @@ export async function exportInvitations(
   now: Date,
 ): Promise<ExportFile> {
   const issued = byUnitThenName(unsorted);
-  // 20261123-1056 in the campaign's time zone
-  const stamp = formatDateTime(now, campaign.config.timeZone).replace(/[-:]/g, '').replace(' ', '-');
-  const base = `${campaign.slug}-invitations-${stamp}`;
+  const stamp = fileStamp(now, campaign.config.timeZone);
+  // named as the office knows the campaign, like the templates (部门导入模板-…); the slug for the ASCII name
+  const named = (what: keyof typeof ASCII_NAMES, ext: string) => campaignFileNames(campaign, what, stamp, ext);
   const file = async (one: Exclude<ExportFormat, 'bundle'>): Promise<ExportFile> => {
     switch (one) {
       case 'csv':
         return {
           body: new TextEncoder().encode(linksCsv(campaign, issued)),
           contentType: 'text/csv; charset=utf-8',
-          filename: `${base}.csv`,
+          ...named('邀请链接', 'csv'),
         };
       case 'xlsx':
         return {
           body: await linksXlsx(campaign, issued),
           contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-          filename: `${base}.xlsx`,
+          ...named('邀请链接', 'xlsx'),
         };
       case 'letters':
         return {
           body: new TextEncoder().encode(await lettersHtml(campaign, issued, now)),
           contentType: 'text/html; charset=utf-8',
-          filename: `${base}-letters.html`,
+          ...named('邀请函', 'html'),
         };
     }
   };
@@ -116,7 +145,7 @@ export async function exportInvitations(
       },
     ),
     contentType: 'application/zip',
-    filename: `${base}.zip`,
+    ...named('邀请函和链接', 'zip'),
   };
 }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { requireRole } from '../accounts/middleware.js';
 import type { Clock } from '../clock.js';
 import type { AppEnv } from '../http/env.js';
+import { attachment } from '../http/download.js';
 import { readTextBody } from '../http/inputs.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import type { Services } from '../services.js';
@@ -16,7 +17,7 @@ function download(file: ExportFile, extra: Record<string, string> = {}) {
     status: 200,
     headers: {
       'content-type': file.contentType,
-      'content-disposition': `attachment; filename="${file.filename}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
+      'content-disposition': attachment(file.filename, file.asciiName),
       'cache-control': 'no-store',
       ...extra,
     },

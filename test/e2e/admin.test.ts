@@ -117,7 +117,7 @@ describe.skipIf(!browserAvailable())('the appraisal office in a real browser', (
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: '生成并下载' }).click();
     const file = await download;
-    expect(file.suggestedFilename()).toMatch(/^demo-2026-invitations-.*\.zip$/);
+    expect(file.suggestedFilename()).toMatch(/^2026年度民主评议机关（示例）-邀请函和链接-\d{8}-\d{4}\.zip$/);
     const bundle = await bundleOf(readFileSync(await file.path()));
     expect(bundle.links.xlsx).toEqual([
       expect.stringContaining('/s/'),

@@ -57,7 +57,7 @@ describe.skipIf(!browserAvailable())('the office downloads a named campaign’s 
     download = page.waitForEvent('download');
     await again.getByRole('button', { name: '再次下载未使用的链接' }).click();
     const file = await download;
-    expect(file.suggestedFilename()).toMatch(/^test-2026-invitations-.*\.csv$/);
+    expect(file.suggestedFilename()).toMatch(/^2026年度民主评议机关（示例）-邀请链接-\d{8}-\d{4}\.csv$/);
     const csv = readFileSync(await file.path(), 'utf8');
     for (const link of bundle.links.xlsx) expect(csv).toContain(link);
     await again.getByText('已下载 2 个未使用的邀请链接').waitFor();

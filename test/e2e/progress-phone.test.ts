@@ -110,7 +110,7 @@ describe.skipIf(!browserAvailable())('the progress page and chasing list on a 39
     const download = page.waitForEvent('download');
     await page.getByRole('link', { name: 'Excel（.xlsx）' }).click();
     const file = await download;
-    expect(file.suggestedFilename()).toMatch(/^test-2026-chase-.*\.xlsx$/);
+    expect(file.suggestedFilename()).toMatch(/^2026年度民主评议机关（示例）-催办名单-\d{8}-\d{4}\.xlsx$/);
     const rows = await xlsxRows(readFileSync(await file.path()));
     expect(rows.slice(1).map((r) => r[1])).toEqual(['赵六', '李四', '陈明']);
     expect(problems).toEqual([]);

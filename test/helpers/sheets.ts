@@ -57,15 +57,28 @@ export function uploadForm(bytes: Uint8Array | string, filename: string, field =
   return form;
 }
 
+/**
+ * The names a download's Content-Disposition gives: `name` from RFC 5987 `filename*` (UTF-8,
+ * percent-encoded, nothing outside RFC 5987's attr-chars left bare), `ascii` from the plain `filename`.
+ */
+export function downloadNames(res: Response): { name: string; ascii: string } {
+  const header = res.headers.get('content-disposition') ?? '';
+  const match = /^attachment; filename="([A-Za-z0-9._-]+)"; filename\*=UTF-8''([A-Za-z0-9!#$&+.^_`|~%-]+)$/.exec(
+    header,
+  );
+  if (!match) throw new Error(`not an attachment with an ASCII filename and an RFC 5987 filename*: ${header}`);
+  return { ascii: match[1], name: decodeURIComponent(match[2]) };
+}
+
 /** The three files of an invitations bundle (.zip) and the links each holds, in file order. */
 export async function bundleOf(bytes: Uint8Array | ArrayBuffer) {
   const files = unzipSync(new Uint8Array(bytes));
   const named = (suffix: string) => {
-    const name = Object.keys(files).find((n) => n.endsWith(suffix));
+    const name = Object.keys(files).find((n) => n.replace(/-\d{8}-\d{4}(?=\.[a-z]+$)/, '').endsWith(suffix));
     if (!name) throw new Error(`no ${suffix} in the bundle: ${Object.keys(files).join(', ')}`);
     return files[name];
   };
-  const letters = new TextDecoder().decode(named('-letters.html'));
+  const letters = new TextDecoder().decode(named('-邀请函.html'));
   const csv = new TextDecoder().decode(named('.csv'));
   const rows = await xlsxRows(named('.xlsx'));
   return {

@@ -10,7 +10,15 @@ import { sha256 } from '../../server/shared/ids.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { sqliteDb } from '../helpers/db.js';
 import { createTestCampaign } from '../helpers/fixtures.js';
-import { bundleOf, csvOf, lettersLinks, tokenOfLink as tokenOf, uploadForm, xlsxRows } from '../helpers/sheets.js';
+import {
+  bundleOf,
+  csvOf,
+  downloadNames,
+  lettersLinks,
+  tokenOfLink as tokenOf,
+  uploadForm,
+  xlsxRows,
+} from '../helpers/sheets.js';
 import { webAnswers } from '../evaluator/helpers.js';
 
 let db: Db;
@@ -56,7 +64,7 @@ describe('generating invitations', () => {
     const res = await generate('xlsx');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('spreadsheetml');
-    expect(res.headers.get('content-disposition')).toMatch(/attachment; filename=".*\.xlsx"/);
+    expect(downloadNames(res).name).toMatch(/^2026年度民主评议机关（示例）-邀请链接-\d{8}-\d{4}\.xlsx$/);
     expect(res.headers.get('x-invitations-generated')).toBe('4');
     const rows = await xlsxRows(await res.arrayBuffer());
     expect(rows[0]).toEqual(['姓名', '单位/项目', '类别', '电话', '邮箱', '链接']);
@@ -86,12 +94,15 @@ describe('generating invitations', () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/zip');
-    expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="test-2026-invitations-[0-9-]+\.zip"/);
+    // named in the office's words, as the templates are, with an ASCII name for clients that can't read them
+    const { name, ascii } = downloadNames(res);
+    expect(name).toMatch(/^2026年度民主评议机关（示例）-邀请函和链接-\d{8}-\d{4}\.zip$/);
+    expect(ascii).toMatch(/^test-2026-invitations-\d{8}-\d{4}\.zip$/);
     const bundle = await bundleOf(await res.arrayBuffer());
-    expect(bundle.names.map((n) => n.replace(/-invitations-\d{8}-\d{4}/, ''))).toEqual([
-      'test-2026-letters.html',
-      'test-2026.csv',
-      'test-2026.xlsx',
+    expect(bundle.names.map((n) => n.replace(/-\d{8}-\d{4}/, ''))).toEqual([
+      '2026年度民主评议机关（示例）-邀请函.html',
+      '2026年度民主评议机关（示例）-邀请链接.csv',
+      '2026年度民主评议机关（示例）-邀请链接.xlsx',
     ]);
     expect(bundle.links.letters).toHaveLength(4);
     // letters, list and CSV sorted alike (by unit, then name): the same links in the same order

@@ -11,7 +11,7 @@ import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { runCommand } from '../helpers/cli.js';
 import { dialects, sqliteDb } from '../helpers/db.js';
 import { createTestCampaign } from '../helpers/fixtures.js';
-import { csvOf, uploadForm, xlsxRows } from '../helpers/sheets.js';
+import { csvOf, downloadNames, uploadForm, xlsxRows } from '../helpers/sheets.js';
 import { webAnswers } from '../evaluator/helpers.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -245,7 +245,10 @@ describe('the progress and chasing API, page and command', () => {
     const base = `/api/campaigns/${s.campaign.slug}/chase`;
     const xlsx = await get(s, `${base}?format=xlsx`, s.admin);
     expect(xlsx.status).toBe(200);
-    expect(xlsx.headers.get('content-disposition')).toMatch(/filename="test-2026-chase-.*\.xlsx"/);
+    expect(downloadNames(xlsx)).toEqual({
+      name: expect.stringMatching(/^2026年度民主评议机关（示例）-催办名单-\d{8}-\d{4}\.xlsx$/),
+      ascii: expect.stringMatching(/^test-2026-chase-\d{8}-\d{4}\.xlsx$/),
+    });
     const rows = await xlsxRows(await xlsx.arrayBuffer());
     expect(rows[0]).toEqual(['单位/项目', '姓名', '类别', '电话', '邮箱', '进度']);
     expect(rows.slice(1).map((r) => r[1])).toEqual(['李四', '王建国', '=HYPERLINK("x")', '赵六', '陈明']);

@@ -5,7 +5,7 @@ import { methodFromConfig } from '../../server/results/method.js';
 import { loginAs } from '../helpers/auth.js';
 import { dialects, sqliteDb } from '../helpers/db.js';
 import { insertEvaluators } from '../helpers/fixtures.js';
-import { xlsxSheets } from '../helpers/sheets.js';
+import { downloadNames, xlsxSheets } from '../helpers/sheets.js';
 import { knownRecords, resultsSetup } from '../results/helpers.js';
 import { createInvitation, webAnswers } from '../evaluator/helpers.js';
 
@@ -126,6 +126,9 @@ describe('campaign time zone', () => {
       headers: admin.headers(),
     });
     expect(res.status).toBe(200);
-    expect(res.headers.get('content-disposition')).toContain('ny-2026-invitations-20261123-2205.csv');
+    expect(downloadNames(res)).toEqual({
+      name: `${campaign.name}-邀请链接-20261123-2205.csv`,
+      ascii: 'ny-2026-invitation-links-20261123-2205.csv',
+    });
   });
 });

@@ -182,7 +182,8 @@ async function downloadLinks(form: HTMLFormElement, countHeader: string): Promis
     `${form.dataset.endpoint}?format=${encodeURIComponent(format)}${loopbackConfirmed()}${send}`,
     { method: 'POST' },
   );
-  await saveResponse(res, `invitations.${EXTENSIONS[format] ?? format}`);
+  const what = format === 'bundle' ? '邀请函和链接' : format === 'letters' ? '邀请函' : '邀请链接';
+  await saveResponse(res, `${what}.${EXTENSIONS[format] ?? format}`);
   return res.headers.get(countHeader) ?? '?';
 }
 
@@ -262,7 +263,7 @@ async function reissue(endpoint: string, evaluatorId: string, cell: HTMLElement)
       method: 'POST',
     },
   );
-  await saveResponse(res, 'invitation.html');
+  await saveResponse(res, '邀请函.html');
   cell.replaceChildren(el('span', { class: 'ok' }, '已补发，邀请函已下载'));
   await afterChange();
 }
