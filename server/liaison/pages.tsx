@@ -11,7 +11,14 @@ import { STATUS_LABELS } from '../campaigns/lifecycle.js';
 import { portalPages } from './portal.js';
 import type { DepartmentPublished } from '../contracts.js';
 import type { Services } from '../services.js';
-import { WITHHELD_MARK, withheldNote, withheldText } from '../../web/lib/format.js';
+import {
+  RATERS_LABEL,
+  ratersNote,
+  VALID_RATERS_LABEL,
+  WITHHELD_MARK,
+  withheldNote,
+  withheldText,
+} from '../../web/lib/format.js';
 import { DEFAULT_TIME_ZONE, zoneLabel } from '../../web/lib/time.js';
 
 const f2 = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(2));
@@ -70,13 +77,15 @@ function CampaignResult({ result, zone, status }: { result: DepartmentPublished;
           value={d.rank === null ? (d.rankNote ?? '—') : `${d.rank}${d.tied ? '（并列）' : ''} / ${groupSize}`}
         />
         <Figure label="等级" value={d.grade ?? '—'} />
-        <Figure label="有效评议人数" value={d.validRaters} />
+        <Figure label={VALID_RATERS_LABEL} value={d.validRaters} />
+        <Figure label={RATERS_LABEL} value={d.raters} />
         <Figure label="满意率" value={d.suppressed ? hidden : `${f2(d.satisfactionRate)}%`} />
         {d.unfavourableRate !== undefined && (
           <Figure label="差评率" value={d.suppressed ? hidden : `${f2(d.unfavourableRate)}%`} />
         )}
         <Figure label="扣分" value={`${f2(d.deduction)}（核实负面情形 ${d.verifiedNegatives} 条）`} />
       </div>
+      <p class="note">{ratersNote(method.minRankedRaters)}</p>
       {d.rectification && (
         <p>
           <strong class="flag">重点整改</strong> 得分低于 {method.rectification.maxScore} 分，且有较大可能位于本组末{' '}

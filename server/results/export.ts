@@ -10,8 +10,12 @@ import {
   bottomProbabilityOf,
   formatShare,
   INTERIM_NOTE,
+  RATERS_DEFINITION,
+  RATERS_LABEL,
   tooFewForBottom,
   tooFewForBottomNote,
+  VALID_RATERS_LABEL,
+  validRatersDefinition,
   withheldText,
 } from '../../web/lib/format.js';
 import { groupsOf, reportsUnfavourable } from '../../web/lib/result-groups.js';
@@ -39,7 +43,8 @@ export function rankingColumns(view: ResultView): Column[] {
     { header: '备注', value: (d) => d.rankNote ?? '', width: 18 },
     { header: '部门代码', value: (d) => d.code, width: 10 },
     { header: '部门名称', value: (d) => d.name, width: 24 },
-    { header: '有效评议人数', value: (d) => d.validRaters },
+    { header: VALID_RATERS_LABEL, value: (d) => d.validRaters },
+    { header: RATERS_LABEL, value: (d) => d.raters },
     { header: '知晓率(%)', value: (d) => fig(d.suppressed, pct(d.awareness)) },
   ];
   for (const item of view.catalogs.items) {
@@ -94,7 +99,7 @@ function problemColumns(view: ResultView): Column[] {
     { header: '部门代码', value: (d) => d.code, width: 10 },
     { header: '部门名称', value: (d) => d.name, width: 24 },
     { header: '分组', value: (d) => d.groupLabel, width: 16 },
-    { header: '评议人数', value: (d) => d.raters },
+    { header: RATERS_LABEL, value: (d) => d.raters },
   ];
   for (const p of view.catalogs.problems) {
     cols.push({
@@ -142,7 +147,8 @@ function cellOf<T extends { suppressed: boolean }>(cell: T | undefined, key: key
 }
 
 export function resultCsv(view: ResultView): string {
-  const cols = rankingColumns(view).concat(problemColumns(view).slice(3));
+  // the problems' code, name, group and 评议人数 are in the ranking's columns already
+  const cols = rankingColumns(view).concat(problemColumns(view).slice(4));
   // names and labels come from imports and configs: no cell may run as a formula
   const rows = view.departments.map((d) => cols.map((c) => safeCell(c.value(d) ?? '')));
   // BOM so that Excel opens the UTF-8 file with the right encoding
@@ -177,6 +183,8 @@ function methodRows(view: ResultView): [string, Cell][] {
     ['计分等级', m.levels.map((l) => `${l.label} ${l.points === null ? '不计分' : l.points}`).join('；')],
     ['评议项目（权重）', m.items.map((i) => `${i.label} ${i.weight}`).join('；')],
     ['代表类别（权重）', m.categories.map((c) => `${c.label} ${c.weight}`).join('；')],
+    [VALID_RATERS_LABEL, `${validRatersDefinition(m.minRankedRaters)}；不计剔除的答卷`],
+    [RATERS_LABEL, `${RATERS_DEFINITION}；不计剔除的答卷`],
     ['类别参与计分最少有效答复', m.minCategoryAnswers],
     ['排名最少有效评议人数', m.minRankedRaters],
     ['每项核实负面情形扣分', m.deductionPerNegative],

@@ -125,4 +125,44 @@ describe.skipIf(!browserAvailable())('the results pages on a 390 px phone', () =
     );
     expect(problems).toEqual([]);
   });
+
+  it('names the two head counts alike on the ranking table, the heat map and the department page, saying what each counts', async () => {
+    const note =
+      '有效评议人数：对该部门至少有一项评价不是“不了解”的评议代表，得分按他们的评价计算，满 30 人才参与排名。' +
+      '评议人数（含不了解）：在答卷里选了该部门的评议代表，包括对它只答了“不了解”的；作风问题的比例以它为分母。' +
+      '两者都不计剔除的答卷，相差的是只答了“不了解”的人。';
+    const d = view.departments.find((x) => x.code === 'D001')!;
+    // the simulated evaluators answer 不了解 now and then: the two differ
+    expect(view.departments.some((x) => x.raters > x.validRaters)).toBe(true);
+    await page.goto(`${stage.url}/dashboard?campaign=test-2026`);
+    await page.waitForSelector('#dashboard[data-ready="1"]', { timeout: 20_000 });
+    const group = view.catalogs.groups[0].code;
+    const rankingHead = await page.locator(`#ranking-table-${group} thead th`).allTextContents();
+    expect(rankingHead).toContain('有效评议人数');
+    expect(await page.locator('#ranking-raters-note').textContent()).toBe(note);
+    const heatHead = page.locator('#heatmap-table thead th').nth(1);
+    expect(await heatHead.textContent()).toBe('评议人数（含不了解）');
+    expect(await heatHead.getAttribute('title')).toBe(note);
+    expect(await page.locator('#heatmap-raters-note').textContent()).toBe(note);
+    const heatRow = page.locator('#heatmap-table tbody tr', { has: page.getByRole('link', { name: d.name }) });
+    expect(await heatRow.locator('td').first().textContent()).toBe(String(d.raters));
+
+    await page.goto(`${stage.url}/dashboard/departments/D001?campaign=test-2026`);
+    await page.waitForSelector('#dashboard[data-ready="1"]', { timeout: 20_000 });
+    const figures = await page.evaluate(() =>
+      Object.fromEntries(
+        [...document.querySelectorAll('#summary .figure')].map((f) => [
+          f.querySelector('.label')?.textContent,
+          f.querySelector('.value')?.textContent,
+        ]),
+      ),
+    );
+    expect(figures).toMatchObject({
+      有效评议人数: String(d.validRaters),
+      '评议人数（含不了解）': String(d.raters),
+    });
+    expect(await page.locator('#summary-raters-note').textContent()).toBe(note);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(WIDTH);
+    expect(problems).toEqual([]);
+  });
 });

@@ -108,3 +108,22 @@ export const WITHHELD_MARK = '—';
 export function withheldNote(minCellSize: number): string {
   return `${WITHHELD_MARK} 为${withheldText(minCellSize)}，不予显示`;
 }
+
+/**
+ * The two head counts of a department, side by side on the results pages and exports. Both leave out
+ * the excluded responses; they differ by the evaluators who chose the department and answered only
+ * 不了解 for it (counted in RATERS_LABEL, not in VALID_RATERS_LABEL).
+ */
+export const VALID_RATERS_LABEL = '有效评议人数';
+export const RATERS_LABEL = '评议人数（含不了解）';
+
+/** What 有效评议人数 counts (the scores' evaluators, and the ranking's minimum). */
+export const validRatersDefinition = (minRanked: number) =>
+  `对该部门至少有一项评价不是“不了解”的评议代表，得分按他们的评价计算，满 ${minRanked} 人才参与排名`;
+
+/** What 评议人数（含不了解） counts (the denominator of the work-style problems' shares). */
+export const RATERS_DEFINITION = '在答卷里选了该部门的评议代表，包括对它只答了“不了解”的；作风问题的比例以它为分母';
+
+/** Both, said once under a table or the figures that show them. */
+export const ratersNote = (minRanked: number) =>
+  `${VALID_RATERS_LABEL}：${validRatersDefinition(minRanked)}。${RATERS_LABEL}：${RATERS_DEFINITION}。两者都不计剔除的答卷，相差的是只答了“不了解”的人。`;

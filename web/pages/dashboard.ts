@@ -21,8 +21,11 @@ import {
   formatShare,
   LIVE,
   MISSING,
+  RATERS_LABEL,
+  ratersNote,
   tooFewForBottom,
   tooFewForBottomNote,
+  VALID_RATERS_LABEL,
   WITHHELD,
   withheldText,
 } from '../lib/format.js';
@@ -381,7 +384,7 @@ function renderRanking(view: ResultView) {
         '名次区间',
         '末位概率',
         '等级',
-        '有效评议人数',
+        VALID_RATERS_LABEL,
         '测评得分',
         '扣分',
         '满意率',
@@ -416,6 +419,7 @@ function renderRanking(view: ResultView) {
       canvas,
     );
   }
+  host.append(el('p', { class: 'note', id: 'ranking-raters-note' }, ratersNote(view.method.minRankedRaters)));
 }
 
 function renderHeatmap(view: ResultView) {
@@ -431,7 +435,7 @@ function renderHeatmap(view: ResultView) {
         'tr',
         {},
         el('th', { scope: 'col' }, '部门'),
-        el('th', { scope: 'col' }, '评议人数'),
+        el('th', { scope: 'col', title: ratersNote(view.method.minRankedRaters) }, RATERS_LABEL),
         ...problems.map((p) =>
           el(
             'th',
@@ -487,8 +491,11 @@ function renderHeatmap(view: ResultView) {
   }
   heatmap.append(body);
   host.replaceChildren(heatmap);
-  const csv = csvLink(`${slug}-作风问题`, ['部门', '评议人数', ...problems.map((p) => `${p.id} ${p.label}`)], rows);
-  host.append(el('p', { class: 'downloads' }, csv));
+  const csv = csvLink(`${slug}-作风问题`, ['部门', RATERS_LABEL, ...problems.map((p) => `${p.id} ${p.label}`)], rows);
+  host.append(
+    el('p', { class: 'note', id: 'heatmap-raters-note' }, ratersNote(view.method.minRankedRaters)),
+    el('p', { class: 'downloads' }, csv),
+  );
 }
 
 /** Whether the two scores were computed alike: a comparison across a method change says so first. */
@@ -632,7 +639,8 @@ async function department() {
         d.rank === null ? (d.rankNote ?? MISSING) : `${d.rank}${d.tied ? '（并列）' : ''} / ${groupSize}`,
       ),
       figure('等级', d.grade ?? MISSING),
-      figure('有效评议人数', d.validRaters),
+      figure(VALID_RATERS_LABEL, d.validRaters),
+      figure(RATERS_LABEL, d.raters),
       figure('满意率', d.suppressed ? hidden : formatRate(d.satisfactionRate)),
       ...(d.unfavourableRate !== undefined
         ? [figure('差评率', d.suppressed ? hidden : formatRate(d.unfavourableRate))]
@@ -640,6 +648,9 @@ async function department() {
       figure('知晓率', d.suppressed ? hidden : formatRate(d.awareness)),
       figure('扣分', `${formatNumber(d.deduction)}（核实 ${d.verifiedNegatives} 条）`),
     );
+  document
+    .getElementById('summary')!
+    .after(el('p', { class: 'note', id: 'summary-raters-note' }, ratersNote(view.method.minRankedRaters)));
   const notes = el('p', { class: 'note' });
   if (d.rectification) notes.append(el('strong', { class: 'flag' }, '重点整改'), ' ');
   if (tiedNames.length)
@@ -761,7 +772,7 @@ async function department() {
   fillTable(
     'trend-table',
     `${d.name}-历年趋势`,
-    ['评议活动', '最终得分', '95% 区间', '排名', '等级', '满意率', '有效评议人数'],
+    ['评议活动', '最终得分', '95% 区间', '排名', '等级', '满意率', VALID_RATERS_LABEL],
     points.map((p) => [
       p.campaign.name,
       formatNumber(p.finalScore),
