@@ -87,6 +87,34 @@ describe.skipIf(!browserAvailable())('a refused submission on a phone', () => {
     await again.close();
   });
 
+  it('opens the page of a refused general question (not in a department) and focuses it', async () => {
+    const token = await linkAnsweredButTheLastPage(s);
+    const { draft } = (await (await s.app.request(`/api/s/${token}`)).json()) as EvaluatorLoad;
+    // a 工作单位 longer than the campaign takes (100 characters): only the server refuses it
+    const answers: Record<string, unknown> = { ...draft!.answers, organisation: '宁波市重大项目建设单位'.repeat(11) };
+    (answers.departments as { negatives: { date: string }[] }[])[0].negatives[0].date = '2026-11';
+    expect((await s.app.request(`/api/s/${token}/draft`, jsonRequest('PUT', { answers }))).status).toBe(200);
+
+    const context = await phone(stage.browser);
+    const page = await open(context, token);
+    await page.getByText('总体评价').first().waitFor();
+    await page
+      .locator('[data-name="overall"] .sd-selectbase__item')
+      .filter({ hasText: /^满意$/ })
+      .tap();
+    await page.getByRole('button', { name: '提交问卷', exact: true }).tap();
+    const alert = page.locator('.submit-error [role="alert"]');
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe('请修改这处答案后再提交：工作单位：不能超过 100 个字');
+    // before: the page stayed on the last one, far from 工作单位
+    const organisation = page.locator('[data-name="organisation"]');
+    await organisation.locator('input, textarea').first().waitFor();
+    await page.waitForFunction(() => Boolean(document.activeElement?.closest('[data-name="organisation"]')));
+    expect(await page.getByText('总体评价').count()).toBe(0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await context.close();
+  });
+
   it('wraps the department search block at 360 px: nothing wider than the screen, the hint and the found line read in full', async () => {
     const { token } = await createInvitation(stage.db, s.campaign);
     const context = await stage.browser.newContext({

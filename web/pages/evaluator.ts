@@ -525,9 +525,24 @@ async function main(refused?: ApiError) {
       const text = detail?.field || place !== error.message ? `${t.fixOne}${place}` : error.message;
       errorBox.replaceChildren(el('p', { class: 'error', role: 'alert' }, text));
     }
-    const at = error.details.map((d) => /^departments\.(\d+)\./.exec(d.path ?? '')?.[1]).find(Boolean);
-    if (at !== undefined) departments.goTo(Number(at));
+    goToPlace(error.details.find((d) => d.path)?.path);
     errorBox.scrollIntoView({ block: 'start' });
+  }
+
+  /**
+   * The page at a refusal's place: a department's opened (its page, that department), any other
+   * question's page shown and the question focused (an office's own question is `extra.name`).
+   */
+  function goToPlace(path: string | undefined) {
+    if (!path) return;
+    const [top, second] = path.split('.');
+    const department = top === 'departments' ? /^\d+$/.exec(second ?? '')?.[0] : undefined;
+    if (department !== undefined) return departments.goTo(Number(department));
+    const question = survey.getQuestionByName(top === 'extra' ? (second ?? '') : top) as Question | null;
+    if (!question?.isVisible || !question.page) return;
+    survey.currentPage = question.page;
+    // after the page is drawn: scrolled to only when the alert above leaves it out of sight
+    setTimeout(() => question.focus());
   }
 
   async function submit(): Promise<void> {
