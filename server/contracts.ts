@@ -171,6 +171,8 @@ export interface CampaignCreated {
   campaign: CampaignSummary;
   /** what the office should know about its config (a scale floor above 0 …), in Chinese */
   warnings: string[];
+  /** what the office may like to know, nothing to fix (the shares weights come to), in Chinese */
+  notes: string[];
 }
 
 /** A draft's questionnaire replaced: the campaign, and the version evaluators will answer. */

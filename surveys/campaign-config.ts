@@ -233,7 +233,7 @@ export const campaignConfigSchema = z
 const scaleFloor = (levels: { points: number | null }[]) =>
   Math.min(...levels.flatMap((l) => (l.points === null ? [] : [l.points])));
 
-/** What the office should know about a valid config before it opens. */
+/** What the office should weigh about a valid config before it opens (a note of fact aside: configNotes). */
 export function configWarnings(config: CampaignConfig): string[] {
   const warnings: string[] = [];
   const floor = scaleFloor(config.scale);
@@ -241,14 +241,22 @@ export function configWarnings(config: CampaignConfig): string[] {
     warnings.push(
       `最低的计分等级计 ${floor} 分（高于 0）：各部门的得分会挤在 ${floor}–100 分之间，差距被压缩，排名更难分开。`,
     );
-  const total = config.categories.reduce((sum, c) => sum + c.weight, 0);
-  if (Math.abs(total - 1) > 1e-9)
-    warnings.push(
-      `评议类别的权重合计为 ${Number(total.toFixed(6))}，不是 1：计分时按比例换算（${config.categories
-        .map((c) => `${c.label} ${Number(((100 * c.weight) / total).toFixed(2))}%`)
-        .join('，')}）。`,
-    );
   return warnings;
+}
+
+/**
+ * What the office may like to know, nothing to fix: weights that don't sum to 1 are taken as
+ * proportions by the scoring (scoring/score.ts divides by the weights' sum), so the note gives the
+ * shares they come to.
+ */
+export function configNotes(config: CampaignConfig): string[] {
+  const shares = (what: string, entries: { label: string; weight: number }[]) => {
+    const total = entries.reduce((sum, e) => sum + e.weight, 0);
+    if (!(total > 0) || Math.abs(total - 1) <= 1e-9) return [];
+    const each = entries.map((e) => `${e.label} ${Number(((100 * e.weight) / total).toFixed(2))}%`).join('，');
+    return [`${what}的权重按比例计算（合计 ${Number(total.toFixed(6))}，不必为 1），各占：${each}。`];
+  };
+  return [...shares('评议类别', config.categories), ...shares('评议项目', config.items)];
 }
 
 export type CampaignConfigInput = z.input<typeof campaignConfigSchema>;

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { readFileSync } from 'node:fs';
-import { configWarnings, EXAMPLE_CONFIG_PATH } from '../../surveys/campaign-config.js';
+import { configNotes, configWarnings, EXAMPLE_CONFIG_PATH } from '../../surveys/campaign-config.js';
 import { download } from '../http/download.js';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -302,6 +302,11 @@ export function adminRoutes(services: Services) {
         {configWarnings(campaign.config).map((warning) => (
           <p class="error" role="note">
             {warning}
+          </p>
+        ))}
+        {configNotes(campaign.config).map((note) => (
+          <p class="muted config-note" role="note">
+            {note}
           </p>
         ))}
         <LifecycleSection

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { CliError, readFailure, type Command } from '../cli/framework.js';
 import { AppError } from '../errors.js';
 import { parseJson } from '../shared/json.js';
-import { configWarnings, parseConfigText } from '../../surveys/campaign-config.js';
+import { configNotes, configWarnings, parseConfigText } from '../../surveys/campaign-config.js';
 import { formatDateTime, zoneLabel } from '../../web/lib/time.js';
 import { configSyntaxProblem } from './config-errors.js';
 import { STATUS_LABELS } from './lifecycle.js';
@@ -46,6 +46,7 @@ export const campaignCreateCommand: Command = {
       `  时间 ${campaign.opensAt} 至 ${campaign.closesAt}，${campaign.mode === 'anonymous' ? '匿名' : '实名'}评议`,
     );
     for (const warning of configWarnings(campaign.config)) ctx.io.err(`注意：${warning}`);
+    for (const note of configNotes(campaign.config)) ctx.io.out(`  说明：${note}`);
     ctx.io.out(`  状态：草稿。下一步：minping import departments --campaign ${campaign.slug} 部门.xlsx`);
     ctx.io.out(`  导入部门和评议代表后开启：minping campaign open --campaign ${campaign.slug}`);
   },
@@ -80,6 +81,7 @@ export const campaignEditCommand: Command = {
       `  时间 ${formatDateTime(campaign.opensAt, zone)} 至 ${formatDateTime(campaign.closesAt, zone)}（${zoneLabel(zone)}），${campaign.mode === 'anonymous' ? '匿名' : '实名'}评议，${STATUS_LABELS[services.campaigns.status(campaign)]}`,
     );
     for (const warning of configWarnings(campaign.config)) ctx.io.err(`注意：${warning}`);
+    for (const note of configNotes(campaign.config)) ctx.io.out(`  说明：${note}`);
   },
 };
 

@@ -14,7 +14,7 @@ import { fileText, readJsonBody, readTextBody } from '../http/inputs.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import { parseJson } from '../shared/json.js';
 import type { Services } from '../services.js';
-import { configWarnings, parseConfigText } from '../../surveys/campaign-config.js';
+import { configNotes, configWarnings, parseConfigText } from '../../surveys/campaign-config.js';
 import { configSyntaxProblem } from './config-errors.js';
 import { STATUS_LABELS } from './lifecycle.js';
 import { parseCloneInput, SETTLE_FIELDS, settleInputSchema, type Campaign, type CloneResult } from './service.js';
@@ -162,6 +162,7 @@ export function campaignRoutes(services: Services) {
     const created: CampaignCreated = {
       campaign: campaignSummary(campaign, services.campaigns.status(campaign)),
       warnings: configWarnings(campaign.config),
+      notes: configNotes(campaign.config),
     };
     return c.json(created, 201);
   });
@@ -173,6 +174,7 @@ export function campaignRoutes(services: Services) {
     return c.json({
       campaign: campaignSummary(campaign, services.campaigns.status(campaign)),
       warnings: configWarnings(campaign.config),
+      notes: configNotes(campaign.config),
     } satisfies CampaignCreated);
   });
 

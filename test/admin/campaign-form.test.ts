@@ -210,6 +210,28 @@ describe('creating a campaign with the form', () => {
     expect(config.groups.at(-1)).toEqual({ code: 'party', label: '党群类' });
   });
 
+  it('says weights need not sum to 1 and, weights summing to 6 saved, shows their shares as a note, never a red warning', async () => {
+    const { body: form } = await page(app, '/admin/campaigns/new', office);
+    expect(form).toContain('权重按比例计算（合计不必为 1）');
+    const fields = formFields(form);
+    const { res } = await postForm(app, '/admin/campaigns/new', office, {
+      ...fields,
+      slug: 'shares-2026',
+      'categories.0.weight': '2',
+      'categories.1.weight': '1',
+      'categories.2.weight': '1',
+      'categories.3.weight': '1',
+      'categories.4.weight': '1',
+    });
+    expect(res.status).toBe(303);
+    const { body } = await page(app, res.headers.get('location')!.split('?')[0], office);
+    const errors = [...body.matchAll(/<p class="error"[^>]*>([\s\S]*?)<\/p>/g)].map((m) => m[1]);
+    expect(errors.filter((e) => e.includes('权重'))).toEqual([]);
+    expect(body).toMatch(
+      /<p class="muted config-note" role="note">评议类别的权重按比例计算（合计 6，不必为 1），各占：项目参建单位\/服务对象代表 33.33%，两代表一委员 16.67%/,
+    );
+  });
+
   it('refuses a bad field in Chinese beside it, keeping everything typed', async () => {
     const fields = formFields((await page(app, '/admin/campaigns/new', office)).body);
     const { res, body: sent } = await postForm(app, '/admin/campaigns/new', office, {

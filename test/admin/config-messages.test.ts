@@ -11,7 +11,7 @@ import type { ErrorBody, ErrorDetail } from '../../server/contracts.js';
 import type { Db } from '../../server/db/connect.js';
 import { AppError } from '../../server/errors.js';
 import { createServices } from '../../server/services.js';
-import { configWarnings, EXAMPLE_CONFIG_PATH } from '../../surveys/campaign-config.js';
+import { configNotes, configWarnings, EXAMPLE_CONFIG_PATH } from '../../surveys/campaign-config.js';
 import { loginAs, type LoggedIn } from '../helpers/auth.js';
 import { runCommand } from '../helpers/cli.js';
 import { sqliteDb } from '../helpers/db.js';
@@ -116,14 +116,19 @@ describe('a config refused in the office words', () => {
     expectNamed(refusal.details ?? [], fields);
   });
 
-  it('warns, in Chinese, about category weights that do not sum to 1 (they are taken as proportions)', () => {
+  it('notes, in Chinese and without a warning, the shares category weights summing to 10 come to (the scoring takes them as proportions)', () => {
     const config = parseCampaignConfig({
       ...example(),
       categories: categories().map((c) => ({ ...c, weight: (c.weight as number) * 10 })),
     });
-    const [warning] = configWarnings(config);
-    expectChinese(warning);
-    expect(warning).toContain('评议类别的权重合计为 10');
+    expect(configWarnings(config)).toEqual([]);
+    const [note] = configNotes(config).filter((n) => n.startsWith('评议类别'));
+    expectChinese(note);
+    expect(note).toBe(
+      '评议类别的权重按比例计算（合计 10，不必为 1），各占：项目参建单位/服务对象代表 50%，两代表一委员 20%，特邀监督员 10%，基层单位 10%，社会公众 10%。',
+    );
+    // weights summing to 1 are their own shares: nothing to note
+    expect(configNotes(parseCampaignConfig(example())).filter((n) => n.startsWith('评议类别'))).toEqual([]);
   });
 });
 
