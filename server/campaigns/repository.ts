@@ -4,6 +4,7 @@ import type { StoredState } from './lifecycle.js';
 import { newId } from '../shared/ids.js';
 import { storedCampaignConfig, type CampaignConfig } from '../../surveys/campaign-config.js';
 import { toDepartment, type Department } from '../roster/repository.js';
+import { compiledOnce } from '../db/compiled.js';
 
 export interface Campaign {
   id: string;
@@ -75,6 +76,25 @@ const toQuestionnaire = (row: Pick<Selectable<Database['questionnaires']>, 'vers
 });
 
 /** The one repository that writes `campaigns` and `questionnaires` (departments: the roster's). */
+/** The statements every submission and draft save runs, compiled once (server/db/compiled.ts). */
+const campaignById = compiledOnce('campaigns.byId', (db, id: string) =>
+  db.selectFrom('campaigns').selectAll().where('id', '=', id),
+);
+const departmentsKey = compiledOnce('departments.key', (db, campaignId: string) =>
+  db
+    .selectFrom('departments')
+    .select(sql<string | null>`string_agg(code || ${'\t'} || id, ${'\n'} order by code)`.as('key'))
+    .where('campaign_id', '=', campaignId),
+);
+const latestQuestionnaire = compiledOnce('questionnaires.latest', (db, campaignId: string) =>
+  db
+    .selectFrom('questionnaires')
+    .select(['version', 'definition_json'])
+    .where('campaign_id', '=', campaignId)
+    .orderBy('version', 'desc')
+    .limit(1),
+);
+
 export function campaignsRepository(db: Kysely<Database>) {
   const insertQuestionnaire = (
     campaignId: string,
@@ -99,7 +119,7 @@ export function campaignsRepository(db: Kysely<Database>) {
       return row && toCampaign(row);
     },
     findById: async (id: string): Promise<Campaign | undefined> => {
-      const row = await db.selectFrom('campaigns').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = (await campaignById(db, id)).rows[0];
       return row && toCampaign(row);
     },
     list: async (): Promise<Campaign[]> =>
@@ -237,13 +257,7 @@ export function campaignsRepository(db: Kysely<Database>) {
     },
 
     latestQuestionnaire: async (campaignId: string): Promise<Questionnaire | undefined> => {
-      const row = await db
-        .selectFrom('questionnaires')
-        .select(['version', 'definition_json'])
-        .where('campaign_id', '=', campaignId)
-        .orderBy('version', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+      const row = (await latestQuestionnaire(db, campaignId)).rows[0];
       return row && toQuestionnaire(row);
     },
 
@@ -262,12 +276,8 @@ export function campaignsRepository(db: Kysely<Database>) {
      * changed list from the one a validator was compiled for, without reading every row.
      */
     departmentsKey: async (campaignId: string): Promise<string> => {
-      const row = await db
-        .selectFrom('departments')
-        .select(sql<string | null>`string_agg(code || ${'\t'} || id, ${'\n'} order by code)`.as('key'))
-        .where('campaign_id', '=', campaignId)
-        .executeTakeFirstOrThrow();
-      return row.key ?? '';
+      const row = (await departmentsKey(db, campaignId)).rows[0];
+      return row?.key ?? '';
     },
 
     departments: async (campaignId: string): Promise<Department[]> =>

@@ -5,6 +5,32 @@ import type { Database } from '../db/schema.js';
 import { chunks } from '../shared/chunks.js';
 import { newId } from '../shared/ids.js';
 import { evaluatorColumns, PURGED_PREFIX, type Evaluator } from '../roster/repository.js';
+import { compiledOnce } from '../db/compiled.js';
+
+/** The statements a submission and a draft save run on the invitation, compiled once (server/db/compiled.ts). */
+const byToken = compiledOnce('invitations.byToken', (db, tokenHash: string, spendKey: string) =>
+  db
+    .selectFrom('invitations')
+    .leftJoin('spent_links', (join) => join.on('spent_links.spend_key', '=', spendKey))
+    .selectAll('invitations')
+    .select(['spent_links.spend_key', 'spent_links.blinded_hash'])
+    .where('invitations.token_hash', '=', tokenHash),
+);
+const markDraftSaved = compiledOnce('invitations.markDraftSaved', (db, invitationId: string, at: string) =>
+  db
+    .updateTable('invitations')
+    .set({ draft_saved_at: at })
+    .where('id', '=', invitationId)
+    .where('draft_saved_at', 'is', null)
+    .where('used', '=', 0),
+);
+const markUsed = compiledOnce('invitations.markUsed', (db, invitationId: string, usedAt: string) =>
+  db
+    .updateTable('invitations')
+    .set({ used: 1, used_at: usedAt, token_sealed: null })
+    .where('id', '=', invitationId)
+    .where('used', '=', 0),
+);
 
 /** An invitation as the evaluator's link finds it (the token's hash and times stay in the table). */
 export interface Invitation {
@@ -51,13 +77,7 @@ export function invitationsRepository(db: Kysely<Database>) {
       tokenHash: string,
       spendKey: string,
     ): Promise<{ invitation: Invitation; spentLink: { blindedHash: string | null } | undefined } | undefined> => {
-      const row = await db
-        .selectFrom('invitations')
-        .leftJoin('spent_links', (join) => join.on('spent_links.spend_key', '=', spendKey))
-        .selectAll('invitations')
-        .select(['spent_links.spend_key', 'spent_links.blinded_hash'])
-        .where('invitations.token_hash', '=', tokenHash)
-        .executeTakeFirst();
+      const row = (await byToken(db, tokenHash, spendKey)).rows[0];
       if (!row) return undefined;
       const { spend_key, blinded_hash, ...invitation } = row;
       return {
@@ -111,13 +131,7 @@ export function invitationsRepository(db: Kysely<Database>) {
      * before a submission.
      */
     markDraftSaved: async (invitationId: string, at: string): Promise<void> => {
-      await db
-        .updateTable('invitations')
-        .set({ draft_saved_at: at })
-        .where('id', '=', invitationId)
-        .where('draft_saved_at', 'is', null)
-        .where('used', '=', 0)
-        .execute();
+      await markDraftSaved(db, invitationId, at);
     },
 
     /**
@@ -125,13 +139,8 @@ export function invitationsRepository(db: Kysely<Database>) {
      * submissions store exactly one response. Returns whether this call spent it.
      */
     async markUsed(invitationId: string, usedAt: string): Promise<boolean> {
-      const result = await db
-        .updateTable('invitations')
-        .set({ used: 1, used_at: usedAt, token_sealed: null })
-        .where('id', '=', invitationId)
-        .where('used', '=', 0)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+      const result = await markUsed(db, invitationId, usedAt);
+      return Number(result.numAffectedRows) === 1;
     },
 
     /**

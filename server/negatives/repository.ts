@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Decision, DecisionChange } from '../contracts.js';
 import type { Database } from '../db/schema.js';
 import { chunks } from '../shared/chunks.js';
+import { compiledOnce } from '../db/compiled.js';
 
 /**
  * The one owner of `negative_reports` and `negative_decisions`. A merged report keeps its own
@@ -74,6 +75,42 @@ export interface DecisionUpdate {
 }
 
 type Executor = Kysely<Database> | Transaction<Database>;
+
+/** A reported negative situation's row, as `insertReported` stores it. */
+const reportedRow = (r: ReportedNegative) => ({
+  id: r.id,
+  campaign_id: r.campaignId,
+  response_id: r.responseId,
+  department_id: r.departmentId,
+  kind: r.kind,
+  matter: r.matter,
+  event_date: r.eventDate,
+  description: r.description,
+  contact_allowed: r.contactAllowed ? 1 : 0,
+  contact: r.contactAllowed ? r.contact : null,
+  status: 'pending',
+  created_day: r.day,
+});
+type ReportedRow = ReturnType<typeof reportedRow>;
+const REPORTED_COLUMNS = Object.keys(reportedRow({} as ReportedNegative)) as (keyof ReportedRow)[];
+/** A submission's reports (a few at most) inserted by a statement compiled once per count (server/db/compiled.ts). */
+const MAX_COMPILED_REPORTS = 16;
+const insertReports = Array.from({ length: MAX_COMPILED_REPORTS + 1 }, (_, n) =>
+  compiledOnce(`negative_reports.insert${n}`, (db, ...values: unknown[]) =>
+    db
+      .insertInto('negative_reports')
+      .values(
+        Array.from(
+          { length: n },
+          (_, i) =>
+            Object.fromEntries(
+              REPORTED_COLUMNS.map((c, k) => [c, values[i * REPORTED_COLUMNS.length + k]]),
+            ) as unknown as ReportedRow,
+        ),
+      )
+      .returning('id'),
+  ),
+);
 
 const toDecision = (row: Selectable<Database['negative_decisions']>): Decision => ({
   id: row.id,
@@ -190,27 +227,14 @@ export function negativesRepository(db: Kysely<Database>) {
 
     /** In the submit (or import) transaction: one multi-row INSERT per 500 reports, as before. */
     async insertReported(trx: Executor, reports: readonly ReportedNegative[]): Promise<void> {
+      if (reports.length === 0) return;
+      if (reports.length <= MAX_COMPILED_REPORTS) {
+        const rows = reports.map(reportedRow);
+        await insertReports[reports.length]!(trx, ...rows.flatMap((row) => REPORTED_COLUMNS.map((c) => row[c])));
+        return;
+      }
       for (const chunk of chunks([...reports])) {
-        await trx
-          .insertInto('negative_reports')
-          .values(
-            chunk.map((r) => ({
-              id: r.id,
-              campaign_id: r.campaignId,
-              response_id: r.responseId,
-              department_id: r.departmentId,
-              kind: r.kind,
-              matter: r.matter,
-              event_date: r.eventDate,
-              description: r.description,
-              contact_allowed: r.contactAllowed ? 1 : 0,
-              contact: r.contactAllowed ? r.contact : null,
-              status: 'pending',
-              created_day: r.day,
-            })),
-          )
-          .returning('id')
-          .execute();
+        await trx.insertInto('negative_reports').values(chunk.map(reportedRow)).returning('id').execute();
       }
     },
 

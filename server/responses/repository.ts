@@ -1,6 +1,7 @@
 import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { chunks } from '../shared/chunks.js';
+import { compiledOnce } from '../db/compiled.js';
 import type { FreeTextExtras } from '../../surveys/extras.js';
 import { withoutPersonalData, type CanonicalRecord } from '../../surveys/record.js';
 import type { Receipt } from '../contracts.js';
@@ -10,6 +11,57 @@ export type NewResponse = Insertable<Database['responses']>;
 export type NewProblemMention = Insertable<Database['problem_mentions']>;
 
 type Executor = Kysely<Database> | Transaction<Database>;
+
+/** A submission's statements, compiled once (server/db/compiled.ts). */
+const findReceipt = compiledOnce('idempotency_keys.find', (db, key: string) =>
+  db.selectFrom('idempotency_keys').select(['body_json', 'request_hash']).where('key', '=', key),
+);
+const insertReceipt = compiledOnce(
+  'idempotency_keys.insert',
+  (db, key: string, bodyJson: string, createdAt: string, requestHash: string | null) =>
+    db
+      .insertInto('idempotency_keys')
+      .values({ key, status_code: 201, body_json: bodyJson, created_at: createdAt, request_hash: requestHash })
+      .returning('key'),
+);
+/** The columns of a response, in the order a compiled insert takes them. */
+const RESPONSE_COLUMNS = [
+  'id',
+  'campaign_id',
+  'questionnaire_version',
+  'invitation_id',
+  'category',
+  'organisation',
+  'duration_seconds',
+  'overall',
+  'suggestion',
+  'record_json',
+  'source',
+  'network_key',
+  'submitted_day',
+] as const satisfies readonly (keyof NewResponse)[];
+const insertResponse = compiledOnce('responses.insertOne', (db, ...values: unknown[]) =>
+  db
+    .insertInto('responses')
+    .values(Object.fromEntries(RESPONSE_COLUMNS.map((c, i) => [c, values[i]])) as NewResponse)
+    .returning('id'),
+);
+/** One compiled insert per number of a response's problem mentions (a few dozen at most). */
+const MAX_COMPILED_MENTIONS = 64;
+const insertMentions = Array.from({ length: MAX_COMPILED_MENTIONS + 1 }, (_, n) =>
+  compiledOnce(`problem_mentions.insert${n}`, (db, ...values: unknown[]) =>
+    db
+      .insertInto('problem_mentions')
+      .values(
+        Array.from({ length: n }, (_, i) => ({
+          response_id: values[3 * i] as string,
+          department_id: values[3 * i + 1] as string,
+          problem: values[3 * i + 2] as number,
+        })),
+      )
+      .returning('response_id'),
+  ),
+);
 
 async function insertBatched<T extends 'responses' | 'problem_mentions'>(
   db: Executor,
@@ -65,6 +117,18 @@ export function responsesRepository(db: Kysely<Database>) {
     transaction: <T>(work: (trx: Transaction<Database>) => Promise<T>) => db.transaction().execute(work),
 
     async insertAll(trx: Executor, rows: ResponseRows): Promise<void> {
+      // a web submission: one response, a few mentions, by statements compiled once
+      if (rows.responses.length === 1 && rows.problems.length <= MAX_COMPILED_MENTIONS) {
+        const response = rows.responses[0]!;
+        await insertResponse(trx, ...RESPONSE_COLUMNS.map((c) => response[c] ?? null));
+        if (rows.problems.length > 0) {
+          await insertMentions[rows.problems.length]!(
+            trx,
+            ...rows.problems.flatMap((p) => [p.response_id, p.department_id, p.problem]),
+          );
+        }
+        return;
+      }
       await insertBatched(trx, 'responses', rows.responses, 'id');
       await insertBatched(trx, 'problem_mentions', rows.problems, 'response_id');
     },
@@ -83,18 +147,9 @@ export function responsesRepository(db: Kysely<Database>) {
     },
 
     /** Remember a submission's receipt under its idempotency scope (a retry gets it back). */
-    insertReceipt: (trx: Executor, stored: StoredReceipt & { key: string; createdAt: string }) =>
-      trx
-        .insertInto('idempotency_keys')
-        .values({
-          key: stored.key,
-          status_code: 201,
-          body_json: JSON.stringify(stored.receipt),
-          created_at: stored.createdAt,
-          request_hash: stored.requestHash,
-        })
-        .returning('key')
-        .executeTakeFirstOrThrow(),
+    insertReceipt: async (trx: Executor, stored: StoredReceipt & { key: string; createdAt: string }) => {
+      await insertReceipt(trx, stored.key, JSON.stringify(stored.receipt), stored.createdAt, stored.requestHash);
+    },
 
     findCredentialKey: async (campaignId: string, category: string) => {
       const row = await db
@@ -120,11 +175,7 @@ export function responsesRepository(db: Kysely<Database>) {
     },
 
     findReceipt: async (key: string): Promise<StoredReceipt | undefined> => {
-      const row = await db
-        .selectFrom('idempotency_keys')
-        .select(['body_json', 'request_hash'])
-        .where('key', '=', key)
-        .executeTakeFirst();
+      const row = (await findReceipt(db, key)).rows[0];
       return row && { receipt: JSON.parse(row.body_json) as Receipt, requestHash: row.request_hash };
     },
 
