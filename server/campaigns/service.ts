@@ -322,9 +322,9 @@ export function campaignsService({ db, clock, config: budget }: AppDeps, audit: 
   const when = (campaign: Campaign, iso: string) => campaignTime(campaign, iso);
   const nowText = (campaign: Campaign) => when(campaign, clock.now().toISOString());
 
-  async function settlementOf(campaign: Campaign): Promise<SettlementPreview> {
+  async function settlementOf(campaign: Campaign, from = repo): Promise<SettlementPreview> {
     const current = status(campaign);
-    const facts = await repo.settlementFacts(campaign.id);
+    const facts = await from.settlementFacts(campaign.id);
     const sum = (rows: { count: number }[]) => rows.reduce((total, r) => total + r.count, 0);
     const open = facts.items.filter((i) => (OPEN_STATES as readonly string[]).includes(i.state));
     const openByDepartment = new Map<string, { code: string; name: string; count: number }>();
@@ -602,24 +602,36 @@ export function campaignsService({ db, clock, config: budget }: AppDeps, audit: 
      * 已发布 → 已结算, the office's act that ends the campaign's follow-up: refused while an issued
      * notice item is open (items on sheets never issued don't count), and while negative-situation
      * reports are unverified unless `unverified` is their count (the office saw how many it leaves
-     * so: a stale count is refused too). The count goes into the audit row.
+     * so: a stale count is refused too). The count goes into the audit row. Checked in the settling
+     * transaction with the campaign's row locked first, as every writer of the follow-up locks it
+     * (`unsettledIn`): an item issued, reopened or answered at the same moment is committed before
+     * the check reads, or its writer finds the campaign settled.
      */
     async settle(slug: string, actor: string, { unverified }: { unverified?: number } = {}): Promise<Campaign> {
-      const campaign = await getBySlug(slug);
-      const preview = await settlementOf(campaign);
-      if (preview.refused) throw refusal('不能结算', [preview.refused]);
-      const n = preview.unverifiedNegatives;
-      if (n > 0 && unverified !== n)
-        throw refusal('不能结算', [
-          unverified === undefined
-            ? `还有 ${n} 条负面情形反映未核实：它们不计入已发布的结果，结算后也不能再发布更正；请确认知道这 ${n} 条后再结算`
-            : `未核实的负面情形反映现在是 ${n} 条（确认的是 ${unverified} 条）：请重新查看后再确认`,
-        ]);
-      return change(
-        campaign,
-        { state: 'settled' },
-        { what: '不能结算', action: 'campaign_settle', actor, detail: { unverifiedNegatives: n } },
-      );
+      const { id } = await getBySlug(slug);
+      return db.kysely.transaction().execute(async (trx) => {
+        const tx = campaignsRepository(trx);
+        await tx.lock(id);
+        const campaign = await tx.findById(id);
+        if (!campaign) throw new AppError('NOT_FOUND', '没有这个评议活动');
+        const preview = await settlementOf(campaign, tx);
+        if (preview.refused) throw refusal('不能结算', [preview.refused]);
+        const n = preview.unverifiedNegatives;
+        if (n > 0 && unverified !== n)
+          throw refusal('不能结算', [
+            unverified === undefined
+              ? `还有 ${n} 条负面情形反映未核实：它们不计入已发布的结果，结算后也不能再发布更正；请确认知道这 ${n} 条后再结算`
+              : `未核实的负面情形反映现在是 ${n} 条（确认的是 ${unverified} 条）：请重新查看后再确认`,
+          ]);
+        const updated = await updateAsRead(trx, campaign, { state: 'settled' }, '不能结算');
+        await audit.record(trx, {
+          actor,
+          action: 'campaign_settle',
+          campaignId: campaign.id,
+          detail: { slug: campaign.slug, from: status(campaign), to: status(updated), unverifiedNegatives: n },
+        });
+        return updated;
+      });
     },
 
     /**
