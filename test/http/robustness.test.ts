@@ -835,6 +835,7 @@ const PLANS: Record<string, Plan> = {
   'POST /api/s/:token/submit': { bodies: true },
   'POST /api/s/:token/credential': { bodies: true },
   'POST /api/s/ballots/:slug': { bodies: true },
+  'POST /api/s/ballots/:slug/questionnaire': { bodies: true },
 };
 
 let db: Db;

@@ -200,6 +200,8 @@ const PLAN: Record<string, Plan> = {
   'POST /api/s/:token/credential': 'token',
   // the ballot of the two-step submission: authenticated by its blind-signed credential alone
   'POST /api/s/ballots/:slug': 'public',
+  // the questionnaire a refused held ballot is corrected in: asked with that same credential
+  'POST /api/s/ballots/:slug/questionnaire': 'public',
 };
 
 /** Marker strings in every free-text field: none may reach an analyst or a liaison. */

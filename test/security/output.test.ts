@@ -172,7 +172,7 @@ describe('headers', () => {
     });
     expect(letters.status).toBe(200);
     expect(letters.headers.get('content-disposition')).toMatch(
-      /^attachment; filename="running-2027-invitations-[0-9-]+-letters\.html"/,
+      /^attachment; filename="running-2027-invitation-letters-[0-9-]+\.html"; filename\*=UTF-8''[A-Za-z0-9%_.()'-]+$/,
     );
     expect(letters.headers.get('cache-control')).toBe('no-store');
     const html = await letters.text();
