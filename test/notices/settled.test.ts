@@ -148,6 +148,36 @@ describe('a settled campaign’s follow-up', () => {
     expect(await posted.text()).toContain(`不能核实：${SETTLED}`);
   });
 
+  it('refuses a correction, an import of responses and the campaign’s own steps with 409 in Chinese', async () => {
+    const campaign = await services.campaigns.getBySlug(SLUG);
+    const refusals = await Promise.all(
+      [
+        () => services.results.publish(SLUG, 'office'),
+        () => services.responses.importJsonl(campaign, '{}'),
+        () => services.campaigns.settle(SLUG, 'office'),
+        () => services.campaigns.open(SLUG, 'office'),
+        () => services.campaigns.close(SLUG, 'office'),
+        () => services.campaigns.pause(SLUG, 'office'),
+        () => services.campaigns.setDates(SLUG, { closesAt: '2027-12-31T00:00:00+08:00' }, 'office'),
+      ].map((step) =>
+        step().then(
+          () => null,
+          (error: { code: string; message: string }) => [error.code, error.message],
+        ),
+      ),
+    );
+    expect(refusals).toEqual([
+      ['CONFLICT', '不能发布结果：评议活动已结算'],
+      ['CONFLICT', '不能导入答卷：结果已经发布（已结算），不能再导入答卷'],
+      ['CONFLICT', '不能结算：评议活动已经结算'],
+      ['CONFLICT', '不能开启：评议活动已截止，不能再开启（当前：已结算）'],
+      ['CONFLICT', '不能截止：评议活动已结算'],
+      ['CONFLICT', '不能暂停：只有进行中的评议可以暂停（当前：已结算）'],
+      ['CONFLICT', '不能修改时间：评议活动已结算，时间不能再改'],
+    ]);
+    expect(services.campaigns.status(await services.campaigns.getBySlug(SLUG))).toBe('settled');
+  });
+
   it('refuses the CLI’s drafting and decisions with the same reason, exit code 2', async () => {
     const cli = (...argv: string[]) => runCommand(argv, { db, clock: ctx.clock, config: ctx.deps.config });
     const drafted = await cli('notices', 'draft', '--campaign', SLUG);
