@@ -22,7 +22,11 @@ const DAY_MS = 24 * 3600_000;
 /**
  * The closed items a new verified negative of `item`'s department and kind reopens. A settled
  * campaign's items stay closed: its ledger is final (the new item on this campaign's sheet
- * registers the matter again).
+ * registers the matter again). `campaign`'s row is already locked (the verifying transaction
+ * locks it first); the other campaigns holding such items are locked next, in id order, before
+ * their state and items are read, as a settlement locks its row before it reads the open items:
+ * a settlement committed first is seen (its items left closed), one arriving later waits and
+ * finds the reopened item.
  */
 export async function itemsToReopen(
   trx: Kysely<Database>,
@@ -31,22 +35,33 @@ export async function itemsToReopen(
   at: string,
 ): Promise<Item[]> {
   const since = new Date(new Date(at).getTime() - LOOKBACK_DAYS * DAY_MS).toISOString();
-  const campaigns = await campaignsRepository(trx).list();
+  const campaigns = campaignsRepository(trx);
   // the campaign that opened last before this one, if any
-  const previous = campaigns.find((c) => c.opensAt < campaign.opensAt)?.id ?? null;
-  const settled = new Set(campaigns.filter(isSettled).map((c) => c.id));
-  return (await noticesRepository(trx).listItems({ departmentCode: item.departmentCode, states: ['closed'] })).filter(
-    (closed) =>
-      closed.id !== item.id &&
-      !(closed.campaignId !== null && settled.has(closed.campaignId)) &&
-      sameDepartment(
-        { code: closed.departmentCode, name: closed.departmentName },
-        { code: item.departmentCode, name: item.departmentName },
-      ) &&
-      closed.source === 'negative' &&
-      closed.kind === item.kind &&
-      ((closed.closedAt !== null && closed.closedAt >= since) || (previous !== null && closed.campaignId === previous)),
-  );
+  const previous = (await campaigns.list()).find((c) => c.opensAt < campaign.opensAt)?.id ?? null;
+  const closedOfKind = async () =>
+    (await noticesRepository(trx).listItems({ departmentCode: item.departmentCode, states: ['closed'] })).filter(
+      (closed) =>
+        closed.id !== item.id &&
+        closed.campaignId !== null &&
+        sameDepartment(
+          { code: closed.departmentCode, name: closed.departmentName },
+          { code: item.departmentCode, name: item.departmentName },
+        ) &&
+        closed.source === 'negative' &&
+        closed.kind === item.kind &&
+        ((closed.closedAt !== null && closed.closedAt >= since) || closed.campaignId === previous),
+    );
+  const others = [...new Set((await closedOfKind()).map((closed) => closed.campaignId as string))]
+    .filter((id) => id !== campaign.id)
+    .sort();
+  const open = new Set([campaign.id]);
+  for (const id of others) {
+    await campaigns.lock(id);
+    const other = await campaigns.findById(id);
+    if (other && !isSettled(other)) open.add(id);
+  }
+  // read again under the locks: an item reopened or a campaign settled meanwhile is left alone
+  return (await closedOfKind()).filter((closed) => open.has(closed.campaignId as string));
 }
 
 /** The reason the reopened item's history gives. */

@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { unsettledIn } from '../../server/campaigns/service.js';
 import { fixedClock } from '../../server/clock.js';
 import { defaultConfig } from '../../server/config.js';
 import type { Db } from '../../server/db/connect.js';
 import { createServices } from '../../server/services.js';
-import { dialects, type DbPair, sqliteFile, sqlitePair } from '../helpers/db.js';
+import { dialects, type DbPair, sqliteFile, sqlitePair, sqliteWriterProcess } from '../helpers/db.js';
 import { RESULTS_TIME, resultsSetup } from '../results/helpers.js';
 import { office } from '../notices/helpers.js';
 
@@ -96,29 +94,6 @@ describe.each(stores.filter((s) => s.name === 'postgres'))(
   },
 );
 
-/**
- * Another process writing the SQLite file: takes the write lock, opens the sheet's items, holds the
- * lock `holdMs`, commits. Resolves once it holds the lock; `done` when it has committed.
- */
-function otherProcessIssues(path: string, sheetId: string, holdMs: number) {
-  const script = `
-    const Database = require('better-sqlite3');
-    const db = new Database(process.argv[1]);
-    db.exec('begin immediate');
-    db.prepare("update tracked_items set state = 'registered' where sheet_id = ?").run(process.argv[2]);
-    console.log('locked');
-    setTimeout(() => { db.exec('commit'); db.close(); }, Number(process.argv[3]));`;
-  const child = spawn(process.execPath, ['-e', script, path, sheetId, String(holdMs)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const done = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const locked = new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => line === 'locked' && resolve());
-    child.on('exit', (code) => reject(new Error(`the other process ended (${code}) before it held the lock`)));
-  });
-  return { locked, done };
-}
-
 describe('settling a campaign on SQLite while another process opens an item', () => {
   it('the settlement reads the items after the other process commits: refused with 409, the campaign stays published', async () => {
     const { path, db } = await sqliteFile();
@@ -127,7 +102,13 @@ describe('settling a campaign on SQLite while another process opens an item', ()
       await services.results.publish(campaign.slug, 'office');
       const { unverifiedNegatives } = await services.campaigns.settlement(campaign.slug);
       const [sheet] = await services.notices.sheets(campaign.slug);
-      const other = otherProcessIssues(path, sheet.id, 1000);
+      // another process opens the sheet's items and holds the write lock a second
+      const other = sqliteWriterProcess(
+        path,
+        "update tracked_items set state = 'registered' where sheet_id = ?",
+        [sheet.id],
+        1000,
+      );
       await other.locked;
       const settled = await services.campaigns
         .settle(campaign.slug, 'office', { unverified: unverifiedNegatives })

@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { openDatabase, type ConnectOptions, type Db } from '../../server/db/connect.js';
 import type { Database } from '../../server/db/schema.js';
@@ -109,4 +111,29 @@ export async function countRows(db: Db, table: keyof Database): Promise<number> 
     .select((eb) => eb.fn.countAll().as('n'))
     .executeTakeFirstOrThrow();
   return Number(n);
+}
+
+/**
+ * Another process writing the SQLite file at `path`: takes the write lock, runs `sql` with
+ * `params`, holds the lock `holdMs`, commits. `locked` resolves once it holds the lock, `done`
+ * with its exit code once it has committed.
+ */
+export function sqliteWriterProcess(path: string, sql: string, params: readonly string[], holdMs: number) {
+  const script = `
+    const Database = require('better-sqlite3');
+    const [path, sql, params, holdMs] = process.argv.slice(1);
+    const db = new Database(path);
+    db.exec('begin immediate');
+    db.prepare(sql).run(...JSON.parse(params));
+    console.log('locked');
+    setTimeout(() => { db.exec('commit'); db.close(); }, Number(holdMs));`;
+  const child = spawn(process.execPath, ['-e', script, path, sql, JSON.stringify(params), String(holdMs)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const done = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const locked = new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => line === 'locked' && resolve());
+    child.on('exit', (code) => reject(new Error(`the other process ended (${code}) before it held the lock`)));
+  });
+  return { locked, done };
 }
