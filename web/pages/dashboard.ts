@@ -454,7 +454,7 @@ function renderHeatmap(view: ResultView) {
       el(
         'tr',
         { class: 'group-row' },
-        el('th', { colspan: String(problems.length + 2), scope: 'rowgroup' }, group.label),
+        el('th', { colspan: String(problems.length + 2), scope: 'rowgroup' }, el('span', {}, group.label)),
       ),
     );
     for (const d of group.departments) {
