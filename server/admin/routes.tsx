@@ -48,7 +48,7 @@ import { AppError } from '../errors.js';
 import { PurgeSection, type PurgeState } from '../privacy/pages.js';
 import type { Services } from '../services.js';
 import { DEFAULT_TIME_ZONE, instantInZone, zoneLabel } from '../../web/lib/time.js';
-import { INTERIM, LIVE } from '../../web/lib/format.js';
+import { INTERIM, LIVE, publicationLabel } from '../../web/lib/format.js';
 
 const MODE_LABELS: Record<string, string> = { anonymous: '匿名', named: '实名' };
 
@@ -391,12 +391,12 @@ export function adminRoutes(services: Services) {
             rows={snapshots}
             empty="尚未发布结果。"
             columns={[
+              { head: '次序', cell: (x) => publicationLabel(snapshots, x.id) },
               { head: '发布时间', cell: (x) => <Time at={x.createdAt} zone={zone} /> },
               { head: '发布人', cell: (x) => x.createdBy },
               { head: '答卷', cell: (x) => x.counts.responses },
               { head: '纳入计分', cell: (x) => x.counts.included },
               { head: '剔除', cell: (x) => x.counts.excluded },
-              { head: '输入摘要', cell: (x) => <code>{x.inputsHash.slice(0, 12)}</code> },
               {
                 head: '更正',
                 cell: (x) => (x.changes?.decisions ? `${x.changes.decisions} 项核实决定` : ''),

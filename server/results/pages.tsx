@@ -12,7 +12,7 @@ import type { AppEnv } from '../http/env.js';
 import { errorPage } from '../http/errors.js';
 import { viewerOf } from '../http/viewer.js';
 import type { Services } from '../services.js';
-import { INTERIM, INTERIM_NOTE, LIVE } from '../../web/lib/format.js';
+import { INTERIM, INTERIM_NOTE, LIVE, publicationLabel } from '../../web/lib/format.js';
 import { resultsApiPath } from '../../web/lib/results-path.js';
 import { DEFAULT_TIME_ZONE, zoneLabel } from '../../web/lib/time.js';
 
@@ -135,7 +135,7 @@ export function dashboardPages(services: Services) {
               </option>
               {snapshots.map((s) => (
                 <option value={s.id} selected={s.id === snapshot?.id}>
-                  已发布 {timeText(s.createdAt, zone)}（{s.counts.responses} 份答卷）
+                  {publicationLabel(snapshots, s.id)} · {timeText(s.createdAt, zone)}（{s.counts.responses} 份答卷）
                 </option>
               ))}
             </select>
@@ -151,8 +151,8 @@ export function dashboardPages(services: Services) {
         <p class="source" id="source">
           {snapshot ? (
             <>
-              已发布的结果快照 <code>{snapshot.id}</code>，发布于 <Time at={snapshot.createdAt} zone={zone} />（
-              {snapshot.createdBy}）
+              已发布的结果（{publicationLabel(snapshots, snapshot.id)}），发布于{' '}
+              <Time at={snapshot.createdAt} zone={zone} />（{snapshot.createdBy}）
             </>
           ) : (
             <>
@@ -234,7 +234,7 @@ export function dashboardPages(services: Services) {
     const viewer = await viewerOf(c, services);
     const ctx = await context(c);
     if (!ctx) return c.html(<NoCampaignPage viewer={viewer} />);
-    const { campaign, snapshot, zone } = ctx;
+    const { campaign, snapshots, snapshot, zone } = ctx;
     const code = c.req.param('code');
     const department = (await services.campaigns.departments(campaign.id)).find((d) => d.code === code);
     if (!department)
@@ -262,7 +262,8 @@ export function dashboardPages(services: Services) {
           {campaign.name} ·{' '}
           {snapshot ? (
             <>
-              已发布的结果快照，发布于 <Time at={snapshot.createdAt} zone={zone} />（{zoneLabel(zone)}）
+              已发布的结果（{publicationLabel(snapshots, snapshot.id)}），发布于{' '}
+              <Time at={snapshot.createdAt} zone={zone} />（{zoneLabel(zone)}）
             </>
           ) : (
             <strong class="interim">{INTERIM_NOTE}</strong>

@@ -124,7 +124,8 @@ describe.skipIf(!browserAvailable())('analyst dashboard in a browser', () => {
     const [latest] = await services.results.snapshots('test-2026');
     await page.goto(`${stage.url}/dashboard?campaign=test-2026&snapshot=${latest.id}`);
     await page.waitForSelector('#dashboard[data-ready="1"]', { timeout: 20_000 });
-    await expect(page.locator('#source')).toContainText(latest.id);
+    await expect(page.locator('#source')).toContainText('已发布的结果（第 ');
+    await expect(page.locator('#source')).not.toContainText(latest.id);
     await page.goto(`${stage.url}/dashboard/departments/D001?campaign=test-2026&snapshot=${latest.id}`);
     await page.waitForSelector('#dashboard[data-ready="1"]', { timeout: 20_000 });
     const shape = await page.evaluate(() => ({

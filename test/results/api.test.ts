@@ -323,7 +323,7 @@ describe('results API: snapshots, exports, comparison, liaison', () => {
   it('opens a published campaign on its latest snapshot and labels the interim figures 中期 on asking', async () => {
     const published = await (await get('/dashboard?campaign=test-2026', analyst)).text();
     expect(published).toContain(`data-snapshot="${second}"`);
-    expect(published).toContain(`已发布的结果快照 <code>${second}</code>`);
+    expect(published).toContain('已发布的结果（第 2 次发布），发布于');
     const interim = await (await get('/dashboard?campaign=test-2026&snapshot=live', analyst)).text();
     expect(interim).toContain('data-snapshot=""');
     expect(interim).toContain('<strong class="interim">中期结果</strong>');
@@ -332,6 +332,27 @@ describe('results API: snapshots, exports, comparison, liaison', () => {
     ).text();
     expect(department).toContain('中期结果（未发布）');
     expect(department).toContain('snapshot=live');
+  });
+
+  it('tells the office a published result by its publication number and time, never its snapshot id or input hash', async () => {
+    const text = (html: string) => html.replace(/<[^>]*>/g, '');
+    const [latest, earlier] = await ctx.services.results.snapshots('test-2026');
+    const overview = text(await (await get(`/dashboard?campaign=test-2026&snapshot=${first}`, admin)).text());
+    expect(overview).toContain('已发布的结果（第 1 次发布），发布于');
+    expect(overview).toContain('第 2 次发布 · ');
+    const department = text(
+      await (await get(`/dashboard/departments/D001?campaign=test-2026&snapshot=${second}`, admin)).text(),
+    );
+    expect(department).toContain('已发布的结果（第 2 次发布），发布于');
+    const campaign = text(await (await get('/admin/campaigns/test-2026', admin)).text());
+    expect(campaign).toContain('第 2 次发布');
+    expect(campaign).toContain('第 1 次发布');
+    for (const page of [overview, department, campaign]) {
+      for (const s of [latest, earlier]) {
+        expect(page).not.toContain(s.id);
+        expect(page).not.toContain(s.inputsHash.slice(0, 8));
+      }
+    }
   });
 
   it('names the interim export 中期 in its file name and its method sheet', async () => {

@@ -94,6 +94,14 @@ export const INTERIM_NOTE = '中期结果（未发布）';
 /** The dashboard's `snapshot=` for the interim figures (without it, a published campaign opens on its latest snapshot). */
 export const LIVE = 'live';
 
+/**
+ * A published result as the office tells it apart: `第 2 次发布`, its place among the campaign's
+ * publications (listed newest first), never the snapshot's id.
+ */
+export function publicationLabel(newestFirst: readonly { id: string }[], id: string): string {
+  return `第 ${newestFirst.length - newestFirst.findIndex((s) => s.id === id)} 次发布`;
+}
+
 export const WITHHELD = '人数不足';
 
 /** The same in a table cell or an export, saying why: `人数不足（少于5人）`. */
