@@ -202,7 +202,8 @@ function choice(entries: { code: string; label: string }[], message: string) {
     byAlias.set(e.code.toLowerCase(), e.code);
     byAlias.set(e.label.normalize('NFKC').toLowerCase(), e.code);
   }
-  const hint = entries.map((e) => `${e.code} ${e.label}`).join('、');
+  // the office's labels only: a code (economic) is the config's word, though either is taken
+  const hint = entries.map((e) => e.label).join('、');
   return z
     .string({ message: '不能为空' })
     .min(1, '不能为空')

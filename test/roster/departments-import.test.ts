@@ -240,14 +240,14 @@ describe('importing departments', () => {
         {
           line: 3,
           field: '组别',
-          message: '不是本活动的部门分组（应为：economic 综合经济管理类、enforcement 执法监管类、service 社会服务类）',
+          message: '不是本活动的部门分组（应为：综合经济管理类、执法监管类、社会服务类）',
         },
         { line: 3, field: '联络员电子邮箱', message: '不是有效的邮箱地址' },
         { line: 4, field: '部门编码', message: expect.stringContaining('部门代码只能包含') },
       ]);
       expect(error.message).toBe(
         '文件有 5 处错误（2 行），没有导入任何数据。第3行「部门编码」：部门代码 D001 与第 2 行重复；「单位名称」：不能为空；' +
-          '「组别」：不是本活动的部门分组（应为：economic 综合经济管理类、enforcement 执法监管类、service 社会服务类）；' +
+          '「组别」：不是本活动的部门分组（应为：综合经济管理类、执法监管类、社会服务类）；' +
           '「联络员电子邮箱」：不是有效的邮箱地址。第4行「部门编码」：部门代码只能包含字母、数字、下划线和连字符（1–40 个字符）',
       );
     },

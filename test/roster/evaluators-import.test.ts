@@ -120,7 +120,9 @@ describe('importing evaluators', () => {
       [6, 'email'],
       [7, 'name'],
     ]);
-    expect(body.error.details![1].message).toMatch(/^不是本活动的评议代表类别/);
+    expect(body.error.details![1].message).toMatch(/^不是本活动的评议代表类别（应为：.+）$/);
+    // the categories by the office's labels only, never their config codes
+    expect(body.error.details![1].message).not.toMatch(/[A-Za-z]/);
     expect(body.error.details![4].message).toContain('与第 2 行重复');
     expect(await evaluators()).toEqual([]);
   });
