@@ -64,6 +64,19 @@ export function withoutFreeText(answers: ExtraAnswers | undefined, names: Readon
 type JsonObject = { [key: string]: unknown };
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The question types an office's own question may be (and the canonical fields are among them). */
+export const EXTRA_TYPES = [
+  'text',
+  'comment',
+  'boolean',
+  'radiogroup',
+  'dropdown',
+  'buttongroup',
+  'checkbox',
+  'tagbox',
+  'rating',
+] as const;
+
 /** Properties whose answers come from elsewhere, or that make answers the server can't check. */
 const UNCHECKABLE = ['choicesByUrl', 'choicesFromQuestion', 'valueTrue', 'valueFalse', 'defaultValueExpression'];
 
@@ -185,7 +198,7 @@ function checkedQuestion(
       return { name, kind: 'choice', required, values };
     }
     default:
-      return `自定义问题不支持题型 ${type}（可用 text、comment、boolean、radiogroup、dropdown、buttongroup、checkbox、tagbox、rating）`;
+      return `自定义问题不支持题型 ${type}（可用 ${EXTRA_TYPES.join('、')}）`;
   }
 }
 

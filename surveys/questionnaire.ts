@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CampaignConfig } from './campaign-config.js';
-import { type ExtraQuestion, type ExtraQuestions, extraQuestionOf, NO_EXTRAS } from './extras.js';
+import { EXTRA_TYPES, type ExtraQuestion, type ExtraQuestions, extraQuestionOf, NO_EXTRAS } from './extras.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -37,7 +37,12 @@ const RATING_TYPES = new Set(['radiogroup', 'dropdown', 'rating', 'buttongroup']
 export interface LintIssue {
   path: string;
   message: string;
+  /** a question type nothing here reads (matrix, file …): survey-core need not build it to refuse it */
+  refusedType?: true;
 }
+
+/** Every type a questionnaire may hold: the questions', the layout's and the two dynamic panels'. */
+const KNOWN_TYPES: ReadonlySet<string> = new Set([...EXTRA_TYPES, ...VALUELESS, 'paneldynamic']);
 
 export class QuestionnaireError extends Error {
   constructor(readonly issues: LintIssue[]) {
@@ -65,6 +70,14 @@ function scopeElements(elements: unknown, path: string, issues: LintIssue[]): Sc
     const at = `${path}.${i}`;
     if (!isObject(element) || typeof element.type !== 'string') {
       issues.push({ path: at, message: '元素缺少 type' });
+      return;
+    }
+    if (!KNOWN_TYPES.has(element.type)) {
+      issues.push({
+        path: at,
+        message: `不支持题型 ${element.type}（可用 ${EXTRA_TYPES.join('、')}；说明文字用 html，分组用 panel）`,
+        refusedType: true,
+      });
       return;
     }
     if (element.type === 'panel') out.push(...scopeElements(element.elements, `${at}.elements`, issues));
@@ -259,22 +272,36 @@ function locate(definition: unknown, issues: LintIssue[], rules?: QuestionnaireR
  */
 /**
  * How large a questionnaire may be, checked before any other work on it: the default one is
- * 10 KB, 4 pages and 18 elements; 20,000 questions (717 KB) held the server for tens of seconds
- * in survey-core's checks. About 20× the default, room for an office's own questions and texts.
+ * 10 KB, 4 pages, 18 elements and no choices of its own (the campaign fills them when served);
+ * 20,000 questions (717 KB) held the server for tens of seconds in survey-core's checks. Room for
+ * an office's own questions and texts (about 8× the default's questions) that an evaluator still
+ * answers in one sitting; the choices are capped apart, since 256 KB holds tens of thousands of
+ * short ones, each built by survey-core and drawn on the evaluator's phone.
  */
-export const QUESTIONNAIRE_LIMITS = { kilobytes: 256, pages: 80, elements: 400 } as const;
+export const QUESTIONNAIRE_LIMITS = { kilobytes: 256, pages: 30, elements: 150, choices: 1000 } as const;
 
-/** A questionnaire's size as QUESTIONNAIRE_LIMITS counts it: its JSON, its pages, its elements at every depth. */
-export function questionnaireSize(definition: unknown): { kilobytes: number; pages: number; elements: number } {
+/**
+ * A questionnaire's size as QUESTIONNAIRE_LIMITS counts it: its JSON, its pages, its elements and
+ * their choices (`choices`, `rateValues`) at every depth.
+ */
+export function questionnaireSize(definition: unknown): {
+  kilobytes: number;
+  pages: number;
+  elements: number;
+  choices: number;
+} {
   let elements = 0;
+  let choices = 0;
   const walk = (value: unknown): void => {
     if (Array.isArray(value)) value.forEach(walk);
-    else if (isObject(value))
+    else if (isObject(value)) {
+      for (const key of ['choices', 'rateValues']) if (Array.isArray(value[key])) choices += value[key].length;
       for (const key of ['elements', 'templateElements', 'questions'])
         if (Array.isArray(value[key])) {
           elements += value[key].length;
           value[key].forEach(walk);
         }
+    }
   };
   const pages = isObject(definition) && Array.isArray(definition.pages) ? definition.pages : [];
   pages.forEach(walk);
@@ -282,6 +309,7 @@ export function questionnaireSize(definition: unknown): { kilobytes: number; pag
     kilobytes: Math.ceil(Buffer.byteLength(JSON.stringify(definition) ?? '') / 1024),
     pages: pages.length,
     elements,
+    choices,
   };
 }
 

@@ -944,11 +944,13 @@ function refuseOversized(definition: unknown) {
         ? `问卷有 ${size.pages} 页，超过上限 ${max.pages} 页`
         : size.elements > max.elements
           ? `问卷有 ${size.elements} 个问题，超过上限 ${max.elements} 个`
-          : null;
+          : size.choices > max.choices
+            ? `问卷的选项共有 ${size.choices} 个，超过上限 ${max.choices} 个`
+            : null;
   if (over)
     throw new AppError(
       'PAYLOAD_TOO_LARGE',
-      `${over}（示例问卷约 10 KB、4 页、18 个问题）：请删去不需要的题目和说明文字，问卷没有保存`,
+      `${over}（示例问卷约 10 KB、4 页、18 个问题）：请删去不需要的题目、选项和说明文字，问卷没有保存`,
       [{ path: 'questionnaire', message: over }],
     );
 }
@@ -966,11 +968,14 @@ async function checkedQuestionnaire(
   const place = (path: string) => questionnairePlace(definition, path);
   refuseBadText(definition, '问卷定义', 'questionnaire.', place);
   // every problem in one round: survey-core's reading too, unless it could not read the definition
-  // at all (a shape ours already names)
+  // at all (a shape ours already names), or ours refuses a question type (a matrix's cells are
+  // survey-core's slowest work, for a question refused anyway)
   const ours = lintQuestionnaire(definition, config);
-  const theirs = (await runImportTask({ kind: 'questionnaire', definition }, budget)).filter(
-    (i) => !(ours.length && i.unreadable),
-  );
+  const theirs = ours.some((i) => i.refusedType)
+    ? []
+    : (await runImportTask({ kind: 'questionnaire', definition }, budget)).filter(
+        (i) => !(ours.length && i.unreadable),
+      );
   const issues = [...ours, ...theirs.filter((i) => !ours.some((o) => o.path === i.path && o.message === i.message))];
   if (issues.length) {
     // the office reads 第3页第6题「…」 (a question without a title by its name); the key path stays beside it for the CLI

@@ -11,7 +11,9 @@ import {
 import {
   lintQuestionnaire,
   loadQuestionnaire,
+  QUESTIONNAIRE_LIMITS,
   QuestionnaireError,
+  questionnaireSize,
   serveDefinition,
   toCanonicalInput,
   type QuestionnaireDefinition,
@@ -64,6 +66,14 @@ describe('questionnaire definition', () => {
 
   it('the shipped default passes the lint', () => {
     expect(lintQuestionnaire(JSON.parse(readFileSync(path, 'utf8')))).toEqual([]);
+  });
+
+  it('the shipped default is within every size cap, with room for the office’s own questions', () => {
+    const size = questionnaireSize(definition);
+    expect(size).toEqual({ kilobytes: expect.any(Number), pages: 4, elements: 18, choices: 0 });
+    expect(size.kilobytes).toBeLessThan(QUESTIONNAIRE_LIMITS.kilobytes / 10);
+    expect(size.pages * 5).toBeLessThan(QUESTIONNAIRE_LIMITS.pages);
+    expect(size.elements * 5).toBeLessThan(QUESTIONNAIRE_LIMITS.elements);
   });
 
   it('the lint names missing required questions and answers the server could not check', () => {
