@@ -55,6 +55,13 @@ export interface CanonicalRecord {
   extra?: ExtraAnswers;
 }
 
+/**
+ * What makes two spellings one department code, wherever a code is matched to a campaign's list
+ * (the department import, an answer file): full-width ｄ００１ and d001 are D001, since offices
+ * type codes in Word or Excel with any input method. Codes are ASCII after NFKC (their rule).
+ */
+export const departmentCodeKey = (code: string) => code.normalize('NFKC').trim().toUpperCase();
+
 /** What a campaign allows: read from its config and department list, compiled once. */
 export interface RecordRules {
   config: CampaignConfig;
@@ -89,7 +96,7 @@ export function compileRecordValidator({
     (v) => (typeof v === 'string' ? (levelByAlias.get(v.trim()) ?? v) : v),
     z.enum(levelCodes as [string, ...string[]], { message: `应为以下之一：${levelCodes.join(', ')}` }),
   );
-  const departmentSet = new Set(departmentCodes);
+  const codeByKey = new Map(departmentCodes.map((c) => [departmentCodeKey(c), c]));
   const problemIds = new Set(config.problems.map((p) => p.id));
   const negativeIds = new Set(config.negatives.map((n) => n.id));
   const categoryCodes = config.categories.map((c) => c.code);
@@ -132,7 +139,12 @@ export function compileRecordValidator({
     .transform((n) => ({ ...n, contact: n.contactAllowed ? n.contact : null }));
 
   const departmentShape: Record<string, z.ZodType> = {
-    code: z.string().refine((c) => departmentSet.has(c), '不是本次评议的部门代码'),
+    // stored as the campaign spells it, however the answer spelled it
+    code: z.string().transform((c, ctx) => {
+      const stored = codeByKey.get(departmentCodeKey(c));
+      if (stored === undefined) ctx.addIssue({ code: 'custom', message: '不是本次评议的部门代码' });
+      return stored ?? c;
+    }),
     problems: z
       .array(
         z

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CampaignConfig } from '../../surveys/campaign-config.js';
+import { departmentCodeKey } from '../../surveys/record.js';
 import { text } from '../../surveys/text.js';
 import type { ErrorDetail } from '../contracts.js';
 import { MAX_ERROR_DETAILS } from '../errors.js';
@@ -342,7 +343,7 @@ const ROSTER_FILES = {
     }),
     identity: {
       field: 'code',
-      key: (record) => record.code?.toUpperCase(),
+      key: (record) => (record.code === undefined ? undefined : departmentCodeKey(record.code)),
       message: (record, earlier) => `部门代码 ${record.code} 与第 ${earlier} 行重复`,
     } satisfies RowIdentity<DepartmentImportRow>,
   },

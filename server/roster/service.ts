@@ -10,6 +10,7 @@ import { sha256 } from '../shared/ids.js';
 import { runImportTask } from '../imports/worker.js';
 import { rosterRepository, type DepartmentFields } from './repository.js';
 import { evaluatorRowKey } from './rows.js';
+import { departmentCodeKey } from '../../surveys/record.js';
 
 export interface ImportFile {
   bytes: Uint8Array;
@@ -71,7 +72,7 @@ function refuseMeaningChanges(
 ) {
   if (campaign.state === 'draft') return;
   const renamed = updates.filter((u) => {
-    const old = existing.get(u.code.toUpperCase());
+    const old = existing.get(departmentCodeKey(u.code));
     return old && (old.name !== u.set.name || old.group !== u.set.group);
   });
   if (!inserts.length && !renamed.length) return;
@@ -128,7 +129,7 @@ export function rosterService({ db, clock, config }: AppDeps, audit: AuditServic
       return concurrently(() =>
         db.kysely.transaction().execute(async (trx) => {
           const repo = rosterRepository(trx);
-          const existing = new Map((await repo.departments(campaign.id)).map((d) => [d.code.toUpperCase(), d]));
+          const existing = new Map((await repo.departments(campaign.id)).map((d) => [departmentCodeKey(d.code), d]));
           const inserts: (DepartmentFields & { code: string })[] = [];
           const updates: { id: string; code: string; set: DepartmentFields }[] = [];
           let unchanged = 0;
@@ -140,7 +141,7 @@ export function rosterService({ db, clock, config }: AppDeps, audit: AuditServic
               liaisonName: data.liaison_name ?? null,
               liaisonEmail: data.liaison_email ?? null,
             };
-            const old = existing.get(data.code.toUpperCase());
+            const old = existing.get(departmentCodeKey(data.code));
             if (!old) inserts.push({ code: data.code, ...set });
             else if (
               old.name === set.name &&
@@ -156,7 +157,7 @@ export function rosterService({ db, clock, config }: AppDeps, audit: AuditServic
           // a renamed row is another body: the accounts bound to it (a clone copies last year's) lose it
           const unboundLiaisons: { code: string; username: string }[] = [];
           for (const u of updates)
-            if (existing.get(u.code.toUpperCase())?.name !== u.set.name)
+            if (existing.get(departmentCodeKey(u.code))?.name !== u.set.name)
               for (const username of await accountsRepository(trx).liaisonsOfDepartment(u.id, {
                 unbind: !options.dryRun,
               }))

@@ -181,6 +181,36 @@ describe.each(await dialects())('responses repository and service on $name', ({ 
     });
   });
 
+  it('imports department codes spelt in other case or full width as the campaign codes them', async () => {
+    const text = line({
+      category: 'public',
+      organisation: '代码写法测试',
+      overall: 'satisfied',
+      departments: [
+        { code: 'd002', efficiency: 'satisfied', quality: 'satisfied' },
+        { code: 'Ｄ００３', efficiency: 'satisfied', quality: 'satisfied' },
+      ],
+    });
+    expect(await s.services.responses.importJsonl(s.campaign, text)).toEqual({ stored: 1, valid: 1, dryRun: false });
+    const stored = await db.kysely
+      .selectFrom('responses')
+      .select('record_json')
+      .where('organisation', '=', '代码写法测试')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(stored.record_json).departments.map((d: { code: string }) => d.code)).toEqual(['D002', 'D003']);
+    const twice = line({
+      category: 'public',
+      overall: 'satisfied',
+      departments: [
+        { code: 'D002', efficiency: 'satisfied', quality: 'satisfied' },
+        { code: 'd002', efficiency: 'satisfied', quality: 'satisfied' },
+      ],
+    });
+    await expect(s.services.responses.importJsonl(s.campaign, twice)).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+  });
+
   it('refuses to import the same file a second time, so its votes are not counted twice', async () => {
     const text = [
       line({
