@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../web/lib/time.js';
+import { MAX_JSON_DEPTH, tooDeepAt } from '../server/shared/json.js';
 import { projectRoot } from '../server/shared/paths.js';
 import { DEFAULT_ITEMS, DEFAULT_NEGATIVES, DEFAULT_PROBLEMS, SCALE_PRESETS } from './catalogs.js';
 
@@ -29,9 +30,18 @@ export const isoDateTime = z.iso
     return Number.isNaN(year) || (year >= CAMPAIGN_YEARS.first && year <= CAMPAIGN_YEARS.last);
   }, `应在 ${CAMPAIGN_YEARS.first} 年至 ${CAMPAIGN_YEARS.last} 年之间，请检查年份`);
 
+/**
+ * How long a config's lists may be: far beyond any city's (4 levels, 6 categories, 3 groups, 10
+ * problems), short enough that a page listing them, or an import error naming the allowed groups,
+ * stays a page (50,000 groups made one refusal 106 MB).
+ */
+const MAX_LIST = { levels: 10, categories: 30, groups: 50, catalog: 60 };
+/** A label the pages, letters and charts show: a name, never a paragraph. */
+const label = z.string().min(1).max(100, '最多 100 个字');
+
 const levelSchema = z.strictObject({
   code,
-  label: z.string().min(1),
+  label,
   english: z.string().default(''),
   points: z.number().min(0).max(100).nullable(),
   satisfied: z.boolean(),
@@ -42,7 +52,7 @@ const levelSchema = z.strictObject({
 const scaleSchema = z
   .union([
     z.enum(['four-level', 'three-level', 'five-level-haochaping']),
-    z.strictObject({ levels: z.array(levelSchema).min(2) }),
+    z.strictObject({ levels: z.array(levelSchema).min(2).max(MAX_LIST.levels, `最多 ${MAX_LIST.levels} 个等级`) }),
   ])
   .default('four-level')
   .transform((scale) => (typeof scale === 'string' ? SCALE_PRESETS[scale] : scale.levels))
@@ -51,13 +61,13 @@ const scaleSchema = z
 
 const weighted = z.strictObject({
   code,
-  label: z.string().min(1),
+  label,
   english: z.string().default(''),
   weight: z.number().positive(),
 });
 const catalogEntry = z.strictObject({
   id: z.number().int().positive(),
-  label: z.string().min(1),
+  label,
   english: z.string().default(''),
   kind: z.enum(['思维', '责任', '禁令', '执行']).optional(),
 });
@@ -192,19 +202,23 @@ export const campaignConfigSchema = z
     categories: z
       .array(weighted)
       .min(1)
+      .max(MAX_LIST.categories, `最多 ${MAX_LIST.categories} 个评议代表类别`)
       .refine((list) => allDistinct(list.map((x) => x.code)), '评议代表类别代码不能重复'),
     groups: z
-      .array(z.strictObject({ code, label: z.string().min(1) }))
+      .array(z.strictObject({ code, label }))
       .min(1)
+      .max(MAX_LIST.groups, `最多 ${MAX_LIST.groups} 个部门分组`)
       .refine((list) => allDistinct(list.map((x) => x.code)), '部门分组代码不能重复'),
     problems: z
       .array(catalogEntry)
       .min(1)
+      .max(MAX_LIST.catalog, `最多 ${MAX_LIST.catalog} 项作风问题`)
       .default(DEFAULT_PROBLEMS)
       .refine((list) => allDistinct(list.map((x) => x.id)), '作风问题编号不能重复'),
     negatives: z
       .array(catalogEntry)
       .min(1)
+      .max(MAX_LIST.catalog, `最多 ${MAX_LIST.catalog} 项负面情形`)
       .default(DEFAULT_NEGATIVES)
       .refine((list) => allDistinct(list.map((x) => x.id)), '负面情形编号不能重复'),
     maxProblemsPerDepartment: z.number().int().min(1).default(3),
@@ -272,10 +286,25 @@ export function storedCampaignConfig(json: string): CampaignConfig {
   return { ...stored, timeZone: stored.timeZone ?? DEFAULT_TIME_ZONE };
 }
 
-/** Parse a JSON or YAML config text (by extension or content). Errors carry zod's paths. */
+/** A JSON config nested deeper than any config is: refused before JSON.parse builds it. */
+export class ConfigNestingError extends Error {
+  constructor(readonly path: string) {
+    super(`nested deeper than ${MAX_JSON_DEPTH} levels at ${path}`);
+  }
+}
+
+/**
+ * Parse a JSON or YAML config text (by content). The JSON is checked for depth first, as every
+ * JSON input is: 50,000 nested brackets parse, then take seconds to walk (SyntaxError, YAML's
+ * errors and ConfigNestingError are what it throws).
+ */
 export function parseConfigText(text: string): unknown {
   const trimmed = text.trimStart();
-  if (trimmed.startsWith('{')) return JSON.parse(text);
+  if (trimmed.startsWith('{')) {
+    const deep = tooDeepAt(text);
+    if (deep !== null) throw new ConfigNestingError(deep);
+    return JSON.parse(text);
+  }
   return YAML.parse(text);
 }
 

@@ -25,26 +25,39 @@ export const text = (params?: Parameters<typeof z.string>[0]) =>
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
+/** A place in a walked value: its key and the place it is in, so no path is built until one is shown. */
+interface Place {
+  key: string;
+  parent: Place | null;
+}
+
+const pathOf = (place: Place | null): string => {
+  const keys: string[] = [];
+  for (let p = place; p; p = p.parent) keys.push(p.key);
+  return keys.reverse().join('.');
+};
+
 /**
  * The first string or object key in a parsed value (JSON, YAML) that `textProblem` refuses, with
- * its path (`departments.2.suggestion`). Walks without recursion, so no nesting overflows it.
+ * its path (`departments.2.suggestion`). Walks without recursion, so no nesting overflows it, and
+ * without copying paths, so a deep value costs its size and not its size times its depth.
  */
 export function findBadText(value: unknown): { path: string; message: string } | null {
-  const stack: { value: unknown; path: string[] }[] = [{ value, path: [] }];
+  const stack: { value: unknown; place: Place | null }[] = [{ value, place: null }];
   while (stack.length) {
-    const { value: v, path } = stack.pop()!;
+    const { value: v, place } = stack.pop()!;
     if (typeof v === 'string') {
       const problem = textProblem(v);
-      if (problem) return { path: path.join('.'), message: problem };
+      if (problem) return { path: pathOf(place), message: problem };
     } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: [...path, String(i)] });
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], place: { key: String(i), parent: place } });
     } else if (v !== null && typeof v === 'object') {
       const entries = Object.entries(v);
       for (let i = entries.length - 1; i >= 0; i--) {
         const [key, child] = entries[i];
         const problem = textProblem(key);
-        if (problem) return { path: [...path, shownText(key)].join('.'), message: `字段名${problem}` };
-        stack.push({ value: child, path: [...path, key] });
+        if (problem) return { path: pathOf({ key: shownText(key), parent: place }), message: `字段名${problem}` };
+        stack.push({ value: child, place: { key, parent: place } });
       }
     }
   }

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
-import { campaignConfigSchema, type CampaignConfig } from '../../surveys/campaign-config.js';
+import { type CampaignConfig, campaignConfigSchema, ConfigNestingError } from '../../surveys/campaign-config.js';
 import type { ErrorDetail } from '../contracts.js';
 import { AppError } from '../errors.js';
+import { MAX_JSON_DEPTH } from '../shared/json.js';
 
 /**
  * A campaign config's fields in the office's words, for every refusal of a config (the form, the
@@ -191,6 +192,10 @@ export function parseCampaignConfig(raw: unknown, what?: string): CampaignConfig
  * knows it: the YAML and JSON parsers' own words are English.
  */
 export function configSyntaxProblem(error: unknown, text: string): { line?: number; message: string } {
+  if (error instanceof ConfigNestingError)
+    return {
+      message: `嵌套超过 ${MAX_JSON_DEPTH} 层${error.path ? `（在 ${error.path} 处）` : ''}，不像是评议活动配置`,
+    };
   const yaml = (error as { linePos?: { line: number; col: number }[] }).linePos?.[0];
   if (yaml)
     return {

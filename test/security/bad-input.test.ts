@@ -65,6 +65,49 @@ describe.each(await dialects())('bad input on $name', ({ open }) => {
     expect(await snapshotCounts(db)).toEqual(before);
   });
 
+  it('refuses a config text nested 50,000 deep at once, as text, file or JSON field, naming the depth', async () => {
+    const before = await snapshotCounts(db);
+    const deep = `{"slug":"deep-2026","name":${deeplyNested(50_000)}}`;
+    const form = new FormData();
+    form.set('config', new File([deep], 'deep.json', { type: 'application/json' }));
+    const bodies: RequestInit[] = [
+      { headers: { 'content-type': 'text/plain' }, body: deep },
+      { body: form },
+      { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ config: deep }) },
+    ];
+    for (const init of bodies) {
+      const res = await s.app.request('/api/campaigns', {
+        ...init,
+        method: 'POST',
+        headers: { ...admin.headers(), ...(init.headers as Record<string, string>) },
+      });
+      expect((await refusal(res, 422)).message).toContain('嵌套超过 64 层');
+    }
+    expect(await snapshotCounts(db)).toEqual(before);
+  });
+
+  it('refuses a config listing 50,000 groups, 31 categories or a 101-character label, naming each in Chinese', async () => {
+    const { raw } = loadConfigFile(EXAMPLE_CONFIG_PATH);
+    const example = raw as Record<string, unknown> & { categories: { label: string }[] };
+    const create = (config: unknown) =>
+      s.app.request('/api/campaigns', {
+        method: 'POST',
+        headers: { ...admin.headers(), 'content-type': 'application/json' },
+        body: JSON.stringify({ config }),
+      });
+    const groups = Array.from({ length: 50_000 }, (_, i) => ({ code: `g${i}`, label: `分组${i}` }));
+    const tooMany = await refusal(await create({ ...example, slug: 'groups-2026', groups }), 422);
+    expect(tooMany.details).toContainEqual(
+      expect.objectContaining({ field: '部门分组', message: '最多 50 个部门分组' }),
+    );
+    const categories = Array.from({ length: 31 }, (_, i) => ({ code: `c${i}`, label: `类别${i}`, weight: 1 }));
+    const manyCategories = await refusal(await create({ ...example, slug: 'cats-2026', categories }), 422);
+    expect(manyCategories.details[0].message).toBe('最多 30 个评议代表类别');
+    const long = [{ ...example.categories[0], label: '长'.repeat(101) }, ...example.categories.slice(1)];
+    const longLabel = await refusal(await create({ ...example, slug: 'label-2026', categories: long }), 422);
+    expect(longLabel.details[0]).toMatchObject({ path: 'categories.0.label', message: '最多 100 个字' });
+  });
+
   it('refuses a NUL or a lone surrogate anywhere in an answer with 422 naming the field', async () => {
     const before = await snapshotCounts(db);
     const nul = webAnswers({ suggestion: '总体\u0000不错' });
