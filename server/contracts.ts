@@ -258,7 +258,10 @@ export interface EvaluatorListing {
 
 /** `GET /api/campaigns/:slug/evaluators?q=` */
 export interface EvaluatorSearch {
+  /** the whole roster */
   total: number;
+  /** the evaluators the search finds, of which `evaluators` are the first page */
+  matching: number;
   evaluators: EvaluatorListing[];
 }
 

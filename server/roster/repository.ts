@@ -3,6 +3,20 @@ import type { Database } from '../db/schema.js';
 import { chunks } from '../shared/chunks.js';
 import { newId } from '../shared/ids.js';
 
+/**
+ * Evaluators whose name or organisation contains `text` as typed: % _ and \ are characters
+ * searched for, not LIKE's wildcards (an office looking for 10% or a_b finds only those).
+ */
+const nameOrOrganisationContains = (text: string) => {
+  const pattern = `%${text.replace(/[%_\\]/g, '\\$&')}%`;
+  return (eb: ExpressionBuilder<Database, 'evaluators'>) =>
+    eb.or(
+      (['evaluators.name', 'evaluators.organisation'] as const).map(
+        (column) => sql<boolean>`${sql.ref(column)} like ${pattern} escape '\\'`,
+      ),
+    );
+};
+
 /** A department of a campaign as the roster lists it. */
 export interface Department {
   id: string;
@@ -162,16 +176,15 @@ export function rosterRepository(db: Kysely<Database>) {
           .execute()
       ).map(({ row_key, ...e }) => ({ rowKey: row_key, ...e })),
 
-    countEvaluators: async (campaignId: string) =>
-      Number(
-        (
-          await db
-            .selectFrom('evaluators')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .where('campaign_id', '=', campaignId)
-            .executeTakeFirstOrThrow()
-        ).n,
-      ),
+    /** The campaign's evaluators, or those `q` finds (as listEvaluators finds them). */
+    countEvaluators: async (campaignId: string, q?: string) => {
+      let query = db
+        .selectFrom('evaluators')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('evaluators.campaign_id', '=', campaignId);
+      if (q) query = query.where(nameOrOrganisationContains(q));
+      return Number((await query.executeTakeFirstOrThrow()).n);
+    },
 
     /**
      * Blank the personal data of a campaign's roster in place (the rows stay: invitations and the
@@ -218,10 +231,7 @@ export function rosterRepository(db: Kysely<Database>) {
           'invitations.used',
         ])
         .where('evaluators.campaign_id', '=', campaignId);
-      if (options.q) {
-        const like = `%${options.q.replace(/[%_\\]/g, '')}%`;
-        q = q.where((eb) => eb.or([eb('evaluators.name', 'like', like), eb('evaluators.organisation', 'like', like)]));
-      }
+      if (options.q) q = q.where(nameOrOrganisationContains(options.q));
       const rows = await q
         .orderBy('evaluators.name')
         .orderBy('evaluators.id')

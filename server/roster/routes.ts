@@ -69,6 +69,7 @@ export function rosterRoutes(services: Services) {
     const labels = new Map(campaign.config.categories.map((x) => [x.code, x.label]));
     return c.json({
       total: await services.roster.countEvaluators(campaign.id),
+      matching: await services.roster.countEvaluators(campaign.id, query.q),
       evaluators: (await services.roster.evaluators(campaign.id, query)).map((e) => ({
         ...e,
         categoryLabel: labels.get(e.category) ?? e.category,

@@ -89,6 +89,9 @@ function refuseMeaningChanges(
   );
 }
 
+/** A roster search as typed, or none when blank. */
+const searched = (q: string | undefined) => q?.trim() || undefined;
+
 /**
  * Department and evaluator imports. A file with any error imports nothing; every error names
  * its row and field. Re-importing a file changes nothing:
@@ -232,13 +235,15 @@ export function rosterService({ db, clock, config }: AppDeps, audit: AuditServic
 
     async evaluators(campaignId: string, options: { q?: string; limit?: number; offset?: number } = {}) {
       return rosterRepository(db.kysely).listEvaluators(campaignId, {
-        q: options.q?.trim() || undefined,
+        q: searched(options.q),
         limit: Math.min(Math.max(options.limit ?? 50, 1), 500),
         offset: Math.max(options.offset ?? 0, 0),
       });
     },
 
-    countEvaluators: (campaignId: string) => rosterRepository(db.kysely).countEvaluators(campaignId),
+    /** The roster's size, or how many `q` finds (all of them, past the list's limit). */
+    countEvaluators: (campaignId: string, q?: string) =>
+      rosterRepository(db.kysely).countEvaluators(campaignId, searched(q)),
   };
 }
 

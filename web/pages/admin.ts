@@ -236,7 +236,11 @@ async function search(endpoint: string, q: string, target: HTMLElement) {
     return;
   }
   target.replaceChildren(
-    el('p', { class: 'muted' }, `找到的前 ${body.evaluators.length} 人（名单共 ${body.total} 人）`),
+    el(
+      'p',
+      { class: 'muted' },
+      `找到 ${body.matching} 人${body.matching > body.evaluators.length ? `，这里列出前 ${body.evaluators.length} 人` : ''}（名单共 ${body.total} 人）`,
+    ),
     table(
       ['姓名', '单位/项目', '类别', '状态', ''],
       body.evaluators.map((e) => {
