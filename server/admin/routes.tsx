@@ -509,7 +509,13 @@ export function adminRoutes(services: Services) {
 
         <section class="card">
           <h2>评议代表名单 · 补发链接</h2>
-          <form id="evaluator-search" class="inline" data-endpoint={`${base}/evaluators`}>
+          {/* the reissue's confirmation asks about this address itself: the generation's tickbox is far up the page */}
+          <form
+            id="evaluator-search"
+            class="inline"
+            data-endpoint={`${base}/evaluators`}
+            data-loopback={loopback ?? undefined}
+          >
             <label>
               姓名或单位 <input type="search" name="q" />
             </label>
@@ -517,6 +523,7 @@ export function adminRoutes(services: Services) {
               查找
             </button>
           </form>
+          <div id="reissue-result" aria-live="polite"></div>
           <div id="evaluator-results" class="result" aria-live="polite"></div>
         </section>
 

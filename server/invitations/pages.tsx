@@ -115,7 +115,7 @@ export function InvitationsSection({
               <p class="error" role="alert" id="loopback-warning">
                 {loopback}
               </p>
-              {/* one confirmation for every file with letters on this page: generation, download, reissue */}
+              {/* for the generation and the download again; a reissue asks in its own confirmation */}
               <label class="check">
                 <input type="checkbox" id="allow-loopback" name="allowLoopback" value="1" />{' '}
                 仍然生成（链接指向本机，仅供试用）

@@ -229,7 +229,11 @@ searchForm?.addEventListener('submit', (event) => {
   void search(endpoint, q, searchResults).catch((error) => showError(searchResults, error));
 });
 
+/** A reissue's outcome, above the roster's table: in a cell it squeezed the table to a character a line. */
+const reissueResult = document.getElementById('reissue-result');
+
 async function search(endpoint: string, q: string, target: HTMLElement) {
+  reissueResult?.replaceChildren();
   const body = await api.json<EvaluatorSearch>(`${endpoint}?q=${encodeURIComponent(q)}&limit=50`);
   if (!body.evaluators.length) {
     target.replaceChildren(el('p', { class: 'muted' }, '没有找到。'));
@@ -249,7 +253,15 @@ async function search(endpoint: string, q: string, target: HTMLElement) {
         if (!e.used) {
           const button = el('button', { type: 'button', class: 'secondary' }, e.invited ? '补发链接' : '生成链接');
           button.addEventListener('click', () => {
-            void reissue(endpoint, e.id, cell).catch((error) => showError(cell, error));
+            button.disabled = true;
+            void reissue(endpoint, e, cell)
+              .catch((error) => {
+                // the row keeps its button: the office may try again once the reason is dealt with
+                if (reissueResult) showError(reissueResult, error, { lead: `${e.name}：` });
+              })
+              .finally(() => {
+                button.disabled = false;
+              });
           });
           cell.append(button);
         }
@@ -259,16 +271,26 @@ async function search(endpoint: string, q: string, target: HTMLElement) {
   );
 }
 
-async function reissue(endpoint: string, evaluatorId: string, cell: HTMLElement) {
-  if (!confirm('补发后旧链接立即失效。确定补发？')) return;
+/**
+ * While the links point at this machine the confirmation says so, and accepting it is the office's
+ * "generate anyway" for this one letter.
+ */
+async function reissue(endpoint: string, evaluator: { id: string; name: string }, cell: HTMLElement) {
+  const loopback = searchForm?.dataset.loopback;
+  const question = loopback
+    ? `补发后旧链接立即失效。\n\n${loopback}\n\n仍然为${evaluator.name}补发（链接指向本机，仅供试用）？`
+    : `补发后旧链接立即失效。确定为${evaluator.name}补发？`;
+  if (!confirm(question)) return;
+  reissueResult?.replaceChildren();
   const res = await api.request(
-    `${endpoint}/${encodeURIComponent(evaluatorId)}/invitation?format=letters${loopbackConfirmed()}`,
-    {
-      method: 'POST',
-    },
+    `${endpoint}/${encodeURIComponent(evaluator.id)}/invitation?format=letters${loopback ? '&allowLoopback=1' : ''}`,
+    { method: 'POST' },
   );
   await saveResponse(res, '邀请函.html');
-  cell.replaceChildren(el('span', { class: 'ok' }, '已补发，邀请函已下载'));
+  cell.replaceChildren(el('span', { class: 'ok' }, '已补发'));
+  reissueResult?.replaceChildren(
+    el('p', { class: 'ok', role: 'status' }, `已为${evaluator.name}补发链接，邀请函已下载。`),
+  );
   await afterChange();
 }
 
