@@ -10,11 +10,11 @@
  * (docs/SECURITY.md, "Progress and the chasing list").
  */
 import { stringify } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
 import { withheld } from '../../scoring/index.js';
 import type { Chase, OrganisationProgress, Progress } from '../contracts.js';
 import { spreadsheetSafe } from '../../web/lib/csv-guard.js';
 import { withheldText } from '../../web/lib/format.js';
+import { tableWorkbookOffThread } from '../shared/table-workbook.js';
 import { campaignFileNames, type ExportFile, fileStamp } from './export.js';
 
 export const CHASE_FORMATS = ['xlsx', 'csv'] as const;
@@ -206,15 +206,9 @@ export async function chaseFile(chase: Chase, format: ChaseFormat, now: Date): P
       ...campaignFileNames(chase.campaign, '催办名单', stamp, 'csv'),
     };
   }
-  const workbook = new ExcelJS.Workbook();
-  workbook.creator = 'minping';
-  const ws = workbook.addWorksheet(sheet);
-  ws.columns = headers.map((header, i) => ({ header, width: i === 0 ? 30 : 14 }));
-  ws.getRow(1).font = { bold: true };
-  ws.views = [{ state: 'frozen', ySplit: 1 }];
-  for (const r of rows) ws.addRow(r);
+  const columns = headers.map((header, i) => ({ header, width: i === 0 ? 30 : 14 }));
   return {
-    body: new Uint8Array(await workbook.xlsx.writeBuffer()),
+    body: await tableWorkbookOffThread({ name: sheet, columns, rows }),
     contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     ...campaignFileNames(chase.campaign, '催办名单', stamp, 'xlsx'),
   };

@@ -1,5 +1,4 @@
 import { stringify } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
 import { zipSync } from 'fflate';
 import { categoryLabel, type Campaign } from '../campaigns/service.js';
 import { lettersHtml } from './letters.js';
@@ -7,6 +6,7 @@ import type { IssuedInvitation } from './service.js';
 import { spreadsheetSafe } from '../../web/lib/csv-guard.js';
 import { formatDateTime } from '../../web/lib/time.js';
 import { fileNameSafe } from '../http/download.js';
+import { tableWorkbookOffThread } from '../shared/table-workbook.js';
 
 /** `bundle`: one .zip holding the letters, the .xlsx list and the .csv list of the same links. */
 export const EXPORT_FORMATS = ['bundle', 'xlsx', 'csv', 'letters'] as const;
@@ -49,24 +49,17 @@ export function linksCsv(campaign: Campaign, issued: IssuedInvitation[]): string
   );
 }
 
-export async function linksXlsx(campaign: Campaign, issued: IssuedInvitation[]): Promise<Uint8Array> {
-  const workbook = new ExcelJS.Workbook();
-  workbook.creator = 'minping';
-  const sheet = workbook.addWorksheet('邀请链接');
-  sheet.columns = [
-    { header: HEADERS[0], key: 'name', width: 12 },
-    { header: HEADERS[1], key: 'organisation', width: 30 },
-    { header: HEADERS[2], key: 'category', width: 22 },
-    { header: HEADERS[3], key: 'phone', width: 15 },
-    { header: HEADERS[4], key: 'email', width: 24 },
-    { header: HEADERS[5], key: 'link', width: 70 },
-  ];
-  sheet.getRow(1).font = { bold: true };
-  sheet.views = [{ state: 'frozen', ySplit: 1 }];
-  for (const [name, organisation, category, phone, email, link] of tableRows(campaign, issued)) {
-    sheet.addRow({ name, organisation, category, phone, email, link: { text: link, hyperlink: link } });
-  }
-  return new Uint8Array(await workbook.xlsx.writeBuffer());
+const WIDTHS = [12, 30, 22, 15, 24, 70];
+
+export function linksXlsx(campaign: Campaign, issued: IssuedInvitation[]): Promise<Uint8Array> {
+  return tableWorkbookOffThread({
+    name: '邀请链接',
+    columns: HEADERS.map((header, i) => ({ header, width: WIDTHS[i] })),
+    rows: tableRows(campaign, issued).map((row) => {
+      const link = row[row.length - 1];
+      return [...row.slice(0, -1), { text: link, hyperlink: link }];
+    }),
+  });
 }
 
 /** The ASCII fallback's word for each file. */
