@@ -19,6 +19,7 @@ import { wantsJson } from '../http/errors.js';
 import { RESET_HEADERS } from '../../web/lib/password-file.js';
 import { liaisonPasswordsCsv } from './liaisons.js';
 import type { CampaignLiaison } from './repository.js';
+import { readFormBody } from '../http/inputs.js';
 
 /** What the page says above the list after an action: done, refused, or a new password shown once. */
 interface Banner {
@@ -280,9 +281,7 @@ export function usersPages(services: Services) {
 
   // one path segment: never a username's /:username/… route
   app.post('/reset-liaison-passwords', async (c) => {
-    const form = await c.req.parseBody({ all: true }).catch(() => {
-      throw new AppError('BAD_REQUEST', '无法读取提交的表单，请返回重试');
-    });
+    const form = await readFormBody(c, '无法读取提交的表单，请返回重试', { all: true });
     const texts = (name: string) => [form[name] ?? []].flat().filter((v): v is string => typeof v === 'string');
     const [slug] = texts('campaign');
     let answer: Response | undefined;

@@ -10,7 +10,7 @@ import type {
   SettlementPreview,
 } from '../contracts.js';
 import type { AppEnv } from '../http/env.js';
-import { fileText, readJsonBody, readTextBody } from '../http/inputs.js';
+import { fileText, readFormBody, readJsonBody, readTextBody } from '../http/inputs.js';
 import { AppError, parseOrThrow } from '../errors.js';
 import { parseJson } from '../shared/json.js';
 import type { Services } from '../services.js';
@@ -59,9 +59,7 @@ function parseText(text: string, what: string): unknown {
 async function readCreateBody(c: Context): Promise<{ raw: unknown; questionnaire?: unknown }> {
   const type = (c.req.header('content-type') ?? '').toLowerCase();
   if (type.startsWith('multipart/form-data')) {
-    const form = await c.req.parseBody().catch(() => {
-      throw new AppError('BAD_REQUEST', '无法读取上传的表单（multipart/form-data 格式不对）');
-    });
+    const form = await readFormBody(c, '无法读取上传的表单（multipart/form-data 格式不对）');
     const text = async (v: unknown, what: string) =>
       v instanceof File ? await fileText(v, what) : typeof v === 'string' ? v : undefined;
     const config = await text(form.config, '活动配置文件');
@@ -116,12 +114,9 @@ export async function readConfigInput(c: Context): Promise<{ raw: unknown; quest
 export async function readQuestionnaireBody(c: Context): Promise<unknown> {
   const type = (c.req.header('content-type') ?? '').toLowerCase();
   const text = type.startsWith('multipart/form-data')
-    ? await c.req
-        .parseBody()
-        .catch(() => {
-          throw new AppError('BAD_REQUEST', '无法读取上传的表单（multipart/form-data 格式不对）');
-        })
-        .then(({ questionnaire: v }) => (v instanceof File ? fileText(v, '问卷文件') : typeof v === 'string' ? v : ''))
+    ? await readFormBody(c, '无法读取上传的表单（multipart/form-data 格式不对）').then(({ questionnaire: v }) =>
+        v instanceof File ? fileText(v, '问卷文件') : typeof v === 'string' ? v : '',
+      )
     : await readTextBody(c, '问卷');
   if (!text.trim())
     throw new AppError('VALIDATION_FAILED', '请选择问卷 JSON 文件', [

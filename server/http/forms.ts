@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
+import { readFormBody } from './inputs.js';
 
 /**
  * The plain forms of the pages (they work without a script): each field is text as typed, files apart. A refusal shows the form again with what was
@@ -22,9 +23,7 @@ export interface PostedForm {
 
 /** The posted fields (a urlencoded or multipart form) as text, and the files sent as `files`. */
 export async function readForm(c: Context): Promise<PostedForm> {
-  const body = await c.req.parseBody({ all: true }).catch(() => {
-    throw new AppError('BAD_REQUEST', '无法读取提交的表单，请返回重试');
-  });
+  const body = await readFormBody(c, '无法读取提交的表单，请返回重试', { all: true });
   const values: FormValues = {};
   const files: UploadedFile[] = [];
   for (const [name, value] of Object.entries(body)) {

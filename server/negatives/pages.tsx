@@ -5,7 +5,6 @@ import { CSRF_FIELD, requirePageRole } from '../accounts/middleware.js';
 import { isSettled } from '../campaigns/lifecycle.js';
 import type { Campaign } from '../campaigns/service.js';
 import type { NegativeReport, NegativeReportDetail, NegativeStatus, QueuePage } from '../contracts.js';
-import { AppError } from '../errors.js';
 import type { Viewer } from '../http/components/header.js';
 import { Layout } from '../http/components/layout.js';
 import { Time } from '../http/components/time.js';
@@ -17,6 +16,7 @@ import { attempt } from '../http/forms.js';
 import type { Services } from '../services.js';
 import { FINDING_LABELS, type Finding } from '../shared/redaction.js';
 import { zoneLabel } from '../../web/lib/time.js';
+import { readFormBody } from '../http/inputs.js';
 
 /**
  * The office's verification queue (待核实) at /admin/campaigns/:slug/negatives and one report's
@@ -527,9 +527,7 @@ export function negativesPages(services: Services) {
   for (const action of Object.keys(submit) as Action[]) {
     r.post(`/campaigns/:slug/negatives/:id/${action}`, async (c) => {
       const loaded = await loadReport(c);
-      const form = await c.req.parseBody({ all: true }).catch(() => {
-        throw new AppError('BAD_REQUEST', '无法读取提交的表单，请返回重试');
-      });
+      const form = await readFormBody(c, '无法读取提交的表单，请返回重试', { all: true });
       const fields = Object.fromEntries(
         Object.entries(form).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).filter((x) => typeof x === 'string')]),
       ) as Record<string, string[]>;

@@ -1,11 +1,11 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { requireRole } from '../accounts/middleware.js';
-import { AppError, parseOrThrow } from '../errors.js';
+import { parseOrThrow } from '../errors.js';
 import type { NoticeItemDetail, NoticeItemView, NoticeSheetList, NoticeSheetView } from '../contracts.js';
 import { DOCX_TYPE, download } from '../http/download.js';
 import type { AppEnv } from '../http/env.js';
-import { readJsonBody } from '../http/inputs.js';
+import { readFormBody, readJsonBody } from '../http/inputs.js';
 import type { Services } from '../services.js';
 import { actorOf, evidenceDownload } from './http.js';
 import { sheetDocx, sheetFileName } from './docx.js';
@@ -89,9 +89,7 @@ async function respondInput(c: Context): Promise<{ text: string; files: Uploaded
   const type = (c.req.header('content-type') ?? '').toLowerCase();
   let raw: unknown;
   if (type.startsWith('multipart/form-data')) {
-    const form = await c.req.parseBody({ all: true }).catch(() => {
-      throw new AppError('BAD_REQUEST', '无法读取上传的表单（multipart/form-data 格式不对）');
-    });
+    const form = await readFormBody(c, '无法读取上传的表单（multipart/form-data 格式不对）', { all: true });
     const files = form.files ?? form['files[]'];
     raw = { text: form.text, files: files === undefined ? [] : Array.isArray(files) ? files : [files] };
   } else {

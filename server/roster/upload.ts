@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { textProblem } from '../../surveys/text.js';
 import { AppError } from '../errors.js';
 import type { ImportFile } from './service.js';
+import { readFormBody } from '../http/inputs.js';
 
 const MIME_EXT: Record<string, string> = {
   'text/csv': '.csv',
@@ -17,9 +18,7 @@ const MIME_EXT: Record<string, string> = {
 export async function readUpload(c: Context, field = 'file'): Promise<ImportFile> {
   const type = c.req.header('content-type') ?? '';
   if (type.startsWith('multipart/form-data')) {
-    const form = await c.req.parseBody().catch(() => {
-      throw new AppError('BAD_REQUEST', '无法读取上传的表单');
-    });
+    const form = await readFormBody(c, '无法读取上传的表单');
     const file = form[field];
     if (!(file instanceof File))
       throw new AppError('VALIDATION_FAILED', '请选择要上传的文件', [{ field, message: '请选择要上传的文件' }]);

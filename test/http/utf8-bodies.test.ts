@@ -68,6 +68,58 @@ describe('text that is not UTF-8 is refused, never stored with its characters re
     expect(await countRows(db, 'campaigns')).toBe(campaigns);
   });
 
+  it('refuses an office form’s text field sent in GBK (urlencoded) with 400 naming the field, creating nothing', async () => {
+    const campaigns = await countRows(db, 'campaigns');
+    const res = await app.request('/admin/campaigns/new', {
+      method: 'POST',
+      headers: admin.headers({ 'content-type': 'application/x-www-form-urlencoded' }),
+      body: `slug=gbk-2026&name=${[...GBK_ZHONGWEN].map((b) => `%${b.toString(16).toUpperCase()}`).join('')}%E8%AF%84%E8%AE%AE`,
+    });
+    expect(await refusedAsNotUtf8(res)).toBe(
+      '表单字段 name 不是 UTF-8 编码的文本（可能是 GBK 等其他编码，或传输中损坏）：请以 UTF-8 编码保存后重新提交',
+    );
+    expect(await countRows(db, 'campaigns')).toBe(campaigns);
+  });
+
+  it('shows the office the refusal as a page when the form asked for one', async () => {
+    const res = await app.request('/admin/campaigns/new', {
+      method: 'POST',
+      headers: admin.headers({ 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }),
+      body: 'slug=gbk-2026&name=%D6%D0%CE%C4',
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('表单字段 name 不是 UTF-8 编码的文本');
+  });
+
+  it('refuses a multipart form’s text field in GBK, while its files are left to their readers', async () => {
+    // a text part of bytes: FormData can only send a string as UTF-8
+    const boundary = 'minping-gbk';
+    const text = await app.request('/api/campaigns', {
+      method: 'POST',
+      headers: admin.headers({ 'content-type': `multipart/form-data; boundary=${boundary}` }),
+      body: withGbk(
+        `--${boundary}\r\nContent-Disposition: form-data; name="config"\r\n\r\nslug: gbk-2026\nname: `,
+        `评议\n\r\n--${boundary}--\r\n`,
+      ),
+    });
+    expect(await refusedAsNotUtf8(text)).toMatch(/^表单字段 config 不是 UTF-8/);
+
+    const files = new FormData();
+    files.set('config', new File([withGbk('slug: gbk-2026\nname: ', '评议\n')], 'campaign.yaml'));
+    const file = await app.request('/api/campaigns', { method: 'POST', headers: admin.headers(), body: files });
+    expect(await refusedAsNotUtf8(file)).toMatch(/^活动配置文件不是 UTF-8/);
+  });
+
+  it('takes the same forms in UTF-8: the office’s Chinese reaches the service as typed', async () => {
+    const res = await app.request('/admin/campaigns/new', {
+      method: 'POST',
+      headers: admin.headers({ 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }),
+      body: new URLSearchParams({ slug: 'utf8-2026', name: '中文评议', add: 'departments' }).toString(),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('value="中文评议"');
+  });
+
   it('refuses a department CSV that is neither UTF-8 nor GBK (Excel’s UTF-16 “Unicode 文本”), telling the office how to save it', async () => {
     const utf16 = new Uint8Array(Buffer.from('\uFEFF代码\t名称\t分组\r\nD901\t中文\teconomic\r\n', 'utf16le'));
     const departments = await countRows(db, 'departments');
