@@ -318,6 +318,50 @@ describe.skipIf(!browserAvailable())('evaluator answers in a real browser', () =
     await elsewhere.close();
   }, 60_000);
 
+  it('marks every page answered before the current one done in the progress steps, after a reload too', async () => {
+    const { token } = await createInvitation(stage.db, s.campaign);
+    const page = await stage.browser.newPage({ viewport: { width: 1000, height: 900 } });
+    const consoleErrors: string[] = [];
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    /** Per step of the progress bar: done, current or neither. */
+    const steps = () =>
+      page
+        .locator('.sd-progress-buttons__list li')
+        .evaluateAll((items) =>
+          items.map((li) =>
+            li.classList.contains('sd-progress-buttons__list-element--current')
+              ? 'current'
+              : li.classList.contains('sd-progress-buttons__list-element--passed')
+                ? 'done'
+                : 'open',
+          ),
+        );
+    await page.goto(`${stage.url}/s/${token}`);
+    await page.getByRole('textbox', { name: /所在单位/ }).fill('宁波某建设集团');
+    await next(page);
+    await page.getByText('哪些部门您今年打过交道？').waitFor();
+    const saved = draftSaved(page);
+    await page.getByRole('searchbox', { name: '查找部门' }).fill('测试部门1');
+    await page.getByRole('option', { name: '测试部门1', exact: true }).click();
+    await saved;
+    await next(page);
+    const first = panelOf(page, '测试部门1');
+    await first.waitFor();
+    await expect.poll(steps).toEqual(['done', 'done', 'current', 'open']);
+
+    // the draft brings the evaluator back to the ratings: the pages before them were answered
+    await page.reload();
+    await first.waitFor();
+    await expect.poll(steps).toEqual(['done', 'done', 'current', 'open']);
+    await first.locator('[data-name="efficiency"]').getByText('满意', { exact: true }).click();
+    await first.locator('[data-name="quality"]').getByText('比较满意', { exact: true }).click();
+    await next(page);
+    await page.locator('[data-name="overall"]').waitFor();
+    await expect.poll(steps).toEqual(['done', 'done', 'done', 'current']);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   it('shows the questionnaire in English with ?lang=en', async () => {
     const { token } = await createInvitation(stage.db, s.campaign);
     const page = await stage.browser.newPage();

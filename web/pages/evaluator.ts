@@ -407,6 +407,9 @@ async function main(refused?: ApiError) {
     const pages = survey.visiblePages;
     const open = pages.findIndex((p) => p.hasErrors(false, false));
     survey.currentPageNo = open === -1 ? pages.length - 1 : open;
+    // the pages before it were answered on an earlier visit: survey-core marks a page passed only
+    // as one leaves it, so their progress steps would stay grey as if skipped
+    for (const page of pages.slice(0, survey.currentPageNo)) page.passed = true;
     departments.afterRestore();
   }
   confirmDepartmentRemoval(survey);
