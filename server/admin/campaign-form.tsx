@@ -225,17 +225,18 @@ function instantOf(text: string, zone: string): string | undefined {
 export function configFromForm(values: FormValues, base: Raw): { raw: Raw; rows: Record<ListName, number[]> } {
   const zone = typed(values, 'timeZone');
   const rows = {} as Record<ListName, number[]>;
+  const scale = typed(values, 'scale');
+  // the form's fields in the page's order, then the rest of the starting config: a refusal lists
+  // its problems in the order of these keys (parseCampaignConfig), so its summary reads like the page
   const raw: Raw = {
-    ...base,
     name: typed(values, 'name'),
     slug: typed(values, 'slug'),
-    mode: typed(values, 'mode'),
-    timeZone: zone,
     opensAt: instantOf(typed(values, 'opensAt'), zone),
     closesAt: instantOf(typed(values, 'closesAt'), zone),
+    mode: typed(values, 'mode'),
+    timeZone: zone,
+    scale: scale === CUSTOM_SCALE ? base.scale : scale,
   };
-  const scale = typed(values, 'scale');
-  if (scale !== CUSTOM_SCALE) raw.scale = scale;
   for (const [list, spec] of Object.entries(LISTS) as [ListName, (typeof LISTS)[ListName]][]) {
     const english = new Map(((base[list] as Entry[] | undefined) ?? []).map((e) => [e.code, e.english]));
     const kept = rowIndexes(values, list).filter((i) => spec.fields.some((f) => typed(values, `${list}.${i}.${f}`)));
@@ -248,6 +249,7 @@ export function configFromForm(values: FormValues, base: Raw): { raw: Raw; rows:
       return entry;
     });
   }
+  for (const [key, value] of Object.entries(base)) if (!(key in raw)) raw[key] = value;
   return { raw, rows };
 }
 

@@ -180,10 +180,45 @@ export function configRefusal(details: ErrorDetail[], what = '评议活动配置
   );
 }
 
+/**
+ * Where a problem's field is in the config as given: at each step the key's place among its
+ * object's keys (a key not given after those that are), or the entry's index in its list.
+ */
+function placeOf(raw: unknown, path: string | undefined): number[] {
+  const place: number[] = [];
+  let value = raw;
+  for (const key of path ? path.split('.') : []) {
+    if (Array.isArray(value)) {
+      place.push(Number(key));
+      value = value[Number(key)];
+    } else if (value !== null && typeof value === 'object') {
+      const keys = Object.keys(value);
+      place.push(keys.includes(key) ? keys.indexOf(key) : keys.length);
+      value = (value as Record<string, unknown>)[key];
+    } else break;
+  }
+  return place;
+}
+
+function comesFirst(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+/**
+ * A config's problems in the order its fields were given, not the schema's (whose cross-field
+ * checks, such as 截止时间, come last): a file's keys come in the order of its lines, the form's
+ * in the order of its fields (configFromForm), so the list reads top to bottom like what it names.
+ */
+export function inGivenOrder(details: ErrorDetail[], raw: unknown): ErrorDetail[] {
+  const places = new Map(details.map((d) => [d, placeOf(raw, d.path)]));
+  return [...details].sort((a, b) => comesFirst(places.get(a)!, places.get(b)!));
+}
+
 /** A config as the schema takes it, or a VALIDATION_FAILED naming every bad field in the office's words. */
 export function parseCampaignConfig(raw: unknown, what?: string): CampaignConfig {
   const result = campaignConfigSchema.safeParse(raw);
-  if (!result.success) throw configRefusal(configIssues(result.error), what);
+  if (!result.success) throw configRefusal(inGivenOrder(configIssues(result.error), raw), what);
   return result.data;
 }
 

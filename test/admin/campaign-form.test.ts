@@ -253,6 +253,31 @@ describe('creating a campaign with the form', () => {
     );
   });
 
+  it('lists a refusal’s problems at the top in the order of the fields on the page', async () => {
+    const fields = formFields((await page(app, '/admin/campaigns/new', office)).body);
+    const { res, body } = await postForm(app, '/admin/campaigns/new', office, {
+      ...fields,
+      name: '',
+      slug: 'Ordered 2026',
+      'items.0.weight': '一半',
+      'categories.1.weight': '两成',
+      'groups.0.label': '',
+    });
+    expect(res.status).toBe(422);
+    const summary = body.slice(
+      body.indexOf('id="form-errors"'),
+      body.indexOf('</div>', body.indexOf('id="form-errors"')),
+    );
+    const listed = [...summary.matchAll(/<li>([^：<]+)：/g)].map((m) => m[1]);
+    expect(listed).toEqual([
+      '活动名称',
+      '活动代码',
+      '第 2 个评议类别的权重',
+      '第 1 个部门分组的名称',
+      '第 1 个评议项目的权重',
+    ]);
+  });
+
   it('refuses a code already taken beside the code field', async () => {
     const fields = formFields((await page(app, '/admin/campaigns/new', office)).body);
     const { res, body: sent } = await postForm(app, '/admin/campaigns/new', office, { ...fields, slug: 'form-2026' });

@@ -102,6 +102,28 @@ describe('a config refused in the office words', () => {
     expect(configFieldLabel([])).toBe('活动配置');
   });
 
+  it('lists a file’s problems in the order of its lines, not the schema’s (评议项目 before 评议类别 before 部门分组)', () => {
+    const { categories: cats, groups: _groups, items, ...rest } = example();
+    const file = YAML.stringify({
+      ...rest,
+      groups: [{ code: 'g', label: '' }],
+      categories: (cats as Record<string, unknown>[]).map((c, i) => (i === 1 ? { ...c, weight: '两成' } : c)),
+      items: (items as Record<string, unknown>[]).map((c, i) => (i === 0 ? { ...c, weight: '一半' } : c)),
+    });
+    let error: unknown;
+    try {
+      parseCampaignConfig(YAML.parse(file));
+    } catch (e) {
+      error = e;
+    }
+    expect((error as AppError).details?.map((d) => d.field)).toEqual([
+      '第 1 个部门分组的名称',
+      '第 2 个评议类别的权重',
+      '第 1 个评议项目的权重',
+    ]);
+    expect((error as AppError).message).toMatch(/^评议活动配置有 3 处错误：第 1 个部门分组的名称：/);
+  });
+
   it.each(BROKEN)('explains $what in Chinese, naming the field', ({ config, fields }) => {
     let error: unknown;
     try {
