@@ -5,7 +5,7 @@
  * survey-core's reading of an uploaded questionnaire (it builds every question, choice and matrix
  * cell as an object: seconds for one at the size caps).
  */
-import { compileRecordValidator, type RecordRules } from '../../surveys/record.js';
+import { answerPlace, compileRecordValidator, type RecordRules } from '../../surveys/record.js';
 import { serveTasks } from '../shared/worker-thread.js';
 import { checkJsonl, type CheckedJsonl } from '../responses/jsonl.js';
 import type { CampaignConfig } from '../../surveys/campaign-config.js';
@@ -17,7 +17,8 @@ type RosterFile = { file: { bytes: Uint8Array; filename?: string }; config: Camp
 export type ImportTask =
   | ({ kind: 'departments' } & RosterFile)
   | ({ kind: 'evaluators' } & RosterFile)
-  | { kind: 'jsonl'; text: string; rules: RecordRules }
+  /** `departmentNames`: code → name, to name a refused answer's department as the office knows it */
+  | { kind: 'jsonl'; text: string; rules: RecordRules; departmentNames: [string, string][] }
   | { kind: 'questionnaire'; definition: unknown };
 
 export interface ImportResults {
@@ -28,7 +29,12 @@ export interface ImportResults {
 }
 
 async function run(task: ImportTask): Promise<unknown> {
-  if (task.kind === 'jsonl') return checkJsonl(task.text, compileRecordValidator(task.rules));
+  if (task.kind === 'jsonl') {
+    const names = new Map(task.departmentNames);
+    return checkJsonl(task.text, compileRecordValidator(task.rules), (path, input) =>
+      answerPlace(path, task.rules, input, (code) => names.get(code)),
+    );
+  }
   if (task.kind === 'questionnaire') return surveyCoreIssues(task.definition);
   return checkRosterFile(task.kind, task.file, task.config);
 }

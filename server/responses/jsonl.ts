@@ -22,10 +22,15 @@ export interface CheckedJsonl {
 
 /**
  * Check every line of a JSONL file of canonical records: each line read like any JSON input
- * (depth, NUL, lone surrogates), then by the campaign's record validator. Stops at the first
+ * (depth, NUL, lone surrogates), then by the campaign's record validator, each refused field
+ * named by `place` from the line as written (its department by name). Stops at the first
  * MAX_ERROR_DETAILS errors, so a file of 60,000 bad lines costs no more than one of 100.
  */
-export function checkJsonl(text: string, validate: RecordValidator): CheckedJsonl {
+export function checkJsonl(
+  text: string,
+  validate: RecordValidator,
+  place: (path: string, input: unknown) => string,
+): CheckedJsonl {
   const records: CanonicalRecord[] = [];
   const details: ErrorDetail[] = [];
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
@@ -43,7 +48,8 @@ export function checkJsonl(text: string, validate: RecordValidator): CheckedJson
     }
     const result = validate(value);
     if (result.ok) records.push(result.record);
-    else details.push(...zodDetails(result.error, line));
+    else
+      details.push(...zodDetails(result.error, line).map((d) => (d.path ? { ...d, field: place(d.path, value) } : d)));
   }
   const contentHash = sha256(
     lines
@@ -56,7 +62,8 @@ export function checkJsonl(text: string, validate: RecordValidator): CheckedJson
 
 /**
  * The refusal of a file with errors: nothing is imported, the message says how far it was checked,
- * and each error names its field in the office's words beside the key written in the file.
+ * and each error names its field in the office's words beside the key written in the file (a line
+ * that is no JSON, whose departments can't be read, by recordFieldLabel's).
  */
 export function jsonlRefusal(checked: CheckedJsonl, rules: RecordRules): AppError {
   const shown = checked.details

@@ -478,7 +478,8 @@ export function responsesService(
       const fileName = options.fileName ?? null;
       // read and checked in a worker thread, with the import budget: a file's size costs the server nothing
       const { rules } = await campaigns.departmentIndex(campaign);
-      const checked = await runImportTask({ kind: 'jsonl', text, rules }, config);
+      const departmentNames = (await campaigns.departments(campaign.id)).map((d): [string, string] => [d.code, d.name]);
+      const checked = await runImportTask({ kind: 'jsonl', text, rules, departmentNames }, config);
       if (checked.details.length) throw jsonlRefusal(checked, rules);
       const { records, contentHash } = checked;
       if (records.length === 0) throw new AppError('VALIDATION_FAILED', '文件里没有答卷');

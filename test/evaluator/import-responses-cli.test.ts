@@ -88,7 +88,7 @@ describe('minping import responses', () => {
     expect(await stored()).toBe(2);
   });
 
-  it('stores nothing from a file with errors and prints each with its line number and field', async () => {
+  it('stores nothing from a file with errors and prints each with its line number and field, a department by its name', async () => {
     const path = file('bad.jsonl', [
       good('D001'),
       good('D002'),
@@ -112,12 +112,12 @@ describe('minping import responses', () => {
     expect(await run(['import', 'responses', '--campaign', 'test-2026', path])).toBe(2);
     const printed = err.join('\n');
     expect(printed).toMatch(/^错误：文件有 5 处错误，没有导入任何答卷/);
-    expect(printed).toContain('第 3 行 第 1 个部门的作风问题（departments.0.problems）：最多选择 3 项');
+    expect(printed).toContain('第 3 行 测试部门3 · 作风问题（departments.0.problems）：最多选择 3 项');
     expect(printed).toContain('第 4 行 第 1 个部门的部门代码（departments.0.code）：不是本次评议的部门代码');
     expect(printed).toContain('第 5 行：不是有效的 JSON');
     expect(printed).toMatch(/第 6 行 总体评价（overall）：应为以下之一/);
     expect(printed).toContain(
-      '第 7 行 第 1 个部门的第 1 条负面情形的大约时间（departments.0.negatives.0.date）：不能晚于今天',
+      '第 7 行 测试部门5 · 负面情形1 · 大约时间（departments.0.negatives.0.date）：不能晚于今天',
     );
     expect(printed).not.toMatch(/第 [12] 行/);
     expect(printed).toContain('没有导入任何答卷');

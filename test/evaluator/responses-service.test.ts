@@ -241,7 +241,7 @@ describe.each(await dialects())('responses repository and service on $name', ({ 
     expect(await count('responses')).toBe(before);
   });
 
-  it('imports nothing from a file with errors and names each line and field', async () => {
+  it('imports nothing from a file with errors and names each line, and each field by its department’s name and question', async () => {
     const before = await count('responses');
     const good = line({
       category: 'project',
@@ -269,7 +269,7 @@ describe.each(await dialects())('responses repository and service on $name', ({ 
     expect(details).toContainEqual({
       line: 2,
       path: 'departments.0.problems',
-      field: '第 1 个部门的作风问题',
+      field: '测试部门1 · 作风问题',
       message: '最多选择 3 项',
     });
     expect(details).toContainEqual({ line: 3, message: expect.stringContaining('不是有效的 JSON') });

@@ -309,7 +309,7 @@ describe('imports in a worker thread with a budget', () => {
   it('ends an import past its time budget with 413', async () => {
     await expect(
       runImportTask(
-        { kind: 'jsonl', text: '{}', rules: { config: s.campaign.config, departmentCodes: [] } },
+        { kind: 'jsonl', text: '{}', rules: { config: s.campaign.config, departmentCodes: [] }, departmentNames: [] },
         { importMemoryMb: 256, importTimeoutSeconds: 0.05 },
       ),
     ).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining('0.05 秒的时限') });
