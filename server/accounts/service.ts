@@ -27,9 +27,15 @@ export const ROLE_LABELS: Record<Role, string> = { admin: '评议办', analyst: 
 /** A role that is none of them: the codes the API and CLI take, each with its name. */
 export const ROLE_MESSAGE = `应为 ${ROLES.map((r) => `${r}（${ROLE_LABELS[r]}）`).join('、')} 之一`;
 
+/**
+ * A username as stored and as sign-in looks it up: NFKC, so ａｎａ１ typed with a full-width input
+ * method is ana1 (one account, not a look-alike beside it), trimmed.
+ */
+export const normaliseUsername = (typed: string) => typed.normalize('NFKC').trim();
+
 const usernameSchema = z
   .string()
-  .trim()
+  .overwrite(normaliseUsername)
   .regex(/^[\p{L}\p{N}_.@-]{2,64}$/u, '应为 2–64 个字母、数字或 _ . @ -');
 
 const newUserSchema = z
@@ -104,8 +110,19 @@ export const liaisonUsername = (departmentCode: string) =>
 export function accountsService({ db, clock, config }: AppDeps, audit: AuditService, throttle: ThrottleService) {
   const repo = accountsRepository(db.kysely);
 
+  /**
+   * The account a typed username names: its normalised form, else as typed (trimmed), which is
+   * how an account added before usernames were normalised is stored (ａｄｍｉｎ２ stays reachable).
+   */
+  async function findAccount(typed: string) {
+    const username = normaliseUsername(typed);
+    const account = await repo.findUserByUsername(username);
+    if (account || username === typed.trim()) return account;
+    return repo.findUserByUsername(typed.trim());
+  }
+
   async function accountOf(username: string) {
-    const account = await repo.findUserByUsername(username.trim());
+    const account = await findAccount(username);
     if (!account) throw new AppError('NOT_FOUND', `没有用户名为 ${username.trim()} 的账号`);
     return account;
   }
@@ -419,7 +436,7 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
       password: string;
       networkKey: string;
     }): Promise<SessionInfo & { cookie: string }> {
-      const username = input.username.trim();
+      const username = normaliseUsername(input.username);
       const name = username.toLowerCase();
       const [pairKey, userKey, networkKey] = [
         `pair:${name}|${input.networkKey}`,
@@ -432,7 +449,7 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
       ];
       // reserved before the password is hashed: of many concurrent guesses only the allowance is checked
       await throttle.reserve(keys, { key: networkKey, rule: LOGIN_NETWORK_CEILING });
-      const account = await repo.findUserByUsername(username);
+      const account = await findAccount(input.username);
       const ok = account
         ? await verifyPassword(input.password, account.passwordHash)
         : (await verifyPassword(input.password, await dummyPasswordHash()), false);

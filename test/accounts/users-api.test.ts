@@ -1,5 +1,7 @@
 import type { ErrorBody } from '../../server/contracts.js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { accountsRepository } from '../../server/accounts/repository.js';
+import { hashPassword } from '../../server/accounts/password.js';
 import { loginAs } from '../helpers/auth.js';
 import { officeSignedIn } from './setup.js';
 
@@ -99,6 +101,45 @@ describe('accounts over HTTP', () => {
       '已有账号 wang-office，与 WANG-Office 只差字母大小写，请换一个用户名',
     );
     expect((await services.accounts.listUsers()).map((u) => u.username)).not.toContain('WANG-Office');
+  });
+
+  it('takes a full-width username as its plain form: a look-alike is refused with 409 and signs in to the account', async () => {
+    const first = await addUser({ username: 'ana1', role: 'analyst', password: 'correct horse battery' });
+    expect(first.status).toBe(201);
+    const twin = await addUser({ username: 'ａｎａ１', role: 'analyst' });
+    expect(twin.status).toBe(409);
+    expect(((await twin.json()) as ErrorBody).error.message).toBe('用户 ana1 已存在');
+    const admin = await addUser({ username: 'ＡＤＭＩＮ－ＵＳＥＲ', role: 'admin' });
+    expect(admin.status).toBe(409);
+    expect(((await admin.json()) as ErrorBody).error.message).toContain('已有账号 admin-user');
+    const fresh = await addUser({ username: 'ｂｅｎ２', role: 'analyst' });
+    expect(fresh.status).toBe(201);
+    expect(((await fresh.json()) as { user: { username: string } }).user.username).toBe('ben2');
+    const login = await app.request('/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: ' ａｎａ１ ', password: 'correct horse battery' }),
+    });
+    expect(login.status).toBe(200);
+    const usernames = (await services.accounts.listUsers()).map((u) => u.username);
+    expect(usernames.filter((u) => u.normalize('NFKC').toLowerCase() === 'ana1')).toEqual(['ana1']);
+  });
+
+  it('still signs in an account stored with a full-width username before usernames were normalised', async () => {
+    await accountsRepository(db.kysely).insertUser({
+      username: 'ｏｌｄ３',
+      displayName: '旧账号',
+      passwordHash: await hashPassword('correct horse battery'),
+      role: 'analyst',
+      departmentCode: null,
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+    const login = await app.request('/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'ｏｌｄ３', password: 'correct horse battery' }),
+    });
+    expect(login.status).toBe(200);
   });
 
   it('is for the office only, with the CSRF token', async () => {
