@@ -6,6 +6,7 @@ import { DEFAULT_TIME_ZONE, isTimeZone } from '../web/lib/time.js';
 import { MAX_JSON_DEPTH, tooDeepAt } from '../server/shared/json.js';
 import { projectRoot } from '../server/shared/paths.js';
 import { DEFAULT_ITEMS, DEFAULT_NEGATIVES, DEFAULT_PROBLEMS, SCALE_PRESETS } from './catalogs.js';
+import { shownName } from './text.js';
 
 /** the questionnaires and the example configuration (beside the sources, also when run from dist/) */
 export const SURVEYS_DIR = resolve(projectRoot(import.meta.url), 'surveys');
@@ -37,7 +38,7 @@ export const isoDateTime = z.iso
  */
 const MAX_LIST = { levels: 10, categories: 30, groups: 50, catalog: 60 };
 /** A label the pages, letters and charts show: a name, never a paragraph. */
-const label = z.string().min(1).max(100, '最多 100 个字');
+const label = shownName(100);
 
 const levelSchema = z.strictObject({
   code,
@@ -74,7 +75,7 @@ const catalogEntry = z.strictObject({
 
 const allDistinct = (keys: (string | number)[]) => new Set(keys).size === keys.length;
 
-const gradeSchema = z.strictObject({ label: z.string().min(1), min: z.number().nullable() });
+const gradeSchema = z.strictObject({ label, min: z.number().nullable() });
 
 export const scoringConfigSchema = z
   .strictObject({
@@ -147,8 +148,8 @@ export function fillPattern(pattern: string, values: Record<string, number>): st
 export const noticesConfigSchema = z
   .strictObject({
     /** 发文机关: the issuing office, printed above the serial number and under the date */
-    office: z.string().min(1).max(100).default('民主评议机关工作领导小组办公室'),
-    title: z.string().min(1).max(100).default('民主评议机关工作提示单'),
+    office: shownName(100).default('民主评议机关工作领导小组办公室'),
+    title: shownName(100).default('民主评议机关工作提示单'),
     /** {year}: the campaign's year (its closing day in its time zone); {serial}: the sheet's number */
     serialPattern: numberingPattern(['year', 'serial'], 'serial').default('评议提示〔{year}〕第{serial:3}号'),
     /** an item's number on its sheet: 015-01, 015-02 … */
@@ -176,7 +177,7 @@ export const campaignSlug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, '只�
 export const campaignConfigSchema = z
   .strictObject({
     slug: campaignSlug,
-    name: z.string().min(1).max(200),
+    name: shownName(200),
     opensAt: isoDateTime,
     closesAt: isoDateTime,
     mode: z.enum(['anonymous', 'named']).default('anonymous'),

@@ -38,6 +38,33 @@ const pathOf = (place: Place | null): string => {
 };
 
 /**
+ * What a shown name must not hold: control characters (a line break, a tab), line and paragraph
+ * separators, and the bidi controls (U+202E turns 名单.xlsx.exe's end around on screen), which make
+ * one name look like another on a page, a letter or a file name.
+ */
+const UNSHOWN = /[\p{Cc}\p{Bidi_Control}\u2028\u2029]/u;
+/** What shows as nothing: spaces of every width and the zero-width characters (U+200B …). */
+const INVISIBLE = /[\p{White_Space}\p{Default_Ignorable_Code_Point}]/gu;
+
+/** A name as a file name may carry it: without UNSHOWN's characters. */
+export const withoutControls = (name: string) => name.replace(new RegExp(UNSHOWN.source, 'gu'), '');
+
+/**
+ * A name the pages, letters and charts show (a campaign's, a group's, a level's): text that shows
+ * something, on one line, read in its own direction; at most `max` characters. The refusal names
+ * no field: every caller's refusal puts the field's name before it.
+ */
+export const shownName = (max: number) =>
+  text()
+    .max(max, `最多 ${max} 个字`)
+    .superRefine((value, ctx) => {
+      if (UNSHOWN.test(value))
+        ctx.addIssue({ code: 'custom', message: '不能含有控制字符（换行、制表符或改变文字方向的字符）' });
+      else if (!value.replace(INVISIBLE, ''))
+        ctx.addIssue({ code: 'custom', message: '不能为空（不能只有空格或看不见的字符）' });
+    });
+
+/**
  * The first string or object key in a parsed value (JSON, YAML) that `textProblem` refuses, with
  * its path (`departments.2.suggestion`). Walks without recursion, so no nesting overflows it, and
  * without copying paths, so a deep value costs its size and not its size times its depth.

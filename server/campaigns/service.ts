@@ -14,7 +14,7 @@ import { parseCampaignConfig } from './config-errors.js';
 import { newId } from '../shared/ids.js';
 import { jsonSyntaxReason } from '../shared/json.js';
 import type { Database } from '../db/schema.js';
-import { findBadText, text } from '../../surveys/text.js';
+import { findBadText, shownName } from '../../surveys/text.js';
 import {
   campaignSlug,
   isoDateTime,
@@ -129,7 +129,7 @@ export type CloneField = keyof typeof CLONE_FIELDS;
 
 const cloneInputSchema = z.strictObject({
   slug: campaignSlug,
-  name: text({ message: '请填写活动名称' }).trim().min(1, '请填写活动名称').max(200, '最多 200 个字'),
+  name: z.string({ message: '请填写活动名称' }).trim().pipe(shownName(200)),
   opensAt: isoDateTime.optional(),
   closesAt: isoDateTime.optional(),
   withRoster: z.boolean().default(false),

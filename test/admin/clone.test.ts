@@ -285,7 +285,7 @@ describe('a clone over HTTP and on the office page', () => {
     expect(dateError).toMatchObject({ details: [{ field: 'opensAt' }] });
     expect(dateError.message).toMatch(/^开始时间：/);
     const noName = await api({ slug: 'x-2027', name: '  ' });
-    expect((await errorOf(noName)).message).toBe('活动名称：请填写活动名称');
+    expect((await errorOf(noName)).message).toBe('活动名称：不能为空（不能只有空格或看不见的字符）');
     const extra = await api({ slug: 'x-2027', name: 'x', questionnaire: '../../etc/passwd' });
     expect(extra.status).toBe(422);
     expect((await api('not json')).status).toBe(400);

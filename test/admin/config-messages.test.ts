@@ -138,6 +138,30 @@ describe('a config refused in the office words', () => {
     expectNamed(refusal.details ?? [], fields);
   });
 
+  it('refuses a blank, invisible-only or control-holding campaign name or label, naming the field', () => {
+    const refusal = (config: Record<string, unknown>) => {
+      try {
+        parseCampaignConfig(config);
+      } catch (e) {
+        return (e as AppError).details?.map((d) => `${d.field}：${d.message}`);
+      }
+      return [];
+    };
+    const blank = '活动名称：不能为空（不能只有空格或看不见的字符）';
+    const control = '活动名称：不能含有控制字符（换行、制表符或改变文字方向的字符）';
+    expect(refusal({ ...example(), name: '   ' })).toEqual([blank]);
+    expect(refusal({ ...example(), name: '\u200b\u3000\u200d' })).toEqual([blank]);
+    expect(refusal({ ...example(), name: '2026年评议\u202Exslx.exe' })).toEqual([control]);
+    expect(refusal({ ...example(), name: '2026年\r\n评议' })).toEqual([control]);
+    expect(refusal({ ...example(), groups: [{ code: 'g', label: '\u2066 \u2069' }] })).toEqual([
+      '第 1 个部门分组的名称：不能含有控制字符（换行、制表符或改变文字方向的字符）',
+    ]);
+    expect(refusal({ ...example(), groups: [{ code: 'g', label: '\u200b' }] })).toEqual([
+      '第 1 个部门分组的名称：不能为空（不能只有空格或看不见的字符）',
+    ]);
+    expect(refusal({ ...example(), name: '2026年度民主评议（市直机关）' })).toEqual([]);
+  });
+
   it('notes, in Chinese and without a warning, the shares category weights summing to 10 come to (the scoring takes them as proportions)', () => {
     const config = parseCampaignConfig({
       ...example(),
