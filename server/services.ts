@@ -35,15 +35,16 @@ export function createServices(deps: AppDeps) {
   const responses = responsesService(deps, campaigns, negatives, audit);
   const results = resultsService(deps, campaigns, responses, negatives, audit, notices, invitations);
   const throttle = throttleService(deps);
+  const accounts = accountsService(deps, audit, throttle);
   return {
     campaigns,
     negatives,
     responses,
     evaluator: evaluatorService(deps, campaigns, responses, throttle, audit),
-    accounts: accountsService(deps, audit, throttle),
+    accounts,
     audit,
     calendar,
-    roster: rosterService(deps, audit),
+    roster: rosterService(deps, audit, accounts),
     invitations,
     results,
     notices,

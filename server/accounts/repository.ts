@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { SessionUser, UserAccount } from '../contracts.js';
 import type { Database } from '../db/schema.js';
+import { chunks } from '../shared/chunks.js';
 import { newId } from '../shared/ids.js';
 
 /** An account as sign-in checks it. */
@@ -105,9 +106,9 @@ export function accountsRepository(db: Kysely<Database>) {
     },
     /** Accounts of these usernames, by username. */
     async accountsNamed(usernames: readonly string[]): Promise<Map<string, StoredUser>> {
-      const rows = usernames.length
-        ? await db.selectFrom('users').selectAll().where('username', 'in', usernames).execute()
-        : [];
+      const rows = [];
+      for (const chunk of chunks([...new Set(usernames)]))
+        rows.push(...(await db.selectFrom('users').selectAll().where('username', 'in', chunk).execute()));
       return new Map(
         rows.map((row) => [
           row.username,
@@ -217,18 +218,23 @@ export function accountsRepository(db: Kysely<Database>) {
     },
 
     /** The liaison accounts bound to department rows of these codes (any campaign): account, code and name of each row. */
-    liaisonsOfCodes: async (codes: readonly string[]): Promise<{ userId: string; code: string; name: string }[]> =>
-      codes.length === 0
-        ? []
-        : db
+    async liaisonsOfCodes(codes: readonly string[]): Promise<{ userId: string; code: string; name: string }[]> {
+      const rows = [];
+      // each code is in one chunk only: the rows stay distinct across chunks
+      for (const chunk of chunks([...new Set(codes)]))
+        rows.push(
+          ...(await db
             .selectFrom('liaison_departments as l')
             .innerJoin('users as u', 'u.id', 'l.user_id')
             .innerJoin('departments as d', 'd.id', 'l.department_id')
             .select(['l.user_id as userId', 'd.code', 'd.name'])
             .distinct()
             .where('u.role', '=', 'liaison')
-            .where('d.code', 'in', [...new Set(codes)])
-            .execute(),
+            .where('d.code', 'in', chunk)
+            .execute()),
+        );
+      return rows;
+    },
 
     /** The department rows a liaison account is the liaison of, newest campaign first: id, campaign, code and name of each. */
     liaisonDepartments: (userId: string): Promise<{ id: string; campaignId: string; code: string; name: string }[]> =>

@@ -1,4 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
@@ -18,6 +19,7 @@ import { dummyPasswordHash, generatePassword, hashPassword, MIN_PASSWORD_LENGTH,
 import { campaignsRepository } from '../campaigns/repository.js';
 import { sameDepartment } from '../roster/same-department.js';
 import { accountsRepository } from './repository.js';
+import type { Database } from '../db/schema.js';
 
 export const ROLES = ['admin', 'analyst', 'liaison'] as const;
 export type Role = (typeof ROLES)[number];
@@ -107,6 +109,14 @@ export function safeEqual(a: string, b: string): boolean {
 export const liaisonUsername = (departmentCode: string) =>
   `liaison-${departmentCode.toLowerCase().replace(/[^\p{L}\p{N}_.@-]/gu, '-')}`.slice(0, 64);
 
+/** First passwords of liaison accounts to be, by username: shown this once, stored hashed. */
+export type FirstPasswords = Map<string, { password: string; passwordHash: string }>;
+
+async function firstPassword() {
+  const password = generatePassword();
+  return { password, passwordHash: await hashPassword(password) };
+}
+
 export function accountsService({ db, clock, config }: AppDeps, audit: AuditService, throttle: ThrottleService) {
   const repo = accountsRepository(db.kysely);
 
@@ -182,93 +192,109 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
     },
 
     /**
-     * One liaison account per department with a 联络员 name: created with a generated first
-     * password (returned this once), or, when it exists, its name brought up to date; an existing
-     * password is never reset. A username held by another role's or department's account is skipped,
-     * and so is one whose account is the liaison of a department of another name (the same code in
-     * another campaign; `sameDepartment`, the code compared as written): each account is bound to its
-     * department rows (liaison_departments). The accounts of the same department in other campaigns
-     * (one added by hand under another username too) become the liaisons of its rows here.
+     * The first passwords of the liaison accounts these departments (code and 联络员) may need, those
+     * of usernames no account has yet: hashed before the import's transaction, so that it doesn't
+     * hold the write lock through the hashing.
+     */
+    async firstLiaisonPasswords(departments: { code: string; liaisonName: string | null }[]): Promise<FirstPasswords> {
+      const usernames = [...new Set(departments.filter((d) => d.liaisonName).map((d) => liaisonUsername(d.code)))];
+      const existing = await repo.accountsNamed(usernames);
+      return new Map(
+        await Promise.all(
+          usernames.filter((u) => !existing.has(u)).map(async (u) => [u, await firstPassword()] as const),
+        ),
+      );
+    },
+
+    /**
+     * In the import's transaction `trx` (its department rows and their accounts commit together):
+     * one liaison account per department with a 联络员 name: created with a generated first
+     * password (`passwords`, else made now; returned this once), or, when it exists, its name
+     * brought up to date; an existing password is never reset. A username held by another role's or
+     * department's account is skipped, and so is one whose account is the liaison of a department of
+     * another name (the same code in another campaign; `sameDepartment`, the code compared as
+     * written): each account is bound to its department rows (liaison_departments). The accounts of
+     * the same department in other campaigns (one added by hand under another username too) become
+     * the liaisons of its rows here.
      */
     async provisionLiaisons(
+      trx: Kysely<Database>,
       departments: { id: string; code: string; name: string; liaisonName: string | null }[],
+      passwords: FirstPasswords,
       actor: string,
     ): Promise<LiaisonAccounts> {
+      const tx = accountsRepository(trx);
       const wanted = departments
         .filter((d) => d.liaisonName)
         .map((d) => ({ ...d, username: liaisonUsername(d.code), displayName: d.liaisonName! }));
-      const existing = await repo.accountsNamed(wanted.map((w) => w.username));
+      const existing = await tx.accountsNamed(wanted.map((w) => w.username));
       const result: LiaisonAccounts = { created: [], updated: [], unchanged: 0, skipped: [] };
-      const fresh = await Promise.all(
-        wanted
-          .filter((w) => !existing.has(w.username))
-          .map(async (w) => {
-            const password = generatePassword();
-            return { ...w, password, passwordHash: await hashPassword(password) };
-          }),
-      );
-      await db.kysely.transaction().execute(async (trx) => {
-        const tx = accountsRepository(trx);
-        const now = clock.now().toISOString();
-        for (const w of wanted) {
-          const old = existing.get(w.username);
-          if (!old) continue;
-          if (old.user.role !== 'liaison' || old.user.departmentCode !== w.code) {
-            const reason =
-              old.user.role === 'liaison' && old.user.departmentCode?.toUpperCase() === w.code.toUpperCase()
-                ? `这个账号是部门代码 ${old.user.departmentCode} 的联络员（与 ${w.code} 只差字母大小写，不是同一个部门）`
-                : '用户名已被其他账号使用';
-            result.skipped.push({ username: w.username, departmentCode: w.code, reason });
-            continue;
-          }
-          // the same code may name another department in another campaign: its liaison is not this one's
-          const other = (await tx.liaisonDepartments(old.user.id)).find((d) => !sameDepartment(d, w));
-          if (other) {
-            result.skipped.push({
-              username: w.username,
-              departmentCode: w.code,
-              reason: `这个账号是另一次评议中“${other.name}”的联络员（部门代码相同、名称不同）`,
-            });
-            continue;
-          }
-          await tx.bindLiaison(old.user.id, [w.id]);
-          if (old.user.displayName !== w.displayName) {
-            await tx.setDisplayName(old.user.id, w.displayName);
-            result.updated.push(w.username);
-          } else result.unchanged++;
+      const now = clock.now().toISOString();
+      for (const w of wanted) {
+        const old = existing.get(w.username);
+        if (!old) continue;
+        if (old.user.role !== 'liaison' || old.user.departmentCode !== w.code) {
+          const reason =
+            old.user.role === 'liaison' && old.user.departmentCode?.toUpperCase() === w.code.toUpperCase()
+              ? `这个账号是部门代码 ${old.user.departmentCode} 的联络员（与 ${w.code} 只差字母大小写，不是同一个部门）`
+              : '用户名已被其他账号使用';
+          result.skipped.push({ username: w.username, departmentCode: w.code, reason });
+          continue;
         }
-        // the department's liaison accounts of other campaigns (one added by hand, under any username)
-        // are the liaisons of its rows here too; not those of another body given the code
-        const elsewhere = await tx.liaisonsOfCodes(departments.map((d) => d.code));
-        for (const d of departments) {
-          const users = new Set(elsewhere.filter((e) => sameDepartment(e, d)).map((e) => e.userId));
-          for (const userId of users) await tx.bindLiaison(userId, [d.id]);
+        // the same code may name another department in another campaign: its liaison is not this one's
+        const other = (await tx.liaisonDepartments(old.user.id)).find((d) => !sameDepartment(d, w));
+        if (other) {
+          result.skipped.push({
+            username: w.username,
+            departmentCode: w.code,
+            reason: `这个账号是另一次评议中“${other.name}”的联络员（部门代码相同、名称不同）`,
+          });
+          continue;
         }
-        for (const f of fresh) {
-          const user = await tx.insertUser({
-            username: f.username,
-            displayName: f.displayName,
-            passwordHash: f.passwordHash,
-            role: 'liaison',
-            departmentCode: f.code,
-            createdAt: now,
-          });
-          await tx.bindLiaison(user.id, [f.id]);
-          result.created.push({
-            username: f.username,
-            displayName: f.displayName,
-            departmentCode: f.code,
-            departmentName: f.name,
-            password: f.password,
-          });
-        }
-        if (result.created.length || result.updated.length)
-          await audit.record(trx, {
-            actor,
-            action: 'liaisons_provision',
-            detail: { created: result.created.map((c) => c.username), updated: result.updated },
-          });
-      });
+        await tx.bindLiaison(old.user.id, [w.id]);
+        if (old.user.displayName !== w.displayName) {
+          await tx.setDisplayName(old.user.id, w.displayName);
+          result.updated.push(w.username);
+        } else result.unchanged++;
+      }
+      // the department's liaison accounts of other campaigns (one added by hand, under any username)
+      // are the liaisons of its rows here too; not those of another body given the code
+      const byCode = new Map<string, { userId: string; code: string; name: string }[]>();
+      for (const e of await tx.liaisonsOfCodes(departments.map((d) => d.code))) {
+        const same = byCode.get(e.code);
+        if (same) same.push(e);
+        else byCode.set(e.code, [e]);
+      }
+      for (const d of departments) {
+        const users = new Set((byCode.get(d.code) ?? []).filter((e) => sameDepartment(e, d)).map((e) => e.userId));
+        for (const userId of users) await tx.bindLiaison(userId, [d.id]);
+      }
+      for (const w of wanted.filter((x) => !existing.has(x.username))) {
+        // a department another import added since the passwords were made has none yet
+        const first = passwords.get(w.username) ?? (await firstPassword());
+        const user = await tx.insertUser({
+          username: w.username,
+          displayName: w.displayName,
+          passwordHash: first.passwordHash,
+          role: 'liaison',
+          departmentCode: w.code,
+          createdAt: now,
+        });
+        await tx.bindLiaison(user.id, [w.id]);
+        result.created.push({
+          username: w.username,
+          displayName: w.displayName,
+          departmentCode: w.code,
+          departmentName: w.name,
+          password: first.password,
+        });
+      }
+      if (result.created.length || result.updated.length)
+        await audit.record(trx, {
+          actor,
+          action: 'liaisons_provision',
+          detail: { created: result.created.map((c) => c.username), updated: result.updated },
+        });
       return result;
     },
 

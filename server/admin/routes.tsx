@@ -359,11 +359,15 @@ export function adminRoutes(services: Services) {
             ）；可选：部门简称（评议代表查找部门时也能搜到，几个简称用“、”隔开）、联络员、联络员邮箱。
             同一代码再次导入时，内容相同不变，内容不同则更新；文件有任何错误时不导入任何数据，并按您表格的列名列出每一行的每一处错误。
           </p>
-          <ImportForm
-            endpoint={`${base}/departments/import`}
-            accept=".xlsx,.csv"
-            template={`${base}/departments/template.xlsx`}
-          />
+          {status === 'settled' ? (
+            <p id="departments-settled">已结算的评议只能查看，不能再导入部门。</p>
+          ) : (
+            <ImportForm
+              endpoint={`${base}/departments/import`}
+              accept=".xlsx,.csv"
+              template={`${base}/departments/template.xlsx`}
+            />
+          )}
         </section>
 
         <section class="card">

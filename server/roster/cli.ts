@@ -49,16 +49,12 @@ export const importDepartmentsCommand: Command = {
     const file = readInput(positionals[0]);
     const services = await ctx.services();
     const campaign = await services.campaigns.getBySlug(slug);
-    const summary = await services.roster.importDepartments(campaign, file, {
+    const { summary, liaisons } = await services.roster.importDepartments(campaign, file, {
       actor: 'cli',
       dryRun: !!values['dry-run'],
     });
     printSummary(ctx, '部门', summary);
-    if (summary.dryRun) return;
-    const liaisons = await services.accounts.provisionLiaisons(
-      await services.campaigns.departments(campaign.id),
-      'cli',
-    );
+    if (!liaisons) return;
     ctx.io.out(
       `联络员账号：新建 ${liaisons.created.length}，更新姓名 ${liaisons.updated.length}，未变 ${liaisons.unchanged}（已有账号的密码不变）`,
     );

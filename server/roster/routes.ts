@@ -24,19 +24,13 @@ export function rosterRoutes(services: Services) {
   app.post('/:slug/departments/import', requireRole('admin'), async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
     const file = await readUpload(c);
-    const actor = c.get('user').username;
-    const summary = await services.roster.importDepartments(campaign, file, {
-      actor,
+    const imported = await services.roster.importDepartments(campaign, file, {
+      actor: c.get('user').username,
       dryRun: isDryRun(c.req.query('dryRun')),
     });
-    if (summary.dryRun) return c.json({ summary } satisfies DepartmentsImported);
     // first passwords of the liaison accounts made now: in this answer only
-    const liaisons = await services.accounts.provisionLiaisons(
-      await services.campaigns.departments(campaign.id),
-      actor,
-    );
-    c.header('Cache-Control', 'no-store');
-    return c.json({ summary, liaisons } satisfies DepartmentsImported);
+    if (imported.liaisons) c.header('Cache-Control', 'no-store');
+    return c.json(imported satisfies DepartmentsImported);
   });
 
   app.post('/:slug/evaluators/import', requireRole('admin'), async (c) => {

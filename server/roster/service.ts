@@ -1,11 +1,13 @@
 import type { AppDeps } from '../context.js';
 import { isUniqueViolation } from '../db/connect.js';
 import type { Campaign } from '../campaigns/service.js';
-import { campaignStatus, isBeforeClose, STATUS_LABELS } from '../campaigns/lifecycle.js';
-import type { ErrorDetail, ImportSummary } from '../contracts.js';
+import { campaignsRepository } from '../campaigns/repository.js';
+import { campaignStatus, isBeforeClose, isSettled, refusal, STATUS_LABELS } from '../campaigns/lifecycle.js';
+import type { DepartmentsImported, ErrorDetail, ImportSummary } from '../contracts.js';
 import { AppError, MAX_ERROR_DETAILS } from '../errors.js';
 import type { AuditEntry, AuditService } from '../accounts/audit.js';
 import { accountsRepository } from '../accounts/repository.js';
+import type { AccountsService } from '../accounts/service.js';
 import { sha256 } from '../shared/ids.js';
 import { runImportTask } from '../imports/worker.js';
 import { rosterRepository, type DepartmentFields } from './repository.js';
@@ -59,6 +61,11 @@ function rejectFile(errors: ErrorDetail[]): never {
   );
 }
 
+/** A settled campaign is read-only for good: no import, not even of a new liaison. */
+function refuseSettled(campaign: Campaign) {
+  if (isSettled(campaign)) throw refusal('不能导入部门', ['已结算的评议只能查看（本次没有导入任何数据）']);
+}
+
 /**
  * Once a campaign has opened, evaluators have rated its departments by name within their groups:
  * a new department, a new name or another group would change what given answers and rankings
@@ -102,7 +109,7 @@ const searched = (q: string | undefined) => q?.trim() || undefined;
  *   normalised): a known row is unchanged, anything else is a new evaluator. An evaluator is
  *   never updated in place: a corrected row is a new person (the old one keeps its invitation).
  */
-export function rosterService({ db, clock, config }: AppDeps, audit: AuditService) {
+export function rosterService({ db, clock, config }: AppDeps, audit: AuditService, accounts: AccountsService) {
   /** The audit entry of a written import: the file, its hash and what it changed. */
   function importEntry(
     action: string,
@@ -120,17 +127,36 @@ export function rosterService({ db, clock, config }: AppDeps, audit: AuditServic
   }
 
   return {
-    async importDepartments(campaign: Campaign, file: ImportFile, options: ImportOptions): Promise<ImportSummary> {
+    /**
+     * The departments of the file, and the liaison accounts of the campaign's departments (made,
+     * renamed, bound: `provisionLiaisons`) in the same transaction: both or neither. A dry run
+     * provisions nothing.
+     */
+    async importDepartments(
+      campaign: Campaign,
+      file: ImportFile,
+      options: ImportOptions,
+    ): Promise<DepartmentsImported> {
+      refuseSettled(campaign);
       const { rows, errors, headerLine, ignored } = await runImportTask(
         { kind: 'departments', file, config: campaign.config },
         config,
       );
       if (errors.length) rejectFile(errors);
       if (!rows.length) rejectFile([{ line: headerLine + 1, message: '文件中没有部门数据' }]);
+      const passwords = options.dryRun
+        ? new Map()
+        : await accounts.firstLiaisonPasswords(
+            rows.map(({ data }) => ({ code: data.code, liaisonName: data.liaison_name ?? null })),
+          );
 
       const now = clock.now().toISOString();
       return concurrently(() =>
         db.kysely.transaction().execute(async (trx) => {
+          // settling locks the row too: it waits for this import, or this import reads it settled
+          await campaignsRepository(trx).lock(campaign.id);
+          const current = (await campaignsRepository(trx).findById(campaign.id))!;
+          refuseSettled(current);
           const repo = rosterRepository(trx);
           const existing = new Map((await repo.departments(campaign.id)).map((d) => [departmentCodeKey(d.code), d]));
           const inserts: (DepartmentFields & { code: string })[] = [];
@@ -156,7 +182,7 @@ export function rosterService({ db, clock, config }: AppDeps, audit: AuditServic
               unchanged++;
             else updates.push({ id: old.id, code: old.code, set });
           }
-          refuseMeaningChanges(campaign, inserts, updates, existing);
+          refuseMeaningChanges(current, inserts, updates, existing);
           // a renamed row is another body: the accounts bound to it (a clone copies last year's) lose it
           const unboundLiaisons: { code: string; username: string }[] = [];
           for (const u of updates)
@@ -175,12 +201,17 @@ export function rosterService({ db, clock, config }: AppDeps, audit: AuditServic
             ignoredColumns: ignored,
             dryRun: !!options.dryRun,
           };
-          if (!options.dryRun) {
-            await repo.insertDepartments(campaign.id, inserts, now);
-            for (const u of updates) await repo.updateDepartment(u.id, u.set);
-            await audit.record(trx, importEntry('import_departments', campaign, file, options.actor, summary));
-          }
-          return summary;
+          if (options.dryRun) return { summary };
+          await repo.insertDepartments(campaign.id, inserts, now);
+          for (const u of updates) await repo.updateDepartment(u.id, u.set);
+          await audit.record(trx, importEntry('import_departments', campaign, file, options.actor, summary));
+          const liaisons = await accounts.provisionLiaisons(
+            trx,
+            await repo.departments(campaign.id),
+            passwords,
+            options.actor,
+          );
+          return { summary, liaisons };
         }),
       );
     },

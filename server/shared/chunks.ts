@@ -1,4 +1,4 @@
-/** Rows per multi-row INSERT: well under SQLite's and PostgreSQL's bound-parameter limits. */
+/** Rows per multi-row INSERT, values per IN list: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const CHUNK = 500;
 
 export function chunks<T>(items: T[]): T[][] {

@@ -5,6 +5,7 @@ import { defaultConfig } from '../../server/config.js';
 import type { Db } from '../../server/db/connect.js';
 import { createServices } from '../../server/services.js';
 import { dialects } from '../helpers/db.js';
+import { createTestCampaign } from '../helpers/fixtures.js';
 
 describe.each(await dialects())('accounts storage on $name', ({ open }) => {
   let db: Db;
@@ -33,5 +34,18 @@ describe.each(await dialects())('accounts storage on $name', ({ open }) => {
     await expect(
       service.addUser({ username: 'twice', role: 'analyst', password: 'long-enough-password' }),
     ).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('finds accounts by username and liaisons by department code among more than PostgreSQL binds in one statement', async () => {
+    const services = createServices({ db, clock, config: defaultConfig() });
+    await createTestCampaign(db, services, { slug: 'many-codes-2026', departments: 1 });
+    await services.accounts.addUser({ username: 'liaison-d001', role: 'liaison', departmentCode: 'D001' }, 'test');
+    const codes = Array.from({ length: 70_000 }, (_, i) => `X${i}`);
+    const repo = accountsRepository(db.kysely);
+    expect(await repo.liaisonsOfCodes([...codes, 'D001'])).toEqual([
+      { userId: expect.any(String), code: 'D001', name: '测试部门1' },
+    ]);
+    const named = await repo.accountsNamed([...codes, 'liaison-d001', 'twice']);
+    expect([...named.keys()].sort()).toEqual(['liaison-d001', 'twice']);
   });
 });

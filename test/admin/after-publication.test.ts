@@ -1,7 +1,8 @@
 /**
  * After publication the result stands on the campaign's answers: no more are imported, and the page
  * offers no form for them. Departments keep taking liaisons and short names (names, groups and new
- * departments are refused from the opening on): those feed no published figure.
+ * departments are refused from the opening on): those feed no published figure. Once settled the
+ * campaign is read-only: no department import at all.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
@@ -57,16 +58,28 @@ describe('a campaign', () => {
     expect(html).toContain('/responses/import');
   });
 
-  for (const state of ['published', 'settled'] as const)
-    it(`once ${state}, offers no answers import but says why, and refuses a new department with a 409 in Chinese`, async () => {
-      campaign = await setState(db, campaign, state);
-      const refused = await importDepartments(NEW_DEPARTMENT);
-      expect(refused.status).toBe(409);
-      expect(((await refused.json()) as ErrorBody).error.message).toContain('不能新增部门 D999');
-      expect((await importDepartments()).status).toBe(200);
-      const html = await page();
-      expect(html).toContain('data-endpoint="/api/campaigns/published-2026/departments/import"');
-      expect(html).not.toContain('data-endpoint="/api/campaigns/published-2026/responses/import"');
-      expect(html).toContain('结果已经发布，不能再导入答卷。');
-    });
+  it('once published, offers no answers import but says why, and refuses a new department with a 409 in Chinese', async () => {
+    campaign = await setState(db, campaign, 'published');
+    const refused = await importDepartments(NEW_DEPARTMENT);
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as ErrorBody).error.message).toContain('不能新增部门 D999');
+    expect((await importDepartments()).status).toBe(200);
+    const html = await page();
+    expect(html).toContain('data-endpoint="/api/campaigns/published-2026/departments/import"');
+    expect(html).not.toContain('data-endpoint="/api/campaigns/published-2026/responses/import"');
+    expect(html).toContain('结果已经发布，不能再导入答卷。');
+  });
+
+  it('once settled, offers neither import, says why, and refuses even the same departments with a 409 in Chinese', async () => {
+    campaign = await setState(db, campaign, 'settled');
+    const refused = await importDepartments();
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as ErrorBody).error.message).toBe(
+      '不能导入部门：已结算的评议只能查看（本次没有导入任何数据）',
+    );
+    const html = await page();
+    expect(html).not.toContain('data-endpoint="/api/campaigns/published-2026/departments/import"');
+    expect(html).toContain('已结算的评议只能查看，不能再导入部门。');
+    expect(html).not.toContain('data-endpoint="/api/campaigns/published-2026/responses/import"');
+  });
 });

@@ -91,6 +91,39 @@ describe('importing departments', () => {
     expect(d003).toMatchObject({ liaison_name: '王五', short_name: '人社局', name: '市人力资源和社会保障局' });
   });
 
+  it('refuses every import of a settled campaign, a new liaison and a dry run too, with 409 已结算的评议只能查看, and changes nothing', async () => {
+    expect((await upload(CHINESE, '部门.csv')).status).toBe(200);
+    campaign = await setState(db, campaign, 'settled');
+    const before = await departments();
+    const liaison = csvOf([
+      ['代码', '名称', '分组', '联络员'],
+      ['D002', '市市场监督管理局', 'enforcement', '王五'],
+    ]);
+    for (const query of ['', '?dryRun=1']) {
+      const refused = await upload(liaison, '部门.csv', admin.headers(), query);
+      expect(refused.status).toBe(409);
+      expect(((await refused.json()) as ErrorBody).error).toMatchObject({
+        code: 'CONFLICT',
+        message: '不能导入部门：已结算的评议只能查看（本次没有导入任何数据）',
+      });
+    }
+    expect(await departments()).toEqual(before);
+    expect((await services.accounts.listAccounts()).map((u) => u.username)).not.toContain('liaison-d002');
+  });
+
+  it('imports 40,000 departments in one file (more codes than SQLite binds in one statement), and again as unchanged', async () => {
+    const groups = ['economic', 'enforcement', 'service'];
+    const lines = Array.from({ length: 40_000 }, (_, i) => `D${i},部门${i},${groups[i % 3]}`);
+    const csv = `code,name,group\n${lines.join('\n')}\n`;
+    const first = await upload(csv, 'departments.csv');
+    expect(first.status, await first.clone().text()).toBe(200);
+    expect(((await first.json()) as SummaryBody).summary).toMatchObject({ inserted: 40_000, unchanged: 0 });
+    const again = await upload(csv, 'departments.csv');
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as SummaryBody).summary).toMatchObject({ inserted: 0, updated: 0, unchanged: 40_000 });
+    // reading 40,000 rows twice takes seconds on a busy 2-core machine
+  }, 120_000);
+
   it('imports a CSV with Chinese headers, group given as label or code', async () => {
     const res = await upload(CHINESE, '部门.csv');
     expect(res.status).toBe(200);

@@ -29,22 +29,28 @@ describe.each(await dialects())('roster imports on $name', ({ open }) => {
     ]);
     const file = { bytes: bytes(csvOf([['code', 'name', 'group'], ...rows])), filename: 'd.csv' };
     expect(await services.roster.importDepartments(campaign, file, { actor: 't' })).toMatchObject({
-      inserted: 1200,
-      updated: 0,
-      unchanged: 0,
+      summary: {
+        inserted: 1200,
+        updated: 0,
+        unchanged: 0,
+      },
     });
     expect(await services.roster.importDepartments(campaign, file, { actor: 't' })).toMatchObject({
-      inserted: 0,
-      updated: 0,
-      unchanged: 1200,
+      summary: {
+        inserted: 0,
+        updated: 0,
+        unchanged: 1200,
+      },
     });
     rows[5][1] = '改名';
     const changed = { bytes: bytes(csvOf([['code', 'name', 'group'], ...rows])), filename: 'd.csv' };
     expect(await services.roster.importDepartments(campaign, changed, { actor: 't' })).toMatchObject({
-      inserted: 0,
-      updated: 1,
-      unchanged: 1199,
-      updatedCodes: ['D0006'],
+      summary: {
+        inserted: 0,
+        updated: 1,
+        unchanged: 1199,
+        updatedCodes: ['D0006'],
+      },
     });
     expect((await services.campaigns.departments(campaign.id)).length).toBe(1200);
   });
@@ -82,7 +88,7 @@ describe.each(await dialects())('roster imports on $name', ({ open }) => {
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'CONFLICT' });
     const inserted = results
       .filter((r) => r.status === 'fulfilled')
-      .reduce((n, r) => n + (r as PromiseFulfilledResult<{ inserted: number }>).value.inserted, 0);
+      .reduce((n, r) => n + (r as PromiseFulfilledResult<{ summary: { inserted: number } }>).value.summary.inserted, 0);
     expect(inserted).toBe(2);
     expect((await services.campaigns.departments(campaign.id)).filter((d) => d.code.startsWith('X'))).toHaveLength(2);
   });
