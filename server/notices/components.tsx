@@ -124,7 +124,10 @@ export function PlanView({ plan, responseDueAt, zone }: { plan: Plan; responseDu
 const kilobytes = (size: number) =>
   size >= 1024 * 1024 ? `${(size / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(size / 1024))} KB`;
 
-/** The evidence files of an item, each a download link with its size and sha256. */
+/**
+ * The evidence files of an item, each a download link with its size and the start of its SHA-256
+ * (校验码: the office and the department can tell they hold the same file; the whole is its title).
+ */
 export function FileList({ files, href }: { files: EvidenceFile[]; href: (file: EvidenceFile) => string }) {
   if (!files.length) return <p class="muted">没有上传证明材料。</p>;
   return (
@@ -135,7 +138,7 @@ export function FileList({ files, href }: { files: EvidenceFile[]; href: (file: 
             {f.fileName}
           </a>{' '}
           <span class="muted">
-            {kilobytes(f.size)} · SHA-256 <code>{f.sha256.slice(0, 12)}…</code>
+            {kilobytes(f.size)} · 校验码 <code title={`SHA-256 ${f.sha256}`}>{f.sha256.slice(0, 12)}</code>
           </span>
         </li>
       ))}

@@ -2,7 +2,9 @@ import { deflateRawSync } from 'node:zlib';
 import { Document, Packer, Paragraph } from 'docx';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
+import { FileList } from '../../server/notices/components.js';
 import { checkEvidence, detectEvidenceType, EVIDENCE_LIMITS } from '../../server/notices/evidence.js';
+import type { EvidenceFile } from '../../server/notices/service.js';
 
 const bytes = (...parts: (string | number[])[]) =>
   new Uint8Array(parts.flatMap((p) => (typeof p === 'string' ? [...Buffer.from(p, 'latin1')] : p)));
@@ -106,5 +108,13 @@ describe('evidence files are typed by their content', () => {
       expect(() => checkEvidence([{ name, bytes: bytes('%PDF-1.4') }])).toThrow(
         expect.objectContaining({ code: 'VALIDATION_FAILED', message: expect.stringContaining('文件名') }),
       );
+  });
+
+  it('lists a file with its size and a 校验码 in Chinese, the whole SHA-256 in its title', () => {
+    const sha256 = 'f8f754b83fd8'.padEnd(64, '0');
+    const file = { id: 'f1', fileName: '整改报告.docx', size: 52_000, sha256 } as EvidenceFile;
+    const html = String(FileList({ files: [file], href: () => '/files/f1' }));
+    expect(html).toContain(`51 KB · 校验码 <code title="SHA-256 ${sha256}">f8f754b83fd8</code>`);
+    expect(html).not.toMatch(/SHA-256 <code/);
   });
 });
