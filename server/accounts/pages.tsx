@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AdminPage } from '../admin/routes.js';
 import type { UserAccount } from '../contracts.js';
@@ -152,6 +153,45 @@ function RowAction({ user, action, label, csrf }: { user: UserAccount; action: s
   );
 }
 
+/**
+ * A row's step that can't be taken back: its button unfolds what will happen and the button that
+ * confirms it (a <details>, no script needed); only that button sends confirm=1, which the server checks.
+ */
+function ConfirmRowAction({
+  user,
+  action,
+  label,
+  confirm,
+  csrf,
+  stamp,
+  children,
+}: {
+  user: UserAccount;
+  action: string;
+  label: string;
+  confirm: string;
+  csrf: string;
+  /** the account's password stamp, for a reset: the form then resets only that password */
+  stamp?: string;
+  children: Child;
+}) {
+  return (
+    <details class="confirm-step row-confirm" data-action={action}>
+      <summary class="button secondary">{label}…</summary>
+      <form method="post" action={`/admin/users/${encodeURIComponent(user.username)}/${action}`} class="stack">
+        <input type="hidden" name={CSRF_FIELD} value={csrf} />
+        {stamp && <input type="hidden" name="stamp" value={stamp} />}
+        <p>{children}</p>
+        <div>
+          <button type="submit" name="confirm" value="1">
+            {confirm}
+          </button>
+        </div>
+      </form>
+    </details>
+  );
+}
+
 const ACTIONS = {
   disable: (u: string) => `已停用账号 ${u}：不能再登录，已登录的会话已结束。`,
   enable: (u: string) => `已启用账号 ${u}。`,
@@ -179,7 +219,10 @@ export function usersPages(services: Services) {
     ]);
     // the newest campaign unless one was chosen
     const chosen = campaigns.find((k) => k.slug === campaignSlug) ?? campaigns[0];
-    const liaisons = chosen ? await services.accounts.campaignLiaisons(chosen.id) : [];
+    const [liaisons, stamps] = await Promise.all([
+      chosen ? services.accounts.campaignLiaisons(chosen.id) : [],
+      services.accounts.passwordStamps(users.map((u) => u.username)),
+    ]);
     const zone = DEFAULT_TIME_ZONE;
     const csrf = viewer.csrfToken;
     c.header('Cache-Control', 'no-store');
@@ -224,7 +267,17 @@ export function usersPages(services: Services) {
                         <RowAction user={u} action="disable" label="停用" csrf={csrf} />
                       )
                     )}
-                    <RowAction user={u} action="reset-password" label="重置密码" csrf={csrf} />
+                    <ConfirmRowAction
+                      user={u}
+                      action="reset-password"
+                      label="重置密码"
+                      confirm="确认重置"
+                      csrf={csrf}
+                      stamp={stamps.get(u.username)}
+                    >
+                      重置后 {u.username}{' '}
+                      的旧密码立即失效，已登录的会话立即结束；新密码只在下一页显示这一次，请当面或通过安全渠道交给本人。
+                    </ConfirmRowAction>
                   </span>
                 ),
               },
@@ -267,6 +320,8 @@ export function usersPages(services: Services) {
   }
 
   app.get('/', (c) => usersPage(c));
+  // the answer page's address, opened again (a bookmark, a new tab): the list, not 页面不存在
+  app.get('/:username/reset-password', (c) => c.redirect('/admin/users', 303));
 
   for (const action of ['disable', 'enable'] as const) {
     app.post(`/:username/${action}`, async (c) => {
@@ -305,11 +360,16 @@ export function usersPages(services: Services) {
     return usersPage(c, { error: refused?.message }, refused?.status, slug);
   });
 
+  // the new password is shown on the answer to the POST (it never rides a redirect or a cookie), so
+  // a reload posts the form again: its stamp then names a password already replaced, and is refused
   app.post('/:username/reset-password', async (c) => {
     let password = '';
     const username = c.req.param('username');
+    const { values } = await readForm(c);
     const refused = await attempt(async () => {
-      password = (await services.accounts.resetPassword(username, currentUser(c)!.username)).password;
+      if (values.confirm !== '1' || !values.stamp)
+        throw new AppError('VALIDATION_FAILED', '请先点“重置密码…”，再点“确认重置”');
+      password = (await services.accounts.resetPassword(username, currentUser(c)!.username, values.stamp)).password;
     });
     if (refused) return usersPage(c, { error: refused.message }, refused.status);
     return usersPage(c, { password: { username, value: password } });

@@ -136,17 +136,23 @@ export function accountsRepository(db: Kysely<Database>) {
     setPasswordHash: (userId: string, passwordHash: string) =>
       db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute(),
     /**
-     * Set an enabled account's password only if it is still `was`: false when another reset or
-     * change (in this process or another) came between reading it and this write.
+     * Set an account's password (an enabled one's unless `enabledOnly: false`) only if it is still
+     * `was`: false when another reset or change (in this process or another) came between reading
+     * it and this write.
      */
-    replacePasswordHash: async (userId: string, was: string, passwordHash: string): Promise<boolean> => {
-      const { numUpdatedRows } = await db
+    replacePasswordHash: async (
+      userId: string,
+      was: string,
+      passwordHash: string,
+      { enabledOnly = true } = {},
+    ): Promise<boolean> => {
+      let q = db
         .updateTable('users')
         .set({ password_hash: passwordHash })
         .where('id', '=', userId)
-        .where('password_hash', '=', was)
-        .where('disabled', '=', 0)
-        .executeTakeFirstOrThrow();
+        .where('password_hash', '=', was);
+      if (enabledOnly) q = q.where('disabled', '=', 0);
+      const { numUpdatedRows } = await q.executeTakeFirstOrThrow();
       return Number(numUpdatedRows) === 1;
     },
     setDisplayName: (userId: string, displayName: string) =>

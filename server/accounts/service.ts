@@ -117,6 +117,15 @@ async function firstPassword() {
   return { password, passwordHash: await hashPassword(password) };
 }
 
+/** The users page's refusal of a reset form posted again (a reload of the page showing the new password). */
+const RESET_ALREADY = '这个账号的密码已经重置过：新密码只显示一次；如需再次重置请回到用户列表';
+
+/**
+ * Names an account's current password without revealing it: a reset form carries it, so that form
+ * resets only that password. The hash is salted, so its digest tells nothing about the password.
+ */
+const passwordStamp = (passwordHash: string) => sha256(`reset:${passwordHash}`).slice(0, 32);
+
 export function accountsService({ db, clock, config }: AppDeps, audit: AuditService, throttle: ThrottleService) {
   const repo = accountsRepository(db.kysely);
 
@@ -330,14 +339,31 @@ export function accountsService({ db, clock, config }: AppDeps, audit: AuditServ
       return (await repo.listAccounts(account.user.username))[0];
     },
 
-    /** A new generated password for someone who lost theirs, shown this once; their sessions end. */
-    async resetPassword(username: string, actor: string): Promise<PasswordReset> {
+    /** Each account's {@link passwordStamp}, for the reset forms of the users page. */
+    async passwordStamps(usernames: readonly string[]): Promise<Map<string, string>> {
+      const accounts = await repo.accountsNamed(usernames);
+      return new Map([...accounts].map(([username, a]) => [username, passwordStamp(a.passwordHash)]));
+    },
+
+    /**
+     * A new generated password for someone who lost theirs, shown this once; their sessions end.
+     * With `stamp` (the users page's form) only the password the form was shown for is replaced:
+     * the same form posted again, by a reload of the answer, is refused instead of resetting twice.
+     */
+    async resetPassword(username: string, actor: string, stamp?: string): Promise<PasswordReset> {
       const account = await accountOf(username);
+      const stale = () => new AppError('CONFLICT', RESET_ALREADY);
+      if (stamp !== undefined && stamp !== passwordStamp(account.passwordHash)) throw stale();
       const password = generatePassword();
       const passwordHash = await hashPassword(password);
       await db.kysely.transaction().execute(async (trx) => {
         const tx = accountsRepository(trx);
-        await tx.setPasswordHash(account.user.id, passwordHash);
+        if (stamp === undefined) await tx.setPasswordHash(account.user.id, passwordHash);
+        // two posts of one form at once: only the first still finds the password it was shown for
+        else if (
+          !(await tx.replacePasswordHash(account.user.id, account.passwordHash, passwordHash, { enabledOnly: false }))
+        )
+          throw stale();
         await tx.deleteSessionsOf(account.user.id);
         await audit.record(trx, { actor, action: 'user_reset_password', detail: { username: account.user.username } });
       });

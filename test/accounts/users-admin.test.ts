@@ -186,14 +186,73 @@ describe('the users page and the password page (plain forms)', () => {
     expect(disabled).toContain('已停用账号 never');
     expect(disabled).toContain('action="/admin/users/never/enable"');
     expect(await (await form('/admin/users/never/enable', admin)).text()).toContain('已启用账号 never');
-    const reset = await form('/admin/users/never/reset-password', admin);
-    expect(reset.headers.get('cache-control')).toBe('no-store');
-    const password = /id="new-password"[\s\S]*?<code>([^<]+)<\/code>/.exec(await reset.text())?.[1];
-    expect(password).toMatch(/^[A-Za-z2-9]{18}$/);
-    expect((await login('never', password!)).status).toBe(200);
     const refused = await form(`/admin/users/${admin.username}/disable`, admin);
     expect(refused.status).toBe(409);
     expect(await refused.text()).toContain('不能停用自己正在使用的账号');
+  });
+
+  /** The reset form of a row as the users page shows it: its action and hidden fields. */
+  async function resetForm(username: string) {
+    const html = await (await app.request('/admin/users', { headers: { cookie: admin.cookie } })).text();
+    const form = new RegExp(`<form[^>]*action="/admin/users/${username}/reset-password"[\\s\\S]*?</form>`).exec(
+      html,
+    )?.[0];
+    expect(form).toContain('确认重置');
+    expect(form).toContain('旧密码立即失效，已登录的会话立即结束');
+    return { stamp: /name="stamp" value="([^"]+)"/.exec(form!)![1] };
+  }
+  const newPassword = (html: string) => /id="new-password"[\s\S]*?<code>([^<]+)<\/code>/.exec(html)?.[1];
+
+  it('resets a password only once confirmed, the new one shown once on the answer', async () => {
+    const { stamp } = await resetForm('never');
+    const unconfirmed = await form('/admin/users/never/reset-password', admin, { stamp });
+    expect(unconfirmed.status).toBe(422);
+    expect(await unconfirmed.text()).toContain('请先点“重置密码…”，再点“确认重置”');
+    expect((await login('never', 'never-signed-in')).status).toBe(200);
+
+    const reset = await form('/admin/users/never/reset-password', admin, { stamp, confirm: '1' });
+    expect(reset.status).toBe(200);
+    expect(reset.headers.get('cache-control')).toBe('no-store');
+    const password = newPassword(await reset.text());
+    expect(password).toMatch(/^[A-Za-z2-9]{18}$/);
+    expect((await login('never', password!)).status).toBe(200);
+    expect((await login('never', 'never-signed-in')).status).toBe(401);
+  });
+
+  it('refuses the same reset form posted again (a reload of the answer) in Chinese, and the shown password still works', async () => {
+    const { stamp } = await resetForm('never');
+    const first = newPassword(
+      await (await form('/admin/users/never/reset-password', admin, { stamp, confirm: '1' })).text(),
+    );
+    const again = await form('/admin/users/never/reset-password', admin, { stamp, confirm: '1' });
+    expect(again.status).toBe(409);
+    const html = await again.text();
+    expect(html).toContain('这个账号的密码已经重置过：新密码只显示一次；如需再次重置请回到用户列表');
+    expect(newPassword(html)).toBeUndefined();
+    expect((await login('never', first!)).status).toBe(200);
+    // the list's fresh form resets again, once
+    const second = newPassword(
+      await (
+        await form('/admin/users/never/reset-password', admin, { ...(await resetForm('never')), confirm: '1' })
+      ).text(),
+    );
+    expect(second).toMatch(/^[A-Za-z2-9]{18}$/);
+    expect((await login('never', first!)).status).toBe(401);
+    expect((await login('never', second!)).status).toBe(200);
+    // the answer's address opened again is the list
+    const opened = await app.request('/admin/users/never/reset-password', { headers: { cookie: admin.cookie } });
+    expect(opened.status).toBe(303);
+    expect(opened.headers.get('location')).toBe('/admin/users');
+  });
+
+  it('lets only one of two posts of the same reset form at once replace the password', async () => {
+    const { stamp } = await resetForm('never');
+    const answers = await Promise.all(
+      [1, 2].map(() => form('/admin/users/never/reset-password', admin, { stamp, confirm: '1' })),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    const shown = newPassword(await answers.find((a) => a.status === 200)!.text());
+    expect((await login('never', shown!)).status).toBe(200);
   });
 
   it("changes one's own password from /account/password, saying what is wrong in Chinese", async () => {

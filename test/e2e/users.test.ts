@@ -61,9 +61,18 @@ describe.skipIf(!browserAvailable())('the users page, as the office clicks it', 
 
     await office.locator('#user-list tr[data-username="analyst"]').getByRole('button', { name: '启用' }).click();
     await office.getByText('已启用账号 analyst').waitFor();
-    await office.locator('#user-list tr[data-username="analyst"]').getByRole('button', { name: '重置密码' }).click();
+    // 重置密码 first says what it does; nothing happens until it is confirmed
+    const resetStep = office.locator('#user-list tr[data-username="analyst"] details[data-action="reset-password"]');
+    await resetStep.locator('summary').click();
+    expect(await resetStep.locator('form').innerText()).toContain('新密码只在下一页显示这一次');
+    expect(await office.locator('#new-password').count()).toBe(0);
+    await resetStep.getByRole('button', { name: '确认重置' }).click();
     const password = await office.locator('#new-password code').innerText();
     expect(password).toMatch(/^[A-Za-z2-9]{18}$/);
+    // a reload posts the form again: refused, and the password just shown still works
+    await office.reload();
+    await office.getByText('这个账号的密码已经重置过：新密码只显示一次').waitFor();
+    expect(await office.locator('#new-password').count()).toBe(0);
 
     await signIn(analyst, stage.url, 'analyst', password);
     // and changes it to one of their own
@@ -73,7 +82,8 @@ describe.skipIf(!browserAvailable())('the users page, as the office clicks it', 
     await analyst.getByLabel('再输入一次新密码').fill('my-own-new-password');
     await analyst.getByRole('button', { name: '修改密码' }).click();
     await analyst.getByText('密码已修改').waitFor();
-    expect(problems).toEqual([]);
+    // the one refusal: the reload's
+    expect(problems).toEqual([`409 ${stage.url}/admin/users/analyst/reset-password`]);
     await analystContext.close();
     await officeContext.close();
   }, 90_000);
@@ -103,8 +113,11 @@ describe.skipIf(!browserAvailable())('the users page, as the office clicks it', 
     // each value says what it is: the column heads travel with the cells
     const liaison = page.locator('#user-list tr[data-username="liaison-with-a-long-username-d001"]');
     expect(await liaison.innerText()).toMatch(/角色\s*部门联络员/);
-    for (const name of ['停用', '重置密码']) {
-      const box = (await liaison.getByRole('button', { name }).boundingBox())!;
+    for (const control of [
+      liaison.getByRole('button', { name: '停用' }),
+      liaison.locator('summary', { hasText: '重置密码…' }),
+    ]) {
+      const box = (await control.boundingBox())!;
       expect(box.height).toBeGreaterThanOrEqual(44);
     }
 

@@ -622,6 +622,7 @@ const PLANS: Record<string, Plan> = {
   'POST /admin/users/:username/disable': { bodies: true },
   'POST /admin/users/:username/enable': { bodies: true },
   'POST /admin/users/:username/reset-password': { bodies: true },
+  'GET /admin/users/:username/reset-password': { queries: ['?format=exe'] },
   // no body of the battery ticks 我知道, so nothing is reset
   'POST /admin/users/reset-liaison-passwords': { bodies: true },
   'GET /account/password': { queries: ['?format=exe'] },

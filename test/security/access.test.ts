@@ -39,6 +39,7 @@ const PLAN: Record<string, Plan> = {
   'POST /admin/users/:username/disable': ['admin'],
   'POST /admin/users/:username/enable': ['admin'],
   'POST /admin/users/:username/reset-password': ['admin'],
+  'GET /admin/users/:username/reset-password': ['admin'],
   'POST /admin/users/reset-liaison-passwords': ['admin'],
   'GET /account/password': ['admin', 'analyst', 'liaison'],
   'POST /account/password': ['admin', 'analyst', 'liaison'],
@@ -322,11 +323,12 @@ describe('every route has a role plan', () => {
         const res = await request(method, path, who);
         const page = !pattern.startsWith('/api/');
         const allowed = plan.includes(who);
+        const toLogin = res.status === 303 && (res.headers.get('location') ?? '').startsWith('/login');
         const ok = allowed
-          ? ![401, 403].includes(res.status) && !(page && res.status === 303)
+          ? ![401, 403].includes(res.status) && !(page && toLogin)
           : who === 'none'
             ? page
-              ? res.status === 303 && (res.headers.get('location') ?? '').startsWith('/login')
+              ? toLogin
               : res.status === 401
             : res.status === 403;
         if (!ok) failures.push(`${who} ${method} ${path} → ${res.status}`);
