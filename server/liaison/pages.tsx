@@ -58,6 +58,7 @@ function CampaignResult({ result, zone, status }: { result: DepartmentPublished;
   const note = (anyWithheld: boolean) => anyWithheld && <p class="note">{withheldNote(method.minCellSize)}</p>;
   const problemRows = catalogs.problems.map((p) => ({ p, cell: d.problems.find((x) => x.problem === p.id) }));
   const negativeRows = catalogs.negatives.map((n) => ({ n, cell: d.negatives.find((x) => x.kind === n.id) }));
+  const negativesWithheld = d.negatives.some((cell) => cell.suppressed);
   const iv = d.uncertainty.scoreInterval;
   const breakdown = catalogs.items.flatMap((item) =>
     (d.items[item.code]?.categoryBreakdown ?? []).map((b) => ({ item, b })),
@@ -122,17 +123,29 @@ function CampaignResult({ result, zone, status }: { result: DepartmentPublished;
       {note(problemRows.some(({ cell }) => cell?.suppressed))}
       <h3>办事负面情形</h3>
       <ChartBox snapshot={snapshot.id} chart="negative" label="负面情形" />
+      {/* each cell says why it is empty, and the total of verified reports — the deduction's, on the
+          扣分 card — stands under a withheld breakdown, so the card's count never contradicts it */}
       <Table
         class="compact"
         stacked
         rows={negativeRows}
         columns={[
           { head: '负面情形', cell: ({ n }) => n.label },
-          { head: '反映', cell: ({ cell }) => (cell?.suppressed ? mark : (cell?.reported ?? 0)) },
-          { head: '核实', cell: ({ cell }) => (cell?.suppressed ? mark : (cell?.verified ?? 0)) },
+          { head: '反映', cell: ({ cell }) => (cell?.suppressed ? hidden : (cell?.reported ?? 0)) },
+          { head: '核实', cell: ({ cell }) => (cell?.suppressed ? hidden : (cell?.verified ?? 0)) },
+        ]}
+        foot={[
+          '合计',
+          negativesWithheld ? hidden : d.negatives.reduce((sum, cell) => sum + (cell.reported ?? 0), 0),
+          d.verifiedNegatives,
         ]}
       />
-      {note(negativeRows.some(({ cell }) => cell?.suppressed))}
+      {negativesWithheld && (
+        <p class="note" id={`negatives-note-${snapshot.id}`}>
+          {`评议人少于 ${method.minCellSize} 人，各类负面情形的条数不予显示，以免认出反映情况的评议代表；`}
+          {`核实的 ${d.verifiedNegatives} 条是扣分的依据，合计照实显示。`}
+        </p>
+      )}
       <p class="note">
         评议人少于 {method.minCellSize} 人的分项不予显示（“{hidden}”，表中为“{mark}
         ”），以免认出评议代表；评议人够数的分项照实显示，指出或反映的人再少也显示。

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import { browserAvailable, browserStage, type BrowserStage, pageProblems, signIn } from '../helpers/browser.js';
-import { knownRecords, resultsSetup, storeRecords } from '../results/helpers.js';
+import { knownRecords, record, resultsSetup, storeRecords } from '../results/helpers.js';
 
 const PASSWORD = 'phone-results-password';
 
@@ -12,12 +12,22 @@ describe.skipIf(!browserAvailable())("a liaison's results on a 390 px phone", ()
     stage = await browserStage(async (db) => {
       const { services, campaign, deps } = await resultsSetup(db, { records: false });
       const { records, verify } = knownRecords();
-      await storeRecords(services, campaign, records, verify);
+      // a fourth rater of D006 (withheld whole: 4 raters) reports a situation the office verifies
+      const tiny = record('public', [
+        {
+          code: 'D006',
+          efficiency: 'dissatisfied',
+          quality: 'dissatisfied',
+          negatives: [{ kind: 3, description: '窗口办件超时' }],
+        },
+      ]);
+      await storeRecords(services, campaign, [...records, tiny], [...verify, '窗口办件超时']);
       await services.results.publish(campaign.slug, 'office');
-      await services.accounts.addUser(
-        { username: 'liaison-d002', role: 'liaison', departmentCode: 'D002', password: PASSWORD },
-        'test',
-      );
+      for (const code of ['D002', 'D006'])
+        await services.accounts.addUser(
+          { username: `liaison-${code.toLowerCase()}`, role: 'liaison', departmentCode: code, password: PASSWORD },
+          'test',
+        );
       return createApp(deps);
     });
   }, 60_000);
@@ -90,6 +100,34 @@ describe.skipIf(!browserAvailable())("a liaison's results on a 390 px phone", ()
     }
     expect(charts.map((c) => c.bars)).toEqual([5, 10, 8]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('shows a withheld department its verified total beside the 扣分 card’s, and the problem shares on a 0–100% axis', async () => {
+    const page = await stage.browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const problems = pageProblems(page);
+    await signIn(page, stage.url, 'liaison-d006', PASSWORD);
+    await page.goto(`${stage.url}/my/results`);
+    await page.locator('#liaison-results[data-ready="1"]').waitFor();
+    expect(await page.locator('.figure', { hasText: '扣分' }).innerText()).toContain('核实负面情形 1 条');
+    // the breakdown by kind is withheld (4 raters) and says why in its cells; its total is the card's
+    const negatives = page.locator('table', { has: page.locator('th', { hasText: '负面情形' }) });
+    const kind3 = await negatives.locator('tbody tr').nth(2).locator('td').allInnerTexts();
+    expect(kind3.slice(1)).toEqual(['反映\n人数不足（少于5人）', '核实\n人数不足（少于5人）']);
+    expect(await negatives.locator('tfoot th').allInnerTexts()).toEqual([
+      '负面情形\n合计',
+      '反映\n人数不足（少于5人）',
+      '核实\n1',
+    ]);
+    expect(await page.locator('[id^="negatives-note-"]').innerText()).toContain('核实的 1 条是扣分的依据');
+    const axis = await page.evaluate(() => {
+      const canvas = document.querySelector<HTMLCanvasElement>('canvas[data-chart="problem"]')!;
+      const x = window.minpingCharts[canvas.id].scales.x;
+      return { min: x.min, max: x.max, ticks: x.ticks.map((t) => t.label) };
+    });
+    expect(axis).toMatchObject({ min: 0, max: 100 });
+    expect([axis.ticks[0], axis.ticks.at(-1)]).toEqual(['0%', '100%']);
     expect(problems).toEqual([]);
     await page.close();
   }, 60_000);

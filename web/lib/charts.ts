@@ -182,7 +182,17 @@ export function problemChart(canvas: HTMLCanvasElement, d: DepartmentView, catal
       indexAxis: 'y',
       maintainAspectRatio: false,
       animation: false,
-      scales: { x: { beginAtZero: true, title: { display: true, text: '%' } }, y: { ticks: { autoSkip: false } } },
+      // the shares are percentages: the axis runs 0–100%, also when every bar is withheld (chart.js
+      // would draw an empty axis 0–1.0)
+      scales: {
+        x: {
+          min: 0,
+          max: 100,
+          ticks: { callback: (value) => `${value}%` },
+          title: { display: true, text: '评议人比例' },
+        },
+        y: { ticks: { autoSkip: false } },
+      },
     },
     plugins: [withheldGaps],
   });
