@@ -551,6 +551,8 @@ export interface PublicationPreview {
   republish: boolean;
   counts: SnapshotSummary['counts'];
   departments: { total: number; ranked: number; unranked: number };
+  /** negative-situation reports not yet verified or dismissed: only verified ones deduct, so these are left out */
+  unverifiedNegatives: number;
 }
 
 interface ComparedDepartment {

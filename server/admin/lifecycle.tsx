@@ -301,6 +301,13 @@ export function PublishConfirmation({
           {departments.unranked > 0 && `，样本不足不予排名 ${departments.unranked} 个`}
         </li>
         {preview.republish && <li>本活动已发布过结果，这次发布会成为更正快照，列出变化。</li>}
+        {preview.unverifiedNegatives > 0 && (
+          <li id="publish-unverified">
+            还有 {preview.unverifiedNegatives} 条负面情形
+            <a href={`/admin/campaigns/${campaign.slug}/negatives?state=pending`}>待核实</a>
+            ：只有核实的才扣分，这次发布不计入它们。发布后再核实的，已发布的结果不会改变，须重新发布更正结果才计入；结算后不能再核实，也不能再更正。
+          </li>
+        )}
       </ul>
       {!preview.refused && (
         <form method="post" action={`/admin/campaigns/${campaign.slug}/publish`} class="stack" id="publish">

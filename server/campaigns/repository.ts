@@ -5,6 +5,7 @@ import { newId } from '../shared/ids.js';
 import { storedCampaignConfig, type CampaignConfig } from '../../surveys/campaign-config.js';
 import { toDepartment, type Department } from '../roster/repository.js';
 import { compiledOnce } from '../db/compiled.js';
+import { negativesRepository } from '../negatives/repository.js';
 
 export interface Campaign {
   id: string;
@@ -216,16 +217,9 @@ export function campaignsRepository(db: Kysely<Database>) {
         .groupBy(['t.state', 'd.code', 'd.name'])
         .orderBy('d.code')
         .execute();
-      const pending = await db
-        .selectFrom('negative_reports')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where('campaign_id', '=', id)
-        .where('status', '=', 'pending')
-        .where('merged_into', 'is', null)
-        .executeTakeFirstOrThrow();
       return {
         items: items.map((r) => ({ state: r.state, code: r.code, name: r.name, count: Number(r.n) })),
-        unverifiedNegatives: Number(pending.n),
+        unverifiedNegatives: await negativesRepository(db).pendingCount(id),
       };
     },
 

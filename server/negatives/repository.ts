@@ -256,6 +256,18 @@ export function negativesRepository(db: Kysely<Database>) {
       return { reports: rows.map(toReport), total: Number(total.n) };
     },
 
+    /** The situations still to verify or dismiss (merged duplicates count with their primary only). */
+    async pendingCount(campaignId: string): Promise<number> {
+      const pending = await db
+        .selectFrom('negative_reports')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('campaign_id', '=', campaignId)
+        .where('status', '=', 'pending')
+        .where('merged_into', 'is', null)
+        .executeTakeFirstOrThrow();
+      return Number(pending.n);
+    },
+
     /** Situations by state (merged duplicates count with their primary only), and pending ones reported by `overdueCutoff`. */
     async counts(campaignId: string, overdueCutoff: string) {
       const rows = await db

@@ -454,6 +454,8 @@ export function negativesService(
 
     /** The number of the campaign's last decision: a snapshot records it. */
     lastDecision: (campaignId: string) => repo.lastSeq(campaignId),
+    /** How many situations wait for a decision: a publication leaves them out. */
+    unverified: (campaignId: string) => repo.pendingCount(campaignId),
 
     /** The same by slug: the live results recompute when it moved (a decision in any process). */
     lastDecisionOf: (slug: string) => repo.lastSeqOfSlug(slug),

@@ -357,6 +357,7 @@ export function resultsService(
           flagged: result.inputs.flagged,
         },
         departments: { total: result.departments.length, ranked, unranked: result.departments.length - ranked },
+        unverifiedNegatives: await negatives.unverified(campaign.id),
       };
     },
 
