@@ -131,6 +131,22 @@ export interface LifecycleBanner {
   values?: FormValues;
 }
 
+/**
+ * After the deadline moved: letters print the deadline they were made with, while reminders and the
+ * questionnaire read the campaign's deadline when they are made or opened (server/invitations/messages.ts).
+ */
+function DeadlineMoved({ campaign, was }: { campaign: Campaign; was?: string }) {
+  if (!was || Number.isNaN(Date.parse(was)) || Date.parse(was) === Date.parse(campaign.closesAt)) return null;
+  const zone = campaign.config.timeZone;
+  return (
+    <p class="banner banner-note" role="status" id="deadline-moved">
+      截止时间已从 <Time at={new Date(was).toISOString()} zone={zone} /> 改为{' '}
+      <Time at={campaign.closesAt} zone={zone} />
+      。已打印的邀请函和已发出的邀请短信、邮件上写的仍是原截止时间，请另行告知评议代表；此后再发的催报提醒（短信、邮件）和问卷页面写的是新的截止时间。
+    </p>
+  );
+}
+
 /** 评议状态: where the campaign is, what can be done now, and why it can't open yet. */
 export function LifecycleSection({
   campaign,
@@ -141,6 +157,7 @@ export function LifecycleSection({
   csrf,
   banner,
   done,
+  previousClosesAt,
 }: {
   campaign: Campaign;
   status: CampaignStatus;
@@ -152,6 +169,8 @@ export function LifecycleSection({
   csrf: string;
   banner: LifecycleBanner;
   done?: string;
+  /** the deadline before the dates just changed (`?was=`), for the reminder about printed letters */
+  previousClosesAt?: string;
 }) {
   const zone = campaign.config.timeZone;
   const slug = campaign.slug;
@@ -168,6 +187,7 @@ export function LifecycleSection({
           {LIFECYCLE_DONE[done as LifecycleDone]}
         </p>
       )}
+      {done === 'dates' && <DeadlineMoved campaign={campaign} was={previousClosesAt} />}
       {banner.error && (
         <p class="error" role="alert" id="lifecycle-error">
           {banner.error}

@@ -318,6 +318,7 @@ export function adminRoutes(services: Services) {
           csrf={viewer.csrfToken}
           banner={lifecycle}
           done={c.req.query('done')}
+          previousClosesAt={c.req.query('was')}
         />
         <dl class="facts" id="campaign-facts" data-live>
           <dt>代码</dt>
@@ -804,7 +805,7 @@ export function adminRoutes(services: Services) {
   app.post('/campaigns/:slug/dates', async (c) => {
     const campaign = await services.campaigns.getBySlug(c.req.param('slug'));
     const { values } = await readForm(c);
-    return lifecycleStep(c, campaign.slug, 'dates', values, () =>
+    return lifecycleStep(c, campaign.slug, `dates&was=${encodeURIComponent(campaign.closesAt)}`, values, () =>
       services.campaigns.setDates(campaign.slug, datesForm(values, campaign.config.timeZone), c.get('user').username),
     );
   });

@@ -11,6 +11,7 @@ import * as lifecycleMigration from '../../server/db/migrations/0032_campaign_li
 import { newId } from '../../server/shared/ids.js';
 import { newLinkToken } from '../../server/shared/link-token.js';
 import type { Db } from '../../server/db/connect.js';
+import { reminderMessage } from '../../server/invitations/messages.js';
 import { createServices, type Services } from '../../server/services.js';
 import { loginAs } from '../helpers/auth.js';
 import { runCommand } from '../helpers/cli.js';
@@ -309,6 +310,36 @@ describe('the lifecycle over HTTP and the CLI', () => {
     await insertEvaluators(db, draft, 2);
     const opened = await form('lifecycle/open', { confirm: '1' });
     expect(opened.headers.get('location')).toBe(`${page}?done=open#lifecycle`);
+  });
+
+  it('reminds after an extension that printed letters still say the old deadline and reminders the new one', async () => {
+    const app = createApp(deps(), services);
+    const admin = await loginAs(app, services, 'admin');
+    const campaign = await createTestCampaign(db, services);
+    const page = `/admin/campaigns/${campaign.slug}`;
+    const extended = await app.request(`${page}/dates`, {
+      method: 'POST',
+      headers: admin.headers({ 'content-type': 'application/x-www-form-urlencoded' }),
+      body: new URLSearchParams({ closesAt: '2027-01-10T18:00' }).toString(),
+    });
+    expect(extended.status).toBe(303);
+    const html = await (await app.request(extended.headers.get('location')!, { headers: admin.headers() })).text();
+    const notice = (/<p[^>]*id="deadline-moved"[^>]*>([\s\S]*?)<\/p>/.exec(html)?.[1] ?? '').replace(/<[^>]+>/g, '');
+    expect(notice).toMatch(/^截止时间已从 2026-12-31 23:59 改为 2027-01-10 18:00。已打印的邀请函.*写的仍是原截止时间/);
+    expect(notice).toContain('此后再发的催报提醒（短信、邮件）和问卷页面写的是新的截止时间');
+    const reminder = reminderMessage(
+      await services.campaigns.getBySlug(campaign.slug),
+      { name: '刘芳', organisation: null },
+      'i',
+      'sms',
+      '1',
+      'now',
+    );
+    expect(reminder.body).toContain('2027年1月10日');
+    // the page as bookmarked later, or its ?was= altered to nothing: no notice
+    expect(await (await app.request(`${page}?done=dates&was=x`, { headers: admin.headers() })).text()).not.toContain(
+      'deadline-moved',
+    );
   });
 
   it('minping campaign list shows the status; campaign open, pause, resume, extend, close and publish change it', async () => {

@@ -143,6 +143,9 @@ describe.skipIf(!browserAvailable())('the appraisal office in a real browser', (
     await page.locator('#campaign-dates input[name="closesAt"]').fill('2027-01-10T18:00:00');
     await page.getByRole('button', { name: '修改截止时间' }).click();
     await page.getByText('活动时间已修改。').waitFor();
+    expect(await page.locator('#deadline-moved').innerText()).toMatch(
+      /改为 2027-01-10 18:00。已打印的邀请函.*写的仍是原截止时间.*催报提醒.*新的截止时间/,
+    );
     expect(await page.locator('#campaign-dates input[name="closesAt"]').inputValue()).toMatch(/^2027-01-10T18:00/);
 
     // responses typed in from paper forms, then results published
