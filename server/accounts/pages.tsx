@@ -264,7 +264,10 @@ export function usersPages(services: Services) {
                       <RowAction user={u} action="enable" label="启用" csrf={csrf} />
                     ) : (
                       u.username !== viewer.user.username && (
-                        <RowAction user={u} action="disable" label="停用" csrf={csrf} />
+                        <ConfirmRowAction user={u} action="disable" label="停用" confirm="确认停用" csrf={csrf}>
+                          停用后 {u.username}{' '}
+                          不能再登录；已登录的会话立即结束（正打开的页面下一步就会退出登录，没保存的内容会丢失）；随时可以再启用。
+                        </ConfirmRowAction>
                       )
                     )}
                     <ConfirmRowAction
@@ -319,19 +322,32 @@ export function usersPages(services: Services) {
     );
   }
 
-  app.get('/', (c) => usersPage(c));
+  // after a disable or enable (a redirect, so a reload does nothing): what was done, if it still holds
+  app.get('/', async (c) => {
+    const done = c.req.query('done');
+    const username = c.req.query('account') ?? '';
+    if (done !== 'disable' && done !== 'enable') return usersPage(c);
+    const [account] = await services.accounts.listAccounts().then((all) => all.filter((u) => u.username === username));
+    const holds = account && account.disabled === (done === 'disable');
+    return usersPage(c, holds ? { ok: ACTIONS[done](username) } : {});
+  });
   // the answer page's address, opened again (a bookmark, a new tab): the list, not 页面不存在
   app.get('/:username/reset-password', (c) => c.redirect('/admin/users', 303));
 
   for (const action of ['disable', 'enable'] as const) {
     app.post(`/:username/${action}`, async (c) => {
       const username = c.req.param('username');
-      const refused = await attempt(() =>
-        services.accounts.setDisabled(username, action === 'disable', currentUser(c)!.username),
-      );
+      const { values } = await readForm(c);
+      const refused = await attempt(async () => {
+        if (action === 'disable' && values.confirm !== '1')
+          throw new AppError('VALIDATION_FAILED', '请先点“停用…”，再点“确认停用”');
+        await services.accounts.setDisabled(username, action === 'disable', currentUser(c)!.username);
+      });
       if (refused) return usersPage(c, { error: refused.message }, refused.status);
-      return usersPage(c, { ok: ACTIONS[action](username) });
+      return c.redirect(`/admin/users?done=${action}&account=${encodeURIComponent(username)}#accounts`, 303);
     });
+    // a refusal's address opened again: the list, not 页面不存在
+    app.get(`/:username/${action}`, (c) => c.redirect('/admin/users', 303));
   }
 
   // one path segment: never a username's /:username/… route

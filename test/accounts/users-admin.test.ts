@@ -181,12 +181,33 @@ describe('the users page and the password page (plain forms)', () => {
     expect((await app.request('/admin/users', { headers: { cookie: analyst.cookie } })).status).toBe(403);
   });
 
-  it('disables, enables and resets from the page, the new password shown once on the answer', async () => {
-    const disabled = await (await form('/admin/users/never/disable', admin)).text();
-    expect(disabled).toContain('已停用账号 never');
-    expect(disabled).toContain('action="/admin/users/never/enable"');
-    expect(await (await form('/admin/users/never/enable', admin)).text()).toContain('已启用账号 never');
-    const refused = await form(`/admin/users/${admin.username}/disable`, admin);
+  const followed = async (res: Response) =>
+    (await app.request(res.headers.get('location')!, { headers: { cookie: admin.cookie } })).text();
+
+  it('disables only once confirmed and enables from the page, each answered by a redirect to the list saying what was done', async () => {
+    const list = await (await app.request('/admin/users', { headers: { cookie: admin.cookie } })).text();
+    expect(list).toMatch(/action="\/admin\/users\/never\/disable"[\s\S]*?已登录的会话立即结束[\s\S]*?确认停用/);
+    const unconfirmed = await form('/admin/users/never/disable', admin);
+    expect(unconfirmed.status).toBe(422);
+    expect(await unconfirmed.text()).toContain('请先点“停用…”，再点“确认停用”');
+    expect((await services.accounts.listAccounts()).find((u) => u.username === 'never')?.disabled).toBe(false);
+
+    const disabled = await form('/admin/users/never/disable', admin, { confirm: '1' });
+    expect(disabled.status).toBe(303);
+    expect(disabled.headers.get('location')).toBe('/admin/users?done=disable&account=never#accounts');
+    const after = await followed(disabled);
+    expect(after).toContain('已停用账号 never：不能再登录，已登录的会话已结束。');
+    expect(after).toContain('action="/admin/users/never/enable"');
+    const enabled = await form('/admin/users/never/enable', admin);
+    expect(enabled.headers.get('location')).toBe('/admin/users?done=enable&account=never#accounts');
+    expect(await followed(enabled)).toContain('已启用账号 never。');
+    // an old notice's address says nothing that no longer holds
+    expect(await followed(disabled)).not.toContain('已停用账号 never');
+    // the action's address opened again is the list
+    const opened = await app.request('/admin/users/never/disable', { headers: { cookie: admin.cookie } });
+    expect(opened.status).toBe(303);
+    expect(opened.headers.get('location')).toBe('/admin/users');
+    const refused = await form(`/admin/users/${admin.username}/disable`, admin, { confirm: '1' });
     expect(refused.status).toBe(409);
     expect(await refused.text()).toContain('不能停用自己正在使用的账号');
   });

@@ -47,8 +47,13 @@ describe.skipIf(!browserAvailable())('the users page, as the office clicks it', 
     await office.waitForURL(/\/admin\/users$/);
     const row = office.locator('#user-list tr[data-username="analyst"]');
     expect(await row.innerText()).toContain('正常');
-    await row.getByRole('button', { name: '停用' }).click();
+    // 停用 first says the sessions end at once; only the confirming button disables
+    const disableStep = row.locator('details[data-action="disable"]');
+    await disableStep.locator('summary').click();
+    expect(await disableStep.locator('form').innerText()).toContain('已登录的会话立即结束');
+    await disableStep.getByRole('button', { name: '确认停用' }).click();
     await office.getByText('已停用账号 analyst').waitFor();
+    expect(new URL(office.url()).pathname).toBe('/admin/users');
     expect(await office.locator('#user-list tr[data-username="analyst"]').innerText()).toContain('已停用');
 
     // the analyst's open page: the next request is signed out
@@ -113,11 +118,8 @@ describe.skipIf(!browserAvailable())('the users page, as the office clicks it', 
     // each value says what it is: the column heads travel with the cells
     const liaison = page.locator('#user-list tr[data-username="liaison-with-a-long-username-d001"]');
     expect(await liaison.innerText()).toMatch(/角色\s*部门联络员/);
-    for (const control of [
-      liaison.getByRole('button', { name: '停用' }),
-      liaison.locator('summary', { hasText: '重置密码…' }),
-    ]) {
-      const box = (await control.boundingBox())!;
+    for (const name of ['停用…', '重置密码…']) {
+      const box = (await liaison.locator('summary', { hasText: name }).boundingBox())!;
       expect(box.height).toBeGreaterThanOrEqual(44);
     }
 

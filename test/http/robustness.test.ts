@@ -620,6 +620,8 @@ const PLANS: Record<string, Plan> = {
   'POST /api/users/me/password': { bodies: ['not JSON', 'deeply nested array'], headers: false },
   'GET /admin/users': { queries: ['?format=exe'] },
   'POST /admin/users/:username/disable': { bodies: true },
+  'GET /admin/users/:username/disable': { queries: ['?format=exe'] },
+  'GET /admin/users/:username/enable': { queries: ['?format=exe'] },
   'POST /admin/users/:username/enable': { bodies: true },
   'POST /admin/users/:username/reset-password': { bodies: true },
   'GET /admin/users/:username/reset-password': { queries: ['?format=exe'] },

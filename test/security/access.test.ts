@@ -37,6 +37,8 @@ const PLAN: Record<string, Plan> = {
   'POST /api/users/:username/reset-password': ['admin'],
   'GET /admin/users': ['admin'],
   'POST /admin/users/:username/disable': ['admin'],
+  'GET /admin/users/:username/disable': ['admin'],
+  'GET /admin/users/:username/enable': ['admin'],
   'POST /admin/users/:username/enable': ['admin'],
   'POST /admin/users/:username/reset-password': ['admin'],
   'GET /admin/users/:username/reset-password': ['admin'],
