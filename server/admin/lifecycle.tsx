@@ -12,7 +12,8 @@ import { wallTime, ZoneTimeField } from './campaign-form.js';
 /** The lifecycle steps the campaign page offers as buttons, with what each says when done. */
 export const LIFECYCLE_DONE = {
   open: '评议已开启。',
-  close: '评议已截止：不再接受网上提交，仍可导入其他渠道收集的答卷。',
+  // the status line above says what a close means (STATUS_HINTS.closed): this only says it was done
+  close: '已截止本活动。',
   pause: '评议已暂停：评议代表打开链接会看到暂停说明，已保存的草稿保留。',
   resume: '评议已恢复，评议代表可以继续填写。',
   settle: '已结算：本次评议的后续工作已经结束。',
@@ -128,6 +129,8 @@ function ReadinessList({ id, lead, items, note }: { id: string; lead: string; it
 
 export interface LifecycleBanner {
   error?: string;
+  /** the step refused: a close's refusal is shown beside its tickbox, not above the steps */
+  step?: (typeof LIFECYCLE_ACTIONS)[number];
   values?: FormValues;
 }
 
@@ -188,7 +191,7 @@ export function LifecycleSection({
         </p>
       )}
       {done === 'dates' && <DeadlineMoved campaign={campaign} was={previousClosesAt} />}
-      {banner.error && (
+      {banner.error && banner.step !== 'close' && (
         <p class="error" role="alert" id="lifecycle-error">
           {banner.error}
         </p>
@@ -222,10 +225,16 @@ export function LifecycleSection({
         {(pastDated || isRunning(status)) && (
           <form method="post" action={`/admin/campaigns/${slug}/lifecycle/close`} class="inline" id="lifecycle-close">
             <input type="hidden" name={CSRF_FIELD} value={csrf} />
+            {/* not `required`: the browser's own bubble vanishes; the server's refusal stays beside the box */}
             <label class="check">
-              <input type="checkbox" name="confirm" value="1" required />{' '}
+              <input type="checkbox" name="confirm" value="1" />{' '}
               {pastDated ? '确认答卷已录入完毕，截止本活动' : '确认现在截止（评议代表不能再提交）'}
             </label>
+            {banner.error && banner.step === 'close' && (
+              <p class="error" role="alert" id="lifecycle-close-error">
+                {banner.error}
+              </p>
+            )}
             <button type="submit" class="secondary">
               {pastDated ? '截止（往年补录）' : '提前截止'}
             </button>

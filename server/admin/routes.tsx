@@ -56,6 +56,7 @@ const MODE_LABELS: Record<string, string> = { anonymous: '匿名', named: '实�
 const LIFECYCLE_FLASH = 'minping-lifecycle';
 const lifecycleBanner = z.object({
   error: z.string().max(2000).optional(),
+  step: z.enum(LIFECYCLE_ACTIONS).optional(),
   values: z.object({ opensAt: z.string().max(40).optional(), closesAt: z.string().max(40).optional() }).optional(),
 });
 const safeJson = (text: string): unknown => {
@@ -773,6 +774,7 @@ export function adminRoutes(services: Services) {
       const typed = (field: 'opensAt' | 'closesAt') => values[field]?.slice(0, 40);
       const banner = {
         error: refused.message.slice(0, 2000),
+        step: LIFECYCLE_ACTIONS.find((a) => a === done),
         values: { opensAt: typed('opensAt'), closesAt: typed('closesAt') },
       };
       setCookie(c, LIFECYCLE_FLASH, JSON.stringify(banner), { path: page, httpOnly: true, sameSite: 'Lax' });

@@ -342,6 +342,34 @@ describe('the lifecycle over HTTP and the CLI', () => {
     );
   });
 
+  it("shows 提前截止's refusal without its tickbox beside the tickbox, and what a close means once after it", async () => {
+    const app = createApp(deps());
+    const admin = await loginAs(app, services, 'admin');
+    const campaign = await createTestCampaign(db, services, { state: 'draft' });
+    await insertEvaluators(db, campaign, 2);
+    const page = `/admin/campaigns/${campaign.slug}`;
+    const close = (fields: Record<string, string> = {}) =>
+      app.request(`${page}/lifecycle/close`, {
+        method: 'POST',
+        headers: admin.headers({ 'content-type': 'application/x-www-form-urlencoded' }),
+        body: new URLSearchParams(fields).toString(),
+      });
+    await services.campaigns.open(campaign.slug, 'test');
+    const unticked = await close();
+    const flash = /minping-lifecycle=[^;]*/.exec(unticked.headers.get('set-cookie') ?? '')?.[0];
+    const refused = await (await app.request(page, { headers: { cookie: `${admin.cookie}; ${flash}` } })).text();
+    expect(refused).toMatch(
+      /id="lifecycle-close"[^>]*>(?:(?!<\/form>)[\s\S])*id="lifecycle-close-error">请勾选确认后再截止</,
+    );
+    expect(refused).not.toContain('id="lifecycle-error"');
+
+    const closed = await close({ confirm: '1' });
+    expect(closed.headers.get('location')).toBe(`${page}?done=close#lifecycle`);
+    const after = await (await app.request(`${page}?done=close`, { headers: { cookie: admin.cookie } })).text();
+    expect(after).toContain('已截止本活动。');
+    expect(after.split('不再接受网上提交')).toHaveLength(2);
+  });
+
   it('minping campaign list shows the status; campaign open, pause, resume, extend, close and publish change it', async () => {
     const draft = await createTestCampaign(db, services, { state: 'draft' });
     const cli = (...argv: string[]) => runCommand(argv, { db, clock, config: defaultConfig() });

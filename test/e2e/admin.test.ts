@@ -178,10 +178,14 @@ describe.skipIf(!browserAvailable())('the appraisal office in a real browser', (
     expect(await page.getByRole('button', { name: '计算并发布' }).count()).toBe(0);
     await page.getByRole('link', { name: '← 返回活动页' }).click();
 
-    // closed early (confirmed), then published behind the confirmation stating what it publishes
+    // 提前截止 without its tickbox says so beside it; closed early (confirmed), then published
+    // behind the confirmation stating what it publishes
+    await page.getByRole('button', { name: '提前截止' }).click();
+    await page.locator('#lifecycle-close #lifecycle-close-error', { hasText: '请勾选确认后再截止' }).waitFor();
+    expect(await status.innerText()).toBe('进行中');
     await page.locator('#lifecycle-close input[name="confirm"]').check();
     await page.getByRole('button', { name: '提前截止' }).click();
-    await page.locator('#lifecycle p.ok', { hasText: '评议已截止' }).waitFor();
+    await page.locator('#lifecycle p.ok', { hasText: '已截止本活动' }).waitFor();
     expect(await status.innerText()).toBe('已截止');
     await page.locator('#publish-link').click();
     expect(await page.locator('#publish-summary li').first().innerText()).toMatch(
