@@ -1,9 +1,9 @@
 import { Hono, type Context } from 'hono';
-import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AdminPage } from '../admin/routes.js';
 import type { UserAccount } from '../contracts.js';
 import { Layout } from '../http/components/layout.js';
+import { ConfirmStep } from '../http/components/confirm-step.js';
 import { Table } from '../http/components/table.js';
 import { Time } from '../http/components/time.js';
 import type { AppEnv } from '../http/env.js';
@@ -141,54 +141,18 @@ function BulkLiaisonReset({
   );
 }
 
+/** Where a step on one account posts. */
+const userAction = (user: UserAccount, action: string) => `/admin/users/${encodeURIComponent(user.username)}/${action}`;
+
 /** One of the row's buttons: a plain form POST with the CSRF token, no script needed. */
 function RowAction({ user, action, label, csrf }: { user: UserAccount; action: string; label: string; csrf: string }) {
   return (
-    <form method="post" action={`/admin/users/${encodeURIComponent(user.username)}/${action}`} class="row-action">
+    <form method="post" action={userAction(user, action)} class="row-action">
       <input type="hidden" name={CSRF_FIELD} value={csrf} />
       <button type="submit" class="secondary">
         {label}
       </button>
     </form>
-  );
-}
-
-/**
- * A row's step that can't be taken back: its button unfolds what will happen and the button that
- * confirms it (a <details>, no script needed); only that button sends confirm=1, which the server checks.
- */
-function ConfirmRowAction({
-  user,
-  action,
-  label,
-  confirm,
-  csrf,
-  stamp,
-  children,
-}: {
-  user: UserAccount;
-  action: string;
-  label: string;
-  confirm: string;
-  csrf: string;
-  /** the account's password stamp, for a reset: the form then resets only that password */
-  stamp?: string;
-  children: Child;
-}) {
-  return (
-    <details class="confirm-step row-confirm" data-action={action}>
-      <summary class="button secondary">{label}…</summary>
-      <form method="post" action={`/admin/users/${encodeURIComponent(user.username)}/${action}`} class="stack">
-        <input type="hidden" name={CSRF_FIELD} value={csrf} />
-        {stamp && <input type="hidden" name="stamp" value={stamp} />}
-        <p>{children}</p>
-        <div>
-          <button type="submit" name="confirm" value="1">
-            {confirm}
-          </button>
-        </div>
-      </form>
-    </details>
   );
 }
 
@@ -264,23 +228,35 @@ export function usersPages(services: Services) {
                       <RowAction user={u} action="enable" label="启用" csrf={csrf} />
                     ) : (
                       u.username !== viewer.user.username && (
-                        <ConfirmRowAction user={u} action="disable" label="停用" confirm="确认停用" csrf={csrf}>
-                          停用后 {u.username}{' '}
-                          不能再登录；已登录的会话立即结束（正打开的页面下一步就会退出登录，没保存的内容会丢失）；随时可以再启用。
-                        </ConfirmRowAction>
+                        <ConfirmStep
+                          action={userAction(u, 'disable')}
+                          inRow="disable"
+                          secondary
+                          label="停用"
+                          confirm="确认停用"
+                          csrf={csrf}
+                        >
+                          <p>
+                            停用后 {u.username}{' '}
+                            不能再登录；已登录的会话立即结束（正打开的页面下一步就会退出登录，没保存的内容会丢失）；随时可以再启用。
+                          </p>
+                        </ConfirmStep>
                       )
                     )}
-                    <ConfirmRowAction
-                      user={u}
-                      action="reset-password"
+                    <ConfirmStep
+                      action={userAction(u, 'reset-password')}
+                      inRow="reset-password"
+                      secondary
                       label="重置密码"
                       confirm="确认重置"
                       csrf={csrf}
-                      stamp={stamps.get(u.username)}
+                      fields={{ stamp: stamps.get(u.username) ?? '' }}
                     >
-                      重置后 {u.username}{' '}
-                      的旧密码立即失效，已登录的会话立即结束；新密码只在下一页显示这一次，请当面或通过安全渠道交给本人。
-                    </ConfirmRowAction>
+                      <p>
+                        重置后 {u.username}{' '}
+                        的旧密码立即失效，已登录的会话立即结束；新密码只在下一页显示这一次，请当面或通过安全渠道交给本人。
+                      </p>
+                    </ConfirmStep>
                   </span>
                 ),
               },

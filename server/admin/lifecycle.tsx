@@ -1,9 +1,9 @@
-import type { Child } from 'hono/jsx';
 import { CSRF_FIELD } from '../accounts/middleware.js';
 import { isBeforeClose, isRunning, STATUS_HINTS, STATUS_LABELS } from '../campaigns/lifecycle.js';
 import type { Campaign } from '../campaigns/service.js';
 import type { CampaignStatus, PublicationPreview } from '../contracts.js';
 import { AppError } from '../errors.js';
+import { ConfirmStep } from '../http/components/confirm-step.js';
 import { Time } from '../http/components/time.js';
 import type { FormValues } from '../http/forms.js';
 import { instantInZone } from '../../web/lib/time.js';
@@ -71,44 +71,6 @@ function Step({
         {label}
       </button>
     </form>
-  );
-}
-
-/**
- * A step that changes what evaluators can do: its button unfolds what will happen and the button
- * that confirms it (a <details>: the same by keyboard, mouse and touch, no script needed). Only
- * that button sends confirm=1, which the server checks.
- */
-function ConfirmStep({
-  slug,
-  action,
-  csrf,
-  label,
-  confirm,
-  secondary,
-  children,
-}: {
-  slug: string;
-  action: string;
-  csrf: string;
-  label: string;
-  confirm: string;
-  secondary?: boolean;
-  children: Child;
-}) {
-  return (
-    <details class="confirm-step" id={`lifecycle-${action}`}>
-      <summary class={secondary ? 'button secondary' : 'button'}>{label}…</summary>
-      <form method="post" action={`/admin/campaigns/${slug}/lifecycle/${action}`} class="stack">
-        <input type="hidden" name={CSRF_FIELD} value={csrf} />
-        {children}
-        <div>
-          <button type="submit" name="confirm" value="1">
-            {confirm}
-          </button>
-        </div>
-      </form>
-    </details>
   );
 }
 
@@ -205,7 +167,13 @@ export function LifecycleSection({
       )}
       <div class="steps">
         {draft && (
-          <ConfirmStep slug={slug} action="open" csrf={csrf} label="开启评议" confirm="确认开启">
+          <ConfirmStep
+            action={`/admin/campaigns/${slug}/lifecycle/open`}
+            id="lifecycle-open"
+            csrf={csrf}
+            label="开启评议"
+            confirm="确认开启"
+          >
             <p>开启后：</p>
             <ul>
               <li>
@@ -241,7 +209,14 @@ export function LifecycleSection({
           </form>
         )}
         {(status === 'open' || status === 'scheduled') && (
-          <ConfirmStep slug={slug} action="pause" csrf={csrf} label="暂停" confirm="确认暂停" secondary>
+          <ConfirmStep
+            action={`/admin/campaigns/${slug}/lifecycle/pause`}
+            id="lifecycle-pause"
+            csrf={csrf}
+            label="暂停"
+            confirm="确认暂停"
+            secondary
+          >
             <p>暂停后：</p>
             <ul>
               <li>评议代表打开链接会看到暂停说明，不能填写和提交；已保存的草稿保留；</li>
