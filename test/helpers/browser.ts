@@ -103,6 +103,8 @@ export async function signIn(page: Page, baseUrl: string, username: string, pass
   await page.getByLabel('密码').fill(password);
   await page.getByRole('button', { name: '登录' }).click();
   await page.locator('#site-header').waitFor();
+  // the header is in the DOM before the page's stylesheets have loaded: a computed style read then is the bare one
+  await page.waitForLoadState('load');
 }
 
 /** Every script error and failed request of a page from now on (the browser's favicon request aside). */
