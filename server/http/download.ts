@@ -4,8 +4,12 @@ export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsh
 export const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 export const CSV_TYPE = 'text/csv; charset=utf-8';
 
-/** A name without the characters file systems refuse (`/` `\\` `:` `*` `?` `"` `<` `>` `|`, control characters). */
-export const fileNameSafe = (name: string): string => name.replace(/[\\/:*?"<>|\u0000-\u001f\u007f]/g, '_').trim();
+/**
+ * A name without the characters file systems refuse (`/` `\\` `:` `*` `?` `"` `<` `>` `|`, control
+ * characters) and without the bidi controls that would show another extension (a file in a zip too).
+ */
+export const fileNameSafe = (name: string): string =>
+  withoutControls(name.replace(/[\\/:*?"<>|\u0000-\u001f\u007f]/g, '_')).trim();
 
 /**
  * The Content-Disposition of a download with Chinese in its name: RFC 6266 `filename*` in RFC 5987's
